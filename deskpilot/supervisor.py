@@ -1,0 +1,194 @@
+"""``deskpilot up``: the whole platform on one machine.
+
+Starts embedded NATS and PostgreSQL unless ``NATS_URL`` / ``DATABASE_URL`` are set, runs each of the six services
+as its own process (``deskpilot serve <service>``, restarted if it dies), serves their HTTP APIs on one port
+through the gateway, provisions the demo tenant, and stops everything on Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import httpx2
+import nats
+import uvicorn
+
+from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from deskpilot.gateway import Gateway
+from deskpilot.tenants import NewTenant, demo_tenant
+from libs.events import EventLog
+
+SERVICES = ("conversation", "agent", "integrations", "knowledge", "ticketing", "billing")
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+class ServiceProcess:
+    """One service child process, its output prefixed with its name, restarted with backoff if it dies."""
+
+    def __init__(self, name: str, port: int, env: dict[str, str]) -> None:
+        self.name, self.port, self.env = name, port, env
+        self.proc: asyncio.subprocess.Process | None = None
+        self.stopping = False
+
+    async def start(self) -> None:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "deskpilot.cli", "serve", self.name, "--host", "127.0.0.1", "--port", str(self.port),
+            env=self.env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )
+
+    async def run(self) -> None:
+        backoff = 0.5
+        while not self.stopping:
+            await self.start()
+            assert self.proc is not None and self.proc.stdout is not None
+            async for line in self.proc.stdout:
+                sys.stdout.write(f"[{self.name}] {line.decode(errors='replace')}")
+                sys.stdout.flush()
+            code = await self.proc.wait()
+            if self.stopping:
+                return
+            say(f"[supervisor] {self.name} exited with code {code}; restarting in {backoff:.1f}s")
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 10.0)
+
+    async def stop(self) -> None:
+        self.stopping = True
+        if self.proc and self.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.terminate()
+            try:
+                await asyncio.wait_for(self.proc.wait(), 15)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    self.proc.kill()
+                await self.proc.wait()
+
+
+async def _wait_until(check: object, what: str, timeout: float) -> None:
+    assert callable(check)
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"{what} not ready after {timeout:.0f}s")
+        await asyncio.sleep(0.1)
+
+
+async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, database_url: str) -> None:
+    nc = await nats.connect(nats_url)
+    log = EventLog(nc)
+    await log.ensure_streams(int(os.environ.get("DESKPILOT_STREAM_REPLICAS", "1")))
+
+    env = {**os.environ, "NATS_URL": nats_url, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+    children = [ServiceProcess(name, free_port(), env) for name in SERVICES]
+    gateway = Gateway({c.name: f"http://127.0.0.1:{c.port}" for c in children})
+    server = uvicorn.Server(uvicorn.Config(gateway, host=host, port=port, log_level="warning", lifespan="on"))
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    tasks = [asyncio.create_task(c.run(), name=c.name) for c in children]
+    tasks.append(asyncio.create_task(server.serve(), name="gateway"))
+    try:
+        async with httpx2.AsyncClient(timeout=5) as client:
+
+            async def services_ready() -> bool:
+                for c in children:
+                    try:
+                        r = await client.get(f"http://127.0.0.1:{c.port}/v1/{c.name}/readyz")
+                    except httpx2.TransportError:
+                        return False
+                    if r.status_code != 200:
+                        return False
+                return True
+
+            ready = asyncio.create_task(_wait_until(services_ready, "services", 180))
+            await asyncio.wait([ready, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
+            if stop.is_set():
+                return
+            ready.result()
+            tenant = await demo_tenant(log, data_dir)
+            await _wait_until(_tenant_usable(client, children, tenant), "demo tenant", 60)
+        gateway.ready = True
+        _banner(host, port, data_dir, tenant, nats_url, database_url)
+        await stop.wait()
+    finally:
+        say("[supervisor] stopping…")
+        await asyncio.gather(*(c.stop() for c in children))
+        server.should_exit = True
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(task, 15)
+        await nc.close()
+
+
+def _tenant_usable(client: httpx2.AsyncClient, children: list[ServiceProcess], tenant: NewTenant) -> object:
+    """Every service has projected the demo tenant, and its agent sees the demo store's tools."""
+    headers = {"Authorization": f"Bearer {tenant.api_key}"}
+    ports = {c.name: c.port for c in children}
+
+    async def check() -> bool:
+        probes = {
+            "conversation": "/v1/conversations?limit=1", "agent": "/v1/agent/tools", "integrations": "/v1/integrations",
+            "knowledge": "/v1/knowledge/articles?limit=1", "ticketing": "/v1/tickets?limit=1",
+        }
+        for service, path in probes.items():
+            r = await client.get(f"http://127.0.0.1:{ports[service]}{path}", headers=headers)
+            if r.status_code != 200:
+                return False
+        tools = (await client.get(f"http://127.0.0.1:{ports['agent']}/v1/agent/tools", headers=headers)).json()
+        return any(t["service"] == "integrations" for t in tools["tools"])
+
+    return check
+
+
+def _banner(host: str, port: int, data_dir: Path, tenant: NewTenant, nats_url: str, database_url: str) -> None:
+    base = f"http://{host}:{port}"
+    say("")
+    say(f"Deskpilot is running at {base}  (health: {base}/healthz)")
+    say(f"  services: {', '.join(SERVICES)} — separate processes, talking only through NATS")
+    say(f"  NATS: {nats_url}   PostgreSQL: {database_url.split('?')[0]}   data: {data_dir}")
+    say(f"  demo tenant: {tenant.tenant_id}")
+    say(f"  api key: {tenant.api_key}")
+    say("  try:")
+    say(f'    curl -s -X POST {base}/v1/conversations -H "Authorization: Bearer {tenant.api_key}"')
+    say("  Ctrl-C stops everything.")
+    say("")
+
+
+def up(host: str, port: int, data_dir: Path) -> int:
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    embedded_nats = embedded_pg = None
+    try:
+        nats_url = os.environ.get("NATS_URL", "")
+        if not nats_url:
+            embedded_nats = EmbeddedNats(data_dir)
+            nats_url = embedded_nats.start()
+            say(f"[supervisor] embedded NATS JetStream at {nats_url}")
+        database_url = os.environ.get("DATABASE_URL", "")
+        if not database_url:
+            embedded_pg = EmbeddedPostgres(data_dir)
+            database_url = embedded_pg.start()
+            say("[supervisor] embedded PostgreSQL with pgvector started")
+        (data_dir / "runtime.json").write_text(json.dumps({"nats_url": nats_url, "database_url": database_url}))
+        asyncio.run(run_platform(host, port, data_dir, nats_url, database_url))
+    finally:
+        (data_dir / "runtime.json").unlink(missing_ok=True)
+        if embedded_pg:
+            embedded_pg.stop()
+        if embedded_nats:
+            embedded_nats.stop()
+    say("[supervisor] stopped")
+    return 0

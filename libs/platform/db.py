@@ -1,0 +1,76 @@
+"""PostgreSQL access shared by services: engine, sessions, and the migration runner.
+
+Each service owns one PostgreSQL schema named after it; its tables live there and nowhere else.
+Migrations are ordered steps recorded in ``<schema>.schema_migrations``; they run under an advisory lock so that
+several replicas starting at once migrate exactly once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema change. ``apply`` runs inside the migration transaction."""
+
+    version: int
+    description: str
+    apply: Callable[[AsyncConnection], Awaitable[None]]
+
+
+class Database:
+    """One service's handle on PostgreSQL."""
+
+    def __init__(self, url: str, schema: str, *, pool_size: int = 5) -> None:
+        self.schema = schema
+        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session:
+            yield session
+
+    async def migrate(self, migrations: Sequence[Migration]) -> list[int]:
+        """Apply the migrations not yet applied, in order; returns the versions applied now."""
+        lock_key = int.from_bytes(hashlib.sha256(f"deskpilot-migrate:{self.schema}".encode()).digest()[:8], "big", signed=True)
+        applied_now: list[int] = []
+        async with self.engine.begin() as conn:
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key})
+            await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
+            await conn.execute(
+                text(
+                    f'CREATE TABLE IF NOT EXISTS "{self.schema}".schema_migrations ('
+                    "version integer PRIMARY KEY, description text NOT NULL, "
+                    "applied_at timestamptz NOT NULL DEFAULT now())"
+                )
+            )
+            done = set((await conn.execute(text(f'SELECT version FROM "{self.schema}".schema_migrations'))).scalars())
+            for migration in sorted(migrations, key=lambda m: m.version):
+                if migration.version in done:
+                    continue
+                await migration.apply(conn)
+                await conn.execute(
+                    text(f'INSERT INTO "{self.schema}".schema_migrations (version, description) VALUES (:v, :d)'),
+                    {"v": migration.version, "d": migration.description},
+                )
+                applied_now.append(migration.version)
+        return applied_now
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - readiness reports any failure as "not ready"
+            return False
+        return True
+
+    async def close(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,110 @@
+"""The HTTP side every service shares: the Litestar app, health and readiness, errors, and tenant authentication.
+
+Errors are JSON ``{"error": <code>, "detail": <message>, "fields": [...]}``: 401 for a missing or unknown API key,
+404 for anything that does not exist *for this tenant* (another tenant's ids are indistinguishable from absent
+ones), 413 for an oversized body, 422 naming each invalid or missing field.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from litestar import Litestar, MediaType, Request, Response, get
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ControllerRouterHandler
+
+from libs.platform.runtime import ServiceRuntime
+
+log = logging.getLogger("deskpilot.http")
+
+
+def _fields(extra: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for item in extra if isinstance(extra, list) else []:
+        if isinstance(item, dict):
+            out.append({"field": item.get("key") or item.get("loc") or "body", "message": item.get("message", "")})
+    return out
+
+
+def validation_error(_request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+    fields = _fields(exc.extra)
+    names = ", ".join(str(f["field"]) for f in fields) or "body"
+    return Response(
+        {"error": "invalid_request", "detail": f"invalid or missing: {names}", "fields": fields},
+        status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+        media_type=MediaType.JSON,
+    )
+
+
+def http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 413: "too_large"}
+    return Response(
+        {"error": code.get(exc.status_code, "error"), "detail": exc.detail},
+        status_code=exc.status_code,
+        media_type=MediaType.JSON,
+        headers={"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None,
+    )
+
+
+def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    # Never echo the exception: it may carry data that must not leave the service. It is in the service log.
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return Response(
+        {"error": "internal", "detail": "internal error; see the service log"},
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+        media_type=MediaType.JSON,
+    )
+
+
+def _constant(value: Any) -> Provide:
+    def provide() -> Any:
+        return value
+
+    return Provide(provide, sync_to_thread=False)
+
+
+def build_app(
+    runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandler], **dependencies: Any
+) -> Litestar:
+    """The service's Litestar app: its handlers, ``/v1/<service>/healthz`` and ``/readyz``, auth and errors.
+
+    ``runtime`` is always injectable by handlers; ``dependencies`` adds more (settings, model, …).
+    """
+
+    @get(f"/v1/{runtime.name}/healthz", sync_to_thread=False, include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": runtime.name}
+
+    @get(f"/v1/{runtime.name}/readyz", include_in_schema=False)
+    async def readyz() -> Response[dict[str, str]]:
+        ok = await runtime.ready()
+        return Response({"status": "ready" if ok else "not ready", "service": runtime.name}, status_code=200 if ok else 503)
+
+    async def tenant_id(request: Request[Any, Any, Any]) -> str:
+        header = request.headers.get("authorization", "")
+        scheme, _, key = header.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise NotAuthorizedException("send your API key as 'Authorization: Bearer <key>'")
+        found = await runtime.tenants.authenticate(key.strip())
+        if found is None:
+            raise NotAuthorizedException("unknown API key")
+        return found
+
+    deps: dict[str, Provide] = {"tenant_id": Provide(tenant_id), "runtime": _constant(runtime)}
+    deps.update({name: _constant(value) for name, value in dependencies.items()})
+    return Litestar(
+        route_handlers=[healthz, readyz, *handlers],
+        dependencies=deps,
+        lifespan=[runtime.lifespan],
+        exception_handlers={
+            ValidationException: validation_error,
+            HTTPException: http_error,
+            HTTP_500_INTERNAL_SERVER_ERROR: internal_error,
+        },
+        request_max_body_size=runtime.settings.max_body_bytes,
+        debug=False,
+    )

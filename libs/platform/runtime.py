@@ -1,0 +1,110 @@
+"""What every service process is made of: PostgreSQL, NATS (event log and consumers), the outbox, the tenants.
+
+A service's ``app.py`` builds one :class:`ServiceRuntime`, registers its subscriptions and HTTP handlers, and hands
+the result to :func:`libs.platform.http.build_app`. Starting order: migrate → connect NATS → ensure streams →
+start consumers → sweep the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+
+from nats.aio.client import Client as NATS
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from libs.events import EventLog, RecordedEvent
+from libs.events.subjects import any_tenant
+from libs.platform.consumers import Consumers, Subscription
+from libs.platform.db import Database, Migration
+from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
+from libs.platform.settings import ServiceSettings
+from libs.platform.tenancy import TenantDirectory, TenantHook, tenants_table
+
+log = logging.getLogger("deskpilot.runtime")
+
+
+def create_all_migration(metadata: MetaData, version: int = 1, description: str = "initial tables") -> Migration:
+    """A migration that creates every table of ``metadata`` (used for a service's first schema version)."""
+
+    async def apply(conn: AsyncConnection) -> None:
+        await conn.run_sync(metadata.create_all)
+
+    return Migration(version, description, apply)
+
+
+class ServiceRuntime:
+    """The resources of one service process."""
+
+    def __init__(
+        self,
+        name: str,
+        settings: ServiceSettings,
+        metadata: MetaData,
+        migrations: Sequence[Migration],
+        *,
+        on_tenant_created: TenantHook | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.db = Database(settings.database_url, schema=name)
+        self.outbox = outbox_table(metadata)
+        self.tenants_table = tenants_table(metadata)
+        self.tenants = TenantDirectory(self.db.sessions, self.tenants_table)
+        self._migrations = migrations
+        self._on_tenant_created = on_tenant_created
+        # The event log has its own connection, so publishing never queues behind consumer traffic.
+        self.nc = NATS()
+        self.event_log = EventLog(self.nc)
+        self.relay = OutboxRelay(self.db.sessions, self.outbox, self.event_log)
+        self.consumers = Consumers(name, self.nc, self.event_log)
+        self._tasks: list[asyncio.Task[None]] = []
+        self.subscribe(Subscription("tenants", any_tenant("tenant.created"), self._tenant_created))
+
+    def subscribe(self, sub: Subscription) -> None:
+        self.consumers.add(sub)
+
+    def unit_of_work(self) -> contextlib.AbstractAsyncContextManager[UnitOfWork]:
+        """A transaction whose emitted events are published after it commits (see ``libs.platform.outbox``)."""
+        return self.relay.unit_of_work()
+
+    async def _tenant_created(self, recorded: RecordedEvent) -> None:
+        async with self.unit_of_work() as uow:
+            is_new = await self.tenants.record(uow, recorded.event)
+            if is_new and self._on_tenant_created is not None:
+                await self._on_tenant_created(uow, recorded.event)
+
+    async def start(self) -> None:
+        applied = await self.db.migrate(self._migrations)
+        if applied:
+            log.info("%s: applied migrations %s", self.name, applied)
+        await self.nc.connect(servers=[self.settings.nats_url], connect_timeout=5, max_reconnect_attempts=-1)
+        await self.event_log.ensure_streams(self.settings.stream_replicas)
+        await self.consumers.start()
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        await self.consumers.stop()
+        if self.nc.is_connected:
+            await self.nc.drain()
+        await self.db.close()
+
+    async def ready(self) -> bool:
+        return self.nc.is_connected and await self.db.ping()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, _app: object) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()

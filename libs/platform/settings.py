@@ -1,0 +1,24 @@
+"""Settings every service shares; each service's ``config.py`` subclasses this with its own fields."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Read from the environment (and ``.env``). ``DATABASE_URL`` and ``NATS_URL`` are shared by all services."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="postgresql+asyncpg://postgres@127.0.0.1:5432/deskpilot",
+        validation_alias="DATABASE_URL",
+        description="SQLAlchemy URL of PostgreSQL with pgvector (asyncpg driver)",
+    )
+    nats_url: str = Field(default="nats://127.0.0.1:4222", validation_alias="NATS_URL")
+    stream_replicas: int = Field(default=1, validation_alias="DESKPILOT_STREAM_REPLICAS", ge=1, le=5)
+    http_host: str = Field(default="127.0.0.1", validation_alias="DESKPILOT_HTTP_HOST")
+    http_port: int = Field(default=8000, validation_alias="DESKPILOT_HTTP_PORT")
+    log_level: str = Field(default="INFO", validation_alias="DESKPILOT_LOG_LEVEL")
+    max_body_bytes: int = Field(default=256 * 1024, validation_alias="DESKPILOT_MAX_BODY_BYTES")

@@ -1,0 +1,175 @@
+"""Model providers behind one interface. This issue ships the deterministic offline model; Anthropic, OpenAI and
+OpenAI-compatible servers plug in behind the same :class:`ChatModel` protocol.
+
+The offline model is *not* an LLM: it is a transparent rule set for demos and tests, named ``offline`` /
+``deskpilot-offline-1`` everywhere it appears (logs, ``llm.called``, ``agent.replied``, the API).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from libs.events import ToolSpec, new_id
+
+HANDOFF_TOOL = ToolSpec(
+    name="handoff_to_human",
+    description="Hand the conversation to a human support agent. Use when the customer asks for a person, "
+    "when you cannot help, or when a tool keeps failing.",
+    input_schema={
+        "type": "object",
+        "properties": {
+            "reason": {"type": "string", "description": "why a human is needed"},
+            "summary": {"type": "string", "description": "what the customer wants and what was tried"},
+            "priority": {"type": "string", "enum": ["low", "normal", "high", "urgent"]},
+        },
+        "required": ["reason", "summary"],
+        "additionalProperties": False,
+    },
+    risk="read",
+    service="agent",
+)
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass
+class ModelMessage:
+    """One message of the provider-neutral history."""
+
+    role: Literal["user", "assistant", "tool"]
+    text: str = ""
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_call_id: str | None = None
+    tool_name: str | None = None
+    is_error: bool = False
+    result: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    system: str
+    messages: list[ModelMessage]
+    tools: list[ToolSpec]
+
+
+@dataclass(frozen=True)
+class ModelResponse:
+    text: str
+    tool_calls: list[ToolCall]
+    input_tokens: int
+    output_tokens: int
+    stop_reason: str
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+
+@runtime_checkable
+class ChatModel(Protocol):
+    provider: str
+    model: str
+
+    async def complete(self, request: ModelRequest) -> ModelResponse: ...
+
+
+_WORD = re.compile(r"[a-z]+")
+_NUMBER = re.compile(r"#?\b(\d{3,})\b")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_HUMAN = re.compile(r"\b(human|person|agent|someone|representative|operator)\b", re.I)
+_STOP = {"the", "a", "an", "my", "is", "of", "to", "for", "and", "or", "where", "what", "me", "i", "it", "on", "in"}
+
+
+def _words(text: str) -> set[str]:
+    found = {w.rstrip("s") for w in _WORD.findall(text.lower())}
+    return found - _STOP
+
+
+def _estimate_tokens(text: str) -> int:
+    return max(1, len(text) // 4)
+
+
+class OfflineModel:
+    """A deterministic stand-in for an LLM: picks a catalog tool by keywords and fills its arguments from the text."""
+
+    provider = "offline"
+    model = "deskpilot-offline-1"
+
+    async def complete(self, request: ModelRequest) -> ModelResponse:
+        prompt_chars = len(request.system) + sum(len(m.text) + len(str(m.result or "")) for m in request.messages)
+        last = request.messages[-1] if request.messages else ModelMessage(role="user", text="")
+        if last.role == "tool":
+            text = self._reply_from_results(request.messages)
+            return ModelResponse(text, [], _estimate_tokens("x" * prompt_chars), _estimate_tokens(text), "end_turn")
+        call = self._choose_call(last.text, request.tools)
+        if call is not None:
+            return ModelResponse("", [call], _estimate_tokens("x" * prompt_chars), 20, "tool_use")
+        text = (
+            "I'm Deskpilot's offline demo model (no LLM is configured). I can look up an order — try "
+            "\"where is my order #1001?\" — or hand you over to a person if you ask for one."
+        )
+        return ModelResponse(text, [], _estimate_tokens("x" * prompt_chars), _estimate_tokens(text), "end_turn")
+
+    def _choose_call(self, text: str, tools: list[ToolSpec]) -> ToolCall | None:
+        if _HUMAN.search(text) and any(t.name == HANDOFF_TOOL.name for t in tools):
+            summary = text.strip()[:300]
+            args = {"reason": "The customer asked for a person.", "summary": summary, "priority": "normal"}
+            return ToolCall(new_id("call"), HANDOFF_TOOL.name, args)
+        wanted = _words(text)
+        best: tuple[int, ToolSpec, dict[str, Any]] | None = None
+        for tool in tools:
+            if tool.name == HANDOFF_TOOL.name:
+                continue
+            score = len(wanted & (_words(tool.name.replace("_", " ")) | _words(tool.description)))
+            args = self._fill_arguments(text, tool)
+            if score > 0 and args is not None and (best is None or score > best[0]):
+                best = (score, tool, args)
+        if best is None:
+            return None
+        return ToolCall(new_id("call"), best[1].name, best[2])
+
+    def _fill_arguments(self, text: str, tool: ToolSpec) -> dict[str, Any] | None:
+        """Arguments for every required property that the text supplies; None when one is missing."""
+        props: dict[str, Any] = tool.input_schema.get("properties", {})
+        required: list[str] = tool.input_schema.get("required", [])
+        args: dict[str, Any] = {}
+        for name in required:
+            kind = props.get(name, {}).get("type", "string")
+            if "email" in name:
+                match = _EMAIL.search(text)
+                value: Any = match.group(0) if match else None
+            elif kind in ("integer", "number") or any(k in name for k in ("number", "id", "order")):
+                match = _NUMBER.search(text)
+                value = match.group(1) if match else None
+                if value is not None and kind == "integer":
+                    value = int(value)
+            elif name in ("query", "q", "question", "text"):
+                value = text.strip()
+            else:
+                value = None
+            if value is None:
+                return None
+            args[name] = value
+        return args
+
+    def _reply_from_results(self, messages: list[ModelMessage]) -> str:
+        results: list[ModelMessage] = []
+        for message in reversed(messages):
+            if message.role != "tool":
+                break
+            results.append(message)
+        lines: list[str] = []
+        for result in reversed(results):
+            if result.is_error:
+                lines.append(f"Sorry, I couldn't complete {result.tool_name}: {result.text}")
+            elif result.result and isinstance(result.result.get("summary"), str):
+                lines.append(result.result["summary"])
+            else:
+                fields = ", ".join(f"{k}: {v}" for k, v in (result.result or {}).items() if not isinstance(v, (dict, list)))
+                lines.append(f"Here is what I found — {fields}.")
+        return " ".join(lines)

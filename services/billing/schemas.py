@@ -1,0 +1,31 @@
+"""Response models of the billing API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+
+class LedgerLine(BaseModel):
+    event_id: str
+    kind: str
+    turn_id: str | None
+    provider: str | None
+    model: str | None
+    tool: str | None
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    cost_usd: Decimal
+    occurred_at: datetime
+
+
+class ConversationCost(BaseModel):
+    conversation_id: str
+    total_usd: Decimal
+    llm_calls: int
+    tool_calls: int
+    entries: list[LedgerLine]

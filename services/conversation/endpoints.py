@@ -1,0 +1,157 @@
+"""The public conversation API: open conversations, post messages, read transcripts, the event log and replays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, get, post
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_413_REQUEST_ENTITY_TOO_LARGE
+
+from libs.events import MessageReceived
+from libs.platform.runtime import ServiceRuntime
+from services.conversation import service
+from services.conversation.config import ConversationSettings
+from services.conversation.repository import ConversationRepository
+from services.conversation.schemas import (
+    ConversationCreated,
+    ConversationList,
+    ConversationSummary,
+    ConversationView,
+    EventPage,
+    MessageAccepted,
+    PostMessage,
+    ReplayResult,
+    StartConversation,
+    TranscriptLine,
+)
+
+
+def _summary(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["conversation_id"],
+        "status": row["status"],
+        "channel": row["channel"],
+        "customer_id": row["customer_id"],
+        "version": row["last_position"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
+
+
+class ConversationController(Controller):
+    path = "/v1/conversations"
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def start(
+        self, tenant_id: str, runtime: ServiceRuntime, data: StartConversation | None = None
+    ) -> ConversationCreated:
+        """Open a conversation; returns its id."""
+        body = data or StartConversation()
+        async with runtime.unit_of_work() as uow:
+            recorded = await service.start_conversation(
+                runtime.event_log, ConversationRepository(uow.session), tenant_id, body.channel, body.customer_id
+            )
+        assert recorded.event.conversation_id is not None
+        return ConversationCreated(id=recorded.event.conversation_id, status="open", position=recorded.position)
+
+    @get("/")
+    async def list_conversations(
+        self,
+        tenant_id: str,
+        runtime: ServiceRuntime,
+        limit: int = Parameter(default=50, ge=1, le=500),
+        status: str | None = None,
+    ) -> ConversationList:
+        """This tenant's conversations, newest first."""
+        async with runtime.db.session() as session:
+            rows = await ConversationRepository(session).list(tenant_id, limit, status)
+        return ConversationList(items=[ConversationSummary(**_summary(r)) for r in rows])
+
+    @get("/{conversation_id:str}")
+    async def show(self, tenant_id: str, conversation_id: str, runtime: ServiceRuntime) -> ConversationView:
+        """A conversation with its transcript."""
+        async with runtime.db.session() as session:
+            repo = ConversationRepository(session)
+            row = await repo.get(tenant_id, conversation_id)
+            if row is None:
+                raise NotFoundException(f"no conversation {conversation_id}")
+            lines = await repo.transcript(tenant_id, conversation_id)
+        return ConversationView(
+            **_summary(row),
+            transcript=[TranscriptLine(**{k: line[k] for k in ("position", "event_id", "role", "text", "at")})
+                        for line in lines],
+        )
+
+    @post("/{conversation_id:str}/messages", status_code=HTTP_202_ACCEPTED)
+    async def post_message(
+        self,
+        tenant_id: str,
+        conversation_id: str,
+        data: PostMessage,
+        runtime: ServiceRuntime,
+        settings: ConversationSettings,
+    ) -> MessageAccepted:
+        """Accept a customer message; the agent answers asynchronously (watch the event log)."""
+        try:
+            async with runtime.unit_of_work() as uow:
+                recorded = await service.receive_message(
+                    runtime.event_log,
+                    ConversationRepository(uow.session),
+                    tenant_id,
+                    conversation_id,
+                    data.text,
+                    settings.max_message_chars,
+                )
+        except service.ConversationNotFound as exc:
+            raise NotFoundException(f"no conversation {conversation_id}") from exc
+        except service.MessageTooLarge as exc:
+            raise HTTPException(status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail=str(exc)) from exc
+        payload = recorded.event.payload
+        assert isinstance(payload, MessageReceived)
+        return MessageAccepted(
+            conversation_id=conversation_id,
+            message_id=payload.message_id,
+            event_id=recorded.event.id,
+            position=recorded.position,
+        )
+
+    @get("/{conversation_id:str}/events")
+    async def events(
+        self,
+        tenant_id: str,
+        conversation_id: str,
+        runtime: ServiceRuntime,
+        from_version: int = Parameter(query="from_version", default=0, ge=0),
+    ) -> EventPage:
+        """The conversation's event log, in order, from ``from_version`` (exclusive)."""
+        async with runtime.db.session() as session:
+            if await ConversationRepository(session).get(tenant_id, conversation_id) is None:
+                raise NotFoundException(f"no conversation {conversation_id}")
+        recorded = await runtime.event_log.read(tenant_id, conversation_id, from_version)
+        return EventPage(
+            conversation_id=conversation_id,
+            version=recorded[-1].position if recorded else from_version,
+            events=[r.as_json() for r in recorded],
+        )
+
+    @get("/{conversation_id:str}/replay")
+    async def replay(self, tenant_id: str, conversation_id: str, runtime: ServiceRuntime) -> ReplayResult:
+        """Rebuild the transcript from the log alone and report whether it matches the stored view."""
+        try:
+            async with runtime.db.session() as session:
+                report = await service.replay(
+                    runtime.event_log, ConversationRepository(session), tenant_id, conversation_id
+                )
+        except service.ConversationNotFound as exc:
+            raise NotFoundException(f"no conversation {conversation_id}") from exc
+        return ReplayResult(
+            conversation_id=report.conversation_id,
+            events=report.events,
+            version=report.version,
+            matches=report.matches,
+            stored_entries=report.stored_entries,
+            differences=report.differences,
+            transcript=[TranscriptLine(**vars(e)) for e in report.transcript],
+        )

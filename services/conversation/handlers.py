@@ -1,0 +1,19 @@
+"""Event subscribers of the conversation service."""
+
+from __future__ import annotations
+
+from libs.events import RecordedEvent
+from libs.events.subjects import CONVERSATION_PREFIX
+from libs.platform.consumers import Subscription
+from libs.platform.runtime import ServiceRuntime
+from services.conversation import service
+from services.conversation.repository import ConversationRepository
+
+
+def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
+    async def project(recorded: RecordedEvent) -> None:
+        async with runtime.unit_of_work() as uow:
+            await service.project(ConversationRepository(uow.session), recorded)
+
+    # One ordered consumer over every conversation event keeps the read model in log order.
+    return [Subscription("projection", f"{CONVERSATION_PREFIX}.>", project, batch_size=64)]

@@ -1,0 +1,92 @@
+"""Request and response models of the public conversation API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class StartConversation(BaseModel):
+    """Open a conversation. Both fields are optional."""
+
+    model_config = ConfigDict(extra="forbid")
+    channel: str = Field(default="api", pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    customer_id: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class PostMessage(BaseModel):
+    """A customer message."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text must not be blank")
+        return value
+
+
+class ConversationCreated(BaseModel):
+    id: str
+    status: str
+    position: int
+
+
+class MessageAccepted(BaseModel):
+    conversation_id: str
+    message_id: str
+    event_id: str
+    position: int
+
+
+class TranscriptLine(BaseModel):
+    position: int
+    event_id: str
+    role: str
+    text: str
+    at: datetime
+
+
+class ConversationView(BaseModel):
+    id: str
+    status: str
+    channel: str
+    customer_id: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    transcript: list[TranscriptLine]
+
+
+class ConversationSummary(BaseModel):
+    id: str
+    status: str
+    channel: str
+    customer_id: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConversationList(BaseModel):
+    items: list[ConversationSummary]
+
+
+class EventPage(BaseModel):
+    conversation_id: str
+    version: int
+    events: list[dict[str, Any]]
+
+
+class ReplayResult(BaseModel):
+    conversation_id: str
+    events: int
+    version: int
+    matches: bool
+    stored_entries: int
+    differences: list[str]
+    transcript: list[TranscriptLine]

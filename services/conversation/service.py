@@ -1,0 +1,179 @@
+"""Conversation domain logic: opening conversations, accepting messages, projecting the log, replaying it.
+
+The event log is the source of truth; the ``conversation`` tables are a projection of it that ``project`` keeps
+up to date (idempotently, by stream position) and that ``replay`` can verify against the log at any time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from libs.events import (
+    Actor,
+    AgentReplied,
+    ConversationResolved,
+    ConversationStarted,
+    Envelope,
+    EventLog,
+    HandoffRequested,
+    MessageReceived,
+    RecordedEvent,
+    new_id,
+)
+from services.conversation.repository import ConversationRepository
+
+
+class ConversationNotFound(LookupError):
+    """No such conversation for this tenant (another tenant's conversations are equally 'not found')."""
+
+
+class MessageTooLarge(ValueError):
+    """A message longer than the configured limit."""
+
+
+@dataclass(frozen=True)
+class TranscriptEntry:
+    position: int
+    event_id: str
+    role: str
+    text: str
+    at: datetime
+
+
+def entry_for(recorded: RecordedEvent) -> TranscriptEntry | None:
+    """The transcript line an event contributes, if any."""
+    event, payload = recorded.event, recorded.event.payload
+    match payload:
+        case MessageReceived(text=text):
+            role, line = "customer", text
+        case AgentReplied(text=text):
+            role, line = "ai", text
+        case HandoffRequested(reason=reason):
+            role, line = "system", f"Handed over to a human: {reason}"
+        case ConversationResolved(by=by):
+            role, line = "system", f"Resolved by {'the AI' if by == 'ai' else 'a human'}"
+        case _:
+            return None
+    return TranscriptEntry(recorded.position, event.id, role, line, event.occurred_at)
+
+
+def next_status(status: str, event: Envelope) -> str:
+    """Conversation state machine: open → with_ai → waiting_human → resolved; a new message reopens."""
+    match event.type:
+        case "conversation.started":
+            return "open"
+        case "message.received" | "agent.turn_started":
+            return status if status == "waiting_human" else "with_ai"
+        case "handoff.requested":
+            return "waiting_human"
+        case "conversation.resolved":
+            return "resolved"
+        case _:
+            return status
+
+
+def rebuild_transcript(events: Iterable[RecordedEvent]) -> list[TranscriptEntry]:
+    """The transcript from the log alone."""
+    return [entry for entry in map(entry_for, events) if entry is not None]
+
+
+async def start_conversation(
+    log: EventLog, repo: ConversationRepository, tenant_id: str, channel: str, customer_id: str | None
+) -> RecordedEvent:
+    conversation_id = new_id("conv")
+    actor = Actor(kind="customer", id=customer_id or "anonymous")
+    event = Envelope.new(
+        ConversationStarted(channel=channel, customer_id=customer_id),
+        tenant_id=tenant_id,
+        conversation_id=conversation_id,
+        actor=actor,
+    )
+    (position,) = await log.append(tenant_id, conversation_id, [event], expected_version=0)
+    recorded = RecordedEvent(position, event)
+    await project(repo, recorded)
+    return recorded
+
+
+async def receive_message(
+    log: EventLog, repo: ConversationRepository, tenant_id: str, conversation_id: str, text: str, max_chars: int
+) -> RecordedEvent:
+    conversation = await repo.get(tenant_id, conversation_id)
+    if conversation is None:
+        raise ConversationNotFound(conversation_id)
+    if len(text) > max_chars:
+        raise MessageTooLarge(f"a message may have at most {max_chars} characters; this one has {len(text)}")
+    event = Envelope.new(
+        MessageReceived(message_id=new_id("msg"), text=text, channel=conversation["channel"]),
+        tenant_id=tenant_id,
+        conversation_id=conversation_id,
+        actor=Actor(kind="customer", id=conversation["customer_id"] or "anonymous"),
+    )
+    # A customer message needs no decision, so it is appended unconditionally; the agent orders it.
+    (position,) = await log.append(tenant_id, conversation_id, [event], expected_version=None)
+    recorded = RecordedEvent(position, event)
+    await project(repo, recorded)
+    return recorded
+
+
+async def project(repo: ConversationRepository, recorded: RecordedEvent) -> None:
+    """Apply one logged event to the read model; replays and redeliveries are no-ops."""
+    event = recorded.event
+    assert event.conversation_id is not None
+    if isinstance(event.payload, ConversationStarted):
+        await repo.create(
+            event.tenant_id, event.conversation_id, event.payload.channel, event.payload.customer_id, event.occurred_at
+        )
+    row = await repo.get(event.tenant_id, event.conversation_id, for_update=True)
+    if row is None or recorded.position <= row["last_position"]:
+        return
+    entry = entry_for(recorded)
+    if entry is not None:
+        await repo.add_entry(
+            event.tenant_id, event.conversation_id, entry.position, entry.event_id, entry.role, entry.text, entry.at
+        )
+    await repo.advance(
+        event.tenant_id, event.conversation_id, recorded.position, next_status(row["status"], event), event.occurred_at
+    )
+
+
+@dataclass(frozen=True)
+class ReplayReport:
+    conversation_id: str
+    events: int
+    version: int
+    transcript: list[TranscriptEntry]
+    stored_entries: int
+    matches: bool
+    differences: list[str]
+
+
+async def replay(
+    log: EventLog, repo: ConversationRepository, tenant_id: str, conversation_id: str
+) -> ReplayReport:
+    """Rebuild the transcript from the log alone and compare it with the stored view."""
+    if await repo.get(tenant_id, conversation_id) is None:
+        raise ConversationNotFound(conversation_id)
+    events = await log.read(tenant_id, conversation_id)
+    rebuilt = rebuild_transcript(events)
+    stored = await repo.transcript(tenant_id, conversation_id)
+    differences: list[str] = []
+    for i in range(max(len(rebuilt), len(stored))):
+        left = rebuilt[i] if i < len(rebuilt) else None
+        right = stored[i] if i < len(stored) else None
+        if left is None or right is None:
+            differences.append(f"entry {i}: only in the {'stored view' if left is None else 'log'}")
+        elif (left.position, left.event_id, left.role, left.text) != (
+            right["position"], right["event_id"], right["role"], right["text"]
+        ):
+            differences.append(f"entry {i} (position {left.position}): log and stored view differ")
+    return ReplayReport(
+        conversation_id=conversation_id,
+        events=len(events),
+        version=events[-1].position if events else 0,
+        transcript=rebuilt,
+        stored_entries=len(stored),
+        matches=not differences,
+        differences=differences,
+    )

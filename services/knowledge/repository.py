@@ -1,0 +1,47 @@
+"""Every SQL statement of the knowledge service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.knowledge.models import SEARCH_DOCUMENT, articles, tool_results
+
+
+class KnowledgeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_article(self, **row: Any) -> None:
+        await self.session.execute(articles.insert().values(**row))
+
+    async def list_articles(self, tenant_id: str, limit: int) -> list[dict[str, Any]]:
+        rows = await self.session.execute(
+            select(articles).where(articles.c.tenant_id == tenant_id).order_by(articles.c.created_at.desc()).limit(limit)
+        )
+        return [dict(r) for r in rows.mappings()]
+
+    async def search(self, tenant_id: str, query: str, limit: int) -> list[dict[str, Any]]:
+        """Published articles of this tenant matching ``query`` (web-search syntax), best first."""
+        document = literal_column(SEARCH_DOCUMENT)
+        tsquery = func.websearch_to_tsquery("english", query)
+        rank = func.ts_rank(document, tsquery).label("score")
+        rows = await self.session.execute(
+            select(articles.c.article_id, articles.c.title, articles.c.body, rank)
+            .where(articles.c.tenant_id == tenant_id, articles.c.status == "published", document.op("@@")(tsquery))
+            .order_by(rank.desc())
+            .limit(limit)
+        )
+        return [dict(r) for r in rows.mappings()]
+
+    async def claim_tool_call(self, tenant_id: str, tool_call_id: str) -> bool:
+        result = await self.session.execute(
+            insert(tool_results)
+            .values(tenant_id=tenant_id, tool_call_id=tool_call_id)
+            .on_conflict_do_nothing()
+            .returning(tool_results.c.tool_call_id)
+        )
+        return result.first() is not None

@@ -1,0 +1,7 @@
+"""Settings of the ticketing service."""
+
+from libs.platform.settings import ServiceSettings
+
+
+class TicketingSettings(ServiceSettings):
+    pass
