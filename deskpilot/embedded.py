@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sysconfig
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,10 @@ class EmbeddedPostgres:
         import pgserver
 
         self.dir.parent.mkdir(parents=True, exist_ok=True)
-        self.server = pgserver.get_server(self.dir, cleanup_mode="stop")
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); pgserver then uses /tmp.
+            warnings.simplefilter("ignore")
+            self.server = pgserver.get_server(self.dir, cleanup_mode="stop")
         self.server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
         uri: str = self.server.get_uri()
         return uri.replace("postgresql://", "postgresql+asyncpg://", 1)

@@ -13,11 +13,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 Priority = Literal["low", "normal", "high", "urgent"]
 RiskClass = Literal["read", "write", "approval_required"]
 Scope = Literal["conversation", "tenant"]
+# Exact decimal dollars, written in fixed-point notation on the wire ("0.00480000", never "4.8E-3").
+Money = Annotated[Decimal, Field(ge=0), PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json")]
 
 
 class EventPayload(BaseModel):
@@ -122,7 +124,7 @@ class LlmCalled(EventPayload):
     cache_read_tokens: int = Field(ge=0, default=0)
     cache_write_tokens: int = Field(ge=0, default=0)
     latency_ms: float = Field(ge=0)
-    cost_usd: Decimal = Field(ge=0, description="cost from the dated price table, exact decimal dollars")
+    cost_usd: Money = Field(description="cost from the dated price table, exact decimal dollars")
     stop_reason: str
 
 
@@ -205,7 +207,7 @@ class UsageRecorded(EventPayload):
     tool_calls: int = Field(ge=0)
     input_tokens: int = Field(ge=0)
     output_tokens: int = Field(ge=0)
-    cost_usd: Decimal = Field(ge=0)
+    cost_usd: Money
 
 
 AnyEvent = Annotated[

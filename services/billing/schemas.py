@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 from pydantic import BaseModel
+
+from libs.events import Money
 
 
 class LedgerLine(BaseModel):
@@ -19,13 +20,13 @@ class LedgerLine(BaseModel):
     output_tokens: int
     cache_read_tokens: int
     cache_write_tokens: int
-    cost_usd: Decimal
+    cost_usd: Money
     occurred_at: datetime
 
 
 class ConversationCost(BaseModel):
     conversation_id: str
-    total_usd: Decimal
+    total_usd: Money
     llm_calls: int
     tool_calls: int
     entries: list[LedgerLine]

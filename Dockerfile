@@ -1,0 +1,51 @@
+# syntax=docker/dockerfile:1
+# One image for every Deskpilot service; the command picks the service:
+#   docker run deskpilot serve agent --port 8000
+# Configuration comes from the environment: DATABASE_URL (postgresql+asyncpg://…), NATS_URL, DESKPILOT_HTTP_HOST,
+# DESKPILOT_HTTP_PORT, DESKPILOT_LOG_LEVEL, DESKPILOT_STREAM_REPLICAS. Each service answers
+# GET /v1/<service>/healthz (liveness) and GET /v1/<service>/readyz (readiness: PostgreSQL and NATS).
+
+ARG PYTHON_IMAGE=python:3.11-slim
+
+FROM ${PYTHON_IMAGE} AS build
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+RUN python -m venv /opt/deskpilot
+ENV PATH=/opt/deskpilot/bin:$PATH
+WORKDIR /src
+COPY pyproject.toml constraints.txt ./
+COPY deskpilot ./deskpilot
+COPY libs ./libs
+COPY services ./services
+# The project declares no package data, so the integration manifests (YAML) are not in the wheel: copy them next to
+# the installed module, then fail the build if the integrations service would start without them.
+# (Imports run from / so that they resolve to the installed packages, not to /src.)
+RUN pip install -c constraints.txt . \
+ && dest="$(cd / && python -c 'import pathlib, services.integrations as m; print(pathlib.Path(m.__file__).parent)')" \
+ && cp -r services/integrations/manifests "$dest/" \
+ && cd / \
+ && python -c 'from services.integrations.manifest import builtin_manifests; assert builtin_manifests(), "no manifests"' \
+ && deskpilot serve --help >/dev/null \
+ && python -m compileall -q /opt/deskpilot
+
+FROM ${PYTHON_IMAGE}
+LABEL org.opencontainers.image.title="deskpilot" \
+      org.opencontainers.image.description="Deskpilot AI customer-support platform (all six services)" \
+      org.opencontainers.image.licenses="Apache-2.0"
+# A fixed numeric uid/gid, so Kubernetes can verify runAsNonRoot against the image.
+RUN groupadd --system --gid 10001 deskpilot \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin deskpilot \
+ && mkdir /app && chown 10001:10001 /app
+COPY --from=build /opt/deskpilot /opt/deskpilot
+ENV PATH=/opt/deskpilot/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    DESKPILOT_HTTP_HOST=0.0.0.0 \
+    DESKPILOT_HTTP_PORT=8000 \
+    DESKPILOT_LOG_LEVEL=INFO
+WORKDIR /app
+USER 10001:10001
+EXPOSE 8000
+ENTRYPOINT ["deskpilot"]
+CMD ["serve", "conversation"]

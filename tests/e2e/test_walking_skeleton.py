@@ -1,0 +1,192 @@
+"""One real conversation through six services that meet only on NATS, end to end."""
+
+from __future__ import annotations
+
+import os
+import signal
+from decimal import Decimal
+from typing import Any
+
+import httpx2
+import nats
+import psutil
+import pytest
+
+from libs.events.streams import EVENTS_STREAM
+from tests.e2e.conftest import Platform
+from tests.support import eventually
+
+TURN = ["message.received", "agent.turn_started", "llm.called", "tool.requested", "tool.completed", "llm.called",
+        "agent.replied"]
+
+
+async def open_conversation(client: httpx2.AsyncClient, platform: Platform, key: str | None = None) -> str:
+    r = await client.post(f"{platform.base}/v1/conversations", headers=platform.headers(key))
+    assert r.status_code == 201, r.text
+    conversation_id: str = r.json()["id"]
+    return conversation_id
+
+
+async def events_until(
+    client: httpx2.AsyncClient, platform: Platform, cid: str, event_type: str, count: int = 1, timeout: float = 60
+) -> list[dict[str, Any]]:
+    async def check() -> list[dict[str, Any]] | None:
+        r = await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())
+        assert r.status_code == 200, r.text
+        events: list[dict[str, Any]] = r.json()["events"]
+        return events if sum(e["type"] == event_type for e in events) >= count else None
+
+    return await eventually(check, timeout=timeout, what=f"{event_type} in {cid}")
+
+
+async def test_one_turn_is_answered_through_a_tool_call_with_every_step_on_the_log(platform: Platform) -> None:
+    async with httpx2.AsyncClient(timeout=10) as client:
+        cid = await open_conversation(client, platform)
+        r = await client.post(f"{platform.base}/v1/conversations/{cid}/messages", headers=platform.headers(),
+                              json={"text": "where is my order #1001?"})
+        assert r.status_code == 202, r.text
+        events = await events_until(client, platform, cid, "agent.replied")
+        types = [e["type"] for e in events]
+        assert types[0] == "conversation.started"
+        assert types[1 : 1 + len(TURN)] == TURN
+        positions = [e["position"] for e in events]
+        assert positions == sorted(positions)
+
+        by_type = {e["type"]: e for e in events}
+        request = by_type["tool.requested"]["payload"]
+        assert (request["tool"], request["arguments"], request["service"]) == (
+            "get_order_status", {"order_number": "1001"}, "integrations")
+        assert by_type["tool.completed"]["payload"]["tool_call_id"] == request["tool_call_id"]
+        assert by_type["tool.completed"]["causation_id"] == by_type["tool.requested"]["id"]
+        reply = by_type["agent.replied"]["payload"]
+        assert "1001" in reply["text"] and "UPS" in reply["text"]
+        assert reply["provider"] == "offline"  # the offline model says so in the API output
+        assert {e["correlation_id"] for e in events[1:]} == {events[1]["id"]}
+
+        view = (await client.get(f"{platform.base}/v1/conversations/{cid}", headers=platform.headers())).json()
+        assert [(t["role"], t["text"]) for t in view["transcript"]] == [
+            ("customer", "where is my order #1001?"), ("ai", reply["text"])]
+
+        async def cost() -> dict[str, Any] | None:
+            r = await client.get(f"{platform.base}/v1/billing/conversations/{cid}/cost", headers=platform.headers())
+            body: dict[str, Any] = r.json()
+            return body if r.status_code == 200 and body["llm_calls"] == 2 and body["tool_calls"] == 1 else None
+
+        usage = await cost()
+        usage = usage or await eventually(cost, what="billing to book the turn")
+        assert Decimal(usage["total_usd"]) == 0  # the offline model is free by the price table
+        await events_until(client, platform, cid, "usage.recorded")
+
+        replay = platform.cli("replay", cid)
+        assert replay.returncode == 0, replay.stdout + replay.stderr
+        assert "matches the stored view" in replay.stdout
+        assert "customer: where is my order #1001?" in replay.stdout
+
+
+async def test_bad_input_gets_clear_errors_and_loses_nothing(platform: Platform) -> None:
+    async with httpx2.AsyncClient(timeout=10) as client:
+        base = platform.base
+        assert (await client.post(f"{base}/v1/conversations", headers=platform.headers("dp_wrong"))).status_code == 401
+        assert (await client.post(f"{base}/v1/conversations")).status_code == 401
+        cid = await open_conversation(client, platform)
+        msgs = f"{base}/v1/conversations/{cid}/messages"
+
+        missing = await client.post(msgs, headers=platform.headers(), json={})
+        assert missing.status_code == 422 and "text" in missing.json()["detail"]
+        malformed = await client.post(msgs, headers={**platform.headers(), "content-type": "application/json"},
+                                      content=b"{not json")
+        assert malformed.status_code in (400, 422), malformed.text
+        assert (await client.post(msgs, headers=platform.headers(), json={"text": "   "})).status_code == 422
+        too_long = await client.post(msgs, headers=platform.headers(), json={"text": "x" * 9000})
+        assert too_long.status_code == 413 and "8000" in too_long.json()["detail"]
+        huge = await client.post(msgs, headers=platform.headers(), json={"text": "x" * 400_000})
+        assert huge.status_code == 413
+        assert (await client.post(f"{base}/v1/conversations/conv_nope/messages", headers=platform.headers(),
+                                  json={"text": "hi"})).status_code == 404
+
+        created = platform.cli("tenants", "create", "Other Co")
+        assert created.returncode == 0, created.stderr
+        other_key = created.stdout.split("api key: ")[1].split()[0]
+
+        async def other_tenant_known() -> bool:
+            r = await client.get(f"{base}/v1/conversations", headers=platform.headers(other_key))
+            return r.status_code == 200
+
+        await eventually(other_tenant_known, what="the second tenant to be projected")
+        for path in (f"/v1/conversations/{cid}", f"/v1/conversations/{cid}/events"):
+            r = await client.get(base + path, headers=platform.headers(other_key))
+            assert r.status_code == 404, path
+        assert (await client.post(msgs, headers=platform.headers(other_key), json={"text": "hi"})).status_code == 404
+        listing = (await client.get(f"{base}/v1/conversations", headers=platform.headers(other_key))).json()
+        assert cid not in [c["id"] for c in listing["items"]]
+
+        ok = await client.post(msgs, headers=platform.headers(), json={"text": "where is my order #1003?"})
+        assert ok.status_code == 202
+        events = await events_until(client, platform, cid, "agent.replied")
+        received = [e["payload"]["text"] for e in events if e["type"] == "message.received"]
+        assert received == ["where is my order #1003?"]
+
+
+async def test_a_service_crash_mid_turn_loses_no_accepted_message(platform: Platform) -> None:
+    parent = psutil.Process(platform.proc.pid)
+
+    def integrations() -> psutil.Process | None:
+        for child in parent.children(recursive=True):
+            if "serve" in child.cmdline() and "integrations" in child.cmdline():
+                return child
+        return None
+
+    victim = integrations()
+    assert victim is not None
+    async with httpx2.AsyncClient(timeout=10) as client:
+        cid = await open_conversation(client, platform)
+        os.kill(victim.pid, signal.SIGKILL)
+        r = await client.post(f"{platform.base}/v1/conversations/{cid}/messages", headers=platform.headers(),
+                              json={"text": "where is my order #1002?"})
+        assert r.status_code == 202
+        events = await events_until(client, platform, cid, "agent.replied", timeout=90)
+        replacement = integrations()
+        assert replacement is not None and replacement.pid != victim.pid
+        reply = next(e for e in events if e["type"] == "agent.replied")
+        assert "1002" in reply["payload"]["text"]
+        assert sum(e["type"] == "tool.completed" for e in events) == 1
+
+
+async def test_asking_for_a_human_hands_off_and_opens_a_ticket(platform: Platform) -> None:
+    async with httpx2.AsyncClient(timeout=10) as client:
+        cid = await open_conversation(client, platform)
+        await client.post(f"{platform.base}/v1/conversations/{cid}/messages", headers=platform.headers(),
+                          json={"text": "I want to talk to a human about my refund"})
+        events = await events_until(client, platform, cid, "ticket.created")
+        handoff = next(e for e in events if e["type"] == "handoff.requested")["payload"]
+        assert "refund" in handoff["summary"]
+        ticket = next(e for e in events if e["type"] == "ticket.created")["payload"]
+        r = await client.get(f"{platform.base}/v1/tickets/{ticket['ticket_id']}", headers=platform.headers())
+        assert r.status_code == 200 and r.json()["conversation_id"] == cid
+        # While a human owns the conversation the AI stays silent: once the agent has acknowledged the new
+        # message (its consumer has nothing pending), no turn may have started.
+        r = await client.post(f"{platform.base}/v1/conversations/{cid}/messages", headers=platform.headers(),
+                              json={"text": "hello? where is my order #1001?"})
+        position = r.json()["position"]
+        nc = await nats.connect(platform.env["NATS_URL"])
+        try:
+            js = nc.jetstream()
+
+            async def agent_settled() -> bool:
+                info = await js.consumer_info(EVENTS_STREAM, "agent-on-message-received")
+                return info.delivered.stream_seq >= position and info.num_ack_pending == 0
+
+            await eventually(agent_settled, what="the agent to process the second message")
+        finally:
+            await nc.close()
+        after = (await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())).json()
+        assert [e["type"] for e in after["events"]].count("agent.turn_started") == 0
+        view = await client.get(f"{platform.base}/v1/conversations/{cid}", headers=platform.headers())
+        assert view.json()["status"] == "waiting_human"
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/v1/conversation/healthz", "/v1/agent/readyz", "/v1/billing/readyz"])
+async def test_health_and_readiness(platform: Platform, path: str) -> None:
+    async with httpx2.AsyncClient(timeout=10) as client:
+        r = await client.get(platform.base + path)
+        assert r.status_code == 200
