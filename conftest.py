@@ -19,6 +19,7 @@ from nats.aio.client import Client as NATS
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres
 from libs.events import EventLog, new_id
 
+
 @pytest.fixture(scope="session")
 def stack_dir() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="deskpilot-tests-") as d:

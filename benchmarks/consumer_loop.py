@@ -300,7 +300,9 @@ async def main() -> None:
     total = time.perf_counter() - started
 
     print(f"Consumer-loop benchmark: N={N} MessageReceived envelopes per run, median of {REPEATS} runs")
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; embedded nats-server, sync_interval: always")
+    print(
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; embedded nats-server, sync_interval: always"
+    )
     print()
     print(f"{'measurement':<52} {'median msg/s':>12}   runs")
     rows = [

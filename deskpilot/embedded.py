@@ -92,13 +92,13 @@ class EmbeddedPostgres:
         self.server: Any = None
 
     def start(self) -> str:
-        import pgserver
+        from pgserver import postgres_server
 
         self.dir.parent.mkdir(parents=True, exist_ok=True)
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); pgserver then uses /tmp.
             warnings.simplefilter("ignore")
-            self.server = pgserver.get_server(self.dir, cleanup_mode="stop")
+            self.server = postgres_server.get_server(self.dir, cleanup_mode="stop")
         self.server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
         uri: str = self.server.get_uri()
         return uri.replace("postgresql://", "postgresql+asyncpg://", 1)

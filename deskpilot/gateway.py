@@ -17,8 +17,18 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "te", "trailer", "proxy-authorization",
-              "proxy-authenticate", "host", "content-length"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "upgrade",
+    "te",
+    "trailer",
+    "proxy-authorization",
+    "proxy-authenticate",
+    "host",
+    "content-length",
+}
 
 # Which service owns which API prefix. Each service also answers /v1/<service>/healthz and /readyz.
 ROUTES: dict[str, str] = {
@@ -35,8 +45,13 @@ ROUTES: dict[str, str] = {
 
 async def _json(send: Send, status: int, body: dict[str, Any]) -> None:
     raw = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": raw})
 
 
@@ -67,8 +82,11 @@ class Gateway:
             return
         path: str = scope["path"]
         if path in ("/healthz", "/health", "/readyz"):
-            await _json(send, 200 if self.ready else 503,
-                        {"status": "ok" if self.ready else "starting", "services": sorted(self.upstreams)})
+            await _json(
+                send,
+                200 if self.ready else 503,
+                {"status": "ok" if self.ready else "starting", "services": sorted(self.upstreams)},
+            )
             return
         service = self.route(path)
         if service is None:

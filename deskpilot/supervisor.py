@@ -27,6 +27,13 @@ from libs.events import EventLog
 SERVICES = ("conversation", "agent", "integrations", "knowledge", "ticketing", "billing")
 
 
+class _QuietServer(uvicorn.Server):
+    """The gateway's server; signals belong to the supervisor, which stops everything in order."""
+
+    def capture_signals(self) -> contextlib.AbstractContextManager[None]:  # type: ignore[override]
+        return contextlib.nullcontext()
+
+
 def say(text: str) -> None:
     print(text, flush=True)
 
@@ -41,15 +48,26 @@ class ServiceProcess:
 
     async def start(self) -> None:
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "deskpilot.cli", "serve", self.name, "--host", "127.0.0.1", "--port", str(self.port),
-            env=self.env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            sys.executable,
+            "-m",
+            "deskpilot.cli",
+            "serve",
+            self.name,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
         )
 
     async def run(self) -> None:
         backoff = 0.5
         while not self.stopping:
             await self.start()
-            assert self.proc is not None and self.proc.stdout is not None
+            assert self.proc is not None
+            assert self.proc.stdout is not None
             async for line in self.proc.stdout:
                 sys.stdout.write(f"[{self.name}] {line.decode(errors='replace')}")
                 sys.stdout.flush()
@@ -90,8 +108,7 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
     env = {**os.environ, "NATS_URL": nats_url, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
     children = [ServiceProcess(name, free_port(), env) for name in SERVICES]
     gateway = Gateway({c.name: f"http://127.0.0.1:{c.port}" for c in children})
-    server = uvicorn.Server(uvicorn.Config(gateway, host=host, port=port, log_level="warning", lifespan="on"))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    server = _QuietServer(uvicorn.Config(gateway, host=host, port=port, log_level="warning", lifespan="on"))
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -140,8 +157,11 @@ def _tenant_usable(client: httpx2.AsyncClient, children: list[ServiceProcess], t
 
     async def check() -> bool:
         probes = {
-            "conversation": "/v1/conversations?limit=1", "agent": "/v1/agent/tools", "integrations": "/v1/integrations",
-            "knowledge": "/v1/knowledge/articles?limit=1", "ticketing": "/v1/tickets?limit=1",
+            "conversation": "/v1/conversations?limit=1",
+            "agent": "/v1/agent/tools",
+            "integrations": "/v1/integrations",
+            "knowledge": "/v1/knowledge/articles?limit=1",
+            "ticketing": "/v1/tickets?limit=1",
         }
         for service, path in probes.items():
             r = await client.get(f"http://127.0.0.1:{ports[service]}{path}", headers=headers)
@@ -158,7 +178,7 @@ def _banner(host: str, port: int, data_dir: Path, tenant: NewTenant, nats_url: s
     say("")
     say(f"Deskpilot is running at {base}  (health: {base}/healthz)")
     say(f"  services: {', '.join(SERVICES)} — separate processes, talking only through NATS")
-    say(f"  NATS: {nats_url}   PostgreSQL: {database_url.split('?')[0]}   data: {data_dir}")
+    say(f"  NATS: {nats_url}   PostgreSQL: {database_url.split('?', maxsplit=1)[0]}   data: {data_dir}")
     say(f"  demo tenant: {tenant.tenant_id}")
     say(f"  api key: {tenant.api_key}")
     say("  try:")

@@ -84,7 +84,7 @@ class Envelope(BaseModel):
             causation_id=caused_by.id if caused_by else None,
             correlation_id=caused_by.correlation_id if caused_by else eid,
             actor=actor,
-            payload=payload,  # type: ignore[arg-type]
+            payload=payload,
         )
 
     @property

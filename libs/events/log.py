@@ -9,7 +9,7 @@ the server checks ``Nats-Expected-Last-Subject-Sequence`` against every subject 
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 from collections.abc import Sequence
 
 from nats.aio.client import Client as NATS
@@ -150,10 +150,8 @@ class EventLog:
     async def _delete_consumer(self, sub: JetStreamContext.PullSubscription) -> None:
         name = (await sub.consumer_info()).name
         await sub.unsubscribe()
-        try:
+        with contextlib.suppress(NotFoundError):
             await self._js.delete_consumer(EVENTS_STREAM, name)
-        except NotFoundError:
-            pass
 
     async def dead_letter(self, consumer: str, msg: Msg, reason: str) -> None:
         """Park a message a consumer cannot process, with the reason, for inspection and re-drive."""
@@ -168,16 +166,3 @@ class EventLog:
             "Dp-Reason": " ".join(reason.split())[:1000],
         }
         await self._js.publish(dead_letter_subject(consumer), msg.data, stream=DEAD_LETTER_STREAM, headers=headers)
-
-
-async def wait_for_stream(log: EventLog, timeout: float = 10.0) -> None:
-    """Wait until the events stream exists (a service may start before the operator created the streams)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        try:
-            await log.jetstream.stream_info(EVENTS_STREAM)
-            return
-        except NotFoundError:
-            if asyncio.get_running_loop().time() > deadline:
-                raise
-            await asyncio.sleep(0.1)

@@ -67,9 +67,7 @@ def _constant(value: Any) -> Provide:
     return Provide(provide, sync_to_thread=False)
 
 
-def build_app(
-    runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandler], **dependencies: Any
-) -> Litestar:
+def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandler], **dependencies: Any) -> Litestar:
     """The service's Litestar app: its handlers, ``/v1/<service>/healthz`` and ``/readyz``, auth and errors.
 
     ``runtime`` is always injectable by handlers; ``dependencies`` adds more (settings, model, …).
@@ -82,7 +80,9 @@ def build_app(
     @get(f"/v1/{runtime.name}/readyz", include_in_schema=False)
     async def readyz() -> Response[dict[str, str]]:
         ok = await runtime.ready()
-        return Response({"status": "ready" if ok else "not ready", "service": runtime.name}, status_code=200 if ok else 503)
+        return Response(
+            {"status": "ready" if ok else "not ready", "service": runtime.name}, status_code=200 if ok else 503
+        )
 
     async def tenant_id(request: Request[Any, Any, Any]) -> str:
         header = request.headers.get("authorization", "")

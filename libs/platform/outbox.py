@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, func, select, update
@@ -100,8 +100,6 @@ class OutboxRelay:
                 await self.publish_pending()
             except Exception:
                 log.exception("outbox sweep failed; retrying in %.1fs", interval)
-            try:
+            with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=interval)
-            except TimeoutError:
-                pass
             self._wake.clear()

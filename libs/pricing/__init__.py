@@ -33,7 +33,9 @@ PRICES: tuple[ModelPrice, ...] = (
     ModelPrice(
         "anthropic", "claude-haiku-4-5", date(2025, 10, 15), Decimal(1), Decimal(5), Decimal("1.25"), Decimal("0.10")
     ),
-    ModelPrice("openai", "gpt-4.1-mini", date(2025, 4, 14), Decimal("0.40"), Decimal("1.60"), Decimal(0), Decimal("0.10")),
+    ModelPrice(
+        "openai", "gpt-4.1-mini", date(2025, 4, 14), Decimal("0.40"), Decimal("1.60"), Decimal(0), Decimal("0.10")
+    ),
 )
 
 

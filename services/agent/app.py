@@ -23,8 +23,9 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
     settings = settings or AgentSettings()
     chosen: ChatModel = model or OfflineModel()
     if chosen.provider == "offline":
-        log.warning("agent: no LLM configured; using the OFFLINE demo model %s (deterministic rules, not an LLM)",
-                    chosen.model)
+        log.warning(
+            "agent: no LLM configured; using the OFFLINE demo model %s (deterministic rules, not an LLM)", chosen.model
+        )
     runtime = ServiceRuntime(NAME, settings, metadata, [create_all_migration(metadata)])
     limits = Limits(settings.max_model_calls_per_turn, settings.max_tool_calls_per_turn)
     agent = Agent(runtime.event_log, chosen, limits)

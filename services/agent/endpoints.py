@@ -22,8 +22,9 @@ class AgentController(Controller):
             provider=model.provider,
             model=model.model,
             tools=[
-                CatalogTool(name=t.name, description=t.description, service=t.service, risk=t.risk,
-                            input_schema=t.input_schema)
+                CatalogTool(
+                    name=t.name, description=t.description, service=t.service, risk=t.risk, input_schema=t.input_schema
+                )
                 for t in [*specs, HANDOFF_TOOL]
             ],
         )

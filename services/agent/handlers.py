@@ -23,15 +23,21 @@ def subscriptions(runtime: ServiceRuntime, agent: Agent, concurrency: int) -> li
         assert isinstance(payload, ToolsPublished)
         async with runtime.unit_of_work() as uow:
             await CatalogRepository(uow.session).replace(
-                recorded.event.tenant_id, payload.service,
-                [t.model_dump(mode="json") for t in payload.tools], recorded.event.id,
+                recorded.event.tenant_id,
+                payload.service,
+                [t.model_dump(mode="json") for t in payload.tools],
+                recorded.event.id,
             )
 
     # Turns of different conversations run concurrently; one conversation is serialised by the agent's lock and,
     # across replicas, by optimistic concurrency on its log.
     triggers = ("message.received", "tool.completed", "tool.failed")
     return [
-        *(Subscription(f"on-{t.replace('.', '-')}", any_conversation(t), advance, max_workers=concurrency,
-                       ack_wait_s=120) for t in triggers),
+        *(
+            Subscription(
+                f"on-{t.replace('.', '-')}", any_conversation(t), advance, max_workers=concurrency, ack_wait_s=120
+            )
+            for t in triggers
+        ),
         Subscription("catalog", any_tenant("tools.published"), catalog),
     ]

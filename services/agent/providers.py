@@ -111,19 +111,23 @@ class OfflineModel:
             return ModelResponse("", [call], _estimate_tokens("x" * prompt_chars), 20, "tool_use")
         text = (
             "I'm Deskpilot's offline demo model (no LLM is configured). I can look up an order — try "
-            "\"where is my order #1001?\" — or hand you over to a person if you ask for one."
+            '"where is my order #1001?" — or hand you over to a person if you ask for one.'
         )
         return ModelResponse(text, [], _estimate_tokens("x" * prompt_chars), _estimate_tokens(text), "end_turn")
 
     def _choose_call(self, text: str, tools: list[ToolSpec]) -> ToolCall | None:
         if _HUMAN.search(text) and any(t.name == HANDOFF_TOOL.name for t in tools):
             summary = text.strip()[:300]
-            args = {"reason": "The customer asked for a person.", "summary": summary, "priority": "normal"}
-            return ToolCall(new_id("call"), HANDOFF_TOOL.name, args)
+            handoff: dict[str, Any] = {"reason": "The customer asked for a person.", "summary": summary}
+            return ToolCall(new_id("call"), HANDOFF_TOOL.name, {**handoff, "priority": "normal"})
         wanted = _words(text)
         best: tuple[int, ToolSpec, dict[str, Any]] | None = None
         for tool in tools:
             if tool.name == HANDOFF_TOOL.name:
+                continue
+            # A tool that changes something (a refund) is only chosen when the customer names its verb.
+            verb = tool.name.split("_")[0].rstrip("s")
+            if tool.risk != "read" and verb not in wanted:
                 continue
             score = len(wanted & (_words(tool.name.replace("_", " ")) | _words(tool.description)))
             args = self._fill_arguments(text, tool)
@@ -140,9 +144,10 @@ class OfflineModel:
         args: dict[str, Any] = {}
         for name in required:
             kind = props.get(name, {}).get("type", "string")
+            value: Any
             if "email" in name:
                 match = _EMAIL.search(text)
-                value: Any = match.group(0) if match else None
+                value = match.group(0) if match else None
             elif kind in ("integer", "number") or any(k in name for k in ("number", "id", "order")):
                 match = _NUMBER.search(text)
                 value = match.group(1) if match else None
@@ -170,6 +175,8 @@ class OfflineModel:
             elif result.result and isinstance(result.result.get("summary"), str):
                 lines.append(result.result["summary"])
             else:
-                fields = ", ".join(f"{k}: {v}" for k, v in (result.result or {}).items() if not isinstance(v, (dict, list)))
+                fields = ", ".join(
+                    f"{k}: {v}" for k, v in (result.result or {}).items() if not isinstance(v, (dict, list))
+                )
                 lines.append(f"Here is what I found — {fields}.")
         return " ".join(lines)

@@ -16,7 +16,9 @@ class BillingController(Controller):
     path = "/v1/billing"
 
     @get("/conversations/{conversation_id:str}/cost")
-    async def conversation_cost(self, tenant_id: str, conversation_id: str, runtime: ServiceRuntime) -> ConversationCost:
+    async def conversation_cost(
+        self, tenant_id: str, conversation_id: str, runtime: ServiceRuntime
+    ) -> ConversationCost:
         """Every ledger entry of one conversation and their exact total."""
         async with runtime.db.session() as session:
             rows = await LedgerRepository(session).conversation_entries(tenant_id, conversation_id)

@@ -25,16 +25,20 @@ class LedgerRepository:
 
     async def turn_totals(self, tenant_id: str, turn_id: str) -> dict[str, Any]:
         row = (
-            await self.session.execute(
-                select(
-                    func.count().filter(ledger_entries.c.kind == "llm").label("llm_calls"),
-                    func.count().filter(ledger_entries.c.kind == "tool").label("tool_calls"),
-                    func.coalesce(func.sum(ledger_entries.c.input_tokens), 0).label("input_tokens"),
-                    func.coalesce(func.sum(ledger_entries.c.output_tokens), 0).label("output_tokens"),
-                    func.coalesce(func.sum(ledger_entries.c.cost_usd), 0).label("cost_usd"),
-                ).where(ledger_entries.c.tenant_id == tenant_id, ledger_entries.c.turn_id == turn_id)
+            (
+                await self.session.execute(
+                    select(
+                        func.count().filter(ledger_entries.c.kind == "llm").label("llm_calls"),
+                        func.count().filter(ledger_entries.c.kind == "tool").label("tool_calls"),
+                        func.coalesce(func.sum(ledger_entries.c.input_tokens), 0).label("input_tokens"),
+                        func.coalesce(func.sum(ledger_entries.c.output_tokens), 0).label("output_tokens"),
+                        func.coalesce(func.sum(ledger_entries.c.cost_usd), 0).label("cost_usd"),
+                    ).where(ledger_entries.c.tenant_id == tenant_id, ledger_entries.c.turn_id == turn_id)
+                )
             )
-        ).mappings().one()
+            .mappings()
+            .one()
+        )
         return dict(row)
 
     async def close_turn(self, tenant_id: str, turn_id: str, conversation_id: str, cost: Decimal) -> bool:

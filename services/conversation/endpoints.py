@@ -66,7 +66,7 @@ class ConversationController(Controller):
     ) -> ConversationList:
         """This tenant's conversations, newest first."""
         async with runtime.db.session() as session:
-            rows = await ConversationRepository(session).list(tenant_id, limit, status)
+            rows = await ConversationRepository(session).list_for_tenant(tenant_id, limit, status)
         return ConversationList(items=[ConversationSummary(**_summary(r)) for r in rows])
 
     @get("/{conversation_id:str}")
@@ -80,8 +80,9 @@ class ConversationController(Controller):
             lines = await repo.transcript(tenant_id, conversation_id)
         return ConversationView(
             **_summary(row),
-            transcript=[TranscriptLine(**{k: line[k] for k in ("position", "event_id", "role", "text", "at")})
-                        for line in lines],
+            transcript=[
+                TranscriptLine(**{k: line[k] for k in ("position", "event_id", "role", "text", "at")}) for line in lines
+            ],
         )
 
     @post("/{conversation_id:str}/messages", status_code=HTTP_202_ACCEPTED)

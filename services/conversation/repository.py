@@ -25,7 +25,7 @@ class ConversationRepository:
         row = (await self.session.execute(query)).mappings().first()
         return dict(row) if row else None
 
-    async def list(self, tenant_id: str, limit: int, status: str | None) -> list[dict[str, Any]]:
+    async def list_for_tenant(self, tenant_id: str, limit: int, status: str | None) -> list[dict[str, Any]]:
         query = select(conversations).where(conversations.c.tenant_id == tenant_id)
         if status:
             query = query.where(conversations.c.status == status)

@@ -149,9 +149,7 @@ class ReplayReport:
     differences: list[str]
 
 
-async def replay(
-    log: EventLog, repo: ConversationRepository, tenant_id: str, conversation_id: str
-) -> ReplayReport:
+async def replay(log: EventLog, repo: ConversationRepository, tenant_id: str, conversation_id: str) -> ReplayReport:
     """Rebuild the transcript from the log alone and compare it with the stored view."""
     if await repo.get(tenant_id, conversation_id) is None:
         raise ConversationNotFound(conversation_id)
@@ -165,7 +163,10 @@ async def replay(
         if left is None or right is None:
             differences.append(f"entry {i}: only in the {'stored view' if left is None else 'log'}")
         elif (left.position, left.event_id, left.role, left.text) != (
-            right["position"], right["event_id"], right["role"], right["text"]
+            right["position"],
+            right["event_id"],
+            right["role"],
+            right["text"],
         ):
             differences.append(f"entry {i} (position {left.position}): log and stored view differ")
     return ReplayReport(

@@ -26,18 +26,50 @@ CUSTOMERS = [
 ]
 
 ORDERS: list[dict[str, Any]] = [
-    {"order_number": "1001", "customer_email": "ada@example.com", "status": "shipped", "total": Decimal("129.90"),
-     "currency": "USD", "carrier": "UPS", "tracking_number": "1Z999AA10123456784", "estimated_delivery": "2026-11-27",
-     "items": [{"sku": "KB-01", "name": "Mechanical keyboard", "qty": 1}]},
-    {"order_number": "1002", "customer_email": "ada@example.com", "status": "processing", "total": Decimal("24.50"),
-     "currency": "USD", "carrier": None, "tracking_number": None, "estimated_delivery": "2026-12-02",
-     "items": [{"sku": "MP-02", "name": "Mouse pad", "qty": 2}]},
-    {"order_number": "1003", "customer_email": "alan@example.com", "status": "delivered", "total": Decimal("349.00"),
-     "currency": "USD", "carrier": "DHL", "tracking_number": "JD014600006251879210", "estimated_delivery": "2026-11-20",
-     "items": [{"sku": "MN-27", "name": "27-inch monitor", "qty": 1}]},
-    {"order_number": "1004", "customer_email": "grace@example.com", "status": "cancelled", "total": Decimal("59.00"),
-     "currency": "USD", "carrier": None, "tracking_number": None, "estimated_delivery": None,
-     "items": [{"sku": "HD-05", "name": "Headset", "qty": 1}]},
+    {
+        "order_number": "1001",
+        "customer_email": "ada@example.com",
+        "status": "shipped",
+        "total": Decimal("129.90"),
+        "currency": "USD",
+        "carrier": "UPS",
+        "tracking_number": "1Z999AA10123456784",
+        "estimated_delivery": "2026-11-27",
+        "items": [{"sku": "KB-01", "name": "Mechanical keyboard", "qty": 1}],
+    },
+    {
+        "order_number": "1002",
+        "customer_email": "ada@example.com",
+        "status": "processing",
+        "total": Decimal("24.50"),
+        "currency": "USD",
+        "carrier": None,
+        "tracking_number": None,
+        "estimated_delivery": "2026-12-02",
+        "items": [{"sku": "MP-02", "name": "Mouse pad", "qty": 2}],
+    },
+    {
+        "order_number": "1003",
+        "customer_email": "alan@example.com",
+        "status": "delivered",
+        "total": Decimal("349.00"),
+        "currency": "USD",
+        "carrier": "DHL",
+        "tracking_number": "JD014600006251879210",
+        "estimated_delivery": "2026-11-20",
+        "items": [{"sku": "MN-27", "name": "27-inch monitor", "qty": 1}],
+    },
+    {
+        "order_number": "1004",
+        "customer_email": "grace@example.com",
+        "status": "cancelled",
+        "total": Decimal("59.00"),
+        "currency": "USD",
+        "carrier": None,
+        "tracking_number": None,
+        "estimated_delivery": None,
+        "items": [{"sku": "HD-05", "name": "Headset", "qty": 1}],
+    },
 ]
 
 
@@ -62,8 +94,10 @@ def _order_view(order: dict[str, Any]) -> dict[str, Any]:
 def _status_sentence(order: dict[str, Any]) -> str:
     n, status = order["order_number"], order["status"]
     if status == "shipped":
-        return (f"Order #{n} has shipped with {order['carrier']} (tracking {order['tracking_number']}) and should "
-                f"arrive by {order['estimated_delivery']}.")
+        return (
+            f"Order #{n} has shipped with {order['carrier']} (tracking {order['tracking_number']}) and should "
+            f"arrive by {order['estimated_delivery']}."
+        )
     if status == "delivered":
         return f"Order #{n} was delivered by {order['carrier']} on {order['estimated_delivery']}."
     if status == "processing":

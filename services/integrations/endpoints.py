@@ -22,12 +22,18 @@ class IntegrationsController(Controller):
             repo = IntegrationsRepository(session)
             for manifest in builtin_manifests().values():
                 conn = await repo.connection(tenant_id, manifest.name)
-                items.append(IntegrationInfo(
-                    name=manifest.name, title=manifest.title, description=manifest.description,
-                    auth=manifest.auth.type, connected=conn is not None,
-                    status=conn["status"] if conn else None, mode=conn["mode"] if conn else None,
-                    tools=[t.name for t in manifest.tools],
-                ))
+                items.append(
+                    IntegrationInfo(
+                        name=manifest.name,
+                        title=manifest.title,
+                        description=manifest.description,
+                        auth=manifest.auth.type,
+                        connected=conn is not None,
+                        status=conn["status"] if conn else None,
+                        mode=conn["mode"] if conn else None,
+                        tools=[t.name for t in manifest.tools],
+                    )
+                )
         return IntegrationList(items=items)
 
     @get("/audit")

@@ -52,8 +52,14 @@ class Manifest(BaseModel):
 
     def tool_specs(self) -> list[ToolSpec]:
         return [
-            ToolSpec(name=t.name, description=t.description, input_schema=t.input_schema, risk=t.risk,
-                     service=SERVICE, integration=self.name)
+            ToolSpec(
+                name=t.name,
+                description=t.description,
+                input_schema=t.input_schema,
+                risk=t.risk,
+                service=SERVICE,
+                integration=self.name,
+            )
             for t in self.tools
         ]
 

@@ -34,12 +34,16 @@ class IntegrationsRepository:
 
     async def connection(self, tenant_id: str, integration: str) -> dict[str, Any] | None:
         row = (
-            await self.session.execute(
-                select(connections).where(
-                    connections.c.tenant_id == tenant_id, connections.c.integration == integration
+            (
+                await self.session.execute(
+                    select(connections).where(
+                        connections.c.tenant_id == tenant_id, connections.c.integration == integration
+                    )
                 )
             )
-        ).mappings().first()
+            .mappings()
+            .first()
+        )
         return dict(row) if row else None
 
     async def active_integrations(self, tenant_id: str) -> list[str]:
@@ -90,7 +94,9 @@ class IntegrationsRepository:
 
     # the demo store -------------------------------------------------------------------------------------------
 
-    async def seed_demo_store(self, tenant_id: str, customers: list[dict[str, Any]], orders: list[dict[str, Any]]) -> None:
+    async def seed_demo_store(
+        self, tenant_id: str, customers: list[dict[str, Any]], orders: list[dict[str, Any]]
+    ) -> None:
         await self.session.execute(
             insert(demo_customers).on_conflict_do_nothing(), [{"tenant_id": tenant_id, **c} for c in customers]
         )
@@ -120,8 +126,12 @@ class IntegrationsRepository:
     ) -> None:
         await self.session.execute(
             demo_refunds.insert().values(
-                tenant_id=tenant_id, refund_id=refund_id, order_number=order_number, amount=amount,
-                reason=reason, idempotency_key=key,
+                tenant_id=tenant_id,
+                refund_id=refund_id,
+                order_number=order_number,
+                amount=amount,
+                reason=reason,
+                idempotency_key=key,
             )
         )
         await self.session.execute(

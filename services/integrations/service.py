@@ -29,13 +29,16 @@ def _tool_index(manifests: dict[str, Manifest]) -> dict[str, Manifest]:
     return {tool.name: m for m in manifests.values() for tool in m.tools}
 
 
-async def publish_catalog(uow: UnitOfWork, repo: IntegrationsRepository, tenant_id: str, cause: Envelope | None) -> None:
+async def publish_catalog(
+    uow: UnitOfWork, repo: IntegrationsRepository, tenant_id: str, cause: Envelope | None
+) -> None:
     """Tell the agent the complete set of tools this tenant's active connections offer."""
     manifests = builtin_manifests()
     active = await repo.active_integrations(tenant_id)
     tools = tuple(spec for name in active if name in manifests for spec in manifests[name].tool_specs())
-    uow.emit(Envelope.new(ToolsPublished(service=SERVICE, tools=tools), tenant_id=tenant_id, actor=SYSTEM,
-                          caused_by=cause))
+    uow.emit(
+        Envelope.new(ToolsPublished(service=SERVICE, tools=tools), tenant_id=tenant_id, actor=SYSTEM, caused_by=cause)
+    )
 
 
 async def on_tenant_created(uow: UnitOfWork, event: Envelope) -> None:
@@ -49,7 +52,8 @@ async def on_tenant_created(uow: UnitOfWork, event: Envelope) -> None:
 async def execute(uow: UnitOfWork, recorded: RecordedEvent) -> bool:
     """Execute one requested tool call exactly once; returns False for a redelivery (nothing done)."""
     event, request = recorded.event, recorded.event.payload
-    assert isinstance(request, ToolRequested) and event.conversation_id is not None
+    assert isinstance(request, ToolRequested)
+    assert event.conversation_id is not None
     if request.service != SERVICE:
         return False
     repo = IntegrationsRepository(uow.session)
@@ -71,26 +75,50 @@ async def execute(uow: UnitOfWork, recorded: RecordedEvent) -> bool:
     status = "completed" if error is None else "failed"
     await repo.finish(event.tenant_id, request.tool_call_id, status)
     await repo.audit(
-        tenant_id=event.tenant_id, conversation_id=event.conversation_id, end_user=None,
-        integration=manifest.name if manifest else "unknown", tool=request.tool, tool_call_id=request.tool_call_id,
-        request=request.arguments, response=json.loads(json.dumps(result if result is not None else
-                                                                  {"error": error.kind if error else "", "message": str(error)})),
-        status=status, dry_run=dry_run, latency_ms=latency_ms,
+        tenant_id=event.tenant_id,
+        conversation_id=event.conversation_id,
+        end_user=None,
+        integration=manifest.name if manifest else "unknown",
+        tool=request.tool,
+        tool_call_id=request.tool_call_id,
+        request=request.arguments,
+        response=json.loads(
+            json.dumps(result if result is not None else {"error": error.kind if error else "", "message": str(error)})
+        ),
+        status=status,
+        dry_run=dry_run,
+        latency_ms=latency_ms,
     )
     if error is None:
         assert result is not None
         outcome: ToolCompleted | ToolFailed = ToolCompleted(
-            turn_id=request.turn_id, tool_call_id=request.tool_call_id, tool=request.tool, result=result, latency_ms=latency_ms, dry_run=dry_run
+            turn_id=request.turn_id,
+            tool_call_id=request.tool_call_id,
+            tool=request.tool,
+            result=result,
+            latency_ms=latency_ms,
+            dry_run=dry_run,
         )
     else:
-        outcome = ToolFailed(turn_id=request.turn_id, tool_call_id=request.tool_call_id, tool=request.tool, kind=error.kind,  # type: ignore[arg-type]
-                             message=error.message, latency_ms=latency_ms)
-    uow.emit(Envelope.new(outcome, tenant_id=event.tenant_id, conversation_id=event.conversation_id, actor=ACTOR,
-                          caused_by=event))
+        outcome = ToolFailed(
+            turn_id=request.turn_id,
+            tool_call_id=request.tool_call_id,
+            tool=request.tool,
+            kind=error.kind,
+            message=error.message,
+            latency_ms=latency_ms,
+        )
+    uow.emit(
+        Envelope.new(
+            outcome, tenant_id=event.tenant_id, conversation_id=event.conversation_id, actor=ACTOR, caused_by=event
+        )
+    )
     return True
 
 
-async def _dispatch(repo: IntegrationsRepository, tenant_id: str, request: ToolRequested, dry_run: bool) -> dict[str, Any]:
+async def _dispatch(
+    repo: IntegrationsRepository, tenant_id: str, request: ToolRequested, dry_run: bool
+) -> dict[str, Any]:
     match request.tool:
         case "get_order_status":
             return await demo_store.get_order_status(repo, tenant_id, request.arguments)

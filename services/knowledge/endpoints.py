@@ -35,13 +35,21 @@ class KnowledgeController(Controller):
 
     @get("/search")
     async def search(
-        self, tenant_id: str, runtime: ServiceRuntime, q: str = Parameter(min_length=1, max_length=500),
+        self,
+        tenant_id: str,
+        runtime: ServiceRuntime,
+        q: str = Parameter(min_length=1, max_length=500),
         limit: int = Parameter(default=10, ge=1, le=50),
     ) -> SearchResults:
         """Full-text search over this tenant's published articles."""
         async with runtime.db.session() as session:
             hits = await KnowledgeRepository(session).search(tenant_id, q, limit)
-        return SearchResults(query=q, items=[
-            SearchHit(article_id=h["article_id"], title=h["title"], snippet=h["body"][:400], score=float(h["score"]))
-            for h in hits
-        ])
+        return SearchResults(
+            query=q,
+            items=[
+                SearchHit(
+                    article_id=h["article_id"], title=h["title"], snippet=h["body"][:400], score=float(h["score"])
+                )
+                for h in hits
+            ],
+        )

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from services.knowledge.models import SEARCH_DOCUMENT, articles, tool_results
 
@@ -20,13 +21,16 @@ class KnowledgeRepository:
 
     async def list_articles(self, tenant_id: str, limit: int) -> list[dict[str, Any]]:
         rows = await self.session.execute(
-            select(articles).where(articles.c.tenant_id == tenant_id).order_by(articles.c.created_at.desc()).limit(limit)
+            select(articles)
+            .where(articles.c.tenant_id == tenant_id)
+            .order_by(articles.c.created_at.desc())
+            .limit(limit)
         )
         return [dict(r) for r in rows.mappings()]
 
     async def search(self, tenant_id: str, query: str, limit: int) -> list[dict[str, Any]]:
         """Published articles of this tenant matching ``query`` (web-search syntax), best first."""
-        document = literal_column(SEARCH_DOCUMENT)
+        document: ColumnElement[Any] = literal_column(SEARCH_DOCUMENT)
         tsquery = func.websearch_to_tsquery("english", query)
         rank = func.ts_rank(document, tsquery).label("score")
         rows = await self.session.execute(

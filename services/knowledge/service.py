@@ -35,8 +35,14 @@ SEARCH_TOOL = ToolSpec(
 
 
 async def on_tenant_created(uow: UnitOfWork, event: Envelope) -> None:
-    uow.emit(Envelope.new(ToolsPublished(service=SERVICE, tools=(SEARCH_TOOL,)), tenant_id=event.tenant_id,
-                          actor=SYSTEM, caused_by=event))
+    uow.emit(
+        Envelope.new(
+            ToolsPublished(service=SERVICE, tools=(SEARCH_TOOL,)),
+            tenant_id=event.tenant_id,
+            actor=SYSTEM,
+            caused_by=event,
+        )
+    )
 
 
 async def add_article(repo: KnowledgeRepository, tenant_id: str, title: str, body: str, status: str) -> str:
@@ -47,7 +53,8 @@ async def add_article(repo: KnowledgeRepository, tenant_id: str, title: str, bod
 
 async def answer_tool_call(uow: UnitOfWork, recorded: RecordedEvent) -> bool:
     event, request = recorded.event, recorded.event.payload
-    assert isinstance(request, ToolRequested) and event.conversation_id is not None
+    assert isinstance(request, ToolRequested)
+    assert event.conversation_id is not None
     if request.service != SERVICE:
         return False
     repo = KnowledgeRepository(uow.session)
@@ -55,13 +62,29 @@ async def answer_tool_call(uow: UnitOfWork, recorded: RecordedEvent) -> bool:
         return False
     started = time.perf_counter()
     hits = await repo.search(event.tenant_id, str(request.arguments.get("query", "")), limit=5)
-    results = [{"article_id": h["article_id"], "title": h["title"], "snippet": h["body"][:400],
-                "score": round(float(h["score"]), 4)} for h in hits]
+    results = [
+        {
+            "article_id": h["article_id"],
+            "title": h["title"],
+            "snippet": h["body"][:400],
+            "score": round(float(h["score"]), 4),
+        }
+        for h in hits
+    ]
     summary = " ".join(f"{h['title']}: {h['body'][:300]}" for h in hits[:1]) or "No article matches that question."
-    uow.emit(Envelope.new(
-        ToolCompleted(turn_id=request.turn_id, tool_call_id=request.tool_call_id, tool=request.tool,
-                      result={"results": results, "summary": summary},
-                      latency_ms=round((time.perf_counter() - started) * 1000, 3)),
-        tenant_id=event.tenant_id, conversation_id=event.conversation_id, actor=ACTOR, caused_by=event,
-    ))
+    uow.emit(
+        Envelope.new(
+            ToolCompleted(
+                turn_id=request.turn_id,
+                tool_call_id=request.tool_call_id,
+                tool=request.tool,
+                result={"results": results, "summary": summary},
+                latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            ),
+            tenant_id=event.tenant_id,
+            conversation_id=event.conversation_id,
+            actor=ACTOR,
+            caused_by=event,
+        )
+    )
     return True

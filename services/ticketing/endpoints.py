@@ -16,7 +16,10 @@ class TicketController(Controller):
 
     @get("/")
     async def list_tickets(
-        self, tenant_id: str, runtime: ServiceRuntime, status: str | None = None,
+        self,
+        tenant_id: str,
+        runtime: ServiceRuntime,
+        status: str | None = None,
         limit: int = Parameter(default=50, ge=1, le=500),
     ) -> TicketList:
         """This tenant's tickets, newest first."""

@@ -34,8 +34,12 @@ class TicketRepository:
 
     async def get(self, tenant_id: str, ticket_id: str) -> dict[str, Any] | None:
         row = (
-            await self.session.execute(
-                select(tickets).where(tickets.c.tenant_id == tenant_id, tickets.c.ticket_id == ticket_id)
+            (
+                await self.session.execute(
+                    select(tickets).where(tickets.c.tenant_id == tenant_id, tickets.c.ticket_id == ticket_id)
+                )
             )
-        ).mappings().first()
+            .mappings()
+            .first()
+        )
         return dict(row) if row else None

@@ -31,7 +31,11 @@ class Platform:
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "deskpilot.cli", *args, "--data-dir", str(self.data_dir)],
-            env=self.env, capture_output=True, text=True, timeout=60, check=False,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
 
     def headers(self, key: str | None = None) -> dict[str, str]:
@@ -46,7 +50,10 @@ def platform(nats_url: str, database_url: str, tmp_path_factory: pytest.TempPath
     log = data_dir / "platform.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "deskpilot.cli", "up", "--port", str(port), "--data-dir", str(data_dir)],
-        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120

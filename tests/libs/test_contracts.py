@@ -39,7 +39,8 @@ def test_envelope_round_trips_through_the_wire_format() -> None:
     )
     assert decode(event.encode()) == event
     assert event.subject == "dp.conv.t1.c1.message.received"
-    assert event.correlation_id == event.id and event.causation_id is None
+    assert event.correlation_id == event.id
+    assert event.causation_id is None
 
 
 def test_caused_by_carries_correlation_forward() -> None:
@@ -47,7 +48,8 @@ def test_caused_by_carries_correlation_forward() -> None:
     second = Envelope.new(
         MessageReceived(message_id="n", text="y"), tenant_id="t", conversation_id="c", actor=SYSTEM, caused_by=first
     )
-    assert second.causation_id == first.id and second.correlation_id == first.correlation_id
+    assert second.causation_id == first.id
+    assert second.correlation_id == first.correlation_id
 
 
 def test_scope_is_enforced() -> None:
@@ -56,7 +58,9 @@ def test_scope_is_enforced() -> None:
     with pytest.raises(ValueError, match="tenant-wide"):
         Envelope.new(
             TenantCreated(name="n", api_key_sha256="0" * 64, api_key_prefix="dp_"),
-            tenant_id="t", conversation_id="c", actor=SYSTEM,
+            tenant_id="t",
+            conversation_id="c",
+            actor=SYSTEM,
         )
 
 
@@ -90,10 +94,20 @@ def test_invalid_fields_are_a_poison_event() -> None:
 
 
 def test_upcaster_chain_turns_v1_into_current() -> None:
-    version, payload = upcast("llm.called", 1, {
-        "type": "llm.called", "turn_id": "t", "provider": "p", "model": "m", "tokens_in": 5, "tokens_out": 7,
-        "latency_ms": 1.0, "cost_usd": "0.01",
-    })
+    version, payload = upcast(
+        "llm.called",
+        1,
+        {
+            "type": "llm.called",
+            "turn_id": "t",
+            "provider": "p",
+            "model": "m",
+            "tokens_in": 5,
+            "tokens_out": 7,
+            "latency_ms": 1.0,
+            "cost_usd": "0.01",
+        },
+    )
     assert version == LlmCalled.SCHEMA_VERSION == 2
     model = LlmCalled.model_validate(payload)
     assert (model.input_tokens, model.output_tokens, model.cost_usd) == (5, 7, Decimal("0.01"))
@@ -103,7 +117,7 @@ def test_upcaster_chain_turns_v1_into_current() -> None:
 
 def test_every_catalog_event_has_a_contract_docstring() -> None:
     for name, cls in EVENT_TYPES.items():
-        assert cls.__doc__ and cls.__doc__.strip(), f"{name} has no contract docstring"
+        assert (cls.__doc__ or "").strip(), f"{name} has no contract docstring"
         assert cls.event_type() == name
 
 

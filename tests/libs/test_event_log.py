@@ -45,7 +45,8 @@ async def test_append_then_read_in_order(event_log: EventLog, tenant_id: str) ->
     conv = new_id("conv")
     events = [started(tenant_id, conv), *(message(tenant_id, conv, f"m{i}") for i in range(5))]
     positions = await event_log.append(tenant_id, conv, events, expected_version=0)
-    assert positions == sorted(positions) and len(set(positions)) == 6
+    assert positions == sorted(positions)
+    assert len(set(positions)) == 6
     read = await event_log.read(tenant_id, conv)
     assert [r.event.id for r in read] == [e.id for e in events]
     assert [r.position for r in read] == positions
@@ -127,8 +128,13 @@ async def test_stored_v1_event_is_read_as_v2(event_log: EventLog, nc: NATS, tena
         "correlation_id": "corr-1",
         "actor": {"kind": "ai", "id": "agent"},
         "payload": {
-            "turn_id": "turn-1", "provider": "anthropic", "model": "claude-sonnet-4-5",
-            "tokens_in": 1200, "tokens_out": 80, "latency_ms": 900.5, "cost_usd": "0.0048",
+            "turn_id": "turn-1",
+            "provider": "anthropic",
+            "model": "claude-sonnet-4-5",
+            "tokens_in": 1200,
+            "tokens_out": 80,
+            "latency_ms": 900.5,
+            "cost_usd": "0.0048",
         },
     }
     await nc.jetstream().publish(
@@ -139,7 +145,8 @@ async def test_stored_v1_event_is_read_as_v2(event_log: EventLog, nc: NATS, tena
     assert upcast.schema_version == 2
     assert isinstance(upcast.payload, LlmCalled)
     assert (upcast.payload.input_tokens, upcast.payload.output_tokens) == (1200, 80)
-    assert upcast.payload.cache_read_tokens == 0 and upcast.payload.stop_reason == "unknown"
+    assert upcast.payload.cache_read_tokens == 0
+    assert upcast.payload.stop_reason == "unknown"
 
 
 async def test_poison_message_is_dead_lettered_and_the_consumer_keeps_going(
@@ -191,13 +198,16 @@ async def test_failing_handler_is_retried_then_dead_lettered(event_log: EventLog
         await event_log.publish(bad)
 
         async def parked() -> bool:
-            info = await nc.jetstream().stream_info(DEAD_LETTER_STREAM, subjects_filter=dead_letter_subject(f"test-{name}"))
+            info = await nc.jetstream().stream_info(
+                DEAD_LETTER_STREAM, subjects_filter=dead_letter_subject(f"test-{name}")
+            )
             return bool(info.state.subjects)
 
         await eventually(parked, what="the failing message to be dead-lettered")
         assert len(attempts) == 2
         msg = await nc.jetstream().get_last_msg(DEAD_LETTER_STREAM, dead_letter_subject(f"test-{name}"))
-        assert msg.headers is not None and "failed 2 times" in msg.headers["Dp-Reason"]
+        assert msg.headers is not None
+        assert "failed 2 times" in msg.headers["Dp-Reason"]
     finally:
         await consumers.stop()
 
@@ -205,7 +215,8 @@ async def test_failing_handler_is_retried_then_dead_lettered(event_log: EventLog
 async def test_streams_are_append_only(nc: NATS, event_log: EventLog) -> None:
     info = await nc.jetstream().stream_info(EVENTS_STREAM)
     config: StreamConfig = info.config
-    assert config.deny_delete and config.deny_purge
+    assert config.deny_delete
+    assert config.deny_purge
     assert config.storage == StorageType.FILE
     assert config.discard == DiscardPolicy.NEW
     assert (config.duplicate_window or 0) >= 60
