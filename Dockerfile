@@ -18,12 +18,9 @@ COPY pyproject.toml constraints.txt ./
 COPY deskpilot ./deskpilot
 COPY libs ./libs
 COPY services ./services
-# The project declares no package data, so the integration manifests (YAML) are not in the wheel: copy them next to
-# the installed module, then fail the build if the integrations service would start without them.
-# (Imports run from / so that they resolve to the installed packages, not to /src.)
+# The integration manifests ship as package data; fail the build if the integrations service would start without
+# them. (Imports run from / so that they resolve to the installed packages, not to /src.)
 RUN pip install -c constraints.txt . \
- && dest="$(cd / && python -c 'import pathlib, services.integrations as m; print(pathlib.Path(m.__file__).parent)')" \
- && cp -r services/integrations/manifests "$dest/" \
  && cd / \
  && python -c 'from services.integrations.manifest import builtin_manifests; assert builtin_manifests(), "no manifests"' \
  && deskpilot serve --help >/dev/null \

@@ -27,6 +27,7 @@ def subscriptions(runtime: ServiceRuntime, agent: Agent, concurrency: int) -> li
                 payload.service,
                 [t.model_dump(mode="json") for t in payload.tools],
                 recorded.event.id,
+                recorded.position,
             )
 
     # Turns of different conversations run concurrently; one conversation is serialised by the agent's lock and,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,12 +16,23 @@ class CatalogRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def replace(self, tenant_id: str, service: str, tools: list[dict[str, Any]], event_id: str) -> None:
-        stmt = insert(tool_catalog).values(tenant_id=tenant_id, service=service, tools=tools, source_event_id=event_id)
+    async def replace(
+        self, tenant_id: str, service: str, tools: list[dict[str, Any]], event_id: str, position: int
+    ) -> None:
+        """Store a service's catalog unless a newer one (by log position) is already stored."""
+        stmt = insert(tool_catalog).values(
+            tenant_id=tenant_id, service=service, tools=tools, source_event_id=event_id, source_position=position
+        )
         await self.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["tenant_id", "service"],
-                set_={"tools": stmt.excluded.tools, "source_event_id": stmt.excluded.source_event_id},
+                set_={
+                    "tools": stmt.excluded.tools,
+                    "source_event_id": stmt.excluded.source_event_id,
+                    "source_position": stmt.excluded.source_position,
+                    "updated_at": func.now(),
+                },
+                where=tool_catalog.c.source_position < stmt.excluded.source_position,
             )
         )
 

@@ -126,13 +126,17 @@ async def project(repo: ConversationRepository, recorded: RecordedEvent) -> None
             event.tenant_id, event.conversation_id, event.payload.channel, event.payload.customer_id, event.occurred_at
         )
     row = await repo.get(event.tenant_id, event.conversation_id, for_update=True)
-    if row is None or recorded.position <= row["last_position"]:
+    if row is None:
         return
+    # Transcript entries are keyed by position, so a late or redelivered event is inserted at most once and in
+    # its place even if a newer one was projected first; only the conversation's state moves strictly forward.
     entry = entry_for(recorded)
     if entry is not None:
         await repo.add_entry(
             event.tenant_id, event.conversation_id, entry.position, entry.event_id, entry.role, entry.text, entry.at
         )
+    if recorded.position <= row["last_position"]:
+        return
     await repo.advance(
         event.tenant_id, event.conversation_id, recorded.position, next_status(row["status"], event), event.occurred_at
     )
