@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import TypeVar
 
+import httpx2
 import pytest
+from litestar import Litestar
+from sqlalchemy import select
 
 from deskpilot.tenants import NewTenant, create_tenant
-from libs.events import EventLog
+from libs.events import Envelope, EventLog, decode
 from libs.platform.runtime import ServiceRuntime
 
 T = TypeVar("T")
@@ -40,3 +44,24 @@ async def provision_tenant(log: EventLog, runtime: ServiceRuntime, name: str = "
 
     await eventually(known, what=f"{runtime.name} to learn tenant {tenant.tenant_id}")
     return tenant
+
+
+@asynccontextmanager
+async def running(app: Litestar) -> AsyncIterator[tuple[httpx2.AsyncClient, ServiceRuntime]]:
+    """A service started on the test's own event loop (migrations, NATS, consumers), with an HTTP client that
+    calls its app in-process, and its runtime."""
+    runtime = app.state.runtime
+    assert isinstance(runtime, ServiceRuntime)
+    async with (
+        runtime.lifespan(app),
+        httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://service") as client,
+    ):
+        yield client, runtime
+
+
+async def outbox_events(runtime: ServiceRuntime, event_type: str | None = None) -> list[Envelope]:
+    """Every event the service has committed to its outbox (published or not), oldest first."""
+    async with runtime.db.session() as session:
+        rows = await session.execute(select(runtime.outbox.c.body).order_by(runtime.outbox.c.created_at))
+        events = [decode(body) for body in rows.scalars()]
+    return [e for e in events if event_type is None or e.type == event_type]

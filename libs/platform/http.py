@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response, get
-from litestar.di import Provide
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ControllerRouterHandler
@@ -20,6 +21,10 @@ from litestar.types import ControllerRouterHandler
 from libs.platform.runtime import ServiceRuntime
 
 log = logging.getLogger("deskpilot.http")
+
+# Handler parameters injected by name (see build_app).
+TenantId = NamedDependency[str]
+Runtime = NamedDependency[ServiceRuntime]
 
 
 def _fields(extra: Any) -> list[dict[str, Any]]:
@@ -106,5 +111,6 @@ def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandle
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error,
         },
         request_max_body_size=runtime.settings.max_body_bytes,
+        state=State({"runtime": runtime}),
         debug=False,
     )

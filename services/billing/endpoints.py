@@ -7,7 +7,7 @@ from decimal import Decimal
 from litestar import Controller, get
 from litestar.exceptions import NotFoundException
 
-from libs.platform.runtime import ServiceRuntime
+from libs.platform.http import Runtime, TenantId
 from services.billing.repository import LedgerRepository
 from services.billing.schemas import ConversationCost, LedgerLine
 
@@ -16,9 +16,7 @@ class BillingController(Controller):
     path = "/v1/billing"
 
     @get("/conversations/{conversation_id:str}/cost")
-    async def conversation_cost(
-        self, tenant_id: str, conversation_id: str, runtime: ServiceRuntime
-    ) -> ConversationCost:
+    async def conversation_cost(self, tenant_id: TenantId, conversation_id: str, runtime: Runtime) -> ConversationCost:
         """Every ledger entry of one conversation and their exact total."""
         async with runtime.db.session() as session:
             rows = await LedgerRepository(session).conversation_entries(tenant_id, conversation_id)

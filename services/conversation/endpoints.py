@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, get, post
+from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 from libs.events import MessageReceived
-from libs.platform.runtime import ServiceRuntime
+from libs.platform.http import Runtime, TenantId
 from services.conversation import service
 from services.conversation.config import ConversationSettings
 from services.conversation.repository import ConversationRepository
@@ -45,7 +46,7 @@ class ConversationController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED)
     async def start(
-        self, tenant_id: str, runtime: ServiceRuntime, data: StartConversation | None = None
+        self, tenant_id: TenantId, runtime: Runtime, data: StartConversation | None = None
     ) -> ConversationCreated:
         """Open a conversation; returns its id."""
         body = data or StartConversation()
@@ -59,8 +60,8 @@ class ConversationController(Controller):
     @get("/")
     async def list_conversations(
         self,
-        tenant_id: str,
-        runtime: ServiceRuntime,
+        tenant_id: TenantId,
+        runtime: Runtime,
         limit: int = Parameter(default=50, ge=1, le=500),
         status: str | None = None,
     ) -> ConversationList:
@@ -70,7 +71,7 @@ class ConversationController(Controller):
         return ConversationList(items=[ConversationSummary(**_summary(r)) for r in rows])
 
     @get("/{conversation_id:str}")
-    async def show(self, tenant_id: str, conversation_id: str, runtime: ServiceRuntime) -> ConversationView:
+    async def show(self, tenant_id: TenantId, conversation_id: str, runtime: Runtime) -> ConversationView:
         """A conversation with its transcript."""
         async with runtime.db.session() as session:
             repo = ConversationRepository(session)
@@ -88,11 +89,11 @@ class ConversationController(Controller):
     @post("/{conversation_id:str}/messages", status_code=HTTP_202_ACCEPTED)
     async def post_message(
         self,
-        tenant_id: str,
+        tenant_id: TenantId,
         conversation_id: str,
         data: PostMessage,
-        runtime: ServiceRuntime,
-        settings: ConversationSettings,
+        runtime: Runtime,
+        settings: NamedDependency[ConversationSettings],
     ) -> MessageAccepted:
         """Accept a customer message; the agent answers asynchronously (watch the event log)."""
         try:
@@ -121,9 +122,9 @@ class ConversationController(Controller):
     @get("/{conversation_id:str}/events")
     async def events(
         self,
-        tenant_id: str,
+        tenant_id: TenantId,
         conversation_id: str,
-        runtime: ServiceRuntime,
+        runtime: Runtime,
         from_version: int = Parameter(query="from_version", default=0, ge=0),
     ) -> EventPage:
         """The conversation's event log, in order, from ``from_version`` (exclusive)."""
@@ -138,7 +139,7 @@ class ConversationController(Controller):
         )
 
     @get("/{conversation_id:str}/replay")
-    async def replay(self, tenant_id: str, conversation_id: str, runtime: ServiceRuntime) -> ReplayResult:
+    async def replay(self, tenant_id: TenantId, conversation_id: str, runtime: Runtime) -> ReplayResult:
         """Rebuild the transcript from the log alone and report whether it matches the stored view."""
         try:
             async with runtime.db.session() as session:

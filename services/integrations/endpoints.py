@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get
 from litestar.params import Parameter
 
-from libs.platform.runtime import ServiceRuntime
+from libs.platform.http import Runtime, TenantId
 from services.integrations.manifest import builtin_manifests
 from services.integrations.repository import IntegrationsRepository
 from services.integrations.schemas import AuditEntry, AuditPage, IntegrationInfo, IntegrationList
@@ -15,7 +15,7 @@ class IntegrationsController(Controller):
     path = "/v1/integrations"
 
     @get("/")
-    async def list_integrations(self, tenant_id: str, runtime: ServiceRuntime) -> IntegrationList:
+    async def list_integrations(self, tenant_id: TenantId, runtime: Runtime) -> IntegrationList:
         """Every integration Deskpilot knows, with this tenant's connection state."""
         items: list[IntegrationInfo] = []
         async with runtime.db.session() as session:
@@ -39,8 +39,8 @@ class IntegrationsController(Controller):
     @get("/audit")
     async def audit(
         self,
-        tenant_id: str,
-        runtime: ServiceRuntime,
+        tenant_id: TenantId,
+        runtime: Runtime,
         conversation_id: str | None = None,
         limit: int = Parameter(default=100, ge=1, le=1000),
     ) -> AuditPage:

@@ -32,6 +32,15 @@ class IntegrationsRepository:
             .on_conflict_do_nothing()
         )
 
+    async def set_mode(self, tenant_id: str, integration: str, mode: str) -> bool:
+        result = await self.session.execute(
+            update(connections)
+            .where(connections.c.tenant_id == tenant_id, connections.c.integration == integration)
+            .values(mode=mode)
+            .returning(connections.c.integration)
+        )
+        return result.first() is not None
+
     async def connection(self, tenant_id: str, integration: str) -> dict[str, Any] | None:
         row = (
             (

@@ -6,7 +6,7 @@ from litestar import Controller, get, post
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from libs.platform.runtime import ServiceRuntime
+from libs.platform.http import Runtime, TenantId
 from services.knowledge import service
 from services.knowledge.repository import KnowledgeRepository
 from services.knowledge.schemas import Article, ArticleList, NewArticle, SearchHit, SearchResults
@@ -16,7 +16,7 @@ class KnowledgeController(Controller):
     path = "/v1/knowledge"
 
     @post("/articles", status_code=HTTP_201_CREATED)
-    async def create_article(self, tenant_id: str, data: NewArticle, runtime: ServiceRuntime) -> dict[str, str]:
+    async def create_article(self, tenant_id: TenantId, data: NewArticle, runtime: Runtime) -> dict[str, str]:
         """Add an article (published by default)."""
         async with runtime.unit_of_work() as uow:
             article_id = await service.add_article(
@@ -26,7 +26,7 @@ class KnowledgeController(Controller):
 
     @get("/articles")
     async def list_articles(
-        self, tenant_id: str, runtime: ServiceRuntime, limit: int = Parameter(default=50, ge=1, le=500)
+        self, tenant_id: TenantId, runtime: Runtime, limit: int = Parameter(default=50, ge=1, le=500)
     ) -> ArticleList:
         """This tenant's articles, newest first."""
         async with runtime.db.session() as session:
@@ -36,8 +36,8 @@ class KnowledgeController(Controller):
     @get("/search")
     async def search(
         self,
-        tenant_id: str,
-        runtime: ServiceRuntime,
+        tenant_id: TenantId,
+        runtime: Runtime,
         q: str = Parameter(min_length=1, max_length=500),
         limit: int = Parameter(default=10, ge=1, le=50),
     ) -> SearchResults:

@@ -6,7 +6,7 @@ from litestar import Controller, get
 from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 
-from libs.platform.runtime import ServiceRuntime
+from libs.platform.http import Runtime, TenantId
 from services.ticketing.repository import TicketRepository
 from services.ticketing.schemas import Ticket, TicketList
 
@@ -17,8 +17,8 @@ class TicketController(Controller):
     @get("/")
     async def list_tickets(
         self,
-        tenant_id: str,
-        runtime: ServiceRuntime,
+        tenant_id: TenantId,
+        runtime: Runtime,
         status: str | None = None,
         limit: int = Parameter(default=50, ge=1, le=500),
     ) -> TicketList:
@@ -28,7 +28,7 @@ class TicketController(Controller):
         return TicketList(items=[Ticket(**{k: r[k] for k in Ticket.model_fields}) for r in rows])
 
     @get("/{ticket_id:str}")
-    async def show(self, tenant_id: str, ticket_id: str, runtime: ServiceRuntime) -> Ticket:
+    async def show(self, tenant_id: TenantId, ticket_id: str, runtime: Runtime) -> Ticket:
         """One ticket."""
         async with runtime.db.session() as session:
             row = await TicketRepository(session).get(tenant_id, ticket_id)

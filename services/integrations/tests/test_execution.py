@@ -1,0 +1,192 @@
+"""Tool execution on real PostgreSQL and NATS: once per tool call, dry-run, typed failures, the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+
+import httpx2
+import jsonschema
+import pytest
+from nats.aio.client import Client as NATS
+
+from libs.events import Actor, Envelope, EventLog, RecordedEvent, ToolCompleted, ToolFailed, ToolRequested, new_id
+from libs.events.streams import EVENTS_STREAM
+from libs.platform.runtime import ServiceRuntime
+from services.integrations import service
+from services.integrations.app import create_app
+from services.integrations.config import IntegrationsSettings
+from services.integrations.manifest import builtin_manifests
+from services.integrations.repository import IntegrationsRepository
+from tests.support import eventually, outbox_events, provision_tenant, running
+
+AI = Actor(kind="ai", id="agent")
+Service = tuple[httpx2.AsyncClient, ServiceRuntime]
+
+
+@pytest.fixture(scope="module")
+async def integrations(nats_url: str, database_url: str) -> AsyncIterator[Service]:
+    settings = IntegrationsSettings.model_validate({"NATS_URL": nats_url, "DATABASE_URL": database_url})
+    async with running(create_app(settings)) as svc:
+        yield svc
+
+
+def tool_request(tenant_id: str, conversation_id: str, tool: str, arguments: dict[str, Any], call_id: str) -> Envelope:
+    return Envelope.new(
+        ToolRequested(
+            turn_id="turn_1",
+            tool_call_id=call_id,
+            idempotency_key=f"{tenant_id}:{call_id}",
+            tool=tool,
+            service="integrations",
+            arguments=arguments,
+        ),
+        tenant_id=tenant_id,
+        conversation_id=conversation_id,
+        actor=AI,
+    )
+
+
+async def refunded(runtime: ServiceRuntime, tenant_id: str, order: str) -> Decimal:
+    async with runtime.db.session() as session:
+        row = await IntegrationsRepository(session).demo_order(tenant_id, order)
+    assert row is not None
+    return Decimal(row["refunded"])
+
+
+def test_builtin_manifests_are_valid() -> None:
+    manifests = builtin_manifests()
+    assert "demo_store" in manifests
+    for manifest in manifests.values():
+        for spec in manifest.tool_specs():
+            jsonschema.Draft202012Validator.check_schema(spec.input_schema)
+            assert spec.service == "integrations"
+
+
+async def test_a_redelivered_tool_request_refunds_once(integrations: Service, event_log: EventLog) -> None:
+    _, runtime = integrations
+    tenant = await provision_tenant(event_log, runtime)
+    call_id = new_id("call")
+    request = RecordedEvent(
+        1,
+        tool_request(tenant.tenant_id, new_id("conv"), "refund_order", {"order_number": "1001", "amount": 10}, call_id),
+    )
+    outcomes = []
+    for _ in range(3):
+        async with runtime.unit_of_work() as uow:
+            outcomes.append(await service.execute(uow, request))
+    assert outcomes == [True, False, False]
+    assert await refunded(runtime, tenant.tenant_id, "1001") == Decimal(10)
+    results = [e for e in await outbox_events(runtime, "tool.completed") if e.tenant_id == tenant.tenant_id]
+    assert len(results) == 1
+    assert isinstance(results[0].payload, ToolCompleted)
+    assert results[0].causation_id == request.event.id
+
+
+async def test_two_requests_for_one_tool_call_through_the_log_execute_once(
+    integrations: Service, event_log: EventLog, nc: NATS
+) -> None:
+    _, runtime = integrations
+    tenant = await provision_tenant(event_log, runtime)
+    conv, call_id = new_id("conv"), new_id("call")
+    first = tool_request(tenant.tenant_id, conv, "refund_order", {"order_number": "1003", "amount": 5}, call_id)
+    retry = tool_request(tenant.tenant_id, conv, "refund_order", {"order_number": "1003", "amount": 5}, call_id)
+    positions = await event_log.append(tenant.tenant_id, conv, [first, retry], expected_version=None)
+
+    async def settled() -> bool:
+        info = await nc.jetstream().consumer_info(EVENTS_STREAM, "integrations-tool-requests")
+        return bool(info.delivered.stream_seq >= positions[-1] and info.num_ack_pending == 0)
+
+    await eventually(settled, what="both requests to be processed")
+    logged = await eventually(lambda: _completed(event_log, tenant.tenant_id, conv), what="tool.completed on the log")
+    assert len(logged) == 1
+    assert await refunded(runtime, tenant.tenant_id, "1003") == Decimal(5)
+
+
+async def _completed(event_log: EventLog, tenant_id: str, conv: str) -> list[Envelope]:
+    return [r.event for r in await event_log.read(tenant_id, conv) if r.event.type == "tool.completed"]
+
+
+async def test_dry_run_sends_nothing_and_audits_the_would_be_request(
+    integrations: Service, event_log: EventLog
+) -> None:
+    client, runtime = integrations
+    tenant = await provision_tenant(event_log, runtime)
+    async with runtime.unit_of_work() as uow:
+        assert await IntegrationsRepository(uow.session).set_mode(tenant.tenant_id, "demo_store", "dry_run")
+    conv = new_id("conv")
+    request = RecordedEvent(
+        1, tool_request(tenant.tenant_id, conv, "refund_order", {"order_number": "1001"}, new_id("call"))
+    )
+    async with runtime.unit_of_work() as uow:
+        assert await service.execute(uow, request)
+    assert await refunded(runtime, tenant.tenant_id, "1001") == 0
+    (result,) = [e for e in await outbox_events(runtime, "tool.completed") if e.tenant_id == tenant.tenant_id]
+    assert isinstance(result.payload, ToolCompleted)
+    assert result.payload.dry_run
+    assert result.payload.result["summary"].startswith("Would refund 129.90 USD")
+    audit = await client.get(
+        "/v1/integrations/audit",
+        params={"conversation_id": conv},
+        headers={"Authorization": f"Bearer {tenant.api_key}"},
+    )
+    assert audit.status_code == 200
+    (entry,) = audit.json()["items"]
+    assert entry["dry_run"] is True
+    assert entry["request"] == {"order_number": "1001"}
+    assert entry["tool"] == "refund_order"
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "kind"),
+    [
+        ("refund_order", {"order_number": "9999"}, "not_found"),
+        ("refund_order", {"order_number": "1001", "amount": 100000}, "permanent"),
+        ("launch_rockets", {}, "unknown_tool"),
+    ],
+)
+async def test_failures_are_typed_and_audited(
+    integrations: Service, event_log: EventLog, tool: str, arguments: dict[str, Any], kind: str
+) -> None:
+    _, runtime = integrations
+    tenant = await provision_tenant(event_log, runtime)
+    request = RecordedEvent(1, tool_request(tenant.tenant_id, new_id("conv"), tool, arguments, new_id("call")))
+    async with runtime.unit_of_work() as uow:
+        await service.execute(uow, request)
+    (failed,) = [e for e in await outbox_events(runtime, "tool.failed") if e.tenant_id == tenant.tenant_id]
+    assert isinstance(failed.payload, ToolFailed)
+    assert failed.payload.kind == kind
+    assert await refunded(runtime, tenant.tenant_id, "1001") == 0
+
+
+async def test_requests_for_other_services_are_ignored(integrations: Service, event_log: EventLog) -> None:
+    _, runtime = integrations
+    tenant = await provision_tenant(event_log, runtime)
+    other = Envelope.new(
+        ToolRequested(
+            turn_id="t",
+            tool_call_id=new_id("call"),
+            idempotency_key="k",
+            tool="search_knowledge",
+            service="knowledge",
+            arguments={"query": "x"},
+        ),
+        tenant_id=tenant.tenant_id,
+        conversation_id=new_id("conv"),
+        actor=AI,
+    )
+    async with runtime.unit_of_work() as uow:
+        assert not await service.execute(uow, RecordedEvent(1, other))
+
+
+async def test_new_tenants_get_the_demo_store_catalog(integrations: Service, event_log: EventLog) -> None:
+    client, runtime = integrations
+    tenant = await provision_tenant(event_log, runtime)
+    published = [e for e in await outbox_events(runtime, "tools.published") if e.tenant_id == tenant.tenant_id]
+    assert len(published) == 1
+    names = {t.name for t in published[0].payload.tools}  # type: ignore[union-attr]
+    assert names == {"get_order_status", "list_customer_orders", "refund_order"}
+    listing = await client.get("/v1/integrations", headers={"Authorization": f"Bearer {tenant.api_key}"})
+    (demo,) = [i for i in listing.json()["items"] if i["name"] == "demo_store"]
+    assert (demo["connected"], demo["mode"]) == (True, "live")
