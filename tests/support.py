@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx2
 import pytest
@@ -54,7 +54,7 @@ async def running(app: Litestar) -> AsyncIterator[tuple[httpx2.AsyncClient, Serv
     assert isinstance(runtime, ServiceRuntime)
     async with (
         runtime.lifespan(app),
-        httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://service") as client,
+        httpx2.AsyncClient(transport=httpx2.ASGITransport(app=cast(Any, app)), base_url="http://service") as client,
     ):
         yield client, runtime
 

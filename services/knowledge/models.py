@@ -1,6 +1,7 @@
 """Tables of the knowledge service (schema ``knowledge``)."""
 
 from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Text, func, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 metadata = MetaData(schema="knowledge")
 
@@ -25,3 +26,8 @@ tool_results = Table(
     Column("tool_call_id", String(100), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+
+async def create_pgvector_extension(conn: AsyncConnection) -> None:
+    """Migration 0: embeddings live in pgvector; fail at start-up, loudly, on a PostgreSQL without it."""
+    await conn.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import func, literal_column, select
@@ -10,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.knowledge.models import SEARCH_DOCUMENT, articles, tool_results
+
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 class KnowledgeRepository:
@@ -29,9 +32,13 @@ class KnowledgeRepository:
         return [dict(r) for r in rows.mappings()]
 
     async def search(self, tenant_id: str, query: str, limit: int) -> list[dict[str, Any]]:
-        """Published articles of this tenant matching ``query`` (web-search syntax), best first."""
+        """Published articles of this tenant matching any word of ``query``, best first (ts_rank)."""
+        words = _WORD.findall(query.lower())
+        if not words:
+            return []
         document: ColumnElement[Any] = literal_column(SEARCH_DOCUMENT)
-        tsquery = func.websearch_to_tsquery("english", query)
+        # Any word may match (a question rarely shares all its words with the answer); ranking orders by overlap.
+        tsquery = func.to_tsquery("english", " | ".join(words))
         rank = func.ts_rank(document, tsquery).label("score")
         rows = await self.session.execute(
             select(articles.c.article_id, articles.c.title, articles.c.body, rank)

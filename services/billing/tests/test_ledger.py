@@ -1,0 +1,107 @@
+"""The cost ledger on real PostgreSQL: exact prices, no double charge on redelivery, one usage record per turn."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import httpx2
+import pytest
+
+from libs.events import Actor, AgentReplied, Envelope, EventLog, LlmCalled, RecordedEvent, ToolCompleted, new_id
+from libs.platform.runtime import ServiceRuntime
+from libs.pricing import llm_cost
+from services.billing import service
+from services.billing.app import create_app
+from services.billing.config import BillingSettings
+from tests.support import outbox_events, provision_tenant, running
+
+AI = Actor(kind="ai", id="agent")
+Service = tuple[httpx2.AsyncClient, ServiceRuntime]
+
+
+@pytest.fixture(scope="module")
+async def billing(nats_url: str, database_url: str) -> AsyncIterator[Service]:
+    settings = BillingSettings.model_validate({"NATS_URL": nats_url, "DATABASE_URL": database_url})
+    async with running(create_app(settings)) as svc:
+        yield svc
+
+
+def priced_call(tenant_id: str, conv: str, turn: str, input_tokens: int, output_tokens: int) -> Envelope:
+    cost = llm_cost(
+        "anthropic",
+        "claude-sonnet-4-5",
+        datetime.now(UTC).date(),
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cache_read_tokens=1000,
+    )
+    return Envelope.new(
+        LlmCalled(
+            turn_id=turn,
+            provider="anthropic",
+            model="claude-sonnet-4-5",
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cache_read_tokens=1000,
+            latency_ms=800,
+            cost_usd=cost,
+            stop_reason="tool_use",
+        ),
+        tenant_id=tenant_id,
+        conversation_id=conv,
+        actor=AI,
+    )
+
+
+async def test_costs_match_the_price_table_and_redelivery_never_double_charges(
+    billing: Service, event_log: EventLog
+) -> None:
+    client, runtime = billing
+    tenant = await provision_tenant(event_log, runtime)
+    conv, turn = new_id("conv"), new_id("turn")
+    first = priced_call(tenant.tenant_id, conv, turn, 1200, 80)
+    second = priced_call(tenant.tenant_id, conv, turn, 1500, 40)
+    tool = Envelope.new(
+        ToolCompleted(turn_id=turn, tool_call_id="c1", tool="get_order_status", result={}, latency_ms=3),
+        tenant_id=tenant.tenant_id,
+        conversation_id=conv,
+        actor=AI,
+    )
+    reply = Envelope.new(
+        AgentReplied(turn_id=turn, message_id="m", text="done", provider="anthropic", model="claude-sonnet-4-5"),
+        tenant_id=tenant.tenant_id,
+        conversation_id=conv,
+        actor=AI,
+    )
+    stream = [first, tool, second, reply]
+    for attempt in range(2):  # the second pass is a full redelivery
+        for position, event in enumerate(stream, start=1):
+            async with runtime.unit_of_work() as uow:
+                await service.book(uow, RecordedEvent(position + 10 * attempt, event))
+
+    # $3/MTok in, $15/MTok out, $0.30/MTok cache reads (claude-sonnet-4-5 from 2025-09-29)
+    expected = (Decimal(3) * 2700 + Decimal(15) * 120 + Decimal("0.30") * 2000) / Decimal(1_000_000)
+    assert expected == Decimal("0.0105")
+    r = await client.get(
+        f"/v1/billing/conversations/{conv}/cost", headers={"Authorization": f"Bearer {tenant.api_key}"}
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert Decimal(body["total_usd"]) == expected
+    assert (body["llm_calls"], body["tool_calls"]) == (2, 1)
+    usage = [e for e in await outbox_events(runtime, "usage.recorded") if e.conversation_id == conv]
+    assert len(usage) == 1
+    assert usage[0].payload.cost_usd == expected  # type: ignore[union-attr]
+
+
+async def test_another_tenants_costs_are_not_visible(billing: Service, event_log: EventLog) -> None:
+    client, runtime = billing
+    owner = await provision_tenant(event_log, runtime)
+    other = await provision_tenant(event_log, runtime)
+    conv = new_id("conv")
+    async with runtime.unit_of_work() as uow:
+        await service.book(uow, RecordedEvent(1, priced_call(owner.tenant_id, conv, "t", 10, 10)))
+    r = await client.get(f"/v1/billing/conversations/{conv}/cost", headers={"Authorization": f"Bearer {other.api_key}"})
+    assert r.status_code == 404
