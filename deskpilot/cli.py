@@ -22,22 +22,21 @@ from pathlib import Path
 
 import nats
 
+from deskpilot.supervisor import SERVICES
 from libs.events import EventLog
 
-SERVICES = ("conversation", "agent", "integrations", "knowledge", "ticketing", "billing")
 DEFAULT_DATA_DIR = Path(os.environ.get("DESKPILOT_DATA_DIR", ".deskpilot"))
 
 
-def _urls(data_dir: Path) -> tuple[str, str]:
-    nats_url, database_url = os.environ.get("NATS_URL", ""), os.environ.get("DATABASE_URL", "")
+def _url(name: str, data_dir: Path) -> str:
+    """``NATS_URL`` / ``DATABASE_URL`` from the environment, else from the platform ``up`` runs in ``data_dir``."""
+    value = os.environ.get(name, "")
     runtime = data_dir / "runtime.json"
-    if (not nats_url or not database_url) and runtime.exists():
-        found = json.loads(runtime.read_text())
-        nats_url = nats_url or found["nats_url"]
-        database_url = database_url or found["database_url"]
-    if not nats_url or not database_url:
-        raise SystemExit("set NATS_URL and DATABASE_URL, or start the platform with 'deskpilot up' first")
-    return nats_url, database_url
+    if not value and runtime.exists():
+        value = json.loads(runtime.read_text())[name.lower()]
+    if not value:
+        raise SystemExit(f"set {name}, or start the platform with 'deskpilot up --data-dir {data_dir}' first")
+    return value
 
 
 def serve(service: str, host: str, port: int) -> int:
@@ -45,8 +44,6 @@ def serve(service: str, host: str, port: int) -> int:
 
     level = os.environ.get("DESKPILOT_LOG_LEVEL", "INFO").upper()
     logging.basicConfig(level=level, format=f"%(asctime)s %(levelname)s {service} %(name)s: %(message)s")
-    # Per-message broker logging costs a third of consumer throughput; keep it at WARNING.
-    logging.getLogger("faststream").setLevel(logging.WARNING)
     module = importlib.import_module(f"services.{service}.app")
     app = module.create_app()
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
@@ -56,11 +53,10 @@ def serve(service: str, host: str, port: int) -> int:
 async def _create_tenant(name: str, data_dir: Path) -> None:
     from deskpilot.tenants import create_tenant
 
-    nats_url, _ = _urls(data_dir)
-    nc = await nats.connect(nats_url)
+    nc = await nats.connect(_url("NATS_URL", data_dir))
     try:
         log = EventLog(nc)
-        await log.ensure_streams()
+        await log.ensure_streams(int(os.environ.get("DESKPILOT_STREAM_REPLICAS", "1")))
         tenant = await create_tenant(log, name)
     finally:
         await nc.close()
@@ -76,9 +72,8 @@ async def _replay(conversation_id: str, data_dir: Path) -> int:
     from services.conversation import service
     from services.conversation.repository import ConversationRepository
 
-    nats_url, database_url = _urls(data_dir)
-    nc = await nats.connect(nats_url)
-    db = Database(database_url, schema="conversation")
+    nc = await nats.connect(_url("NATS_URL", data_dir))
+    db = Database(_url("DATABASE_URL", data_dir), schema="conversation")
     try:
         log = EventLog(nc)
         first = await log.read_raw(f"{CONVERSATION_PREFIX}.*.{conversation_id}.conversation.started")
@@ -87,7 +82,11 @@ async def _replay(conversation_id: str, data_dir: Path) -> int:
             return 1
         tenant_id = decode(first[0][1]).tenant_id
         async with db.session() as session:
-            report = await service.replay(log, ConversationRepository(session), tenant_id, conversation_id)
+            try:
+                report = await service.replay(log, ConversationRepository(session), tenant_id, conversation_id)
+            except service.ConversationNotFound:
+                print(f"conversation {conversation_id} is in the event log but not in the stored view (yet)")
+                return 2
     finally:
         await nc.close()
         await db.close()

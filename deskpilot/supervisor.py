@@ -25,6 +25,7 @@ from deskpilot.tenants import NewTenant, demo_tenant
 from libs.events import EventLog
 
 SERVICES = ("conversation", "agent", "integrations", "knowledge", "ticketing", "billing")
+"""Every service, each run as ``deskpilot serve <name>`` from ``services.<name>.app:create_app``."""
 
 
 class _QuietServer(uvicorn.Server):

@@ -7,7 +7,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from nats.js.errors import NotFoundError
+
 from libs.events import SYSTEM, Envelope, EventLog, TenantCreated, new_id, uuid7
+from libs.events.streams import EVENTS_STREAM
+from libs.events.subjects import tenant_subject
 from libs.platform.tenancy import key_digest, new_api_key
 
 
@@ -40,7 +44,13 @@ async def demo_tenant(log: EventLog, data_dir: Path) -> NewTenant:
     """
     path = data_dir / "demo-tenant.json"
     if path.exists():
-        return NewTenant(**json.loads(path.read_text()))
+        tenant = NewTenant(**json.loads(path.read_text()))
+        try:
+            await log.jetstream.get_last_msg(EVENTS_STREAM, tenant_subject(tenant.tenant_id, "tenant.created"))
+        except NotFoundError:
+            # The data dir outlived the event log (a new NATS_URL, a wiped store): publish the tenant again.
+            await create_tenant(log, tenant.name, tenant)
+        return tenant
     tenant = await create_tenant(log, "Demo")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:

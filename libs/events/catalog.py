@@ -1,8 +1,8 @@
 """The event catalog: every fact Deskpilot's services tell each other, as frozen pydantic models.
 
-Each model's one-line docstring is its published contract (docs/events.md and the AsyncAPI document are generated
-from it). Rules: a shape that has ever been stored is never edited; a change adds a new schema version here and an
-upcaster in ``libs/events/upcasters.py`` that turns the old stored shape into the new one on read.
+Each model's one-line docstring is its published contract (docs/events.md is generated from it). Rules: a shape
+that has ever been stored is never edited; a change adds a new schema version here and an upcaster in
+``libs/events/upcasters.py`` that turns the old stored shape into the new one on read.
 
 ``SCOPE`` says where an event lives: ``conversation`` events are appended to that conversation's log
 (``dp.conv.<tenant>.<conversation>.<type>``); ``tenant`` events are tenant-wide (``dp.tenant.<tenant>.<type>``).
@@ -89,6 +89,9 @@ class MessageReceived(EventPayload):
     message_id: str
     text: str
     channel: str = "api"
+    idempotency_key: str | None = Field(
+        default=None, description="the client's Idempotency-Key: a retried POST returns this message, not a new one"
+    )
 
 
 class ConversationResolved(EventPayload):
@@ -102,7 +105,7 @@ class ConversationResolved(EventPayload):
 
 
 class AgentTurnStarted(EventPayload):
-    """The agent began a turn in answer to the events up to ``trigger_position``."""
+    """The agent began a turn in answer to the customer message ``trigger_event_id``."""
 
     type: Literal["agent.turn_started"] = "agent.turn_started"
     turn_id: str
@@ -126,6 +129,11 @@ class LlmCalled(EventPayload):
     latency_ms: float = Field(ge=0)
     cost_usd: Money = Field(description="cost from the dated price table, exact decimal dollars")
     stop_reason: str
+    discarded: bool = Field(
+        default=False,
+        description="the decision this call informed was dropped because the conversation moved on meanwhile; "
+        "billed, but not counted against the turn's limits",
+    )
 
 
 class ToolRequested(EventPayload):

@@ -37,7 +37,10 @@ class Envelope(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str = Field(description="UUIDv7; stable across retries and redeliveries")
+    id: str = Field(
+        description="UUIDv7 (UUIDv5 of the client's key for messages posted with an Idempotency-Key); "
+        "stable across retries and redeliveries"
+    )
     type: str
     schema_version: int
     tenant_id: str

@@ -16,12 +16,12 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import APIError, BadRequestError, NotFoundError
+from nats.js.errors import APIError, NotFoundError
 from opentelemetry import propagate
 
 from libs.events.envelope import Envelope, RecordedEvent, decode
 from libs.events.streams import ALL_STREAMS, DEAD_LETTER_STREAM, EVENTS_STREAM
-from libs.events.subjects import conversation_filter, dead_letter_subject
+from libs.events.subjects import conversation_filter, conversation_subject, dead_letter_subject
 
 WRONG_LAST_SEQUENCE = 10071
 READ_BATCH = 1000
@@ -56,12 +56,20 @@ class EventLog:
         return self._js
 
     async def ensure_streams(self, replicas: int = 1) -> None:
-        """Create the streams, or bring an existing stream's configuration up to date."""
+        """Create missing streams with ``replicas``; bring existing ones up to date, keeping their replica count.
+
+        Changing replicas is an operator's decision (``nats stream edit``), never a side effect of a process
+        that happens to start with a different setting.
+        """
         for make in ALL_STREAMS:
             config = make(replicas)
             try:
+                existing = await self._js.stream_info(config.name or "")
+            except NotFoundError:
                 await self._js.add_stream(config)
-            except BadRequestError:
+                continue
+            config.num_replicas = existing.config.num_replicas
+            if config.as_dict() != {k: v for k, v in existing.config.as_dict().items() if k in config.as_dict()}:
                 await self._js.update_stream(config)
 
     async def append(
@@ -122,6 +130,11 @@ class EventLog:
             RecordedEvent(position=pos, event=decode(data))
             for pos, data in await self.read_raw(conversation_filter(tenant_id, conversation_id), from_version)
         ]
+
+    async def read_type(self, tenant_id: str, conversation_id: str, event_type: str) -> list[RecordedEvent]:
+        """The events of one type in one conversation, in order."""
+        subject = conversation_subject(tenant_id, conversation_id, event_type)
+        return [RecordedEvent(position=pos, event=decode(data)) for pos, data in await self.read_raw(subject)]
 
     async def read_raw(self, subject_filter: str, from_version: int = 0) -> list[tuple[int, bytes]]:
         """Raw ``(position, body)`` pairs of every message matching ``subject_filter`` after ``from_version``."""

@@ -5,7 +5,8 @@ explicit acknowledgement decided here, deliberately:
 
 * a message that cannot be decoded (bad JSON, unknown type, invalid fields) is a *poison* message: it is parked on
   ``dp.dlq.<consumer>`` with the reason, then acknowledged — never redelivered, never silently dropped;
-* a handler exception is retried with backoff (``nak`` with delay) up to ``max_deliver`` deliveries, then parked;
+* a handler exception is retried in place with backoff (keeping the ack deadline alive), so an ordered consumer
+  never lets later events overtake a failing one; after ``max_attempts`` it is parked;
 * success acknowledges.
 
 Handlers must be idempotent: redelivery after a crash is normal, and the event id is the idempotency key.
@@ -55,13 +56,13 @@ class Subscription:
     subject: str
     handler: EventHandler
     max_workers: int = 1
-    max_deliver: int = 5
+    max_attempts: int = 5
     ack_wait_s: float = 60.0
     batch_size: int = 16
 
 
 def retry_delay(deliveries: int) -> float:
-    """Backoff between redeliveries of a failing message: 0.5 s, 1 s, 2 s, … capped at 30 s."""
+    """Backoff between attempts at a failing message: 0.5 s, 1 s, 2 s, … capped at 30 s (below any ack wait)."""
     return float(min(30.0, 0.5 * 2 ** max(0, deliveries - 1)))
 
 
@@ -92,7 +93,7 @@ class Consumers:
                 ack_policy=AckPolicy.EXPLICIT,
                 deliver_policy=DeliverPolicy.ALL,
                 ack_wait=sub.ack_wait_s,
-                max_deliver=-1,  # we park after sub.max_deliver ourselves, with the reason
+                max_deliver=-1,  # attempts are counted in process; after a crash the count starts again
                 max_ack_pending=1000,
                 filter_subject=sub.subject,
             )
@@ -163,20 +164,19 @@ class Consumers:
             span.set_attribute("messaging.destination.name", msg.subject)
             span.set_attribute("messaging.consumer.group.name", durable)
             span.set_attribute("deskpilot.tenant_id", event.tenant_id)
-            try:
-                await sub.handler(RecordedEvent(msg.metadata.sequence.stream, event))
-            except Exception as exc:
-                deliveries = msg.metadata.num_delivered
-                if deliveries >= sub.max_deliver:
-                    log.exception(
-                        "consumer %s: %s failed %d times; parked in dead letters", durable, event.id, deliveries
-                    )
-                    await self._log.dead_letter(durable, msg, f"failed {deliveries} times: {exc!r}")
-                    await msg.ack()
-                else:
-                    log.warning(
-                        "consumer %s: %s failed (delivery %d), retrying: %r", durable, event.id, deliveries, exc
-                    )
-                    await msg.nak(delay=retry_delay(deliveries))
-                return
+            recorded = RecordedEvent(msg.metadata.sequence.stream, event)
+            for attempt in range(1, sub.max_attempts + 1):
+                try:
+                    await sub.handler(recorded)
+                    break
+                except Exception as exc:
+                    if attempt == sub.max_attempts:
+                        log.exception(
+                            "consumer %s: %s failed %d times; parked in dead letters", durable, event.id, attempt
+                        )
+                        await self._log.dead_letter(durable, msg, f"failed {attempt} times: {exc!r}")
+                        break
+                    log.warning("consumer %s: %s failed (attempt %d), retrying: %r", durable, event.id, attempt, exc)
+                    await msg.in_progress()
+                    await asyncio.sleep(retry_delay(attempt))
         await msg.ack()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, func, select, update
@@ -58,7 +58,6 @@ class OutboxRelay:
         self._sessions = sessions
         self._outbox = outbox
         self._log = event_log
-        self._wake = asyncio.Event()
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -100,6 +99,4 @@ class OutboxRelay:
                 await self.publish_pending()
             except Exception:
                 log.exception("outbox sweep failed; retrying in %.1fs", interval)
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=interval)
-            self._wake.clear()
+            await asyncio.sleep(interval)

@@ -18,7 +18,4 @@ class ServiceSettings(BaseSettings):
     )
     nats_url: str = Field(default="nats://127.0.0.1:4222", validation_alias="NATS_URL")
     stream_replicas: int = Field(default=1, validation_alias="DESKPILOT_STREAM_REPLICAS", ge=1, le=5)
-    http_host: str = Field(default="127.0.0.1", validation_alias="DESKPILOT_HTTP_HOST")
-    http_port: int = Field(default=8000, validation_alias="DESKPILOT_HTTP_PORT")
-    log_level: str = Field(default="INFO", validation_alias="DESKPILOT_LOG_LEVEL")
     max_body_bytes: int = Field(default=256 * 1024, validation_alias="DESKPILOT_MAX_BODY_BYTES")

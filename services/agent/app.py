@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from litestar import Litestar
 
 from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
+from libs.pricing import price_for
 from services.agent.config import AgentSettings
 from services.agent.endpoints import AgentController
 from services.agent.handlers import subscriptions
@@ -22,6 +24,8 @@ log = logging.getLogger("deskpilot.agent")
 def create_app(settings: AgentSettings | None = None, model: ChatModel | None = None) -> Litestar:
     settings = settings or AgentSettings()
     chosen: ChatModel = model or OfflineModel()
+    # Fail at start-up, not after a paid model call, if the model's cost cannot be computed.
+    price_for(chosen.provider, chosen.model, datetime.now(UTC).date())
     if chosen.provider == "offline":
         log.warning(
             "agent: no LLM configured; using the OFFLINE demo model %s (deterministic rules, not an LLM)", chosen.model

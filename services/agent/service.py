@@ -101,7 +101,7 @@ def fold(tenant_id: str, conversation_id: str, events: Sequence[RecordedEvent]) 
             case AgentTurnStarted(turn_id=turn_id):
                 state.turn = OpenTurn(turn_id, event.causation_id or event.id)
                 state.unanswered_event = None
-            case LlmCalled() if state.turn is not None:
+            case LlmCalled(discarded=False) if state.turn is not None:
                 state.turn.model_calls += 1
             case ToolRequested(tool_call_id=call_id, tool=tool, arguments=arguments):
                 last = state.history[-1] if state.history else None
@@ -150,14 +150,16 @@ class Agent:
         self._model = model
         self._limits = limits
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._users: dict[tuple[str, str], int] = {}
 
     async def advance(self, tenant_id: str, conversation_id: str, tools: list[ToolSpec]) -> int:
         """Take every step the conversation needs now; returns how many decisions were appended."""
         key = (tenant_id, conversation_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
         steps = 0
-        async with lock:
-            try:
+        try:
+            async with lock:
                 while True:
                     state = fold(tenant_id, conversation_id, await self._log.read(tenant_id, conversation_id))
                     if not needs_model_call(state):
@@ -165,9 +167,11 @@ class Agent:
                     events = await self._decide(state, [*tools, HANDOFF_TOOL])
                     if await self._append(state, events):
                         steps += 1
-            finally:
-                if not lock._waiters:
-                    self._locks.pop(key, None)
+        finally:
+            # Drop the lock of a conversation nobody is advancing, so the map does not grow forever.
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
 
     async def _append(self, state: ConversationState, events: list[Envelope]) -> bool:
         expected = state.version
@@ -179,6 +183,14 @@ class Agent:
                 newer = await self._log.read(state.tenant_id, state.conversation_id, from_version=expected)
                 if any(r.event.type in RELEVANT for r in newer):
                     log.info("conversation %s moved on; deciding again", state.conversation_id)
+                    # The decision is void, but its model call happened and was paid for: keep the record.
+                    paid = [
+                        e.model_copy(update={"payload": e.payload.model_copy(update={"discarded": True})})
+                        for e in events
+                        if isinstance(e.payload, LlmCalled)
+                    ]
+                    if paid:
+                        await self._log.append(state.tenant_id, state.conversation_id, paid, expected_version=None)
                     return False
                 expected = newer[-1].position if newer else expected
 

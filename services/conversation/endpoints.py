@@ -94,8 +94,12 @@ class ConversationController(Controller):
         data: PostMessage,
         runtime: Runtime,
         settings: NamedDependency[ConversationSettings],
+        idempotency_key: str | None = Parameter(header="Idempotency-Key", default=None, min_length=1, max_length=200),
     ) -> MessageAccepted:
-        """Accept a customer message; the agent answers asynchronously (watch the event log)."""
+        """Accept a customer message; the agent answers asynchronously (watch the event log).
+
+        Send an ``Idempotency-Key`` header to make retries safe: the same key returns the same message.
+        """
         try:
             async with runtime.unit_of_work() as uow:
                 recorded = await service.receive_message(
@@ -105,6 +109,7 @@ class ConversationController(Controller):
                     conversation_id,
                     data.text,
                     settings.max_message_chars,
+                    idempotency_key,
                 )
         except service.ConversationNotFound as exc:
             raise NotFoundException(f"no conversation {conversation_id}") from exc

@@ -6,6 +6,7 @@ up to date (idempotently, by stream position) and that ``replay`` can verify aga
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,8 @@ from libs.events import (
     new_id,
 )
 from services.conversation.repository import ConversationRepository
+
+_KEYED_MESSAGES = uuid.UUID("6f1d5c36-6a3e-4c55-9d84-2f1c4b8a7e01")
 
 
 class ConversationNotFound(LookupError):
@@ -97,18 +100,37 @@ async def start_conversation(
 
 
 async def receive_message(
-    log: EventLog, repo: ConversationRepository, tenant_id: str, conversation_id: str, text: str, max_chars: int
+    log: EventLog,
+    repo: ConversationRepository,
+    tenant_id: str,
+    conversation_id: str,
+    text: str,
+    max_chars: int,
+    idempotency_key: str | None = None,
 ) -> RecordedEvent:
+    """Accept a customer message. With an ``idempotency_key`` a retry returns the original message: concurrent
+    retries collapse into one event by its deterministic id (server-side dedup), later ones are found on the log."""
     conversation = await repo.get(tenant_id, conversation_id)
     if conversation is None:
         raise ConversationNotFound(conversation_id)
     if len(text) > max_chars:
         raise MessageTooLarge(f"a message may have at most {max_chars} characters; this one has {len(text)}")
+    event_id, message_id = None, new_id("msg")
+    if idempotency_key is not None:
+        for earlier in await log.read_type(tenant_id, conversation_id, "message.received"):
+            payload = earlier.event.payload
+            if isinstance(payload, MessageReceived) and payload.idempotency_key == idempotency_key:
+                return earlier
+        keyed = uuid.uuid5(_KEYED_MESSAGES, f"{tenant_id}:{conversation_id}:{idempotency_key}")
+        event_id, message_id = str(keyed), f"msg_{keyed.hex}"
     event = Envelope.new(
-        MessageReceived(message_id=new_id("msg"), text=text, channel=conversation["channel"]),
+        MessageReceived(
+            message_id=message_id, text=text, channel=conversation["channel"], idempotency_key=idempotency_key
+        ),
         tenant_id=tenant_id,
         conversation_id=conversation_id,
         actor=Actor(kind="customer", id=conversation["customer_id"] or "anonymous"),
+        event_id=event_id,
     )
     # A customer message needs no decision, so it is appended unconditionally; the agent orders it.
     (position,) = await log.append(tenant_id, conversation_id, [event], expected_version=None)

@@ -36,7 +36,7 @@ tool_executions = Table(
     Column("request_event_id", String(64), nullable=False),
     Column("conversation_id", String(64), nullable=False),
     Column("tool", String(64), nullable=False),
-    Column("status", String(16), nullable=False),  # completed | failed
+    Column("status", String(16), nullable=False),  # running (claimed) | completed | failed
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 

@@ -22,8 +22,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from deskpilot.cli import SERVICES
 from deskpilot.gateway import ROUTES
+from deskpilot.supervisor import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"

@@ -180,7 +180,9 @@ async def test_poison_message_is_dead_lettered_and_the_consumer_keeps_going(
         await consumers.stop()
 
 
-async def test_failing_handler_is_retried_then_dead_lettered(event_log: EventLog, nc: NATS, tenant_id: str) -> None:
+async def test_failing_handler_is_retried_in_place_then_dead_lettered(
+    event_log: EventLog, nc: NATS, tenant_id: str
+) -> None:
     conv = new_id("conv")
     subject = conversation_subject(tenant_id, conv, "message.received")
     attempts: list[int] = []
@@ -191,7 +193,7 @@ async def test_failing_handler_is_retried_then_dead_lettered(event_log: EventLog
 
     name = new_id("failing").replace("_", "-")
     consumers = Consumers("test", nc, event_log)
-    consumers.add(Subscription(name, subject, always_fails, max_deliver=2))
+    consumers.add(Subscription(name, subject, always_fails, max_attempts=2))
     await consumers.start()
     try:
         bad = message(tenant_id, conv, "will fail")

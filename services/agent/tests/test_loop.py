@@ -11,6 +11,7 @@ from libs.events import (
     Envelope,
     EventLog,
     HandoffRequested,
+    LlmCalled,
     MessageReceived,
     RecordedEvent,
     ToolCompleted,
@@ -119,10 +120,15 @@ async def test_two_replicas_never_both_answer_one_message(event_log: EventLog, t
     await asyncio.gather(*(a.advance(tenant_id, conv, [LOOKUP]) for a in replicas))
     await answer_pending_tools(event_log, tenant_id, conv)
     await asyncio.gather(*(a.advance(tenant_id, conv, [LOOKUP]) for a in replicas))
-    counted = types(await event_log.read(tenant_id, conv))
+    events = await event_log.read(tenant_id, conv)
+    counted = types(events)
     assert counted.count("agent.turn_started") == 1
     assert counted.count("tool.requested") == 1
     assert counted.count("agent.replied") == 1
+    # The losers' model calls were made, so they are on the log for billing, marked as discarded.
+    calls = [r.event.payload for r in events if isinstance(r.event.payload, LlmCalled)]
+    assert sum(not c.discarded for c in calls) == 2
+    assert all(c.turn_id == calls[0].turn_id or c.discarded for c in calls)
 
 
 async def test_a_message_arriving_mid_turn_is_in_the_next_model_call(event_log: EventLog, tenant_id: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx2
@@ -95,3 +96,27 @@ async def test_replay_reports_a_view_that_differs_from_the_log(conversation: Ser
     assert report.matches == (stored == 2)
     if not report.matches:
         assert report.differences == ["entry 1: only in the log"]
+
+
+async def test_a_retried_post_with_an_idempotency_key_creates_one_message(
+    conversation: Service, event_log: EventLog
+) -> None:
+    client, runtime = conversation
+    tenant = await provision_tenant(event_log, runtime)
+    auth = {"Authorization": f"Bearer {tenant.api_key}"}
+    conv = (await client.post("/v1/conversations/", headers=auth)).json()["id"]
+    url = f"/v1/conversations/{conv}/messages"
+    keyed = {**auth, "Idempotency-Key": "client-retry-1"}
+    first, again = await asyncio.gather(
+        client.post(url, headers=keyed, json={"text": "refund please"}),
+        client.post(url, headers=keyed, json={"text": "refund please"}),
+    )
+    later = await client.post(url, headers=keyed, json={"text": "refund please"})
+    other = await client.post(
+        url, headers={**auth, "Idempotency-Key": "client-retry-2"}, json={"text": "refund please"}
+    )
+    assert {first.status_code, again.status_code, later.status_code, other.status_code} == {202}
+    assert first.json()["message_id"] == again.json()["message_id"] == later.json()["message_id"]
+    assert other.json()["message_id"] != first.json()["message_id"]
+    received = await event_log.read_type(tenant.tenant_id, conv, "message.received")
+    assert len(received) == 2
