@@ -192,7 +192,7 @@ def _event_section(event_type: str, cls: type[EventPayload]) -> list[str]:
         "",
         f"> {_first_line(cls)}",
         "",
-        f"- model: `libs.events.catalog.{cls.__name__}`, schema version **{cls.SCHEMA_VERSION}**",
+        f"- model: `{cls.__module__}.{cls.__name__}`, schema version **{cls.SCHEMA_VERSION}**",
         f"- scope: **{cls.SCOPE}**",
         f"- subject: `{_placeholders(subject)}` (consumers filter on `{consumers}`)",
         "",

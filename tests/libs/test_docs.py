@@ -29,7 +29,7 @@ def test_every_event_type_is_in_the_catalog_doc() -> None:
     for text in (render_catalog(), (DOCS / "events.md").read_text(encoding="utf-8")):
         for event_type, cls in EVENT_TYPES.items():
             assert f"### `{event_type}`" in text, event_type
-            assert f"libs.events.catalog.{cls.__name__}`, schema version **{cls.SCHEMA_VERSION}**" in text
+            assert f"{cls.__module__}.{cls.__name__}`, schema version **{cls.SCHEMA_VERSION}**" in text
 
 
 def test_architecture_names_every_service_and_every_event_type() -> None:

@@ -1,0 +1,98 @@
+"""The agent's turn: model calls, tool calls and their outcomes, replies, handoffs."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from libs.events.catalog.base import EventPayload, Money, Priority
+
+
+class AgentTurnStarted(EventPayload):
+    """The agent began a turn in answer to the customer message ``trigger_event_id``."""
+
+    type: Literal["agent.turn_started"] = "agent.turn_started"
+    turn_id: str
+    trigger_event_id: str
+    provider: str
+    model: str
+
+
+class LlmCalled(EventPayload):
+    """One model call of a turn: provider, model, token usage (incl. cache), latency and dollar cost. (v2)"""
+
+    SCHEMA_VERSION: ClassVar[int] = 2
+    type: Literal["llm.called"] = "llm.called"
+    turn_id: str
+    provider: str
+    model: str
+    input_tokens: int = Field(ge=0)
+    output_tokens: int = Field(ge=0)
+    cache_read_tokens: int = Field(ge=0, default=0)
+    cache_write_tokens: int = Field(ge=0, default=0)
+    latency_ms: float = Field(ge=0)
+    cost_usd: Money = Field(description="cost from the dated price table, exact decimal dollars")
+    stop_reason: str
+    discarded: bool = Field(
+        default=False,
+        description="the decision this call informed was dropped because the conversation moved on meanwhile; "
+        "billed, but not counted against the turn's limits",
+    )
+
+
+class ToolRequested(EventPayload):
+    """The agent asks the owning service to execute one tool call; ``tool_call_id`` makes it execute once."""
+
+    type: Literal["tool.requested"] = "tool.requested"
+    turn_id: str
+    tool_call_id: str
+    idempotency_key: str
+    tool: str
+    service: str
+    arguments: dict[str, Any]
+
+
+class ToolCompleted(EventPayload):
+    """A tool call finished; ``result`` is the sanitised, JSON-serialisable output given to the model."""
+
+    type: Literal["tool.completed"] = "tool.completed"
+    turn_id: str
+    tool_call_id: str
+    tool: str
+    result: dict[str, Any]
+    latency_ms: float = Field(ge=0)
+    dry_run: bool = False
+
+
+class ToolFailed(EventPayload):
+    """A tool call failed with a typed reason; the model sees ``message``, operators see ``kind``."""
+
+    type: Literal["tool.failed"] = "tool.failed"
+    turn_id: str
+    tool_call_id: str
+    tool: str
+    kind: Literal["invalid_arguments", "unknown_tool", "not_found", "transient", "permanent", "unauthorized"]
+    message: str
+    latency_ms: float = Field(ge=0)
+
+
+class AgentReplied(EventPayload):
+    """The agent sent a reply to the customer, ending its turn."""
+
+    type: Literal["agent.replied"] = "agent.replied"
+    turn_id: str
+    message_id: str
+    text: str
+    provider: str
+    model: str
+
+
+class HandoffRequested(EventPayload):
+    """The agent (or a limit) handed the conversation to a human, with a reason, a summary and a priority."""
+
+    type: Literal["handoff.requested"] = "handoff.requested"
+    turn_id: str
+    reason: str
+    summary: str
+    priority: Priority = "normal"

@@ -1,0 +1,40 @@
+"""Tenant-wide events: tenants and the tool catalog each service publishes."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from libs.events.catalog.base import EventPayload, RiskClass, Scope
+
+
+class TenantCreated(EventPayload):
+    """A tenant was created; services keep their own copy of its API-key digest to authenticate requests."""
+
+    SCOPE: ClassVar[Scope] = "tenant"
+    type: Literal["tenant.created"] = "tenant.created"
+    name: str
+    api_key_sha256: str = Field(description="hex SHA-256 of the tenant's API key; the key itself is never stored")
+    api_key_prefix: str = Field(description="first characters of the key, to tell keys apart in listings")
+
+
+class ToolSpec(BaseModel):
+    """A tool the agent may call: name, description, JSON-schema input, risk class, and the owning service."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    description: str
+    input_schema: dict[str, Any]
+    risk: RiskClass = "read"
+    service: str = Field(description="the service that executes it and answers tool.requested for it")
+    integration: str | None = None
+
+
+class ToolsPublished(EventPayload):
+    """A service published the complete set of tools it offers to a tenant's agent (replaces its previous set)."""
+
+    SCOPE: ClassVar[Scope] = "tenant"
+    type: Literal["tools.published"] = "tools.published"
+    service: str
+    tools: tuple[ToolSpec, ...]
