@@ -4,6 +4,7 @@
     deskpilot serve <service> [--port N]                  one service process (what Kubernetes runs)
     deskpilot tenants create NAME                         a new tenant; prints its id and API key
     deskpilot replay <conversation-id>                    rebuild a transcript from the log; compare with the view
+    deskpilot billing rebuild [--tenant T] [--check]      recompute the ledger from the log; compare with the live one
 
 ``NATS_URL`` and ``DATABASE_URL`` select the servers; without them, commands other than ``up`` use those of the
 platform that ``up`` is running from the same data dir.
@@ -102,6 +103,36 @@ async def _replay(conversation_id: str, data_dir: Path) -> int:
     return 2
 
 
+async def _billing_rebuild(tenant_id: str | None, check: bool, data_dir: Path) -> int:
+    from decimal import Decimal
+
+    from libs.platform.db import Database
+    from services.billing.rebuild import rebuild_and_compare
+    from services.billing.repository import LedgerRepository
+
+    nc = await nats.connect(_url("NATS_URL", data_dir))
+    db = Database(_url("DATABASE_URL", data_dir), schema="billing")
+    try:
+        async with db.session() as session:
+            report = await rebuild_and_compare(EventLog(nc), LedgerRepository(session), tenant_id)
+    finally:
+        await nc.close()
+        await db.close()
+    rebuilt = report.rebuilt
+    total = sum((e.cost_usd for e in rebuilt.entries.values()), start=Decimal(0))
+    scope = f"tenant {tenant_id}" if tenant_id else "all tenants"
+    print(f"rebuilt {scope} from {report.events} events ({report.skipped} undecodable skipped):")
+    print(f"  {len(rebuilt.entries)} ledger entries, total ${total}, {len(rebuilt.turns)} turns")
+    print(f"  {len(rebuilt.meters)} metered conversations, {len(rebuilt.active)} conversation-months active")
+    if report.matches:
+        print("rebuild matches the live ledger exactly")
+        return 0
+    print(f"rebuild DIFFERS from the live ledger ({len(report.differences)} differences shown):")
+    for line in report.differences:
+        print(f"  - {line}")
+    return 1 if check else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="deskpilot", description="Deskpilot AI customer-support platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -126,6 +157,13 @@ def main(argv: list[str] | None = None) -> int:
     p_replay.add_argument("conversation_id")
     p_replay.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
 
+    p_billing = sub.add_parser("billing", help="billing operations")
+    billing_sub = p_billing.add_subparsers(dest="action", required=True)
+    p_rebuild = billing_sub.add_parser("rebuild", help="recompute the ledger and meters from the event log")
+    p_rebuild.add_argument("--tenant", default=None, help="only this tenant (default: all)")
+    p_rebuild.add_argument("--check", action="store_true", help="exit with status 1 if the live ledger differs")
+    p_rebuild.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+
     args = parser.parse_args(argv)
     if args.command == "up":
         from deskpilot.supervisor import up
@@ -138,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "replay":
         return asyncio.run(_replay(args.conversation_id, args.data_dir))
+    if args.command == "billing":
+        return asyncio.run(_billing_rebuild(args.tenant, args.check, args.data_dir))
     parser.error(f"unknown command {args.command}")
     return 2
 

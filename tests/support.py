@@ -62,6 +62,6 @@ async def running(app: Litestar) -> AsyncIterator[tuple[httpx2.AsyncClient, Serv
 async def outbox_events(runtime: ServiceRuntime, event_type: str | None = None) -> list[Envelope]:
     """Every event the service has committed to its outbox (published or not), oldest first."""
     async with runtime.db.session() as session:
-        rows = await session.execute(select(runtime.outbox.c.body).order_by(runtime.outbox.c.created_at))
+        rows = await session.execute(select(runtime.outbox.c.body).order_by(runtime.outbox.c.seq))
         events = [decode(body) for body in rows.scalars()]
     return [e for e in events if event_type is None or e.type == event_type]

@@ -9,13 +9,12 @@ the server checks ``Nats-Expected-Last-Subject-Sequence`` against every subject 
 
 from __future__ import annotations
 
-import contextlib
+import json
 from collections.abc import Sequence
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import APIError, NotFoundError
 from opentelemetry import propagate
 
@@ -24,7 +23,8 @@ from libs.events.streams import ALL_STREAMS, DEAD_LETTER_STREAM, EVENTS_STREAM
 from libs.events.subjects import conversation_filter, conversation_subject, dead_letter_subject
 
 WRONG_LAST_SEQUENCE = 10071
-READ_BATCH = 1000
+READ_BATCH = 256
+DIRECT_GET = f"$JS.API.DIRECT.GET.{EVENTS_STREAM}"
 
 
 class VersionConflict(Exception):
@@ -137,34 +137,38 @@ class EventLog:
         return [RecordedEvent(position=pos, event=decode(data)) for pos, data in await self.read_raw(subject)]
 
     async def read_raw(self, subject_filter: str, from_version: int = 0) -> list[tuple[int, bytes]]:
-        """Raw ``(position, body)`` pairs of every message matching ``subject_filter`` after ``from_version``."""
-        config = ConsumerConfig(
-            ack_policy=AckPolicy.NONE,
-            deliver_policy=DeliverPolicy.BY_START_SEQUENCE if from_version else DeliverPolicy.ALL,
-            opt_start_seq=from_version + 1 if from_version else None,
-            inactive_threshold=30.0,
-            mem_storage=True,
-            num_replicas=1,
-        )
-        sub = await self._js.pull_subscribe(subject_filter, stream=EVENTS_STREAM, config=config)
-        try:
-            info = await sub.consumer_info()
-            remaining = info.num_pending or 0
-            out: list[tuple[int, bytes]] = []
-            while remaining > 0:
-                msgs = await sub.fetch(batch=min(remaining, READ_BATCH), timeout=5)
-                for msg in msgs:
-                    out.append((msg.metadata.sequence.stream, msg.data))
-                remaining -= len(msgs)
-            return out
-        finally:
-            await self._delete_consumer(sub)
+        """Raw ``(position, body)`` pairs of every message matching ``subject_filter`` after ``from_version``.
 
-    async def _delete_consumer(self, sub: JetStreamContext.PullSubscription) -> None:
-        name = (await sub.consumer_info()).name
-        await sub.unsubscribe()
-        with contextlib.suppress(NotFoundError):
-            await self._js.delete_consumer(EVENTS_STREAM, name)
+        Uses JetStream's batched direct get (``$JS.API.DIRECT.GET`` with ``next_by_subj`` and ``batch``, NATS
+        2.11+): one request per ``READ_BATCH`` messages and no consumer to create and delete, which measured
+        several times faster than an ephemeral consumer for the short incremental reads the agent makes.
+        """
+        out: list[tuple[int, bytes]] = []
+        inbox = self._nc.new_inbox()
+        sub = await self._nc.subscribe(inbox)
+        try:
+            seq = from_version + 1
+            while True:
+                request = {"seq": seq, "next_by_subj": subject_filter, "batch": READ_BATCH}
+                await self._nc.publish(DIRECT_GET, json.dumps(request).encode(), reply=inbox)
+                pending = 0
+                while True:
+                    msg = await sub.next_msg(timeout=5)
+                    headers = msg.headers or {}
+                    status = headers.get("Status")
+                    if status is None:
+                        out.append((int(headers["Nats-Sequence"]), msg.data))
+                        continue
+                    if status == "204":  # end of this batch
+                        pending = int(headers.get("Nats-Num-Pending", "0"))
+                    elif status != "404":  # 404: nothing (more) matches
+                        raise APIError(code=int(status), description=headers.get("Description", ""))
+                    break
+                if pending <= 0 or not out:
+                    return out
+                seq = out[-1][0] + 1
+        finally:
+            await sub.unsubscribe()
 
     async def dead_letter(self, consumer: str, msg: Msg, reason: str) -> None:
         """Park a message a consumer cannot process, with the reason, for inspection and re-drive."""

@@ -3,6 +3,7 @@
 ``dp.conv.<tenant>.<conversation>.<event type>``  events of one conversation (its append-only log)
 ``dp.tenant.<tenant>.<event type>``               tenant-wide facts (tenant created, tool catalog published, …)
 ``dp.dlq.<consumer>``                             messages a consumer could not process (dead letters)
+``dp.stream.<tenant>.<conversation>``             reply text as it streams (core NATS, not stored; see streaming.py)
 
 Event types contain dots (``tool.completed``), so a type is the last *two* tokens of a subject. Ids are restricted
 to ``[A-Za-z0-9_-]`` so that they are always exactly one token.
@@ -16,6 +17,7 @@ ROOT = "dp"
 CONVERSATION_PREFIX = f"{ROOT}.conv"
 TENANT_PREFIX = f"{ROOT}.tenant"
 DLQ_PREFIX = f"{ROOT}.dlq"
+STREAM_PREFIX = f"{ROOT}.stream"
 
 
 def _token(value: str, what: str) -> str:
@@ -52,3 +54,8 @@ def any_tenant(event_type: str) -> str:
 def dead_letter_subject(consumer: str) -> str:
     """Where a consumer parks a message it cannot process."""
     return f"{DLQ_PREFIX}.{_token(consumer, 'consumer name')}"
+
+
+def reply_stream_subject(tenant_id: str, conversation_id: str) -> str:
+    """Where a conversation's reply text streams while the model writes it (not part of the log)."""
+    return f"{STREAM_PREFIX}.{_token(tenant_id, 'tenant id')}.{_token(conversation_id, 'conversation id')}"

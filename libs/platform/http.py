@@ -46,7 +46,14 @@ def validation_error(_request: Request[Any, Any, Any], exc: ValidationException)
 
 
 def http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
-    code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 413: "too_large"}
+    code = {
+        401: "unauthorized",
+        402: "plan_limit",
+        403: "forbidden",
+        404: "not_found",
+        409: "conflict",
+        413: "too_large",
+    }
     return Response(
         {"error": code.get(exc.status_code, "error"), "detail": exc.detail},
         status_code=exc.status_code,

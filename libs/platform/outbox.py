@@ -14,7 +14,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from libs.events import Envelope, EventLog, decode
@@ -23,10 +35,16 @@ log = logging.getLogger("deskpilot.outbox")
 
 
 def outbox_table(metadata: MetaData) -> Table:
+    existing = metadata.tables.get(f"{metadata.schema}.outbox" if metadata.schema else "outbox")
+    if existing is not None:  # a second runtime on the same tables (tests, restarts in one process)
+        return existing
     return Table(
         "outbox",
         metadata,
         Column("event_id", String(64), primary_key=True),
+        # Emission order: events of one unit of work share created_at, and UUIDv7s made in the same millisecond
+        # do not sort by creation, so the relay orders by this sequence.
+        Column("seq", BigInteger, Identity(), nullable=False, unique=True),
         Column("body", LargeBinary, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("published_at", DateTime(timezone=True), nullable=True, index=True),
@@ -77,7 +95,7 @@ class OutboxRelay:
                 await session.execute(
                     select(self._outbox.c.event_id, self._outbox.c.body)
                     .where(self._outbox.c.published_at.is_(None))
-                    .order_by(self._outbox.c.created_at, self._outbox.c.event_id)
+                    .order_by(self._outbox.c.seq)
                     .limit(limit)
                     .with_for_update(skip_locked=True)
                 )

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from typing import Any
 
 from nats.aio.client import Client as NATS
 from sqlalchemy import MetaData
@@ -62,10 +63,23 @@ class ServiceRuntime:
         self.relay = OutboxRelay(self.db.sessions, self.outbox, self.event_log)
         self.consumers = Consumers(name, self.nc, self.event_log)
         self._tasks: list[asyncio.Task[None]] = []
+        self._background: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = []
+        self._closers: list[Callable[[], Coroutine[Any, Any, None]]] = []
         self.subscribe(Subscription("tenants", any_tenant("tenant.created"), self._tenant_created))
 
     def subscribe(self, sub: Subscription) -> None:
         self.consumers.add(sub)
+
+    def add_background(self, name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run ``run()`` as a task named ``<service>-<name>`` from ``start()`` until ``stop()`` cancels it.
+
+        The coroutine should loop forever and survive its own errors (as the outbox sweep does).
+        """
+        self._background.append((name, run))
+
+    def on_stop(self, close: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run ``close()`` when the service stops, after its consumers (e.g. to close an SDK's HTTP client)."""
+        self._closers.append(close)
 
     def unit_of_work(self) -> contextlib.AbstractAsyncContextManager[UnitOfWork]:
         """A transaction whose emitted events are published after it commits (see ``libs.platform.outbox``)."""
@@ -85,6 +99,8 @@ class ServiceRuntime:
         await self.event_log.ensure_streams(self.settings.stream_replicas)
         await self.consumers.start()
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox"))
+        for name, run in self._background:
+            self._tasks.append(asyncio.create_task(run(), name=f"{self.name}-{name}"))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -94,6 +110,11 @@ class ServiceRuntime:
                 await task
         self._tasks.clear()
         await self.consumers.stop()
+        for close in self._closers:
+            try:
+                await close()
+            except Exception:
+                log.exception("%s: a resource did not close cleanly", self.name)
         # Not drain(): consumers are stopped and every publish was awaited, so nothing is in flight; drain() hung
         # for its full timeout on pull subscriptions whose fetch had been cancelled (seen: 15 s+ shutdowns).
         await self.nc.close()

@@ -29,6 +29,9 @@ def key_digest(api_key: str) -> str:
 
 
 def tenants_table(metadata: MetaData) -> Table:
+    existing = metadata.tables.get(f"{metadata.schema}.tenants" if metadata.schema else "tenants")
+    if existing is not None:
+        return existing
     return Table(
         "tenants",
         metadata,

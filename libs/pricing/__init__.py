@@ -3,6 +3,10 @@
 Prices are per million tokens, in exact decimal dollars, each valid from a date: a call is priced with the entry in
 force on the day it was made, so old conversations keep the prices of their day. Add a new dated entry to change
 a price; never edit an old one.
+
+Tool calls may carry a price of their own (a paid vendor API, an embedding lookup): :data:`TOOL_PRICES`, per call,
+dated the same way. A tool without an entry costs nothing. Billing prices every ledger line from this table, so it
+stays the single source of prices.
 """
 
 from __future__ import annotations
@@ -36,6 +40,24 @@ PRICES: tuple[ModelPrice, ...] = (
     ModelPrice(
         "openai", "gpt-4.1-mini", date(2025, 4, 14), Decimal("0.40"), Decimal("1.60"), Decimal(0), Decimal("0.10")
     ),
+    # Self-hosted models (vLLM, Ollama, llama.cpp) have no per-token price; their cost is the operator's hardware.
+    # "*" matches any model of the provider; an exact entry, when added, wins.
+    ModelPrice("openai_compatible", "*", date(2024, 1, 1), Decimal(0), Decimal(0), Decimal(0), Decimal(0)),
+)
+
+
+@dataclass(frozen=True)
+class ToolPrice:
+    """The price of one executed call of a tool, from a date. Calls that never executed are free."""
+
+    tool: str
+    effective_from: date
+    per_call: Decimal
+
+
+TOOL_PRICES: tuple[ToolPrice, ...] = (
+    # one embedding + vector search per call (estimate of the knowledge service's own spend)
+    ToolPrice("search_knowledge", date(2026, 1, 1), Decimal("0.0002")),
 )
 
 
@@ -45,6 +67,8 @@ class UnknownPrice(LookupError):
 
 def price_for(provider: str, model: str, on: date) -> ModelPrice:
     candidates = [p for p in PRICES if p.provider == provider and p.model == model and p.effective_from <= on]
+    if not candidates:
+        candidates = [p for p in PRICES if p.provider == provider and p.model == "*" and p.effective_from <= on]
     if not candidates:
         raise UnknownPrice(f"no price for {provider}/{model} on {on.isoformat()}")
     return max(candidates, key=lambda p: p.effective_from)
@@ -69,3 +93,18 @@ def llm_cost(
         + p.cache_write_per_mtok * cache_write_tokens
     )
     return total / MILLION
+
+
+def tool_price(tool: str, on: date) -> ToolPrice | None:
+    """The tool's price entry in force on ``on``, or None when the tool has no price (it costs nothing)."""
+    candidates = [p for p in TOOL_PRICES if p.tool == tool and p.effective_from <= on]
+    return max(candidates, key=lambda p: p.effective_from) if candidates else None
+
+
+def tool_cost(tool: str, on: date, *, executed: bool = True) -> Decimal:
+    """Exact dollar cost of one tool call; a call that never executed (invalid arguments, unknown tool, dry run)
+    costs nothing."""
+    price = tool_price(tool, on)
+    if price is None or not executed:
+        return Decimal(0)
+    return price.per_call

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 from litestar import Litestar
 
+from libs.events.streaming import ReplyDelta
+from libs.events.subjects import reply_stream_subject
 from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
 from libs.pricing import price_for
@@ -14,8 +16,10 @@ from services.agent.config import AgentSettings
 from services.agent.endpoints import AgentController
 from services.agent.handlers import subscriptions
 from services.agent.models import metadata
-from services.agent.providers import ChatModel, OfflineModel
-from services.agent.service import Agent, Limits
+from services.agent.providers import ChatModel, select_model
+from services.agent.service import Agent
+from services.agent.tenant_setup import TenantSetups
+from services.agent.turn_watch import TurnWatch, sweep_forever
 
 NAME = "agent"
 log = logging.getLogger("deskpilot.agent")
@@ -23,7 +27,7 @@ log = logging.getLogger("deskpilot.agent")
 
 def create_app(settings: AgentSettings | None = None, model: ChatModel | None = None) -> Litestar:
     settings = settings or AgentSettings()
-    chosen: ChatModel = model or OfflineModel()
+    chosen: ChatModel = model or select_model(settings)
     # Fail at start-up, not after a paid model call, if the model's cost cannot be computed.
     price_for(chosen.provider, chosen.model, datetime.now(UTC).date())
     if chosen.provider == "offline":
@@ -31,8 +35,18 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
             "agent: no LLM configured; using the OFFLINE demo model %s (deterministic rules, not an LLM)", chosen.model
         )
     runtime = ServiceRuntime(NAME, settings, metadata, [create_all_migration(metadata)])
-    limits = Limits(settings.max_model_calls_per_turn, settings.max_tool_calls_per_turn)
-    agent = Agent(runtime.event_log, chosen, limits)
-    for sub in subscriptions(runtime, agent, settings.concurrency):
+
+    async def publish_delta(delta: ReplyDelta) -> None:
+        subject = reply_stream_subject(delta.tenant_id, delta.conversation_id)
+        await runtime.nc.publish(subject, delta.model_dump_json().encode())
+
+    watch = TurnWatch(runtime.db.sessions)
+    agent = Agent(runtime.event_log, chosen, deltas=publish_delta, watch=watch)
+    close = getattr(chosen, "aclose", None)
+    if close is not None:
+        runtime.on_stop(close)  # the provider SDK's HTTP client
+    setups = TenantSetups(runtime.db.sessions)
+    for sub in subscriptions(runtime, agent, setups, settings.concurrency):
         runtime.subscribe(sub)
-    return build_app(runtime, [AgentController], model=chosen)
+    runtime.add_background("turn-sweep", lambda: sweep_forever(agent, watch, setups))
+    return build_app(runtime, [AgentController], model=chosen, setups=setups)

@@ -1,11 +1,56 @@
-"""Settings of the agent service. Limits are the documented defaults; tenants will override them (issue 3)."""
+"""Settings of the agent service process: its model provider and concurrency. Per-tenant limits live in policy.py."""
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
 
 from libs.platform.settings import ServiceSettings
 
 
 class AgentSettings(ServiceSettings):
-    max_model_calls_per_turn: int = Field(default=8, validation_alias="DESKPILOT_AGENT_MAX_MODEL_CALLS_PER_TURN", ge=1)
-    max_tool_calls_per_turn: int = Field(default=8, validation_alias="DESKPILOT_AGENT_MAX_TOOL_CALLS_PER_TURN", ge=1)
     concurrency: int = Field(default=16, validation_alias="DESKPILOT_AGENT_CONCURRENCY", ge=1)
+
+    # The model. Unset provider: Anthropic when ANTHROPIC_API_KEY is set, else OpenAI when OPENAI_API_KEY is set,
+    # else an OpenAI-compatible server when its base URL is set, else the offline demo model.
+    llm_provider: Literal["anthropic", "openai", "openai_compatible", "offline"] | None = Field(
+        default=None, validation_alias="DESKPILOT_AGENT_LLM_PROVIDER"
+    )
+    llm_model: str | None = Field(
+        default=None,
+        validation_alias="DESKPILOT_AGENT_LLM_MODEL",
+        description="model name; default claude-sonnet-4-5 (Anthropic) or gpt-4.1-mini (OpenAI)",
+    )
+    anthropic_api_key: SecretStr | None = Field(default=None, validation_alias="ANTHROPIC_API_KEY")
+    anthropic_base_url: str | None = Field(default=None, validation_alias="ANTHROPIC_BASE_URL")
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
+    openai_compatible_base_url: str | None = Field(
+        default=None,
+        validation_alias="DESKPILOT_AGENT_OPENAI_COMPATIBLE_BASE_URL",
+        description="e.g. http://127.0.0.1:8000/v1 (vLLM), http://127.0.0.1:11434/v1 (Ollama)",
+    )
+    openai_compatible_api_key: SecretStr | None = Field(
+        default=None, validation_alias="DESKPILOT_AGENT_OPENAI_COMPATIBLE_API_KEY"
+    )
+    llm_request_timeout: float = Field(default=60.0, validation_alias="DESKPILOT_AGENT_LLM_REQUEST_TIMEOUT", gt=0)
+    llm_max_attempts: int = Field(default=4, validation_alias="DESKPILOT_AGENT_LLM_MAX_ATTEMPTS", ge=1)
+    llm_deadline: float = Field(default=120.0, validation_alias="DESKPILOT_AGENT_LLM_DEADLINE", gt=0)
+    llm_max_output_tokens: int = Field(default=1024, validation_alias="DESKPILOT_AGENT_LLM_MAX_OUTPUT_TOKENS", ge=1)
+
+    @field_validator(
+        "llm_provider",
+        "llm_model",
+        "anthropic_api_key",
+        "anthropic_base_url",
+        "openai_api_key",
+        "openai_base_url",
+        "openai_compatible_base_url",
+        "openai_compatible_api_key",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `ANTHROPIC_API_KEY=` (set but empty, as compose files and CI often leave it) means "not configured".
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value

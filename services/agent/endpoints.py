@@ -1,14 +1,24 @@
-"""The agent API: what the tenant's agent can do."""
+"""The agent API: the tools a tenant's agent sees, its policy, and human approvals of tool calls."""
 
 from __future__ import annotations
 
-from litestar import Controller, get
-from litestar.di import NamedDependency
+import uuid
 
+from litestar import Controller, get, post, put
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.status_codes import HTTP_202_ACCEPTED
+
+from libs.events import Actor, Envelope, ToolApprovalDecided
 from libs.platform.http import Runtime, TenantId
+from services.agent.policy import AgentPolicy
 from services.agent.providers import HANDOFF_TOOL, ChatModel
-from services.agent.repository import CatalogRepository
-from services.agent.schemas import Catalog, CatalogTool
+from services.agent.repository import CatalogRepository, PolicyRepository
+from services.agent.schemas import ApprovalDecision, Catalog, CatalogTool, PendingApproval, PendingApprovals
+from services.agent.service import fold
+from services.agent.tenant_setup import TenantSetups
+
+_DECISIONS = uuid.UUID("0b8f3f2e-6a49-4a0c-9b1e-4a2f0d1f7c11")
 
 
 class AgentController(Controller):
@@ -29,3 +39,54 @@ class AgentController(Controller):
                 for t in [*specs, HANDOFF_TOOL]
             ],
         )
+
+    @get("/policy")
+    async def get_policy(self, tenant_id: TenantId, runtime: Runtime) -> AgentPolicy:
+        """The tenant's agent policy: persona, instructions, limits (defaults unless set) and approval rules."""
+        async with runtime.db.session() as session:
+            return await PolicyRepository(session).get(tenant_id)
+
+    @put("/policy")
+    async def put_policy(
+        self, tenant_id: TenantId, data: AgentPolicy, runtime: Runtime, setups: NamedDependency[TenantSetups]
+    ) -> AgentPolicy:
+        """Replace the tenant's agent policy; this replica applies it from its next decision, others within 5 s."""
+        async with runtime.unit_of_work() as uow:
+            await PolicyRepository(uow.session).put(tenant_id, data)
+        setups.invalidate(tenant_id)
+        return data
+
+    @get("/conversations/{conversation_id:str}/approvals")
+    async def pending(self, tenant_id: TenantId, conversation_id: str, runtime: Runtime) -> PendingApprovals:
+        """Tool calls of this conversation waiting for a human's approval."""
+        state = fold(tenant_id, conversation_id, await runtime.event_log.read(tenant_id, conversation_id))
+        waiting = state.turn.awaiting_approval if state.turn else {}
+        return PendingApprovals(
+            conversation_id=conversation_id,
+            items=[
+                PendingApproval(tool_call_id=k, tool=v.tool, arguments=v.arguments, rule=v.rule)
+                for k, v in waiting.items()
+            ],
+        )
+
+    @post("/conversations/{conversation_id:str}/approvals/{tool_call_id:str}", status_code=HTTP_202_ACCEPTED)
+    async def decide(
+        self, tenant_id: TenantId, conversation_id: str, tool_call_id: str, data: ApprovalDecision, runtime: Runtime
+    ) -> dict[str, str]:
+        """Approve or deny a waiting tool call; the agent resumes the turn from the decision."""
+        state = fold(tenant_id, conversation_id, await runtime.event_log.read(tenant_id, conversation_id))
+        if state.turn is None or tool_call_id not in state.turn.awaiting_approval:
+            raise NotFoundException(f"no tool call {tool_call_id} waits for approval in conversation {conversation_id}")
+        decision = Envelope.new(
+            ToolApprovalDecided(
+                tool_call_id=tool_call_id, approved=data.approved, decided_by=data.decided_by, note=data.note
+            ),
+            tenant_id=tenant_id,
+            conversation_id=conversation_id,
+            actor=Actor(kind="human", id=data.decided_by),
+            caused_by=state.last_event,
+            # One decision per call: a repeated or concurrent POST collapses into the first (server-side dedup).
+            event_id=str(uuid.uuid5(_DECISIONS, f"{tenant_id}:{conversation_id}:{tool_call_id}")),
+        )
+        await runtime.event_log.append(tenant_id, conversation_id, [decision], expected_version=None)
+        return {"tool_call_id": tool_call_id, "decision": "approved" if data.approved else "denied"}

@@ -8,15 +8,18 @@ from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
 from services.agent.repository import CatalogRepository
 from services.agent.service import Agent
+from services.agent.tenant_setup import TenantSetups
+
+# Events after which the agent may have something to do.
+TRIGGERS = ("message.received", "tool.completed", "tool.failed", "tool.approval_decided")
 
 
-def subscriptions(runtime: ServiceRuntime, agent: Agent, concurrency: int) -> list[Subscription]:
+def subscriptions(runtime: ServiceRuntime, agent: Agent, setups: TenantSetups, concurrency: int) -> list[Subscription]:
     async def advance(recorded: RecordedEvent) -> None:
         event = recorded.event
         assert event.conversation_id is not None
-        async with runtime.db.session() as session:
-            tools = await CatalogRepository(session).tools(event.tenant_id)
-        await agent.advance(event.tenant_id, event.conversation_id, tools)
+        setup = await setups.get(event.tenant_id)
+        await agent.advance(event.tenant_id, event.conversation_id, setup.tools, setup.policy)
 
     async def catalog(recorded: RecordedEvent) -> None:
         payload = recorded.event.payload
@@ -29,16 +32,20 @@ def subscriptions(runtime: ServiceRuntime, agent: Agent, concurrency: int) -> li
                 recorded.event.id,
                 recorded.position,
             )
+        setups.invalidate(recorded.event.tenant_id)
 
     # Turns of different conversations run concurrently; one conversation is serialised by the agent's lock and,
     # across replicas, by optimistic concurrency on its log.
-    triggers = ("message.received", "tool.completed", "tool.failed")
     return [
         *(
             Subscription(
-                f"on-{t.replace('.', '-')}", any_conversation(t), advance, max_workers=concurrency, ack_wait_s=120
+                f"on-{t.replace('.', '-').replace('_', '-')}",
+                any_conversation(t),
+                advance,
+                max_workers=concurrency,
+                ack_wait_s=300,
             )
-            for t in triggers
+            for t in TRIGGERS
         ),
         Subscription("catalog", any_tenant("tools.published"), catalog),
     ]

@@ -1,10 +1,10 @@
-"""Response models of the agent API."""
+"""Request and response models of the agent API."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class CatalogTool(BaseModel):
@@ -19,3 +19,24 @@ class Catalog(BaseModel):
     provider: str
     model: str
     tools: list[CatalogTool]
+
+
+class ApprovalDecision(BaseModel):
+    """A human's decision on a tool call that waits for approval."""
+
+    model_config = ConfigDict(extra="forbid")
+    approved: bool
+    decided_by: str = Field(min_length=1, max_length=200, description="who decided (an agent id or e-mail)")
+    note: str = Field(default="", max_length=2000)
+
+
+class PendingApproval(BaseModel):
+    tool_call_id: str
+    tool: str
+    arguments: dict[str, Any]
+    rule: str
+
+
+class PendingApprovals(BaseModel):
+    conversation_id: str
+    items: list[PendingApproval]

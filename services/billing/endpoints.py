@@ -1,15 +1,61 @@
-"""The billing API: what a conversation cost, call by call."""
+"""The billing API: what a conversation cost, reports over a period, usage, the invoice preview, and the plan."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Annotated
 
-from litestar import Controller, get
-from litestar.exceptions import NotFoundException
+from litestar import Controller, Response, get, put
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import Parameter
 
 from libs.platform.http import Runtime, TenantId
-from services.billing.repository import LedgerRepository
-from services.billing.schemas import ConversationCost, LedgerLine
+from services.billing import reports, service
+from services.billing.booking import month_of
+from services.billing.plans import Plan
+from services.billing.repository import LedgerRepository, PlanRepository
+from services.billing.schemas import (
+    ConversationCost,
+    CostReport,
+    InvoicePreview,
+    LedgerLine,
+    MonthlyUsage,
+    PlanChange,
+    PlanLimits,
+    TenantPlanView,
+)
+
+From = Annotated[date, Parameter(query="from", description="first day of the period (UTC)")]
+To = Annotated[date, Parameter(query="to", description="day after the period (exclusive)")]
+Month = Annotated[str | None, Parameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM; default: now")]
+
+
+def _invalid(field: str, message: str) -> ValidationException:
+    return ValidationException(message, extra=[{"key": field, "message": message}])
+
+
+def _period(start: date, end: date) -> None:
+    if end <= start:
+        raise _invalid("to", "'to' must be after 'from' (the period is [from, to))")
+    if (end - start).days > 366:
+        raise _invalid("to", "a report covers at most 366 days")
+
+
+def _plan_view(plan: Plan, behaviour: str, message: str | None) -> TenantPlanView:
+    return TenantPlanView(
+        plan=PlanLimits(
+            name=plan.name,
+            monthly_fee_usd=plan.monthly_fee,
+            included_conversations=plan.included_conversations,
+            overage_per_conversation_usd=plan.overage_per_conversation,
+            per_ai_resolution_usd=plan.per_ai_resolution,
+            soft_limit=plan.soft_limit,
+            hard_limit=plan.hard_limit,
+        ),
+        over_limit_behaviour=behaviour,
+        refusal_message=message,
+    )
 
 
 class BillingController(Controller):
@@ -30,3 +76,72 @@ class BillingController(Controller):
             tool_calls=sum(1 for r in rows if r["kind"] == "tool"),
             entries=[LedgerLine(**{k: r[k] for k in fields}) for r in rows],
         )
+
+    @get("/reports/costs")
+    async def cost_report(
+        self,
+        tenant_id: TenantId,
+        runtime: Runtime,
+        start: From,
+        end: To,
+        top: Annotated[int, Parameter(ge=1, le=100)] = 10,
+    ) -> CostReport:
+        """Cost per conversation (mean, p50, p95, p99, max), the most expensive conversations and what made them
+        expensive, cost and error rate per tool, deflection per day, cost per AI resolution, for ``[from, to)``."""
+        _period(start, end)
+        async with runtime.db.session() as session:
+            return await reports.cost_report(LedgerRepository(session), tenant_id, start, end, top)
+
+    @get("/reports/conversations.csv", media_type="text/csv")
+    async def conversations_csv(self, tenant_id: TenantId, runtime: Runtime, start: From, end: To) -> Response[str]:
+        """Cost per conversation for ``[from, to)`` as CSV: conversation_id, cost_usd, llm_calls, tool_calls."""
+        _period(start, end)
+        async with runtime.db.session() as session:
+            body = await reports.conversations_csv(LedgerRepository(session), tenant_id, start, end)
+        name = f"conversation-costs-{start.isoformat()}-{end.isoformat()}.csv"
+        return Response(body, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @get("/usage")
+    async def usage(self, tenant_id: TenantId, runtime: Runtime, month: Month = None) -> MonthlyUsage:
+        """Monthly active conversations, AI resolutions, human-handled conversations and deflection rate."""
+        month = month or month_of(datetime.now(UTC))
+        async with runtime.db.session() as session:
+            current = await service.tenant_plan(PlanRepository(session), tenant_id)
+            preview = await reports.invoice_preview(LedgerRepository(session), tenant_id, month, current.plan)
+        return MonthlyUsage(
+            month=month,
+            plan=current.plan.name,
+            active_conversations=preview.active_conversations,
+            soft_limit=current.plan.soft_limit,
+            hard_limit=current.plan.hard_limit,
+            ai_resolutions=preview.ai_resolutions,
+            human_handled=preview.human_handled,
+            deflection_rate=preview.deflection_rate,
+        )
+
+    @get("/invoices/preview")
+    async def invoice_preview(self, tenant_id: TenantId, runtime: Runtime, month: Month = None) -> InvoicePreview:
+        """What the month would be invoiced so far under the tenant's current plan."""
+        month = month or month_of(datetime.now(UTC))
+        async with runtime.db.session() as session:
+            current = await service.tenant_plan(PlanRepository(session), tenant_id)
+            return await reports.invoice_preview(LedgerRepository(session), tenant_id, month, current.plan)
+
+    @get("/plan")
+    async def get_plan(self, tenant_id: TenantId, runtime: Runtime) -> TenantPlanView:
+        """The tenant's plan, its limits, and what happens to new conversations past the hard limit."""
+        async with runtime.db.session() as session:
+            current = await service.tenant_plan(PlanRepository(session), tenant_id)
+        return _plan_view(current.plan, current.behaviour, current.refusal_message)
+
+    @put("/plan")
+    async def put_plan(self, tenant_id: TenantId, runtime: Runtime, data: PlanChange) -> TenantPlanView:
+        """Choose the tenant's plan and over-limit behaviour; this month's quota is re-evaluated at once."""
+        try:
+            async with runtime.unit_of_work() as uow:
+                current = await service.change_plan(
+                    uow, tenant_id, data.plan, data.over_limit_behaviour, data.refusal_message
+                )
+        except service.UnknownPlan as exc:
+            raise _invalid("plan", str(exc)) from exc
+        return _plan_view(current.plan, current.behaviour, current.refusal_message)

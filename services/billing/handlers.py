@@ -12,7 +12,7 @@ from services.billing import service
 def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
     async def book(recorded: RecordedEvent) -> None:
         async with runtime.unit_of_work() as uow:
-            await service.book(uow, recorded)
+            await service.apply(uow, recorded)
 
     # In log order, so a turn's calls are booked before the reply that closes it.
     return [Subscription("ledger", f"{CONVERSATION_PREFIX}.>", book, batch_size=64)]

@@ -2,53 +2,114 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.billing.models import ledger_entries, turn_usage
+from services.billing.booking import ConversationMeter, LedgerEntry, LedgerSnapshot, TurnUsage, money
+from services.billing.models import (
+    active_conversations,
+    conversation_meters,
+    ledger_entries,
+    quota_state,
+    tenant_plans,
+    turn_usage,
+    usage_thresholds,
+)
 
 
 class LedgerRepository:
+    """The ledger and the meters in PostgreSQL: the live :class:`services.billing.booking.LedgerStore`."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add_entry(self, **entry: Any) -> bool:
-        """Insert a ledger entry; False when the event was already booked (redelivery)."""
+    # --- booking (LedgerStore) ---------------------------------------------------------------------------------
+
+    async def add_entry(self, entry: LedgerEntry) -> bool:
         result = await self.session.execute(
-            insert(ledger_entries).values(**entry).on_conflict_do_nothing().returning(ledger_entries.c.event_id)
+            insert(ledger_entries)
+            .values(**dataclasses.asdict(entry))
+            .on_conflict_do_nothing()
+            .returning(ledger_entries.c.event_id)
         )
         return result.first() is not None
 
-    async def turn_totals(self, tenant_id: str, turn_id: str) -> dict[str, Any]:
+    async def turn_usage(self, tenant_id: str, conversation_id: str, turn_id: str) -> TurnUsage:
+        c = ledger_entries.c
         row = (
-            (
-                await self.session.execute(
-                    select(
-                        func.count().filter(ledger_entries.c.kind == "llm").label("llm_calls"),
-                        func.count().filter(ledger_entries.c.kind == "tool").label("tool_calls"),
-                        func.coalesce(func.sum(ledger_entries.c.input_tokens), 0).label("input_tokens"),
-                        func.coalesce(func.sum(ledger_entries.c.output_tokens), 0).label("output_tokens"),
-                        func.coalesce(func.sum(ledger_entries.c.cost_usd), 0).label("cost_usd"),
-                    ).where(ledger_entries.c.tenant_id == tenant_id, ledger_entries.c.turn_id == turn_id)
-                )
+            await self.session.execute(
+                select(
+                    func.count().filter(c.kind == "llm"),
+                    func.count().filter(c.kind == "tool"),
+                    func.coalesce(func.sum(c.input_tokens), 0),
+                    func.coalesce(func.sum(c.output_tokens), 0),
+                    func.coalesce(func.sum(c.cost_usd), 0),
+                ).where(c.tenant_id == tenant_id, c.turn_id == turn_id)
             )
-            .mappings()
-            .one()
-        )
-        return dict(row)
+        ).one()
+        return TurnUsage(tenant_id, turn_id, conversation_id, row[0], row[1], int(row[2]), int(row[3]), money(row[4]))
 
-    async def close_turn(self, tenant_id: str, turn_id: str, conversation_id: str, cost: Decimal) -> bool:
+    async def close_turn(self, usage: TurnUsage) -> bool:
         result = await self.session.execute(
             insert(turn_usage)
-            .values(tenant_id=tenant_id, turn_id=turn_id, conversation_id=conversation_id, cost_usd=cost)
+            .values(**dataclasses.asdict(usage))
             .on_conflict_do_nothing()
             .returning(turn_usage.c.turn_id)
         )
         return result.first() is not None
+
+    async def mark_active(self, tenant_id: str, month: str, conversation_id: str, at: datetime) -> bool:
+        result = await self.session.execute(
+            insert(active_conversations)
+            .values(tenant_id=tenant_id, month=month, conversation_id=conversation_id, first_message_at=at)
+            .on_conflict_do_nothing()
+            .returning(active_conversations.c.conversation_id)
+        )
+        return result.first() is not None
+
+    async def _meter_row(self, tenant_id: str, conversation_id: str) -> None:
+        await self.session.execute(
+            insert(conversation_meters)
+            .values(tenant_id=tenant_id, conversation_id=conversation_id)
+            .on_conflict_do_nothing()
+        )
+
+    async def meter_message(self, tenant_id: str, conversation_id: str, at: datetime) -> None:
+        await self._meter_row(tenant_id, conversation_id)
+        c = conversation_meters.c
+        await self.session.execute(
+            update(conversation_meters)
+            .where(c.tenant_id == tenant_id, c.conversation_id == conversation_id, c.first_message_at.is_(None))
+            .values(first_message_at=at)
+        )
+
+    async def meter_human_involvement(self, tenant_id: str, conversation_id: str, at: datetime) -> None:
+        await self._meter_row(tenant_id, conversation_id)
+        c = conversation_meters.c
+        await self.session.execute(
+            update(conversation_meters)
+            .where(c.tenant_id == tenant_id, c.conversation_id == conversation_id, c.human_involved_at.is_(None))
+            .values(human_involved_at=at)
+        )
+
+    async def meter_resolution(self, tenant_id: str, conversation_id: str, by: str, at: datetime) -> None:
+        await self._meter_row(tenant_id, conversation_id)
+        c = conversation_meters.c
+        await self.session.execute(
+            update(conversation_meters)
+            .where(c.tenant_id == tenant_id, c.conversation_id == conversation_id, c.resolved_by.is_(None))
+            .values(
+                resolved_by=by, resolved_at=at, ai_resolution=c.human_involved_at.is_(None) if by == "ai" else False
+            )
+        )
+
+    # --- reads ---------------------------------------------------------------------------------------------------
 
     async def conversation_entries(self, tenant_id: str, conversation_id: str) -> list[dict[str, Any]]:
         rows = await self.session.execute(
@@ -57,3 +118,182 @@ class LedgerRepository:
             .order_by(ledger_entries.c.position)
         )
         return [dict(r) for r in rows.mappings()]
+
+    async def snapshot(self, tenant_id: str | None = None) -> LedgerSnapshot:
+        """Every row booking derives from the log (of one tenant, or all)."""
+
+        def scoped(table: Any) -> Any:
+            query = select(table)
+            return query if tenant_id is None else query.where(table.c.tenant_id == tenant_id)
+
+        entries = {
+            r["event_id"]: LedgerEntry(**r) for r in (await self.session.execute(scoped(ledger_entries))).mappings()
+        }
+        turns = {
+            (r["tenant_id"], r["turn_id"]): TurnUsage(**{k: v for k, v in r.items() if k != "recorded_at"})
+            for r in (await self.session.execute(scoped(turn_usage))).mappings()
+        }
+        meters = {
+            (r["tenant_id"], r["conversation_id"]): ConversationMeter(**r)
+            for r in (await self.session.execute(scoped(conversation_meters))).mappings()
+        }
+        active = {
+            (r["tenant_id"], r["month"], r["conversation_id"])
+            for r in (await self.session.execute(scoped(active_conversations))).mappings()
+        }
+        return LedgerSnapshot(entries, turns, meters, active)
+
+    async def active_count(self, tenant_id: str, month: str) -> int:
+        c = active_conversations.c
+        count = await self.session.scalar(select(func.count()).where(c.tenant_id == tenant_id, c.month == month))
+        return int(count or 0)
+
+    async def conversation_costs(self, tenant_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Per conversation with ledger entries in ``[start, end)``: its cost in the period and its call counts."""
+        c = ledger_entries.c
+        rows = await self.session.execute(
+            select(
+                c.conversation_id,
+                func.sum(c.cost_usd).label("cost_usd"),
+                func.count().filter(c.kind == "llm").label("llm_calls"),
+                func.count().filter(c.kind == "tool").label("tool_calls"),
+            )
+            .where(c.tenant_id == tenant_id, c.occurred_at >= start, c.occurred_at < end)
+            .group_by(c.conversation_id)
+            .order_by(func.sum(c.cost_usd).desc(), c.conversation_id)
+        )
+        return [dict(r) for r in rows.mappings()]
+
+    async def cost_drivers(
+        self, tenant_id: str, conversation_ids: list[str], start: datetime, end: datetime
+    ) -> list[dict[str, Any]]:
+        """What each conversation's cost is made of: per model and per tool, calls, failures and cost."""
+        c = ledger_entries.c
+        name = func.coalesce(c.model, c.tool)
+        rows = await self.session.execute(
+            select(
+                c.conversation_id,
+                c.kind,
+                name.label("name"),
+                func.count().label("calls"),
+                func.count().filter(c.outcome == "failed").label("failures"),
+                func.coalesce(func.sum(c.input_tokens + c.cache_read_tokens + c.cache_write_tokens), 0).label(
+                    "input_tokens"
+                ),
+                func.coalesce(func.sum(c.output_tokens), 0).label("output_tokens"),
+                func.sum(c.cost_usd).label("cost_usd"),
+            )
+            .where(
+                c.tenant_id == tenant_id,
+                c.conversation_id.in_(conversation_ids),
+                c.occurred_at >= start,
+                c.occurred_at < end,
+            )
+            .group_by(c.conversation_id, c.kind, name)
+            .order_by(c.conversation_id, func.sum(c.cost_usd).desc(), name)
+        )
+        return [dict(r) for r in rows.mappings()]
+
+    async def tool_stats(self, tenant_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        c = ledger_entries.c
+        rows = await self.session.execute(
+            select(
+                c.tool,
+                func.count().label("calls"),
+                func.count().filter(c.outcome == "failed").label("failures"),
+                func.sum(c.cost_usd).label("cost_usd"),
+            )
+            .where(c.tenant_id == tenant_id, c.kind == "tool", c.occurred_at >= start, c.occurred_at < end)
+            .group_by(c.tool)
+            .order_by(func.sum(c.cost_usd).desc(), c.tool)
+        )
+        return [dict(r) for r in rows.mappings()]
+
+    async def outcomes(self, tenant_id: str, start: datetime, end: datetime) -> list[ConversationMeter]:
+        """Conversations that were handed off or resolved in ``[start, end)``."""
+        c = conversation_meters.c
+        rows = await self.session.execute(
+            select(conversation_meters).where(
+                c.tenant_id == tenant_id,
+                or_(
+                    and_(c.human_involved_at >= start, c.human_involved_at < end),
+                    and_(c.resolved_at >= start, c.resolved_at < end),
+                ),
+            )
+        )
+        return [ConversationMeter(**r) for r in rows.mappings()]
+
+    async def total_cost(self, tenant_id: str, conversation_ids: list[str]) -> Decimal:
+        c = ledger_entries.c
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(c.cost_usd), 0)).where(
+                c.tenant_id == tenant_id, c.conversation_id.in_(conversation_ids)
+            )
+        )
+        return money(Decimal(total or 0))
+
+    async def period_cost(self, tenant_id: str, start: datetime, end: datetime) -> Decimal:
+        c = ledger_entries.c
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(c.cost_usd), 0)).where(
+                c.tenant_id == tenant_id, c.occurred_at >= start, c.occurred_at < end
+            )
+        )
+        return money(Decimal(total or 0))
+
+
+class PlanRepository:
+    """Tenants' plan choices, and the thresholds and quota states already announced."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def tenant_plan(self, tenant_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+        query = select(tenant_plans).where(tenant_plans.c.tenant_id == tenant_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).mappings().first()
+        return dict(row) if row else None
+
+    async def lock_tenant(self, tenant_id: str, plan: str, behaviour: str) -> None:
+        """Make sure the tenant has a plan row and lock it: quota decisions for one tenant run one at a time."""
+        await self.session.execute(
+            insert(tenant_plans)
+            .values(tenant_id=tenant_id, plan=plan, over_limit_behaviour=behaviour)
+            .on_conflict_do_nothing()
+        )
+        await self.tenant_plan(tenant_id, for_update=True)
+
+    async def set_plan(self, tenant_id: str, plan: str, behaviour: str, refusal_message: str | None) -> None:
+        values = {"plan": plan, "over_limit_behaviour": behaviour, "refusal_message": refusal_message}
+        await self.session.execute(
+            insert(tenant_plans)
+            .values(tenant_id=tenant_id, **values)
+            .on_conflict_do_update(index_elements=[tenant_plans.c.tenant_id], set_={**values, "updated_at": func.now()})
+        )
+
+    async def announce_threshold(self, tenant_id: str, month: str, threshold: str, used: int) -> bool:
+        """Record that ``threshold`` was announced for the month; False if it already was."""
+        result = await self.session.execute(
+            insert(usage_thresholds)
+            .values(tenant_id=tenant_id, month=month, threshold=threshold, used=used)
+            .on_conflict_do_nothing()
+            .returning(usage_thresholds.c.threshold)
+        )
+        return result.first() is not None
+
+    async def quota_state(self, tenant_id: str) -> dict[str, Any] | None:
+        row = (
+            (await self.session.execute(select(quota_state).where(quota_state.c.tenant_id == tenant_id)))
+            .mappings()
+            .first()
+        )
+        return dict(row) if row else None
+
+    async def set_quota_state(self, tenant_id: str, month: str, state: str, behaviour: str) -> None:
+        values = {"month": month, "state": state, "behaviour": behaviour}
+        await self.session.execute(
+            insert(quota_state)
+            .values(tenant_id=tenant_id, **values)
+            .on_conflict_do_update(index_elements=[quota_state.c.tenant_id], set_={**values, "updated_at": func.now()})
+        )

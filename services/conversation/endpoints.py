@@ -8,7 +8,12 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import Parameter
-from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_413_REQUEST_ENTITY_TOO_LARGE
+from litestar.status_codes import (
+    HTTP_201_CREATED,
+    HTTP_202_ACCEPTED,
+    HTTP_402_PAYMENT_REQUIRED,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+)
 
 from libs.events import MessageReceived
 from libs.platform.http import Runtime, TenantId
@@ -50,10 +55,13 @@ class ConversationController(Controller):
     ) -> ConversationCreated:
         """Open a conversation; returns its id."""
         body = data or StartConversation()
-        async with runtime.unit_of_work() as uow:
-            recorded = await service.start_conversation(
-                runtime.event_log, ConversationRepository(uow.session), tenant_id, body.channel, body.customer_id
-            )
+        try:
+            async with runtime.unit_of_work() as uow:
+                recorded = await service.start_conversation(
+                    runtime.event_log, ConversationRepository(uow.session), tenant_id, body.channel, body.customer_id
+                )
+        except service.QuotaRefused as exc:
+            raise HTTPException(status_code=HTTP_402_PAYMENT_REQUIRED, detail=str(exc)) from exc
         assert recorded.event.conversation_id is not None
         return ConversationCreated(id=recorded.event.conversation_id, status="open", position=recorded.position)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from libs.events import RecordedEvent
-from libs.events.subjects import CONVERSATION_PREFIX
+from libs.events.subjects import CONVERSATION_PREFIX, any_tenant
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
 from services.conversation import service
@@ -15,5 +15,12 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
         async with runtime.unit_of_work() as uow:
             await service.project(ConversationRepository(uow.session), recorded)
 
+    async def quota(recorded: RecordedEvent) -> None:
+        async with runtime.unit_of_work() as uow:
+            await service.record_quota_state(ConversationRepository(uow.session), recorded)
+
     # One ordered consumer over every conversation event keeps the read model in log order.
-    return [Subscription("projection", f"{CONVERSATION_PREFIX}.>", project, batch_size=64)]
+    return [
+        Subscription("projection", f"{CONVERSATION_PREFIX}.>", project, batch_size=64),
+        Subscription("quota", any_tenant("plan.quota_state_changed"), quota),
+    ]

@@ -29,3 +29,15 @@ transcript_entries = Table(
     Column("text", Text, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
 )
+
+# The latest quota state billing announced per tenant (plan.quota_state_changed): consulted when a conversation opens.
+quota_states = Table(
+    "quota_states",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("month", String(7), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("behaviour", String(16), nullable=False),
+    Column("refusal_message", Text, nullable=True),
+    Column("position", BigInteger, nullable=False),
+)

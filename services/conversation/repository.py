@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.conversation.models import conversations, transcript_entries
+from services.conversation.models import conversations, quota_states, transcript_entries
 
 
 class ConversationRepository:
@@ -88,3 +88,22 @@ class ConversationRepository:
             .order_by(transcript_entries.c.position)
         )
         return [dict(r) for r in (await self.session.execute(query)).mappings()]
+
+    async def record_quota_state(self, tenant_id: str, position: int, **state: Any) -> None:
+        """Keep the newest announced state (by log position); an older one arriving late changes nothing."""
+        stmt = insert(quota_states).values(tenant_id=tenant_id, position=position, **state)
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id"],
+                set_={**{k: stmt.excluded[k] for k in state}, "position": stmt.excluded.position},
+                where=quota_states.c.position < stmt.excluded.position,
+            )
+        )
+
+    async def quota_state(self, tenant_id: str) -> dict[str, Any] | None:
+        row = (
+            (await self.session.execute(select(quota_states).where(quota_states.c.tenant_id == tenant_id)))
+            .mappings()
+            .first()
+        )
+        return dict(row) if row else None

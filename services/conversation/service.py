@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from libs.events import (
     Actor,
@@ -19,10 +19,14 @@ from libs.events import (
     Envelope,
     EventLog,
     HandoffRequested,
+    HumanAssigned,
+    HumanReplied,
     MessageReceived,
+    PlanQuotaStateChanged,
     RecordedEvent,
     new_id,
 )
+from libs.events.envelope import SYSTEM
 from services.conversation.repository import ConversationRepository
 
 _KEYED_MESSAGES = uuid.UUID("6f1d5c36-6a3e-4c55-9d84-2f1c4b8a7e01")
@@ -34,6 +38,10 @@ class ConversationNotFound(LookupError):
 
 class MessageTooLarge(ValueError):
     """A message longer than the configured limit."""
+
+
+class QuotaRefused(Exception):
+    """The tenant is past its plan's hard limit and chose to refuse new conversations."""
 
 
 @dataclass(frozen=True)
@@ -57,20 +65,30 @@ def entry_for(recorded: RecordedEvent) -> TranscriptEntry | None:
             role, line = "system", f"Handed over to a human: {reason}"
         case ConversationResolved(by=by):
             role, line = "system", f"Resolved by {'the AI' if by == 'ai' else 'a human'}"
+        case HumanReplied(text=text):
+            role, line = "human", text
+        case HumanAssigned(agent_name=name):
+            role, line = "system", f"{name} joined the conversation"
         case _:
             return None
     return TranscriptEntry(recorded.position, event.id, role, line, event.occurred_at)
 
 
 def next_status(status: str, event: Envelope) -> str:
-    """Conversation state machine: open → with_ai → waiting_human → resolved; a new message reopens."""
+    """Conversation state machine: open → with_ai → waiting_human → with_human → resolved; a new customer message
+    after resolution reopens it with the AI."""
     match event.type:
         case "conversation.started":
             return "open"
-        case "message.received" | "agent.turn_started":
-            return status if status == "waiting_human" else "with_ai"
+        case "message.received":
+            # A customer who writes after resolution reopens the conversation (with the AI, the front line).
+            return status if status in ("waiting_human", "with_human") else "with_ai"
+        case "agent.turn_started":
+            return "with_ai"
         case "handoff.requested":
             return "waiting_human"
+        case "human.assigned" | "human.replied":
+            return "with_human"
         case "conversation.resolved":
             return "resolved"
         case _:
@@ -85,6 +103,14 @@ def rebuild_transcript(events: Iterable[RecordedEvent]) -> list[TranscriptEntry]
 async def start_conversation(
     log: EventLog, repo: ConversationRepository, tenant_id: str, channel: str, customer_id: str | None
 ) -> RecordedEvent:
+    """Open a conversation, unless the tenant's plan refuses new ones; past a hard limit with the 'handoff'
+    behaviour it opens already handed to a human, so the AI never answers it."""
+    quota = await repo.quota_state(tenant_id)
+    over_limit = bool(
+        quota and quota["state"] == "over_hard_limit" and quota["month"] == datetime.now(UTC).strftime("%Y-%m")
+    )
+    if over_limit and quota and quota["behaviour"] == "refuse":
+        raise QuotaRefused(quota["refusal_message"] or "This workspace has reached its plan's conversation limit.")
     conversation_id = new_id("conv")
     actor = Actor(kind="customer", id=customer_id or "anonymous")
     event = Envelope.new(
@@ -93,10 +119,39 @@ async def start_conversation(
         conversation_id=conversation_id,
         actor=actor,
     )
-    (position,) = await log.append(tenant_id, conversation_id, [event], expected_version=0)
-    recorded = RecordedEvent(position, event)
-    await project(repo, recorded)
-    return recorded
+    events = [event]
+    if over_limit:
+        events.append(
+            Envelope.new(
+                HandoffRequested(
+                    turn_id="none",
+                    reason="plan hard limit reached",
+                    summary="The workspace is past its plan's limit; a person answers new conversations.",
+                    priority="normal",
+                ),
+                tenant_id=tenant_id,
+                conversation_id=conversation_id,
+                actor=SYSTEM,
+                caused_by=event,
+            )
+        )
+    positions = await log.append(tenant_id, conversation_id, events, expected_version=0)
+    for position, appended in zip(positions, events, strict=True):
+        await project(repo, RecordedEvent(position, appended))
+    return RecordedEvent(positions[0], event)
+
+
+async def record_quota_state(repo: ConversationRepository, recorded: RecordedEvent) -> None:
+    payload = recorded.event.payload
+    assert isinstance(payload, PlanQuotaStateChanged)
+    await repo.record_quota_state(
+        recorded.event.tenant_id,
+        recorded.position,
+        month=payload.month,
+        state=payload.state,
+        behaviour=payload.behaviour,
+        refusal_message=payload.refusal_message,
+    )
 
 
 async def receive_message(

@@ -1,55 +1,293 @@
-"""The knowledge API: articles and search."""
+"""The knowledge API: collections, articles (versions, publish, archive), search, imports, crawls."""
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
-from litestar.params import Parameter
-from litestar.status_codes import HTTP_201_CREATED
+from typing import Any, Literal
 
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
+
+from libs.events import new_id
 from libs.platform.http import Runtime, TenantId
 from services.knowledge import service
+from services.knowledge.config import KnowledgeSettings
+from services.knowledge.crawler import Crawler, CrawlJob, CrawlRefused, check_crawlable
+from services.knowledge.imports import UnreadableFile, UnsupportedType, parse_upload
 from services.knowledge.repository import KnowledgeRepository
-from services.knowledge.schemas import Article, ArticleList, NewArticle, SearchHit, SearchResults
+from services.knowledge.retrieval import search
+from services.knowledge.schemas import (
+    Article,
+    ArticleChanges,
+    ArticleList,
+    ArticleSummary,
+    ArticleVersion,
+    Collection,
+    CollectionList,
+    Crawl,
+    Imported,
+    NewArticle,
+    NewCollection,
+    NewCrawl,
+    Reindexed,
+    SearchHit,
+    SearchResults,
+    VersionList,
+)
+
+Kb = NamedDependency[service.Knowledge]
+Crawls = NamedDependency[Crawler]
+Settings = NamedDependency[KnowledgeSettings]
+
+
+def _article(row: dict[str, Any]) -> Article:
+    return Article(**{k: row.get(k) for k in Article.model_fields})
+
+
+def _unknown_collection(collection_id: str) -> ValidationException:
+    return ValidationException(
+        f"invalid or missing: collection_id (no collection {collection_id!r})",
+        extra=[{"key": "collection_id", "message": "no such collection"}],
+    )
 
 
 class KnowledgeController(Controller):
     path = "/v1/knowledge"
 
-    @post("/articles", status_code=HTTP_201_CREATED)
-    async def create_article(self, tenant_id: TenantId, data: NewArticle, runtime: Runtime) -> dict[str, str]:
-        """Add an article (published by default)."""
+    # --- collections ---------------------------------------------------------------------------------------------
+    @post("/collections", status_code=HTTP_201_CREATED)
+    async def create_collection(self, tenant_id: TenantId, data: NewCollection, runtime: Runtime) -> dict[str, str]:
+        """Create a collection (a section of the help center) to group articles."""
         async with runtime.unit_of_work() as uow:
-            article_id = await service.add_article(
-                KnowledgeRepository(uow.session), tenant_id, data.title, data.body, data.status
+            collection_id = await service.add_collection(
+                KnowledgeRepository(uow.session), tenant_id, data.name, data.description
             )
-        return {"article_id": article_id}
+        return {"collection_id": collection_id}
+
+    @get("/collections")
+    async def list_collections(self, tenant_id: TenantId, runtime: Runtime) -> CollectionList:
+        """This tenant's collections."""
+        async with runtime.db.session() as session:
+            rows = await KnowledgeRepository(session).list_collections(tenant_id)
+        return CollectionList(items=[Collection(**{k: r[k] for k in Collection.model_fields}) for r in rows])
+
+    # --- articles ------------------------------------------------------------------------------------------------
+    @post("/articles", status_code=HTTP_201_CREATED)
+    async def create_article(self, tenant_id: TenantId, data: NewArticle, runtime: Runtime, kb: Kb) -> Article:
+        """Add an article (version 1); published articles are indexed and retrievable at once."""
+        try:
+            async with runtime.unit_of_work() as uow:
+                row = await service.create_article(uow, kb, tenant_id, **data.model_dump())
+        except service.CollectionNotFound as missing:
+            raise _unknown_collection(str(missing)) from None
+        async with runtime.db.session() as session:
+            stored = await KnowledgeRepository(session).get_article(tenant_id, row["article_id"])
+        assert stored is not None
+        return _article(stored)
 
     @get("/articles")
     async def list_articles(
-        self, tenant_id: TenantId, runtime: Runtime, limit: int = Parameter(default=50, ge=1, le=500)
+        self,
+        tenant_id: TenantId,
+        runtime: Runtime,
+        status: Literal["draft", "published", "archived"] | None = None,
+        collection_id: str | None = None,
+        tag: str | None = None,
+        locale: str | None = None,
+        limit: int = Parameter(default=50, ge=1, le=500),
     ) -> ArticleList:
-        """This tenant's articles, newest first."""
+        """This tenant's articles, most recently changed first (archived ones only with ``status=archived``)."""
         async with runtime.db.session() as session:
-            rows = await KnowledgeRepository(session).list_articles(tenant_id, limit)
-        return ArticleList(items=[Article(**{k: r[k] for k in Article.model_fields}) for r in rows])
+            rows = await KnowledgeRepository(session).list_articles(
+                tenant_id, limit, status=status, collection_id=collection_id, tag=tag, locale=locale
+            )
+        return ArticleList(items=[ArticleSummary(**{k: r[k] for k in ArticleSummary.model_fields}) for r in rows])
 
+    @get("/articles/{article_id:str}")
+    async def get_article(self, tenant_id: TenantId, article_id: str, runtime: Runtime) -> Article:
+        """One article (any status but archived), current version."""
+        async with runtime.db.session() as session:
+            row = await KnowledgeRepository(session).get_article(tenant_id, article_id)
+        if row is None or row["status"] == "archived":
+            raise NotFoundException(f"no article {article_id}")
+        return _article(row)
+
+    @patch("/articles/{article_id:str}")
+    async def update_article(
+        self, tenant_id: TenantId, article_id: str, data: ArticleChanges, runtime: Runtime, kb: Kb
+    ) -> Article:
+        """Change an article; each change is a new version (``status`` draft unpublishes, published publishes)."""
+        try:
+            async with runtime.unit_of_work() as uow:
+                row = await service.update_article(uow, kb, tenant_id, article_id, data.model_dump(exclude_none=True))
+        except service.ArticleNotFound:
+            raise NotFoundException(f"no article {article_id}") from None
+        except service.CollectionNotFound as missing:
+            raise _unknown_collection(str(missing)) from None
+        return await self._current(runtime, tenant_id, row["article_id"])
+
+    @post("/articles/{article_id:str}/publish", status_code=200)
+    async def publish_article(self, tenant_id: TenantId, article_id: str, runtime: Runtime, kb: Kb) -> Article:
+        """Publish the current version (a no-op if it is published already)."""
+        try:
+            async with runtime.unit_of_work() as uow:
+                await service.update_article(uow, kb, tenant_id, article_id, {"status": "published"})
+        except service.ArticleNotFound:
+            raise NotFoundException(f"no article {article_id}") from None
+        return await self._current(runtime, tenant_id, article_id)
+
+    @delete("/articles/{article_id:str}", status_code=200)
+    async def archive_article(self, tenant_id: TenantId, article_id: str, runtime: Runtime, kb: Kb) -> Article:
+        """Delete an article for readers: it is archived (out of search and the tools); its history stays."""
+        try:
+            async with runtime.unit_of_work() as uow:
+                row = await service.archive_article(uow, kb, tenant_id, article_id)
+        except service.ArticleNotFound:
+            raise NotFoundException(f"no article {article_id}") from None
+        return _article(row)
+
+    @get("/articles/{article_id:str}/versions")
+    async def article_versions(self, tenant_id: TenantId, article_id: str, runtime: Runtime) -> VersionList:
+        """Every version of an article, oldest first."""
+        async with runtime.db.session() as session:
+            rows = await KnowledgeRepository(session).list_versions(tenant_id, article_id)
+        if not rows:
+            raise NotFoundException(f"no article {article_id}")
+        return VersionList(
+            article_id=article_id,
+            items=[ArticleVersion(**{k: r[k] for k in ArticleVersion.model_fields}) for r in rows],
+        )
+
+    async def _current(self, runtime: Runtime, tenant_id: str, article_id: str) -> Article:
+        async with runtime.db.session() as session:
+            row = await KnowledgeRepository(session).get_article(tenant_id, article_id)
+        assert row is not None
+        return _article(row)
+
+    # --- search and index ----------------------------------------------------------------------------------------
     @get("/search")
     async def search(
         self,
         tenant_id: TenantId,
         runtime: Runtime,
+        kb: Kb,
         q: str = Parameter(min_length=1, max_length=500),
         limit: int = Parameter(default=10, ge=1, le=50),
+        mode: Literal["hybrid", "fulltext", "vector"] = "hybrid",
+        locale: str | None = Parameter(default=None, max_length=16),
     ) -> SearchResults:
-        """Full-text search over this tenant's published articles."""
-        async with runtime.db.session() as session:
-            hits = await KnowledgeRepository(session).search(tenant_id, q, limit)
+        """Hybrid search (vector + full text, reciprocal rank fusion) over this tenant's published articles."""
+        async with runtime.db.session() as session, session.begin():
+            hits = await search(
+                KnowledgeRepository(session),
+                kb.embedder,
+                tenant_id,
+                q,
+                limit=limit,
+                mode=mode,
+                locale=locale,
+                settings=kb.retrieval,
+                reranker=kb.reranker,
+            )
         return SearchResults(
-            query=q,
-            items=[
-                SearchHit(
-                    article_id=h["article_id"], title=h["title"], snippet=h["body"][:400], score=float(h["score"])
-                )
-                for h in hits
-            ],
+            query=q, mode=mode, items=[SearchHit(**{k: getattr(h, k) for k in SearchHit.model_fields}) for h in hits]
         )
+
+    @post("/reindex", status_code=200)
+    async def reindex(self, tenant_id: TenantId, runtime: Runtime, kb: Kb) -> Reindexed:
+        """Re-embed this tenant's articles indexed with another embedding model than the configured one."""
+        async with runtime.unit_of_work() as uow:
+            count = await service.reindex(uow, kb, tenant_id)
+        return Reindexed(model=kb.embedder.model, articles=count)
+
+    # --- imports -------------------------------------------------------------------------------------------------
+    @post("/imports", status_code=HTTP_201_CREATED)
+    async def import_file(
+        self,
+        tenant_id: TenantId,
+        request: Request[Any, Any, Any],
+        runtime: Runtime,
+        kb: Kb,
+        knowledge_settings: Settings,
+        filename: str = Parameter(default="", max_length=300),
+        status: Literal["draft", "published"] = "published",
+        locale: str = Parameter(default="en", pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$"),
+        collection_id: str | None = None,
+    ) -> Imported:
+        """Import a file sent as the raw body, typed by its Content-Type: text/markdown, text/html,
+        application/pdf (its text) or text/csv (``question``,``answer`` columns: one article per row).
+        Larger than the import limit → 413; another type → 415."""
+        body = await request.body()
+        if len(body) > knowledge_settings.import_max_bytes:
+            raise HTTPException(
+                status_code=413,
+                detail=f"the file is {len(body)} bytes; imports are limited to {knowledge_settings.import_max_bytes}",
+            )
+        try:
+            drafts = parse_upload(body, request.headers.get("content-type", ""), filename)
+        except UnsupportedType as error:
+            raise HTTPException(status_code=415, detail=str(error)) from None
+        except UnreadableFile as error:
+            raise ValidationException(
+                f"invalid or missing: body ({error})", extra=[{"key": "body", "message": str(error)}]
+            ) from None
+        ids = []
+        try:
+            async with runtime.unit_of_work() as uow:
+                for draft in drafts:
+                    row = await service.create_article(
+                        uow,
+                        kb,
+                        tenant_id,
+                        title=draft.title,
+                        body=draft.body,
+                        body_format=draft.body_format,
+                        locale=locale,
+                        status=status,
+                        collection_id=collection_id,
+                    )
+                    ids.append(row["article_id"])
+        except service.CollectionNotFound as missing:
+            raise _unknown_collection(str(missing)) from None
+        return Imported(article_ids=ids)
+
+    # --- crawls --------------------------------------------------------------------------------------------------
+    @post("/crawls", status_code=HTTP_202_ACCEPTED)
+    async def start_crawl(
+        self, tenant_id: TenantId, data: NewCrawl, runtime: Runtime, crawler: Crawls, knowledge_settings: Settings
+    ) -> Crawl:
+        """Start crawling a website in the background; follow it with ``GET /crawls/{crawl_id}``."""
+        url = str(data.url)
+        try:
+            check_crawlable(url, allow_private=knowledge_settings.crawl_allow_private)
+        except CrawlRefused as refused:
+            raise ValidationException(
+                f"invalid or missing: url ({refused})", extra=[{"key": "url", "message": str(refused)}]
+            ) from None
+        crawl_id = new_id("crawl")
+        async with runtime.unit_of_work() as uow:
+            await KnowledgeRepository(uow.session).add_crawl(
+                tenant_id=tenant_id,
+                crawl_id=crawl_id,
+                root_url=url,
+                status="queued",
+                max_depth=data.max_depth,
+                max_pages=data.max_pages,
+            )
+        crawler.start(CrawlJob(tenant_id, crawl_id, url, data.max_depth, data.max_pages, data.locale))
+        return await _crawl(runtime, tenant_id, crawl_id)
+
+    @get("/crawls/{crawl_id:str}")
+    async def crawl_status(self, tenant_id: TenantId, crawl_id: str, runtime: Runtime) -> Crawl:
+        """A crawl's status and counters: pages found, fetched, indexed, unchanged, failed."""
+        return await _crawl(runtime, tenant_id, crawl_id)
+
+
+async def _crawl(runtime: Runtime, tenant_id: str, crawl_id: str) -> Crawl:
+    async with runtime.db.session() as session:
+        row = await KnowledgeRepository(session).get_crawl(tenant_id, crawl_id)
+    if row is None:
+        raise NotFoundException(f"no crawl {crawl_id}")
+    return Crawl(**{k: row[k] for k in Crawl.model_fields})

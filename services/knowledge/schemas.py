@@ -5,35 +5,148 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+BodyFormat = Literal["markdown", "html"]
+Tag = str
+
+
+class NewCollection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+
+
+class Collection(BaseModel):
+    collection_id: str
+    name: str
+    description: str
+    created_at: datetime
+
+
+class CollectionList(BaseModel):
+    items: list[Collection]
 
 
 class NewArticle(BaseModel):
+    """An article; ``status`` published makes it retrievable at once."""
+
     model_config = ConfigDict(extra="forbid")
     title: str = Field(min_length=1, max_length=300)
-    body: str = Field(min_length=1, max_length=200_000)
+    body: str = Field(min_length=1, max_length=2_000_000)
+    body_format: BodyFormat = "markdown"
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    locale: str = Field(default="en", pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$")
     status: Literal["draft", "published"] = "published"
+    collection_id: str | None = Field(default=None, max_length=64)
+
+
+class ArticleChanges(BaseModel):
+    """A partial update; every change makes a new version."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    body: str | None = Field(default=None, min_length=1, max_length=2_000_000)
+    body_format: BodyFormat | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=50)
+    locale: str | None = Field(default=None, pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$")
+    status: Literal["draft", "published"] | None = None
+    collection_id: str | None = Field(default=None, max_length=64)
 
 
 class Article(BaseModel):
     article_id: str
+    collection_id: str | None
     title: str
     body: str
+    body_format: str
+    tags: list[str]
+    locale: str
+    status: str
+    version: int
+    source_url: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ArticleSummary(BaseModel):
+    article_id: str
+    collection_id: str | None
+    title: str
+    tags: list[str]
+    locale: str
+    status: str
+    version: int
+    source_url: str | None
+    updated_at: datetime
+
+
+class ArticleList(BaseModel):
+    items: list[ArticleSummary]
+
+
+class ArticleVersion(BaseModel):
+    version: int
+    title: str
+    body: str
+    body_format: str
+    tags: list[str]
+    locale: str
     status: str
     created_at: datetime
 
 
-class ArticleList(BaseModel):
-    items: list[Article]
+class VersionList(BaseModel):
+    article_id: str
+    items: list[ArticleVersion]
 
 
 class SearchHit(BaseModel):
     article_id: str
     title: str
+    heading_path: str
+    anchor: str
+    url: str | None
     snippet: str
     score: float
 
 
 class SearchResults(BaseModel):
     query: str
+    mode: str
     items: list[SearchHit]
+
+
+class Reindexed(BaseModel):
+    model: str
+    articles: int
+
+
+class Imported(BaseModel):
+    article_ids: list[str]
+
+
+class NewCrawl(BaseModel):
+    """Crawl a website: its sitemap and same-host links from ``url``, within the limits, obeying robots.txt."""
+
+    model_config = ConfigDict(extra="forbid")
+    url: HttpUrl
+    max_depth: int = Field(default=3, ge=0, le=10)
+    max_pages: int = Field(default=200, ge=1, le=10_000)
+    locale: str = Field(default="en", pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$")
+
+
+class Crawl(BaseModel):
+    crawl_id: str
+    root_url: str
+    status: str
+    max_depth: int
+    max_pages: int
+    pages_found: int
+    pages_fetched: int
+    pages_indexed: int
+    pages_unchanged: int
+    pages_failed: int
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None

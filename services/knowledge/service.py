@@ -1,8 +1,11 @@
-"""Knowledge domain logic: articles, full-text search, and the ``search_knowledge`` tool for the agent."""
+"""Knowledge domain logic: the article CMS (versions, publish, archive), indexing on publish, and the agent's
+knowledge tools (``search_knowledge``, ``get_article``) whose results carry structured citations."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
+from typing import Any
 
 from libs.events import (
     SYSTEM,
@@ -10,34 +13,77 @@ from libs.events import (
     Envelope,
     RecordedEvent,
     ToolCompleted,
+    ToolFailed,
     ToolRequested,
     ToolSpec,
     ToolsPublished,
     new_id,
 )
+from libs.events.catalog.knowledge import ArticleArchived, ArticlePublished
 from libs.platform.outbox import UnitOfWork
+from services.knowledge.embeddings import EmbeddingProvider
+from services.knowledge.indexing import index_article
 from services.knowledge.repository import KnowledgeRepository
+from services.knowledge.retrieval import Reranker, RetrievalSettings, search
 
 SERVICE = "knowledge"
 ACTOR = Actor(kind="system", id="knowledge")
 SEARCH_TOOL = ToolSpec(
     name="search_knowledge",
-    description="Search the help center articles (policies, shipping, returns, how-to) for an answer.",
+    description=(
+        "Search the help center articles (policies, shipping, returns, how-to) for an answer. Returns the best "
+        "matching sections with citations (article id, title, url/anchor); cite them in the reply."
+    ),
     input_schema={
         "type": "object",
-        "properties": {"query": {"type": "string", "minLength": 1, "maxLength": 500}},
+        "properties": {
+            "query": {"type": "string", "minLength": 1, "maxLength": 500},
+            "limit": {"type": "integer", "minimum": 1, "maximum": 10},
+        },
         "required": ["query"],
         "additionalProperties": False,
     },
     risk="read",
     service=SERVICE,
 )
+GET_ARTICLE_TOOL = ToolSpec(
+    name="get_article",
+    description="Read one published help center article in full, by the article_id a search result gave.",
+    input_schema={
+        "type": "object",
+        "properties": {"article_id": {"type": "string", "minLength": 1, "maxLength": 64}},
+        "required": ["article_id"],
+        "additionalProperties": False,
+    },
+    risk="read",
+    service=SERVICE,
+)
+TOOLS = (SEARCH_TOOL, GET_ARTICLE_TOOL)
+ARTICLE_FIELDS = ("title", "body", "body_format", "tags", "locale", "status", "collection_id")
+GET_ARTICLE_MAX_CHARS = 8000
+
+
+class ArticleNotFound(LookupError):
+    pass
+
+
+class CollectionNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """What the knowledge logic needs besides the unit of work: the embedding model and retrieval tuning."""
+
+    embedder: EmbeddingProvider
+    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    reranker: Reranker | None = None
 
 
 async def on_tenant_created(uow: UnitOfWork, event: Envelope) -> None:
     uow.emit(
         Envelope.new(
-            ToolsPublished(service=SERVICE, tools=(SEARCH_TOOL,)),
+            ToolsPublished(service=SERVICE, tools=TOOLS),
             tenant_id=event.tenant_id,
             actor=SYSTEM,
             caused_by=event,
@@ -45,13 +91,181 @@ async def on_tenant_created(uow: UnitOfWork, event: Envelope) -> None:
     )
 
 
-async def add_article(repo: KnowledgeRepository, tenant_id: str, title: str, body: str, status: str) -> str:
-    article_id = new_id("art")
-    await repo.add_article(tenant_id=tenant_id, article_id=article_id, title=title, body=body, status=status)
-    return article_id
+# --- collections ---------------------------------------------------------------------------------------------------
+async def add_collection(repo: KnowledgeRepository, tenant_id: str, name: str, description: str) -> str:
+    collection_id = new_id("col")
+    await repo.add_collection(tenant_id=tenant_id, collection_id=collection_id, name=name, description=description)
+    return collection_id
 
 
-async def answer_tool_call(uow: UnitOfWork, recorded: RecordedEvent) -> bool:
+# --- articles ------------------------------------------------------------------------------------------------------
+async def _after_change(uow: UnitOfWork, kb: Knowledge, tenant_id: str, article: dict[str, Any]) -> None:
+    """Make the index follow the article's status: published → (re)indexed; otherwise → not retrievable."""
+    repo = KnowledgeRepository(uow.session)
+    await repo.add_version(
+        tenant_id=tenant_id,
+        article_id=article["article_id"],
+        version=article["version"],
+        **{k: article[k] for k in ARTICLE_FIELDS if k != "collection_id"},
+    )
+    if article["status"] == "published":
+        count = await index_article(repo, kb.embedder, tenant_id, article)
+        uow.emit(
+            Envelope.new(
+                ArticlePublished(
+                    article_id=article["article_id"],
+                    version=article["version"],
+                    title=article["title"],
+                    locale=article["locale"],
+                    chunks=count,
+                ),
+                tenant_id=tenant_id,
+                actor=ACTOR,
+            )
+        )
+    else:
+        await repo.delete_chunks(tenant_id, article["article_id"])
+        if article["status"] == "archived":
+            uow.emit(
+                Envelope.new(
+                    ArticleArchived(article_id=article["article_id"], version=article["version"]),
+                    tenant_id=tenant_id,
+                    actor=ACTOR,
+                )
+            )
+
+
+async def create_article(
+    uow: UnitOfWork,
+    kb: Knowledge,
+    tenant_id: str,
+    *,
+    title: str,
+    body: str,
+    body_format: str = "markdown",
+    tags: list[str] | None = None,
+    locale: str = "en",
+    status: str = "published",
+    collection_id: str | None = None,
+    source_url: str | None = None,
+) -> dict[str, Any]:
+    repo = KnowledgeRepository(uow.session)
+    if collection_id is not None and not await repo.collection_exists(tenant_id, collection_id):
+        raise CollectionNotFound(collection_id)
+    article = {
+        "article_id": new_id("art"),
+        "title": title,
+        "body": body,
+        "body_format": body_format,
+        "tags": sorted(set(tags or [])),
+        "locale": locale,
+        "status": status,
+        "collection_id": collection_id,
+        "source_url": source_url,
+        "version": 1,
+    }
+    await repo.add_article(tenant_id=tenant_id, **article)
+    await _after_change(uow, kb, tenant_id, article)
+    return article
+
+
+async def update_article(
+    uow: UnitOfWork, kb: Knowledge, tenant_id: str, article_id: str, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Apply ``changes`` (a subset of the article fields) as a new version. Archived articles are gone."""
+    repo = KnowledgeRepository(uow.session)
+    current = await repo.get_article(tenant_id, article_id, for_update=True)
+    if current is None or current["status"] == "archived":
+        raise ArticleNotFound(article_id)
+    changes = {k: v for k, v in changes.items() if v is not None and k in {*ARTICLE_FIELDS, "source_url"}}
+    if "tags" in changes:
+        changes["tags"] = sorted(set(changes["tags"]))
+    if changes.get("collection_id") and not await repo.collection_exists(tenant_id, changes["collection_id"]):
+        raise CollectionNotFound(changes["collection_id"])
+    if all(current[k] == v for k, v in changes.items()):
+        return current
+    article = {**current, **changes, "version": current["version"] + 1}
+    await repo.update_article(tenant_id, article_id, **changes, version=article["version"])
+    await _after_change(uow, kb, tenant_id, article)
+    return article
+
+
+async def archive_article(uow: UnitOfWork, kb: Knowledge, tenant_id: str, article_id: str) -> dict[str, Any]:
+    """Delete for readers: the article leaves the index; its versions stay as history."""
+    repo = KnowledgeRepository(uow.session)
+    current = await repo.get_article(tenant_id, article_id, for_update=True)
+    if current is None or current["status"] == "archived":
+        raise ArticleNotFound(article_id)
+    article = {**current, "status": "archived", "version": current["version"] + 1}
+    await repo.update_article(tenant_id, article_id, status="archived", version=article["version"])
+    await _after_change(uow, kb, tenant_id, article)
+    return article
+
+
+async def reindex(uow: UnitOfWork, kb: Knowledge, tenant_id: str) -> int:
+    """Re-embed the published articles whose chunks were made by another model; returns how many."""
+    repo = KnowledgeRepository(uow.session)
+    stale = await repo.articles_with_stale_chunks(tenant_id, kb.embedder.model)
+    for article_id in stale:
+        article = await repo.get_article(tenant_id, article_id, for_update=True)
+        if article is None or article["status"] != "published":
+            await repo.delete_chunks(tenant_id, article_id)
+            continue
+        await index_article(repo, kb.embedder, tenant_id, article)
+    return len(stale)
+
+
+async def published_article(repo: KnowledgeRepository, tenant_id: str, article_id: str) -> dict[str, Any] | None:
+    article = await repo.get_article(tenant_id, article_id)
+    return article if article is not None and article["status"] == "published" else None
+
+
+# --- the agent's tools ---------------------------------------------------------------------------------------------
+async def _run_tool(kb: Knowledge, repo: KnowledgeRepository, tenant_id: str, request: ToolRequested) -> dict[str, Any]:
+    if request.tool == "search_knowledge":
+        query = str(request.arguments.get("query", "")).strip()
+        limit = int(request.arguments.get("limit", 5))
+        hits = await search(
+            repo, kb.embedder, tenant_id, query, limit=limit, settings=kb.retrieval, reranker=kb.reranker
+        )
+        results = [
+            {
+                "article_id": h.article_id,
+                "title": h.title,
+                "section": h.heading_path,
+                "url": h.url,
+                "anchor": h.anchor,
+                "snippet": h.snippet,
+                "score": h.score,
+            }
+            for h in hits
+        ]
+        summary = f"{hits[0].title}: {hits[0].snippet}" if hits else "No article matches that question."
+        return {"results": results, "citations": [h.citation() for h in hits], "summary": summary}
+    article_id = str(request.arguments.get("article_id", ""))
+    article = await published_article(repo, tenant_id, article_id)
+    if article is None:
+        raise ArticleNotFound(article_id)
+    body = article["body"]
+    citation = {"article_id": article_id, "title": article["title"], "url": article["source_url"], "anchor": ""}
+    return {
+        "article": {
+            "article_id": article_id,
+            "title": article["title"],
+            "body": body[:GET_ARTICLE_MAX_CHARS],
+            "truncated": len(body) > GET_ARTICLE_MAX_CHARS,
+            "body_format": article["body_format"],
+            "locale": article["locale"],
+            "tags": list(article["tags"]),
+            "version": article["version"],
+        },
+        "citations": [citation],
+    }
+
+
+async def answer_tool_call(uow: UnitOfWork, kb: Knowledge, recorded: RecordedEvent) -> bool:
+    """Answer a ``tool.requested`` for one of our tools, once per ``tool_call_id`` (claim row in the same
+    transaction as the outbox row of the answer)."""
     event, request = recorded.event, recorded.event.payload
     assert isinstance(request, ToolRequested)
     assert event.conversation_id is not None
@@ -61,26 +275,39 @@ async def answer_tool_call(uow: UnitOfWork, recorded: RecordedEvent) -> bool:
     if not await repo.claim_tool_call(event.tenant_id, request.tool_call_id):
         return False
     started = time.perf_counter()
-    hits = await repo.search(event.tenant_id, str(request.arguments.get("query", "")), limit=5)
-    results = [
-        {
-            "article_id": h["article_id"],
-            "title": h["title"],
-            "snippet": h["body"][:400],
-            "score": round(float(h["score"]), 4),
-        }
-        for h in hits
-    ]
-    summary = " ".join(f"{h['title']}: {h['body'][:300]}" for h in hits[:1]) or "No article matches that question."
+    payload: ToolCompleted | ToolFailed
+    try:
+        if request.tool not in {t.name for t in TOOLS}:
+            raise LookupError(request.tool)
+        result = await _run_tool(kb, repo, event.tenant_id, request)
+        payload = ToolCompleted(
+            turn_id=request.turn_id,
+            tool_call_id=request.tool_call_id,
+            tool=request.tool,
+            result=result,
+            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+        )
+    except ArticleNotFound as missing:
+        payload = ToolFailed(
+            turn_id=request.turn_id,
+            tool_call_id=request.tool_call_id,
+            tool=request.tool,
+            kind="not_found",
+            message=f"no published article {missing.args[0]!r}; search first and use an article_id it returns",
+            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+        )
+    except LookupError:
+        payload = ToolFailed(
+            turn_id=request.turn_id,
+            tool_call_id=request.tool_call_id,
+            tool=request.tool,
+            kind="unknown_tool",
+            message=f"the knowledge service has no tool {request.tool!r}",
+            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+        )
     uow.emit(
         Envelope.new(
-            ToolCompleted(
-                turn_id=request.turn_id,
-                tool_call_id=request.tool_call_id,
-                tool=request.tool,
-                result={"results": results, "summary": summary},
-                latency_ms=round((time.perf_counter() - started) * 1000, 3),
-            ),
+            payload,
             tenant_id=event.tenant_id,
             conversation_id=event.conversation_id,
             actor=ACTOR,

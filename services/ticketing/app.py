@@ -7,16 +7,22 @@ from litestar import Litestar
 from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
 from services.ticketing.config import TicketingSettings
-from services.ticketing.endpoints import TicketController
-from services.ticketing.handlers import subscriptions
-from services.ticketing.models import metadata
+from services.ticketing.endpoints import AgentController, SlaPolicyController, TicketController
+from services.ticketing.handlers import sla_timers, subscriptions
+from services.ticketing.models import instance_metadata
 
 NAME = "ticketing"
+# How often due SLA timers are looked for: a breach is announced at most this late.
+SLA_SWEEP_INTERVAL_S = 1.0
 
 
-def create_app(settings: TicketingSettings | None = None) -> Litestar:
+def create_app(
+    settings: TicketingSettings | None = None, *, sla_sweep_interval_s: float = SLA_SWEEP_INTERVAL_S
+) -> Litestar:
     settings = settings or TicketingSettings()
+    metadata = instance_metadata()
     runtime = ServiceRuntime(NAME, settings, metadata, [create_all_migration(metadata)])
     for sub in subscriptions(runtime):
         runtime.subscribe(sub)
-    return build_app(runtime, [TicketController])
+    runtime.add_background("sla-timers", lambda: sla_timers(runtime, sla_sweep_interval_s))
+    return build_app(runtime, [TicketController, AgentController, SlaPolicyController])

@@ -1,37 +1,264 @@
-"""The ticketing API: the inbox of tickets."""
+"""The ticketing API: the inbox, human agents, replies and notes, status, assignment, SLA targets, CSAT.
+
+Authentication: ``Authorization: Bearer <key>`` with either the tenant's API key (acts as an admin, but has no
+agent identity, so it cannot reply or write notes) or a human agent's key (``dpa_…``, created by an admin), which
+identifies the agent and its role. 401 for an unknown key, 403 for a role that may not do it, 404 for anything
+that is not this tenant's, 409 for a request that does not fit the ticket's state.
+"""
 
 from __future__ import annotations
 
-from litestar import Controller, get
-from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Literal
 
-from libs.platform.http import Runtime, TenantId
-from services.ticketing.repository import TicketRepository
-from services.ticketing.schemas import Ticket, TicketList
+from litestar import Controller, Request, get, patch, post, put
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import (
+    ClientException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+)
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_409_CONFLICT
+
+from libs.platform.http import Runtime
+from services.ticketing import service
+from services.ticketing.repository import AgentRepository, InboxFilter, SlaPolicyRepository, TicketRepository
+from services.ticketing.schemas import (
+    Agent,
+    AgentChange,
+    AgentList,
+    Assignment,
+    CreatedAgent,
+    CsatIn,
+    NewAgent,
+    Note,
+    NoteIn,
+    NoteList,
+    Priority,
+    ReplyIn,
+    ReplyOut,
+    SlaPolicy,
+    SlaTarget,
+    SlaTargetIn,
+    StatusChange,
+    Ticket,
+    TicketChange,
+    TicketList,
+)
+from services.ticketing.service import Caller
+
+CurrentCaller = NamedDependency[Caller]
+
+
+async def current_caller(request: Request[Any, Any, Any], runtime: Runtime) -> Caller:
+    """The tenant (as admin) or the human agent behind the request's Bearer key."""
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise NotAuthorizedException("send your API key as 'Authorization: Bearer <key>'")
+    async with runtime.db.session() as session:
+        caller = await service.authenticate(AgentRepository(session), runtime.tenants, key.strip())
+    if caller is None:
+        raise NotAuthorizedException("unknown API key")
+    return caller
+
+
+class ConflictException(ClientException):
+    status_code = HTTP_409_CONFLICT
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Domain failures as the platform's JSON errors."""
+    try:
+        yield
+    except (service.TicketNotFound, service.AgentNotFound) as exc:
+        raise NotFoundException(str(exc)) from exc
+    except service.Forbidden as exc:
+        raise PermissionDeniedException(str(exc)) from exc
+    except service.Conflict as exc:
+        raise ConflictException(str(exc)) from exc
+
+
+AUTH = {"caller": Provide(current_caller)}
 
 
 class TicketController(Controller):
     path = "/v1/tickets"
+    dependencies = AUTH
 
     @get("/")
-    async def list_tickets(
+    async def inbox(
         self,
-        tenant_id: TenantId,
+        caller: CurrentCaller,
         runtime: Runtime,
-        status: str | None = None,
+        view: Literal["all", "mine", "unassigned", "breaching"] = "all",
+        status: Literal["open", "pending", "resolved"] | None = None,
+        priority: Priority | None = None,
+        team: str | None = None,
+        tag: str | None = None,
+        assignee: str | None = None,
         limit: int = Parameter(default=50, ge=1, le=500),
     ) -> TicketList:
-        """This tenant's tickets, newest first."""
+        """This tenant's tickets, newest first. ``view``: ``mine`` (the calling agent's; needs an agent key),
+        ``unassigned``, ``breaching`` (unresolved, with a missed target still running) or ``all``."""
+        if view == "mine":
+            with domain_errors():
+                assignee, _ = caller.require_agent()
+        criteria = InboxFilter(
+            status=status,
+            priority=priority,
+            team=team,
+            tag=tag,
+            assignee=assignee,
+            unassigned=view == "unassigned",
+            breaching=view == "breaching",
+            limit=limit,
+        )
         async with runtime.db.session() as session:
-            rows = await TicketRepository(session).list(tenant_id, status, limit)
-        return TicketList(items=[Ticket(**{k: r[k] for k in Ticket.model_fields}) for r in rows])
+            rows = await TicketRepository(session).inbox(caller.tenant_id, criteria)
+        return TicketList(items=[Ticket.of(r) for r in rows])
 
     @get("/{ticket_id:str}")
-    async def show(self, tenant_id: TenantId, ticket_id: str, runtime: Runtime) -> Ticket:
-        """One ticket."""
+    async def show(self, caller: CurrentCaller, ticket_id: str, runtime: Runtime) -> Ticket:
+        """One ticket, with its SLA timers and CSAT."""
         async with runtime.db.session() as session:
-            row = await TicketRepository(session).get(tenant_id, ticket_id)
+            row = await TicketRepository(session).get(caller.tenant_id, ticket_id)
         if row is None:
             raise NotFoundException(f"no ticket {ticket_id}")
-        return Ticket(**{k: row[k] for k in Ticket.model_fields})
+        return Ticket.of(row)
+
+    @patch("/{ticket_id:str}")
+    async def change(self, caller: CurrentCaller, ticket_id: str, data: TicketChange, runtime: Runtime) -> Ticket:
+        """Change priority, team or tags; a new priority re-targets the SLA timers still running."""
+        with domain_errors():
+            async with runtime.unit_of_work() as uow:
+                row = await service.update_ticket(uow, caller, ticket_id, data.model_dump(exclude_unset=True))
+        return Ticket.of(row)
+
+    @post("/{ticket_id:str}/assignment", status_code=200)
+    async def assign(self, caller: CurrentCaller, ticket_id: str, data: Assignment, runtime: Runtime) -> Ticket:
+        """Assign by hand (admins: anyone; agents: themselves) or, without ``agent_id``, round-robin."""
+        with domain_errors():
+            async with runtime.unit_of_work() as uow:
+                row = await service.assign(uow, caller, ticket_id, data.agent_id)
+        return Ticket.of(row)
+
+    @post("/{ticket_id:str}/replies", status_code=201)
+    async def reply(self, caller: CurrentCaller, ticket_id: str, data: ReplyIn, runtime: Runtime) -> ReplyOut:
+        """Reply to the customer (agent key): ``human.replied`` on the conversation, delivered on its channel."""
+        with domain_errors():
+            async with runtime.unit_of_work() as uow:
+                row, message_id = await service.reply(uow, caller, ticket_id, data.text)
+        return ReplyOut(message_id=message_id, ticket=Ticket.of(row))
+
+    @post("/{ticket_id:str}/notes", status_code=201)
+    async def add_note(self, caller: CurrentCaller, ticket_id: str, data: NoteIn, runtime: Runtime) -> Note:
+        """An internal note (agent key); never sent to the customer."""
+        with domain_errors():
+            async with runtime.unit_of_work() as uow:
+                row = await service.add_note(uow, caller, ticket_id, data.text)
+        return Note(**{k: row[k] for k in Note.model_fields})
+
+    @get("/{ticket_id:str}/notes")
+    async def notes(self, caller: CurrentCaller, ticket_id: str, runtime: Runtime) -> NoteList:
+        """The ticket's internal notes, oldest first."""
+        async with runtime.db.session() as session:
+            repo = TicketRepository(session)
+            if await repo.get(caller.tenant_id, ticket_id) is None:
+                raise NotFoundException(f"no ticket {ticket_id}")
+            rows = await repo.notes(caller.tenant_id, ticket_id)
+        return NoteList(items=[Note(**{k: r[k] for k in Note.model_fields}) for r in rows])
+
+    @post("/{ticket_id:str}/status", status_code=200)
+    async def set_status(self, caller: CurrentCaller, ticket_id: str, data: StatusChange, runtime: Runtime) -> Ticket:
+        """Move the ticket; ``resolved`` resolves the conversation (by a human) and asks the customer for CSAT."""
+        with domain_errors():
+            async with runtime.unit_of_work() as uow:
+                row = await service.change_status(uow, caller, ticket_id, data.status)
+        return Ticket.of(row)
+
+    @post("/{ticket_id:str}/csat", status_code=201)
+    async def csat(self, caller: CurrentCaller, ticket_id: str, data: CsatIn, runtime: Runtime) -> Ticket:
+        """Record the customer's 1-5 rating of a resolved ticket, once (tenant key, on the customer's behalf)."""
+        with domain_errors():
+            async with runtime.unit_of_work() as uow:
+                row = await service.record_csat(uow, caller, ticket_id, data.score, data.comment)
+        return Ticket.of(row)
+
+
+class AgentController(Controller):
+    path = "/v1/tickets/agents"
+    dependencies = AUTH
+
+    @post("/", status_code=201)
+    async def create(self, caller: CurrentCaller, data: NewAgent, runtime: Runtime) -> CreatedAgent:
+        """Create a human agent (admin). The response carries its API key, shown this once."""
+        with domain_errors():
+            async with runtime.unit_of_work() as uow:
+                row, api_key = await service.create_agent(
+                    AgentRepository(uow.session), caller, data.name, data.email, data.role, data.team
+                )
+        return CreatedAgent(**Agent.of(row).model_dump(), api_key=api_key)
+
+    @get("/")
+    async def list_agents(self, caller: CurrentCaller, runtime: Runtime) -> AgentList:
+        """This tenant's agents."""
+        async with runtime.db.session() as session:
+            rows = await AgentRepository(session).list(caller.tenant_id)
+        return AgentList(items=[Agent.of(r) for r in rows])
+
+    @get("/me")
+    async def me(self, caller: CurrentCaller, runtime: Runtime) -> Agent:
+        """The agent whose key calls (agent key)."""
+        with domain_errors():
+            agent_id, _ = caller.require_agent()
+        async with runtime.db.session() as session:
+            row = await AgentRepository(session).get(caller.tenant_id, agent_id)
+        if row is None:
+            raise NotFoundException(f"no agent {agent_id}")
+        return Agent.of(row)
+
+    @patch("/{agent_id:str}")
+    async def change(self, caller: CurrentCaller, agent_id: str, data: AgentChange, runtime: Runtime) -> Agent:
+        """Change availability (the agent itself or an admin), role, team or active (admin only)."""
+        with domain_errors():
+            async with runtime.unit_of_work() as uow:
+                row = await service.update_agent(
+                    AgentRepository(uow.session), caller, agent_id, data.model_dump(exclude_unset=True)
+                )
+        return Agent.of(row)
+
+
+class SlaPolicyController(Controller):
+    path = "/v1/tickets/sla-policy"
+    dependencies = AUTH
+
+    @get("/")
+    async def show(self, caller: CurrentCaller, runtime: Runtime) -> SlaPolicy:
+        """First-response and resolution targets by priority (the tenant's own, else the defaults)."""
+        async with runtime.db.session() as session:
+            targets = await service.sla_targets(SlaPolicyRepository(session), caller.tenant_id)
+        return SlaPolicy(
+            items=[
+                SlaTarget(priority=p, first_response_seconds=t[0], resolution_seconds=t[1]) for p, t in targets.items()
+            ]
+        )
+
+    @put("/{priority:str}")
+    async def set_target(self, caller: CurrentCaller, priority: str, data: SlaTargetIn, runtime: Runtime) -> SlaTarget:
+        """Set one priority's targets (admin); they apply to tickets opened from now on."""
+        if priority not in service.PRIORITIES:
+            raise NotFoundException(f"no priority {priority}; use one of {', '.join(service.PRIORITIES)}")
+        with domain_errors():
+            async with runtime.unit_of_work() as uow:
+                await service.set_sla_target(
+                    SlaPolicyRepository(uow.session),
+                    caller,
+                    priority,
+                    data.first_response_seconds,
+                    data.resolution_seconds,
+                )
+        return SlaTarget(priority=priority, **data.model_dump())

@@ -1,6 +1,25 @@
-"""Tables of the ticketing service (schema ``ticketing``)."""
+"""Tables of the ticketing service (schema ``ticketing``).
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, func
+SLA timers are columns of the ticket: ``<kind>_due_at`` (when it falls due), the time it was met
+(``first_responded_at`` / ``resolved_at``) and ``<kind>_breached_at``, set once by the conditional claim in
+``TicketRepository.claim_due_breaches`` (so a breach is emitted once, whatever the restarts or replicas).
+"""
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 metadata = MetaData(schema="ticketing")
 
@@ -16,6 +35,87 @@ tickets = Table(
     Column("summary", Text, nullable=False),
     Column("priority", String(16), nullable=False),
     Column("status", String(16), nullable=False),
-    Column("assignee", String(200), nullable=True),
+    Column("assignee", String(64), nullable=True),  # agent_id
+    Column("team", String(100), nullable=True),
+    Column("tags", ARRAY(String(64)), nullable=False, server_default=text("'{}'")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("first_response_due_at", DateTime(timezone=True), nullable=False),
+    Column("first_responded_at", DateTime(timezone=True), nullable=True),
+    Column("first_response_breached_at", DateTime(timezone=True), nullable=True),
+    Column("resolution_due_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True), nullable=True),
+    Column("resolution_breached_at", DateTime(timezone=True), nullable=True),
+    Column("csat_score", Integer, nullable=True),
+    Column("csat_comment", Text, nullable=True),
+    Column("csat_at", DateTime(timezone=True), nullable=True),
+    CheckConstraint("status IN ('open', 'pending', 'resolved')", name="ticket_status"),
+    CheckConstraint("csat_score IS NULL OR csat_score BETWEEN 1 AND 5", name="csat_range"),
+    Index("tickets_by_conversation", "tenant_id", "conversation_id"),
+    Index("tickets_inbox", "tenant_id", "status", "created_at"),
+    # The SLA sweep only ever looks at running, unbreached timers: keep those indexes small.
+    Index(
+        "tickets_first_response_due",
+        "first_response_due_at",
+        postgresql_where=text("first_responded_at IS NULL AND first_response_breached_at IS NULL"),
+    ),
+    Index(
+        "tickets_resolution_due",
+        "resolution_due_at",
+        postgresql_where=text("resolved_at IS NULL AND resolution_breached_at IS NULL"),
+    ),
 )
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("agent_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320), nullable=True),
+    Column("role", String(16), nullable=False),
+    Column("team", String(100), nullable=True),
+    Column("api_key_sha256", String(64), nullable=False, unique=True),  # the key itself is never stored
+    Column("api_key_prefix", String(16), nullable=False),
+    Column("availability", String(16), nullable=False, server_default="available"),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("last_assigned_at", DateTime(timezone=True), nullable=True),  # round-robin cursor
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("role IN ('admin', 'agent')", name="agent_role"),
+    CheckConstraint("availability IN ('available', 'away')", name="agent_availability"),
+)
+
+sla_policies = Table(
+    "sla_policies",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("priority", String(16), primary_key=True),
+    Column("first_response_seconds", Integer, nullable=False),
+    Column("resolution_seconds", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+ticket_notes = Table(
+    "ticket_notes",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("note_id", String(64), primary_key=True),
+    Column("ticket_id", String(64), nullable=False),
+    Column("agent_id", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("notes_by_ticket", "tenant_id", "ticket_id", "created_at"),
+)
+
+
+def instance_metadata() -> MetaData:
+    """A copy of these tables on a new ``MetaData`` for one app instance.
+
+    The runtime adds its own tables (``outbox``, ``tenants``) to the metadata it is given, and a ``MetaData`` cannot
+    hold a table twice; a copy per instance lets several instances run in one process (restart and replica tests).
+    Statements use the module-level tables above: same names, same schema.
+    """
+    copy = MetaData(schema=metadata.schema)
+    for table in metadata.sorted_tables:
+        table.to_metadata(copy)
+    return copy

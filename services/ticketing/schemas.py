@@ -1,10 +1,36 @@
-"""Response models of the ticketing API."""
+"""Request and response models of the ticketing API."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Priority = Literal["low", "normal", "high", "urgent"]
+Status = Literal["open", "pending", "resolved"]
+Role = Literal["admin", "agent"]
+Availability = Literal["available", "away"]
+Tag = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Sla(BaseModel):
+    first_response_due_at: datetime
+    first_responded_at: datetime | None
+    first_response_breached_at: datetime | None
+    resolution_due_at: datetime
+    resolved_at: datetime | None
+    resolution_breached_at: datetime | None
+
+
+class Csat(BaseModel):
+    score: int
+    comment: str | None
+    at: datetime
 
 
 class Ticket(BaseModel):
@@ -16,8 +42,134 @@ class Ticket(BaseModel):
     priority: str
     status: str
     assignee: str | None
+    team: str | None
+    tags: list[str]
     created_at: datetime
+    updated_at: datetime
+    sla: Sla
+    csat: Csat | None
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> Ticket:
+        return cls(
+            **{k: row[k] for k in cls.model_fields if k not in ("sla", "csat")},
+            sla=Sla(**{k: row[k] for k in Sla.model_fields}),
+            csat=Csat(score=row["csat_score"], comment=row["csat_comment"], at=row["csat_at"])
+            if row["csat_score"] is not None
+            else None,
+        )
 
 
 class TicketList(BaseModel):
     items: list[Ticket]
+
+
+class TicketChange(Request):
+    """Fields to change; omitted ones stay."""
+
+    priority: Priority | None = None
+    team: str | None = Field(default=None, max_length=100)
+    tags: list[Tag] | None = Field(default=None, max_length=50)
+
+    @field_validator("priority", "tags")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Runs only for values sent (defaults are not validated): omit a field to keep it; null is no value here.
+        if value is None:
+            raise ValueError("may be omitted but not null")
+        return value
+
+
+class StatusChange(Request):
+    status: Status
+
+
+class Assignment(Request):
+    """``agent_id`` to assign by hand; omit it (or null) for the next available agent (round-robin)."""
+
+    agent_id: str | None = None
+
+
+class ReplyIn(Request):
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+class ReplyOut(BaseModel):
+    message_id: str
+    ticket: Ticket
+
+
+class NoteIn(Request):
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+class Note(BaseModel):
+    note_id: str
+    ticket_id: str
+    agent_id: str
+    text: str
+    created_at: datetime
+
+
+class NoteList(BaseModel):
+    items: list[Note]
+
+
+class CsatIn(Request):
+    score: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=5_000)
+
+
+class Agent(BaseModel):
+    agent_id: str
+    name: str
+    email: str | None
+    role: str
+    team: str | None
+    availability: str
+    active: bool
+    api_key_prefix: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> Agent:
+        return cls(**{k: row[k] for k in cls.model_fields})
+
+
+class NewAgent(Request):
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    role: Role = "agent"
+    team: str | None = Field(default=None, max_length=100)
+
+
+class CreatedAgent(Agent):
+    api_key: str = Field(description="shown once; only its SHA-256 digest is stored")
+
+
+class AgentChange(Request):
+    """Admins may change any field; an agent may change only its own ``availability``."""
+
+    availability: Availability | None = None
+    role: Role | None = None
+    team: str | None = Field(default=None, max_length=100)
+    active: bool | None = None
+
+
+class AgentList(BaseModel):
+    items: list[Agent]
+
+
+class SlaTarget(BaseModel):
+    priority: str
+    first_response_seconds: int
+    resolution_seconds: int
+
+
+class SlaTargetIn(Request):
+    first_response_seconds: int = Field(ge=1, le=365 * 86400)
+    resolution_seconds: int = Field(ge=1, le=365 * 86400)
+
+
+class SlaPolicy(BaseModel):
+    items: list[SlaTarget]

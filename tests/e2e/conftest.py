@@ -42,11 +42,22 @@ class Platform:
         return {"Authorization": f"Bearer {key or self.api_key}"}
 
 
-@pytest.fixture(scope="session")
+# Module-scoped: a running platform's agent answers every message.received on the session's NATS, so it must be gone
+# before other tests append customer messages to logs they inspect.
+@pytest.fixture(scope="module")
 def platform(nats_url: str, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     data_dir = tmp_path_factory.mktemp("platform")
     port = free_port()
-    env = {**os.environ, "NATS_URL": nats_url, "DATABASE_URL": database_url}
+    # The local embedding model is exercised by the knowledge tests; here the fast lexical embedder keeps the whole
+    # platform's start and the first article quick. No LLM keys: the agent runs the offline model.
+    env = {
+        **os.environ,
+        "NATS_URL": nats_url,
+        "DATABASE_URL": database_url,
+        "KNOWLEDGE_EMBEDDINGS": "hashing",
+        "ANTHROPIC_API_KEY": "",
+        "OPENAI_API_KEY": "",
+    }
     log = data_dir / "platform.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "deskpilot.cli", "up", "--port", str(port), "--data-dir", str(data_dir)],

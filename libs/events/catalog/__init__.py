@@ -18,17 +18,32 @@ from typing import Annotated
 from pydantic import Field
 
 from libs.events.catalog.agent import (
+    AgentLimitReached,
     AgentReplied,
     AgentTurnStarted,
+    Citation,
     HandoffRequested,
     LlmCalled,
+    LlmFailed,
+    ToolApprovalDecided,
+    ToolApprovalRequested,
     ToolCompleted,
     ToolFailed,
     ToolRequested,
 )
 from libs.events.catalog.base import EventPayload, Money, Priority, RiskClass, Scope
-from libs.events.catalog.billing import UsageRecorded
+from libs.events.catalog.billing import PlanQuotaStateChanged, QuotaExceeded, UsageAlert, UsageRecorded
 from libs.events.catalog.conversations import ConversationResolved, ConversationStarted, MessageReceived
+from libs.events.catalog.humans import (
+    CsatRecorded,
+    CsatRequested,
+    HumanAssigned,
+    HumanReplied,
+    SlaBreached,
+    TicketNoteAdded,
+    TicketStatusChanged,
+)
+from libs.events.catalog.knowledge import ArticleArchived, ArticlePublished, CrawlProgressed
 from libs.events.catalog.tenants import TenantCreated, ToolSpec, ToolsPublished
 from libs.events.catalog.ticketing import TicketCreated
 
@@ -40,13 +55,30 @@ AnyEvent = Annotated[
     | ConversationResolved
     | AgentTurnStarted
     | LlmCalled
+    | LlmFailed
+    | AgentLimitReached
+    | ToolApprovalRequested
+    | ToolApprovalDecided
     | ToolRequested
     | ToolCompleted
     | ToolFailed
     | AgentReplied
     | HandoffRequested
     | TicketCreated
-    | UsageRecorded,
+    | HumanAssigned
+    | HumanReplied
+    | TicketNoteAdded
+    | TicketStatusChanged
+    | SlaBreached
+    | CsatRequested
+    | CsatRecorded
+    | ArticlePublished
+    | ArticleArchived
+    | CrawlProgressed
+    | UsageRecorded
+    | UsageAlert
+    | QuotaExceeded
+    | PlanQuotaStateChanged,
     Field(discriminator="type"),
 ]
 
@@ -60,37 +92,72 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
         ConversationResolved,
         AgentTurnStarted,
         LlmCalled,
+        LlmFailed,
+        AgentLimitReached,
+        ToolApprovalRequested,
+        ToolApprovalDecided,
         ToolRequested,
         ToolCompleted,
         ToolFailed,
         AgentReplied,
         HandoffRequested,
         TicketCreated,
+        HumanAssigned,
+        HumanReplied,
+        TicketNoteAdded,
+        TicketStatusChanged,
+        SlaBreached,
+        CsatRequested,
+        CsatRecorded,
+        ArticlePublished,
+        ArticleArchived,
+        CrawlProgressed,
         UsageRecorded,
+        UsageAlert,
+        QuotaExceeded,
+        PlanQuotaStateChanged,
     )
 }
 
 __all__ = [
     "EVENT_TYPES",
+    "AgentLimitReached",
     "AgentReplied",
     "AgentTurnStarted",
     "AnyEvent",
+    "ArticleArchived",
+    "ArticlePublished",
+    "Citation",
     "ConversationResolved",
     "ConversationStarted",
+    "CrawlProgressed",
+    "CsatRecorded",
+    "CsatRequested",
     "EventPayload",
     "HandoffRequested",
+    "HumanAssigned",
+    "HumanReplied",
     "LlmCalled",
+    "LlmFailed",
     "MessageReceived",
     "Money",
+    "PlanQuotaStateChanged",
     "Priority",
+    "QuotaExceeded",
     "RiskClass",
     "Scope",
+    "SlaBreached",
     "TenantCreated",
     "TicketCreated",
+    "TicketNoteAdded",
+    "TicketStatusChanged",
+    "ToolApprovalDecided",
+    "ToolApprovalRequested",
     "ToolCompleted",
     "ToolFailed",
     "ToolRequested",
     "ToolSpec",
     "ToolsPublished",
+    "UsageAlert",
     "UsageRecorded",
 ]

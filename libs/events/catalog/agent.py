@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from libs.events.catalog.base import EventPayload, Money, Priority
 
@@ -72,13 +72,23 @@ class ToolFailed(EventPayload):
     turn_id: str
     tool_call_id: str
     tool: str
-    kind: Literal["invalid_arguments", "unknown_tool", "not_found", "transient", "permanent", "unauthorized"]
+    kind: Literal["invalid_arguments", "unknown_tool", "not_found", "transient", "permanent", "unauthorized", "denied"]
     message: str
     latency_ms: float = Field(ge=0)
 
 
+class Citation(BaseModel):
+    """A knowledge-base source a reply used."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    article_id: str
+    title: str
+    url: str | None = None
+    anchor: str | None = None
+
+
 class AgentReplied(EventPayload):
-    """The agent sent a reply to the customer, ending its turn."""
+    """The agent sent a reply to the customer, ending its turn; ``citations`` are the articles it drew on."""
 
     type: Literal["agent.replied"] = "agent.replied"
     turn_id: str
@@ -86,6 +96,7 @@ class AgentReplied(EventPayload):
     text: str
     provider: str
     model: str
+    citations: tuple[Citation, ...] = ()
 
 
 class HandoffRequested(EventPayload):
@@ -96,3 +107,57 @@ class HandoffRequested(EventPayload):
     reason: str
     summary: str
     priority: Priority = "normal"
+
+
+LimitName = Literal[
+    "tool_calls_per_turn",
+    "tool_calls_per_conversation",
+    "model_calls_per_turn",
+    "tokens_per_conversation",
+    "cost_per_conversation",
+    "turn_seconds",
+    "identical_tool_calls",
+    "consecutive_tool_failures",
+]
+
+
+class AgentLimitReached(EventPayload):
+    """A hard limit stopped the agent; a polite reply and a handoff follow. ``limit`` names which one."""
+
+    type: Literal["agent.limit_reached"] = "agent.limit_reached"
+    turn_id: str
+    limit: LimitName
+    observed: str = Field(description="the value that reached the limit (a count, tokens, dollars or seconds)")
+    threshold: str
+
+
+class LlmFailed(EventPayload):
+    """A model call failed for good (after retries); the agent hands the conversation to a human."""
+
+    type: Literal["llm.failed"] = "llm.failed"
+    turn_id: str
+    provider: str
+    model: str
+    reason: str
+
+
+class ToolApprovalRequested(EventPayload):
+    """A tool call needs a human's approval before it runs (a tenant rule matched); the turn waits."""
+
+    type: Literal["tool.approval_requested"] = "tool.approval_requested"
+    turn_id: str
+    tool_call_id: str
+    tool: str
+    service: str
+    arguments: dict[str, Any]
+    rule: str = Field(description="the tenant rule that requires approval, in words")
+
+
+class ToolApprovalDecided(EventPayload):
+    """A human approved or denied a tool call that waited for approval; the turn resumes from it."""
+
+    type: Literal["tool.approval_decided"] = "tool.approval_decided"
+    tool_call_id: str
+    approved: bool
+    decided_by: str
+    note: str = ""

@@ -20,8 +20,9 @@ from libs.events import (
     ToolSpec,
     new_id,
 )
+from services.agent.policy import AgentPolicy, Limits
 from services.agent.providers import ModelRequest, ModelResponse, OfflineModel, ToolCall
-from services.agent.service import Agent, Limits, fold, needs_model_call
+from services.agent.service import Agent, fold, needs_model_call
 
 CUSTOMER = Actor(kind="customer", id="c")
 TOOL_SERVICE = Actor(kind="system", id="integrations")
@@ -36,7 +37,8 @@ LOOKUP = ToolSpec(
     },
     service="integrations",
 )
-LIMITS = Limits(max_model_calls_per_turn=4, max_tool_calls_per_turn=3)
+LIMITS = Limits(model_calls_per_turn=4, tool_calls_per_turn=3)
+POLICY = AgentPolicy(limits=LIMITS)
 
 
 async def new_conversation(log: EventLog, tenant_id: str, text: str) -> str:
@@ -92,16 +94,16 @@ def types(events: list[RecordedEvent]) -> list[str]:
 
 
 async def test_a_turn_waits_for_its_tool_and_then_replies(event_log: EventLog, tenant_id: str) -> None:
-    agent = Agent(event_log, OfflineModel(), LIMITS)
+    agent = Agent(event_log, OfflineModel())
     conv = await new_conversation(event_log, tenant_id, "where is my order #1001?")
-    assert await agent.advance(tenant_id, conv, [LOOKUP]) == 1
+    assert await agent.advance(tenant_id, conv, [LOOKUP], POLICY) == 1
     state = fold(tenant_id, conv, await event_log.read(tenant_id, conv))
     assert state.turn is not None
     assert len(state.turn.pending) == 1
     assert not needs_model_call(state)
-    assert await agent.advance(tenant_id, conv, [LOOKUP]) == 0  # nothing to do while the tool runs
+    assert await agent.advance(tenant_id, conv, [LOOKUP], POLICY) == 0  # nothing to do while the tool runs
     await answer_pending_tools(event_log, tenant_id, conv)
-    assert await agent.advance(tenant_id, conv, [LOOKUP]) == 1
+    assert await agent.advance(tenant_id, conv, [LOOKUP], POLICY) == 1
     events = await event_log.read(tenant_id, conv)
     assert types(events)[2:] == [
         "agent.turn_started",
@@ -111,15 +113,15 @@ async def test_a_turn_waits_for_its_tool_and_then_replies(event_log: EventLog, t
         "llm.called",
         "agent.replied",
     ]
-    assert await agent.advance(tenant_id, conv, [LOOKUP]) == 0  # a redelivered trigger changes nothing
+    assert await agent.advance(tenant_id, conv, [LOOKUP], POLICY) == 0  # a redelivered trigger changes nothing
 
 
 async def test_two_replicas_never_both_answer_one_message(event_log: EventLog, tenant_id: str) -> None:
-    replicas = [Agent(event_log, OfflineModel(), LIMITS) for _ in range(4)]
+    replicas = [Agent(event_log, OfflineModel()) for _ in range(4)]
     conv = await new_conversation(event_log, tenant_id, "where is my order #1001?")
-    await asyncio.gather(*(a.advance(tenant_id, conv, [LOOKUP]) for a in replicas))
+    await asyncio.gather(*(a.advance(tenant_id, conv, [LOOKUP], POLICY) for a in replicas))
     await answer_pending_tools(event_log, tenant_id, conv)
-    await asyncio.gather(*(a.advance(tenant_id, conv, [LOOKUP]) for a in replicas))
+    await asyncio.gather(*(a.advance(tenant_id, conv, [LOOKUP], POLICY) for a in replicas))
     events = await event_log.read(tenant_id, conv)
     counted = types(events)
     assert counted.count("agent.turn_started") == 1
@@ -139,9 +141,9 @@ async def test_a_message_arriving_mid_turn_is_in_the_next_model_call(event_log: 
             seen.append([m.text for m in request.messages if m.role == "user"])
             return await super().complete(request)
 
-    agent = Agent(event_log, Recording(), LIMITS)
+    agent = Agent(event_log, Recording())
     conv = await new_conversation(event_log, tenant_id, "where is my order #1001?")
-    await agent.advance(tenant_id, conv, [LOOKUP])
+    await agent.advance(tenant_id, conv, [LOOKUP], POLICY)
     await event_log.append(
         tenant_id,
         conv,
@@ -156,7 +158,7 @@ async def test_a_message_arriving_mid_turn_is_in_the_next_model_call(event_log: 
         None,
     )
     await answer_pending_tools(event_log, tenant_id, conv)
-    await agent.advance(tenant_id, conv, [LOOKUP])
+    await agent.advance(tenant_id, conv, [LOOKUP], POLICY)
     assert seen[-1] == ["where is my order #1001?", "it's a gift"]
 
 
@@ -177,9 +179,9 @@ class Scripted:
 
 async def test_invalid_arguments_go_back_to_the_model_as_an_error(event_log: EventLog, tenant_id: str) -> None:
     model = Scripted({"order_number": "not-a-number"})
-    agent = Agent(event_log, model, LIMITS)
+    agent = Agent(event_log, model)
     conv = await new_conversation(event_log, tenant_id, "where is my order?")
-    await agent.advance(tenant_id, conv, [LOOKUP])
+    await agent.advance(tenant_id, conv, [LOOKUP], POLICY)
     events = await event_log.read(tenant_id, conv)
     failures = [r.event.payload for r in events if isinstance(r.event.payload, ToolFailed)]
     assert failures
@@ -193,15 +195,15 @@ async def test_invalid_arguments_go_back_to_the_model_as_an_error(event_log: Eve
 
 async def test_a_runaway_loop_stops_at_its_limit_and_hands_off(event_log: EventLog, tenant_id: str) -> None:
     model = Scripted({"order_number": "1001"})
-    agent = Agent(event_log, model, LIMITS)
+    agent = Agent(event_log, model)
     conv = await new_conversation(event_log, tenant_id, "where is my order #1001?")
     for _ in range(10):
-        await agent.advance(tenant_id, conv, [LOOKUP])
+        await agent.advance(tenant_id, conv, [LOOKUP], POLICY)
         if not await answer_pending_tools(event_log, tenant_id, conv):
             break
     events = await event_log.read(tenant_id, conv)
-    assert types(events).count("tool.requested") == LIMITS.max_tool_calls_per_turn
+    assert types(events).count("tool.requested") == LIMITS.tool_calls_per_turn
     (handoff,) = [r.event.payload for r in events if isinstance(r.event.payload, HandoffRequested)]
-    assert handoff.reason == "limit: tool calls per turn"
-    assert types(events)[-1] == "handoff.requested"
-    assert await agent.advance(tenant_id, conv, [LOOKUP]) == 0  # silent while a human owns it
+    assert handoff.reason == "limit: tool_calls_per_turn"
+    assert types(events)[-3:] == ["agent.limit_reached", "agent.replied", "handoff.requested"]
+    assert await agent.advance(tenant_id, conv, [LOOKUP], POLICY) == 0  # silent while a human owns it

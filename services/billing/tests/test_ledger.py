@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import httpx2
-import pytest
-
 from libs.events import Actor, AgentReplied, Envelope, EventLog, LlmCalled, RecordedEvent, ToolCompleted, new_id
-from libs.platform.runtime import ServiceRuntime
 from libs.pricing import llm_cost
 from services.billing import service
-from services.billing.app import create_app
-from services.billing.config import BillingSettings
-from tests.support import outbox_events, provision_tenant, running
+from services.billing.tests.conftest import Service
+from tests.support import outbox_events, provision_tenant
 
 AI = Actor(kind="ai", id="agent")
-Service = tuple[httpx2.AsyncClient, ServiceRuntime]
-
-
-@pytest.fixture(scope="module")
-async def billing(nats_url: str, database_url: str) -> AsyncIterator[Service]:
-    settings = BillingSettings.model_validate({"NATS_URL": nats_url, "DATABASE_URL": database_url})
-    async with running(create_app(settings)) as svc:
-        yield svc
 
 
 def priced_call(tenant_id: str, conv: str, turn: str, input_tokens: int, output_tokens: int) -> Envelope:
@@ -79,7 +65,7 @@ async def test_costs_match_the_price_table_and_redelivery_never_double_charges(
     for attempt in range(2):  # the second pass is a full redelivery
         for position, event in enumerate(stream, start=1):
             async with runtime.unit_of_work() as uow:
-                await service.book(uow, RecordedEvent(position + 10 * attempt, event))
+                await service.apply(uow, RecordedEvent(position + 10 * attempt, event))
 
     # $3/MTok in, $15/MTok out, $0.30/MTok cache reads (claude-sonnet-4-5 from 2025-09-29)
     expected = (Decimal(3) * 2700 + Decimal(15) * 120 + Decimal("0.30") * 2000) / Decimal(1_000_000)
@@ -102,6 +88,6 @@ async def test_another_tenants_costs_are_not_visible(billing: Service, event_log
     other = await provision_tenant(event_log, runtime)
     conv = new_id("conv")
     async with runtime.unit_of_work() as uow:
-        await service.book(uow, RecordedEvent(1, priced_call(owner.tenant_id, conv, "t", 10, 10)))
+        await service.apply(uow, RecordedEvent(1, priced_call(owner.tenant_id, conv, "t", 10, 10)))
     r = await client.get(f"/v1/billing/conversations/{conv}/cost", headers={"Authorization": f"Bearer {other.api_key}"})
     assert r.status_code == 404

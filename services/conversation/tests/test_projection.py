@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import httpx2
 import pytest
 
 from libs.events import (
+    SYSTEM,
     Actor,
     AgentReplied,
     ConversationStarted,
     Envelope,
     EventLog,
     MessageReceived,
+    PlanQuotaStateChanged,
     RecordedEvent,
     new_id,
 )
@@ -23,7 +26,7 @@ from services.conversation import service
 from services.conversation.app import create_app
 from services.conversation.config import ConversationSettings
 from services.conversation.repository import ConversationRepository
-from tests.support import provision_tenant, running
+from tests.support import eventually, provision_tenant, running
 
 Service = tuple[httpx2.AsyncClient, ServiceRuntime]
 CUSTOMER = Actor(kind="customer", id="c")
@@ -120,3 +123,60 @@ async def test_a_retried_post_with_an_idempotency_key_creates_one_message(
     assert other.json()["message_id"] != first.json()["message_id"]
     received = await event_log.read_type(tenant.tenant_id, conv, "message.received")
     assert len(received) == 2
+
+
+async def test_past_the_hard_limit_new_conversations_follow_the_tenants_behaviour(
+    conversation: Service, event_log: EventLog
+) -> None:
+    client, runtime = conversation
+    tenant = await provision_tenant(event_log, runtime)
+    auth = {"Authorization": f"Bearer {tenant.api_key}"}
+    month = datetime.now(UTC).strftime("%Y-%m")
+
+    async def announce(state: str, behaviour: str) -> None:
+        await event_log.publish(
+            Envelope.new(
+                PlanQuotaStateChanged(
+                    month=month,
+                    plan="free",
+                    state=state,
+                    behaviour=behaviour,
+                    refusal_message="Your free plan's 50 conversations are used up.",
+                ),
+                tenant_id=tenant.tenant_id,
+                actor=SYSTEM,
+            )
+        )
+
+    await announce("over_hard_limit", "refuse")
+
+    async def refused() -> httpx2.Response | None:
+        r = await client.post("/v1/conversations/", headers=auth)
+        return r if r.status_code == 402 else None
+
+    refusal = await eventually(refused, what="the refusal to apply")
+    assert refusal.json()["detail"] == "Your free plan's 50 conversations are used up."
+
+    await announce("over_hard_limit", "handoff")
+
+    async def opened() -> str | None:
+        r = await client.post("/v1/conversations/", headers=auth)
+        return str(r.json()["id"]) if r.status_code == 201 else None
+
+    conv = await eventually(opened, what="handoff behaviour to apply")
+    types = [r.event.type for r in await event_log.read(tenant.tenant_id, conv)]
+    assert types == ["conversation.started", "handoff.requested"]
+    view = (await client.get(f"/v1/conversations/{conv}", headers=auth)).json()
+    assert view["status"] == "waiting_human"
+
+    await announce("within_limits", "handoff")
+
+    async def back_to_normal() -> str | None:
+        r = await client.post("/v1/conversations/", headers=auth)
+        if r.status_code != 201:
+            return None
+        cid = str(r.json()["id"])
+        events = await event_log.read(tenant.tenant_id, cid)
+        return cid if [e.event.type for e in events] == ["conversation.started"] else None
+
+    await eventually(back_to_normal, what="the block to lift")

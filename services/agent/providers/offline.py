@@ -1,82 +1,25 @@
-"""Model providers behind one interface. This issue ships the deterministic offline model; Anthropic, OpenAI and
-OpenAI-compatible servers plug in behind the same :class:`ChatModel` protocol.
+"""The deterministic offline model.
 
-The offline model is *not* an LLM: it is a transparent rule set for demos and tests, named ``offline`` /
-``deskpilot-offline-1`` everywhere it appears (logs, ``llm.called``, ``agent.replied``, the API).
+It is *not* an LLM: it is a transparent rule set for demos and tests, named ``offline`` / ``deskpilot-offline-1``
+everywhere it appears (logs, ``llm.called``, ``agent.replied``, the API).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from collections.abc import AsyncIterator
+from typing import Any
 
 from libs.events import ToolSpec, new_id
-
-HANDOFF_TOOL = ToolSpec(
-    name="handoff_to_human",
-    description="Hand the conversation to a human support agent. Use when the customer asks for a person, "
-    "when you cannot help, or when a tool keeps failing.",
-    input_schema={
-        "type": "object",
-        "properties": {
-            "reason": {"type": "string", "description": "why a human is needed"},
-            "summary": {"type": "string", "description": "what the customer wants and what was tried"},
-            "priority": {"type": "string", "enum": ["low", "normal", "high", "urgent"]},
-        },
-        "required": ["reason", "summary"],
-        "additionalProperties": False,
-    },
-    risk="read",
-    service="agent",
+from services.agent.providers.base import (
+    HANDOFF_TOOL,
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    StreamEvent,
+    TextDelta,
+    ToolCall,
 )
-
-
-@dataclass(frozen=True)
-class ToolCall:
-    id: str
-    name: str
-    arguments: dict[str, Any]
-
-
-@dataclass
-class ModelMessage:
-    """One message of the provider-neutral history."""
-
-    role: Literal["user", "assistant", "tool"]
-    text: str = ""
-    tool_calls: list[ToolCall] = field(default_factory=list)
-    tool_call_id: str | None = None
-    tool_name: str | None = None
-    is_error: bool = False
-    result: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class ModelRequest:
-    system: str
-    messages: list[ModelMessage]
-    tools: list[ToolSpec]
-
-
-@dataclass(frozen=True)
-class ModelResponse:
-    text: str
-    tool_calls: list[ToolCall]
-    input_tokens: int
-    output_tokens: int
-    stop_reason: str
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-
-
-@runtime_checkable
-class ChatModel(Protocol):
-    provider: str
-    model: str
-
-    async def complete(self, request: ModelRequest) -> ModelResponse: ...
-
 
 _WORD = re.compile(r"[a-z]+")
 _NUMBER = re.compile(r"#?\b(\d{3,})\b")
@@ -114,6 +57,13 @@ class OfflineModel:
             '"where is my order #1001?" — or hand you over to a person if you ask for one.'
         )
         return ModelResponse(text, [], _estimate_tokens("x" * prompt_chars), _estimate_tokens(text), "end_turn")
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
+        """The whole text as one delta (when there is text), then the response."""
+        response = await self.complete(request)
+        if response.text:
+            yield TextDelta(response.text)
+        yield response
 
     def _choose_call(self, text: str, tools: list[ToolSpec]) -> ToolCall | None:
         if _HUMAN.search(text) and any(t.name == HANDOFF_TOOL.name for t in tools):

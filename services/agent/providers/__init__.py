@@ -1,0 +1,49 @@
+"""Model providers behind one interface: Anthropic, OpenAI, OpenAI-compatible servers and the offline model.
+
+``from services.agent.providers import ...`` offers everything the agent needs; see :mod:`.base` for the contract,
+:mod:`.retry` for the retry policy and :class:`ProviderUnavailable`, :mod:`.selection` for which model is used.
+"""
+
+from services.agent.providers.anthropic import DEFAULT_ANTHROPIC_MODEL, AnthropicModel
+from services.agent.providers.base import (
+    HANDOFF_TOOL,
+    ChatModel,
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    StreamEvent,
+    StreamingChatModel,
+    TextDelta,
+    ToolCall,
+    decode_tool_arguments,
+    stream_reply,
+)
+from services.agent.providers.offline import OfflineModel
+from services.agent.providers.openai import DEFAULT_OPENAI_MODEL, OpenAIModel
+from services.agent.providers.retry import ProviderUnavailable, RetryDecision, RetryPolicy
+from services.agent.providers.selection import ModelChoice, ModelConfigurationError, select_model
+
+__all__ = [
+    "DEFAULT_ANTHROPIC_MODEL",
+    "DEFAULT_OPENAI_MODEL",
+    "HANDOFF_TOOL",
+    "AnthropicModel",
+    "ChatModel",
+    "ModelChoice",
+    "ModelConfigurationError",
+    "ModelMessage",
+    "ModelRequest",
+    "ModelResponse",
+    "OfflineModel",
+    "OpenAIModel",
+    "ProviderUnavailable",
+    "RetryDecision",
+    "RetryPolicy",
+    "StreamEvent",
+    "StreamingChatModel",
+    "TextDelta",
+    "ToolCall",
+    "decode_tool_arguments",
+    "select_model",
+    "stream_reply",
+]

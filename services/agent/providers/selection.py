@@ -1,0 +1,105 @@
+"""Which model the agent talks to: the tenant's choice, else the operator's, else whichever key is configured."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from services.agent.config import AgentSettings
+from services.agent.providers.anthropic import DEFAULT_ANTHROPIC_MODEL, AnthropicModel
+from services.agent.providers.base import ChatModel
+from services.agent.providers.offline import OfflineModel
+from services.agent.providers.openai import DEFAULT_OPENAI_MODEL, OpenAIModel
+from services.agent.providers.retry import RetryDecision, RetryPolicy
+
+ProviderName = Literal["anthropic", "openai", "openai_compatible", "offline"]
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """A tenant's choice of provider and model (``model=None``: the provider's default). Keys stay the operator's."""
+
+    provider: ProviderName
+    model: str | None = None
+
+
+class ModelConfigurationError(ValueError):
+    """The chosen provider cannot be built from the settings (a key or base URL is missing)."""
+
+
+def operator_choice(settings: AgentSettings) -> ModelChoice:
+    if settings.llm_provider is not None:
+        return ModelChoice(settings.llm_provider, settings.llm_model)
+    if settings.anthropic_api_key is not None:
+        return ModelChoice("anthropic", settings.llm_model)
+    if settings.openai_api_key is not None:
+        return ModelChoice("openai", settings.llm_model)
+    if settings.openai_compatible_base_url:
+        return ModelChoice("openai_compatible", settings.llm_model)
+    return ModelChoice("offline")
+
+
+def retry_policy(settings: AgentSettings) -> RetryPolicy:
+    return RetryPolicy(
+        max_attempts=settings.llm_max_attempts, timeout=settings.llm_request_timeout, deadline=settings.llm_deadline
+    )
+
+
+def select_model(
+    settings: AgentSettings,
+    tenant_setting: ModelChoice | None = None,
+    *,
+    on_retry: Callable[[RetryDecision], None] | None = None,
+) -> ChatModel:
+    """The model for ``tenant_setting`` if given, else for the operator's settings.
+
+    Base URLs left unset are left to the SDKs, which read ``ANTHROPIC_BASE_URL`` / ``OPENAI_BASE_URL`` themselves.
+    """
+    choice = tenant_setting or operator_choice(settings)
+    policy = retry_policy(settings)
+    tokens = settings.llm_max_output_tokens
+    match choice.provider:
+        case "offline":
+            return OfflineModel()
+        case "anthropic":
+            if settings.anthropic_api_key is None:
+                raise ModelConfigurationError("the anthropic provider was chosen but ANTHROPIC_API_KEY is not set")
+            return AnthropicModel(
+                api_key=settings.anthropic_api_key.get_secret_value(),
+                model=choice.model or DEFAULT_ANTHROPIC_MODEL,
+                base_url=settings.anthropic_base_url,
+                max_tokens=tokens,
+                policy=policy,
+                on_retry=on_retry,
+            )
+        case "openai":
+            if settings.openai_api_key is None:
+                raise ModelConfigurationError("the openai provider was chosen but OPENAI_API_KEY is not set")
+            return OpenAIModel(
+                api_key=settings.openai_api_key.get_secret_value(),
+                model=choice.model or DEFAULT_OPENAI_MODEL,
+                base_url=settings.openai_base_url,
+                max_tokens=tokens,
+                policy=policy,
+                on_retry=on_retry,
+            )
+        case "openai_compatible":
+            if not settings.openai_compatible_base_url:
+                raise ModelConfigurationError(
+                    "the openai_compatible provider needs DESKPILOT_AGENT_OPENAI_COMPATIBLE_BASE_URL"
+                )
+            if not choice.model:
+                raise ModelConfigurationError(
+                    "the openai_compatible provider needs a model name (DESKPILOT_AGENT_LLM_MODEL)"
+                )
+            key = settings.openai_compatible_api_key
+            return OpenAIModel(
+                api_key=key.get_secret_value() if key is not None else None,
+                model=choice.model,
+                base_url=settings.openai_compatible_base_url,
+                provider="openai_compatible",
+                max_tokens=tokens,
+                policy=policy,
+                on_retry=on_retry,
+            )
