@@ -5,6 +5,7 @@
     deskpilot tenants create NAME                         a new tenant; prints its id and API key
     deskpilot replay <conversation-id>                    rebuild a transcript from the log; compare with the view
     deskpilot billing rebuild [--tenant T] [--check]      recompute the ledger from the log; compare with the live one
+    deskpilot integrations rotate-keys                    re-wrap tenant vault keys with the newest master key
 
 ``NATS_URL`` and ``DATABASE_URL`` select the servers; without them, commands other than ``up`` use those of the
 platform that ``up`` is running from the same data dir.
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import nats
 
-from deskpilot.supervisor import SERVICES
+from deskpilot.supervisor import DEV_VAULT_KEY_FILE, SERVICES, VAULT_MASTER_KEYS
 from libs.events import EventLog
 
 DEFAULT_DATA_DIR = Path(os.environ.get("DESKPILOT_DATA_DIR", ".deskpilot"))
@@ -133,6 +134,31 @@ async def _billing_rebuild(tenant_id: str | None, check: bool, data_dir: Path) -
     return 1 if check else 0
 
 
+async def _rotate_vault_keys(data_dir: Path) -> int:
+    from libs.platform.db import Database
+    from services.integrations.vault import EnvKeyProvider, Vault, rotate_master_key
+
+    keys = os.environ.get(VAULT_MASTER_KEYS, "")
+    dev_file = data_dir / DEV_VAULT_KEY_FILE
+    if not keys and dev_file.exists():
+        keys = dev_file.read_text().strip()
+    if not keys:
+        print(f"set {VAULT_MASTER_KEYS} (newest key first, keep the older ones listed until this finishes)")
+        return 2
+    db = Database(_url("DATABASE_URL", data_dir), schema="integrations")
+    try:
+        report = await rotate_master_key(db.sessions, Vault(EnvKeyProvider.parse(keys)))
+    finally:
+        await db.close()
+    print(f"re-wrapped {report.rewrapped} tenant data keys under master key {report.current_version}")
+    if report.failed:
+        print(f"{len(report.failed)} tenants' data keys unwrap with no configured master key, left unchanged:")
+        for tenant_id in report.failed:
+            print(f"  - {tenant_id}")
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="deskpilot", description="Deskpilot AI customer-support platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -164,6 +190,13 @@ def main(argv: list[str] | None = None) -> int:
     p_rebuild.add_argument("--check", action="store_true", help="exit with status 1 if the live ledger differs")
     p_rebuild.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
 
+    p_integrations = sub.add_parser("integrations", help="integrations operations")
+    integrations_sub = p_integrations.add_subparsers(dest="action", required=True)
+    p_rotate = integrations_sub.add_parser(
+        "rotate-keys", help="re-wrap every tenant's vault data key with the newest master key (no downtime)"
+    )
+    p_rotate.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+
     args = parser.parse_args(argv)
     if args.command == "up":
         from deskpilot.supervisor import up
@@ -178,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_replay(args.conversation_id, args.data_dir))
     if args.command == "billing":
         return asyncio.run(_billing_rebuild(args.tenant, args.check, args.data_dir))
+    if args.command == "integrations":
+        return asyncio.run(_rotate_vault_keys(args.data_dir))
     parser.error(f"unknown command {args.command}")
     return 2
 

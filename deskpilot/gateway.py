@@ -1,16 +1,22 @@
 """The one-port gateway of ``deskpilot up``: routes each API prefix to the service process that owns it.
 
 The services still meet only through NATS; the gateway only lets a user reach all their HTTP APIs on one port, as
-an ingress does in Kubernetes. Bodies stream through in both directions.
+an ingress does in Kubernetes. Bodies stream through in both directions (server-sent events included: a request
+that accepts ``text/event-stream`` has no read timeout), and WebSockets are relayed frame by frame to an upstream
+WebSocket of the owning service; an upstream that refuses the handshake is refused to the client the same way.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import httpx2
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -29,6 +35,8 @@ HOP_BY_HOP = {
     "host",
     "content-length",
 }
+# Handshake headers the upstream WebSocket client makes itself.
+WS_OWN = {"sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol"}
 
 # Which service owns which API prefix. Each service also answers /v1/<service>/healthz and /readyz.
 ROUTES: dict[str, str] = {
@@ -78,6 +86,9 @@ class Gateway:
                     await self._client.aclose()
                     await send({"type": "lifespan.shutdown.complete"})
                     return
+        if scope["type"] == "websocket":
+            await self._forward_websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             return
         path: str = scope["path"]
@@ -104,7 +115,11 @@ class Gateway:
         query = scope.get("query_string", b"").decode()
         url = self.upstreams[service] + scope["path"] + (f"?{query}" if query else "")
         headers = [(k.decode(), v.decode()) for k, v in scope["headers"] if k.decode().lower() not in HOP_BY_HOP]
+        # An event stream stays open as long as the client listens: no read timeout for it.
+        streaming = any(k.lower() == "accept" and "text/event-stream" in v for k, v in headers)
         request = self._client.build_request(scope["method"], url, headers=headers, content=bytes(body))
+        if streaming:
+            request.extensions["timeout"] = httpx2.Timeout(60.0, connect=5.0, read=None).as_dict()
         try:
             response = await self._client.send(request, stream=True)
         except httpx2.TransportError:
@@ -118,3 +133,74 @@ class Gateway:
             await send({"type": "http.response.body", "body": b""})
         finally:
             await response.aclose()
+
+    async def _forward_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        first = await receive()
+        if first["type"] != "websocket.connect":
+            return
+        service = self.route(scope["path"])
+        if service is None:
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        query = scope.get("query_string", b"").decode()
+        base = self.upstreams[service]
+        url = "ws" + base.removeprefix("http") + scope["path"] + (f"?{query}" if query else "")
+        headers = [
+            (k.decode(), v.decode())
+            for k, v in scope["headers"]
+            if k.decode().lower() not in HOP_BY_HOP and k.decode().lower() not in WS_OWN
+        ]
+        try:
+            upstream = await connect(
+                url,
+                additional_headers=headers,
+                subprotocols=scope.get("subprotocols") or None,
+                open_timeout=10,
+                max_size=None,
+                compression=None,
+            )
+        except InvalidStatus as exc:
+            # Refused upstream (403 for a bad origin, key or token): refused here too, before accepting.
+            await send({"type": "websocket.close", "code": 1008 if exc.response.status_code < 500 else 1011})
+            return
+        except (OSError, TimeoutError, InvalidHandshake):
+            await send({"type": "websocket.close", "code": 1011})
+            return
+        await send({"type": "websocket.accept", "subprotocol": upstream.subprotocol})
+        to_upstream = asyncio.create_task(self._client_to_upstream(receive, upstream))
+        to_client = asyncio.create_task(self._upstream_to_client(upstream, send))
+        try:
+            await asyncio.wait({to_upstream, to_client}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (to_upstream, to_client):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await upstream.close()
+
+    @staticmethod
+    async def _client_to_upstream(receive: Receive, upstream: ClientConnection) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "websocket.disconnect":
+                await upstream.close()
+                return
+            if message["type"] == "websocket.receive":
+                if message.get("text") is not None:
+                    await upstream.send(message["text"])
+                elif message.get("bytes") is not None:
+                    await upstream.send(message["bytes"])
+
+    @staticmethod
+    async def _upstream_to_client(upstream: ClientConnection, send: Send) -> None:
+        try:
+            async for data in upstream:
+                if isinstance(data, str):
+                    await send({"type": "websocket.send", "text": data})
+                else:
+                    await send({"type": "websocket.send", "bytes": data})
+        except ConnectionClosed:
+            pass
+        code = upstream.close_code
+        # 1005/1006 (no status, abnormal) may not be sent in a close frame.
+        await send({"type": "websocket.close", "code": code if code and code not in (1005, 1006) else 1000})

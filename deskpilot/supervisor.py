@@ -8,6 +8,7 @@ through the gateway, provisions the demo tenant, and stops everything on Ctrl-C 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import os
@@ -101,12 +102,30 @@ async def _wait_until(check: object, what: str, timeout: float) -> None:
         await asyncio.sleep(0.1)
 
 
+VAULT_MASTER_KEYS = "DESKPILOT_VAULT_MASTER_KEYS"
+DEV_VAULT_KEY_FILE = "vault-master.key"
+
+
+def dev_vault_env(data_dir: Path) -> dict[str, str]:
+    """Without a configured vault master key, a development key kept in ``<data-dir>/vault-master.key`` (mode
+    600, created once) so ``deskpilot up`` works out of the box; production sets ``DESKPILOT_VAULT_MASTER_KEYS``."""
+    if os.environ.get(VAULT_MASTER_KEYS):
+        return {}
+    path = data_dir / DEV_VAULT_KEY_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(f"dev1:{base64.b64encode(os.urandom(32)).decode()}\n")
+    return {VAULT_MASTER_KEYS: path.read_text().strip()}
+
+
 async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, database_url: str) -> None:
     nc = await nats.connect(nats_url)
     log = EventLog(nc)
     await log.ensure_streams(int(os.environ.get("DESKPILOT_STREAM_REPLICAS", "1")))
 
     env = {**os.environ, "NATS_URL": nats_url, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+    env.update(dev_vault_env(data_dir))
     children = [ServiceProcess(name, free_port(), env) for name in SERVICES]
     gateway = Gateway({c.name: f"http://127.0.0.1:{c.port}" for c in children})
     server = _QuietServer(uvicorn.Config(gateway, host=host, port=port, log_level="warning", lifespan="on"))

@@ -21,6 +21,7 @@ from libs.events.catalog import (
     HandoffRequested,
     HumanAssigned,
     HumanReplied,
+    IntegrationRevoked,
     LlmCalled,
     LlmFailed,
     MessageReceived,
@@ -44,6 +45,7 @@ from libs.events.catalog import (
     ToolsPublished,
     UsageAlert,
     UsageRecorded,
+    WebhookReceived,
 )
 from libs.events.envelope import SYSTEM, Actor, Envelope, PoisonEvent, RecordedEvent, decode
 from libs.events.ids import new_id, uuid7
@@ -71,6 +73,7 @@ __all__ = [
     "HandoffRequested",
     "HumanAssigned",
     "HumanReplied",
+    "IntegrationRevoked",
     "LlmCalled",
     "LlmFailed",
     "MessageReceived",
@@ -97,6 +100,7 @@ __all__ = [
     "UsageAlert",
     "UsageRecorded",
     "VersionConflict",
+    "WebhookReceived",
     "decode",
     "new_id",
     "uuid7",

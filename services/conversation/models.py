@@ -1,6 +1,7 @@
 """Tables of the conversation service (schema ``conversation``): a read model rebuilt from the event log."""
 
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, func
+from sqlalchemy.dialects.postgresql import ARRAY
 
 metadata = MetaData(schema="conversation")
 
@@ -40,4 +41,57 @@ quota_states = Table(
     Column("behaviour", String(16), nullable=False),
     Column("refusal_message", Text, nullable=True),
     Column("position", BigInteger, nullable=False),
+)
+
+# Web chat: public per-tenant widget keys (only their SHA-256 digest is stored) with the origins allowed to use them.
+widget_keys = Table(
+    "widget_keys",
+    metadata,
+    Column("key_id", String(64), primary_key=True),
+    Column("tenant_id", String(64), nullable=False, index=True),
+    Column("key_sha256", String(64), nullable=False, unique=True),
+    Column("allowed_origins", ARRAY(String(300)), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Which widget session opened which conversation: the per-conversation client token (digest only) it must present.
+chat_sessions = Table(
+    "chat_sessions",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("conversation_id", String(64), primary_key=True),
+    Column("key_id", String(64), nullable=False),
+    Column("token_sha256", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Email: each tenant's support addresses, the email conversations (who writes, to which address, about what) and
+# every Message-ID seen or sent in a conversation, so that replies (In-Reply-To / References) find their thread.
+email_addresses = Table(
+    "email_addresses",
+    metadata,
+    Column("address", String(320), primary_key=True),
+    Column("tenant_id", String(64), nullable=False, index=True),
+)
+
+email_conversations = Table(
+    "email_conversations",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("conversation_id", String(64), primary_key=True),
+    Column("customer_address", String(320), nullable=False),
+    Column("support_address", String(320), nullable=False),
+    Column("subject", Text, nullable=False),
+)
+
+email_messages = Table(
+    "email_messages",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("message_id", String(998), primary_key=True),
+    Column("conversation_id", String(64), nullable=False),
+    Column("direction", String(8), nullable=False),
+    # the outbound reply's event: sending is recorded per event, so a redelivered reply is not mailed again
+    Column("event_id", String(64), nullable=True, unique=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -9,7 +9,16 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.conversation.models import conversations, quota_states, transcript_entries
+from services.conversation.models import (
+    chat_sessions,
+    conversations,
+    email_addresses,
+    email_conversations,
+    email_messages,
+    quota_states,
+    transcript_entries,
+    widget_keys,
+)
 
 
 class ConversationRepository:
@@ -107,3 +116,104 @@ class ConversationRepository:
             .first()
         )
         return dict(row) if row else None
+
+    async def add_widget_key(self, tenant_id: str, key_id: str, key_sha256: str, allowed_origins: list[str]) -> None:
+        await self.session.execute(
+            insert(widget_keys).values(
+                tenant_id=tenant_id, key_id=key_id, key_sha256=key_sha256, allowed_origins=allowed_origins
+            )
+        )
+
+    async def widget_key(self, key_sha256: str) -> dict[str, Any] | None:
+        query = select(widget_keys).where(widget_keys.c.key_sha256 == key_sha256)
+        row = (await self.session.execute(query)).mappings().first()
+        return dict(row) if row else None
+
+    async def add_chat_session(self, tenant_id: str, conversation_id: str, key_id: str, token_sha256: str) -> None:
+        await self.session.execute(
+            insert(chat_sessions).values(
+                tenant_id=tenant_id, conversation_id=conversation_id, key_id=key_id, token_sha256=token_sha256
+            )
+        )
+
+    async def chat_session(self, tenant_id: str, conversation_id: str, key_id: str) -> dict[str, Any] | None:
+        query = select(chat_sessions).where(
+            chat_sessions.c.tenant_id == tenant_id,
+            chat_sessions.c.conversation_id == conversation_id,
+            chat_sessions.c.key_id == key_id,
+        )
+        row = (await self.session.execute(query)).mappings().first()
+        return dict(row) if row else None
+
+    async def add_email_address(self, tenant_id: str, address: str) -> bool:
+        """False when the address already belongs to a tenant (this one or another)."""
+        result = await self.session.execute(
+            insert(email_addresses)
+            .values(address=address, tenant_id=tenant_id)
+            .on_conflict_do_nothing()
+            .returning(email_addresses.c.address)
+        )
+        return result.first() is not None
+
+    async def tenant_of_address(self, address: str) -> str | None:
+        query = select(email_addresses.c.tenant_id).where(email_addresses.c.address == address)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def email_thread(self, tenant_id: str, message_ids: list[str]) -> str | None:
+        """The conversation any of ``message_ids`` belongs to (the most recent reference first)."""
+        if not message_ids:
+            return None
+        query = select(email_messages.c.message_id, email_messages.c.conversation_id).where(
+            email_messages.c.tenant_id == tenant_id, email_messages.c.message_id.in_(message_ids)
+        )
+        found = dict((await self.session.execute(query)).tuples().all())
+        return next((found[m] for m in reversed(message_ids) if m in found), None)
+
+    async def add_email_conversation(
+        self, tenant_id: str, conversation_id: str, customer: str, support: str, subject: str
+    ) -> None:
+        await self.session.execute(
+            insert(email_conversations)
+            .values(
+                tenant_id=tenant_id,
+                conversation_id=conversation_id,
+                customer_address=customer,
+                support_address=support,
+                subject=subject,
+            )
+            .on_conflict_do_nothing()
+        )
+
+    async def email_conversation(self, tenant_id: str, conversation_id: str) -> dict[str, Any] | None:
+        query = select(email_conversations).where(
+            email_conversations.c.tenant_id == tenant_id, email_conversations.c.conversation_id == conversation_id
+        )
+        row = (await self.session.execute(query)).mappings().first()
+        return dict(row) if row else None
+
+    async def add_email_message(
+        self, tenant_id: str, message_id: str, conversation_id: str, direction: str, event_id: str | None = None
+    ) -> bool:
+        """False when this Message-ID (or this reply event) is already recorded."""
+        result = await self.session.execute(
+            insert(email_messages)
+            .values(
+                tenant_id=tenant_id,
+                message_id=message_id,
+                conversation_id=conversation_id,
+                direction=direction,
+                event_id=event_id,
+            )
+            .on_conflict_do_nothing()
+            .returning(email_messages.c.message_id)
+        )
+        return result.first() is not None
+
+    async def email_message_ids(self, tenant_id: str, conversation_id: str) -> list[str]:
+        """Every Message-ID of the conversation, oldest first (for References)."""
+        query = (
+            select(email_messages.c.message_id)
+            .where(email_messages.c.tenant_id == tenant_id, email_messages.c.conversation_id == conversation_id)
+            .order_by(email_messages.c.at)
+        )
+        return list((await self.session.execute(query)).scalars())

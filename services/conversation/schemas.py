@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -90,3 +91,50 @@ class ReplayResult(BaseModel):
     stored_entries: int
     differences: list[str]
     transcript: list[TranscriptLine]
+
+
+_ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+class NewWidgetKey(BaseModel):
+    """A public web chat key. ``allowed_origins``: the sites that may embed the widget, e.g.
+    ``https://shop.example.com`` (scheme, host, optional port), or ``*`` for any."""
+
+    model_config = ConfigDict(extra="forbid")
+    allowed_origins: list[str] = Field(min_length=1, max_length=50)
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        out: list[str] = []
+        for origin in value:
+            normal = origin.strip().rstrip("/").lower()
+            if normal != "*" and not _ORIGIN.match(normal):
+                raise ValueError(f"{origin!r} is not an origin like https://shop.example.com")
+            out.append(normal)
+        return out
+
+
+class CreatedWidgetKey(BaseModel):
+    key_id: str
+    widget_key: str = Field(description="public (embedded in web pages); only its SHA-256 digest is stored")
+    allowed_origins: list[str]
+
+
+class OpenChat(BaseModel):
+    """Open a web chat conversation; ``customer_id`` is optional."""
+
+    model_config = ConfigDict(extra="forbid")
+    customer_id: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class ChatOpened(BaseModel):
+    conversation_id: str
+    client_token: str = Field(description="shown once; the widget presents it for every use of this conversation")
+    position: int
+
+
+class ChatHistory(BaseModel):
+    conversation_id: str
+    version: int
+    events: list[dict[str, Any]]

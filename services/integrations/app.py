@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from litestar import Litestar
 
 from libs.platform.http import build_app
@@ -10,7 +12,10 @@ from services.integrations import service
 from services.integrations.config import IntegrationsSettings
 from services.integrations.endpoints import IntegrationsController
 from services.integrations.handlers import subscriptions
+from services.integrations.mcp_servers import McpPolicy
 from services.integrations.models import metadata
+from services.integrations.oauth import OAuthConnections, parse_oauth_clients
+from services.integrations.vault import EnvKeyProvider, Vault
 
 NAME = "integrations"
 
@@ -20,6 +25,22 @@ def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
     runtime = ServiceRuntime(
         NAME, settings, metadata, [create_all_migration(metadata)], on_tenant_created=service.on_tenant_created
     )
-    for sub in subscriptions(runtime):
+    vault = Vault(EnvKeyProvider.parse(settings.vault_master_keys.get_secret_value()))
+    oauth = OAuthConnections(
+        runtime=runtime,
+        vault=vault,
+        clients=parse_oauth_clients(settings.oauth_clients.get_secret_value()),
+        redirect_url=settings.oauth_redirect_url,
+        state_ttl=timedelta(seconds=settings.oauth_state_ttl_seconds),
+    )
+    policy = McpPolicy(
+        stdio_commands=frozenset(c.strip() for c in settings.mcp_stdio_commands.split(",") if c.strip()),
+        allow_private=settings.mcp_allow_private,
+        timeout=settings.mcp_timeout_seconds,
+    )
+    remotes = service.Remotes(oauth=oauth, vault=vault, mcp=policy)
+    for sub in subscriptions(runtime, remotes):
         runtime.subscribe(sub)
-    return build_app(runtime, [IntegrationsController])
+    app = build_app(runtime, [IntegrationsController], vault=vault, oauth=oauth, mcp_policy=policy)
+    app.state.remotes = remotes
+    return app

@@ -1,14 +1,74 @@
-"""The integrations API: available integrations and the audit log."""
+"""The integrations API: available integrations, connecting them through OAuth, and the audit log."""
 
 from __future__ import annotations
 
-from litestar import Controller, get
+import time
+from typing import Any, cast
+
+from litestar import Controller, Request, delete, get, post, put
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.params import Parameter
 
+from libs.events import SYSTEM, Envelope, WebhookReceived
 from libs.platform.http import Runtime, TenantId
-from services.integrations.manifest import builtin_manifests
+from services.integrations import mcp_servers, webhooks
+from services.integrations.catalog import publish_catalog
+from services.integrations.manifest import Manifest, builtin_manifests
+from services.integrations.mcp_servers import McpPolicy, McpServerRegistration
+from services.integrations.oauth import ConnectError, OAuthConnections, token_purpose
 from services.integrations.repository import IntegrationsRepository
-from services.integrations.schemas import AuditEntry, AuditPage, IntegrationInfo, IntegrationList
+from services.integrations.schemas import (
+    AuditEntry,
+    AuditPage,
+    Connected,
+    ConnectRequest,
+    ConnectStarted,
+    IntegrationInfo,
+    IntegrationList,
+    McpServerInfo,
+    McpServerList,
+    McpToolInfo,
+    ModeChange,
+    ModeChanged,
+    WebhookAccepted,
+    WebhookEndpoint,
+    WebhookSecret,
+)
+from services.integrations.vault import Vault, VaultError, VaultUnavailable
+
+
+def _manifest(name: str) -> Manifest:
+    manifest = builtin_manifests().get(name)
+    if manifest is None:
+        raise NotFoundException(f"there is no integration named {name!r}")
+    return manifest
+
+
+def _http(exc: ConnectError | VaultError) -> HTTPException:
+    if isinstance(exc, ConnectError):
+        return HTTPException(status_code=exc.status, detail=exc.message)
+    if isinstance(exc, VaultUnavailable):
+        return HTTPException(status_code=503, detail="the vault has no master key configured")
+    return HTTPException(status_code=500, detail="a stored secret could not be read")
+
+
+def _mcp_info(row: dict[str, Any]) -> McpServerInfo:
+    return McpServerInfo(
+        name=row["name"],
+        transport=row["transport"],
+        status=row["status"],
+        mode=row["mode"],
+        tools=[
+            McpToolInfo(
+                name=t["provider_name"],
+                server_tool=t["name"],
+                description=t["description"],
+                input_schema=t["input_schema"],
+                annotations=t["annotations"],
+            )
+            for t in row["tools"]
+        ],
+    )
 
 
 class IntegrationsController(Controller):
@@ -16,25 +76,188 @@ class IntegrationsController(Controller):
 
     @get("/")
     async def list_integrations(self, tenant_id: TenantId, runtime: Runtime) -> IntegrationList:
-        """Every integration Deskpilot knows, with this tenant's connection state."""
-        items: list[IntegrationInfo] = []
+        """Every integration Deskpilot knows, with this tenant's connection state (and why, when revoked)."""
         async with runtime.db.session() as session:
-            repo = IntegrationsRepository(session)
-            for manifest in builtin_manifests().values():
-                conn = await repo.connection(tenant_id, manifest.name)
-                items.append(
-                    IntegrationInfo(
-                        name=manifest.name,
-                        title=manifest.title,
-                        description=manifest.description,
-                        auth=manifest.auth.type,
-                        connected=conn is not None,
-                        status=conn["status"] if conn else None,
-                        mode=conn["mode"] if conn else None,
-                        tools=[t.name for t in manifest.tools],
+            connections = await IntegrationsRepository(session).connections_of(tenant_id)
+        items: list[IntegrationInfo] = []
+        for manifest in builtin_manifests().values():
+            conn = connections.get(manifest.name)
+            items.append(
+                IntegrationInfo(
+                    name=manifest.name,
+                    title=manifest.title,
+                    description=manifest.description,
+                    auth=manifest.auth.type,
+                    connected=conn is not None and conn["status"] == "active",
+                    status=conn["status"] if conn else None,
+                    status_reason=conn["status_reason"] if conn else None,
+                    mode=conn["mode"] if conn else None,
+                    scopes=conn["scopes"] if conn else None,
+                    tools=[t.name for t in manifest.tools],
+                )
+            )
+        return IntegrationList(items=items)
+
+    @post("/{name:str}/connect", status_code=200)
+    async def connect(
+        self, name: str, data: ConnectRequest, tenant_id: TenantId, runtime: Runtime, oauth: OAuthConnections
+    ) -> ConnectStarted:
+        """Start connecting an OAuth integration: send the admin's browser to ``authorization_url``."""
+        manifest = _manifest(name)
+        try:
+            async with runtime.unit_of_work() as uow:
+                url, expires_at = await oauth.start(
+                    IntegrationsRepository(uow.session), tenant_id, manifest, data.params, data.user_id
+                )
+        except (ConnectError, VaultError) as exc:
+            raise _http(exc) from None
+        return ConnectStarted(authorization_url=url, state_expires_at=expires_at)
+
+    @get("/oauth/callback")
+    async def oauth_callback(
+        self,
+        runtime: Runtime,
+        oauth: OAuthConnections,
+        oauth_state: str = Parameter(query="state", min_length=16, max_length=200),
+        code: str | None = Parameter(default=None, max_length=4000),
+        error: str | None = Parameter(default=None, max_length=200),
+    ) -> Connected:
+        """Where the provider sends the browser back; the (single-use) state says which tenant connected."""
+        try:
+            async with runtime.unit_of_work() as uow:
+                pending = await oauth.take_state(IntegrationsRepository(uow.session), oauth_state)
+            manifest = _manifest(pending.integration)
+            if error or not code:
+                raise ConnectError(400, f"{manifest.title} authorization was not granted ({error or 'no code'})")
+            token = await oauth.exchange(manifest, pending, code)
+            async with runtime.unit_of_work() as uow:
+                repo = IntegrationsRepository(uow.session)
+                scopes = await oauth.complete(repo, manifest, pending, token)
+                await publish_catalog(uow, repo, pending.tenant_id, None)
+        except (ConnectError, VaultError) as exc:
+            raise _http(exc) from None
+        return Connected(integration=manifest.name, connected=True, scopes=scopes)
+
+    @post("/mcp", status_code=201)
+    async def register_mcp_server(
+        self, data: McpServerRegistration, tenant_id: TenantId, runtime: Runtime, vault: Vault, mcp_policy: McpPolicy
+    ) -> McpServerInfo:
+        """Connect an MCP server (stdio command or streamable-HTTP URL); its tools join this tenant's catalog.
+        Registering an existing name replaces it. ``env`` and ``headers`` are stored encrypted, never returned."""
+        try:
+            await mcp_servers.validate(data, mcp_policy)
+            tools = await mcp_servers.discover(data, mcp_policy)
+            async with runtime.unit_of_work() as uow:
+                repo = IntegrationsRepository(uow.session)
+                await mcp_servers.register(repo, vault, tenant_id, data, tools)
+                await publish_catalog(uow, repo, tenant_id, None)
+        except mcp_servers.McpError as exc:
+            raise HTTPException(status_code=exc.status, detail=exc.message) from None
+        except VaultError as exc:
+            raise _http(exc) from None
+        return _mcp_info({"name": data.name, "transport": data.transport, "status": "active", "mode": data.mode,
+                          "tools": tools})  # fmt: skip
+
+    @get("/mcp")
+    async def list_mcp_servers(self, tenant_id: TenantId, runtime: Runtime) -> McpServerList:
+        """This tenant's MCP servers and the tools each one offers."""
+        async with runtime.db.session() as session:
+            rows = await IntegrationsRepository(session).mcp_servers_of(tenant_id)
+        return McpServerList(items=[_mcp_info(r) for r in rows])
+
+    @put("/{name:str}/mode")
+    async def set_mode(self, name: str, data: ModeChange, tenant_id: TenantId, runtime: Runtime) -> ModeChanged:
+        """Switch a connected integration between ``live`` and ``dry_run``."""
+        _manifest(name)
+        async with runtime.unit_of_work() as uow:
+            if not await IntegrationsRepository(uow.session).set_mode(tenant_id, name, data.mode):
+                raise NotFoundException(f"{name} is not connected")
+        return ModeChanged(integration=name, mode=data.mode)
+
+    @put("/mcp/{server:str}/mode")
+    async def set_mcp_mode(self, server: str, data: ModeChange, tenant_id: TenantId, runtime: Runtime) -> ModeChanged:
+        """Switch an MCP server between ``live`` and ``dry_run``."""
+        async with runtime.unit_of_work() as uow:
+            if not await IntegrationsRepository(uow.session).set_mcp_mode(tenant_id, server, data.mode):
+                raise NotFoundException(f"there is no MCP server named {server!r}")
+        return ModeChanged(integration=f"mcp:{server}", mode=data.mode)
+
+    @delete("/{name:str}", status_code=204)
+    async def disconnect(self, name: str, tenant_id: TenantId, runtime: Runtime, vault: Vault) -> None:
+        """Disconnect an integration: its stored tokens are deleted and its tools withdrawn from the agent."""
+        _manifest(name)
+        async with runtime.unit_of_work() as uow:
+            repo = IntegrationsRepository(uow.session)
+            if not await repo.disconnect(tenant_id, name):
+                raise NotFoundException(f"{name} is not connected")
+            await vault.delete(repo, tenant_id, token_purpose(name))
+            await publish_catalog(uow, repo, tenant_id, None)
+
+    @delete("/mcp/{server:str}", status_code=204)
+    async def disconnect_mcp_server(self, server: str, tenant_id: TenantId, runtime: Runtime, vault: Vault) -> None:
+        """Disconnect an MCP server: its credentials are deleted and its tools withdrawn from the agent."""
+        async with runtime.unit_of_work() as uow:
+            repo = IntegrationsRepository(uow.session)
+            if not await repo.disconnect_mcp_server(tenant_id, server):
+                raise NotFoundException(f"there is no MCP server named {server!r}")
+            await mcp_servers.forget_credentials(repo, vault, tenant_id, server)
+            await publish_catalog(uow, repo, tenant_id, None)
+
+    @put("/webhooks/{provider:str}/secret")
+    async def set_webhook_secret(
+        self, provider: str, data: WebhookSecret, tenant_id: TenantId, runtime: Runtime, vault: Vault
+    ) -> WebhookEndpoint:
+        """Store this tenant's signing secret for a provider's webhooks (encrypted); returns the endpoint path."""
+        if provider not in webhooks.PROVIDERS:
+            raise NotFoundException(f"webhooks are supported for {', '.join(webhooks.PROVIDERS)}")
+        if len(data.secret.get_secret_value()) < 8:
+            raise HTTPException(status_code=422, detail="secret is too short")
+        try:
+            async with runtime.unit_of_work() as uow:
+                repo = IntegrationsRepository(uow.session)
+                await vault.put(repo, tenant_id, webhooks.secret_purpose(provider), data.secret.get_secret_value())
+        except VaultError as exc:
+            raise _http(exc) from None
+        return WebhookEndpoint(provider=provider, path=f"/v1/integrations/webhooks/{provider}/{tenant_id}")
+
+    @post("/webhooks/{provider:str}/{tenant:str}", status_code=200)
+    async def receive_webhook(
+        self, provider: str, tenant: str, request: Request[Any, Any, Any], runtime: Runtime, vault: Vault
+    ) -> WebhookAccepted:
+        """A provider's webhook delivery. Unsigned, mis-signed, stale or unknown-tenant deliveries get 401."""
+        raw = await request.body()
+        settings = runtime.settings
+        base = getattr(settings, "webhook_base_url", "")
+        url = f"{base.rstrip('/')}{request.url.path}" if base else str(request.url.with_replacements(query=""))
+        if request.url.query:
+            url = f"{url}?{request.url.query}"
+        async with runtime.unit_of_work() as uow:
+            repo = IntegrationsRepository(uow.session)
+            try:
+                secret = await vault.get(repo, tenant, webhooks.secret_purpose(provider))
+                if secret is None:
+                    raise webhooks.WebhookRejected("no signing secret for this endpoint")
+                delivery = webhooks.verify(
+                    provider, secret.get_secret_value().encode(), request.headers, raw,
+                    method=request.method, url=url, now=time.time(),
+                )  # fmt: skip
+            except (webhooks.WebhookRejected, VaultError):
+                raise NotAuthorizedException("webhook signature verification failed") from None
+            new = await repo.record_delivery(tenant, provider, delivery.delivery_id)
+            if new:
+                uow.emit(
+                    Envelope.new(
+                        WebhookReceived(
+                            provider=cast(webhooks.Provider, provider),
+                            topic=delivery.topic[:200],
+                            delivery_id=delivery.delivery_id,
+                            payload=delivery.payload,
+                        ),
+                        tenant_id=tenant,
+                        actor=SYSTEM,
                     )
                 )
-        return IntegrationList(items=items)
+        return WebhookAccepted(accepted=True, duplicate=not new)
 
     @get("/audit")
     async def audit(

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from libs.events import RiskClass, ToolSpec
 
@@ -35,9 +35,41 @@ class ManifestTool(BaseModel):
     input_schema: dict[str, Any]
 
 
+class OAuth2Settings(BaseModel):
+    """How to obtain and refresh an OAuth2 access token (authorization-code grant).
+
+    URLs may hold ``{param}`` placeholders (a shop subdomain, a region) filled from the values a tenant gives
+    when connecting; ``params`` names them and each value must match ``param_pattern``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    authorize_url: str
+    token_url: str
+    api_base_url: str
+    scopes: list[str]
+    scope_separator: str = " "
+    pkce: bool = True
+    params: list[str] = []
+    param_pattern: str = r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$"
+    token_endpoint_auth_method: Literal["client_secret_post", "client_secret_basic"] = "client_secret_post"  # noqa: S105
+    refresh_ahead_seconds: int = Field(default=300, ge=0, description="refresh this long before expiry")
+    default_expires_in: int = Field(default=3600, gt=0, description="when the token response has no expires_in")
+    revoked_statuses: list[str] = Field(
+        default=[],
+        description="provider-specific error codes (a 'status' field) meaning invalid_grant, for non-RFC errors",
+    )
+
+
 class ManifestAuth(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: Literal["none", "api_key", "oauth2"]
+    oauth2: OAuth2Settings | None = None
+
+    @model_validator(mode="after")
+    def _oauth2_has_settings(self) -> ManifestAuth:
+        if (self.type == "oauth2") != (self.oauth2 is not None):
+            raise ValueError("auth.oauth2 is required for (and only for) type oauth2")
+        return self
 
 
 class Manifest(BaseModel):

@@ -9,6 +9,8 @@ from sqlalchemy import (
     Float,
     Identity,
     Index,
+    Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -25,7 +27,75 @@ connections = Table(
     Column("integration", String(64), primary_key=True),
     Column("status", String(16), nullable=False),  # active | revoked | disconnected
     Column("mode", String(16), nullable=False),  # live | dry_run
+    Column("status_reason", String(500), nullable=True),  # why it is revoked, shown to the tenant
+    Column("scopes", JSON, nullable=True),  # OAuth scopes granted
+    Column("params", JSON, nullable=True),  # values of the manifest's URL placeholders (a shop subdomain, …)
+    Column("connected_by", String(200), nullable=True),
+    Column("access_expires_at", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Pending OAuth authorizations: the state is stored only as a digest; its PKCE verifier sits in the vault.
+oauth_states = Table(
+    "oauth_states",
+    metadata,
+    Column("state_sha256", String(64), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("integration", String(64), nullable=False),
+    Column("user_id", String(200), nullable=True),
+    Column("params", JSON, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# Vault: one data key per tenant, stored only wrapped by a master key (``master_version`` names which).
+tenant_keys = Table(
+    "tenant_keys",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("generation", Integer, nullable=False),
+    Column("master_version", String(32), nullable=False),
+    Column("wrapped_key", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("rewrapped_at", DateTime(timezone=True), nullable=True),
+)
+
+# Vault: secrets sealed with their tenant's data key (nonce || AES-GCM ciphertext), bound to tenant + purpose.
+vault_secrets = Table(
+    "vault_secrets",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("purpose", String(200), primary_key=True),
+    Column("key_generation", Integer, nullable=False),
+    Column("sealed", LargeBinary, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# MCP servers tenants registered; env and headers (credentials) are in the vault, not here.
+mcp_servers = Table(
+    "mcp_servers",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("name", String(32), primary_key=True),
+    Column("transport", String(8), nullable=False),  # stdio | http
+    Column("command", String(500), nullable=True),
+    Column("args", JSON, nullable=True),
+    Column("url", String(2000), nullable=True),
+    Column("status", String(16), nullable=False),  # active | disconnected
+    Column("mode", String(16), nullable=False),  # live | dry_run
+    Column("tools", JSON, nullable=False),  # [{name, provider_name, description, input_schema, annotations}]
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Webhook deliveries already accepted (dedupe: providers redeliver until they see a 2xx).
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("provider", String(16), primary_key=True),
+    Column("delivery_id", String(200), primary_key=True),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 tool_executions = Table(

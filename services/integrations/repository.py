@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +16,12 @@ from services.integrations.models import (
     demo_customers,
     demo_orders,
     demo_refunds,
+    mcp_servers,
+    oauth_states,
+    tenant_keys,
     tool_executions,
+    vault_secrets,
+    webhook_deliveries,
 )
 
 
@@ -41,13 +47,143 @@ class IntegrationsRepository:
         )
         return result.first() is not None
 
-    async def connection(self, tenant_id: str, integration: str) -> dict[str, Any] | None:
+    async def connection(self, tenant_id: str, integration: str, *, for_update: bool = False) -> dict[str, Any] | None:
+        query = select(connections).where(
+            connections.c.tenant_id == tenant_id, connections.c.integration == integration
+        )
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).mappings().first()
+        return dict(row) if row else None
+
+    async def connections_of(self, tenant_id: str) -> dict[str, dict[str, Any]]:
+        rows = await self.session.execute(select(connections).where(connections.c.tenant_id == tenant_id))
+        return {r["integration"]: dict(r) for r in rows.mappings()}
+
+    async def upsert_oauth_connection(
+        self,
+        tenant_id: str,
+        integration: str,
+        *,
+        scopes: list[str],
+        params: dict[str, str],
+        connected_by: str | None,
+        access_expires_at: datetime,
+    ) -> None:
+        values = {
+            "status": "active",
+            "status_reason": None,
+            "scopes": scopes,
+            "params": params,
+            "connected_by": connected_by,
+            "access_expires_at": access_expires_at,
+        }
+        stmt = insert(connections).values(tenant_id=tenant_id, integration=integration, mode="live", **values)
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[connections.c.tenant_id, connections.c.integration],
+                set_={**values, "updated_at": func.now()},
+            )
+        )
+
+    async def token_refreshed(self, tenant_id: str, integration: str, access_expires_at: datetime) -> None:
+        await self.session.execute(
+            update(connections)
+            .where(connections.c.tenant_id == tenant_id, connections.c.integration == integration)
+            .values(access_expires_at=access_expires_at, updated_at=func.now())
+        )
+
+    async def disconnect(self, tenant_id: str, integration: str) -> bool:
+        result = await self.session.execute(
+            update(connections)
+            .where(connections.c.tenant_id == tenant_id, connections.c.integration == integration)
+            .values(status="disconnected", status_reason="disconnected by the tenant", updated_at=func.now())
+            .returning(connections.c.integration)
+        )
+        return result.first() is not None
+
+    async def revoke(self, tenant_id: str, integration: str, reason: str) -> bool:
+        """Mark an active connection revoked; False if it was not active (already revoked: nothing to announce)."""
+        result = await self.session.execute(
+            update(connections)
+            .where(
+                connections.c.tenant_id == tenant_id,
+                connections.c.integration == integration,
+                connections.c.status == "active",
+            )
+            .values(status="revoked", status_reason=reason, updated_at=func.now())
+            .returning(connections.c.integration)
+        )
+        return result.first() is not None
+
+    # MCP servers --------------------------------------------------------------------------------------------
+
+    async def upsert_mcp_server(self, tenant_id: str, name: str, **values: Any) -> None:
+        row = {**values, "status": "active"}
+        await self.session.execute(
+            insert(mcp_servers)
+            .values(tenant_id=tenant_id, name=name, **row)
+            .on_conflict_do_update(
+                index_elements=[mcp_servers.c.tenant_id, mcp_servers.c.name], set_={**row, "updated_at": func.now()}
+            )
+        )
+
+    async def mcp_servers_of(self, tenant_id: str, *, active_only: bool = False) -> list[dict[str, Any]]:
+        query = select(mcp_servers).where(mcp_servers.c.tenant_id == tenant_id)
+        if active_only:
+            query = query.where(mcp_servers.c.status == "active")
+        rows = await self.session.execute(query.order_by(mcp_servers.c.name))
+        return [dict(r) for r in rows.mappings()]
+
+    async def mcp_tool(self, tenant_id: str, provider_name: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The active MCP server of this tenant offering a tool under ``provider_name``, and that tool."""
+        for server in await self.mcp_servers_of(tenant_id, active_only=True):
+            for tool in server["tools"]:
+                if tool["provider_name"] == provider_name:
+                    return server, tool
+        return None
+
+    async def set_mcp_mode(self, tenant_id: str, name: str, mode: str) -> bool:
+        result = await self.session.execute(
+            update(mcp_servers)
+            .where(mcp_servers.c.tenant_id == tenant_id, mcp_servers.c.name == name)
+            .values(mode=mode, updated_at=func.now())
+            .returning(mcp_servers.c.name)
+        )
+        return result.first() is not None
+
+    async def disconnect_mcp_server(self, tenant_id: str, name: str) -> bool:
+        result = await self.session.execute(
+            update(mcp_servers)
+            .where(mcp_servers.c.tenant_id == tenant_id, mcp_servers.c.name == name)
+            .values(status="disconnected", updated_at=func.now())
+            .returning(mcp_servers.c.name)
+        )
+        return result.first() is not None
+
+    # webhooks -----------------------------------------------------------------------------------------------
+
+    async def record_delivery(self, tenant_id: str, provider: str, delivery_id: str) -> bool:
+        """False when this delivery was already accepted (a redelivery)."""
+        result = await self.session.execute(
+            insert(webhook_deliveries)
+            .values(tenant_id=tenant_id, provider=provider, delivery_id=delivery_id)
+            .on_conflict_do_nothing()
+            .returning(webhook_deliveries.c.delivery_id)
+        )
+        return result.first() is not None
+
+    # pending OAuth authorizations ----------------------------------------------------------------------------
+
+    async def insert_oauth_state(self, **row: Any) -> None:
+        await self.session.execute(oauth_states.insert().values(**row))
+
+    async def take_oauth_state(self, state_sha256: str) -> dict[str, Any] | None:
+        """Delete and return a pending authorization: a state is usable once."""
         row = (
             (
                 await self.session.execute(
-                    select(connections).where(
-                        connections.c.tenant_id == tenant_id, connections.c.integration == integration
-                    )
+                    delete(oauth_states).where(oauth_states.c.state_sha256 == state_sha256).returning(oauth_states)
                 )
             )
             .mappings()
@@ -62,6 +198,69 @@ class IntegrationsRepository:
             )
         )
         return list(rows.scalars())
+
+    # the vault ----------------------------------------------------------------------------------------------
+
+    async def tenant_data_key(self, tenant_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+        query = select(tenant_keys).where(tenant_keys.c.tenant_id == tenant_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).mappings().first()
+        return dict(row) if row else None
+
+    async def insert_tenant_data_key(
+        self, tenant_id: str, generation: int, master_version: str, wrapped: bytes
+    ) -> None:
+        await self.session.execute(
+            insert(tenant_keys)
+            .values(tenant_id=tenant_id, generation=generation, master_version=master_version, wrapped_key=wrapped)
+            .on_conflict_do_nothing()
+        )
+
+    async def rewrap_tenant_data_key(
+        self, tenant_id: str, generation: int, master_version: str, wrapped: bytes
+    ) -> None:
+        await self.session.execute(
+            update(tenant_keys)
+            .where(tenant_keys.c.tenant_id == tenant_id, tenant_keys.c.generation == generation)
+            .values(master_version=master_version, wrapped_key=wrapped, rewrapped_at=func.now())
+        )
+
+    async def tenants_not_on_master_key(self, master_version: str) -> list[str]:
+        rows = await self.session.execute(
+            select(tenant_keys.c.tenant_id).where(tenant_keys.c.master_version != master_version)
+        )
+        return list(rows.scalars())
+
+    async def put_secret(self, tenant_id: str, purpose: str, generation: int, sealed: bytes) -> None:
+        stmt = insert(vault_secrets).values(
+            tenant_id=tenant_id, purpose=purpose, key_generation=generation, sealed=sealed
+        )
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[vault_secrets.c.tenant_id, vault_secrets.c.purpose],
+                set_={"key_generation": generation, "sealed": sealed, "updated_at": func.now()},
+            )
+        )
+
+    async def secret(self, tenant_id: str, purpose: str) -> dict[str, Any] | None:
+        row = (
+            (
+                await self.session.execute(
+                    select(vault_secrets).where(
+                        vault_secrets.c.tenant_id == tenant_id, vault_secrets.c.purpose == purpose
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return dict(row) if row else None
+
+    async def delete_secret(self, tenant_id: str, purpose: str) -> None:
+        await self.session.execute(
+            delete(vault_secrets).where(vault_secrets.c.tenant_id == tenant_id, vault_secrets.c.purpose == purpose)
+        )
 
     # once-only execution and audit ----------------------------------------------------------------------------
 

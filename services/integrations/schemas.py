@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 
 class IntegrationInfo(BaseModel):
@@ -15,7 +15,9 @@ class IntegrationInfo(BaseModel):
     auth: str
     connected: bool
     status: str | None
+    status_reason: str | None = None
     mode: str | None
+    scopes: list[str] | None = None
     tools: list[str]
 
 
@@ -38,3 +40,68 @@ class AuditEntry(BaseModel):
 
 class AuditPage(BaseModel):
     items: list[AuditEntry]
+
+
+class ConnectRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    params: dict[str, str] = Field(default={}, description="values for the manifest's URL placeholders")
+    user_id: str | None = Field(default=None, max_length=200, description="the admin connecting, for the record")
+
+
+class ConnectStarted(BaseModel):
+    authorization_url: str
+    state_expires_at: datetime
+
+
+class Connected(BaseModel):
+    integration: str
+    connected: bool
+    scopes: list[str]
+
+
+class McpToolInfo(BaseModel):
+    name: str = Field(description="the name the agent sees (provider-safe)")
+    server_tool: str = Field(description="the tool's name on the MCP server")
+    description: str
+    input_schema: dict[str, Any]
+    annotations: dict[str, Any]
+
+
+class McpServerInfo(BaseModel):
+    name: str
+    transport: str
+    status: str
+    mode: str
+    tools: list[McpToolInfo]
+
+
+class McpServerList(BaseModel):
+    items: list[McpServerInfo]
+
+
+class ModeChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    mode: Literal["live", "dry_run"] = Field(description="dry_run: read-only tools run, others are only described")
+
+
+class ModeChanged(BaseModel):
+    integration: str
+    mode: str
+
+
+class WebhookSecret(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    secret: SecretStr = Field(description="the provider's signing secret for this tenant's endpoint")
+
+    def __repr__(self) -> str:
+        return "WebhookSecret(secret=**********)"
+
+
+class WebhookEndpoint(BaseModel):
+    provider: str
+    path: str = Field(description="where the provider must send deliveries (prefix with your public base URL)")
+
+
+class WebhookAccepted(BaseModel):
+    accepted: bool
+    duplicate: bool

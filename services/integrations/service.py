@@ -4,41 +4,34 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from libs.events import (
-    SYSTEM,
     Actor,
     Envelope,
     RecordedEvent,
     ToolCompleted,
     ToolFailed,
     ToolRequested,
-    ToolsPublished,
 )
 from libs.platform.outbox import UnitOfWork
-from services.integrations import demo_store
+from services.integrations import demo_store, hubspot, mcp_servers
+from services.integrations.catalog import publish_catalog
 from services.integrations.demo_store import ToolError
 from services.integrations.manifest import SERVICE, Manifest, builtin_manifests
+from services.integrations.mcp_servers import McpPolicy
+from services.integrations.oauth import OAuthConnections
 from services.integrations.repository import IntegrationsRepository
+from services.integrations.vault import Vault
+
+__all__ = ["Remotes", "execute", "on_tenant_created", "publish_catalog"]
 
 ACTOR = Actor(kind="system", id="integrations")
 
 
 def _tool_index(manifests: dict[str, Manifest]) -> dict[str, Manifest]:
     return {tool.name: m for m in manifests.values() for tool in m.tools}
-
-
-async def publish_catalog(
-    uow: UnitOfWork, repo: IntegrationsRepository, tenant_id: str, cause: Envelope | None
-) -> None:
-    """Tell the agent the complete set of tools this tenant's active connections offer."""
-    manifests = builtin_manifests()
-    active = await repo.active_integrations(tenant_id)
-    tools = tuple(spec for name in active if name in manifests for spec in manifests[name].tool_specs())
-    uow.emit(
-        Envelope.new(ToolsPublished(service=SERVICE, tools=tools), tenant_id=tenant_id, actor=SYSTEM, caused_by=cause)
-    )
 
 
 async def on_tenant_created(uow: UnitOfWork, event: Envelope) -> None:
@@ -49,8 +42,22 @@ async def on_tenant_created(uow: UnitOfWork, event: Envelope) -> None:
     await publish_catalog(uow, repo, event.tenant_id, event)
 
 
-async def execute(uow: UnitOfWork, recorded: RecordedEvent) -> bool:
-    """Execute one requested tool call exactly once; returns False for a redelivery (nothing done)."""
+@dataclass(frozen=True)
+class Remotes:
+    """What executing third-party tools needs: OAuth tokens, the vault, and the MCP policy."""
+
+    oauth: OAuthConnections
+    vault: Vault
+    mcp: McpPolicy
+
+
+async def execute(uow: UnitOfWork, recorded: RecordedEvent, remotes: Remotes | None = None) -> bool:
+    """Execute one requested tool call exactly once; returns False for a redelivery (nothing done).
+
+    Remote tools (OAuth integrations, MCP servers) make their call inside this unit of work, so the claim, the
+    audit record and the result event commit together; a crash after the call but before the commit can repeat it
+    on redelivery, which is why remote write tools should be idempotent at the provider (HubSpot's PATCH is).
+    """
     event, request = recorded.event, recorded.event.payload
     assert isinstance(request, ToolRequested)
     assert event.conversation_id is not None
@@ -61,14 +68,23 @@ async def execute(uow: UnitOfWork, recorded: RecordedEvent) -> bool:
         return False
     manifest = _tool_index(builtin_manifests()).get(request.tool)
     connection = await repo.connection(event.tenant_id, manifest.name) if manifest else None
-    dry_run = bool(connection and connection["mode"] == "dry_run")
+    mcp_tool = None if manifest else await repo.mcp_tool(event.tenant_id, request.tool)
+    integration = manifest.name if manifest else f"mcp:{mcp_tool[0]['name']}" if mcp_tool else "unknown"
+    mode = connection["mode"] if connection else mcp_tool[0]["mode"] if mcp_tool else "live"
+    dry_run = mode == "dry_run"
     started = time.perf_counter()
     result: dict[str, Any] | None = None
     error: ToolError | None = None
     try:
-        if manifest is None or connection is None or connection["status"] != "active":
+        if mcp_tool is not None:
+            result = await _dispatch_mcp(remotes, repo, event.tenant_id, mcp_tool, request, dry_run)
+        elif manifest is None or connection is None or connection["status"] != "active":
             raise ToolError("unknown_tool", f"{request.tool} is not available to this tenant")
-        result = await _dispatch(repo, event.tenant_id, request, dry_run)
+        elif manifest.auth.type == "oauth2":
+            oauth = remotes.oauth if remotes else None
+            result = await _dispatch_remote(oauth, repo, event.tenant_id, manifest, connection, request, dry_run)
+        else:
+            result = await _dispatch(repo, event.tenant_id, request, dry_run)
     except ToolError as exc:
         error = exc
     latency_ms = round((time.perf_counter() - started) * 1000, 3)
@@ -78,7 +94,7 @@ async def execute(uow: UnitOfWork, recorded: RecordedEvent) -> bool:
         tenant_id=event.tenant_id,
         conversation_id=event.conversation_id,
         end_user=None,
-        integration=manifest.name if manifest else "unknown",
+        integration=integration,
         tool=request.tool,
         tool_call_id=request.tool_call_id,
         request=request.arguments,
@@ -128,3 +144,50 @@ async def _dispatch(
             return await demo_store.refund_order(repo, tenant_id, request.arguments, request.idempotency_key, dry_run)
         case _:
             raise ToolError("unknown_tool", f"{request.tool} has no handler")
+
+
+REMOTE_HANDLERS = {"hubspot": hubspot.execute}
+
+
+async def _dispatch_remote(
+    oauth: OAuthConnections | None,
+    repo: IntegrationsRepository,
+    tenant_id: str,
+    manifest: Manifest,
+    connection: dict[str, Any],
+    request: ToolRequested,
+    dry_run: bool,
+) -> dict[str, Any]:
+    handler = REMOTE_HANDLERS.get(manifest.name)
+    tool = next(t for t in manifest.tools if t.name == request.tool)
+    if handler is None or oauth is None:
+        raise ToolError("unknown_tool", f"{request.tool} has no handler")
+    if dry_run and not tool.annotations.read_only:
+        # Dry run: reads are real, anything that changes the provider is only described.
+        return {
+            "would_call": request.tool,
+            "arguments": request.arguments,
+            "summary": f"Would call {manifest.title} {request.tool} with {json.dumps(request.arguments)}.",
+        }
+    return await handler(oauth, repo, tenant_id, manifest, connection, request.tool, request.arguments)
+
+
+async def _dispatch_mcp(
+    remotes: Remotes | None,
+    repo: IntegrationsRepository,
+    tenant_id: str,
+    mcp_tool: tuple[dict[str, Any], dict[str, Any]],
+    request: ToolRequested,
+    dry_run: bool,
+) -> dict[str, Any]:
+    server, tool = mcp_tool
+    if remotes is None:
+        raise ToolError("unknown_tool", f"{request.tool} has no handler")
+    if dry_run and not mcp_servers.is_read_only(tool):
+        return {
+            "would_call": tool["name"],
+            "arguments": request.arguments,
+            "summary": f"Would call {tool['name']} on MCP server {server['name']} "
+            f"with {json.dumps(request.arguments)}.",
+        }
+    return await mcp_servers.call(repo, remotes.vault, remotes.mcp, tenant_id, server, tool, request.arguments)

@@ -43,6 +43,7 @@ from libs.events.catalog.humans import (
     TicketNoteAdded,
     TicketStatusChanged,
 )
+from libs.events.catalog.integrations import IntegrationRevoked, WebhookReceived
 from libs.events.catalog.knowledge import ArticleArchived, ArticlePublished, CrawlProgressed
 from libs.events.catalog.tenants import TenantCreated, ToolSpec, ToolsPublished
 from libs.events.catalog.ticketing import TicketCreated
@@ -78,7 +79,9 @@ AnyEvent = Annotated[
     | UsageRecorded
     | UsageAlert
     | QuotaExceeded
-    | PlanQuotaStateChanged,
+    | PlanQuotaStateChanged
+    | IntegrationRevoked
+    | WebhookReceived,
     Field(discriminator="type"),
 ]
 
@@ -116,6 +119,8 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
         UsageAlert,
         QuotaExceeded,
         PlanQuotaStateChanged,
+        IntegrationRevoked,
+        WebhookReceived,
     )
 }
 
@@ -137,6 +142,7 @@ __all__ = [
     "HandoffRequested",
     "HumanAssigned",
     "HumanReplied",
+    "IntegrationRevoked",
     "LlmCalled",
     "LlmFailed",
     "MessageReceived",
@@ -160,4 +166,5 @@ __all__ = [
     "ToolsPublished",
     "UsageAlert",
     "UsageRecorded",
+    "WebhookReceived",
 ]

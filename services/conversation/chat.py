@@ -1,0 +1,475 @@
+"""The web chat channel: public widget keys, chat sessions bound to a client token, and live delivery.
+
+A *widget key* (``dpw_…``, only its SHA-256 digest stored) is public: it is embedded in a tenant's web page. So it
+can do little: open a conversation (which returns a random per-conversation ``client_token``, digest stored),
+post customer messages to a conversation it opened (with that token) and read or stream it. Every widget request
+must carry an ``Origin`` in the key's allowed list (``*`` allows any).
+
+Delivery (WebSocket, or server-sent events as a fallback) sends, in log order, the customer-visible events
+(:data:`VISIBLE`) and, while connected, the transient reply deltas of ``dp.stream.<tenant>.<conversation>``.
+Resuming after ``after=<position>`` first starts a live ordered consumer on the conversation's subjects, then
+replays the log from that position, then continues live, skipping positions already sent: a client that
+reconnects with its last position misses nothing and sees nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import secrets
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Controller, HttpMethod, Request, Response, WebSocket, get, post, route, websocket
+from litestar.di import NamedDependency
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    WebSocketDisconnect,
+)
+from litestar.params import Parameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+from litestar.status_codes import (
+    HTTP_201_CREATED,
+    HTTP_202_ACCEPTED,
+    HTTP_204_NO_CONTENT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+)
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.js.api import DeliverPolicy
+from pydantic import ValidationError
+
+from libs.events import (
+    CsatRequested,
+    EventLog,
+    HumanAssigned,
+    HumanReplied,
+    MessageReceived,
+    RecordedEvent,
+    new_id,
+)
+from libs.events.envelope import decode
+from libs.events.streaming import ReplyDelta
+from libs.events.streams import EVENTS_STREAM
+from libs.events.subjects import conversation_filter, reply_stream_subject
+from libs.platform.http import Runtime, TenantId
+from libs.platform.runtime import ServiceRuntime
+from services.conversation import service
+from services.conversation.config import ConversationSettings
+from services.conversation.repository import ConversationRepository
+from services.conversation.schemas import (
+    ChatHistory,
+    ChatOpened,
+    CreatedWidgetKey,
+    MessageAccepted,
+    NewWidgetKey,
+    OpenChat,
+    PostMessage,
+)
+
+log = logging.getLogger("deskpilot.conversation.chat")
+WIDGET_KEY_PREFIX = "dpw_"
+CORS_HEADERS = ("Content-Type", "X-Widget-Key", "X-Client-Token", "Idempotency-Key", "Last-Event-ID")
+CSAT_PROMPT = "How did we do? Rate this conversation from 1 (bad) to 5 (great)."
+# The events a customer sees, in log order.
+VISIBLE = frozenset(
+    {
+        "message.received",
+        "agent.replied",
+        "human.replied",
+        "human.assigned",
+        "csat.requested",
+        "conversation.resolved",
+    }
+)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class WidgetAccess:
+    tenant_id: str
+    key_id: str
+
+
+class ChatRefused(Exception):
+    """A widget request that may not proceed: ``status`` 401 (no or unknown key), 403 (origin) or 404."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+async def authorize_widget(runtime: ServiceRuntime, widget_key: str | None, origin: str | None) -> WidgetAccess:
+    """The tenant and key behind a widget request whose ``Origin`` the key allows."""
+    if not widget_key or not widget_key.startswith(WIDGET_KEY_PREFIX):
+        raise ChatRefused(401, "send the widget key as the 'X-Widget-Key' header or the 'key' query parameter")
+    async with runtime.db.session() as session:
+        row = await ConversationRepository(session).widget_key(_digest(widget_key))
+    if row is None:
+        raise ChatRefused(401, "unknown widget key")
+    allowed: list[str] = row["allowed_origins"]
+    if "*" not in allowed and (origin or "").rstrip("/").lower() not in allowed:
+        raise ChatRefused(403, "this widget key may not be used from this origin")
+    return WidgetAccess(row["tenant_id"], row["key_id"])
+
+
+async def authorize_session(
+    runtime: ServiceRuntime, access: WidgetAccess, conversation_id: str, client_token: str | None
+) -> None:
+    """Only the widget session that opened a conversation (it holds the client token) may use it."""
+    async with runtime.db.session() as session:
+        row = await ConversationRepository(session).chat_session(access.tenant_id, conversation_id, access.key_id)
+    if row is None or not client_token or not secrets.compare_digest(row["token_sha256"], _digest(client_token)):
+        raise ChatRefused(404, f"no chat conversation {conversation_id} for this client token")
+
+
+def frame_for(recorded: RecordedEvent) -> dict[str, Any] | None:
+    """What the customer sees of one logged event, or None for internal events."""
+    event, payload = recorded.event, recorded.event.payload
+    if event.type not in VISIBLE:
+        return None
+    frame: dict[str, Any] = {"kind": "event", "position": recorded.position, "type": event.type}
+    if isinstance(payload, CsatRequested):
+        frame.update(role="system", text=CSAT_PROMPT, ticket_id=payload.ticket_id)
+    else:
+        entry = service.entry_for(recorded)
+        if entry is None:
+            return None
+        frame.update(role=entry.role, text=entry.text)
+    if isinstance(payload, HumanReplied | HumanAssigned):
+        frame["agent_name"] = payload.agent_name
+    frame["at"] = event.occurred_at.isoformat()
+    return frame
+
+
+def delta_frame(delta: ReplyDelta) -> dict[str, Any]:
+    return {"kind": "delta", "turn_id": delta.turn_id, "seq": delta.seq, "text": delta.text, "final": delta.final}
+
+
+async def chat_feed(
+    nc: NATS, log: EventLog, tenant_id: str, conversation_id: str, after: int
+) -> AsyncGenerator[dict[str, Any], None]:
+    """Frames after position ``after``: the log's replay, then live events and reply deltas, each event once."""
+    queue: asyncio.Queue[tuple[str, Msg]] = asyncio.Queue()
+
+    async def on_event(msg: Msg) -> None:
+        queue.put_nowait(("event", msg))
+
+    async def on_delta(msg: Msg) -> None:
+        queue.put_nowait(("delta", msg))
+
+    deltas = await nc.subscribe(reply_stream_subject(tenant_id, conversation_id), cb=on_delta)
+    # Live first, then the replay: anything appended in between is in one or the other (or both, skipped below).
+    live = await nc.jetstream().subscribe(
+        conversation_filter(tenant_id, conversation_id),
+        cb=on_event,
+        stream=EVENTS_STREAM,
+        ordered_consumer=True,
+        deliver_policy=DeliverPolicy.NEW,
+    )
+    try:
+        last = after
+        for recorded in await log.read(tenant_id, conversation_id, after):
+            last = recorded.position
+            frame = frame_for(recorded)
+            if frame is not None:
+                yield frame
+        while True:
+            kind, msg = await queue.get()
+            if kind == "delta":
+                try:
+                    delta = ReplyDelta.model_validate_json(msg.data)
+                except ValidationError:
+                    continue
+                yield delta_frame(delta)
+                continue
+            position = msg.metadata.sequence.stream
+            if position <= last:
+                continue
+            last = position
+            frame = frame_for(RecordedEvent(position, decode(msg.data)))
+            if frame is not None:
+                yield frame
+    finally:
+        for sub in (live, deltas):
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
+
+def _refusal(exc: ChatRefused) -> HTTPException:
+    match exc.status:
+        case 401:
+            return NotAuthorizedException(exc.detail)
+        case 403:
+            return PermissionDeniedException(exc.detail)
+        case _:
+            return NotFoundException(exc.detail)
+
+
+def _cors(request: Request[Any, Any, Any]) -> dict[str, str]:
+    origin = request.headers.get("origin")
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if origin else {}
+
+
+def _preflight(request: Request[Any, Any, Any]) -> Response[None]:
+    """A preflight carries no key, so it allows any origin; the request itself is then checked against the key."""
+    headers = {
+        **_cors(request),
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Allow-Headers": ", ".join(CORS_HEADERS),
+        "Access-Control-Max-Age": "600",
+    }
+    return Response(None, status_code=HTTP_204_NO_CONTENT, headers=headers)
+
+
+class WidgetKeyController(Controller):
+    path = "/v1/conversations/widget-keys"
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def create(self, tenant_id: TenantId, runtime: Runtime, data: NewWidgetKey) -> CreatedWidgetKey:
+        """Create a public widget key for the web chat, usable only from ``allowed_origins``; shown once."""
+        key, key_id = WIDGET_KEY_PREFIX + secrets.token_urlsafe(32), new_id("wk")
+        async with runtime.unit_of_work() as uow:
+            await ConversationRepository(uow.session).add_widget_key(
+                tenant_id, key_id, _digest(key), data.allowed_origins
+            )
+        return CreatedWidgetKey(key_id=key_id, widget_key=key, allowed_origins=data.allowed_origins)
+
+
+async def _receive(
+    runtime: ServiceRuntime, tenant_id: str, conversation_id: str, text: str, max_chars: int, key: str | None
+) -> MessageAccepted:
+    async with runtime.unit_of_work() as uow:
+        recorded = await service.receive_message(
+            runtime.event_log, ConversationRepository(uow.session), tenant_id, conversation_id, text, max_chars, key
+        )
+    payload = recorded.event.payload
+    assert isinstance(payload, MessageReceived)
+    return MessageAccepted(
+        conversation_id=conversation_id,
+        message_id=payload.message_id,
+        event_id=recorded.event.id,
+        position=recorded.position,
+    )
+
+
+class ChatController(Controller):
+    """The widget's HTTP API (the WebSocket is :func:`chat_socket`). Send the widget key as ``X-Widget-Key`` and
+    a conversation's client token as ``X-Client-Token`` (or as the ``key`` / ``token`` query parameters)."""
+
+    path = "/v1/conversations/chat"
+
+    async def _session(self, request: Request[Any, Any, Any], runtime: ServiceRuntime, cid: str) -> WidgetAccess:
+        params = request.query_params
+        try:
+            access = await authorize_widget(
+                runtime, request.headers.get("x-widget-key") or params.get("key"), request.headers.get("origin")
+            )
+            token = request.headers.get("x-client-token") or params.get("token")
+            await authorize_session(runtime, access, cid, token)
+        except ChatRefused as exc:
+            raise _refusal(exc) from exc
+        return access
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def open(
+        self, request: Request[Any, Any, Any], runtime: Runtime, data: OpenChat | None = None
+    ) -> Response[ChatOpened]:
+        """Open a web chat conversation; returns its id and the client token that alone may use it."""
+        try:
+            access = await authorize_widget(
+                runtime,
+                request.headers.get("x-widget-key") or request.query_params.get("key"),
+                request.headers.get("origin"),
+            )
+        except ChatRefused as exc:
+            raise _refusal(exc) from exc
+        token = secrets.token_urlsafe(32)
+        try:
+            async with runtime.unit_of_work() as uow:
+                repo = ConversationRepository(uow.session)
+                recorded = await service.start_conversation(
+                    runtime.event_log, repo, access.tenant_id, "web", data.customer_id if data else None
+                )
+                assert recorded.event.conversation_id is not None
+                cid = recorded.event.conversation_id
+                await repo.add_chat_session(access.tenant_id, cid, access.key_id, _digest(token))
+        except service.QuotaRefused as exc:
+            raise HTTPException(status_code=402, detail=str(exc)) from exc
+        opened = ChatOpened(conversation_id=cid, client_token=token, position=recorded.position)
+        return Response(opened, status_code=HTTP_201_CREATED, headers=_cors(request))
+
+    @post("/{conversation_id:str}/messages", status_code=HTTP_202_ACCEPTED)
+    async def message(
+        self,
+        request: Request[Any, Any, Any],
+        conversation_id: str,
+        data: PostMessage,
+        runtime: Runtime,
+        settings: NamedDependency[ConversationSettings],
+        idempotency_key: str | None = Parameter(header="Idempotency-Key", default=None, min_length=1, max_length=200),
+    ) -> Response[MessageAccepted]:
+        """Post the customer's message to a conversation this client opened."""
+        access = await self._session(request, runtime, conversation_id)
+        try:
+            accepted = await _receive(
+                runtime, access.tenant_id, conversation_id, data.text, settings.max_message_chars, idempotency_key
+            )
+        except service.MessageTooLarge as exc:
+            raise HTTPException(status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail=str(exc)) from exc
+        return Response(accepted, status_code=HTTP_202_ACCEPTED, headers=_cors(request))
+
+    @get("/{conversation_id:str}")
+    async def history(
+        self,
+        request: Request[Any, Any, Any],
+        conversation_id: str,
+        runtime: Runtime,
+        after: int = Parameter(query="after", default=0, ge=0),
+    ) -> Response[ChatHistory]:
+        """What the customer has seen of the conversation after position ``after``, in order."""
+        access = await self._session(request, runtime, conversation_id)
+        recorded = await runtime.event_log.read(access.tenant_id, conversation_id, after)
+        frames = [f for f in map(frame_for, recorded) if f is not None]
+        version = recorded[-1].position if recorded else after
+        history = ChatHistory(conversation_id=conversation_id, version=version, events=frames)
+        return Response(history, headers=_cors(request))
+
+    # CORS preflights for the widget's cross-origin requests, one per path. Litestar registers a controller's
+    # handlers in name order and adds its own OPTIONS handler to a path that has none yet, which then wins: these
+    # names sort before the other handlers of their paths (checked by test_chat.py).
+    @route("/", http_method=HttpMethod.OPTIONS, status_code=HTTP_204_NO_CONTENT, include_in_schema=False)
+    async def cors_open(self, request: Request[Any, Any, Any]) -> Response[None]:
+        return _preflight(request)
+
+    @route("/{conversation_id:str}", http_method=HttpMethod.OPTIONS, include_in_schema=False)
+    async def cors_history(self, request: Request[Any, Any, Any]) -> Response[None]:
+        return _preflight(request)
+
+    @route("/{conversation_id:str}/messages", http_method=HttpMethod.OPTIONS, include_in_schema=False)
+    async def cors_messages(self, request: Request[Any, Any, Any]) -> Response[None]:
+        return _preflight(request)
+
+    @route("/{conversation_id:str}/events", http_method=HttpMethod.OPTIONS, include_in_schema=False)
+    async def cors_events(self, request: Request[Any, Any, Any]) -> Response[None]:
+        return _preflight(request)
+
+    @get("/{conversation_id:str}/events")
+    async def stream(
+        self,
+        request: Request[Any, Any, Any],
+        conversation_id: str,
+        runtime: Runtime,
+        after: int | None = Parameter(query="after", default=None, ge=0),
+        last_event_id: str | None = Parameter(header="Last-Event-ID", default=None),
+    ) -> ServerSentEvent:
+        """Server-sent events: the conversation from ``after`` (or the ``Last-Event-ID`` an EventSource resends),
+        then live. Events carry their log position as the SSE id; reply deltas have none."""
+        access = await self._session(request, runtime, conversation_id)
+        start = after if after is not None else int(last_event_id or 0) if (last_event_id or "").isdigit() else 0
+        feed = chat_feed(runtime.nc, runtime.event_log, access.tenant_id, conversation_id, start)
+
+        async def messages() -> AsyncIterator[ServerSentEventMessage]:
+            async with contextlib.aclosing(feed):
+                async for frame in feed:
+                    position = frame.get("position")
+                    yield ServerSentEventMessage(
+                        data=json.dumps(frame), event=frame["kind"], id=str(position) if position else None
+                    )
+
+        return ServerSentEvent(messages(), headers={"Cache-Control": "no-cache", **_cors(request)})
+
+
+async def _client_message(
+    runtime: ServiceRuntime, access: WidgetAccess, conversation_id: str, raw: str, max_chars: int
+) -> dict[str, Any]:
+    """Accept one message the client sent on the socket; the answer frame to send back."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        data = None
+    text = data.get("text") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get("type") != "message" or not isinstance(text, str):
+        return {"kind": "error", "detail": 'send {"type": "message", "text": "…"}'}
+    if not text.strip():
+        return {"kind": "error", "detail": "text must not be blank"}
+    key = data.get("idempotency_key")
+    try:
+        accepted = await _receive(
+            runtime,
+            access.tenant_id,
+            conversation_id,
+            text,
+            max_chars,
+            key if isinstance(key, str) and 0 < len(key) <= 200 else None,
+        )
+    except service.MessageTooLarge as exc:
+        return {"kind": "error", "detail": str(exc)}
+    return {"kind": "accepted", "position": accepted.position, "message_id": accepted.message_id}
+
+
+@websocket("/v1/conversations/chat/{conversation_id:str}/ws")
+async def chat_socket(
+    socket: WebSocket[Any, Any, Any],
+    conversation_id: str,
+    runtime: Runtime,
+    settings: NamedDependency[ConversationSettings],
+) -> None:
+    """The web chat socket. Query: ``key`` (widget key), ``token`` (client token), ``after`` (last seen position).
+
+    Server → client: JSON frames ``{"kind": "event", "position", "type", "role", "text", "at", …}`` and
+    ``{"kind": "delta", "turn_id", "seq", "text", "final"}``; client → server: ``{"type": "message", "text": …,
+    "idempotency_key": …}``, acknowledged with ``{"kind": "accepted", "position", "message_id"}`` or answered
+    with ``{"kind": "error", "detail": …}``. A refused handshake (key, origin, token) is closed before accepting.
+    """
+    params = socket.query_params
+    try:
+        access = await authorize_widget(runtime, params.get("key"), socket.headers.get("origin"))
+        await authorize_session(runtime, access, conversation_id, params.get("token"))
+        after = int(params.get("after") or 0)
+    except (ChatRefused, ValueError):
+        await socket.close(code=1008)
+        return
+    await socket.accept()
+    lock = asyncio.Lock()
+
+    async def send(frame: dict[str, Any]) -> None:
+        async with lock:
+            await socket.send_json(frame)
+
+    async def pump() -> None:
+        feed = chat_feed(runtime.nc, runtime.event_log, access.tenant_id, conversation_id, after)
+        try:
+            async with contextlib.aclosing(feed):
+                async for frame in feed:
+                    await send(frame)
+        except Exception:
+            # e.g. NATS unreachable: close, so that the client reconnects (with its position) instead of waiting
+            log.exception("web chat delivery failed for %s", conversation_id)
+            with contextlib.suppress(Exception):
+                await socket.close(code=1011)
+
+    pumping = asyncio.create_task(pump())
+    try:
+        while True:
+            answer = await _client_message(
+                runtime, access, conversation_id, await socket.receive_text(), settings.max_message_chars
+            )
+            await send(answer)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        pumping.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await pumping

@@ -1,0 +1,45 @@
+"""The tool catalog a tenant's agent sees, and withdrawing it when a connection dies."""
+
+from __future__ import annotations
+
+from libs.events import SYSTEM, Envelope, IntegrationRevoked, ToolSpec, ToolsPublished
+from libs.platform.outbox import UnitOfWork
+from services.integrations.manifest import SERVICE, builtin_manifests
+from services.integrations.repository import IntegrationsRepository
+
+
+async def publish_catalog(
+    uow: UnitOfWork, repo: IntegrationsRepository, tenant_id: str, cause: Envelope | None
+) -> None:
+    """Tell the agent the complete set of tools this tenant's active connections offer."""
+    manifests = builtin_manifests()
+    active = await repo.active_integrations(tenant_id)
+    tools = [spec for name in active if name in manifests for spec in manifests[name].tool_specs()]
+    for server in await repo.mcp_servers_of(tenant_id, active_only=True):
+        tools += [
+            ToolSpec(
+                name=tool["provider_name"],
+                description=tool["description"],
+                input_schema=tool["input_schema"],
+                # ToolSpec has no annotations field yet: a read-only hint becomes the "read" risk class.
+                risk="read" if tool["annotations"].get("readOnlyHint") else "write",
+                service=SERVICE,
+                integration=f"mcp:{server['name']}",
+            )
+            for tool in server["tools"]
+        ]
+    uow.emit(
+        Envelope.new(
+            ToolsPublished(service=SERVICE, tools=tuple(tools)), tenant_id=tenant_id, actor=SYSTEM, caused_by=cause
+        )
+    )
+
+
+async def revoke(uow: UnitOfWork, repo: IntegrationsRepository, tenant_id: str, integration: str, reason: str) -> None:
+    """The connection is dead for good: mark it, announce it, and publish the catalog without its tools."""
+    if not await repo.revoke(tenant_id, integration, reason):
+        return
+    uow.emit(
+        Envelope.new(IntegrationRevoked(integration=integration, reason=reason), tenant_id=tenant_id, actor=SYSTEM)
+    )
+    await publish_catalog(uow, repo, tenant_id, None)

@@ -1,0 +1,94 @@
+"""HubSpot tools over the CRM v3 contacts API, with the tenant's OAuth access token."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx2
+
+from services.integrations.demo_store import ToolError
+from services.integrations.manifest import Manifest
+from services.integrations.oauth import ConnectionRevokedError, OAuthConnections, TransientTokenError
+from services.integrations.repository import IntegrationsRepository
+
+PROPERTIES = "email,firstname,lastname,phone,lifecyclestage"
+EDITABLE = ("firstname", "lastname", "phone")
+
+
+async def _call(
+    oauth: OAuthConnections,
+    repo: IntegrationsRepository,
+    tenant_id: str,
+    manifest: Manifest,
+    conn_params: dict[str, str],
+    method: str,
+    path: str,
+    **kwargs: Any,
+) -> httpx2.Response:
+    """One API request; a 401 gets one forced refresh and retry, and a 401 right after that revokes."""
+    try:
+        token = await oauth.access_token(repo, tenant_id, manifest)
+        for attempt in range(2):
+            async with oauth.api_client(manifest, conn_params, token) as client:
+                response: httpx2.Response = await client.request(method, path, **kwargs)
+            if response.status_code != 401:
+                return response
+            if attempt == 0:
+                token = await oauth.access_token(repo, tenant_id, manifest, stale=token)
+        await oauth.revoke_after_rejection(tenant_id, manifest, "the API rejected a freshly refreshed token (401)")
+        raise ToolError("unauthorized", f"{manifest.title} access was revoked; an admin must reconnect it")
+    except ConnectionRevokedError:
+        raise ToolError("unauthorized", f"{manifest.title} is not connected; an admin must reconnect it") from None
+    except TransientTokenError as exc:
+        raise ToolError("transient", str(exc)) from None
+    except httpx2.HTTPError as exc:
+        raise ToolError("transient", f"{manifest.title} is unreachable ({type(exc).__name__})") from None
+
+
+def _check(response: httpx2.Response, email: str) -> dict[str, Any]:
+    if response.status_code == 404:
+        raise ToolError("not_found", f"there is no HubSpot contact with email {email}")
+    if response.status_code == 429 or response.status_code >= 500:
+        raise ToolError("transient", f"HubSpot answered {response.status_code}; try again shortly")
+    if response.status_code >= 400:
+        message = response.json().get("message", "") if "json" in response.headers.get("content-type", "") else ""
+        raise ToolError("permanent", f"HubSpot refused the request ({response.status_code}): {message}"[:500])
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _contact_view(body: dict[str, Any]) -> dict[str, Any]:
+    props = body.get("properties") or {}
+    return {"id": body.get("id"), **{k: props.get(k) for k in ("email", *EDITABLE, "lifecyclestage")}}
+
+
+async def execute(
+    oauth: OAuthConnections,
+    repo: IntegrationsRepository,
+    tenant_id: str,
+    manifest: Manifest,
+    connection: dict[str, Any],
+    tool: str,
+    args: dict[str, Any],
+) -> dict[str, Any]:
+    params = connection.get("params") or {}
+    email = str(args["email"]).lower()
+    path = f"/crm/v3/objects/contacts/{quote(email, safe='')}"
+    if tool == "hubspot_get_contact":
+        response = await _call(
+            oauth, repo, tenant_id, manifest, params, "GET", path,
+            params={"idProperty": "email", "properties": PROPERTIES},
+        )  # fmt: skip
+        contact = _contact_view(_check(response, email))
+        name = " ".join(p for p in (contact["firstname"], contact["lastname"]) if p) or email
+        return {**contact, "summary": f"HubSpot contact {name} <{email}>."}
+    if tool == "hubspot_update_contact":
+        changes = {k: args[k] for k in EDITABLE if k in args}
+        response = await _call(
+            oauth, repo, tenant_id, manifest, params, "PATCH", path,
+            params={"idProperty": "email"}, json={"properties": changes},
+        )  # fmt: skip
+        contact = _contact_view(_check(response, email))
+        return {**contact, "summary": f"Updated HubSpot contact {email}: {', '.join(sorted(changes))}."}
+    raise ToolError("unknown_tool", f"{tool} has no handler")

@@ -1,0 +1,232 @@
+"""Tenant-registered MCP servers (stdio command or streamable-HTTP URL) whose tools join the tenant's catalog.
+
+Tools keep their input schema and annotations as the server declares them; only their names are rewritten to a
+provider-safe form (``mcp_<server>__<tool>``, letters, digits, ``_`` and ``-``, at most 64 characters). Calls go
+through the same once-only execution, audit and dry-run as every other tool. Environment variables and HTTP headers
+(credentials) are kept in the vault, never in the ``mcp_servers`` row.
+
+A stdio server is a command run on Deskpilot's own hosts, so only commands the operator allows
+(``DESKPILOT_MCP_STDIO_COMMANDS``) can be registered; HTTP URLs must not resolve to private addresses unless
+``DESKPILOT_MCP_ALLOW_PRIVATE`` is set (server-side request forgery).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import ipaddress
+import json
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import httpx2
+from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.integrations.demo_store import ToolError
+from services.integrations.repository import IntegrationsRepository
+from services.integrations.vault import Vault
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]{1,30}$"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+_ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,100}$")
+# Variables that would let a tenant change what the allowed command loads or runs.
+_LOADER_ENV = frozenset(
+    {"PATH", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME", "PYTHONUSERBASE", "NODE_OPTIONS", "NODE_PATH", "HOME"}
+)
+
+
+class McpServerRegistration(BaseModel):
+    """An MCP server a tenant connects: a stdio ``command`` (+ ``args``, ``env``) or a streamable-HTTP ``url``
+    (+ ``headers``, e.g. ``Authorization``). ``env`` and ``headers`` are stored encrypted."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=NAME_PATTERN, description="short id, part of every tool's name")
+    transport: Literal["stdio", "http"]
+    command: str | None = Field(default=None, max_length=500)
+    args: list[str] = Field(default=[], max_length=50)
+    env: dict[str, str] = Field(default={}, max_length=50)
+    url: str | None = Field(default=None, max_length=2000)
+    headers: dict[str, str] = Field(default={}, max_length=20)
+    mode: Literal["live", "dry_run"] = "live"
+
+    def __repr__(self) -> str:  # env and headers carry credentials
+        return f"McpServerRegistration(name={self.name!r}, transport={self.transport!r})"
+
+    __str__ = __repr__
+
+
+class McpError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@dataclass(frozen=True)
+class McpPolicy:
+    stdio_commands: frozenset[str]
+    allow_private: bool
+    timeout: float
+
+
+def provider_name(server: str, tool: str) -> str:
+    """A name every model provider accepts (``^[A-Za-z0-9_-]{1,64}$``), stable for a given server and tool."""
+    name = _UNSAFE.sub("_", f"mcp_{server}__{tool}")
+    if len(name) > 64 or name != f"mcp_{server}__{tool}":
+        # Rewritten or cut names get a digest of the original, so two tools never collide.
+        name = f"{name[:55]}_{hashlib.sha256(tool.encode()).hexdigest()[:8]}"
+    return name
+
+
+def _secret_purpose(server: str) -> str:
+    return f"mcp:{server}:credentials"
+
+
+async def validate(registration: McpServerRegistration, policy: McpPolicy) -> None:
+    if registration.transport == "stdio":
+        if not registration.command or registration.url or registration.headers:
+            raise McpError(422, "a stdio server needs 'command' (with 'args', 'env'), and no 'url' or 'headers'")
+        for key in registration.env:
+            if not _ENV_KEY.match(key) or key in _LOADER_ENV or key.startswith(("LD_", "DYLD_")):
+                raise McpError(422, f"env variable {key!r} is not allowed (loader and interpreter settings are not)")
+        if registration.command not in policy.stdio_commands:
+            raise McpError(422, "this command is not allowed; the operator lists stdio commands in "
+                           "DESKPILOT_MCP_STDIO_COMMANDS")  # fmt: skip
+        return
+    if not registration.url or registration.command or registration.args or registration.env:
+        raise McpError(422, "an http server needs 'url' (with 'headers'), and no 'command', 'args' or 'env'")
+    parts = urlsplit(registration.url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise McpError(422, "url must be an http(s) URL")
+    if policy.allow_private:
+        return
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 443)
+    except OSError:
+        raise McpError(422, f"cannot resolve {parts.hostname}") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise McpError(422, f"{parts.hostname} resolves to a non-public address")
+
+
+@asynccontextmanager
+async def _session(
+    transport: str, command: str | None, args: list[str], url: str | None, secrets: dict[str, Any], timeout: float
+) -> AsyncIterator[Client]:
+    if transport == "stdio":
+        assert command is not None
+        params = StdioServerParameters(command=command, args=args, env=secrets.get("env") or None)
+        async with Client(params, read_timeout_seconds=timeout) as client:
+            yield client
+        return
+    assert url is not None
+    async with (
+        httpx2.AsyncClient(headers=secrets.get("headers") or {}, timeout=timeout) as http,
+        Client(streamable_http_client(url, http_client=http), read_timeout_seconds=timeout) as client,
+    ):
+        yield client
+
+
+def _annotations(tool: Any) -> dict[str, Any]:
+    return tool.annotations.model_dump(mode="json", by_alias=True, exclude_none=True) if tool.annotations else {}
+
+
+async def discover(registration: McpServerRegistration, policy: McpPolicy) -> list[dict[str, Any]]:
+    """Connect and list the server's tools (all pages)."""
+    secrets = {"env": registration.env, "headers": registration.headers}
+    tools: list[dict[str, Any]] = []
+    try:
+        async with asyncio.timeout(policy.timeout):
+            async with _session(
+                registration.transport, registration.command, registration.args, registration.url, secrets,
+                policy.timeout,
+            ) as client:  # fmt: skip
+                cursor: str | None = None
+                while True:
+                    page = await client.list_tools(cursor=cursor)
+                    tools += [
+                        {
+                            "name": t.name,
+                            "provider_name": provider_name(registration.name, t.name),
+                            "description": t.description or t.title or t.name,
+                            "input_schema": t.input_schema,
+                            "annotations": _annotations(t),
+                        }
+                        for t in page.tools
+                    ]
+                    cursor = page.next_cursor
+                    if not cursor:
+                        break
+    except Exception as exc:  # any failure of a third-party server is reported, never its secrets
+        raise McpError(502, f"could not list the tools of MCP server {registration.name!r} ({_kind(exc)})") from None
+    names = [t["provider_name"] for t in tools]
+    if len(set(names)) != len(names):
+        raise McpError(422, f"MCP server {registration.name!r} has tools whose safe names collide")
+    return tools
+
+
+def _kind(exc: BaseException) -> str:
+    if isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        return _kind(exc.exceptions[0])
+    return type(exc).__name__
+
+
+async def register(
+    repo: IntegrationsRepository, vault: Vault, tenant_id: str, registration: McpServerRegistration,
+    tools: list[dict[str, Any]],
+) -> None:  # fmt: skip
+    if registration.env or registration.headers:
+        secrets = json.dumps({"env": registration.env, "headers": registration.headers})
+        await vault.put(repo, tenant_id, _secret_purpose(registration.name), secrets)
+    else:
+        await vault.delete(repo, tenant_id, _secret_purpose(registration.name))
+    await repo.upsert_mcp_server(
+        tenant_id,
+        registration.name,
+        transport=registration.transport,
+        command=registration.command,
+        args=registration.args,
+        url=registration.url,
+        mode=registration.mode,
+        tools=tools,
+    )
+
+
+async def forget_credentials(repo: IntegrationsRepository, vault: Vault, tenant_id: str, server: str) -> None:
+    await vault.delete(repo, tenant_id, _secret_purpose(server))
+
+
+def is_read_only(tool: dict[str, Any]) -> bool:
+    return bool(tool["annotations"].get("readOnlyHint", False))
+
+
+async def call(
+    repo: IntegrationsRepository,
+    vault: Vault,
+    policy: McpPolicy,
+    tenant_id: str,
+    server: dict[str, Any],
+    tool: dict[str, Any],
+    arguments: dict[str, Any],
+) -> dict[str, Any]:
+    secret = await vault.get(repo, tenant_id, _secret_purpose(server["name"]))
+    secrets = json.loads(secret.get_secret_value()) if secret else {}
+    try:
+        async with asyncio.timeout(policy.timeout):
+            async with _session(
+                server["transport"], server["command"], server["args"] or [], server["url"], secrets, policy.timeout
+            ) as client:
+                result = await client.call_tool(tool["name"], arguments)
+    except Exception as exc:  # an unreachable or crashing server is a transient tool failure
+        raise ToolError("transient", f"MCP server {server['name']} is unavailable ({_kind(exc)})") from None
+    text = "\n".join(getattr(block, "text", "") for block in result.content if getattr(block, "text", None))
+    if result.is_error:
+        raise ToolError("permanent", (text or "the tool reported an error")[:500])
+    structured = result.structured_content
+    return {"result": structured, "text": text[:20000]} if structured is not None else {"text": text[:20000]}

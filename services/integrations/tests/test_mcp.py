@@ -1,0 +1,315 @@
+"""MCP servers registered by a tenant, over stdio (a subprocess) and streamable HTTP (uvicorn on a free port):
+their tools reach the catalog unchanged under safe names, and calls run once, audited, simulated in dry-run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+import uvicorn
+from sqlalchemy import text
+
+from deskpilot.embedded import free_port
+from libs.events import (
+    Actor,
+    Envelope,
+    EventLog,
+    RecordedEvent,
+    ToolCompleted,
+    ToolFailed,
+    ToolRequested,
+    ToolsPublished,
+    new_id,
+)
+from libs.platform.runtime import ServiceRuntime
+from services.integrations import service
+from services.integrations.app import create_app
+from services.integrations.config import IntegrationsSettings
+from services.integrations.mcp_servers import McpError, McpPolicy, McpServerRegistration, provider_name, validate
+from services.integrations.tests import mcp_test_server
+from services.integrations.vault import new_master_key
+from tests.support import outbox_events, provision_tenant, running
+
+Service = tuple[httpx2.AsyncClient, ServiceRuntime, service.Remotes]
+HTTP_TOKEN = "mcp-http-token-9d1f-SECRET"
+SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+STDIO = {"transport": "stdio", "command": sys.executable, "args": ["-m", "services.integrations.tests.mcp_test_server"]}
+
+
+@pytest.fixture(scope="module")
+async def mcp_service(nats_url: str, database_url: str) -> AsyncIterator[Service]:
+    settings = IntegrationsSettings.model_validate(
+        {
+            "NATS_URL": nats_url,
+            "DATABASE_URL": database_url,
+            "DESKPILOT_VAULT_MASTER_KEYS": f"m1:{new_master_key()}",
+            "DESKPILOT_MCP_STDIO_COMMANDS": sys.executable,
+            "DESKPILOT_MCP_ALLOW_PRIVATE": "true",
+        }
+    )
+    app = create_app(settings)
+    async with running(app) as (client, runtime):
+        yield client, runtime, app.state.remotes
+
+
+@pytest.fixture(scope="module")
+async def http_mcp_url() -> AsyncIterator[str]:
+    port = free_port()
+    app = mcp_test_server.http_app(HTTP_TOKEN)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    yield f"http://127.0.0.1:{port}/mcp"
+    server.should_exit = True
+    await task
+
+
+def auth(api_key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_key}"}
+
+
+def request_for(tenant_id: str, tool: str, arguments: dict[str, Any]) -> RecordedEvent:
+    call = new_id("call")
+    payload = ToolRequested(
+        turn_id="turn_1",
+        tool_call_id=call,
+        idempotency_key=f"{tenant_id}:{call}",
+        tool=tool,
+        service="integrations",
+        arguments=arguments,
+    )
+    envelope = Envelope.new(
+        payload, tenant_id=tenant_id, conversation_id=new_id("conv"), actor=Actor(kind="ai", id="a")
+    )
+    return RecordedEvent(1, envelope)
+
+
+async def outcome(runtime: ServiceRuntime, request: RecordedEvent) -> ToolCompleted | ToolFailed:
+    (found,) = [
+        e.payload
+        for e in await outbox_events(runtime)
+        if e.causation_id == request.event.id and e.type in ("tool.completed", "tool.failed")
+    ]
+    assert isinstance(found, ToolCompleted | ToolFailed)
+    return found
+
+
+async def register(svc: Service, api_key: str, body: dict[str, Any]) -> httpx2.Response:
+    return await svc[0].post("/v1/integrations/mcp", json=body, headers=auth(api_key))
+
+
+LOOKUP, CANCEL = provider_name("shop", "orders.lookup"), provider_name("shop", "orders.cancel")
+
+
+async def test_stdio_tools_reach_the_catalog_unchanged_under_safe_names(
+    mcp_service: Service, event_log: EventLog, tmp_path: Path
+) -> None:
+    _, runtime, _ = mcp_service
+    tenant = await provision_tenant(event_log, runtime)
+    secret_env = f"{tmp_path}/orders-SECRET-PATH.log"
+    response = await register(mcp_service, tenant.api_key, {"name": "shop", **STDIO, "env": {"ORDERS_LOG": secret_env}})
+    assert response.status_code == 201, response.text
+    tools = {t["server_tool"]: t for t in response.json()["tools"]}
+    assert set(tools) == {"orders.lookup", "orders.cancel", "cancelled_orders"}
+    assert all(SAFE.match(t["name"]) for t in tools.values())
+    assert tools["orders.lookup"]["name"] == LOOKUP
+    assert tools["orders.lookup"]["annotations"] == {
+        "readOnlyHint": True,
+        "destructiveHint": False,
+        "idempotentHint": True,
+    }
+    assert tools["orders.cancel"]["input_schema"]["required"] == ["order_number"]
+
+    latest = [e.payload for e in await outbox_events(runtime, "tools.published") if e.tenant_id == tenant.tenant_id][-1]
+    assert isinstance(latest, ToolsPublished)
+    specs = {t.name: t for t in latest.tools}
+    assert {LOOKUP, CANCEL, "get_order_status"} <= set(specs)
+    assert specs[LOOKUP].input_schema == tools["orders.lookup"]["input_schema"]
+    assert (specs[LOOKUP].risk, specs[CANCEL].risk) == ("read", "write")
+    assert specs[CANCEL].integration == "mcp:shop"
+
+    listed = await mcp_service[0].get("/v1/integrations/mcp", headers=auth(tenant.api_key))
+    assert [s["name"] for s in listed.json()["items"]] == ["shop"]
+    assert "SECRET-PATH" not in listed.text
+    async with runtime.db.session() as session:
+        dump = (
+            await session.execute(
+                text(
+                    "SELECT (SELECT string_agg(m::text, ' ') FROM integrations.mcp_servers m WHERE tenant_id = :t) "
+                    "|| (SELECT string_agg(v::text, ' ') FROM integrations.vault_secrets v WHERE tenant_id = :t)"
+                ),
+                {"t": tenant.tenant_id},
+            )
+        ).scalar_one()
+    assert "mcp:shop:credentials" in dump
+    assert "SECRET-PATH" not in dump
+
+
+async def test_an_mcp_call_runs_once_and_is_audited(mcp_service: Service, event_log: EventLog, tmp_path: Path) -> None:
+    client, runtime, remotes = mcp_service
+    tenant = await provision_tenant(event_log, runtime)
+    log = tmp_path / "cancelled.log"
+    response = await register(mcp_service, tenant.api_key, {"name": "shop", **STDIO, "env": {"ORDERS_LOG": str(log)}})
+    assert response.status_code == 201, response.text
+    request = request_for(tenant.tenant_id, CANCEL, {"order_number": "1001"})
+    done = []
+    for _ in range(3):
+        async with runtime.unit_of_work() as uow:
+            done.append(await service.execute(uow, request, remotes))
+    assert done == [True, False, False]
+    assert log.read_text() == "1001\n"
+    result = await outcome(runtime, request)
+    assert isinstance(result, ToolCompleted), result
+    assert result.result["result"]["cancelled"] == "1001"
+    audit = await client.get(
+        "/v1/integrations/audit",
+        params={"conversation_id": request.event.conversation_id},
+        headers=auth(tenant.api_key),
+    )
+    (entry,) = audit.json()["items"]
+    assert (entry["integration"], entry["tool"], entry["status"]) == ("mcp:shop", CANCEL, "completed")
+
+    refused = request_for(tenant.tenant_id, CANCEL, {"order_number": "0"})
+    async with runtime.unit_of_work() as uow:
+        await service.execute(uow, refused, remotes)
+    failed = await outcome(runtime, refused)
+    assert isinstance(failed, ToolFailed)
+    assert failed.kind == "permanent"
+    assert failed.message.endswith("order 0 cannot be cancelled")
+
+
+async def test_dry_run_reads_for_real_and_simulates_destructive_tools(
+    mcp_service: Service, event_log: EventLog, tmp_path: Path
+) -> None:
+    _, runtime, remotes = mcp_service
+    tenant = await provision_tenant(event_log, runtime)
+    log = tmp_path / "cancelled.log"
+    body = {"name": "shop", **STDIO, "env": {"ORDERS_LOG": str(log), "ORDERS_REGION": "eu"}, "mode": "dry_run"}
+    assert (await register(mcp_service, tenant.api_key, body)).status_code == 201
+    lookup = request_for(tenant.tenant_id, LOOKUP, {"order_number": "7"})
+    cancel = request_for(tenant.tenant_id, CANCEL, {"order_number": "7"})
+    for request in (lookup, cancel):
+        async with runtime.unit_of_work() as uow:
+            assert await service.execute(uow, request, remotes)
+    read = await outcome(runtime, lookup)
+    assert isinstance(read, ToolCompleted)
+    assert read.result["result"] == {"order_number": "7", "status": "shipped", "region": "eu"}
+    simulated = await outcome(runtime, cancel)
+    assert isinstance(simulated, ToolCompleted)
+    assert simulated.dry_run
+    assert simulated.result["would_call"] == "orders.cancel"
+    assert not log.exists()
+
+
+async def test_a_streamable_http_server_with_credentials(
+    mcp_service: Service, event_log: EventLog, http_mcp_url: str
+) -> None:
+    _, runtime, remotes = mcp_service
+    tenant = await provision_tenant(event_log, runtime)
+    wrong = await register(
+        mcp_service,
+        tenant.api_key,
+        {"name": "remote", "transport": "http", "url": http_mcp_url, "headers": {"Authorization": "Bearer nope"}},
+    )
+    assert wrong.status_code == 502
+    assert "nope" not in wrong.text
+    body = {
+        "name": "remote",
+        "transport": "http",
+        "url": http_mcp_url,
+        "headers": {"Authorization": f"Bearer {HTTP_TOKEN}"},
+    }
+    response = await register(mcp_service, tenant.api_key, body)
+    assert response.status_code == 201, response.text
+    assert HTTP_TOKEN not in response.text
+    before = len(mcp_test_server.CANCELLED)
+    cancel = request_for(tenant.tenant_id, provider_name("remote", "orders.cancel"), {"order_number": "55"})
+    async with runtime.unit_of_work() as uow:
+        assert await service.execute(uow, cancel, remotes)
+    result = await outcome(runtime, cancel)
+    assert isinstance(result, ToolCompleted), result
+    assert mcp_test_server.CANCELLED[before:] == ["55"]
+    async with runtime.db.session() as session:
+        dump = (await session.execute(text("SELECT string_agg(t::text, ' ') FROM integrations.mcp_servers t"))).scalar()
+    assert HTTP_TOKEN not in str(dump)
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"name": "evil", "transport": "stdio", "command": "/bin/sh", "args": ["-c", "id"]}, 422),
+        ({"name": "both", **STDIO, "url": "http://example.com/mcp"}, 422),
+        ({"name": "nourl", "transport": "http"}, 422),
+        ({"name": "preload", **STDIO, "env": {"LD_PRELOAD": "/opt/x.so"}}, 422),
+        ({"name": "pypath", **STDIO, "env": {"PYTHONPATH": "/opt"}}, 422),
+        ({"name": "private", "transport": "http", "url": "http://127.0.0.1:1/mcp"}, 502),
+        ({"name": "Bad Name", **STDIO}, 422),
+    ],
+)
+async def test_bad_registrations_are_refused(
+    mcp_service: Service, event_log: EventLog, body: dict[str, Any], status: int
+) -> None:
+    tenant = await provision_tenant(event_log, mcp_service[1])
+    response = await register(mcp_service, tenant.api_key, body)
+    assert response.status_code == status, response.text
+    assert json.loads(response.text)
+
+
+async def test_mode_switch_and_disconnect_of_an_mcp_server(
+    mcp_service: Service, event_log: EventLog, tmp_path: Path
+) -> None:
+    client, runtime, remotes = mcp_service
+    tenant = await provision_tenant(event_log, runtime)
+    log = tmp_path / "cancelled.log"
+    assert (
+        await register(mcp_service, tenant.api_key, {"name": "shop", **STDIO, "env": {"ORDERS_LOG": str(log)}})
+    ).status_code == 201
+    switched = await client.put(
+        "/v1/integrations/mcp/shop/mode", json={"mode": "dry_run"}, headers=auth(tenant.api_key)
+    )
+    assert switched.json() == {"integration": "mcp:shop", "mode": "dry_run"}
+    cancel = request_for(tenant.tenant_id, CANCEL, {"order_number": "9"})
+    async with runtime.unit_of_work() as uow:
+        assert await service.execute(uow, cancel, remotes)
+    simulated = await outcome(runtime, cancel)
+    assert isinstance(simulated, ToolCompleted)
+    assert simulated.dry_run
+    assert not log.exists()
+    assert (await client.delete("/v1/integrations/mcp/shop", headers=auth(tenant.api_key))).status_code == 204
+    latest = [e.payload for e in await outbox_events(runtime, "tools.published") if e.tenant_id == tenant.tenant_id][-1]
+    assert isinstance(latest, ToolsPublished)
+    assert not {LOOKUP, CANCEL} & {t.name for t in latest.tools}
+    after = request_for(tenant.tenant_id, LOOKUP, {"order_number": "9"})
+    async with runtime.unit_of_work() as uow:
+        assert await service.execute(uow, after, remotes)
+    failed = await outcome(runtime, after)
+    assert isinstance(failed, ToolFailed)
+    assert failed.kind == "unknown_tool"
+    missing = await client.put("/v1/integrations/mcp/nope/mode", json={"mode": "live"}, headers=auth(tenant.api_key))
+    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/mcp", "http://localhost/mcp", "http://10.1.2.3/mcp"])
+async def test_private_urls_are_refused_unless_allowed(url: str) -> None:
+    registration = McpServerRegistration(name="remote", transport="http", url=url)
+    with pytest.raises(McpError) as refused:
+        await validate(registration, McpPolicy(stdio_commands=frozenset(), allow_private=False, timeout=5))
+    assert refused.value.status == 422
+    await validate(registration, McpPolicy(stdio_commands=frozenset(), allow_private=True, timeout=5))
+
+
+def test_provider_names_are_safe_and_distinct() -> None:
+    names = {provider_name("s", t) for t in ("a.b", "a_b", "a b", "x" * 100, "x" * 101)}
+    assert len(names) == 5
+    assert all(SAFE.match(n) for n in names)
+    assert provider_name("s", "plain_name") == "mcp_s__plain_name"
