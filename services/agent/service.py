@@ -32,6 +32,7 @@ from libs.events import (
     AgentReplied,
     AgentTurnStarted,
     Citation,
+    ConversationHandedBack,
     ConversationResolved,
     Envelope,
     EventLog,
@@ -207,8 +208,8 @@ def fold(tenant_id: str, conversation_id: str, events: Sequence[RecordedEvent]) 
             case HumanReplied(agent_name=name, text=text):
                 # The human's words are part of the support side of the conversation the model will continue.
                 state.history.append(ModelMessage(role="assistant", text=f"[{name}, a human colleague]: {text}"))
-            case ConversationResolved():
-                # Resolved (by a human or the AI): a customer who writes again is answered by the AI first.
+            case ConversationResolved() | ConversationHandedBack():
+                # Resolved, or handed back by a human: the customer's next message is the AI's to answer.
                 state.owner = "ai"
                 state.turn = None
                 state.unanswered_event = None

@@ -39,6 +39,7 @@ from litestar.status_codes import (
     HTTP_201_CREATED,
     HTTP_202_ACCEPTED,
     HTTP_204_NO_CONTENT,
+    HTTP_409_CONFLICT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
 )
 from nats.aio.client import Client as NATS
@@ -68,6 +69,7 @@ from services.conversation.schemas import (
     ChatHistory,
     ChatOpened,
     CreatedWidgetKey,
+    CsatAnswer,
     MessageAccepted,
     NewWidgetKey,
     OpenChat,
@@ -330,6 +332,21 @@ class ChatController(Controller):
             raise HTTPException(status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail=str(exc)) from exc
         return Response(accepted, status_code=HTTP_202_ACCEPTED, headers=_cors(request))
 
+    @post("/{conversation_id:str}/csat", status_code=HTTP_201_CREATED)
+    async def csat(
+        self, request: Request[Any, Any, Any], conversation_id: str, data: CsatAnswer, runtime: Runtime
+    ) -> Response[dict[str, Any]]:
+        """The customer's rating (1-5) after a ``csat.requested``; recorded as ``csat.recorded``, once per ticket."""
+        access = await self._session(request, runtime, conversation_id)
+        try:
+            recorded = await service.rate(
+                runtime.event_log, access.tenant_id, conversation_id, data.score, data.comment, "web-customer"
+            )
+        except service.NoRatingRequested as exc:
+            raise HTTPException(status_code=HTTP_409_CONFLICT, detail=str(exc)) from exc
+        body = {"position": recorded.position, "score": data.score}
+        return Response(body, status_code=HTTP_201_CREATED, headers=_cors(request))
+
     @get("/{conversation_id:str}")
     async def history(
         self,
@@ -359,6 +376,10 @@ class ChatController(Controller):
 
     @route("/{conversation_id:str}/messages", http_method=HttpMethod.OPTIONS, include_in_schema=False)
     async def cors_messages(self, request: Request[Any, Any, Any]) -> Response[None]:
+        return _preflight(request)
+
+    @route("/{conversation_id:str}/csat", http_method=HttpMethod.OPTIONS, include_in_schema=False)
+    async def cors_csat(self, request: Request[Any, Any, Any]) -> Response[None]:
         return _preflight(request)
 
     @route("/{conversation_id:str}/events", http_method=HttpMethod.OPTIONS, include_in_schema=False)

@@ -72,10 +72,12 @@ class ConversationController(Controller):
         runtime: Runtime,
         limit: int = Parameter(default=50, ge=1, le=500),
         status: str | None = None,
+        customer_id: str | None = Parameter(default=None, min_length=1, max_length=200),
     ) -> ConversationList:
-        """This tenant's conversations, newest first."""
+        """This tenant's conversations, newest first; ``customer_id`` (an e-mail or your own id) gives one
+        customer's history across conversations and channels."""
         async with runtime.db.session() as session:
-            rows = await ConversationRepository(session).list_for_tenant(tenant_id, limit, status)
+            rows = await ConversationRepository(session).list_for_tenant(tenant_id, limit, status, customer_id)
         return ConversationList(items=[ConversationSummary(**_summary(r)) for r in rows])
 
     @get("/{conversation_id:str}")

@@ -34,10 +34,14 @@ class ConversationRepository:
         row = (await self.session.execute(query)).mappings().first()
         return dict(row) if row else None
 
-    async def list_for_tenant(self, tenant_id: str, limit: int, status: str | None) -> list[dict[str, Any]]:
+    async def list_for_tenant(
+        self, tenant_id: str, limit: int, status: str | None, customer_id: str | None = None
+    ) -> list[dict[str, Any]]:
         query = select(conversations).where(conversations.c.tenant_id == tenant_id)
         if status:
             query = query.where(conversations.c.status == status)
+        if customer_id:
+            query = query.where(conversations.c.customer_id == customer_id)
         query = query.order_by(conversations.c.created_at.desc()).limit(limit)
         return [dict(r) for r in (await self.session.execute(query)).mappings()]
 

@@ -138,3 +138,11 @@ class ChatHistory(BaseModel):
     conversation_id: str
     version: int
     events: list[dict[str, Any]]
+
+
+class CsatAnswer(BaseModel):
+    """The customer's rating of the help they got."""
+
+    model_config = ConfigDict(extra="forbid")
+    score: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=2000)

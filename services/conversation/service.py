@@ -14,8 +14,11 @@ from datetime import UTC, datetime
 from libs.events import (
     Actor,
     AgentReplied,
+    ConversationHandedBack,
     ConversationResolved,
     ConversationStarted,
+    CsatRecorded,
+    CsatRequested,
     Envelope,
     EventLog,
     HandoffRequested,
@@ -38,6 +41,10 @@ class ConversationNotFound(LookupError):
 
 class MessageTooLarge(ValueError):
     """A message longer than the configured limit."""
+
+
+class NoRatingRequested(Exception):
+    """The customer tried to rate a conversation that has no open request for a rating."""
 
 
 class QuotaRefused(Exception):
@@ -69,6 +76,8 @@ def entry_for(recorded: RecordedEvent) -> TranscriptEntry | None:
             role, line = "human", text
         case HumanAssigned(agent_name=name):
             role, line = "system", f"{name} joined the conversation"
+        case ConversationHandedBack():
+            role, line = "system", "Handed back to the AI assistant"
         case _:
             return None
     return TranscriptEntry(recorded.position, event.id, role, line, event.occurred_at)
@@ -89,6 +98,8 @@ def next_status(status: str, event: Envelope) -> str:
             return "waiting_human"
         case "human.assigned" | "human.replied":
             return "with_human"
+        case "conversation.handed_back":
+            return "with_ai"
         case "conversation.resolved":
             return "resolved"
         case _:
@@ -259,3 +270,31 @@ async def replay(log: EventLog, repo: ConversationRepository, tenant_id: str, co
         matches=not differences,
         differences=differences,
     )
+
+
+_RATINGS = uuid.UUID("3f0c2a5e-8b1d-4e6f-a2c7-9d4b1e8f6a30")
+
+
+async def rate(
+    log: EventLog, tenant_id: str, conversation_id: str, score: int, comment: str | None, customer: str
+) -> RecordedEvent:
+    """The customer's CSAT answer to the latest ``csat.requested``: once per ticket (a repeat is refused)."""
+    requested = await log.read_type(tenant_id, conversation_id, "csat.requested")
+    if not requested:
+        raise NoRatingRequested("nobody asked for a rating in this conversation yet")
+    latest = requested[-1].event.payload
+    assert isinstance(latest, CsatRequested)
+    for earlier in await log.read_type(tenant_id, conversation_id, "csat.recorded"):
+        if isinstance(earlier.event.payload, CsatRecorded) and earlier.event.payload.ticket_id == latest.ticket_id:
+            raise NoRatingRequested("this conversation was already rated")
+    event = Envelope.new(
+        CsatRecorded(ticket_id=latest.ticket_id, score=score, comment=comment),
+        tenant_id=tenant_id,
+        conversation_id=conversation_id,
+        actor=Actor(kind="customer", id=customer),
+        caused_by=requested[-1].event,
+        # One rating per ticket: concurrent submissions collapse into the first (server-side dedup).
+        event_id=str(uuid.uuid5(_RATINGS, f"{tenant_id}:{conversation_id}:{latest.ticket_id}")),
+    )
+    (position,) = await log.append(tenant_id, conversation_id, [event], expected_version=None)
+    return RecordedEvent(position, event)

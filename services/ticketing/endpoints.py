@@ -33,6 +33,7 @@ from services.ticketing.schemas import (
     Assignment,
     CreatedAgent,
     CsatIn,
+    HandBack,
     NewAgent,
     Note,
     NoteIn,
@@ -153,6 +154,14 @@ class TicketController(Controller):
             async with runtime.unit_of_work() as uow:
                 row, message_id = await service.reply(uow, caller, ticket_id, data.text)
         return ReplyOut(message_id=message_id, ticket=Ticket.of(row))
+
+    @post("/{ticket_id:str}/handback", status_code=200)
+    async def hand_back(self, caller: CurrentCaller, ticket_id: str, data: HandBack, runtime: Runtime) -> Ticket:
+        """Give the conversation back to the AI (agent key); it answers the customer's next message."""
+        with domain_errors():
+            async with runtime.unit_of_work() as uow:
+                row = await service.hand_back(uow, caller, ticket_id, data.note)
+        return Ticket.of(row)
 
     @post("/{ticket_id:str}/notes", status_code=201)
     async def add_note(self, caller: CurrentCaller, ticket_id: str, data: NoteIn, runtime: Runtime) -> Note:

@@ -173,3 +173,10 @@ class SlaTargetIn(Request):
 
 class SlaPolicy(BaseModel):
     items: list[SlaTarget]
+
+
+class HandBack(BaseModel):
+    """Give the conversation back to the AI."""
+
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(default="", max_length=2000)

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from libs.events import (
     Actor,
+    ConversationHandedBack,
     ConversationResolved,
     Envelope,
     EventPayload,
@@ -292,6 +293,19 @@ async def reply(uow: UnitOfWork, caller: Caller, ticket_id: str, text: str) -> t
     if ticket["status"] == "open":
         ticket = await _change_status(uow, ticket, "pending", caller.actor, None)
     return ticket, message_id
+
+
+async def hand_back(uow: UnitOfWork, caller: Caller, ticket_id: str, note: str) -> Row:
+    """Give the conversation back to the AI: it answers the customer's next message, the human's replies in context.
+
+    The ticket stays as it is (pending, assigned), so the team keeps its history and SLA record.
+    """
+    agent_id, _ = caller.require_agent()
+    ticket = await _ticket(uow, caller.tenant_id, ticket_id)
+    if ticket["status"] == "resolved":
+        raise Conflict(f"ticket {ticket_id} is resolved; the AI already answers new messages")
+    _emit(uow, ticket, ConversationHandedBack(ticket_id=ticket_id, agent_id=agent_id, note=note), caller.actor)
+    return ticket
 
 
 async def add_note(uow: UnitOfWork, caller: Caller, ticket_id: str, text: str) -> Row:

@@ -122,3 +122,13 @@ async def test_a_customer_chats_with_the_ai_then_a_human_over_one_websocket(plat
                     if replayed and replayed[-1]["type"] == "csat.requested":
                         break
         assert [(f["position"], f["type"]) for f in replayed] == [(f["position"], f["type"]) for f in events]
+
+        # The customer answers the rating request from the widget; it is recorded once, on the conversation's log.
+        csat_url = f"{platform.base}/v1/conversations/chat/{cid}/csat?key={key}&token={token}"
+        rated = await client.post(csat_url, headers={"Origin": SHOP}, json={"score": 5, "comment": "quick and kind"})
+        assert rated.status_code == 201, rated.text
+        again = await client.post(csat_url, headers={"Origin": SHOP}, json={"score": 1})
+        assert again.status_code == 409
+        log = (await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())).json()
+        (recorded,) = [e for e in log["events"] if e["type"] == "csat.recorded"]
+        assert (recorded["payload"]["ticket_id"], recorded["payload"]["score"]) == (ticket_id, 5)

@@ -35,6 +35,7 @@ from libs.events.catalog.base import EventPayload, Money, Priority, RiskClass, S
 from libs.events.catalog.billing import PlanQuotaStateChanged, QuotaExceeded, UsageAlert, UsageRecorded
 from libs.events.catalog.conversations import ConversationResolved, ConversationStarted, MessageReceived
 from libs.events.catalog.humans import (
+    ConversationHandedBack,
     CsatRecorded,
     CsatRequested,
     HumanAssigned,
@@ -68,6 +69,7 @@ AnyEvent = Annotated[
     | TicketCreated
     | HumanAssigned
     | HumanReplied
+    | ConversationHandedBack
     | TicketNoteAdded
     | TicketStatusChanged
     | SlaBreached
@@ -107,6 +109,7 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
         TicketCreated,
         HumanAssigned,
         HumanReplied,
+        ConversationHandedBack,
         TicketNoteAdded,
         TicketStatusChanged,
         SlaBreached,
@@ -133,6 +136,7 @@ __all__ = [
     "ArticleArchived",
     "ArticlePublished",
     "Citation",
+    "ConversationHandedBack",
     "ConversationResolved",
     "ConversationStarted",
     "CrawlProgressed",

@@ -80,3 +80,13 @@ class CsatRecorded(EventPayload):
     ticket_id: str
     score: int = Field(ge=1, le=5)
     comment: str | None = None
+
+
+class ConversationHandedBack(EventPayload):
+    """A human handed the conversation back to the AI, which answers the customer's next message (with the
+    human's replies in its context)."""
+
+    type: Literal["conversation.handed_back"] = "conversation.handed_back"
+    ticket_id: str
+    agent_id: str
+    note: str = ""

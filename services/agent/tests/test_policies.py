@@ -314,3 +314,38 @@ async def test_an_anthropic_outage_through_the_real_sdk_hands_off(event_log: Eve
     (failure,) = payloads(events, LlmFailed)
     assert failure.provider == "anthropic"
     assert "529" in failure.reason or "overloaded" in failure.reason
+
+
+async def test_a_hand_back_resumes_the_ai_with_the_humans_words_in_context(event_log: EventLog, tenant_id: str) -> None:
+    from libs.events import ConversationHandedBack, HumanReplied, MessageReceived
+
+    model = Scripted(reply("Happy to help further."))
+    agent = Agent(event_log, model)
+    conv = await new_conversation(event_log, tenant_id, "I want a person")
+    human = Actor(kind="human", id="alice")
+
+    async def append(payload: Any, actor: Actor) -> None:
+        await event_log.append(
+            tenant_id, conv, [Envelope.new(payload, tenant_id=tenant_id, conversation_id=conv, actor=actor)], None
+        )
+
+    await append(HandoffRequested(turn_id="t0", reason="asked for a person", summary="wants a person"), human)
+    await append(
+        HumanReplied(
+            ticket_id="tkt",
+            message_id="m1",
+            agent_id="alice",
+            agent_name="Alice",
+            text="Your replacement ships tomorrow.",
+        ),
+        human,
+    )
+    await append(MessageReceived(message_id="m2", text="thanks! one more question"), Actor(kind="customer", id="c"))
+    assert await agent.advance(tenant_id, conv, [LOOKUP]) == 0  # a human owns it: the AI stays silent
+    await append(ConversationHandedBack(ticket_id="tkt", agent_id="alice"), human)
+    await append(MessageReceived(message_id="m3", text="can I change the address?"), Actor(kind="customer", id="c"))
+    assert await agent.advance(tenant_id, conv, [LOOKUP]) == 1
+    assert types(await event_log.read(tenant_id, conv))[-1] == "agent.replied"
+    seen = [m.text for m in model.requests[-1].messages]
+    assert any("Your replacement ships tomorrow." in text for text in seen)
+    assert seen[-1] == "can I change the address?"

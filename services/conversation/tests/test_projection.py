@@ -180,3 +180,18 @@ async def test_past_the_hard_limit_new_conversations_follow_the_tenants_behaviou
         return cid if [e.event.type for e in events] == ["conversation.started"] else None
 
     await eventually(back_to_normal, what="the block to lift")
+
+
+async def test_a_customers_history_across_conversations(conversation: Service, event_log: EventLog) -> None:
+    client, runtime = conversation
+    tenant = await provision_tenant(event_log, runtime)
+    auth = {"Authorization": f"Bearer {tenant.api_key}"}
+    mine = [
+        (await client.post("/v1/conversations/", headers=auth, json={"customer_id": "ada@example.com"})).json()["id"]
+        for _ in range(2)
+    ]
+    await client.post("/v1/conversations/", headers=auth, json={"customer_id": "alan@example.com"})
+    history = await client.get("/v1/conversations/", headers=auth, params={"customer_id": "ada@example.com"})
+    assert history.status_code == 200
+    assert sorted(c["id"] for c in history.json()["items"]) == sorted(mine)
+    assert {c["customer_id"] for c in history.json()["items"]} == {"ada@example.com"}

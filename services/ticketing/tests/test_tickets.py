@@ -390,3 +390,27 @@ async def test_the_inbox_filters(ticketing: Service, event_log: EventLog) -> Non
     r = await client.get("/v1/tickets/", headers={"Authorization": "Bearer dp_wrong"})
     assert r.status_code == 401
     assert r.json()["error"] == "unauthorized"
+
+
+async def test_an_agent_hands_the_conversation_back_to_the_ai(ticketing: Service, event_log: EventLog) -> None:
+    client, runtime = ticketing
+    tenant = await provision_tenant(event_log, runtime)
+    alice = await new_agent(client, tenant.api_key, "Alice")
+    conv = new_id("conv")
+    await event_log.append(tenant.tenant_id, conv, [handoff_event(tenant.tenant_id, conv)], expected_version=None)
+    (created,) = await on_log(event_log, tenant.tenant_id, conv, "ticket.created")
+    ticket_id = created.event.payload.ticket_id
+    r = await client.post(f"/v1/tickets/{ticket_id}/handback", json={}, headers=auth(tenant.api_key))
+    assert r.status_code == 403  # the tenant key is no agent
+    r = await client.post(
+        f"/v1/tickets/{ticket_id}/handback", json={"note": "all sorted"}, headers=auth(alice["api_key"])
+    )
+    assert r.status_code == 200, r.text
+    (back,) = await on_log(event_log, tenant.tenant_id, conv, "conversation.handed_back")
+    assert (back.event.payload.agent_id, back.event.payload.note) == (alice["agent_id"], "all sorted")
+    r = await client.post(
+        f"/v1/tickets/{ticket_id}/status", json={"status": "resolved"}, headers=auth(alice["api_key"])
+    )
+    assert r.status_code == 200, r.text
+    r = await client.post(f"/v1/tickets/{ticket_id}/handback", json={}, headers=auth(alice["api_key"]))
+    assert r.status_code == 409
