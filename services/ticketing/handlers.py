@@ -21,7 +21,8 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
 
     async def on_customer_message(recorded: RecordedEvent) -> None:
         async with runtime.unit_of_work() as uow:
-            await service.customer_answered(uow, recorded)
+            if not await service.open_ticket_for_email(uow, recorded):
+                await service.customer_answered(uow, recorded)
 
     return [
         Subscription("handoffs", any_conversation("handoff.requested"), on_handoff),

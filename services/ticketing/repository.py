@@ -120,6 +120,14 @@ class TicketRepository:
             resolution_due_at=tickets.c.created_at + timedelta(seconds=resolution_s),
         )
 
+    async def has_ticket(self, tenant_id: str, conversation_id: str) -> bool:
+        found = await self.session.execute(
+            select(tickets.c.ticket_id)
+            .where(tickets.c.tenant_id == tenant_id, tickets.c.conversation_id == conversation_id)
+            .limit(1)
+        )
+        return found.first() is not None
+
     async def pending_to_open(self, tenant_id: str, conversation_id: str) -> list[str]:
         """The customer answered: tickets waiting for them are open again. Returns the tickets that moved."""
         result = await self.session.execute(

@@ -19,6 +19,8 @@ from libs.events import (
     Envelope,
     EventPayload,
     HandoffRequested,
+    MessageReceived,
+    Priority,
     RecordedEvent,
     TicketCreated,
     new_id,
@@ -195,28 +197,52 @@ async def open_ticket_for_handoff(uow: UnitOfWork, recorded: RecordedEvent) -> b
     """A handoff becomes one ticket (redeliveries change nothing), assigned round-robin if an agent is available."""
     event, handoff = recorded.event, recorded.event.payload
     assert isinstance(handoff, HandoffRequested)
-    assert event.conversation_id is not None
     first = (handoff.summary or handoff.reason).strip()
     subject = first.splitlines()[0][:300] if first else "Handoff"
-    first_response_s, resolution_s = (await sla_targets(SlaPolicyRepository(uow.session), event.tenant_id))[
-        handoff.priority
-    ]
+    summary = f"{handoff.reason}\n\n{handoff.summary}".strip()
+    return await _open_ticket(uow, event, "handoff", subject, summary, handoff.priority)
+
+
+async def open_ticket_for_email(uow: UnitOfWork, recorded: RecordedEvent) -> bool:
+    """The first e-mail of a conversation opens its ticket in the shared mailbox (later mails thread into it)."""
+    event, mail = recorded.event, recorded.event.payload
+    assert isinstance(mail, MessageReceived)
+    assert event.conversation_id is not None
+    if mail.channel != "email" or await TicketRepository(uow.session).has_ticket(
+        event.tenant_id, event.conversation_id
+    ):
+        return False
+    first = mail.text.strip()
+    subject = first.splitlines()[0][:300] if first else "E-mail"
+    return await _open_ticket(uow, event, "email", subject, first[:4000], "normal")
+
+
+async def _open_ticket(
+    uow: UnitOfWork,
+    event: Envelope,
+    source: Literal["handoff", "email"],
+    subject: str,
+    summary: str,
+    priority: Priority,
+) -> bool:
+    assert event.conversation_id is not None
+    first_response_s, resolution_s = (await sla_targets(SlaPolicyRepository(uow.session), event.tenant_id))[priority]
     ticket = await TicketRepository(uow.session).create(
         tenant_id=event.tenant_id,
         ticket_id=new_id("tkt"),
         conversation_id=event.conversation_id,
         source_event_id=event.id,
-        source="handoff",
+        source=source,
         subject=subject,
-        summary=f"{handoff.reason}\n\n{handoff.summary}".strip(),
-        priority=handoff.priority,
+        summary=summary,
+        priority=priority,
         status="open",
         first_response_seconds=first_response_s,
         resolution_seconds=resolution_s,
     )
     if ticket is None:
         return False
-    created = TicketCreated(ticket_id=ticket["ticket_id"], source="handoff", subject=subject, priority=handoff.priority)
+    created = TicketCreated(ticket_id=ticket["ticket_id"], source=source, subject=subject, priority=priority)
     _emit(uow, ticket, created, ACTOR, event)
     agent = await AgentRepository(uow.session).next_in_rotation(event.tenant_id, ticket["team"])
     if agent is not None:

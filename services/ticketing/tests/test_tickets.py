@@ -414,3 +414,39 @@ async def test_an_agent_hands_the_conversation_back_to_the_ai(ticketing: Service
     assert r.status_code == 200, r.text
     r = await client.post(f"/v1/tickets/{ticket_id}/handback", json={}, headers=auth(alice["api_key"]))
     assert r.status_code == 409
+
+
+async def test_the_first_email_of_a_conversation_opens_one_ticket(ticketing: Service, event_log: EventLog) -> None:
+    client, runtime = ticketing
+    tenant = await provision_tenant(event_log, runtime)
+    conv = new_id("conv")
+    customer = Actor(kind="customer", id="ada@example.com")
+
+    def mail(text: str) -> Envelope:
+        return Envelope.new(
+            MessageReceived(message_id=new_id("msg"), text=text, channel="email"),
+            tenant_id=tenant.tenant_id,
+            conversation_id=conv,
+            actor=customer,
+        )
+
+    await event_log.append(tenant.tenant_id, conv, [mail("Damaged parcel\n\nThe box arrived crushed.")], None)
+    (created,) = await on_log(event_log, tenant.tenant_id, conv, "ticket.created")
+    assert (created.event.payload.source, created.event.payload.subject) == ("email", "Damaged parcel")
+    await event_log.append(tenant.tenant_id, conv, [mail("Any news?")], None)
+    other = new_id("conv")
+    chat = Envelope.new(
+        MessageReceived(message_id=new_id("msg"), text="hi", channel="web"),
+        tenant_id=tenant.tenant_id,
+        conversation_id=other,
+        actor=customer,
+    )
+    await event_log.append(tenant.tenant_id, other, [chat], None)
+
+    async def settled() -> bool:
+        info = await event_log.jetstream.consumer_info("DP_EVENTS", "ticketing-customer-messages")
+        return bool(info.num_pending == 0 and info.num_ack_pending == 0)
+
+    await eventually(settled, what="ticketing to process the messages")
+    inbox = (await client.get("/v1/tickets/", headers=auth(tenant.api_key))).json()["items"]
+    assert [(t["conversation_id"], t["source"]) for t in inbox] == [(conv, "email")]
