@@ -34,6 +34,7 @@ from libs.events import (
     Citation,
     ConversationHandedBack,
     ConversationResolved,
+    ConversationStarted,
     Envelope,
     EventLog,
     EventPayload,
@@ -133,6 +134,7 @@ class ConversationState:
     tokens: int = 0
     cost: Decimal = Decimal(0)
     consecutive_failures: int = 0
+    customer_id: str | None = None
     call_counts: Counter[str] = field(default_factory=Counter)
 
 
@@ -156,6 +158,8 @@ def fold(tenant_id: str, conversation_id: str, events: Sequence[RecordedEvent]) 
         state.last_event = recorded.event
         event, payload, turn = recorded.event, recorded.event.payload, state.turn
         match payload:
+            case ConversationStarted(customer_id=customer_id):
+                state.customer_id = customer_id
             case MessageReceived(text=text):
                 state.history.append(ModelMessage(role="user", text=text))
                 if turn is None and state.unanswered_event is None:
@@ -641,6 +645,7 @@ class Agent:
                 tool=call.name,
                 service=spec.service if spec else "agent",
                 arguments=call.arguments,
+                end_user=state.customer_id,
             ),
             cause,
         )

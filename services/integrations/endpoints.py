@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import re
 import time
+from datetime import datetime
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from litestar import Controller, Request, delete, get, post, put
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
@@ -13,7 +19,7 @@ from libs.events import SYSTEM, Envelope, WebhookReceived
 from libs.platform.http import Runtime, TenantId
 from services.integrations import mcp_servers, webhooks
 from services.integrations.catalog import publish_catalog
-from services.integrations.manifest import Manifest, builtin_manifests
+from services.integrations.manifest import Manifest, api_key_purpose, builtin_manifests
 from services.integrations.mcp_servers import McpPolicy, McpServerRegistration
 from services.integrations.oauth import ConnectError, OAuthConnections, token_purpose
 from services.integrations.repository import IntegrationsRepository
@@ -71,6 +77,44 @@ def _mcp_info(row: dict[str, Any]) -> McpServerInfo:
     )
 
 
+def _api_base_override(params: dict[str, str], allow_private: bool) -> dict[str, str]:
+    """API-key connections take one param, ``api_base_url``: https to a named host, or anything when private
+    destinations are allowed (a local fake provider)."""
+    unknown = set(params) - {"api_base_url"}
+    if unknown:
+        raise HTTPException(status_code=422, detail=f"unknown params: {', '.join(sorted(unknown))}")
+    if "api_base_url" in params:
+        url = urlsplit(params["api_base_url"])
+        host = url.hostname or ""
+        literal = host == "localhost" or host.replace(".", "").isdigit() or ":" in host
+        if url.scheme not in ("http", "https") or not host:
+            raise HTTPException(status_code=422, detail="api_base_url must be an http(s) URL")
+        if (url.scheme != "https" or literal) and not allow_private:
+            raise HTTPException(status_code=422, detail="api_base_url must be https to a named host")
+    return params
+
+
+async def _connect_api_key(
+    manifest: Manifest, data: ConnectRequest, tenant_id: str, runtime: Any, vault: Vault, policy: McpPolicy
+) -> Connected:
+    settings = manifest.auth.api_key
+    if settings is None:
+        raise HTTPException(status_code=501, detail=f"{manifest.title}'s manifest has no auth.api_key settings")
+    key = data.api_key.get_secret_value() if data.api_key else ""
+    if not re.fullmatch(settings.key_pattern, key):
+        raise HTTPException(status_code=422, detail=f"api_key must be {settings.key_hint}")
+    params = _api_base_override(data.params, policy.allow_private)
+    try:
+        async with runtime.unit_of_work() as uow:
+            repo = IntegrationsRepository(uow.session)
+            await vault.put(repo, tenant_id, api_key_purpose(manifest.name), key)
+            await repo.upsert_api_key_connection(tenant_id, manifest.name, params=params, connected_by=data.user_id)
+            await publish_catalog(uow, repo, tenant_id, None)
+    except VaultError as exc:
+        raise _http(exc) from None
+    return Connected(integration=manifest.name, connected=True, scopes=[])
+
+
 class IntegrationsController(Controller):
     path = "/v1/integrations"
 
@@ -100,10 +144,20 @@ class IntegrationsController(Controller):
 
     @post("/{name:str}/connect", status_code=200)
     async def connect(
-        self, name: str, data: ConnectRequest, tenant_id: TenantId, runtime: Runtime, oauth: OAuthConnections
-    ) -> ConnectStarted:
-        """Start connecting an OAuth integration: send the admin's browser to ``authorization_url``."""
+        self,
+        name: str,
+        data: ConnectRequest,
+        tenant_id: TenantId,
+        runtime: Runtime,
+        oauth: OAuthConnections,
+        vault: Vault,
+        mcp_policy: McpPolicy,
+    ) -> ConnectStarted | Connected:
+        """Start connecting an OAuth integration: send the admin's browser to ``authorization_url``.
+        For an ``api_key`` integration, ``api_key`` is stored encrypted and the integration is connected at once."""
         manifest = _manifest(name)
+        if manifest.auth.type == "api_key":
+            return await _connect_api_key(manifest, data, tenant_id, runtime, vault, mcp_policy)
         try:
             async with runtime.unit_of_work() as uow:
                 url, expires_at = await oauth.start(
@@ -170,9 +224,9 @@ class IntegrationsController(Controller):
         """Switch a connected integration between ``live`` and ``dry_run``."""
         _manifest(name)
         async with runtime.unit_of_work() as uow:
-            if not await IntegrationsRepository(uow.session).set_mode(tenant_id, name, data.mode):
+            if not await IntegrationsRepository(uow.session).set_mode(tenant_id, name, data.mode, data.reads):
                 raise NotFoundException(f"{name} is not connected")
-        return ModeChanged(integration=name, mode=data.mode)
+        return ModeChanged(integration=name, mode=data.mode, reads=data.reads)
 
     @put("/mcp/{server:str}/mode")
     async def set_mcp_mode(self, server: str, data: ModeChange, tenant_id: TenantId, runtime: Runtime) -> ModeChanged:
@@ -191,6 +245,7 @@ class IntegrationsController(Controller):
             if not await repo.disconnect(tenant_id, name):
                 raise NotFoundException(f"{name} is not connected")
             await vault.delete(repo, tenant_id, token_purpose(name))
+            await vault.delete(repo, tenant_id, api_key_purpose(name))
             await publish_catalog(uow, repo, tenant_id, None)
 
     @delete("/mcp/{server:str}", status_code=204)
@@ -265,10 +320,40 @@ class IntegrationsController(Controller):
         tenant_id: TenantId,
         runtime: Runtime,
         conversation_id: str | None = None,
+        end_user: str | None = Parameter(default=None, max_length=200),
+        since: datetime | None = None,
+        until: datetime | None = None,
         limit: int = Parameter(default=100, ge=1, le=1000),
     ) -> AuditPage:
-        """What the AI did through integrations, newest first."""
+        """What the AI did through integrations, newest first: for one customer (``end_user``), one conversation,
+        and/or a time range [``since``, ``until``)."""
         async with runtime.db.session() as session:
-            rows = await IntegrationsRepository(session).audit_entries(tenant_id, conversation_id, limit)
+            rows = await IntegrationsRepository(session).audit_entries(
+                tenant_id, conversation_id, limit, end_user, since, until
+            )
         fields = AuditEntry.model_fields
         return AuditPage(items=[AuditEntry(**{k: r[k] for k in fields}) for r in rows])
+
+    @get("/audit.csv", media_type="text/csv")
+    async def audit_csv(
+        self,
+        tenant_id: TenantId,
+        runtime: Runtime,
+        conversation_id: str | None = None,
+        end_user: str | None = Parameter(default=None, max_length=200),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = Parameter(default=10_000, ge=1, le=100_000),
+    ) -> str:
+        """The same audit query as CSV, for export."""
+        async with runtime.db.session() as session:
+            rows = await IntegrationsRepository(session).audit_entries(
+                tenant_id, conversation_id, limit, end_user, since, until
+            )
+        out = io.StringIO()
+        writer = csv.writer(out)
+        columns = list(AuditEntry.model_fields)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([json.dumps(row[c]) if isinstance(row[c], dict) else row[c] for c in columns])
+        return out.getvalue()

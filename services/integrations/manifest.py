@@ -58,12 +58,34 @@ class OAuth2Settings(BaseModel):
         default=[],
         description="provider-specific error codes (a 'status' field) meaning invalid_grant, for non-RFC errors",
     )
+    token_params: dict[str, str] = Field(
+        default={}, description="extra form fields for the authorization-code exchange (Shopify: expiring=1)"
+    )
+
+
+class ApiKeySettings(BaseModel):
+    """A static secret key the tenant pastes in (stored in the vault), sent as ``Authorization: Bearer <key>``.
+
+    A connection may override ``api_base_url`` (``params.api_base_url``; a local fake in tests), https only
+    unless private destinations are allowed.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    api_base_url: str
+    key_pattern: str = Field(default=r"^\S{8,500}$", description="what a well-formed key looks like")
+    key_hint: str = Field(default="an API key", description="named in the error when a key does not match")
+
+
+def api_key_purpose(integration: str) -> str:
+    """The vault purpose of an integration's API key."""
+    return f"api_key:{integration}"
 
 
 class ManifestAuth(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: Literal["none", "api_key", "oauth2"]
     oauth2: OAuth2Settings | None = None
+    api_key: ApiKeySettings | None = None
 
     @model_validator(mode="after")
     def _oauth2_has_settings(self) -> ManifestAuth:

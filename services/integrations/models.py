@@ -27,6 +27,7 @@ connections = Table(
     Column("integration", String(64), primary_key=True),
     Column("status", String(16), nullable=False),  # active | revoked | disconnected
     Column("mode", String(16), nullable=False),  # live | dry_run
+    Column("dry_run_reads", String(16), nullable=False, server_default="live"),  # live | simulated
     Column("status_reason", String(500), nullable=True),  # why it is revoked, shown to the tenant
     Column("scopes", JSON, nullable=True),  # OAuth scopes granted
     Column("params", JSON, nullable=True),  # values of the manifest's URL placeholders (a shop subdomain, …)

@@ -179,7 +179,10 @@ class OAuthConnections:
     async def exchange(self, manifest: Manifest, pending: PendingAuthorization, code: str) -> dict[str, Any]:
         """Trade the authorization code for tokens (no database work: runs between two transactions)."""
         _, token_url, _ = self.endpoints(manifest, pending.params)
-        extra = {"code_verifier": pending.code_verifier.get_secret_value()} if pending.code_verifier else {}
+        oauth, _ = self._settings(manifest)
+        extra = dict(oauth.token_params)
+        if pending.code_verifier:
+            extra["code_verifier"] = pending.code_verifier.get_secret_value()
 
         def classify(resp: httpx2.Response) -> httpx2.Response:
             # Providers such as HubSpot answer with {"status": "BAD_AUTH_CODE", …} rather than RFC 6749 errors.

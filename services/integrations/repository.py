@@ -38,11 +38,11 @@ class IntegrationsRepository:
             .on_conflict_do_nothing()
         )
 
-    async def set_mode(self, tenant_id: str, integration: str, mode: str) -> bool:
+    async def set_mode(self, tenant_id: str, integration: str, mode: str, reads: str = "live") -> bool:
         result = await self.session.execute(
             update(connections)
             .where(connections.c.tenant_id == tenant_id, connections.c.integration == integration)
-            .values(mode=mode)
+            .values(mode=mode, dry_run_reads=reads)
             .returning(connections.c.integration)
         )
         return result.first() is not None
@@ -78,6 +78,19 @@ class IntegrationsRepository:
             "connected_by": connected_by,
             "access_expires_at": access_expires_at,
         }
+        stmt = insert(connections).values(tenant_id=tenant_id, integration=integration, mode="live", **values)
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[connections.c.tenant_id, connections.c.integration],
+                set_={**values, "updated_at": func.now()},
+            )
+        )
+
+    async def upsert_api_key_connection(
+        self, tenant_id: str, integration: str, *, params: dict[str, str], connected_by: str | None
+    ) -> None:
+        """(Re)connect an API-key integration: active again, keeping the tenant's chosen mode."""
+        values = {"status": "active", "status_reason": None, "params": params, "connected_by": connected_by}
         stmt = insert(connections).values(tenant_id=tenant_id, integration=integration, mode="live", **values)
         await self.session.execute(
             stmt.on_conflict_do_update(
@@ -293,10 +306,24 @@ class IntegrationsRepository:
     async def audit(self, **row: Any) -> None:
         await self.session.execute(audit_log.insert().values(**row))
 
-    async def audit_entries(self, tenant_id: str, conversation_id: str | None, limit: int) -> list[dict[str, Any]]:
+    async def audit_entries(
+        self,
+        tenant_id: str,
+        conversation_id: str | None,
+        limit: int,
+        end_user: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[dict[str, Any]]:
         query = select(audit_log).where(audit_log.c.tenant_id == tenant_id)
         if conversation_id:
             query = query.where(audit_log.c.conversation_id == conversation_id)
+        if end_user:
+            query = query.where(audit_log.c.end_user == end_user)
+        if since:
+            query = query.where(audit_log.c.at >= since)
+        if until:
+            query = query.where(audit_log.c.at < until)
         query = query.order_by(audit_log.c.id.desc()).limit(limit)
         return [dict(r) for r in (await self.session.execute(query)).mappings()]
 

@@ -27,6 +27,7 @@ class IntegrationList(BaseModel):
 
 class AuditEntry(BaseModel):
     conversation_id: str
+    end_user: str | None
     integration: str
     tool: str
     tool_call_id: str
@@ -46,6 +47,7 @@ class ConnectRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     params: dict[str, str] = Field(default={}, description="values for the manifest's URL placeholders")
     user_id: str | None = Field(default=None, max_length=200, description="the admin connecting, for the record")
+    api_key: SecretStr | None = Field(default=None, description="for api_key integrations: the key, stored encrypted")
 
 
 class ConnectStarted(BaseModel):
@@ -82,11 +84,15 @@ class McpServerList(BaseModel):
 class ModeChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     mode: Literal["live", "dry_run"] = Field(description="dry_run: read-only tools run, others are only described")
+    reads: Literal["live", "simulated"] = Field(
+        default="live", description="in dry_run: read-only tools run for real (live) or are simulated too"
+    )
 
 
 class ModeChanged(BaseModel):
     integration: str
     mode: str
+    reads: str = "live"
 
 
 class WebhookSecret(BaseModel):

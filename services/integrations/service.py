@@ -16,7 +16,7 @@ from libs.events import (
     ToolRequested,
 )
 from libs.platform.outbox import UnitOfWork
-from services.integrations import demo_store, hubspot, mcp_servers
+from services.integrations import demo_store, hubspot, mcp_servers, shopify, stripe, zendesk
 from services.integrations.catalog import publish_catalog
 from services.integrations.demo_store import ToolError
 from services.integrations.manifest import SERVICE, Manifest, builtin_manifests
@@ -80,9 +80,16 @@ async def execute(uow: UnitOfWork, recorded: RecordedEvent, remotes: Remotes | N
             result = await _dispatch_mcp(remotes, repo, event.tenant_id, mcp_tool, request, dry_run)
         elif manifest is None or connection is None or connection["status"] != "active":
             raise ToolError("unknown_tool", f"{request.tool} is not available to this tenant")
+        elif dry_run and connection.get("dry_run_reads") == "simulated":
+            # Dry-run with simulated reads: nothing reaches the provider, not even a read.
+            result = _simulated(manifest, request)
         elif manifest.auth.type == "oauth2":
             oauth = remotes.oauth if remotes else None
             result = await _dispatch_remote(oauth, repo, event.tenant_id, manifest, connection, request, dry_run)
+        elif manifest.auth.type == "api_key":
+            result = await _dispatch_api_key(
+                uow, remotes, repo, event.tenant_id, manifest, connection, request, dry_run
+            )
         else:
             result = await _dispatch(repo, event.tenant_id, request, dry_run)
     except ToolError as exc:
@@ -93,7 +100,7 @@ async def execute(uow: UnitOfWork, recorded: RecordedEvent, remotes: Remotes | N
     await repo.audit(
         tenant_id=event.tenant_id,
         conversation_id=event.conversation_id,
-        end_user=None,
+        end_user=request.end_user,
         integration=integration,
         tool=request.tool,
         tool_call_id=request.tool_call_id,
@@ -146,7 +153,7 @@ async def _dispatch(
             raise ToolError("unknown_tool", f"{request.tool} has no handler")
 
 
-REMOTE_HANDLERS = {"hubspot": hubspot.execute}
+REMOTE_HANDLERS = {"hubspot": hubspot.execute, "shopify": shopify.execute, "zendesk": zendesk.execute}
 
 
 async def _dispatch_remote(
@@ -172,6 +179,26 @@ async def _dispatch_remote(
     return await handler(oauth, repo, tenant_id, manifest, connection, request.tool, request.arguments)
 
 
+API_KEY_HANDLERS = {"stripe": stripe.execute}
+
+
+async def _dispatch_api_key(
+    uow: UnitOfWork,
+    remotes: Remotes | None,
+    repo: IntegrationsRepository,
+    tenant_id: str,
+    manifest: Manifest,
+    connection: dict[str, Any],
+    request: ToolRequested,
+    dry_run: bool,
+) -> dict[str, Any]:
+    """API-key integrations: the handler describes writes in dry run (with the exact would-be request)."""
+    handler = API_KEY_HANDLERS.get(manifest.name)
+    if handler is None or remotes is None:
+        raise ToolError("unknown_tool", f"{request.tool} has no handler")
+    return await handler(uow, remotes.vault, repo, tenant_id, manifest, connection, request, dry_run)
+
+
 async def _dispatch_mcp(
     remotes: Remotes | None,
     repo: IntegrationsRepository,
@@ -191,3 +218,13 @@ async def _dispatch_mcp(
             f"with {json.dumps(request.arguments)}.",
         }
     return await mcp_servers.call(repo, remotes.vault, remotes.mcp, tenant_id, server, tool, request.arguments)
+
+
+def _simulated(manifest: Manifest, request: ToolRequested) -> dict[str, Any]:
+    tool = next((t for t in manifest.tools if t.name == request.tool), None)
+    kind = "read" if tool is not None and tool.annotations.read_only else "write"
+    return {
+        "simulated": True,
+        "summary": f"Dry run: the {kind} {request.tool} was simulated; nothing was sent to {manifest.title}.",
+        "request": request.arguments,
+    }

@@ -51,6 +51,9 @@ class ToolRequested(EventPayload):
     tool: str
     service: str
     arguments: dict[str, Any]
+    end_user: str | None = Field(
+        default=None, description="the customer on whose behalf the tool runs (the conversation's customer id)"
+    )
 
 
 class ToolCompleted(EventPayload):

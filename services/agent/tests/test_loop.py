@@ -207,3 +207,31 @@ async def test_a_runaway_loop_stops_at_its_limit_and_hands_off(event_log: EventL
     assert handoff.reason == "limit: tool_calls_per_turn"
     assert types(events)[-3:] == ["agent.limit_reached", "agent.replied", "handoff.requested"]
     assert await agent.advance(tenant_id, conv, [LOOKUP], POLICY) == 0  # silent while a human owns it
+
+
+async def test_tool_requests_name_the_customer_they_act_for(event_log: EventLog, tenant_id: str) -> None:
+    conv = new_id("conv")
+    customer = Actor(kind="customer", id="ada@example.com")
+    await event_log.append(
+        tenant_id,
+        conv,
+        [
+            Envelope.new(
+                ConversationStarted(customer_id="ada@example.com"),
+                tenant_id=tenant_id,
+                conversation_id=conv,
+                actor=customer,
+            ),
+            Envelope.new(
+                MessageReceived(message_id="m", text="where is my order #1001?"),
+                tenant_id=tenant_id,
+                conversation_id=conv,
+                actor=customer,
+            ),
+        ],
+        expected_version=0,
+    )
+    await Agent(event_log, OfflineModel()).advance(tenant_id, conv, [LOOKUP], POLICY)
+    (request,) = [r.event.payload for r in await event_log.read(tenant_id, conv) if r.event.type == "tool.requested"]
+    assert isinstance(request, ToolRequested)
+    assert request.end_user == "ada@example.com"

@@ -190,3 +190,59 @@ async def test_new_tenants_get_the_demo_store_catalog(integrations: Service, eve
     listing = await client.get("/v1/integrations", headers={"Authorization": f"Bearer {tenant.api_key}"})
     (demo,) = [i for i in listing.json()["items"] if i["name"] == "demo_store"]
     assert (demo["connected"], demo["mode"]) == (True, "live")
+
+
+async def test_dry_run_can_simulate_reads_too(integrations: Service, event_log: EventLog) -> None:
+    client, runtime = integrations
+    tenant = await provision_tenant(event_log, runtime)
+    auth = {"Authorization": f"Bearer {tenant.api_key}"}
+    r = await client.put(
+        "/v1/integrations/demo_store/mode", headers=auth, json={"mode": "dry_run", "reads": "simulated"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["reads"] == "simulated"
+    request = RecordedEvent(
+        1, tool_request(tenant.tenant_id, new_id("conv"), "get_order_status", {"order_number": "1001"}, new_id("call"))
+    )
+    async with runtime.unit_of_work() as uow:
+        assert await service.execute(uow, request)
+    (result,) = [e for e in await outbox_events(runtime, "tool.completed") if e.tenant_id == tenant.tenant_id]
+    assert isinstance(result.payload, ToolCompleted)
+    assert result.payload.result["simulated"] is True
+    assert "status" not in result.payload.result  # nothing was looked up
+
+
+async def test_the_audit_answers_what_the_ai_did_for_one_customer(integrations: Service, event_log: EventLog) -> None:
+    client, runtime = integrations
+    tenant = await provision_tenant(event_log, runtime)
+    auth = {"Authorization": f"Bearer {tenant.api_key}"}
+    for customer, order in (("ada@example.com", "1001"), ("alan@example.com", "1003"), ("ada@example.com", "1002")):
+        event = Envelope.new(
+            ToolRequested(
+                turn_id="t",
+                tool_call_id=new_id("call"),
+                idempotency_key="k",
+                tool="get_order_status",
+                service="integrations",
+                arguments={"order_number": order},
+                end_user=customer,
+            ),
+            tenant_id=tenant.tenant_id,
+            conversation_id=new_id("conv"),
+            actor=AI,
+        )
+        async with runtime.unit_of_work() as uow:
+            await service.execute(uow, RecordedEvent(1, event))
+    ada = (await client.get("/v1/integrations/audit", headers=auth, params={"end_user": "ada@example.com"})).json()
+    assert sorted(e["request"]["order_number"] for e in ada["items"]) == ["1001", "1002"]
+    assert {e["end_user"] for e in ada["items"]} == {"ada@example.com"}
+    later = await client.get(
+        "/v1/integrations/audit", headers=auth, params={"end_user": "ada@example.com", "since": "2999-01-01T00:00:00Z"}
+    )
+    assert later.json()["items"] == []
+    export = await client.get("/v1/integrations/audit.csv", headers=auth, params={"end_user": "ada@example.com"})
+    assert export.status_code == 200
+    assert export.headers["content-type"].startswith("text/csv")
+    rows = export.text.strip().splitlines()
+    assert rows[0].startswith("conversation_id,end_user,")
+    assert len(rows) == 3

@@ -277,7 +277,7 @@ async def test_mode_switch_and_disconnect_of_an_mcp_server(
     switched = await client.put(
         "/v1/integrations/mcp/shop/mode", json={"mode": "dry_run"}, headers=auth(tenant.api_key)
     )
-    assert switched.json() == {"integration": "mcp:shop", "mode": "dry_run"}
+    assert switched.json() == {"integration": "mcp:shop", "mode": "dry_run", "reads": "live"}
     cancel = request_for(tenant.tenant_id, CANCEL, {"order_number": "9"})
     async with runtime.unit_of_work() as uow:
         assert await service.execute(uow, cancel, remotes)

@@ -319,7 +319,7 @@ async def test_mode_switch_and_disconnect_through_the_api(
     client, runtime, _, _ = hubspot_service
     tenant_id, api_key = await connect(hubspot_service, event_log)
     switched = await client.put("/v1/integrations/hubspot/mode", json={"mode": "dry_run"}, headers=auth(api_key))
-    assert switched.json() == {"integration": "hubspot", "mode": "dry_run"}
+    assert switched.json() == {"integration": "hubspot", "mode": "dry_run", "reads": "live"}
     assert (await listing(hubspot_service, api_key))["mode"] == "dry_run"
     bad = await client.put("/v1/integrations/hubspot/mode", json={"mode": "yolo"}, headers=auth(api_key))
     assert bad.status_code == 422

@@ -441,12 +441,13 @@ async def test_the_first_email_of_a_conversation_opens_one_ticket(ticketing: Ser
         conversation_id=other,
         actor=customer,
     )
-    await event_log.append(tenant.tenant_id, other, [chat], None)
+    (last,) = await event_log.append(tenant.tenant_id, other, [chat], None)
 
     async def settled() -> bool:
+        # The consumer is ordered: once it has delivered and acknowledged our last message, all ours are done.
         info = await event_log.jetstream.consumer_info("DP_EVENTS", "ticketing-customer-messages")
-        return bool(info.num_pending == 0 and info.num_ack_pending == 0)
+        return bool(info.delivered.stream_seq >= last and info.num_ack_pending == 0)
 
-    await eventually(settled, what="ticketing to process the messages")
+    await eventually(settled, timeout=60, what="ticketing to process the messages")
     inbox = (await client.get("/v1/tickets/", headers=auth(tenant.api_key))).json()["items"]
     assert [(t["conversation_id"], t["source"]) for t in inbox] == [(conv, "email")]

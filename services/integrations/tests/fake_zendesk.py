@@ -1,0 +1,182 @@
+"""A local fake of Zendesk's OAuth server and Support Tickets API, speaking their wire format over real HTTP.
+
+Zendesk serves each account on its own host (``{subdomain}.zendesk.com``); this fake serves accounts under a path
+prefix, ``/{subdomain}/…``, so tests keep ``{subdomain}`` in their URL overrides.
+
+Authorize: ``GET /{subdomain}/oauth/authorizations/new`` (PKCE S256 required; consent at once: 302 to
+``redirect_uri?code&state``). Token: ``POST /{subdomain}/oauth/tokens`` (form, ``client_secret_post``) checking the
+``code_verifier`` against the challenge; refresh tokens rotate (each refresh kills the one it used). Errors are
+``{"error", "error_description"}``. Tickets: ``GET``/``PUT /api/v2/tickets/{id}.json``, ``POST
+/api/v2/tickets.json`` with a bearer token, answering ``{"ticket": {…}}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import secrets
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from deskpilot.embedded import free_port
+
+CLIENT_ID = "fake-zendesk-client"
+CLIENT_SECRET = "fake-zendesk-secret"
+SUBDOMAIN = "acme"
+
+
+def _oauth_error(code: str, description: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": code, "error_description": description}, status_code=status)
+
+
+def challenge_of(verifier: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+
+
+@dataclass
+class FakeZendesk:
+    redirect_uri: str
+    base_url: str = ""
+    expires_in: int = 3600
+    refresh_calls: int = 0
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)
+    refresh_tokens: set[str] = field(default_factory=set)
+    used_refresh_tokens: list[str] = field(default_factory=list)
+    access_tokens: dict[str, float] = field(default_factory=dict)
+    issued: list[str] = field(default_factory=list)
+    tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
+    creates: int = 0
+
+    def _issue(self) -> dict[str, Any]:
+        access, refresh = secrets.token_hex(32), secrets.token_hex(32)
+        self.access_tokens[access] = time.time() + self.expires_in
+        self.refresh_tokens.add(refresh)
+        self.issued += [access, refresh]
+        return {
+            "access_token": access,
+            "token_type": "bearer",
+            "scope": "tickets:read tickets:write",
+            "refresh_token": refresh,
+            "expires_in": self.expires_in,
+            "refresh_token_expires_in": 2592000,
+        }
+
+    async def authorize(self, request: Request) -> Response:
+        q = request.query_params
+        if request.path_params["subdomain"] != SUBDOMAIN:
+            return Response("Help Center Closed", status_code=404)
+        if q.get("client_id") != CLIENT_ID or q.get("redirect_uri") != self.redirect_uri:
+            return _oauth_error("invalid_client", "unknown client or redirect_uri")
+        if q.get("code_challenge_method") != "S256" or not q.get("code_challenge"):
+            return _oauth_error("invalid_request", "code_challenge with S256 is required")
+        code = uuid.uuid4().hex
+        self.codes[code] = {"challenge": q["code_challenge"]}
+        return RedirectResponse(f"{self.redirect_uri}?{urlencode({'code': code, 'state': q['state']})}", 302)
+
+    async def token(self, request: Request) -> Response:
+        form = await request.form()
+        if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
+            return _oauth_error("invalid_client", "Client authentication failed", 401)
+        if form.get("grant_type") == "authorization_code":
+            grant = self.codes.pop(str(form.get("code")), None)
+            if grant is None or form.get("redirect_uri") != self.redirect_uri:
+                return _oauth_error("invalid_grant", "The provided authorization grant is invalid")
+            if challenge_of(str(form.get("code_verifier", ""))) != grant["challenge"]:
+                return _oauth_error("invalid_grant", "The code_verifier does not match the code_challenge")
+            return JSONResponse(self._issue())
+        if form.get("grant_type") == "refresh_token":
+            self.refresh_calls += 1
+            refresh = str(form.get("refresh_token"))
+            self.used_refresh_tokens.append(refresh)
+            if refresh not in self.refresh_tokens:
+                return _oauth_error("invalid_grant", "The refresh token is invalid, expired or already used")
+            self.refresh_tokens.discard(refresh)  # rotation: the old refresh token dies now
+            return JSONResponse(self._issue())
+        return _oauth_error("unsupported_grant_type", "unsupported grant_type")
+
+    def _authorized(self, request: Request) -> bool:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        expiry = self.access_tokens.get(token)
+        return scheme.lower() == "bearer" and expiry is not None and expiry > time.time()
+
+    def _unauthorized(self) -> JSONResponse:
+        return _oauth_error("invalid_token", "The access token provided is expired, revoked or invalid", 401)
+
+    async def create(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return self._unauthorized()
+        ticket = (await request.json())["ticket"]
+        if not ticket.get("subject") or not (ticket.get("comment") or {}).get("body"):
+            return JSONResponse(
+                {"error": "RecordInvalid", "description": "Record validation errors", "details": {}}, status_code=422
+            )
+        self.creates += 1
+        ticket_id = 100 + len(self.tickets) + 1
+        now = "2026-11-24T12:00:00Z"
+        self.tickets[ticket_id] = {
+            "id": ticket_id,
+            "url": f"{self.base_url}/api/v2/tickets/{ticket_id}.json",
+            "subject": ticket["subject"],
+            "description": ticket["comment"]["body"],
+            "status": "new",
+            "priority": ticket.get("priority"),
+            "requester_id": 9000 + ticket_id,
+            "comments": [ticket["comment"]],
+            "created_at": now,
+            "updated_at": now,
+        }
+        return JSONResponse({"ticket": self.tickets[ticket_id]}, status_code=201)
+
+    async def ticket(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return self._unauthorized()
+        found = self.tickets.get(int(request.path_params["ticket_id"]))
+        if found is None:
+            return JSONResponse({"error": "RecordNotFound", "description": "Not found"}, status_code=404)
+        if request.method == "PUT":
+            changes = (await request.json())["ticket"]
+            if "comment" in changes:
+                found["comments"].append(changes.pop("comment"))
+            found.update(changes)
+            found["updated_at"] = "2026-11-24T12:30:00Z"
+        return JSONResponse({"ticket": found})
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/{subdomain}/oauth/authorizations/new", self.authorize),
+                Route("/{subdomain}/oauth/tokens", self.token, methods=["POST"]),
+                Route("/{subdomain}/api/v2/tickets.json", self.create, methods=["POST"]),
+                Route("/{subdomain}/api/v2/tickets/{ticket_id:int}.json", self.ticket, methods=["GET", "PUT"]),
+            ]
+        )
+
+
+@asynccontextmanager
+async def serving(fake: FakeZendesk) -> AsyncIterator[FakeZendesk]:
+    """The fake on a free 127.0.0.1 port, served by uvicorn on the test's event loop."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    fake.base_url = f"http://127.0.0.1:{port}"
+    try:
+        yield fake
+    finally:
+        server.should_exit = True
+        await task
