@@ -34,7 +34,12 @@ class AgentController(Controller):
             model=model.model,
             tools=[
                 CatalogTool(
-                    name=t.name, description=t.description, service=t.service, risk=t.risk, input_schema=t.input_schema
+                    name=t.name,
+                    description=t.description,
+                    service=t.service,
+                    risk=t.risk,
+                    input_schema=t.input_schema,
+                    annotations=t.annotations,
                 )
                 for t in [*specs, HANDOFF_TOOL]
             ],

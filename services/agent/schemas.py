@@ -13,6 +13,7 @@ class CatalogTool(BaseModel):
     service: str
     risk: str
     input_schema: dict[str, Any]
+    annotations: dict[str, Any] = {}
 
 
 class Catalog(BaseModel):

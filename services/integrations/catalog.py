@@ -21,8 +21,9 @@ async def publish_catalog(
                 name=tool["provider_name"],
                 description=tool["description"],
                 input_schema=tool["input_schema"],
-                # ToolSpec has no annotations field yet: a read-only hint becomes the "read" risk class.
+                # The risk class follows the read-only hint; the annotations themselves travel unchanged.
                 risk="read" if tool["annotations"].get("readOnlyHint") else "write",
+                annotations=tool["annotations"],
                 service=SERVICE,
                 integration=f"mcp:{server['name']}",
             )

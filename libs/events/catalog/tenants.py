@@ -29,6 +29,11 @@ class ToolSpec(BaseModel):
     risk: RiskClass = "read"
     service: str = Field(description="the service that executes it and answers tool.requested for it")
     integration: str | None = None
+    annotations: dict[str, Any] = Field(
+        default_factory=dict,
+        description="behaviour hints as the tool's source declares them, unchanged (MCP: readOnlyHint, "
+        "destructiveHint, idempotentHint, openWorldHint, title)",
+    )
 
 
 class ToolsPublished(EventPayload):

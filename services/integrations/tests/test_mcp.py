@@ -136,6 +136,7 @@ async def test_stdio_tools_reach_the_catalog_unchanged_under_safe_names(
     assert {LOOKUP, CANCEL, "get_order_status"} <= set(specs)
     assert specs[LOOKUP].input_schema == tools["orders.lookup"]["input_schema"]
     assert (specs[LOOKUP].risk, specs[CANCEL].risk) == ("read", "write")
+    assert specs[LOOKUP].annotations == tools["orders.lookup"]["annotations"]  # reach the agent unchanged
     assert specs[CANCEL].integration == "mcp:shop"
 
     listed = await mcp_service[0].get("/v1/integrations/mcp", headers=auth(tenant.api_key))
