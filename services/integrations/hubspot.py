@@ -9,41 +9,12 @@ import httpx2
 
 from services.integrations.demo_store import ToolError
 from services.integrations.manifest import Manifest
-from services.integrations.oauth import ConnectionRevokedError, OAuthConnections, TransientTokenError
+from services.integrations.oauth import OAuthConnections
+from services.integrations.remote import call_api
 from services.integrations.repository import IntegrationsRepository
 
 PROPERTIES = "email,firstname,lastname,phone,lifecyclestage"
 EDITABLE = ("firstname", "lastname", "phone")
-
-
-async def _call(
-    oauth: OAuthConnections,
-    repo: IntegrationsRepository,
-    tenant_id: str,
-    manifest: Manifest,
-    conn_params: dict[str, str],
-    method: str,
-    path: str,
-    **kwargs: Any,
-) -> httpx2.Response:
-    """One API request; a 401 gets one forced refresh and retry, and a 401 right after that revokes."""
-    try:
-        token = await oauth.access_token(repo, tenant_id, manifest)
-        for attempt in range(2):
-            async with oauth.api_client(manifest, conn_params, token) as client:
-                response: httpx2.Response = await client.request(method, path, **kwargs)
-            if response.status_code != 401:
-                return response
-            if attempt == 0:
-                token = await oauth.access_token(repo, tenant_id, manifest, stale=token)
-        await oauth.revoke_after_rejection(tenant_id, manifest, "the API rejected a freshly refreshed token (401)")
-        raise ToolError("unauthorized", f"{manifest.title} access was revoked; an admin must reconnect it")
-    except ConnectionRevokedError:
-        raise ToolError("unauthorized", f"{manifest.title} is not connected; an admin must reconnect it") from None
-    except TransientTokenError as exc:
-        raise ToolError("transient", str(exc)) from None
-    except httpx2.HTTPError as exc:
-        raise ToolError("transient", f"{manifest.title} is unreachable ({type(exc).__name__})") from None
 
 
 def _check(response: httpx2.Response, email: str) -> dict[str, Any]:
@@ -76,7 +47,7 @@ async def execute(
     email = str(args["email"]).lower()
     path = f"/crm/v3/objects/contacts/{quote(email, safe='')}"
     if tool == "hubspot_get_contact":
-        response = await _call(
+        response = await call_api(
             oauth, repo, tenant_id, manifest, params, "GET", path,
             params={"idProperty": "email", "properties": PROPERTIES},
         )  # fmt: skip
@@ -85,7 +56,7 @@ async def execute(
         return {**contact, "summary": f"HubSpot contact {name} <{email}>."}
     if tool == "hubspot_update_contact":
         changes = {k: args[k] for k in EDITABLE if k in args}
-        response = await _call(
+        response = await call_api(
             oauth, repo, tenant_id, manifest, params, "PATCH", path,
             params={"idProperty": "email"}, json={"properties": changes},
         )  # fmt: skip

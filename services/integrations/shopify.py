@@ -8,7 +8,8 @@ import httpx2
 
 from services.integrations.demo_store import ToolError
 from services.integrations.manifest import Manifest
-from services.integrations.oauth import HTTP_TIMEOUT, ConnectionRevokedError, OAuthConnections, TransientTokenError
+from services.integrations.oauth import HTTP_TIMEOUT, OAuthConnections
+from services.integrations.remote import with_token
 from services.integrations.repository import IntegrationsRepository
 
 API_VERSION = "2025-10"
@@ -41,29 +42,18 @@ async def _graphql(
     query: str,
     variables: dict[str, Any],
 ) -> dict[str, Any]:
-    """One GraphQL request; a 401 gets one forced refresh and retry, and a 401 right after that revokes."""
+    """One GraphQL request with the shop's token (refresh on 401 and revocation: ``remote.with_token``)."""
     _, _, base = oauth.endpoints(manifest, conn_params)
-    try:
-        token = await oauth.access_token(repo, tenant_id, manifest)
-        for attempt in range(2):
-            async with httpx2.AsyncClient(base_url=base, timeout=HTTP_TIMEOUT) as client:
-                response = await client.post(
-                    GRAPHQL_PATH,
-                    json={"query": query, "variables": variables},
-                    headers={"X-Shopify-Access-Token": token},
-                )
-            if response.status_code != 401:
-                return _check(response)
-            if attempt == 0:
-                token = await oauth.access_token(repo, tenant_id, manifest, stale=token)
-        await oauth.revoke_after_rejection(tenant_id, manifest, "the API rejected a freshly refreshed token (401)")
-        raise ToolError("unauthorized", "Shopify access was revoked; an admin must reconnect it")
-    except ConnectionRevokedError:
-        raise ToolError("unauthorized", "Shopify is not connected; an admin must reconnect it") from None
-    except TransientTokenError as exc:
-        raise ToolError("transient", str(exc)) from None
-    except httpx2.HTTPError as exc:
-        raise ToolError("transient", f"Shopify is unreachable ({type(exc).__name__})") from None
+
+    async def send(token: str) -> httpx2.Response:
+        async with httpx2.AsyncClient(base_url=base, timeout=HTTP_TIMEOUT) as client:
+            return await client.post(
+                GRAPHQL_PATH,
+                json={"query": query, "variables": variables},
+                headers={"X-Shopify-Access-Token": token},
+            )
+
+    return _check(await with_token(oauth, repo, tenant_id, manifest, send))
 
 
 def _check(response: httpx2.Response) -> dict[str, Any]:

@@ -8,38 +8,9 @@ import httpx2
 
 from services.integrations.demo_store import ToolError
 from services.integrations.manifest import Manifest
-from services.integrations.oauth import ConnectionRevokedError, OAuthConnections, TransientTokenError
+from services.integrations.oauth import OAuthConnections
+from services.integrations.remote import call_api
 from services.integrations.repository import IntegrationsRepository
-
-
-async def _call(
-    oauth: OAuthConnections,
-    repo: IntegrationsRepository,
-    tenant_id: str,
-    manifest: Manifest,
-    conn_params: dict[str, str],
-    method: str,
-    path: str,
-    **kwargs: Any,
-) -> httpx2.Response:
-    """One API request; a 401 gets one forced refresh and retry, and a 401 right after that revokes."""
-    try:
-        token = await oauth.access_token(repo, tenant_id, manifest)
-        for attempt in range(2):
-            async with oauth.api_client(manifest, conn_params, token) as client:
-                response: httpx2.Response = await client.request(method, path, **kwargs)
-            if response.status_code != 401:
-                return response
-            if attempt == 0:
-                token = await oauth.access_token(repo, tenant_id, manifest, stale=token)
-        await oauth.revoke_after_rejection(tenant_id, manifest, "the API rejected a freshly refreshed token (401)")
-        raise ToolError("unauthorized", "Zendesk access was revoked; an admin must reconnect it")
-    except ConnectionRevokedError:
-        raise ToolError("unauthorized", "Zendesk is not connected; an admin must reconnect it") from None
-    except TransientTokenError as exc:
-        raise ToolError("transient", str(exc)) from None
-    except httpx2.HTTPError as exc:
-        raise ToolError("transient", f"Zendesk is unreachable ({type(exc).__name__})") from None
 
 
 def _check(response: httpx2.Response, what: str) -> dict[str, Any]:
@@ -81,7 +52,7 @@ async def execute(
     params = connection.get("params") or {}
     if tool == "zendesk_get_ticket":
         ticket_id = int(args["ticket_id"])
-        response = await _call(oauth, repo, tenant_id, manifest, params, "GET", f"/api/v2/tickets/{ticket_id}.json")
+        response = await call_api(oauth, repo, tenant_id, manifest, params, "GET", f"/api/v2/tickets/{ticket_id}.json")
         view = _ticket_view(_check(response, f"ticket {ticket_id}"))
         return {**view, "summary": f"Zendesk ticket #{ticket_id} ({view['status']}): {view['subject']}."}
     if tool == "zendesk_create_ticket":
@@ -93,7 +64,7 @@ async def execute(
             if "requester_name" in args:
                 requester["name"] = args["requester_name"]
             ticket["requester"] = requester
-        response = await _call(
+        response = await call_api(
             oauth, repo, tenant_id, manifest, params, "POST", "/api/v2/tickets.json", json={"ticket": ticket}
         )
         view = _ticket_view(_check(response, "ticket"))
@@ -105,7 +76,7 @@ async def execute(
             changes["comment"] = {"body": args["comment"], "public": bool(args.get("public", False))}
         if not changes:
             raise ToolError("invalid_arguments", "give a status, a priority or a comment to change")
-        response = await _call(
+        response = await call_api(
             oauth, repo, tenant_id, manifest, params, "PUT", f"/api/v2/tickets/{ticket_id}.json",
             json={"ticket": changes},
         )  # fmt: skip

@@ -1,0 +1,63 @@
+"""Calls to a connected provider's API with its OAuth token: one place for refresh-on-401 and revocation.
+
+A 401 gets one forced token refresh and a retry; a 401 right after that means the grant is dead, so the connection
+is revoked (``integration.revoked``, tools withdrawn). Token and network problems become typed tool failures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx2
+
+from services.integrations.demo_store import ToolError
+from services.integrations.manifest import Manifest
+from services.integrations.oauth import ConnectionRevokedError, OAuthConnections, TransientTokenError
+from services.integrations.repository import IntegrationsRepository
+
+
+async def with_token(
+    oauth: OAuthConnections,
+    repo: IntegrationsRepository,
+    tenant_id: str,
+    manifest: Manifest,
+    send: Callable[[str], Awaitable[httpx2.Response]],
+) -> httpx2.Response:
+    """``send(token)`` with the connection's access token, refreshing once on a 401 (see the module doc)."""
+    try:
+        token = await oauth.access_token(repo, tenant_id, manifest)
+        for attempt in range(2):
+            response = await send(token)
+            if response.status_code != 401:
+                return response
+            if attempt == 0:
+                token = await oauth.access_token(repo, tenant_id, manifest, stale=token)
+        await oauth.revoke_after_rejection(tenant_id, manifest, "the API rejected a freshly refreshed token (401)")
+        raise ToolError("unauthorized", f"{manifest.title} access was revoked; an admin must reconnect it")
+    except ConnectionRevokedError:
+        raise ToolError("unauthorized", f"{manifest.title} is not connected; an admin must reconnect it") from None
+    except TransientTokenError as exc:
+        raise ToolError("transient", str(exc)) from None
+    except httpx2.HTTPError as exc:
+        raise ToolError("transient", f"{manifest.title} is unreachable ({type(exc).__name__})") from None
+
+
+async def call_api(
+    oauth: OAuthConnections,
+    repo: IntegrationsRepository,
+    tenant_id: str,
+    manifest: Manifest,
+    conn_params: dict[str, str],
+    method: str,
+    path: str,
+    **kwargs: Any,
+) -> httpx2.Response:
+    """One REST request through the manifest's API client (base URL and bearer token)."""
+
+    async def send(token: str) -> httpx2.Response:
+        async with oauth.api_client(manifest, conn_params, token) as client:
+            response: httpx2.Response = await client.request(method, path, **kwargs)
+        return response
+
+    return await with_token(oauth, repo, tenant_id, manifest, send)
