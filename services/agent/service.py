@@ -258,10 +258,6 @@ def needs_action(state: ConversationState, overdue: bool = False) -> bool:
     return state.unanswered_event is not None
 
 
-# Kept for readers of the earlier name.
-needs_model_call = needs_action
-
-
 class Agent:
     """Advances conversations: one decision at a time, appended with optimistic concurrency."""
 

@@ -22,7 +22,7 @@ from libs.events import (
 )
 from services.agent.policy import AgentPolicy, Limits
 from services.agent.providers import ModelRequest, ModelResponse, OfflineModel, ToolCall
-from services.agent.service import Agent, fold, needs_model_call
+from services.agent.service import Agent, fold, needs_action
 
 CUSTOMER = Actor(kind="customer", id="c")
 TOOL_SERVICE = Actor(kind="system", id="integrations")
@@ -100,7 +100,7 @@ async def test_a_turn_waits_for_its_tool_and_then_replies(event_log: EventLog, t
     state = fold(tenant_id, conv, await event_log.read(tenant_id, conv))
     assert state.turn is not None
     assert len(state.turn.pending) == 1
-    assert not needs_model_call(state)
+    assert not needs_action(state)
     assert await agent.advance(tenant_id, conv, [LOOKUP], POLICY) == 0  # nothing to do while the tool runs
     await answer_pending_tools(event_log, tenant_id, conv)
     assert await agent.advance(tenant_id, conv, [LOOKUP], POLICY) == 1
