@@ -118,6 +118,7 @@ class OpenTurn:
     citations: dict[str, Citation] = field(default_factory=dict)
     awaiting_approval: dict[str, ToolApprovalRequested] = field(default_factory=dict)
     decided: dict[str, ToolApprovalDecided] = field(default_factory=dict)
+    unknown_outcomes: list[str] = field(default_factory=list)  # tools that may or may not have acted
 
 
 @dataclass
@@ -202,6 +203,8 @@ def fold(tenant_id: str, conversation_id: str, events: Sequence[RecordedEvent]) 
                 if turn is not None:
                     turn.pending.discard(call_id)
                     turn.decided.pop(call_id, None)
+                    if payload.kind == "outcome_unknown":
+                        turn.unknown_outcomes.append(tool)
             case AgentReplied(text=text):
                 state.history.append(ModelMessage(role="assistant", text=text))
                 state.turn = None
@@ -430,6 +433,11 @@ class Agent:
 
         if turn.decided:
             return out + self._dispatch_decided(state, turn, by_name, cause)
+        if turn.unknown_outcomes and not turn.pending:
+            # A write may or may not have happened: only a human can look at the provider and say which.
+            unsure = ", ".join(sorted(set(turn.unknown_outcomes)))
+            summary = f"{unsure} may or may not have been carried out (interrupted mid-call); check it, then reply."
+            return out + self._handoff(state, turn, f"outcome unknown: {unsure}", cause, summary)
 
         limits = policy.limits
         elapsed = (datetime.now(UTC) - turn.started_at).total_seconds()
@@ -692,7 +700,14 @@ class Agent:
         reached = AgentLimitReached(turn_id=turn.turn_id, limit=limit, observed=str(observed), threshold=str(threshold))
         return [self._event(state, reached, cause), *self._handoff(state, turn, f"limit: {limit}", cause)]
 
-    def _handoff(self, state: ConversationState, turn: OpenTurn, reason: str, cause: Envelope | None) -> list[Envelope]:
+    def _handoff(
+        self,
+        state: ConversationState,
+        turn: OpenTurn,
+        reason: str,
+        cause: Envelope | None,
+        summary: str = "The agent stopped before finishing; please read the conversation and take over.",
+    ) -> list[Envelope]:
         """A polite reply, then the handoff: the customer is never left with a silent stop."""
         return [
             self._event(
@@ -711,7 +726,7 @@ class Agent:
                 HandoffRequested(
                     turn_id=turn.turn_id,
                     reason=reason,
-                    summary="The agent stopped before finishing; please read the conversation and take over.",
+                    summary=summary,
                     priority="high",
                 ),
                 cause,

@@ -23,7 +23,15 @@ NAME = "integrations"
 def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
     settings = settings or IntegrationsSettings()
     runtime = ServiceRuntime(
-        NAME, settings, metadata, [create_all_migration(metadata)], on_tenant_created=service.on_tenant_created
+        NAME,
+        settings,
+        metadata,
+        # v2 creates only the tables v1 lacked (tool_attempts, external_tickets, processed_events).
+        [
+            create_all_migration(metadata),
+            create_all_migration(metadata, 2, "tool attempts, external tickets, processed events"),
+        ],
+        on_tenant_created=service.on_tenant_created,
     )
     vault = Vault(EnvKeyProvider.parse(settings.vault_master_keys.get_secret_value()))
     oauth = OAuthConnections(
@@ -38,7 +46,7 @@ def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
         allow_private=settings.mcp_allow_private,
         timeout=settings.mcp_timeout_seconds,
     )
-    remotes = service.Remotes(oauth=oauth, vault=vault, mcp=policy)
+    remotes = service.Remotes(oauth=oauth, vault=vault, mcp=policy, attempts=service.AttemptJournal(runtime.db.session))
     for sub in subscriptions(runtime, remotes):
         runtime.subscribe(sub)
     app = build_app(runtime, [IntegrationsController], vault=vault, oauth=oauth, mcp_policy=policy)

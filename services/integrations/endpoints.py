@@ -8,7 +8,7 @@ import json
 import re
 import time
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 from litestar import Controller, Request, delete, get, post, put
@@ -29,6 +29,8 @@ from services.integrations.schemas import (
     Connected,
     ConnectRequest,
     ConnectStarted,
+    ExternalTicket,
+    ExternalTicketPage,
     IntegrationInfo,
     IntegrationList,
     McpServerInfo,
@@ -170,6 +172,7 @@ class IntegrationsController(Controller):
     @get("/oauth/callback")
     async def oauth_callback(
         self,
+        request: Request[Any, Any, Any],
         runtime: Runtime,
         oauth: OAuthConnections,
         oauth_state: str = Parameter(query="state", min_length=16, max_length=200),
@@ -183,6 +186,7 @@ class IntegrationsController(Controller):
             manifest = _manifest(pending.integration)
             if error or not code:
                 raise ConnectError(400, f"{manifest.title} authorization was not granted ({error or 'no code'})")
+            oauth.verify_callback(manifest, pending, dict(request.query_params.items()))
             token = await oauth.exchange(manifest, pending, code)
             async with runtime.unit_of_work() as uow:
                 repo = IntegrationsRepository(uow.session)
@@ -313,6 +317,24 @@ class IntegrationsController(Controller):
                     )
                 )
         return WebhookAccepted(accepted=True, duplicate=not new)
+
+    @get("/tickets")
+    async def external_tickets(
+        self,
+        tenant_id: TenantId,
+        runtime: Runtime,
+        provider: Literal["zendesk"] = "zendesk",
+        conversation_id: str | None = Parameter(default=None, max_length=64),
+        limit: int = Parameter(default=100, ge=1, le=1000),
+    ) -> ExternalTicketPage:
+        """Helpdesk tickets kept in sync from the provider's webhooks, most recently synced first; optionally only
+        those the AI opened for one conversation."""
+        async with runtime.db.session() as session:
+            rows = await IntegrationsRepository(session).external_tickets_of(
+                tenant_id, provider, conversation_id, limit
+            )
+        fields = ExternalTicket.model_fields
+        return ExternalTicketPage(items=[ExternalTicket(**{k: r[k] for k in fields}) for r in rows])
 
     @get("/audit")
     async def audit(

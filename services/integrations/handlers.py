@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from libs.events import RecordedEvent
-from libs.events.subjects import any_conversation
+from libs.events.subjects import any_conversation, any_tenant
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
-from services.integrations import service
+from services.integrations import service, zendesk
 
 
 def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Subscription]:
@@ -14,4 +14,11 @@ def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Sub
         async with runtime.unit_of_work() as uow:
             await service.execute(uow, recorded, remotes)
 
-    return [Subscription("tool-requests", any_conversation("tool.requested"), execute, max_workers=8)]
+    async def sync(recorded: RecordedEvent) -> None:
+        async with runtime.unit_of_work() as uow:
+            await zendesk.sync_from_webhook(uow, recorded)
+
+    return [
+        Subscription("tool-requests", any_conversation("tool.requested"), execute, max_workers=8),
+        Subscription("webhook-sync", any_tenant("webhook.received"), sync),
+    ]

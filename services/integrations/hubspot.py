@@ -8,10 +8,8 @@ from urllib.parse import quote
 import httpx2
 
 from services.integrations.demo_store import ToolError
-from services.integrations.manifest import Manifest
 from services.integrations.oauth import OAuthConnections
-from services.integrations.remote import call_api
-from services.integrations.repository import IntegrationsRepository
+from services.integrations.remote import ToolCall, call_api
 
 PROPERTIES = "email,firstname,lastname,phone,lifecyclestage"
 EDITABLE = ("firstname", "lastname", "phone")
@@ -34,16 +32,9 @@ def _contact_view(body: dict[str, Any]) -> dict[str, Any]:
     return {"id": body.get("id"), **{k: props.get(k) for k in ("email", *EDITABLE, "lifecyclestage")}}
 
 
-async def execute(
-    oauth: OAuthConnections,
-    repo: IntegrationsRepository,
-    tenant_id: str,
-    manifest: Manifest,
-    connection: dict[str, Any],
-    tool: str,
-    args: dict[str, Any],
-) -> dict[str, Any]:
-    params = connection.get("params") or {}
+async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
+    tool, args, params = call.request.tool, call.request.arguments, call.params
+    repo, tenant_id, manifest = call.repo, call.tenant_id, call.manifest
     email = str(args["email"]).lower()
     path = f"/crm/v3/objects/contacts/{quote(email, safe='')}"
     if tool == "hubspot_get_contact":

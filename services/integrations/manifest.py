@@ -33,6 +33,11 @@ class ManifestTool(BaseModel):
     risk: RiskClass
     annotations: ToolAnnotations = ToolAnnotations()
     input_schema: dict[str, Any]
+    provider_idempotency_key: bool = Field(
+        default=False,
+        description="the handler sends the provider an Idempotency-Key derived from the tool call, so the provider "
+        "answers a repeated call with the first one's result: safe to repeat after a crash",
+    )
 
 
 class OAuth2Settings(BaseModel):
@@ -60,6 +65,16 @@ class OAuth2Settings(BaseModel):
     )
     token_params: dict[str, str] = Field(
         default={}, description="extra form fields for the authorization-code exchange (Shopify: expiring=1)"
+    )
+    callback_signature: Literal["none", "shopify_hmac"] = Field(
+        default="none",
+        description="how the provider signs its redirect back to us; 'shopify_hmac': an ``hmac`` query parameter, "
+        "hex HMAC-SHA256 with the client secret over the other parameters sorted as k=v joined by '&'",
+    )
+    callback_host_param: str | None = Field(
+        default=None,
+        description="a callback query parameter naming the account host, checked against the connection's params "
+        "(Shopify: 'shop' must be '<shop>.myshopify.com' for the shop the tenant asked to connect)",
     )
 
 

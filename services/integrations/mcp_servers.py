@@ -206,6 +206,11 @@ def is_read_only(tool: dict[str, Any]) -> bool:
     return bool(tool["annotations"].get("readOnlyHint", False))
 
 
+def is_repeatable(tool: dict[str, Any]) -> bool:
+    """Whether the server says a second identical call changes nothing (read-only or idempotent)."""
+    return is_read_only(tool) or bool(tool["annotations"].get("idempotentHint", False))
+
+
 async def call(
     repo: IntegrationsRepository,
     vault: Vault,

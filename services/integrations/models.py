@@ -111,6 +111,45 @@ tool_executions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+# Calls that left for a provider, committed *before* the call (outside the execution's unit of work): a
+# redelivered request that finds an attempt here knows an earlier try may have reached the provider.
+tool_attempts = Table(
+    "tool_attempts",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("tool_call_id", String(100), primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    Column("first_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Helpdesk tickets kept in step with the provider (Zendesk): created by a tool for a conversation, or learnt of
+# from a webhook. ``own_comments`` holds digests of comments we posted, so their webhooks are not echoed back.
+external_tickets = Table(
+    "external_tickets",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("provider", String(16), primary_key=True),
+    Column("external_id", String(64), primary_key=True),
+    Column("conversation_id", String(64), nullable=True),
+    Column("subject", String(300), nullable=True),
+    Column("status", String(32), nullable=True),
+    Column("priority", String(16), nullable=True),
+    Column("own_comments", JSON, nullable=False, server_default="[]"),
+    Column("external_updated_at", DateTime(timezone=True), nullable=True),  # newest change applied
+    Column("synced_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_external_tickets_conversation", "tenant_id", "conversation_id"),
+)
+
+# Events this service has handled where handling twice would repeat an effect (a synced webhook's events).
+processed_events = Table(
+    "processed_events",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("event_id", String(64), primary_key=True),
+    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 # Append-only: what the AI did on behalf of whom. Never updated or deleted by the service.
 audit_log = Table(
     "audit_log",

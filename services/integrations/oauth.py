@@ -10,6 +10,7 @@ is never lost to a later rollback of the tool call that needed it.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -18,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError  # type: ignore[import-untyped]
@@ -175,6 +177,23 @@ class OAuthConnections:
             params=row["params"],
             code_verifier=verifier,
         )
+
+    def verify_callback(self, manifest: Manifest, pending: PendingAuthorization, query: Mapping[str, str]) -> None:
+        """Check the provider's signature on its redirect (where the manifest names one) and that it comes back
+        for the account the tenant asked to connect; fails closed."""
+        oauth, client = self._settings(manifest)
+        if oauth.callback_signature == "shopify_hmac":
+            signed = "&".join(f"{k}={query[k]}" for k in sorted(query) if k not in ("hmac", "signature"))
+            secret = client.client_secret.get_secret_value().encode()
+            digest = hmac.new(secret, signed.encode(), hashlib.sha256).hexdigest()
+            if not hmac.compare_digest(digest.encode(), query.get("hmac", "").lower().encode()):
+                raise ConnectError(400, f"{manifest.title} callback signature is invalid; start connecting again")
+        if oauth.callback_host_param is not None:
+            # The manifest's own URL, not a deployment override: the provider names the real account host.
+            host = urlsplit(oauth.authorize_url.format_map(dict(pending.params))).hostname
+            given = query.get(oauth.callback_host_param)
+            if given != host:
+                raise ConnectError(400, f"{manifest.title} answered for another account ({given!r:.80})")
 
     async def exchange(self, manifest: Manifest, pending: PendingAuthorization, code: str) -> dict[str, Any]:
         """Trade the authorization code for tokens (no database work: runs between two transactions)."""

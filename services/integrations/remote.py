@@ -6,15 +6,46 @@ is revoked (``integration.revoked``, tools withdrawn). Token and network problem
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx2
 
+from libs.events import Envelope, ToolRequested
+from libs.platform.outbox import UnitOfWork
 from services.integrations.demo_store import ToolError
 from services.integrations.manifest import Manifest
 from services.integrations.oauth import ConnectionRevokedError, OAuthConnections, TransientTokenError
 from services.integrations.repository import IntegrationsRepository
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """One requested tool call, as a manifest integration's handler sees it."""
+
+    uow: UnitOfWork
+    repo: IntegrationsRepository
+    event: Envelope  # the ``tool.requested`` event
+    request: ToolRequested
+    manifest: Manifest
+    connection: dict[str, Any]
+    dry_run: bool
+
+    @property
+    def tenant_id(self) -> str:
+        return self.event.tenant_id
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The connection's URL parameters (a shop, a subdomain)."""
+        return dict(self.connection.get("params") or {})
+
+    def idempotency_key(self, operation: str) -> str:
+        """The key a provider gets for this call's write: the same on every delivery and retry of the call."""
+        digest = hashlib.sha256(f"{self.manifest.name}/{operation}/v1\x00{self.request.idempotency_key}".encode())
+        return "deskpilot-" + digest.hexdigest()
 
 
 async def with_token(

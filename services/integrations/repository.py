@@ -16,9 +16,12 @@ from services.integrations.models import (
     demo_customers,
     demo_orders,
     demo_refunds,
+    external_tickets,
     mcp_servers,
     oauth_states,
+    processed_events,
     tenant_keys,
+    tool_attempts,
     tool_executions,
     vault_secrets,
     webhook_deliveries,
@@ -186,6 +189,16 @@ class IntegrationsRepository:
         )
         return result.first() is not None
 
+    async def first_processing(self, tenant_id: str, event_id: str) -> bool:
+        """Mark an event handled; False if it already was (a redelivery after the commit)."""
+        result = await self.session.execute(
+            insert(processed_events)
+            .values(tenant_id=tenant_id, event_id=event_id)
+            .on_conflict_do_nothing()
+            .returning(processed_events.c.event_id)
+        )
+        return result.first() is not None
+
     # pending OAuth authorizations ----------------------------------------------------------------------------
 
     async def insert_oauth_state(self, **row: Any) -> None:
@@ -303,6 +316,17 @@ class IntegrationsRepository:
             .values(status=status)
         )
 
+    async def record_attempt(self, tenant_id: str, tool_call_id: str) -> int:
+        """Count one more call leaving for a provider; returns how many attempts came before this one."""
+        stmt = insert(tool_attempts).values(tenant_id=tenant_id, tool_call_id=tool_call_id, attempts=1)
+        result = await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[tool_attempts.c.tenant_id, tool_attempts.c.tool_call_id],
+                set_={"attempts": tool_attempts.c.attempts + 1, "last_at": func.now()},
+            ).returning(tool_attempts.c.attempts)
+        )
+        return int(result.scalar_one()) - 1
+
     async def audit(self, **row: Any) -> None:
         await self.session.execute(audit_log.insert().values(**row))
 
@@ -325,6 +349,91 @@ class IntegrationsRepository:
         if until:
             query = query.where(audit_log.c.at < until)
         query = query.order_by(audit_log.c.id.desc()).limit(limit)
+        return [dict(r) for r in (await self.session.execute(query)).mappings()]
+
+    # helpdesk tickets kept in sync -------------------------------------------------------------------------
+
+    async def sync_external_ticket(
+        self,
+        tenant_id: str,
+        provider: str,
+        external_id: str,
+        *,
+        occurred_at: datetime,
+        conversation_id: str | None = None,
+        **fields: Any,
+    ) -> tuple[dict[str, Any], bool]:
+        """Apply a ticket's state as of ``occurred_at``; an older change than the one applied leaves the state as it
+        is (deliveries arrive out of order). Returns the row and whether the change was applied. A known
+        conversation link is never replaced."""
+        values = {k: v for k, v in fields.items() if v is not None}
+        stmt = insert(external_tickets).values(
+            tenant_id=tenant_id,
+            provider=provider,
+            external_id=external_id,
+            conversation_id=conversation_id,
+            external_updated_at=occurred_at,
+            **values,
+        )
+        t = external_tickets.c
+        applied = await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[t.tenant_id, t.provider, t.external_id],
+                set_={
+                    **{k: stmt.excluded[k] for k in values},
+                    "conversation_id": func.coalesce(t.conversation_id, stmt.excluded.conversation_id),
+                    "external_updated_at": stmt.excluded.external_updated_at,
+                    "synced_at": func.now(),
+                },
+                where=(t.external_updated_at.is_(None)) | (t.external_updated_at <= stmt.excluded.external_updated_at),
+            ).returning(*external_tickets.c)
+        )
+        row = applied.mappings().first()
+        if row is not None:
+            return dict(row), True
+        current = await self.external_ticket(tenant_id, provider, external_id)
+        assert current is not None
+        return current, False
+
+    async def external_ticket(self, tenant_id: str, provider: str, external_id: str) -> dict[str, Any] | None:
+        row = (
+            (
+                await self.session.execute(
+                    select(external_tickets).where(
+                        external_tickets.c.tenant_id == tenant_id,
+                        external_tickets.c.provider == provider,
+                        external_tickets.c.external_id == external_id,
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return dict(row) if row else None
+
+    async def remember_own_comment(self, tenant_id: str, provider: str, external_id: str, digest: str) -> None:
+        """Remember a comment we posted (its digest; the newest 50) so its webhook is not echoed back."""
+        t = external_tickets.c
+        await self.session.execute(
+            insert(external_tickets)
+            .values(tenant_id=tenant_id, provider=provider, external_id=external_id)
+            .on_conflict_do_nothing()
+        )
+        key = (t.tenant_id == tenant_id, t.provider == provider, t.external_id == external_id)
+        own = (await self.session.execute(select(t.own_comments).where(*key).with_for_update())).scalar_one()
+        await self.session.execute(
+            update(external_tickets).where(*key).values(own_comments=[*(own or []), digest][-50:])
+        )
+
+    async def external_tickets_of(
+        self, tenant_id: str, provider: str, conversation_id: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        query = select(external_tickets).where(
+            external_tickets.c.tenant_id == tenant_id, external_tickets.c.provider == provider
+        )
+        if conversation_id:
+            query = query.where(external_tickets.c.conversation_id == conversation_id)
+        query = query.order_by(external_tickets.c.synced_at.desc()).limit(limit)
         return [dict(r) for r in (await self.session.execute(query)).mappings()]
 
     # the demo store -------------------------------------------------------------------------------------------

@@ -43,6 +43,23 @@ class AuditPage(BaseModel):
     items: list[AuditEntry]
 
 
+class ExternalTicket(BaseModel):
+    """A helpdesk ticket as last synced from the provider (Zendesk)."""
+
+    provider: str
+    external_id: str
+    conversation_id: str | None = Field(description="the conversation whose AI opened it, if any")
+    subject: str | None
+    status: str | None
+    priority: str | None
+    external_updated_at: datetime | None = Field(description="time of the newest change applied")
+    synced_at: datetime
+
+
+class ExternalTicketPage(BaseModel):
+    items: list[ExternalTicket]
+
+
 class ConnectRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     params: dict[str, str] = Field(default={}, description="values for the manifest's URL placeholders")

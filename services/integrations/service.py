@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.events import (
     Actor,
@@ -22,10 +26,11 @@ from services.integrations.demo_store import ToolError
 from services.integrations.manifest import SERVICE, Manifest, builtin_manifests
 from services.integrations.mcp_servers import McpPolicy
 from services.integrations.oauth import OAuthConnections
+from services.integrations.remote import ToolCall
 from services.integrations.repository import IntegrationsRepository
 from services.integrations.vault import Vault
 
-__all__ = ["Remotes", "execute", "on_tenant_created", "publish_catalog"]
+__all__ = ["AttemptJournal", "Remotes", "execute", "on_tenant_created", "publish_catalog"]
 
 ACTOR = Actor(kind="system", id="integrations")
 
@@ -42,21 +47,43 @@ async def on_tenant_created(uow: UnitOfWork, event: Envelope) -> None:
     await publish_catalog(uow, repo, event.tenant_id, event)
 
 
+class AttemptJournal:
+    """Records that a call is about to leave for a provider, committed at once in its own transaction.
+
+    This is the one deliberate commit outside a unit of work: the execution's own transaction only commits after
+    the call, so without it a crash between the call and that commit would leave no trace of the attempt, and
+    the redelivered request would send the call again.
+    """
+
+    def __init__(self, sessions: Callable[[], AbstractAsyncContextManager[AsyncSession]]) -> None:
+        self._sessions = sessions
+
+    async def record(self, tenant_id: str, tool_call_id: str) -> int:
+        """Returns how many earlier attempts of this call there were."""
+        async with self._sessions() as session:
+            earlier = await IntegrationsRepository(session).record_attempt(tenant_id, tool_call_id)
+            await session.commit()
+        return earlier
+
+
 @dataclass(frozen=True)
 class Remotes:
-    """What executing third-party tools needs: OAuth tokens, the vault, and the MCP policy."""
+    """What executing third-party tools needs: OAuth tokens, the vault, the MCP policy and the attempt journal."""
 
     oauth: OAuthConnections
     vault: Vault
     mcp: McpPolicy
+    attempts: AttemptJournal
 
 
 async def execute(uow: UnitOfWork, recorded: RecordedEvent, remotes: Remotes | None = None) -> bool:
     """Execute one requested tool call exactly once; returns False for a redelivery (nothing done).
 
-    Remote tools (OAuth integrations, MCP servers) make their call inside this unit of work, so the claim, the
-    audit record and the result event commit together; a crash after the call but before the commit can repeat it
-    on redelivery, which is why remote write tools should be idempotent at the provider (HubSpot's PATCH is).
+    The claim, the audit record and the result event commit together. A call that leaves for a provider is first
+    recorded in the attempt journal; if a crash comes after the call but before that commit, the redelivered
+    request finds the earlier attempt and repeats the call only when that is safe (a read, an idempotent tool, or
+    a write the provider deduplicates by our idempotency key). Otherwise it fails as ``outcome_unknown`` rather
+    than risk doing the write twice.
     """
     event, request = recorded.event, recorded.event.payload
     assert isinstance(request, ToolRequested)
@@ -83,15 +110,11 @@ async def execute(uow: UnitOfWork, recorded: RecordedEvent, remotes: Remotes | N
         elif dry_run and connection.get("dry_run_reads") == "simulated":
             # Dry-run with simulated reads: nothing reaches the provider, not even a read.
             result = _simulated(manifest, request)
-        elif manifest.auth.type == "oauth2":
-            oauth = remotes.oauth if remotes else None
-            result = await _dispatch_remote(oauth, repo, event.tenant_id, manifest, connection, request, dry_run)
-        elif manifest.auth.type == "api_key":
-            result = await _dispatch_api_key(
-                uow, remotes, repo, event.tenant_id, manifest, connection, request, dry_run
-            )
-        else:
+        elif manifest.auth.type == "none":
             result = await _dispatch(repo, event.tenant_id, request, dry_run)
+        else:
+            call = ToolCall(uow, repo, event, request, manifest, connection, dry_run)
+            result = await _dispatch_manifest(remotes, call)
     except ToolError as exc:
         error = exc
     latency_ms = round((time.perf_counter() - started) * 1000, 3)
@@ -127,7 +150,7 @@ async def execute(uow: UnitOfWork, recorded: RecordedEvent, remotes: Remotes | N
             turn_id=request.turn_id,
             tool_call_id=request.tool_call_id,
             tool=request.tool,
-            kind=error.kind,
+            kind=cast(Any, error.kind),
             message=error.message,
             latency_ms=latency_ms,
         )
@@ -139,9 +162,21 @@ async def execute(uow: UnitOfWork, recorded: RecordedEvent, remotes: Remotes | N
     return True
 
 
+async def _before_sending(remotes: Remotes, tenant_id: str, request: ToolRequested, *, repeatable: bool) -> None:
+    """Journal the attempt; refuse to repeat a call that may already have happened and is not safe to repeat."""
+    earlier = await remotes.attempts.record(tenant_id, request.tool_call_id)
+    if earlier and not repeatable:
+        raise ToolError(
+            "outcome_unknown",
+            f"An earlier attempt of {request.tool} may already have reached the provider, and repeating it could "
+            "do it twice, so it was not sent again. Do not retry it; tell the customer a colleague will check.",
+        )
+
+
 async def _dispatch(
     repo: IntegrationsRepository, tenant_id: str, request: ToolRequested, dry_run: bool
 ) -> dict[str, Any]:
+    """The demo store: its data is in our own database, so the call commits (or not) with the execution."""
     match request.tool:
         case "get_order_status":
             return await demo_store.get_order_status(repo, tenant_id, request.arguments)
@@ -153,50 +188,41 @@ async def _dispatch(
             raise ToolError("unknown_tool", f"{request.tool} has no handler")
 
 
-REMOTE_HANDLERS = {"hubspot": hubspot.execute, "shopify": shopify.execute, "zendesk": zendesk.execute}
-
-
-async def _dispatch_remote(
-    oauth: OAuthConnections | None,
-    repo: IntegrationsRepository,
-    tenant_id: str,
-    manifest: Manifest,
-    connection: dict[str, Any],
-    request: ToolRequested,
-    dry_run: bool,
-) -> dict[str, Any]:
-    handler = REMOTE_HANDLERS.get(manifest.name)
-    tool = next(t for t in manifest.tools if t.name == request.tool)
-    if handler is None or oauth is None:
-        raise ToolError("unknown_tool", f"{request.tool} has no handler")
-    if dry_run and not tool.annotations.read_only:
-        # Dry run: reads are real, anything that changes the provider is only described.
-        return {
-            "would_call": request.tool,
-            "arguments": request.arguments,
-            "summary": f"Would call {manifest.title} {request.tool} with {json.dumps(request.arguments)}.",
-        }
-    return await handler(oauth, repo, tenant_id, manifest, connection, request.tool, request.arguments)
-
-
+OAUTH_HANDLERS = {"hubspot": hubspot.execute, "shopify": shopify.execute, "zendesk": zendesk.execute}
 API_KEY_HANDLERS = {"stripe": stripe.execute}
 
 
-async def _dispatch_api_key(
-    uow: UnitOfWork,
-    remotes: Remotes | None,
-    repo: IntegrationsRepository,
-    tenant_id: str,
-    manifest: Manifest,
-    connection: dict[str, Any],
-    request: ToolRequested,
-    dry_run: bool,
-) -> dict[str, Any]:
-    """API-key integrations: the handler describes writes in dry run (with the exact would-be request)."""
-    handler = API_KEY_HANDLERS.get(manifest.name)
-    if handler is None or remotes is None:
-        raise ToolError("unknown_tool", f"{request.tool} has no handler")
-    return await handler(uow, remotes.vault, repo, tenant_id, manifest, connection, request, dry_run)
+async def _dispatch_manifest(remotes: Remotes | None, call: ToolCall) -> dict[str, Any]:
+    """A third-party integration's tool. In dry run, writes are only described, with the would-be request."""
+    tool = next(t for t in call.manifest.tools if t.name == call.request.tool)
+    if remotes is None:
+        raise ToolError("unknown_tool", f"{call.request.tool} has no handler")
+    if call.dry_run and not tool.annotations.read_only:
+        return {
+            "would_call": call.request.tool,
+            "arguments": call.request.arguments,
+            **describe_write(call),
+        }
+    repeatable = tool.annotations.read_only or tool.annotations.idempotent or tool.provider_idempotency_key
+    if call.manifest.auth.type == "oauth2" and call.manifest.name in OAUTH_HANDLERS:
+        await _before_sending(remotes, call.tenant_id, call.request, repeatable=repeatable)
+        return await OAUTH_HANDLERS[call.manifest.name](remotes.oauth, call)
+    if call.manifest.auth.type == "api_key" and call.manifest.name in API_KEY_HANDLERS:
+        await _before_sending(remotes, call.tenant_id, call.request, repeatable=repeatable)
+        return await API_KEY_HANDLERS[call.manifest.name](remotes.vault, call)
+    raise ToolError("unknown_tool", f"{call.request.tool} has no handler")
+
+
+def describe_write(call: ToolCall) -> dict[str, Any]:
+    """What a dry-run write reports: the exact would-be request where the handler can build it, else a summary."""
+    builder = REQUEST_BUILDERS.get(call.manifest.name)
+    if builder is not None:
+        return builder(call)
+    arguments = json.dumps(call.request.arguments)
+    return {"summary": f"Would call {call.manifest.title} {call.request.tool} with {arguments}."}
+
+
+REQUEST_BUILDERS: dict[str, Callable[[ToolCall], dict[str, Any]]] = {"stripe": stripe.describe}
 
 
 async def _dispatch_mcp(
@@ -217,6 +243,7 @@ async def _dispatch_mcp(
             "summary": f"Would call {tool['name']} on MCP server {server['name']} "
             f"with {json.dumps(request.arguments)}.",
         }
+    await _before_sending(remotes, tenant_id, request, repeatable=mcp_servers.is_repeatable(tool))
     return await mcp_servers.call(repo, remotes.vault, remotes.mcp, tenant_id, server, tool, request.arguments)
 
 

@@ -9,7 +9,7 @@ import httpx2
 from services.integrations.demo_store import ToolError
 from services.integrations.manifest import Manifest
 from services.integrations.oauth import HTTP_TIMEOUT, OAuthConnections
-from services.integrations.remote import with_token
+from services.integrations.remote import ToolCall, with_token
 from services.integrations.repository import IntegrationsRepository
 
 API_VERSION = "2025-10"
@@ -104,16 +104,9 @@ def _order_view(order: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def execute(
-    oauth: OAuthConnections,
-    repo: IntegrationsRepository,
-    tenant_id: str,
-    manifest: Manifest,
-    connection: dict[str, Any],
-    tool: str,
-    args: dict[str, Any],
-) -> dict[str, Any]:
-    params = connection.get("params") or {}
+async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
+    tool, args, params = call.request.tool, call.request.arguments, call.params
+    repo, tenant_id, manifest = call.repo, call.tenant_id, call.manifest
     if tool == "shopify_get_order_status":
         name = "#" + str(args["order_name"]).lstrip("#")
         data = await _graphql(oauth, repo, tenant_id, manifest, params, ORDER_STATUS_QUERY, {"query": f'name:"{name}"'})

@@ -8,7 +8,6 @@ second refund. Errors become typed tool failures; a 401 revokes the connection.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -16,22 +15,15 @@ from urllib.parse import quote
 
 import httpx2
 
-from libs.events import ToolRequested
-from libs.platform.outbox import UnitOfWork
 from services.integrations.catalog import revoke
 from services.integrations.demo_store import ToolError
 from services.integrations.manifest import Manifest, api_key_purpose
-from services.integrations.repository import IntegrationsRepository
+from services.integrations.remote import ToolCall
 from services.integrations.vault import Vault, VaultError
 
 TIMEOUT = httpx2.Timeout(20.0, connect=5.0)
 MAX_RETRY_WAIT = 2.0  # seconds we wait in-line for a retry; longer waits become a transient failure
 STRIPE_VERSION = "2024-06-20"
-
-
-def stripe_idempotency_key(tool_idempotency_key: str) -> str:
-    """The Idempotency-Key sent to Stripe: the same for every delivery and retry of one tool call."""
-    return "deskpilot-" + hashlib.sha256(f"stripe/refund/v1\x00{tool_idempotency_key}".encode()).hexdigest()
 
 
 def base_url(manifest: Manifest, connection: dict[str, Any]) -> str:
@@ -53,7 +45,8 @@ class StripeRequest:
         return {"method": self.method, "path": self.path, "form": self.form, "idempotency_key": self.idempotency_key}
 
 
-def build_request(tool: str, args: dict[str, Any], request: ToolRequested) -> StripeRequest:
+def build_request(call: ToolCall) -> StripeRequest:
+    tool, args = call.request.tool, call.request.arguments
     if tool == "get_payment":
         path = f"/v1/payment_intents/{quote(str(args['payment_intent']), safe='')}"
         return StripeRequest("GET", path, {}, None, (("expand[]", "latest_charge"),))
@@ -66,8 +59,8 @@ def build_request(tool: str, args: dict[str, Any], request: ToolRequested) -> St
             form["amount"] = str(int(args["amount"]))
         if "reason" in args:
             form["reason"] = str(args["reason"])
-        form["metadata[deskpilot_tool_call_id]"] = request.tool_call_id
-        return StripeRequest("POST", "/v1/refunds", form, stripe_idempotency_key(request.idempotency_key))
+        form["metadata[deskpilot_tool_call_id]"] = call.request.tool_call_id
+        return StripeRequest("POST", "/v1/refunds", form, call.idempotency_key("refund"))
     raise ToolError("unknown_tool", f"{tool} has no handler")
 
 
@@ -138,34 +131,27 @@ def _payment_view(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def execute(
-    uow: UnitOfWork,
-    vault: Vault,
-    repo: IntegrationsRepository,
-    tenant_id: str,
-    manifest: Manifest,
-    connection: dict[str, Any],
-    request: ToolRequested,
-    dry_run: bool,
-) -> dict[str, Any]:
-    tool, args = request.tool, request.arguments
-    req = build_request(tool, args, request)
-    if dry_run and req.method != "GET":
-        return {
-            "would_call": tool,
-            "arguments": args,
-            "request": req.describe(),
-            "summary": f"Would send Stripe {req.method} {req.path} with {json.dumps(req.form)}.",
-        }
+def describe(call: ToolCall) -> dict[str, Any]:
+    """A dry-run write: the exact request that would have been sent (never the key)."""
+    req = build_request(call)
+    return {
+        "request": req.describe(),
+        "summary": f"Would send Stripe {req.method} {req.path} with {json.dumps(req.form)}.",
+    }
+
+
+async def execute(vault: Vault, call: ToolCall) -> dict[str, Any]:
+    tool, repo, tenant_id, manifest = call.request.tool, call.repo, call.tenant_id, call.manifest
+    req = build_request(call)
     try:
         secret = await vault.get(repo, tenant_id, api_key_purpose(manifest.name))
     except VaultError:
         raise ToolError("permanent", "the stored Stripe key could not be read") from None
     if secret is None:
         raise ToolError("unauthorized", "Stripe is not connected; an admin must connect it")
-    response = await _send(secret.get_secret_value(), base_url(manifest, connection), req)
+    response = await _send(secret.get_secret_value(), base_url(manifest, call.connection), req)
     if response.status_code == 401:
-        await revoke(uow, repo, tenant_id, manifest.name, "Stripe rejected the API key (401)")
+        await revoke(call.uow, repo, tenant_id, manifest.name, "Stripe rejected the API key (401)")
         raise ToolError("unauthorized", "Stripe rejected the API key; an admin must reconnect Stripe")
     if response.status_code == 404:
         raise ToolError("not_found", f"Stripe has no such object: {_error_message(response)[1]}")

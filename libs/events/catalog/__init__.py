@@ -44,7 +44,7 @@ from libs.events.catalog.humans import (
     TicketNoteAdded,
     TicketStatusChanged,
 )
-from libs.events.catalog.integrations import IntegrationRevoked, WebhookReceived
+from libs.events.catalog.integrations import ExternalTicketUpdated, IntegrationRevoked, WebhookReceived
 from libs.events.catalog.knowledge import ArticleArchived, ArticlePublished, CrawlProgressed
 from libs.events.catalog.tenants import TenantCreated, ToolSpec, ToolsPublished
 from libs.events.catalog.ticketing import TicketCreated
@@ -83,7 +83,8 @@ AnyEvent = Annotated[
     | QuotaExceeded
     | PlanQuotaStateChanged
     | IntegrationRevoked
-    | WebhookReceived,
+    | WebhookReceived
+    | ExternalTicketUpdated,
     Field(discriminator="type"),
 ]
 
@@ -124,6 +125,7 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
         PlanQuotaStateChanged,
         IntegrationRevoked,
         WebhookReceived,
+        ExternalTicketUpdated,
     )
 }
 
@@ -143,6 +145,7 @@ __all__ = [
     "CsatRecorded",
     "CsatRequested",
     "EventPayload",
+    "ExternalTicketUpdated",
     "HandoffRequested",
     "HumanAssigned",
     "HumanReplied",

@@ -75,7 +75,19 @@ class ToolFailed(EventPayload):
     turn_id: str
     tool_call_id: str
     tool: str
-    kind: Literal["invalid_arguments", "unknown_tool", "not_found", "transient", "permanent", "unauthorized", "denied"]
+    kind: Literal[
+        "invalid_arguments",
+        "unknown_tool",
+        "not_found",
+        "transient",
+        "permanent",
+        "unauthorized",
+        "denied",
+        "outcome_unknown",
+    ] = Field(
+        description="'outcome_unknown': an earlier attempt of this call may have reached the provider and the "
+        "tool is not safe to repeat, so it was not sent again; someone must check at the provider"
+    )
     message: str
     latency_ms: float = Field(ge=0)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from libs.events.catalog.base import EventPayload, Scope
+from libs.events.catalog.base import EventPayload, Priority, Scope
 
 
 class IntegrationRevoked(EventPayload):
@@ -27,3 +28,16 @@ class WebhookReceived(EventPayload):
     topic: str = Field(description="the provider's event type, e.g. 'orders/create' or 'charge.refunded'")
     delivery_id: str = Field(description="the provider's id of this delivery; redeliveries share it")
     payload: dict[str, Any] = Field(description="the verified JSON body (a HubSpot batch is under 'events')")
+
+
+class ExternalTicketUpdated(EventPayload):
+    """A ticket in a connected helpdesk, linked to this conversation, was opened or changed there (sync)."""
+
+    type: Literal["external_ticket.updated"] = "external_ticket.updated"
+    provider: Literal["zendesk"]
+    external_id: str = Field(description="the helpdesk's ticket id")
+    change: Literal["created", "status_changed", "priority_changed", "comment_added", "updated"]
+    status: str | None = Field(description="the ticket's status there, lower case (new, open, pending, solved, …)")
+    priority: Priority | None
+    subject: str | None
+    occurred_at: datetime = Field(description="when the change happened at the helpdesk")

@@ -133,6 +133,33 @@ async def test_a_denied_call_returns_to_the_model_as_a_failure(event_log: EventL
     assert types(events)[-1] == "agent.replied"
 
 
+async def test_a_call_whose_outcome_is_unknown_goes_to_a_human(event_log: EventLog, tenant_id: str) -> None:
+    model = Scripted(calls("refund_order", {"order_number": "1001", "amount": 20}), reply("Refunded!"))
+    agent = Agent(event_log, model)
+    conv = await new_conversation(event_log, tenant_id, "refund 20 on order 1001")
+    await agent.advance(tenant_id, conv, [REFUND], APPROVE_BIG_REFUNDS)
+    events = await event_log.read(tenant_id, conv)
+    (sent,) = payloads(events, ToolRequested)
+    unknown = ToolFailed(
+        turn_id=sent.turn_id,
+        tool_call_id=sent.tool_call_id,
+        tool=sent.tool,
+        kind="outcome_unknown",
+        message="may already have reached the provider; not sent again",
+        latency_ms=3,
+    )
+    actor = Actor(kind="system", id="integrations")
+    await event_log.append(
+        tenant_id, conv, [Envelope.new(unknown, tenant_id=tenant_id, conversation_id=conv, actor=actor)], None
+    )
+    await agent.advance(tenant_id, conv, [REFUND], APPROVE_BIG_REFUNDS)
+    events = await event_log.read(tenant_id, conv)
+    assert types(events)[-2:] == ["agent.replied", "handoff.requested"]
+    (handoff,) = payloads(events, HandoffRequested)
+    assert (handoff.reason, handoff.priority) == ("outcome unknown: refund_order", "high")
+    assert len(model.requests) == 1  # the model was not asked to improvise over an unknown refund
+
+
 async def test_small_refunds_need_no_approval(event_log: EventLog, tenant_id: str) -> None:
     agent = Agent(event_log, Scripted(calls("refund_order", {"order_number": "1001", "amount": 20})))
     conv = await new_conversation(event_log, tenant_id, "refund 20 on order 1001")

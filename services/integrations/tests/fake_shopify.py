@@ -15,6 +15,9 @@ timestamp``). Token: ``POST /{shop}/admin/oauth/access_token`` (form, client id 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import re
 import secrets
 import time
@@ -66,6 +69,8 @@ class FakeShopify:
     issued: list[str] = field(default_factory=list)
     graphql_tokens: list[str] = field(default_factory=list)  # the token each GraphQL call carried
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    forge_callback: bool = False  # sign the redirect with a wrong hmac (an attacker's forged callback)
+    callback_shop: str | None = None  # name another shop in the redirect than the one authorised
 
     def revoke_refresh_tokens(self) -> None:
         self.refresh_tokens.clear()
@@ -91,8 +96,13 @@ class FakeShopify:
             return Response("Oauth error invalid_request: The redirect_uri is not whitelisted", status_code=400)
         code = uuid.uuid4().hex
         self.codes[code] = {"shop": shop, "scope": q.get("scope", "")}
-        back = {"code": code, "hmac": secrets.token_hex(32), "shop": f"{shop}.myshopify.com", "state": q["state"]}
-        back["timestamp"] = str(int(time.time()))
+        back = {"code": code, "host": base64.b64encode(f"admin.shopify.com/store/{shop}".encode()).decode(),
+                "shop": f"{self.callback_shop or shop}.myshopify.com", "state": q["state"],
+                "timestamp": str(int(time.time()))}  # fmt: skip
+        message = "&".join(f"{k}={v}" for k, v in sorted(back.items()))
+        back["hmac"] = hmac.new(CLIENT_SECRET.encode(), message.encode(), hashlib.sha256).hexdigest()
+        if self.forge_callback:
+            back["hmac"] = "0" * 64
         return RedirectResponse(f"{self.redirect_uri}?{urlencode(back)}", 302)
 
     async def token(self, request: Request) -> Response:

@@ -7,7 +7,9 @@ Authorize: ``GET /{subdomain}/oauth/authorizations/new`` (PKCE S256 required; co
 ``redirect_uri?code&state``). Token: ``POST /{subdomain}/oauth/tokens`` (form, ``client_secret_post``) checking the
 ``code_verifier`` against the challenge; refresh tokens rotate (each refresh kills the one it used). Errors are
 ``{"error", "error_description"}``. Tickets: ``GET``/``PUT /api/v2/tickets/{id}.json``, ``POST
-/api/v2/tickets.json`` with a bearer token, answering ``{"ticket": {…}}``.
+/api/v2/tickets.json`` with a bearer token, answering ``{"ticket": {…}}``. A create with an ``Idempotency-Key``
+seen before is replayed (same ticket, ``x-idempotency-lookup: hit``) when the body matches and refused with
+``IdempotentRequestError`` when it does not.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class FakeZendesk:
     issued: list[str] = field(default_factory=list)
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
     creates: int = 0
+    create_requests: int = 0
+    idempotency: dict[str, tuple[bytes, int]] = field(default_factory=dict)
 
     def _issue(self) -> dict[str, Any]:
         access, refresh = secrets.token_hex(32), secrets.token_hex(32)
@@ -117,6 +121,16 @@ class FakeZendesk:
     async def create(self, request: Request) -> Response:
         if not self._authorized(request):
             return self._unauthorized()
+        self.create_requests += 1
+        raw = await request.body()
+        key = request.headers.get("idempotency-key")
+        if key is not None and key in self.idempotency:
+            body, ticket_id = self.idempotency[key]
+            if body != raw:
+                error = {"error": "IdempotentRequestError", "description": "Request parameters don't match the key"}
+                return JSONResponse(error, status_code=400)
+            replay = {"x-idempotency-lookup": "hit"}
+            return JSONResponse({"ticket": self.tickets[ticket_id]}, status_code=201, headers=replay)
         ticket = (await request.json())["ticket"]
         if not ticket.get("subject") or not (ticket.get("comment") or {}).get("body"):
             return JSONResponse(
@@ -137,7 +151,10 @@ class FakeZendesk:
             "created_at": now,
             "updated_at": now,
         }
-        return JSONResponse({"ticket": self.tickets[ticket_id]}, status_code=201)
+        if key is not None:
+            self.idempotency[key] = (raw, ticket_id)
+        lookup = {"x-idempotency-lookup": "miss"} if key is not None else {}
+        return JSONResponse({"ticket": self.tickets[ticket_id]}, status_code=201, headers=lookup)
 
     async def ticket(self, request: Request) -> Response:
         if not self._authorized(request):

@@ -189,6 +189,41 @@ async def test_an_mcp_call_runs_once_and_is_audited(mcp_service: Service, event_
     assert failed.message.endswith("order 0 cannot be cancelled")
 
 
+class Crash(Exception):
+    """The process dies after the MCP call, before our commit."""
+
+
+async def test_after_a_crash_a_destructive_mcp_call_is_not_repeated_but_a_read_is(
+    mcp_service: Service, event_log: EventLog, tmp_path: Path
+) -> None:
+    _, runtime, remotes = mcp_service
+    tenant = await provision_tenant(event_log, runtime)
+    log = tmp_path / "cancelled.log"
+    assert (
+        await register(mcp_service, tenant.api_key, {"name": "shop", **STDIO, "env": {"ORDERS_LOG": str(log)}})
+    ).status_code == 201
+
+    async def execute_then_die(request: RecordedEvent) -> None:
+        async with runtime.unit_of_work() as uow:
+            assert await service.execute(uow, request, remotes)
+            raise Crash
+
+    cancel = request_for(tenant.tenant_id, CANCEL, {"order_number": "42"})
+    lookup = request_for(tenant.tenant_id, LOOKUP, {"order_number": "42"})
+    for request in (cancel, lookup):
+        with pytest.raises(Crash):
+            await execute_then_die(request)
+        async with runtime.unit_of_work() as uow:
+            assert await service.execute(uow, request, remotes)  # the redelivery
+    assert log.read_text() == "42\n"  # cancelled once, by the first attempt
+    unknown = await outcome(runtime, cancel)
+    assert isinstance(unknown, ToolFailed)
+    assert unknown.kind == "outcome_unknown"
+    read = await outcome(runtime, lookup)  # readOnlyHint: simply asked again
+    assert isinstance(read, ToolCompleted)
+    assert read.result["result"]["order_number"] == "42"
+
+
 async def test_dry_run_reads_for_real_and_simulates_destructive_tools(
     mcp_service: Service, event_log: EventLog, tmp_path: Path
 ) -> None:

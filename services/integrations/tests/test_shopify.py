@@ -91,14 +91,13 @@ def auth(api_key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {api_key}"}
 
 
-async def connect(svc: Service, event_log: EventLog) -> tuple[str, str]:
-    """Provision a tenant and connect its Shopify store through the whole browser dance."""
-    client, runtime, _, _ = svc
-    tenant = await provision_tenant(event_log, runtime)
+async def consent(svc: Service, api_key: str) -> tuple[str, dict[str, list[str]]]:
+    """Start connecting and let the browser go through Shopify's consent: where it is sent back, and with what."""
+    client = svc[0]
     started = await client.post(
         "/v1/integrations/shopify/connect",
         json={"params": {"shop": SHOP}, "user_id": "admin@acme.test"},
-        headers=auth(tenant.api_key),
+        headers=auth(api_key),
     )
     assert started.status_code == 200, started.text
     url = started.json()["authorization_url"]
@@ -112,7 +111,16 @@ async def connect(svc: Service, event_log: EventLog) -> tuple[str, str]:
         consent = await browser.get(url)
     assert consent.status_code == 302, consent.text
     back = urlsplit(consent.headers["location"])
-    done = await client.get(back.path, params=parse_qs(back.query))
+    return back.path, parse_qs(back.query)
+
+
+async def connect(svc: Service, event_log: EventLog) -> tuple[str, str]:
+    """Provision a tenant and connect its Shopify store through the whole browser dance."""
+    client, runtime, _, _ = svc
+    tenant = await provision_tenant(event_log, runtime)
+    path, query = await consent(svc, tenant.api_key)
+    assert set(query) == {"code", "hmac", "host", "shop", "state", "timestamp"}
+    done = await client.get(path, params=query)
     assert done.status_code == 200, done.text
     assert done.json()["scopes"] == ["read_orders", "read_fulfillments"]
     return tenant.tenant_id, tenant.api_key
@@ -165,6 +173,34 @@ async def test_connecting_needs_a_valid_shop_subdomain(
             "/v1/integrations/shopify/connect", json={"params": params}, headers=auth(tenant.api_key)
         )
         assert response.status_code == 422, (params, response.text)
+
+
+async def test_a_callback_without_shopifys_signature_for_the_shop_is_refused(
+    shopify_service: Service, fake: FakeShopify, event_log: EventLog
+) -> None:
+    client, runtime, _, _ = shopify_service
+    tenant = await provision_tenant(event_log, runtime)
+
+    async def callback(query: dict[str, list[str]], path: str = "/v1/integrations/oauth/callback") -> str:
+        answer = await client.get(path, params=query)
+        assert answer.status_code == 400, answer.text
+        return str(answer.json()["detail"])
+
+    fake.forge_callback = True
+    try:
+        _, forged = await consent(shopify_service, tenant.api_key)
+    finally:
+        fake.forge_callback = False
+    assert "signature is invalid" in await callback(forged)
+    _, genuine = await consent(shopify_service, tenant.api_key)
+    assert "signature is invalid" in await callback({**genuine, "timestamp": ["1"]})  # a signed field altered
+    fake.callback_shop = "other-store"
+    try:
+        _, elsewhere = await consent(shopify_service, tenant.api_key)
+    finally:
+        fake.callback_shop = None
+    assert "another account" in await callback(elsewhere)  # validly signed, but for a shop nobody asked for
+    assert (await listing(shopify_service, tenant.api_key))["status"] != "active"
 
 
 async def test_the_oauth_dance_with_a_shop_then_order_status_over_graphql(

@@ -1,10 +1,12 @@
 """Zendesk against a local fake over real HTTP: the OAuth dance with PKCE (the fake checks the verifier), rotating
 refresh tokens stored before use, tickets created/updated/read on the real execution path, a create running once
-on redelivery, and dry-run."""
+on redelivery and after a crash (Idempotency-Key), an update that may have happened not sent twice, dry-run, and
+ticket sync from signed webhooks."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -16,6 +18,8 @@ from libs.events import (
     Actor,
     Envelope,
     EventLog,
+    ExternalTicketUpdated,
+    HumanReplied,
     RecordedEvent,
     ToolCompleted,
     ToolFailed,
@@ -23,14 +27,16 @@ from libs.events import (
     new_id,
 )
 from libs.platform.runtime import ServiceRuntime
-from services.integrations import service
+from services.integrations import service, zendesk
 from services.integrations.app import create_app
 from services.integrations.config import IntegrationsSettings
 from services.integrations.manifest import builtin_manifests
 from services.integrations.repository import IntegrationsRepository
 from services.integrations.tests.fake_zendesk import CLIENT_ID, CLIENT_SECRET, SUBDOMAIN, FakeZendesk, serving
+from services.integrations.tests.test_webhooks import SECRET
+from services.integrations.tests.test_webhooks import zendesk as sign_zendesk
 from services.integrations.vault import new_master_key
-from tests.support import outbox_events, provision_tenant, running
+from tests.support import eventually, outbox_events, provision_tenant, running
 
 REDIRECT = "http://service/v1/integrations/oauth/callback"
 Service = tuple[httpx2.AsyncClient, ServiceRuntime, service.Remotes, FakeZendesk]
@@ -65,9 +71,10 @@ async def zendesk_service(nats_url: str, database_url: str) -> AsyncIterator[Ser
 @pytest.fixture
 def fake(zendesk_service: Service) -> FakeZendesk:
     fake = zendesk_service[3]
-    fake.expires_in, fake.refresh_calls, fake.creates = 3600, 0, 0
+    fake.expires_in, fake.refresh_calls, fake.creates, fake.create_requests = 3600, 0, 0, 0
     fake.used_refresh_tokens.clear()
     fake.tickets.clear()
+    fake.idempotency.clear()
     return fake
 
 
@@ -97,7 +104,9 @@ async def connect(svc: Service, event_log: EventLog) -> tuple[str, str]:
     return tenant.tenant_id, tenant.api_key
 
 
-def tool_call(tenant_id: str, tool: str, arguments: dict[str, Any]) -> RecordedEvent:
+def tool_call(
+    tenant_id: str, tool: str, arguments: dict[str, Any], conversation_id: str | None = None
+) -> RecordedEvent:
     call = new_id("call")
     request = ToolRequested(
         turn_id="turn_1",
@@ -108,7 +117,13 @@ def tool_call(tenant_id: str, tool: str, arguments: dict[str, Any]) -> RecordedE
         arguments=arguments,
     )
     return RecordedEvent(
-        1, Envelope.new(request, tenant_id=tenant_id, conversation_id=new_id("conv"), actor=Actor(kind="ai", id="a"))
+        1,
+        Envelope.new(
+            request,
+            tenant_id=tenant_id,
+            conversation_id=conversation_id or new_id("conv"),
+            actor=Actor(kind="ai", id="a"),
+        ),
     )
 
 
@@ -243,3 +258,155 @@ async def test_dry_run_reads_live_and_only_describes_writes(
     read = await run_tool(zendesk_service, tenant_id, "zendesk_get_ticket", {"ticket_id": 8})
     assert isinstance(read, ToolCompleted)
     assert read.result["subject"] == "Refund?"
+
+
+class Crash(Exception):
+    """The process dies after the call reached Zendesk, before our commit."""
+
+
+async def crash_after_the_call(svc: Service, request: RecordedEvent) -> None:
+    _, runtime, remotes, _ = svc
+
+    async def execute_then_die() -> None:
+        async with runtime.unit_of_work() as uow:
+            assert await service.execute(uow, request, remotes)
+            raise Crash
+
+    with pytest.raises(Crash):
+        await execute_then_die()
+
+
+async def test_a_create_repeated_after_a_crash_is_answered_by_zendesk_replay(
+    zendesk_service: Service, fake: FakeZendesk, event_log: EventLog
+) -> None:
+    _, runtime, remotes, _ = zendesk_service
+    tenant_id, _ = await connect(zendesk_service, event_log)
+    request = tool_call(tenant_id, "zendesk_create_ticket", {"subject": "Broken kettle", "body": "It sparks."})
+    await crash_after_the_call(zendesk_service, request)
+    assert (fake.creates, await outcome_of(runtime, request)) == (1, [])  # made at Zendesk, nothing committed here
+    async with runtime.unit_of_work() as uow:
+        assert await service.execute(uow, request, remotes)  # the redelivered request
+    (outcome,) = await outcome_of(runtime, request)
+    assert isinstance(outcome, ToolCompleted), outcome
+    assert (fake.create_requests, fake.creates, outcome.result["replayed"]) == (2, 1, True)
+    (key,) = fake.idempotency
+    assert key.startswith("deskpilot-")
+    linked = [e for e in await outbox_events(runtime, "external_ticket.updated") if e.causation_id == request.event.id]
+    assert [(e.conversation_id, e.payload.external_id, e.payload.change) for e in linked] == [  # type: ignore[union-attr]
+        (request.event.conversation_id, str(outcome.result["id"]), "created")
+    ]
+
+
+async def test_an_update_that_may_have_happened_is_not_sent_again(
+    zendesk_service: Service, fake: FakeZendesk, event_log: EventLog
+) -> None:
+    _, runtime, remotes, _ = zendesk_service
+    tenant_id, _ = await connect(zendesk_service, event_log)
+    fake.tickets[9] = {"id": 9, "subject": "Late", "status": "open", "comments": []}
+    request = tool_call(tenant_id, "zendesk_update_ticket", {"ticket_id": 9, "comment": "Sorry for the wait!"})
+    await crash_after_the_call(zendesk_service, request)
+    async with runtime.unit_of_work() as uow:
+        assert await service.execute(uow, request, remotes)
+    (outcome,) = await outcome_of(runtime, request)
+    assert isinstance(outcome, ToolFailed), outcome
+    assert outcome.kind == "outcome_unknown"
+    assert len(fake.tickets[9]["comments"]) == 1  # one comment at Zendesk, not two
+    async with runtime.db.session() as session:
+        (entry,) = [
+            e
+            for e in await IntegrationsRepository(session).audit_entries(tenant_id, None, 10)
+            if e["tool_call_id"] == request.event.payload.tool_call_id  # type: ignore[union-attr]
+        ]
+    assert (entry["status"], entry["response"]["error"]) == ("failed", "outcome_unknown")
+    # A read is safe to repeat: after the same kind of crash it is simply sent again.
+    read = tool_call(tenant_id, "zendesk_get_ticket", {"ticket_id": 9})
+    await crash_after_the_call(zendesk_service, read)
+    async with runtime.unit_of_work() as uow:
+        assert await service.execute(uow, read, remotes)
+    (got,) = await outcome_of(runtime, read)
+    assert isinstance(got, ToolCompleted), got
+
+
+async def test_ticket_webhooks_keep_a_linked_ticket_in_sync(
+    zendesk_service: Service, fake: FakeZendesk, event_log: EventLog
+) -> None:
+    client, runtime, _, _ = zendesk_service
+    tenant_id, api_key = await connect(zendesk_service, event_log)
+    secret = await client.put(
+        "/v1/integrations/webhooks/zendesk/secret", json={"secret": SECRET}, headers=auth(api_key)
+    )
+    assert secret.status_code == 200, secret.text
+    path = secret.json()["path"]
+    conversation_id = new_id("conv")
+    opened = tool_call(tenant_id, "zendesk_create_ticket", {"subject": "Kettle", "body": "Sparks."}, conversation_id)
+    async with runtime.unit_of_work() as uow:
+        assert await service.execute(uow, opened, zendesk_service[2])
+    (created,) = await outcome_of(runtime, opened)
+    assert isinstance(created, ToolCompleted), created
+    ticket = str(created.result["id"])
+    ours = await run_tool(
+        zendesk_service, tenant_id, "zendesk_update_ticket", {"ticket_id": int(ticket), "comment": "Checking now."}
+    )
+    assert isinstance(ours, ToolCompleted)
+
+    async def deliver(kind: str, ticket_id: str, at: str, detail: dict[str, Any], event: dict[str, Any]) -> None:
+        body = {"type": f"zen:event-type:ticket.{kind}", "id": new_id("zd"), "time": at,
+                "subject": f"zen:ticket:{ticket_id}", "detail": {"id": ticket_id, **detail},
+                "event": event}  # fmt: skip
+        raw = json.dumps(body).encode()
+        sent = await client.post(path, content=raw, headers=sign_zendesk(raw, "", time.time()))
+        assert sent.status_code == 200, sent.text
+
+    def staff(body: str) -> dict[str, Any]:
+        author = {"id": "77", "is_staff": True, "name": "Grace at Acme"}
+        return {"comment": {"id": new_id("c"), "body": body, "is_public": True, "author": author}}
+
+    solved = {"status": "SOLVED", "priority": "HIGH", "subject": "Kettle", "updated_at": "2026-11-24T13:00:00Z"}
+    await deliver("status_changed", ticket, "2026-11-24T13:00:00Z", solved, {"current": "SOLVED", "previous": "NEW"})
+    await deliver("comment_added", ticket, "2026-11-24T13:01:00Z", solved, staff("Checking  now."))  # ours: no echo
+    customer = {"comment": {"id": "c9", "body": "Thanks", "is_public": True, "author": {"id": "5", "is_staff": False}}}
+    await deliver("comment_added", ticket, "2026-11-24T13:01:30Z", solved, customer)  # the customer's own words
+    late = {"status": "OPEN", "updated_at": "2026-11-24T12:30:00Z"}
+    await deliver("status_changed", ticket, "2026-11-24T12:30:00Z", late, {"current": "OPEN"})  # arrives out of order
+    await deliver("created", "4242", "2026-11-24T13:02:00Z", {"status": "NEW", "subject": "Elsewhere"}, {})
+    await deliver("comment_added", ticket, "2026-11-24T13:03:00Z", solved, staff("A new kettle is on its way."))
+
+    async def replies() -> list[Envelope]:
+        return [e for e in await outbox_events(runtime, "human.replied") if e.conversation_id == conversation_id]
+
+    (reply,) = await eventually(replies, what="the Zendesk agent's public reply on the conversation")
+    assert isinstance(reply.payload, HumanReplied)
+    assert (reply.payload.text, reply.payload.agent_name) == ("A new kettle is on its way.", "Grace at Acme")
+    assert (reply.actor.kind, reply.payload.ticket_id) == ("human", f"zendesk:{ticket}")
+    updates = [
+        e.payload
+        for e in await outbox_events(runtime, "external_ticket.updated")
+        if e.conversation_id == conversation_id and isinstance(e.payload, ExternalTicketUpdated)
+    ]
+    assert [(u.change, u.status, u.priority) for u in updates] == [
+        ("created", "new", None),
+        ("status_changed", "solved", "high"),
+        *[("comment_added", "solved", "high")] * 3,  # ours, the customer's, the agent's; the late OPEN is not here
+    ]
+    listed = await client.get("/v1/integrations/tickets", headers=auth(api_key))
+    assert listed.status_code == 200, listed.text
+    synced = {t["external_id"]: t for t in listed.json()["items"]}
+    assert (synced[ticket]["status"], synced[ticket]["conversation_id"]) == ("solved", conversation_id)
+    assert (synced["4242"]["status"], synced["4242"]["conversation_id"]) == ("new", None)
+    one = await client.get(
+        "/v1/integrations/tickets", params={"conversation_id": conversation_id}, headers=auth(api_key)
+    )
+    assert [t["external_id"] for t in one.json()["items"]] == [ticket]
+
+    # The consumer redelivered after its commit (a crash before the ack) repeats nothing.
+    (delivery,) = [
+        e
+        for e in await outbox_events(runtime, "webhook.received")
+        if e.tenant_id == tenant_id
+        and e.payload.payload.get("type") == "zen:event-type:ticket.status_changed"  # type: ignore[union-attr]
+        and e.payload.payload["detail"]["status"] == "SOLVED"  # type: ignore[union-attr]
+    ]
+    before = len(await outbox_events(runtime))
+    async with runtime.unit_of_work() as uow:
+        await zendesk.sync_from_webhook(uow, RecordedEvent(1, delivery))
+    assert len(await outbox_events(runtime)) == before
