@@ -8,12 +8,13 @@ import json
 import re
 import time
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 from urllib.parse import urlsplit
 
 from litestar import Controller, Request, delete, get, post, put
+from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from libs.events import SYSTEM, Envelope, WebhookReceived
 from libs.platform.http import Runtime, TenantId
@@ -147,13 +148,13 @@ class IntegrationsController(Controller):
     @post("/{name:str}/connect", status_code=200)
     async def connect(
         self,
-        name: str,
-        data: ConnectRequest,
+        name: FromPath[str],
+        data: JSONBody[ConnectRequest],
         tenant_id: TenantId,
         runtime: Runtime,
-        oauth: OAuthConnections,
-        vault: Vault,
-        mcp_policy: McpPolicy,
+        oauth: NamedDependency[OAuthConnections],
+        vault: NamedDependency[Vault],
+        mcp_policy: NamedDependency[McpPolicy],
     ) -> ConnectStarted | Connected:
         """Start connecting an OAuth integration: send the admin's browser to ``authorization_url``.
         For an ``api_key`` integration, ``api_key`` is stored encrypted and the integration is connected at once."""
@@ -174,10 +175,10 @@ class IntegrationsController(Controller):
         self,
         request: Request[Any, Any, Any],
         runtime: Runtime,
-        oauth: OAuthConnections,
-        oauth_state: str = Parameter(query="state", min_length=16, max_length=200),
-        code: str | None = Parameter(default=None, max_length=4000),
-        error: str | None = Parameter(default=None, max_length=200),
+        oauth: NamedDependency[OAuthConnections],
+        oauth_state: Annotated[str, QueryParameter(name="state", min_length=16, max_length=200)],
+        code: Annotated[str | None, QueryParameter(max_length=4000)] = None,
+        error: Annotated[str | None, QueryParameter(max_length=200)] = None,
     ) -> Connected:
         """Where the provider sends the browser back; the (single-use) state says which tenant connected."""
         try:
@@ -198,7 +199,12 @@ class IntegrationsController(Controller):
 
     @post("/mcp", status_code=201)
     async def register_mcp_server(
-        self, data: McpServerRegistration, tenant_id: TenantId, runtime: Runtime, vault: Vault, mcp_policy: McpPolicy
+        self,
+        data: JSONBody[McpServerRegistration],
+        tenant_id: TenantId,
+        runtime: Runtime,
+        vault: NamedDependency[Vault],
+        mcp_policy: NamedDependency[McpPolicy],
     ) -> McpServerInfo:
         """Connect an MCP server (stdio command or streamable-HTTP URL); its tools join this tenant's catalog.
         Registering an existing name replaces it. ``env`` and ``headers`` are stored encrypted, never returned."""
@@ -224,7 +230,9 @@ class IntegrationsController(Controller):
         return McpServerList(items=[_mcp_info(r) for r in rows])
 
     @put("/{name:str}/mode")
-    async def set_mode(self, name: str, data: ModeChange, tenant_id: TenantId, runtime: Runtime) -> ModeChanged:
+    async def set_mode(
+        self, name: FromPath[str], data: JSONBody[ModeChange], tenant_id: TenantId, runtime: Runtime
+    ) -> ModeChanged:
         """Switch a connected integration between ``live`` and ``dry_run``."""
         _manifest(name)
         async with runtime.unit_of_work() as uow:
@@ -233,7 +241,9 @@ class IntegrationsController(Controller):
         return ModeChanged(integration=name, mode=data.mode, reads=data.reads)
 
     @put("/mcp/{server:str}/mode")
-    async def set_mcp_mode(self, server: str, data: ModeChange, tenant_id: TenantId, runtime: Runtime) -> ModeChanged:
+    async def set_mcp_mode(
+        self, server: FromPath[str], data: JSONBody[ModeChange], tenant_id: TenantId, runtime: Runtime
+    ) -> ModeChanged:
         """Switch an MCP server between ``live`` and ``dry_run``."""
         async with runtime.unit_of_work() as uow:
             if not await IntegrationsRepository(uow.session).set_mcp_mode(tenant_id, server, data.mode):
@@ -241,7 +251,9 @@ class IntegrationsController(Controller):
         return ModeChanged(integration=f"mcp:{server}", mode=data.mode)
 
     @delete("/{name:str}", status_code=204)
-    async def disconnect(self, name: str, tenant_id: TenantId, runtime: Runtime, vault: Vault) -> None:
+    async def disconnect(
+        self, name: FromPath[str], tenant_id: TenantId, runtime: Runtime, vault: NamedDependency[Vault]
+    ) -> None:
         """Disconnect an integration: its stored tokens are deleted and its tools withdrawn from the agent."""
         _manifest(name)
         async with runtime.unit_of_work() as uow:
@@ -253,7 +265,9 @@ class IntegrationsController(Controller):
             await publish_catalog(uow, repo, tenant_id, None)
 
     @delete("/mcp/{server:str}", status_code=204)
-    async def disconnect_mcp_server(self, server: str, tenant_id: TenantId, runtime: Runtime, vault: Vault) -> None:
+    async def disconnect_mcp_server(
+        self, server: FromPath[str], tenant_id: TenantId, runtime: Runtime, vault: NamedDependency[Vault]
+    ) -> None:
         """Disconnect an MCP server: its credentials are deleted and its tools withdrawn from the agent."""
         async with runtime.unit_of_work() as uow:
             repo = IntegrationsRepository(uow.session)
@@ -264,7 +278,12 @@ class IntegrationsController(Controller):
 
     @put("/webhooks/{provider:str}/secret")
     async def set_webhook_secret(
-        self, provider: str, data: WebhookSecret, tenant_id: TenantId, runtime: Runtime, vault: Vault
+        self,
+        provider: FromPath[str],
+        data: JSONBody[WebhookSecret],
+        tenant_id: TenantId,
+        runtime: Runtime,
+        vault: NamedDependency[Vault],
     ) -> WebhookEndpoint:
         """Store this tenant's signing secret for a provider's webhooks (encrypted); returns the endpoint path."""
         if provider not in webhooks.PROVIDERS:
@@ -281,7 +300,12 @@ class IntegrationsController(Controller):
 
     @post("/webhooks/{provider:str}/{tenant:str}", status_code=200)
     async def receive_webhook(
-        self, provider: str, tenant: str, request: Request[Any, Any, Any], runtime: Runtime, vault: Vault
+        self,
+        provider: FromPath[str],
+        tenant: FromPath[str],
+        request: Request[Any, Any, Any],
+        runtime: Runtime,
+        vault: NamedDependency[Vault],
     ) -> WebhookAccepted:
         """A provider's webhook delivery. Unsigned, mis-signed, stale or unknown-tenant deliveries get 401."""
         raw = await request.body()
@@ -323,9 +347,9 @@ class IntegrationsController(Controller):
         self,
         tenant_id: TenantId,
         runtime: Runtime,
-        provider: Literal["zendesk"] = "zendesk",
-        conversation_id: str | None = Parameter(default=None, max_length=64),
-        limit: int = Parameter(default=100, ge=1, le=1000),
+        provider: FromQuery[Literal["zendesk"]] = "zendesk",
+        conversation_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> ExternalTicketPage:
         """Helpdesk tickets kept in sync from the provider's webhooks, most recently synced first; optionally only
         those the AI opened for one conversation."""
@@ -341,11 +365,11 @@ class IntegrationsController(Controller):
         self,
         tenant_id: TenantId,
         runtime: Runtime,
-        conversation_id: str | None = None,
-        end_user: str | None = Parameter(default=None, max_length=200),
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int = Parameter(default=100, ge=1, le=1000),
+        conversation_id: FromQuery[str | None] = None,
+        end_user: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> AuditPage:
         """What the AI did through integrations, newest first: for one customer (``end_user``), one conversation,
         and/or a time range [``since``, ``until``)."""
@@ -361,11 +385,11 @@ class IntegrationsController(Controller):
         self,
         tenant_id: TenantId,
         runtime: Runtime,
-        conversation_id: str | None = None,
-        end_user: str | None = Parameter(default=None, max_length=200),
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int = Parameter(default=10_000, ge=1, le=100_000),
+        conversation_id: FromQuery[str | None] = None,
+        end_user: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100_000)] = 10_000,
     ) -> str:
         """The same audit query as CSV, for export."""
         async with runtime.db.session() as session:
