@@ -7,6 +7,7 @@ import uuid
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from libs.events import Actor, Envelope, ToolApprovalDecided
@@ -53,7 +54,7 @@ class AgentController(Controller):
 
     @put("/policy")
     async def put_policy(
-        self, tenant_id: TenantId, data: AgentPolicy, runtime: Runtime, setups: NamedDependency[TenantSetups]
+        self, tenant_id: TenantId, data: JSONBody[AgentPolicy], runtime: Runtime, setups: NamedDependency[TenantSetups]
     ) -> AgentPolicy:
         """Replace the tenant's agent policy; this replica applies it from its next decision, others within 5 s."""
         async with runtime.unit_of_work() as uow:
@@ -62,7 +63,7 @@ class AgentController(Controller):
         return data
 
     @get("/conversations/{conversation_id:str}/approvals")
-    async def pending(self, tenant_id: TenantId, conversation_id: str, runtime: Runtime) -> PendingApprovals:
+    async def pending(self, tenant_id: TenantId, conversation_id: FromPath[str], runtime: Runtime) -> PendingApprovals:
         """Tool calls of this conversation waiting for a human's approval."""
         state = fold(tenant_id, conversation_id, await runtime.event_log.read(tenant_id, conversation_id))
         waiting = state.turn.awaiting_approval if state.turn else {}
@@ -76,7 +77,12 @@ class AgentController(Controller):
 
     @post("/conversations/{conversation_id:str}/approvals/{tool_call_id:str}", status_code=HTTP_202_ACCEPTED)
     async def decide(
-        self, tenant_id: TenantId, conversation_id: str, tool_call_id: str, data: ApprovalDecision, runtime: Runtime
+        self,
+        tenant_id: TenantId,
+        conversation_id: FromPath[str],
+        tool_call_id: FromPath[str],
+        data: JSONBody[ApprovalDecision],
+        runtime: Runtime,
     ) -> dict[str, str]:
         """Approve or deny a waiting tool call; the agent resumes the turn from the decision."""
         state = fold(tenant_id, conversation_id, await runtime.event_log.read(tenant_id, conversation_id))

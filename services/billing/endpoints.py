@@ -8,7 +8,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, get, put
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from libs.platform.http import Runtime, TenantId
 from services.billing import reports, service
@@ -26,9 +26,9 @@ from services.billing.schemas import (
     TenantPlanView,
 )
 
-From = Annotated[date, Parameter(query="from", description="first day of the period (UTC)")]
-To = Annotated[date, Parameter(query="to", description="day after the period (exclusive)")]
-Month = Annotated[str | None, Parameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM; default: now")]
+From = Annotated[date, QueryParameter(name="from", description="first day of the period (UTC)")]
+To = Annotated[date, QueryParameter(name="to", description="day after the period (exclusive)")]
+Month = Annotated[str | None, QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM; default: now")]
 
 
 def _invalid(field: str, message: str) -> ValidationException:
@@ -62,7 +62,9 @@ class BillingController(Controller):
     path = "/v1/billing"
 
     @get("/conversations/{conversation_id:str}/cost")
-    async def conversation_cost(self, tenant_id: TenantId, conversation_id: str, runtime: Runtime) -> ConversationCost:
+    async def conversation_cost(
+        self, tenant_id: TenantId, conversation_id: FromPath[str], runtime: Runtime
+    ) -> ConversationCost:
         """Every ledger entry of one conversation and their exact total."""
         async with runtime.db.session() as session:
             rows = await LedgerRepository(session).conversation_entries(tenant_id, conversation_id)
@@ -84,7 +86,7 @@ class BillingController(Controller):
         runtime: Runtime,
         start: From,
         end: To,
-        top: Annotated[int, Parameter(ge=1, le=100)] = 10,
+        top: Annotated[int, QueryParameter(ge=1, le=100)] = 10,
     ) -> CostReport:
         """Cost per conversation (mean, p50, p95, p99, max), the most expensive conversations and what made them
         expensive, cost and error rate per tool, deflection per day, cost per AI resolution, for ``[from, to)``."""
@@ -135,7 +137,7 @@ class BillingController(Controller):
         return _plan_view(current.plan, current.behaviour, current.refusal_message)
 
     @put("/plan")
-    async def put_plan(self, tenant_id: TenantId, runtime: Runtime, data: PlanChange) -> TenantPlanView:
+    async def put_plan(self, tenant_id: TenantId, runtime: Runtime, data: JSONBody[PlanChange]) -> TenantPlanView:
         """Choose the tenant's plan and over-limit behaviour; this month's quota is re-evaluated at once."""
         try:
             async with runtime.unit_of_work() as uow:

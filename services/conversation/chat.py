@@ -22,7 +22,7 @@ import logging
 import secrets
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, HttpMethod, Request, Response, WebSocket, get, post, route, websocket
 from litestar.di import NamedDependency
@@ -33,7 +33,7 @@ from litestar.exceptions import (
     PermissionDeniedException,
     WebSocketDisconnect,
 )
-from litestar.params import Parameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.status_codes import (
     HTTP_201_CREATED,
@@ -239,7 +239,7 @@ class WidgetKeyController(Controller):
     path = "/v1/conversations/widget-keys"
 
     @post("/", status_code=HTTP_201_CREATED)
-    async def create(self, tenant_id: TenantId, runtime: Runtime, data: NewWidgetKey) -> CreatedWidgetKey:
+    async def create(self, tenant_id: TenantId, runtime: Runtime, data: JSONBody[NewWidgetKey]) -> CreatedWidgetKey:
         """Create a public widget key for the web chat, usable only from ``allowed_origins``; shown once."""
         key, key_id = WIDGET_KEY_PREFIX + secrets.token_urlsafe(32), new_id("wk")
         async with runtime.unit_of_work() as uow:
@@ -286,7 +286,7 @@ class ChatController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED)
     async def open(
-        self, request: Request[Any, Any, Any], runtime: Runtime, data: OpenChat | None = None
+        self, request: Request[Any, Any, Any], runtime: Runtime, data: JSONBody[OpenChat | None] = None
     ) -> Response[ChatOpened]:
         """Open a web chat conversation; returns its id and the client token that alone may use it."""
         try:
@@ -316,11 +316,13 @@ class ChatController(Controller):
     async def message(
         self,
         request: Request[Any, Any, Any],
-        conversation_id: str,
-        data: PostMessage,
+        conversation_id: FromPath[str],
+        data: JSONBody[PostMessage],
         runtime: Runtime,
         settings: NamedDependency[ConversationSettings],
-        idempotency_key: str | None = Parameter(header="Idempotency-Key", default=None, min_length=1, max_length=200),
+        idempotency_key: Annotated[
+            str | None, HeaderParameter(name="Idempotency-Key", min_length=1, max_length=200)
+        ] = None,
     ) -> Response[MessageAccepted]:
         """Post the customer's message to a conversation this client opened."""
         access = await self._session(request, runtime, conversation_id)
@@ -334,7 +336,11 @@ class ChatController(Controller):
 
     @post("/{conversation_id:str}/csat", status_code=HTTP_201_CREATED)
     async def csat(
-        self, request: Request[Any, Any, Any], conversation_id: str, data: CsatAnswer, runtime: Runtime
+        self,
+        request: Request[Any, Any, Any],
+        conversation_id: FromPath[str],
+        data: JSONBody[CsatAnswer],
+        runtime: Runtime,
     ) -> Response[dict[str, Any]]:
         """The customer's rating (1-5) after a ``csat.requested``; recorded as ``csat.recorded``, once per ticket."""
         access = await self._session(request, runtime, conversation_id)
@@ -351,9 +357,9 @@ class ChatController(Controller):
     async def history(
         self,
         request: Request[Any, Any, Any],
-        conversation_id: str,
+        conversation_id: FromPath[str],
         runtime: Runtime,
-        after: int = Parameter(query="after", default=0, ge=0),
+        after: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> Response[ChatHistory]:
         """What the customer has seen of the conversation after position ``after``, in order."""
         access = await self._session(request, runtime, conversation_id)
@@ -390,10 +396,10 @@ class ChatController(Controller):
     async def stream(
         self,
         request: Request[Any, Any, Any],
-        conversation_id: str,
+        conversation_id: FromPath[str],
         runtime: Runtime,
-        after: int | None = Parameter(query="after", default=None, ge=0),
-        last_event_id: str | None = Parameter(header="Last-Event-ID", default=None),
+        after: Annotated[int | None, QueryParameter(ge=0)] = None,
+        last_event_id: Annotated[str | None, HeaderParameter(name="Last-Event-ID")] = None,
     ) -> ServerSentEvent:
         """Server-sent events: the conversation from ``after`` (or the ``Last-Event-ID`` an EventSource resends),
         then live. Events carry their log position as the SSE id; reply deltas have none."""
@@ -443,7 +449,7 @@ async def _client_message(
 @websocket("/v1/conversations/chat/{conversation_id:str}/ws")
 async def chat_socket(
     socket: WebSocket[Any, Any, Any],
-    conversation_id: str,
+    conversation_id: FromPath[str],
     runtime: Runtime,
     settings: NamedDependency[ConversationSettings],
 ) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import (
     HTTP_201_CREATED,
     HTTP_202_ACCEPTED,
@@ -51,7 +51,7 @@ class ConversationController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED)
     async def start(
-        self, tenant_id: TenantId, runtime: Runtime, data: StartConversation | None = None
+        self, tenant_id: TenantId, runtime: Runtime, data: JSONBody[StartConversation | None] = None
     ) -> ConversationCreated:
         """Open a conversation; returns its id."""
         body = data or StartConversation()
@@ -70,9 +70,9 @@ class ConversationController(Controller):
         self,
         tenant_id: TenantId,
         runtime: Runtime,
-        limit: int = Parameter(default=50, ge=1, le=500),
-        status: str | None = None,
-        customer_id: str | None = Parameter(default=None, min_length=1, max_length=200),
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+        status: FromQuery[str | None] = None,
+        customer_id: Annotated[str | None, QueryParameter(min_length=1, max_length=200)] = None,
     ) -> ConversationList:
         """This tenant's conversations, newest first; ``customer_id`` (an e-mail or your own id) gives one
         customer's history across conversations and channels."""
@@ -81,7 +81,7 @@ class ConversationController(Controller):
         return ConversationList(items=[ConversationSummary(**_summary(r)) for r in rows])
 
     @get("/{conversation_id:str}")
-    async def show(self, tenant_id: TenantId, conversation_id: str, runtime: Runtime) -> ConversationView:
+    async def show(self, tenant_id: TenantId, conversation_id: FromPath[str], runtime: Runtime) -> ConversationView:
         """A conversation with its transcript."""
         async with runtime.db.session() as session:
             repo = ConversationRepository(session)
@@ -100,11 +100,13 @@ class ConversationController(Controller):
     async def post_message(
         self,
         tenant_id: TenantId,
-        conversation_id: str,
-        data: PostMessage,
+        conversation_id: FromPath[str],
+        data: JSONBody[PostMessage],
         runtime: Runtime,
         settings: NamedDependency[ConversationSettings],
-        idempotency_key: str | None = Parameter(header="Idempotency-Key", default=None, min_length=1, max_length=200),
+        idempotency_key: Annotated[
+            str | None, HeaderParameter(name="Idempotency-Key", min_length=1, max_length=200)
+        ] = None,
     ) -> MessageAccepted:
         """Accept a customer message; the agent answers asynchronously (watch the event log).
 
@@ -138,9 +140,9 @@ class ConversationController(Controller):
     async def events(
         self,
         tenant_id: TenantId,
-        conversation_id: str,
+        conversation_id: FromPath[str],
         runtime: Runtime,
-        from_version: int = Parameter(query="from_version", default=0, ge=0),
+        from_version: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> EventPage:
         """The conversation's event log, in order, from ``from_version`` (exclusive)."""
         async with runtime.db.session() as session:
@@ -154,7 +156,7 @@ class ConversationController(Controller):
         )
 
     @get("/{conversation_id:str}/replay")
-    async def replay(self, tenant_id: TenantId, conversation_id: str, runtime: Runtime) -> ReplayResult:
+    async def replay(self, tenant_id: TenantId, conversation_id: FromPath[str], runtime: Runtime) -> ReplayResult:
         """Rebuild the transcript from the log alone and report whether it matches the stored view."""
         try:
             async with runtime.db.session() as session:

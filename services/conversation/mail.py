@@ -32,6 +32,7 @@ from aiosmtpd.smtp import SMTP, Session
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
 from litestar import Controller, post
 from litestar.exceptions import HTTPException
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_409_CONFLICT
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -71,7 +72,7 @@ class EmailAddressController(Controller):
     path = "/v1/conversations/email-addresses"
 
     @post("/", status_code=HTTP_201_CREATED)
-    async def add(self, tenant_id: TenantId, runtime: Runtime, data: NewSupportAddress) -> SupportAddress:
+    async def add(self, tenant_id: TenantId, runtime: Runtime, data: JSONBody[NewSupportAddress]) -> SupportAddress:
         """Receive this tenant's support mail at ``address`` (point its MX, or a forward, at the SMTP server)."""
         async with runtime.unit_of_work() as uow:
             if not await ConversationRepository(uow.session).add_email_address(tenant_id, data.address):

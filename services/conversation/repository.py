@@ -170,7 +170,7 @@ class ConversationRepository:
         query = select(email_messages.c.message_id, email_messages.c.conversation_id).where(
             email_messages.c.tenant_id == tenant_id, email_messages.c.message_id.in_(message_ids)
         )
-        found = dict((await self.session.execute(query)).tuples().all())
+        found = dict((await self.session.execute(query)).all())
         return next((found[m] for m in reversed(message_ids) if m in found), None)
 
     async def add_email_conversation(

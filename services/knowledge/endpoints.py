@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from libs.events import new_id
@@ -58,7 +58,9 @@ class KnowledgeController(Controller):
 
     # --- collections ---------------------------------------------------------------------------------------------
     @post("/collections", status_code=HTTP_201_CREATED)
-    async def create_collection(self, tenant_id: TenantId, data: NewCollection, runtime: Runtime) -> dict[str, str]:
+    async def create_collection(
+        self, tenant_id: TenantId, data: JSONBody[NewCollection], runtime: Runtime
+    ) -> dict[str, str]:
         """Create a collection (a section of the help center) to group articles."""
         async with runtime.unit_of_work() as uow:
             collection_id = await service.add_collection(
@@ -75,7 +77,9 @@ class KnowledgeController(Controller):
 
     # --- articles ------------------------------------------------------------------------------------------------
     @post("/articles", status_code=HTTP_201_CREATED)
-    async def create_article(self, tenant_id: TenantId, data: NewArticle, runtime: Runtime, kb: Kb) -> Article:
+    async def create_article(
+        self, tenant_id: TenantId, data: JSONBody[NewArticle], runtime: Runtime, kb: Kb
+    ) -> Article:
         """Add an article (version 1); published articles are indexed and retrievable at once."""
         try:
             async with runtime.unit_of_work() as uow:
@@ -92,11 +96,11 @@ class KnowledgeController(Controller):
         self,
         tenant_id: TenantId,
         runtime: Runtime,
-        status: Literal["draft", "published", "archived"] | None = None,
-        collection_id: str | None = None,
-        tag: str | None = None,
-        locale: str | None = None,
-        limit: int = Parameter(default=50, ge=1, le=500),
+        status: FromQuery[Literal["draft", "published", "archived"] | None] = None,
+        collection_id: FromQuery[str | None] = None,
+        tag: FromQuery[str | None] = None,
+        locale: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> ArticleList:
         """This tenant's articles, most recently changed first (archived ones only with ``status=archived``)."""
         async with runtime.db.session() as session:
@@ -106,7 +110,7 @@ class KnowledgeController(Controller):
         return ArticleList(items=[ArticleSummary(**{k: r[k] for k in ArticleSummary.model_fields}) for r in rows])
 
     @get("/articles/{article_id:str}")
-    async def get_article(self, tenant_id: TenantId, article_id: str, runtime: Runtime) -> Article:
+    async def get_article(self, tenant_id: TenantId, article_id: FromPath[str], runtime: Runtime) -> Article:
         """One article (any status but archived), current version."""
         async with runtime.db.session() as session:
             row = await KnowledgeRepository(session).get_article(tenant_id, article_id)
@@ -116,7 +120,7 @@ class KnowledgeController(Controller):
 
     @patch("/articles/{article_id:str}")
     async def update_article(
-        self, tenant_id: TenantId, article_id: str, data: ArticleChanges, runtime: Runtime, kb: Kb
+        self, tenant_id: TenantId, article_id: FromPath[str], data: JSONBody[ArticleChanges], runtime: Runtime, kb: Kb
     ) -> Article:
         """Change an article; each change is a new version (``status`` draft unpublishes, published publishes)."""
         try:
@@ -129,7 +133,9 @@ class KnowledgeController(Controller):
         return await self._current(runtime, tenant_id, row["article_id"])
 
     @post("/articles/{article_id:str}/publish", status_code=200)
-    async def publish_article(self, tenant_id: TenantId, article_id: str, runtime: Runtime, kb: Kb) -> Article:
+    async def publish_article(
+        self, tenant_id: TenantId, article_id: FromPath[str], runtime: Runtime, kb: Kb
+    ) -> Article:
         """Publish the current version (a no-op if it is published already)."""
         try:
             async with runtime.unit_of_work() as uow:
@@ -139,7 +145,9 @@ class KnowledgeController(Controller):
         return await self._current(runtime, tenant_id, article_id)
 
     @delete("/articles/{article_id:str}", status_code=200)
-    async def archive_article(self, tenant_id: TenantId, article_id: str, runtime: Runtime, kb: Kb) -> Article:
+    async def archive_article(
+        self, tenant_id: TenantId, article_id: FromPath[str], runtime: Runtime, kb: Kb
+    ) -> Article:
         """Delete an article for readers: it is archived (out of search and the tools); its history stays."""
         try:
             async with runtime.unit_of_work() as uow:
@@ -149,7 +157,7 @@ class KnowledgeController(Controller):
         return _article(row)
 
     @get("/articles/{article_id:str}/versions")
-    async def article_versions(self, tenant_id: TenantId, article_id: str, runtime: Runtime) -> VersionList:
+    async def article_versions(self, tenant_id: TenantId, article_id: FromPath[str], runtime: Runtime) -> VersionList:
         """Every version of an article, oldest first."""
         async with runtime.db.session() as session:
             rows = await KnowledgeRepository(session).list_versions(tenant_id, article_id)
@@ -173,10 +181,10 @@ class KnowledgeController(Controller):
         tenant_id: TenantId,
         runtime: Runtime,
         kb: Kb,
-        q: str = Parameter(min_length=1, max_length=500),
-        limit: int = Parameter(default=10, ge=1, le=50),
-        mode: Literal["hybrid", "fulltext", "vector"] = "hybrid",
-        locale: str | None = Parameter(default=None, max_length=16),
+        q: Annotated[str, QueryParameter(min_length=1, max_length=500)],
+        limit: Annotated[int, QueryParameter(ge=1, le=50)] = 10,
+        mode: FromQuery[Literal["hybrid", "fulltext", "vector"]] = "hybrid",
+        locale: Annotated[str | None, QueryParameter(max_length=16)] = None,
     ) -> SearchResults:
         """Hybrid search (vector + full text, reciprocal rank fusion) over this tenant's published articles."""
         async with runtime.db.session() as session, session.begin():
@@ -211,10 +219,10 @@ class KnowledgeController(Controller):
         runtime: Runtime,
         kb: Kb,
         knowledge_settings: Settings,
-        filename: str = Parameter(default="", max_length=300),
-        status: Literal["draft", "published"] = "published",
-        locale: str = Parameter(default="en", pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$"),
-        collection_id: str | None = None,
+        filename: Annotated[str, QueryParameter(max_length=300)] = "",
+        status: FromQuery[Literal["draft", "published"]] = "published",
+        locale: Annotated[str, QueryParameter(pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$")] = "en",
+        collection_id: FromQuery[str | None] = None,
     ) -> Imported:
         """Import a file sent as the raw body, typed by its Content-Type: text/markdown, text/html,
         application/pdf (its text) or text/csv (``question``,``answer`` columns: one article per row).
@@ -256,7 +264,12 @@ class KnowledgeController(Controller):
     # --- crawls --------------------------------------------------------------------------------------------------
     @post("/crawls", status_code=HTTP_202_ACCEPTED)
     async def start_crawl(
-        self, tenant_id: TenantId, data: NewCrawl, runtime: Runtime, crawler: Crawls, knowledge_settings: Settings
+        self,
+        tenant_id: TenantId,
+        data: JSONBody[NewCrawl],
+        runtime: Runtime,
+        crawler: Crawls,
+        knowledge_settings: Settings,
     ) -> Crawl:
         """Start crawling a website in the background; follow it with ``GET /crawls/{crawl_id}``."""
         url = str(data.url)
@@ -280,7 +293,7 @@ class KnowledgeController(Controller):
         return await _crawl(runtime, tenant_id, crawl_id)
 
     @get("/crawls/{crawl_id:str}")
-    async def crawl_status(self, tenant_id: TenantId, crawl_id: str, runtime: Runtime) -> Crawl:
+    async def crawl_status(self, tenant_id: TenantId, crawl_id: FromPath[str], runtime: Runtime) -> Crawl:
         """A crawl's status and counters: pages found, fetched, indexed, unchanged, failed."""
         return await _crawl(runtime, tenant_id, crawl_id)
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from sqlalchemy import and_, delete, func, literal_column, select, text, update
+from sqlalchemy import and_, any_, delete, func, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -88,7 +88,7 @@ class KnowledgeRepository:
         if collection_id:
             query = query.where(articles.c.collection_id == collection_id)
         if tag:
-            query = query.where(articles.c.tags.any(tag))
+            query = query.where(any_(articles.c.tags) == tag)
         if locale:
             query = query.where(articles.c.locale == locale)
         rows = await self.session.execute(query.order_by(articles.c.updated_at.desc()).limit(limit))
@@ -141,7 +141,7 @@ class KnowledgeRepository:
                 embedding_cache.c.content_hash.in_(list(set(hashes))),
             )
         )
-        return {h: [float(x) for x in e] for h, e in rows.tuples()}
+        return {h: [float(x) for x in e] for h, e in rows}
 
     async def cache_embeddings(self, tenant_id: str, model: str, vectors: dict[str, list[float]]) -> None:
         if vectors:

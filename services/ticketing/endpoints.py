@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, patch, post, put
 from litestar.di import NamedDependency, Provide
@@ -20,7 +20,7 @@ from litestar.exceptions import (
     NotFoundException,
     PermissionDeniedException,
 )
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_409_CONFLICT
 
 from libs.platform.http import Runtime
@@ -95,13 +95,13 @@ class TicketController(Controller):
         self,
         caller: CurrentCaller,
         runtime: Runtime,
-        view: Literal["all", "mine", "unassigned", "breaching"] = "all",
-        status: Literal["open", "pending", "resolved"] | None = None,
-        priority: Priority | None = None,
-        team: str | None = None,
-        tag: str | None = None,
-        assignee: str | None = None,
-        limit: int = Parameter(default=50, ge=1, le=500),
+        view: FromQuery[Literal["all", "mine", "unassigned", "breaching"]] = "all",
+        status: FromQuery[Literal["open", "pending", "resolved"] | None] = None,
+        priority: FromQuery[Priority | None] = None,
+        team: FromQuery[str | None] = None,
+        tag: FromQuery[str | None] = None,
+        assignee: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> TicketList:
         """This tenant's tickets, newest first. ``view``: ``mine`` (the calling agent's; needs an agent key),
         ``unassigned``, ``breaching`` (unresolved, with a missed target still running) or ``all``."""
@@ -123,7 +123,7 @@ class TicketController(Controller):
         return TicketList(items=[Ticket.of(r) for r in rows])
 
     @get("/{ticket_id:str}")
-    async def show(self, caller: CurrentCaller, ticket_id: str, runtime: Runtime) -> Ticket:
+    async def show(self, caller: CurrentCaller, ticket_id: FromPath[str], runtime: Runtime) -> Ticket:
         """One ticket, with its SLA timers and CSAT."""
         async with runtime.db.session() as session:
             row = await TicketRepository(session).get(caller.tenant_id, ticket_id)
@@ -132,7 +132,9 @@ class TicketController(Controller):
         return Ticket.of(row)
 
     @patch("/{ticket_id:str}")
-    async def change(self, caller: CurrentCaller, ticket_id: str, data: TicketChange, runtime: Runtime) -> Ticket:
+    async def change(
+        self, caller: CurrentCaller, ticket_id: FromPath[str], data: JSONBody[TicketChange], runtime: Runtime
+    ) -> Ticket:
         """Change priority, team or tags; a new priority re-targets the SLA timers still running."""
         with domain_errors():
             async with runtime.unit_of_work() as uow:
@@ -140,7 +142,9 @@ class TicketController(Controller):
         return Ticket.of(row)
 
     @post("/{ticket_id:str}/assignment", status_code=200)
-    async def assign(self, caller: CurrentCaller, ticket_id: str, data: Assignment, runtime: Runtime) -> Ticket:
+    async def assign(
+        self, caller: CurrentCaller, ticket_id: FromPath[str], data: JSONBody[Assignment], runtime: Runtime
+    ) -> Ticket:
         """Assign by hand (admins: anyone; agents: themselves) or, without ``agent_id``, round-robin."""
         with domain_errors():
             async with runtime.unit_of_work() as uow:
@@ -148,7 +152,9 @@ class TicketController(Controller):
         return Ticket.of(row)
 
     @post("/{ticket_id:str}/replies", status_code=201)
-    async def reply(self, caller: CurrentCaller, ticket_id: str, data: ReplyIn, runtime: Runtime) -> ReplyOut:
+    async def reply(
+        self, caller: CurrentCaller, ticket_id: FromPath[str], data: JSONBody[ReplyIn], runtime: Runtime
+    ) -> ReplyOut:
         """Reply to the customer (agent key): ``human.replied`` on the conversation, delivered on its channel."""
         with domain_errors():
             async with runtime.unit_of_work() as uow:
@@ -156,7 +162,9 @@ class TicketController(Controller):
         return ReplyOut(message_id=message_id, ticket=Ticket.of(row))
 
     @post("/{ticket_id:str}/handback", status_code=200)
-    async def hand_back(self, caller: CurrentCaller, ticket_id: str, data: HandBack, runtime: Runtime) -> Ticket:
+    async def hand_back(
+        self, caller: CurrentCaller, ticket_id: FromPath[str], data: JSONBody[HandBack], runtime: Runtime
+    ) -> Ticket:
         """Give the conversation back to the AI (agent key); it answers the customer's next message."""
         with domain_errors():
             async with runtime.unit_of_work() as uow:
@@ -164,7 +172,9 @@ class TicketController(Controller):
         return Ticket.of(row)
 
     @post("/{ticket_id:str}/notes", status_code=201)
-    async def add_note(self, caller: CurrentCaller, ticket_id: str, data: NoteIn, runtime: Runtime) -> Note:
+    async def add_note(
+        self, caller: CurrentCaller, ticket_id: FromPath[str], data: JSONBody[NoteIn], runtime: Runtime
+    ) -> Note:
         """An internal note (agent key); never sent to the customer."""
         with domain_errors():
             async with runtime.unit_of_work() as uow:
@@ -172,7 +182,7 @@ class TicketController(Controller):
         return Note(**{k: row[k] for k in Note.model_fields})
 
     @get("/{ticket_id:str}/notes")
-    async def notes(self, caller: CurrentCaller, ticket_id: str, runtime: Runtime) -> NoteList:
+    async def notes(self, caller: CurrentCaller, ticket_id: FromPath[str], runtime: Runtime) -> NoteList:
         """The ticket's internal notes, oldest first."""
         async with runtime.db.session() as session:
             repo = TicketRepository(session)
@@ -182,7 +192,9 @@ class TicketController(Controller):
         return NoteList(items=[Note(**{k: r[k] for k in Note.model_fields}) for r in rows])
 
     @post("/{ticket_id:str}/status", status_code=200)
-    async def set_status(self, caller: CurrentCaller, ticket_id: str, data: StatusChange, runtime: Runtime) -> Ticket:
+    async def set_status(
+        self, caller: CurrentCaller, ticket_id: FromPath[str], data: JSONBody[StatusChange], runtime: Runtime
+    ) -> Ticket:
         """Move the ticket; ``resolved`` resolves the conversation (by a human) and asks the customer for CSAT."""
         with domain_errors():
             async with runtime.unit_of_work() as uow:
@@ -190,7 +202,9 @@ class TicketController(Controller):
         return Ticket.of(row)
 
     @post("/{ticket_id:str}/csat", status_code=201)
-    async def csat(self, caller: CurrentCaller, ticket_id: str, data: CsatIn, runtime: Runtime) -> Ticket:
+    async def csat(
+        self, caller: CurrentCaller, ticket_id: FromPath[str], data: JSONBody[CsatIn], runtime: Runtime
+    ) -> Ticket:
         """Record the customer's 1-5 rating of a resolved ticket, once (tenant key, on the customer's behalf)."""
         with domain_errors():
             async with runtime.unit_of_work() as uow:
@@ -203,7 +217,7 @@ class AgentController(Controller):
     dependencies = AUTH
 
     @post("/", status_code=201)
-    async def create(self, caller: CurrentCaller, data: NewAgent, runtime: Runtime) -> CreatedAgent:
+    async def create(self, caller: CurrentCaller, data: JSONBody[NewAgent], runtime: Runtime) -> CreatedAgent:
         """Create a human agent (admin). The response carries its API key, shown this once."""
         with domain_errors():
             async with runtime.unit_of_work() as uow:
@@ -231,7 +245,9 @@ class AgentController(Controller):
         return Agent.of(row)
 
     @patch("/{agent_id:str}")
-    async def change(self, caller: CurrentCaller, agent_id: str, data: AgentChange, runtime: Runtime) -> Agent:
+    async def change(
+        self, caller: CurrentCaller, agent_id: FromPath[str], data: JSONBody[AgentChange], runtime: Runtime
+    ) -> Agent:
         """Change availability (the agent itself or an admin), role, team or active (admin only)."""
         with domain_errors():
             async with runtime.unit_of_work() as uow:
@@ -257,7 +273,9 @@ class SlaPolicyController(Controller):
         )
 
     @put("/{priority:str}")
-    async def set_target(self, caller: CurrentCaller, priority: str, data: SlaTargetIn, runtime: Runtime) -> SlaTarget:
+    async def set_target(
+        self, caller: CurrentCaller, priority: FromPath[str], data: JSONBody[SlaTargetIn], runtime: Runtime
+    ) -> SlaTarget:
         """Set one priority's targets (admin); they apply to tickets opened from now on."""
         if priority not in service.PRIORITIES:
             raise NotFoundException(f"no priority {priority}; use one of {', '.join(service.PRIORITIES)}")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, any_, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,7 +70,7 @@ class TicketRepository:
         if f.team:
             query = query.where(tickets.c.team == f.team)
         if f.tag:
-            query = query.where(tickets.c.tags.any(f.tag))
+            query = query.where(any_(tickets.c.tags) == f.tag)
         if f.assignee:
             query = query.where(tickets.c.assignee == f.assignee)
         if f.unassigned:
