@@ -1,10 +1,17 @@
-"""Helpers for tests that observe asynchronous effects across services."""
+"""Helpers for tests that observe asynchronous effects across services, and for starting the whole platform."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import httpx2
@@ -65,3 +72,62 @@ async def outbox_events(runtime: ServiceRuntime, event_type: str | None = None) 
         rows = await session.execute(select(runtime.outbox.c.body).order_by(runtime.outbox.c.seq))
         events = [decode(body) for body in rows.scalars()]
     return [e for e in events if event_type is None or e.type == event_type]
+
+
+def platform_env(**services: str) -> dict[str, str]:
+    """The environment ``deskpilot up`` runs with in tests. The local embedding model is exercised by the knowledge
+    tests; here the fast lexical embedder keeps the platform's start and the first article quick. No LLM keys: the
+    agent runs the offline model. ``services`` sets ``NATS_URL`` and ``DATABASE_URL``; without them ``deskpilot up``
+    starts its own embedded NATS and PostgreSQL."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "DATABASE_URL")}
+    env.update({"KNOWLEDGE_EMBEDDINGS": "hashing", "ANTHROPIC_API_KEY": "", "OPENAI_API_KEY": ""})
+    env.update(services)
+    return env
+
+
+def start_platform(
+    data_dir: Path, port: int, env: Mapping[str, str], log: Path, *, timeout: float
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``deskpilot up`` on ``port`` in its own process group, its output in ``log``; returns once ``/healthz``
+    answers, with the API key it printed. Fails the test, leaving no process behind, if it exits first or is not
+    healthy within ``timeout`` seconds."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "deskpilot.cli", "up", "--port", str(port), "--data-dir", str(data_dir)],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"deskpilot up exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+            try:
+                if httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx2.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"platform not healthy in time:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        match = re.search(r"api key: (\S+)", log.read_text())
+        assert match, "deskpilot up printed no api key"
+    except BaseException:
+        stop_platform(proc)
+        raise
+    return proc, match.group(1)
+
+
+def stop_platform(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the platform's process group; SIGKILL if it has not exited within a minute."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:  # the whole group is gone already
+        proc.wait()
+        return
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()

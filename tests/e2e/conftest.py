@@ -3,20 +3,16 @@ NATS and PostgreSQL, driven over HTTP and the CLI."""
 
 from __future__ import annotations
 
-import os
-import re
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx2
 import pytest
 
 from deskpilot.embedded import free_port
+from tests.support import platform_env, start_platform, stop_platform
 
 
 @dataclass
@@ -47,46 +43,11 @@ class Platform:
 @pytest.fixture(scope="module")
 def platform(nats_url: str, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     data_dir = tmp_path_factory.mktemp("platform")
-    port = free_port()
-    # The local embedding model is exercised by the knowledge tests; here the fast lexical embedder keeps the whole
-    # platform's start and the first article quick. No LLM keys: the agent runs the offline model.
-    env = {
-        **os.environ,
-        "NATS_URL": nats_url,
-        "DATABASE_URL": database_url,
-        "KNOWLEDGE_EMBEDDINGS": "hashing",
-        "ANTHROPIC_API_KEY": "",
-        "OPENAI_API_KEY": "",
-    }
+    env = platform_env(NATS_URL=nats_url, DATABASE_URL=database_url)
     log = data_dir / "platform.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "deskpilot.cli", "up", "--port", str(port), "--data-dir", str(data_dir)],
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    port = free_port()
+    proc, api_key = start_platform(data_dir, port, env, log, timeout=120)
     try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"deskpilot up exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                if httpx2.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"platform not healthy in time:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
-        match = re.search(r"api key: (\S+)", log.read_text())
-        assert match, "deskpilot up printed no api key"
-        yield Platform(base, match.group(1), data_dir, env, proc, log)
+        yield Platform(f"http://127.0.0.1:{port}", api_key, data_dir, env, proc, log)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_platform(proc)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,33 +13,12 @@ import psutil
 import pytest
 
 from deskpilot.embedded import free_port
+from tests.support import platform_env, start_platform
 
 
 def start(data_dir: Path, port: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "DATABASE_URL")}
-    env.update({"KNOWLEDGE_EMBEDDINGS": "hashing", "ANTHROPIC_API_KEY": "", "OPENAI_API_KEY": ""})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "deskpilot.cli", "up", "--port", str(port), "--data-dir", str(data_dir)],
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 180
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"deskpilot up exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx2.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"not healthy in time:\n{log.read_text()[-3000:]}")
-        time.sleep(0.2)
-    match = re.search(r"api key: (\S+)", log.read_text())
-    assert match
-    return proc, match.group(1)
+    """``deskpilot up`` with no NATS_URL or DATABASE_URL: it starts its own NATS and PostgreSQL in ``data_dir``."""
+    return start_platform(data_dir, port, platform_env(), log, timeout=180)
 
 
 def ctrl_c(proc: subprocess.Popen[bytes]) -> None:

@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import anthropic
 import httpx2
+from anthropic import AsyncStream
 from anthropic.types import (
     InputJSONDelta,
     Message,
@@ -22,6 +23,7 @@ from anthropic.types import (
     RawContentBlockStartEvent,
     RawMessageDeltaEvent,
     RawMessageStartEvent,
+    RawMessageStreamEvent,
     TextBlock,
     ToolUseBlock,
 )
@@ -33,14 +35,12 @@ from services.agent.providers.base import (
     ModelRequest,
     ModelResponse,
     StreamEvent,
-    TextDelta,
     ToolCall,
     decode_tool_arguments,
 )
 from services.agent.providers.retry import (
     RETRYABLE_ERROR_TYPES,
     Failure,
-    ProviderUnavailable,
     Retrier,
     RetryDecision,
     RetryPolicy,
@@ -169,6 +169,41 @@ class _Assembly:
             cache_write_tokens=self.cache_write,
         )
 
+    def absorb(self, event: object) -> str:
+        """Fold one stream event in; the text it adds (``""`` if none)."""
+        if isinstance(event, RawMessageStartEvent):
+            usage = event.message.usage
+            self.input_tokens = usage.input_tokens
+            self.output_tokens = usage.output_tokens
+            self.cache_read = usage.cache_read_input_tokens or 0
+            self.cache_write = usage.cache_creation_input_tokens or 0
+        elif isinstance(event, RawContentBlockStartEvent):
+            block = event.content_block
+            if isinstance(block, ToolUseBlock):
+                # The start block carries an empty input; the arguments follow as input_json_delta fragments.
+                self.tools[event.index] = (block.id, block.name, [])
+            elif isinstance(block, TextBlock) and block.text:
+                self.text.append(block.text)
+                return block.text
+        elif isinstance(event, RawContentBlockDeltaEvent):
+            delta = event.delta
+            if isinstance(delta, AnthropicTextDelta):
+                self.text.append(delta.text)
+                return delta.text
+            if isinstance(delta, InputJSONDelta) and event.index in self.tools:
+                self.tools[event.index][2].append(delta.partial_json)
+        elif isinstance(event, RawMessageDeltaEvent):
+            self.stop_reason = event.delta.stop_reason or self.stop_reason
+            final = event.usage
+            self.output_tokens = final.output_tokens  # cumulative
+            if final.input_tokens is not None:
+                self.input_tokens = final.input_tokens
+            if final.cache_read_input_tokens is not None:
+                self.cache_read = final.cache_read_input_tokens
+            if final.cache_creation_input_tokens is not None:
+                self.cache_write = final.cache_creation_input_tokens
+        return ""
+
 
 class AnthropicModel:
     """Claude through the Messages API. ``base_url=None`` lets the SDK use ``ANTHROPIC_BASE_URL`` or its default."""
@@ -214,69 +249,15 @@ class AnthropicModel:
 
         return response_from_message(await self.retrier.run(attempt))
 
-    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
-        """Text deltas as they arrive, then the assembled response (tool arguments come as partial JSON).
-
-        A failure before any text was yielded is retried like :meth:`complete`; once text has reached the caller a
-        retry would repeat it, so a later failure raises :class:`ProviderUnavailable` at once.
-        """
+    def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
+        """Text deltas as they arrive, then the assembled response (tool arguments come as partial JSON), retried
+        as :meth:`Retrier.stream` describes."""
         params = self._params(request)
-        budget = self.retrier.start()
-        while True:
-            timeout = budget.attempt_timeout()
-            assembly = _Assembly()
-            yielded = False
-            try:
-                events = await self.client.messages.create(**params, stream=True, timeout=timeout)
-                async with events:
-                    async for event in events:
-                        delta = self._absorb(assembly, event)
-                        if delta:
-                            yielded = True
-                            yield TextDelta(delta)
-            except Exception as exc:
-                if yielded and classify_anthropic(exc) is not None:
-                    raise ProviderUnavailable(self.provider, "the stream broke after the reply had started") from exc
-                await budget.after_failure(exc)
-                continue
-            yield assembly.response()
-            return
 
-    @staticmethod
-    def _absorb(assembly: _Assembly, event: object) -> str:
-        """Fold one stream event into ``assembly``; the text it adds (``""`` if none)."""
-        if isinstance(event, RawMessageStartEvent):
-            usage = event.message.usage
-            assembly.input_tokens = usage.input_tokens
-            assembly.output_tokens = usage.output_tokens
-            assembly.cache_read = usage.cache_read_input_tokens or 0
-            assembly.cache_write = usage.cache_creation_input_tokens or 0
-        elif isinstance(event, RawContentBlockStartEvent):
-            block = event.content_block
-            if isinstance(block, ToolUseBlock):
-                # The start block carries an empty input; the arguments follow as input_json_delta fragments.
-                assembly.tools[event.index] = (block.id, block.name, [])
-            elif isinstance(block, TextBlock) and block.text:
-                assembly.text.append(block.text)
-                return block.text
-        elif isinstance(event, RawContentBlockDeltaEvent):
-            delta = event.delta
-            if isinstance(delta, AnthropicTextDelta):
-                assembly.text.append(delta.text)
-                return delta.text
-            if isinstance(delta, InputJSONDelta) and event.index in assembly.tools:
-                assembly.tools[event.index][2].append(delta.partial_json)
-        elif isinstance(event, RawMessageDeltaEvent):
-            assembly.stop_reason = event.delta.stop_reason or assembly.stop_reason
-            final = event.usage
-            assembly.output_tokens = final.output_tokens  # cumulative
-            if final.input_tokens is not None:
-                assembly.input_tokens = final.input_tokens
-            if final.cache_read_input_tokens is not None:
-                assembly.cache_read = final.cache_read_input_tokens
-            if final.cache_creation_input_tokens is not None:
-                assembly.cache_write = final.cache_creation_input_tokens
-        return ""
+        def open_stream(timeout: float) -> Awaitable[AsyncStream[RawMessageStreamEvent]]:
+            return self.client.messages.create(**params, stream=True, timeout=timeout)
+
+        return self.retrier.stream(open_stream, _Assembly)
 
     async def aclose(self) -> None:
         await self.client.close()

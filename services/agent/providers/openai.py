@@ -15,6 +15,7 @@ from typing import Any, Literal, cast
 
 import httpx2
 import openai
+from openai import AsyncStream
 from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageFunctionToolCall
 
@@ -24,13 +25,11 @@ from services.agent.providers.base import (
     ModelRequest,
     ModelResponse,
     StreamEvent,
-    TextDelta,
     ToolCall,
     decode_tool_arguments,
 )
 from services.agent.providers.retry import (
     Failure,
-    ProviderUnavailable,
     Retrier,
     RetryDecision,
     RetryPolicy,
@@ -228,33 +227,15 @@ class OpenAIModel:
 
         return response_from_completion(await self.retrier.run(attempt))
 
-    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
-        """Text deltas as they arrive, then the assembled response (tool arguments come in fragments).
-
-        A failure before any text was yielded is retried like :meth:`complete`; after that it raises
-        :class:`ProviderUnavailable` at once, since a retry would repeat text the caller already has.
-        """
+    def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
+        """Text deltas as they arrive, then the assembled response (tool arguments come in fragments), retried as
+        :meth:`Retrier.stream` describes."""
         params = {**self._params(request), "stream": True, "stream_options": {"include_usage": True}}
-        budget = self.retrier.start()
-        while True:
-            timeout = budget.attempt_timeout()
-            assembly = _Assembly()
-            yielded = False
-            try:
-                chunks = await self.client.chat.completions.create(**params, timeout=timeout)
-                async with chunks:
-                    async for chunk in chunks:
-                        text = assembly.absorb(chunk)
-                        if text:
-                            yielded = True
-                            yield TextDelta(text)
-            except Exception as exc:
-                if yielded and classify_openai(exc) is not None:
-                    raise ProviderUnavailable(self.provider, "the stream broke after the reply had started") from exc
-                await budget.after_failure(exc)
-                continue
-            yield assembly.response()
-            return
+
+        def open_stream(timeout: float) -> Awaitable[AsyncStream[ChatCompletionChunk]]:
+            return self.client.chat.completions.create(**params, timeout=timeout)
+
+        return self.retrier.stream(open_stream, _Assembly)
 
     async def aclose(self) -> None:
         await self.client.close()

@@ -12,14 +12,20 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TypeVar
+from types import TracebackType
+from typing import Any, Protocol, TypeVar
+
+from services.agent.providers.base import ModelResponse, StreamEvent, TextDelta
 
 log = logging.getLogger("deskpilot.agent.providers")
 T = TypeVar("T")
+E = TypeVar("E")
+E_co = TypeVar("E_co", covariant=True)
+E_contra = TypeVar("E_contra", contravariant=True)
 
 RETRYABLE_STATUS = frozenset({408, 409, 429})  # plus every status >= 500 (529 is Anthropic's "overloaded")
 # Error types a server may send inside a 200 event stream (Anthropic's SSE ``error`` event).
@@ -124,6 +130,28 @@ def classify_status(status: int, headers: Mapping[str, str] | None, what: str) -
     return Failure(retryable, f"HTTP {status} {what}".strip(), status, parse_retry_after(headers))
 
 
+class EventStream(Protocol[E_co]):
+    """An SDK's open event stream: iterated inside ``async with``, which closes the connection."""
+
+    async def __aenter__(self) -> Any: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> Any: ...
+
+    def __aiter__(self) -> AsyncIterator[E_co]: ...
+
+
+class StreamAssembly(Protocol[E_contra]):
+    """Puts one attempt's stream events back together into a :class:`ModelResponse`."""
+
+    def absorb(self, event: E_contra) -> str:
+        """Fold ``event`` in; the reply text it adds (``""`` if none)."""
+        ...
+
+    def response(self) -> ModelResponse: ...
+
+
 class Retrier:
     """Runs one provider operation under a :class:`RetryPolicy`.
 
@@ -163,9 +191,40 @@ class Retrier:
             except Exception as exc:
                 await budget.after_failure(exc)
 
+    async def stream(
+        self,
+        open_stream: Callable[[float], Awaitable[EventStream[E]]],
+        assembly: Callable[[], StreamAssembly[E]],
+    ) -> AsyncIterator[StreamEvent]:
+        """Text deltas as they arrive, then the assembled response, from ``open_stream(timeout)`` (one attempt).
+
+        A failure before any text was yielded is retried like :meth:`run`; once text has reached the caller a retry
+        would repeat it, so a later provider failure raises :class:`ProviderUnavailable` at once.
+        """
+        budget = self.start()
+        while True:
+            timeout = budget.attempt_timeout()
+            assembled = assembly()
+            yielded = False
+            try:
+                events = await open_stream(timeout)
+                async with events:
+                    async for event in events:
+                        text = assembled.absorb(event)
+                        if text:
+                            yielded = True
+                            yield TextDelta(text)
+            except Exception as exc:
+                if yielded and self.classify(exc) is not None:
+                    raise ProviderUnavailable(self.provider, "the stream broke after the reply had started") from exc
+                await budget.after_failure(exc)
+                continue
+            yield assembled.response()
+            return
+
 
 class RetryBudget:
-    """The attempts and deadline of one logical call (a streaming call drives it by hand)."""
+    """The attempts and deadline of one logical call (:meth:`Retrier.stream` drives it by hand)."""
 
     def __init__(self, retrier: Retrier, deadline_at: float) -> None:
         self._r = retrier
