@@ -34,6 +34,10 @@ PRICES: tuple[ModelPrice, ...] = (
     ModelPrice(
         "anthropic", "claude-sonnet-4-5", date(2025, 9, 29), Decimal(3), Decimal(15), Decimal("3.75"), Decimal("0.30")
     ),
+    # Sonnet 4.6 (released 2026-02-17): the default since Sonnet 4.5 reaches end of life on 2026-11-30.
+    ModelPrice(
+        "anthropic", "claude-sonnet-4-6", date(2026, 2, 17), Decimal(3), Decimal(15), Decimal("3.75"), Decimal("0.30")
+    ),
     ModelPrice(
         "anthropic", "claude-haiku-4-5", date(2025, 10, 15), Decimal(1), Decimal(5), Decimal("1.25"), Decimal("0.10")
     ),

@@ -18,7 +18,7 @@ class AgentSettings(ServiceSettings):
     llm_model: str | None = Field(
         default=None,
         validation_alias="DESKPILOT_AGENT_LLM_MODEL",
-        description="model name; default claude-sonnet-4-5 (Anthropic) or gpt-4.1-mini (OpenAI)",
+        description="model name; default claude-sonnet-4-6 (Anthropic) or gpt-4.1-mini (OpenAI)",
     )
     anthropic_api_key: SecretStr | None = Field(default=None, validation_alias="ANTHROPIC_API_KEY")
     anthropic_base_url: str | None = Field(default=None, validation_alias="ANTHROPIC_BASE_URL")

@@ -222,6 +222,37 @@ class IntegrationsController(Controller):
         return _mcp_info({"name": data.name, "transport": data.transport, "status": "active", "mode": data.mode,
                           "tools": tools})  # fmt: skip
 
+    @post("/mcp/{server:str}/refresh", status_code=200)
+    async def refresh_mcp_server(
+        self,
+        server: FromPath[str],
+        tenant_id: TenantId,
+        runtime: Runtime,
+        vault: NamedDependency[Vault],
+        mcp_policy: NamedDependency[McpPolicy],
+    ) -> McpServerInfo:
+        """List a connected MCP server's tools again (after it added, changed or removed some) and publish them to
+        this tenant's agent. The registration is checked again against the operator's current policy."""
+        try:
+            async with runtime.db.session() as session:
+                registration = await mcp_servers.stored_registration(
+                    IntegrationsRepository(session), vault, tenant_id, server
+                )
+            if registration is None:
+                raise NotFoundException(f"there is no connected MCP server named {server!r}")
+            await mcp_servers.validate(registration, mcp_policy)
+            tools = await mcp_servers.discover(registration, mcp_policy)
+            async with runtime.unit_of_work() as uow:
+                repo = IntegrationsRepository(uow.session)
+                await mcp_servers.register(repo, vault, tenant_id, registration, tools)
+                await publish_catalog(uow, repo, tenant_id, None)
+        except mcp_servers.McpError as exc:
+            raise HTTPException(status_code=exc.status, detail=exc.message) from None
+        except VaultError as exc:
+            raise _http(exc) from None
+        return _mcp_info({"name": server, "transport": registration.transport, "status": "active",
+                          "mode": registration.mode, "tools": tools})  # fmt: skip
+
     @get("/mcp")
     async def list_mcp_servers(self, tenant_id: TenantId, runtime: Runtime) -> McpServerList:
         """This tenant's MCP servers and the tools each one offers."""

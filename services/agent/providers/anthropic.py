@@ -47,7 +47,7 @@ from services.agent.providers.retry import (
     classify_status,
 )
 
-DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-4-5"
+DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-4-6"
 EPHEMERAL: dict[str, str] = {"type": "ephemeral"}
 
 

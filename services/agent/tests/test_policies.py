@@ -54,7 +54,7 @@ class Scripted:
     """A model that replays a script of responses (the last one repeats)."""
 
     provider = "anthropic"
-    model = "claude-sonnet-4-5"
+    model = "claude-sonnet-4-6"
 
     def __init__(self, *responses: ModelResponse | Exception) -> None:
         self.responses = list(responses)
@@ -196,7 +196,7 @@ async def test_the_same_call_over_and_over_is_a_loop(event_log: EventLog, tenant
 
 
 async def test_the_dollar_cap_of_a_conversation_stops_the_agent(event_log: EventLog, tenant_id: str) -> None:
-    # 300k input tokens at $3/MTok = $0.90 per call on claude-sonnet-4-5
+    # 300k input tokens at $3/MTok = $0.90 per call on claude-sonnet-4-6
     policy = AgentPolicy(limits=Limits(cost_per_conversation_usd=Decimal("1.50"), tokens_per_conversation=10**7))
     model = Scripted(*(calls("get_order_status", {"order_number": str(1000 + i)}, (300_000, 10)) for i in range(9)))
     agent = Agent(event_log, model)

@@ -45,7 +45,7 @@ def message(content: list[dict[str, Any]], stop_reason: str = "tool_use", usage:
             "id": "msg_1",
             "type": "message",
             "role": "assistant",
-            "model": "claude-sonnet-4-5",
+            "model": "claude-sonnet-4-6",
             "content": content,
             "stop_reason": stop_reason,
             "stop_sequence": None,
@@ -66,7 +66,7 @@ def tool_use_stream() -> Reply:
         "id": "msg_1",
         "type": "message",
         "role": "assistant",
-        "model": "claude-sonnet-4-5",
+        "model": "claude-sonnet-4-6",
         "content": [],
         "stop_reason": None,
         "stop_sequence": None,
@@ -145,7 +145,7 @@ async def test_tool_use_maps_to_tool_calls_with_usage_and_cache_fields() -> None
     assert response == EXPECTED
     (seen,) = fake.requests
     assert (seen.method, seen.path) == ("POST", "/v1/messages")
-    assert seen.body["model"] == "claude-sonnet-4-5"
+    assert seen.body["model"] == "claude-sonnet-4-6"
     assert seen.body["max_tokens"] == 1024
 
 
@@ -314,7 +314,7 @@ async def test_a_stream_that_breaks_after_text_is_not_retried() -> None:
         "id": "msg_1",
         "type": "message",
         "role": "assistant",
-        "model": "claude-sonnet-4-5",
+        "model": "claude-sonnet-4-6",
         "content": [],
         "stop_reason": None,
         "stop_sequence": None,

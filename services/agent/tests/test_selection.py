@@ -57,7 +57,7 @@ def test_anthropic_key_selects_anthropic_then_openai_key_selects_openai(env: pyt
     env.setenv("ANTHROPIC_API_KEY", "sk-a")
     chosen = select_model(settings())
     assert isinstance(chosen, AnthropicModel)
-    assert (chosen.provider, chosen.model) == ("anthropic", "claude-sonnet-4-5")
+    assert (chosen.provider, chosen.model) == ("anthropic", "claude-sonnet-4-6")
 
 
 def test_default_models_have_prices(env: pytest.MonkeyPatch) -> None:
@@ -126,7 +126,7 @@ async def test_the_selected_model_talks_to_anthropic_base_url_from_the_environme
             "id": "msg_1",
             "type": "message",
             "role": "assistant",
-            "model": "claude-sonnet-4-5",
+            "model": "claude-sonnet-4-6",
             "content": [{"type": "text", "text": "Hello from the fake."}],
             "stop_reason": "end_turn",
             "stop_sequence": None,

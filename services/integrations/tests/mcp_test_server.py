@@ -44,6 +44,22 @@ def cancelled_orders() -> dict[str, Any]:
     return {"orders": list(CANCELLED)}
 
 
+def offer_refunds() -> None:
+    """A new tool appears (a deploy of the server): clients see it when they list the tools again."""
+
+    @server.tool(
+        name="orders.refund",
+        description="Refund an order.",
+        annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False),
+    )
+    def refund(order_number: str) -> dict[str, Any]:
+        return {"refunded": order_number}
+
+
+if os.path.exists(os.environ.get("ORDERS_FEATURES", "/nonexistent")):  # a stdio server: decided at start
+    offer_refunds()
+
+
 def http_app(token: str) -> Any:
     inner = server.streamable_http_app()
 

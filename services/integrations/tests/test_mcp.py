@@ -349,3 +349,29 @@ def test_provider_names_are_safe_and_distinct() -> None:
     assert len(names) == 5
     assert all(SAFE.match(n) for n in names)
     assert provider_name("s", "plain_name") == "mcp_s__plain_name"
+
+
+async def test_refreshing_a_server_publishes_the_tools_it_offers_now(
+    mcp_service: Service, event_log: EventLog, tmp_path: Path
+) -> None:
+    client, runtime, _ = mcp_service
+    tenant = await provision_tenant(event_log, runtime)
+    features = tmp_path / "features"
+    body = {"name": "shop", **STDIO, "env": {"ORDERS_FEATURES": str(features)}, "mode": "dry_run"}
+    assert (await register(mcp_service, tenant.api_key, body)).status_code == 201
+    refund = provider_name("shop", "orders.refund")
+
+    async def published() -> set[str]:
+        events = [e.payload for e in await outbox_events(runtime, "tools.published") if e.tenant_id == tenant.tenant_id]
+        assert isinstance(events[-1], ToolsPublished)
+        return {t.name for t in events[-1].tools}
+
+    assert refund not in await published()
+    features.write_text("refunds")  # the server now offers a refund tool
+    refreshed = await client.post("/v1/integrations/mcp/shop/refresh", headers=auth(tenant.api_key))
+    assert refreshed.status_code == 200, refreshed.text
+    assert refund in {t["name"] for t in refreshed.json()["tools"]}
+    assert refreshed.json()["mode"] == "dry_run"  # the server's settings are kept
+    assert {refund, LOOKUP, CANCEL} <= await published()
+    missing = await client.post("/v1/integrations/mcp/nope/refresh", headers=auth(tenant.api_key))
+    assert missing.status_code == 404
