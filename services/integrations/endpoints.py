@@ -53,6 +53,15 @@ def _manifest(name: str) -> Manifest:
     return manifest
 
 
+def _webhook_scheme(provider: str) -> str:
+    """How ``provider`` signs its webhooks, from its manifest; 404 if it sends none we accept."""
+    manifest = builtin_manifests().get(provider)
+    if manifest is None or manifest.webhooks is None:
+        accepted = sorted(m.name for m in builtin_manifests().values() if m.webhooks is not None)
+        raise NotFoundException(f"webhooks are accepted for {', '.join(accepted)}")
+    return manifest.webhooks.scheme
+
+
 def _http(exc: ConnectError | VaultError) -> HTTPException:
     if isinstance(exc, ConnectError):
         return HTTPException(status_code=exc.status, detail=exc.message)
@@ -317,8 +326,7 @@ class IntegrationsController(Controller):
         vault: NamedDependency[Vault],
     ) -> WebhookEndpoint:
         """Store this tenant's signing secret for a provider's webhooks (encrypted); returns the endpoint path."""
-        if provider not in webhooks.PROVIDERS:
-            raise NotFoundException(f"webhooks are supported for {', '.join(webhooks.PROVIDERS)}")
+        _webhook_scheme(provider)
         if len(data.secret.get_secret_value()) < 8:
             raise HTTPException(status_code=422, detail="secret is too short")
         try:
@@ -352,7 +360,7 @@ class IntegrationsController(Controller):
                 if secret is None:
                     raise webhooks.WebhookRejected("no signing secret for this endpoint")
                 delivery = webhooks.verify(
-                    provider, secret.get_secret_value().encode(), request.headers, raw,
+                    _webhook_scheme(provider), secret.get_secret_value().encode(), request.headers, raw,
                     method=request.method, url=url, now=time.time(),
                 )  # fmt: skip
             except (webhooks.WebhookRejected, VaultError):

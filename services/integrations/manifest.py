@@ -91,6 +91,31 @@ class ApiKeySettings(BaseModel):
     key_hint: str = Field(default="an API key", description="named in the error when a key does not match")
 
 
+class RateLimitSettings(BaseModel):
+    """How the provider tells us to slow down; the shared API client honours it for every tool.
+
+    A limited answer (``limited_statuses``) blocks further calls for that tenant's connection until the wait given
+    in ``retry_after_header`` (seconds) is over: they fail as ``transient`` without being sent. A call that is safe
+    to repeat waits in line once when the wait is at most ``max_inline_wait_seconds``. A successful answer whose
+    ``remaining_header`` says 0 blocks until ``reset_header`` (seconds) is over, before the provider has to refuse.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    limited_statuses: list[int] = [429]
+    retry_after_header: str = "retry-after"
+    remaining_header: str | None = None
+    reset_header: str | None = None
+    default_wait_seconds: float = Field(default=10.0, gt=0, description="when a limited answer names no wait")
+    max_inline_wait_seconds: float = Field(default=2.0, ge=0)
+
+
+class WebhookSettings(BaseModel):
+    """How the provider signs the webhooks it sends us (checked in ``webhooks.py``; the tenant sets the secret)."""
+
+    model_config = ConfigDict(extra="forbid")
+    scheme: Literal["shopify_hmac", "stripe_signature", "zendesk_signature", "hubspot_v3"]
+
+
 def api_key_purpose(integration: str) -> str:
     """The vault purpose of an integration's API key."""
     return f"api_key:{integration}"
@@ -117,6 +142,8 @@ class Manifest(BaseModel):
     title: str
     description: str
     auth: ManifestAuth
+    rate_limit: RateLimitSettings = RateLimitSettings()
+    webhooks: WebhookSettings | None = None
     tools: list[ManifestTool]
 
     def tool_specs(self) -> list[ToolSpec]:

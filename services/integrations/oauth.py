@@ -16,7 +16,7 @@ import re
 import secrets
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter
 from libs.platform.runtime import ServiceRuntime
 from services.integrations.catalog import revoke
 from services.integrations.manifest import Manifest, OAuth2Settings
+from services.integrations.rate_limits import RateLimitGate
 from services.integrations.repository import IntegrationsRepository
 from services.integrations.vault import Vault
 
@@ -89,6 +90,7 @@ class OAuthConnections:
     clients: dict[str, OAuthClientConfig]
     redirect_url: str
     state_ttl: timedelta
+    rate_limits: RateLimitGate = field(default_factory=RateLimitGate)  # for the API calls made with the tokens
 
     def __repr__(self) -> str:
         return f"OAuthConnections(clients={sorted(self.clients)!r}, redirect_url={self.redirect_url!r})"

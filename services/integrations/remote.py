@@ -1,12 +1,17 @@
-"""Calls to a connected provider's API with its OAuth token: one place for refresh-on-401 and revocation.
+"""Calls to a connected provider's API with its OAuth token: one place for refresh-on-401, revocation and the
+provider's rate limits.
 
 A 401 gets one forced token refresh and a retry; a 401 right after that means the grant is dead, so the connection
 is revoked (``integration.revoked``, tools withdrawn). Token and network problems become typed tool failures.
+Rate limits follow the manifest's ``rate_limit`` (see ``RateLimitSettings``): while a tenant's connection is told
+to wait, its calls fail as ``transient`` without being sent.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -48,22 +53,48 @@ class ToolCall:
         return "deskpilot-" + digest.hexdigest()
 
 
+def _slow_down(manifest: Manifest, wait: float) -> ToolError:
+    return ToolError(
+        "transient", f"{manifest.title} asked us to slow down; try again in {math.ceil(wait)} s (nothing was sent)"
+    )
+
+
 async def with_token(
     oauth: OAuthConnections,
     repo: IntegrationsRepository,
     tenant_id: str,
     manifest: Manifest,
     send: Callable[[str], Awaitable[httpx2.Response]],
+    *,
+    repeatable: bool,
 ) -> httpx2.Response:
-    """``send(token)`` with the connection's access token, refreshing once on a 401 (see the module doc)."""
+    """``send(token)`` with the connection's access token, refreshing once on a 401 and honouring the provider's
+    rate limits (see the module doc). ``repeatable``: sending it twice does no harm (a read), so a short wait
+    for a rate limit is waited out in line once."""
+    gate = oauth.rate_limits
+    if (left := gate.wait_left(tenant_id, manifest.name)) > 0:
+        raise _slow_down(manifest, left)
     try:
         token = await oauth.access_token(repo, tenant_id, manifest)
-        for attempt in range(2):
+        refreshed = waited = False
+        while True:
             response = await send(token)
+            wait = gate.observe(tenant_id, manifest, response)
+            if wait is not None:
+                if repeatable and not waited and wait <= manifest.rate_limit.max_inline_wait_seconds:
+                    waited = True
+                    await asyncio.sleep(wait)
+                    continue
+                raise ToolError(
+                    "transient", f"{manifest.title} is rate limiting us (HTTP {response.status_code}); "
+                    f"try again in {math.ceil(wait)} s",
+                )  # fmt: skip
             if response.status_code != 401:
                 return response
-            if attempt == 0:
-                token = await oauth.access_token(repo, tenant_id, manifest, stale=token)
+            if refreshed:
+                break
+            refreshed = True
+            token = await oauth.access_token(repo, tenant_id, manifest, stale=token)
         await oauth.revoke_after_rejection(tenant_id, manifest, "the API rejected a freshly refreshed token (401)")
         raise ToolError("unauthorized", f"{manifest.title} access was revoked; an admin must reconnect it")
     except ConnectionRevokedError:
@@ -84,11 +115,11 @@ async def call_api(
     path: str,
     **kwargs: Any,
 ) -> httpx2.Response:
-    """One REST request through the manifest's API client (base URL and bearer token)."""
+    """One REST request through the manifest's API client (base URL and bearer token); a GET is repeatable."""
 
     async def send(token: str) -> httpx2.Response:
         async with oauth.api_client(manifest, conn_params, token) as client:
             response: httpx2.Response = await client.request(method, path, **kwargs)
         return response
 
-    return await with_token(oauth, repo, tenant_id, manifest, send)
+    return await with_token(oauth, repo, tenant_id, manifest, send, repeatable=method == "GET")

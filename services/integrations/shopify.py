@@ -53,7 +53,7 @@ async def _graphql(
                 headers={"X-Shopify-Access-Token": token},
             )
 
-    return _check(await with_token(oauth, repo, tenant_id, manifest, send))
+    return _check(await with_token(oauth, repo, tenant_id, manifest, send, repeatable=True))  # queries only
 
 
 def _check(response: httpx2.Response) -> dict[str, Any]:

@@ -22,7 +22,6 @@ from services.integrations.remote import ToolCall
 from services.integrations.vault import Vault, VaultError
 
 TIMEOUT = httpx2.Timeout(20.0, connect=5.0)
-MAX_RETRY_WAIT = 2.0  # seconds we wait in-line for a retry; longer waits become a transient failure
 STRIPE_VERSION = "2024-06-20"
 
 
@@ -88,7 +87,8 @@ def _error_message(response: httpx2.Response) -> tuple[str, str]:
     return str(error.get("type", "")), str(error.get("message", ""))[:500]
 
 
-async def _send(key: str, url: str, req: StripeRequest) -> httpx2.Response:
+async def _send(key: str, url: str, req: StripeRequest, max_wait: float) -> httpx2.Response:
+    """``max_wait``: the longest Retry-After waited out in line (the manifest's ``rate_limit``)."""
     headers = {"Authorization": f"Bearer {key}", "Stripe-Version": STRIPE_VERSION}
     if req.idempotency_key:
         headers["Idempotency-Key"] = req.idempotency_key
@@ -108,7 +108,7 @@ async def _send(key: str, url: str, req: StripeRequest) -> httpx2.Response:
             if response.status_code != 429 and response.status_code < 500 and not retryable:
                 return response
             wait = _retry_after(response)
-            if attempt == 0 and _should_retry(response, write) and (wait or 0.0) <= MAX_RETRY_WAIT:
+            if attempt == 0 and _should_retry(response, write) and (wait or 0.0) <= max_wait:
                 await asyncio.sleep(wait if wait is not None else 0.5)
                 continue
             _, message = _error_message(response)
@@ -149,7 +149,9 @@ async def execute(vault: Vault, call: ToolCall) -> dict[str, Any]:
         raise ToolError("permanent", "the stored Stripe key could not be read") from None
     if secret is None:
         raise ToolError("unauthorized", "Stripe is not connected; an admin must connect it")
-    response = await _send(secret.get_secret_value(), base_url(manifest, call.connection), req)
+    response = await _send(
+        secret.get_secret_value(), base_url(manifest, call.connection), req, manifest.rate_limit.max_inline_wait_seconds
+    )
     if response.status_code == 401:
         await revoke(call.uow, repo, tenant_id, manifest.name, "Stripe rejected the API key (401)")
         raise ToolError("unauthorized", "Stripe rejected the API key; an admin must reconnect Stripe")

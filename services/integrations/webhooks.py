@@ -1,5 +1,7 @@
 """Incoming webhooks: each provider's signature checked over the raw bytes, in constant time, failing closed.
 
+An integration's manifest names its scheme (``webhooks.scheme``); the schemes:
+
 Shopify: ``X-Shopify-Hmac-Sha256`` = base64 HMAC-SHA256(secret, body).
 Stripe: ``Stripe-Signature: t=<unix>,v1=<hex>[,v1=…]``, hex HMAC-SHA256(secret, "<t>." + body), |now - t| ≤ 300 s.
 Zendesk: ``X-Zendesk-Webhook-Signature`` = base64 HMAC-SHA256(secret, timestamp + body), timestamp from
@@ -17,10 +19,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
-Provider = Literal["shopify", "stripe", "zendesk", "hubspot"]
-PROVIDERS: tuple[str, ...] = get_args(Provider)
+Provider = Literal["shopify", "stripe", "zendesk", "hubspot"]  # the providers WebhookReceived (v1) can name
 TOLERANCE_SECONDS = 300
 
 
@@ -120,14 +121,20 @@ def _hubspot(
     return VerifiedDelivery(hashlib.sha256(raw).hexdigest(), topic or "unknown", {"events": events})
 
 
-_VERIFIERS = {"shopify": _shopify, "stripe": _stripe, "zendesk": _zendesk, "hubspot": _hubspot}
+_VERIFIERS = {
+    "shopify_hmac": _shopify,
+    "stripe_signature": _stripe,
+    "zendesk_signature": _zendesk,
+    "hubspot_v3": _hubspot,
+}
 
 
 def verify(
-    provider: str, secret: bytes, headers: Mapping[str, str], raw: bytes, *, method: str, url: str, now: float
+    scheme: str, secret: bytes, headers: Mapping[str, str], raw: bytes, *, method: str, url: str, now: float
 ) -> VerifiedDelivery:
-    """Check the signature of one delivery; ``headers`` must be case-insensitive (as Litestar's are)."""
-    verifier = _VERIFIERS.get(provider)
+    """Check the signature of one delivery by the manifest's scheme; ``headers`` must be case-insensitive (as
+    Litestar's are)."""
+    verifier = _VERIFIERS.get(scheme)
     if verifier is None:
-        raise WebhookRejected("unknown provider")
+        raise WebhookRejected("unknown signature scheme")
     return verifier(secret, headers, raw, method, url, now)

@@ -62,6 +62,9 @@ class FakeZendesk:
     creates: int = 0
     create_requests: int = 0
     idempotency: dict[str, tuple[bytes, int]] = field(default_factory=dict)
+    api_requests: int = 0  # every request to the Tickets API that reached the fake
+    throttle: list[str] = field(default_factory=list)  # answer the next requests 429 with these Retry-After values
+    quota: tuple[int, int] | None = None  # (ratelimit-remaining, ratelimit-reset) sent on successful answers
 
     def _issue(self) -> dict[str, Any]:
         access, refresh = secrets.token_hex(32), secrets.token_hex(32)
@@ -115,12 +118,29 @@ class FakeZendesk:
         expiry = self.access_tokens.get(token)
         return scheme.lower() == "bearer" and expiry is not None and expiry > time.time()
 
+    def _limited(self) -> JSONResponse | None:
+        """Zendesk's rate limiting: 429 with Retry-After, and the remaining/reset headers on every answer."""
+        self.api_requests += 1
+        if self.throttle:
+            retry_after = self.throttle.pop(0)
+            return JSONResponse(
+                {"error": "APIRateLimitExceeded"}, status_code=429, headers={"Retry-After": retry_after}
+            )
+        return None
+
+    def _quota_headers(self) -> dict[str, str]:
+        if self.quota is None:
+            return {}
+        return {"ratelimit-remaining": str(self.quota[0]), "ratelimit-reset": str(self.quota[1])}
+
     def _unauthorized(self) -> JSONResponse:
         return _oauth_error("invalid_token", "The access token provided is expired, revoked or invalid", 401)
 
     async def create(self, request: Request) -> Response:
         if not self._authorized(request):
             return self._unauthorized()
+        if limited := self._limited():
+            return limited
         self.create_requests += 1
         raw = await request.body()
         key = request.headers.get("idempotency-key")
@@ -159,6 +179,8 @@ class FakeZendesk:
     async def ticket(self, request: Request) -> Response:
         if not self._authorized(request):
             return self._unauthorized()
+        if limited := self._limited():
+            return limited
         found = self.tickets.get(int(request.path_params["ticket_id"]))
         if found is None:
             return JSONResponse({"error": "RecordNotFound", "description": "Not found"}, status_code=404)
@@ -168,7 +190,7 @@ class FakeZendesk:
                 found["comments"].append(changes.pop("comment"))
             found.update(changes)
             found["updated_at"] = "2026-11-24T12:30:00Z"
-        return JSONResponse({"ticket": found})
+        return JSONResponse({"ticket": found}, headers=self._quota_headers())
 
     def app(self) -> Starlette:
         return Starlette(

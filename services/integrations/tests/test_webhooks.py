@@ -133,3 +133,15 @@ async def test_deliveries_fail_closed_without_a_secret_or_for_another_tenant(
     assert wrong_provider.status_code == 401
     assert (await client.post(path, content=raw, headers=headers)).status_code == 200
     assert await received(runtime, other.tenant_id) == []
+
+
+async def test_only_integrations_that_declare_a_webhook_scheme_take_webhooks(
+    webhook_service: Service, event_log: EventLog
+) -> None:
+    client, runtime = webhook_service
+    tenant = await provision_tenant(event_log, runtime)
+    auth = {"Authorization": f"Bearer {tenant.api_key}"}
+    for name in ("demo_store", "acme"):  # an integration without webhooks, and no integration at all
+        refused = await client.put(f"/v1/integrations/webhooks/{name}/secret", json={"secret": SECRET}, headers=auth)
+        assert refused.status_code == 404, refused.text
+        assert refused.json()["detail"] == "webhooks are accepted for hubspot, shopify, stripe, zendesk"

@@ -71,10 +71,12 @@ async def zendesk_service(nats_url: str, database_url: str) -> AsyncIterator[Ser
 @pytest.fixture
 def fake(zendesk_service: Service) -> FakeZendesk:
     fake = zendesk_service[3]
-    fake.expires_in, fake.refresh_calls, fake.creates, fake.create_requests = 3600, 0, 0, 0
+    fake.expires_in, fake.refresh_calls, fake.creates, fake.create_requests, fake.api_requests = 3600, 0, 0, 0, 0
     fake.used_refresh_tokens.clear()
     fake.tickets.clear()
     fake.idempotency.clear()
+    fake.throttle.clear()
+    fake.quota = None
     return fake
 
 
@@ -410,3 +412,32 @@ async def test_ticket_webhooks_keep_a_linked_ticket_in_sync(
     async with runtime.unit_of_work() as uow:
         await zendesk.sync_from_webhook(uow, RecordedEvent(1, delivery))
     assert len(await outbox_events(runtime)) == before
+
+
+async def test_zendesk_rate_limits_are_waited_out_or_respected(
+    zendesk_service: Service, fake: FakeZendesk, event_log: EventLog
+) -> None:
+    tenant_id, _ = await connect(zendesk_service, event_log)
+    fake.tickets[11] = {"id": 11, "subject": "Slow", "status": "open", "comments": []}
+    fake.throttle = ["1"]  # a read told to wait 1 s waits once in line, then gets its answer
+    read = await run_tool(zendesk_service, tenant_id, "zendesk_get_ticket", {"ticket_id": 11})
+    assert isinstance(read, ToolCompleted), read
+    assert fake.api_requests == 2
+
+    fake.throttle = ["30"]  # a write is never sent twice; a long wait is not waited for
+    write = await run_tool(zendesk_service, tenant_id, "zendesk_update_ticket", {"ticket_id": 11, "status": "pending"})
+    assert isinstance(write, ToolFailed)
+    assert (write.kind, "30 s" in write.message) == ("transient", True)
+    blocked = await run_tool(zendesk_service, tenant_id, "zendesk_get_ticket", {"ticket_id": 11})
+    assert isinstance(blocked, ToolFailed)
+    assert (blocked.kind, "nothing was sent" in blocked.message) == ("transient", True)
+    assert fake.api_requests == 3  # the blocked call never reached Zendesk
+
+    other_tenant, _ = await connect(zendesk_service, event_log)  # the limit is per connection
+    fake.quota = (0, 60)  # a successful answer that says the window's budget is spent
+    last = await run_tool(zendesk_service, other_tenant, "zendesk_get_ticket", {"ticket_id": 11})
+    assert isinstance(last, ToolCompleted)
+    after = await run_tool(zendesk_service, other_tenant, "zendesk_get_ticket", {"ticket_id": 11})
+    assert isinstance(after, ToolFailed)
+    assert after.kind == "transient"
+    assert fake.api_requests == 4
