@@ -292,13 +292,30 @@ class IntegrationsController(Controller):
 
     @delete("/{name:str}", status_code=204)
     async def disconnect(
-        self, name: FromPath[str], tenant_id: TenantId, runtime: Runtime, vault: NamedDependency[Vault]
+        self,
+        name: FromPath[str],
+        tenant_id: TenantId,
+        runtime: Runtime,
+        vault: NamedDependency[Vault],
+        oauth: NamedDependency[OAuthConnections],
     ) -> None:
-        """Disconnect an integration: its stored tokens are deleted and its tools withdrawn from the agent."""
-        _manifest(name)
+        """Disconnect an integration: the provider is asked to revoke our access (where its manifest says how),
+        the stored tokens are deleted and its tools withdrawn from the agent. If the provider could not be told,
+        the connection's ``status_reason`` says so, for the tenant to remove the app there by hand."""
+        manifest = _manifest(name)
+        problem = None
+        if manifest.auth.type == "oauth2":
+            async with runtime.db.session() as session:
+                repo = IntegrationsRepository(session)
+                connection = await repo.connection(tenant_id, name)
+                if connection is not None and connection["status"] == "active":
+                    problem = await oauth.revoke_at_provider(repo, tenant_id, manifest, connection["params"] or {})
+        reason = "disconnected by the tenant"
+        if problem:
+            reason += f"; {problem}: remove the app at {manifest.title} by hand"
         async with runtime.unit_of_work() as uow:
             repo = IntegrationsRepository(uow.session)
-            if not await repo.disconnect(tenant_id, name):
+            if not await repo.disconnect(tenant_id, name, reason):
                 raise NotFoundException(f"{name} is not connected")
             await vault.delete(repo, tenant_id, token_purpose(name))
             await vault.delete(repo, tenant_id, api_key_purpose(name))

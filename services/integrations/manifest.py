@@ -40,6 +40,23 @@ class ManifestTool(BaseModel):
     )
 
 
+class TokenRevocation(BaseModel):
+    """How to withdraw our grant at the provider when a tenant disconnects.
+
+    ``url`` may hold the connection's ``{param}`` placeholders and, for ``send_as: path``, ``{token}``.
+    ``header``: the token in a header (``Authorization: Bearer …``, or Shopify's ``X-Shopify-Access-Token``);
+    ``path``: in the URL (HubSpot); ``form``: RFC 7009 (``token``, ``token_type_hint`` and the client credentials).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    url: str
+    method: Literal["POST", "DELETE"] = "DELETE"
+    token: Literal["access_token", "refresh_token"] = "access_token"  # noqa: S105  (which token, not a token)
+    send_as: Literal["header", "path", "form"] = "header"
+    header: str = "Authorization"
+    prefix: str = "Bearer "
+
+
 class OAuth2Settings(BaseModel):
     """How to obtain and refresh an OAuth2 access token (authorization-code grant).
 
@@ -70,6 +87,9 @@ class OAuth2Settings(BaseModel):
         default="none",
         description="how the provider signs its redirect back to us; 'shopify_hmac': an ``hmac`` query parameter, "
         "hex HMAC-SHA256 with the client secret over the other parameters sorted as k=v joined by '&'",
+    )
+    revocation: TokenRevocation | None = Field(
+        default=None, description="how disconnecting revokes our access at the provider (else tokens are forgotten)"
     )
     callback_host_param: str | None = Field(
         default=None,

@@ -103,7 +103,13 @@ async def validate(registration: McpServerRegistration, policy: McpPolicy) -> No
     parts = urlsplit(registration.url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise McpError(422, "url must be an http(s) URL")
-    if policy.allow_private:
+    await _public_destination(registration.url, policy)
+
+
+async def _public_destination(url: str, policy: McpPolicy) -> None:
+    """Unless private destinations are allowed, every address the host resolves to must be public."""
+    parts = urlsplit(url)
+    if policy.allow_private or parts.hostname is None:
         return
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 443)
@@ -113,6 +119,19 @@ async def validate(registration: McpServerRegistration, policy: McpPolicy) -> No
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global:
             raise McpError(422, f"{parts.hostname} resolves to a non-public address")
+
+
+async def _still_allowed(server: dict[str, Any], policy: McpPolicy) -> None:
+    """The operator's policy as it is now, at every call: a command taken off the allow-list stops running, and
+    a host that has come to resolve to a private address (DNS rebinding) is not called."""
+    try:
+        if server["transport"] == "stdio":
+            if server["command"] not in policy.stdio_commands:
+                raise McpError(403, "its command is no longer allowed by the operator (DESKPILOT_MCP_STDIO_COMMANDS)")
+        else:
+            await _public_destination(server["url"], policy)
+    except McpError as exc:
+        raise ToolError("permanent", f"MCP server {server['name']} was not called: {exc.message}") from None
 
 
 @asynccontextmanager
@@ -236,6 +255,7 @@ async def call(
     tool: dict[str, Any],
     arguments: dict[str, Any],
 ) -> dict[str, Any]:
+    await _still_allowed(server, policy)
     secret = await vault.get(repo, tenant_id, _secret_purpose(server["name"]))
     secrets = json.loads(secret.get_secret_value()) if secret else {}
     try:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx2
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError  # type: ignore[import-untyped]
@@ -44,6 +44,7 @@ class OAuthClientConfig(BaseModel):
     authorize_url: str | None = None
     token_url: str | None = None
     api_base_url: str | None = None
+    revocation_url: str | None = None
 
 
 _CLIENTS = TypeAdapter(dict[str, OAuthClientConfig])
@@ -293,6 +294,42 @@ class OAuthConnections:
     async def revoke_after_rejection(self, tenant_id: str, manifest: Manifest, reason: str) -> None:
         async with self.runtime.unit_of_work() as uow:
             await revoke(uow, IntegrationsRepository(uow.session), tenant_id, manifest.name, reason)
+
+    async def revoke_at_provider(
+        self, repo: IntegrationsRepository, tenant_id: str, manifest: Manifest, params: Mapping[str, str]
+    ) -> str | None:
+        """Ask the provider to revoke our grant (the tenant disconnects): None when done or nothing to do, else
+        why it could not be done, for the tenant to finish by hand. Never raises; the token is never logged."""
+        try:
+            oauth, client = self._settings(manifest)
+        except ConnectError as exc:
+            return exc.message
+        revocation = oauth.revocation
+        record = await self._tokens(repo, tenant_id, manifest.name) if revocation else None
+        token = str(record.get(revocation.token) or "") if record and revocation else ""
+        if revocation is None or not token:
+            return None
+        values = dict(params)
+        if revocation.send_as == "path":
+            values["token"] = quote(token, safe="")
+        headers: dict[str, str] = {}
+        form: dict[str, str] | None = None
+        if revocation.send_as == "header":
+            headers[revocation.header] = revocation.prefix + token
+        elif revocation.send_as == "form":
+            secret = client.client_secret.get_secret_value()
+            form = {"token": token, "token_type_hint": revocation.token, "client_id": client.client_id,
+                    "client_secret": secret}  # fmt: skip
+        try:
+            url = (client.revocation_url or revocation.url).format_map(values)
+            async with httpx2.AsyncClient(timeout=HTTP_TIMEOUT) as http:
+                response = await http.request(revocation.method, url, headers=headers, data=form)
+        except (httpx2.HTTPError, KeyError) as exc:
+            return f"{manifest.title} could not be reached to revoke access ({type(exc).__name__})"
+        # 401/404: the provider no longer knows the token, so there is nothing left to revoke.
+        if response.status_code < 300 or response.status_code in (401, 404):
+            return None
+        return f"{manifest.title} answered {response.status_code} when asked to revoke access"
 
     async def _tokens(self, repo: IntegrationsRepository, tenant_id: str, integration: str) -> dict[str, Any] | None:
         secret = await self.vault.get(repo, tenant_id, token_purpose(integration))

@@ -109,11 +109,11 @@ class IntegrationsRepository:
             .values(access_expires_at=access_expires_at, updated_at=func.now())
         )
 
-    async def disconnect(self, tenant_id: str, integration: str) -> bool:
+    async def disconnect(self, tenant_id: str, integration: str, reason: str = "disconnected by the tenant") -> bool:
         result = await self.session.execute(
             update(connections)
             .where(connections.c.tenant_id == tenant_id, connections.c.integration == integration)
-            .values(status="disconnected", status_reason="disconnected by the tenant", updated_at=func.now())
+            .values(status="disconnected", status_reason=reason[:500], updated_at=func.now())
             .returning(connections.c.integration)
         )
         return result.first() is not None

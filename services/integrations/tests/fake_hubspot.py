@@ -53,6 +53,7 @@ class FakeHubSpot:
     access_tokens: dict[str, float] = field(default_factory=dict)
     issued: list[str] = field(default_factory=list)  # every token handed out, to search the database for
     contacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    revoked_refresh_tokens: list[str] = field(default_factory=list)
 
     def revoke_refresh_tokens(self) -> None:
         self.refresh_tokens.clear()
@@ -130,11 +131,21 @@ class FakeHubSpot:
             found["updatedAt"] = "2026-11-24T12:00:00.000Z"
         return JSONResponse({**found, "archived": False})
 
+    async def revoke_refresh_token(self, request: Request) -> Response:
+        """``DELETE /oauth/v1/refresh-tokens/{token}``: the refresh token (and the app's access) is withdrawn."""
+        token = request.path_params["token"]
+        if token not in self.refresh_tokens:
+            return _error(404, "NOT_FOUND", "refresh token not found")
+        self.refresh_tokens.discard(token)
+        self.revoked_refresh_tokens.append(token)
+        return Response(status_code=204)
+
     def app(self) -> Starlette:
         return Starlette(
             routes=[
                 Route("/oauth/authorize", self.authorize),
                 Route("/oauth/v1/token", self.token, methods=["POST"]),
+                Route("/oauth/v1/refresh-tokens/{token}", self.revoke_refresh_token, methods=["DELETE"]),
                 Route("/crm/v3/objects/contacts/{contact_id}", self.contact, methods=["GET", "PATCH"]),
             ]
         )

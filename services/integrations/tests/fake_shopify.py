@@ -69,6 +69,7 @@ class FakeShopify:
     issued: list[str] = field(default_factory=list)
     graphql_tokens: list[str] = field(default_factory=list)  # the token each GraphQL call carried
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    uninstalled: list[str] = field(default_factory=list)  # access tokens whose app was uninstalled
     forge_callback: bool = False  # sign the redirect with a wrong hmac (an attacker's forged callback)
     callback_shop: str | None = None  # name another shop in the redirect than the one authorised
 
@@ -128,6 +129,14 @@ class FakeShopify:
             return JSONResponse({"access_token": access, "scope": grant["scope"]})
         return JSONResponse(self._issue(grant["scope"]))
 
+    async def uninstall(self, request: Request) -> Response:
+        """``DELETE /admin/api_permissions/current.json``: the app's access is revoked (the app is uninstalled)."""
+        token = request.headers.get("x-shopify-access-token", "")
+        if request.path_params["shop"] not in self.shops or self.access_tokens.pop(token, None) is None:
+            return JSONResponse({"errors": "[API] Invalid API key or access token"}, status_code=401)
+        self.uninstalled.append(token)
+        return JSONResponse({})
+
     async def graphql(self, request: Request) -> Response:
         token = request.headers.get("x-shopify-access-token", "")
         expiry = self.access_tokens.get(token)
@@ -160,6 +169,7 @@ class FakeShopify:
                 Route("/{shop}/admin/oauth/authorize", self.authorize),
                 Route("/{shop}/admin/oauth/access_token", self.token, methods=["POST"]),
                 Route("/{shop}/admin/api/2025-10/graphql.json", self.graphql, methods=["POST"]),
+                Route("/{shop}/admin/api_permissions/current.json", self.uninstall, methods=["DELETE"]),
             ]
         )
 

@@ -65,6 +65,8 @@ class FakeZendesk:
     api_requests: int = 0  # every request to the Tickets API that reached the fake
     throttle: list[str] = field(default_factory=list)  # answer the next requests 429 with these Retry-After values
     quota: tuple[int, int] | None = None  # (ratelimit-remaining, ratelimit-reset) sent on successful answers
+    revoked: list[str] = field(default_factory=list)  # access tokens revoked through the API
+    revoke_status: int | None = None  # answer revocation with this error status instead
 
     def _issue(self) -> dict[str, Any]:
         access, refresh = secrets.token_hex(32), secrets.token_hex(32)
@@ -192,12 +194,24 @@ class FakeZendesk:
             found["updated_at"] = "2026-11-24T12:30:00Z"
         return JSONResponse({"ticket": found}, headers=self._quota_headers())
 
+    async def revoke_current(self, request: Request) -> Response:
+        """``DELETE /api/v2/oauth/tokens/current.json``: revoke the token that authenticates this request."""
+        if self.revoke_status is not None:
+            return JSONResponse({"error": "InternalError"}, status_code=self.revoke_status)
+        if not self._authorized(request):
+            return self._unauthorized()
+        token = request.headers["authorization"].partition(" ")[2]
+        self.access_tokens.pop(token, None)
+        self.revoked.append(token)
+        return Response(status_code=204)
+
     def app(self) -> Starlette:
         return Starlette(
             routes=[
                 Route("/{subdomain}/oauth/authorizations/new", self.authorize),
                 Route("/{subdomain}/oauth/tokens", self.token, methods=["POST"]),
                 Route("/{subdomain}/api/v2/tickets.json", self.create, methods=["POST"]),
+                Route("/{subdomain}/api/v2/oauth/tokens/current.json", self.revoke_current, methods=["DELETE"]),
                 Route("/{subdomain}/api/v2/tickets/{ticket_id:int}.json", self.ticket, methods=["GET", "PUT"]),
             ]
         )

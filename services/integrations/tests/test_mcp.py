@@ -4,6 +4,7 @@ their tools reach the catalog unchanged under safe names, and calls run once, au
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
 import sys
@@ -375,3 +376,33 @@ async def test_refreshing_a_server_publishes_the_tools_it_offers_now(
     assert {refund, LOOKUP, CANCEL} <= await published()
     missing = await client.post("/v1/integrations/mcp/nope/refresh", headers=auth(tenant.api_key))
     assert missing.status_code == 404
+
+
+async def test_the_operators_current_policy_applies_at_every_call(
+    mcp_service: Service, event_log: EventLog, http_mcp_url: str, tmp_path: Path
+) -> None:
+    _, runtime, remotes = mcp_service
+    tenant = await provision_tenant(event_log, runtime)
+    log = tmp_path / "cancelled.log"
+    assert (
+        await register(mcp_service, tenant.api_key, {"name": "shop", **STDIO, "env": {"ORDERS_LOG": str(log)}})
+    ).status_code == 201
+    remote = {
+        "name": "remote",
+        "transport": "http",
+        "url": http_mcp_url,
+        "headers": {"Authorization": f"Bearer {HTTP_TOKEN}"},
+    }
+    assert (await register(mcp_service, tenant.api_key, remote)).status_code == 201
+    before = len(mcp_test_server.CANCELLED)
+    # The operator empties the stdio allow-list and stops allowing private addresses (a host now resolving to one).
+    tightened = dataclasses.replace(remotes, mcp=McpPolicy(stdio_commands=frozenset(), allow_private=False, timeout=5))
+    for tool in (CANCEL, provider_name("remote", "orders.cancel")):
+        request = request_for(tenant.tenant_id, tool, {"order_number": "77"})
+        async with runtime.unit_of_work() as uow:
+            assert await service.execute(uow, request, tightened)
+        refused = await outcome(runtime, request)
+        assert isinstance(refused, ToolFailed), refused
+        assert (refused.kind, "was not called" in refused.message) == ("permanent", True)
+    assert not log.exists()
+    assert len(mcp_test_server.CANCELLED) == before

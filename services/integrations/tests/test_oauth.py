@@ -50,6 +50,7 @@ async def hubspot_service(nats_url: str, database_url: str) -> AsyncIterator[Ser
                 "authorize_url": f"{fake.base_url}/oauth/authorize",
                 "token_url": f"{fake.base_url}/oauth/v1/token",
                 "api_base_url": fake.base_url,
+                "revocation_url": f"{fake.base_url}/oauth/v1/refresh-tokens/{{token}}",
             }
         }
         settings = IntegrationsSettings.model_validate(
@@ -71,6 +72,7 @@ def fake(hubspot_service: Service) -> FakeHubSpot:
     fake = hubspot_service[3]
     fake.expires_in, fake.token_failures, fake.reject_all_access, fake.refresh_gate = 1800, [], False, None
     fake.refresh_calls = fake.refresh_waiting = 0
+    fake.revoked_refresh_tokens.clear()
     fake.contacts["ada@example.com"] = {
         "id": "51",
         "properties": {"email": "ada@example.com", "firstname": "Ada", "lastname": "Lovelace", "phone": None},
@@ -323,8 +325,11 @@ async def test_mode_switch_and_disconnect_through_the_api(
     assert (await listing(hubspot_service, api_key))["mode"] == "dry_run"
     bad = await client.put("/v1/integrations/hubspot/mode", json={"mode": "yolo"}, headers=auth(api_key))
     assert bad.status_code == 422
+    refresh_token = fake.issued[-1]
     gone = await client.delete("/v1/integrations/hubspot", headers=auth(api_key))
     assert gone.status_code == 204
+    assert fake.revoked_refresh_tokens == [refresh_token]  # withdrawn at HubSpot (the token is in the URL path)
+    assert refresh_token not in fake.refresh_tokens
     info = await listing(hubspot_service, api_key)
     assert (info["connected"], info["status"]) == (False, "disconnected")
     latest = [e.payload for e in await outbox_events(runtime, "tools.published") if e.tenant_id == tenant_id][-1]

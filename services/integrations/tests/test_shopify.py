@@ -49,6 +49,7 @@ async def shopify_service(nats_url: str, database_url: str) -> AsyncIterator[Ser
                 "authorize_url": f"{fake.base_url}/{{shop}}/admin/oauth/authorize",
                 "token_url": f"{fake.base_url}/{{shop}}/admin/oauth/access_token",
                 "api_base_url": f"{fake.base_url}/{{shop}}",
+                "revocation_url": f"{fake.base_url}/{{shop}}/admin/api_permissions/current.json",
             }
         }
         settings = IntegrationsSettings.model_validate(
@@ -297,3 +298,14 @@ async def test_a_revoked_refresh_token_withdraws_the_tools(
     assert "get_order_status" in names
     info = await listing(shopify_service, api_key)
     assert (info["connected"], info["status"]) == (False, "revoked")
+
+
+async def test_disconnecting_uninstalls_the_app_from_the_shop(
+    shopify_service: Service, fake: FakeShopify, event_log: EventLog
+) -> None:
+    client = shopify_service[0]
+    _, api_key = await connect(shopify_service, event_log)
+    token = fake.issued[-2]
+    assert (await client.delete("/v1/integrations/shopify", headers=auth(api_key))).status_code == 204
+    assert fake.uninstalled == [token]  # sent as X-Shopify-Access-Token, as Shopify wants
+    assert (await listing(shopify_service, api_key))["status_reason"] == "disconnected by the tenant"

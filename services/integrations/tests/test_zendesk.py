@@ -52,6 +52,7 @@ async def zendesk_service(nats_url: str, database_url: str) -> AsyncIterator[Ser
                 "authorize_url": f"{fake.base_url}/{{subdomain}}/oauth/authorizations/new",
                 "token_url": f"{fake.base_url}/{{subdomain}}/oauth/tokens",
                 "api_base_url": f"{fake.base_url}/{{subdomain}}",
+                "revocation_url": f"{fake.base_url}/{{subdomain}}/api/v2/oauth/tokens/current.json",
             }
         }
         settings = IntegrationsSettings.model_validate(
@@ -76,7 +77,7 @@ def fake(zendesk_service: Service) -> FakeZendesk:
     fake.tickets.clear()
     fake.idempotency.clear()
     fake.throttle.clear()
-    fake.quota = None
+    fake.quota, fake.revoke_status = None, None
     return fake
 
 
@@ -441,3 +442,29 @@ async def test_zendesk_rate_limits_are_waited_out_or_respected(
     assert isinstance(after, ToolFailed)
     assert after.kind == "transient"
     assert fake.api_requests == 4
+
+
+async def test_disconnecting_revokes_access_at_zendesk_or_says_it_could_not(
+    zendesk_service: Service, fake: FakeZendesk, event_log: EventLog
+) -> None:
+    client, runtime, _, _ = zendesk_service
+    _, api_key = await connect(zendesk_service, event_log)
+    token = fake.issued[-2]  # the access token the connection holds
+    gone = await client.delete("/v1/integrations/zendesk", headers=auth(api_key))
+    assert gone.status_code == 204, gone.text
+    assert fake.revoked == [token]
+    assert token not in fake.access_tokens  # Zendesk no longer accepts it
+    listing = (await client.get("/v1/integrations", headers=auth(api_key))).json()["items"]
+    (zd,) = [i for i in listing if i["name"] == "zendesk"]
+    assert (zd["status"], zd["status_reason"]) == ("disconnected", "disconnected by the tenant")
+
+    other_tenant, other_key = await connect(zendesk_service, event_log)
+    fake.revoke_status = 503  # Zendesk is down: we still disconnect, and say what is left to do
+    assert (await client.delete("/v1/integrations/zendesk", headers=auth(other_key))).status_code == 204
+    listing = (await client.get("/v1/integrations", headers=auth(other_key))).json()["items"]
+    (zd,) = [i for i in listing if i["name"] == "zendesk"]
+    assert zd["status"] == "disconnected"
+    assert "Zendesk answered 503 when asked to revoke access" in zd["status_reason"]
+    assert "by hand" in zd["status_reason"]
+    async with runtime.db.session() as session:  # forgotten here either way
+        assert await IntegrationsRepository(session).secret(other_tenant, "oauth:zendesk:tokens") is None
