@@ -18,7 +18,12 @@ def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Sub
         async with runtime.unit_of_work() as uow:
             await zendesk.sync_from_webhook(uow, recorded)
 
+    async def mirror(recorded: RecordedEvent) -> None:
+        async with runtime.unit_of_work() as uow:
+            await zendesk.mirror_customer_message(uow, recorded, remotes.oauth)
+
     return [
         Subscription("tool-requests", any_conversation("tool.requested"), execute, max_workers=8),
         Subscription("webhook-sync", any_tenant("webhook.received"), sync),
+        Subscription("helpdesk-mirror", any_conversation("message.received"), mirror, batch_size=64),
     ]

@@ -8,7 +8,9 @@ Sync: Zendesk ticket webhooks (event-type payloads, see below) keep our copy of 
 (``integrations.external_tickets``, newest change wins, out-of-order deliveries never roll it back). For a ticket
 linked to a conversation, each change becomes ``external_ticket.updated`` on that conversation, and a public
 comment by a Zendesk agent becomes ``human.replied``, so the customer gets it on their channel. Comments we
-posted ourselves are recognised by digest and not echoed back.
+posted ourselves are recognised by digest and not echoed back. The other way, the customer's later messages on a
+linked conversation are added to its open Zendesk ticket as internal notes ("Customer wrote: …"), so Zendesk agents
+see them (at least once: a crash between the call and our commit can add a note twice).
 
 The payload parsed is Zendesk's ticket event schema (also what a trigger's JSON body should produce)::
 
@@ -35,6 +37,7 @@ from libs.events import (
     Envelope,
     ExternalTicketUpdated,
     HumanReplied,
+    MessageReceived,
     Priority,
     RecordedEvent,
     WebhookReceived,
@@ -42,6 +45,7 @@ from libs.events import (
 )
 from libs.platform.outbox import UnitOfWork
 from services.integrations.demo_store import ToolError
+from services.integrations.manifest import builtin_manifests
 from services.integrations.oauth import OAuthConnections
 from services.integrations.remote import ToolCall, call_api
 from services.integrations.repository import IntegrationsRepository
@@ -250,3 +254,31 @@ async def sync_from_webhook(uow: UnitOfWork, recorded: RecordedEvent) -> None:
         ),
         SYNC_ACTOR,
     )  # fmt: skip
+
+
+CLOSED = frozenset({"solved", "closed"})
+
+
+async def mirror_customer_message(uow: UnitOfWork, recorded: RecordedEvent, oauth: OAuthConnections) -> None:
+    """Add a customer's message on a linked conversation to its open Zendesk ticket, as an internal note."""
+    event, message = recorded.event, recorded.event.payload
+    assert isinstance(message, MessageReceived)
+    if event.conversation_id is None:
+        return
+    repo = IntegrationsRepository(uow.session)
+    linked = await repo.external_tickets_of(event.tenant_id, PROVIDER, event.conversation_id, 10)
+    open_tickets = [t for t in linked if t["status"] not in CLOSED]
+    connection = await repo.connection(event.tenant_id, PROVIDER) if open_tickets else None
+    if connection is None or connection["status"] != "active":
+        return
+    if not await repo.first_processing(event.tenant_id, event.id):
+        return
+    manifest, params = builtin_manifests()[PROVIDER], dict(connection.get("params") or {})
+    note = f"Customer wrote ({message.channel}):\n\n{message.text}"
+    for ticket in open_tickets:
+        response = await call_api(
+            oauth, repo, event.tenant_id, manifest, params, "PUT", f"/api/v2/tickets/{ticket['external_id']}.json",
+            json={"ticket": {"comment": {"body": note, "public": False}}},
+        )  # fmt: skip
+        _check(response, f"ticket {ticket['external_id']}")  # a failure raises: retried, then dead-lettered
+        await repo.remember_own_comment(event.tenant_id, PROVIDER, ticket["external_id"], comment_digest(note))

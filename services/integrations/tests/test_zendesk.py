@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,6 +21,7 @@ from libs.events import (
     EventLog,
     ExternalTicketUpdated,
     HumanReplied,
+    MessageReceived,
     RecordedEvent,
     ToolCompleted,
     ToolFailed,
@@ -468,3 +470,43 @@ async def test_disconnecting_revokes_access_at_zendesk_or_says_it_could_not(
     assert "by hand" in zd["status_reason"]
     async with runtime.db.session() as session:  # forgotten here either way
         assert await IntegrationsRepository(session).secret(other_tenant, "oauth:zendesk:tokens") is None
+
+
+async def test_the_customers_later_messages_reach_the_linked_zendesk_ticket(
+    zendesk_service: Service, fake: FakeZendesk, event_log: EventLog
+) -> None:
+    _, runtime, remotes, _ = zendesk_service
+    tenant_id, _ = await connect(zendesk_service, event_log)
+    conversation_id = new_id("conv")
+    opened = tool_call(tenant_id, "zendesk_create_ticket", {"subject": "Gift card", "body": "Lost."}, conversation_id)
+    async with runtime.unit_of_work() as uow:
+        assert await service.execute(uow, opened, remotes)
+    (created,) = await outcome_of(runtime, opened)
+    assert isinstance(created, ToolCompleted), created
+    ticket = fake.tickets[created.result["id"]]
+    said = MessageReceived(message_id=new_id("msg"), text="The code was 1234-ABCD.", channel="web")
+    envelope = Envelope.new(
+        said, tenant_id=tenant_id, conversation_id=conversation_id, actor=Actor(kind="customer", id="c")
+    )
+    (position,) = await event_log.append(tenant_id, conversation_id, [envelope], None)
+
+    async def noted() -> list[dict[str, Any]]:
+        return [c for c in ticket["comments"] if "1234-ABCD" in c["body"]]
+
+    (note,) = await eventually(noted, what="the customer's message as a note on the Zendesk ticket")
+    assert note == {"body": "Customer wrote (web):\n\nThe code was 1234-ABCD.", "public": False}
+    async with runtime.unit_of_work() as uow:  # the same event delivered again
+        await zendesk.mirror_customer_message(uow, RecordedEvent(position, envelope), remotes.oauth)
+    assert len(await noted()) == 1
+
+    async with runtime.unit_of_work() as uow:  # solved at Zendesk: later messages stay here
+        await IntegrationsRepository(uow.session).sync_external_ticket(
+            tenant_id, "zendesk", str(created.result["id"]), occurred_at=datetime.now(UTC), status="solved"
+        )
+    later = Envelope.new(
+        MessageReceived(message_id=new_id("msg"), text="Any news?"), tenant_id=tenant_id,
+        conversation_id=conversation_id, actor=Actor(kind="customer", id="c"),
+    )  # fmt: skip
+    async with runtime.unit_of_work() as uow:
+        await zendesk.mirror_customer_message(uow, RecordedEvent(position + 1, later), remotes.oauth)
+    assert not [c for c in ticket["comments"] if "Any news?" in c["body"]]
