@@ -46,6 +46,8 @@ def serve(service: str, host: str, port: int) -> int:
 
     level = os.environ.get("DESKPILOT_LOG_LEVEL", "INFO").upper()
     logging.basicConfig(level=level, format=f"%(asctime)s %(levelname)s {service} %(name)s: %(message)s")
+    # The HTTP client logs every request URL at INFO; provider URLs can carry secrets (an OAuth code, a token).
+    logging.getLogger("httpx2").setLevel(max(logging.WARNING, logging.getLogger().level))
     module = importlib.import_module(f"services.{service}.app")
     app = module.create_app()
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -170,6 +170,12 @@ class Consumers:
                     await sub.handler(recorded)
                     break
                 except Exception as exc:
+                    if isinstance(exc, PoisonEvent):  # the handler found it can never be applied: no retries
+                        log.error(
+                            "consumer %s: %s cannot be applied, parked in dead letters: %s", durable, event.id, exc
+                        )
+                        await self._log.dead_letter(durable, msg, f"poison: {exc}")
+                        break
                     if attempt == sub.max_attempts:
                         log.exception(
                             "consumer %s: %s failed %d times; parked in dead letters", durable, event.id, attempt

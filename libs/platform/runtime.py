@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Any
 
 from nats.aio.client import Client as NATS
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from libs.events import EventLog, RecordedEvent
@@ -28,11 +28,14 @@ from libs.platform.tenancy import TenantDirectory, TenantHook, tenants_table
 log = logging.getLogger("deskpilot.runtime")
 
 
-def create_all_migration(metadata: MetaData, version: int = 1, description: str = "initial tables") -> Migration:
-    """A migration that creates every table of ``metadata`` (used for a service's first schema version)."""
+def create_all_migration(
+    metadata: MetaData, version: int = 1, description: str = "initial tables", tables: Sequence[Table] | None = None
+) -> Migration:
+    """A migration that creates the tables of ``metadata`` that do not exist yet: all of them (a service's first
+    schema version), or the ``tables`` a later version adds (already there when version 1 ran on a new database)."""
 
     async def apply(conn: AsyncConnection) -> None:
-        await conn.run_sync(metadata.create_all)
+        await conn.run_sync(lambda sync: metadata.create_all(sync, tables=list(tables) if tables else None))
 
     return Migration(version, description, apply)
 

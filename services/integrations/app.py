@@ -13,7 +13,7 @@ from services.integrations.config import IntegrationsSettings
 from services.integrations.endpoints import IntegrationsController
 from services.integrations.handlers import subscriptions
 from services.integrations.mcp_servers import McpPolicy
-from services.integrations.models import metadata
+from services.integrations.models import external_tickets, metadata, processed_events, tool_attempts
 from services.integrations.oauth import OAuthConnections, parse_oauth_clients
 from services.integrations.vault import EnvKeyProvider, Vault
 
@@ -26,10 +26,14 @@ def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
         NAME,
         settings,
         metadata,
-        # v2 creates only the tables v1 lacked (tool_attempts, external_tickets, processed_events).
         [
             create_all_migration(metadata),
-            create_all_migration(metadata, 2, "tool attempts, external tickets, processed events"),
+            create_all_migration(
+                metadata,
+                2,
+                "tool attempts, external tickets, processed events",
+                tables=[tool_attempts, external_tickets, processed_events],
+            ),
         ],
         on_tenant_created=service.on_tenant_created,
     )

@@ -253,14 +253,17 @@ class IntegrationsController(Controller):
             tools = await mcp_servers.discover(registration, mcp_policy)
             async with runtime.unit_of_work() as uow:
                 repo = IntegrationsRepository(uow.session)
-                await mcp_servers.register(repo, vault, tenant_id, registration, tools)
+                # Only the tools change: a disconnect or a mode switch made meanwhile stands.
+                mode = await repo.replace_mcp_tools(tenant_id, server, tools)
+                if mode is None:
+                    raise NotFoundException(f"MCP server {server!r} was disconnected meanwhile")
                 await publish_catalog(uow, repo, tenant_id, None)
         except mcp_servers.McpError as exc:
             raise HTTPException(status_code=exc.status, detail=exc.message) from None
         except VaultError as exc:
             raise _http(exc) from None
-        return _mcp_info({"name": server, "transport": registration.transport, "status": "active",
-                          "mode": registration.mode, "tools": tools})  # fmt: skip
+        return _mcp_info({"name": server, "transport": registration.transport, "status": "active", "mode": mode,
+                          "tools": tools})  # fmt: skip
 
     @get("/mcp")
     async def list_mcp_servers(self, tenant_id: TenantId, runtime: Runtime) -> McpServerList:
@@ -306,10 +309,9 @@ class IntegrationsController(Controller):
         problem = None
         if manifest.auth.type == "oauth2":
             async with runtime.db.session() as session:
-                repo = IntegrationsRepository(session)
-                connection = await repo.connection(tenant_id, name)
-                if connection is not None and connection["status"] == "active":
-                    problem = await oauth.revoke_at_provider(repo, tenant_id, manifest, connection["params"] or {})
+                connection = await IntegrationsRepository(session).connection(tenant_id, name)
+            if connection is not None and connection["status"] == "active":
+                problem = await oauth.revoke_at_provider(tenant_id, manifest, connection["params"] or {})
         reason = "disconnected by the tenant"
         if problem:
             reason += f"; {problem}: remove the app at {manifest.title} by hand"

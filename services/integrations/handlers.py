@@ -19,8 +19,7 @@ def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Sub
             await zendesk.sync_from_webhook(uow, recorded)
 
     async def mirror(recorded: RecordedEvent) -> None:
-        async with runtime.unit_of_work() as uow:
-            await zendesk.mirror_customer_message(uow, recorded, remotes.oauth)
+        await zendesk.mirror_customer_message(runtime.unit_of_work, recorded, remotes.oauth)
 
     return [
         Subscription("tool-requests", any_conversation("tool.requested"), execute, max_workers=8),

@@ -164,6 +164,12 @@ class Manifest(BaseModel):
     auth: ManifestAuth
     rate_limit: RateLimitSettings = RateLimitSettings()
     webhooks: WebhookSettings | None = None
+    idempotency_key_ttl_seconds: float = Field(
+        default=3600,
+        gt=0,
+        description="how long the provider remembers an Idempotency-Key: a keyed write is repeated after a crash "
+        "only while its first attempt is younger than this",
+    )
     tools: list[ManifestTool]
 
     def tool_specs(self) -> list[ToolSpec]:

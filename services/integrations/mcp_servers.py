@@ -29,6 +29,7 @@ from mcp.client.streamable_http import streamable_http_client
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.integrations.demo_store import ToolError
+from services.integrations.remote import lost_in_transit
 from services.integrations.repository import IntegrationsRepository
 from services.integrations.vault import Vault
 
@@ -258,14 +259,17 @@ async def call(
     await _still_allowed(server, policy)
     secret = await vault.get(repo, tenant_id, _secret_purpose(server["name"]))
     secrets = json.loads(secret.get_secret_value()) if secret else {}
+    sent = False
     try:
         async with asyncio.timeout(policy.timeout):
             async with _session(
                 server["transport"], server["command"], server["args"] or [], server["url"], secrets, policy.timeout
             ) as client:
+                sent = True  # from here on the server may act on the call, answer or not
                 result = await client.call_tool(tool["name"], arguments)
-    except Exception as exc:  # an unreachable or crashing server is a transient tool failure
-        raise ToolError("transient", f"MCP server {server['name']} is unavailable ({_kind(exc)})") from None
+    except Exception as exc:  # an unreachable, crashing or silent server
+        title = f"MCP server {server['name']}"
+        raise lost_in_transit(title, _kind(exc), sent=sent, repeatable=is_repeatable(tool)) from None
     text = "\n".join(getattr(block, "text", "") for block in result.content if getattr(block, "text", None))
     if result.is_error:
         raise ToolError("permanent", (text or "the tool reported an error")[:500])

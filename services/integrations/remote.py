@@ -53,6 +53,23 @@ class ToolCall:
         return "deskpilot-" + digest.hexdigest()
 
 
+def unsent(exc: httpx2.HTTPError) -> bool:
+    """The request cannot have reached the provider (no connection was made)."""
+    return isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout | httpx2.PoolTimeout)
+
+
+def lost_in_transit(title: str, what: str, *, sent: bool, repeatable: bool) -> ToolError:
+    """A call that got no answer. Unsent, or safe to send again: ``transient``. A write that may have reached the
+    provider: ``outcome_unknown``, because a retry (a new tool call, with a new idempotency key) could do it twice."""
+    if not sent or repeatable:
+        return ToolError("transient", f"{title} is unreachable ({what}); try again shortly")
+    return ToolError(
+        "outcome_unknown",
+        f"{title} stopped answering after the request was sent ({what}); it may or may not have been carried out. "
+        "Do not retry it; tell the customer a colleague will check.",
+    )
+
+
 def _slow_down(manifest: Manifest, wait: float) -> ToolError:
     return ToolError(
         "transient", f"{manifest.title} asked us to slow down; try again in {math.ceil(wait)} s (nothing was sent)"
@@ -102,7 +119,7 @@ async def with_token(
     except TransientTokenError as exc:
         raise ToolError("transient", str(exc)) from None
     except httpx2.HTTPError as exc:
-        raise ToolError("transient", f"{manifest.title} is unreachable ({type(exc).__name__})") from None
+        raise lost_in_transit(manifest.title, type(exc).__name__, sent=not unsent(exc), repeatable=repeatable) from None
 
 
 async def call_api(

@@ -144,6 +144,17 @@ class IntegrationsRepository:
             )
         )
 
+    async def replace_mcp_tools(self, tenant_id: str, name: str, tools: list[dict[str, Any]]) -> str | None:
+        """New tool list for a still-connected server (nothing else changes); its mode, or None if not connected."""
+        result = await self.session.execute(
+            update(mcp_servers)
+            .where(mcp_servers.c.tenant_id == tenant_id, mcp_servers.c.name == name, mcp_servers.c.status == "active")
+            .values(tools=tools, updated_at=func.now())
+            .returning(mcp_servers.c.mode)
+        )
+        mode = result.scalar()
+        return str(mode) if mode is not None else None
+
     async def mcp_servers_of(self, tenant_id: str, *, active_only: bool = False) -> list[dict[str, Any]]:
         query = select(mcp_servers).where(mcp_servers.c.tenant_id == tenant_id)
         if active_only:
@@ -316,16 +327,18 @@ class IntegrationsRepository:
             .values(status=status)
         )
 
-    async def record_attempt(self, tenant_id: str, tool_call_id: str) -> int:
-        """Count one more call leaving for a provider; returns how many attempts came before this one."""
+    async def record_attempt(self, tenant_id: str, tool_call_id: str) -> tuple[int, float]:
+        """Count one more call leaving for a provider; returns how many attempts came before this one and how many
+        seconds ago the first one was."""
         stmt = insert(tool_attempts).values(tenant_id=tenant_id, tool_call_id=tool_call_id, attempts=1)
         result = await self.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=[tool_attempts.c.tenant_id, tool_attempts.c.tool_call_id],
                 set_={"attempts": tool_attempts.c.attempts + 1, "last_at": func.now()},
-            ).returning(tool_attempts.c.attempts)
+            ).returning(tool_attempts.c.attempts, func.extract("epoch", func.now() - tool_attempts.c.first_at))
         )
-        return int(result.scalar_one()) - 1
+        attempts, age = result.one()
+        return int(attempts) - 1, float(age)
 
     async def audit(self, **row: Any) -> None:
         await self.session.execute(audit_log.insert().values(**row))
@@ -364,9 +377,11 @@ class IntegrationsRepository:
         **fields: Any,
     ) -> tuple[dict[str, Any], bool]:
         """Apply a ticket's state as of ``occurred_at``; an older change than the one applied leaves the state as it
-        is (deliveries arrive out of order). Returns the row and whether the change was applied. A known
-        conversation link is never replaced."""
+        is (deliveries arrive out of order). Returns the row and whether the change was applied. A conversation
+        link is set whatever the order (a webhook may have recorded the ticket first) and never replaced."""
         values = {k: v for k, v in fields.items() if v is not None}
+        t = external_tickets.c
+        key = (t.tenant_id == tenant_id, t.provider == provider, t.external_id == external_id)
         stmt = insert(external_tickets).values(
             tenant_id=tenant_id,
             provider=provider,
@@ -375,25 +390,27 @@ class IntegrationsRepository:
             external_updated_at=occurred_at,
             **values,
         )
-        t = external_tickets.c
         applied = await self.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=[t.tenant_id, t.provider, t.external_id],
                 set_={
                     **{k: stmt.excluded[k] for k in values},
-                    "conversation_id": func.coalesce(t.conversation_id, stmt.excluded.conversation_id),
                     "external_updated_at": stmt.excluded.external_updated_at,
                     "synced_at": func.now(),
                 },
                 where=(t.external_updated_at.is_(None)) | (t.external_updated_at <= stmt.excluded.external_updated_at),
-            ).returning(*external_tickets.c)
+            ).returning(t.external_id)
         )
-        row = applied.mappings().first()
-        if row is not None:
-            return dict(row), True
+        was_applied = applied.first() is not None
+        if conversation_id is not None:
+            await self.session.execute(
+                update(external_tickets)
+                .where(*key)
+                .values(conversation_id=func.coalesce(t.conversation_id, conversation_id))
+            )
         current = await self.external_ticket(tenant_id, provider, external_id)
         assert current is not None
-        return current, False
+        return current, was_applied
 
     async def external_ticket(self, tenant_id: str, provider: str, external_id: str) -> dict[str, Any] | None:
         row = (

@@ -58,8 +58,8 @@ class AttemptJournal:
     def __init__(self, sessions: Callable[[], AbstractAsyncContextManager[AsyncSession]]) -> None:
         self._sessions = sessions
 
-    async def record(self, tenant_id: str, tool_call_id: str) -> int:
-        """Returns how many earlier attempts of this call there were."""
+    async def record(self, tenant_id: str, tool_call_id: str) -> tuple[int, float]:
+        """Returns how many earlier attempts of this call there were, and the first one's age in seconds."""
         async with self._sessions() as session:
             earlier = await IntegrationsRepository(session).record_attempt(tenant_id, tool_call_id)
             await session.commit()
@@ -162,10 +162,15 @@ async def execute(uow: UnitOfWork, recorded: RecordedEvent, remotes: Remotes | N
     return True
 
 
-async def _before_sending(remotes: Remotes, tenant_id: str, request: ToolRequested, *, repeatable: bool) -> None:
-    """Journal the attempt; refuse to repeat a call that may already have happened and is not safe to repeat."""
-    earlier = await remotes.attempts.record(tenant_id, request.tool_call_id)
-    if earlier and not repeatable:
+async def _before_sending(
+    remotes: Remotes, tenant_id: str, request: ToolRequested, *, repeatable: bool, keyed_for: float | None = None
+) -> None:
+    """Journal the attempt; refuse to repeat a call that may already have happened and is not safe to repeat.
+
+    ``keyed_for``: the write carries an idempotency key the provider remembers this many seconds, so it may be
+    repeated while the first attempt is younger than that."""
+    earlier, age = await remotes.attempts.record(tenant_id, request.tool_call_id)
+    if earlier and not repeatable and not (keyed_for is not None and age < keyed_for):
         raise ToolError(
             "outcome_unknown",
             f"An earlier attempt of {request.tool} may already have reached the provider, and repeating it could "
@@ -203,12 +208,13 @@ async def _dispatch_manifest(remotes: Remotes | None, call: ToolCall) -> dict[st
             "arguments": call.request.arguments,
             **describe_write(call),
         }
-    repeatable = tool.annotations.read_only or tool.annotations.idempotent or tool.provider_idempotency_key
+    repeatable = tool.annotations.read_only or tool.annotations.idempotent
+    keyed_for = call.manifest.idempotency_key_ttl_seconds if tool.provider_idempotency_key else None
     if call.manifest.auth.type == "oauth2" and call.manifest.name in OAUTH_HANDLERS:
-        await _before_sending(remotes, call.tenant_id, call.request, repeatable=repeatable)
+        await _before_sending(remotes, call.tenant_id, call.request, repeatable=repeatable, keyed_for=keyed_for)
         return await OAUTH_HANDLERS[call.manifest.name](remotes.oauth, call)
     if call.manifest.auth.type == "api_key" and call.manifest.name in API_KEY_HANDLERS:
-        await _before_sending(remotes, call.tenant_id, call.request, repeatable=repeatable)
+        await _before_sending(remotes, call.tenant_id, call.request, repeatable=repeatable, keyed_for=keyed_for)
         return await API_KEY_HANDLERS[call.manifest.name](remotes.vault, call)
     raise ToolError("unknown_tool", f"{call.request.tool} has no handler")
 

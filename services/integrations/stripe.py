@@ -18,7 +18,7 @@ import httpx2
 from services.integrations.catalog import revoke
 from services.integrations.demo_store import ToolError
 from services.integrations.manifest import Manifest, api_key_purpose
-from services.integrations.remote import ToolCall
+from services.integrations.remote import ToolCall, lost_in_transit, unsent
 from services.integrations.vault import Vault, VaultError
 
 TIMEOUT = httpx2.Timeout(20.0, connect=5.0)
@@ -103,7 +103,9 @@ async def _send(key: str, url: str, req: StripeRequest, max_wait: float) -> http
                 # The request may or may not have reached Stripe; the Idempotency-Key makes one retry safe.
                 if attempt == 0:
                     continue
-                raise ToolError("transient", f"Stripe is unreachable ({type(exc).__name__})") from None
+                raise lost_in_transit(
+                    "Stripe", type(exc).__name__, sent=not unsent(exc), repeatable=not write
+                ) from None
             retryable = response.headers.get("stripe-should-retry", "").lower() == "true"
             if response.status_code != 429 and response.status_code < 500 and not retryable:
                 return response

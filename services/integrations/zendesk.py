@@ -26,6 +26,8 @@ The payload parsed is Zendesk's ticket event schema (also what a trigger's JSON 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast, get_args
@@ -38,6 +40,7 @@ from libs.events import (
     ExternalTicketUpdated,
     HumanReplied,
     MessageReceived,
+    PoisonEvent,
     Priority,
     RecordedEvent,
     WebhookReceived,
@@ -109,7 +112,6 @@ async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
         changes: dict[str, Any] = {k: args[k] for k in ("status", "priority") if k in args}
         if "comment" in args:
             changes["comment"] = {"body": args["comment"], "public": bool(args.get("public", False))}
-            await repo.remember_own_comment(tenant_id, PROVIDER, str(ticket_id), comment_digest(args["comment"]))
         if not changes:
             raise ToolError("invalid_arguments", "give a status, a priority or a comment to change")
         response = await call_api(
@@ -117,6 +119,8 @@ async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
             json={"ticket": changes},
         )  # fmt: skip
         view = _ticket_view(_check(response, f"ticket {ticket_id}"))
+        if "comment" in args:  # after the call: the row lock it takes is then held only until our commit
+            await repo.remember_own_comment(tenant_id, PROVIDER, str(ticket_id), comment_digest(args["comment"]))
         return {**view, "summary": f"Updated Zendesk ticket #{ticket_id}: {', '.join(sorted(changes))}."}
     raise ToolError("unknown_tool", f"{tool} has no handler")
 
@@ -149,6 +153,8 @@ async def _link(call: ToolCall, ticket: dict[str, Any]) -> None:
     """The AI opened this ticket for its conversation: link them, and tell the conversation."""
     assert call.event.conversation_id is not None
     occurred = _time(ticket.get("updated_at")) or call.event.occurred_at
+    body = str((call.request.arguments or {}).get("body") or "")
+    await call.repo.remember_own_comment(call.tenant_id, PROVIDER, str(ticket["id"]), comment_digest(body))
     await call.repo.sync_external_ticket(
         call.tenant_id, PROVIDER, str(ticket["id"]), occurred_at=occurred,
         conversation_id=call.event.conversation_id, subject=str(ticket.get("subject") or "")[:300] or None,
@@ -180,8 +186,8 @@ class TicketChange:
     comment: dict[str, Any] | None
 
 
-class MalformedTicketEvent(ValueError):
-    """A ticket event without the ticket's id: it cannot be applied (the delivery is dead-lettered)."""
+class MalformedTicketEvent(PoisonEvent):
+    """A ticket event without the ticket's id: it can never be applied, so it is dead-lettered at once."""
 
 
 def parse_ticket_event(payload: dict[str, Any], received_at: datetime) -> TicketChange | None:
@@ -216,9 +222,10 @@ async def sync_from_webhook(uow: UnitOfWork, recorded: RecordedEvent) -> None:
         return
     change = parse_ticket_event(delivery.payload, event.occurred_at)
     repo = IntegrationsRepository(uow.session)
-    if change is None or not await repo.first_processing(event.tenant_id, event.id):
+    # Zendesk's own event id (signed) identifies the change, whichever delivery or webhook brought it.
+    change_key = f"zd:{str(delivery.payload.get('id') or event.id)[:60]}"
+    if change is None or not await repo.first_processing(event.tenant_id, change_key):
         return
-    before = await repo.external_ticket(event.tenant_id, PROVIDER, change.ticket_id)
     row, applied = await repo.sync_external_ticket(
         event.tenant_id, PROVIDER, change.ticket_id, occurred_at=change.occurred_at,
         subject=change.subject, status=change.status, priority=change.priority,
@@ -237,15 +244,17 @@ async def sync_from_webhook(uow: UnitOfWork, recorded: RecordedEvent) -> None:
         assert isinstance(author, dict)
         body = str(comment.get("body") or "")
         ours = comment_digest(body) in (row["own_comments"] or [])
-        if body and comment.get("is_public") and author.get("is_staff") and not ours:
+        comment_key = f"zdc:{change.ticket_id}:{str(comment.get('id') or '')[:40]}"
+        once = not comment.get("id") or await repo.first_processing(event.tenant_id, comment_key)
+        if body and comment.get("is_public") and author.get("is_staff") and not ours and once:
             agent_id = f"zendesk:{author.get('id', 'unknown')}"
             reply = HumanReplied(
                 ticket_id=f"zendesk:{change.ticket_id}", message_id=new_id("msg"), agent_id=agent_id,
                 agent_name=str(author.get("name") or "Support")[:200], text=body,
             )  # fmt: skip
             emit(reply, Actor(kind="human", id=agent_id))
-    elif not applied or (change.change == "created" and before is not None):
-        return  # an older change than the one we have, or the create we already announced
+    elif not applied or change.change == "created":
+        return  # an older change than the one we have, or a create (the AI's link announced its own)
     emit(
         ExternalTicketUpdated(
             provider=PROVIDER, external_id=change.ticket_id, change=cast(Any, change.change),
@@ -259,26 +268,39 @@ async def sync_from_webhook(uow: UnitOfWork, recorded: RecordedEvent) -> None:
 CLOSED = frozenset({"solved", "closed"})
 
 
-async def mirror_customer_message(uow: UnitOfWork, recorded: RecordedEvent, oauth: OAuthConnections) -> None:
-    """Add a customer's message on a linked conversation to its open Zendesk ticket, as an internal note."""
+async def mirror_customer_message(
+    unit_of_work: Callable[[], AbstractAsyncContextManager[UnitOfWork]],
+    recorded: RecordedEvent,
+    oauth: OAuthConnections,
+) -> None:
+    """Add a customer's message on a linked conversation to its open Zendesk tickets, as an internal note.
+
+    Each ticket commits on its own, so a failure on one (retried by the consumer) never re-posts to another; a
+    ticket Zendesk no longer has (404) counts as done."""
     event, message = recorded.event, recorded.event.payload
     assert isinstance(message, MessageReceived)
     if event.conversation_id is None:
         return
-    repo = IntegrationsRepository(uow.session)
-    linked = await repo.external_tickets_of(event.tenant_id, PROVIDER, event.conversation_id, 10)
-    open_tickets = [t for t in linked if t["status"] not in CLOSED]
-    connection = await repo.connection(event.tenant_id, PROVIDER) if open_tickets else None
+    async with unit_of_work() as uow:
+        repo = IntegrationsRepository(uow.session)
+        linked = await repo.external_tickets_of(event.tenant_id, PROVIDER, event.conversation_id, 10)
+        open_tickets = [str(t["external_id"]) for t in linked if t["status"] not in CLOSED]
+        connection = await repo.connection(event.tenant_id, PROVIDER) if open_tickets else None
     if connection is None or connection["status"] != "active":
-        return
-    if not await repo.first_processing(event.tenant_id, event.id):
         return
     manifest, params = builtin_manifests()[PROVIDER], dict(connection.get("params") or {})
     note = f"Customer wrote ({message.channel}):\n\n{message.text}"
-    for ticket in open_tickets:
-        response = await call_api(
-            oauth, repo, event.tenant_id, manifest, params, "PUT", f"/api/v2/tickets/{ticket['external_id']}.json",
-            json={"ticket": {"comment": {"body": note, "public": False}}},
-        )  # fmt: skip
-        _check(response, f"ticket {ticket['external_id']}")  # a failure raises: retried, then dead-lettered
-        await repo.remember_own_comment(event.tenant_id, PROVIDER, ticket["external_id"], comment_digest(note))
+    for ticket_id in open_tickets:
+        key = "zdm:" + hashlib.sha256(f"{event.id}:{ticket_id}".encode()).hexdigest()[:56]
+        async with unit_of_work() as uow:
+            repo = IntegrationsRepository(uow.session)
+            if not await repo.first_processing(event.tenant_id, key):
+                continue
+            response = await call_api(
+                oauth, repo, event.tenant_id, manifest, params, "PUT", f"/api/v2/tickets/{ticket_id}.json",
+                json={"ticket": {"comment": {"body": note, "public": False}}},
+            )  # fmt: skip
+            if response.status_code == 404:
+                continue  # deleted at Zendesk: nothing to add the note to
+            _check(response, f"ticket {ticket_id}")  # any other failure raises: retried, then dead-lettered
+            await repo.remember_own_comment(event.tenant_id, PROVIDER, ticket_id, comment_digest(note))

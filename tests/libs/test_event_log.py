@@ -16,6 +16,7 @@ from libs.events import (
     EventLog,
     LlmCalled,
     MessageReceived,
+    PoisonEvent,
     RecordedEvent,
     VersionConflict,
     new_id,
@@ -210,6 +211,39 @@ async def test_failing_handler_is_retried_in_place_then_dead_lettered(
         msg = await nc.jetstream().get_last_msg(DEAD_LETTER_STREAM, dead_letter_subject(f"test-{name}"))
         assert msg.headers is not None
         assert "failed 2 times" in msg.headers["Dp-Reason"]
+    finally:
+        await consumers.stop()
+
+
+async def test_an_event_the_handler_finds_unappliable_is_parked_at_once(
+    event_log: EventLog, nc: NATS, tenant_id: str
+) -> None:
+    conv = new_id("conv")
+    subject = conversation_subject(tenant_id, conv, "message.received")
+    attempts: list[int] = []
+
+    async def refuses(recorded: RecordedEvent) -> None:
+        attempts.append(recorded.position)
+        raise PoisonEvent("the ticket id is missing")
+
+    name = new_id("unappliable").replace("_", "-")
+    consumers = Consumers("test", nc, event_log)
+    consumers.add(Subscription(name, subject, refuses, max_attempts=5))
+    await consumers.start()
+    try:
+        await event_log.publish(message(tenant_id, conv, "cannot be applied"))
+
+        async def parked() -> bool:
+            info = await nc.jetstream().stream_info(
+                DEAD_LETTER_STREAM, subjects_filter=dead_letter_subject(f"test-{name}")
+            )
+            return bool(info.state.subjects)
+
+        await eventually(parked, what="the unappliable message to be dead-lettered")
+        assert len(attempts) == 1  # no retries: it would fail the same way five times
+        msg = await nc.jetstream().get_last_msg(DEAD_LETTER_STREAM, dead_letter_subject(f"test-{name}"))
+        assert msg.headers is not None
+        assert msg.headers["Dp-Reason"] == "poison: the ticket id is missing"
     finally:
         await consumers.stop()
 

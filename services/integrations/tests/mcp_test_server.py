@@ -3,6 +3,7 @@ behind a bearer token. Its tools keep per-process state so a test can see whethe
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from typing import Any
@@ -54,6 +55,20 @@ def offer_refunds() -> None:
     )
     def refund(order_number: str) -> dict[str, Any]:
         return {"refunded": order_number}
+
+
+def offer_slow_cancel() -> None:
+    """A destructive tool that acts, then takes too long to answer."""
+
+    @server.tool(
+        name="orders.slow_cancel",
+        description="Cancel an order, slowly.",
+        annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False),
+    )
+    async def slow_cancel(order_number: str) -> dict[str, Any]:
+        CANCELLED.append(order_number)
+        await asyncio.sleep(30)
+        return {"cancelled": order_number}
 
 
 if os.path.exists(os.environ.get("ORDERS_FEATURES", "/nonexistent")):  # a stdio server: decided at start

@@ -406,3 +406,26 @@ async def test_the_operators_current_policy_applies_at_every_call(
         assert (refused.kind, "was not called" in refused.message) == ("permanent", True)
     assert not log.exists()
     assert len(mcp_test_server.CANCELLED) == before
+
+
+async def test_a_write_that_never_answers_is_an_unknown_outcome_not_a_retry_invitation(
+    mcp_service: Service, event_log: EventLog, http_mcp_url: str
+) -> None:
+    _, runtime, remotes = mcp_service
+    tenant = await provision_tenant(event_log, runtime)
+    mcp_test_server.offer_slow_cancel()
+    remote = {
+        "name": "slow",
+        "transport": "http",
+        "url": http_mcp_url,
+        "headers": {"Authorization": f"Bearer {HTTP_TOKEN}"},
+    }
+    assert (await register(mcp_service, tenant.api_key, remote)).status_code == 201
+    impatient = dataclasses.replace(remotes, mcp=dataclasses.replace(remotes.mcp, timeout=1.0))
+    request = request_for(tenant.tenant_id, provider_name("slow", "orders.slow_cancel"), {"order_number": "88"})
+    async with runtime.unit_of_work() as uow:
+        assert await service.execute(uow, request, impatient)
+    failed = await outcome(runtime, request)
+    assert isinstance(failed, ToolFailed), failed
+    assert failed.kind == "outcome_unknown"  # the server did act: a retry would cancel twice
+    assert "88" in mcp_test_server.CANCELLED

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -316,7 +317,7 @@ async def test_dry_run_reads_live_and_only_describes_writes(
 
 
 async def test_mode_switch_and_disconnect_through_the_api(
-    hubspot_service: Service, fake: FakeHubSpot, event_log: EventLog
+    hubspot_service: Service, fake: FakeHubSpot, event_log: EventLog, caplog: pytest.LogCaptureFixture
 ) -> None:
     client, runtime, _, _ = hubspot_service
     tenant_id, api_key = await connect(hubspot_service, event_log)
@@ -326,9 +327,11 @@ async def test_mode_switch_and_disconnect_through_the_api(
     bad = await client.put("/v1/integrations/hubspot/mode", json={"mode": "yolo"}, headers=auth(api_key))
     assert bad.status_code == 422
     refresh_token = fake.issued[-1]
-    gone = await client.delete("/v1/integrations/hubspot", headers=auth(api_key))
+    with caplog.at_level(logging.DEBUG):
+        gone = await client.delete("/v1/integrations/hubspot", headers=auth(api_key))
     assert gone.status_code == 204
     assert fake.revoked_refresh_tokens == [refresh_token]  # withdrawn at HubSpot (the token is in the URL path)
+    assert refresh_token not in caplog.text  # ... which no log line shows
     assert refresh_token not in fake.refresh_tokens
     info = await listing(hubspot_service, api_key)
     assert (info["connected"], info["status"]) == (False, "disconnected")

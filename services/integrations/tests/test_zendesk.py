@@ -374,13 +374,21 @@ async def test_ticket_webhooks_keep_a_linked_ticket_in_sync(
     late = {"status": "OPEN", "updated_at": "2026-11-24T12:30:00Z"}
     await deliver("status_changed", ticket, "2026-11-24T12:30:00Z", late, {"current": "OPEN"})  # arrives out of order
     await deliver("created", "4242", "2026-11-24T13:02:00Z", {"status": "NEW", "subject": "Elsewhere"}, {})
-    await deliver("comment_added", ticket, "2026-11-24T13:03:00Z", solved, staff("A new kettle is on its way."))
+    kettle = staff("A new kettle is on its way.")
+    await deliver("comment_added", ticket, "2026-11-24T13:03:00Z", solved, kettle)
+    await deliver("comment_added", ticket, "2026-11-24T13:03:00Z", solved, kettle)  # a second webhook, same comment
+    await deliver("comment_added", ticket, "2026-11-24T13:04:00Z", solved, staff("Anything else?"))
 
     async def replies() -> list[Envelope]:
         return [e for e in await outbox_events(runtime, "human.replied") if e.conversation_id == conversation_id]
 
-    (reply,) = await eventually(replies, what="the Zendesk agent's public reply on the conversation")
+    async def both() -> list[Envelope]:
+        return got if len(got := await replies()) >= 2 else []
+
+    reply, last = await eventually(both, what="the Zendesk agent's public replies on the conversation")
     assert isinstance(reply.payload, HumanReplied)
+    assert isinstance(last.payload, HumanReplied)
+    assert last.payload.text == "Anything else?"  # and the duplicated comment came once
     assert (reply.payload.text, reply.payload.agent_name) == ("A new kettle is on its way.", "Grace at Acme")
     assert (reply.actor.kind, reply.payload.ticket_id) == ("human", f"zendesk:{ticket}")
     updates = [
@@ -391,7 +399,7 @@ async def test_ticket_webhooks_keep_a_linked_ticket_in_sync(
     assert [(u.change, u.status, u.priority) for u in updates] == [
         ("created", "new", None),
         ("status_changed", "solved", "high"),
-        *[("comment_added", "solved", "high")] * 3,  # ours, the customer's, the agent's; the late OPEN is not here
+        *[("comment_added", "solved", "high")] * 5,  # ours, the customer's, the agent's twice, the last; no OPEN
     ]
     listed = await client.get("/v1/integrations/tickets", headers=auth(api_key))
     assert listed.status_code == 200, listed.text
@@ -495,8 +503,8 @@ async def test_the_customers_later_messages_reach_the_linked_zendesk_ticket(
 
     (note,) = await eventually(noted, what="the customer's message as a note on the Zendesk ticket")
     assert note == {"body": "Customer wrote (web):\n\nThe code was 1234-ABCD.", "public": False}
-    async with runtime.unit_of_work() as uow:  # the same event delivered again
-        await zendesk.mirror_customer_message(uow, RecordedEvent(position, envelope), remotes.oauth)
+    # the same event delivered again
+    await zendesk.mirror_customer_message(runtime.unit_of_work, RecordedEvent(position, envelope), remotes.oauth)
     assert len(await noted()) == 1
 
     async with runtime.unit_of_work() as uow:  # solved at Zendesk: later messages stay here
@@ -507,6 +515,23 @@ async def test_the_customers_later_messages_reach_the_linked_zendesk_ticket(
         MessageReceived(message_id=new_id("msg"), text="Any news?"), tenant_id=tenant_id,
         conversation_id=conversation_id, actor=Actor(kind="customer", id="c"),
     )  # fmt: skip
-    async with runtime.unit_of_work() as uow:
-        await zendesk.mirror_customer_message(uow, RecordedEvent(position + 1, later), remotes.oauth)
+    await zendesk.mirror_customer_message(runtime.unit_of_work, RecordedEvent(position + 1, later), remotes.oauth)
     assert not [c for c in ticket["comments"] if "Any news?" in c["body"]]
+
+
+async def test_a_ticket_recorded_from_a_webhook_first_is_still_linked_to_its_conversation(
+    zendesk_service: Service, event_log: EventLog
+) -> None:
+    runtime = zendesk_service[1]
+    tenant_id, _ = await connect(zendesk_service, event_log)
+    conversation_id = new_id("conv")
+    later, earlier = datetime(2026, 11, 24, 13, 0, 0, 500000, UTC), datetime(2026, 11, 24, 13, 0, 0, tzinfo=UTC)
+    async with runtime.unit_of_work() as uow:  # Zendesk's ticket.created webhook is synced before the tool commits
+        repo = IntegrationsRepository(uow.session)
+        await repo.sync_external_ticket(tenant_id, "zendesk", "555", occurred_at=later, status="new")
+    async with runtime.unit_of_work() as uow:  # then the tool links it, with the create's (older) updated_at
+        repo = IntegrationsRepository(uow.session)
+        row, applied = await repo.sync_external_ticket(
+            tenant_id, "zendesk", "555", occurred_at=earlier, conversation_id=conversation_id, status="open"
+        )
+    assert (row["conversation_id"], row["status"], applied) == (conversation_id, "new", False)
