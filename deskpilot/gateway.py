@@ -63,6 +63,17 @@ async def _json(send: Send, status: int, body: dict[str, Any]) -> None:
     await send({"type": "http.response.body", "body": raw})
 
 
+def _forwarded(scope: Scope, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``headers`` with the client appended to ``X-Forwarded-For``, so that a service sees who calls (uvicorn trusts
+    it from 127.0.0.1, where the gateway runs) and limits per client, not per gateway."""
+    client = scope.get("client")
+    if not client:
+        return headers
+    chain = [v for k, v in headers if k.lower() == "x-forwarded-for"]
+    kept = [(k, v) for k, v in headers if k.lower() != "x-forwarded-for"]
+    return [*kept, ("x-forwarded-for", ", ".join([*chain, str(client[0])]))]
+
+
 class Gateway:
     def __init__(self, upstreams: dict[str, str]) -> None:
         self.upstreams = upstreams  # service name -> base URL
@@ -115,6 +126,7 @@ class Gateway:
         query = scope.get("query_string", b"").decode()
         url = self.upstreams[service] + scope["path"] + (f"?{query}" if query else "")
         headers = [(k.decode(), v.decode()) for k, v in scope["headers"] if k.decode().lower() not in HOP_BY_HOP]
+        headers = _forwarded(scope, headers)
         # An event stream stays open as long as the client listens: no read timeout for it.
         streaming = any(k.lower() == "accept" and "text/event-stream" in v for k, v in headers)
         request = self._client.build_request(scope["method"], url, headers=headers, content=bytes(body))
@@ -150,6 +162,7 @@ class Gateway:
             for k, v in scope["headers"]
             if k.decode().lower() not in HOP_BY_HOP and k.decode().lower() not in WS_OWN
         ]
+        headers = _forwarded(scope, headers)
         try:
             upstream = await connect(
                 url,

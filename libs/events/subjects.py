@@ -4,6 +4,7 @@
 ``dp.tenant.<tenant>.<event type>``               tenant-wide facts (tenant created, tool catalog published, …)
 ``dp.dlq.<consumer>``                             messages a consumer could not process (dead letters)
 ``dp.stream.<tenant>.<conversation>``             reply text as it streams (core NATS, not stored; see streaming.py)
+``dp.widget.<tenant>.<key id>.revoked``           a web chat widget key was revoked: open chats close (core NATS)
 
 Event types contain dots (``tool.completed``), so a type is the last *two* tokens of a subject. Ids are restricted
 to ``[A-Za-z0-9_-]`` so that they are always exactly one token.
@@ -18,6 +19,7 @@ CONVERSATION_PREFIX = f"{ROOT}.conv"
 TENANT_PREFIX = f"{ROOT}.tenant"
 DLQ_PREFIX = f"{ROOT}.dlq"
 STREAM_PREFIX = f"{ROOT}.stream"
+WIDGET_PREFIX = f"{ROOT}.widget"
 
 
 def _token(value: str, what: str) -> str:
@@ -59,3 +61,8 @@ def dead_letter_subject(consumer: str) -> str:
 def reply_stream_subject(tenant_id: str, conversation_id: str) -> str:
     """Where a conversation's reply text streams while the model writes it (not part of the log)."""
     return f"{STREAM_PREFIX}.{_token(tenant_id, 'tenant id')}.{_token(conversation_id, 'conversation id')}"
+
+
+def widget_key_revoked_subject(tenant_id: str, key_id: str) -> str:
+    """Where the conversation service's replicas learn that a widget key was revoked (not part of the log)."""
+    return f"{WIDGET_PREFIX}.{_token(tenant_id, 'tenant id')}.{_token(key_id, 'widget key id')}.revoked"

@@ -53,12 +53,16 @@ def http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response
         404: "not_found",
         409: "conflict",
         413: "too_large",
+        429: "rate_limited",
     }
+    headers = dict(exc.headers or {})
+    if exc.status_code == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return Response(
         {"error": code.get(exc.status_code, "error"), "detail": exc.detail},
         status_code=exc.status_code,
         media_type=MediaType.JSON,
-        headers={"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None,
+        headers=headers or None,
     )
 
 

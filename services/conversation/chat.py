@@ -20,11 +20,12 @@ import hashlib
 import json
 import logging
 import secrets
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, HttpMethod, Request, Response, WebSocket, get, post, route, websocket
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import (
     HTTPException,
@@ -41,6 +42,7 @@ from litestar.status_codes import (
     HTTP_204_NO_CONTENT,
     HTTP_409_CONFLICT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_429_TOO_MANY_REQUESTS,
 )
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -54,24 +56,22 @@ from libs.events import (
     HumanReplied,
     MessageReceived,
     RecordedEvent,
-    new_id,
 )
 from libs.events.envelope import decode
 from libs.events.streaming import ReplyDelta
 from libs.events.streams import EVENTS_STREAM
-from libs.events.subjects import conversation_filter, reply_stream_subject
-from libs.platform.http import Runtime, TenantId
+from libs.events.subjects import conversation_filter, reply_stream_subject, widget_key_revoked_subject
+from libs.platform.http import Runtime
 from libs.platform.runtime import ServiceRuntime
 from services.conversation import service
 from services.conversation.config import ConversationSettings
+from services.conversation.limits import Limited, WidgetAction, WidgetLimiter
 from services.conversation.repository import ConversationRepository
 from services.conversation.schemas import (
     ChatHistory,
     ChatOpened,
-    CreatedWidgetKey,
     CsatAnswer,
     MessageAccepted,
-    NewWidgetKey,
     OpenChat,
     PostMessage,
 )
@@ -93,7 +93,7 @@ VISIBLE = frozenset(
 )
 
 
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -117,9 +117,11 @@ async def authorize_widget(runtime: ServiceRuntime, widget_key: str | None, orig
     if not widget_key or not widget_key.startswith(WIDGET_KEY_PREFIX):
         raise ChatRefused(401, "send the widget key as the 'X-Widget-Key' header or the 'key' query parameter")
     async with runtime.db.session() as session:
-        row = await ConversationRepository(session).widget_key(_digest(widget_key))
+        row = await ConversationRepository(session).widget_key(digest(widget_key))
     if row is None:
         raise ChatRefused(401, "unknown widget key")
+    if row["revoked_at"] is not None:
+        raise ChatRefused(401, "this widget key has been revoked")
     allowed: list[str] = row["allowed_origins"]
     if "*" not in allowed and (origin or "").rstrip("/").lower() not in allowed:
         raise ChatRefused(403, "this widget key may not be used from this origin")
@@ -132,7 +134,7 @@ async def authorize_session(
     """Only the widget session that opened a conversation (it holds the client token) may use it."""
     async with runtime.db.session() as session:
         row = await ConversationRepository(session).chat_session(access.tenant_id, conversation_id, access.key_id)
-    if row is None or not client_token or not secrets.compare_digest(row["token_sha256"], _digest(client_token)):
+    if row is None or not client_token or not secrets.compare_digest(row["token_sha256"], digest(client_token)):
         raise ChatRefused(404, f"no chat conversation {conversation_id} for this client token")
 
 
@@ -159,10 +161,47 @@ def delta_frame(delta: ReplyDelta) -> dict[str, Any]:
     return {"kind": "delta", "turn_id": delta.turn_id, "seq": delta.seq, "text": delta.text, "final": delta.final}
 
 
+@dataclass(frozen=True)
+class KeyWatch:
+    """Ends a feed when its widget key is revoked: ``subject`` announces it; ``revoked`` checks the database once
+    the feed listens, for a revocation that came between the authorization and the subscription."""
+
+    subject: str
+    revoked: Callable[[], Awaitable[bool]]
+
+
+def widget_key_watch(runtime: ServiceRuntime, access: WidgetAccess) -> KeyWatch:
+    async def revoked() -> bool:
+        async with runtime.db.session() as session:
+            row = await ConversationRepository(session).widget_key_by_id(access.tenant_id, access.key_id)
+        return row is None or row["revoked_at"] is not None
+
+    return KeyWatch(widget_key_revoked_subject(access.tenant_id, access.key_id), revoked)
+
+
+REVOKED_FRAME: dict[str, Any] = {
+    "kind": "error",
+    "code": "widget_key_revoked",
+    "detail": "this widget key has been revoked; the chat is closed",
+}
+KEEP_ALIVE_FRAME: dict[str, Any] = {"kind": "keep-alive"}
+
+
 async def chat_feed(
-    nc: NATS, log: EventLog, tenant_id: str, conversation_id: str, after: int
+    nc: NATS,
+    log: EventLog,
+    tenant_id: str,
+    conversation_id: str,
+    after: int,
+    *,
+    watch: KeyWatch | None = None,
+    keep_alive: float | None = None,
 ) -> AsyncGenerator[dict[str, Any], None]:
-    """Frames after position ``after``: the log's replay, then live events and reply deltas, each event once."""
+    """Frames after position ``after``: the log's replay, then live events and reply deltas, each event once.
+
+    With ``watch``, the feed ends with :data:`REVOKED_FRAME` when the widget key is revoked. With ``keep_alive``
+    (seconds), :data:`KEEP_ALIVE_FRAME` comes whenever nothing else came for that long.
+    """
     queue: asyncio.Queue[tuple[str, Msg]] = asyncio.Queue()
 
     async def on_event(msg: Msg) -> None:
@@ -171,6 +210,10 @@ async def chat_feed(
     async def on_delta(msg: Msg) -> None:
         queue.put_nowait(("delta", msg))
 
+    async def on_revoked(msg: Msg) -> None:
+        queue.put_nowait(("revoked", msg))
+
+    revocations = await nc.subscribe(watch.subject, cb=on_revoked) if watch else None
     deltas = await nc.subscribe(reply_stream_subject(tenant_id, conversation_id), cb=on_delta)
     # Live first, then the replay: anything appended in between is in one or the other (or both, skipped below).
     live = await nc.jetstream().subscribe(
@@ -181,6 +224,9 @@ async def chat_feed(
         deliver_policy=DeliverPolicy.NEW,
     )
     try:
+        if watch and await watch.revoked():
+            yield REVOKED_FRAME
+            return
         last = after
         for recorded in await log.read(tenant_id, conversation_id, after):
             last = recorded.position
@@ -188,25 +234,34 @@ async def chat_feed(
             if frame is not None:
                 yield frame
         while True:
-            kind, msg = await queue.get()
+            try:
+                kind, msg = await asyncio.wait_for(queue.get(), keep_alive)
+            except TimeoutError:
+                yield KEEP_ALIVE_FRAME
+                continue
+            if kind == "revoked":
+                yield REVOKED_FRAME
+                return
             if kind == "delta":
-                try:
-                    delta = ReplyDelta.model_validate_json(msg.data)
-                except ValidationError:
-                    continue
-                yield delta_frame(delta)
+                frame = _delta_of(msg)
+            elif (position := msg.metadata.sequence.stream) > last:
+                last = position
+                frame = frame_for(RecordedEvent(position, decode(msg.data)))
+            else:
                 continue
-            position = msg.metadata.sequence.stream
-            if position <= last:
-                continue
-            last = position
-            frame = frame_for(RecordedEvent(position, decode(msg.data)))
             if frame is not None:
                 yield frame
     finally:
-        for sub in (live, deltas):
+        for sub in [s for s in (live, deltas, revocations) if s is not None]:
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()
+
+
+def _delta_of(msg: Msg) -> dict[str, Any] | None:
+    try:
+        return delta_frame(ReplyDelta.model_validate_json(msg.data))
+    except ValidationError:
+        return None
 
 
 def _refusal(exc: ChatRefused) -> HTTPException:
@@ -217,6 +272,24 @@ def _refusal(exc: ChatRefused) -> HTTPException:
             return PermissionDeniedException(exc.detail)
         case _:
             return NotFoundException(exc.detail)
+
+
+def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The client's IP as the server sees it (uvicorn takes it from ``X-Forwarded-For`` when the peer is one of
+    ``FORWARDED_ALLOW_IPS``, by default 127.0.0.1: the gateway of ``deskpilot up``)."""
+    return connection.client.host if connection.client else "unknown"
+
+
+def _too_many(request: Request[Any, Any, Any], limited: Limited) -> HTTPException:
+    return HTTPException(
+        status_code=HTTP_429_TOO_MANY_REQUESTS,
+        detail=limited.detail,
+        headers={"Retry-After": limited.retry_after_header, **_cors(request)},
+    )
+
+
+def _limited_frame(limited: Limited) -> dict[str, Any]:
+    return {"kind": "error", "code": "rate_limited", "detail": limited.detail, "retry_after": limited.retry_after}
 
 
 def _cors(request: Request[Any, Any, Any]) -> dict[str, str]:
@@ -233,20 +306,6 @@ def _preflight(request: Request[Any, Any, Any]) -> Response[None]:
         "Access-Control-Max-Age": "600",
     }
     return Response(None, status_code=HTTP_204_NO_CONTENT, headers=headers)
-
-
-class WidgetKeyController(Controller):
-    path = "/v1/conversations/widget-keys"
-
-    @post("/", status_code=HTTP_201_CREATED)
-    async def create(self, tenant_id: TenantId, runtime: Runtime, data: JSONBody[NewWidgetKey]) -> CreatedWidgetKey:
-        """Create a public widget key for the web chat, usable only from ``allowed_origins``; shown once."""
-        key, key_id = WIDGET_KEY_PREFIX + secrets.token_urlsafe(32), new_id("wk")
-        async with runtime.unit_of_work() as uow:
-            await ConversationRepository(uow.session).add_widget_key(
-                tenant_id, key_id, _digest(key), data.allowed_origins
-            )
-        return CreatedWidgetKey(key_id=key_id, widget_key=key, allowed_origins=data.allowed_origins)
 
 
 async def _receive(
@@ -286,9 +345,14 @@ class ChatController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED)
     async def open(
-        self, request: Request[Any, Any, Any], runtime: Runtime, data: JSONBody[OpenChat | None] = None
+        self,
+        request: Request[Any, Any, Any],
+        runtime: Runtime,
+        widget_limiter: NamedDependency[WidgetLimiter],
+        data: JSONBody[OpenChat | None] = None,
     ) -> Response[ChatOpened]:
-        """Open a web chat conversation; returns its id and the client token that alone may use it."""
+        """Open a web chat conversation; returns its id and the client token that alone may use it.
+        Rate-limited per widget key and per client address: 429 with ``Retry-After`` (seconds)."""
         try:
             access = await authorize_widget(
                 runtime,
@@ -297,6 +361,9 @@ class ChatController(Controller):
             )
         except ChatRefused as exc:
             raise _refusal(exc) from exc
+        limited = widget_limiter.admit(WidgetAction.OPEN, access.key_id, client_address(request))
+        if limited:
+            raise _too_many(request, limited)
         token = secrets.token_urlsafe(32)
         try:
             async with runtime.unit_of_work() as uow:
@@ -306,7 +373,7 @@ class ChatController(Controller):
                 )
                 assert recorded.event.conversation_id is not None
                 cid = recorded.event.conversation_id
-                await repo.add_chat_session(access.tenant_id, cid, access.key_id, _digest(token))
+                await repo.add_chat_session(access.tenant_id, cid, access.key_id, digest(token))
         except service.QuotaRefused as exc:
             raise HTTPException(status_code=402, detail=str(exc)) from exc
         opened = ChatOpened(conversation_id=cid, client_token=token, position=recorded.position)
@@ -320,12 +387,17 @@ class ChatController(Controller):
         data: JSONBody[PostMessage],
         runtime: Runtime,
         settings: NamedDependency[ConversationSettings],
+        widget_limiter: NamedDependency[WidgetLimiter],
         idempotency_key: Annotated[
             str | None, HeaderParameter(name="Idempotency-Key", min_length=1, max_length=200)
         ] = None,
     ) -> Response[MessageAccepted]:
-        """Post the customer's message to a conversation this client opened."""
+        """Post the customer's message to a conversation this client opened. Rate-limited per widget key and per
+        client address: 429 with ``Retry-After`` (seconds), and the message is not taken (send it again then)."""
         access = await self._session(request, runtime, conversation_id)
+        limited = widget_limiter.admit(WidgetAction.MESSAGE, access.key_id, client_address(request))
+        if limited:
+            raise _too_many(request, limited)
         try:
             accepted = await _receive(
                 runtime, access.tenant_id, conversation_id, data.text, settings.max_message_chars, idempotency_key
@@ -398,18 +470,32 @@ class ChatController(Controller):
         request: Request[Any, Any, Any],
         conversation_id: FromPath[str],
         runtime: Runtime,
+        settings: NamedDependency[ConversationSettings],
         after: Annotated[int | None, QueryParameter(ge=0)] = None,
         last_event_id: Annotated[str | None, HeaderParameter(name="Last-Event-ID")] = None,
     ) -> ServerSentEvent:
         """Server-sent events: the conversation from ``after`` (or the ``Last-Event-ID`` an EventSource resends),
-        then live. Events carry their log position as the SSE id; reply deltas have none."""
+        then live. Events carry their log position as the SSE id; reply deltas have none. An idle stream gets a
+        ``: keep-alive`` comment every ``DESKPILOT_SSE_KEEPALIVE_SECONDS``; revoking the widget key ends the stream
+        with an ``error`` event (``code`` ``widget_key_revoked``)."""
         access = await self._session(request, runtime, conversation_id)
         start = after if after is not None else int(last_event_id or 0) if (last_event_id or "").isdigit() else 0
-        feed = chat_feed(runtime.nc, runtime.event_log, access.tenant_id, conversation_id, start)
+        feed = chat_feed(
+            runtime.nc,
+            runtime.event_log,
+            access.tenant_id,
+            conversation_id,
+            start,
+            watch=widget_key_watch(runtime, access),
+            keep_alive=settings.sse_keepalive_seconds,
+        )
 
         async def messages() -> AsyncIterator[ServerSentEventMessage]:
             async with contextlib.aclosing(feed):
                 async for frame in feed:
+                    if frame is KEEP_ALIVE_FRAME:
+                        yield ServerSentEventMessage(data=None, comment="keep-alive")
+                        continue
                     position = frame.get("position")
                     yield ServerSentEventMessage(
                         data=json.dumps(frame), event=frame["kind"], id=str(position) if position else None
@@ -419,7 +505,12 @@ class ChatController(Controller):
 
 
 async def _client_message(
-    runtime: ServiceRuntime, access: WidgetAccess, conversation_id: str, raw: str, max_chars: int
+    runtime: ServiceRuntime,
+    access: WidgetAccess,
+    conversation_id: str,
+    raw: str,
+    max_chars: int,
+    admit: Callable[[], Limited | None],
 ) -> dict[str, Any]:
     """Accept one message the client sent on the socket; the answer frame to send back."""
     try:
@@ -431,6 +522,9 @@ async def _client_message(
         return {"kind": "error", "detail": 'send {"type": "message", "text": "…"}'}
     if not text.strip():
         return {"kind": "error", "detail": "text must not be blank"}
+    limited = admit()
+    if limited:
+        return _limited_frame(limited)
     key = data.get("idempotency_key")
     try:
         accepted = await _receive(
@@ -452,13 +546,17 @@ async def chat_socket(
     conversation_id: FromPath[str],
     runtime: Runtime,
     settings: NamedDependency[ConversationSettings],
+    widget_limiter: NamedDependency[WidgetLimiter],
 ) -> None:
     """The web chat socket. Query: ``key`` (widget key), ``token`` (client token), ``after`` (last seen position).
 
     Server → client: JSON frames ``{"kind": "event", "position", "type", "role", "text", "at", …}`` and
     ``{"kind": "delta", "turn_id", "seq", "text", "final"}``; client → server: ``{"type": "message", "text": …,
     "idempotency_key": …}``, acknowledged with ``{"kind": "accepted", "position", "message_id"}`` or answered
-    with ``{"kind": "error", "detail": …}``. A refused handshake (key, origin, token) is closed before accepting.
+    with ``{"kind": "error", "detail": …}``; a message over the rate limit is not taken and answered with
+    ``{"kind": "error", "code": "rate_limited", "retry_after": <seconds>, …}`` (send it again then). A refused
+    handshake (key, origin, token) is closed before accepting; revoking the widget key sends ``{"kind": "error",
+    "code": "widget_key_revoked", …}`` and closes the socket (1008).
     """
     params = socket.query_params
     try:
@@ -476,22 +574,35 @@ async def chat_socket(
             await socket.send_json(frame)
 
     async def pump() -> None:
-        feed = chat_feed(runtime.nc, runtime.event_log, access.tenant_id, conversation_id, after)
+        feed = chat_feed(
+            runtime.nc,
+            runtime.event_log,
+            access.tenant_id,
+            conversation_id,
+            after,
+            watch=widget_key_watch(runtime, access),
+        )
         try:
             async with contextlib.aclosing(feed):
                 async for frame in feed:
                     await send(frame)
+                    if frame is REVOKED_FRAME:
+                        await socket.close(code=1008)
+                        return
         except Exception:
             # e.g. NATS unreachable: close, so that the client reconnects (with its position) instead of waiting
             log.exception("web chat delivery failed for %s", conversation_id)
             with contextlib.suppress(Exception):
                 await socket.close(code=1011)
 
+    def admit() -> Limited | None:
+        return widget_limiter.admit(WidgetAction.MESSAGE, access.key_id, client_address(socket))
+
     pumping = asyncio.create_task(pump())
     try:
         while True:
             answer = await _client_message(
-                runtime, access, conversation_id, await socket.receive_text(), settings.max_message_chars
+                runtime, access, conversation_id, await socket.receive_text(), settings.max_message_chars, admit
             )
             await send(answer)
     except WebSocketDisconnect:

@@ -13,3 +13,27 @@ class ConversationSettings(ServiceSettings):
     smtp_port: int = Field(default=2525, validation_alias="DESKPILOT_SMTP_PORT", ge=0, le=65535)
     smtp_relay_host: str = Field(default="127.0.0.1", validation_alias="DESKPILOT_SMTP_RELAY_HOST")
     smtp_relay_port: int = Field(default=25, validation_alias="DESKPILOT_SMTP_RELAY_PORT", ge=1, le=65535)
+    # Web chat: keep-alive comments on idle server-sent-event streams, so that proxies do not cut them.
+    sse_keepalive_seconds: float = Field(default=15.0, validation_alias="DESKPILOT_SSE_KEEPALIVE_SECONDS", gt=0)
+    # Web chat rate limits (token buckets in this process): a sustained rate per minute and a burst, per widget key
+    # and per client IP, for opening conversations and for posting messages.
+    widget_key_conversations_per_minute: float = Field(
+        default=60.0, validation_alias="DESKPILOT_WIDGET_KEY_CONVERSATIONS_PER_MINUTE", gt=0
+    )
+    widget_key_conversation_burst: int = Field(
+        default=60, validation_alias="DESKPILOT_WIDGET_KEY_CONVERSATION_BURST", ge=1
+    )
+    widget_ip_conversations_per_minute: float = Field(
+        default=10.0, validation_alias="DESKPILOT_WIDGET_IP_CONVERSATIONS_PER_MINUTE", gt=0
+    )
+    widget_ip_conversation_burst: int = Field(
+        default=20, validation_alias="DESKPILOT_WIDGET_IP_CONVERSATION_BURST", ge=1
+    )
+    widget_key_messages_per_minute: float = Field(
+        default=600.0, validation_alias="DESKPILOT_WIDGET_KEY_MESSAGES_PER_MINUTE", gt=0
+    )
+    widget_key_message_burst: int = Field(default=300, validation_alias="DESKPILOT_WIDGET_KEY_MESSAGE_BURST", ge=1)
+    widget_ip_messages_per_minute: float = Field(
+        default=30.0, validation_alias="DESKPILOT_WIDGET_IP_MESSAGES_PER_MINUTE", gt=0
+    )
+    widget_ip_message_burst: int = Field(default=20, validation_alias="DESKPILOT_WIDGET_IP_MESSAGE_BURST", ge=1)

@@ -44,6 +44,8 @@ quota_states = Table(
 )
 
 # Web chat: public per-tenant widget keys (only their SHA-256 digest is stored) with the origins allowed to use them.
+# ``key_prefix`` (the first characters, to recognise a key in a page's source) and ``revoked_at`` came with schema v2
+# (repository.add_widget_key_revocation); keys created before it have no prefix.
 widget_keys = Table(
     "widget_keys",
     metadata,
@@ -52,7 +54,10 @@ widget_keys = Table(
     Column("key_sha256", String(64), nullable=False, unique=True),
     Column("allowed_origins", ARRAY(String(300)), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("key_prefix", String(16), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
 )
+
 
 # Which widget session opened which conversation: the per-conversation client token (digest only) it must present.
 chat_sessions = Table(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.conversation.models import (
     chat_sessions,
@@ -19,6 +19,12 @@ from services.conversation.models import (
     transcript_entries,
     widget_keys,
 )
+
+
+async def add_widget_key_revocation(conn: AsyncConnection) -> None:
+    """Schema v2: the columns v1's ``widget_keys`` lacked (a fresh database has them from v1's create_all)."""
+    for column in ("key_prefix VARCHAR(16)", "revoked_at TIMESTAMP WITH TIME ZONE"):
+        await conn.execute(text(f"ALTER TABLE conversation.widget_keys ADD COLUMN IF NOT EXISTS {column}"))
 
 
 class ConversationRepository:
@@ -121,15 +127,51 @@ class ConversationRepository:
         )
         return dict(row) if row else None
 
-    async def add_widget_key(self, tenant_id: str, key_id: str, key_sha256: str, allowed_origins: list[str]) -> None:
-        await self.session.execute(
-            insert(widget_keys).values(
-                tenant_id=tenant_id, key_id=key_id, key_sha256=key_sha256, allowed_origins=allowed_origins
+    async def add_widget_key(
+        self, tenant_id: str, key_id: str, key_sha256: str, key_prefix: str, allowed_origins: list[str]
+    ) -> dict[str, Any]:
+        result = await self.session.execute(
+            insert(widget_keys)
+            .values(
+                tenant_id=tenant_id,
+                key_id=key_id,
+                key_sha256=key_sha256,
+                key_prefix=key_prefix,
+                allowed_origins=allowed_origins,
             )
+            .returning(widget_keys.c.created_at)
         )
+        return {"created_at": result.scalar_one()}
+
+    async def widget_keys(self, tenant_id: str) -> list[dict[str, Any]]:
+        """The tenant's widget keys, newest first, without their digests."""
+        c = widget_keys.c
+        query = (
+            select(c.key_id, c.key_prefix, c.allowed_origins, c.created_at, c.revoked_at)
+            .where(c.tenant_id == tenant_id)
+            .order_by(c.created_at.desc(), c.key_id)
+        )
+        return [dict(r) for r in (await self.session.execute(query)).mappings()]
+
+    async def revoke_widget_key(self, tenant_id: str, key_id: str) -> datetime | None:
+        """When the key was revoked (now, or earlier if it already was); None if the tenant has no such key."""
+        c = widget_keys.c
+        result = await self.session.execute(
+            update(widget_keys)
+            .where(c.tenant_id == tenant_id, c.key_id == key_id)
+            .values(revoked_at=func.coalesce(c.revoked_at, func.now()))
+            .returning(c.revoked_at)
+        )
+        revoked_at: datetime | None = result.scalar_one_or_none()
+        return revoked_at
 
     async def widget_key(self, key_sha256: str) -> dict[str, Any] | None:
         query = select(widget_keys).where(widget_keys.c.key_sha256 == key_sha256)
+        row = (await self.session.execute(query)).mappings().first()
+        return dict(row) if row else None
+
+    async def widget_key_by_id(self, tenant_id: str, key_id: str) -> dict[str, Any] | None:
+        query = select(widget_keys).where(widget_keys.c.tenant_id == tenant_id, widget_keys.c.key_id == key_id)
         row = (await self.session.execute(query)).mappings().first()
         return dict(row) if row else None
 

@@ -118,7 +118,23 @@ class NewWidgetKey(BaseModel):
 class CreatedWidgetKey(BaseModel):
     key_id: str
     widget_key: str = Field(description="public (embedded in web pages); only its SHA-256 digest is stored")
+    key_prefix: str = Field(description="the key's first characters, as the key list shows them")
     allowed_origins: list[str]
+    created_at: datetime
+
+
+class WidgetKeySummary(BaseModel):
+    """A widget key as listed: never the key itself, only its id and first characters."""
+
+    key_id: str
+    key_prefix: str | None = Field(description="the key's first characters (null for keys made before prefixes)")
+    allowed_origins: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class WidgetKeyList(BaseModel):
+    items: list[WidgetKeySummary]
 
 
 class OpenChat(BaseModel):
