@@ -4,11 +4,16 @@ Events collected in a :class:`UnitOfWork` are written to the service's ``outbox`
 its state. After the commit the relay appends them to the event log (idempotent on the event id) and marks them
 sent; a crash between commit and publish is repaired by the relay's sweep, which runs at start-up and periodically.
 On rollback the events are dropped with the transaction.
+
+One publisher at a time per outbox (a transaction-scoped advisory lock, across replicas): rows go out in ``seq``
+order, and when a unit of work returns, its events are on the log — had the sweep been publishing them, the unit
+of work waited for it. (With ``SKIP LOCKED`` instead, a later unit of work could overtake rows the sweep held.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -76,6 +81,9 @@ class OutboxRelay:
         self._sessions = sessions
         self._outbox = outbox
         self._log = event_log
+        # A stable 63-bit key for this outbox table (the same in every replica and Python process).
+        name = f"{outbox.schema}.{outbox.name}".encode()
+        self._lock_key = int.from_bytes(hashlib.sha256(b"deskpilot-outbox:" + name).digest()[:8], "big") >> 1
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -88,16 +96,16 @@ class OutboxRelay:
             await self.publish_pending()
 
     async def publish_pending(self, limit: int = 500) -> int:
-        """Publish unsent rows in creation order; safe to run in several replicas at once (SKIP LOCKED)."""
+        """Publish unsent rows in creation order; several replicas may call it at once (they take turns)."""
         sent = 0
         async with self._sessions() as session, session.begin():
+            await session.execute(select(func.pg_advisory_xact_lock(self._lock_key)))
             rows = (
                 await session.execute(
                     select(self._outbox.c.event_id, self._outbox.c.body)
                     .where(self._outbox.c.published_at.is_(None))
                     .order_by(self._outbox.c.seq)
                     .limit(limit)
-                    .with_for_update(skip_locked=True)
                 )
             ).all()
             for event_id, body in rows:

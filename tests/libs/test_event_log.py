@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from nats.aio.client import Client as NATS
@@ -181,6 +183,31 @@ async def test_poison_message_is_dead_lettered_and_the_consumer_keeps_going(
         await consumers.stop()
 
 
+@asynccontextmanager
+async def consuming(nc: NATS, event_log: EventLog, sub: Subscription) -> AsyncIterator[None]:
+    consumers = Consumers("test", nc, event_log)
+    consumers.add(sub)
+    await consumers.start()
+    try:
+        yield
+    finally:
+        await consumers.stop()
+
+
+async def parked_reason(nc: NATS, name: str) -> str:
+    """Wait until consumer ``name`` has parked a message; its ``Dp-Reason``."""
+    subject = dead_letter_subject(f"test-{name}")
+
+    async def parked() -> bool:
+        info = await nc.jetstream().stream_info(DEAD_LETTER_STREAM, subjects_filter=subject)
+        return bool(info.state.subjects)
+
+    await eventually(parked, what=f"a message parked by {name}")
+    msg = await nc.jetstream().get_last_msg(DEAD_LETTER_STREAM, subject)
+    assert msg.headers is not None
+    return str(msg.headers["Dp-Reason"])
+
+
 async def test_failing_handler_is_retried_in_place_then_dead_lettered(
     event_log: EventLog, nc: NATS, tenant_id: str
 ) -> None:
@@ -193,26 +220,10 @@ async def test_failing_handler_is_retried_in_place_then_dead_lettered(
         raise RuntimeError("downstream is broken")
 
     name = new_id("failing").replace("_", "-")
-    consumers = Consumers("test", nc, event_log)
-    consumers.add(Subscription(name, subject, always_fails, max_attempts=2))
-    await consumers.start()
-    try:
-        bad = message(tenant_id, conv, "will fail")
-        await event_log.publish(bad)
-
-        async def parked() -> bool:
-            info = await nc.jetstream().stream_info(
-                DEAD_LETTER_STREAM, subjects_filter=dead_letter_subject(f"test-{name}")
-            )
-            return bool(info.state.subjects)
-
-        await eventually(parked, what="the failing message to be dead-lettered")
+    async with consuming(nc, event_log, Subscription(name, subject, always_fails, max_attempts=2)):
+        await event_log.publish(message(tenant_id, conv, "will fail"))
+        assert "failed 2 times" in await parked_reason(nc, name)
         assert len(attempts) == 2
-        msg = await nc.jetstream().get_last_msg(DEAD_LETTER_STREAM, dead_letter_subject(f"test-{name}"))
-        assert msg.headers is not None
-        assert "failed 2 times" in msg.headers["Dp-Reason"]
-    finally:
-        await consumers.stop()
 
 
 async def test_an_event_the_handler_finds_unappliable_is_parked_at_once(
@@ -227,25 +238,10 @@ async def test_an_event_the_handler_finds_unappliable_is_parked_at_once(
         raise PoisonEvent("the ticket id is missing")
 
     name = new_id("unappliable").replace("_", "-")
-    consumers = Consumers("test", nc, event_log)
-    consumers.add(Subscription(name, subject, refuses, max_attempts=5))
-    await consumers.start()
-    try:
+    async with consuming(nc, event_log, Subscription(name, subject, refuses, max_attempts=5)):
         await event_log.publish(message(tenant_id, conv, "cannot be applied"))
-
-        async def parked() -> bool:
-            info = await nc.jetstream().stream_info(
-                DEAD_LETTER_STREAM, subjects_filter=dead_letter_subject(f"test-{name}")
-            )
-            return bool(info.state.subjects)
-
-        await eventually(parked, what="the unappliable message to be dead-lettered")
+        assert await parked_reason(nc, name) == "poison: the ticket id is missing"
         assert len(attempts) == 1  # no retries: it would fail the same way five times
-        msg = await nc.jetstream().get_last_msg(DEAD_LETTER_STREAM, dead_letter_subject(f"test-{name}"))
-        assert msg.headers is not None
-        assert msg.headers["Dp-Reason"] == "poison: the ticket id is missing"
-    finally:
-        await consumers.stop()
 
 
 async def test_streams_are_append_only(nc: NATS, event_log: EventLog) -> None:

@@ -18,6 +18,7 @@ import uvicorn
 from sqlalchemy import text
 
 from deskpilot.embedded import free_port
+from deskpilot.tenants import NewTenant
 from libs.events import (
     Actor,
     Envelope,
@@ -112,6 +113,15 @@ async def register(svc: Service, api_key: str, body: dict[str, Any]) -> httpx2.R
 LOOKUP, CANCEL = provider_name("shop", "orders.lookup"), provider_name("shop", "orders.cancel")
 
 
+async def tenant_with_shop(svc: Service, event_log: EventLog, tmp_path: Path) -> tuple[NewTenant, Path]:
+    """A new tenant with the stdio test server registered as "shop"; the file where it records cancellations."""
+    tenant = await provision_tenant(event_log, svc[1])
+    log = tmp_path / "cancelled.log"
+    response = await register(svc, tenant.api_key, {"name": "shop", **STDIO, "env": {"ORDERS_LOG": str(log)}})
+    assert response.status_code == 201, response.text
+    return tenant, log
+
+
 async def test_stdio_tools_reach_the_catalog_unchanged_under_safe_names(
     mcp_service: Service, event_log: EventLog, tmp_path: Path
 ) -> None:
@@ -159,10 +169,7 @@ async def test_stdio_tools_reach_the_catalog_unchanged_under_safe_names(
 
 async def test_an_mcp_call_runs_once_and_is_audited(mcp_service: Service, event_log: EventLog, tmp_path: Path) -> None:
     client, runtime, remotes = mcp_service
-    tenant = await provision_tenant(event_log, runtime)
-    log = tmp_path / "cancelled.log"
-    response = await register(mcp_service, tenant.api_key, {"name": "shop", **STDIO, "env": {"ORDERS_LOG": str(log)}})
-    assert response.status_code == 201, response.text
+    tenant, log = await tenant_with_shop(mcp_service, event_log, tmp_path)
     request = request_for(tenant.tenant_id, CANCEL, {"order_number": "1001"})
     done = []
     for _ in range(3):
@@ -198,11 +205,7 @@ async def test_after_a_crash_a_destructive_mcp_call_is_not_repeated_but_a_read_i
     mcp_service: Service, event_log: EventLog, tmp_path: Path
 ) -> None:
     _, runtime, remotes = mcp_service
-    tenant = await provision_tenant(event_log, runtime)
-    log = tmp_path / "cancelled.log"
-    assert (
-        await register(mcp_service, tenant.api_key, {"name": "shop", **STDIO, "env": {"ORDERS_LOG": str(log)}})
-    ).status_code == 201
+    tenant, log = await tenant_with_shop(mcp_service, event_log, tmp_path)
 
     async def execute_then_die(request: RecordedEvent) -> None:
         async with runtime.unit_of_work() as uow:
@@ -306,11 +309,7 @@ async def test_mode_switch_and_disconnect_of_an_mcp_server(
     mcp_service: Service, event_log: EventLog, tmp_path: Path
 ) -> None:
     client, runtime, remotes = mcp_service
-    tenant = await provision_tenant(event_log, runtime)
-    log = tmp_path / "cancelled.log"
-    assert (
-        await register(mcp_service, tenant.api_key, {"name": "shop", **STDIO, "env": {"ORDERS_LOG": str(log)}})
-    ).status_code == 201
+    tenant, log = await tenant_with_shop(mcp_service, event_log, tmp_path)
     switched = await client.put(
         "/v1/integrations/mcp/shop/mode", json={"mode": "dry_run"}, headers=auth(tenant.api_key)
     )
@@ -382,11 +381,7 @@ async def test_the_operators_current_policy_applies_at_every_call(
     mcp_service: Service, event_log: EventLog, http_mcp_url: str, tmp_path: Path
 ) -> None:
     _, runtime, remotes = mcp_service
-    tenant = await provision_tenant(event_log, runtime)
-    log = tmp_path / "cancelled.log"
-    assert (
-        await register(mcp_service, tenant.api_key, {"name": "shop", **STDIO, "env": {"ORDERS_LOG": str(log)}})
-    ).status_code == 201
+    tenant, log = await tenant_with_shop(mcp_service, event_log, tmp_path)
     remote = {
         "name": "remote",
         "transport": "http",
