@@ -9,6 +9,7 @@ the server checks ``Nats-Expected-Last-Subject-Sequence`` against every subject 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 
@@ -144,26 +145,33 @@ class EventLog:
         several times faster than an ephemeral consumer for the short incremental reads the agent makes.
         """
         out: list[tuple[int, bytes]] = []
+        loop = asyncio.get_running_loop()
+        batch_done: asyncio.Future[int] = loop.create_future()
+
+        async def collect(msg: Msg) -> None:  # a callback, not next_msg(): no queue round trip per message
+            nonlocal batch_done
+            headers = msg.headers or {}
+            status = headers.get("Status")
+            if status is None:
+                out.append((int(headers["Nats-Sequence"]), msg.data))
+            elif batch_done.done():
+                return
+            elif status == "204":  # end of this batch
+                batch_done.set_result(int(headers.get("Nats-Num-Pending", "0")))
+            elif status == "404":  # nothing (more) matches
+                batch_done.set_result(0)
+            else:
+                batch_done.set_exception(APIError(code=int(status), description=headers.get("Description", "")))
+
         inbox = self._nc.new_inbox()
-        sub = await self._nc.subscribe(inbox)
+        sub = await self._nc.subscribe(inbox, cb=collect)
         try:
             seq = from_version + 1
             while True:
                 request = {"seq": seq, "next_by_subj": subject_filter, "batch": READ_BATCH}
                 await self._nc.publish(DIRECT_GET, json.dumps(request).encode(), reply=inbox)
-                pending = 0
-                while True:
-                    msg = await sub.next_msg(timeout=5)
-                    headers = msg.headers or {}
-                    status = headers.get("Status")
-                    if status is None:
-                        out.append((int(headers["Nats-Sequence"]), msg.data))
-                        continue
-                    if status == "204":  # end of this batch
-                        pending = int(headers.get("Nats-Num-Pending", "0"))
-                    elif status != "404":  # 404: nothing (more) matches
-                        raise APIError(code=int(status), description=headers.get("Description", ""))
-                    break
+                pending = await asyncio.wait_for(batch_done, timeout=5)
+                batch_done = loop.create_future()
                 if pending <= 0 or not out:
                     return out
                 seq = out[-1][0] + 1

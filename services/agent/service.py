@@ -137,13 +137,14 @@ class ConversationState:
     consecutive_failures: int = 0
     customer_id: str | None = None
     call_counts: Counter[str] = field(default_factory=Counter)
+    call_ids: set[str] = field(default_factory=set)  # tool calls already in ``history``
 
 
 def _assistant_call(state: ConversationState, call: ToolCall) -> None:
     """Add a tool call to the assistant message that asked for it (once, even if logged twice)."""
-    for message in state.history:
-        if any(c.id == call.id for c in message.tool_calls):
-            return
+    if call.id in state.call_ids:
+        return
+    state.call_ids.add(call.id)
     last = state.history[-1] if state.history else None
     if last is None or last.role != "assistant" or last.text:
         last = ModelMessage(role="assistant")
