@@ -66,6 +66,25 @@ async def running(app: Litestar) -> AsyncIterator[tuple[httpx2.AsyncClient, Serv
         yield client, runtime
 
 
+@asynccontextmanager
+async def listening(app: Litestar) -> AsyncIterator[str]:
+    """``app`` served by uvicorn on a free 127.0.0.1 port (lifespan on), on the test's event loop; its base URL.
+    For tests that need real sockets (WebSocket, SSE); :func:`running` calls an app in-process."""
+    import uvicorn
+
+    from deskpilot.embedded import free_port
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    await eventually(lambda: asyncio.sleep(0, server.started), what="the service to listen")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
 async def outbox_events(runtime: ServiceRuntime, event_type: str | None = None) -> list[Envelope]:
     """Every event the service has committed to its outbox (published or not), oldest first."""
     async with runtime.db.session() as session:

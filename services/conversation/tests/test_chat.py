@@ -12,13 +12,11 @@ from typing import Any
 
 import httpx2
 import pytest
-import uvicorn
 from nats.aio.client import Client as NATS
 from sqlalchemy import text
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 
-from deskpilot.embedded import free_port
 from libs.events import Actor, AgentReplied, Envelope, EventLog, HumanReplied, RecordedEvent, new_id
 from libs.events.streaming import ReplyDelta
 from libs.events.subjects import reply_stream_subject
@@ -26,7 +24,7 @@ from libs.platform.runtime import ServiceRuntime
 from services.conversation.app import create_app
 from services.conversation.chat import chat_feed
 from services.conversation.config import ConversationSettings
-from tests.support import eventually, provision_tenant
+from tests.support import listening, provision_tenant
 
 SHOP = "https://shop.example.com"
 AI = Actor(kind="ai", id="agent")
@@ -47,15 +45,8 @@ class Server:
 async def server(nats_url: str, database_url: str) -> AsyncIterator[Server]:
     settings = ConversationSettings.model_validate({"NATS_URL": nats_url, "DATABASE_URL": database_url})
     app = create_app(settings)
-    port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(uv.serve())
-    await eventually(lambda: asyncio.sleep(0, uv.started), what="the conversation service to listen")
-    try:
-        yield Server(f"http://127.0.0.1:{port}", app.state.runtime)
-    finally:
-        uv.should_exit = True
-        await task
+    async with listening(app) as base:
+        yield Server(base, app.state.runtime)
 
 
 @dataclass

@@ -16,18 +16,16 @@ from typing import Any
 
 import httpx2
 import pytest
-import uvicorn
 from sqlalchemy import text
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from deskpilot.embedded import free_port
 from libs.events import EventLog
 from services.conversation.app import MIGRATIONS, create_app
 from services.conversation.config import ConversationSettings
 from services.conversation.limits import Rate, TokenBuckets, WidgetAction, WidgetLimiter
 from services.conversation.tests.test_chat import SHOP, Server
-from tests.support import eventually, provision_tenant
+from tests.support import eventually, listening, provision_tenant
 
 KEEP_ALIVE_SECONDS = 0.3
 # Limits small enough to reach in a few requests, refilling fast enough (120/min: a token every 0.5 s) that the test
@@ -56,15 +54,8 @@ def new_address() -> str:
 async def server(nats_url: str, database_url: str) -> AsyncIterator[Server]:
     settings = ConversationSettings.model_validate({"NATS_URL": nats_url, "DATABASE_URL": database_url, **LIMITS})
     app = create_app(settings)
-    port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(uv.serve())
-    await eventually(lambda: asyncio.sleep(0, uv.started), what="the conversation service to listen")
-    try:
-        yield Server(f"http://127.0.0.1:{port}", app.state.runtime)
-    finally:
-        uv.should_exit = True
-        await task
+    async with listening(app) as base:
+        yield Server(base, app.state.runtime)
 
 
 class Widget:
