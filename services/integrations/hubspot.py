@@ -38,8 +38,7 @@ async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
     email = str(args["email"]).lower()
     path = f"/crm/v3/objects/contacts/{quote(email, safe='')}"
     if tool == "hubspot_get_contact":
-        response = await call_api(
-            oauth, repo, tenant_id, manifest, params, "GET", path,
+        response = await call_api(oauth, repo, tenant_id, manifest, params, "GET", path, before_send=call.before_send,
             params={"idProperty": "email", "properties": PROPERTIES},
         )  # fmt: skip
         contact = _contact_view(_check(response, email))
@@ -47,8 +46,7 @@ async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
         return {**contact, "summary": f"HubSpot contact {name} <{email}>."}
     if tool == "hubspot_update_contact":
         changes = {k: args[k] for k in EDITABLE if k in args}
-        response = await call_api(
-            oauth, repo, tenant_id, manifest, params, "PATCH", path,
+        response = await call_api(oauth, repo, tenant_id, manifest, params, "PATCH", path, before_send=call.before_send,
             params={"idProperty": "email"}, json={"properties": changes},
         )  # fmt: skip
         contact = _contact_view(_check(response, email))

@@ -17,7 +17,7 @@ import hashlib
 import ipaddress
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -191,6 +191,15 @@ async def discover(registration: McpServerRegistration, policy: McpPolicy) -> li
     return tools
 
 
+def _tool_error_in(exc: BaseException) -> ToolError | None:
+    """A ``ToolError`` raised inside the MCP session (which wraps what it raises in exception groups)."""
+    if isinstance(exc, ToolError):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        return next((found for e in exc.exceptions if (found := _tool_error_in(e)) is not None), None)
+    return None
+
+
 def _kind(exc: BaseException) -> str:
     if isinstance(exc, BaseExceptionGroup) and exc.exceptions:
         return _kind(exc.exceptions[0])
@@ -255,7 +264,9 @@ async def call(
     server: dict[str, Any],
     tool: dict[str, Any],
     arguments: dict[str, Any],
+    before_send: Callable[[], Awaitable[None]],
 ) -> dict[str, Any]:
+    """Call one tool of a tenant's server; ``before_send`` is awaited once the session is up, as the call leaves."""
     await _still_allowed(server, policy)
     secret = await vault.get(repo, tenant_id, _secret_purpose(server["name"]))
     secrets = json.loads(secret.get_secret_value()) if secret else {}
@@ -265,9 +276,12 @@ async def call(
             async with _session(
                 server["transport"], server["command"], server["args"] or [], server["url"], secrets, policy.timeout
             ) as client:
+                await before_send()
                 sent = True  # from here on the server may act on the call, answer or not
                 result = await client.call_tool(tool["name"], arguments)
-    except Exception as exc:  # an unreachable, crashing or silent server
+    except Exception as exc:  # an unreachable, crashing or silent server; or before_send refusing to send again
+        if (refused := _tool_error_in(exc)) is not None:
+            raise refused from None
         title = f"MCP server {server['name']}"
         raise lost_in_transit(title, _kind(exc), sent=sent, repeatable=is_repeatable(tool)) from None
     text = "\n".join(getattr(block, "text", "") for block in result.content if getattr(block, "text", None))

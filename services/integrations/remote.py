@@ -37,6 +37,8 @@ class ToolCall:
     manifest: Manifest
     connection: dict[str, Any]
     dry_run: bool
+    # Awaited right before the request leaves (the attempt journal): not before, when nothing could have been sent.
+    before_send: Callable[[], Awaitable[None]]
 
     @property
     def tenant_id(self) -> str:
@@ -84,6 +86,7 @@ async def with_token(
     send: Callable[[str], Awaitable[httpx2.Response]],
     *,
     repeatable: bool,
+    before_send: Callable[[], Awaitable[None]] | None = None,
 ) -> httpx2.Response:
     """``send(token)`` with the connection's access token, refreshing once on a 401 and honouring the provider's
     rate limits (see the module doc). ``repeatable``: sending it twice does no harm (a read), so a short wait
@@ -93,6 +96,8 @@ async def with_token(
         raise _slow_down(manifest, left)
     try:
         token = await oauth.access_token(repo, tenant_id, manifest)
+        if before_send is not None:
+            await before_send()
         refreshed = waited = False
         while True:
             response = await send(token)
@@ -130,6 +135,8 @@ async def call_api(
     conn_params: dict[str, str],
     method: str,
     path: str,
+    *,
+    before_send: Callable[[], Awaitable[None]] | None = None,
     **kwargs: Any,
 ) -> httpx2.Response:
     """One REST request through the manifest's API client (base URL and bearer token); a GET is repeatable."""
@@ -139,4 +146,4 @@ async def call_api(
             response: httpx2.Response = await client.request(method, path, **kwargs)
         return response
 
-    return await with_token(oauth, repo, tenant_id, manifest, send, repeatable=method == "GET")
+    return await with_token(oauth, repo, tenant_id, manifest, send, repeatable=method == "GET", before_send=before_send)

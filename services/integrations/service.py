@@ -79,11 +79,11 @@ class Remotes:
 async def execute(uow: UnitOfWork, recorded: RecordedEvent, remotes: Remotes | None = None) -> bool:
     """Execute one requested tool call exactly once; returns False for a redelivery (nothing done).
 
-    The claim, the audit record and the result event commit together. A call that leaves for a provider is first
-    recorded in the attempt journal; if a crash comes after the call but before that commit, the redelivered
-    request finds the earlier attempt and repeats the call only when that is safe (a read, an idempotent tool, or
-    a write the provider deduplicates by our idempotency key). Otherwise it fails as ``outcome_unknown`` rather
-    than risk doing the write twice.
+    The claim, the audit record and the result event commit together. A call that leaves for a provider is
+    recorded in the attempt journal right before it is sent. If a crash comes after the call but before that
+    commit, the redelivered request finds the earlier attempt and repeats the call only when that is safe (a read,
+    an idempotent tool, or a write the provider deduplicates by our idempotency key). Otherwise it fails as
+    ``outcome_unknown`` rather than risk doing the write twice.
     """
     event, request = recorded.event, recorded.event.payload
     assert isinstance(request, ToolRequested)
@@ -113,8 +113,7 @@ async def execute(uow: UnitOfWork, recorded: RecordedEvent, remotes: Remotes | N
         elif manifest.auth.type == "none":
             result = await _dispatch(repo, event.tenant_id, request, dry_run)
         else:
-            call = ToolCall(uow, repo, event, request, manifest, connection, dry_run)
-            result = await _dispatch_manifest(remotes, call)
+            result = await _dispatch_manifest(remotes, uow, repo, event, manifest, connection, dry_run)
     except ToolError as exc:
         error = exc
     latency_ms = round((time.perf_counter() - started) * 1000, 3)
@@ -197,26 +196,35 @@ OAUTH_HANDLERS = {"hubspot": hubspot.execute, "shopify": shopify.execute, "zende
 API_KEY_HANDLERS = {"stripe": stripe.execute}
 
 
-async def _dispatch_manifest(remotes: Remotes | None, call: ToolCall) -> dict[str, Any]:
+async def _dispatch_manifest(
+    remotes: Remotes | None,
+    uow: UnitOfWork,
+    repo: IntegrationsRepository,
+    event: Envelope,
+    manifest: Manifest,
+    connection: dict[str, Any],
+    dry_run: bool,
+) -> dict[str, Any]:
     """A third-party integration's tool. In dry run, writes are only described, with the would-be request."""
-    tool = next(t for t in call.manifest.tools if t.name == call.request.tool)
+    request = event.payload
+    assert isinstance(request, ToolRequested)
+    tool = next(t for t in manifest.tools if t.name == request.tool)
     if remotes is None:
-        raise ToolError("unknown_tool", f"{call.request.tool} has no handler")
-    if call.dry_run and not tool.annotations.read_only:
-        return {
-            "would_call": call.request.tool,
-            "arguments": call.request.arguments,
-            **describe_write(call),
-        }
+        raise ToolError("unknown_tool", f"{request.tool} has no handler")
     repeatable = tool.annotations.read_only or tool.annotations.idempotent
-    keyed_for = call.manifest.idempotency_key_ttl_seconds if tool.provider_idempotency_key else None
-    if call.manifest.auth.type == "oauth2" and call.manifest.name in OAUTH_HANDLERS:
-        await _before_sending(remotes, call.tenant_id, call.request, repeatable=repeatable, keyed_for=keyed_for)
-        return await OAUTH_HANDLERS[call.manifest.name](remotes.oauth, call)
-    if call.manifest.auth.type == "api_key" and call.manifest.name in API_KEY_HANDLERS:
-        await _before_sending(remotes, call.tenant_id, call.request, repeatable=repeatable, keyed_for=keyed_for)
-        return await API_KEY_HANDLERS[call.manifest.name](remotes.vault, call)
-    raise ToolError("unknown_tool", f"{call.request.tool} has no handler")
+    keyed_for = manifest.idempotency_key_ttl_seconds if tool.provider_idempotency_key else None
+
+    async def before_send() -> None:
+        await _before_sending(remotes, event.tenant_id, request, repeatable=repeatable, keyed_for=keyed_for)
+
+    call = ToolCall(uow, repo, event, request, manifest, connection, dry_run, before_send)
+    if dry_run and not tool.annotations.read_only:
+        return {"would_call": request.tool, "arguments": request.arguments, **describe_write(call)}
+    if manifest.auth.type == "oauth2" and manifest.name in OAUTH_HANDLERS:
+        return await OAUTH_HANDLERS[manifest.name](remotes.oauth, call)
+    if manifest.auth.type == "api_key" and manifest.name in API_KEY_HANDLERS:
+        return await API_KEY_HANDLERS[manifest.name](remotes.vault, call)
+    raise ToolError("unknown_tool", f"{request.tool} has no handler")
 
 
 def describe_write(call: ToolCall) -> dict[str, Any]:
@@ -249,8 +257,13 @@ async def _dispatch_mcp(
             "summary": f"Would call {tool['name']} on MCP server {server['name']} "
             f"with {json.dumps(request.arguments)}.",
         }
-    await _before_sending(remotes, tenant_id, request, repeatable=mcp_servers.is_repeatable(tool))
-    return await mcp_servers.call(repo, remotes.vault, remotes.mcp, tenant_id, server, tool, request.arguments)
+
+    async def before_send() -> None:
+        await _before_sending(remotes, tenant_id, request, repeatable=mcp_servers.is_repeatable(tool))
+
+    return await mcp_servers.call(
+        repo, remotes.vault, remotes.mcp, tenant_id, server, tool, request.arguments, before_send
+    )
 
 
 def _simulated(manifest: Manifest, request: ToolRequested) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx2
@@ -41,6 +42,7 @@ async def _graphql(
     conn_params: dict[str, str],
     query: str,
     variables: dict[str, Any],
+    before_send: Callable[[], Awaitable[None]],
 ) -> dict[str, Any]:
     """One GraphQL request with the shop's token (refresh on 401 and revocation: ``remote.with_token``)."""
     _, _, base = oauth.endpoints(manifest, conn_params)
@@ -53,7 +55,7 @@ async def _graphql(
                 headers={"X-Shopify-Access-Token": token},
             )
 
-    return _check(await with_token(oauth, repo, tenant_id, manifest, send, repeatable=True))  # queries only
+    return _check(await with_token(oauth, repo, tenant_id, manifest, send, repeatable=True, before_send=before_send))
 
 
 def _check(response: httpx2.Response) -> dict[str, Any]:
@@ -109,7 +111,8 @@ async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
     repo, tenant_id, manifest = call.repo, call.tenant_id, call.manifest
     if tool == "shopify_get_order_status":
         name = "#" + str(args["order_name"]).lstrip("#")
-        data = await _graphql(oauth, repo, tenant_id, manifest, params, ORDER_STATUS_QUERY, {"query": f'name:"{name}"'})
+        variables = {"query": f'name:"{name}"'}
+        data = await _graphql(oauth, repo, tenant_id, manifest, params, ORDER_STATUS_QUERY, variables, call.before_send)
         nodes = ((data.get("orders") or {}).get("nodes")) or []
         match = next((n for n in nodes if isinstance(n, dict) and n.get("name") == name), None)
         if match is None:

@@ -151,6 +151,7 @@ async def execute(vault: Vault, call: ToolCall) -> dict[str, Any]:
         raise ToolError("permanent", "the stored Stripe key could not be read") from None
     if secret is None:
         raise ToolError("unauthorized", "Stripe is not connected; an admin must connect it")
+    await call.before_send()
     response = await _send(
         secret.get_secret_value(), base_url(manifest, call.connection), req, manifest.rate_limit.max_inline_wait_seconds
     )

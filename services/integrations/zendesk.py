@@ -86,7 +86,16 @@ async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
     repo, tenant_id, manifest = call.repo, call.tenant_id, call.manifest
     if tool == "zendesk_get_ticket":
         ticket_id = int(args["ticket_id"])
-        response = await call_api(oauth, repo, tenant_id, manifest, params, "GET", f"/api/v2/tickets/{ticket_id}.json")
+        response = await call_api(
+            oauth,
+            repo,
+            tenant_id,
+            manifest,
+            params,
+            "GET",
+            f"/api/v2/tickets/{ticket_id}.json",
+            before_send=call.before_send,
+        )
         view = _ticket_view(_check(response, f"ticket {ticket_id}"))
         return {**view, "summary": f"Zendesk ticket #{ticket_id} ({view['status']}): {view['subject']}."}
     if tool == "zendesk_create_ticket":
@@ -99,7 +108,7 @@ async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
                 requester["name"] = args["requester_name"]
             ticket["requester"] = requester
         response = await call_api(
-            oauth, repo, tenant_id, manifest, params, "POST", "/api/v2/tickets.json",
+            oauth, repo, tenant_id, manifest, params, "POST", "/api/v2/tickets.json", before_send=call.before_send,
             json={"ticket": ticket}, headers={"Idempotency-Key": call.idempotency_key("create_ticket")},
         )  # fmt: skip
         created = _check(response, "ticket")
@@ -116,6 +125,7 @@ async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
             raise ToolError("invalid_arguments", "give a status, a priority or a comment to change")
         response = await call_api(
             oauth, repo, tenant_id, manifest, params, "PUT", f"/api/v2/tickets/{ticket_id}.json",
+            before_send=call.before_send,
             json={"ticket": changes},
         )  # fmt: skip
         view = _ticket_view(_check(response, f"ticket {ticket_id}"))
