@@ -11,7 +11,7 @@ from libs.platform.runtime import ServiceRuntime, create_all_migration
 from services.integrations import service
 from services.integrations.config import IntegrationsSettings
 from services.integrations.endpoints import IntegrationsController
-from services.integrations.handlers import subscriptions
+from services.integrations.handlers import forget_old_bookkeeping, subscriptions
 from services.integrations.mcp_servers import McpPolicy
 from services.integrations.models import external_tickets, metadata, processed_events, tool_attempts
 from services.integrations.oauth import OAuthConnections, parse_oauth_clients
@@ -53,6 +53,8 @@ def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
     remotes = service.Remotes(oauth=oauth, vault=vault, mcp=policy, attempts=service.AttemptJournal(runtime.db.session))
     for sub in subscriptions(runtime, remotes):
         runtime.subscribe(sub)
+    retention = timedelta(days=settings.retention_days)
+    runtime.add_background("bookkeeping-retention", lambda: forget_old_bookkeeping(runtime, retention))
     app = build_app(runtime, [IntegrationsController], vault=vault, oauth=oauth, mcp_policy=policy)
     app.state.remotes = remotes
     return app

@@ -29,6 +29,12 @@ class IntegrationsSettings(ServiceSettings):
     )
     mcp_allow_private: bool = Field(default=False, validation_alias="DESKPILOT_MCP_ALLOW_PRIVATE")
     mcp_timeout_seconds: float = Field(default=30.0, gt=0, le=300, validation_alias="DESKPILOT_MCP_TIMEOUT")
+    retention_days: float = Field(
+        default=7,
+        gt=0,
+        validation_alias="DESKPILOT_INTEGRATIONS_RETENTION_DAYS",
+        description="days to keep once-only bookkeeping (tool attempts, processed events) and expired OAuth states",
+    )
     webhook_base_url: str = Field(
         default="",
         validation_alias="DESKPILOT_WEBHOOK_BASE_URL",

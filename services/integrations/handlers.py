@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
 from libs.events import RecordedEvent
 from libs.events.subjects import any_conversation, any_tenant
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
 from services.integrations import service, zendesk
+from services.integrations.repository import IntegrationsRepository
+
+log = logging.getLogger("deskpilot.integrations")
 
 
 def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Subscription]:
@@ -26,3 +33,16 @@ def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Sub
         Subscription("webhook-sync", any_tenant("webhook.received"), sync),
         Subscription("helpdesk-mirror", any_conversation("message.received"), mirror, batch_size=64),
     ]
+
+
+async def forget_old_bookkeeping(runtime: ServiceRuntime, retention: timedelta, interval_s: float = 3600.0) -> None:
+    """Forever: delete once-only bookkeeping older than ``retention`` (any number of replicas may run it)."""
+    while True:
+        try:
+            async with runtime.unit_of_work() as uow:
+                gone = await IntegrationsRepository(uow.session).forget_bookkeeping(datetime.now(UTC) - retention)
+            if gone:
+                log.info("forgot %d bookkeeping rows older than %s", gone, retention)
+        except Exception:
+            log.exception("bookkeeping retention failed; retrying in %.0fs", interval_s)
+        await asyncio.sleep(interval_s)

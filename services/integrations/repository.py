@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -339,6 +339,21 @@ class IntegrationsRepository:
         )
         attempts, age = result.one()
         return int(attempts) - 1, float(age)
+
+    async def forget_bookkeeping(self, before: datetime, limit: int = 5000) -> int:
+        """Delete attempt-journal and processed-event rows older than ``before`` (redeliveries come within minutes)
+        and OAuth states that expired; at most ``limit`` rows of each. Returns how many rows went."""
+        gone = 0
+        for table, column, cutoff in (
+            (tool_attempts, tool_attempts.c.last_at, before),
+            (processed_events, processed_events.c.processed_at, before),
+            (oauth_states, oauth_states.c.expires_at, datetime.now(UTC)),
+        ):
+            pk = list(table.primary_key.columns)
+            old = select(*pk).where(column < cutoff).limit(limit).subquery()
+            result = await self.session.execute(delete(table).where(tuple_(*pk).in_(select(*old.c))))
+            gone += int(getattr(result, "rowcount", 0) or 0)
+        return gone
 
     async def audit(self, **row: Any) -> None:
         await self.session.execute(audit_log.insert().values(**row))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ import httpx2
 import jsonschema
 import pytest
 from nats.aio.client import Client as NATS
+from sqlalchemy import text
 
 from libs.events import Actor, Envelope, EventLog, RecordedEvent, ToolCompleted, ToolFailed, ToolRequested, new_id
 from libs.events.streams import EVENTS_STREAM
@@ -246,3 +248,32 @@ async def test_the_audit_answers_what_the_ai_did_for_one_customer(integrations: 
     rows = export.text.strip().splitlines()
     assert rows[0].startswith("conversation_id,end_user,")
     assert len(rows) == 3
+
+
+async def test_old_once_only_bookkeeping_is_forgotten_recent_is_kept(integrations: Service) -> None:
+    runtime = integrations[1]
+    tenant_id, old_call, new_call = new_id("ten"), new_id("call"), new_id("call")
+    async with runtime.unit_of_work() as uow:
+        repo = IntegrationsRepository(uow.session)
+        for call in (old_call, new_call):
+            await repo.record_attempt(tenant_id, call)
+            await repo.first_processing(tenant_id, f"evt-{call}")
+        # Age one of each by ten days (the clock of the rows, not of the test).
+        for table, column, key in (
+            ("tool_attempts", "last_at", "tool_call_id"),
+            ("processed_events", "processed_at", "event_id"),
+        ):
+            value = old_call if table == "tool_attempts" else f"evt-{old_call}"
+            await uow.session.execute(
+                text(f"UPDATE integrations.{table} SET {column} = now() - interval '10 days' WHERE {key} = :k"),  # noqa: S608
+                {"k": value},
+            )
+    async with runtime.unit_of_work() as uow:
+        gone = await IntegrationsRepository(uow.session).forget_bookkeeping(datetime.now(UTC) - timedelta(days=7))
+    assert gone >= 2
+    async with runtime.unit_of_work() as uow:
+        repo = IntegrationsRepository(uow.session)
+        assert await repo.first_processing(tenant_id, f"evt-{old_call}")  # forgotten: new again
+        assert not await repo.first_processing(tenant_id, f"evt-{new_call}")  # kept
+        assert (await repo.record_attempt(tenant_id, old_call))[0] == 0
+        assert (await repo.record_attempt(tenant_id, new_call))[0] == 1
