@@ -153,7 +153,11 @@ class EventLog:
             headers = msg.headers or {}
             status = headers.get("Status")
             if status is None:
-                out.append((int(headers["Nats-Sequence"]), msg.data))
+                try:
+                    out.append((int(headers["Nats-Sequence"]), msg.data))
+                except (KeyError, ValueError) as exc:  # fail the read now, not after its timeout
+                    if not batch_done.done():
+                        batch_done.set_exception(APIError(description=f"direct get without a sequence: {exc!r}"))
             elif batch_done.done():
                 return
             elif status == "204":  # end of this batch

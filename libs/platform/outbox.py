@@ -5,9 +5,11 @@ its state. After the commit the relay appends them to the event log (idempotent 
 sent; a crash between commit and publish is repaired by the relay's sweep, which runs at start-up and periodically.
 On rollback the events are dropped with the transaction.
 
-One publisher at a time per outbox (a transaction-scoped advisory lock, across replicas): rows go out in ``seq``
-order, and when a unit of work returns, its events are on the log — had the sweep been publishing them, the unit
-of work waited for it. (With ``SKIP LOCKED`` instead, a later unit of work could overtake rows the sweep held.)
+One publisher at a time per outbox (a transaction-scoped advisory lock across replicas, and in each process an
+``asyncio.Lock`` in front of it, so that a process holds at most one connection waiting for it): rows go out in
+``seq`` order (roughly the order of commit: ``seq`` is taken just before it), and when a unit of work returns, its
+events are on the log — had the sweep been publishing them, the unit of work waited for it, and a backlog is
+drained batch after batch. (With ``SKIP LOCKED`` instead, a later unit of work could overtake rows the sweep held.)
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ class OutboxRelay:
         self._log = event_log
         # A stable 63-bit key for this outbox table (the same in every replica and Python process).
         name = f"{outbox.schema}.{outbox.name}".encode()
+        self._local = asyncio.Lock()
         self._lock_key = int.from_bytes(hashlib.sha256(b"deskpilot-outbox:" + name).digest()[:8], "big") >> 1
 
     @asynccontextmanager
@@ -96,7 +99,17 @@ class OutboxRelay:
             await self.publish_pending()
 
     async def publish_pending(self, limit: int = 500) -> int:
-        """Publish unsent rows in creation order; several replicas may call it at once (they take turns)."""
+        """Publish every unsent row in creation order, ``limit`` at a time; callers in this process and in other
+        replicas take turns."""
+        sent = 0
+        async with self._local:
+            while True:
+                batch = await self._publish_batch(limit)
+                sent += batch
+                if batch < limit:
+                    return sent
+
+    async def _publish_batch(self, limit: int) -> int:
         sent = 0
         async with self._sessions() as session, session.begin():
             await session.execute(select(func.pg_advisory_xact_lock(self._lock_key)))

@@ -233,10 +233,14 @@ async def chat_feed(
             frame = frame_for(recorded)
             if frame is not None:
                 yield frame
+        loop = asyncio.get_running_loop()
+        last_sent = loop.time()  # of the last frame yielded: events that make no frame must not hold keep-alives back
         while True:
+            wait = None if keep_alive is None else max(0.0, last_sent + keep_alive - loop.time())
             try:
-                kind, msg = await asyncio.wait_for(queue.get(), keep_alive)
+                kind, msg = await asyncio.wait_for(queue.get(), wait)
             except TimeoutError:
+                last_sent = loop.time()
                 yield KEEP_ALIVE_FRAME
                 continue
             if kind == "revoked":
@@ -250,6 +254,7 @@ async def chat_feed(
             else:
                 continue
             if frame is not None:
+                last_sent = loop.time()
                 yield frame
     finally:
         for sub in [s for s in (live, deltas, revocations) if s is not None]:

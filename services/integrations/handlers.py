@@ -14,6 +14,7 @@ from services.integrations import service, zendesk
 from services.integrations.repository import IntegrationsRepository
 
 log = logging.getLogger("deskpilot.integrations")
+BATCH = 5000
 
 
 def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Subscription]:
@@ -39,8 +40,15 @@ async def forget_old_bookkeeping(runtime: ServiceRuntime, retention: timedelta, 
     """Forever: delete once-only bookkeeping older than ``retention`` (any number of replicas may run it)."""
     while True:
         try:
-            async with runtime.unit_of_work() as uow:
-                gone = await IntegrationsRepository(uow.session).forget_bookkeeping(datetime.now(UTC) - retention)
+            gone = 0
+            while True:  # batch after batch until the backlog is gone, each its own short transaction
+                async with runtime.unit_of_work() as uow:
+                    repo = IntegrationsRepository(uow.session)
+                    batch = await repo.forget_bookkeeping(datetime.now(UTC) - retention, BATCH)
+                gone += batch
+                if batch < BATCH:
+                    break
+                await asyncio.sleep(0)
             if gone:
                 log.info("forgot %d bookkeeping rows older than %s", gone, retention)
         except Exception:

@@ -191,15 +191,6 @@ async def discover(registration: McpServerRegistration, policy: McpPolicy) -> li
     return tools
 
 
-def _tool_error_in(exc: BaseException) -> ToolError | None:
-    """A ``ToolError`` raised inside the MCP session (which wraps what it raises in exception groups)."""
-    if isinstance(exc, ToolError):
-        return exc
-    if isinstance(exc, BaseExceptionGroup):
-        return next((found for e in exc.exceptions if (found := _tool_error_in(e)) is not None), None)
-    return None
-
-
 def _kind(exc: BaseException) -> str:
     if isinstance(exc, BaseExceptionGroup) and exc.exceptions:
         return _kind(exc.exceptions[0])
@@ -271,17 +262,27 @@ async def call(
     secret = await vault.get(repo, tenant_id, _secret_purpose(server["name"]))
     secrets = json.loads(secret.get_secret_value()) if secret else {}
     sent = False
+    refusal: ToolError | None = None
+
+    async def journal() -> None:  # keep before_send's refusal, however the session reshapes what it raises
+        nonlocal refusal
+        try:
+            await before_send()
+        except ToolError as exc:
+            refusal = exc
+            raise
+
     try:
         async with asyncio.timeout(policy.timeout):
             async with _session(
                 server["transport"], server["command"], server["args"] or [], server["url"], secrets, policy.timeout
             ) as client:
-                await before_send()
+                await journal()
                 sent = True  # from here on the server may act on the call, answer or not
                 result = await client.call_tool(tool["name"], arguments)
     except Exception as exc:  # an unreachable, crashing or silent server; or before_send refusing to send again
-        if (refused := _tool_error_in(exc)) is not None:
-            raise refused from None
+        if refusal is not None:
+            raise refusal from None
         title = f"MCP server {server['name']}"
         raise lost_in_transit(title, _kind(exc), sent=sent, repeatable=is_repeatable(tool)) from None
     text = "\n".join(getattr(block, "text", "") for block in result.content if getattr(block, "text", None))
