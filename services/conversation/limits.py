@@ -8,6 +8,7 @@ replica's allowance from each, which bounds abuse well enough for a widget and c
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from collections.abc import Callable
@@ -18,6 +19,18 @@ from services.conversation.config import ConversationSettings
 
 # Buckets that have refilled completely are forgotten (they are the same as new ones) at most this often.
 SWEEP_SECONDS = 60.0
+
+
+def client_network(address: str) -> str:
+    """What a per-client bucket counts: the IPv4 address, or the IPv6 /64 (one subscriber's usual allocation, in
+    which a client can pick any address)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip.ipv4_mapped or ip) if ip.version == 6 else str(ip)
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,7 @@ class WidgetLimiter:
     def admit(self, action: WidgetAction, key_id: str, client_ip: str) -> Limited | None:
         """None when admitted (one token taken from both buckets), else what refused it (nothing taken)."""
         by_key, by_ip = self._buckets[action]
+        client_ip = client_network(client_ip)
         now = self._clock()
         waits = [("widget key", by_key.wait(key_id, now)), ("client address", by_ip.wait(client_ip, now))]
         scope, longest = max(waits, key=lambda w: w[1])

@@ -23,7 +23,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from libs.events import EventLog
 from services.conversation.app import MIGRATIONS, create_app
 from services.conversation.config import ConversationSettings
-from services.conversation.limits import Rate, TokenBuckets, WidgetAction, WidgetLimiter
+from services.conversation.limits import Rate, TokenBuckets, WidgetAction, WidgetLimiter, client_network
 from services.conversation.tests.test_chat import SHOP, Server
 from tests.support import eventually, listening, provision_tenant
 
@@ -364,3 +364,21 @@ def test_token_buckets_take_from_both_or_neither_and_forget_full_ones() -> None:
     assert len(buckets) == 1
     assert buckets.tokens("old", 100.0) == 2.0
     assert buckets.tokens("new", 100.0) == 1.0
+
+
+def test_an_ipv6_client_is_counted_by_its_64_not_by_each_address_it_picks() -> None:
+    limiter = WidgetLimiter(
+        {
+            WidgetAction.OPEN: (Rate(per_minute=600, burst=100), Rate(per_minute=1, burst=2)),
+            WidgetAction.MESSAGE: (Rate(per_minute=600, burst=100), Rate(per_minute=1, burst=2)),
+        },
+        clock=lambda: 0.0,
+    )
+    assert limiter.admit(WidgetAction.OPEN, "k", "2001:db8:1:2::1") is None
+    assert limiter.admit(WidgetAction.OPEN, "k", "2001:db8:1:2:ffff::9") is None
+    refused = limiter.admit(WidgetAction.OPEN, "k", "2001:db8:1:2:abcd::42")  # same /64, a third address
+    assert refused is not None
+    assert refused.scope == "client address"
+    assert limiter.admit(WidgetAction.OPEN, "k", "2001:db8:1:3::1") is None  # another /64
+    assert client_network("::ffff:198.51.100.7") == "198.51.100.7"  # IPv4 seen through IPv6
+    assert client_network("198.51.100.7") == "198.51.100.7"
