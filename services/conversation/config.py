@@ -18,10 +18,10 @@ class ConversationSettings(ServiceSettings):
     # Web chat rate limits (token buckets in this process): a sustained rate per minute and a burst, per widget key
     # and per client IP, for opening conversations and for posting messages.
     widget_key_conversations_per_minute: float = Field(
-        default=60.0, validation_alias="DESKPILOT_WIDGET_KEY_CONVERSATIONS_PER_MINUTE", gt=0
+        default=600.0, validation_alias="DESKPILOT_WIDGET_KEY_CONVERSATIONS_PER_MINUTE", gt=0
     )
     widget_key_conversation_burst: int = Field(
-        default=60, validation_alias="DESKPILOT_WIDGET_KEY_CONVERSATION_BURST", ge=1
+        default=300, validation_alias="DESKPILOT_WIDGET_KEY_CONVERSATION_BURST", ge=1
     )
     widget_ip_conversations_per_minute: float = Field(
         default=10.0, validation_alias="DESKPILOT_WIDGET_IP_CONVERSATIONS_PER_MINUTE", gt=0
