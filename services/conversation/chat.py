@@ -578,15 +578,10 @@ async def chat_socket(
         async with lock:
             await socket.send_json(frame)
 
+    watch = widget_key_watch(runtime, access)
+
     async def pump() -> None:
-        feed = chat_feed(
-            runtime.nc,
-            runtime.event_log,
-            access.tenant_id,
-            conversation_id,
-            after,
-            watch=widget_key_watch(runtime, access),
-        )
+        feed = chat_feed(runtime.nc, runtime.event_log, access.tenant_id, conversation_id, after, watch=watch)
         try:
             async with contextlib.aclosing(feed):
                 async for frame in feed:
@@ -604,11 +599,18 @@ async def chat_socket(
         return widget_limiter.admit(WidgetAction.MESSAGE, access.key_id, client_address(socket))
 
     pumping = asyncio.create_task(pump())
+    loop = asyncio.get_running_loop()
+    checked_at = loop.time()
     try:
         while True:
-            answer = await _client_message(
-                runtime, access, conversation_id, await socket.receive_text(), settings.max_message_chars, admit
-            )
+            raw = await socket.receive_text()
+            if loop.time() - checked_at >= settings.widget_recheck_seconds:
+                checked_at = loop.time()
+                if await watch.revoked():  # the notice on NATS may have been missed: never take it on trust
+                    await send(REVOKED_FRAME)
+                    await socket.close(code=1008)
+                    return
+            answer = await _client_message(runtime, access, conversation_id, raw, settings.max_message_chars, admit)
             await send(answer)
     except WebSocketDisconnect:
         pass

@@ -15,6 +15,9 @@ class ConversationSettings(ServiceSettings):
     smtp_relay_port: int = Field(default=25, validation_alias="DESKPILOT_SMTP_RELAY_PORT", ge=1, le=65535)
     # Web chat: keep-alive comments on idle server-sent-event streams, so that proxies do not cut them.
     sse_keepalive_seconds: float = Field(default=15.0, validation_alias="DESKPILOT_SSE_KEEPALIVE_SECONDS", gt=0)
+    # An open chat socket re-checks its widget key in the database this often (on a client message), in case the
+    # revocation notice on NATS was missed.
+    widget_recheck_seconds: float = Field(default=30.0, validation_alias="DESKPILOT_WIDGET_RECHECK_SECONDS", ge=0)
     # Web chat rate limits (token buckets in this process): a sustained rate per minute and a burst, per widget key
     # and per client IP, for opening conversations and for posting messages.
     widget_key_conversations_per_minute: float = Field(

@@ -24,6 +24,7 @@ from libs.events import EventLog
 from services.conversation.app import MIGRATIONS, create_app
 from services.conversation.config import ConversationSettings
 from services.conversation.limits import Rate, TokenBuckets, WidgetAction, WidgetLimiter, client_network
+from services.conversation.repository import ConversationRepository
 from services.conversation.tests.test_chat import SHOP, Server
 from tests.support import eventually, listening, provision_tenant
 
@@ -34,6 +35,7 @@ PER_MINUTE = 120.0
 REFILL_SECONDS = 60.0 / PER_MINUTE
 LIMITS = {
     "DESKPILOT_SSE_KEEPALIVE_SECONDS": KEEP_ALIVE_SECONDS,
+    "DESKPILOT_WIDGET_RECHECK_SECONDS": 0,  # every client message re-checks its key
     "DESKPILOT_WIDGET_KEY_CONVERSATIONS_PER_MINUTE": PER_MINUTE,
     "DESKPILOT_WIDGET_KEY_CONVERSATION_BURST": 3,
     "DESKPILOT_WIDGET_IP_CONVERSATIONS_PER_MINUTE": PER_MINUTE,
@@ -201,6 +203,29 @@ async def test_keys_are_listed_without_the_secret_and_revoking_one_refuses_it_an
         assert (await client.delete(f"{base}/widget-keys/wk_unknown", headers=tenant)).status_code == 404
         chat.key = other["widget_key"]
         assert (await chat.open(client)).status_code == 201
+
+
+async def test_a_socket_that_missed_the_revocation_notice_finds_out_on_its_next_message(
+    server: Server, event_log: EventLog
+) -> None:
+    async with httpx2.AsyncClient(timeout=10) as client:
+        tenant = await provision_tenant(event_log, server.runtime)
+        created = await new_key(client, server, tenant.api_key)
+        chat = Widget(server, tenant.api_key, created["widget_key"], new_address())
+        cid, token = await opened(client, chat)
+        async with chat.socket(cid, token) as ws:
+            await ws.send(json.dumps({"type": "message", "text": "first"}))
+            assert {(await frame(ws))["kind"], (await frame(ws))["kind"]} == {"accepted", "event"}
+            async with server.runtime.unit_of_work() as uow:  # revoked without the notice on NATS
+                repo = ConversationRepository(uow.session)
+                assert await repo.revoke_widget_key(tenant.tenant_id, created["key_id"])
+            await ws.send(json.dumps({"type": "message", "text": "second"}))
+            closing = await frame(ws)
+            assert (closing["kind"], closing["code"]) == ("error", "widget_key_revoked")
+            with pytest.raises(ConnectionClosed):
+                await frame(ws)
+        history = await server.runtime.event_log.read_type(tenant.tenant_id, cid, "message.received")
+        assert [r.event.payload.text for r in history] == ["first"]  # type: ignore[union-attr]
 
 
 async def test_opening_conversations_is_limited_per_client_address_and_per_widget_key(
