@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import httpx2
 import pytest
@@ -67,7 +67,7 @@ async def running(app: Litestar) -> AsyncIterator[tuple[httpx2.AsyncClient, Serv
 
 
 @asynccontextmanager
-async def listening(app: Litestar) -> AsyncIterator[str]:
+async def listening(app: Any) -> AsyncIterator[str]:
     """``app`` served by uvicorn on a free 127.0.0.1 port (lifespan on), on the test's event loop; its base URL.
     For tests that need real sockets (WebSocket, SSE); :func:`running` calls an app in-process."""
     import uvicorn
@@ -83,6 +83,25 @@ async def listening(app: Litestar) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+class FakeProvider(Protocol):
+    """A local fake of a provider's server: its ASGI app, and where it listens once served."""
+
+    base_url: str
+
+    def app(self) -> Any: ...
+
+
+FakeT = TypeVar("FakeT", bound=FakeProvider)
+
+
+@asynccontextmanager
+async def serving(fake: FakeT) -> AsyncIterator[FakeT]:
+    """``fake`` served on a free 127.0.0.1 port (see :func:`listening`), its ``base_url`` set."""
+    async with listening(fake.app()) as base:
+        fake.base_url = base
+        yield fake
 
 
 async def outbox_events(runtime: ServiceRuntime, event_type: str | None = None) -> list[Envelope]:

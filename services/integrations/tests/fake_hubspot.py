@@ -14,19 +14,14 @@ import hashlib
 import secrets
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-
-from deskpilot.embedded import free_port
 
 CLIENT_ID = "fake-client-id-1234"
 CLIENT_SECRET = "fake-client-secret-5678"
@@ -149,21 +144,3 @@ class FakeHubSpot:
                 Route("/crm/v3/objects/contacts/{contact_id}", self.contact, methods=["GET", "PATCH"]),
             ]
         )
-
-
-@asynccontextmanager
-async def serving(fake: FakeHubSpot) -> AsyncIterator[FakeHubSpot]:
-    """The fake on a free 127.0.0.1 port, served by uvicorn on the test's event loop."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    fake.base_url = f"http://127.0.0.1:{port}"
-    try:
-        yield fake
-    finally:
-        server.should_exit = True
-        await task

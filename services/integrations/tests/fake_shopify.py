@@ -14,7 +14,6 @@ timestamp``). Token: ``POST /{shop}/admin/oauth/access_token`` (form, client id 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -22,19 +21,14 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-
-from deskpilot.embedded import free_port
 
 CLIENT_ID = "fake-shopify-client-id"
 CLIENT_SECRET = "fake-shopify-client-secret"
@@ -172,21 +166,3 @@ class FakeShopify:
                 Route("/{shop}/admin/api_permissions/current.json", self.uninstall, methods=["DELETE"]),
             ]
         )
-
-
-@asynccontextmanager
-async def serving(fake: FakeShopify) -> AsyncIterator[FakeShopify]:
-    """The fake on a free 127.0.0.1 port, served by uvicorn on the test's event loop."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    fake.base_url = f"http://127.0.0.1:{port}"
-    try:
-        yield fake
-    finally:
-        server.should_exit = True
-        await task

@@ -9,20 +9,14 @@ parameters replays the original response (``Idempotent-Replayed: true``), with d
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-
-from deskpilot.embedded import free_port
 
 
 def error(status: int, type_: str, message: str, code: str | None = None, **headers: str) -> JSONResponse:
@@ -157,21 +151,3 @@ class FakeStripe:
                 Route("/v1/payment_intents/{pi}", self.payment_intent, methods=["GET"]),
             ]
         )
-
-
-@asynccontextmanager
-async def serving(fake: FakeStripe) -> AsyncIterator[FakeStripe]:
-    """The fake on a free 127.0.0.1 port, served by uvicorn on the test's event loop."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    fake.base_url = f"http://127.0.0.1:{port}"
-    try:
-        yield fake
-    finally:
-        server.should_exit = True
-        await task

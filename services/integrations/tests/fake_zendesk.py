@@ -14,25 +14,19 @@ seen before is replayed (same ticket, ``x-idempotency-lookup: hit``) when the bo
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import secrets
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-
-from deskpilot.embedded import free_port
 
 CLIENT_ID = "fake-zendesk-client"
 CLIENT_SECRET = "fake-zendesk-secret"
@@ -215,21 +209,3 @@ class FakeZendesk:
                 Route("/{subdomain}/api/v2/tickets/{ticket_id:int}.json", self.ticket, methods=["GET", "PUT"]),
             ]
         )
-
-
-@asynccontextmanager
-async def serving(fake: FakeZendesk) -> AsyncIterator[FakeZendesk]:
-    """The fake on a free 127.0.0.1 port, served by uvicorn on the test's event loop."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    fake.base_url = f"http://127.0.0.1:{port}"
-    try:
-        yield fake
-    finally:
-        server.should_exit = True
-        await task

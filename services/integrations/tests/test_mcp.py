@@ -3,7 +3,6 @@ their tools reach the catalog unchanged under safe names, and calls run once, au
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import re
@@ -14,21 +13,15 @@ from typing import Any
 
 import httpx2
 import pytest
-import uvicorn
 from sqlalchemy import text
 
-from deskpilot.embedded import free_port
 from deskpilot.tenants import NewTenant
 from libs.events import (
-    Actor,
-    Envelope,
     EventLog,
     RecordedEvent,
     ToolCompleted,
     ToolFailed,
-    ToolRequested,
     ToolsPublished,
-    new_id,
 )
 from libs.platform.runtime import ServiceRuntime
 from services.integrations import service
@@ -36,8 +29,9 @@ from services.integrations.app import create_app
 from services.integrations.config import IntegrationsSettings
 from services.integrations.mcp_servers import McpError, McpPolicy, McpServerRegistration, provider_name, validate
 from services.integrations.tests import mcp_test_server
+from services.integrations.tests.support import auth, outcome_of, tool_call
 from services.integrations.vault import new_master_key
-from tests.support import outbox_events, provision_tenant, running
+from tests.support import listening, outbox_events, provision_tenant, running
 
 Service = tuple[httpx2.AsyncClient, ServiceRuntime, service.Remotes]
 HTTP_TOKEN = "mcp-http-token-9d1f-SECRET"
@@ -63,47 +57,8 @@ async def mcp_service(nats_url: str, database_url: str) -> AsyncIterator[Service
 
 @pytest.fixture(scope="module")
 async def http_mcp_url() -> AsyncIterator[str]:
-    port = free_port()
-    app = mcp_test_server.http_app(HTTP_TOKEN)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}/mcp"
-    server.should_exit = True
-    await task
-
-
-def auth(api_key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {api_key}"}
-
-
-def request_for(tenant_id: str, tool: str, arguments: dict[str, Any]) -> RecordedEvent:
-    call = new_id("call")
-    payload = ToolRequested(
-        turn_id="turn_1",
-        tool_call_id=call,
-        idempotency_key=f"{tenant_id}:{call}",
-        tool=tool,
-        service="integrations",
-        arguments=arguments,
-    )
-    envelope = Envelope.new(
-        payload, tenant_id=tenant_id, conversation_id=new_id("conv"), actor=Actor(kind="ai", id="a")
-    )
-    return RecordedEvent(1, envelope)
-
-
-async def outcome(runtime: ServiceRuntime, request: RecordedEvent) -> ToolCompleted | ToolFailed:
-    (found,) = [
-        e.payload
-        for e in await outbox_events(runtime)
-        if e.causation_id == request.event.id and e.type in ("tool.completed", "tool.failed")
-    ]
-    assert isinstance(found, ToolCompleted | ToolFailed)
-    return found
+    async with listening(mcp_test_server.http_app(HTTP_TOKEN)) as base:
+        yield f"{base}/mcp"
 
 
 async def register(svc: Service, api_key: str, body: dict[str, Any]) -> httpx2.Response:
@@ -170,14 +125,14 @@ async def test_stdio_tools_reach_the_catalog_unchanged_under_safe_names(
 async def test_an_mcp_call_runs_once_and_is_audited(mcp_service: Service, event_log: EventLog, tmp_path: Path) -> None:
     client, runtime, remotes = mcp_service
     tenant, log = await tenant_with_shop(mcp_service, event_log, tmp_path)
-    request = request_for(tenant.tenant_id, CANCEL, {"order_number": "1001"})
+    request = tool_call(tenant.tenant_id, CANCEL, {"order_number": "1001"})
     done = []
     for _ in range(3):
         async with runtime.unit_of_work() as uow:
             done.append(await service.execute(uow, request, remotes))
     assert done == [True, False, False]
     assert log.read_text() == "1001\n"
-    result = await outcome(runtime, request)
+    result = await outcome_of(runtime, request)
     assert isinstance(result, ToolCompleted), result
     assert result.result["result"]["cancelled"] == "1001"
     audit = await client.get(
@@ -188,10 +143,10 @@ async def test_an_mcp_call_runs_once_and_is_audited(mcp_service: Service, event_
     (entry,) = audit.json()["items"]
     assert (entry["integration"], entry["tool"], entry["status"]) == ("mcp:shop", CANCEL, "completed")
 
-    refused = request_for(tenant.tenant_id, CANCEL, {"order_number": "0"})
+    refused = tool_call(tenant.tenant_id, CANCEL, {"order_number": "0"})
     async with runtime.unit_of_work() as uow:
         await service.execute(uow, refused, remotes)
-    failed = await outcome(runtime, refused)
+    failed = await outcome_of(runtime, refused)
     assert isinstance(failed, ToolFailed)
     assert failed.kind == "permanent"
     assert failed.message.endswith("order 0 cannot be cancelled")
@@ -212,18 +167,18 @@ async def test_after_a_crash_a_destructive_mcp_call_is_not_repeated_but_a_read_i
             assert await service.execute(uow, request, remotes)
             raise Crash
 
-    cancel = request_for(tenant.tenant_id, CANCEL, {"order_number": "42"})
-    lookup = request_for(tenant.tenant_id, LOOKUP, {"order_number": "42"})
+    cancel = tool_call(tenant.tenant_id, CANCEL, {"order_number": "42"})
+    lookup = tool_call(tenant.tenant_id, LOOKUP, {"order_number": "42"})
     for request in (cancel, lookup):
         with pytest.raises(Crash):
             await execute_then_die(request)
         async with runtime.unit_of_work() as uow:
             assert await service.execute(uow, request, remotes)  # the redelivery
     assert log.read_text() == "42\n"  # cancelled once, by the first attempt
-    unknown = await outcome(runtime, cancel)
+    unknown = await outcome_of(runtime, cancel)
     assert isinstance(unknown, ToolFailed)
     assert unknown.kind == "outcome_unknown"
-    read = await outcome(runtime, lookup)  # readOnlyHint: simply asked again
+    read = await outcome_of(runtime, lookup)  # readOnlyHint: simply asked again
     assert isinstance(read, ToolCompleted)
     assert read.result["result"]["order_number"] == "42"
 
@@ -236,15 +191,15 @@ async def test_dry_run_reads_for_real_and_simulates_destructive_tools(
     log = tmp_path / "cancelled.log"
     body = {"name": "shop", **STDIO, "env": {"ORDERS_LOG": str(log), "ORDERS_REGION": "eu"}, "mode": "dry_run"}
     assert (await register(mcp_service, tenant.api_key, body)).status_code == 201
-    lookup = request_for(tenant.tenant_id, LOOKUP, {"order_number": "7"})
-    cancel = request_for(tenant.tenant_id, CANCEL, {"order_number": "7"})
+    lookup = tool_call(tenant.tenant_id, LOOKUP, {"order_number": "7"})
+    cancel = tool_call(tenant.tenant_id, CANCEL, {"order_number": "7"})
     for request in (lookup, cancel):
         async with runtime.unit_of_work() as uow:
             assert await service.execute(uow, request, remotes)
-    read = await outcome(runtime, lookup)
+    read = await outcome_of(runtime, lookup)
     assert isinstance(read, ToolCompleted)
     assert read.result["result"] == {"order_number": "7", "status": "shipped", "region": "eu"}
-    simulated = await outcome(runtime, cancel)
+    simulated = await outcome_of(runtime, cancel)
     assert isinstance(simulated, ToolCompleted)
     assert simulated.dry_run
     assert simulated.result["would_call"] == "orders.cancel"
@@ -273,10 +228,10 @@ async def test_a_streamable_http_server_with_credentials(
     assert response.status_code == 201, response.text
     assert HTTP_TOKEN not in response.text
     before = len(mcp_test_server.CANCELLED)
-    cancel = request_for(tenant.tenant_id, provider_name("remote", "orders.cancel"), {"order_number": "55"})
+    cancel = tool_call(tenant.tenant_id, provider_name("remote", "orders.cancel"), {"order_number": "55"})
     async with runtime.unit_of_work() as uow:
         assert await service.execute(uow, cancel, remotes)
-    result = await outcome(runtime, cancel)
+    result = await outcome_of(runtime, cancel)
     assert isinstance(result, ToolCompleted), result
     assert mcp_test_server.CANCELLED[before:] == ["55"]
     async with runtime.db.session() as session:
@@ -314,10 +269,10 @@ async def test_mode_switch_and_disconnect_of_an_mcp_server(
         "/v1/integrations/mcp/shop/mode", json={"mode": "dry_run"}, headers=auth(tenant.api_key)
     )
     assert switched.json() == {"integration": "mcp:shop", "mode": "dry_run", "reads": "live"}
-    cancel = request_for(tenant.tenant_id, CANCEL, {"order_number": "9"})
+    cancel = tool_call(tenant.tenant_id, CANCEL, {"order_number": "9"})
     async with runtime.unit_of_work() as uow:
         assert await service.execute(uow, cancel, remotes)
-    simulated = await outcome(runtime, cancel)
+    simulated = await outcome_of(runtime, cancel)
     assert isinstance(simulated, ToolCompleted)
     assert simulated.dry_run
     assert not log.exists()
@@ -325,10 +280,10 @@ async def test_mode_switch_and_disconnect_of_an_mcp_server(
     latest = [e.payload for e in await outbox_events(runtime, "tools.published") if e.tenant_id == tenant.tenant_id][-1]
     assert isinstance(latest, ToolsPublished)
     assert not {LOOKUP, CANCEL} & {t.name for t in latest.tools}
-    after = request_for(tenant.tenant_id, LOOKUP, {"order_number": "9"})
+    after = tool_call(tenant.tenant_id, LOOKUP, {"order_number": "9"})
     async with runtime.unit_of_work() as uow:
         assert await service.execute(uow, after, remotes)
-    failed = await outcome(runtime, after)
+    failed = await outcome_of(runtime, after)
     assert isinstance(failed, ToolFailed)
     assert failed.kind == "unknown_tool"
     missing = await client.put("/v1/integrations/mcp/nope/mode", json={"mode": "live"}, headers=auth(tenant.api_key))
@@ -393,10 +348,10 @@ async def test_the_operators_current_policy_applies_at_every_call(
     # The operator empties the stdio allow-list and stops allowing private addresses (a host now resolving to one).
     tightened = dataclasses.replace(remotes, mcp=McpPolicy(stdio_commands=frozenset(), allow_private=False, timeout=5))
     for tool in (CANCEL, provider_name("remote", "orders.cancel")):
-        request = request_for(tenant.tenant_id, tool, {"order_number": "77"})
+        request = tool_call(tenant.tenant_id, tool, {"order_number": "77"})
         async with runtime.unit_of_work() as uow:
             assert await service.execute(uow, request, tightened)
-        refused = await outcome(runtime, request)
+        refused = await outcome_of(runtime, request)
         assert isinstance(refused, ToolFailed), refused
         assert (refused.kind, "was not called" in refused.message) == ("permanent", True)
     assert not log.exists()
@@ -417,10 +372,10 @@ async def test_a_write_that_never_answers_is_an_unknown_outcome_not_a_retry_invi
     }
     assert (await register(mcp_service, tenant.api_key, remote)).status_code == 201
     impatient = dataclasses.replace(remotes, mcp=dataclasses.replace(remotes.mcp, timeout=1.0))
-    request = request_for(tenant.tenant_id, provider_name("slow", "orders.slow_cancel"), {"order_number": "88"})
+    request = tool_call(tenant.tenant_id, provider_name("slow", "orders.slow_cancel"), {"order_number": "88"})
     async with runtime.unit_of_work() as uow:
         assert await service.execute(uow, request, impatient)
-    failed = await outcome(runtime, request)
+    failed = await outcome_of(runtime, request)
     assert isinstance(failed, ToolFailed), failed
     assert failed.kind == "outcome_unknown"  # the server did act: a retry would cancel twice
     assert "88" in mcp_test_server.CANCELLED

@@ -15,16 +15,11 @@ import pytest
 from sqlalchemy import text
 
 from libs.events import (
-    Actor,
-    Envelope,
     EventLog,
     IntegrationRevoked,
-    RecordedEvent,
     ToolCompleted,
     ToolFailed,
-    ToolRequested,
     ToolsPublished,
-    new_id,
 )
 from libs.platform.runtime import ServiceRuntime
 from services.integrations import service
@@ -32,9 +27,10 @@ from services.integrations.app import create_app
 from services.integrations.config import IntegrationsSettings
 from services.integrations.manifest import builtin_manifests
 from services.integrations.repository import IntegrationsRepository
-from services.integrations.tests.fake_hubspot import CLIENT_ID, CLIENT_SECRET, FakeHubSpot, serving
+from services.integrations.tests.fake_hubspot import CLIENT_ID, CLIENT_SECRET, FakeHubSpot
+from services.integrations.tests.support import auth, run_tool
 from services.integrations.vault import new_master_key
-from tests.support import eventually, outbox_events, provision_tenant, running
+from tests.support import eventually, outbox_events, provision_tenant, running, serving
 
 REDIRECT = "http://service/v1/integrations/oauth/callback"
 HUBSPOT_TOOLS = {"hubspot_get_contact", "hubspot_update_contact"}
@@ -83,10 +79,6 @@ def fake(hubspot_service: Service) -> FakeHubSpot:
     return fake
 
 
-def auth(api_key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {api_key}"}
-
-
 async def connect(svc: Service, event_log: EventLog) -> tuple[str, str]:
     """Provision a tenant and connect HubSpot through the whole browser dance; returns (tenant id, api key)."""
     client, runtime, _, fake = svc
@@ -113,37 +105,6 @@ async def connect(svc: Service, event_log: EventLog) -> tuple[str, str]:
     assert replay.status_code == 400  # a state works once
     assert fake.issued
     return tenant.tenant_id, tenant.api_key
-
-
-def tool_call(tenant_id: str, tool: str, arguments: dict[str, Any]) -> RecordedEvent:
-    call = new_id("call")
-    request = ToolRequested(
-        turn_id="turn_1",
-        tool_call_id=call,
-        idempotency_key=f"{tenant_id}:{call}",
-        tool=tool,
-        service="integrations",
-        arguments=arguments,
-    )
-    return RecordedEvent(
-        1, Envelope.new(request, tenant_id=tenant_id, conversation_id=new_id("conv"), actor=Actor(kind="ai", id="a"))
-    )
-
-
-async def run_tool(svc: Service, tenant_id: str, tool: str, arguments: dict[str, Any]) -> ToolCompleted | ToolFailed:
-    _, runtime, remotes, _ = svc
-    request = tool_call(tenant_id, tool, arguments)
-    async with runtime.unit_of_work() as uow:
-        assert await service.execute(uow, request, remotes)
-    outcomes = [
-        e.payload
-        for e in await outbox_events(runtime)
-        if e.tenant_id == tenant_id and e.type in ("tool.completed", "tool.failed")
-        and e.causation_id == request.event.id
-    ]  # fmt: skip
-    (outcome,) = outcomes
-    assert isinstance(outcome, ToolCompleted | ToolFailed)
-    return outcome
 
 
 async def listing(svc: Service, api_key: str) -> dict[str, Any]:

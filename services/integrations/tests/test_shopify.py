@@ -14,24 +14,20 @@ import pytest
 from sqlalchemy import text
 
 from libs.events import (
-    Actor,
-    Envelope,
     EventLog,
     IntegrationRevoked,
-    RecordedEvent,
     ToolCompleted,
     ToolFailed,
-    ToolRequested,
     ToolsPublished,
-    new_id,
 )
 from libs.platform.runtime import ServiceRuntime
 from services.integrations import service
 from services.integrations.app import create_app
 from services.integrations.config import IntegrationsSettings
-from services.integrations.tests.fake_shopify import CLIENT_ID, CLIENT_SECRET, SHOP, FakeShopify, serving
+from services.integrations.tests.fake_shopify import CLIENT_ID, CLIENT_SECRET, SHOP, FakeShopify
+from services.integrations.tests.support import auth, run_tool
 from services.integrations.vault import new_master_key
-from tests.support import outbox_events, provision_tenant, running
+from tests.support import outbox_events, provision_tenant, running, serving
 
 REDIRECT = "http://service/v1/integrations/oauth/callback"
 SHOPIFY_TOOLS = {"shopify_get_order_status"}
@@ -88,10 +84,6 @@ def fake(shopify_service: Service) -> FakeShopify:
     return fake
 
 
-def auth(api_key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {api_key}"}
-
-
 async def consent(svc: Service, api_key: str) -> tuple[str, dict[str, list[str]]]:
     """Start connecting and let the browser go through Shopify's consent: where it is sent back, and with what."""
     client = svc[0]
@@ -125,37 +117,6 @@ async def connect(svc: Service, event_log: EventLog) -> tuple[str, str]:
     assert done.status_code == 200, done.text
     assert done.json()["scopes"] == ["read_orders", "read_fulfillments"]
     return tenant.tenant_id, tenant.api_key
-
-
-def tool_call(tenant_id: str, tool: str, arguments: dict[str, Any]) -> RecordedEvent:
-    call = new_id("call")
-    request = ToolRequested(
-        turn_id="turn_1",
-        tool_call_id=call,
-        idempotency_key=f"{tenant_id}:{call}",
-        tool=tool,
-        service="integrations",
-        arguments=arguments,
-    )
-    return RecordedEvent(
-        1, Envelope.new(request, tenant_id=tenant_id, conversation_id=new_id("conv"), actor=Actor(kind="ai", id="a"))
-    )
-
-
-async def run_tool(svc: Service, tenant_id: str, arguments: dict[str, Any]) -> ToolCompleted | ToolFailed:
-    _, runtime, remotes, _ = svc
-    request = tool_call(tenant_id, "shopify_get_order_status", arguments)
-    async with runtime.unit_of_work() as uow:
-        assert await service.execute(uow, request, remotes)
-    outcomes = [
-        e.payload
-        for e in await outbox_events(runtime)
-        if e.tenant_id == tenant_id and e.type in ("tool.completed", "tool.failed")
-        and e.causation_id == request.event.id
-    ]  # fmt: skip
-    (outcome,) = outcomes
-    assert isinstance(outcome, ToolCompleted | ToolFailed)
-    return outcome
 
 
 async def listing(svc: Service, api_key: str) -> dict[str, Any]:
@@ -217,7 +178,7 @@ async def test_the_oauth_dance_with_a_shop_then_order_status_over_graphql(
     assert names >= SHOPIFY_TOOLS
     assert "get_order_status" in names  # the demo store's tool keeps its name and handler
 
-    got = await run_tool(shopify_service, tenant_id, {"order_name": "1001"})
+    got = await run_tool(shopify_service, tenant_id, "shopify_get_order_status", {"order_name": "1001"})
     assert isinstance(got, ToolCompleted), got
     assert got.result["financial_status"] == "PAID"
     assert got.result["fulfillment_status"] == "FULFILLED"
@@ -226,7 +187,7 @@ async def test_the_oauth_dance_with_a_shop_then_order_status_over_graphql(
     assert fake.graphql_tokens == [fake.issued[0]]  # sent as X-Shopify-Access-Token
     assert fake.refresh_calls == 0
 
-    missing = await run_tool(shopify_service, tenant_id, {"order_name": "#9999"})
+    missing = await run_tool(shopify_service, tenant_id, "shopify_get_order_status", {"order_name": "#9999"})
     assert isinstance(missing, ToolFailed)
     assert missing.kind == "not_found"
 
@@ -252,12 +213,12 @@ async def test_an_expiring_access_token_is_refreshed_once_before_the_call(
     tenant_id, _ = await connect(shopify_service, event_log)
     first_access = fake.issued[-2]
     fake.expires_in = 3600
-    got = await run_tool(shopify_service, tenant_id, {"order_name": "#1001"})
+    got = await run_tool(shopify_service, tenant_id, "shopify_get_order_status", {"order_name": "#1001"})
     assert isinstance(got, ToolCompleted), got
     assert fake.refresh_calls == 1
     assert fake.graphql_tokens == [fake.issued[-2]]  # the refreshed token, not the expiring one
     assert fake.graphql_tokens[0] != first_access
-    again = await run_tool(shopify_service, tenant_id, {"order_name": "#1001"})
+    again = await run_tool(shopify_service, tenant_id, "shopify_get_order_status", {"order_name": "#1001"})
     assert isinstance(again, ToolCompleted)
     assert fake.refresh_calls == 1  # the stored (rotated) tokens are reused
 
@@ -267,13 +228,13 @@ async def test_throttled_is_a_transient_failure(
 ) -> None:
     tenant_id, api_key = await connect(shopify_service, event_log)
     fake.throttle_next = 1
-    failed = await run_tool(shopify_service, tenant_id, {"order_name": "#1001"})
+    failed = await run_tool(shopify_service, tenant_id, "shopify_get_order_status", {"order_name": "#1001"})
     assert isinstance(failed, ToolFailed)
     assert failed.kind == "transient"
     assert "throttled" in failed.message.lower()
     assert "0.4s" in failed.message  # (52 requested - 12 available) / 100 per second
     assert (await listing(shopify_service, api_key))["status"] == "active"
-    ok = await run_tool(shopify_service, tenant_id, {"order_name": "#1001"})
+    ok = await run_tool(shopify_service, tenant_id, "shopify_get_order_status", {"order_name": "#1001"})
     assert isinstance(ok, ToolCompleted)
 
 
@@ -284,7 +245,7 @@ async def test_a_revoked_refresh_token_withdraws_the_tools(
     fake.expires_in = 120
     tenant_id, api_key = await connect(shopify_service, event_log)
     fake.revoke_refresh_tokens()
-    failed = await run_tool(shopify_service, tenant_id, {"order_name": "#1001"})
+    failed = await run_tool(shopify_service, tenant_id, "shopify_get_order_status", {"order_name": "#1001"})
     assert isinstance(failed, ToolFailed)
     assert failed.kind == "unauthorized"
     (revoked,) = [e.payload for e in await outbox_events(runtime, "integration.revoked") if e.tenant_id == tenant_id]

@@ -12,11 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from libs.events import (
-    Actor,
-    Envelope,
     EventLog,
     IntegrationRevoked,
-    RecordedEvent,
     ToolCompleted,
     ToolFailed,
     ToolRequested,
@@ -27,9 +24,10 @@ from libs.platform.runtime import ServiceRuntime
 from services.integrations import service
 from services.integrations.app import create_app
 from services.integrations.config import IntegrationsSettings
-from services.integrations.tests.fake_stripe import FakeStripe, Injected, serving
+from services.integrations.tests.fake_stripe import FakeStripe, Injected
+from services.integrations.tests.support import auth, outcome_of, run_tool, tool_call
 from services.integrations.vault import new_master_key
-from tests.support import outbox_events, provision_tenant, running
+from tests.support import outbox_events, provision_tenant, running, serving
 
 Service = tuple[httpx2.AsyncClient, ServiceRuntime, service.Remotes, FakeStripe]
 
@@ -57,10 +55,6 @@ def fake(stripe_service: Service) -> FakeStripe:
     return fake
 
 
-def auth(api_key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {api_key}"}
-
-
 async def connect(svc: Service, event_log: EventLog) -> tuple[str, str, str]:
     """Provision a tenant and connect Stripe with a fresh restricted key; returns (tenant id, api key, stripe key)."""
     client, runtime, _, fake = svc
@@ -75,40 +69,6 @@ async def connect(svc: Service, event_log: EventLog) -> tuple[str, str, str]:
     assert done.status_code == 200, done.text
     assert done.json()["connected"] is True
     return tenant.tenant_id, tenant.api_key, key
-
-
-def tool_call(tenant_id: str, tool: str, arguments: dict[str, Any]) -> RecordedEvent:
-    call = new_id("call")
-    request = ToolRequested(
-        turn_id="turn_1",
-        tool_call_id=call,
-        idempotency_key=f"{tenant_id}:{call}",
-        tool=tool,
-        service="integrations",
-        arguments=arguments,
-    )
-    return RecordedEvent(
-        1, Envelope.new(request, tenant_id=tenant_id, conversation_id=new_id("conv"), actor=Actor(kind="ai", id="a"))
-    )
-
-
-async def outcome_of(runtime: ServiceRuntime, request: RecordedEvent) -> ToolCompleted | ToolFailed:
-    outcomes = [
-        e.payload
-        for e in await outbox_events(runtime)
-        if e.type in ("tool.completed", "tool.failed") and e.causation_id == request.event.id
-    ]
-    (outcome,) = outcomes
-    assert isinstance(outcome, ToolCompleted | ToolFailed)
-    return outcome
-
-
-async def run_tool(svc: Service, tenant_id: str, tool: str, arguments: dict[str, Any]) -> ToolCompleted | ToolFailed:
-    _, runtime, remotes, _ = svc
-    request = tool_call(tenant_id, tool, arguments)
-    async with runtime.unit_of_work() as uow:
-        assert await service.execute(uow, request, remotes)
-    return await outcome_of(runtime, request)
 
 
 async def stripe_info(svc: Service, api_key: str) -> dict[str, Any]:

@@ -25,7 +25,6 @@ from libs.events import (
     RecordedEvent,
     ToolCompleted,
     ToolFailed,
-    ToolRequested,
     new_id,
 )
 from libs.platform.runtime import ServiceRuntime
@@ -34,11 +33,12 @@ from services.integrations.app import create_app
 from services.integrations.config import IntegrationsSettings
 from services.integrations.manifest import builtin_manifests
 from services.integrations.repository import IntegrationsRepository
-from services.integrations.tests.fake_zendesk import CLIENT_ID, CLIENT_SECRET, SUBDOMAIN, FakeZendesk, serving
+from services.integrations.tests.fake_zendesk import CLIENT_ID, CLIENT_SECRET, SUBDOMAIN, FakeZendesk
+from services.integrations.tests.support import auth, outcomes_of, run_tool, tool_call
 from services.integrations.tests.test_webhooks import SECRET
 from services.integrations.tests.test_webhooks import zendesk as sign_zendesk
 from services.integrations.vault import new_master_key
-from tests.support import eventually, outbox_events, provision_tenant, running
+from tests.support import eventually, outbox_events, provision_tenant, running, serving
 
 REDIRECT = "http://service/v1/integrations/oauth/callback"
 Service = tuple[httpx2.AsyncClient, ServiceRuntime, service.Remotes, FakeZendesk]
@@ -83,10 +83,6 @@ def fake(zendesk_service: Service) -> FakeZendesk:
     return fake
 
 
-def auth(api_key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {api_key}"}
-
-
 async def connect(svc: Service, event_log: EventLog) -> tuple[str, str]:
     """Provision a tenant and connect its Zendesk account through the whole browser dance (PKCE)."""
     client, runtime, _, _ = svc
@@ -107,47 +103,6 @@ async def connect(svc: Service, event_log: EventLog) -> tuple[str, str]:
     done = await client.get(back.path, params=parse_qs(back.query))
     assert done.status_code == 200, done.text
     return tenant.tenant_id, tenant.api_key
-
-
-def tool_call(
-    tenant_id: str, tool: str, arguments: dict[str, Any], conversation_id: str | None = None
-) -> RecordedEvent:
-    call = new_id("call")
-    request = ToolRequested(
-        turn_id="turn_1",
-        tool_call_id=call,
-        idempotency_key=f"{tenant_id}:{call}",
-        tool=tool,
-        service="integrations",
-        arguments=arguments,
-    )
-    return RecordedEvent(
-        1,
-        Envelope.new(
-            request,
-            tenant_id=tenant_id,
-            conversation_id=conversation_id or new_id("conv"),
-            actor=Actor(kind="ai", id="a"),
-        ),
-    )
-
-
-async def outcome_of(runtime: ServiceRuntime, request: RecordedEvent) -> list[Any]:
-    return [
-        e.payload
-        for e in await outbox_events(runtime)
-        if e.type in ("tool.completed", "tool.failed") and e.causation_id == request.event.id
-    ]
-
-
-async def run_tool(svc: Service, tenant_id: str, tool: str, arguments: dict[str, Any]) -> ToolCompleted | ToolFailed:
-    _, runtime, remotes, _ = svc
-    request = tool_call(tenant_id, tool, arguments)
-    async with runtime.unit_of_work() as uow:
-        assert await service.execute(uow, request, remotes)
-    (outcome,) = await outcome_of(runtime, request)
-    assert isinstance(outcome, ToolCompleted | ToolFailed)
-    return outcome
 
 
 async def test_the_fake_checks_the_pkce_verifier(zendesk_service: Service, fake: FakeZendesk) -> None:
@@ -193,7 +148,7 @@ async def test_tickets_are_created_updated_and_read_and_a_create_runs_once(
         assert await service.execute(uow, request, remotes)
     async with runtime.unit_of_work() as uow:
         assert not await service.execute(uow, request, remotes)  # redelivery: nothing done
-    (created,) = await outcome_of(runtime, request)
+    (created,) = await outcomes_of(runtime, request)
     assert isinstance(created, ToolCompleted), created
     assert fake.creates == 1
     ticket_id = created.result["id"]
@@ -288,10 +243,10 @@ async def test_a_create_repeated_after_a_crash_is_answered_by_zendesk_replay(
     tenant_id, _ = await connect(zendesk_service, event_log)
     request = tool_call(tenant_id, "zendesk_create_ticket", {"subject": "Broken kettle", "body": "It sparks."})
     await crash_after_the_call(zendesk_service, request)
-    assert (fake.creates, await outcome_of(runtime, request)) == (1, [])  # made at Zendesk, nothing committed here
+    assert (fake.creates, await outcomes_of(runtime, request)) == (1, [])  # made at Zendesk, nothing committed here
     async with runtime.unit_of_work() as uow:
         assert await service.execute(uow, request, remotes)  # the redelivered request
-    (outcome,) = await outcome_of(runtime, request)
+    (outcome,) = await outcomes_of(runtime, request)
     assert isinstance(outcome, ToolCompleted), outcome
     assert (fake.create_requests, fake.creates, outcome.result["replayed"]) == (2, 1, True)
     (key,) = fake.idempotency
@@ -312,7 +267,7 @@ async def test_an_update_that_may_have_happened_is_not_sent_again(
     await crash_after_the_call(zendesk_service, request)
     async with runtime.unit_of_work() as uow:
         assert await service.execute(uow, request, remotes)
-    (outcome,) = await outcome_of(runtime, request)
+    (outcome,) = await outcomes_of(runtime, request)
     assert isinstance(outcome, ToolFailed), outcome
     assert outcome.kind == "outcome_unknown"
     assert len(fake.tickets[9]["comments"]) == 1  # one comment at Zendesk, not two
@@ -328,7 +283,7 @@ async def test_an_update_that_may_have_happened_is_not_sent_again(
     await crash_after_the_call(zendesk_service, read)
     async with runtime.unit_of_work() as uow:
         assert await service.execute(uow, read, remotes)
-    (got,) = await outcome_of(runtime, read)
+    (got,) = await outcomes_of(runtime, read)
     assert isinstance(got, ToolCompleted), got
 
 
@@ -346,7 +301,7 @@ async def test_ticket_webhooks_keep_a_linked_ticket_in_sync(
     opened = tool_call(tenant_id, "zendesk_create_ticket", {"subject": "Kettle", "body": "Sparks."}, conversation_id)
     async with runtime.unit_of_work() as uow:
         assert await service.execute(uow, opened, zendesk_service[2])
-    (created,) = await outcome_of(runtime, opened)
+    (created,) = await outcomes_of(runtime, opened)
     assert isinstance(created, ToolCompleted), created
     ticket = str(created.result["id"])
     ours = await run_tool(
@@ -489,7 +444,7 @@ async def test_the_customers_later_messages_reach_the_linked_zendesk_ticket(
     opened = tool_call(tenant_id, "zendesk_create_ticket", {"subject": "Gift card", "body": "Lost."}, conversation_id)
     async with runtime.unit_of_work() as uow:
         assert await service.execute(uow, opened, remotes)
-    (created,) = await outcome_of(runtime, opened)
+    (created,) = await outcomes_of(runtime, opened)
     assert isinstance(created, ToolCompleted), created
     ticket = fake.tickets[created.result["id"]]
     said = MessageReceived(message_id=new_id("msg"), text="The code was 1234-ABCD.", channel="web")
