@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,8 +36,10 @@ __all__ = ["AttemptJournal", "Remotes", "execute", "on_tenant_created", "publish
 ACTOR = Actor(kind="system", id="integrations")
 
 
-def _tool_index(manifests: dict[str, Manifest]) -> dict[str, Manifest]:
-    return {tool.name: m for m in manifests.values() for tool in m.tools}
+@cache
+def _tool_index() -> dict[str, Manifest]:
+    """The built-in manifest of each tool name (built once: the manifests are fixed for the process)."""
+    return {tool.name: m for m in builtin_manifests().values() for tool in m.tools}
 
 
 async def on_tenant_created(uow: UnitOfWork, event: Envelope) -> None:
@@ -93,7 +96,7 @@ async def execute(uow: UnitOfWork, recorded: RecordedEvent, remotes: Remotes | N
     repo = IntegrationsRepository(uow.session)
     if not await repo.claim(event.tenant_id, request.tool_call_id, event.id, event.conversation_id, request.tool):
         return False
-    manifest = _tool_index(builtin_manifests()).get(request.tool)
+    manifest = _tool_index().get(request.tool)
     connection = await repo.connection(event.tenant_id, manifest.name) if manifest else None
     mcp_tool = None if manifest else await repo.mcp_tool(event.tenant_id, request.tool)
     integration = manifest.name if manifest else f"mcp:{mcp_tool[0]['name']}" if mcp_tool else "unknown"

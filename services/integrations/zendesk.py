@@ -139,8 +139,7 @@ PROVIDER = "zendesk"
 SYNC_ACTOR = Actor(kind="system", id="zendesk-sync")
 PRIORITIES: tuple[str, ...] = get_args(Priority)
 EVENT_PREFIX = "zen:event-type:ticket."
-CHANGES = {"created": "created", "status_changed": "status_changed", "priority_changed": "priority_changed",
-           "comment_added": "comment_added"}  # fmt: skip
+CHANGES = frozenset({"created", "status_changed", "priority_changed", "comment_added"})  # others: "updated"
 
 
 def comment_digest(body: str) -> str:
@@ -215,7 +214,7 @@ def parse_ticket_event(payload: dict[str, Any], received_at: datetime) -> Ticket
     comment = event.get("comment") if isinstance(event.get("comment"), dict) else None
     return TicketChange(
         ticket_id=ticket_id,
-        change=CHANGES.get(kind.removeprefix(EVENT_PREFIX), "updated"),
+        change=suffix if (suffix := kind.removeprefix(EVENT_PREFIX)) in CHANGES else "updated",
         occurred_at=_time(payload.get("time")) or _time(detail.get("updated_at")) or received_at,
         subject=str(detail["subject"])[:300] if detail.get("subject") else None,
         status=str(detail["status"]).lower()[:32] if detail.get("status") else None,
