@@ -180,6 +180,10 @@ class EventLog:
             seq = msg.seq + 1
         return out
 
+    async def contains(self, event: Envelope) -> bool:
+        """Whether ``event`` (by id) is already in the log, on its own subject."""
+        return any(json.loads(body).get("id") == event.id for _, body in await self.read_raw(event.subject))
+
     async def read_type(self, tenant_id: str, conversation_id: str, event_type: str) -> list[RecordedEvent]:
         """The events of one type in one conversation, in order."""
         subject = conversation_subject(tenant_id, conversation_id, event_type)

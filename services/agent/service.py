@@ -28,7 +28,6 @@ from libs.events import (
     EventLog,
     EventPayload,
     LlmCalled,
-    RecordedEvent,
     ToolSpec,
 )
 from libs.events.conversation_log import Appended, ConversationLog
@@ -36,7 +35,7 @@ from services.agent.decide import Act, CallModel, Setup, Wait, after_model, deci
 from services.agent.model_call import Answered, DeltaSink, call_model
 from services.agent.policy import AgentPolicy
 from services.agent.providers import ChatModel
-from services.agent.state import RELEVANT, ConversationState, apply, fold
+from services.agent.state import RELEVANT, ConversationState, apply
 
 log = logging.getLogger("deskpilot.agent")
 tracer = trace.get_tracer("deskpilot.agent")
@@ -63,9 +62,9 @@ class Agent:
         self._model = model
         self._deltas = deltas
         self._locks: dict[Key, tuple[asyncio.Lock, int]] = {}
-        # Logs of recently advanced conversations: the log is append-only, so a cached prefix stays true and only
-        # what came after it needs reading.
-        self._seen: OrderedDict[Key, list[RecordedEvent]] = OrderedDict()
+        # Recently advanced conversations, folded: the log is append-only, so a fold stays true and only what came
+        # after its version needs reading and applying.
+        self._folded: OrderedDict[Key, ConversationState] = OrderedDict()
         self._cached_conversations = cached_conversations
 
     @property
@@ -87,7 +86,7 @@ class Agent:
         setup = Setup.of(tools, policy or AgentPolicy(), self._model.provider, self._model.model)
         steps = 0
         async with self._conversation_lock(key):
-            state = fold(tenant_id, conversation_id, await self._events(key, through))
+            state = await self._state(key, through)
             while True:
                 decision = decide(state, setup, datetime.now(UTC))
                 if isinstance(decision, Wait):
@@ -104,7 +103,7 @@ class Agent:
                         apply(state, recorded)
                 else:
                     log.info("conversation %s moved on; deciding again", conversation_id)
-                    state = fold(tenant_id, conversation_id, await self._events(key, 0))
+                    state = await self._state(key, 0)
 
     async def _take(self, state: ConversationState, decision: Act | CallModel, setup: Setup) -> Appended:
         cause = state.unanswered_event or state.last_event
@@ -154,11 +153,7 @@ class Agent:
                     p.observed,
                     p.threshold,
                 )
-        appended = await self._log.append_decision(
-            state.tenant_id, state.conversation_id, events, state.version, RELEVANT
-        )
-        self._remember((state.tenant_id, state.conversation_id), state.version, appended)
-        return appended
+        return await self._log.append_decision(state.tenant_id, state.conversation_id, events, state.version, RELEVANT)
 
     async def _keep_paid(self, state: ConversationState, events: list[Envelope], appended: Appended) -> None:
         """A voided decision's model call happened and was paid for: keep its record, marked discarded."""
@@ -182,19 +177,12 @@ class Agent:
             else:
                 self._locks[key] = (lock, users - 1)
 
-    async def _events(self, key: Key, through: int) -> list[RecordedEvent]:
-        known = self._seen.pop(key, [])
-        after = known[-1].position if known else 0
-        events = known + await self._log.log.read(*key, from_version=after, through=through)
-        self._seen[key] = events
-        while len(self._seen) > self._cached_conversations:
-            self._seen.popitem(last=False)
-        return events
-
-    def _remember(self, key: Key, version: int, appended: Appended) -> None:
-        known = self._seen.get(key)
-        # Extend the cache only when it ends where this append started and the append knows everything that came
-        # after; otherwise the next read fills the gap.
-        if known is None or not appended.complete or (known[-1].position if known else 0) != version:
-            return
-        known.extend(r for r in appended.in_order() if r.position > version)
+    async def _state(self, key: Key, through: int) -> ConversationState:
+        """The conversation folded up to its newest event (at least through ``through``)."""
+        state = self._folded.pop(key, None) or ConversationState(*key)
+        for recorded in await self._log.log.read(*key, from_version=state.version, through=through):
+            apply(state, recorded)
+        self._folded[key] = state
+        while len(self._folded) > self._cached_conversations:
+            self._folded.popitem(last=False)
+        return state
