@@ -7,17 +7,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from libs.events import new_id
+from services.integrations.errors import ToolError
 from services.integrations.repository import IntegrationsRepository
-
-
-class ToolError(Exception):
-    """A tool failed in a way the model should hear about."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
 
 CUSTOMERS = [
     {"email": "ada@example.com", "name": "Ada Lovelace"},

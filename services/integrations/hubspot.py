@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import httpx2
 
-from services.integrations.demo_store import ToolError
+from services.integrations.errors import ToolError
 from services.integrations.oauth import OAuthConnections
 from services.integrations.remote import ToolCall, call_api
 

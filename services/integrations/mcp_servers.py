@@ -28,8 +28,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.integrations.demo_store import ToolError
-from services.integrations.remote import lost_in_transit
+from services.integrations.errors import ToolError, lost_in_transit
 from services.integrations.repository import IntegrationsRepository
 from services.integrations.vault import Vault
 

@@ -20,7 +20,7 @@ import httpx2
 
 from libs.events import Envelope, ToolRequested
 from libs.platform.outbox import UnitOfWork
-from services.integrations.demo_store import ToolError
+from services.integrations.errors import ToolError, lost_in_transit, unsent
 from services.integrations.manifest import Manifest
 from services.integrations.oauth import ConnectionRevokedError, OAuthConnections, TransientTokenError
 from services.integrations.repository import IntegrationsRepository
@@ -53,23 +53,6 @@ class ToolCall:
         """The key a provider gets for this call's write: the same on every delivery and retry of the call."""
         digest = hashlib.sha256(f"{self.manifest.name}/{operation}/v1\x00{self.request.idempotency_key}".encode())
         return "deskpilot-" + digest.hexdigest()
-
-
-def unsent(exc: httpx2.HTTPError) -> bool:
-    """The request cannot have reached the provider (no connection was made)."""
-    return isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout | httpx2.PoolTimeout)
-
-
-def lost_in_transit(title: str, what: str, *, sent: bool, repeatable: bool) -> ToolError:
-    """A call that got no answer. Unsent, or safe to send again: ``transient``. A write that may have reached the
-    provider: ``outcome_unknown``, because a retry (a new tool call, with a new idempotency key) could do it twice."""
-    if not sent or repeatable:
-        return ToolError("transient", f"{title} is unreachable ({what}); try again shortly")
-    return ToolError(
-        "outcome_unknown",
-        f"{title} stopped answering after the request was sent ({what}); it may or may not have been carried out. "
-        "Do not retry it; tell the customer a colleague will check.",
-    )
 
 
 def _slow_down(manifest: Manifest, wait: float) -> ToolError:

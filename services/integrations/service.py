@@ -23,7 +23,7 @@ from libs.events import (
 from libs.platform.outbox import UnitOfWork
 from services.integrations import demo_store, hubspot, mcp_servers, shopify, stripe, zendesk
 from services.integrations.catalog import publish_catalog
-from services.integrations.demo_store import ToolError
+from services.integrations.errors import ToolError
 from services.integrations.manifest import SERVICE, Manifest, builtin_manifests
 from services.integrations.mcp_servers import McpPolicy
 from services.integrations.oauth import OAuthConnections

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx2
 
-from services.integrations.demo_store import ToolError
+from services.integrations.errors import ToolError
 from services.integrations.manifest import Manifest
 from services.integrations.oauth import HTTP_TIMEOUT, OAuthConnections
 from services.integrations.remote import ToolCall, with_token

@@ -47,7 +47,7 @@ from libs.events import (
     new_id,
 )
 from libs.platform.outbox import UnitOfWork
-from services.integrations.demo_store import ToolError
+from services.integrations.errors import ToolError
 from services.integrations.manifest import builtin_manifests
 from services.integrations.oauth import OAuthConnections
 from services.integrations.remote import ToolCall, call_api
