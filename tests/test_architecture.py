@@ -20,21 +20,28 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
+def in_repository(path: Path) -> bool:
+    """``repository.py``, or any module of a ``repository/`` package (split by aggregate, re-exported)."""
+    inside = path.relative_to(ROOT / "services").parts[1:]
+    return inside == ("repository.py",) or inside[:1] == ("repository",)
+
+
+def source_files(service: str) -> list[Path]:
+    """A service's modules at any depth, without its tests."""
+    base = ROOT / "services" / service
+    return [p for p in base.rglob("*.py") if "tests" not in p.relative_to(base).parts]
+
+
 def test_the_six_services_exist_with_the_same_shape() -> None:
     assert SERVICES == ["agent", "billing", "conversation", "integrations", "knowledge", "ticketing"]
     for name in SERVICES:
-        for part in (
-            "app.py",
-            "config.py",
-            "models.py",
-            "repository.py",
-            "service.py",
-            "handlers.py",
-            "endpoints.py",
-            "schemas.py",
-            "tests",
-        ):
+        for part in ("app.py", "config.py", "models.py", "service.py", "handlers.py", "endpoints.py", "schemas.py"):
             assert (ROOT / "services" / name / part).exists(), f"services/{name}/{part} is missing"
+        assert (ROOT / "services" / name / "tests").is_dir(), f"services/{name}/tests is missing"
+        service = ROOT / "services" / name
+        assert (service / "repository.py").exists() != (service / "repository" / "__init__.py").exists(), (
+            f"services/{name} needs exactly one of repository.py and repository/__init__.py"
+        )
 
 
 def test_no_service_imports_another() -> None:
@@ -53,15 +60,14 @@ def test_libs_never_import_services_or_the_launcher() -> None:
 
 
 def test_sql_lives_in_repositories() -> None:
-    """Only repository.py builds statements; models.py declares tables and their DDL migrations."""
+    """Only the repository builds statements; models.py declares tables and their DDL migrations."""
     statements = {"insert", "select", "update", "delete", "text", "literal_column"}
-    allowed = {"repository.py", "models.py"}
     for name in SERVICES:
-        for path in (ROOT / "services" / name).glob("*.py"):
-            if path.name in allowed:
+        for path in source_files(name):
+            if path.name == "models.py" or in_repository(path):
                 continue
             tree = ast.parse(path.read_text())
             for node in ast.walk(tree):
                 if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
                     used = statements & {alias.name for alias in node.names}
-                    assert not used, f"{path.relative_to(ROOT)} imports {sorted(used)}; SQL belongs in repository.py"
+                    assert not used, f"{path.relative_to(ROOT)} imports {sorted(used)}; SQL belongs in the repository"

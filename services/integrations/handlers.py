@@ -11,7 +11,7 @@ from libs.events.subjects import any_conversation, any_tenant
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
 from services.integrations import service, zendesk
-from services.integrations.repository import IntegrationsRepository
+from services.integrations.repository import BookkeepingRepository
 
 log = logging.getLogger("deskpilot.integrations")
 BATCH = 5000
@@ -43,8 +43,7 @@ async def forget_old_bookkeeping(runtime: ServiceRuntime, retention: timedelta, 
             gone = 0
             while True:  # batch after batch until the backlog is gone, each its own short transaction
                 async with runtime.unit_of_work() as uow:
-                    repo = IntegrationsRepository(uow.session)
-                    batch = await repo.forget_bookkeeping(datetime.now(UTC) - retention, BATCH)
+                    batch = await BookkeepingRepository(uow.session).forget(datetime.now(UTC) - retention, BATCH)
                 gone += batch
                 if batch < BATCH:
                     break

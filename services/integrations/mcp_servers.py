@@ -27,9 +27,10 @@ import httpx2
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.integrations.errors import ToolError, lost_in_transit
-from services.integrations.repository import IntegrationsRepository
+from services.integrations.repository import McpServer, McpServerRepository, McpTool
 from services.integrations.vault import Vault
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]{1,30}$"
@@ -121,17 +122,18 @@ async def _public_destination(url: str, policy: McpPolicy) -> None:
             raise McpError(422, f"{parts.hostname} resolves to a non-public address")
 
 
-async def _still_allowed(server: dict[str, Any], policy: McpPolicy) -> None:
+async def _still_allowed(server: McpServer, policy: McpPolicy) -> None:
     """The operator's policy as it is now, at every call: a command taken off the allow-list stops running, and
     a host that has come to resolve to a private address (DNS rebinding) is not called."""
     try:
-        if server["transport"] == "stdio":
-            if server["command"] not in policy.stdio_commands:
+        if server.transport == "stdio":
+            if server.command not in policy.stdio_commands:
                 raise McpError(403, "its command is no longer allowed by the operator (DESKPILOT_MCP_STDIO_COMMANDS)")
         else:
-            await _public_destination(server["url"], policy)
+            assert server.url is not None
+            await _public_destination(server.url, policy)
     except McpError as exc:
-        raise ToolError("permanent", f"MCP server {server['name']} was not called: {exc.message}") from None
+        raise ToolError("permanent", f"MCP server {server.name} was not called: {exc.message}") from None
 
 
 @asynccontextmanager
@@ -156,10 +158,10 @@ def _annotations(tool: Any) -> dict[str, Any]:
     return tool.annotations.model_dump(mode="json", by_alias=True, exclude_none=True) if tool.annotations else {}
 
 
-async def discover(registration: McpServerRegistration, policy: McpPolicy) -> list[dict[str, Any]]:
+async def discover(registration: McpServerRegistration, policy: McpPolicy) -> list[McpTool]:
     """Connect and list the server's tools (all pages)."""
     secrets = {"env": registration.env, "headers": registration.headers}
-    tools: list[dict[str, Any]] = []
+    tools: list[McpTool] = []
     try:
         async with asyncio.timeout(policy.timeout):
             async with _session(
@@ -170,13 +172,13 @@ async def discover(registration: McpServerRegistration, policy: McpPolicy) -> li
                 while True:
                     page = await client.list_tools(cursor=cursor)
                     tools += [
-                        {
-                            "name": t.name,
-                            "provider_name": provider_name(registration.name, t.name),
-                            "description": t.description or t.title or t.name,
-                            "input_schema": t.input_schema,
-                            "annotations": _annotations(t),
-                        }
+                        McpTool(
+                            name=t.name,
+                            provider_name=provider_name(registration.name, t.name),
+                            description=t.description or t.title or t.name,
+                            input_schema=t.input_schema,
+                            annotations=_annotations(t),
+                        )
                         for t in page.tools
                     ]
                     cursor = page.next_cursor
@@ -184,7 +186,7 @@ async def discover(registration: McpServerRegistration, policy: McpPolicy) -> li
                         break
     except Exception as exc:  # any failure of a third-party server is reported, never its secrets
         raise McpError(502, f"could not list the tools of MCP server {registration.name!r} ({_kind(exc)})") from None
-    names = [t["provider_name"] for t in tools]
+    names = [t.provider_name for t in tools]
     if len(set(names)) != len(names):
         raise McpError(422, f"MCP server {registration.name!r} has tools whose safe names collide")
     return tools
@@ -197,15 +199,14 @@ def _kind(exc: BaseException) -> str:
 
 
 async def register(
-    repo: IntegrationsRepository, vault: Vault, tenant_id: str, registration: McpServerRegistration,
-    tools: list[dict[str, Any]],
-) -> None:  # fmt: skip
+    session: AsyncSession, vault: Vault, tenant_id: str, registration: McpServerRegistration, tools: list[McpTool]
+) -> None:
     if registration.env or registration.headers:
         secrets = json.dumps({"env": registration.env, "headers": registration.headers})
-        await vault.put(repo, tenant_id, _secret_purpose(registration.name), secrets)
+        await vault.put(session, tenant_id, _secret_purpose(registration.name), secrets)
     else:
-        await vault.delete(repo, tenant_id, _secret_purpose(registration.name))
-    await repo.upsert_mcp_server(
+        await vault.delete(session, tenant_id, _secret_purpose(registration.name))
+    await McpServerRepository(session).upsert(
         tenant_id,
         registration.name,
         transport=registration.transport,
@@ -218,47 +219,39 @@ async def register(
 
 
 async def stored_registration(
-    repo: IntegrationsRepository, vault: Vault, tenant_id: str, name: str
+    session: AsyncSession, vault: Vault, tenant_id: str, name: str
 ) -> McpServerRegistration | None:
     """A connected server's registration as stored (credentials read back from the vault), to list its tools
     again; None if there is no active server of that name."""
-    server = next((s for s in await repo.mcp_servers_of(tenant_id, active_only=True) if s["name"] == name), None)
+    active = await McpServerRepository(session).of_tenant(tenant_id, active_only=True)
+    server = next((s for s in active if s.name == name), None)
     if server is None:
         return None
-    secret = await vault.get(repo, tenant_id, _secret_purpose(name))
+    secret = await vault.get(session, tenant_id, _secret_purpose(name))
     secrets = json.loads(secret.get_secret_value()) if secret else {}
     return McpServerRegistration(
-        name=name, transport=server["transport"], command=server["command"], args=server["args"] or [],
-        env=secrets.get("env") or {}, url=server["url"], headers=secrets.get("headers") or {}, mode=server["mode"],
+        name=name, transport=server.transport, command=server.command, args=server.args,
+        env=secrets.get("env") or {}, url=server.url, headers=secrets.get("headers") or {}, mode=server.mode,
     )  # fmt: skip
 
 
-async def forget_credentials(repo: IntegrationsRepository, vault: Vault, tenant_id: str, server: str) -> None:
-    await vault.delete(repo, tenant_id, _secret_purpose(server))
-
-
-def is_read_only(tool: dict[str, Any]) -> bool:
-    return bool(tool["annotations"].get("readOnlyHint", False))
-
-
-def is_repeatable(tool: dict[str, Any]) -> bool:
-    """Whether the server says a second identical call changes nothing (read-only or idempotent)."""
-    return is_read_only(tool) or bool(tool["annotations"].get("idempotentHint", False))
+async def forget_credentials(session: AsyncSession, vault: Vault, tenant_id: str, server: str) -> None:
+    await vault.delete(session, tenant_id, _secret_purpose(server))
 
 
 async def call(
-    repo: IntegrationsRepository,
+    session: AsyncSession,
     vault: Vault,
     policy: McpPolicy,
     tenant_id: str,
-    server: dict[str, Any],
-    tool: dict[str, Any],
+    server: McpServer,
+    tool: McpTool,
     arguments: dict[str, Any],
     before_send: Callable[[], Awaitable[None]],
 ) -> dict[str, Any]:
     """Call one tool of a tenant's server; ``before_send`` is awaited once the session is up, as the call leaves."""
     await _still_allowed(server, policy)
-    secret = await vault.get(repo, tenant_id, _secret_purpose(server["name"]))
+    secret = await vault.get(session, tenant_id, _secret_purpose(server.name))
     secrets = json.loads(secret.get_secret_value()) if secret else {}
     sent = False
     refusal: ToolError | None = None
@@ -274,16 +267,16 @@ async def call(
     try:
         async with asyncio.timeout(policy.timeout):
             async with _session(
-                server["transport"], server["command"], server["args"] or [], server["url"], secrets, policy.timeout
+                server.transport, server.command, server.args, server.url, secrets, policy.timeout
             ) as client:
                 await journal()
                 sent = True  # from here on the server may act on the call, answer or not
-                result = await client.call_tool(tool["name"], arguments)
+                result = await client.call_tool(tool.name, arguments)
     except Exception as exc:  # an unreachable, crashing or silent server; or before_send refusing to send again
         if refusal is not None:
             raise refusal from None
-        title = f"MCP server {server['name']}"
-        raise lost_in_transit(title, _kind(exc), sent=sent, repeatable=is_repeatable(tool)) from None
+        title = f"MCP server {server.name}"
+        raise lost_in_transit(title, _kind(exc), sent=sent, repeatable=tool.repeatable) from None
     text = "\n".join(getattr(block, "text", "") for block in result.content if getattr(block, "text", None))
     if result.is_error:
         raise ToolError("permanent", (text or "the tool reported an error")[:500])

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx2
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.events import Envelope, ToolRequested
 from libs.platform.outbox import UnitOfWork
 from services.integrations.errors import ToolError, lost_in_transit, unsent
 from services.integrations.manifest import Manifest
 from services.integrations.oauth import ConnectionRevokedError, OAuthConnections, TransientTokenError
-from services.integrations.repository import IntegrationsRepository
+from services.integrations.repository import Connection
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,10 @@ class ToolCall:
     """One requested tool call, as a manifest integration's handler sees it."""
 
     uow: UnitOfWork
-    repo: IntegrationsRepository
     event: Envelope  # the ``tool.requested`` event
     request: ToolRequested
     manifest: Manifest
-    connection: dict[str, Any]
+    connection: Connection
     dry_run: bool
     # Awaited right before the request leaves (the attempt journal): not before, when nothing could have been sent.
     before_send: Callable[[], Awaitable[None]]
@@ -45,9 +45,14 @@ class ToolCall:
         return self.event.tenant_id
 
     @property
+    def session(self) -> AsyncSession:
+        """The execution's own transaction: what the handler writes commits (or not) with the result."""
+        return self.uow.session
+
+    @property
     def params(self) -> dict[str, str]:
         """The connection's URL parameters (a shop, a subdomain)."""
-        return dict(self.connection.get("params") or {})
+        return self.connection.params
 
     def idempotency_key(self, operation: str) -> str:
         """The key a provider gets for this call's write: the same on every delivery and retry of the call."""
@@ -63,7 +68,7 @@ def _slow_down(manifest: Manifest, wait: float) -> ToolError:
 
 async def with_token(
     oauth: OAuthConnections,
-    repo: IntegrationsRepository,
+    session: AsyncSession,
     tenant_id: str,
     manifest: Manifest,
     send: Callable[[str], Awaitable[httpx2.Response]],
@@ -78,7 +83,7 @@ async def with_token(
     if (left := gate.wait_left(tenant_id, manifest.name)) > 0:
         raise _slow_down(manifest, left)
     try:
-        token = await oauth.access_token(repo, tenant_id, manifest)
+        token = await oauth.access_token(session, tenant_id, manifest)
         if before_send is not None:
             await before_send()
         refreshed = waited = False
@@ -99,7 +104,7 @@ async def with_token(
             if refreshed:
                 break
             refreshed = True
-            token = await oauth.access_token(repo, tenant_id, manifest, stale=token)
+            token = await oauth.access_token(session, tenant_id, manifest, stale=token)
         await oauth.revoke_after_rejection(tenant_id, manifest, "the API rejected a freshly refreshed token (401)")
         raise ToolError("unauthorized", f"{manifest.title} access was revoked; an admin must reconnect it")
     except ConnectionRevokedError:
@@ -112,7 +117,7 @@ async def with_token(
 
 async def call_api(
     oauth: OAuthConnections,
-    repo: IntegrationsRepository,
+    session: AsyncSession,
     tenant_id: str,
     manifest: Manifest,
     conn_params: dict[str, str],
@@ -129,4 +134,6 @@ async def call_api(
             response: httpx2.Response = await client.request(method, path, **kwargs)
         return response
 
-    return await with_token(oauth, repo, tenant_id, manifest, send, repeatable=method == "GET", before_send=before_send)
+    return await with_token(
+        oauth, session, tenant_id, manifest, send, repeatable=method == "GET", before_send=before_send
+    )

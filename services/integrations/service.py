@@ -28,7 +28,17 @@ from services.integrations.manifest import SERVICE, Manifest, builtin_manifests
 from services.integrations.mcp_servers import McpPolicy
 from services.integrations.oauth import OAuthConnections
 from services.integrations.remote import ToolCall
-from services.integrations.repository import IntegrationsRepository
+from services.integrations.repository import (
+    AuditRecord,
+    AuditRepository,
+    Connection,
+    ConnectionRepository,
+    DemoStoreRepository,
+    ExecutionRepository,
+    McpServer,
+    McpServerRepository,
+    McpTool,
+)
 from services.integrations.vault import Vault
 
 __all__ = ["AttemptJournal", "Remotes", "execute", "on_tenant_created", "publish_catalog"]
@@ -44,10 +54,9 @@ def _tool_index() -> dict[str, Manifest]:
 
 async def on_tenant_created(uow: UnitOfWork, event: Envelope) -> None:
     """Every new tenant gets the demo store connected (in live mode: it is a sandbox by construction)."""
-    repo = IntegrationsRepository(uow.session)
-    await repo.connect(event.tenant_id, "demo_store")
-    await demo_store.seed(repo, event.tenant_id)
-    await publish_catalog(uow, repo, event.tenant_id, event)
+    await ConnectionRepository(uow.session).connect(event.tenant_id, "demo_store")
+    await demo_store.seed(DemoStoreRepository(uow.session), event.tenant_id)
+    await publish_catalog(uow, event.tenant_id, event)
 
 
 class AttemptJournal:
@@ -64,7 +73,7 @@ class AttemptJournal:
     async def record(self, tenant_id: str, tool_call_id: str) -> tuple[int, float]:
         """Returns how many earlier attempts of this call there were, and the first one's age in seconds."""
         async with self._sessions() as session:
-            earlier = await IntegrationsRepository(session).record_attempt(tenant_id, tool_call_id)
+            earlier = await ExecutionRepository(session).record_attempt(tenant_id, tool_call_id)
             await session.commit()
         return earlier
 
@@ -93,36 +102,36 @@ async def execute(uow: UnitOfWork, recorded: RecordedEvent, remotes: Remotes | N
     assert event.conversation_id is not None
     if request.service != SERVICE:
         return False
-    repo = IntegrationsRepository(uow.session)
-    if not await repo.claim(event.tenant_id, request.tool_call_id, event.id, event.conversation_id, request.tool):
+    executions = ExecutionRepository(uow.session)
+    if not await executions.claim(event.tenant_id, request.tool_call_id, event.id, event.conversation_id, request.tool):
         return False
     manifest = _tool_index().get(request.tool)
-    connection = await repo.connection(event.tenant_id, manifest.name) if manifest else None
-    mcp_tool = None if manifest else await repo.mcp_tool(event.tenant_id, request.tool)
-    integration = manifest.name if manifest else f"mcp:{mcp_tool[0]['name']}" if mcp_tool else "unknown"
-    mode = connection["mode"] if connection else mcp_tool[0]["mode"] if mcp_tool else "live"
+    connection = await ConnectionRepository(uow.session).get(event.tenant_id, manifest.name) if manifest else None
+    mcp_tool = None if manifest else await McpServerRepository(uow.session).tool(event.tenant_id, request.tool)
+    integration = manifest.name if manifest else f"mcp:{mcp_tool[0].name}" if mcp_tool else "unknown"
+    mode = connection.mode if connection else mcp_tool[0].mode if mcp_tool else "live"
     dry_run = mode == "dry_run"
     started = time.perf_counter()
     result: dict[str, Any] | None = None
     error: ToolError | None = None
     try:
         if mcp_tool is not None:
-            result = await _dispatch_mcp(remotes, repo, event.tenant_id, mcp_tool, request, dry_run)
-        elif manifest is None or connection is None or connection["status"] != "active":
+            result = await _dispatch_mcp(remotes, uow, event.tenant_id, mcp_tool, request, dry_run)
+        elif manifest is None or connection is None or not connection.active:
             raise ToolError("unknown_tool", f"{request.tool} is not available to this tenant")
-        elif dry_run and connection.get("dry_run_reads") == "simulated":
+        elif dry_run and connection.dry_run_reads == "simulated":
             # Dry-run with simulated reads: nothing reaches the provider, not even a read.
             result = _simulated(manifest, request)
         elif manifest.auth.type == "none":
-            result = await _dispatch(repo, event.tenant_id, request, dry_run)
+            result = await _dispatch(DemoStoreRepository(uow.session), event.tenant_id, request, dry_run)
         else:
-            result = await _dispatch_manifest(remotes, uow, repo, event, manifest, connection, dry_run)
+            result = await _dispatch_manifest(remotes, uow, event, manifest, connection, dry_run)
     except ToolError as exc:
         error = exc
     latency_ms = round((time.perf_counter() - started) * 1000, 3)
     status = "completed" if error is None else "failed"
-    await repo.finish(event.tenant_id, request.tool_call_id, status)
-    await repo.audit(
+    await executions.finish(event.tenant_id, request.tool_call_id, status)
+    record = AuditRecord(
         tenant_id=event.tenant_id,
         conversation_id=event.conversation_id,
         end_user=request.end_user,
@@ -137,6 +146,7 @@ async def execute(uow: UnitOfWork, recorded: RecordedEvent, remotes: Remotes | N
         dry_run=dry_run,
         latency_ms=latency_ms,
     )
+    await AuditRepository(uow.session).record(record)
     if error is None:
         assert result is not None
         outcome: ToolCompleted | ToolFailed = ToolCompleted(
@@ -180,9 +190,7 @@ async def _before_sending(
         )
 
 
-async def _dispatch(
-    repo: IntegrationsRepository, tenant_id: str, request: ToolRequested, dry_run: bool
-) -> dict[str, Any]:
+async def _dispatch(repo: DemoStoreRepository, tenant_id: str, request: ToolRequested, dry_run: bool) -> dict[str, Any]:
     """The demo store: its data is in our own database, so the call commits (or not) with the execution."""
     match request.tool:
         case "get_order_status":
@@ -202,10 +210,9 @@ API_KEY_HANDLERS = {"stripe": stripe.execute}
 async def _dispatch_manifest(
     remotes: Remotes | None,
     uow: UnitOfWork,
-    repo: IntegrationsRepository,
     event: Envelope,
     manifest: Manifest,
-    connection: dict[str, Any],
+    connection: Connection,
     dry_run: bool,
 ) -> dict[str, Any]:
     """A third-party integration's tool. In dry run, writes are only described, with the would-be request."""
@@ -220,7 +227,7 @@ async def _dispatch_manifest(
     async def before_send() -> None:
         await _before_sending(remotes, event.tenant_id, request, repeatable=repeatable, keyed_for=keyed_for)
 
-    call = ToolCall(uow, repo, event, request, manifest, connection, dry_run, before_send)
+    call = ToolCall(uow, event, request, manifest, connection, dry_run, before_send)
     if dry_run and not tool.annotations.read_only:
         return {"would_call": request.tool, "arguments": request.arguments, **describe_write(call)}
     if manifest.auth.type == "oauth2" and manifest.name in OAUTH_HANDLERS:
@@ -244,28 +251,27 @@ REQUEST_BUILDERS: dict[str, Callable[[ToolCall], dict[str, Any]]] = {"stripe": s
 
 async def _dispatch_mcp(
     remotes: Remotes | None,
-    repo: IntegrationsRepository,
+    uow: UnitOfWork,
     tenant_id: str,
-    mcp_tool: tuple[dict[str, Any], dict[str, Any]],
+    mcp_tool: tuple[McpServer, McpTool],
     request: ToolRequested,
     dry_run: bool,
 ) -> dict[str, Any]:
     server, tool = mcp_tool
     if remotes is None:
         raise ToolError("unknown_tool", f"{request.tool} has no handler")
-    if dry_run and not mcp_servers.is_read_only(tool):
+    if dry_run and not tool.read_only:
         return {
-            "would_call": tool["name"],
+            "would_call": tool.name,
             "arguments": request.arguments,
-            "summary": f"Would call {tool['name']} on MCP server {server['name']} "
-            f"with {json.dumps(request.arguments)}.",
+            "summary": f"Would call {tool.name} on MCP server {server.name} with {json.dumps(request.arguments)}.",
         }
 
     async def before_send() -> None:
-        await _before_sending(remotes, tenant_id, request, repeatable=mcp_servers.is_repeatable(tool))
+        await _before_sending(remotes, tenant_id, request, repeatable=tool.repeatable)
 
     return await mcp_servers.call(
-        repo, remotes.vault, remotes.mcp, tenant_id, server, tool, request.arguments, before_send
+        uow.session, remotes.vault, remotes.mcp, tenant_id, server, tool, request.arguments, before_send
     )
 
 

@@ -51,7 +51,12 @@ from services.integrations.errors import ToolError
 from services.integrations.manifest import builtin_manifests
 from services.integrations.oauth import OAuthConnections
 from services.integrations.remote import ToolCall, call_api
-from services.integrations.repository import IntegrationsRepository
+from services.integrations.repository import (
+    BookkeepingRepository,
+    ConnectionRepository,
+    ExternalTicketRepository,
+    TicketState,
+)
 
 
 def _check(response: httpx2.Response, what: str) -> dict[str, Any]:
@@ -83,12 +88,12 @@ def _ticket_view(ticket: dict[str, Any]) -> dict[str, Any]:
 
 async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
     tool, args, params = call.request.tool, call.request.arguments, call.params
-    repo, tenant_id, manifest = call.repo, call.tenant_id, call.manifest
+    session, tenant_id, manifest = call.session, call.tenant_id, call.manifest
     if tool == "zendesk_get_ticket":
         ticket_id = int(args["ticket_id"])
         response = await call_api(
             oauth,
-            repo,
+            session,
             tenant_id,
             manifest,
             params,
@@ -108,7 +113,7 @@ async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
                 requester["name"] = args["requester_name"]
             ticket["requester"] = requester
         response = await call_api(
-            oauth, repo, tenant_id, manifest, params, "POST", "/api/v2/tickets.json", before_send=call.before_send,
+            oauth, session, tenant_id, manifest, params, "POST", "/api/v2/tickets.json", before_send=call.before_send,
             json={"ticket": ticket}, headers={"Idempotency-Key": call.idempotency_key("create_ticket")},
         )  # fmt: skip
         created = _check(response, "ticket")
@@ -124,13 +129,14 @@ async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
         if not changes:
             raise ToolError("invalid_arguments", "give a status, a priority or a comment to change")
         response = await call_api(
-            oauth, repo, tenant_id, manifest, params, "PUT", f"/api/v2/tickets/{ticket_id}.json",
+            oauth, session, tenant_id, manifest, params, "PUT", f"/api/v2/tickets/{ticket_id}.json",
             before_send=call.before_send,
             json={"ticket": changes},
         )  # fmt: skip
         view = _ticket_view(_check(response, f"ticket {ticket_id}"))
         if "comment" in args:  # after the call: the row lock it takes is then held only until our commit
-            await repo.remember_own_comment(tenant_id, PROVIDER, str(ticket_id), comment_digest(args["comment"]))
+            digest = comment_digest(args["comment"])
+            await ExternalTicketRepository(session).remember_own_comment(tenant_id, PROVIDER, str(ticket_id), digest)
         return {**view, "summary": f"Updated Zendesk ticket #{ticket_id}: {', '.join(sorted(changes))}."}
     raise ToolError("unknown_tool", f"{tool} has no handler")
 
@@ -163,11 +169,16 @@ async def _link(call: ToolCall, ticket: dict[str, Any]) -> None:
     assert call.event.conversation_id is not None
     occurred = _time(ticket.get("updated_at")) or call.event.occurred_at
     body = str((call.request.arguments or {}).get("body") or "")
-    await call.repo.remember_own_comment(call.tenant_id, PROVIDER, str(ticket["id"]), comment_digest(body))
-    await call.repo.sync_external_ticket(
-        call.tenant_id, PROVIDER, str(ticket["id"]), occurred_at=occurred,
-        conversation_id=call.event.conversation_id, subject=str(ticket.get("subject") or "")[:300] or None,
-        status=str(ticket.get("status") or "").lower() or None, priority=_priority(ticket.get("priority")),
+    tickets = ExternalTicketRepository(call.session)
+    await tickets.remember_own_comment(call.tenant_id, PROVIDER, str(ticket["id"]), comment_digest(body))
+    state = TicketState(
+        subject=str(ticket.get("subject") or "")[:300] or None,
+        status=str(ticket.get("status") or "").lower() or None,
+        priority=_priority(ticket.get("priority")),
+    )
+    await tickets.sync(
+        call.tenant_id, PROVIDER, str(ticket["id"]), state, occurred_at=occurred,
+        conversation_id=call.event.conversation_id,
     )  # fmt: skip
     update = ExternalTicketUpdated(
         provider=PROVIDER, external_id=str(ticket["id"]), change="created",
@@ -230,16 +241,16 @@ async def sync_from_webhook(uow: UnitOfWork, recorded: RecordedEvent) -> None:
     if delivery.provider != PROVIDER:
         return
     change = parse_ticket_event(delivery.payload, event.occurred_at)
-    repo = IntegrationsRepository(uow.session)
+    once = BookkeepingRepository(uow.session)
     # Zendesk's own event id (signed) identifies the change, whichever delivery or webhook brought it.
     change_key = f"zd:{str(delivery.payload.get('id') or event.id)[:60]}"
-    if change is None or not await repo.first_processing(event.tenant_id, change_key):
+    if change is None or not await once.first_processing(event.tenant_id, change_key):
         return
-    row, applied = await repo.sync_external_ticket(
-        event.tenant_id, PROVIDER, change.ticket_id, occurred_at=change.occurred_at,
-        subject=change.subject, status=change.status, priority=change.priority,
-    )  # fmt: skip
-    conversation_id = row["conversation_id"]
+    state = TicketState(subject=change.subject, status=change.status, priority=change.priority)
+    row, applied = await ExternalTicketRepository(uow.session).sync(
+        event.tenant_id, PROVIDER, change.ticket_id, state, occurred_at=change.occurred_at
+    )
+    conversation_id = row.conversation_id
     if conversation_id is None:
         return  # not linked to a conversation: kept for the sync view only
 
@@ -252,10 +263,10 @@ async def sync_from_webhook(uow: UnitOfWork, recorded: RecordedEvent) -> None:
         author = comment.get("author") if isinstance(comment.get("author"), dict) else {}
         assert isinstance(author, dict)
         body = str(comment.get("body") or "")
-        ours = comment_digest(body) in (row["own_comments"] or [])
+        ours = comment_digest(body) in row.own_comments
         comment_key = f"zdc:{change.ticket_id}:{str(comment.get('id') or '')[:40]}"
-        once = not comment.get("id") or await repo.first_processing(event.tenant_id, comment_key)
-        if body and comment.get("is_public") and author.get("is_staff") and not ours and once:
+        first = not comment.get("id") or await once.first_processing(event.tenant_id, comment_key)
+        if body and comment.get("is_public") and author.get("is_staff") and not ours and first:
             agent_id = f"zendesk:{author.get('id', 'unknown')}"
             reply = HumanReplied(
                 ticket_id=f"zendesk:{change.ticket_id}", message_id=new_id("msg"), agent_id=agent_id,
@@ -267,7 +278,7 @@ async def sync_from_webhook(uow: UnitOfWork, recorded: RecordedEvent) -> None:
     emit(
         ExternalTicketUpdated(
             provider=PROVIDER, external_id=change.ticket_id, change=cast(Any, change.change),
-            status=row["status"], priority=_priority(row["priority"]), subject=row["subject"],
+            status=row.status, priority=_priority(row.priority), subject=row.subject,
             occurred_at=change.occurred_at,
         ),
         SYNC_ACTOR,
@@ -291,25 +302,28 @@ async def mirror_customer_message(
     if event.conversation_id is None:
         return
     async with unit_of_work() as uow:
-        repo = IntegrationsRepository(uow.session)
-        linked = await repo.external_tickets_of(event.tenant_id, PROVIDER, event.conversation_id, 10)
-        open_tickets = [str(t["external_id"]) for t in linked if t["status"] not in CLOSED]
-        connection = await repo.connection(event.tenant_id, PROVIDER) if open_tickets else None
-    if connection is None or connection["status"] != "active":
+        linked = await ExternalTicketRepository(uow.session).of_provider(
+            event.tenant_id, PROVIDER, event.conversation_id, 10
+        )
+        open_tickets = [t.external_id for t in linked if t.status not in CLOSED]
+        connection = await ConnectionRepository(uow.session).get(event.tenant_id, PROVIDER) if open_tickets else None
+    if connection is None or not connection.active:
         return
-    manifest, params = builtin_manifests()[PROVIDER], dict(connection.get("params") or {})
+    manifest, params = builtin_manifests()[PROVIDER], connection.params
     note = f"Customer wrote ({message.channel}):\n\n{message.text}"
     for ticket_id in open_tickets:
         key = "zdm:" + hashlib.sha256(f"{event.id}:{ticket_id}".encode()).hexdigest()[:56]
         async with unit_of_work() as uow:
-            repo = IntegrationsRepository(uow.session)
-            if not await repo.first_processing(event.tenant_id, key):
+            if not await BookkeepingRepository(uow.session).first_processing(event.tenant_id, key):
                 continue
             response = await call_api(
-                oauth, repo, event.tenant_id, manifest, params, "PUT", f"/api/v2/tickets/{ticket_id}.json",
+                oauth, uow.session, event.tenant_id, manifest, params, "PUT", f"/api/v2/tickets/{ticket_id}.json",
                 json={"ticket": {"comment": {"body": note, "public": False}}},
             )  # fmt: skip
             if response.status_code == 404:
                 continue  # deleted at Zendesk: nothing to add the note to
             _check(response, f"ticket {ticket_id}")  # any other failure raises: retried, then dead-lettered
-            await repo.remember_own_comment(event.tenant_id, PROVIDER, ticket_id, comment_digest(note))
+            digest = comment_digest(note)
+            await ExternalTicketRepository(uow.session).remember_own_comment(
+                event.tenant_id, PROVIDER, ticket_id, digest
+            )
