@@ -10,7 +10,8 @@ from libs.events import RecordedEvent
 from libs.events.subjects import any_conversation, any_tenant
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
-from services.integrations import service, zendesk
+from services.integrations import service
+from services.integrations.providers import zendesk_sync
 from services.integrations.repository import BookkeepingRepository
 
 log = logging.getLogger("deskpilot.integrations")
@@ -24,10 +25,10 @@ def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Sub
 
     async def sync(recorded: RecordedEvent) -> None:
         async with runtime.unit_of_work() as uow:
-            await zendesk.sync_from_webhook(uow, recorded)
+            await zendesk_sync.sync_from_webhook(uow, recorded)
 
     async def mirror(recorded: RecordedEvent) -> None:
-        await zendesk.mirror_customer_message(runtime.unit_of_work, recorded, remotes.oauth)
+        await zendesk_sync.mirror_customer_message(runtime.unit_of_work, recorded, remotes.oauth)
 
     return [
         Subscription("tool-requests", any_conversation("tool.requested"), execute, max_workers=8),

@@ -21,12 +21,13 @@ from libs.events import (
     ToolRequested,
 )
 from libs.platform.outbox import UnitOfWork
-from services.integrations import demo_store, hubspot, mcp_servers, shopify, stripe, zendesk
+from services.integrations import mcp_servers
 from services.integrations.catalog import publish_catalog
 from services.integrations.errors import ToolError
 from services.integrations.manifest import SERVICE, Manifest, builtin_manifests
 from services.integrations.mcp_servers import McpPolicy
 from services.integrations.oauth import OAuthConnections
+from services.integrations.providers import demo_store, hubspot, shopify, stripe, zendesk
 from services.integrations.remote import ToolCall
 from services.integrations.repository import (
     AuditRecord,

@@ -28,10 +28,11 @@ from libs.events import (
     new_id,
 )
 from libs.platform.runtime import ServiceRuntime
-from services.integrations import service, zendesk
+from services.integrations import service
 from services.integrations.app import create_app
 from services.integrations.config import IntegrationsSettings
 from services.integrations.manifest import builtin_manifests
+from services.integrations.providers import zendesk_sync
 from services.integrations.repository import (
     AuditQuery,
     AuditRepository,
@@ -382,7 +383,7 @@ async def test_ticket_webhooks_keep_a_linked_ticket_in_sync(
     ]
     before = len(await outbox_events(runtime))
     async with runtime.unit_of_work() as uow:
-        await zendesk.sync_from_webhook(uow, RecordedEvent(1, delivery))
+        await zendesk_sync.sync_from_webhook(uow, RecordedEvent(1, delivery))
     assert len(await outbox_events(runtime)) == before
 
 
@@ -465,7 +466,7 @@ async def test_the_customers_later_messages_reach_the_linked_zendesk_ticket(
     (note,) = await eventually(noted, what="the customer's message as a note on the Zendesk ticket")
     assert note == {"body": "Customer wrote (web):\n\nThe code was 1234-ABCD.", "public": False}
     # the same event delivered again
-    await zendesk.mirror_customer_message(runtime.unit_of_work, RecordedEvent(position, envelope), remotes.oauth)
+    await zendesk_sync.mirror_customer_message(runtime.unit_of_work, RecordedEvent(position, envelope), remotes.oauth)
     assert len(await noted()) == 1
 
     async with runtime.unit_of_work() as uow:  # solved at Zendesk: later messages stay here
@@ -476,7 +477,7 @@ async def test_the_customers_later_messages_reach_the_linked_zendesk_ticket(
         MessageReceived(message_id=new_id("msg"), text="Any news?"), tenant_id=tenant_id,
         conversation_id=conversation_id, actor=Actor(kind="customer", id="c"),
     )  # fmt: skip
-    await zendesk.mirror_customer_message(runtime.unit_of_work, RecordedEvent(position + 1, later), remotes.oauth)
+    await zendesk_sync.mirror_customer_message(runtime.unit_of_work, RecordedEvent(position + 1, later), remotes.oauth)
     assert not [c for c in ticket["comments"] if "Any news?" in c["body"]]
 
 

@@ -1,17 +1,12 @@
-"""Zendesk: ticket tools over the Support Tickets API with the tenant's OAuth token, and ticket sync.
+"""Zendesk ticket sync, both ways.
 
-Creates carry an ``Idempotency-Key`` derived from the tool call, so a create repeated after a crash is answered by
-Zendesk's replay (``x-idempotency-lookup: hit``), never by a second ticket. A ticket the AI opens is linked to its
-conversation (``external_ticket.updated`` with ``change: created``).
-
-Sync: Zendesk ticket webhooks (event-type payloads, see below) keep our copy of each ticket in step
+Zendesk ticket webhooks (event-type payloads, see below) keep our copy of each ticket in step
 (``integrations.external_tickets``, newest change wins, out-of-order deliveries never roll it back). For a ticket
 linked to a conversation, each change becomes ``external_ticket.updated`` on that conversation, and a public
 comment by a Zendesk agent becomes ``human.replied``, so the customer gets it on their channel. Comments we
 posted ourselves are recognised by digest and not echoed back. The other way, the customer's later messages on a
 linked conversation are added to its open Zendesk ticket as internal notes ("Customer wrote: …"), so Zendesk agents
 see them (at least once: a crash between the call and our commit can add a note twice).
-
 The payload parsed is Zendesk's ticket event schema (also what a trigger's JSON body should produce)::
 
     {"type": "zen:event-type:ticket.status_changed", "id": "<uuid>", "time": "2026-11-24T12:00:00Z",
@@ -30,9 +25,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast, get_args
-
-import httpx2
+from typing import Any, cast
 
 from libs.events import (
     Actor,
@@ -47,10 +40,17 @@ from libs.events import (
     new_id,
 )
 from libs.platform.outbox import UnitOfWork
-from services.integrations.errors import ToolError
 from services.integrations.manifest import builtin_manifests
 from services.integrations.oauth import OAuthConnections
-from services.integrations.remote import ToolCall, call_api
+from services.integrations.providers.zendesk import (
+    PROVIDER,
+    SYNC_ACTOR,
+    check_ticket,
+    comment_digest,
+    parse_time,
+    priority_of,
+)
+from services.integrations.remote import call_api
 from services.integrations.repository import (
     BookkeepingRepository,
     ConnectionRepository,
@@ -58,139 +58,8 @@ from services.integrations.repository import (
     TicketState,
 )
 
-
-def _check(response: httpx2.Response, what: str) -> dict[str, Any]:
-    if response.status_code == 404:
-        raise ToolError("not_found", f"there is no Zendesk {what}")
-    if response.status_code == 429 or response.status_code >= 500:
-        wait = response.headers.get("retry-after")
-        hint = f" (retry after {wait}s)" if wait else ""
-        raise ToolError("transient", f"Zendesk answered {response.status_code}{hint}; try again shortly")
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if response.status_code >= 400 or not isinstance(body, dict):
-        detail = ""
-        if isinstance(body, dict):
-            detail = str(body.get("description") or body.get("error") or "")
-        raise ToolError("permanent", f"Zendesk refused the request ({response.status_code}): {detail}"[:500])
-    ticket = body.get("ticket")
-    if not isinstance(ticket, dict):
-        raise ToolError("permanent", "Zendesk answered without a ticket")
-    return ticket
-
-
-def _ticket_view(ticket: dict[str, Any]) -> dict[str, Any]:
-    keys = ("id", "subject", "status", "priority", "requester_id", "created_at", "updated_at")
-    return {k: ticket.get(k) for k in keys}
-
-
-async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
-    tool, args, params = call.request.tool, call.request.arguments, call.params
-    session, tenant_id, manifest = call.session, call.tenant_id, call.manifest
-    if tool == "zendesk_get_ticket":
-        ticket_id = int(args["ticket_id"])
-        response = await call_api(
-            oauth,
-            session,
-            tenant_id,
-            manifest,
-            params,
-            "GET",
-            f"/api/v2/tickets/{ticket_id}.json",
-            before_send=call.before_send,
-        )
-        view = _ticket_view(_check(response, f"ticket {ticket_id}"))
-        return {**view, "summary": f"Zendesk ticket #{ticket_id} ({view['status']}): {view['subject']}."}
-    if tool == "zendesk_create_ticket":
-        ticket: dict[str, Any] = {"subject": args["subject"], "comment": {"body": args["body"]}}
-        if "priority" in args:
-            ticket["priority"] = args["priority"]
-        if "requester_email" in args:
-            requester = {"email": args["requester_email"]}
-            if "requester_name" in args:
-                requester["name"] = args["requester_name"]
-            ticket["requester"] = requester
-        response = await call_api(
-            oauth, session, tenant_id, manifest, params, "POST", "/api/v2/tickets.json", before_send=call.before_send,
-            json={"ticket": ticket}, headers={"Idempotency-Key": call.idempotency_key("create_ticket")},
-        )  # fmt: skip
-        created = _check(response, "ticket")
-        view = _ticket_view(created)
-        await _link(call, created)
-        replayed = response.headers.get("x-idempotency-lookup") == "hit"
-        return {**view, "replayed": replayed, "summary": f"Opened Zendesk ticket #{view['id']}: {view['subject']}."}
-    if tool == "zendesk_update_ticket":
-        ticket_id = int(args["ticket_id"])
-        changes: dict[str, Any] = {k: args[k] for k in ("status", "priority") if k in args}
-        if "comment" in args:
-            changes["comment"] = {"body": args["comment"], "public": bool(args.get("public", False))}
-        if not changes:
-            raise ToolError("invalid_arguments", "give a status, a priority or a comment to change")
-        response = await call_api(
-            oauth, session, tenant_id, manifest, params, "PUT", f"/api/v2/tickets/{ticket_id}.json",
-            before_send=call.before_send,
-            json={"ticket": changes},
-        )  # fmt: skip
-        view = _ticket_view(_check(response, f"ticket {ticket_id}"))
-        if "comment" in args:  # after the call: the row lock it takes is then held only until our commit
-            digest = comment_digest(args["comment"])
-            await ExternalTicketRepository(session).remember_own_comment(tenant_id, PROVIDER, str(ticket_id), digest)
-        return {**view, "summary": f"Updated Zendesk ticket #{ticket_id}: {', '.join(sorted(changes))}."}
-    raise ToolError("unknown_tool", f"{tool} has no handler")
-
-
-PROVIDER = "zendesk"
-SYNC_ACTOR = Actor(kind="system", id="zendesk-sync")
-PRIORITIES: tuple[str, ...] = get_args(Priority)
 EVENT_PREFIX = "zen:event-type:ticket."
 CHANGES = frozenset({"created", "status_changed", "priority_changed", "comment_added"})  # others: "updated"
-
-
-def comment_digest(body: str) -> str:
-    return hashlib.sha256(" ".join(body.split()).encode()).hexdigest()
-
-
-def _time(value: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
-
-
-def _priority(value: Any) -> Priority | None:
-    lowered = str(value).lower() if value else None
-    return cast(Priority, lowered) if lowered in PRIORITIES else None
-
-
-async def _link(call: ToolCall, ticket: dict[str, Any]) -> None:
-    """The AI opened this ticket for its conversation: link them, and tell the conversation."""
-    assert call.event.conversation_id is not None
-    occurred = _time(ticket.get("updated_at")) or call.event.occurred_at
-    body = str((call.request.arguments or {}).get("body") or "")
-    tickets = ExternalTicketRepository(call.session)
-    await tickets.remember_own_comment(call.tenant_id, PROVIDER, str(ticket["id"]), comment_digest(body))
-    state = TicketState(
-        subject=str(ticket.get("subject") or "")[:300] or None,
-        status=str(ticket.get("status") or "").lower() or None,
-        priority=_priority(ticket.get("priority")),
-    )
-    await tickets.sync(
-        call.tenant_id, PROVIDER, str(ticket["id"]), state, occurred_at=occurred,
-        conversation_id=call.event.conversation_id,
-    )  # fmt: skip
-    update = ExternalTicketUpdated(
-        provider=PROVIDER, external_id=str(ticket["id"]), change="created",
-        status=str(ticket.get("status") or "").lower() or None, priority=_priority(ticket.get("priority")),
-        subject=ticket.get("subject"), occurred_at=occurred,
-    )  # fmt: skip
-    call.uow.emit(
-        Envelope.new(
-            update, tenant_id=call.tenant_id, conversation_id=call.event.conversation_id, actor=SYNC_ACTOR,
-            caused_by=call.event,
-        )
-    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -226,10 +95,10 @@ def parse_ticket_event(payload: dict[str, Any], received_at: datetime) -> Ticket
     return TicketChange(
         ticket_id=ticket_id,
         change=suffix if (suffix := kind.removeprefix(EVENT_PREFIX)) in CHANGES else "updated",
-        occurred_at=_time(payload.get("time")) or _time(detail.get("updated_at")) or received_at,
+        occurred_at=parse_time(payload.get("time")) or parse_time(detail.get("updated_at")) or received_at,
         subject=str(detail["subject"])[:300] if detail.get("subject") else None,
         status=str(detail["status"]).lower()[:32] if detail.get("status") else None,
-        priority=_priority(detail.get("priority")),
+        priority=priority_of(detail.get("priority")),
         comment=comment,
     )
 
@@ -278,7 +147,7 @@ async def sync_from_webhook(uow: UnitOfWork, recorded: RecordedEvent) -> None:
     emit(
         ExternalTicketUpdated(
             provider=PROVIDER, external_id=change.ticket_id, change=cast(Any, change.change),
-            status=row.status, priority=_priority(row.priority), subject=row.subject,
+            status=row.status, priority=priority_of(row.priority), subject=row.subject,
             occurred_at=change.occurred_at,
         ),
         SYNC_ACTOR,
@@ -322,7 +191,7 @@ async def mirror_customer_message(
             )  # fmt: skip
             if response.status_code == 404:
                 continue  # deleted at Zendesk: nothing to add the note to
-            _check(response, f"ticket {ticket_id}")  # any other failure raises: retried, then dead-lettered
+            check_ticket(response, f"ticket {ticket_id}")  # any other failure raises: retried, then dead-lettered
             digest = comment_digest(note)
             await ExternalTicketRepository(uow.session).remember_own_comment(
                 event.tenant_id, PROVIDER, ticket_id, digest
