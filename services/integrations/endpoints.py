@@ -23,7 +23,7 @@ from services.integrations import mcp_servers, webhooks
 from services.integrations.catalog import publish_catalog
 from services.integrations.manifest import Manifest, api_key_purpose, builtin_manifests
 from services.integrations.mcp_servers import McpPolicy, McpServerRegistration
-from services.integrations.oauth import ConnectError, OAuthConnections, token_purpose
+from services.integrations.oauth.connections import ConnectError, OAuthConnections, token_purpose
 from services.integrations.repository import (
     AuditQuery,
     AuditRecord,

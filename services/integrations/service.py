@@ -26,9 +26,8 @@ from services.integrations.catalog import publish_catalog
 from services.integrations.errors import ToolError
 from services.integrations.manifest import SERVICE, Manifest, builtin_manifests
 from services.integrations.mcp_servers import McpPolicy
-from services.integrations.oauth import OAuthConnections
+from services.integrations.oauth.connections import OAuthConnections
 from services.integrations.providers import demo_store, hubspot, shopify, stripe, zendesk
-from services.integrations.remote import ToolCall
 from services.integrations.repository import (
     AuditRecord,
     AuditRepository,
@@ -40,6 +39,7 @@ from services.integrations.repository import (
     McpServerRepository,
     McpTool,
 )
+from services.integrations.tools.call import ToolCall
 from services.integrations.vault import Vault
 
 __all__ = ["AttemptJournal", "Remotes", "execute", "on_tenant_created", "publish_catalog"]

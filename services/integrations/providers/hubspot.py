@@ -8,8 +8,9 @@ from urllib.parse import quote
 import httpx2
 
 from services.integrations.errors import ToolError
-from services.integrations.oauth import OAuthConnections
-from services.integrations.remote import ToolCall, call_api
+from services.integrations.oauth.api import call_api
+from services.integrations.oauth.connections import OAuthConnections
+from services.integrations.tools.call import ToolCall
 
 PROPERTIES = "email,firstname,lastname,phone,lifecyclestage"
 EDITABLE = ("firstname", "lastname", "phone")

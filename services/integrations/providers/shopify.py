@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.integrations.errors import ToolError
 from services.integrations.manifest import Manifest
-from services.integrations.oauth import HTTP_TIMEOUT, OAuthConnections
-from services.integrations.remote import ToolCall, with_token
+from services.integrations.oauth.api import with_token
+from services.integrations.oauth.connections import HTTP_TIMEOUT, OAuthConnections
+from services.integrations.tools.call import ToolCall
 
 API_VERSION = "2025-10"
 GRAPHQL_PATH = f"/admin/api/{API_VERSION}/graphql.json"

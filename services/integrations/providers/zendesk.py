@@ -16,9 +16,10 @@ import httpx2
 
 from libs.events import Actor, Envelope, ExternalTicketUpdated, Priority
 from services.integrations.errors import ToolError
-from services.integrations.oauth import OAuthConnections
-from services.integrations.remote import ToolCall, call_api
+from services.integrations.oauth.api import call_api
+from services.integrations.oauth.connections import OAuthConnections
 from services.integrations.repository import ExternalTicketRepository, TicketState
+from services.integrations.tools.call import ToolCall
 
 
 def check_ticket(response: httpx2.Response, what: str) -> dict[str, Any]:

@@ -41,7 +41,8 @@ from libs.events import (
 )
 from libs.platform.outbox import UnitOfWork
 from services.integrations.manifest import builtin_manifests
-from services.integrations.oauth import OAuthConnections
+from services.integrations.oauth.api import call_api
+from services.integrations.oauth.connections import OAuthConnections
 from services.integrations.providers.zendesk import (
     PROVIDER,
     SYNC_ACTOR,
@@ -50,7 +51,6 @@ from services.integrations.providers.zendesk import (
     parse_time,
     priority_of,
 )
-from services.integrations.remote import call_api
 from services.integrations.repository import (
     BookkeepingRepository,
     ConnectionRepository,

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from libs.platform.runtime import ServiceRuntime
 from services.integrations.catalog import revoke
 from services.integrations.manifest import Manifest, OAuth2Settings
-from services.integrations.rate_limits import RateLimitGate
+from services.integrations.oauth.rate_limits import RateLimitGate
 from services.integrations.repository import ConnectionRepository, OAuthState, OAuthStateRepository
 from services.integrations.vault import Vault
 
