@@ -19,10 +19,11 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from libs.events import SYSTEM, Envelope, WebhookReceived
 from libs.platform.http import Runtime, TenantId
-from services.integrations import mcp_servers, webhooks
+from services.integrations import webhooks
 from services.integrations.catalog import publish_catalog
 from services.integrations.manifest import Manifest, api_key_purpose, builtin_manifests
-from services.integrations.mcp_servers import McpPolicy, McpServerRegistration
+from services.integrations.mcp import servers as mcp_servers
+from services.integrations.mcp.policy import McpError, McpPolicy, McpServerRegistration, validate_registration
 from services.integrations.oauth.connections import ConnectError, OAuthConnections, token_purpose
 from services.integrations.repository import (
     AuditQuery,
@@ -257,12 +258,12 @@ class IntegrationsController(Controller):
         """Connect an MCP server (stdio command or streamable-HTTP URL); its tools join this tenant's catalog.
         Registering an existing name replaces it. ``env`` and ``headers`` are stored encrypted, never returned."""
         try:
-            await mcp_servers.validate(data, mcp_policy)
+            await validate_registration(data, mcp_policy)
             tools = await mcp_servers.discover(data, mcp_policy)
             async with runtime.unit_of_work() as uow:
                 await mcp_servers.register(uow.session, vault, tenant_id, data, tools)
                 await publish_catalog(uow, tenant_id, None)
-        except mcp_servers.McpError as exc:
+        except McpError as exc:
             raise HTTPException(status_code=exc.status, detail=exc.message) from None
         except VaultError as exc:
             raise _http(exc) from None
@@ -284,7 +285,7 @@ class IntegrationsController(Controller):
                 registration = await mcp_servers.stored_registration(session, vault, tenant_id, server)
             if registration is None:
                 raise NotFoundException(f"there is no connected MCP server named {server!r}")
-            await mcp_servers.validate(registration, mcp_policy)
+            await validate_registration(registration, mcp_policy)
             tools = await mcp_servers.discover(registration, mcp_policy)
             async with runtime.unit_of_work() as uow:
                 # Only the tools change: a disconnect or a mode switch made meanwhile stands.
@@ -292,7 +293,7 @@ class IntegrationsController(Controller):
                 if mode is None:
                     raise NotFoundException(f"MCP server {server!r} was disconnected meanwhile")
                 await publish_catalog(uow, tenant_id, None)
-        except mcp_servers.McpError as exc:
+        except McpError as exc:
             raise HTTPException(status_code=exc.status, detail=exc.message) from None
         except VaultError as exc:
             raise _http(exc) from None

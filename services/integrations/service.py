@@ -21,11 +21,11 @@ from libs.events import (
     ToolRequested,
 )
 from libs.platform.outbox import UnitOfWork
-from services.integrations import mcp_servers
 from services.integrations.catalog import publish_catalog
 from services.integrations.errors import ToolError
 from services.integrations.manifest import SERVICE, Manifest, builtin_manifests
-from services.integrations.mcp_servers import McpPolicy
+from services.integrations.mcp import calls as mcp_calls
+from services.integrations.mcp.policy import McpPolicy
 from services.integrations.oauth.connections import OAuthConnections
 from services.integrations.providers import demo_store, hubspot, shopify, stripe, zendesk
 from services.integrations.repository import (
@@ -271,7 +271,7 @@ async def _dispatch_mcp(
     async def before_send() -> None:
         await _before_sending(remotes, tenant_id, request, repeatable=tool.repeatable)
 
-    return await mcp_servers.call(
+    return await mcp_calls.call(
         uow.session, remotes.vault, remotes.mcp, tenant_id, server, tool, request.arguments, before_send
     )
 
