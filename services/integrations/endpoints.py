@@ -9,7 +9,7 @@ import re
 import time
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from litestar import Controller, Request, delete, get, post, put
@@ -17,9 +17,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from libs.events import SYSTEM, Envelope, WebhookReceived
 from libs.platform.http import Runtime, TenantId
-from services.integrations import webhooks
 from services.integrations.catalog import publish_catalog
 from services.integrations.manifest import Manifest, api_key_purpose, builtin_manifests
 from services.integrations.mcp import servers as mcp_servers
@@ -34,7 +32,6 @@ from services.integrations.repository import (
     McpServerRepository,
     McpTool,
     SyncedTicket,
-    WebhookDeliveryRepository,
 )
 from services.integrations.schemas import (
     AuditEntry,
@@ -56,6 +53,8 @@ from services.integrations.schemas import (
     WebhookSecret,
 )
 from services.integrations.vault import Vault, VaultError, VaultUnavailable
+from services.integrations.webhooks import inbox
+from services.integrations.webhooks.signatures import WebhookRejected
 
 
 def _manifest(name: str) -> Manifest:
@@ -63,15 +62,6 @@ def _manifest(name: str) -> Manifest:
     if manifest is None:
         raise NotFoundException(f"there is no integration named {name!r}")
     return manifest
-
-
-def _webhook_scheme(provider: str) -> str:
-    """How ``provider`` signs its webhooks, from its manifest; 404 if it sends none we accept."""
-    manifest = builtin_manifests().get(provider)
-    if manifest is None or manifest.webhooks is None:
-        accepted = sorted(m.name for m in builtin_manifests().values() if m.webhooks is not None)
-        raise NotFoundException(f"webhooks are accepted for {', '.join(accepted)}")
-    return manifest.webhooks.scheme
 
 
 def _http(exc: ConnectError | VaultError) -> HTTPException:
@@ -377,13 +367,16 @@ class IntegrationsController(Controller):
         vault: NamedDependency[Vault],
     ) -> WebhookEndpoint:
         """Store this tenant's signing secret for a provider's webhooks (encrypted); returns the endpoint path."""
-        _webhook_scheme(provider)
+        try:
+            inbox.scheme_of(provider)
+        except inbox.NoWebhooksFrom as exc:
+            raise NotFoundException(str(exc)) from None
         if len(data.secret.get_secret_value()) < 8:
             raise HTTPException(status_code=422, detail="secret is too short")
         try:
             async with runtime.unit_of_work() as uow:
                 secret = data.secret.get_secret_value()
-                await vault.put(uow.session, tenant_id, webhooks.secret_purpose(provider), secret)
+                await vault.put(uow.session, tenant_id, inbox.secret_purpose(provider), secret)
         except VaultError as exc:
             raise _http(exc) from None
         return WebhookEndpoint(provider=provider, path=f"/v1/integrations/webhooks/{provider}/{tenant_id}")
@@ -404,31 +397,14 @@ class IntegrationsController(Controller):
         url = f"{base.rstrip('/')}{request.url.path}" if base else str(request.url.with_replacements(query=""))
         if request.url.query:
             url = f"{url}?{request.url.query}"
-        async with runtime.unit_of_work() as uow:
-            try:
-                secret = await vault.get(uow.session, tenant, webhooks.secret_purpose(provider))
-                if secret is None:
-                    raise webhooks.WebhookRejected("no signing secret for this endpoint")
-                delivery = webhooks.verify(
-                    _webhook_scheme(provider), secret.get_secret_value().encode(), request.headers, raw,
-                    method=request.method, url=url, now=time.time(),
-                )  # fmt: skip
-            except (webhooks.WebhookRejected, VaultError):
-                raise NotAuthorizedException("webhook signature verification failed") from None
-            new = await WebhookDeliveryRepository(uow.session).record(tenant, provider, delivery.delivery_id)
-            if new:
-                uow.emit(
-                    Envelope.new(
-                        WebhookReceived(
-                            provider=cast(webhooks.Provider, provider),
-                            topic=delivery.topic[:200],
-                            delivery_id=delivery.delivery_id,
-                            payload=delivery.payload,
-                        ),
-                        tenant_id=tenant,
-                        actor=SYSTEM,
-                    )
-                )
+        signed = inbox.SignedRequest(request.headers, raw, request.method, url)
+        try:
+            async with runtime.unit_of_work() as uow:
+                new = await inbox.accept(uow, vault, tenant, provider, signed, time.time())
+        except WebhookRejected:
+            raise NotAuthorizedException("webhook signature verification failed") from None
+        except inbox.NoWebhooksFrom as exc:
+            raise NotFoundException(str(exc)) from None
         return WebhookAccepted(accepted=True, duplicate=not new)
 
     @get("/tickets")
