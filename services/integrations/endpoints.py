@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 import time
 from collections.abc import Sequence
@@ -18,7 +15,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundE
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from libs.platform.http import Runtime, TenantId
-from services.integrations.catalog import publish_catalog
+from services.integrations.audit import trail
 from services.integrations.manifest import Manifest, api_key_purpose, builtin_manifests
 from services.integrations.mcp import servers as mcp_servers
 from services.integrations.mcp.policy import McpError, McpPolicy, McpServerRegistration, validate_registration
@@ -52,6 +49,7 @@ from services.integrations.schemas import (
     WebhookEndpoint,
     WebhookSecret,
 )
+from services.integrations.tools.catalog import publish_catalog
 from services.integrations.vault import Vault, VaultError, VaultUnavailable
 from services.integrations.webhooks import inbox
 from services.integrations.webhooks.signatures import WebhookRejected
@@ -457,10 +455,4 @@ class IntegrationsController(Controller):
             records = await AuditRepository(session).entries(
                 tenant_id, AuditQuery(conversation_id, end_user, since, until, limit)
             )
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(AuditEntry.model_fields)
-        for record in records:
-            values = _audit_entry(record).model_dump().values()
-            writer.writerow([json.dumps(v) if isinstance(v, dict) else v for v in values])
-        return out.getvalue()
+        return trail.as_csv(_audit_entry(r) for r in records)

@@ -27,10 +27,10 @@ from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.platform.runtime import ServiceRuntime
-from services.integrations.catalog import revoke
 from services.integrations.manifest import Manifest, OAuth2Settings
 from services.integrations.oauth.rate_limits import RateLimitGate
 from services.integrations.repository import ConnectionRepository, OAuthState, OAuthStateRepository
+from services.integrations.tools.catalog import revoke
 from services.integrations.vault import Vault
 
 HTTP_TIMEOUT = httpx2.Timeout(10.0)

@@ -9,6 +9,7 @@ from typing import Any
 from libs.events import new_id
 from services.integrations.errors import ToolError
 from services.integrations.repository import DemoOrder, DemoStoreRepository
+from services.integrations.tools.call import ToolCall
 
 CUSTOMERS = [
     {"email": "ada@example.com", "name": "Ada Lovelace"},
@@ -133,3 +134,17 @@ async def refund_order(
         "currency": order.currency,
         "summary": f"{verb} {amount} {order.currency} on order #{order.order_number}.",
     }
+
+
+async def execute(call: ToolCall) -> dict[str, Any]:
+    """One demo store tool; its effect is written in the execution's own transaction."""
+    repo, tenant_id, request = DemoStoreRepository(call.session), call.tenant_id, call.request
+    match request.tool:
+        case "get_order_status":
+            return await get_order_status(repo, tenant_id, request.arguments)
+        case "list_customer_orders":
+            return await list_customer_orders(repo, tenant_id, request.arguments)
+        case "refund_order":
+            return await refund_order(repo, tenant_id, request.arguments, request.idempotency_key, call.dry_run)
+        case _:
+            raise ToolError("unknown_tool", f"{request.tool} has no handler")

@@ -15,11 +15,11 @@ from urllib.parse import quote
 
 import httpx2
 
-from services.integrations.catalog import revoke
 from services.integrations.errors import ToolError, lost_in_transit, unsent
 from services.integrations.manifest import Manifest, api_key_purpose
 from services.integrations.repository import Connection
 from services.integrations.tools.call import ToolCall
+from services.integrations.tools.catalog import revoke
 from services.integrations.vault import Vault, VaultError
 
 TIMEOUT = httpx2.Timeout(20.0, connect=5.0)

@@ -26,6 +26,7 @@ from services.integrations.repository import (
     DemoStoreRepository,
     ExecutionRepository,
 )
+from services.integrations.tools.registry import REGISTRY, OwnDatabaseTools, ProviderTools
 from tests.support import eventually, outbox_events, provision_tenant, running
 
 AI = Actor(kind="ai", id="agent")
@@ -69,6 +70,12 @@ def test_builtin_manifests_are_valid() -> None:
         for spec in manifest.tool_specs():
             jsonschema.Draft202012Validator.check_schema(spec.input_schema)
             assert spec.service == "integrations"
+
+
+def test_every_builtin_integration_has_its_tool_handlers_registered_by_manifest_name() -> None:
+    assert set(REGISTRY) == set(builtin_manifests())
+    assert isinstance(REGISTRY["demo_store"], OwnDatabaseTools)  # runs in our transaction, journals nothing
+    assert all(isinstance(h, ProviderTools) for name, h in REGISTRY.items() if name != "demo_store")
 
 
 async def test_a_redelivered_tool_request_refunds_once(integrations: Service, event_log: EventLog) -> None:
