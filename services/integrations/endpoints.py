@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from litestar import Controller, Request, delete, get, post, put
 from litestar.di import NamedDependency
@@ -15,11 +13,13 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundE
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from libs.platform.http import Runtime, TenantId
+from services.integrations import service
 from services.integrations.audit import trail
+from services.integrations.errors import ConnectError
 from services.integrations.manifest import Manifest, api_key_purpose, builtin_manifests
 from services.integrations.mcp import servers as mcp_servers
 from services.integrations.mcp.policy import McpError, McpPolicy, McpServerRegistration, validate_registration
-from services.integrations.oauth.connections import ConnectError, OAuthConnections, token_purpose
+from services.integrations.oauth.connections import OAuthConnections, token_purpose
 from services.integrations.repository import (
     AuditQuery,
     AuditRecord,
@@ -119,45 +119,6 @@ def _audit_entry(record: AuditRecord) -> AuditEntry:
     )
 
 
-def _api_base_override(params: dict[str, str], allow_private: bool) -> dict[str, str]:
-    """API-key connections take one param, ``api_base_url``: https to a named host, or anything when private
-    destinations are allowed (a local fake provider)."""
-    unknown = set(params) - {"api_base_url"}
-    if unknown:
-        raise HTTPException(status_code=422, detail=f"unknown params: {', '.join(sorted(unknown))}")
-    if "api_base_url" in params:
-        url = urlsplit(params["api_base_url"])
-        host = url.hostname or ""
-        literal = host == "localhost" or host.replace(".", "").isdigit() or ":" in host
-        if url.scheme not in ("http", "https") or not host:
-            raise HTTPException(status_code=422, detail="api_base_url must be an http(s) URL")
-        if (url.scheme != "https" or literal) and not allow_private:
-            raise HTTPException(status_code=422, detail="api_base_url must be https to a named host")
-    return params
-
-
-async def _connect_api_key(
-    manifest: Manifest, data: ConnectRequest, tenant_id: str, runtime: Any, vault: Vault, policy: McpPolicy
-) -> Connected:
-    settings = manifest.auth.api_key
-    if settings is None:
-        raise HTTPException(status_code=501, detail=f"{manifest.title}'s manifest has no auth.api_key settings")
-    key = data.api_key.get_secret_value() if data.api_key else ""
-    if not re.fullmatch(settings.key_pattern, key):
-        raise HTTPException(status_code=422, detail=f"api_key must be {settings.key_hint}")
-    params = _api_base_override(data.params, policy.allow_private)
-    try:
-        async with runtime.unit_of_work() as uow:
-            await vault.put(uow.session, tenant_id, api_key_purpose(manifest.name), key)
-            await ConnectionRepository(uow.session).upsert_api_key(
-                tenant_id, manifest.name, params=params, connected_by=data.user_id
-            )
-            await publish_catalog(uow, tenant_id, None)
-    except VaultError as exc:
-        raise _http(exc) from None
-    return Connected(integration=manifest.name, connected=True, scopes=[])
-
-
 class IntegrationsController(Controller):
     path = "/v1/integrations"
 
@@ -200,7 +161,16 @@ class IntegrationsController(Controller):
         For an ``api_key`` integration, ``api_key`` is stored encrypted and the integration is connected at once."""
         manifest = _manifest(name)
         if manifest.auth.type == "api_key":
-            return await _connect_api_key(manifest, data, tenant_id, runtime, vault, mcp_policy)
+            key = data.api_key.get_secret_value() if data.api_key else ""
+            try:
+                async with runtime.unit_of_work() as uow:
+                    await service.connect_api_key(
+                        uow, vault, manifest, tenant_id, key, data.params, data.user_id,
+                        allow_private=mcp_policy.allow_private,
+                    )  # fmt: skip
+            except (ConnectError, VaultError) as exc:
+                raise _http(exc) from None
+            return Connected(integration=manifest.name, connected=True, scopes=[])
         try:
             async with runtime.unit_of_work() as uow:
                 url, expires_at = await oauth.start(uow.session, tenant_id, manifest, data.params, data.user_id)

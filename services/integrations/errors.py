@@ -1,4 +1,5 @@
-"""How a tool call fails: the typed failure the model hears about, and what a call lost in transit means."""
+"""How things fail: a tool call (the typed failure the model hears about, and what a call lost in transit means),
+and connecting an integration."""
 
 from __future__ import annotations
 
@@ -29,3 +30,11 @@ def lost_in_transit(title: str, what: str, *, sent: bool, repeatable: bool) -> T
         f"{title} stopped answering after the request was sent ({what}); it may or may not have been carried out. "
         "Do not retry it; tell the customer a colleague will check.",
     )
+
+
+class ConnectError(Exception):
+    """Connecting an integration failed; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.platform.runtime import ServiceRuntime
+from services.integrations.errors import ConnectError
 from services.integrations.manifest import Manifest, OAuth2Settings
 from services.integrations.oauth.rate_limits import RateLimitGate
 from services.integrations.repository import ConnectionRepository, OAuthState, OAuthStateRepository
@@ -59,14 +60,6 @@ def parse_oauth_clients(raw: str) -> dict[str, OAuthClientConfig]:
         raise ValueError(
             'DESKPILOT_OAUTH_CLIENTS must be JSON like {"hubspot": {"client_id": …, "client_secret": …}}'
         ) from None
-
-
-class ConnectError(Exception):
-    """Connecting failed; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
 
 
 class TransientTokenError(Exception):
