@@ -120,12 +120,12 @@ async def authorize_widget(runtime: ServiceRuntime, widget_key: str | None, orig
         row = await ConversationRepository(session).widget_key(digest(widget_key))
     if row is None:
         raise ChatRefused(401, "unknown widget key")
-    if row["revoked_at"] is not None:
+    if row.revoked_at is not None:
         raise ChatRefused(401, "this widget key has been revoked")
-    allowed: list[str] = row["allowed_origins"]
+    allowed = row.allowed_origins
     if "*" not in allowed and (origin or "").rstrip("/").lower() not in allowed:
         raise ChatRefused(403, "this widget key may not be used from this origin")
-    return WidgetAccess(row["tenant_id"], row["key_id"])
+    return WidgetAccess(row.tenant_id, row.key_id)
 
 
 async def authorize_session(
@@ -134,7 +134,7 @@ async def authorize_session(
     """Only the widget session that opened a conversation (it holds the client token) may use it."""
     async with runtime.db.session() as session:
         row = await ConversationRepository(session).chat_session(access.tenant_id, conversation_id, access.key_id)
-    if row is None or not client_token or not secrets.compare_digest(row["token_sha256"], digest(client_token)):
+    if row is None or not client_token or not secrets.compare_digest(row.token_sha256, digest(client_token)):
         raise ChatRefused(404, f"no chat conversation {conversation_id} for this client token")
 
 
@@ -174,7 +174,7 @@ def widget_key_watch(runtime: ServiceRuntime, access: WidgetAccess) -> KeyWatch:
     async def revoked() -> bool:
         async with runtime.db.session() as session:
             row = await ConversationRepository(session).widget_key_by_id(access.tenant_id, access.key_id)
-        return row is None or row["revoked_at"] is not None
+        return row is None or row.revoked_at is not None
 
     return KeyWatch(widget_key_revoked_subject(access.tenant_id, access.key_id), revoked)
 
