@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from libs.events import (
     AgentReplied,
@@ -28,6 +28,9 @@ from libs.events import (
     ToolFailed,
 )
 from libs.pricing import UnknownPrice, llm_cost, tool_cost
+
+if TYPE_CHECKING:  # rows are read in the repository; booking itself stays free of SQL
+    from sqlalchemy import RowMapping
 
 SCALE = Decimal("0.0000000001")  # the ledger's NUMERIC(20, 10)
 NOT_EXECUTED = frozenset({"invalid_arguments", "unknown_tool"})
@@ -65,6 +68,30 @@ class LedgerEntry:
     position: int
     occurred_at: datetime
 
+    @classmethod
+    def from_row(cls, row: RowMapping) -> LedgerEntry:
+        return cls(
+            event_id=row["event_id"],
+            tenant_id=row["tenant_id"],
+            conversation_id=row["conversation_id"],
+            turn_id=row["turn_id"],
+            kind=row["kind"],
+            provider=row["provider"],
+            model=row["model"],
+            tool=row["tool"],
+            outcome=row["outcome"],
+            error_kind=row["error_kind"],
+            discarded=row["discarded"],
+            input_tokens=row["input_tokens"],
+            output_tokens=row["output_tokens"],
+            cache_read_tokens=row["cache_read_tokens"],
+            cache_write_tokens=row["cache_write_tokens"],
+            cost_usd=row["cost_usd"],
+            priced_from=row["priced_from"],
+            position=row["position"],
+            occurred_at=row["occurred_at"],
+        )
+
 
 @dataclass(frozen=True)
 class TurnUsage:
@@ -76,6 +103,19 @@ class TurnUsage:
     input_tokens: int
     output_tokens: int
     cost_usd: Decimal
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> TurnUsage:
+        return cls(
+            tenant_id=row["tenant_id"],
+            turn_id=row["turn_id"],
+            conversation_id=row["conversation_id"],
+            llm_calls=row["llm_calls"],
+            tool_calls=row["tool_calls"],
+            input_tokens=row["input_tokens"],
+            output_tokens=row["output_tokens"],
+            cost_usd=row["cost_usd"],
+        )
 
 
 @dataclass(frozen=True)
@@ -244,6 +284,18 @@ class ConversationMeter:
     resolved_by: str | None
     resolved_at: datetime | None
     ai_resolution: bool
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> ConversationMeter:
+        return cls(
+            tenant_id=row["tenant_id"],
+            conversation_id=row["conversation_id"],
+            first_message_at=row["first_message_at"],
+            human_involved_at=row["human_involved_at"],
+            resolved_by=row["resolved_by"],
+            resolved_at=row["resolved_at"],
+            ai_resolution=row["ai_resolution"],
+        )
 
 
 @dataclass
