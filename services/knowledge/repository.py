@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import and_, any_, delete, func, literal_column, select, text, update
+from sqlalchemy import RowMapping, and_, any_, delete, func, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -29,6 +31,176 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _ITERATIVE = {"relaxed_order": "relaxed_order", "strict_order": "strict_order", "off": "off"}
 
 
+@dataclass(frozen=True)
+class CollectionRow:
+    tenant_id: str
+    collection_id: str
+    name: str
+    description: str
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> CollectionRow:
+        return cls(
+            tenant_id=row["tenant_id"],
+            collection_id=row["collection_id"],
+            name=row["name"],
+            description=row["description"],
+            created_at=row["created_at"],
+        )
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """An article's current version."""
+
+    tenant_id: str
+    article_id: str
+    collection_id: str | None
+    title: str
+    body: str
+    body_format: str  # markdown | html
+    tags: list[str]
+    locale: str
+    status: str  # draft | published | archived
+    version: int
+    source_url: str | None  # crawled or imported from
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> ArticleRow:
+        return cls(
+            tenant_id=row["tenant_id"],
+            article_id=row["article_id"],
+            collection_id=row["collection_id"],
+            title=row["title"],
+            body=row["body"],
+            body_format=row["body_format"],
+            tags=list(row["tags"]),
+            locale=row["locale"],
+            status=row["status"],
+            version=row["version"],
+            source_url=row["source_url"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+
+@dataclass(frozen=True)
+class ArticleVersionRow:
+    tenant_id: str
+    article_id: str
+    version: int
+    title: str
+    body: str
+    body_format: str
+    tags: list[str]
+    locale: str
+    status: str
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> ArticleVersionRow:
+        return cls(
+            tenant_id=row["tenant_id"],
+            article_id=row["article_id"],
+            version=row["version"],
+            title=row["title"],
+            body=row["body"],
+            body_format=row["body_format"],
+            tags=list(row["tags"]),
+            locale=row["locale"],
+            status=row["status"],
+            created_at=row["created_at"],
+        )
+
+
+@dataclass(frozen=True)
+class ChunkHit:
+    """A chunk a retriever found, with its score (``ts_rank`` for full text, 1 - cosine distance for vectors)."""
+
+    article_id: str
+    ordinal: int
+    title: str
+    heading_path: str
+    anchor: str
+    url: str | None
+    text: str
+    score: float
+
+    @classmethod
+    def from_row(cls, row: RowMapping, score: float) -> ChunkHit:
+        return cls(
+            article_id=row["article_id"],
+            ordinal=row["ordinal"],
+            title=row["title"],
+            heading_path=row["heading_path"],
+            anchor=row["anchor"],
+            url=row["url"],
+            text=row["text"],
+            score=score,
+        )
+
+
+@dataclass(frozen=True)
+class CrawlRow:
+    tenant_id: str
+    crawl_id: str
+    root_url: str
+    status: str  # queued | running | completed | failed
+    max_depth: int
+    max_pages: int
+    pages_found: int
+    pages_fetched: int
+    pages_indexed: int
+    pages_unchanged: int
+    pages_failed: int
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> CrawlRow:
+        return cls(
+            tenant_id=row["tenant_id"],
+            crawl_id=row["crawl_id"],
+            root_url=row["root_url"],
+            status=row["status"],
+            max_depth=row["max_depth"],
+            max_pages=row["max_pages"],
+            pages_found=row["pages_found"],
+            pages_fetched=row["pages_fetched"],
+            pages_indexed=row["pages_indexed"],
+            pages_unchanged=row["pages_unchanged"],
+            pages_failed=row["pages_failed"],
+            error=row["error"],
+            created_at=row["created_at"],
+            finished_at=row["finished_at"],
+        )
+
+
+@dataclass(frozen=True)
+class CrawledPage:
+    """Which article a crawled URL became, and the digest of the content it had then."""
+
+    tenant_id: str
+    url: str
+    article_id: str
+    content_hash: str
+    crawl_id: str
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> CrawledPage:
+        return cls(
+            tenant_id=row["tenant_id"],
+            url=row["url"],
+            article_id=row["article_id"],
+            content_hash=row["content_hash"],
+            crawl_id=row["crawl_id"],
+        )
+
+
 class KnowledgeRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -37,11 +209,11 @@ class KnowledgeRepository:
     async def add_collection(self, **row: Any) -> None:
         await self.session.execute(collections.insert().values(**row))
 
-    async def list_collections(self, tenant_id: str) -> list[dict[str, Any]]:
+    async def list_collections(self, tenant_id: str) -> list[CollectionRow]:
         rows = await self.session.execute(
             select(collections).where(collections.c.tenant_id == tenant_id).order_by(collections.c.created_at)
         )
-        return [dict(r) for r in rows.mappings()]
+        return [CollectionRow.from_row(r) for r in rows.mappings()]
 
     async def collection_exists(self, tenant_id: str, collection_id: str) -> bool:
         found = await self.session.execute(
@@ -52,18 +224,32 @@ class KnowledgeRepository:
         return found.first() is not None
 
     # --- articles ----------------------------------------------------------------------------------------------
-    async def add_article(self, **row: Any) -> None:
-        await self.session.execute(articles.insert().values(**row))
+    async def add_article(self, **row: Any) -> ArticleRow:
+        result = await self.session.execute(articles.insert().values(**row).returning(*articles.c))
+        return ArticleRow.from_row(result.mappings().one())
 
-    async def add_version(self, **row: Any) -> None:
-        await self.session.execute(article_versions.insert().values(**row))
+    async def add_version(self, article: ArticleRow) -> None:
+        """Keep ``article`` as it is now as its version ``article.version`` (the history)."""
+        await self.session.execute(
+            article_versions.insert().values(
+                tenant_id=article.tenant_id,
+                article_id=article.article_id,
+                version=article.version,
+                title=article.title,
+                body=article.body,
+                body_format=article.body_format,
+                tags=article.tags,
+                locale=article.locale,
+                status=article.status,
+            )
+        )
 
-    async def get_article(self, tenant_id: str, article_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+    async def get_article(self, tenant_id: str, article_id: str, *, for_update: bool = False) -> ArticleRow | None:
         query = select(articles).where(articles.c.tenant_id == tenant_id, articles.c.article_id == article_id)
         if for_update:
             query = query.with_for_update()
         row = (await self.session.execute(query)).mappings().first()
-        return dict(row) if row else None
+        return ArticleRow.from_row(row) if row else None
 
     async def update_article(self, tenant_id: str, article_id: str, **values: Any) -> None:
         await self.session.execute(
@@ -81,7 +267,7 @@ class KnowledgeRepository:
         collection_id: str | None = None,
         tag: str | None = None,
         locale: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[ArticleRow]:
         query = select(articles).where(articles.c.tenant_id == tenant_id)
         # Archived is "deleted" for readers: listed only when asked for by status.
         query = query.where(articles.c.status == status if status else articles.c.status != "archived")
@@ -92,15 +278,15 @@ class KnowledgeRepository:
         if locale:
             query = query.where(articles.c.locale == locale)
         rows = await self.session.execute(query.order_by(articles.c.updated_at.desc()).limit(limit))
-        return [dict(r) for r in rows.mappings()]
+        return [ArticleRow.from_row(r) for r in rows.mappings()]
 
-    async def list_versions(self, tenant_id: str, article_id: str) -> list[dict[str, Any]]:
+    async def list_versions(self, tenant_id: str, article_id: str) -> list[ArticleVersionRow]:
         rows = await self.session.execute(
             select(article_versions)
             .where(article_versions.c.tenant_id == tenant_id, article_versions.c.article_id == article_id)
             .order_by(article_versions.c.version)
         )
-        return [dict(r) for r in rows.mappings()]
+        return [ArticleVersionRow.from_row(r) for r in rows.mappings()]
 
     # --- chunks and embeddings ---------------------------------------------------------------------------------
     async def replace_chunks(self, tenant_id: str, article_id: str, rows: list[dict[str, Any]]) -> None:
@@ -156,7 +342,7 @@ class KnowledgeRepository:
     # --- retrieval ---------------------------------------------------------------------------------------------
     async def full_text(
         self, tenant_id: str, query: str, language: str, limit: int, *, only_language: bool = False
-    ) -> list[dict[str, Any]]:
+    ) -> list[ChunkHit]:
         """Chunks matching any word of ``query`` (a question rarely shares all its words with the answer), best
         first by ``ts_rank``; stemming and stop words of ``language``."""
         words = _WORD.findall(query.lower())
@@ -178,7 +364,7 @@ class KnowledgeRepository:
         rows = await self.session.execute(
             select(*_HIT_COLUMNS, rank).where(and_(*conditions)).order_by(rank.desc()).limit(limit)
         )
-        return [dict(r) for r in rows.mappings()]
+        return [ChunkHit.from_row(r, float(r["score"])) for r in rows.mappings()]
 
     async def nearest(
         self,
@@ -189,7 +375,7 @@ class KnowledgeRepository:
         *,
         ef_search: int = 100,
         iterative_scan: Literal["relaxed_order", "strict_order", "off"] = "relaxed_order",
-    ) -> list[dict[str, Any]]:
+    ) -> list[ChunkHit]:
         """The tenant's ``limit`` chunks nearest to ``vector`` (cosine), through the HNSW index.
 
         The tenant filter is applied inside the index scan with pgvector 0.8's iterative scan: when the first
@@ -209,40 +395,26 @@ class KnowledgeRepository:
             .prefix_with("MATERIALIZED")
         )
         rows = await self.session.execute(select(inner).order_by(inner.c.distance))
-        return [{**dict(r), "score": 1.0 - float(r["distance"])} for r in rows.mappings()]
+        return [ChunkHit.from_row(r, 1.0 - float(r["distance"])) for r in rows.mappings()]
 
     # --- crawls ------------------------------------------------------------------------------------------------
     async def add_crawl(self, **row: Any) -> None:
         await self.session.execute(crawls.insert().values(**row))
 
-    async def get_crawl(self, tenant_id: str, crawl_id: str) -> dict[str, Any] | None:
-        row = (
-            (
-                await self.session.execute(
-                    select(crawls).where(crawls.c.tenant_id == tenant_id, crawls.c.crawl_id == crawl_id)
-                )
-            )
-            .mappings()
-            .first()
-        )
-        return dict(row) if row else None
+    async def get_crawl(self, tenant_id: str, crawl_id: str) -> CrawlRow | None:
+        query = select(crawls).where(crawls.c.tenant_id == tenant_id, crawls.c.crawl_id == crawl_id)
+        row = (await self.session.execute(query)).mappings().first()
+        return CrawlRow.from_row(row) if row else None
 
     async def update_crawl(self, tenant_id: str, crawl_id: str, **values: Any) -> None:
         await self.session.execute(
             update(crawls).where(crawls.c.tenant_id == tenant_id, crawls.c.crawl_id == crawl_id).values(**values)
         )
 
-    async def crawled_page(self, tenant_id: str, url: str) -> dict[str, Any] | None:
-        row = (
-            (
-                await self.session.execute(
-                    select(crawl_pages).where(crawl_pages.c.tenant_id == tenant_id, crawl_pages.c.url == url)
-                )
-            )
-            .mappings()
-            .first()
-        )
-        return dict(row) if row else None
+    async def crawled_page(self, tenant_id: str, url: str) -> CrawledPage | None:
+        query = select(crawl_pages).where(crawl_pages.c.tenant_id == tenant_id, crawl_pages.c.url == url)
+        row = (await self.session.execute(query)).mappings().first()
+        return CrawledPage.from_row(row) if row else None
 
     async def record_crawled_page(
         self, tenant_id: str, url: str, article_id: str, content_hash: str, crawl_id: str
