@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from libs.events import new_id
 from libs.events.subjects import widget_key_revoked_subject
 from libs.platform.http import Runtime, TenantId
-from services.conversation.chat import WIDGET_KEY_PREFIX, digest
+from services.conversation.chat.access import WIDGET_KEY_PREFIX, digest
 from services.conversation.repository import ConversationRepository
 from services.conversation.schemas import CreatedWidgetKey, NewWidgetKey, WidgetKeyList, WidgetKeySummary
 
