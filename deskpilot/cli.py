@@ -26,6 +26,7 @@ import nats
 
 from deskpilot.supervisor import DEV_VAULT_KEY_FILE, SERVICES, VAULT_MASTER_KEYS
 from libs.events import EventLog
+from libs.platform.runtime import nats_servers
 
 DEFAULT_DATA_DIR = Path(os.environ.get("DESKPILOT_DATA_DIR", ".deskpilot"))
 
@@ -57,7 +58,7 @@ def serve(service: str, host: str, port: int) -> int:
 async def _create_tenant(name: str, data_dir: Path) -> None:
     from deskpilot.tenants import create_tenant
 
-    nc = await nats.connect(_url("NATS_URL", data_dir))
+    nc = await nats.connect(nats_servers(_url("NATS_URL", data_dir)))
     try:
         log = EventLog(nc)
         await log.ensure_streams(int(os.environ.get("DESKPILOT_STREAM_REPLICAS", "1")))
@@ -76,7 +77,7 @@ async def _replay(conversation_id: str, data_dir: Path) -> int:
     from services.conversation import service
     from services.conversation.repository import ConversationRepository
 
-    nc = await nats.connect(_url("NATS_URL", data_dir))
+    nc = await nats.connect(nats_servers(_url("NATS_URL", data_dir)))
     db = Database(_url("DATABASE_URL", data_dir), schema="conversation")
     try:
         log = EventLog(nc)
@@ -113,7 +114,7 @@ async def _billing_rebuild(tenant_id: str | None, check: bool, data_dir: Path) -
     from services.billing.rebuild import rebuild_and_compare
     from services.billing.repository import LedgerRepository
 
-    nc = await nats.connect(_url("NATS_URL", data_dir))
+    nc = await nats.connect(nats_servers(_url("NATS_URL", data_dir)))
     db = Database(_url("DATABASE_URL", data_dir), schema="billing")
     try:
         async with db.session() as session:

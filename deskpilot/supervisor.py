@@ -24,6 +24,7 @@ from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
 from deskpilot.tenants import NewTenant, demo_tenant
 from libs.events import EventLog
+from libs.platform.runtime import nats_servers
 
 SERVICES = ("conversation", "agent", "integrations", "knowledge", "ticketing", "billing")
 """Every service, each run as ``deskpilot serve <name>`` from ``services.<name>.app:create_app``."""
@@ -120,7 +121,7 @@ def dev_vault_env(data_dir: Path) -> dict[str, str]:
 
 
 async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, database_url: str) -> None:
-    nc = await nats.connect(nats_url)
+    nc = await nats.connect(nats_servers(nats_url))
     log = EventLog(nc)
     await log.ensure_streams(int(os.environ.get("DESKPILOT_STREAM_REPLICAS", "1")))
 

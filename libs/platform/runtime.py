@@ -21,6 +21,7 @@ from libs.events import EventLog, RecordedEvent
 from libs.events.subjects import any_tenant
 from libs.platform.consumers import Consumers, Subscription
 from libs.platform.db import Database, Migration
+from libs.platform.faults import Outage
 from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
 from libs.platform.settings import ServiceSettings
 from libs.platform.tenancy import TenantDirectory, TenantHook, tenants_table
@@ -38,6 +39,11 @@ def create_all_migration(
         await conn.run_sync(lambda sync: metadata.create_all(sync, tables=list(tables) if tables else None))
 
     return Migration(version, description, apply)
+
+
+def nats_servers(url: str) -> list[str]:
+    """``NATS_URL`` as a list of servers: one URL, or several separated by commas (the nodes of a cluster)."""
+    return [u.strip() for u in url.split(",") if u.strip()]
 
 
 class ServiceRuntime:
@@ -64,7 +70,8 @@ class ServiceRuntime:
         self.nc = NATS()
         self.event_log = EventLog(self.nc)
         self.relay = OutboxRelay(self.db.sessions, self.outbox, self.event_log)
-        self.consumers = Consumers(name, self.nc, self.event_log)
+        self.outage = Outage()
+        self.consumers = Consumers(name, self.nc, self.event_log, self.outage, healthy=self._infrastructure_up)
         self._tasks: list[asyncio.Task[None]] = []
         self._background: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = []
         self._closers: list[Callable[[], Coroutine[Any, Any, None]]] = []
@@ -98,7 +105,9 @@ class ServiceRuntime:
         applied = await self.db.migrate(self._migrations)
         if applied:
             log.info("%s: applied migrations %s", self.name, applied)
-        await self.nc.connect(servers=[self.settings.nats_url], connect_timeout=5, max_reconnect_attempts=-1)
+        await self.nc.connect(
+            servers=nats_servers(self.settings.nats_url), connect_timeout=5, max_reconnect_attempts=-1
+        )
         await self.event_log.ensure_streams(self.settings.stream_replicas)
         await self.consumers.start()
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox"))
@@ -123,8 +132,12 @@ class ServiceRuntime:
         await self.nc.close()
         await self.db.close()
 
+    async def _infrastructure_up(self) -> bool:
+        return self.nc.is_connected and await self.event_log.available() and await self.db.ping()
+
     async def ready(self) -> bool:
-        return self.nc.is_connected and await self.db.ping()
+        """Able to do its work now: connected to NATS and PostgreSQL, and not riding out an outage."""
+        return not self.outage.active and await self._infrastructure_up()
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _app: object) -> AsyncIterator[None]:

@@ -13,13 +13,13 @@ from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
 from libs.pricing import price_for
 from services.agent.config import AgentSettings
+from services.agent.deadlines import TurnDeadlines
 from services.agent.endpoints import AgentController
-from services.agent.handlers import subscriptions
+from services.agent.handlers import subscriptions, waker
 from services.agent.models import metadata
 from services.agent.providers import ChatModel, select_model
 from services.agent.service import Agent
 from services.agent.tenant_setup import TenantSetups
-from services.agent.turn_watch import TurnWatch, sweep_forever
 
 NAME = "agent"
 log = logging.getLogger("deskpilot.agent")
@@ -40,13 +40,14 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
         subject = reply_stream_subject(delta.tenant_id, delta.conversation_id)
         await runtime.nc.publish(subject, delta.model_dump_json().encode())
 
-    watch = TurnWatch(runtime.db.sessions)
-    agent = Agent(runtime.event_log, chosen, deltas=publish_delta, watch=watch)
+    agent = Agent(runtime.event_log, chosen, deltas=publish_delta)
+    deadlines = TurnDeadlines(runtime.db.sessions)
     close = getattr(chosen, "aclose", None)
     if close is not None:
         runtime.on_stop(close)  # the provider SDK's HTTP client
     setups = TenantSetups(runtime.db.sessions)
-    for sub in subscriptions(runtime, agent, setups, settings.concurrency):
+    wake = waker(agent, setups, deadlines)
+    for sub in subscriptions(runtime, wake, setups, settings.concurrency):
         runtime.subscribe(sub)
-    runtime.add_background("turn-sweep", lambda: sweep_forever(agent, watch, setups))
+    runtime.add_background("turn-sweep", lambda: deadlines.sweep_forever(lambda t, c: wake(t, c, 0)))
     return build_app(runtime, [AgentController], model=chosen, setups=setups)

@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from libs.events import RecordedEvent, ToolsPublished
 from libs.events.subjects import any_conversation, any_tenant
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
+from services.agent.deadlines import TurnDeadlines
 from services.agent.repository import CatalogRepository
 from services.agent.service import Agent
+from services.agent.state import ConversationState
 from services.agent.tenant_setup import TenantSetups
 
 # Events after which the agent may have something to do.
 TRIGGERS = ("message.received", "tool.completed", "tool.failed", "tool.approval_decided")
 
+Wake = Callable[[str, str, int], Awaitable[ConversationState]]
 
-def subscriptions(runtime: ServiceRuntime, agent: Agent, setups: TenantSetups, concurrency: int) -> list[Subscription]:
+
+def waker(agent: Agent, setups: TenantSetups, deadlines: TurnDeadlines) -> Wake:
+    """Advance one conversation as far as it goes now (reading at least through ``through``), and keep its turn's
+    deadline in step with where it was left."""
+
+    async def wake(tenant_id: str, conversation_id: str, through: int = 0) -> ConversationState:
+        setup = await setups.get(tenant_id)
+        progress = await agent.advance(tenant_id, conversation_id, setup.tools, setup.policy, through=through)
+        await deadlines.track(progress.state, setup.policy)
+        return progress.state
+
+    return wake
+
+
+def subscriptions(runtime: ServiceRuntime, wake: Wake, setups: TenantSetups, concurrency: int) -> list[Subscription]:
     async def advance(recorded: RecordedEvent) -> None:
         event = recorded.event
         assert event.conversation_id is not None
-        setup = await setups.get(event.tenant_id)
-        await agent.advance(event.tenant_id, event.conversation_id, setup.tools, setup.policy)
+        await wake(event.tenant_id, event.conversation_id, recorded.position)
 
     async def catalog(recorded: RecordedEvent) -> None:
         payload = recorded.event.payload
@@ -43,7 +61,6 @@ def subscriptions(runtime: ServiceRuntime, agent: Agent, setups: TenantSetups, c
                 any_conversation(t),
                 advance,
                 max_workers=concurrency,
-                ack_wait_s=300,
             )
             for t in TRIGGERS
         ),

@@ -36,6 +36,19 @@ SCALE = Decimal("0.0000000001")  # the ledger's NUMERIC(20, 10)
 NOT_EXECUTED = frozenset({"invalid_arguments", "unknown_tool"})
 # Besides handoff.requested, these mean a human took part: a later AI resolution is then not an "AI resolution".
 HUMAN_INVOLVEMENT = frozenset({"human.assigned", "human.replied"})
+BOOKED_TYPES = frozenset(
+    {
+        "llm.called",
+        "tool.completed",
+        "tool.failed",
+        "message.received",
+        "conversation.resolved",
+        "agent.replied",
+        "handoff.requested",
+        *HUMAN_INVOLVEMENT,
+    }
+)
+"""The conversation events ``book`` reads; every other type changes nothing in the ledger."""
 
 
 def money(value: Decimal) -> Decimal:

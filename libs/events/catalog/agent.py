@@ -132,6 +132,7 @@ LimitName = Literal[
     "cost_per_conversation",
     "turn_seconds",
     "identical_tool_calls",
+    "identical_tool_calls_per_conversation",
     "consecutive_tool_failures",
 ]
 
