@@ -110,25 +110,25 @@ async def cost_report(repo: LedgerRepository, tenant_id: str, start: date, end: 
     per_conversation = await repo.conversation_costs(tenant_id, lo, hi)
     expensive = per_conversation[:top]
     drivers: dict[str, list[CostDriver]] = defaultdict(list)
-    for row in await repo.cost_drivers(tenant_id, [r["conversation_id"] for r in expensive], lo, hi):
-        drivers[row["conversation_id"]].append(
+    for row in await repo.cost_drivers(tenant_id, [r.conversation_id for r in expensive], lo, hi):
+        drivers[row.conversation_id].append(
             CostDriver(
-                kind=row["kind"],
-                name=row["name"] or "",
-                calls=row["calls"],
-                failures=row["failures"],
-                input_tokens=int(row["input_tokens"]),
-                output_tokens=int(row["output_tokens"]),
-                cost_usd=money(row["cost_usd"]),
+                kind=row.kind,
+                name=row.name or "",
+                calls=row.calls,
+                failures=row.failures,
+                input_tokens=row.input_tokens,
+                output_tokens=row.output_tokens,
+                cost_usd=money(row.cost_usd),
             )
         )
     tools = [
         ToolCost(
-            tool=r["tool"] or "",
-            calls=r["calls"],
-            failures=r["failures"],
-            error_rate=rate(r["failures"], r["calls"]) or Decimal(0),
-            cost_usd=money(r["cost_usd"]),
+            tool=r.tool or "",
+            calls=r.calls,
+            failures=r.failures,
+            error_rate=rate(r.failures, r.calls) or Decimal(0),
+            cost_usd=money(r.cost_usd),
         )
         for r in await repo.tool_stats(tenant_id, lo, hi)
     ]
@@ -138,14 +138,14 @@ async def cost_report(repo: LedgerRepository, tenant_id: str, start: date, end: 
     return CostReport(
         start=start,
         end=end,
-        cost_per_conversation=distribution([Decimal(r["cost_usd"]) for r in per_conversation]),
+        cost_per_conversation=distribution([r.cost_usd for r in per_conversation]),
         most_expensive=[
             ExpensiveConversation(
-                conversation_id=r["conversation_id"],
-                cost_usd=money(r["cost_usd"]),
-                llm_calls=r["llm_calls"],
-                tool_calls=r["tool_calls"],
-                drivers=drivers[r["conversation_id"]],
+                conversation_id=r.conversation_id,
+                cost_usd=money(r.cost_usd),
+                llm_calls=r.llm_calls,
+                tool_calls=r.tool_calls,
+                drivers=drivers[r.conversation_id],
             )
             for r in expensive
         ],
@@ -164,7 +164,7 @@ async def conversations_csv(repo: LedgerRepository, tenant_id: str, start: date,
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["conversation_id", "cost_usd", "llm_calls", "tool_calls"])
     for r in await repo.conversation_costs(tenant_id, lo, hi):
-        writer.writerow([r["conversation_id"], format(money(r["cost_usd"]), "f"), r["llm_calls"], r["tool_calls"]])
+        writer.writerow([r.conversation_id, format(money(r.cost_usd), "f"), r.llm_calls, r.tool_calls])
     return out.getvalue()
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import RowMapping, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from libs.events.catalog.billing import OverLimitBehaviour
 from services.billing.booking import ConversationMeter, LedgerEntry, LedgerSnapshot, TurnUsage, money
 from services.billing.models import (
     active_conversations,
@@ -21,6 +23,97 @@ from services.billing.models import (
     turn_usage,
     usage_thresholds,
 )
+
+
+@dataclass(frozen=True)
+class ConversationCost:
+    """A conversation's cost and calls within a period."""
+
+    conversation_id: str
+    cost_usd: Decimal
+    llm_calls: int
+    tool_calls: int
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> ConversationCost:
+        return cls(
+            conversation_id=row["conversation_id"],
+            cost_usd=row["cost_usd"],
+            llm_calls=row["llm_calls"],
+            tool_calls=row["tool_calls"],
+        )
+
+
+@dataclass(frozen=True)
+class CostDriverRow:
+    """One model or tool within one conversation's cost (``name``: the model, or the tool)."""
+
+    conversation_id: str
+    kind: str  # llm | tool
+    name: str | None
+    calls: int
+    failures: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: Decimal
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> CostDriverRow:
+        return cls(
+            conversation_id=row["conversation_id"],
+            kind=row["kind"],
+            name=row["name"],
+            calls=row["calls"],
+            failures=row["failures"],
+            input_tokens=int(row["input_tokens"]),
+            output_tokens=int(row["output_tokens"]),
+            cost_usd=row["cost_usd"],
+        )
+
+
+@dataclass(frozen=True)
+class ToolStat:
+    """One tool's calls, failures and cost within a period."""
+
+    tool: str | None
+    calls: int
+    failures: int
+    cost_usd: Decimal
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> ToolStat:
+        return cls(tool=row["tool"], calls=row["calls"], failures=row["failures"], cost_usd=row["cost_usd"])
+
+
+@dataclass(frozen=True)
+class TenantPlanRow:
+    tenant_id: str
+    plan: str
+    over_limit_behaviour: OverLimitBehaviour
+    refusal_message: str | None
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> TenantPlanRow:
+        return cls(
+            tenant_id=row["tenant_id"],
+            plan=row["plan"],
+            over_limit_behaviour=row["over_limit_behaviour"],
+            refusal_message=row["refusal_message"],
+        )
+
+
+@dataclass(frozen=True)
+class QuotaStateRow:
+    """The quota state last announced for a tenant."""
+
+    tenant_id: str
+    month: str  # YYYY-MM
+    state: str  # within_limits | over_hard_limit
+    behaviour: str
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> QuotaStateRow:
+        return cls(tenant_id=row["tenant_id"], month=row["month"], state=row["state"], behaviour=row["behaviour"])
 
 
 class LedgerRepository:
@@ -111,13 +204,13 @@ class LedgerRepository:
 
     # --- reads ---------------------------------------------------------------------------------------------------
 
-    async def conversation_entries(self, tenant_id: str, conversation_id: str) -> list[dict[str, Any]]:
+    async def conversation_entries(self, tenant_id: str, conversation_id: str) -> list[LedgerEntry]:
         rows = await self.session.execute(
             select(ledger_entries)
             .where(ledger_entries.c.tenant_id == tenant_id, ledger_entries.c.conversation_id == conversation_id)
             .order_by(ledger_entries.c.position)
         )
-        return [dict(r) for r in rows.mappings()]
+        return [LedgerEntry.from_row(r) for r in rows.mappings()]
 
     async def snapshot(self, tenant_id: str | None = None) -> LedgerSnapshot:
         """Every row booking derives from the log (of one tenant, or all)."""
@@ -127,14 +220,15 @@ class LedgerRepository:
             return query if tenant_id is None else query.where(table.c.tenant_id == tenant_id)
 
         entries = {
-            r["event_id"]: LedgerEntry(**r) for r in (await self.session.execute(scoped(ledger_entries))).mappings()
+            r["event_id"]: LedgerEntry.from_row(r)
+            for r in (await self.session.execute(scoped(ledger_entries))).mappings()
         }
         turns = {
-            (r["tenant_id"], r["turn_id"]): TurnUsage(**{k: v for k, v in r.items() if k != "recorded_at"})
+            (r["tenant_id"], r["turn_id"]): TurnUsage.from_row(r)
             for r in (await self.session.execute(scoped(turn_usage))).mappings()
         }
         meters = {
-            (r["tenant_id"], r["conversation_id"]): ConversationMeter(**r)
+            (r["tenant_id"], r["conversation_id"]): ConversationMeter.from_row(r)
             for r in (await self.session.execute(scoped(conversation_meters))).mappings()
         }
         active = {
@@ -148,7 +242,7 @@ class LedgerRepository:
         count = await self.session.scalar(select(func.count()).where(c.tenant_id == tenant_id, c.month == month))
         return int(count or 0)
 
-    async def conversation_costs(self, tenant_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    async def conversation_costs(self, tenant_id: str, start: datetime, end: datetime) -> list[ConversationCost]:
         """Per conversation with ledger entries in ``[start, end)``: its cost in the period and its call counts."""
         c = ledger_entries.c
         rows = await self.session.execute(
@@ -162,11 +256,11 @@ class LedgerRepository:
             .group_by(c.conversation_id)
             .order_by(func.sum(c.cost_usd).desc(), c.conversation_id)
         )
-        return [dict(r) for r in rows.mappings()]
+        return [ConversationCost.from_row(r) for r in rows.mappings()]
 
     async def cost_drivers(
         self, tenant_id: str, conversation_ids: list[str], start: datetime, end: datetime
-    ) -> list[dict[str, Any]]:
+    ) -> list[CostDriverRow]:
         """What each conversation's cost is made of: per model and per tool, calls, failures and cost."""
         c = ledger_entries.c
         name = func.coalesce(c.model, c.tool)
@@ -192,9 +286,9 @@ class LedgerRepository:
             .group_by(c.conversation_id, c.kind, name)
             .order_by(c.conversation_id, func.sum(c.cost_usd).desc(), name)
         )
-        return [dict(r) for r in rows.mappings()]
+        return [CostDriverRow.from_row(r) for r in rows.mappings()]
 
-    async def tool_stats(self, tenant_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    async def tool_stats(self, tenant_id: str, start: datetime, end: datetime) -> list[ToolStat]:
         c = ledger_entries.c
         rows = await self.session.execute(
             select(
@@ -207,7 +301,7 @@ class LedgerRepository:
             .group_by(c.tool)
             .order_by(func.sum(c.cost_usd).desc(), c.tool)
         )
-        return [dict(r) for r in rows.mappings()]
+        return [ToolStat.from_row(r) for r in rows.mappings()]
 
     async def outcomes(self, tenant_id: str, start: datetime, end: datetime) -> list[ConversationMeter]:
         """Conversations that were handed off or resolved in ``[start, end)``."""
@@ -221,7 +315,7 @@ class LedgerRepository:
                 ),
             )
         )
-        return [ConversationMeter(**r) for r in rows.mappings()]
+        return [ConversationMeter.from_row(r) for r in rows.mappings()]
 
     async def total_cost(self, tenant_id: str, conversation_ids: list[str]) -> Decimal:
         c = ledger_entries.c
@@ -248,12 +342,12 @@ class PlanRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def tenant_plan(self, tenant_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+    async def tenant_plan(self, tenant_id: str, *, for_update: bool = False) -> TenantPlanRow | None:
         query = select(tenant_plans).where(tenant_plans.c.tenant_id == tenant_id)
         if for_update:
             query = query.with_for_update()
         row = (await self.session.execute(query)).mappings().first()
-        return dict(row) if row else None
+        return TenantPlanRow.from_row(row) if row else None
 
     async def lock_tenant(self, tenant_id: str, plan: str, behaviour: str) -> None:
         """Make sure the tenant has a plan row and lock it: quota decisions for one tenant run one at a time."""
@@ -282,13 +376,10 @@ class PlanRepository:
         )
         return result.first() is not None
 
-    async def quota_state(self, tenant_id: str) -> dict[str, Any] | None:
-        row = (
-            (await self.session.execute(select(quota_state).where(quota_state.c.tenant_id == tenant_id)))
-            .mappings()
-            .first()
-        )
-        return dict(row) if row else None
+    async def quota_state(self, tenant_id: str) -> QuotaStateRow | None:
+        query = select(quota_state).where(quota_state.c.tenant_id == tenant_id)
+        row = (await self.session.execute(query)).mappings().first()
+        return QuotaStateRow.from_row(row) if row else None
 
     async def set_quota_state(self, tenant_id: str, month: str, state: str, behaviour: str) -> None:
         values = {"month": month, "state": state, "behaviour": behaviour}

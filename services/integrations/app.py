@@ -12,9 +12,9 @@ from services.integrations import service
 from services.integrations.config import IntegrationsSettings
 from services.integrations.endpoints import IntegrationsController
 from services.integrations.handlers import forget_old_bookkeeping, subscriptions
-from services.integrations.mcp_servers import McpPolicy
+from services.integrations.mcp.policy import McpPolicy
 from services.integrations.models import external_tickets, metadata, processed_events, tool_attempts
-from services.integrations.oauth import OAuthConnections, parse_oauth_clients
+from services.integrations.oauth.connections import OAuthConnections, parse_oauth_clients
 from services.integrations.vault import EnvKeyProvider, Vault
 
 NAME = "integrations"

@@ -3,6 +3,7 @@ knowledge tools (``search_knowledge``, ``get_article``) whose results carry stru
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +24,7 @@ from libs.events.catalog.knowledge import ArticleArchived, ArticlePublished
 from libs.platform.outbox import UnitOfWork
 from services.knowledge.embeddings import EmbeddingProvider
 from services.knowledge.indexing import index_article
-from services.knowledge.repository import KnowledgeRepository
+from services.knowledge.repository import ArticleRow, KnowledgeRepository
 from services.knowledge.retrieval import Reranker, RetrievalSettings, search
 
 SERVICE = "knowledge"
@@ -99,24 +100,19 @@ async def add_collection(repo: KnowledgeRepository, tenant_id: str, name: str, d
 
 
 # --- articles ------------------------------------------------------------------------------------------------------
-async def _after_change(uow: UnitOfWork, kb: Knowledge, tenant_id: str, article: dict[str, Any]) -> None:
+async def _after_change(uow: UnitOfWork, kb: Knowledge, tenant_id: str, article: ArticleRow) -> None:
     """Make the index follow the article's status: published → (re)indexed; otherwise → not retrievable."""
     repo = KnowledgeRepository(uow.session)
-    await repo.add_version(
-        tenant_id=tenant_id,
-        article_id=article["article_id"],
-        version=article["version"],
-        **{k: article[k] for k in ARTICLE_FIELDS if k != "collection_id"},
-    )
-    if article["status"] == "published":
+    await repo.add_version(article)
+    if article.status == "published":
         count = await index_article(repo, kb.embedder, tenant_id, article)
         uow.emit(
             Envelope.new(
                 ArticlePublished(
-                    article_id=article["article_id"],
-                    version=article["version"],
-                    title=article["title"],
-                    locale=article["locale"],
+                    article_id=article.article_id,
+                    version=article.version,
+                    title=article.title,
+                    locale=article.locale,
                     chunks=count,
                 ),
                 tenant_id=tenant_id,
@@ -124,11 +120,11 @@ async def _after_change(uow: UnitOfWork, kb: Knowledge, tenant_id: str, article:
             )
         )
     else:
-        await repo.delete_chunks(tenant_id, article["article_id"])
-        if article["status"] == "archived":
+        await repo.delete_chunks(tenant_id, article.article_id)
+        if article.status == "archived":
             uow.emit(
                 Envelope.new(
-                    ArticleArchived(article_id=article["article_id"], version=article["version"]),
+                    ArticleArchived(article_id=article.article_id, version=article.version),
                     tenant_id=tenant_id,
                     actor=ACTOR,
                 )
@@ -148,56 +144,56 @@ async def create_article(
     status: str = "published",
     collection_id: str | None = None,
     source_url: str | None = None,
-) -> dict[str, Any]:
+) -> ArticleRow:
     repo = KnowledgeRepository(uow.session)
     if collection_id is not None and not await repo.collection_exists(tenant_id, collection_id):
         raise CollectionNotFound(collection_id)
-    article = {
-        "article_id": new_id("art"),
-        "title": title,
-        "body": body,
-        "body_format": body_format,
-        "tags": sorted(set(tags or [])),
-        "locale": locale,
-        "status": status,
-        "collection_id": collection_id,
-        "source_url": source_url,
-        "version": 1,
-    }
-    await repo.add_article(tenant_id=tenant_id, **article)
+    article = await repo.add_article(
+        tenant_id=tenant_id,
+        article_id=new_id("art"),
+        title=title,
+        body=body,
+        body_format=body_format,
+        tags=sorted(set(tags or [])),
+        locale=locale,
+        status=status,
+        collection_id=collection_id,
+        source_url=source_url,
+        version=1,
+    )
     await _after_change(uow, kb, tenant_id, article)
     return article
 
 
 async def update_article(
     uow: UnitOfWork, kb: Knowledge, tenant_id: str, article_id: str, changes: dict[str, Any]
-) -> dict[str, Any]:
+) -> ArticleRow:
     """Apply ``changes`` (a subset of the article fields) as a new version. Archived articles are gone."""
     repo = KnowledgeRepository(uow.session)
     current = await repo.get_article(tenant_id, article_id, for_update=True)
-    if current is None or current["status"] == "archived":
+    if current is None or current.status == "archived":
         raise ArticleNotFound(article_id)
     changes = {k: v for k, v in changes.items() if v is not None and k in {*ARTICLE_FIELDS, "source_url"}}
     if "tags" in changes:
         changes["tags"] = sorted(set(changes["tags"]))
     if changes.get("collection_id") and not await repo.collection_exists(tenant_id, changes["collection_id"]):
         raise CollectionNotFound(changes["collection_id"])
-    if all(current[k] == v for k, v in changes.items()):
+    if all(getattr(current, k) == v for k, v in changes.items()):
         return current
-    article = {**current, **changes, "version": current["version"] + 1}
-    await repo.update_article(tenant_id, article_id, **changes, version=article["version"])
+    article = dataclasses.replace(current, **changes, version=current.version + 1)
+    await repo.update_article(tenant_id, article_id, **changes, version=article.version)
     await _after_change(uow, kb, tenant_id, article)
     return article
 
 
-async def archive_article(uow: UnitOfWork, kb: Knowledge, tenant_id: str, article_id: str) -> dict[str, Any]:
+async def archive_article(uow: UnitOfWork, kb: Knowledge, tenant_id: str, article_id: str) -> ArticleRow:
     """Delete for readers: the article leaves the index; its versions stay as history."""
     repo = KnowledgeRepository(uow.session)
     current = await repo.get_article(tenant_id, article_id, for_update=True)
-    if current is None or current["status"] == "archived":
+    if current is None or current.status == "archived":
         raise ArticleNotFound(article_id)
-    article = {**current, "status": "archived", "version": current["version"] + 1}
-    await repo.update_article(tenant_id, article_id, status="archived", version=article["version"])
+    article = dataclasses.replace(current, status="archived", version=current.version + 1)
+    await repo.update_article(tenant_id, article_id, status="archived", version=article.version)
     await _after_change(uow, kb, tenant_id, article)
     return article
 
@@ -208,16 +204,16 @@ async def reindex(uow: UnitOfWork, kb: Knowledge, tenant_id: str) -> int:
     stale = await repo.articles_with_stale_chunks(tenant_id, kb.embedder.model)
     for article_id in stale:
         article = await repo.get_article(tenant_id, article_id, for_update=True)
-        if article is None or article["status"] != "published":
+        if article is None or article.status != "published":
             await repo.delete_chunks(tenant_id, article_id)
             continue
         await index_article(repo, kb.embedder, tenant_id, article)
     return len(stale)
 
 
-async def published_article(repo: KnowledgeRepository, tenant_id: str, article_id: str) -> dict[str, Any] | None:
+async def published_article(repo: KnowledgeRepository, tenant_id: str, article_id: str) -> ArticleRow | None:
     article = await repo.get_article(tenant_id, article_id)
-    return article if article is not None and article["status"] == "published" else None
+    return article if article is not None and article.status == "published" else None
 
 
 # --- the agent's tools ---------------------------------------------------------------------------------------------
@@ -246,18 +242,18 @@ async def _run_tool(kb: Knowledge, repo: KnowledgeRepository, tenant_id: str, re
     article = await published_article(repo, tenant_id, article_id)
     if article is None:
         raise ArticleNotFound(article_id)
-    body = article["body"]
-    citation = {"article_id": article_id, "title": article["title"], "url": article["source_url"], "anchor": ""}
+    body = article.body
+    citation = {"article_id": article_id, "title": article.title, "url": article.source_url, "anchor": ""}
     return {
         "article": {
             "article_id": article_id,
-            "title": article["title"],
+            "title": article.title,
             "body": body[:GET_ARTICLE_MAX_CHARS],
             "truncated": len(body) > GET_ARTICLE_MAX_CHARS,
-            "body_format": article["body_format"],
-            "locale": article["locale"],
-            "tags": list(article["tags"]),
-            "version": article["version"],
+            "body_format": article.body_format,
+            "locale": article.locale,
+            "tags": list(article.tags),
+            "version": article.version,
         },
         "citations": [citation],
     }

@@ -7,7 +7,7 @@ from litestar import Litestar
 from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
 from services.ticketing.config import TicketingSettings
-from services.ticketing.endpoints import AgentController, SlaPolicyController, TicketController
+from services.ticketing.endpoints import HumanAgentsController, SlaPolicyController, TicketController
 from services.ticketing.handlers import sla_timers, subscriptions
 from services.ticketing.models import instance_metadata
 
@@ -25,4 +25,4 @@ def create_app(
     for sub in subscriptions(runtime):
         runtime.subscribe(sub)
     runtime.add_background("sla-timers", lambda: sla_timers(runtime, sla_sweep_interval_s))
-    return build_app(runtime, [TicketController, AgentController, SlaPolicyController])
+    return build_app(runtime, [TicketController, HumanAgentsController, SlaPolicyController])

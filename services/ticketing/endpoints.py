@@ -25,13 +25,22 @@ from litestar.status_codes import HTTP_409_CONFLICT
 
 from libs.platform.http import Runtime
 from services.ticketing import service
-from services.ticketing.repository import AgentRepository, InboxFilter, SlaPolicyRepository, TicketRepository
+from services.ticketing.repository import (
+    AgentRepository,
+    AgentRow,
+    InboxFilter,
+    NoteRow,
+    SlaPolicyRepository,
+    TicketRepository,
+    TicketRow,
+)
 from services.ticketing.schemas import (
     Agent,
     AgentChange,
     AgentList,
     Assignment,
     CreatedAgent,
+    Csat,
     CsatIn,
     HandBack,
     NewAgent,
@@ -41,6 +50,7 @@ from services.ticketing.schemas import (
     Priority,
     ReplyIn,
     ReplyOut,
+    Sla,
     SlaPolicy,
     SlaTarget,
     SlaTargetIn,
@@ -86,6 +96,57 @@ def domain_errors() -> Iterator[None]:
 AUTH = {"caller": Provide(current_caller)}
 
 
+def _ticket(row: TicketRow) -> Ticket:
+    sla = Sla(
+        first_response_due_at=row.first_response_due_at,
+        first_responded_at=row.first_responded_at,
+        first_response_breached_at=row.first_response_breached_at,
+        resolution_due_at=row.resolution_due_at,
+        resolved_at=row.resolved_at,
+        resolution_breached_at=row.resolution_breached_at,
+    )
+    csat = None
+    if row.csat_score is not None:
+        assert row.csat_at is not None  # set with the score
+        csat = Csat(score=row.csat_score, comment=row.csat_comment, at=row.csat_at)
+    return Ticket(
+        ticket_id=row.ticket_id,
+        conversation_id=row.conversation_id,
+        source=row.source,
+        subject=row.subject,
+        summary=row.summary,
+        priority=row.priority,
+        status=row.status,
+        assignee=row.assignee,
+        team=row.team,
+        tags=row.tags,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        sla=sla,
+        csat=csat,
+    )
+
+
+def _note(row: NoteRow) -> Note:
+    return Note(
+        note_id=row.note_id, ticket_id=row.ticket_id, agent_id=row.agent_id, text=row.text, created_at=row.created_at
+    )
+
+
+def _agent(row: AgentRow) -> Agent:
+    return Agent(
+        agent_id=row.agent_id,
+        name=row.name,
+        email=row.email,
+        role=row.role,
+        team=row.team,
+        availability=row.availability,
+        active=row.active,
+        api_key_prefix=row.api_key_prefix,
+        created_at=row.created_at,
+    )
+
+
 class TicketController(Controller):
     path = "/v1/tickets"
     dependencies = AUTH
@@ -120,7 +181,7 @@ class TicketController(Controller):
         )
         async with runtime.db.session() as session:
             rows = await TicketRepository(session).inbox(caller.tenant_id, criteria)
-        return TicketList(items=[Ticket.of(r) for r in rows])
+        return TicketList(items=[_ticket(r) for r in rows])
 
     @get("/{ticket_id:str}")
     async def show(self, caller: CurrentCaller, ticket_id: FromPath[str], runtime: Runtime) -> Ticket:
@@ -129,7 +190,7 @@ class TicketController(Controller):
             row = await TicketRepository(session).get(caller.tenant_id, ticket_id)
         if row is None:
             raise NotFoundException(f"no ticket {ticket_id}")
-        return Ticket.of(row)
+        return _ticket(row)
 
     @patch("/{ticket_id:str}")
     async def change(
@@ -139,7 +200,7 @@ class TicketController(Controller):
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row = await service.update_ticket(uow, caller, ticket_id, data.model_dump(exclude_unset=True))
-        return Ticket.of(row)
+        return _ticket(row)
 
     @post("/{ticket_id:str}/assignment", status_code=200)
     async def assign(
@@ -149,7 +210,7 @@ class TicketController(Controller):
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row = await service.assign(uow, caller, ticket_id, data.agent_id)
-        return Ticket.of(row)
+        return _ticket(row)
 
     @post("/{ticket_id:str}/replies", status_code=201)
     async def reply(
@@ -159,7 +220,7 @@ class TicketController(Controller):
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row, message_id = await service.reply(uow, caller, ticket_id, data.text)
-        return ReplyOut(message_id=message_id, ticket=Ticket.of(row))
+        return ReplyOut(message_id=message_id, ticket=_ticket(row))
 
     @post("/{ticket_id:str}/handback", status_code=200)
     async def hand_back(
@@ -169,7 +230,7 @@ class TicketController(Controller):
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row = await service.hand_back(uow, caller, ticket_id, data.note)
-        return Ticket.of(row)
+        return _ticket(row)
 
     @post("/{ticket_id:str}/notes", status_code=201)
     async def add_note(
@@ -179,7 +240,7 @@ class TicketController(Controller):
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row = await service.add_note(uow, caller, ticket_id, data.text)
-        return Note(**{k: row[k] for k in Note.model_fields})
+        return _note(row)
 
     @get("/{ticket_id:str}/notes")
     async def notes(self, caller: CurrentCaller, ticket_id: FromPath[str], runtime: Runtime) -> NoteList:
@@ -189,7 +250,7 @@ class TicketController(Controller):
             if await repo.get(caller.tenant_id, ticket_id) is None:
                 raise NotFoundException(f"no ticket {ticket_id}")
             rows = await repo.notes(caller.tenant_id, ticket_id)
-        return NoteList(items=[Note(**{k: r[k] for k in Note.model_fields}) for r in rows])
+        return NoteList(items=[_note(r) for r in rows])
 
     @post("/{ticket_id:str}/status", status_code=200)
     async def set_status(
@@ -199,7 +260,7 @@ class TicketController(Controller):
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row = await service.change_status(uow, caller, ticket_id, data.status)
-        return Ticket.of(row)
+        return _ticket(row)
 
     @post("/{ticket_id:str}/csat", status_code=201)
     async def csat(
@@ -209,10 +270,10 @@ class TicketController(Controller):
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row = await service.record_csat(uow, caller, ticket_id, data.score, data.comment)
-        return Ticket.of(row)
+        return _ticket(row)
 
 
-class AgentController(Controller):
+class HumanAgentsController(Controller):
     path = "/v1/tickets/agents"
     dependencies = AUTH
 
@@ -224,14 +285,14 @@ class AgentController(Controller):
                 row, api_key = await service.create_agent(
                     AgentRepository(uow.session), caller, data.name, data.email, data.role, data.team
                 )
-        return CreatedAgent(**Agent.of(row).model_dump(), api_key=api_key)
+        return CreatedAgent(**_agent(row).model_dump(), api_key=api_key)
 
     @get("/")
     async def list_agents(self, caller: CurrentCaller, runtime: Runtime) -> AgentList:
         """This tenant's agents."""
         async with runtime.db.session() as session:
             rows = await AgentRepository(session).list(caller.tenant_id)
-        return AgentList(items=[Agent.of(r) for r in rows])
+        return AgentList(items=[_agent(r) for r in rows])
 
     @get("/me")
     async def me(self, caller: CurrentCaller, runtime: Runtime) -> Agent:
@@ -242,7 +303,7 @@ class AgentController(Controller):
             row = await AgentRepository(session).get(caller.tenant_id, agent_id)
         if row is None:
             raise NotFoundException(f"no agent {agent_id}")
-        return Agent.of(row)
+        return _agent(row)
 
     @patch("/{agent_id:str}")
     async def change(
@@ -254,7 +315,7 @@ class AgentController(Controller):
                 row = await service.update_agent(
                     AgentRepository(uow.session), caller, agent_id, data.model_dump(exclude_unset=True)
                 )
-        return Agent.of(row)
+        return _agent(row)
 
 
 class SlaPolicyController(Controller):

@@ -3,17 +3,156 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, any_, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, RowMapping, and_, any_, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from libs.events import Priority
+from libs.events.catalog.humans import TicketStatus
 from services.ticketing.models import agents, sla_policies, ticket_notes, tickets
 
-Row = dict[str, Any]
 SlaKind = Literal["first_response", "resolution"]
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    """A ticket with its SLA timers (``<kind>_due_at``, when met, ``<kind>_breached_at``) and CSAT."""
+
+    tenant_id: str
+    ticket_id: str
+    conversation_id: str
+    source_event_id: str
+    source: str
+    subject: str
+    summary: str
+    priority: Priority
+    status: TicketStatus
+    assignee: str | None
+    team: str | None
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+    first_response_due_at: datetime
+    first_responded_at: datetime | None
+    first_response_breached_at: datetime | None
+    resolution_due_at: datetime
+    resolved_at: datetime | None
+    resolution_breached_at: datetime | None
+    csat_score: int | None
+    csat_comment: str | None
+    csat_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> TicketRow:
+        return cls(
+            tenant_id=row["tenant_id"],
+            ticket_id=row["ticket_id"],
+            conversation_id=row["conversation_id"],
+            source_event_id=row["source_event_id"],
+            source=row["source"],
+            subject=row["subject"],
+            summary=row["summary"],
+            priority=row["priority"],
+            status=row["status"],
+            assignee=row["assignee"],
+            team=row["team"],
+            tags=list(row["tags"]),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            first_response_due_at=row["first_response_due_at"],
+            first_responded_at=row["first_responded_at"],
+            first_response_breached_at=row["first_response_breached_at"],
+            resolution_due_at=row["resolution_due_at"],
+            resolved_at=row["resolved_at"],
+            resolution_breached_at=row["resolution_breached_at"],
+            csat_score=row["csat_score"],
+            csat_comment=row["csat_comment"],
+            csat_at=row["csat_at"],
+        )
+
+
+@dataclass(frozen=True)
+class DueBreach:
+    """A timer just claimed as breached, and what announcing it needs."""
+
+    tenant_id: str
+    ticket_id: str
+    conversation_id: str
+    priority: Priority
+    assignee: str | None
+    due_at: datetime
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> DueBreach:
+        return cls(
+            tenant_id=row["tenant_id"],
+            ticket_id=row["ticket_id"],
+            conversation_id=row["conversation_id"],
+            priority=row["priority"],
+            assignee=row["assignee"],
+            due_at=row["due_at"],
+        )
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    """An internal note on a ticket."""
+
+    tenant_id: str
+    note_id: str
+    ticket_id: str
+    agent_id: str
+    text: str
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> NoteRow:
+        return cls(
+            tenant_id=row["tenant_id"],
+            note_id=row["note_id"],
+            ticket_id=row["ticket_id"],
+            agent_id=row["agent_id"],
+            text=row["text"],
+            created_at=row["created_at"],
+        )
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    """A human agent (its key only as a digest and a prefix)."""
+
+    tenant_id: str
+    agent_id: str
+    name: str
+    email: str | None
+    role: Literal["admin", "agent"]
+    team: str | None
+    api_key_sha256: str
+    api_key_prefix: str
+    availability: Literal["available", "away"]
+    active: bool
+    last_assigned_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> AgentRow:
+        return cls(
+            tenant_id=row["tenant_id"],
+            agent_id=row["agent_id"],
+            name=row["name"],
+            email=row["email"],
+            role=row["role"],
+            team=row["team"],
+            api_key_sha256=row["api_key_sha256"],
+            api_key_prefix=row["api_key_prefix"],
+            availability=row["availability"],
+            active=row["active"],
+            last_assigned_at=row["last_assigned_at"],
+            created_at=row["created_at"],
+        )
 
 
 @dataclass(frozen=True)
@@ -45,7 +184,7 @@ class TicketRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def create(self, *, first_response_seconds: int, resolution_seconds: int, **row: Any) -> Row | None:
+    async def create(self, *, first_response_seconds: int, resolution_seconds: int, **row: Any) -> TicketRow | None:
         """Insert a ticket with its SLA due times (from the database clock); None when its source event already
         produced one (redelivery)."""
         result = await self.session.execute(
@@ -59,9 +198,9 @@ class TicketRepository:
             .returning(*tickets.c)
         )
         found = result.mappings().first()
-        return dict(found) if found else None
+        return TicketRow.from_row(found) if found else None
 
-    async def inbox(self, tenant_id: str, f: InboxFilter) -> list[Row]:
+    async def inbox(self, tenant_id: str, f: InboxFilter) -> list[TicketRow]:
         query = select(tickets).where(tickets.c.tenant_id == tenant_id)
         if f.status:
             query = query.where(tickets.c.status == f.status)
@@ -78,25 +217,25 @@ class TicketRepository:
         if f.breaching:
             query = query.where(_breaching())
         query = query.order_by(tickets.c.created_at.desc(), tickets.c.ticket_id.desc()).limit(f.limit)
-        return [dict(r) for r in (await self.session.execute(query)).mappings()]
+        return [TicketRow.from_row(r) for r in (await self.session.execute(query)).mappings()]
 
-    async def get(self, tenant_id: str, ticket_id: str, *, for_update: bool = False) -> Row | None:
+    async def get(self, tenant_id: str, ticket_id: str, *, for_update: bool = False) -> TicketRow | None:
         query = select(tickets).where(tickets.c.tenant_id == tenant_id, tickets.c.ticket_id == ticket_id)
         if for_update:
             query = query.with_for_update()
         row = (await self.session.execute(query)).mappings().first()
-        return dict(row) if row else None
+        return TicketRow.from_row(row) if row else None
 
-    async def update(self, tenant_id: str, ticket_id: str, **values: Any) -> Row:
+    async def update(self, tenant_id: str, ticket_id: str, **values: Any) -> TicketRow:
         result = await self.session.execute(
             update(tickets)
             .where(tickets.c.tenant_id == tenant_id, tickets.c.ticket_id == ticket_id)
             .values(**values, updated_at=func.now())
             .returning(*tickets.c)
         )
-        return dict(result.mappings().one())
+        return TicketRow.from_row(result.mappings().one())
 
-    async def set_status(self, tenant_id: str, ticket_id: str, status: str) -> Row:
+    async def set_status(self, tenant_id: str, ticket_id: str, status: str) -> TicketRow:
         """Change the status; resolving stops the resolution timer, reopening restarts it (same due time)."""
         values: dict[str, Any] = {"status": status}
         if status == "resolved":
@@ -105,13 +244,15 @@ class TicketRepository:
             values["resolved_at"] = None
         return await self.update(tenant_id, ticket_id, **values)
 
-    async def record_first_response(self, tenant_id: str, ticket_id: str) -> Row:
+    async def record_first_response(self, tenant_id: str, ticket_id: str) -> TicketRow:
         """Stop the first-response timer (the first human reply counts; later ones change nothing)."""
         return await self.update(
             tenant_id, ticket_id, first_responded_at=func.coalesce(tickets.c.first_responded_at, func.now())
         )
 
-    async def reset_due_times(self, tenant_id: str, ticket_id: str, first_response_s: int, resolution_s: int) -> Row:
+    async def reset_due_times(
+        self, tenant_id: str, ticket_id: str, first_response_s: int, resolution_s: int
+    ) -> TicketRow:
         """New targets after a priority change, counted from the ticket's creation; met or breached ones stay."""
         return await self.update(
             tenant_id,
@@ -157,7 +298,7 @@ class TicketRepository:
         )
         return result.first() is not None
 
-    async def claim_due_breaches(self, kind: SlaKind, limit: int) -> list[Row]:
+    async def claim_due_breaches(self, kind: SlaKind, limit: int) -> list[DueBreach]:
         """Mark up to ``limit`` due, running, unbreached timers of ``kind`` as breached and return their tickets.
 
         ``FOR UPDATE SKIP LOCKED`` lets replicas sweep side by side without waiting on each other, and the outer
@@ -188,44 +329,44 @@ class TicketRepository:
                 due.label("due_at"),
             )
         )
-        return [dict(r) for r in result.mappings()]
+        return [DueBreach.from_row(r) for r in result.mappings()]
 
-    async def add_note(self, **row: Any) -> Row:
+    async def add_note(self, **row: Any) -> NoteRow:
         result = await self.session.execute(ticket_notes.insert().values(**row).returning(*ticket_notes.c))
-        return dict(result.mappings().one())
+        return NoteRow.from_row(result.mappings().one())
 
-    async def notes(self, tenant_id: str, ticket_id: str) -> list[Row]:
+    async def notes(self, tenant_id: str, ticket_id: str) -> list[NoteRow]:
         query = (
             select(ticket_notes)
             .where(ticket_notes.c.tenant_id == tenant_id, ticket_notes.c.ticket_id == ticket_id)
             .order_by(ticket_notes.c.created_at, ticket_notes.c.note_id)
         )
-        return [dict(r) for r in (await self.session.execute(query)).mappings()]
+        return [NoteRow.from_row(r) for r in (await self.session.execute(query)).mappings()]
 
 
 class AgentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def create(self, **row: Any) -> Row:
+    async def create(self, **row: Any) -> AgentRow:
         result = await self.session.execute(agents.insert().values(**row).returning(*agents.c))
-        return dict(result.mappings().one())
+        return AgentRow.from_row(result.mappings().one())
 
-    async def by_key_digest(self, digest: str) -> Row | None:
+    async def by_key_digest(self, digest: str) -> AgentRow | None:
         query = select(agents).where(agents.c.api_key_sha256 == digest, agents.c.active.is_(True))
         row = (await self.session.execute(query)).mappings().first()
-        return dict(row) if row else None
+        return AgentRow.from_row(row) if row else None
 
-    async def get(self, tenant_id: str, agent_id: str) -> Row | None:
+    async def get(self, tenant_id: str, agent_id: str) -> AgentRow | None:
         query = select(agents).where(agents.c.tenant_id == tenant_id, agents.c.agent_id == agent_id)
         row = (await self.session.execute(query)).mappings().first()
-        return dict(row) if row else None
+        return AgentRow.from_row(row) if row else None
 
-    async def list(self, tenant_id: str) -> list[Row]:
+    async def list(self, tenant_id: str) -> list[AgentRow]:
         query = select(agents).where(agents.c.tenant_id == tenant_id).order_by(agents.c.created_at, agents.c.agent_id)
-        return [dict(r) for r in (await self.session.execute(query)).mappings()]
+        return [AgentRow.from_row(r) for r in (await self.session.execute(query)).mappings()]
 
-    async def update(self, tenant_id: str, agent_id: str, **values: Any) -> Row | None:
+    async def update(self, tenant_id: str, agent_id: str, **values: Any) -> AgentRow | None:
         result = await self.session.execute(
             update(agents)
             .where(agents.c.tenant_id == tenant_id, agents.c.agent_id == agent_id)
@@ -233,9 +374,9 @@ class AgentRepository:
             .returning(*agents.c)
         )
         row = result.mappings().first()
-        return dict(row) if row else None
+        return AgentRow.from_row(row) if row else None
 
-    async def next_in_rotation(self, tenant_id: str, team: str | None) -> Row | None:
+    async def next_in_rotation(self, tenant_id: str, team: str | None) -> AgentRow | None:
         """The available agent whose last round-robin assignment is oldest (never-assigned first), moved to the
         back of the rotation. Agents locked by a concurrent assignment are skipped, so two tickets assigned at
         the same moment go to different agents."""

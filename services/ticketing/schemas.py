@@ -49,16 +49,6 @@ class Ticket(BaseModel):
     sla: Sla
     csat: Csat | None
 
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> Ticket:
-        return cls(
-            **{k: row[k] for k in cls.model_fields if k not in ("sla", "csat")},
-            sla=Sla(**{k: row[k] for k in Sla.model_fields}),
-            csat=Csat(score=row["csat_score"], comment=row["csat_comment"], at=row["csat_at"])
-            if row["csat_score"] is not None
-            else None,
-        )
-
 
 class TicketList(BaseModel):
     items: list[Ticket]
@@ -130,10 +120,6 @@ class Agent(BaseModel):
     active: bool
     api_key_prefix: str
     created_at: datetime
-
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> Agent:
-        return cls(**{k: row[k] for k in cls.model_fields})
 
 
 class NewAgent(Request):

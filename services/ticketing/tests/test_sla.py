@@ -77,8 +77,8 @@ async def test_a_breach_fires_once_across_a_restart(nats_url: str, database_url:
         stopped_with = await TicketRepository(session).get(tenant.tenant_id, ticket_id)
     await first.db.close()
     assert stopped_with is not None
-    assert stopped_with["first_response_breached_at"] is None
-    assert stopped_with["resolution_breached_at"] is None
+    assert stopped_with.first_response_breached_at is None
+    assert stopped_with.resolution_breached_at is None
 
     async with running(make_app(nats_url, database_url)) as (client, second):
 

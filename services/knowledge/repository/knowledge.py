@@ -22,6 +22,14 @@ from services.knowledge.models import (
     embedding_cache,
     tool_results,
 )
+from services.knowledge.repository.rows import (
+    ArticleRow,
+    ArticleVersionRow,
+    ChunkHit,
+    CollectionRow,
+    CrawledPage,
+    CrawlRow,
+)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -37,11 +45,11 @@ class KnowledgeRepository:
     async def add_collection(self, **row: Any) -> None:
         await self.session.execute(collections.insert().values(**row))
 
-    async def list_collections(self, tenant_id: str) -> list[dict[str, Any]]:
+    async def list_collections(self, tenant_id: str) -> list[CollectionRow]:
         rows = await self.session.execute(
             select(collections).where(collections.c.tenant_id == tenant_id).order_by(collections.c.created_at)
         )
-        return [dict(r) for r in rows.mappings()]
+        return [CollectionRow.from_row(r) for r in rows.mappings()]
 
     async def collection_exists(self, tenant_id: str, collection_id: str) -> bool:
         found = await self.session.execute(
@@ -52,18 +60,32 @@ class KnowledgeRepository:
         return found.first() is not None
 
     # --- articles ----------------------------------------------------------------------------------------------
-    async def add_article(self, **row: Any) -> None:
-        await self.session.execute(articles.insert().values(**row))
+    async def add_article(self, **row: Any) -> ArticleRow:
+        result = await self.session.execute(articles.insert().values(**row).returning(*articles.c))
+        return ArticleRow.from_row(result.mappings().one())
 
-    async def add_version(self, **row: Any) -> None:
-        await self.session.execute(article_versions.insert().values(**row))
+    async def add_version(self, article: ArticleRow) -> None:
+        """Keep ``article`` as it is now as its version ``article.version`` (the history)."""
+        await self.session.execute(
+            article_versions.insert().values(
+                tenant_id=article.tenant_id,
+                article_id=article.article_id,
+                version=article.version,
+                title=article.title,
+                body=article.body,
+                body_format=article.body_format,
+                tags=article.tags,
+                locale=article.locale,
+                status=article.status,
+            )
+        )
 
-    async def get_article(self, tenant_id: str, article_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+    async def get_article(self, tenant_id: str, article_id: str, *, for_update: bool = False) -> ArticleRow | None:
         query = select(articles).where(articles.c.tenant_id == tenant_id, articles.c.article_id == article_id)
         if for_update:
             query = query.with_for_update()
         row = (await self.session.execute(query)).mappings().first()
-        return dict(row) if row else None
+        return ArticleRow.from_row(row) if row else None
 
     async def update_article(self, tenant_id: str, article_id: str, **values: Any) -> None:
         await self.session.execute(
@@ -81,7 +103,7 @@ class KnowledgeRepository:
         collection_id: str | None = None,
         tag: str | None = None,
         locale: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[ArticleRow]:
         query = select(articles).where(articles.c.tenant_id == tenant_id)
         # Archived is "deleted" for readers: listed only when asked for by status.
         query = query.where(articles.c.status == status if status else articles.c.status != "archived")
@@ -92,15 +114,15 @@ class KnowledgeRepository:
         if locale:
             query = query.where(articles.c.locale == locale)
         rows = await self.session.execute(query.order_by(articles.c.updated_at.desc()).limit(limit))
-        return [dict(r) for r in rows.mappings()]
+        return [ArticleRow.from_row(r) for r in rows.mappings()]
 
-    async def list_versions(self, tenant_id: str, article_id: str) -> list[dict[str, Any]]:
+    async def list_versions(self, tenant_id: str, article_id: str) -> list[ArticleVersionRow]:
         rows = await self.session.execute(
             select(article_versions)
             .where(article_versions.c.tenant_id == tenant_id, article_versions.c.article_id == article_id)
             .order_by(article_versions.c.version)
         )
-        return [dict(r) for r in rows.mappings()]
+        return [ArticleVersionRow.from_row(r) for r in rows.mappings()]
 
     # --- chunks and embeddings ---------------------------------------------------------------------------------
     async def replace_chunks(self, tenant_id: str, article_id: str, rows: list[dict[str, Any]]) -> None:
@@ -156,7 +178,7 @@ class KnowledgeRepository:
     # --- retrieval ---------------------------------------------------------------------------------------------
     async def full_text(
         self, tenant_id: str, query: str, language: str, limit: int, *, only_language: bool = False
-    ) -> list[dict[str, Any]]:
+    ) -> list[ChunkHit]:
         """Chunks matching any word of ``query`` (a question rarely shares all its words with the answer), best
         first by ``ts_rank``; stemming and stop words of ``language``."""
         words = _WORD.findall(query.lower())
@@ -178,7 +200,7 @@ class KnowledgeRepository:
         rows = await self.session.execute(
             select(*_HIT_COLUMNS, rank).where(and_(*conditions)).order_by(rank.desc()).limit(limit)
         )
-        return [dict(r) for r in rows.mappings()]
+        return [ChunkHit.from_row(r, float(r["score"])) for r in rows.mappings()]
 
     async def nearest(
         self,
@@ -189,7 +211,7 @@ class KnowledgeRepository:
         *,
         ef_search: int = 100,
         iterative_scan: Literal["relaxed_order", "strict_order", "off"] = "relaxed_order",
-    ) -> list[dict[str, Any]]:
+    ) -> list[ChunkHit]:
         """The tenant's ``limit`` chunks nearest to ``vector`` (cosine), through the HNSW index.
 
         The tenant filter is applied inside the index scan with pgvector 0.8's iterative scan: when the first
@@ -209,40 +231,26 @@ class KnowledgeRepository:
             .prefix_with("MATERIALIZED")
         )
         rows = await self.session.execute(select(inner).order_by(inner.c.distance))
-        return [{**dict(r), "score": 1.0 - float(r["distance"])} for r in rows.mappings()]
+        return [ChunkHit.from_row(r, 1.0 - float(r["distance"])) for r in rows.mappings()]
 
     # --- crawls ------------------------------------------------------------------------------------------------
     async def add_crawl(self, **row: Any) -> None:
         await self.session.execute(crawls.insert().values(**row))
 
-    async def get_crawl(self, tenant_id: str, crawl_id: str) -> dict[str, Any] | None:
-        row = (
-            (
-                await self.session.execute(
-                    select(crawls).where(crawls.c.tenant_id == tenant_id, crawls.c.crawl_id == crawl_id)
-                )
-            )
-            .mappings()
-            .first()
-        )
-        return dict(row) if row else None
+    async def get_crawl(self, tenant_id: str, crawl_id: str) -> CrawlRow | None:
+        query = select(crawls).where(crawls.c.tenant_id == tenant_id, crawls.c.crawl_id == crawl_id)
+        row = (await self.session.execute(query)).mappings().first()
+        return CrawlRow.from_row(row) if row else None
 
     async def update_crawl(self, tenant_id: str, crawl_id: str, **values: Any) -> None:
         await self.session.execute(
             update(crawls).where(crawls.c.tenant_id == tenant_id, crawls.c.crawl_id == crawl_id).values(**values)
         )
 
-    async def crawled_page(self, tenant_id: str, url: str) -> dict[str, Any] | None:
-        row = (
-            (
-                await self.session.execute(
-                    select(crawl_pages).where(crawl_pages.c.tenant_id == tenant_id, crawl_pages.c.url == url)
-                )
-            )
-            .mappings()
-            .first()
-        )
-        return dict(row) if row else None
+    async def crawled_page(self, tenant_id: str, url: str) -> CrawledPage | None:
+        query = select(crawl_pages).where(crawl_pages.c.tenant_id == tenant_id, crawl_pages.c.url == url)
+        row = (await self.session.execute(query)).mappings().first()
+        return CrawledPage.from_row(row) if row else None
 
     async def record_crawled_page(
         self, tenant_id: str, url: str, article_id: str, content_hash: str, crawl_id: str

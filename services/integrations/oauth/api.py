@@ -10,66 +10,16 @@ to wait, its calls fail as ``transient`` without being sent.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx2
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from libs.events import Envelope, ToolRequested
-from libs.platform.outbox import UnitOfWork
-from services.integrations.demo_store import ToolError
+from services.integrations.errors import ToolError, lost_in_transit, unsent
 from services.integrations.manifest import Manifest
-from services.integrations.oauth import ConnectionRevokedError, OAuthConnections, TransientTokenError
-from services.integrations.repository import IntegrationsRepository
-
-
-@dataclass(frozen=True)
-class ToolCall:
-    """One requested tool call, as a manifest integration's handler sees it."""
-
-    uow: UnitOfWork
-    repo: IntegrationsRepository
-    event: Envelope  # the ``tool.requested`` event
-    request: ToolRequested
-    manifest: Manifest
-    connection: dict[str, Any]
-    dry_run: bool
-    # Awaited right before the request leaves (the attempt journal): not before, when nothing could have been sent.
-    before_send: Callable[[], Awaitable[None]]
-
-    @property
-    def tenant_id(self) -> str:
-        return self.event.tenant_id
-
-    @property
-    def params(self) -> dict[str, str]:
-        """The connection's URL parameters (a shop, a subdomain)."""
-        return dict(self.connection.get("params") or {})
-
-    def idempotency_key(self, operation: str) -> str:
-        """The key a provider gets for this call's write: the same on every delivery and retry of the call."""
-        digest = hashlib.sha256(f"{self.manifest.name}/{operation}/v1\x00{self.request.idempotency_key}".encode())
-        return "deskpilot-" + digest.hexdigest()
-
-
-def unsent(exc: httpx2.HTTPError) -> bool:
-    """The request cannot have reached the provider (no connection was made)."""
-    return isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout | httpx2.PoolTimeout)
-
-
-def lost_in_transit(title: str, what: str, *, sent: bool, repeatable: bool) -> ToolError:
-    """A call that got no answer. Unsent, or safe to send again: ``transient``. A write that may have reached the
-    provider: ``outcome_unknown``, because a retry (a new tool call, with a new idempotency key) could do it twice."""
-    if not sent or repeatable:
-        return ToolError("transient", f"{title} is unreachable ({what}); try again shortly")
-    return ToolError(
-        "outcome_unknown",
-        f"{title} stopped answering after the request was sent ({what}); it may or may not have been carried out. "
-        "Do not retry it; tell the customer a colleague will check.",
-    )
+from services.integrations.oauth.connections import ConnectionRevokedError, OAuthConnections, TransientTokenError
 
 
 def _slow_down(manifest: Manifest, wait: float) -> ToolError:
@@ -80,7 +30,7 @@ def _slow_down(manifest: Manifest, wait: float) -> ToolError:
 
 async def with_token(
     oauth: OAuthConnections,
-    repo: IntegrationsRepository,
+    session: AsyncSession,
     tenant_id: str,
     manifest: Manifest,
     send: Callable[[str], Awaitable[httpx2.Response]],
@@ -95,7 +45,7 @@ async def with_token(
     if (left := gate.wait_left(tenant_id, manifest.name)) > 0:
         raise _slow_down(manifest, left)
     try:
-        token = await oauth.access_token(repo, tenant_id, manifest)
+        token = await oauth.access_token(session, tenant_id, manifest)
         if before_send is not None:
             await before_send()
         refreshed = waited = False
@@ -116,7 +66,7 @@ async def with_token(
             if refreshed:
                 break
             refreshed = True
-            token = await oauth.access_token(repo, tenant_id, manifest, stale=token)
+            token = await oauth.access_token(session, tenant_id, manifest, stale=token)
         await oauth.revoke_after_rejection(tenant_id, manifest, "the API rejected a freshly refreshed token (401)")
         raise ToolError("unauthorized", f"{manifest.title} access was revoked; an admin must reconnect it")
     except ConnectionRevokedError:
@@ -129,7 +79,7 @@ async def with_token(
 
 async def call_api(
     oauth: OAuthConnections,
-    repo: IntegrationsRepository,
+    session: AsyncSession,
     tenant_id: str,
     manifest: Manifest,
     conn_params: dict[str, str],
@@ -146,4 +96,6 @@ async def call_api(
             response: httpx2.Response = await client.request(method, path, **kwargs)
         return response
 
-    return await with_token(oauth, repo, tenant_id, manifest, send, repeatable=method == "GET", before_send=before_send)
+    return await with_token(
+        oauth, session, tenant_id, manifest, send, repeatable=method == "GET", before_send=before_send
+    )

@@ -7,9 +7,10 @@ from urllib.parse import quote
 
 import httpx2
 
-from services.integrations.demo_store import ToolError
-from services.integrations.oauth import OAuthConnections
-from services.integrations.remote import ToolCall, call_api
+from services.integrations.errors import ToolError
+from services.integrations.oauth.api import call_api
+from services.integrations.oauth.connections import OAuthConnections
+from services.integrations.tools.call import ToolCall
 
 PROPERTIES = "email,firstname,lastname,phone,lifecyclestage"
 EDITABLE = ("firstname", "lastname", "phone")
@@ -34,11 +35,12 @@ def _contact_view(body: dict[str, Any]) -> dict[str, Any]:
 
 async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
     tool, args, params = call.request.tool, call.request.arguments, call.params
-    repo, tenant_id, manifest = call.repo, call.tenant_id, call.manifest
+    session, tenant_id, manifest = call.session, call.tenant_id, call.manifest
     email = str(args["email"]).lower()
     path = f"/crm/v3/objects/contacts/{quote(email, safe='')}"
     if tool == "hubspot_get_contact":
-        response = await call_api(oauth, repo, tenant_id, manifest, params, "GET", path, before_send=call.before_send,
+        response = await call_api(
+            oauth, session, tenant_id, manifest, params, "GET", path, before_send=call.before_send,
             params={"idProperty": "email", "properties": PROPERTIES},
         )  # fmt: skip
         contact = _contact_view(_check(response, email))
@@ -46,7 +48,8 @@ async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
         return {**contact, "summary": f"HubSpot contact {name} <{email}>."}
     if tool == "hubspot_update_contact":
         changes = {k: args[k] for k in EDITABLE if k in args}
-        response = await call_api(oauth, repo, tenant_id, manifest, params, "PATCH", path, before_send=call.before_send,
+        response = await call_api(
+            oauth, session, tenant_id, manifest, params, "PATCH", path, before_send=call.before_send,
             params={"idProperty": "email"}, json={"properties": changes},
         )  # fmt: skip
         contact = _contact_view(_check(response, email))

@@ -36,10 +36,6 @@ class VerifiedDelivery:
     payload: dict[str, Any]
 
 
-def secret_purpose(provider: str) -> str:
-    return f"webhook:{provider}:signing-secret"
-
-
 def _hmac(secret: bytes, message: bytes) -> bytes:
     return hmac.new(secret, message, hashlib.sha256).digest()
 

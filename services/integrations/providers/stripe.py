@@ -15,19 +15,20 @@ from urllib.parse import quote
 
 import httpx2
 
-from services.integrations.catalog import revoke
-from services.integrations.demo_store import ToolError
+from services.integrations.errors import ToolError, lost_in_transit, unsent
 from services.integrations.manifest import Manifest, api_key_purpose
-from services.integrations.remote import ToolCall, lost_in_transit, unsent
+from services.integrations.repository import Connection
+from services.integrations.tools.call import ToolCall
+from services.integrations.tools.catalog import revoke
 from services.integrations.vault import Vault, VaultError
 
 TIMEOUT = httpx2.Timeout(20.0, connect=5.0)
 STRIPE_VERSION = "2024-06-20"
 
 
-def base_url(manifest: Manifest, connection: dict[str, Any]) -> str:
+def base_url(manifest: Manifest, connection: Connection) -> str:
     assert manifest.auth.api_key is not None
-    override = (connection.get("params") or {}).get("api_base_url")
+    override = connection.params.get("api_base_url")
     return str(override or manifest.auth.api_key.api_base_url).rstrip("/")
 
 
@@ -143,10 +144,10 @@ def describe(call: ToolCall) -> dict[str, Any]:
 
 
 async def execute(vault: Vault, call: ToolCall) -> dict[str, Any]:
-    tool, repo, tenant_id, manifest = call.request.tool, call.repo, call.tenant_id, call.manifest
+    tool, tenant_id, manifest = call.request.tool, call.tenant_id, call.manifest
     req = build_request(call)
     try:
-        secret = await vault.get(repo, tenant_id, api_key_purpose(manifest.name))
+        secret = await vault.get(call.session, tenant_id, api_key_purpose(manifest.name))
     except VaultError:
         raise ToolError("permanent", "the stored Stripe key could not be read") from None
     if secret is None:
@@ -156,7 +157,7 @@ async def execute(vault: Vault, call: ToolCall) -> dict[str, Any]:
         secret.get_secret_value(), base_url(manifest, call.connection), req, manifest.rate_limit.max_inline_wait_seconds
     )
     if response.status_code == 401:
-        await revoke(call.uow, repo, tenant_id, manifest.name, "Stripe rejected the API key (401)")
+        await revoke(call.uow, tenant_id, manifest.name, "Stripe rejected the API key (401)")
         raise ToolError("unauthorized", "Stripe rejected the API key; an admin must reconnect Stripe")
     if response.status_code == 404:
         raise ToolError("not_found", f"Stripe has no such object: {_error_message(response)[1]}")

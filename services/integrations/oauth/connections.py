@@ -24,12 +24,14 @@ from urllib.parse import quote, urlsplit
 import httpx2
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError  # type: ignore[import-untyped]
 from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.platform.runtime import ServiceRuntime
-from services.integrations.catalog import revoke
+from services.integrations.errors import ConnectError
 from services.integrations.manifest import Manifest, OAuth2Settings
-from services.integrations.rate_limits import RateLimitGate
-from services.integrations.repository import IntegrationsRepository
+from services.integrations.oauth.rate_limits import RateLimitGate
+from services.integrations.repository import ConnectionRepository, OAuthState, OAuthStateRepository
+from services.integrations.tools.catalog import revoke
 from services.integrations.vault import Vault
 
 HTTP_TIMEOUT = httpx2.Timeout(10.0)
@@ -58,14 +60,6 @@ def parse_oauth_clients(raw: str) -> dict[str, OAuthClientConfig]:
         raise ValueError(
             'DESKPILOT_OAUTH_CLIENTS must be JSON like {"hubspot": {"client_id": …, "client_secret": …}}'
         ) from None
-
-
-class ConnectError(Exception):
-    """Connecting failed; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
 
 
 class TransientTokenError(Exception):
@@ -131,7 +125,7 @@ class OAuthConnections:
 
     async def start(
         self,
-        repo: IntegrationsRepository,
+        session: AsyncSession,
         tenant_id: str,
         manifest: Manifest,
         params: dict[str, str],
@@ -149,35 +143,37 @@ class OAuthConnections:
         state = secrets.token_urlsafe(32)
         digest = hashlib.sha256(state.encode()).hexdigest()
         expires_at = datetime.now(UTC) + self.state_ttl
-        await repo.insert_oauth_state(
-            state_sha256=digest,
-            tenant_id=tenant_id,
-            integration=manifest.name,
-            user_id=user_id,
-            params=params,
-            expires_at=expires_at,
+        await OAuthStateRepository(session).insert(
+            OAuthState(
+                state_sha256=digest,
+                tenant_id=tenant_id,
+                integration=manifest.name,
+                user_id=user_id,
+                params=params,
+                expires_at=expires_at,
+            )
         )
         verifier = secrets.token_urlsafe(64) if oauth.pkce else None
         if verifier:
-            await self.vault.put(repo, tenant_id, f"oauth-pkce:{digest}", verifier)
+            await self.vault.put(session, tenant_id, f"oauth-pkce:{digest}", verifier)
         authorize_url, _, _ = self.endpoints(manifest, params)
         async with self._client(manifest) as client:
             url, _ = client.create_authorization_url(authorize_url, state=state, code_verifier=verifier)
         return str(url), expires_at
 
-    async def take_state(self, repo: IntegrationsRepository, state: str) -> PendingAuthorization:
+    async def take_state(self, session: AsyncSession, state: str) -> PendingAuthorization:
         """Consume a state (usable once); its tenant is the one that started the connection."""
         digest = hashlib.sha256(state.encode()).hexdigest()
-        row = await repo.take_oauth_state(digest)
-        if row is None or row["expires_at"] <= datetime.now(UTC):
+        pending = await OAuthStateRepository(session).take(digest)
+        if pending is None or pending.expires_at <= datetime.now(UTC):
             raise ConnectError(400, "unknown or expired OAuth state; start connecting again")
-        verifier = await self.vault.get(repo, row["tenant_id"], f"oauth-pkce:{digest}")
-        await self.vault.delete(repo, row["tenant_id"], f"oauth-pkce:{digest}")
+        verifier = await self.vault.get(session, pending.tenant_id, f"oauth-pkce:{digest}")
+        await self.vault.delete(session, pending.tenant_id, f"oauth-pkce:{digest}")
         return PendingAuthorization(
-            tenant_id=row["tenant_id"],
-            integration=row["integration"],
-            user_id=row["user_id"],
-            params=row["params"],
+            tenant_id=pending.tenant_id,
+            integration=pending.integration,
+            user_id=pending.user_id,
+            params=pending.params,
             code_verifier=verifier,
         )
 
@@ -232,7 +228,7 @@ class OAuthConnections:
 
     async def complete(
         self,
-        repo: IntegrationsRepository,
+        session: AsyncSession,
         manifest: Manifest,
         pending: PendingAuthorization,
         token: dict[str, Any],
@@ -240,10 +236,10 @@ class OAuthConnections:
         """Store the tokens and mark the connection active; returns the granted scopes."""
         oauth, _ = self._settings(manifest)
         record = _token_record(token, oauth, None)
-        await self.vault.put(repo, pending.tenant_id, token_purpose(manifest.name), json.dumps(record))
+        await self.vault.put(session, pending.tenant_id, token_purpose(manifest.name), json.dumps(record))
         granted = token.get("scope")
         scopes = [s for s in str(granted).replace(",", " ").split() if s] if granted else list(oauth.scopes)
-        await repo.upsert_oauth_connection(
+        await ConnectionRepository(session).upsert_oauth(
             pending.tenant_id,
             manifest.name,
             scopes=scopes,
@@ -256,7 +252,7 @@ class OAuthConnections:
     # tokens -----------------------------------------------------------------------------------------------------
 
     async def access_token(
-        self, repo: IntegrationsRepository, tenant_id: str, manifest: Manifest, *, stale: str | None = None
+        self, session: AsyncSession, tenant_id: str, manifest: Manifest, *, stale: str | None = None
     ) -> str:
         """A usable access token, refreshed ahead of expiry exactly once across processes.
 
@@ -264,36 +260,38 @@ class OAuthConnections:
         """
         oauth, _ = self._settings(manifest)
         if stale is None:
-            record = await self._tokens(repo, tenant_id, manifest.name)
+            record = await self._tokens(session, tenant_id, manifest.name)
             if record is not None and _fresh(record, oauth):
                 return str(record["access_token"])
         revoked: str | None = None
         async with self.runtime.unit_of_work() as uow:
-            locked = IntegrationsRepository(uow.session)
-            connection = await locked.connection(tenant_id, manifest.name, for_update=True)
-            if connection is None or connection["status"] != "active":
+            connections = ConnectionRepository(uow.session)
+            connection = await connections.get(tenant_id, manifest.name, for_update=True)
+            if connection is None or not connection.active:
                 raise ConnectionRevokedError(f"{manifest.name} is not connected")
-            record = await self._tokens(locked, tenant_id, manifest.name)
+            record = await self._tokens(uow.session, tenant_id, manifest.name)
             if record is None:
                 raise ConnectionRevokedError(f"{manifest.name} has no stored tokens")
             still_stale = record["access_token"] == stale if stale is not None else not _fresh(record, oauth)
             if not still_stale:
                 return str(record["access_token"])
             try:
-                token = await self._refresh(manifest, connection["params"] or {}, record["refresh_token"])
+                token = await self._refresh(manifest, connection.params, record["refresh_token"])
             except _GrantRevoked as exc:
                 revoked = exc.reason
-                await revoke(uow, locked, tenant_id, manifest.name, exc.reason)
+                await revoke(uow, tenant_id, manifest.name, exc.reason)
             else:
                 new = _token_record(token, oauth, record["refresh_token"])
-                await self.vault.put(locked, tenant_id, token_purpose(manifest.name), json.dumps(new))
-                await locked.token_refreshed(tenant_id, manifest.name, datetime.fromtimestamp(new["expires_at"], UTC))
+                await self.vault.put(uow.session, tenant_id, token_purpose(manifest.name), json.dumps(new))
+                await connections.token_refreshed(
+                    tenant_id, manifest.name, datetime.fromtimestamp(new["expires_at"], UTC)
+                )
                 return str(new["access_token"])
         raise ConnectionRevokedError(f"{manifest.name} access was revoked ({revoked})")
 
     async def revoke_after_rejection(self, tenant_id: str, manifest: Manifest, reason: str) -> None:
         async with self.runtime.unit_of_work() as uow:
-            await revoke(uow, IntegrationsRepository(uow.session), tenant_id, manifest.name, reason)
+            await revoke(uow, tenant_id, manifest.name, reason)
 
     async def revoke_at_provider(self, tenant_id: str, manifest: Manifest, params: Mapping[str, str]) -> str | None:
         """Ask the provider to revoke our grant (the tenant disconnects): None when done or nothing to do, else
@@ -307,11 +305,11 @@ class OAuthConnections:
             return None
         try:
             async with self.runtime.db.session() as session:  # closed before the call out
-                repo = IntegrationsRepository(session)
                 if revocation.token == "access_token":  # noqa: S105  (a current one: an expired one revokes nothing)
-                    token = await self.access_token(repo, tenant_id, manifest)
+                    token = await self.access_token(session, tenant_id, manifest)
                 else:
-                    token = str((await self._tokens(repo, tenant_id, manifest.name) or {}).get("refresh_token") or "")
+                    stored = await self._tokens(session, tenant_id, manifest.name) or {}
+                    token = str(stored.get("refresh_token") or "")
         except ConnectionRevokedError:
             return None  # the provider already refuses our grant: nothing left to revoke
         except TransientTokenError as exc:
@@ -345,8 +343,8 @@ class OAuthConnections:
             return None
         return f"{manifest.title} answered {response.status_code} when asked to revoke access"
 
-    async def _tokens(self, repo: IntegrationsRepository, tenant_id: str, integration: str) -> dict[str, Any] | None:
-        secret = await self.vault.get(repo, tenant_id, token_purpose(integration))
+    async def _tokens(self, session: AsyncSession, tenant_id: str, integration: str) -> dict[str, Any] | None:
+        secret = await self.vault.get(session, tenant_id, token_purpose(integration))
         return None if secret is None else dict(json.loads(secret.get_secret_value()))
 
     async def _refresh(self, manifest: Manifest, params: Mapping[str, str], refresh_token: str | None) -> Any:

@@ -5,29 +5,27 @@ from __future__ import annotations
 from libs.events import SYSTEM, Envelope, IntegrationRevoked, ToolSpec, ToolsPublished
 from libs.platform.outbox import UnitOfWork
 from services.integrations.manifest import SERVICE, builtin_manifests
-from services.integrations.repository import IntegrationsRepository
+from services.integrations.repository import ConnectionRepository, McpServerRepository
 
 
-async def publish_catalog(
-    uow: UnitOfWork, repo: IntegrationsRepository, tenant_id: str, cause: Envelope | None
-) -> None:
+async def publish_catalog(uow: UnitOfWork, tenant_id: str, cause: Envelope | None) -> None:
     """Tell the agent the complete set of tools this tenant's active connections offer."""
     manifests = builtin_manifests()
-    active = await repo.active_integrations(tenant_id)
+    active = await ConnectionRepository(uow.session).active_integrations(tenant_id)
     tools = [spec for name in active if name in manifests for spec in manifests[name].tool_specs()]
-    for server in await repo.mcp_servers_of(tenant_id, active_only=True):
+    for server in await McpServerRepository(uow.session).of_tenant(tenant_id, active_only=True):
         tools += [
             ToolSpec(
-                name=tool["provider_name"],
-                description=tool["description"],
-                input_schema=tool["input_schema"],
+                name=tool.provider_name,
+                description=tool.description,
+                input_schema=tool.input_schema,
                 # The risk class follows the read-only hint; the annotations themselves travel unchanged.
-                risk="read" if tool["annotations"].get("readOnlyHint") else "write",
-                annotations=tool["annotations"],
+                risk="read" if tool.read_only else "write",
+                annotations=tool.annotations,
                 service=SERVICE,
-                integration=f"mcp:{server['name']}",
+                integration=f"mcp:{server.name}",
             )
-            for tool in server["tools"]
+            for tool in server.tools
         ]
     uow.emit(
         Envelope.new(
@@ -36,11 +34,11 @@ async def publish_catalog(
     )
 
 
-async def revoke(uow: UnitOfWork, repo: IntegrationsRepository, tenant_id: str, integration: str, reason: str) -> None:
+async def revoke(uow: UnitOfWork, tenant_id: str, integration: str, reason: str) -> None:
     """The connection is dead for good: mark it, announce it, and publish the catalog without its tools."""
-    if not await repo.revoke(tenant_id, integration, reason):
+    if not await ConnectionRepository(uow.session).revoke(tenant_id, integration, reason):
         return
     uow.emit(
         Envelope.new(IntegrationRevoked(integration=integration, reason=reason), tenant_id=tenant_id, actor=SYSTEM)
     )
-    await publish_catalog(uow, repo, tenant_id, None)
+    await publish_catalog(uow, tenant_id, None)

@@ -6,12 +6,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx2
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.integrations.demo_store import ToolError
+from services.integrations.errors import ToolError
 from services.integrations.manifest import Manifest
-from services.integrations.oauth import HTTP_TIMEOUT, OAuthConnections
-from services.integrations.remote import ToolCall, with_token
-from services.integrations.repository import IntegrationsRepository
+from services.integrations.oauth.api import with_token
+from services.integrations.oauth.connections import HTTP_TIMEOUT, OAuthConnections
+from services.integrations.tools.call import ToolCall
 
 API_VERSION = "2025-10"
 GRAPHQL_PATH = f"/admin/api/{API_VERSION}/graphql.json"
@@ -36,7 +37,7 @@ query OrderStatus($query: String!) {
 
 async def _graphql(
     oauth: OAuthConnections,
-    repo: IntegrationsRepository,
+    session: AsyncSession,
     tenant_id: str,
     manifest: Manifest,
     conn_params: dict[str, str],
@@ -55,7 +56,7 @@ async def _graphql(
                 headers={"X-Shopify-Access-Token": token},
             )
 
-    return _check(await with_token(oauth, repo, tenant_id, manifest, send, repeatable=True, before_send=before_send))
+    return _check(await with_token(oauth, session, tenant_id, manifest, send, repeatable=True, before_send=before_send))
 
 
 def _check(response: httpx2.Response) -> dict[str, Any]:
@@ -108,11 +109,13 @@ def _order_view(order: dict[str, Any]) -> dict[str, Any]:
 
 async def execute(oauth: OAuthConnections, call: ToolCall) -> dict[str, Any]:
     tool, args, params = call.request.tool, call.request.arguments, call.params
-    repo, tenant_id, manifest = call.repo, call.tenant_id, call.manifest
+    session, tenant_id, manifest = call.session, call.tenant_id, call.manifest
     if tool == "shopify_get_order_status":
         name = "#" + str(args["order_name"]).lstrip("#")
         variables = {"query": f'name:"{name}"'}
-        data = await _graphql(oauth, repo, tenant_id, manifest, params, ORDER_STATUS_QUERY, variables, call.before_send)
+        data = await _graphql(
+            oauth, session, tenant_id, manifest, params, ORDER_STATUS_QUERY, variables, call.before_send
+        )
         nodes = ((data.get("orders") or {}).get("nodes")) or []
         match = next((n for n in nodes if isinstance(n, dict) and n.get("name") == name), None)
         if match is None:
