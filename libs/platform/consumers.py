@@ -63,6 +63,8 @@ class Subscription:
     ``batch_handler`` (ordered consumers only) takes everything one fetch brought, in order, in one go (one
     transaction instead of one per event); should it fail, the batch is handled again event by event with
     ``handler``, so that a poison event is isolated and parked alone.
+    ``does`` says in one line what the subscription does; docs/architecture.md shows it in the table of
+    subscriptions generated from the code (``deskpilot/architecture_docs.py``), and a test fails when it is empty.
     """
 
     name: str
@@ -73,6 +75,7 @@ class Subscription:
     ack_wait_s: float = 6.0
     batch_size: int = 16
     batch_handler: BatchHandler | None = None
+    does: str = ""
 
     @property
     def filters(self) -> list[str]:
@@ -106,6 +109,10 @@ class Consumers:
 
     def add(self, sub: Subscription) -> None:
         self._subs.append(sub)
+
+    @property
+    def subscriptions(self) -> tuple[Subscription, ...]:
+        return tuple(self._subs)
 
     def durable(self, sub: Subscription) -> str:
         return f"{self._service}-{sub.name}"

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from nats.aio.client import Client as NATS
@@ -46,6 +47,16 @@ def nats_servers(url: str) -> list[str]:
     return [u.strip() for u in url.split(",") if u.strip()]
 
 
+@dataclass(frozen=True)
+class BackgroundTask:
+    """A coroutine a service runs from start to stop, as a task named ``<service>-<name>``; ``does`` says what it
+    does in one line (docs/architecture.md shows it, generated from the code)."""
+
+    name: str
+    run: Callable[[], Coroutine[Any, Any, None]]
+    does: str
+
+
 class ServiceRuntime:
     """The resources of one service process."""
 
@@ -73,19 +84,45 @@ class ServiceRuntime:
         self.outage = Outage()
         self.consumers = Consumers(name, self.nc, self.event_log, self.outage, healthy=self._infrastructure_up)
         self._tasks: list[asyncio.Task[None]] = []
-        self._background: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = []
+        self._background: list[BackgroundTask] = []
         self._closers: list[Callable[[], Coroutine[Any, Any, None]]] = []
-        self.subscribe(Subscription("tenants", any_tenant("tenant.created"), self._tenant_created))
+        self.subscribe(
+            Subscription(
+                "tenants",
+                any_tenant("tenant.created"),
+                self._tenant_created,
+                does="store the tenant and its API-key digest (what authenticates its requests)",
+            )
+        )
+        self.add_background(
+            "outbox", self.relay.run, does="every 2 s, publish outbox rows a crash or a NATS outage left unsent"
+        )
 
     def subscribe(self, sub: Subscription) -> None:
         self.consumers.add(sub)
 
-    def add_background(self, name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    @property
+    def subscriptions(self) -> tuple[Subscription, ...]:
+        """Every durable consumer of this service, in the order they were added (``tenants`` first)."""
+        return self.consumers.subscriptions
+
+    @property
+    def on_tenant_created(self) -> TenantHook | None:
+        """What the service does for a new tenant after storing it, if anything (in the same unit of work)."""
+        return self._on_tenant_created
+
+    def add_background(self, name: str, run: Callable[[], Coroutine[Any, Any, None]], does: str = "") -> None:
         """Run ``run()`` as a task named ``<service>-<name>`` from ``start()`` until ``stop()`` cancels it.
 
-        The coroutine should loop forever and survive its own errors (as the outbox sweep does).
+        The coroutine should loop forever and survive its own errors (as the outbox sweep does). ``does``: one
+        line for docs/architecture.md; a test fails when it is empty.
         """
-        self._background.append((name, run))
+        self._background.append(BackgroundTask(name, run, does))
+
+    @property
+    def background_tasks(self) -> tuple[BackgroundTask, ...]:
+        """The service's background tasks, in start order (the outbox sweep first)."""
+        return tuple(self._background)
 
     def on_stop(self, close: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Run ``close()`` when the service stops, after its consumers (e.g. to close an SDK's HTTP client)."""
@@ -110,9 +147,8 @@ class ServiceRuntime:
         )
         await self.event_log.ensure_streams(self.settings.stream_replicas)
         await self.consumers.start()
-        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox"))
-        for name, run in self._background:
-            self._tasks.append(asyncio.create_task(run(), name=f"{self.name}-{name}"))
+        for task in self._background:
+            self._tasks.append(asyncio.create_task(task.run(), name=f"{self.name}-{task.name}"))
 
     async def stop(self) -> None:
         for task in self._tasks:

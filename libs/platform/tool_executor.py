@@ -64,7 +64,11 @@ class ToolExecutor:
                 await self.execute(uow, recorded)
 
         return Subscription(
-            "tool-requests", any_command("tool.requested", self.service), handle, max_workers=max_workers
+            "tool-requests",
+            any_command("tool.requested", self.service),
+            handle,
+            max_workers=max_workers,
+            does=f"execute each tool request routed to {self.service} once: claim, run, emit the outcome",
         )
 
     async def execute(self, uow: UnitOfWork, recorded: RecordedEvent) -> bool:

@@ -49,5 +49,9 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
     wake = waker(agent, setups, deadlines)
     for sub in subscriptions(runtime, wake, setups, settings.concurrency):
         runtime.subscribe(sub)
-    runtime.add_background("turn-sweep", lambda: deadlines.sweep_forever(lambda t, c: wake(t, c, 0)))
+    runtime.add_background(
+        "turn-sweep",
+        lambda: deadlines.sweep_forever(lambda t, c: wake(t, c, 0)),
+        does="every 2 s, wake conversations whose turn waits for tools past its deadline (the agent hands over)",
+    )
     return build_app(runtime, [AgentController], model=chosen, setups=setups)

@@ -76,7 +76,7 @@ class AgentController(Controller):
         )
 
     @post("/conversations/{conversation_id:str}/approvals/{tool_call_id:str}", status_code=HTTP_202_ACCEPTED)
-    async def decide(
+    async def decide_approval(
         self,
         tenant_id: TenantId,
         conversation_id: FromPath[str],

@@ -14,8 +14,13 @@ from services.agent.service import Agent
 from services.agent.state import ConversationState
 from services.agent.tenant_setup import TenantSetups
 
-# Events after which the agent may have something to do.
-TRIGGERS = ("message.received", "tool.completed", "tool.failed", "tool.approval_decided")
+# Events after which the agent may have something to do, and what it then does.
+TRIGGERS = {
+    "message.received": "a customer wrote: open a turn and answer it (`Agent.advance`)",
+    "tool.completed": "a tool answered: give the result to the model and carry on with the turn",
+    "tool.failed": "a tool failed: give the failure to the model and carry on with the turn",
+    "tool.approval_decided": "a person approved or denied a tool call: send it, or tell the model it was denied",
+}
 
 Wake = Callable[[str, str, int], Awaitable[ConversationState]]
 
@@ -61,8 +66,14 @@ def subscriptions(runtime: ServiceRuntime, wake: Wake, setups: TenantSetups, con
                 any_conversation(t),
                 advance,
                 max_workers=concurrency,
+                does=does,
             )
-            for t in TRIGGERS
+            for t, does in TRIGGERS.items()
         ),
-        Subscription("catalog", any_tenant("tools.published"), catalog),
+        Subscription(
+            "catalog",
+            any_tenant("tools.published"),
+            catalog,
+            does="store the tools a service published for the tenant (the newest set by log position wins)",
+        ),
     ]

@@ -22,4 +22,8 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
 
     # In log order, so a turn's calls are booked before the reply that closes it; only the types booking reads.
     subjects = " ".join(any_conversation(t) for t in sorted(BOOKED_TYPES))
-    return [Subscription("ledger", subjects, book, batch_size=64, batch_handler=book_batch)]
+    does = (
+        "book the events the ledger reads (`booking.book`): a row per model call and tool outcome, the turn's "
+        "`usage.recorded` when a reply or handoff closes it, conversation meters, quota thresholds"
+    )
+    return [Subscription("ledger", subjects, book, batch_size=64, batch_handler=book_batch, does=does)]

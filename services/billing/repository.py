@@ -26,7 +26,7 @@ from services.billing.models import (
 
 
 @dataclass(frozen=True)
-class ConversationCost:
+class ConversationCostRow:
     """A conversation's cost and calls within a period."""
 
     conversation_id: str
@@ -35,7 +35,7 @@ class ConversationCost:
     tool_calls: int
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> ConversationCost:
+    def from_row(cls, row: RowMapping) -> ConversationCostRow:
         return cls(
             conversation_id=row["conversation_id"],
             cost_usd=row["cost_usd"],
@@ -242,7 +242,7 @@ class LedgerRepository:
         count = await self.session.scalar(select(func.count()).where(c.tenant_id == tenant_id, c.month == month))
         return int(count or 0)
 
-    async def conversation_costs(self, tenant_id: str, start: datetime, end: datetime) -> list[ConversationCost]:
+    async def conversation_costs(self, tenant_id: str, start: datetime, end: datetime) -> list[ConversationCostRow]:
         """Per conversation with ledger entries in ``[start, end)``: its cost in the period and its call counts."""
         c = ledger_entries.c
         rows = await self.session.execute(
@@ -256,7 +256,7 @@ class LedgerRepository:
             .group_by(c.conversation_id)
             .order_by(func.sum(c.cost_usd).desc(), c.conversation_id)
         )
-        return [ConversationCost.from_row(r) for r in rows.mappings()]
+        return [ConversationCostRow.from_row(r) for r in rows.mappings()]
 
     async def cost_drivers(
         self, tenant_id: str, conversation_ids: list[str], start: datetime, end: datetime

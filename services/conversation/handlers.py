@@ -27,6 +27,18 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
 
     # One ordered consumer over every conversation event keeps the read model in log order.
     return [
-        Subscription("projection", f"{CONVERSATION_PREFIX}.>", project, batch_size=64, batch_handler=project_batch),
-        Subscription("quota", any_tenant("plan.quota_state_changed"), quota),
+        Subscription(
+            "projection",
+            f"{CONVERSATION_PREFIX}.>",
+            project,
+            batch_size=64,
+            batch_handler=project_batch,
+            does="project every conversation event into status and transcript (rows keyed by log position)",
+        ),
+        Subscription(
+            "quota",
+            any_tenant("plan.quota_state_changed"),
+            quota,
+            does="keep the tenant's quota state: past the hard limit, new conversations are refused or go to a human",
+        ),
     ]

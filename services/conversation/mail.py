@@ -256,8 +256,18 @@ def outbound_subscriptions(runtime: ServiceRuntime, settings: ConversationSettin
             await asyncio.to_thread(_send, settings.smtp_relay_host, settings.smtp_relay_port, msg)
 
     return [
-        Subscription("email-out-ai", any_conversation("agent.replied"), deliver),
-        Subscription("email-out-human", any_conversation("human.replied"), deliver),
+        Subscription(
+            "email-out-ai",
+            any_conversation("agent.replied"),
+            deliver,
+            does="mail the AI's replies on email conversations through the relay, threaded, once per event",
+        ),
+        Subscription(
+            "email-out-human",
+            any_conversation("human.replied"),
+            deliver,
+            does="mail the humans' replies on email conversations through the relay, threaded, once per event",
+        ),
     ]
 
 

@@ -54,7 +54,11 @@ def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
     for sub in subscriptions(runtime, remotes):
         runtime.subscribe(sub)
     retention = timedelta(days=settings.retention_days)
-    runtime.add_background("bookkeeping-retention", lambda: forget_old_bookkeeping(runtime, retention))
+    runtime.add_background(
+        "bookkeeping-retention",
+        lambda: forget_old_bookkeeping(runtime, retention),
+        does="hourly, delete once-only bookkeeping past its retention (attempts, processed events, OAuth states)",
+    )
     app = build_app(runtime, [IntegrationsController], vault=vault, oauth=oauth, mcp_policy=policy)
     app.state.remotes = remotes
     return app

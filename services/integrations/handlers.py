@@ -28,8 +28,20 @@ def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Sub
 
     return [
         service.executor(remotes).subscription(runtime.unit_of_work, max_workers=8),
-        Subscription("webhook-sync", any_tenant("webhook.received"), sync),
-        Subscription("helpdesk-mirror", any_conversation("message.received"), mirror, batch_size=64),
+        Subscription(
+            "webhook-sync",
+            any_tenant("webhook.received"),
+            sync,
+            does="apply Zendesk ticket events to `external_tickets`; on a linked conversation emit "
+            "`external_ticket.updated`, and `human.replied` for a Zendesk agent's public comment",
+        ),
+        Subscription(
+            "helpdesk-mirror",
+            any_conversation("message.received"),
+            mirror,
+            batch_size=64,
+            does="add a customer's message to the conversation's open Zendesk ticket as an internal note",
+        ),
     ]
 
 

@@ -33,7 +33,10 @@ __all__ = [
 
 
 async def on_tenant_created(uow: UnitOfWork, event: Envelope) -> None:
-    """Every new tenant gets the demo store connected (in live mode: it is a sandbox by construction)."""
+    """Connect the new tenant to the demo store, seed its orders, and publish the tenant's tools to its agent.
+
+    The demo store is connected in live mode: it is a sandbox by construction.
+    """
     await ConnectionRepository(uow.session).connect(event.tenant_id, "demo_store")
     await demo_store.seed(DemoStoreRepository(uow.session), event.tenant_id)
     await publish_catalog(uow, event.tenant_id, event)

@@ -80,6 +80,7 @@ class Knowledge:
 
 
 async def on_tenant_created(uow: UnitOfWork, event: Envelope) -> None:
+    """Publish the knowledge tools (``search_knowledge``, ``get_article``) to the new tenant's agent."""
     uow.emit(
         Envelope.new(
             ToolsPublished(service=SERVICE, tools=TOOLS),

@@ -24,5 +24,9 @@ def create_app(
     runtime = ServiceRuntime(NAME, settings, metadata, [create_all_migration(metadata)])
     for sub in subscriptions(runtime):
         runtime.subscribe(sub)
-    runtime.add_background("sla-timers", lambda: sla_timers(runtime, sla_sweep_interval_s))
+    runtime.add_background(
+        "sla-timers",
+        lambda: sla_timers(runtime, sla_sweep_interval_s),
+        does="every second, claim due SLA timers and emit each breach once (`sla.breached`)",
+    )
     return build_app(runtime, [TicketController, HumanAgentsController, SlaPolicyController])

@@ -35,15 +35,15 @@ from services.ticketing.repository import (
     TicketRow,
 )
 from services.ticketing.schemas import (
-    Agent,
-    AgentChange,
-    AgentList,
     Assignment,
-    CreatedAgent,
+    CreatedHumanAgent,
     Csat,
     CsatIn,
     HandBack,
-    NewAgent,
+    HumanAgent,
+    HumanAgentChange,
+    HumanAgentList,
+    NewHumanAgent,
     Note,
     NoteIn,
     NoteList,
@@ -133,8 +133,8 @@ def _note(row: NoteRow) -> Note:
     )
 
 
-def _agent(row: AgentRow) -> Agent:
-    return Agent(
+def _agent(row: AgentRow) -> HumanAgent:
+    return HumanAgent(
         agent_id=row.agent_id,
         name=row.name,
         email=row.email,
@@ -278,24 +278,24 @@ class HumanAgentsController(Controller):
     dependencies = AUTH
 
     @post("/", status_code=201)
-    async def create(self, caller: CurrentCaller, data: JSONBody[NewAgent], runtime: Runtime) -> CreatedAgent:
+    async def create(self, caller: CurrentCaller, data: JSONBody[NewHumanAgent], runtime: Runtime) -> CreatedHumanAgent:
         """Create a human agent (admin). The response carries its API key, shown this once."""
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row, api_key = await service.create_agent(
                     AgentRepository(uow.session), caller, data.name, data.email, data.role, data.team
                 )
-        return CreatedAgent(**_agent(row).model_dump(), api_key=api_key)
+        return CreatedHumanAgent(**_agent(row).model_dump(), api_key=api_key)
 
     @get("/")
-    async def list_agents(self, caller: CurrentCaller, runtime: Runtime) -> AgentList:
+    async def list_agents(self, caller: CurrentCaller, runtime: Runtime) -> HumanAgentList:
         """This tenant's agents."""
         async with runtime.db.session() as session:
             rows = await AgentRepository(session).list(caller.tenant_id)
-        return AgentList(items=[_agent(r) for r in rows])
+        return HumanAgentList(items=[_agent(r) for r in rows])
 
     @get("/me")
-    async def me(self, caller: CurrentCaller, runtime: Runtime) -> Agent:
+    async def me(self, caller: CurrentCaller, runtime: Runtime) -> HumanAgent:
         """The agent whose key calls (agent key)."""
         with domain_errors():
             agent_id, _ = caller.require_agent()
@@ -307,8 +307,8 @@ class HumanAgentsController(Controller):
 
     @patch("/{agent_id:str}")
     async def change(
-        self, caller: CurrentCaller, agent_id: FromPath[str], data: JSONBody[AgentChange], runtime: Runtime
-    ) -> Agent:
+        self, caller: CurrentCaller, agent_id: FromPath[str], data: JSONBody[HumanAgentChange], runtime: Runtime
+    ) -> HumanAgent:
         """Change availability (the agent itself or an admin), role, team or active (admin only)."""
         with domain_errors():
             async with runtime.unit_of_work() as uow:

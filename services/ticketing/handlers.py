@@ -25,8 +25,19 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
                 await service.customer_answered(uow, recorded)
 
     return [
-        Subscription("handoffs", any_conversation("handoff.requested"), on_handoff),
-        Subscription("customer-messages", any_conversation("message.received"), on_customer_message, batch_size=64),
+        Subscription(
+            "handoffs",
+            any_conversation("handoff.requested"),
+            on_handoff,
+            does="open a ticket for the handoff and assign it round-robin",
+        ),
+        Subscription(
+            "customer-messages",
+            any_conversation("message.received"),
+            on_customer_message,
+            batch_size=64,
+            does="a conversation's first email opens its ticket; a customer's answer reopens a pending ticket",
+        ),
     ]
 
 

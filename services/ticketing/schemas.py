@@ -110,7 +110,7 @@ class CsatIn(Request):
     comment: str | None = Field(default=None, max_length=5_000)
 
 
-class Agent(BaseModel):
+class HumanAgent(BaseModel):
     agent_id: str
     name: str
     email: str | None
@@ -122,18 +122,18 @@ class Agent(BaseModel):
     created_at: datetime
 
 
-class NewAgent(Request):
+class NewHumanAgent(Request):
     name: str = Field(min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=320)
     role: Role = "agent"
     team: str | None = Field(default=None, max_length=100)
 
 
-class CreatedAgent(Agent):
+class CreatedHumanAgent(HumanAgent):
     api_key: str = Field(description="shown once; only its SHA-256 digest is stored")
 
 
-class AgentChange(Request):
+class HumanAgentChange(Request):
     """Admins may change any field; an agent may change only its own ``availability``."""
 
     availability: Availability | None = None
@@ -142,8 +142,8 @@ class AgentChange(Request):
     active: bool | None = None
 
 
-class AgentList(BaseModel):
-    items: list[Agent]
+class HumanAgentList(BaseModel):
+    items: list[HumanAgent]
 
 
 class SlaTarget(BaseModel):

@@ -242,22 +242,27 @@ class ChatController(Controller):
     # names sort before the other handlers of their paths (checked by test_chat.py).
     @route("/", http_method=HttpMethod.OPTIONS, status_code=HTTP_204_NO_CONTENT, include_in_schema=False)
     async def cors_open(self, request: Request[Any, Any, Any]) -> Response[None]:
+        """CORS preflight for the widget (it carries no key; the real request is checked)."""
         return _preflight(request)
 
     @route("/{conversation_id:str}", http_method=HttpMethod.OPTIONS, include_in_schema=False)
     async def cors_history(self, request: Request[Any, Any, Any]) -> Response[None]:
+        """CORS preflight for the widget (it carries no key; the real request is checked)."""
         return _preflight(request)
 
     @route("/{conversation_id:str}/messages", http_method=HttpMethod.OPTIONS, include_in_schema=False)
     async def cors_messages(self, request: Request[Any, Any, Any]) -> Response[None]:
+        """CORS preflight for the widget (it carries no key; the real request is checked)."""
         return _preflight(request)
 
     @route("/{conversation_id:str}/csat", http_method=HttpMethod.OPTIONS, include_in_schema=False)
     async def cors_csat(self, request: Request[Any, Any, Any]) -> Response[None]:
+        """CORS preflight for the widget (it carries no key; the real request is checked)."""
         return _preflight(request)
 
     @route("/{conversation_id:str}/events", http_method=HttpMethod.OPTIONS, include_in_schema=False)
     async def cors_events(self, request: Request[Any, Any, Any]) -> Response[None]:
+        """CORS preflight for the widget (it carries no key; the real request is checked)."""
         return _preflight(request)
 
     @get("/{conversation_id:str}/events")

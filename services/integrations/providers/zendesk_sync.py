@@ -63,7 +63,7 @@ CHANGES = frozenset({"created", "status_changed", "priority_changed", "comment_a
 
 
 @dataclass(frozen=True)
-class TicketChange:
+class ZendeskTicketChange:
     """One Zendesk ticket event, as much of it as sync needs."""
 
     ticket_id: str
@@ -79,7 +79,7 @@ class MalformedTicketEvent(PoisonEvent):
     """A ticket event without the ticket's id: it can never be applied, so it is dead-lettered at once."""
 
 
-def parse_ticket_event(payload: dict[str, Any], received_at: datetime) -> TicketChange | None:
+def parse_ticket_event(payload: dict[str, Any], received_at: datetime) -> ZendeskTicketChange | None:
     """The ticket change in a verified Zendesk delivery; None for a delivery that is not about a ticket."""
     kind = str(payload.get("type", ""))
     if not kind.startswith(EVENT_PREFIX):
@@ -92,7 +92,7 @@ def parse_ticket_event(payload: dict[str, Any], received_at: datetime) -> Ticket
     event = payload.get("event") if isinstance(payload.get("event"), dict) else {}
     assert isinstance(event, dict)
     comment = event.get("comment") if isinstance(event.get("comment"), dict) else None
-    return TicketChange(
+    return ZendeskTicketChange(
         ticket_id=ticket_id,
         change=suffix if (suffix := kind.removeprefix(EVENT_PREFIX)) in CHANGES else "updated",
         occurred_at=parse_time(payload.get("time")) or parse_time(detail.get("updated_at")) or received_at,
