@@ -304,7 +304,7 @@ def subscriptions_table(views: tuple[ServiceView, ...]) -> list[str]:
     ]
     common = _every_service(views)
     hooks = [
-        f"{v.name} then: {_clause(first_sentence(v.runtime.on_tenant_created))}"
+        f"then in {v.name}: {_clause(first_sentence(v.runtime.on_tenant_created))}"
         for v in views
         if v.runtime.on_tenant_created is not None
     ]

@@ -91,7 +91,7 @@ class ServiceRuntime:
                 "tenants",
                 any_tenant("tenant.created"),
                 self._tenant_created,
-                does="store the tenant and its API-key digest (what authenticates its requests)",
+                does="store the tenant and the digest of its API key, which authenticates its requests",
             )
         )
         self.add_background(
