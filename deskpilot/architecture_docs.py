@@ -37,6 +37,7 @@ from nats.js.api import StreamConfig
 from deskpilot.supervisor import SERVICES
 from libs.events import streams
 from libs.events.catalog import EVENT_TYPES
+from libs.events.subjects import any_tenant
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import BackgroundTask, ServiceRuntime
 from libs.platform.settings import ServiceSettings
@@ -282,11 +283,23 @@ def _subscription_row(durable: str, sub: Subscription, does: str) -> str:
     )
 
 
-def _every_service(views: tuple[ServiceView, ...]) -> Subscription:
-    """The subscription every service has (the runtime adds it): ``tenants``."""
-    first = views[0].runtime.subscriptions[0]
-    assert all(v.runtime.subscriptions[0].name == first.name for v in views)
-    return first
+def _described(sub: Subscription) -> tuple[str, str, str]:
+    return (sub.name, sub.subject, sub.does)
+
+
+def _every_service(views: tuple[ServiceView, ...]) -> list[Subscription]:
+    """The subscriptions every service has alike (the runtime adds them, such as ``tenants``)."""
+    alike = set.intersection(*({_described(s) for s in v.runtime.subscriptions} for v in views))
+    return [s for s in views[0].runtime.subscriptions if _described(s) in alike]
+
+
+def _tenant_hooks(views: tuple[ServiceView, ...]) -> str:
+    """What services do for a new tenant after storing it (their ``on_tenant_created``)."""
+    return "".join(
+        f"; then in {v.name}: {_clause(first_sentence(v.runtime.on_tenant_created))}"
+        for v in views
+        if v.runtime.on_tenant_created is not None
+    )
 
 
 def subscriptions_table(views: tuple[ServiceView, ...]) -> list[str]:
@@ -302,18 +315,16 @@ def subscriptions_table(views: tuple[ServiceView, ...]) -> list[str]:
         "| durable consumer | subject filter | does | workers | batch | ack wait | attempts |",
         "|---|---|---|---|---|---|---|",
     ]
-    common = _every_service(views)
-    hooks = [
-        f"then in {v.name}: {_clause(first_sentence(v.runtime.on_tenant_created))}"
-        for v in views
-        if v.runtime.on_tenant_created is not None
-    ]
-    does = "; ".join([f"{common.does} (every service)", *hooks])
-    out.append(_subscription_row(f"<service>-{common.name}", common, does))
+    shared = _every_service(views)
+    alike = {_described(s) for s in shared}
+    for sub in shared:
+        hooks = _tenant_hooks(views) if sub.subject == any_tenant("tenant.created") else ""
+        out.append(_subscription_row(f"<service>-{sub.name}", sub, f"{sub.does} (every service){hooks}"))
     for view in views:
-        for sub in view.runtime.subscriptions[1:]:
-            durable = view.runtime.consumers.durable(sub)
-            out.append(_subscription_row(durable, sub, sub.does + view.only_with_switch(sub.name)))
+        for sub in view.runtime.subscriptions:
+            if _described(sub) not in alike:
+                durable = view.runtime.consumers.durable(sub)
+                out.append(_subscription_row(durable, sub, sub.does + view.only_with_switch(sub.name)))
     return out
 
 

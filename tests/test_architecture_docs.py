@@ -59,6 +59,19 @@ def test_every_subscription_and_background_task_says_what_it_does() -> None:
             assert task.does.strip(), f"background task {view.name}-{task.name} has no `does`"
 
 
+def test_every_durable_consumer_and_task_has_a_row() -> None:
+    """Each service's own subscriptions by their durable name; those every service has alike once, as
+    ``<service>-<name>``."""
+    generated = render_generated()
+    for view in service_views():
+        for sub in view.runtime.subscriptions:
+            rows = [f"| `{view.runtime.consumers.durable(sub)}` |", f"| `<service>-{sub.name}` |"]
+            assert sum(generated.count(row) for row in rows) == 1, f"{view.name}: {sub.name}"
+        for task in view.runtime.background_tasks:
+            rows = [f"| `{view.name}-{task.name}` |", f"| `<service>-{task.name}` |"]
+            assert sum(generated.count(row) for row in rows) == 1, f"{view.name}: {task.name}"
+
+
 def test_optional_subscriptions_are_marked_with_their_switch() -> None:
     conversation = next(v for v in service_views() if v.name == "conversation")
     assert {"email-out-ai", "email-out-human", "smtp"} <= conversation.optional

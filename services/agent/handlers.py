@@ -14,8 +14,10 @@ from services.agent.service import Agent
 from services.agent.state import ConversationState
 from services.agent.tenant_setup import TenantSetups
 
-# Events after which the agent may have something to do, and what it then does.
-TRIGGERS = {
+# Events after which the agent may have something to do.
+TRIGGERS = ("message.received", "tool.completed", "tool.failed", "tool.approval_decided")
+# What the agent then does, for the table of subscriptions in docs/architecture.md (a test wants one per trigger).
+DOES_AFTER = {
     "message.received": "a customer wrote: open a turn and answer it (`Agent.advance`)",
     "tool.completed": "a tool answered: give the result to the model and carry on with the turn",
     "tool.failed": "a tool failed: give the failure to the model and carry on with the turn",
@@ -66,9 +68,9 @@ def subscriptions(runtime: ServiceRuntime, wake: Wake, setups: TenantSetups, con
                 any_conversation(t),
                 advance,
                 max_workers=concurrency,
-                does=does,
+                does=DOES_AFTER.get(t, ""),
             )
-            for t, does in TRIGGERS.items()
+            for t in TRIGGERS
         ),
         Subscription(
             "catalog",
