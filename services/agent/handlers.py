@@ -16,13 +16,6 @@ from services.agent.tenant_setup import TenantSetups
 
 # Events after which the agent may have something to do.
 TRIGGERS = ("message.received", "tool.completed", "tool.failed", "tool.approval_decided")
-# What the agent then does, for the table of subscriptions in docs/architecture.md (a test wants one per trigger).
-DOES_AFTER = {
-    "message.received": "a customer wrote: open a turn and answer it (`Agent.advance`)",
-    "tool.completed": "a tool answered: give the result to the model and carry on with the turn",
-    "tool.failed": "a tool failed: give the failure to the model and carry on with the turn",
-    "tool.approval_decided": "a person approved or denied a tool call: send it, or tell the model it was denied",
-}
 
 Wake = Callable[[str, str, int], Awaitable[ConversationState]]
 
@@ -38,6 +31,15 @@ def waker(agent: Agent, setups: TenantSetups, deadlines: TurnDeadlines) -> Wake:
         return progress.state
 
     return wake
+
+
+# What the agent does after each trigger (docs/architecture.md shows it; a test wants one per trigger).
+DOES_AFTER = {
+    "message.received": "a customer wrote: open a turn and answer it (`Agent.advance`)",
+    "tool.completed": "a tool answered: give the result to the model and carry on with the turn",
+    "tool.failed": "a tool failed: give the failure to the model and carry on with the turn",
+    "tool.approval_decided": "a person approved or denied a tool call: send it, or tell the model it was denied",
+}
 
 
 def subscriptions(runtime: ServiceRuntime, wake: Wake, setups: TenantSetups, concurrency: int) -> list[Subscription]:
