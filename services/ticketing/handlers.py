@@ -9,7 +9,7 @@ from libs.events import RecordedEvent
 from libs.events.subjects import any_conversation
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
-from services.ticketing import service
+from services.ticketing import service, sla
 
 log = logging.getLogger("deskpilot.ticketing")
 
@@ -55,8 +55,8 @@ async def sla_timers(runtime: ServiceRuntime, interval_s: float) -> None:
         claimed = 0
         try:
             async with runtime.unit_of_work() as uow:
-                claimed = await service.sweep_sla(uow)
+                claimed = await sla.sweep_sla(uow)
         except Exception:
             log.exception("SLA sweep failed; retrying in %.1fs", interval_s)
-        if claimed < service.SWEEP_BATCH:
+        if claimed < sla.SWEEP_BATCH:
             await asyncio.sleep(interval_s)

@@ -32,8 +32,6 @@ from libs.events.catalog.humans import (
     CsatRequested,
     HumanAssigned,
     HumanReplied,
-    SlaBreached,
-    SlaKind,
     TicketNoteAdded,
     TicketStatus,
     TicketStatusChanged,
@@ -60,7 +58,6 @@ DEFAULT_SLA: dict[str, tuple[int, int]] = {
     "normal": (4 * 3600, 24 * 3600),
     "low": (8 * 3600, 72 * 3600),
 }
-SWEEP_BATCH = 100
 
 Role = Literal["admin", "agent"]
 AssignMethod = Literal["round_robin", "manual"]
@@ -440,22 +437,3 @@ async def customer_answered(uow: UnitOfWork, recorded: RecordedEvent) -> int:
             uow, conversation, TicketStatusChanged(ticket_id=ticket_id, previous="pending", status="open"), actor, event
         )
     return len(moved)
-
-
-async def sweep_sla(uow: UnitOfWork, limit: int = SWEEP_BATCH) -> int:
-    """Claim due timers and announce each breach, in one transaction: exactly once across restarts and replicas."""
-    repo = TicketRepository(uow.session)
-    claimed = 0
-    kinds: tuple[SlaKind, ...] = ("first_response", "resolution")
-    for kind in kinds:
-        for row in await repo.claim_due_breaches(kind, limit):
-            breach = SlaBreached(
-                ticket_id=row.ticket_id,
-                kind=kind,
-                priority=row.priority,
-                due_at=row.due_at.isoformat(),
-                assignee=row.assignee,
-            )
-            _emit(uow, row, breach, ACTOR)
-            claimed += 1
-    return claimed
