@@ -54,9 +54,14 @@ class MemoryEventLog:
         return positions
 
     async def read(
-        self, tenant_id: str, conversation_id: str, from_version: int = 0, *, through: int = 0
+        self,
+        tenant_id: str,
+        conversation_id: str,
+        from_version: int = 0,
+        *,
+        through: int = 0,  # noqa: ARG002 - the protocol's; in memory every write is read at once
     ) -> list[RecordedEvent]:
-        """Every event of the conversation after ``from_version``; ``through`` needs no catching up in memory."""
+        """Every event of the conversation after ``from_version``."""
         return self.events(tenant_id, conversation_id, from_version)
 
     def events(self, tenant_id: str, conversation_id: str, from_version: int = 0) -> list[RecordedEvent]:
