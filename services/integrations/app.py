@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from litestar import Litestar
 
+from libs.platform.db import Migration
 from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
 from services.integrations import service
@@ -15,6 +16,7 @@ from services.integrations.handlers import forget_old_bookkeeping, subscriptions
 from services.integrations.mcp.policy import McpPolicy
 from services.integrations.models import external_tickets, metadata, processed_events, tool_attempts
 from services.integrations.oauth.connections import OAuthConnections, parse_oauth_clients
+from services.integrations.repository import add_demo_subscriptions
 from services.integrations.vault import EnvKeyProvider, Vault
 
 NAME = "integrations"
@@ -34,6 +36,7 @@ def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
                 "tool attempts, external tickets, processed events",
                 tables=[tool_attempts, external_tickets, processed_events],
             ),
+            Migration(3, "demo store subscriptions", add_demo_subscriptions),
         ],
         on_tenant_created=service.on_tenant_created,
     )
