@@ -5,6 +5,8 @@
 ``dp.dlq.<consumer>``                             messages a consumer could not process (dead letters)
 ``dp.stream.<tenant>.<conversation>``             reply text as it streams (core NATS, not stored; see streaming.py)
 ``dp.widget.<tenant>.<key id>.revoked``           a web chat widget key was revoked: open chats close (core NATS)
+``dp.sandbox.<service>.tools``                    a replay's tool calls answered without side effects (core NATS
+                                                  request/reply, not stored; see sandbox.py)
 
 Event types contain dots (``tool.completed``), so a type is the last *two* tokens of a subject. Ids are restricted
 to ``[A-Za-z0-9_-]`` so that they are always exactly one token.
@@ -20,6 +22,7 @@ TENANT_PREFIX = f"{ROOT}.tenant"
 DLQ_PREFIX = f"{ROOT}.dlq"
 STREAM_PREFIX = f"{ROOT}.stream"
 WIDGET_PREFIX = f"{ROOT}.widget"
+SANDBOX_PREFIX = f"{ROOT}.sandbox"
 
 
 def _token(value: str, what: str) -> str:
@@ -36,6 +39,11 @@ def conversation_subject(tenant_id: str, conversation_id: str, event_type: str) 
 def conversation_filter(tenant_id: str, conversation_id: str) -> str:
     """A filter matching every event of one conversation (used for reads and the concurrency check)."""
     return f"{CONVERSATION_PREFIX}.{_token(tenant_id, 'tenant id')}.{_token(conversation_id, 'conversation id')}.>"
+
+
+def tenant_conversations(tenant_id: str, event_type: str) -> str:
+    """A filter matching one event type in every conversation of one tenant (e.g. its resolutions)."""
+    return f"{CONVERSATION_PREFIX}.{_token(tenant_id, 'tenant id')}.*.{event_type}"
 
 
 def tenant_subject(tenant_id: str, event_type: str) -> str:

@@ -1,0 +1,136 @@
+"""Replaying conversations recorded on the real event log against candidates, in the sandbox."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from libs import demo_store
+from libs.events import EventLog, new_id
+from libs.events.subjects import conversation_filter
+from services.agent.config import AgentSettings
+from services.agent.policy import AgentPolicy, ApprovalRule, Limits
+from services.agent.providers import ModelRequest, ModelResponse, OfflineModel, ToolCall
+from services.agent.replay.recording import UnknownConversations, recorded
+from services.agent.replay.runner import ReplayTarget, replay, risks_of
+from services.agent.sandbox.candidate import Candidate, PreparedCandidate, prepare
+from services.agent.tests.recording import record
+
+TOOLS = list(demo_store.tool_specs())
+ORDER_OR_EMAIL = "where is my order #1001? my email is ada@example.com"
+
+
+async def candidate_of(spec: dict[str, object], policy: AgentPolicy | None = None) -> PreparedCandidate:
+    base = (TOOLS, policy or AgentPolicy())
+    return await prepare(Candidate.model_validate(spec), base, OfflineModel(), AgentSettings(), allow_private_urls=True)
+
+
+def target(event_log: EventLog, tenant_id: str, candidate: PreparedCandidate) -> ReplayTarget:
+    return ReplayTarget(event_log, tenant_id, risks_of(TOOLS, candidate.tools))
+
+
+async def test_a_tool_description_change_shows_as_exactly_that_tool_difference(
+    event_log: EventLog, tenant_id: str
+) -> None:
+    conv = await record(event_log, tenant_id, OfflineModel(), [ORDER_OR_EMAIL])
+    new_description = "Look up an order's status by its number (ask for the number, never the email)."
+    candidate = await candidate_of({"tools": {"descriptions": {"get_order_status": new_description}}})
+    before = await event_log.read(tenant_id, conv)
+    (diff,) = await replay([conv], candidate, target(event_log, tenant_id, candidate))
+
+    assert diff.error is None
+    (turn,) = diff.turns
+    assert [(c.change, c.tool, c.write) for c in turn.tool_changes] == [
+        ("missing", "list_customer_orders", False),
+        ("added", "get_order_status", False),
+    ]
+    assert turn.tool_changes[1].candidate_arguments == {"order_number": "1001"}
+    assert not turn.identical_actions
+    assert not turn.write_difference
+    assert not (turn.handoff_changed or turn.limits_changed or turn.refusal_changed)
+    assert turn.candidate is not None
+    assert [t.answered_from for t in turn.candidate.tools] == ["unrecorded"]  # no dry-run path in this test
+    assert turn.reply_similarity is not None
+    assert turn.reply_similarity < 1
+    assert await event_log.read(tenant_id, conv) == before  # nothing of the replay reached the shared log
+
+
+async def test_the_same_agent_replays_to_identical_actions_from_the_recording(
+    event_log: EventLog, tenant_id: str
+) -> None:
+    messages = ["where is my order #1001?", "and what orders does ada@example.com have?", "thanks, a human please"]
+    conv = await record(event_log, tenant_id, OfflineModel(), messages)
+    candidate = await candidate_of({})
+    (diff,) = await replay([conv], candidate, target(event_log, tenant_id, candidate))
+    assert [t.message_index for t in diff.turns] == [0, 1, 2]
+    assert diff.identical_actions
+    assert all(t.reply_similarity == 1.0 for t in diff.turns[:2])
+    assert diff.turns[2].candidate is not None
+    assert diff.turns[2].candidate.handoff is not None
+    answered = [a.answered_from for t in diff.turns if t.candidate for a in t.candidate.tools]
+    assert answered == ["recorded", "recorded"]
+    assert diff.recorded_model == diff.candidate_model == "offline/deskpilot-offline-1"
+    assert diff.candidate_cost_usd == Decimal(0)
+
+
+async def test_a_write_the_recording_never_made_is_never_executed_and_is_flagged(
+    event_log: EventLog, tenant_id: str
+) -> None:
+    guarded = AgentPolicy(approval_rules=(ApprovalRule(tool="refund_order", argument="amount", above=Decimal(100)),))
+    conv = await record(
+        event_log, tenant_id, OfflineModel(), ["please refund $349 of order #1003"], policy=guarded, approve=False
+    )
+    candidate = await candidate_of({"policy": {"approval_rules": []}}, guarded)
+    (diff,) = await replay([conv], candidate, target(event_log, tenant_id, candidate))
+    (turn,) = diff.turns
+    (change,) = turn.tool_changes
+    assert (change.change, change.tool, change.write) == ("changed_approval", "refund_order", True)
+    assert (change.recorded_approval, change.candidate_approval) == ("denied", "none")
+    assert turn.write_difference
+    assert turn.candidate is not None
+    (refund,) = turn.candidate.tools
+    assert refund.answered_from == "not_executed"
+    assert "not executed" in refund.result_summary
+
+
+class Runaway:
+    """A model that never stops asking for one more order lookup."""
+
+    provider, model = "offline", "deskpilot-offline-1"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def complete(self, _request: ModelRequest) -> ModelResponse:
+        self.calls += 1
+        call = ToolCall(new_id("call"), "get_order_status", {"order_number": str(1000 + self.calls)})
+        return ModelResponse("", [call], 10, 10, "tool_use")
+
+
+async def test_a_runaway_candidate_is_stopped_by_the_live_limits(event_log: EventLog, tenant_id: str) -> None:
+    policy = AgentPolicy(limits=Limits(tool_calls_per_turn=3, model_calls_per_turn=20))
+    conv = await record(event_log, tenant_id, OfflineModel(), ["where is my order #1001?"], policy=policy)
+    runaway = Runaway()
+    candidate = PreparedCandidate("runaway", runaway, TOOLS, policy, owns_model=False)
+    (diff,) = await replay([conv], candidate, target(event_log, tenant_id, candidate))
+    (turn,) = diff.turns
+    assert turn.candidate is not None
+    assert turn.candidate.limits == ["tool_calls_per_turn"]
+    assert turn.limits_changed
+    assert turn.handoff_changed
+    assert runaway.calls == 4  # the fourth call's answer would break the limit: the turn ends there
+
+
+async def test_a_conversation_of_another_tenant_reads_as_unknown(event_log: EventLog, tenant_id: str) -> None:
+    conv = await record(event_log, tenant_id, OfflineModel(), ["hello"])
+    assert await event_log.read(tenant_id, conv)
+    with pytest.raises(UnknownConversations):
+        await recorded(event_log, new_id("ten"), conv)
+    with pytest.raises(UnknownConversations):
+        await recorded(event_log, tenant_id, "not a valid id")
+    candidate = await candidate_of({})
+    (failed,) = await replay(["conv_missing"], candidate, target(event_log, tenant_id, candidate))
+    assert failed.error is not None
+    assert "no such conversation" in failed.error
+    assert conversation_filter(tenant_id, conv).startswith("dp.conv.")
