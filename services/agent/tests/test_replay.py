@@ -48,7 +48,9 @@ async def test_a_tool_description_change_shows_as_exactly_that_tool_difference(
     assert turn.tool_changes[1].candidate_arguments == {"order_number": "1001"}
     assert not turn.identical_actions
     assert not turn.write_difference
-    assert not (turn.handoff_changed or turn.limits_changed or turn.refusal_changed)
+    assert not turn.handoff_changed
+    assert not turn.limits_changed
+    assert not turn.refusal_changed
     assert turn.candidate is not None
     assert [t.answered_from for t in turn.candidate.tools] == ["unrecorded"]  # no dry-run path in this test
     assert turn.reply_similarity is not None
