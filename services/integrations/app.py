@@ -17,6 +17,7 @@ from services.integrations.mcp.policy import McpPolicy
 from services.integrations.models import external_tickets, metadata, processed_events, tool_attempts
 from services.integrations.oauth.connections import OAuthConnections, parse_oauth_clients
 from services.integrations.repository import add_demo_subscriptions
+from services.integrations.tools import sandbox
 from services.integrations.vault import EnvKeyProvider, Vault
 
 NAME = "integrations"
@@ -58,6 +59,7 @@ def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
         runtime.subscribe(sub)
     retention = timedelta(days=settings.retention_days)
     runtime.add_background("bookkeeping-retention", lambda: forget_old_bookkeeping(runtime, retention))
+    runtime.add_background("sandbox-tools", lambda: sandbox.serve(runtime, remotes))  # replays' dry runs
     app = build_app(runtime, [IntegrationsController], vault=vault, oauth=oauth, mcp_policy=policy)
     app.state.remotes = remotes
     return app
