@@ -9,6 +9,13 @@ from typing import Any
 from libs.demo_store.data import ORDERS, SUBSCRIPTIONS
 from libs.demo_store.shop import Order, Subscription
 
+CENTS = Decimal("0.01")
+
+
+def _money(value: object) -> Decimal:
+    """As the live store's ``NUMERIC(12, 2)`` columns keep it."""
+    return Decimal(str(value)).quantize(CENTS)
+
 
 class MemoryDemoStore:
     """One shop, seeded from ``orders`` and ``subscriptions`` (the demo data unless given)."""
@@ -21,9 +28,9 @@ class MemoryDemoStore:
                 order_number=str(o["order_number"]),
                 customer_email=str(o["customer_email"]).lower(),
                 status=str(o["status"]),
-                total=Decimal(str(o["total"])),
+                total=_money(o["total"]),
                 currency=str(o.get("currency", "USD")),
-                refunded=Decimal(str(o.get("refunded", "0"))),
+                refunded=_money(o.get("refunded", "0")),
                 carrier=o.get("carrier"),
                 tracking_number=o.get("tracking_number"),
                 estimated_delivery=o.get("estimated_delivery"),
@@ -55,7 +62,7 @@ class MemoryDemoStore:
         if any(r["idempotency_key"] == idempotency_key for r in self.refunds):
             return  # the database's unique key: a repeated request refunds once
         order = self._orders[order_number]
-        self._orders[order_number] = replace(order, refunded=order.refunded + amount, status="refunded")
+        self._orders[order_number] = replace(order, refunded=_money(order.refunded + amount), status="refunded")
         self.refunds.append(
             {
                 "refund_id": refund_id,

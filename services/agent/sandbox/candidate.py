@@ -103,18 +103,20 @@ def candidate_policy(candidate: Candidate, base: AgentPolicy) -> AgentPolicy:
     try:
         return AgentPolicy.model_validate(_merge(base.model_dump(mode="json"), candidate.policy))
     except ValidationError as exc:
-        raise InvalidDocument(WHAT, problems_of(exc, prefix="policy")) from exc
+        raise InvalidDocument(WHAT, problems_of(exc, at=("policy",))) from exc
 
 
-def candidate_tools(changes: ToolChanges, base: list[ToolSpec]) -> list[ToolSpec]:
-    known = {t.name for t in base}
+def candidate_tools(changes: ToolChanges, base: list[ToolSpec], known: set[str] | None = None) -> list[ToolSpec]:
+    """``base`` with the candidate's changes; a change naming a tool outside ``known`` (default: ``base``'s tools)
+    is an error, one naming a tool ``known`` elsewhere (another task's catalog) does not apply here."""
+    known = known if known is not None else {t.name for t in base}
     problems = [
         Problem(f"tools.{where}", f"there is no tool {name!r} in the catalog (tools: {', '.join(sorted(known))})")
         for where, names in (("descriptions", list(changes.descriptions)), ("disabled", changes.disabled))
         for name in names
         if name not in known
     ]
-    clashes = [t.name for t in changes.added if t.name in known]
+    clashes = [t.name for t in changes.added if t.name in {t.name for t in base}]
     problems += [Problem("tools.added", f"{name!r} is already in the catalog") for name in clashes]
     if problems:
         raise InvalidDocument(WHAT, problems)

@@ -38,9 +38,9 @@ class InvalidDocument(ValueError):
         self.problems = problems
 
 
-def field_path(loc: tuple[int | str, ...], prefix: str = "") -> str:
+def field_path(loc: tuple[int | str, ...]) -> str:
     """``("tasks", 2, "expect")`` → ``tasks[2].expect``."""
-    out = prefix
+    out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
@@ -62,12 +62,13 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return int(node.start_mark.line) + 1
 
 
-def problems_of(error: ValidationError, node: yaml.Node | None = None, prefix: str = "") -> list[Problem]:
+def problems_of(error: ValidationError, node: yaml.Node | None = None, at: tuple[int | str, ...] = ()) -> list[Problem]:
+    """Each error of ``error``, for data found at ``at`` in the document ``node`` (when there is one)."""
     out: list[Problem] = []
     for item in error.errors(include_url=False):
         # Union members and tagged types add their own names to the location; the reader's field is what matters.
-        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
-        out.append(Problem(field_path(loc, prefix), item["msg"], _line_of(node, loc)))
+        loc = at + tuple(p for p in item["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+        out.append(Problem(field_path(loc), item["msg"], _line_of(node, loc)))
     return out
 
 
@@ -85,20 +86,25 @@ def parse(text: str, what: str) -> tuple[Any, yaml.Node | None]:
     return data, node
 
 
-def load(model: type[T], text: str, what: str) -> T:
-    """``text`` (YAML or JSON) validated as ``model``; :class:`InvalidDocument` names each problem's line."""
+def load_with_lines(model: type[T], text: str, what: str) -> tuple[T, yaml.Node | None]:
+    """``text`` (YAML or JSON) validated as ``model``, and its node tree (to name lines of later checks)."""
     data, node = parse(text, what)
     if not isinstance(data, dict):
         raise InvalidDocument(what, [Problem("", "the document must be a mapping of fields", 1)])
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), node
     except ValidationError as exc:
         raise InvalidDocument(what, problems_of(exc, node)) from exc
 
 
-def validate(model: type[T], data: Any, what: str, prefix: str = "") -> T:
+def load(model: type[T], text: str, what: str) -> T:
+    """``text`` (YAML or JSON) validated as ``model``; :class:`InvalidDocument` names each problem's line."""
+    return load_with_lines(model, text, what)[0]
+
+
+def validate(model: type[T], data: Any, what: str) -> T:
     """Already parsed data (an API body) validated as ``model``; problems are named by field."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidDocument(what, problems_of(exc, prefix=prefix)) from exc
+        raise InvalidDocument(what, problems_of(exc)) from exc
