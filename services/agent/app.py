@@ -22,6 +22,8 @@ from services.agent.replay.endpoints import ReplayController
 from services.agent.replay.jobs import ReplayJobs, tenant_candidates
 from services.agent.sandbox.background import Background
 from services.agent.service import Agent
+from services.agent.simulation.endpoints import SimulationController
+from services.agent.simulation.jobs import SimulationJobs
 from services.agent.tenant_setup import TenantSetups
 
 NAME = "agent"
@@ -56,8 +58,16 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
         runtime.on_stop(close)  # the provider SDK's HTTP client
     setups = TenantSetups(runtime.db.sessions)
     replays = ReplayJobs(runtime, background, tenant_candidates(setups, chosen, settings))
+    simulations = SimulationJobs(runtime, background, chosen, settings, setups)
     wake = waker(agent, setups, deadlines)
     for sub in subscriptions(runtime, wake, setups, settings.concurrency):
         runtime.subscribe(sub)
     runtime.add_background("turn-sweep", lambda: deadlines.sweep_forever(lambda t, c: wake(t, c, 0)))
-    return build_app(runtime, [AgentController, ReplayController], model=chosen, setups=setups, replays=replays)
+    return build_app(
+        runtime,
+        [AgentController, ReplayController, SimulationController],
+        model=chosen,
+        setups=setups,
+        replays=replays,
+        simulations=simulations,
+    )
