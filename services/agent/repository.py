@@ -240,8 +240,11 @@ class SimulationRepository:
         return SimulationRow.from_row(row) if row else None
 
     async def progress(self, sim_id: str, done: int) -> None:
+        # Trials finish concurrently and their updates may commit out of order: the count only goes up.
         await self.session.execute(
-            update(simulations).where(simulations.c.id == sim_id).values(done=done, status="running")
+            update(simulations)
+            .where(simulations.c.id == sim_id)
+            .values(done=func.greatest(simulations.c.done, done), status="running")
         )
 
     async def finish(
