@@ -75,30 +75,21 @@ async def _create_tenant(name: str, data_dir: Path) -> None:
 
 
 async def _replay(conversation_id: str, data_dir: Path) -> int:
-    from libs.events import decode
-    from libs.events.subjects import CONVERSATION_PREFIX
-    from libs.platform.db import Database
-    from services.conversation import service
-    from services.conversation.repository import ConversationRepository
+    from services.conversation import ops
 
     nc = await nats.connect(nats_servers(_url("NATS_URL", data_dir)))
-    db = Database(_url("DATABASE_URL", data_dir), schema="conversation")
     try:
-        log = EventLog(nc)
-        first = await log.read_raw(f"{CONVERSATION_PREFIX}.*.{conversation_id}.conversation.started")
-        if not first:
+        tenant_id = await ops.tenant_of(nc, conversation_id)
+        if tenant_id is None:
             print(f"no conversation {conversation_id} in the event log")
             return 1
-        tenant_id = decode(first[0][1]).tenant_id
-        async with db.session() as session:
-            try:
-                report = await service.replay(log, ConversationRepository(session), tenant_id, conversation_id)
-            except service.ConversationNotFound:
-                print(f"conversation {conversation_id} is in the event log but not in the stored view (yet)")
-                return 2
+        try:
+            report = await ops.replay(nc, _url("DATABASE_URL", data_dir), tenant_id, conversation_id)
+        except ops.ConversationNotFound:
+            print(f"conversation {conversation_id} is in the event log but not in the stored view (yet)")
+            return 2
     finally:
         await nc.close()
-        await db.close()
     print(f"conversation {conversation_id} (tenant {tenant_id}): {report.events} events, version {report.version}")
     for entry in report.transcript:
         print(f"  [{entry.position}] {entry.role}: {entry.text}")
@@ -114,18 +105,13 @@ async def _replay(conversation_id: str, data_dir: Path) -> int:
 async def _billing_rebuild(tenant_id: str | None, check: bool, data_dir: Path) -> int:
     from decimal import Decimal
 
-    from libs.platform.db import Database
-    from services.billing.rebuild import rebuild_and_compare
-    from services.billing.repository import LedgerRepository
+    from services.billing import ops
 
     nc = await nats.connect(nats_servers(_url("NATS_URL", data_dir)))
-    db = Database(_url("DATABASE_URL", data_dir), schema="billing")
     try:
-        async with db.session() as session:
-            report = await rebuild_and_compare(EventLog(nc), LedgerRepository(session), tenant_id)
+        report = await ops.rebuild(nc, _url("DATABASE_URL", data_dir), tenant_id)
     finally:
         await nc.close()
-        await db.close()
     rebuilt = report.rebuilt
     total = sum((e.cost_usd for e in rebuilt.entries.values()), start=Decimal(0))
     scope = f"tenant {tenant_id}" if tenant_id else "all tenants"
@@ -142,8 +128,7 @@ async def _billing_rebuild(tenant_id: str | None, check: bool, data_dir: Path) -
 
 
 async def _rotate_vault_keys(data_dir: Path) -> int:
-    from libs.platform.db import Database
-    from services.integrations.vault import EnvKeyProvider, Vault, rotate_master_key
+    from services.integrations import ops
 
     keys = os.environ.get(VAULT_MASTER_KEYS, "")
     dev_file = data_dir / DEV_VAULT_KEY_FILE
@@ -152,11 +137,7 @@ async def _rotate_vault_keys(data_dir: Path) -> int:
     if not keys:
         print(f"set {VAULT_MASTER_KEYS} (newest key first, keep the older ones listed until this finishes)")
         return 2
-    db = Database(_url("DATABASE_URL", data_dir), schema="integrations")
-    try:
-        report = await rotate_master_key(db.sessions, Vault(EnvKeyProvider.parse(keys)))
-    finally:
-        await db.close()
+    report = await ops.rotate_keys(_url("DATABASE_URL", data_dir), keys)
     print(f"re-wrapped {report.rewrapped} tenant data keys under master key {report.current_version}")
     if report.failed:
         print(f"{len(report.failed)} tenants' data keys unwrap with no configured master key, left unchanged:")
@@ -195,15 +176,15 @@ def _sandbox_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _sandbox_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from deskpilot import sandbox_cli
+    from services.agent import ops as agent_ops
 
     if args.command == "simulate":
         if args.trials < 1:
             parser.error("--trials must be at least 1")
-        return asyncio.run(sandbox_cli.simulate(args.suite, args.against, args.trials, args.report, args.json))
+        return asyncio.run(agent_ops.simulate(args.suite, args.against, args.trials, args.report, args.json))
     urls = (_url("NATS_URL", args.data_dir), _url("DATABASE_URL", args.data_dir))
     if args.command == "suites":
-        return asyncio.run(sandbox_cli.suite_from(urls, args.conversation_ids, args.name, args.out))
+        return asyncio.run(agent_ops.suite_from(urls, args.conversation_ids, args.name, args.out))
     if args.against is None:
         if len(args.conversation_ids) != 1:
             parser.error("replay without --against rebuilds exactly one conversation")
@@ -211,7 +192,7 @@ def _sandbox_command(parser: argparse.ArgumentParser, args: argparse.Namespace) 
     if not args.conversation_ids and args.last is None:
         parser.error("replay --against needs conversation ids or --last N")
     ids, against = args.conversation_ids, args.against
-    return asyncio.run(sandbox_cli.replay_against(urls, ids, against, args.tenant, args.last, args.json))
+    return asyncio.run(agent_ops.replay_against(urls, ids, against, args.tenant, args.last, args.json))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -178,3 +178,18 @@ def test_the_size_allow_list_names_only_files_that_still_need_it() -> None:
         assert len(text.splitlines()) > MAX_FILE_LINES or longest > MAX_FUNCTION_LINES, (
             f"{where} is within the limits now: take it off OVERSIZED"
         )
+
+
+def test_the_launcher_uses_only_services_public_entry_points() -> None:
+    """``deskpilot`` runs a service through its ``app`` and asks it things through its ``ops`` module, never its
+    repositories or internals."""
+    for path in (ROOT / "deskpilot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("services"):
+                used = [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                used = [alias.name for alias in node.names if alias.name.startswith("services")]
+            else:
+                continue
+            for name in used:
+                assert name.split(".")[2:] in (["app"], ["ops"]), f"{path.relative_to(ROOT)} imports {name}"

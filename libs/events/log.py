@@ -22,7 +22,7 @@ from opentelemetry import propagate
 
 from libs.events.envelope import Envelope, RecordedEvent, decode
 from libs.events.streams import ALL_STREAMS, DEAD_LETTER_STREAM, EVENTS_STREAM
-from libs.events.subjects import conversation_filter, conversation_subject, dead_letter_subject
+from libs.events.subjects import conversation_filter, conversation_type_filter, dead_letter_subject
 
 WRONG_LAST_SEQUENCE = 10071
 READ_BATCH = 256
@@ -201,7 +201,7 @@ class EventLog:
 
     async def read_type(self, tenant_id: str, conversation_id: str, event_type: str) -> list[RecordedEvent]:
         """The events of one type in one conversation, in order."""
-        subject = conversation_subject(tenant_id, conversation_id, event_type)
+        subject = conversation_type_filter(tenant_id, conversation_id, event_type)
         return [RecordedEvent(position=pos, event=decode(data)) for pos, data in await self.read_raw(subject)]
 
     async def read_raw(self, subject_filter: str, from_version: int = 0) -> list[tuple[int, bytes]]:

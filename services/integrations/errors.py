@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import httpx2
 
+from libs.platform.tool_executor import ToolFailure
 
-class ToolError(Exception):
+
+class ToolError(ToolFailure):
     """A tool failed in a way the model should hear about; ``kind`` is a ``tool.failed`` kind."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
 
 
 def unsent(exc: httpx2.HTTPError) -> bool:

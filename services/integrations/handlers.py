@@ -19,10 +19,6 @@ BATCH = 5000
 
 
 def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Subscription]:
-    async def execute(recorded: RecordedEvent) -> None:
-        async with runtime.unit_of_work() as uow:
-            await service.execute(uow, recorded, remotes)
-
     async def sync(recorded: RecordedEvent) -> None:
         async with runtime.unit_of_work() as uow:
             await zendesk_sync.sync_from_webhook(uow, recorded)
@@ -31,7 +27,7 @@ def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Sub
         await zendesk_sync.mirror_customer_message(runtime.unit_of_work, recorded, remotes.oauth)
 
     return [
-        Subscription("tool-requests", any_conversation("tool.requested"), execute, max_workers=8),
+        service.executor(remotes).subscription(runtime.unit_of_work, max_workers=8),
         Subscription("webhook-sync", any_tenant("webhook.received"), sync),
         Subscription("helpdesk-mirror", any_conversation("message.received"), mirror, batch_size=64),
     ]

@@ -17,11 +17,19 @@ from services.integrations.manifest import Manifest, api_key_purpose
 from services.integrations.providers import demo_store
 from services.integrations.repository import ConnectionRepository, DemoStoreRepository
 from services.integrations.tools.catalog import publish_catalog
-from services.integrations.tools.execution import execute
+from services.integrations.tools.execution import execute, executor
 from services.integrations.tools.remotes import AttemptJournal, Remotes
 from services.integrations.vault import Vault
 
-__all__ = ["AttemptJournal", "Remotes", "connect_api_key", "execute", "on_tenant_created", "publish_catalog"]
+__all__ = [
+    "AttemptJournal",
+    "Remotes",
+    "connect_api_key",
+    "execute",
+    "executor",
+    "on_tenant_created",
+    "publish_catalog",
+]
 
 
 async def on_tenant_created(uow: UnitOfWork, event: Envelope) -> None:

@@ -4,7 +4,6 @@ knowledge tools (``search_knowledge``, ``get_article``) whose results carry stru
 from __future__ import annotations
 
 import dataclasses
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,8 +12,6 @@ from libs.events import (
     Actor,
     Envelope,
     RecordedEvent,
-    ToolCompleted,
-    ToolFailed,
     ToolRequested,
     ToolSpec,
     ToolsPublished,
@@ -22,6 +19,7 @@ from libs.events import (
 )
 from libs.events.catalog.knowledge import ArticleArchived, ArticlePublished
 from libs.platform.outbox import UnitOfWork
+from libs.platform.tool_executor import ToolAnswer, ToolExecutor, ToolFailure
 from services.knowledge.embeddings import EmbeddingProvider
 from services.knowledge.indexing import index_article
 from services.knowledge.repository import ArticleRow, KnowledgeRepository
@@ -259,55 +257,27 @@ async def _run_tool(kb: Knowledge, repo: KnowledgeRepository, tenant_id: str, re
     }
 
 
-async def answer_tool_call(uow: UnitOfWork, kb: Knowledge, recorded: RecordedEvent) -> bool:
-    """Answer a ``tool.requested`` for one of our tools, once per ``tool_call_id`` (claim row in the same
-    transaction as the outbox row of the answer)."""
-    event, request = recorded.event, recorded.event.payload
-    assert isinstance(request, ToolRequested)
-    assert event.conversation_id is not None
-    if request.service != SERVICE:
-        return False
-    repo = KnowledgeRepository(uow.session)
-    if not await repo.claim_tool_call(event.tenant_id, request.tool_call_id):
-        return False
-    started = time.perf_counter()
-    payload: ToolCompleted | ToolFailed
-    try:
+def tool_executor(kb: Knowledge) -> ToolExecutor:
+    """The knowledge service's tool executor (``libs.platform.tool_executor``): ``search_knowledge`` and
+    ``get_article``, once per ``tool_call_id`` (the claim row commits with the answer's outbox row)."""
+
+    async def claim(uow: UnitOfWork, event: Envelope, request: ToolRequested) -> bool:
+        return await KnowledgeRepository(uow.session).claim_tool_call(event.tenant_id, request.tool_call_id)
+
+    async def run(uow: UnitOfWork, event: Envelope, request: ToolRequested) -> ToolAnswer:
         if request.tool not in {t.name for t in TOOLS}:
-            raise LookupError(request.tool)
-        result = await _run_tool(kb, repo, event.tenant_id, request)
-        payload = ToolCompleted(
-            turn_id=request.turn_id,
-            tool_call_id=request.tool_call_id,
-            tool=request.tool,
-            result=result,
-            latency_ms=round((time.perf_counter() - started) * 1000, 3),
-        )
-    except ArticleNotFound as missing:
-        payload = ToolFailed(
-            turn_id=request.turn_id,
-            tool_call_id=request.tool_call_id,
-            tool=request.tool,
-            kind="not_found",
-            message=f"no published article {missing.args[0]!r}; search first and use an article_id it returns",
-            latency_ms=round((time.perf_counter() - started) * 1000, 3),
-        )
-    except LookupError:
-        payload = ToolFailed(
-            turn_id=request.turn_id,
-            tool_call_id=request.tool_call_id,
-            tool=request.tool,
-            kind="unknown_tool",
-            message=f"the knowledge service has no tool {request.tool!r}",
-            latency_ms=round((time.perf_counter() - started) * 1000, 3),
-        )
-    uow.emit(
-        Envelope.new(
-            payload,
-            tenant_id=event.tenant_id,
-            conversation_id=event.conversation_id,
-            actor=ACTOR,
-            caused_by=event,
-        )
-    )
-    return True
+            raise ToolFailure("unknown_tool", f"the knowledge service has no tool {request.tool!r}")
+        try:
+            result = await _run_tool(kb, KnowledgeRepository(uow.session), event.tenant_id, request)
+        except ArticleNotFound as missing:
+            raise ToolFailure(
+                "not_found", f"no published article {missing.args[0]!r}; search first and use an article_id it returns"
+            ) from missing
+        return ToolAnswer(result=result)
+
+    return ToolExecutor(SERVICE, claim, run)
+
+
+async def answer_tool_call(uow: UnitOfWork, kb: Knowledge, recorded: RecordedEvent) -> bool:
+    """Answer a ``tool.requested`` for one of our tools, once per ``tool_call_id``."""
+    return await tool_executor(kb).execute(uow, recorded)

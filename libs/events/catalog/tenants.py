@@ -13,6 +13,7 @@ class TenantCreated(EventPayload):
     """A tenant was created; services keep their own copy of its API-key digest to authenticate requests."""
 
     SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("launcher",)
     type: Literal["tenant.created"] = "tenant.created"
     name: str
     api_key_sha256: str = Field(description="hex SHA-256 of the tenant's API key; the key itself is never stored")
@@ -40,6 +41,7 @@ class ToolsPublished(EventPayload):
     """A service published the complete set of tools it offers to a tenant's agent (replaces its previous set)."""
 
     SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("integrations", "knowledge")
     type: Literal["tools.published"] = "tools.published"
     service: str
     tools: tuple[ToolSpec, ...]

@@ -69,7 +69,8 @@ async def test_events_projected_out_of_order_still_give_the_whole_transcript(
     assert [(e.role, e.text) for e in report.transcript] == [("customer", "hi"), ("ai", "hello"), ("customer", "bye")]
     assert report.matches, report.differences
     assert row is not None
-    assert row.last_position == positions[-1]
+    # Never moved back by the late events (billing may have appended usage.recorded after them meanwhile).
+    assert row.last_position >= positions[-1]
 
 
 async def test_replay_reports_a_view_that_differs_from_the_log(conversation: Service, event_log: EventLog) -> None:

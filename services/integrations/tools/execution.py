@@ -13,12 +13,12 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from libs.events import Actor, Envelope, RecordedEvent, ToolCompleted, ToolFailed, ToolRequested
+from libs.events import Envelope, RecordedEvent, ToolRequested
 from libs.platform.outbox import UnitOfWork
+from libs.platform.tool_executor import ToolAnswer, ToolExecutor
 from services.integrations.audit import trail
 from services.integrations.errors import ToolError
 from services.integrations.manifest import SERVICE, Manifest
@@ -34,8 +34,6 @@ from services.integrations.repository import (
 from services.integrations.tools.call import ToolCall
 from services.integrations.tools.registry import REGISTRY, OwnDatabaseTools, ProviderTools, Result, manifest_of
 from services.integrations.tools.remotes import Remotes
-
-ACTOR = Actor(kind="system", id="integrations")
 
 
 @dataclass(frozen=True)
@@ -69,37 +67,33 @@ class Outcome:
             return self.result
         return {"error": self.error.kind, "message": str(self.error)}
 
-    def event(self, request: ToolRequested, dry_run: bool) -> ToolCompleted | ToolFailed:
-        ids = {"turn_id": request.turn_id, "tool_call_id": request.tool_call_id, "tool": request.tool}
-        if self.error is None:
-            assert self.result is not None
-            return ToolCompleted(**ids, result=self.result, latency_ms=self.latency_ms, dry_run=dry_run)
-        kind = cast(Any, self.error.kind)  # a ToolError's kind is one of ToolFailed's kinds
-        return ToolFailed(**ids, kind=kind, message=self.error.message, latency_ms=self.latency_ms)
+
+def executor(remotes: Remotes | None = None) -> ToolExecutor:
+    """The integrations service's tool executor (``libs.platform.tool_executor``): claim, then run and audit."""
+
+    async def claim(uow: UnitOfWork, event: Envelope, request: ToolRequested) -> bool:
+        assert event.conversation_id is not None
+        return await ExecutionRepository(uow.session).claim(
+            event.tenant_id, request.tool_call_id, event.id, event.conversation_id, request.tool
+        )
+
+    async def run(uow: UnitOfWork, event: Envelope, request: ToolRequested) -> ToolAnswer:
+        target = await resolve(uow.session, event.tenant_id, request.tool)
+        outcome = await _timed_run(uow, event, request, target, remotes)
+        await ExecutionRepository(uow.session).finish(event.tenant_id, request.tool_call_id, outcome.status)
+        await trail.record(
+            uow.session, event, request, target.integration,
+            response=outcome.audited, status=outcome.status, dry_run=target.dry_run, latency_ms=outcome.latency_ms,
+        )  # fmt: skip
+        return ToolAnswer(result=outcome.result or {}, failure=outcome.error, dry_run=target.dry_run)
+
+    return ToolExecutor(SERVICE, claim, run)
 
 
 async def execute(uow: UnitOfWork, recorded: RecordedEvent, remotes: Remotes | None = None) -> bool:
     """Execute one requested tool call exactly once (see the module doc); returns False for a redelivery (nothing
     done) or a request for another service."""
-    event, request = recorded.event, recorded.event.payload
-    assert isinstance(request, ToolRequested)
-    assert event.conversation_id is not None
-    if request.service != SERVICE:
-        return False
-    claims = ExecutionRepository(uow.session)
-    if not await claims.claim(event.tenant_id, request.tool_call_id, event.id, event.conversation_id, request.tool):
-        return False
-    target = await resolve(uow.session, event.tenant_id, request.tool)
-    outcome = await _timed_run(uow, event, request, target, remotes)
-    await claims.finish(event.tenant_id, request.tool_call_id, outcome.status)
-    await trail.record(
-        uow.session, event, request, target.integration,
-        response=outcome.audited, status=outcome.status, dry_run=target.dry_run, latency_ms=outcome.latency_ms,
-    )  # fmt: skip
-    result = outcome.event(request, target.dry_run)
-    uow.emit(Envelope.new(result, tenant_id=event.tenant_id, conversation_id=event.conversation_id, actor=ACTOR,
-                          caused_by=event))  # fmt: skip
-    return True
+    return await executor(remotes).execute(uow, recorded)
 
 
 async def resolve(session: AsyncSession, tenant_id: str, tool: str) -> Target:

@@ -1,6 +1,7 @@
-"""``deskpilot replay --against``, ``deskpilot simulate`` and ``deskpilot suites from-conversations``.
+"""What an operator's command may ask of the agent service: ``deskpilot replay --against``, ``deskpilot simulate``
+and ``deskpilot suites from-conversations``.
 
-They run the agent service's own replay and simulation code in this process: a replay reads the recorded
+They run the agent service's own replay and simulation code in the calling process: a replay reads the recorded
 conversations from the event log and the tenant's catalog and policy from the agent's tables (the servers of
 ``deskpilot up`` or ``NATS_URL``/``DATABASE_URL``); a simulation needs no server at all, so a tenant's CI can gate a
 change with it. Exit status: 0 fine, 1 a simulated task failed (or a conversation could not be replayed), 2 bad
@@ -22,7 +23,6 @@ import nats
 import yaml
 from nats.aio.client import Client as NATS
 
-from deskpilot.terminal import ProgressBar, replay_table, simulation_table
 from libs.events import EventLog, decode
 from libs.events.subjects import CONVERSATION_PREFIX
 from libs.platform.db import Database
@@ -35,6 +35,7 @@ from services.agent.replay.runner import ReplayTarget, replay, risks_of
 from services.agent.repository import CatalogRepository, PolicyRepository
 from services.agent.sandbox.candidate import Candidate, CandidateModel, load_candidate, prepare
 from services.agent.sandbox.documents import InvalidDocument, load_with_lines
+from services.agent.sandbox.terminal import ProgressBar, replay_table, simulation_table
 from services.agent.simulation.from_conversations import suite_from_conversations
 from services.agent.simulation.report import TrialReport
 from services.agent.simulation.runner import plan, run_suite
