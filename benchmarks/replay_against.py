@@ -39,7 +39,7 @@ from services.agent.policy import AgentPolicy, Limits
 from services.agent.providers import ChatModel, OfflineModel
 from services.agent.replay.diff import ConversationDiff
 from services.agent.replay.runner import ReplayTarget, replay, risks_of
-from services.agent.sandbox.candidate import Candidate, prepare
+from services.agent.sandbox.candidate import OPERATOR, Candidate, prepare
 from services.agent.tests.recording import record
 from tests.fakes.shop_model import shop_model
 
@@ -66,7 +66,7 @@ def messages(turns: int) -> list[str]:
 async def median_replay(
     log: EventLog, tenant_id: str, conv: str, candidate: Candidate, model: ChatModel
 ) -> tuple[float, ConversationDiff]:
-    prepared = await prepare(candidate, (TOOLS, POLICY), model, AgentSettings(), allow_private_urls=True)
+    prepared = await prepare(candidate, (TOOLS, POLICY), model, AgentSettings(), caller=OPERATOR)
     target = ReplayTarget(log, tenant_id, risks_of(TOOLS, prepared.tools))
     times, diff = [], None
     for _ in range(5):

@@ -33,7 +33,7 @@ from services.agent.replay.diff import ConversationDiff, summarise
 from services.agent.replay.recording import ConversationFilter, UnknownConversations, select, unknown
 from services.agent.replay.runner import ReplayTarget, replay, risks_of
 from services.agent.repository import CatalogRepository, PolicyRepository
-from services.agent.sandbox.candidate import Candidate, CandidateModel, load_candidate, prepare
+from services.agent.sandbox.candidate import OPERATOR, Candidate, CandidateModel, load_candidate, prepare
 from services.agent.sandbox.documents import InvalidDocument, load_with_lines
 from services.agent.sandbox.terminal import ProgressBar, replay_table, simulation_table
 from services.agent.simulation.from_conversations import suite_from_conversations
@@ -116,7 +116,7 @@ async def replay_against(
             policy = await PolicyRepository(session).get(tenant_id)
         live = select_model(settings)
         try:
-            prepared = await prepare(candidate, (tools, policy), live, settings, allow_private_urls=True)
+            prepared = await prepare(candidate, (tools, policy), live, settings, caller=OPERATOR)
         except InvalidDocument as exc:
             return _problems(exc)
         bar = ProgressBar(len(chosen), "conversations")

@@ -16,7 +16,7 @@ from services.agent.replay.recording import ConversationFilter, UnknownConversat
 from services.agent.replay.runner import ReplayTarget, replay, risks_of
 from services.agent.repository import ReplayRepository, ReplayRow
 from services.agent.sandbox.background import Background
-from services.agent.sandbox.candidate import Candidate, PreparedCandidate, prepare
+from services.agent.sandbox.candidate import Candidate, PreparedCandidate, prepare, tenant_caller
 from services.agent.sandbox.documents import validate
 from services.agent.tenant_setup import TenantSetup, TenantSetups
 
@@ -28,8 +28,8 @@ def tenant_candidates(setups: TenantSetups, live_model: ChatModel, settings: Age
 
     async def prepare_for(tenant_id: str, candidate: Candidate) -> tuple[PreparedCandidate, TenantSetup]:
         setup = await setups.get(tenant_id)
-        allow = settings.sandbox_allow_private_model_urls
-        prepared = await prepare(candidate, (setup.tools, setup.policy), live_model, settings, allow_private_urls=allow)
+        caller = tenant_caller(settings)
+        prepared = await prepare(candidate, (setup.tools, setup.policy), live_model, settings, caller=caller)
         return prepared, setup
 
     return prepare_for
@@ -77,8 +77,7 @@ class ReplayJobs:
         prepared, setup = await self._prepare(tenant_id, candidate)
         replay_id = new_id("rpl")
         async with self._runtime.unit_of_work() as uow:
-            stored = candidate.model_dump(mode="json", exclude_defaults=True)
-            await ReplayRepository(uow.session).create(replay_id, tenant_id, stored, ids)
+            await ReplayRepository(uow.session).create(replay_id, tenant_id, candidate.stored(), ids)
         target = ReplayTarget(
             self._runtime.event_log, tenant_id, risks_of(setup.tools, prepared.tools), self._runtime.nc
         )

@@ -7,41 +7,32 @@ Its schema is documented in docs/replay.md; a file is YAML or JSON (``load_candi
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
-import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from libs.events import ToolSpec
-from libs.pricing import UnknownPrice, price_for
 from services.agent.config import AgentSettings
 from services.agent.policy import AgentPolicy
-from services.agent.providers import ChatModel, ModelChoice, ModelConfigurationError, select_model
-from services.agent.providers.selection import ProviderName
+from services.agent.providers import ChatModel
 from services.agent.sandbox.documents import InvalidDocument, Problem, load, problems_of
+from services.agent.sandbox.model_choice import OPERATOR, WHAT, Caller, CandidateModel, build_model, tenant_caller
 
-WHAT = "candidate"
-
-
-class CandidateModel(BaseModel):
-    """The model the candidate runs on. Keys stay the operator's unless ``api_key_env`` names another variable."""
-
-    model_config = ConfigDict(extra="forbid")
-    provider: ProviderName
-    model: str | None = Field(default=None, max_length=200, description="default: the provider's default model")
-    base_url: str | None = Field(
-        default=None, max_length=500, description="an Anthropic- or OpenAI-compatible server, e.g. http://host:8000/v1"
-    )
-    api_key_env: str | None = Field(
-        default=None,
-        pattern=r"^[A-Z_][A-Z0-9_]{0,99}$",
-        description="the environment variable (of the process running the replay) holding the key to use",
-    )
+__all__ = [
+    "OPERATOR",
+    "Caller",
+    "Candidate",
+    "CandidateModel",
+    "PreparedCandidate",
+    "ToolChanges",
+    "build_model",
+    "candidate_policy",
+    "candidate_tools",
+    "load_candidate",
+    "prepare",
+    "tenant_caller",
+]
 
 
 class ToolChanges(BaseModel):
@@ -65,6 +56,10 @@ class Candidate(BaseModel):
         "the base policy: a mapping replaces only the keys it names, anything else replaces the whole value",
     )
     tools: ToolChanges = ToolChanges()
+
+    def stored(self) -> dict[str, Any]:
+        """As kept with a run's results: what was asked for, never a key."""
+        return self.model_dump(mode="json", exclude_defaults=True, exclude={"model": {"api_key"}})
 
 
 @dataclass(frozen=True)
@@ -127,70 +122,17 @@ def candidate_tools(changes: ToolChanges, base: list[ToolSpec], known: set[str] 
     ] + list(changes.added)
 
 
-async def _check_public(url: str) -> None:
-    """An API caller may not point the agent service at its own network (the same rule as crawls and MCP)."""
-    host = urlsplit(url).hostname or ""
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
-    except OSError as exc:
-        raise InvalidDocument(WHAT, [Problem("model.base_url", f"cannot resolve {host!r}: {exc}")]) from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise InvalidDocument(WHAT, [Problem("model.base_url", f"{host} is a private or loopback address")])
-
-
-def _settings_for(choice: CandidateModel, settings: AgentSettings) -> AgentSettings:
-    update: dict[str, Any] = {}
-    if choice.api_key_env is not None:
-        key = os.environ.get(choice.api_key_env)
-        if not key:
-            problem = Problem("model.api_key_env", f"{choice.api_key_env} is not set where the replay runs")
-            raise InvalidDocument(WHAT, [problem])
-        update[{"anthropic": "anthropic_api_key", "openai": "openai_api_key"}.get(
-            choice.provider, "openai_compatible_api_key"
-        )] = SecretStr(key)  # fmt: skip
-    if choice.base_url is not None:
-        update[{"anthropic": "anthropic_base_url", "openai": "openai_base_url"}.get(
-            choice.provider, "openai_compatible_base_url"
-        )] = choice.base_url  # fmt: skip
-    return settings.model_copy(update=update)
-
-
-async def build_model(choice: CandidateModel, settings: AgentSettings, *, allow_private_urls: bool) -> ChatModel:
-    """The candidate's model, built like the live one (same SDKs, retries and timeouts)."""
-    if choice.base_url is not None:
-        if urlsplit(choice.base_url).scheme not in ("http", "https"):
-            raise InvalidDocument(WHAT, [Problem("model.base_url", "must be an http:// or https:// URL")])
-        if not allow_private_urls:
-            await _check_public(choice.base_url)
-    try:
-        model = select_model(_settings_for(choice, settings), ModelChoice(choice.provider, choice.model))
-    except ModelConfigurationError as exc:
-        raise InvalidDocument(WHAT, [Problem("model", str(exc))]) from exc
-    try:
-        # Its calls are costed like live ones: refuse a model the price table cannot price.
-        price_for(model.provider, model.model, datetime.now(UTC).date())
-    except UnknownPrice as exc:
-        close = getattr(model, "aclose", None)
-        if close is not None:
-            await close()
-        raise InvalidDocument(WHAT, [Problem("model.model", f"{exc}: its cost could not be computed")]) from exc
-    return model
-
-
 async def prepare(
     candidate: Candidate,
     base: tuple[list[ToolSpec], AgentPolicy],
     live_model: ChatModel,
     settings: AgentSettings,
-    *,
-    allow_private_urls: bool,
+    caller: Caller,
 ) -> PreparedCandidate:
     """``candidate`` over ``base`` (tools, policy); the service's ``live_model`` unless it names its own."""
     tools = candidate_tools(candidate.tools, base[0])
     policy = candidate_policy(candidate, base[1])
     if candidate.model is None:
         return PreparedCandidate(candidate.name, live_model, tools, policy, owns_model=False)
-    model = await build_model(candidate.model, settings, allow_private_urls=allow_private_urls)
+    model = await build_model(candidate.model, settings, caller)
     return PreparedCandidate(candidate.name, model, tools, policy, owns_model=True)

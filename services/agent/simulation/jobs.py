@@ -11,7 +11,7 @@ from services.agent.config import AgentSettings
 from services.agent.providers import ChatModel
 from services.agent.repository import SimulationRepository, SimulationRow
 from services.agent.sandbox.background import Background
-from services.agent.sandbox.candidate import Candidate
+from services.agent.sandbox.candidate import Candidate, tenant_caller
 from services.agent.sandbox.documents import InvalidDocument, Problem, load_with_lines, validate
 from services.agent.simulation.from_conversations import suite_from_conversations
 from services.agent.simulation.report import SuiteReport, TrialReport
@@ -43,12 +43,12 @@ class SimulationJobs:
         else:
             suite, node = validate(Suite, suite_doc, "suite"), None
         candidate = validate(Candidate, candidate_doc, "candidate") if candidate_doc is not None else None
-        allow = self._settings.sandbox_allow_private_model_urls
-        return await plan(suite, candidate, self._model, self._settings, node=node, allow_private_urls=allow)
+        caller = tenant_caller(self._settings)
+        return await plan(suite, candidate, self._model, self._settings, node=node, caller=caller)
 
     async def submit(self, tenant_id: str, run: SuiteRun, trials: int) -> str:
         sim_id = new_id("sim")
-        candidate = run.candidate.model_dump(mode="json", exclude_defaults=True) if run.candidate else None
+        candidate = run.candidate.stored() if run.candidate else None
         async with self._runtime.unit_of_work() as uow:
             await SimulationRepository(uow.session).create(
                 sim_id, tenant_id, run.suite.suite, candidate, trials, len(run.tasks) * trials

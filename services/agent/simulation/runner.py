@@ -31,7 +31,14 @@ from services.agent.providers import ChatModel
 from services.agent.replay.runner import risks_of
 from services.agent.sandbox.actions import turns_of
 from services.agent.sandbox.answers import AnswerChain
-from services.agent.sandbox.candidate import Candidate, build_model, candidate_policy, candidate_tools
+from services.agent.sandbox.candidate import (
+    OPERATOR,
+    Caller,
+    Candidate,
+    build_model,
+    candidate_policy,
+    candidate_tools,
+)
 from services.agent.sandbox.documents import InvalidDocument, problems_of
 from services.agent.sandbox.run import FixedApprovals, SandboxConversation
 from services.agent.simulation.customer import CustomerSide, ModelCustomer, ScriptedCustomer
@@ -84,7 +91,7 @@ async def plan(
     settings: AgentSettings,
     *,
     node: yaml.Node | None = None,
-    allow_private_urls: bool = True,
+    caller: Caller = OPERATOR,
 ) -> SuiteRun:
     """The run of ``suite`` against ``candidate`` (None: the suite's own setup on the service's model)."""
     change = candidate or Candidate()
@@ -99,12 +106,12 @@ async def plan(
             customer: ChatModel | None = None
             if task.customer.simulated is not None:
                 model_spec = task.customer.simulated.model
-                customer = await build_model(model_spec, settings, allow_private_urls=allow_private_urls)
+                customer = await build_model(model_spec, settings, caller)
                 run.owned.append(customer)
             tools = candidate_tools(change.tools, World.tools(setup), known)
             run.tasks.append(TaskPlan(task, setup, tools, candidate_policy(change, base), customer))
         if change.model is not None:
-            run.model = await build_model(change.model, settings, allow_private_urls=allow_private_urls)
+            run.model = await build_model(change.model, settings, caller)
             run.owned.append(run.model)
     except BaseException:
         await run.close()

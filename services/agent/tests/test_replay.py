@@ -14,7 +14,17 @@ from services.agent.policy import AgentPolicy, ApprovalRule, Limits
 from services.agent.providers import ModelRequest, ModelResponse, OfflineModel, ToolCall
 from services.agent.replay.recording import UnknownConversations, recorded
 from services.agent.replay.runner import ReplayTarget, replay, risks_of
-from services.agent.sandbox.candidate import Candidate, PreparedCandidate, prepare
+from services.agent.sandbox.candidate import (
+    OPERATOR,
+    Caller,
+    Candidate,
+    CandidateModel,
+    PreparedCandidate,
+    build_model,
+    prepare,
+)
+from services.agent.sandbox.documents import InvalidDocument
+from services.agent.tests.fake_llm_server import fake_server, json_reply
 from services.agent.tests.recording import record
 
 TOOLS = list(demo_store.tool_specs())
@@ -23,7 +33,7 @@ ORDER_OR_EMAIL = "where is my order #1001? my email is ada@example.com"
 
 async def candidate_of(spec: dict[str, object], policy: AgentPolicy | None = None) -> PreparedCandidate:
     base = (TOOLS, policy or AgentPolicy())
-    return await prepare(Candidate.model_validate(spec), base, OfflineModel(), AgentSettings(), allow_private_urls=True)
+    return await prepare(Candidate.model_validate(spec), base, OfflineModel(), AgentSettings(), caller=OPERATOR)
 
 
 def target(event_log: EventLog, tenant_id: str, candidate: PreparedCandidate) -> ReplayTarget:
@@ -136,3 +146,47 @@ async def test_a_conversation_of_another_tenant_reads_as_unknown(event_log: Even
     assert failed.error is not None
     assert "no such conversation" in failed.error
     assert conversation_filter(tenant_id, conv).startswith("dp.conv.")
+
+
+async def test_a_tenant_never_sends_the_operators_keys_or_environment_to_a_url_it_chose() -> None:
+    settings = AgentSettings.model_validate(
+        {"ANTHROPIC_API_KEY": "operator-anthropic", "DESKPILOT_AGENT_OPENAI_COMPATIBLE_API_KEY": "operator-compat"}
+    )
+    tenant = Caller(operator=False, allow_private_urls=True)  # the fake listens on 127.0.0.1
+
+    async def refused(spec: dict[str, object], field: str) -> str:
+        with pytest.raises(InvalidDocument) as caught:
+            await build_model(CandidateModel.model_validate(spec), settings, tenant)
+        (problem,) = caught.value.problems
+        assert problem.field == field
+        return problem.message
+
+    assert "operator's key is never sent" in await refused(
+        {"provider": "anthropic", "base_url": "http://127.0.0.1:9"}, "model.base_url"
+    )
+    assert "command line" in await refused({"provider": "openai", "api_key_env": "PATH"}, "model.api_key_env")
+    api_default = Caller(operator=False)
+    local = CandidateModel.model_validate(
+        {"provider": "openai_compatible", "model": "m", "base_url": "http://127.0.0.1:9"}
+    )
+    with pytest.raises(InvalidDocument, match="private or loopback"):
+        await build_model(local, settings, api_default)
+    reply = json_reply(
+        {
+            "id": "c",
+            "object": "chat.completion",
+            "created": 1,
+            "model": "m",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "hi"}}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
+    )
+    async with fake_server([reply, reply]) as fake:
+        spec = {"provider": "openai_compatible", "model": "m", "base_url": f"{fake.url}/v1"}
+        own = await build_model(CandidateModel.model_validate(spec), settings, tenant)
+        await own.complete(ModelRequest("s", [], []))
+        keyed = await build_model(CandidateModel.model_validate({**spec, "api_key": "tenant-key"}), settings, tenant)
+        await keyed.complete(ModelRequest("s", [], []))
+    assert [r.headers["authorization"] for r in fake.requests] == ["Bearer not-needed", "Bearer tenant-key"]
+    stored = Candidate.model_validate({"model": {**spec, "api_key": "tenant-key"}}).stored()
+    assert "api_key" not in stored["model"]
