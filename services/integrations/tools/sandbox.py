@@ -7,21 +7,15 @@ claimed, journalled, audited or emitted: the call never happened, on the tenant'
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
 import logging
 import time
 from dataclasses import replace
 
-from nats.aio.client import Client as NATS
-from nats.aio.msg import Msg
-from pydantic import ValidationError
-
 from libs.events import Actor, Envelope, ToolRequested, new_id
-from libs.events.sandbox import SandboxToolAnswer, SandboxToolCall, sandbox_queue, sandbox_tools_subject
+from libs.events.sandbox import SandboxToolAnswer, SandboxToolCall
 from libs.platform.outbox import UnitOfWork
 from libs.platform.runtime import ServiceRuntime
+from libs.platform.sandbox_tools import serve_sandbox_tools
 from services.integrations.errors import ToolError
 from services.integrations.manifest import SERVICE
 from services.integrations.mcp import calls as mcp_calls
@@ -93,22 +87,4 @@ async def answer(runtime: ServiceRuntime, remotes: Remotes, call: SandboxToolCal
 
 async def serve(runtime: ServiceRuntime, remotes: Remotes) -> None:
     """Answer sandbox tool calls until cancelled (a background task of the service)."""
-    nc: NATS = runtime.nc
-
-    async def respond(msg: Msg) -> None:
-        try:
-            call = SandboxToolCall.model_validate_json(msg.data)
-            reply = await answer(runtime, remotes, call)
-        except (ValidationError, json.JSONDecodeError) as exc:
-            reply = SandboxToolAnswer(status="failed", kind="invalid_arguments", message=f"bad sandbox call: {exc}")
-        except Exception:
-            log.exception("sandbox call failed")
-            reply = SandboxToolAnswer(status="failed", kind="transient", message="the dry run failed")
-        await msg.respond(reply.model_dump_json().encode())
-
-    sub = await nc.subscribe(sandbox_tools_subject(SERVICE), queue=sandbox_queue(SERVICE), cb=respond)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        with contextlib.suppress(Exception):
-            await sub.unsubscribe()
+    await serve_sandbox_tools(runtime, lambda call: answer(runtime, remotes, call))
