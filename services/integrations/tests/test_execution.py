@@ -13,7 +13,6 @@ import pytest
 from nats.aio.client import Client as NATS
 from sqlalchemy import text
 
-from libs import demo_store
 from libs.events import Actor, Envelope, EventLog, RecordedEvent, ToolCompleted, ToolFailed, ToolRequested, new_id
 from libs.events.streams import EVENTS_STREAM
 from libs.platform.runtime import ServiceRuntime
@@ -116,10 +115,6 @@ async def test_a_subscription_changes_plan_through_the_shared_shop_rules(
     (done,) = [e for e in await outbox_events(runtime, "tool.completed") if e.tenant_id == tenant.tenant_id]
     assert isinstance(done.payload, ToolCompleted)
     assert done.payload.result["previous_plan"] == "plus"
-
-
-def test_the_demo_store_tools_agents_see_are_the_ones_simulations_use() -> None:
-    assert tuple(builtin_manifests()["demo_store"].tool_specs()) == demo_store.tool_specs()
 
 
 async def test_two_requests_for_one_tool_call_through_the_log_execute_once(
