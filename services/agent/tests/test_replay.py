@@ -24,8 +24,9 @@ from services.agent.sandbox.candidate import (
     prepare,
 )
 from services.agent.sandbox.documents import InvalidDocument
-from services.agent.tests.fake_llm_server import fake_server, json_reply
+from services.agent.tests.fake_llm_server import fake_server, json_reply, sse_reply
 from services.agent.tests.recording import record
+from services.agent.tests.test_providers_openai import USAGE, chunk, tool_call_stream
 
 TOOLS = list(demo_store.tool_specs())
 ORDER_OR_EMAIL = "where is my order #1001? my email is ada@example.com"
@@ -190,3 +191,30 @@ async def test_a_tenant_never_sends_the_operators_keys_or_environment_to_a_url_i
     assert [r.headers["authorization"] for r in fake.requests] == ["Bearer not-needed", "Bearer tenant-key"]
     stored = Candidate.model_validate({"model": {**spec, "api_key": "tenant-key"}}).stored()
     assert "api_key" not in stored["model"]
+
+
+async def test_a_candidate_on_an_openai_compatible_server_streams_through_the_real_sdk(
+    event_log: EventLog, tenant_id: str
+) -> None:
+    conv = await record(event_log, tenant_id, OfflineModel(), ["where is my order #1001?"])
+    text_reply = sse_reply(
+        [
+            (None, chunk({"role": "assistant", "content": "Your order is on its way"})),
+            (None, chunk({}, finish="stop")),
+            (None, chunk(None, usage=USAGE)),
+            (None, "[DONE]"),
+        ]
+    )
+    async with fake_server([tool_call_stream(), text_reply]) as fake:
+        spec = {"model": {"provider": "openai_compatible", "model": "qwen2.5:7b", "base_url": f"{fake.url}/v1"}}
+        candidate = await candidate_of(spec)
+        (diff,) = await replay([conv], candidate, target(event_log, tenant_id, candidate))
+        await candidate.close()
+    assert diff.error is None, diff.error
+    assert diff.identical_actions  # the same lookup, answered from the recording
+    assert diff.candidate_model == "openai_compatible/qwen2.5:7b"
+    (turn,) = diff.turns
+    assert turn.candidate is not None
+    assert turn.candidate.replies == ["Your order is on its way"]
+    assert turn.reply_diff is not None
+    assert [r.body["stream"] for r in fake.requests] == [True, True]
