@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 import pytest
@@ -32,7 +33,7 @@ TOOLS = list(demo_store.tool_specs())
 ORDER_OR_EMAIL = "where is my order #1001? my email is ada@example.com"
 
 
-async def candidate_of(spec: dict[str, object], policy: AgentPolicy | None = None) -> PreparedCandidate:
+async def candidate_of(spec: Mapping[str, object], policy: AgentPolicy | None = None) -> PreparedCandidate:
     base = (TOOLS, policy or AgentPolicy())
     return await prepare(Candidate.model_validate(spec), base, OfflineModel(), AgentSettings(), caller=OPERATOR)
 
