@@ -17,7 +17,8 @@ Printed, in one run:
 * throughput with N concurrent conversations x M *different* messages each (the next after the reply):
   turns/s, p50/p99 POST → reply, share of the raw budget;
 * stuck turns (no reply within 10 s) and duplicate event ids, found by reading every conversation's log afterwards;
-* CPU milliseconds per turn of each process (from ``/proc``), during the throughput runs.
+* CPU milliseconds per turn of each process (from ``/proc``), during the throughput runs, and the system calls per
+  turn of each (``perf stat``; unlike CPU time, they do not depend on how busy the machine is).
 
 Targets (issue "a turn end to end through the public API"): sequential p50 ≤ 15 ms and p99 ≤ 40 ms to the first
 push; 16 concurrent ≥ 100 turns/s with p99 ≤ 300 ms; 64 concurrent without errors; 0 stuck, 0 duplicates.
@@ -31,6 +32,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -213,6 +215,35 @@ class Platform:
         self.nats.stop()
 
 
+class SyscallCount:
+    """System calls each process makes, counted in the kernel (``perf stat -e raw_syscalls:sys_enter``). Unlike CPU
+    time, the count does not depend on how busy the machine is: it is the round trips a turn costs. None where perf
+    cannot count here."""
+
+    def __init__(self, procs: dict[str, psutil.Process]) -> None:
+        self._perf: dict[str, subprocess.Popen[str]] = {}
+        if shutil.which("perf") is None:
+            return
+        for name, proc in procs.items():
+            self._perf[name] = subprocess.Popen(
+                ["perf", "stat", "-x,", "-e", "raw_syscalls:sys_enter", "-p", str(proc.pid)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+
+    def stop(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for name, perf in self._perf.items():
+            perf.send_signal(signal.SIGINT)
+            _, err = perf.communicate(timeout=30)
+            for line in err.splitlines():
+                fields = line.split(",")
+                if len(fields) > 2 and "raw_syscalls" in line and fields[0].strip().isdigit():
+                    out[name] = int(fields[0])
+        return out
+
+
 def cpu_ms(procs: dict[str, psutil.Process]) -> dict[str, float]:
     out = {}
     for name, proc in procs.items():
@@ -381,6 +412,10 @@ async def _throughput(
             f"  {n:>13} {figures.rate:9.1f} {figures.p50:8.1f} {figures.p99:8.1f}"
             f" {figures.rate / budget:8.1%} {figures.errors:8d} {figures.stuck:7d}   {cpu}"
         )
+        if figures.syscalls:
+            calls = "  ".join(f"{k} {v:.0f}" for k, v in figures.syscalls.items())
+            total = sum(figures.syscalls.values())
+            print(f"  {'':>13} system calls per turn (load-independent): {total:.0f} = {calls}")
 
     duplicates = 0
     for c in chats:
@@ -406,12 +441,14 @@ class Throughput:
     errors: int
     stuck: int
     cpu: dict[str, float]
+    syscalls: dict[str, float]
 
 
 async def _concurrent(client: Client, platform: Platform, n: int, messages: int) -> tuple[Throughput, list[Chat]]:
     chats = [await client.open() for _ in range(n)]
     procs = platform.processes()
     before = cpu_ms(procs)
+    syscalls = SyscallCount(procs)
     start = time.perf_counter()
 
     async def talk(chat: Chat, offset: int) -> list[Turn]:
@@ -420,6 +457,7 @@ async def _concurrent(client: Client, platform: Platform, n: int, messages: int)
     turns = [t for ts in await asyncio.gather(*(talk(c, i) for i, c in enumerate(chats))) for t in ts]
     elapsed = time.perf_counter() - start
     after = cpu_ms(procs)
+    counted = syscalls.stop()
     done = [t for t in turns if t.replied is not None]
     latencies = [(t.replied - t.posted) * 1000 for t in done if t.replied is not None]
     figures = Throughput(
@@ -429,6 +467,7 @@ async def _concurrent(client: Client, platform: Platform, n: int, messages: int)
         errors=sum(1 for t in turns if t.status != 202),
         stuck=sum(1 for t in turns if t.status == 202 and t.replied is None),
         cpu={k: (after[k] - before.get(k, 0.0)) / max(1, len(done)) for k in after},
+        syscalls={k: v / max(1, len(done)) for k, v in counted.items()},
     )
     return figures, chats
 

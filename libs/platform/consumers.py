@@ -87,6 +87,27 @@ def retry_delay(attempt: int) -> float:
 Probe = Callable[[], Awaitable[bool]]
 
 
+class _Slots:
+    """How many more messages a concurrent consumer may take on (its workers not busy)."""
+
+    def __init__(self, workers: int) -> None:
+        self._free = workers
+        self._changed = asyncio.Event()
+
+    async def free(self) -> int:
+        while self._free <= 0:
+            self._changed.clear()
+            await self._changed.wait()
+        return self._free
+
+    def take(self) -> None:
+        self._free -= 1
+
+    def give_back(self, _done: object = None) -> None:
+        self._free += 1
+        self._changed.set()
+
+
 class Consumers:
     """Runs a service's subscriptions as durable pull consumers named ``<service>-<name>``."""
 
@@ -144,11 +165,14 @@ class Consumers:
         from nats.js import JetStreamContext
 
         assert isinstance(psub, JetStreamContext.PullSubscription)
-        slots = asyncio.Semaphore(sub.max_workers)
+        slots = _Slots(sub.max_workers)
         while self._running:
             await self.outage.wait_over()  # take nothing new while the infrastructure is away
+            # Pull only what there are workers for: what a replica takes it starts at once, so several replicas
+            # share the work by their free capacity (the in-flight cap), and nothing waits here unacknowledged.
+            free = await slots.free()
             try:
-                msgs = await psub.fetch(batch=sub.batch_size, timeout=1.0)
+                msgs = await psub.fetch(batch=min(sub.batch_size, free), timeout=1.0)
             except (TimeoutError, NatsTimeoutError):
                 continue
             except (ConnectionClosedError, NoServersError, ServiceUnavailableError) as exc:
@@ -162,15 +186,11 @@ class Consumers:
                     await self._handle(msg, sub)
                 continue
             for msg in msgs:
-                await slots.acquire()
+                slots.take()
                 task = asyncio.create_task(self._handle(msg, sub))
                 self._inflight.add(task)
-
-                def settled(done: asyncio.Task[None], slots: asyncio.Semaphore = slots) -> None:
-                    self._inflight.discard(done)
-                    slots.release()
-
-                task.add_done_callback(settled)
+                task.add_done_callback(self._inflight.discard)
+                task.add_done_callback(slots.give_back)
 
     async def _handle(self, msg: Msg, sub: Subscription) -> None:
         durable = self.durable(sub)

@@ -35,10 +35,22 @@ class Database:
         # transient (libs/platform/faults.py) and retried, and the pool replaces the connection.
         self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, max_overflow=10)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Reads that need no transaction: without one, a query is one round trip instead of three (BEGIN, the
+        # query, ROLLBACK). Same pool.
+        self._readers = async_sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+        )
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self.sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads outside any transaction (each statement sees the latest commit); never write
+        through it."""
+        async with self._readers() as session:
             yield session
 
     async def migrate(self, migrations: Sequence[Migration]) -> list[int]:

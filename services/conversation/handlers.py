@@ -17,9 +17,7 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
 
     async def project_batch(batch: list[RecordedEvent]) -> None:
         async with runtime.unit_of_work() as uow:
-            repo = ConversationRepository(uow.session)
-            for recorded in batch:
-                await service.project(repo, recorded)
+            await service.project_batch(ConversationRepository(uow.session), batch)
 
     async def quota(recorded: RecordedEvent) -> None:
         async with runtime.unit_of_work() as uow:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import RowMapping, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
@@ -87,6 +88,21 @@ class QuotaState:
             refusal_message=row["refusal_message"],
             position=row["position"],
         )
+
+
+class NewEntry(Protocol):
+    """A transcript line to store (the service's ``TranscriptEntry``)."""
+
+    @property
+    def position(self) -> int: ...
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -208,7 +224,9 @@ class ConversationRepository:
             .on_conflict_do_nothing()
         )
 
-    async def advance(self, tenant_id: str, conversation_id: str, position: int, status: str, at: datetime) -> None:
+    async def advance(
+        self, tenant_id: str, conversation_id: str, position: int, status: str, at: datetime, events: int = 1
+    ) -> None:
         await self.session.execute(
             update(conversations)
             .where(conversations.c.tenant_id == tenant_id, conversations.c.conversation_id == conversation_id)
@@ -216,8 +234,29 @@ class ConversationRepository:
                 last_position=position,
                 status=status,
                 updated_at=at,
-                event_count=conversations.c.event_count + 1,
+                event_count=conversations.c.event_count + events,
             )
+        )
+
+    async def add_entries(self, tenant_id: str, conversation_id: str, entries: Sequence[NewEntry]) -> None:
+        """Several transcript lines in one statement; lines already there (by position) are kept."""
+        await self.session.execute(
+            insert(transcript_entries)
+            .values(
+                [
+                    {
+                        "tenant_id": tenant_id,
+                        "conversation_id": conversation_id,
+                        "position": e.position,
+                        "event_id": e.event_id,
+                        "role": e.role,
+                        "text": e.text,
+                        "at": e.at,
+                    }
+                    for e in entries
+                ]
+            )
+            .on_conflict_do_nothing()
         )
 
     async def add_entry(

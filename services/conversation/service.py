@@ -219,6 +219,33 @@ async def project(repo: ConversationRepository, recorded: RecordedEvent) -> None
     )
 
 
+async def project_batch(repo: ConversationRepository, batch: list[RecordedEvent]) -> None:
+    """``project`` for a fetched batch, one conversation at a time: one row lock, one insert of its transcript lines
+    and one update, instead of three statements per event. Same rules: lines keyed by position, state forward only."""
+    by_conversation: dict[tuple[str, str], list[RecordedEvent]] = {}
+    for recorded in batch:
+        assert recorded.event.conversation_id is not None
+        by_conversation.setdefault((recorded.event.tenant_id, recorded.event.conversation_id), []).append(recorded)
+    for (tenant_id, conversation_id), events in by_conversation.items():
+        for recorded in events:
+            payload = recorded.event.payload
+            if isinstance(payload, ConversationStarted):
+                at = recorded.event.occurred_at
+                await repo.create(tenant_id, conversation_id, payload.channel, payload.customer_id, at)
+        row = await repo.get(tenant_id, conversation_id, for_update=True)
+        if row is None:
+            continue
+        entries = [entry for entry in map(entry_for, events) if entry is not None]
+        if entries:
+            await repo.add_entries(tenant_id, conversation_id, entries)
+        status, last, newer = row.status, row.last_position, [r for r in events if r.position > row.last_position]
+        for recorded in sorted(newer, key=lambda r: r.position):
+            status, last = next_status(status, recorded.event), recorded.position
+        if newer:
+            at = max(r.event.occurred_at for r in newer)
+            await repo.advance(tenant_id, conversation_id, last, status, at, events=len(newer))
+
+
 @dataclass(frozen=True)
 class ReplayReport:
     conversation_id: str

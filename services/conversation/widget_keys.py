@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from libs.events import new_id
 from libs.events.subjects import widget_key_revoked_subject
 from libs.platform.http import Runtime, TenantId
-from services.conversation.chat.access import WIDGET_KEY_PREFIX, digest
+from services.conversation.chat.access import WIDGET_KEY_PREFIX, access_cache, digest
 from services.conversation.repository import ConversationRepository
 from services.conversation.schemas import CreatedWidgetKey, NewWidgetKey, WidgetKeyList, WidgetKeySummary
 
@@ -67,6 +67,7 @@ class WidgetKeyController(Controller):
             revoked_at = await ConversationRepository(uow.session).revoke_widget_key(tenant_id, key_id)
         if revoked_at is None:
             raise NotFoundException(f"no widget key {key_id}")
+        access_cache(runtime).forget_key(key_id)  # this replica refuses it at once, whatever happens to the notice
         # After the commit, so that a chat told to close finds the key revoked should it reconnect. Best effort:
         # the key is refused either way; a notice lost with NATS leaves open chats open until they reconnect.
         try:

@@ -24,7 +24,7 @@ def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Sub
             await zendesk_sync.sync_from_webhook(uow, recorded)
 
     async def mirror(recorded: RecordedEvent) -> None:
-        await zendesk_sync.mirror_customer_message(runtime.unit_of_work, recorded, remotes.oauth)
+        await zendesk_sync.mirror_customer_message(runtime.unit_of_work, runtime.db.reader, recorded, remotes.oauth)
 
     return [
         service.executor(remotes).subscription(runtime.unit_of_work, max_workers=8),

@@ -20,6 +20,11 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
             await service.open_ticket_for_handoff(uow, recorded)
 
     async def on_customer_message(recorded: RecordedEvent) -> None:
+        # Every customer message of every tenant comes here, and most conversations have no ticket: find that out
+        # with one read, outside a transaction, before opening one.
+        async with runtime.db.reader() as session:
+            if not await service.may_concern_tickets(session, recorded):
+                return
         async with runtime.unit_of_work() as uow:
             if not await service.open_ticket_for_email(uow, recorded):
                 await service.customer_answered(uow, recorded)

@@ -12,6 +12,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from libs.events import (
     Actor,
     ConversationHandedBack,
@@ -224,6 +226,16 @@ async def open_ticket_for_handoff(uow: UnitOfWork, recorded: RecordedEvent) -> b
     subject = first.splitlines()[0][:300] if first else "Handoff"
     summary = f"{handoff.reason}\n\n{handoff.summary}".strip()
     return await _open_ticket(uow, event, "handoff", subject, summary, handoff.priority)
+
+
+async def may_concern_tickets(session: AsyncSession, recorded: RecordedEvent) -> bool:
+    """Whether a customer message can change a ticket: an e-mail (it may open one) or a conversation with one."""
+    event, message = recorded.event, recorded.event.payload
+    assert isinstance(message, MessageReceived)
+    assert event.conversation_id is not None
+    return message.channel == "email" or await TicketRepository(session).has_ticket(
+        event.tenant_id, event.conversation_id
+    )
 
 
 async def open_ticket_for_email(uow: UnitOfWork, recorded: RecordedEvent) -> bool:

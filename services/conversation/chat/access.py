@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
+import weakref
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from nats.aio.msg import Msg
 
-from libs.events.subjects import widget_key_revoked_subject
+from libs.events.subjects import WIDGET_PREFIX, widget_key_revoked_subject
 from libs.platform.runtime import ServiceRuntime
-from services.conversation.repository import ConversationRepository
+from services.conversation.repository import ConversationRepository, WidgetKeyRow
 
 WIDGET_KEY_PREFIX = "dpw_"
 
@@ -37,12 +41,85 @@ class ChatRefused(Exception):
         self.detail = detail
 
 
+class AccessCache:
+    """What a replica has learned about widget keys and chat sessions, so that a chat message costs no database
+    round trip to authorize (measured: two reads, each a transaction, on every message).
+
+    A key is re-read after ``key_ttl`` seconds, and forgotten at once when a revocation is announced on NATS (as the
+    open chats are cut: docs/channels.md); a replica that missed the notice refuses the key within ``key_ttl``. A
+    chat session never changes once opened, so it is kept until the least recently used ones make room.
+    """
+
+    def __init__(self, key_ttl: float = 30.0, sessions: int = 50_000) -> None:
+        self.key_ttl = key_ttl
+        self._keys: dict[str, tuple[float, WidgetKeyRow]] = {}
+        self._sessions: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        self._max_sessions = sessions
+        self._listening = False
+
+    async def listen(self, runtime: ServiceRuntime) -> None:
+        """Forget a key as soon as any replica announces its revocation (subscribed once, on first use)."""
+        if self._listening:
+            return
+        self._listening = True
+
+        async def revoked(msg: Msg) -> None:
+            key_id = msg.subject.split(".")[-2]
+            for cached_digest, (_, row) in list(self._keys.items()):
+                if row.key_id == key_id:
+                    del self._keys[cached_digest]
+
+        await runtime.nc.subscribe(f"{WIDGET_PREFIX}.*.*.revoked", cb=revoked)
+
+    async def key(self, runtime: ServiceRuntime, key_digest: str) -> WidgetKeyRow | None:
+        await self.listen(runtime)
+        cached = self._keys.get(key_digest)
+        if cached is not None and time.monotonic() < cached[0]:
+            return cached[1]
+        async with runtime.db.reader() as session:
+            row = await ConversationRepository(session).widget_key(key_digest)
+        if row is not None:
+            self._keys[key_digest] = (time.monotonic() + self.key_ttl, row)
+        return row
+
+    async def session_token(self, runtime: ServiceRuntime, access: WidgetAccess, conversation_id: str) -> str | None:
+        """The digest of the client token that opened this conversation with this key, if it did."""
+        key = (access.tenant_id, conversation_id, access.key_id)
+        cached = self._sessions.get(key)
+        if cached is not None:
+            self._sessions.move_to_end(key)
+            return cached
+        async with runtime.db.reader() as session:
+            row = await ConversationRepository(session).chat_session(*key)
+        if row is None:
+            return None
+        self._sessions[key] = row.token_sha256
+        if len(self._sessions) > self._max_sessions:
+            self._sessions.popitem(last=False)
+        return row.token_sha256
+
+    def forget_key(self, key_id: str) -> None:
+        for cached_digest, (_, row) in list(self._keys.items()):
+            if row.key_id == key_id:
+                del self._keys[cached_digest]
+
+
+_CACHES: weakref.WeakKeyDictionary[ServiceRuntime, AccessCache] = weakref.WeakKeyDictionary()
+
+
+def access_cache(runtime: ServiceRuntime) -> AccessCache:
+    """The replica's cache (one per service runtime)."""
+    cache = _CACHES.get(runtime)
+    if cache is None:
+        cache = _CACHES[runtime] = AccessCache(getattr(runtime.settings, "widget_recheck_seconds", 30.0))
+    return cache
+
+
 async def authorize_widget(runtime: ServiceRuntime, widget_key: str | None, origin: str | None) -> WidgetAccess:
     """The tenant and key behind a widget request whose ``Origin`` the key allows."""
     if not widget_key or not widget_key.startswith(WIDGET_KEY_PREFIX):
         raise ChatRefused(401, "send the widget key as the 'X-Widget-Key' header or the 'key' query parameter")
-    async with runtime.db.session() as session:
-        row = await ConversationRepository(session).widget_key(digest(widget_key))
+    row = await access_cache(runtime).key(runtime, digest(widget_key))
     if row is None:
         raise ChatRefused(401, "unknown widget key")
     if row.revoked_at is not None:
@@ -57,9 +134,8 @@ async def authorize_session(
     runtime: ServiceRuntime, access: WidgetAccess, conversation_id: str, client_token: str | None
 ) -> None:
     """Only the widget session that opened a conversation (it holds the client token) may use it."""
-    async with runtime.db.session() as session:
-        row = await ConversationRepository(session).chat_session(access.tenant_id, conversation_id, access.key_id)
-    if row is None or not client_token or not secrets.compare_digest(row.token_sha256, digest(client_token)):
+    token = await access_cache(runtime).session_token(runtime, access, conversation_id)
+    if token is None or not client_token or not secrets.compare_digest(token, digest(client_token)):
         raise ChatRefused(404, f"no chat conversation {conversation_id} for this client token")
 
 
@@ -74,7 +150,7 @@ class KeyWatch:
 
 def widget_key_watch(runtime: ServiceRuntime, access: WidgetAccess) -> KeyWatch:
     async def revoked() -> bool:
-        async with runtime.db.session() as session:
+        async with runtime.db.reader() as session:
             row = await ConversationRepository(session).widget_key_by_id(access.tenant_id, access.key_id)
         return row is None or row.revoked_at is not None
 

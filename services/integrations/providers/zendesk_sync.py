@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from libs.events import (
     Actor,
     Envelope,
@@ -159,6 +161,7 @@ CLOSED = frozenset({"solved", "closed"})
 
 async def mirror_customer_message(
     unit_of_work: Callable[[], AbstractAsyncContextManager[UnitOfWork]],
+    reads: Callable[[], AbstractAsyncContextManager[AsyncSession]],
     recorded: RecordedEvent,
     oauth: OAuthConnections,
 ) -> None:
@@ -170,12 +173,14 @@ async def mirror_customer_message(
     assert isinstance(message, MessageReceived)
     if event.conversation_id is None:
         return
-    async with unit_of_work() as uow:
-        linked = await ExternalTicketRepository(uow.session).of_provider(
+    # Every customer message of every tenant comes here: the look-up is one read, no transaction (most
+    # conversations have no linked ticket).
+    async with reads() as session:
+        linked = await ExternalTicketRepository(session).of_provider(
             event.tenant_id, PROVIDER, event.conversation_id, 10
         )
         open_tickets = [t.external_id for t in linked if t.status not in CLOSED]
-        connection = await ConnectionRepository(uow.session).get(event.tenant_id, PROVIDER) if open_tickets else None
+        connection = await ConnectionRepository(session).get(event.tenant_id, PROVIDER) if open_tickets else None
     if connection is None or not connection.active:
         return
     manifest, params = builtin_manifests()[PROVIDER], connection.params

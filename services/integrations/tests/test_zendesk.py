@@ -466,7 +466,9 @@ async def test_the_customers_later_messages_reach_the_linked_zendesk_ticket(
     (note,) = await eventually(noted, what="the customer's message as a note on the Zendesk ticket")
     assert note == {"body": "Customer wrote (web):\n\nThe code was 1234-ABCD.", "public": False}
     # the same event delivered again
-    await zendesk_sync.mirror_customer_message(runtime.unit_of_work, RecordedEvent(position, envelope), remotes.oauth)
+    await zendesk_sync.mirror_customer_message(
+        runtime.unit_of_work, runtime.db.reader, RecordedEvent(position, envelope), remotes.oauth
+    )
     assert len(await noted()) == 1
 
     async with runtime.unit_of_work() as uow:  # solved at Zendesk: later messages stay here
@@ -477,7 +479,9 @@ async def test_the_customers_later_messages_reach_the_linked_zendesk_ticket(
         MessageReceived(message_id=new_id("msg"), text="Any news?"), tenant_id=tenant_id,
         conversation_id=conversation_id, actor=Actor(kind="customer", id="c"),
     )  # fmt: skip
-    await zendesk_sync.mirror_customer_message(runtime.unit_of_work, RecordedEvent(position + 1, later), remotes.oauth)
+    await zendesk_sync.mirror_customer_message(
+        runtime.unit_of_work, runtime.db.reader, RecordedEvent(position + 1, later), remotes.oauth
+    )
     assert not [c for c in ticket["comments"] if "Any news?" in c["body"]]
 
 
