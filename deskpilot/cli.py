@@ -4,6 +4,10 @@
     deskpilot serve <service> [--port N]                  one service process (what Kubernetes runs)
     deskpilot tenants create NAME                         a new tenant; prints its id and API key
     deskpilot replay <conversation-id>                    rebuild a transcript from the log; compare with the view
+    deskpilot replay <id>... --against CANDIDATE [--json] replay conversations against a candidate; diff the actions
+    deskpilot replay --last N --tenant T --against C      … the tenant's last N resolved conversations
+    deskpilot simulate SUITE [--against C] [--trials K]   run a simulation suite; exit 1 when a task fails
+    deskpilot suites from-conversations <id>...           a simulation suite from recorded conversations
     deskpilot billing rebuild [--tenant T] [--check]      recompute the ledger from the log; compare with the live one
     deskpilot integrations rotate-keys                    re-wrap tenant vault keys with the newest master key
 
@@ -143,6 +147,54 @@ async def _rotate_vault_keys(data_dir: Path) -> int:
     return 0
 
 
+def _sandbox_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``replay``, ``simulate`` and ``suites`` (docs/replay.md, docs/simulation.md)."""
+    p_replay = sub.add_parser(
+        "replay", help="rebuild a conversation from its event log, or replay conversations against a candidate"
+    )
+    p_replay.add_argument("conversation_ids", nargs="*", metavar="conversation_id")
+    p_replay.add_argument("--against", help="a candidate file (YAML/JSON) or provider[/model], e.g. offline")
+    p_replay.add_argument("--last", type=int, help="with --against: the tenant's last N resolved conversations")
+    p_replay.add_argument("--tenant", help="the tenant (default: the first conversation's)")
+    p_replay.add_argument("--json", action="store_true", help="print the diff as JSON")
+    p_replay.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+
+    p_sim = sub.add_parser("simulate", help="run a simulation suite in the sandbox (no server needed)")
+    p_sim.add_argument("suite", type=Path)
+    p_sim.add_argument("--against", help="a candidate file (YAML/JSON) or provider[/model]")
+    p_sim.add_argument("--trials", type=int, default=1, help="runs of each task (pass^1 … pass^K)")
+    p_sim.add_argument("--report", type=Path, help="where to write the JSON report (default: <suite>.report.json)")
+    p_sim.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p_suites = sub.add_parser("suites", help="simulation suites")
+    suites_sub = p_suites.add_subparsers(dest="action", required=True)
+    p_from = suites_sub.add_parser("from-conversations", help="a suite whose tasks are recorded conversations")
+    p_from.add_argument("conversation_ids", nargs="+", metavar="conversation_id")
+    p_from.add_argument("--name", default="from-production")
+    p_from.add_argument("--out", type=Path, help="write the suite here (default: stdout)")
+    p_from.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+
+
+def _sandbox_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from services.agent import ops as agent_ops
+
+    if args.command == "simulate":
+        if args.trials < 1:
+            parser.error("--trials must be at least 1")
+        return asyncio.run(agent_ops.simulate(args.suite, args.against, args.trials, args.report, args.json))
+    urls = (_url("NATS_URL", args.data_dir), _url("DATABASE_URL", args.data_dir))
+    if args.command == "suites":
+        return asyncio.run(agent_ops.suite_from(urls, args.conversation_ids, args.name, args.out))
+    if args.against is None:
+        if len(args.conversation_ids) != 1:
+            parser.error("replay without --against rebuilds exactly one conversation")
+        return asyncio.run(_replay(args.conversation_ids[0], args.data_dir))
+    if not args.conversation_ids and args.last is None:
+        parser.error("replay --against needs conversation ids or --last N")
+    ids, against = args.conversation_ids, args.against
+    return asyncio.run(agent_ops.replay_against(urls, ids, against, args.tenant, args.last, args.json))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="deskpilot", description="Deskpilot AI customer-support platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -163,9 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     p_create.add_argument("name")
     p_create.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
 
-    p_replay = sub.add_parser("replay", help="rebuild a conversation from its event log")
-    p_replay.add_argument("conversation_id")
-    p_replay.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    _sandbox_parsers(sub)
 
     p_billing = sub.add_parser("billing", help="billing operations")
     billing_sub = p_billing.add_subparsers(dest="action", required=True)
@@ -191,8 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "tenants":
         asyncio.run(_create_tenant(args.name, args.data_dir))
         return 0
-    if args.command == "replay":
-        return asyncio.run(_replay(args.conversation_id, args.data_dir))
+    if args.command in ("replay", "simulate", "suites"):
+        return _sandbox_command(parser, args)
     if args.command == "billing":
         return asyncio.run(_billing_rebuild(args.tenant, args.check, args.data_dir))
     if args.command == "integrations":

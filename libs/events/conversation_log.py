@@ -19,7 +19,7 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 
 from libs.events.envelope import Envelope, RecordedEvent
-from libs.events.log import EventLog, VersionConflict
+from libs.events.log import ConversationEvents, VersionConflict
 
 MAX_CONFLICTS = 50
 
@@ -48,11 +48,11 @@ class Appended:
 class ConversationLog:
     """Expected-version appends of decisions (see the module docstring)."""
 
-    def __init__(self, log: EventLog) -> None:
+    def __init__(self, log: ConversationEvents) -> None:
         self._log = log
 
     @property
-    def log(self) -> EventLog:
+    def log(self) -> ConversationEvents:
         return self._log
 
     async def append_decision(

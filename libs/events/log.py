@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Sequence
+from typing import Protocol
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -37,6 +38,20 @@ class VersionConflict(Exception):
         self.tenant_id = tenant_id
         self.conversation_id = conversation_id
         self.expected = expected
+
+
+class ConversationEvents(Protocol):
+    """What a decider needs of a log: ordered reads of one conversation and expected-version appends.
+
+    :class:`EventLog` is the shared, durable one; :class:`~libs.events.memory_log.MemoryEventLog` keeps a sandbox's
+    conversations (replays, simulations) in memory with the same semantics, so the same agent loop runs on both.
+    """
+
+    async def read(
+        self, tenant_id: str, conversation_id: str, from_version: int = 0, *, through: int = 0
+    ) -> list[RecordedEvent]: ...
+
+    async def append_one(self, tenant_id: str, conversation_id: str, event: Envelope, expected: int | None) -> int: ...
 
 
 def trace_headers() -> dict[str, str]:

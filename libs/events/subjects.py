@@ -5,6 +5,8 @@
 ``dp.dlq.<consumer>``                             messages a consumer could not process (dead letters)
 ``dp.stream.<tenant>.<conversation>``             reply text as it streams (core NATS, not stored; see streaming.py)
 ``dp.widget.<tenant>.<key id>.revoked``           a web chat widget key was revoked: open chats close (core NATS)
+``dp.sandbox.<service>.tools``                    a replay's tool calls answered without side effects (core NATS
+                                                  request/reply, not stored; see sandbox.py)
 
 Event types contain dots (``tool.completed``), so a type is the two tokens after the conversation (or tenant) id.
 A *command* (``tool.requested``) has one more token, the service that must execute it
@@ -23,6 +25,7 @@ TENANT_PREFIX = f"{ROOT}.tenant"
 DLQ_PREFIX = f"{ROOT}.dlq"
 STREAM_PREFIX = f"{ROOT}.stream"
 WIDGET_PREFIX = f"{ROOT}.widget"
+SANDBOX_PREFIX = f"{ROOT}.sandbox"
 
 
 def _token(value: str, what: str) -> str:
@@ -50,6 +53,11 @@ def conversation_type_filter(tenant_id: str, conversation_id: str, event_type: s
 def conversation_filter(tenant_id: str, conversation_id: str) -> str:
     """A filter matching every event of one conversation (used for reads and the concurrency check)."""
     return f"{CONVERSATION_PREFIX}.{_token(tenant_id, 'tenant id')}.{_token(conversation_id, 'conversation id')}.>"
+
+
+def tenant_conversations(tenant_id: str, event_type: str) -> str:
+    """A filter matching one event type in every conversation of one tenant (e.g. its resolutions)."""
+    return f"{CONVERSATION_PREFIX}.{_token(tenant_id, 'tenant id')}.*.{event_type}"
 
 
 def tenant_subject(tenant_id: str, event_type: str) -> str:

@@ -25,12 +25,12 @@ from libs.events import (
     Actor,
     AgentLimitReached,
     Envelope,
-    EventLog,
     EventPayload,
     LlmCalled,
     ToolSpec,
 )
 from libs.events.conversation_log import Appended, ConversationLog
+from libs.events.log import ConversationEvents
 from services.agent.decide import Act, CallModel, Setup, Wait, after_model, decide, model_failed
 from services.agent.model_call import Answered, DeltaSink, call_model
 from services.agent.policy import AgentPolicy
@@ -53,10 +53,17 @@ class Progress:
 
 
 class Agent:
-    """Advances conversations: one decision at a time, appended with optimistic concurrency."""
+    """Advances conversations: one decision at a time, appended with optimistic concurrency.
+
+    ``event_log`` is the shared log live; a replay or simulation passes a sandbox's in-memory log
+    (``libs.events.memory_log``), and the same loop runs there unchanged."""
 
     def __init__(
-        self, event_log: EventLog, model: ChatModel, cached_conversations: int = 10_000, deltas: DeltaSink | None = None
+        self,
+        event_log: ConversationEvents,
+        model: ChatModel,
+        cached_conversations: int = 10_000,
+        deltas: DeltaSink | None = None,
     ) -> None:
         self._log = ConversationLog(event_log)
         self._model = model

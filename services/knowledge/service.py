@@ -18,7 +18,10 @@ from libs.events import (
     new_id,
 )
 from libs.events.catalog.knowledge import ArticleArchived, ArticlePublished
+from libs.events.sandbox import SandboxToolAnswer, SandboxToolCall
 from libs.platform.outbox import UnitOfWork
+from libs.platform.runtime import ServiceRuntime
+from libs.platform.sandbox_tools import DryRun
 from libs.platform.tool_executor import ToolAnswer, ToolExecutor, ToolFailure
 from services.knowledge.embeddings import EmbeddingProvider
 from services.knowledge.indexing import index_article
@@ -216,10 +219,12 @@ async def published_article(repo: KnowledgeRepository, tenant_id: str, article_i
 
 
 # --- the agent's tools ---------------------------------------------------------------------------------------------
-async def _run_tool(kb: Knowledge, repo: KnowledgeRepository, tenant_id: str, request: ToolRequested) -> dict[str, Any]:
-    if request.tool == "search_knowledge":
-        query = str(request.arguments.get("query", "")).strip()
-        limit = int(request.arguments.get("limit", 5))
+async def _run_tool(
+    kb: Knowledge, repo: KnowledgeRepository, tenant_id: str, tool: str, arguments: dict[str, Any]
+) -> dict[str, Any]:
+    if tool == "search_knowledge":
+        query = str(arguments.get("query", "")).strip()
+        limit = int(arguments.get("limit", 5))
         hits = await search(
             repo, kb.embedder, tenant_id, query, limit=limit, settings=kb.retrieval, reranker=kb.reranker
         )
@@ -237,7 +242,7 @@ async def _run_tool(kb: Knowledge, repo: KnowledgeRepository, tenant_id: str, re
         ]
         summary = f"{hits[0].title}: {hits[0].snippet}" if hits else "No article matches that question."
         return {"results": results, "citations": [h.citation() for h in hits], "summary": summary}
-    article_id = str(request.arguments.get("article_id", ""))
+    article_id = str(arguments.get("article_id", ""))
     article = await published_article(repo, tenant_id, article_id)
     if article is None:
         raise ArticleNotFound(article_id)
@@ -269,7 +274,9 @@ def tool_executor(kb: Knowledge) -> ToolExecutor:
         if request.tool not in {t.name for t in TOOLS}:
             raise ToolFailure("unknown_tool", f"the knowledge service has no tool {request.tool!r}")
         try:
-            result = await _run_tool(kb, KnowledgeRepository(uow.session), event.tenant_id, request)
+            result = await _run_tool(
+                kb, KnowledgeRepository(uow.session), event.tenant_id, request.tool, request.arguments
+            )
         except ArticleNotFound as missing:
             raise ToolFailure(
                 "not_found", f"no published article {missing.args[0]!r}; search first and use an article_id it returns"
@@ -277,6 +284,25 @@ def tool_executor(kb: Knowledge) -> ToolExecutor:
         return ToolAnswer(result=result)
 
     return ToolExecutor(SERVICE, claim, run)
+
+
+def sandbox_answers(runtime: ServiceRuntime, kb: Knowledge) -> DryRun:
+    """A replay's unrecorded knowledge calls (``libs/events/sandbox.py``): searched as live, in a transaction that is
+    rolled back (an embedding cached meanwhile goes with it), claimed and answered on no log."""
+
+    async def answer(call: SandboxToolCall) -> SandboxToolAnswer:
+        if call.tool not in {t.name for t in TOOLS}:
+            return SandboxToolAnswer(status="failed", kind="unknown_tool", message=f"no knowledge tool {call.tool!r}")
+        async with runtime.db.session() as session:
+            try:
+                result = await _run_tool(kb, KnowledgeRepository(session), call.tenant_id, call.tool, call.arguments)
+            except ArticleNotFound as missing:
+                return SandboxToolAnswer(status="failed", kind="not_found", message=f"no article {missing.args[0]!r}")
+            finally:
+                await session.rollback()
+        return SandboxToolAnswer(status="completed", result=result, dry_run=False)
+
+    return answer
 
 
 async def answer_tool_call(uow: UnitOfWork, kb: Knowledge, recorded: RecordedEvent) -> bool:

@@ -1,150 +1,74 @@
-"""The demo store's tool handlers and seed data. Runs inside the executing transaction, so a tool's effect, its
-audit record and its result event commit together: a redelivered request can never refund twice."""
+"""The demo store on the integrations service's database: the shop's rules (``libs/demo_store``) over this
+tenant's tables, inside the executing transaction, so a tool's effect, its audit record and its result event commit
+together: a redelivered request can never refund twice."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from libs.events import new_id
+from libs import demo_store
+from libs.demo_store import Order, StoreError, Subscription
 from services.integrations.errors import ToolError
-from services.integrations.repository import DemoOrder, DemoStoreRepository
+from services.integrations.repository import DemoOrder, DemoStoreRepository, DemoSubscription
 from services.integrations.tools.call import ToolCall
 
-CUSTOMERS = [
-    {"email": "ada@example.com", "name": "Ada Lovelace"},
-    {"email": "alan@example.com", "name": "Alan Turing"},
-    {"email": "grace@example.com", "name": "Grace Hopper"},
-]
 
-ORDERS: list[dict[str, Any]] = [
-    {
-        "order_number": "1001",
-        "customer_email": "ada@example.com",
-        "status": "shipped",
-        "total": Decimal("129.90"),
-        "currency": "USD",
-        "carrier": "UPS",
-        "tracking_number": "1Z999AA10123456784",
-        "estimated_delivery": "2026-11-27",
-        "items": [{"sku": "KB-01", "name": "Mechanical keyboard", "qty": 1}],
-    },
-    {
-        "order_number": "1002",
-        "customer_email": "ada@example.com",
-        "status": "processing",
-        "total": Decimal("24.50"),
-        "currency": "USD",
-        "carrier": None,
-        "tracking_number": None,
-        "estimated_delivery": "2026-12-02",
-        "items": [{"sku": "MP-02", "name": "Mouse pad", "qty": 2}],
-    },
-    {
-        "order_number": "1003",
-        "customer_email": "alan@example.com",
-        "status": "delivered",
-        "total": Decimal("349.00"),
-        "currency": "USD",
-        "carrier": "DHL",
-        "tracking_number": "JD014600006251879210",
-        "estimated_delivery": "2026-11-20",
-        "items": [{"sku": "MN-27", "name": "27-inch monitor", "qty": 1}],
-    },
-    {
-        "order_number": "1004",
-        "customer_email": "grace@example.com",
-        "status": "cancelled",
-        "total": Decimal("59.00"),
-        "currency": "USD",
-        "carrier": None,
-        "tracking_number": None,
-        "estimated_delivery": None,
-        "items": [{"sku": "HD-05", "name": "Headset", "qty": 1}],
-    },
-]
+def _order(row: DemoOrder) -> Order:
+    return Order(
+        order_number=row.order_number,
+        customer_email=row.customer_email,
+        status=row.status,
+        total=row.total,
+        currency=row.currency,
+        refunded=row.refunded,
+        carrier=row.carrier,
+        tracking_number=row.tracking_number,
+        estimated_delivery=row.estimated_delivery,
+        items=row.items,
+    )
+
+
+def _subscription(row: DemoSubscription) -> Subscription:
+    return Subscription(email=row.email, plan=row.plan, status=row.status, renews_on=row.renews_on)
+
+
+class TenantShop:
+    """One tenant's copy of the shop, as the shop's rules see it (``libs.demo_store.DemoStore``)."""
+
+    def __init__(self, repo: DemoStoreRepository, tenant_id: str) -> None:
+        self._repo = repo
+        self._tenant_id = tenant_id
+
+    async def order(self, order_number: str, *, for_update: bool = False) -> Order | None:
+        row = await self._repo.order(self._tenant_id, order_number, for_update=for_update)
+        return _order(row) if row else None
+
+    async def orders_of(self, email: str) -> list[Order]:
+        return [_order(r) for r in await self._repo.orders_of(self._tenant_id, email)]
+
+    async def record_refund(
+        self, refund_id: str, order_number: str, amount: Decimal, reason: str | None, idempotency_key: str
+    ) -> None:
+        await self._repo.refund(self._tenant_id, refund_id, order_number, amount, reason, idempotency_key)
+
+    async def subscription(self, email: str) -> Subscription | None:
+        row = await self._repo.subscription(self._tenant_id, email)
+        return _subscription(row) if row else None
+
+    async def change_plan(self, email: str, plan: str) -> None:
+        await self._repo.change_plan(self._tenant_id, email, plan)
 
 
 async def seed(repo: DemoStoreRepository, tenant_id: str) -> None:
-    await repo.seed(tenant_id, CUSTOMERS, ORDERS)
-
-
-def _order_view(order: DemoOrder) -> dict[str, Any]:
-    return {
-        "order_number": order.order_number,
-        "status": order.status,
-        "total": str(order.total),
-        "refunded": str(order.refunded),
-        "currency": order.currency,
-        "carrier": order.carrier,
-        "tracking_number": order.tracking_number,
-        "estimated_delivery": order.estimated_delivery,
-        "items": order.items,
-    }
-
-
-def _status_sentence(order: DemoOrder) -> str:
-    n, status = order.order_number, order.status
-    if status == "shipped":
-        return (
-            f"Order #{n} has shipped with {order.carrier} (tracking {order.tracking_number}) and should "
-            f"arrive by {order.estimated_delivery}."
-        )
-    if status == "delivered":
-        return f"Order #{n} was delivered by {order.carrier} on {order.estimated_delivery}."
-    if status == "processing":
-        return f"Order #{n} is being prepared; it should ship soon and arrive by {order.estimated_delivery}."
-    return f"Order #{n} is {status}."
-
-
-async def get_order_status(repo: DemoStoreRepository, tenant_id: str, args: dict[str, Any]) -> dict[str, Any]:
-    order = await repo.order(tenant_id, str(args["order_number"]))
-    if order is None:
-        raise ToolError("not_found", f"there is no order #{args['order_number']}")
-    return {**_order_view(order), "summary": _status_sentence(order)}
-
-
-async def list_customer_orders(repo: DemoStoreRepository, tenant_id: str, args: dict[str, Any]) -> dict[str, Any]:
-    orders = await repo.orders_of(tenant_id, str(args["email"]))
-    numbers = ", ".join(f"#{o.order_number} ({o.status})" for o in orders) or "none"
-    return {"orders": [_order_view(o) for o in orders], "summary": f"Orders for {args['email']}: {numbers}."}
-
-
-async def refund_order(
-    repo: DemoStoreRepository, tenant_id: str, args: dict[str, Any], idempotency_key: str, dry_run: bool
-) -> dict[str, Any]:
-    order = await repo.order(tenant_id, str(args["order_number"]), for_update=True)
-    if order is None:
-        raise ToolError("not_found", f"there is no order #{args['order_number']}")
-    remaining = order.total - order.refunded
-    try:
-        amount = Decimal(str(args["amount"])) if "amount" in args else remaining
-    except InvalidOperation as exc:
-        raise ToolError("invalid_arguments", "amount must be a number") from exc
-    if amount <= 0 or amount > remaining:
-        raise ToolError("permanent", f"refund must be between 0 and {remaining} {order.currency}")
-    refund_id = new_id("re")
-    if not dry_run:
-        await repo.refund(tenant_id, refund_id, order.order_number, amount, args.get("reason"), idempotency_key)
-    verb = "Would refund" if dry_run else "Refunded"
-    return {
-        "refund_id": refund_id,
-        "order_number": order.order_number,
-        "amount": str(amount),
-        "currency": order.currency,
-        "summary": f"{verb} {amount} {order.currency} on order #{order.order_number}.",
-    }
+    await repo.seed(tenant_id, demo_store.CUSTOMERS, demo_store.ORDERS, demo_store.SUBSCRIPTIONS)
 
 
 async def execute(call: ToolCall) -> dict[str, Any]:
     """One demo store tool; its effect is written in the execution's own transaction."""
-    repo, tenant_id, request = DemoStoreRepository(call.session), call.tenant_id, call.request
-    match request.tool:
-        case "get_order_status":
-            return await get_order_status(repo, tenant_id, request.arguments)
-        case "list_customer_orders":
-            return await list_customer_orders(repo, tenant_id, request.arguments)
-        case "refund_order":
-            return await refund_order(repo, tenant_id, request.arguments, request.idempotency_key, call.dry_run)
-        case _:
-            raise ToolError("unknown_tool", f"{request.tool} has no handler")
+    shop = TenantShop(DemoStoreRepository(call.session), call.tenant_id)
+    request = call.request
+    try:
+        return await demo_store.run_tool(shop, request.tool, request.arguments, request.idempotency_key, call.dry_run)
+    except StoreError as exc:
+        raise ToolError(exc.kind, exc.message) from exc

@@ -4,7 +4,12 @@ typed rows."""
 from services.integrations.repository.audit import AuditQuery, AuditRecord, AuditRepository
 from services.integrations.repository.bookkeeping import BookkeepingRepository
 from services.integrations.repository.connections import Connection, ConnectionRepository
-from services.integrations.repository.demo_store import DemoOrder, DemoStoreRepository
+from services.integrations.repository.demo_store import (
+    DemoOrder,
+    DemoStoreRepository,
+    DemoSubscription,
+    add_demo_subscriptions,
+)
 from services.integrations.repository.executions import ExecutionRepository
 from services.integrations.repository.external_tickets import ExternalTicketRepository, SyncedTicket, TicketState
 from services.integrations.repository.mcp_servers import McpServer, McpServerRepository, McpTool
@@ -21,6 +26,7 @@ __all__ = [
     "ConnectionRepository",
     "DemoOrder",
     "DemoStoreRepository",
+    "DemoSubscription",
     "ExecutionRepository",
     "ExternalTicketRepository",
     "McpServer",
@@ -34,4 +40,5 @@ __all__ = [
     "VaultRepository",
     "WebhookDeliveryRepository",
     "WrappedDataKey",
+    "add_demo_subscriptions",
 ]

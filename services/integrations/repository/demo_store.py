@@ -1,4 +1,4 @@
-"""The demo store's customers, orders and refunds (per tenant, seeded when the tenant is created)."""
+"""The demo store's customers, orders, refunds and subscriptions (per tenant, seeded when the tenant is created)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import RowMapping, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from services.integrations.models import demo_customers, demo_orders, demo_refunds
+from libs.demo_store import SUBSCRIPTIONS
+from services.integrations.models import demo_customers, demo_orders, demo_refunds, demo_subscriptions, metadata
 
 
 @dataclass(frozen=True)
@@ -44,16 +45,44 @@ class DemoOrder:
         )
 
 
+@dataclass(frozen=True)
+class DemoSubscription:
+    tenant_id: str
+    email: str
+    plan: str
+    status: str
+    renews_on: str | None
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> DemoSubscription:
+        return cls(
+            tenant_id=row["tenant_id"],
+            email=row["email"],
+            plan=row["plan"],
+            status=row["status"],
+            renews_on=row["renews_on"],
+        )
+
+
 class DemoStoreRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def seed(self, tenant_id: str, customers: list[dict[str, Any]], orders: list[dict[str, Any]]) -> None:
+    async def seed(
+        self,
+        tenant_id: str,
+        customers: list[dict[str, Any]],
+        orders: list[dict[str, Any]],
+        subscriptions: list[dict[str, Any]],
+    ) -> None:
         await self.session.execute(
             insert(demo_customers).on_conflict_do_nothing(), [{"tenant_id": tenant_id, **c} for c in customers]
         )
         await self.session.execute(
             insert(demo_orders).on_conflict_do_nothing(), [{"tenant_id": tenant_id, **o} for o in orders]
+        )
+        await self.session.execute(
+            insert(demo_subscriptions).on_conflict_do_nothing(), [{"tenant_id": tenant_id, **s} for s in subscriptions]
         )
 
     async def order(self, tenant_id: str, order_number: str, *, for_update: bool = False) -> DemoOrder | None:
@@ -91,3 +120,33 @@ class DemoStoreRepository:
             .where(demo_orders.c.tenant_id == tenant_id, demo_orders.c.order_number == order_number)
             .values(refunded=demo_orders.c.refunded + amount, status="refunded")
         )
+
+    async def subscription(self, tenant_id: str, email: str) -> DemoSubscription | None:
+        row = (
+            (
+                await self.session.execute(
+                    select(demo_subscriptions).where(
+                        demo_subscriptions.c.tenant_id == tenant_id, demo_subscriptions.c.email == email.lower()
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return DemoSubscription.from_row(row) if row else None
+
+    async def change_plan(self, tenant_id: str, email: str, plan: str) -> None:
+        await self.session.execute(
+            update(demo_subscriptions)
+            .where(demo_subscriptions.c.tenant_id == tenant_id, demo_subscriptions.c.email == email.lower())
+            .values(plan=plan)
+        )
+
+
+async def add_demo_subscriptions(conn: AsyncConnection) -> None:
+    """Schema v3: the demo store's subscriptions; tenants seeded before it get the demo subscriptions too."""
+    await conn.run_sync(lambda sync: metadata.create_all(sync, tables=[demo_subscriptions]))
+    tenants = (await conn.execute(select(demo_customers.c.tenant_id).distinct())).scalars().all()
+    rows = [{"tenant_id": t, **s} for t in tenants for s in SUBSCRIPTIONS]
+    if rows:
+        await conn.execute(insert(demo_subscriptions).on_conflict_do_nothing(), rows)

@@ -98,6 +98,25 @@ async def test_a_redelivered_tool_request_refunds_once(integrations: Service, ev
     assert results[0].causation_id == request.event.id
 
 
+async def test_a_subscription_changes_plan_through_the_shared_shop_rules(
+    integrations: Service, event_log: EventLog
+) -> None:
+    _, runtime = integrations
+    tenant = await provision_tenant(event_log, runtime)
+    change = tool_request(
+        tenant.tenant_id, new_id("conv"), "change_subscription", {"email": "ada@example.com", "plan": "basic"}, "c1"
+    )
+    async with runtime.unit_of_work() as uow:
+        assert await service.execute(uow, RecordedEvent(1, change))
+    async with runtime.db.session() as session:
+        row = await DemoStoreRepository(session).subscription(tenant.tenant_id, "ada@example.com")
+    assert row is not None
+    assert row.plan == "basic"
+    (done,) = [e for e in await outbox_events(runtime, "tool.completed") if e.tenant_id == tenant.tenant_id]
+    assert isinstance(done.payload, ToolCompleted)
+    assert done.payload.result["previous_plan"] == "plus"
+
+
 async def test_two_requests_for_one_tool_call_through_the_log_execute_once(
     integrations: Service, event_log: EventLog, nc: NATS
 ) -> None:
@@ -200,7 +219,13 @@ async def test_new_tenants_get_the_demo_store_catalog(integrations: Service, eve
     published = [e for e in await outbox_events(runtime, "tools.published") if e.tenant_id == tenant.tenant_id]
     assert len(published) == 1
     names = {t.name for t in published[0].payload.tools}  # type: ignore[union-attr]
-    assert names == {"get_order_status", "list_customer_orders", "refund_order"}
+    assert names == {
+        "get_order_status",
+        "list_customer_orders",
+        "refund_order",
+        "get_subscription",
+        "change_subscription",
+    }
     listing = await client.get("/v1/integrations", headers={"Authorization": f"Bearer {tenant.api_key}"})
     (demo,) = [i for i in listing.json()["items"] if i["name"] == "demo_store"]
     assert (demo["connected"], demo["mode"]) == (True, "live")

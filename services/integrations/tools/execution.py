@@ -78,7 +78,7 @@ def executor(remotes: Remotes | None = None) -> ToolExecutor:
         )
 
     async def run(uow: UnitOfWork, event: Envelope, request: ToolRequested) -> ToolAnswer:
-        target = await _resolve(uow.session, event.tenant_id, request.tool)
+        target = await resolve(uow.session, event.tenant_id, request.tool)
         outcome = await _timed_run(uow, event, request, target, remotes)
         await ExecutionRepository(uow.session).finish(event.tenant_id, request.tool_call_id, outcome.status)
         await trail.record(
@@ -96,7 +96,7 @@ async def execute(uow: UnitOfWork, recorded: RecordedEvent, remotes: Remotes | N
     return await executor(remotes).execute(uow, recorded)
 
 
-async def _resolve(session: AsyncSession, tenant_id: str, tool: str) -> Target:
+async def resolve(session: AsyncSession, tenant_id: str, tool: str) -> Target:
     manifest = manifest_of(tool)
     if manifest is not None:
         connection = await ConnectionRepository(session).get(tenant_id, manifest.name)
@@ -129,7 +129,7 @@ async def _run(
     if manifest is None or connection is None or not connection.active:
         raise ToolError("unknown_tool", f"{request.tool} is not available to this tenant")
     if target.dry_run and connection.dry_run_reads == "simulated":
-        return _simulated(manifest, request)  # nothing reaches the provider, not even a read
+        return simulated(manifest, request)  # nothing reaches the provider, not even a read
     handlers = REGISTRY.get(manifest.name)
     if isinstance(handlers, OwnDatabaseTools):
         return await handlers.run(ToolCall(uow, event, request, manifest, connection, target.dry_run, _nothing))
@@ -140,7 +140,7 @@ async def _run(
         journal = _journal(remotes, event.tenant_id, request, repeatable=repeatable, keyed_for=keyed_for)
         call = ToolCall(uow, event, request, manifest, connection, target.dry_run, journal)
         if call.dry_run and not tool.annotations.read_only:  # a write in dry run is only described
-            return {"would_call": request.tool, "arguments": request.arguments, **_describe_write(handlers, call)}
+            return {"would_call": request.tool, "arguments": request.arguments, **describe_write(handlers, call)}
         return await handlers.run(call, remotes)
     raise ToolError("unknown_tool", f"{request.tool} has no handler")
 
@@ -149,7 +149,7 @@ async def _nothing() -> None:
     """``before_send`` of a call that never leaves (the demo store's data is in our own database)."""
 
 
-def _describe_write(handlers: ProviderTools, call: ToolCall) -> Result:
+def describe_write(handlers: ProviderTools, call: ToolCall) -> Result:
     """What a dry-run write reports: the exact would-be request where the handler can build it, else a summary."""
     if handlers.describe_write is not None:
         return handlers.describe_write(call)
@@ -202,7 +202,7 @@ async def _run_mcp(
     )
 
 
-def _simulated(manifest: Manifest, request: ToolRequested) -> Result:
+def simulated(manifest: Manifest, request: ToolRequested) -> Result:
     tool = next((t for t in manifest.tools if t.name == request.tool), None)
     kind = "read" if tool is not None and tool.annotations.read_only else "write"
     return {
