@@ -7,6 +7,7 @@ Each test isolates its data with its own tenant id, so tests can run in any orde
 
 from __future__ import annotations
 
+import base64
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -18,6 +19,12 @@ from nats.aio.client import Client as NATS
 
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres
 from libs.events import EventLog, new_id
+from libs.events.subject_keys import MASTER_KEYS_SETTING
+
+# Every process of the suite (this one and the services it starts, which inherit the environment) seals personal
+# data with the same master key, as one deployment's processes do.
+if not os.environ.get(MASTER_KEYS_SETTING):
+    os.environ[MASTER_KEYS_SETTING] = f"test1:{base64.b64encode(os.urandom(32)).decode()}"
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,9 @@ from nats.js.errors import APIError, NotFoundError
 from opentelemetry import propagate
 
 from libs.events.envelope import Envelope, RecordedEvent, decode
+from libs.events.sealing import Sealer
 from libs.events.streams import ALL_STREAMS, DEAD_LETTER_STREAM, EVENTS_STREAM
+from libs.events.subject_keys import SubjectKeys
 from libs.events.subjects import conversation_filter, conversation_type_filter, dead_letter_subject
 
 WRONG_LAST_SEQUENCE = 10071
@@ -64,9 +66,11 @@ def trace_headers() -> dict[str, str]:
 class EventLog:
     """Appends to and reads from the JetStream event log."""
 
-    def __init__(self, nc: NATS) -> None:
+    def __init__(self, nc: NATS, keys: SubjectKeys | None = None) -> None:
         self._nc = nc
         self._js: JetStreamContext = nc.jetstream()
+        # Personal fields are sealed before anything is stored and opened after decoding (libs.events.sealing).
+        self.sealer = Sealer(keys or SubjectKeys(self._js))
 
     @property
     def jetstream(self) -> JetStreamContext:
@@ -130,11 +134,12 @@ class EventLog:
         if event.tenant_id != tenant_id or event.conversation_id != conversation_id:
             raise ValueError(f"event {event.id} does not belong to conversation {conversation_id}")
         headers = {"Nats-Msg-Id": event.id, "Dp-Type": event.type, **trace_headers()}
+        body = (await self.sealer.seal(event)).encode()
         if expected is not None:
             headers["Nats-Expected-Last-Subject-Sequence"] = str(expected)
             headers["Nats-Expected-Last-Subject-Sequence-Subject"] = conversation_filter(tenant_id, conversation_id)
         try:
-            ack = await self._js.publish(event.subject, event.encode(), stream=EVENTS_STREAM, headers=headers)
+            ack = await self._js.publish(event.subject, body, stream=EVENTS_STREAM, headers=headers)
         except APIError as exc:
             if exc.err_code != WRONG_LAST_SEQUENCE:
                 raise
@@ -155,7 +160,8 @@ class EventLog:
     async def publish(self, event: Envelope) -> int:
         """Append one event without a concurrency expectation (idempotent on its id); returns its position."""
         headers = {"Nats-Msg-Id": event.id, "Dp-Type": event.type, **trace_headers()}
-        ack = await self._js.publish(event.subject, event.encode(), stream=EVENTS_STREAM, headers=headers)
+        body = (await self.sealer.seal(event)).encode()
+        ack = await self._js.publish(event.subject, body, stream=EVENTS_STREAM, headers=headers)
         return ack.seq
 
     async def read(
@@ -177,7 +183,15 @@ class EventLog:
             raw += await self.read_raw(subject, raw[-1][0] if raw else from_version)
         else:
             raw += await self._read_from_leader(subject, raw[-1][0] if raw else from_version, through)
-        return [RecordedEvent(position=pos, event=decode(data)) for pos, data in raw]
+        return await self.opened(raw)
+
+    async def opened(self, raw: list[tuple[int, bytes]]) -> list[RecordedEvent]:
+        """Stored ``(position, body)`` pairs decoded, their personal fields opened."""
+        return [RecordedEvent(pos, await self.sealer.open(decode(data))) for pos, data in raw]
+
+    async def open(self, event: Envelope) -> Envelope:
+        """``event`` (decoded from the log) with its personal fields opened: ``[erased]`` where the key is gone."""
+        return await self.sealer.open(event)
 
     async def _read_from_leader(self, subject_filter: str, after: int, through: int) -> list[tuple[int, bytes]]:
         """Messages after ``after`` up to ``through`` from the stream leader (one request each; only for catching
@@ -202,7 +216,7 @@ class EventLog:
     async def read_type(self, tenant_id: str, conversation_id: str, event_type: str) -> list[RecordedEvent]:
         """The events of one type in one conversation, in order."""
         subject = conversation_type_filter(tenant_id, conversation_id, event_type)
-        return [RecordedEvent(position=pos, event=decode(data)) for pos, data in await self.read_raw(subject)]
+        return await self.opened(await self.read_raw(subject))
 
     async def read_raw(self, subject_filter: str, from_version: int = 0) -> list[tuple[int, bytes]]:
         """Raw ``(position, body)`` pairs of every message matching ``subject_filter`` after ``from_version``.

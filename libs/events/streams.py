@@ -21,6 +21,8 @@ from libs.events.subjects import CONVERSATION_PREFIX, DLQ_PREFIX, TENANT_PREFIX
 
 EVENTS_STREAM = "DP_EVENTS"
 DEAD_LETTER_STREAM = "DP_DEAD_LETTERS"
+KEYS_BUCKET = "DP_SUBJECT_KEYS"
+KEYS_STREAM = f"KV_{KEYS_BUCKET}"  # the stream behind the key-value bucket, by JetStream's naming
 
 # Redelivered or retried publishes with the same event id within this window are dropped by the server.
 DUPLICATE_WINDOW = timedelta(minutes=10)
@@ -58,4 +60,22 @@ def dead_letter_stream(replicas: int = 1) -> StreamConfig:
     )
 
 
-ALL_STREAMS = (events_stream, dead_letter_stream)
+def keys_stream(replicas: int = 1) -> StreamConfig:
+    """Conversations' data keys, wrapped (key-value bucket): erasure replaces one with a tombstone and erases it."""
+    return StreamConfig(
+        name=KEYS_STREAM,
+        description="Deskpilot conversation data keys, wrapped; erasure deletes them (secure erase)",
+        subjects=[f"$KV.{KEYS_BUCKET}.>"],
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        discard=DiscardPolicy.NEW,
+        max_msgs_per_subject=2,
+        allow_rollup_hdrs=True,
+        allow_direct=True,
+        deny_delete=False,
+        deny_purge=False,
+        num_replicas=replicas,
+    )
+
+
+ALL_STREAMS = (events_stream, dead_letter_stream, keys_stream)

@@ -215,8 +215,13 @@ class Consumers:
         be decoded or the handler failed: the caller then takes them one by one."""
         assert sub.batch_handler is not None
         try:
-            records = [RecordedEvent(m.metadata.sequence.stream, decode(m.data)) for m in msgs]
+            decoded = [(m.metadata.sequence.stream, decode(m.data)) for m in msgs]
         except PoisonEvent:
+            return False
+        try:
+            records = [RecordedEvent(position, await self._log.open(event)) for position, event in decoded]
+        except Exception as exc:  # a key store away: the event-by-event path retries with the outage rules
+            log.info("consumer %s: could not open a batch (%r); taking it event by event", self.durable(sub), exc)
             return False
         alive = [asyncio.create_task(self._keep_alive(m, sub.ack_wait_s / 3)) for m in msgs]
         try:
@@ -267,16 +272,22 @@ class Consumers:
             span.set_attribute("messaging.destination.name", msg.subject)
             span.set_attribute("messaging.consumer.group.name", durable)
             span.set_attribute("deskpilot.tenant_id", event.tenant_id)
-            await self._attempt(msg, sub, durable, RecordedEvent(msg.metadata.sequence.stream, event))
+            await self._attempt(msg, sub, durable, RecordedEvent(msg.metadata.sequence.stream, event), opened=False)
         await msg.ack()
 
-    async def _attempt(self, msg: Msg, sub: Subscription, durable: str, recorded: RecordedEvent) -> None:
-        """Run the handler until it succeeds, the message proves poison, or it failed ``max_attempts`` times with
-        the infrastructure up; failures while the infrastructure is away do not count."""
+    async def _attempt(
+        self, msg: Msg, sub: Subscription, durable: str, recorded: RecordedEvent, *, opened: bool
+    ) -> None:
+        """Open the event's personal fields and run the handler until it succeeds, the message proves poison, or it
+        failed ``max_attempts`` times with the infrastructure up; failures while the infrastructure is away do not
+        count."""
         event = recorded.event
         failures = outage_attempts = 0
         while True:
             try:
+                if not opened:
+                    recorded = RecordedEvent(recorded.position, await self._log.open(recorded.event))
+                    opened = True
                 await sub.handler(recorded)
                 self.outage.recovered()
                 return

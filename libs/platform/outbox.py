@@ -40,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from libs.events import Envelope, EventLog, decode
+from libs.events.sealing import Sealer
 from libs.events.streams import DUPLICATE_WINDOW
 
 log = logging.getLogger("deskpilot.outbox")
@@ -65,18 +66,22 @@ def outbox_table(metadata: MetaData) -> Table:
 class UnitOfWork:
     """A session plus the events to publish once it commits. Services call ``emit``; they never commit."""
 
-    def __init__(self, session: AsyncSession, outbox: Table) -> None:
+    def __init__(self, session: AsyncSession, outbox: Table, sealer: Sealer) -> None:
         self.session = session
         self._outbox = outbox
+        self._sealer = sealer
         self.pending: list[Envelope] = []
+        self.sealed: list[Envelope] = []
 
     def emit(self, event: Envelope) -> None:
         self.pending.append(event)
 
     async def flush_events(self) -> None:
+        """Write the emitted events to the outbox, their personal fields sealed: the table never holds them clear."""
         if self.pending:
+            self.sealed = [await self._sealer.seal(e) for e in self.pending]
             await self.session.execute(
-                self._outbox.insert(), [{"event_id": e.id, "body": e.encode()} for e in self.pending]
+                self._outbox.insert(), [{"event_id": e.id, "body": e.encode()} for e in self.sealed]
             )
 
 
@@ -109,7 +114,7 @@ class OutboxRelay:
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
         """Open a transaction; on success write the outbox, commit, then publish. On error roll back everything."""
         async with self._sessions() as session, session.begin():
-            uow = UnitOfWork(session, self._outbox)
+            uow = UnitOfWork(session, self._outbox, self._log.sealer)
             yield uow
             await uow.flush_events()
         if not uow.pending:
@@ -118,7 +123,7 @@ class OutboxRelay:
             await self.publish_pending()
             return
         try:
-            for event in uow.pending:
+            for event in uow.sealed:
                 await self._log.publish(event)
                 self._sent.append(event.id)
         except Exception as exc:

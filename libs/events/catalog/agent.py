@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from libs.events.catalog.base import EventPayload, Kind, Money, Priority
+from libs.events.personal import OptionalPersonal, Personal, PersonalTree
 
 
 class AgentTurnStarted(EventPayload):
@@ -55,8 +56,8 @@ class ToolRequested(EventPayload):
     idempotency_key: str
     tool: str
     service: str
-    arguments: dict[str, Any]
-    end_user: str | None = Field(
+    arguments: PersonalTree
+    end_user: OptionalPersonal = Field(
         default=None, description="the customer on whose behalf the tool runs (the conversation's customer id)"
     )
 
@@ -69,7 +70,7 @@ class ToolCompleted(EventPayload):
     turn_id: str
     tool_call_id: str
     tool: str
-    result: dict[str, Any]
+    result: PersonalTree
     latency_ms: float = Field(ge=0)
     dry_run: bool = False
 
@@ -95,7 +96,7 @@ class ToolFailed(EventPayload):
         description="'outcome_unknown': an earlier attempt of this call may have reached the provider and the "
         "tool is not safe to repeat, so it was not sent again; someone must check at the provider"
     )
-    message: str
+    message: Personal
     latency_ms: float = Field(ge=0)
 
 
@@ -116,7 +117,7 @@ class AgentReplied(EventPayload):
     type: Literal["agent.replied"] = "agent.replied"
     turn_id: str
     message_id: str
-    text: str
+    text: Personal
     provider: str
     model: str
     citations: tuple[Citation, ...] = ()
@@ -128,8 +129,8 @@ class HandoffRequested(EventPayload):
     PRODUCERS: ClassVar[tuple[str, ...]] = ("agent", "conversation")
     type: Literal["handoff.requested"] = "handoff.requested"
     turn_id: str
-    reason: str
-    summary: str
+    reason: Personal
+    summary: Personal
     priority: Priority = "normal"
 
 
@@ -177,7 +178,7 @@ class ToolApprovalRequested(EventPayload):
     tool_call_id: str
     tool: str
     service: str
-    arguments: dict[str, Any]
+    arguments: PersonalTree
     rule: str = Field(description="the tenant rule that requires approval, in words")
 
 
@@ -189,4 +190,4 @@ class ToolApprovalDecided(EventPayload):
     tool_call_id: str
     approved: bool
     decided_by: str
-    note: str = ""
+    note: Personal = ""

@@ -7,6 +7,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from libs.events.catalog.base import EventPayload
+from libs.events.personal import OptionalPersonal, Personal
 
 
 class ConversationStarted(EventPayload):
@@ -15,7 +16,7 @@ class ConversationStarted(EventPayload):
     PRODUCERS: ClassVar[tuple[str, ...]] = ("conversation",)
     type: Literal["conversation.started"] = "conversation.started"
     channel: str = "api"
-    customer_id: str | None = None
+    customer_id: OptionalPersonal = None
 
 
 class MessageReceived(EventPayload):
@@ -24,7 +25,7 @@ class MessageReceived(EventPayload):
     PRODUCERS: ClassVar[tuple[str, ...]] = ("conversation",)
     type: Literal["message.received"] = "message.received"
     message_id: str
-    text: str
+    text: Personal
     channel: str = "api"
     idempotency_key: str | None = Field(
         default=None, description="the client's Idempotency-Key: a retried POST returns this message, not a new one"

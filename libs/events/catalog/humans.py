@@ -7,6 +7,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from libs.events.catalog.base import EventPayload, Scope
+from libs.events.personal import OptionalPersonal, Personal
 
 TicketStatus = Literal["open", "pending", "resolved"]
 SlaKind = Literal["first_response", "resolution"]
@@ -33,7 +34,7 @@ class HumanReplied(EventPayload):
     message_id: str
     agent_id: str
     agent_name: str
-    text: str
+    text: Personal
 
 
 class TicketNoteAdded(EventPayload):
@@ -46,7 +47,7 @@ class TicketNoteAdded(EventPayload):
     conversation_id: str
     note_id: str
     agent_id: str
-    text: str
+    text: Personal
 
 
 class TicketStatusChanged(EventPayload):
@@ -86,7 +87,7 @@ class CsatRecorded(EventPayload):
     type: Literal["csat.recorded"] = "csat.recorded"
     ticket_id: str
     score: int = Field(ge=1, le=5)
-    comment: str | None = None
+    comment: OptionalPersonal = None
 
 
 class ConversationHandedBack(EventPayload):
@@ -97,4 +98,4 @@ class ConversationHandedBack(EventPayload):
     type: Literal["conversation.handed_back"] = "conversation.handed_back"
     ticket_id: str
     agent_id: str
-    note: str = ""
+    note: Personal = ""

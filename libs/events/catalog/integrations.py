@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from libs.events.catalog.base import EventPayload, Priority, Scope
+from libs.events.personal import OptionalPersonal
 
 
 class IntegrationRevoked(EventPayload):
@@ -42,5 +43,5 @@ class ExternalTicketUpdated(EventPayload):
     change: Literal["created", "status_changed", "priority_changed", "comment_added", "updated"]
     status: str | None = Field(description="the ticket's status there, lower case (new, open, pending, solved, …)")
     priority: Priority | None
-    subject: str | None
+    subject: OptionalPersonal
     occurred_at: datetime = Field(description="when the change happened at the helpdesk")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from libs.events.catalog.base import EventPayload, Priority
+from libs.events.personal import Personal
 
 
 class TicketCreated(EventPayload):
@@ -14,5 +15,5 @@ class TicketCreated(EventPayload):
     type: Literal["ticket.created"] = "ticket.created"
     ticket_id: str
     source: Literal["handoff", "email"]
-    subject: str
+    subject: Personal
     priority: Priority

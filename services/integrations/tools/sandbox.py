@@ -76,7 +76,8 @@ async def answer(runtime: ServiceRuntime, remotes: Remotes, call: SandboxToolCal
     async with runtime.db.session() as session:
         try:
             target = replace(await resolve(session, call.tenant_id, call.tool), dry_run=True)
-            result = await _dispatch(UnitOfWork(session, runtime.outbox), event, request, target, remotes)
+            uow = UnitOfWork(session, runtime.outbox, runtime.event_log.sealer)
+            result = await _dispatch(uow, event, request, target, remotes)
         except ToolError as exc:
             return SandboxToolAnswer(status="failed", kind=exc.kind, message=exc.message)
         finally:
