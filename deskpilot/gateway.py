@@ -42,6 +42,7 @@ WS_OWN = {"sec-websocket-key", "sec-websocket-version", "sec-websocket-extension
 ROUTES: dict[str, str] = {
     "/v1/conversations": "conversation",
     "/v1/conversation/": "conversation",
+    "/v1/privacy": "conversation",
     "/v1/agent": "agent",
     "/v1/replays": "agent",
     "/v1/simulations": "agent",

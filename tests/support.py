@@ -105,10 +105,11 @@ async def serving(fake: FakeT) -> AsyncIterator[FakeT]:
 
 
 async def outbox_events(runtime: ServiceRuntime, event_type: str | None = None) -> list[Envelope]:
-    """Every event the service has committed to its outbox (published or not), oldest first."""
+    """Every event the service has committed to its outbox (published or not), oldest first, opened (the table
+    holds them sealed)."""
     async with runtime.db.session() as session:
         rows = await session.execute(select(runtime.outbox.c.body).order_by(runtime.outbox.c.seq))
-        events = [decode(body) for body in rows.scalars()]
+        events = [await runtime.event_log.open(decode(body)) for body in rows.scalars()]
     return [e for e in events if event_type is None or e.type == event_type]
 
 

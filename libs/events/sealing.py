@@ -78,6 +78,24 @@ class Sealer:
         aad = _aad(event.tenant_id, conversation)
         return _apply(event, lambda value: _open_one(key, value, aad))
 
+    async def seal_text(self, tenant_id: str, key_id: str, text: str) -> str:
+        """A document sealed under the key ``key_id`` of the tenant (an export's own key); fails once erased."""
+        key = await self.keys.key(tenant_id, key_id, create=True)
+        if key.aead is None:
+            raise LookupError(f"the key {key_id} was erased")
+        nonce = os.urandom(NONCE_BYTES)
+        return (
+            PREFIX
+            + base64.urlsafe_b64encode(nonce + key.aead.encrypt(nonce, text.encode(), _aad(tenant_id, key_id))).decode()
+        )
+
+    async def open_text(self, tenant_id: str, key_id: str, sealed: str) -> str | None:
+        """What :meth:`seal_text` sealed, or None once its key was erased."""
+        key = await self.keys.key(tenant_id, key_id, create=False)
+        if key.aead is None:
+            return None
+        return _open_one(key, sealed, _aad(tenant_id, key_id))
+
 
 def _open_one(key: ConversationKey, value: str, aad: bytes) -> str:
     if not is_sealed(value):

@@ -24,6 +24,7 @@ from libs.platform.consumers import Consumers, Subscription
 from libs.platform.db import Database, Migration
 from libs.platform.faults import Outage
 from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
+from libs.platform.privacy import PrivacyParticipant
 from libs.platform.settings import ServiceSettings
 from libs.platform.tenancy import TenantDirectory, TenantHook, tenants_table
 
@@ -97,6 +98,9 @@ class ServiceRuntime:
         self.add_background(
             "outbox", self.relay.run, does="every 2 s, publish outbox rows a crash or a NATS outage left unsent"
         )
+        self.privacy = PrivacyParticipant(self)
+        for sub in self.privacy.subscriptions():
+            self.subscribe(sub)
 
     def subscribe(self, sub: Subscription) -> None:
         self.consumers.add(sub)
@@ -142,6 +146,7 @@ class ServiceRuntime:
         applied = await self.db.migrate(self._migrations)
         if applied:
             log.info("%s: applied migrations %s", self.name, applied)
+        self.event_log.sealer.keys.master.current  # noqa: B018 - fail at start, loudly, without master keys
         await self.nc.connect(
             servers=nats_servers(self.settings.nats_url), connect_timeout=5, max_reconnect_attempts=-1
         )

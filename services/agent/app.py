@@ -12,6 +12,7 @@ from libs.events.subjects import reply_stream_subject
 from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
 from libs.pricing import price_for
+from services.agent import privacy
 from services.agent.config import AgentSettings
 from services.agent.deadlines import TurnDeadlines
 from services.agent.endpoints import AgentController
@@ -44,6 +45,7 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
         create_all_migration(metadata, 2, "replays and simulations", tables=SANDBOX_TABLES),
     ]
     runtime = ServiceRuntime(NAME, settings, metadata, migrations)
+    runtime.privacy.handle(privacy.redact)
 
     async def publish_delta(delta: ReplyDelta) -> None:
         subject = reply_stream_subject(delta.tenant_id, delta.conversation_id)

@@ -175,6 +175,16 @@ class ReplayRepository:
         )
         return [ReplayResultRow.from_row(r) for r in rows.mappings()]
 
+    async def forget_conversations(self, tenant_id: str, conversation_ids: list[str]) -> int:
+        """Delete replay results of erased conversations (their diffs quote the conversations' texts)."""
+        of_tenant = select(replays.c.id).where(replays.c.tenant_id == tenant_id)
+        result = await self.session.execute(
+            replay_results.delete().where(
+                replay_results.c.replay_id.in_(of_tenant), replay_results.c.conversation_id.in_(conversation_ids)
+            )
+        )
+        return result.rowcount or 0  # type: ignore[attr-defined]
+
     async def set_status(self, replay_id: str, status: str, error: str | None = None) -> None:
         finished = func.now() if status in ("done", "failed") else None
         await self.session.execute(

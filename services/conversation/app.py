@@ -14,7 +14,8 @@ from services.conversation.endpoints import ConversationController
 from services.conversation.handlers import subscriptions
 from services.conversation.limits import WidgetLimiter
 from services.conversation.mail import EmailAddressController, outbound_subscriptions, smtp_server
-from services.conversation.models import metadata
+from services.conversation.models import add_privacy, metadata
+from services.conversation.privacy_endpoints import PrivacyController
 from services.conversation.repository import add_widget_key_revocation
 from services.conversation.widget_keys import WidgetKeyController
 
@@ -24,6 +25,7 @@ NAME = "conversation"
 MIGRATIONS = [
     create_all_migration(metadata),
     Migration(2, "widget keys: key_prefix, revoked_at", add_widget_key_revocation),
+    Migration(3, "privacy: conversations.erased_at, privacy_requests", add_privacy),
 ]
 
 
@@ -46,6 +48,7 @@ def create_app(settings: ConversationSettings | None = None) -> Litestar:
         ChatController,
         chat_socket,
         EmailAddressController,
+        PrivacyController,
     ]
     # In-process: each replica limits on its own (docs/channels.md).
     return build_app(runtime, handlers, settings=settings, widget_limiter=WidgetLimiter.from_settings(settings))

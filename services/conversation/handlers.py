@@ -5,9 +5,11 @@ from __future__ import annotations
 from libs.events import RecordedEvent
 from libs.events.subjects import CONVERSATION_PREFIX, any_tenant
 from libs.platform.consumers import Subscription
+from libs.platform.outbox import UnitOfWork
+from libs.platform.privacy import ExportPart
 from libs.platform.runtime import ServiceRuntime
-from services.conversation import service
-from services.conversation.repository import ConversationRepository
+from services.conversation import privacy, service
+from services.conversation.repository import ConversationRepository, PrivacyRepository
 
 
 def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
@@ -23,6 +25,17 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
         async with runtime.unit_of_work() as uow:
             await service.record_quota_state(ConversationRepository(uow.session), recorded)
 
+    async def privacy_answer(recorded: RecordedEvent) -> None:
+        async with runtime.unit_of_work() as uow:
+            await privacy.record_answer(PrivacyRepository(uow.session), recorded)
+
+    async def redact(uow: UnitOfWork, tenant_id: str, conversation_ids: tuple[str, ...]) -> int:
+        return await privacy.redact(runtime.event_log, uow, tenant_id, conversation_ids)
+
+    async def export(uow: UnitOfWork, tenant_id: str, conversation_ids: tuple[str, ...]) -> ExportPart:
+        return await privacy.export(runtime.event_log, uow, tenant_id, conversation_ids)
+
+    runtime.privacy.handle(redact, export)
     # One ordered consumer over every conversation event keeps the read model in log order.
     return [
         Subscription(
@@ -38,5 +51,11 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
             any_tenant("plan.quota_state_changed"),
             quota,
             does="keep the tenant's quota state: past the hard limit, new conversations are refused or go to a human",
+        ),
+        Subscription(
+            "privacy-answers",
+            f"{any_tenant('privacy.erasure_completed')} {any_tenant('privacy.export_prepared')}",
+            privacy_answer,
+            does="record each service's answer to an erasure or an export, for its status",
         ),
     ]

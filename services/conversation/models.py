@@ -1,7 +1,8 @@
 """Tables of the conversation service (schema ``conversation``): a read model rebuilt from the event log."""
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, func
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, func, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 metadata = MetaData(schema="conversation")
 
@@ -17,6 +18,8 @@ conversations = Table(
     Column("event_count", Integer, nullable=False, server_default="0"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # set when the conversation was erased (its key destroyed, its customer and texts redacted): schema v3
+    Column("erased_at", DateTime(timezone=True), nullable=True),
 )
 
 transcript_entries = Table(
@@ -100,3 +103,24 @@ email_messages = Table(
     Column("event_id", String(64), nullable=True, unique=True),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+# Data-subject requests (erasures and exports) and each service's answer: ``answers`` maps a service to what it
+# reported (rows redacted, or its export part's object name). The subject itself is kept only as a salted digest.
+privacy_requests = Table(
+    "privacy_requests",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("request_id", String(64), primary_key=True),
+    Column("kind", String(8), nullable=False),  # erasure | export
+    Column("requested_by", String(16), nullable=False),
+    Column("subject_digest", String(80), nullable=False),
+    Column("conversation_ids", ARRAY(String(64)), nullable=False),
+    Column("answers", JSONB, nullable=False, server_default="{}"),
+    Column("requested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+
+async def add_privacy(conn: AsyncConnection) -> None:
+    """Schema v3: conversations remember their erasure; the table of data-subject requests."""
+    await conn.execute(text("ALTER TABLE conversation.conversations ADD COLUMN IF NOT EXISTS erased_at TIMESTAMPTZ"))
+    await conn.run_sync(lambda sync: metadata.create_all(sync, tables=[privacy_requests]))

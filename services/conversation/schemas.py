@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class StartConversation(BaseModel):
@@ -162,3 +162,41 @@ class CsatAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
     score: int = Field(ge=1, le=5)
     comment: str | None = Field(default=None, max_length=2000)
+
+
+class PrivacySubject(BaseModel):
+    """Whom a data-subject request is about: exactly one of ``customer_id``, ``email`` or ``conversation_ids``."""
+
+    model_config = ConfigDict(extra="forbid")
+    customer_id: str | None = Field(default=None, min_length=1, max_length=200)
+    email: str | None = Field(default=None, min_length=3, max_length=320)
+    conversation_ids: list[str] | None = Field(default=None, min_length=1, max_length=10_000)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> PrivacySubject:
+        given = [f for f in (self.customer_id, self.email, self.conversation_ids) if f]
+        if len(given) != 1:
+            raise ValueError("name exactly one of customer_id, email or conversation_ids")
+        return self
+
+
+class PrivacyAccepted(BaseModel):
+    """A data-subject request was accepted; follow it at ``status_url``."""
+
+    id: str
+    conversations: int
+    status_url: str
+
+
+class PrivacyStatus(BaseModel):
+    """A data-subject request: ``completed`` once every service answered, with each service's answer."""
+
+    id: str
+    status: str
+    requested_at: str
+    requested_by: str
+    conversations: list[str]
+    services: dict[str, dict[str, Any]]
+    bundle: dict[str, Any] | None = Field(
+        default=None, description="exports: the machine-readable bundle (schema deskpilot.privacy-export/v1)"
+    )

@@ -9,7 +9,7 @@ from litestar import Litestar
 from libs.platform.db import Migration
 from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
-from services.integrations import service
+from services.integrations import privacy, service
 from services.integrations.config import IntegrationsSettings
 from services.integrations.endpoints import IntegrationsController
 from services.integrations.handlers import forget_old_bookkeeping, subscriptions
@@ -41,6 +41,7 @@ def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
         ],
         on_tenant_created=service.on_tenant_created,
     )
+    runtime.privacy.handle(privacy.redact, privacy.export)
     vault = Vault(EnvKeyProvider.parse(settings.vault_master_keys.get_secret_value()))
     oauth = OAuthConnections(
         runtime=runtime,

@@ -8,7 +8,7 @@ from libs.platform.db import Migration
 from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
 from libs.platform.sandbox_tools import serve_sandbox_tools
-from services.knowledge import service
+from services.knowledge import privacy, service
 from services.knowledge.config import KnowledgeSettings
 from services.knowledge.crawler import Crawler
 from services.knowledge.embeddings import provider_from_settings
@@ -24,6 +24,7 @@ def create_app(settings: KnowledgeSettings | None = None) -> Litestar:
     settings = settings or KnowledgeSettings()
     migrations = [Migration(0, "pgvector extension", create_pgvector_extension), create_all_migration(metadata)]
     runtime = ServiceRuntime(NAME, settings, metadata, migrations, on_tenant_created=service.on_tenant_created)
+    runtime.privacy.handle(privacy.redact)
     embedder = provider_from_settings(
         settings.embeddings,
         openai_api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,

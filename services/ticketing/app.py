@@ -6,6 +6,7 @@ from litestar import Litestar
 
 from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
+from services.ticketing import privacy
 from services.ticketing.config import TicketingSettings
 from services.ticketing.endpoints import HumanAgentsController, SlaPolicyController, TicketController
 from services.ticketing.handlers import sla_timers, subscriptions
@@ -22,6 +23,7 @@ def create_app(
     settings = settings or TicketingSettings()
     metadata = instance_metadata()
     runtime = ServiceRuntime(NAME, settings, metadata, [create_all_migration(metadata)])
+    runtime.privacy.handle(privacy.redact, privacy.export)
     for sub in subscriptions(runtime):
         runtime.subscribe(sub)
     runtime.add_background(

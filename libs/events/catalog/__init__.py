@@ -4,8 +4,8 @@ Each model's one-line docstring is its published contract (docs/events.md is gen
 that has ever been stored is never edited; a change adds a new schema version here and an upcaster in
 ``libs/events/upcasters.py`` that turns the old stored shape into the new one on read.
 
-One module per domain (``tenants``, ``conversations``, ``agent``, ``ticketing``, ``billing``); every event is
-listed once more in ``AnyEvent`` and ``EVENT_TYPES`` below.
+One module per domain (``tenants``, ``conversations``, ``agent``, ``ticketing``, ``billing``, ``privacy``, …);
+every event is listed once more in ``AnyEvent`` and ``EVENT_TYPES`` below.
 
 ``SCOPE`` says where an event lives: ``conversation`` events are appended to that conversation's log
 (``dp.conv.<tenant>.<conversation>.<type>``); ``tenant`` events are tenant-wide (``dp.tenant.<tenant>.<type>``).
@@ -46,6 +46,13 @@ from libs.events.catalog.humans import (
 )
 from libs.events.catalog.integrations import ExternalTicketUpdated, IntegrationRevoked, WebhookReceived
 from libs.events.catalog.knowledge import ArticleArchived, ArticlePublished, CrawlProgressed
+from libs.events.catalog.privacy import (
+    PRIVACY_SERVICES,
+    PrivacyErasureCompleted,
+    PrivacyErasureRequested,
+    PrivacyExportPrepared,
+    PrivacyExportRequested,
+)
 from libs.events.catalog.tenants import TenantCreated, ToolSpec, ToolsPublished
 from libs.events.catalog.ticketing import TicketCreated
 
@@ -84,7 +91,11 @@ AnyEvent = Annotated[
     | PlanQuotaStateChanged
     | IntegrationRevoked
     | WebhookReceived
-    | ExternalTicketUpdated,
+    | ExternalTicketUpdated
+    | PrivacyErasureRequested
+    | PrivacyErasureCompleted
+    | PrivacyExportRequested
+    | PrivacyExportPrepared,
     Field(discriminator="type"),
 ]
 
@@ -126,11 +137,16 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
         IntegrationRevoked,
         WebhookReceived,
         ExternalTicketUpdated,
+        PrivacyErasureRequested,
+        PrivacyErasureCompleted,
+        PrivacyExportRequested,
+        PrivacyExportPrepared,
     )
 }
 
 __all__ = [
     "EVENT_TYPES",
+    "PRIVACY_SERVICES",
     "AgentLimitReached",
     "AgentReplied",
     "AgentTurnStarted",
@@ -156,6 +172,10 @@ __all__ = [
     "Money",
     "PlanQuotaStateChanged",
     "Priority",
+    "PrivacyErasureCompleted",
+    "PrivacyErasureRequested",
+    "PrivacyExportPrepared",
+    "PrivacyExportRequested",
     "QuotaExceeded",
     "RiskClass",
     "Scope",

@@ -51,7 +51,7 @@ async def chat_feed(
             frame = frame_for(recorded)
             if frame is not None:
                 yield frame
-        async with contextlib.aclosing(_live(arrivals, last, keep_alive)) as live:
+        async with contextlib.aclosing(_live(log, arrivals, last, keep_alive)) as live:
             async for frame in live:
                 yield frame
 
@@ -88,7 +88,9 @@ async def _listening(nc: NATS, tenant_id: str, conversation_id: str, watch: KeyW
                 await sub.unsubscribe()
 
 
-async def _live(arrivals: Arrivals, last: int, keep_alive: float | None) -> AsyncGenerator[dict[str, Any], None]:
+async def _live(
+    log: EventLog, arrivals: Arrivals, last: int, keep_alive: float | None
+) -> AsyncGenerator[dict[str, Any], None]:
     """Frames of what arrives, events after position ``last`` only; keep-alives while nothing is sent."""
     loop = asyncio.get_running_loop()
     last_sent = loop.time()  # of the last frame yielded: events that make no frame must not hold keep-alives back
@@ -107,7 +109,7 @@ async def _live(arrivals: Arrivals, last: int, keep_alive: float | None) -> Asyn
             frame = delta_of(msg)
         elif (position := msg.metadata.sequence.stream) > last:
             last = position
-            frame = frame_for(RecordedEvent(position, decode(msg.data)))
+            frame = frame_for(RecordedEvent(position, await log.open(decode(msg.data))))
         else:
             continue
         if frame is not None:

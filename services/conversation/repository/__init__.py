@@ -1,0 +1,27 @@
+"""Every SQL statement of the conversation service: conversations, transcripts, channels (``conversations``) and
+data-subject requests (``privacy``)."""
+
+from services.conversation.repository.conversations import (
+    ChatSessionRow,
+    ConversationRepository,
+    ConversationRow,
+    EmailConversationRow,
+    QuotaState,
+    TranscriptEntry,
+    WidgetKeyRow,
+    add_widget_key_revocation,
+)
+from services.conversation.repository.privacy import PrivacyRepository, PrivacyRequestRow
+
+__all__ = [
+    "ChatSessionRow",
+    "ConversationRepository",
+    "ConversationRow",
+    "EmailConversationRow",
+    "PrivacyRepository",
+    "PrivacyRequestRow",
+    "QuotaState",
+    "TranscriptEntry",
+    "WidgetKeyRow",
+    "add_widget_key_revocation",
+]
