@@ -28,11 +28,20 @@ from pathlib import Path
 
 import nats
 
+from deskpilot import privacy_cli
 from deskpilot.supervisor import DEV_VAULT_KEY_FILE, SERVICES, VAULT_MASTER_KEYS
 from libs.events import EventLog
 from libs.platform.runtime import nats_servers
 
 DEFAULT_DATA_DIR = Path(os.environ.get("DESKPILOT_DATA_DIR", ".deskpilot"))
+
+
+def _master_keys(data_dir: Path) -> None:
+    """Commands that read or write the log seal and open personal data: without ``DESKPILOT_VAULT_MASTER_KEYS``
+    they use the development key ``deskpilot up`` keeps in ``data_dir``, as its services do."""
+    dev_file = data_dir / DEV_VAULT_KEY_FILE
+    if not os.environ.get(VAULT_MASTER_KEYS) and dev_file.exists():
+        os.environ[VAULT_MASTER_KEYS] = dev_file.read_text().strip()
 
 
 def _url(name: str, data_dir: Path) -> str:
@@ -231,7 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_rotate.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
 
+    privacy_cli.add_parsers(sub, DEFAULT_DATA_DIR)
+
     args = parser.parse_args(argv)
+    if args.command not in ("up", "serve") and hasattr(args, "data_dir"):
+        _master_keys(args.data_dir)
     if args.command == "up":
         from deskpilot.supervisor import up
 
@@ -247,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_billing_rebuild(args.tenant, args.check, args.data_dir))
     if args.command == "integrations":
         return asyncio.run(_rotate_vault_keys(args.data_dir))
+    if args.command == "privacy":
+        return privacy_cli.run(args, _url("NATS_URL", args.data_dir), _url("DATABASE_URL", args.data_dir))
     parser.error(f"unknown command {args.command}")
     return 2
 

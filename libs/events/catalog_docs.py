@@ -20,9 +20,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from libs.events import catalog, envelope, subjects, upcasters
+from libs.events import catalog, envelope, personal, sealing, subjects, upcasters
 from libs.events.catalog import EVENT_TYPES, EventPayload
 from libs.events.envelope import Envelope
+from libs.events.personal import personal_fields
 
 Schema = dict[str, Any]
 
@@ -120,6 +121,8 @@ def _field_rows(model: type[BaseModel]) -> Iterator[str]:
         description = prop.get("description", "")
         if name == "type" and issubclass(model, EventPayload):
             description = description or "discriminator: always equals the envelope's `type`"
+        if prop.get("x-deskpilot-personal"):
+            description = ("**personal, sealed** (every string in it). " + description).strip()
         yield f"| `{name}` | {_cell(kind)} | {presence} | {_cell(_md(description))} |"
 
 
@@ -222,6 +225,17 @@ def _upcaster_section() -> list[str]:
     return out
 
 
+def _personal_section() -> list[str]:
+    out = ["## Personal data, sealed per conversation", "", _doc(personal), "", _doc(sealing), ""]
+    out += ["| type | sealed fields |", "|---|---|"]
+    for event_type, cls in EVENT_TYPES.items():
+        fields = [f"`{name}`" + (" (every string in it)" if tree else "") for name, tree in personal_fields(cls)]
+        if fields:
+            out.append(f"| `{event_type}` | {', '.join(fields)} |")
+    out.append("| every event | the envelope's `actor.id` when `actor.kind` is `customer` |")
+    return out
+
+
 def render_catalog() -> str:
     """docs/events.md: the subject scheme, the envelope, every event type, and the upcasters, from the code."""
     lines = [
@@ -249,7 +263,7 @@ def render_catalog() -> str:
         lines += ["", "## Types used in payloads"]
         for name in sorted(shared):
             lines += ["", f"### {name}", "", _first_line(shared[name]), "", *_field_table(shared[name])]
-    lines += ["", *_upcaster_section()]
+    lines += ["", *_personal_section(), "", *_upcaster_section()]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

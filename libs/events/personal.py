@@ -1,6 +1,6 @@
 """Which fields of an event are personal data, marked once in the catalog, and how they are transformed.
 
-A field annotated :data:`Personal` (free text), :data:`OptionalPersonal` or :data:`PersonalTree` (a JSON object
+A field annotated ``Personal`` (free text), ``OptionalPersonal`` or ``PersonalTree`` (a JSON object
 whose every string leaf is personal: tool arguments and results) is *sealed* on the way into the log and opened on
 the way out (``libs.events.sealing``). A sealed string is still a string on the wire, so the schemas, the AsyncAPI
 document and every consumer's decoding are the same with and without keys; ids, types, positions, money, tokens and

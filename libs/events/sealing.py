@@ -8,6 +8,10 @@ string is left as it is), so an event may pass through several writers (outbox, 
 Which conversation's key: the event's own conversation, or for a tenant-wide event about one conversation (an
 internal note) the ``conversation_id`` in its payload. A personal field of an event that concerns no conversation
 stays as it is (the catalog marks none).
+
+Events stored before sealing existed hold their personal fields in clear. They are read as they are and never
+rewritten (stored events never are): an erasure destroys no key for them, so it redacts the services' projections
+but cannot reach their text in the log. Only events appended since are erasable by construction.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""What an operator's command may ask of the conversation service (``deskpilot replay``): its public functions."""
+"""What an operator's command may ask of the conversation service (``deskpilot replay``, ``deskpilot privacy``):
+its public functions."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ from nats.aio.client import Client as NATS
 from libs.events import EventLog, decode
 from libs.events.subjects import CONVERSATION_PREFIX
 from libs.platform.db import Database
-from services.conversation import service
+from libs.platform.outbox import OutboxRelay, outbox_table
+from services.conversation import privacy, service
+from services.conversation.models import metadata
 from services.conversation.repository import ConversationRepository
 from services.conversation.service import ConversationNotFound, ReplayReport
 
-__all__ = ["ConversationNotFound", "ReplayReport", "replay", "tenant_of"]
+__all__ = ["ConversationNotFound", "ReplayReport", "Subject", "replay", "request_privacy", "tenant_of"]
+
+Subject = privacy.Subject
 
 
 async def tenant_of(nc: NATS, conversation_id: str) -> str | None:
@@ -27,5 +32,22 @@ async def replay(nc: NATS, database_url: str, tenant_id: str, conversation_id: s
     try:
         async with db.session() as session:
             return await service.replay(EventLog(nc), ConversationRepository(session), tenant_id, conversation_id)
+    finally:
+        await db.close()
+
+
+async def request_privacy(
+    nc: NATS, database_url: str, tenant_id: str, kind: str, subject: privacy.Subject
+) -> tuple[str, list[str]]:
+    """``deskpilot privacy erase|export``: the same as ``POST /v1/privacy/erasures|exports`` (``kind``), by the
+    operator; returns the request's id and its conversations."""
+    db = Database(database_url, schema="conversation")
+    log = EventLog(nc)
+    relay = OutboxRelay(db.sessions, outbox_table(metadata), log)
+    try:
+        async with relay.unit_of_work() as uow:
+            if kind == "erase":
+                return await privacy.request_erasure(log, uow, tenant_id, subject, "cli")
+            return await privacy.request_export(uow, tenant_id, subject)
     finally:
         await db.close()
