@@ -26,6 +26,7 @@ from libs.events.personal import ERASED, StringMap, map_personal, personal_field
 from libs.events.subject_keys import NONCE_BYTES, ConversationKey, SubjectKeys
 
 PREFIX = "dpsealed:v1:"
+REMEMBERED = 4096  # opened strings and events remembered per conversation, while its key is cached
 
 
 def is_sealed(value: str) -> bool:
@@ -76,11 +77,20 @@ class Sealer:
     async def open(self, event: Envelope) -> Envelope:
         """``event`` with its sealed fields opened (``[erased]`` where the key is gone)."""
         conversation = subject_conversation(event)
-        if conversation is None or not has_personal(event) or not _any_sealed(event):
+        if conversation is None or not has_personal(event):
+            return event
+        # Readers open the same stored events again and again (the agent rereads its conversation every step).
+        known = self.keys.known(event.tenant_id, conversation)
+        if known is not None and (hit := known.events.get(event.id)) is not None:
+            return hit
+        if not _any_sealed(event):
             return event
         key = await self.keys.key(event.tenant_id, conversation, create=False)
         aad = _aad(event.tenant_id, conversation)
-        return _apply(event, lambda value: _open_one(key, value, aad))
+        opened = _apply(event, lambda value: _open_one(key, value, aad))
+        if (key.aead is not None or key.erased) and len(key.events) < REMEMBERED:
+            key.events[event.id] = opened
+        return opened
 
     async def seal_text(self, tenant_id: str, key_id: str, text: str) -> str:
         """A document sealed under the key ``key_id`` of the tenant (an export's own key); fails once erased."""
@@ -113,7 +123,7 @@ def _open_one(key: ConversationKey, value: str, aad: bytes) -> str:
             opened = key.aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad).decode()
         except InvalidTag:
             raise ValueError("a sealed field does not open with its conversation's key") from None
-        if len(key.opened) < 4096:
+        if len(key.opened) < REMEMBERED:
             key.opened[value] = opened
     return opened
 

@@ -22,6 +22,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -38,6 +39,9 @@ from nats.js.errors import (
 from nats.js.kv import KeyValue
 
 from libs.events.streams import KEYS_BUCKET, KEYS_STREAM, keys_stream
+
+if TYPE_CHECKING:
+    from libs.events.envelope import Envelope
 
 MASTER_KEYS_SETTING = "DESKPILOT_VAULT_MASTER_KEYS"
 KEY_BYTES = 32
@@ -112,6 +116,7 @@ class ConversationKey:
     erased: bool
     fetched: float
     opened: dict[str, str] = field(default_factory=dict)
+    events: dict[str, Envelope] = field(default_factory=dict)
 
 
 class SubjectKeys:
@@ -148,6 +153,13 @@ class SubjectKeys:
         """Drop what this process knows of a conversation's key (it was erased, here or elsewhere)."""
         self._cache.pop((tenant_id, conversation_id), None)
 
+    def known(self, tenant_id: str, conversation_id: str) -> ConversationKey | None:
+        """The conversation's key if this process holds it fresh, without asking the bucket."""
+        known = self._cache.get((tenant_id, conversation_id))
+        if known is not None and (known.erased or time.monotonic() - known.fetched < CACHE_SECONDS):
+            return known
+        return None
+
     async def key(self, tenant_id: str, conversation_id: str, *, create: bool) -> ConversationKey:
         """The conversation's key; with ``create`` a new one when it has none (never once it was erased)."""
         slot = (tenant_id, conversation_id)
@@ -160,7 +172,7 @@ class SubjectKeys:
         entry = ConversationKey(aead, erased, now)
         if aead is not None or erased:  # "none yet" is not remembered: the next write creates one
             if known is not None and aead is not None:
-                entry.opened = known.opened
+                entry.opened, entry.events = known.opened, known.events
             self._cache[slot] = entry
             while len(self._cache) > CACHE_CONVERSATIONS:
                 self._cache.popitem(last=False)

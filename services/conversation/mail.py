@@ -46,6 +46,9 @@ from services.conversation.config import ConversationSettings
 from services.conversation.repository import ConversationRepository
 
 log = logging.getLogger("deskpilot.conversation.email")
+# aiosmtpd logs every command at INFO, senders' and recipients' addresses included: personal data, which logs must
+# not hold (an erasure cannot reach them). Its warnings and errors still show.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 _ADDRESS = re.compile(r"^[^@\s<>]+@[a-z0-9.-]+\.[a-z]{2,}$")
 _MSGID = re.compile(r"<[^<>\s]+>")
 _MACHINE_SENDERS = ("mailer-daemon", "postmaster")

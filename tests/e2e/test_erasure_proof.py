@@ -146,7 +146,7 @@ async def test_an_erased_customer_leaves_no_trace_on_disk(own_platform: tuple[Pl
 
         async def mail_projected() -> bool:
             r = await client.get(f"{platform.base}/v1/conversations?customer_id={EMAIL}", headers=platform.headers())
-            return len(r.json()["conversations"]) == 2
+            return len(r.json()["items"]) == 2
 
         await eventually(mail_projected, timeout=60, what="the e-mail conversation")
         before = _found(platform.data_dir, STRINGS)
