@@ -154,6 +154,9 @@ def _constructed_by() -> dict[str, set[str]]:
                 if called == "ToolExecutor":  # libs/platform's executor answers the service's tool requests
                     for answer in ("tool.completed", "tool.failed"):
                         found.setdefault(answer, set()).add(owner)
+                if called == "ServiceRuntime":  # every runtime answers data-subject requests (libs/platform/privacy)
+                    for answer in ("privacy.erasure_completed", "privacy.export_prepared"):
+                        found.setdefault(answer, set()).add(owner)
     return found
 
 
