@@ -2,7 +2,9 @@
 
 Starts embedded NATS and PostgreSQL unless ``NATS_URL`` / ``DATABASE_URL`` are set, runs each of the six services
 as its own process (``deskpilot serve <service>``, restarted if it dies), serves their HTTP APIs on one port
-through the gateway, provisions the demo tenant, and stops everything on Ctrl-C or SIGTERM.
+through the gateway, provisions the demo tenant, then runs the web front end (``deskpilot serve web``: the chat
+widget, the inbox and the console, a client of the public API on that same port), and stops everything on Ctrl-C
+or SIGTERM.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import httpx2
 import nats
 import uvicorn
 
+from deskpilot.demo import DemoWeb, demo_origins, demo_web
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
 from deskpilot.tenants import NewTenant, demo_tenant
@@ -27,6 +30,9 @@ from libs.events import EventLog
 
 SERVICES = ("conversation", "agent", "integrations", "knowledge", "ticketing", "billing")
 """Every service, each run as ``deskpilot serve <name>`` from ``services.<name>.app:create_app``."""
+WEB = "web"
+"""The web front end, run as ``deskpilot serve web`` from ``web.app:create_app``: not a service (it owns no data,
+consumes no events), a client of the services' public API."""
 
 
 class _QuietServer(uvicorn.Server):
@@ -127,7 +133,8 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
     env = {**os.environ, "NATS_URL": nats_url, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
     env.update(dev_vault_env(data_dir))
     children = [ServiceProcess(name, free_port(), env) for name in SERVICES]
-    gateway = Gateway({c.name: f"http://127.0.0.1:{c.port}" for c in children})
+    web = ServiceProcess(WEB, free_port(), env)
+    gateway = Gateway({c.name: f"http://127.0.0.1:{c.port}" for c in [*children, web]})
     server = _QuietServer(uvicorn.Config(gateway, host=host, port=port, log_level="warning", lifespan="on"))
 
     stop = asyncio.Event()
@@ -157,8 +164,19 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             ready.result()
             tenant = await demo_tenant(log, data_dir)
             await _wait_until(_tenant_usable(client, children, tenant), "demo tenant", 60)
+            conversation_url = f"http://127.0.0.1:{children[0].port}"
+            demo = await demo_web(client, conversation_url, tenant.api_key, data_dir, demo_origins(host, port))
+            # The web front end calls the public API where a browser would: through this gateway.
+            web.env = {
+                **env,
+                "DESKPILOT_WEB_API_URL": f"http://127.0.0.1:{port}",
+                "DESKPILOT_WEB_DEMO_WIDGET_KEY": demo.widget_key,
+            }
+            children.append(web)
+            tasks.append(asyncio.create_task(web.run(), name=WEB))
+            await _wait_until(_web_ready(client, web), "web front end", 60)
         gateway.ready = True
-        _banner(host, port, data_dir, tenant, nats_url, database_url)
+        _banner(host, port, data_dir, tenant, demo, nats_url, database_url)
         await stop.wait()
     finally:
         say("[supervisor] stopping…")
@@ -168,6 +186,16 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, 15)
         await nc.close()
+
+
+def _web_ready(client: httpx2.AsyncClient, web: ServiceProcess) -> object:
+    async def check() -> bool:
+        try:
+            return (await client.get(f"http://127.0.0.1:{web.port}/web/healthz")).status_code == 200
+        except httpx2.TransportError:
+            return False
+
+    return check
 
 
 def _tenant_usable(client: httpx2.AsyncClient, children: list[ServiceProcess], tenant: NewTenant) -> object:
@@ -193,7 +221,9 @@ def _tenant_usable(client: httpx2.AsyncClient, children: list[ServiceProcess], t
     return check
 
 
-def _banner(host: str, port: int, data_dir: Path, tenant: NewTenant, nats_url: str, database_url: str) -> None:
+def _banner(
+    host: str, port: int, data_dir: Path, tenant: NewTenant, demo: DemoWeb, nats_url: str, database_url: str
+) -> None:
     base = f"http://{host}:{port}"
     say("")
     say(f"Deskpilot is running at {base}  (health: {base}/healthz)")
@@ -201,6 +231,8 @@ def _banner(host: str, port: int, data_dir: Path, tenant: NewTenant, nats_url: s
     say(f"  NATS: {nats_url}   PostgreSQL: {database_url.split('?', maxsplit=1)[0]}   data: {data_dir}")
     say(f"  demo tenant: {tenant.tenant_id}")
     say(f"  api key: {tenant.api_key}")
+    say(f"  widget key: {demo.widget_key}  (allowed origins: {', '.join(demo.allowed_origins)})")
+    say(f"  chat widget demo: {base}/widget/demo   inbox: {base}/inbox   console: {base}/console")
     say("  try:")
     say(f'    curl -s -X POST {base}/v1/conversations -H "Authorization: Bearer {tenant.api_key}"')
     say("  Ctrl-C stops everything.")

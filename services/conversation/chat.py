@@ -20,9 +20,10 @@ import hashlib
 import json
 import logging
 import secrets
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from litestar import Controller, HttpMethod, Request, Response, WebSocket, get, post, route, websocket
 from litestar.connection import ASGIConnection
@@ -56,6 +57,8 @@ from libs.events import (
     HumanReplied,
     MessageReceived,
     RecordedEvent,
+    ToolApprovalRequested,
+    ToolRequested,
 )
 from libs.events.envelope import decode
 from libs.events.streaming import ReplyDelta
@@ -66,6 +69,7 @@ from libs.platform.runtime import ServiceRuntime
 from services.conversation import service
 from services.conversation.config import ConversationSettings
 from services.conversation.limits import Limited, WidgetAction, WidgetLimiter
+from services.conversation.progress import approval_in_words, tool_in_words
 from services.conversation.repository import ConversationRepository
 from services.conversation.schemas import (
     ChatHistory,
@@ -89,8 +93,23 @@ VISIBLE = frozenset(
         "human.assigned",
         "csat.requested",
         "conversation.resolved",
+        "conversation.handed_back",
     }
 )
+# Events the customer sees as a progress line while the agent works (``kind: progress``), never their arguments.
+PROGRESS = frozenset({"tool.requested", "tool.approval_requested"})
+
+
+def page_origin(headers: Mapping[str, str]) -> str | None:
+    """The origin of the page a widget request comes from: its ``Origin`` header, or, for a same-origin ``GET``
+    (browsers send no ``Origin`` there: the history page, the SSE stream of a widget on the API's own host, such
+    as ``/widget/demo``), the origin of its ``Referer``. Browsers let no script set either header, so the allow-list
+    holds against other sites' pages exactly as with ``Origin`` alone."""
+    origin = headers.get("origin")
+    if origin or headers.get("sec-fetch-site") != "same-origin":
+        return origin
+    referer = urlsplit(headers.get("referer") or "")
+    return f"{referer.scheme}://{referer.netloc}" if referer.scheme in ("http", "https") and referer.netloc else None
 
 
 def digest(secret: str) -> str:
@@ -141,6 +160,15 @@ async def authorize_session(
 def frame_for(recorded: RecordedEvent) -> dict[str, Any] | None:
     """What the customer sees of one logged event, or None for internal events."""
     event, payload = recorded.event, recorded.event.payload
+    if isinstance(payload, ToolRequested | ToolApprovalRequested):
+        words = approval_in_words if isinstance(payload, ToolApprovalRequested) else tool_in_words
+        return {
+            "kind": "progress",
+            "position": recorded.position,
+            "type": event.type,
+            "text": words(payload.tool, payload.arguments),
+            "at": event.occurred_at.isoformat(),
+        }
     if event.type not in VISIBLE:
         return None
     frame: dict[str, Any] = {"kind": "event", "position": recorded.position, "type": event.type}
@@ -340,7 +368,7 @@ class ChatController(Controller):
         params = request.query_params
         try:
             access = await authorize_widget(
-                runtime, request.headers.get("x-widget-key") or params.get("key"), request.headers.get("origin")
+                runtime, request.headers.get("x-widget-key") or params.get("key"), page_origin(request.headers)
             )
             token = request.headers.get("x-client-token") or params.get("token")
             await authorize_session(runtime, access, cid, token)
@@ -362,7 +390,7 @@ class ChatController(Controller):
             access = await authorize_widget(
                 runtime,
                 request.headers.get("x-widget-key") or request.query_params.get("key"),
-                request.headers.get("origin"),
+                page_origin(request.headers),
             )
         except ChatRefused as exc:
             raise _refusal(exc) from exc
@@ -565,7 +593,7 @@ async def chat_socket(
     """
     params = socket.query_params
     try:
-        access = await authorize_widget(runtime, params.get("key"), socket.headers.get("origin"))
+        access = await authorize_widget(runtime, params.get("key"), page_origin(socket.headers))
         await authorize_session(runtime, access, conversation_id, params.get("token"))
         after = int(params.get("after") or 0)
     except (ChatRefused, ValueError):

@@ -1,0 +1,61 @@
+"""What ``deskpilot up`` sets up for the demo tenant through the public API, so that the web pages work at once: a
+widget key for ``/widget/demo`` that allows the platform's own origins.
+
+Kept in ``<data-dir>/demo-web.json`` (mode 600) and reused after a restart while the API still lists the key as
+active for the same origins; otherwise a new one is made.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx2
+
+DEMO_FILE = "demo-web.json"
+
+
+@dataclass(frozen=True)
+class DemoWeb:
+    widget_key: str
+    widget_key_id: str
+    allowed_origins: list[str]
+
+
+def demo_origins(host: str, port: int) -> list[str]:
+    """The origins a browser may use to reach the platform on this machine (and the bound host, if another)."""
+    names = ["127.0.0.1", "localhost"]
+    if host not in ("127.0.0.1", "localhost", "0.0.0.0", "::", ""):
+        names.append(host)
+    return [f"http://{name}:{port}" for name in names]
+
+
+def _write(path: Path, demo: DemoWeb) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(asdict(demo), f)
+
+
+async def demo_web(
+    client: httpx2.AsyncClient, conversation_url: str, api_key: str, data_dir: Path, origins: list[str]
+) -> DemoWeb:
+    """The demo tenant's widget key for ``origins``: the one kept in the data dir if still active, else a new one."""
+    headers = {"Authorization": f"Bearer {api_key}"}
+    path = data_dir / DEMO_FILE
+    if path.exists():
+        kept = DemoWeb(**json.loads(path.read_text()))
+        r = await client.get(f"{conversation_url}/v1/conversations/widget-keys", headers=headers)
+        r.raise_for_status()
+        active = {k["key_id"]: k for k in r.json()["items"] if k["revoked_at"] is None}
+        if kept.widget_key_id in active and sorted(active[kept.widget_key_id]["allowed_origins"]) == sorted(origins):
+            return kept
+    r = await client.post(
+        f"{conversation_url}/v1/conversations/widget-keys", headers=headers, json={"allowed_origins": origins}
+    )
+    r.raise_for_status()
+    body = r.json()
+    demo = DemoWeb(widget_key=body["widget_key"], widget_key_id=body["key_id"], allowed_origins=origins)
+    _write(path, demo)
+    return demo

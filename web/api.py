@@ -1,0 +1,117 @@
+"""The web front end's client of the platform's public API: plain HTTP calls with a Bearer key, nothing private.
+
+Every page is built from what these calls return; a refusal keeps the API's own status and message, so that a
+page can show it (or the web layer can turn a 401 into "sign in again").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx2
+
+JSON = Any
+
+
+class ApiError(Exception):
+    """The API refused a call: its HTTP status, its error code and its message."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(f"{status} {code}: {detail}")
+        self.status = status
+        self.code = code
+        self.detail = detail
+
+
+def _error(response: httpx2.Response) -> ApiError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        return ApiError(response.status_code, str(body.get("error", "error")), str(body.get("detail", "")))
+    return ApiError(response.status_code, "error", response.text[:500])
+
+
+class PublicApi:
+    """Calls to ``base_url`` (the gateway of ``deskpilot up``, nginx in compose, the Ingress in Kubernetes)."""
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._client = httpx2.AsyncClient(base_url=self.base_url, timeout=httpx2.Timeout(timeout, connect=5.0))
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    @staticmethod
+    def _headers(key: str | None, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        headers.update(extra or {})
+        return headers
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        key: str | None = None,
+        json_body: JSON = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+    ) -> httpx2.Response:
+        """The raw response of a successful call; :class:`ApiError` for any 4xx/5xx."""
+        clean = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
+        try:
+            response = await self._client.request(
+                method,
+                path,
+                headers=self._headers(key, headers),
+                json=json_body,
+                params=clean or None,
+                files=dict(files) if files else None,
+            )
+        except httpx2.TransportError as exc:
+            raise ApiError(503, "unavailable", f"the API at {self.base_url} is not reachable") from exc
+        if response.status_code >= 400:
+            raise _error(response)
+        return response
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> JSON:
+        """A call's JSON body (None for an empty one)."""
+        response = await self.request(method, path, **kwargs)
+        if not response.content:
+            return None
+        return response.json()
+
+    async def get(self, path: str, **kwargs: Any) -> JSON:
+        return await self.call("GET", path, **kwargs)
+
+    async def post(self, path: str, **kwargs: Any) -> JSON:
+        return await self.call("POST", path, **kwargs)
+
+    @asynccontextmanager
+    async def events(self, path: str, *, key: str) -> AsyncIterator[AsyncIterator[tuple[str, JSON]]]:
+        """A server-sent-event stream of the API, as ``(event name, decoded data)`` pairs; no read timeout."""
+        headers = {**self._headers(key), "Accept": "text/event-stream"}
+        timeout = httpx2.Timeout(None, connect=5.0)
+        async with self._client.stream("GET", path, headers=headers, timeout=timeout) as response:
+            if response.status_code >= 400:
+                await response.aread()
+                raise _error(response)
+
+            async def parsed() -> AsyncIterator[tuple[str, JSON]]:
+                name, data = "message", ""
+                async for line in response.aiter_lines():
+                    if line.startswith("event:"):
+                        name = line.removeprefix("event:").strip()
+                    elif line.startswith("data:"):
+                        data += line.removeprefix("data:").strip()
+                    elif not line and data:
+                        yield name, json.loads(data)
+                        name, data = "message", ""
+
+            yield parsed()

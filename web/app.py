@@ -1,0 +1,59 @@
+"""Composition root of the web front end: settings, the public-API client, pages and static files."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, cast
+
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.static_files import create_static_files_router
+
+from web.api import PublicApi
+from web.config import WebSettings
+from web.pages import STATIC
+from web.security import ASGIApp, security_headers
+from web.widget import WidgetController, home
+
+NAME = "web"
+
+
+def _constant(value: Any) -> Provide:
+    def provide() -> Any:
+        return value
+
+    return Provide(provide, sync_to_thread=False)
+
+
+@get("/web/healthz", include_in_schema=False, sync_to_thread=False)
+def healthz() -> dict[str, str]:
+    return {"status": "ok", "service": NAME}
+
+
+def create_app(settings: WebSettings | None = None) -> ASGIApp:
+    """The web front end as uvicorn serves it: the Litestar app inside the security-headers middleware, which
+    wraps the whole app so that even the router's own answers (404, 405) carry the headers."""
+    return security_headers(cast(ASGIApp, build_app(settings or WebSettings())))
+
+
+def build_app(settings: WebSettings) -> Litestar:
+    api = PublicApi(settings.api_url, settings.api_timeout)
+
+    @asynccontextmanager
+    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await api.close()
+
+    static = create_static_files_router(path="/web/static", directories=[STATIC], include_in_schema=False)
+    return Litestar(
+        route_handlers=[healthz, home, WidgetController, static],
+        dependencies={"settings": _constant(settings), "api": _constant(api)},
+        lifespan=[lifespan],
+        state=State({"settings": settings, "api": api}),
+        openapi_config=None,
+        debug=False,
+    )
