@@ -52,15 +52,9 @@ ROUTES: dict[str, str] = {
     "/v1/ticketing/": "ticketing",
     "/v1/billing": "billing",
 }
-# The web front end's paths (pages, the widget's files, static assets); "/" itself is its home page.
-PAGES: dict[str, str] = {
-    "/widget.js": "web",
-    "/widget.css": "web",
-    "/widget": "web",
-    "/inbox": "web",
-    "/console": "web",
-    "/web": "web",
-}
+# The web front end's pages and static assets (prefixes, whole path elements) and its files at exact paths.
+PAGES: dict[str, str] = {"/widget": "web", "/inbox": "web", "/console": "web", "/web": "web"}
+PAGE_FILES: dict[str, str] = {"/": "web", "/widget.js": "web", "/widget.css": "web"}
 
 
 async def _json(send: Send, status: int, body: dict[str, Any]) -> None:
@@ -94,8 +88,8 @@ def route(path: str, upstreams: dict[str, str] | None = None) -> str | None:
             return ROUTES[prefix]
     if upstreams is not None and "web" not in upstreams:
         return None
-    if path == "/":
-        return "web"
+    if path in PAGE_FILES:
+        return PAGE_FILES[path]
     for prefix in sorted(PAGES, key=len, reverse=True):
         if path == prefix or path.startswith(prefix + "/"):
             return PAGES[prefix]

@@ -65,3 +65,15 @@ def test_sql_lives_in_repositories() -> None:
                 if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
                     used = statements & {alias.name for alias in node.names}
                     assert not used, f"{path.relative_to(ROOT)} imports {sorted(used)}; SQL belongs in repository.py"
+
+
+def test_the_web_front_end_is_a_client_of_the_public_api_only() -> None:
+    """web/ reaches the platform over HTTP like any third party: it imports no service, no shared library of the
+    services (event contracts, platform plumbing) and not the launcher."""
+    for path in (ROOT / "web").rglob("*.py"):
+        if "node_modules" in path.parts:
+            continue
+        for module in imported_modules(path):
+            assert not module.startswith(("services", "libs", "deskpilot")), (
+                f"{path.relative_to(ROOT)} imports {module}"
+            )

@@ -36,12 +36,39 @@ def _error(response: httpx2.Response) -> ApiError:
     return ApiError(response.status_code, "error", response.text[:500])
 
 
-class PublicApi:
-    """Calls to ``base_url`` (the gateway of ``deskpilot up``, nginx in compose, the Ingress in Kubernetes)."""
+# The public API's path prefixes and the service that answers each (as documented in docs/architecture.md).
+PREFIXES = {
+    "/v1/conversations": "conversation",
+    "/v1/conversation/": "conversation",
+    "/v1/agent": "agent",
+    "/v1/integrations": "integrations",
+    "/v1/knowledge": "knowledge",
+    "/v1/tickets": "ticketing",
+    "/v1/ticketing/": "ticketing",
+    "/v1/billing": "billing",
+}
 
-    def __init__(self, base_url: str, timeout: float) -> None:
+
+def service_of(path: str) -> str | None:
+    for prefix, service in PREFIXES.items():
+        base = prefix.rstrip("/")
+        if path == base or path.startswith((base + "/", base + "?")):
+            return service
+    return None
+
+
+class PublicApi:
+    """Calls to ``base_url`` (the gateway of ``deskpilot up``, nginx in compose), or to each service's own URL
+    where ``service_urls`` names one (Kubernetes, where the Ingress is outside the cluster's own traffic)."""
+
+    def __init__(self, base_url: str, timeout: float, service_urls: Mapping[str, str] | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self._client = httpx2.AsyncClient(base_url=self.base_url, timeout=httpx2.Timeout(timeout, connect=5.0))
+        self.service_urls = {name: url.rstrip("/") for name, url in (service_urls or {}).items()}
+        self._client = httpx2.AsyncClient(timeout=httpx2.Timeout(timeout, connect=5.0))
+
+    def url(self, path: str) -> str:
+        service = service_of(path)
+        return (self.service_urls.get(service, self.base_url) if service else self.base_url) + path
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -68,7 +95,7 @@ class PublicApi:
         try:
             response = await self._client.request(
                 method,
-                path,
+                self.url(path),
                 headers=self._headers(key, headers),
                 json=json_body,
                 params=clean or None,
@@ -98,7 +125,7 @@ class PublicApi:
         """A server-sent-event stream of the API, as ``(event name, decoded data)`` pairs; no read timeout."""
         headers = {**self._headers(key), "Accept": "text/event-stream"}
         timeout = httpx2.Timeout(None, connect=5.0)
-        async with self._client.stream("GET", path, headers=headers, timeout=timeout) as response:
+        async with self._client.stream("GET", self.url(path), headers=headers, timeout=timeout) as response:
             if response.status_code >= 400:
                 await response.aread()
                 raise _error(response)

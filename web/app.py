@@ -39,7 +39,7 @@ def create_app(settings: WebSettings | None = None) -> ASGIApp:
 
 
 def build_app(settings: WebSettings) -> Litestar:
-    api = PublicApi(settings.api_url, settings.api_timeout)
+    api = PublicApi(settings.api_url, settings.api_timeout, settings.service_urls)
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:

@@ -14,6 +14,12 @@ class WebSettings(BaseSettings):
         validation_alias="DESKPILOT_WEB_API_URL",
         description="base URL of the platform's public API (the gateway, an ingress, or nginx), as the server sees it",
     )
+    service_urls: dict[str, str] = Field(
+        default_factory=dict,
+        validation_alias="DESKPILOT_WEB_SERVICE_URLS",
+        description="where each service's public API is, when no single gateway routes them (Kubernetes): a JSON "
+        'object such as {"conversation": "http://deskpilot-conversation:8000", …}; services left out use api_url',
+    )
     demo_widget_key: str | None = Field(
         default=None,
         validation_alias="DESKPILOT_WEB_DEMO_WIDGET_KEY",

@@ -297,14 +297,17 @@ def _delta_of(msg: Msg) -> dict[str, Any] | None:
         return None
 
 
-def _refusal(exc: ChatRefused) -> HTTPException:
+def _refusal(exc: ChatRefused, request: Request[Any, Any, Any]) -> HTTPException:
+    """The refusal as an HTTP error the page's script can read (with the CORS headers), so a widget on a site its key
+    does not allow can tell the visitor so instead of failing blind."""
+    headers = _cors(request)
     match exc.status:
         case 401:
-            return NotAuthorizedException(exc.detail)
+            return NotAuthorizedException(exc.detail, headers=headers)
         case 403:
-            return PermissionDeniedException(exc.detail)
+            return PermissionDeniedException(exc.detail, headers=headers)
         case _:
-            return NotFoundException(exc.detail)
+            return NotFoundException(exc.detail, headers=headers)
 
 
 def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
@@ -373,7 +376,7 @@ class ChatController(Controller):
             token = request.headers.get("x-client-token") or params.get("token")
             await authorize_session(runtime, access, cid, token)
         except ChatRefused as exc:
-            raise _refusal(exc) from exc
+            raise _refusal(exc, request) from exc
         return access
 
     @post("/", status_code=HTTP_201_CREATED)
@@ -393,7 +396,7 @@ class ChatController(Controller):
                 page_origin(request.headers),
             )
         except ChatRefused as exc:
-            raise _refusal(exc) from exc
+            raise _refusal(exc, request) from exc
         limited = widget_limiter.admit(WidgetAction.OPEN, access.key_id, client_address(request))
         if limited:
             raise _too_many(request, limited)

@@ -31,7 +31,7 @@ _VERBS = {
 _NOISE = {"status", "details", "detail", "info", "by", "id", "data"}
 # Arguments that identify the thing acted on, and the shape a value must have to be shown.
 _IDENTIFIERS = ("order_number", "order_id", "order", "ticket_id", "invoice_id", "subscription_id")
-_SHOWABLE = re.compile(r"^#?[A-Za-z0-9-]{1,32}$")
+_SHOWABLE = re.compile(r"^#?[A-Za-z0-9_-]{1,32}$")
 _KNOWLEDGE = {"search_knowledge": "Searching our help articles…", "get_article": "Reading a help article…"}
 
 

@@ -472,6 +472,7 @@
 
   // On the socket when it is open, else over HTTP; the idempotency key makes a resend after a drop land once.
   function deliver(mine) {
+    if (socket && socket.readyState === 0) return; // sent as soon as the socket opens (or over HTTP if it fails)
     mine.inFlight = true;
     if (socket && socket.readyState === 1) {
       awaitingAck.push(mine);
@@ -565,6 +566,7 @@
       checkAccess().then(function (ok) {
         if (!ok) return;
         if (++wsFailures >= 2) useSse = true;
+        resend();
         schedule();
       });
     };

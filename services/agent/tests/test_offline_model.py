@@ -80,3 +80,16 @@ async def test_replies_from_tool_results_and_errors() -> None:
     ]
     bad = await OfflineModel().complete(ModelRequest("s", failed, CATALOG))
     assert "couldn't complete get_order_status: there is no order #1001" in bad.text
+
+
+async def test_the_reply_streams_word_by_word_and_adds_up_to_the_text() -> None:
+    from services.agent.providers.base import ModelResponse, TextDelta
+
+    request = ModelRequest("system", [ModelMessage(role="user", text="hello there")], CATALOG)
+    items = [item async for item in OfflineModel().stream(request)]
+    *deltas, response = items
+    assert isinstance(response, ModelResponse)
+    assert all(isinstance(d, TextDelta) for d in deltas)
+    pieces = [d.text for d in deltas if isinstance(d, TextDelta)]
+    assert len(pieces) == len(response.text.split())
+    assert "".join(pieces) == response.text
