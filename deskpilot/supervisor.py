@@ -22,7 +22,7 @@ import httpx2
 import nats
 import uvicorn
 
-from deskpilot.demo import DemoWeb, demo_origins, demo_web
+from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_web
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
 from deskpilot.tenants import NewTenant, demo_tenant
@@ -166,6 +166,8 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             await _wait_until(_tenant_usable(client, children, tenant), "demo tenant", 60)
             conversation_url = f"http://127.0.0.1:{children[0].port}"
             demo = await demo_web(client, conversation_url, tenant.api_key, data_dir, demo_origins(host, port))
+            ticketing_url = f"http://127.0.0.1:{children[SERVICES.index('ticketing')].port}"
+            owner = await demo_owner(client, ticketing_url, tenant.api_key, data_dir)
             # The web front end calls the public API where a browser would: through this gateway.
             web.env = {
                 **env,
@@ -176,7 +178,7 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             tasks.append(asyncio.create_task(web.run(), name=WEB))
             await _wait_until(_web_ready(client, web), "web front end", 60)
         gateway.ready = True
-        _banner(host, port, data_dir, tenant, demo, nats_url, database_url)
+        _banner(host, port, data_dir, tenant, demo, owner, nats_url, database_url)
         await stop.wait()
     finally:
         say("[supervisor] stopping…")
@@ -222,7 +224,14 @@ def _tenant_usable(client: httpx2.AsyncClient, children: list[ServiceProcess], t
 
 
 def _banner(
-    host: str, port: int, data_dir: Path, tenant: NewTenant, demo: DemoWeb, nats_url: str, database_url: str
+    host: str,
+    port: int,
+    data_dir: Path,
+    tenant: NewTenant,
+    demo: DemoWeb,
+    owner: DemoOwner,
+    nats_url: str,
+    database_url: str,
 ) -> None:
     base = f"http://{host}:{port}"
     say("")
@@ -233,6 +242,7 @@ def _banner(
     say(f"  api key: {tenant.api_key}")
     say(f"  widget key: {demo.widget_key}  (allowed origins: {', '.join(demo.allowed_origins)})")
     say(f"  chat widget demo: {base}/widget/demo   inbox: {base}/inbox   console: {base}/console")
+    say(f"  sign in as: {owner.email}  password: {owner.password}  (the demo owner; kept in {data_dir})")
     say("  try:")
     say(f'    curl -s -X POST {base}/v1/conversations -H "Authorization: Bearer {tenant.api_key}"')
     say("  Ctrl-C stops everything.")

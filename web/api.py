@@ -133,7 +133,9 @@ class PublicApi:
             async def parsed() -> AsyncIterator[tuple[str, JSON]]:
                 name, data = "message", ""
                 async for line in response.aiter_lines():
-                    if line.startswith("event:"):
+                    if line.startswith(":"):
+                        yield "comment", None
+                    elif line.startswith("event:"):
                         name = line.removeprefix("event:").strip()
                     elif line.startswith("data:"):
                         data += line.removeprefix("data:").strip()

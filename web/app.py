@@ -9,12 +9,26 @@ from typing import Any, cast
 from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
 
-from web.api import PublicApi
+from web.api import ApiError, PublicApi
+from web.auth import (
+    AuthController,
+    CsrfRefused,
+    NotAllowed,
+    SignInRequired,
+    on_api_error,
+    on_csrf,
+    on_http_error,
+    on_not_allowed,
+    on_sign_in_required,
+)
 from web.config import WebSettings
+from web.inbox import InboxController
 from web.pages import STATIC
 from web.security import ASGIApp, security_headers
+from web.sessions import SessionStore
 from web.widget import WidgetController, home
 
 NAME = "web"
@@ -40,6 +54,7 @@ def create_app(settings: WebSettings | None = None) -> ASGIApp:
 
 def build_app(settings: WebSettings) -> Litestar:
     api = PublicApi(settings.api_url, settings.api_timeout, settings.service_urls)
+    store = SessionStore()
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
@@ -50,10 +65,17 @@ def build_app(settings: WebSettings) -> Litestar:
 
     static = create_static_files_router(path="/web/static", directories=[STATIC], include_in_schema=False)
     return Litestar(
-        route_handlers=[healthz, home, WidgetController, static],
-        dependencies={"settings": _constant(settings), "api": _constant(api)},
+        route_handlers=[healthz, home, WidgetController, AuthController, InboxController, static],
+        dependencies={"settings": _constant(settings), "api": _constant(api), "store": _constant(store)},
+        exception_handlers={
+            SignInRequired: on_sign_in_required,
+            NotAllowed: on_not_allowed,
+            CsrfRefused: on_csrf,
+            ApiError: on_api_error,
+            HTTPException: on_http_error,
+        },
         lifespan=[lifespan],
-        state=State({"settings": settings, "api": api}),
+        state=State({"settings": settings, "api": api, "store": store}),
         openapi_config=None,
         debug=False,
     )

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from litestar import Litestar
 
+from libs.platform.db import Migration
 from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
+from services.ticketing.account_endpoints import (
+    ApiKeyController,
+    InboxStreamController,
+    PasswordController,
+    SessionController,
+)
+from services.ticketing.accounts import SignInThrottle
 from services.ticketing.config import TicketingSettings
 from services.ticketing.endpoints import AgentController, SlaPolicyController, TicketController
 from services.ticketing.handlers import sla_timers, subscriptions
-from services.ticketing.models import instance_metadata
+from services.ticketing.models import add_accounts, instance_metadata
 
 NAME = "ticketing"
 # How often due SLA timers are looked for: a breach is announced at most this late.
@@ -21,8 +29,26 @@ def create_app(
 ) -> Litestar:
     settings = settings or TicketingSettings()
     metadata = instance_metadata()
-    runtime = ServiceRuntime(NAME, settings, metadata, [create_all_migration(metadata)])
+    runtime = ServiceRuntime(
+        NAME,
+        settings,
+        metadata,
+        [create_all_migration(metadata), Migration(2, "owner role, passwords, issued keys", add_accounts)],
+    )
     for sub in subscriptions(runtime):
         runtime.subscribe(sub)
     runtime.add_background("sla-timers", lambda: sla_timers(runtime, sla_sweep_interval_s))
-    return build_app(runtime, [TicketController, AgentController, SlaPolicyController])
+    return build_app(
+        runtime,
+        [
+            TicketController,
+            AgentController,
+            SlaPolicyController,
+            SessionController,
+            PasswordController,
+            ApiKeyController,
+            InboxStreamController,
+        ],
+        settings=settings,
+        throttle=SignInThrottle(limit=settings.sign_in_failures),
+    )

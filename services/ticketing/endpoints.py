@@ -1,9 +1,10 @@
 """The ticketing API: the inbox, human agents, replies and notes, status, assignment, SLA targets, CSAT.
 
-Authentication: ``Authorization: Bearer <key>`` with either the tenant's API key (acts as an admin, but has no
-agent identity, so it cannot reply or write notes) or a human agent's key (``dpa_…``, created by an admin), which
-identifies the agent and its role. 401 for an unknown key, 403 for a role that may not do it, 404 for anything
-that is not this tenant's, 409 for a request that does not fit the ticket's state.
+Authentication: ``Authorization: Bearer <key>`` with either a key that acts as the tenant (the tenant's own API key
+or an issued owner key: an owner; an issued admin key: an admin; neither has an agent identity, so they cannot reply
+or write notes) or a human agent's key (``dpa_…``, created by an admin, or ``dps_…`` from a sign-in), which
+identifies the agent and its role (``owner`` | ``admin`` | ``agent``). 401 for an unknown key, 403 for a role that
+may not do it, 404 for anything that is not this tenant's, 409 for a request that does not fit the ticket's state.
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ from litestar.status_codes import HTTP_409_CONFLICT
 
 from libs.platform.http import Runtime
 from services.ticketing import service
-from services.ticketing.repository import AgentRepository, InboxFilter, SlaPolicyRepository, TicketRepository
+from services.ticketing.repository import (
+    AccountRepository,
+    AgentRepository,
+    InboxFilter,
+    SlaPolicyRepository,
+    TicketRepository,
+)
 from services.ticketing.schemas import (
     Agent,
     AgentChange,
@@ -60,7 +67,9 @@ async def current_caller(request: Request[Any, Any, Any], runtime: Runtime) -> C
     if scheme.lower() != "bearer" or not key.strip():
         raise NotAuthorizedException("send your API key as 'Authorization: Bearer <key>'")
     async with runtime.db.session() as session:
-        caller = await service.authenticate(AgentRepository(session), runtime.tenants, key.strip())
+        caller = await service.authenticate(
+            AgentRepository(session), AccountRepository(session), runtime.tenants, key.strip()
+        )
     if caller is None:
         raise NotAuthorizedException("unknown API key")
     return caller

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, any_, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.ticketing.models import agents, sla_policies, ticket_notes, tickets
+from services.ticketing.models import agent_passwords, agents, issued_keys, sla_policies, ticket_notes, tickets
 
 Row = dict[str, Any]
 SlaKind = Literal["first_response", "resolution"]
@@ -273,3 +273,99 @@ class SlaPolicyRepository:
             .values(tenant_id=tenant_id, priority=priority, **values)
             .on_conflict_do_update(index_elements=["tenant_id", "priority"], set_={**values, "updated_at": func.now()})
         )
+
+
+class AccountRepository:
+    """Passwords of human agents and the keys issued for the tenant (API keys and sign-in sessions)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def set_password(self, tenant_id: str, agent_id: str, password_hash: str) -> None:
+        values = {"password_hash": password_hash}
+        await self.session.execute(
+            insert(agent_passwords)
+            .values(tenant_id=tenant_id, agent_id=agent_id, **values)
+            .on_conflict_do_update(index_elements=["tenant_id", "agent_id"], set_={**values, "updated_at": func.now()})
+        )
+
+    async def sign_in_candidates(self, email: str, tenant_id: str | None) -> list[Row]:
+        """Active agents with this e-mail (any case) and a password, with their hash; in one tenant if given."""
+        query = (
+            select(agents, agent_passwords.c.password_hash)
+            .join(
+                agent_passwords,
+                and_(
+                    agent_passwords.c.tenant_id == agents.c.tenant_id,
+                    agent_passwords.c.agent_id == agents.c.agent_id,
+                ),
+            )
+            .where(func.lower(agents.c.email) == email.strip().lower(), agents.c.active.is_(True))
+            .order_by(agents.c.created_at)
+        )
+        if tenant_id is not None:
+            query = query.where(agents.c.tenant_id == tenant_id)
+        return [dict(r) for r in (await self.session.execute(query)).mappings()]
+
+    async def add_key(self, **row: Any) -> Row:
+        result = await self.session.execute(issued_keys.insert().values(**row).returning(*issued_keys.c))
+        return dict(result.mappings().one())
+
+    async def session_agent(self, digest: str) -> Row | None:
+        """The active agent behind a live sign-in key (not revoked, not expired), with the key's id."""
+        query = (
+            select(agents, issued_keys.c.key_id.label("session_key_id"))
+            .join(
+                issued_keys,
+                and_(issued_keys.c.tenant_id == agents.c.tenant_id, issued_keys.c.agent_id == agents.c.agent_id),
+            )
+            .where(
+                issued_keys.c.api_key_sha256 == digest,
+                issued_keys.c.kind == "session",
+                issued_keys.c.revoked_at.is_(None),
+                issued_keys.c.expires_at > func.now(),
+                agents.c.active.is_(True),
+            )
+        )
+        row = (await self.session.execute(query)).mappings().first()
+        return dict(row) if row else None
+
+    async def keys(self, tenant_id: str, kind: str) -> list[Row]:
+        query = (
+            select(issued_keys)
+            .where(issued_keys.c.tenant_id == tenant_id, issued_keys.c.kind == kind)
+            .order_by(issued_keys.c.created_at.desc(), issued_keys.c.key_id)
+        )
+        return [dict(r) for r in (await self.session.execute(query)).mappings()]
+
+    async def key(self, tenant_id: str, key_id: str) -> Row | None:
+        query = select(issued_keys).where(issued_keys.c.tenant_id == tenant_id, issued_keys.c.key_id == key_id)
+        row = (await self.session.execute(query)).mappings().first()
+        return dict(row) if row else None
+
+    async def revoke(self, tenant_id: str, key_ids: list[str]) -> list[str]:
+        """Revoke the keys not revoked yet; returns those it revoked now."""
+        if not key_ids:
+            return []
+        result = await self.session.execute(
+            update(issued_keys)
+            .where(
+                issued_keys.c.tenant_id == tenant_id,
+                issued_keys.c.key_id.in_(key_ids),
+                issued_keys.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=func.now())
+            .returning(issued_keys.c.key_id)
+        )
+        return list(result.scalars())
+
+    async def live_sessions(self, tenant_id: str, agent_id: str, now: datetime) -> list[str]:
+        """The agent's sign-in keys that still work."""
+        query = select(issued_keys.c.key_id).where(
+            issued_keys.c.tenant_id == tenant_id,
+            issued_keys.c.agent_id == agent_id,
+            issued_keys.c.kind == "session",
+            issued_keys.c.revoked_at.is_(None),
+            issued_keys.c.expires_at > now,
+        )
+        return list((await self.session.execute(query)).scalars())

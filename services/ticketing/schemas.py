@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Priority = Literal["low", "normal", "high", "urgent"]
 Status = Literal["open", "pending", "resolved"]
-Role = Literal["admin", "agent"]
+Role = Literal["owner", "admin", "agent"]
 Availability = Literal["available", "away"]
 Tag = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
@@ -180,3 +180,62 @@ class HandBack(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     note: str = Field(default="", max_length=2000)
+
+
+class PasswordIn(Request):
+    """A new password: 10 to 200 characters."""
+
+    password: str = Field(min_length=10, max_length=200)
+
+
+class SignIn(Request):
+    """An agent's e-mail address and password; ``tenant_id`` when the same address signs in to several tenants."""
+
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=200)
+    tenant_id: str | None = Field(default=None, max_length=64)
+
+
+class SignedIn(BaseModel):
+    session_key: str = Field(description="shown once: send it as 'Authorization: Bearer <key>' until expires_at")
+    key_id: str
+    expires_at: datetime
+    tenant_id: str
+    agent: Agent
+
+
+class NewApiKey(Request):
+    """An API key that acts as the tenant: ``admin`` (everything but keys and owners) or ``owner``."""
+
+    name: str = Field(min_length=1, max_length=200)
+    role: Literal["owner", "admin"] = "admin"
+
+
+class ApiKey(BaseModel):
+    key_id: str
+    name: str
+    role: str
+    key_prefix: str
+    created_by: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> ApiKey:
+        return cls(
+            key_id=row["key_id"],
+            name=row["name"],
+            role=row["role"],
+            key_prefix=row["api_key_prefix"],
+            created_by=row["created_by"],
+            created_at=row["created_at"],
+            revoked_at=row["revoked_at"],
+        )
+
+
+class CreatedApiKey(ApiKey):
+    api_key: str = Field(description="shown once; only its SHA-256 digest is stored")
+
+
+class ApiKeyList(BaseModel):
+    items: list[ApiKey]

@@ -166,3 +166,54 @@ class HostPages:
         headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(raw)).encode())]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": raw})
+
+
+@dataclass(frozen=True)
+class Account:
+    agent_id: str
+    name: str
+    email: str
+    password: str
+    role: str
+
+
+async def new_account(api: httpx2.AsyncClient, platform: WebPlatform, role: str = "agent", name: str = "") -> Account:
+    """A human agent of the demo tenant with a password, made through the public API with the tenant's key."""
+    import secrets
+
+    tag = secrets.token_hex(4)
+    name = name or f"{role.title()} {tag}"
+    email = f"{role}-{tag}@example.com"
+    r = await api.post(
+        "/v1/tickets/agents", headers=platform.headers(), json={"name": name, "email": email, "role": role}
+    )
+    assert r.status_code == 201, r.text
+    agent_id = r.json()["agent_id"]
+    password = f"pw-{secrets.token_urlsafe(12)}"
+    r = await api.put(
+        f"/v1/tickets/agents/{agent_id}/password", headers=platform.headers(), json={"password": password}
+    )
+    assert r.status_code == 204, r.text
+    return Account(agent_id, name, email, password, role)
+
+
+async def sign_in(page: Page, platform: WebPlatform, account: Account, next_path: str = "/inbox") -> None:
+    await page.goto(f"{platform.base}/web/sign-in?next={next_path}")
+    await page.get_by_label("E-mail").fill(account.email)
+    await page.get_by_label("Password").fill(account.password)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(f"{platform.base}{next_path}*")
+
+
+@pytest.fixture
+async def browser_contexts(browser: Browser) -> AsyncIterator[tuple[BrowserContext, BrowserContext]]:
+    """Two people at once (a customer and a human agent), each in their own browser profile."""
+    first = await browser.new_context(viewport={"width": 1280, "height": 800})
+    second = await browser.new_context(viewport={"width": 1280, "height": 900})
+    for ctx in (first, second):
+        await ctx.add_init_script(path=str(AXE))
+    try:
+        yield first, second
+    finally:
+        await first.close()
+        await second.close()

@@ -46,11 +46,20 @@ from libs.events.catalog.humans import (
 )
 from libs.events.catalog.integrations import ExternalTicketUpdated, IntegrationRevoked, WebhookReceived
 from libs.events.catalog.knowledge import ArticleArchived, ArticlePublished, CrawlProgressed
-from libs.events.catalog.tenants import TenantCreated, ToolSpec, ToolsPublished
+from libs.events.catalog.tenants import (
+    ApiKeyIssued,
+    ApiKeyRevoked,
+    ApiKeyRole,
+    TenantCreated,
+    ToolSpec,
+    ToolsPublished,
+)
 from libs.events.catalog.ticketing import TicketCreated
 
 AnyEvent = Annotated[
     TenantCreated
+    | ApiKeyIssued
+    | ApiKeyRevoked
     | ToolsPublished
     | ConversationStarted
     | MessageReceived
@@ -92,6 +101,8 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
     cls.event_type(): cls
     for cls in (
         TenantCreated,
+        ApiKeyIssued,
+        ApiKeyRevoked,
         ToolsPublished,
         ConversationStarted,
         MessageReceived,
@@ -135,6 +146,9 @@ __all__ = [
     "AgentReplied",
     "AgentTurnStarted",
     "AnyEvent",
+    "ApiKeyIssued",
+    "ApiKeyRevoked",
+    "ApiKeyRole",
     "ArticleArchived",
     "ArticlePublished",
     "Citation",
