@@ -27,6 +27,7 @@ from services.billing.schemas import (
     ExpensiveConversation,
     InvoiceLine,
     InvoicePreview,
+    ModelCost,
     ToolCost,
 )
 
@@ -132,6 +133,17 @@ async def cost_report(repo: LedgerRepository, tenant_id: str, start: date, end: 
         )
         for r in await repo.tool_stats(tenant_id, lo, hi)
     ]
+    models = [
+        ModelCost(
+            provider=r["provider"] or "",
+            model=r["model"] or "",
+            calls=r["calls"],
+            input_tokens=int(r["input_tokens"]),
+            output_tokens=int(r["output_tokens"]),
+            cost_usd=money(r["cost_usd"]),
+        )
+        for r in await repo.model_stats(tenant_id, lo, hi)
+    ]
     done = outcomes(await repo.outcomes(tenant_id, lo, hi), lo, hi)
     ai_cost = await repo.total_cost(tenant_id, sorted(done.ai_resolved)) if done.ai_resolved else Decimal(0)
     n_ai, n_human = len(done.ai_resolved), len(done.human_handled)
@@ -150,6 +162,7 @@ async def cost_report(repo: LedgerRepository, tenant_id: str, start: date, end: 
             for r in expensive
         ],
         tools=tools,
+        models=models,
         ai_resolutions=n_ai,
         human_handled=n_human,
         deflection_rate=rate(n_ai, n_ai + n_human),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -208,6 +208,68 @@ class LedgerRepository:
             .order_by(func.sum(c.cost_usd).desc(), c.tool)
         )
         return [dict(r) for r in rows.mappings()]
+
+    async def model_stats(self, tenant_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Model calls in ``[start, end)`` per provider and model: calls, tokens and cost."""
+        c = ledger_entries.c
+        rows = await self.session.execute(
+            select(
+                c.provider,
+                c.model,
+                func.count().label("calls"),
+                func.coalesce(func.sum(c.input_tokens + c.cache_read_tokens + c.cache_write_tokens), 0).label(
+                    "input_tokens"
+                ),
+                func.coalesce(func.sum(c.output_tokens), 0).label("output_tokens"),
+                func.sum(c.cost_usd).label("cost_usd"),
+            )
+            .where(c.tenant_id == tenant_id, c.kind == "llm", c.occurred_at >= start, c.occurred_at < end)
+            .group_by(c.provider, c.model)
+            .order_by(func.sum(c.cost_usd).desc(), c.provider, c.model)
+        )
+        return [dict(r) for r in rows.mappings()]
+
+    async def daily_costs(self, tenant_id: str, start: datetime, end: datetime) -> dict[date, Decimal]:
+        """Ledger cost per UTC day of ``[start, end)``."""
+        c = ledger_entries.c
+        day = func.date(func.timezone("UTC", c.occurred_at))
+        rows = await self.session.execute(
+            select(day.label("day"), func.sum(c.cost_usd).label("cost_usd"))
+            .where(c.tenant_id == tenant_id, c.occurred_at >= start, c.occurred_at < end)
+            .group_by(day)
+        )
+        return {r.day: Decimal(r.cost_usd) for r in rows}
+
+    async def conversations_using(
+        self, tenant_id: str, start: datetime, end: datetime, *, tool: str | None, model: str | None
+    ) -> set[str]:
+        """Conversations with a ledger entry of ``tool`` (or of ``model``) in ``[start, end)``."""
+        c = ledger_entries.c
+        query = (
+            select(c.conversation_id)
+            .distinct()
+            .where(c.tenant_id == tenant_id, c.occurred_at >= start, c.occurred_at < end)
+        )
+        if tool is not None:
+            query = query.where(c.kind == "tool", c.tool == tool)
+        if model is not None:
+            query = query.where(c.kind == "llm", c.model == model)
+        return set((await self.session.execute(query)).scalars())
+
+    async def meters_in(self, tenant_id: str, start: datetime, end: datetime) -> list[ConversationMeter]:
+        """Conversations whose first customer message, handoff or resolution falls in ``[start, end)``."""
+        c = conversation_meters.c
+        rows = await self.session.execute(
+            select(conversation_meters).where(
+                c.tenant_id == tenant_id,
+                or_(
+                    and_(c.first_message_at >= start, c.first_message_at < end),
+                    and_(c.human_involved_at >= start, c.human_involved_at < end),
+                    and_(c.resolved_at >= start, c.resolved_at < end),
+                ),
+            )
+        )
+        return [ConversationMeter(**r) for r in rows.mappings()]
 
     async def outcomes(self, tenant_id: str, start: datetime, end: datetime) -> list[ConversationMeter]:
         """Conversations that were handed off or resolved in ``[start, end)``."""

@@ -15,7 +15,7 @@ from services.ticketing.account_endpoints import (
 )
 from services.ticketing.accounts import SignInThrottle
 from services.ticketing.config import TicketingSettings
-from services.ticketing.endpoints import AgentController, SlaPolicyController, TicketController
+from services.ticketing.endpoints import AgentController, ReportController, SlaPolicyController, TicketController
 from services.ticketing.handlers import sla_timers, subscriptions
 from services.ticketing.models import add_accounts, instance_metadata
 
@@ -44,6 +44,7 @@ def create_app(
             TicketController,
             AgentController,
             SlaPolicyController,
+            ReportController,
             SessionController,
             PasswordController,
             ApiKeyController,

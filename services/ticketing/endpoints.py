@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, patch, post, put
@@ -20,6 +21,7 @@ from litestar.exceptions import (
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
+    ValidationException,
 )
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_409_CONFLICT
@@ -40,6 +42,7 @@ from services.ticketing.schemas import (
     Assignment,
     CreatedAgent,
     CsatIn,
+    CsatReport,
     HandBack,
     NewAgent,
     Note,
@@ -264,6 +267,30 @@ class AgentController(Controller):
                     AgentRepository(uow.session), caller, agent_id, data.model_dump(exclude_unset=True)
                 )
         return Agent.of(row)
+
+
+class ReportController(Controller):
+    path = "/v1/tickets/reports"
+    dependencies = AUTH
+
+    @get("/csat")
+    async def csat_report(
+        self,
+        caller: CurrentCaller,
+        runtime: Runtime,
+        start: Annotated[date, QueryParameter(name="from", description="first day (UTC)")],
+        end: Annotated[date, QueryParameter(name="to", description="day after the last (exclusive)")],
+    ) -> CsatReport:
+        """Customer ratings of ``[from, to)`` (at most 366 days): per UTC day (count, mean, 4-5s), overall, and each
+        rating with its ticket and conversation (admins)."""
+        with domain_errors():
+            caller.require_admin()
+        if end <= start or (end - start).days > 366:
+            raise ValidationException("'to' must be after 'from', at most 366 days later")
+        lo, hi = (datetime.combine(d, time(), UTC) for d in (start, end))
+        async with runtime.db.session() as session:
+            rows = await TicketRepository(session).ratings(caller.tenant_id, lo, hi)
+        return service.csat_report(start, end, rows)
 
 
 class SlaPolicyController(Controller):

@@ -24,8 +24,13 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
             if not await service.open_ticket_for_email(uow, recorded):
                 await service.customer_answered(uow, recorded)
 
+    async def on_rating(recorded: RecordedEvent) -> None:
+        async with runtime.unit_of_work() as uow:
+            await service.customer_rated(uow, recorded)
+
     return [
         Subscription("handoffs", any_conversation("handoff.requested"), on_handoff),
+        Subscription("ratings", any_conversation("csat.recorded"), on_rating),
         Subscription("customer-messages", any_conversation("message.received"), on_customer_message, batch_size=64),
     ]
 

@@ -157,6 +157,27 @@ class TicketRepository:
         )
         return result.first() is not None
 
+    async def ratings(self, tenant_id: str, start: datetime, end: datetime) -> list[Row]:
+        """Tickets rated in ``[start, end)``, oldest rating first."""
+        query = (
+            select(
+                tickets.c.ticket_id,
+                tickets.c.conversation_id,
+                tickets.c.csat_score,
+                tickets.c.csat_comment,
+                tickets.c.csat_at,
+                tickets.c.assignee,
+            )
+            .where(
+                tickets.c.tenant_id == tenant_id,
+                tickets.c.csat_score.is_not(None),
+                tickets.c.csat_at >= start,
+                tickets.c.csat_at < end,
+            )
+            .order_by(tickets.c.csat_at, tickets.c.ticket_id)
+        )
+        return [dict(r) for r in (await self.session.execute(query)).mappings()]
+
     async def claim_due_breaches(self, kind: SlaKind, limit: int) -> list[Row]:
         """Mark up to ``limit`` due, running, unbreached timers of ``kind`` as breached and return their tickets.
 

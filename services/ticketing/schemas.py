@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -239,3 +240,31 @@ class CreatedApiKey(ApiKey):
 
 class ApiKeyList(BaseModel):
     items: list[ApiKey]
+
+
+class Rating(BaseModel):
+    ticket_id: str
+    conversation_id: str
+    score: int
+    comment: str | None
+    at: datetime
+    assignee: str | None
+
+
+class CsatDay(BaseModel):
+    day: date
+    ratings: int
+    average: Decimal | None = Field(description="mean score of the day's ratings, to two decimals")
+    satisfied: int = Field(description="ratings of 4 or 5")
+
+
+class CsatReport(BaseModel):
+    """Customer satisfaction over ``[start, end)``: per day, overall, and every rating (the conversations behind
+    each figure)."""
+
+    start: date
+    end: date
+    ratings: int
+    average: Decimal | None
+    days: list[CsatDay]
+    items: list[Rating]

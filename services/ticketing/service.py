@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, date
+from decimal import Decimal
 from typing import Any, Literal
 
 from libs.events import (
@@ -45,6 +47,7 @@ from services.ticketing.repository import (
     SlaPolicyRepository,
     TicketRepository,
 )
+from services.ticketing.schemas import CsatDay, CsatReport, Rating
 
 ACTOR = Actor(kind="system", id="ticketing")
 AGENT_KEY_PREFIX = "dpa_"
@@ -424,6 +427,16 @@ async def record_csat(uow: UnitOfWork, caller: Caller, ticket_id: str, score: in
     return await TicketRepository(uow.session).get(caller.tenant_id, ticket_id) or ticket
 
 
+async def customer_rated(uow: UnitOfWork, recorded: RecordedEvent) -> bool:
+    """A rating the customer gave on their channel (``csat.recorded`` appended by the conversation service) is the
+    ticket's CSAT too; a rating this service recorded itself, or a second one, changes nothing."""
+    rating = recorded.event.payload
+    assert isinstance(rating, CsatRecorded)
+    return await TicketRepository(uow.session).record_csat(
+        recorded.event.tenant_id, rating.ticket_id, rating.score, rating.comment
+    )
+
+
 async def customer_answered(uow: UnitOfWork, recorded: RecordedEvent) -> int:
     """A customer message on a conversation whose tickets wait for the customer puts them back in the inbox."""
     event = recorded.event
@@ -453,3 +466,35 @@ async def sweep_sla(uow: UnitOfWork, limit: int = SWEEP_BATCH) -> int:
             _emit(uow, row, breach, ACTOR)
             claimed += 1
     return claimed
+
+
+def csat_report(start: date, end: date, rows: list[Row]) -> CsatReport:
+    """Ratings per UTC day and overall; means to two decimals."""
+
+    def mean(scores: list[int]) -> Decimal | None:
+        return (Decimal(sum(scores)) / len(scores)).quantize(Decimal("0.01")) if scores else None
+
+    by_day: dict[date, list[int]] = {}
+    for row in rows:
+        by_day.setdefault(row["csat_at"].astimezone(UTC).date(), []).append(row["csat_score"])
+    return CsatReport(
+        start=start,
+        end=end,
+        ratings=len(rows),
+        average=mean([r["csat_score"] for r in rows]),
+        days=[
+            CsatDay(day=d, ratings=len(s), average=mean(s), satisfied=sum(1 for x in s if x >= 4))
+            for d, s in sorted(by_day.items())
+        ],
+        items=[
+            Rating(
+                ticket_id=r["ticket_id"],
+                conversation_id=r["conversation_id"],
+                score=r["csat_score"],
+                comment=r["csat_comment"],
+                at=r["csat_at"],
+                assignee=r["assignee"],
+            )
+            for r in rows
+        ],
+    )
