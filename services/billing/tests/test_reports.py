@@ -172,7 +172,7 @@ async def test_daily_series_models_and_the_conversations_behind_each_figure(
     for d in days:
         assert d["resolved"] <= d["conversations"]
 
-    async def drill(**params: object) -> list[str]:
+    async def drill(**params: str | int) -> list[str]:
         r = await client.get("/v1/billing/reports/conversations", params={**period, **params}, headers=auth)
         assert r.status_code == 200, r.text
         return [c["conversation_id"] for c in r.json()["items"]]
