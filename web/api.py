@@ -89,6 +89,7 @@ class PublicApi:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        content: bytes | None = None,
     ) -> httpx2.Response:
         """The raw response of a successful call; :class:`ApiError` for any 4xx/5xx."""
         clean = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
@@ -100,6 +101,7 @@ class PublicApi:
                 json=json_body,
                 params=clean or None,
                 files=dict(files) if files else None,
+                content=content,
             )
         except httpx2.TransportError as exc:
             raise ApiError(503, "unavailable", f"the API at {self.base_url} is not reachable") from exc

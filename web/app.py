@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from web.api import ApiError, PublicApi
 from web.auth import (
@@ -23,8 +24,16 @@ from web.auth import (
     on_http_error,
     on_not_allowed,
     on_sign_in_required,
+    on_unexpected,
 )
 from web.config import WebSettings
+from web.console import (
+    AnalyticsController,
+    IntegrationsController,
+    KeysController,
+    KnowledgeController,
+    PoliciesController,
+)
 from web.inbox import InboxController
 from web.pages import STATIC
 from web.security import ASGIApp, security_headers
@@ -65,7 +74,19 @@ def build_app(settings: WebSettings) -> Litestar:
 
     static = create_static_files_router(path="/web/static", directories=[STATIC], include_in_schema=False)
     return Litestar(
-        route_handlers=[healthz, home, WidgetController, AuthController, InboxController, static],
+        route_handlers=[
+            healthz,
+            home,
+            WidgetController,
+            AuthController,
+            InboxController,
+            AnalyticsController,
+            KnowledgeController,
+            IntegrationsController,
+            PoliciesController,
+            KeysController,
+            static,
+        ],
         dependencies={"settings": _constant(settings), "api": _constant(api), "store": _constant(store)},
         exception_handlers={
             SignInRequired: on_sign_in_required,
@@ -73,6 +94,7 @@ def build_app(settings: WebSettings) -> Litestar:
             CsrfRefused: on_csrf,
             ApiError: on_api_error,
             HTTPException: on_http_error,
+            HTTP_500_INTERNAL_SERVER_ERROR: on_unexpected,
         },
         lifespan=[lifespan],
         state=State({"settings": settings, "api": api, "store": store}),

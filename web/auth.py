@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Mapping
 from datetime import datetime
@@ -33,6 +34,7 @@ from web.security import (
 )
 from web.sessions import Session, SessionStore
 
+log = logging.getLogger("deskpilot.web")
 SIGN_IN_COOKIE = "__Host-dp_signin"
 # A new sign-in key reaches each service through the event log within moments; a 401 from a service that has not
 # heard of it yet is retried for this long.
@@ -242,6 +244,12 @@ def on_api_error(request: Request[Any, Any, Any], exc: ApiError) -> Response[Any
         return on_sign_in_required(request, SignInRequired(request.url.path))
     titles = {403: "Not allowed", 404: "Not found", 503: "Unavailable"}
     return refusal_page(exc.status if exc.status in titles else 502, titles.get(exc.status, "Error"), exc.detail)
+
+
+def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
+    # Never shown to the browser (it may hold data that must not leave); it is in this process's log.
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return refusal_page(500, "Something went wrong", "The error is in the web front end's log.")
 
 
 def on_http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[str]:

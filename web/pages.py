@@ -3,6 +3,7 @@ template here does), the layout's shared context, and the response that carries 
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,22 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def usd(value: object) -> str:
+    """Exact dollar amounts as people read them: ``0.0012000000`` → ``$0.0012``, ``3.5`` → ``$3.50``."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if amount == 0:
+        return "$0"
+    text = format(amount.normalize(), "f")
+    whole, _, cents = text.partition(".")
+    return f"${whole}.{cents.ljust(2, '0')}"
+
+
+environment.filters["usd"] = usd
 
 
 def page(template: str, status_code: int = 200, **context: Any) -> Response[str]:

@@ -26,6 +26,8 @@ class Session:
     expires_at: float
     flash: list[tuple[str, str]] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
+    crawls: list[str] = field(default_factory=list)  # crawls started in this session, newest first
+    reveal: tuple[str, str] | None = None  # a new secret (label, value) for the next page only
 
     @property
     def role(self) -> str:

@@ -67,6 +67,8 @@ def web_platform(nats_url: str, database_url: str, tmp_path_factory: pytest.Temp
             "DESKPILOT_WIDGET_IP_CONVERSATION_BURST": "1000",
             "DESKPILOT_WIDGET_IP_MESSAGES_PER_MINUTE": "6000",
             "DESKPILOT_WIDGET_IP_MESSAGE_BURST": "1000",
+            # The console's crawl test crawls a small site the test serves on 127.0.0.1.
+            "KNOWLEDGE_CRAWL_ALLOW_PRIVATE": "true",
         }
     )
     log = data_dir / "platform.log"
