@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import httpx2
-from playwright.async_api import BrowserContext, expect
+from playwright.async_api import BrowserContext, FilePayload, expect
 
 from tests.browser.conftest import (
     HostPages,
@@ -92,7 +92,7 @@ async def test_the_knowledge_base_edits_previews_publishes_imports_and_crawls(
     # An import, with its upload progress bar.
     await page.goto(f"{web_platform.base}/console/knowledge")
     await page.get_by_label("Markdown, HTML, PDF, or a CSV of questions and answers").set_input_files(
-        files=[{"name": "shipping.md", "mimeType": "text/markdown", "buffer": b"# Shipping\n\nWe ship in 2 days.\n"}]
+        files=FilePayload(name="shipping.md", mimeType="text/markdown", buffer=b"# Shipping\n\nWe ship in 2 days.\n")
     )
     await page.get_by_role("button", name="Import").click()
     await expect(page.get_by_role("status").first).to_contain_text("Imported 1 article(s) from shipping.md.")
