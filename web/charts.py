@@ -1,6 +1,6 @@
 """Charts as SVG drawn on the server: a histogram with percentile marks, horizontal bars, and lines over days.
 
-Real charts (the browser draws vector shapes; no script, no canvas), accessible (``role="img"`` with a title and a
+Real charts (the browser draws vector shapes; no script, no canvas), accessible (``role="group"`` with a title and a
 description that says what the figure shows), and every mark is a link to the conversations behind it. Every
 piece of text that comes from data (model and tool names) is escaped before it is placed in the markup.
 """
@@ -61,7 +61,7 @@ def buckets(values: Sequence[Decimal], bins: int = 12) -> list[Bucket]:
 
 def _svg(title: str, description: str, body: list[str], ident: str) -> Markup:
     return Markup(  # noqa: S704 - every data-derived string below went through escape()
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{ident}-t {ident}-d" '
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="group" aria-labelledby="{ident}-t {ident}-d" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="{ident}-t">{escape(title)}</title>'
         f'<desc id="{ident}-d">{escape(description)}</desc>{"".join(body)}</svg>'
     )

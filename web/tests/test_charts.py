@@ -33,7 +33,7 @@ def test_the_histogram_links_each_bar_and_marks_the_percentiles() -> None:
     for mark in ("p50 $0.49", "p95 $0.94", "p99 $0.98"):
         assert mark in svg
     assert "&amp;max=" in svg  # attribute values are escaped
-    assert 'role="img"' in svg
+    assert 'role="group"' in svg
     assert "100 conversations" in svg
 
 
