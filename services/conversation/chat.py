@@ -51,6 +51,7 @@ from nats.js.api import DeliverPolicy
 from pydantic import ValidationError
 
 from libs.events import (
+    AgentReplied,
     CsatRequested,
     EventLog,
     HumanAssigned,
@@ -181,6 +182,9 @@ def frame_for(recorded: RecordedEvent) -> dict[str, Any] | None:
         frame.update(role=entry.role, text=entry.text)
     if isinstance(payload, HumanReplied | HumanAssigned):
         frame["agent_name"] = payload.agent_name
+    if isinstance(payload, AgentReplied):
+        # the reply's deltas carry it too: a client that drew them knows which drawing this text completes
+        frame["turn_id"] = payload.turn_id
     frame["at"] = event.occurred_at.isoformat()
     return frame
 

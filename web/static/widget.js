@@ -44,6 +44,7 @@
   var pending = []; // customer messages sent and not yet seen on the log: {key, text, el, position, inFlight}
   var awaitingAck = []; // of those, the ones sent on the current socket and not yet answered
   var streams = {}; // turn id -> {el, seq}: replies being written
+  var written = {}; // turn ids whose whole reply is shown: their late deltas are dropped
   var socket = null;
   var source = null;
   var useSse = !("WebSocket" in window);
@@ -294,7 +295,7 @@
         return adopt(frame);
       case "agent.replied":
         typing(false);
-        return finishStream(frame.text);
+        return finishStream(frame.turn_id, frame.text);
       case "human.replied":
         typing(false);
         return bubble("human", frame.text, frame.agent_name);
@@ -347,6 +348,7 @@
   // A model call's text streams as deltas (seq from 0, then one with final=true). A turn that calls the model again
   // after a tool starts again from seq 0: its text replaces what the earlier call wrote.
   function onDelta(frame) {
+    if (written[frame.turn_id]) return;
     var stream = streams[frame.turn_id];
     if (!stream) {
       stream = streams[frame.turn_id] = { el: bubble("ai", ""), seq: -1, closed: false };
@@ -371,18 +373,25 @@
     }
   }
 
-  // The stored reply ends the stream that wrote it (its text is the whole reply, whatever deltas were missed).
-  function finishStream(text) {
-    for (var turn in streams) {
-      if (!Object.prototype.hasOwnProperty.call(streams, turn)) continue;
-      var stream = streams[turn];
-      delete streams[turn];
-      stream.el.body.textContent = text;
-      stream.el.item.classList.remove("dp-streaming");
-      stream.el.item.removeAttribute("aria-busy");
-      return;
+  // The stored reply ends the stream that wrote it (its text is the whole reply, whatever deltas were missed); a
+  // reply whose deltas come after it (they travel apart from the log) is not drawn a second time.
+  function finishStream(turnId, text) {
+    if (turnId) written[turnId] = true;
+    var stream = turnId ? streams[turnId] : null;
+    if (!stream && !turnId) {
+      for (var turn in streams) {
+        if (Object.prototype.hasOwnProperty.call(streams, turn)) {
+          stream = streams[turn];
+          turnId = turn;
+          break;
+        }
+      }
     }
-    bubble("ai", text);
+    if (!stream) return bubble("ai", text);
+    delete streams[turnId];
+    stream.el.body.textContent = text;
+    stream.el.item.classList.remove("dp-streaming");
+    stream.el.item.removeAttribute("aria-busy");
   }
 
   function onError(frame) {
