@@ -89,3 +89,50 @@ async def test_a_forged_form_from_another_origin_changes_nothing(
 
     events = (await api.get(f"/v1/conversations/{cid}/events", headers=web_platform.headers())).json()["events"]
     assert not [e for e in events if e["type"] == "human.replied"]
+
+
+async def test_a_missed_target_is_marked_in_the_queue_as_it_happens(
+    context: BrowserContext, web_platform: WebPlatform, api: httpx2.AsyncClient
+) -> None:
+    """A ticket whose first-response target passes is marked breached in the open queue (the sweep's
+    ``sla.breached`` comes through the live feed), and the 'breaching' view lists it."""
+    original = (await api.get("/v1/tickets/sla-policy", headers=web_platform.headers())).json()["items"]
+    urgent = next(t for t in original if t["priority"] == "urgent")
+    r = await api.put(
+        "/v1/tickets/sla-policy/urgent",
+        headers=web_platform.headers(),
+        json={"first_response_seconds": 2, "resolution_seconds": 3600},
+    )
+    assert r.status_code == 200, r.text
+    try:
+        agent = await new_account(api, web_platform)
+        page = await context.new_page()
+        await sign_in(page, web_platform, agent, "/inbox?priority=urgent")
+        await expect(page.locator("#queue[data-live-ready=true]")).to_have_count(1)
+        r = await api.post("/v1/conversations", headers=web_platform.headers(), json={})
+        cid = r.json()["id"]
+        await api.post(
+            f"/v1/conversations/{cid}/messages", headers=web_platform.headers(), json={"text": "a person please"}
+        )
+
+        async def ticket() -> str | None:
+            log = (await api.get(f"/v1/conversations/{cid}/events", headers=web_platform.headers())).json()
+            created = [e for e in log["events"] if e["type"] == "ticket.created"]
+            return str(created[0]["payload"]["ticket_id"]) if created else None
+
+        ticket_id = await eventually(ticket, timeout=30, what="the handoff's ticket")
+        r = await api.patch(f"/v1/tickets/{ticket_id}", headers=web_platform.headers(), json={"priority": "urgent"})
+        assert r.status_code == 200, r.text
+        row = page.locator(f"tr[data-ticket={ticket_id}]")
+        await expect(row.locator(".badge.urgent")).to_have_count(1, timeout=30_000)
+        await expect(row.locator(".badge.breached")).to_have_text("SLA breached", timeout=30_000)
+        await expect(row.locator("time.sla")).to_contain_text("breached")
+        await page.goto(f"{web_platform.base}/inbox?view=breaching&priority=urgent")
+        await expect(page.locator(f"tr[data-ticket={ticket_id}]")).to_have_count(1)
+        await screenshot(page, "inbox-breaching")
+    finally:
+        await api.put(
+            "/v1/tickets/sla-policy/urgent",
+            headers=web_platform.headers(),
+            json={k: urgent[k] for k in ("first_response_seconds", "resolution_seconds")},
+        )
