@@ -183,7 +183,11 @@ async def test_without_websockets_the_widget_uses_server_sent_events(
         streams: list[str] = []
         page.on("request", lambda req: streams.append(req.url) if "/events?" in req.url else None)
         sockets: list[Any] = []
-        page.on("websocket", sockets.append)
+
+        def opened(socket: Any) -> None:  # a bound method is no handler for Playwright: a function
+            sockets.append(socket)
+
+        page.on("websocket", opened)
         await page.goto(f"{shop}/")
         await ask(page, ORDER_QUESTION)
         await expect(page.locator(".dp-ai .dp-text")).to_contain_text("1001", timeout=30_000)
