@@ -51,7 +51,8 @@ def _write(path: Path, demo: DemoWeb | DemoOwner) -> None:
 
 async def demo_owner(client: httpx2.AsyncClient, ticketing_url: str, api_key: str, data_dir: Path) -> DemoOwner:
     """The demo tenant's owner account: the one kept in the data dir if the API still has it active, else a new
-    one (a human agent with role ``owner`` and a random password)."""
+    one (a human agent with role ``owner`` and a random password). It is marked away, so that round-robin gives
+    handoffs to the team's agents, not to the person who configures the tenant (who can still take any)."""
     headers = {"Authorization": f"Bearer {api_key}"}
     path = data_dir / OWNER_FILE
     if path.exists():
@@ -71,6 +72,10 @@ async def demo_owner(client: httpx2.AsyncClient, ticketing_url: str, api_key: st
         f"{ticketing_url}/v1/tickets/agents/{owner.agent_id}/password",
         headers=headers,
         json={"password": owner.password},
+    )
+    r.raise_for_status()
+    r = await client.patch(
+        f"{ticketing_url}/v1/tickets/agents/{owner.agent_id}", headers=headers, json={"availability": "away"}
     )
     r.raise_for_status()
     _write(path, owner)

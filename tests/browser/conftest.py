@@ -9,6 +9,7 @@ accounts. Every page a test visits can be checked with axe-core (injected from `
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +21,10 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from deskpilot.embedded import free_port
-from tests.support import platform_env, start_platform, stop_platform
+from services.integrations.tests.fake_hubspot import CLIENT_ID as HUBSPOT_CLIENT_ID
+from services.integrations.tests.fake_hubspot import CLIENT_SECRET as HUBSPOT_CLIENT_SECRET
+from services.integrations.tests.fake_hubspot import FakeHubSpot
+from tests.support import platform_env, serving, start_platform, stop_platform
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -53,11 +57,46 @@ class WebPlatform:
 
 
 @pytest.fixture(scope="package")
-def web_platform(nats_url: str, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebPlatform]:
+def platform_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="package")
+async def hubspot(platform_port: int) -> AsyncIterator[FakeHubSpot]:
+    """A local fake of HubSpot's OAuth server, which sends the browser back to the console's return page."""
+    redirect = f"http://127.0.0.1:{platform_port}/console/integrations/callback"
+    async with serving(FakeHubSpot(redirect_uri=redirect)) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="package")
+def web_platform(
+    nats_url: str,
+    database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    platform_port: int,
+    hubspot: FakeHubSpot,
+) -> Iterator[WebPlatform]:
     assert CHROMIUM.exists(), "Debian's chromium is missing: scripts/bootstrap installs it (apt-get, as root)"
     assert AXE.exists(), "axe-core is missing: scripts/bootstrap installs it (npm, web/package.json)"
     data_dir = tmp_path_factory.mktemp("web-platform")
     env = platform_env(NATS_URL=nats_url, DATABASE_URL=database_url)
+    oauth_clients = {
+        "hubspot": {
+            "client_id": HUBSPOT_CLIENT_ID,
+            "client_secret": HUBSPOT_CLIENT_SECRET,
+            "authorize_url": f"{hubspot.base_url}/oauth/authorize",
+            "token_url": f"{hubspot.base_url}/oauth/v1/token",
+            "api_base_url": hubspot.base_url,
+            "revocation_url": f"{hubspot.base_url}/oauth/v1/refresh-tokens/{{token}}",
+        }
+    }
+    env.update(
+        {
+            "DESKPILOT_OAUTH_CLIENTS": json.dumps(oauth_clients),
+            "DESKPILOT_OAUTH_REDIRECT_URL": hubspot.redirect_uri,
+        }
+    )
     env.update(
         {
             # Replies stream word by word at a pace a test (and a screenshot) can see mid-stream.
@@ -72,7 +111,7 @@ def web_platform(nats_url: str, database_url: str, tmp_path_factory: pytest.Temp
         }
     )
     log = data_dir / "platform.log"
-    port = free_port()
+    port = platform_port
     proc, api_key = start_platform(data_dir, port, env, log, timeout=180)
     try:
         found = re.search(r"widget key: (\S+)", log.read_text())

@@ -9,6 +9,7 @@ import re
 import httpx2
 from playwright.async_api import BrowserContext, FilePayload, expect
 
+from services.integrations.tests.fake_hubspot import FakeHubSpot
 from tests.browser.conftest import (
     HostPages,
     WebPlatform,
@@ -205,3 +206,26 @@ async def test_keys_are_shown_once_rotated_and_revoked(
     assert opened.status_code == 401, "the rotated-out widget key is revoked"
     await assert_accessible(page)
     await screenshot(page, "console-keys")
+
+
+async def test_connecting_an_oauth_integration_goes_through_the_providers_consent_and_back(
+    context: BrowserContext, web_platform: WebPlatform, api: httpx2.AsyncClient, hubspot: FakeHubSpot
+) -> None:
+    """The Connect button: the API starts the OAuth flow, the browser goes to the provider (a local fake of
+    HubSpot's OAuth server, which consents at once), comes back to the console's return page, whose call to the
+    API's callback completes the connection; the integration is then connected, and can be disconnected."""
+    admin = await new_account(api, web_platform, role="admin")
+    page = await context.new_page()
+    await sign_in(page, web_platform, admin, "/console/integrations")
+    hubspot_row = page.locator("tr[data-integration=hubspot]")
+    async with page.expect_navigation(url=re.compile(r".*/console/integrations/callback\?.*")):
+        await hubspot_row.get_by_role("button", name="Connect").click()
+    await expect(page.get_by_role("heading", name="hubspot is connected")).to_be_visible()
+    assert any(token.startswith("CKT") for token in hubspot.issued), "the provider issued no token"
+    await assert_accessible(page)
+    await page.get_by_role("link", name="Back to integrations").click()
+    await expect(hubspot_row).to_contain_text("connected")
+    await expect(hubspot_row.get_by_role("button", name="Dry run")).to_be_visible()
+    await hubspot_row.get_by_role("button", name="Disconnect").click()
+    await expect(page.get_by_role("status").first).to_contain_text("hubspot disconnected.")
+    await expect(hubspot_row.get_by_role("button", name="Connect")).to_be_visible()

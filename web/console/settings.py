@@ -44,6 +44,17 @@ class IntegrationsController(Controller):
             ),
         )
 
+    @get("/callback")
+    async def oauth_return(self, request: AnyRequest, api: Api) -> Response[str]:
+        """Where a provider can send the browser back after consent (set ``DESKPILOT_OAUTH_REDIRECT_URL`` to this
+        page): the provider's answer goes on to the API's own callback, which checks its single-use state; this
+        page says how it went. No session is needed (and the browser, coming from another site, sends none)."""
+        try:
+            connected = await api.get("/v1/integrations/oauth/callback", params=dict(request.query_params.items()))
+        except ApiError as exc:
+            return page("console/connected.html", status_code=exc.status, connected=None, detail=exc.detail)
+        return page("console/connected.html", connected=connected, detail=None)
+
     @get("/audit.csv")
     async def audit_csv(self, request: AnyRequest, api: Api, store: Store) -> Response[bytes]:
         """The audit log with the page's filters, as the API exports it."""
