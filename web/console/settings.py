@@ -69,9 +69,10 @@ class IntegrationsController(Controller):
         )
 
     @post("/{name:str}/connect")
-    async def connect(self, request: AnyRequest, name: str, api: Api, store: Store) -> Redirect:
-        """OAuth: the browser goes to the provider's consent page (and comes back to the API's callback); an
-        API-key integration is connected with the key from the form."""
+    async def connect(self, request: AnyRequest, name: str, api: Api, store: Store) -> Response[Any]:
+        """OAuth: a page that sends the browser on to the provider's consent page (a form may only post to this
+        site, CSP form-action, so the provider is reached by a navigation of its own); an API-key integration is
+        connected with the key from the form."""
         session, form, user = await admin_form(request, store, api)
         body: dict[str, Any] = {"user_id": str(session.agent.get("email") or session.agent["agent_id"])}
         if form.get("api_key"):
@@ -87,7 +88,10 @@ class IntegrationsController(Controller):
             session.say("error", f"{name}: {exc.detail}")
             return Redirect("/console/integrations", status_code=303)
         if "authorization_url" in started:
-            return Redirect(started["authorization_url"], status_code=303)
+            return page(
+                "console/to_provider.html",
+                **layout(session, section="console", tab="integrations", name=name, url=started["authorization_url"]),
+            )
         session.say("ok", f"{name} is connected.")
         return Redirect("/console/integrations", status_code=303)
 
