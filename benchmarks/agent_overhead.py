@@ -46,7 +46,7 @@ from libs.events import (
     new_id,
 )
 from libs.events.streams import EVENTS_STREAM
-from libs.events.subjects import any_conversation
+from libs.events.subjects import any_command, any_conversation
 
 CUSTOMER = Actor(kind="customer", id="bench")
 TOOL = ToolSpec(
@@ -91,7 +91,7 @@ async def fake_tool(nc: NATS, log: EventLog) -> None:
     async def answer(msg: Msg) -> None:
         event = decode(msg.data)
         request = event.payload
-        if not isinstance(request, ToolRequested) or request.service != "benchtool":
+        if not isinstance(request, ToolRequested):
             return
         assert event.conversation_id is not None
         done = ToolCompleted(
@@ -116,7 +116,7 @@ async def fake_tool(nc: NATS, log: EventLog) -> None:
             None,
         )
 
-    await nc.subscribe(any_conversation("tool.requested"), cb=answer)
+    await nc.subscribe(any_command("tool.requested", "benchtool"), cb=answer)
 
 
 class Replies:

@@ -43,7 +43,7 @@ from libs.events import (
     ToolRequested,
     new_id,
 )
-from services.agent.service import fold
+from services.agent.state import fold
 from services.billing.booking import price_llm_call
 from services.conversation.service import rebuild_transcript
 

@@ -153,7 +153,7 @@ async def tune_fusion(
                 ranks: list[int | None] = []
                 for nearest, fulltext, relevant in candidates:
                     fused = reciprocal_rank_fusion([nearest[:depth], fulltext[:depth]], k, (1.0, weight))
-                    found = [r["article_id"] for r, _ in fused[:10]]
+                    found = [r.article_id for r, _ in fused[:10]]
                     ranks.append(found.index(relevant) + 1 if relevant in found else None)
                 results[(weight, k, depth)] = metrics(ranks)["MRR@10"]
     print(f"\n  RRF tuning on the tune half ({len(tune)} queries): MRR@10 by full-text weight w_ft, k and depth")
@@ -183,10 +183,12 @@ async def stackfaq(db: Database, path: Path) -> None:
         repo = KnowledgeRepository(session)
         n_chunks = 0
         for a in articles:
-            article = {**a, "article_id": new_id("art"), "body_format": "markdown", "locale": "en", "version": 1}
-            await repo.add_article(tenant_id=tenant, status="published", tags=[], **article)
+            article = await repo.add_article(
+                tenant_id=tenant, status="published", tags=[], article_id=new_id("art"), body_format="markdown",
+                locale="en", version=1, **a,
+            )  # fmt: skip
             n_chunks += await index_article(repo, model, tenant, article)
-            ids.append(str(article["article_id"]))
+            ids.append(article.article_id)
     print(f"  indexed {n_chunks} chunks in {time.perf_counter() - started:.1f} s (chunking + embedding + insert)")
 
     texts = [q for q, _, _ in queries]
@@ -298,7 +300,7 @@ async def scale(db: Database, total: int) -> None:  # noqa: PLR0915 - one linear
                         await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
                     hits = await repo.nearest(tenant, model, q.tolist(), 10, ef_search=ef, iterative_scan=iterative)  # type: ignore[arg-type]
                 latencies.append((time.perf_counter() - started) * 1000)
-                got = {int(h["article_id"][4:]) for h in hits}
+                got = {int(h.article_id[4:]) for h in hits}
                 recalls.append(len(got & set(truth.tolist())) / 10)
         recall, p50, p99 = statistics.mean(recalls), statistics.median(latencies), pct(latencies, 99)
         print(f"  {name:<58} {recall:9.3f} {p50:7.2f} {p99:7.2f}")

@@ -5,6 +5,10 @@
                                                           web front end (widget, inbox, console)
     deskpilot tenants create NAME                         a new tenant; prints its id and API key
     deskpilot replay <conversation-id>                    rebuild a transcript from the log; compare with the view
+    deskpilot replay <id>... --against CANDIDATE [--json] replay conversations against a candidate; diff the actions
+    deskpilot replay --last N --tenant T --against C      … the tenant's last N resolved conversations
+    deskpilot simulate SUITE [--against C] [--trials K]   run a simulation suite; exit 1 when a task fails
+    deskpilot suites from-conversations <id>...           a simulation suite from recorded conversations
     deskpilot billing rebuild [--tenant T] [--check]      recompute the ledger from the log; compare with the live one
     deskpilot integrations rotate-keys                    re-wrap tenant vault keys with the newest master key
 
@@ -27,6 +31,7 @@ import nats
 
 from deskpilot.supervisor import DEV_VAULT_KEY_FILE, SERVICES, VAULT_MASTER_KEYS, WEB
 from libs.events import EventLog
+from libs.platform.runtime import nats_servers
 
 DEFAULT_DATA_DIR = Path(os.environ.get("DESKPILOT_DATA_DIR", ".deskpilot"))
 
@@ -58,7 +63,7 @@ def serve(service: str, host: str, port: int) -> int:
 async def _create_tenant(name: str, data_dir: Path) -> None:
     from deskpilot.tenants import create_tenant
 
-    nc = await nats.connect(_url("NATS_URL", data_dir))
+    nc = await nats.connect(nats_servers(_url("NATS_URL", data_dir)))
     try:
         log = EventLog(nc)
         await log.ensure_streams(int(os.environ.get("DESKPILOT_STREAM_REPLICAS", "1")))
@@ -71,30 +76,21 @@ async def _create_tenant(name: str, data_dir: Path) -> None:
 
 
 async def _replay(conversation_id: str, data_dir: Path) -> int:
-    from libs.events import decode
-    from libs.events.subjects import CONVERSATION_PREFIX
-    from libs.platform.db import Database
-    from services.conversation import service
-    from services.conversation.repository import ConversationRepository
+    from services.conversation import ops
 
-    nc = await nats.connect(_url("NATS_URL", data_dir))
-    db = Database(_url("DATABASE_URL", data_dir), schema="conversation")
+    nc = await nats.connect(nats_servers(_url("NATS_URL", data_dir)))
     try:
-        log = EventLog(nc)
-        first = await log.read_raw(f"{CONVERSATION_PREFIX}.*.{conversation_id}.conversation.started")
-        if not first:
+        tenant_id = await ops.tenant_of(nc, conversation_id)
+        if tenant_id is None:
             print(f"no conversation {conversation_id} in the event log")
             return 1
-        tenant_id = decode(first[0][1]).tenant_id
-        async with db.session() as session:
-            try:
-                report = await service.replay(log, ConversationRepository(session), tenant_id, conversation_id)
-            except service.ConversationNotFound:
-                print(f"conversation {conversation_id} is in the event log but not in the stored view (yet)")
-                return 2
+        try:
+            report = await ops.replay(nc, _url("DATABASE_URL", data_dir), tenant_id, conversation_id)
+        except ops.ConversationNotFound:
+            print(f"conversation {conversation_id} is in the event log but not in the stored view (yet)")
+            return 2
     finally:
         await nc.close()
-        await db.close()
     print(f"conversation {conversation_id} (tenant {tenant_id}): {report.events} events, version {report.version}")
     for entry in report.transcript:
         print(f"  [{entry.position}] {entry.role}: {entry.text}")
@@ -110,18 +106,13 @@ async def _replay(conversation_id: str, data_dir: Path) -> int:
 async def _billing_rebuild(tenant_id: str | None, check: bool, data_dir: Path) -> int:
     from decimal import Decimal
 
-    from libs.platform.db import Database
-    from services.billing.rebuild import rebuild_and_compare
-    from services.billing.repository import LedgerRepository
+    from services.billing import ops
 
-    nc = await nats.connect(_url("NATS_URL", data_dir))
-    db = Database(_url("DATABASE_URL", data_dir), schema="billing")
+    nc = await nats.connect(nats_servers(_url("NATS_URL", data_dir)))
     try:
-        async with db.session() as session:
-            report = await rebuild_and_compare(EventLog(nc), LedgerRepository(session), tenant_id)
+        report = await ops.rebuild(nc, _url("DATABASE_URL", data_dir), tenant_id)
     finally:
         await nc.close()
-        await db.close()
     rebuilt = report.rebuilt
     total = sum((e.cost_usd for e in rebuilt.entries.values()), start=Decimal(0))
     scope = f"tenant {tenant_id}" if tenant_id else "all tenants"
@@ -138,8 +129,7 @@ async def _billing_rebuild(tenant_id: str | None, check: bool, data_dir: Path) -
 
 
 async def _rotate_vault_keys(data_dir: Path) -> int:
-    from libs.platform.db import Database
-    from services.integrations.vault import EnvKeyProvider, Vault, rotate_master_key
+    from services.integrations import ops
 
     keys = os.environ.get(VAULT_MASTER_KEYS, "")
     dev_file = data_dir / DEV_VAULT_KEY_FILE
@@ -148,11 +138,7 @@ async def _rotate_vault_keys(data_dir: Path) -> int:
     if not keys:
         print(f"set {VAULT_MASTER_KEYS} (newest key first, keep the older ones listed until this finishes)")
         return 2
-    db = Database(_url("DATABASE_URL", data_dir), schema="integrations")
-    try:
-        report = await rotate_master_key(db.sessions, Vault(EnvKeyProvider.parse(keys)))
-    finally:
-        await db.close()
+    report = await ops.rotate_keys(_url("DATABASE_URL", data_dir), keys)
     print(f"re-wrapped {report.rewrapped} tenant data keys under master key {report.current_version}")
     if report.failed:
         print(f"{len(report.failed)} tenants' data keys unwrap with no configured master key, left unchanged:")
@@ -160,6 +146,54 @@ async def _rotate_vault_keys(data_dir: Path) -> int:
             print(f"  - {tenant_id}")
         return 1
     return 0
+
+
+def _sandbox_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``replay``, ``simulate`` and ``suites`` (docs/replay.md, docs/simulation.md)."""
+    p_replay = sub.add_parser(
+        "replay", help="rebuild a conversation from its event log, or replay conversations against a candidate"
+    )
+    p_replay.add_argument("conversation_ids", nargs="*", metavar="conversation_id")
+    p_replay.add_argument("--against", help="a candidate file (YAML/JSON) or provider[/model], e.g. offline")
+    p_replay.add_argument("--last", type=int, help="with --against: the tenant's last N resolved conversations")
+    p_replay.add_argument("--tenant", help="the tenant (default: the first conversation's)")
+    p_replay.add_argument("--json", action="store_true", help="print the diff as JSON")
+    p_replay.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+
+    p_sim = sub.add_parser("simulate", help="run a simulation suite in the sandbox (no server needed)")
+    p_sim.add_argument("suite", type=Path)
+    p_sim.add_argument("--against", help="a candidate file (YAML/JSON) or provider[/model]")
+    p_sim.add_argument("--trials", type=int, default=1, help="runs of each task (pass^1 … pass^K)")
+    p_sim.add_argument("--report", type=Path, help="where to write the JSON report (default: <suite>.report.json)")
+    p_sim.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p_suites = sub.add_parser("suites", help="simulation suites")
+    suites_sub = p_suites.add_subparsers(dest="action", required=True)
+    p_from = suites_sub.add_parser("from-conversations", help="a suite whose tasks are recorded conversations")
+    p_from.add_argument("conversation_ids", nargs="+", metavar="conversation_id")
+    p_from.add_argument("--name", default="from-production")
+    p_from.add_argument("--out", type=Path, help="write the suite here (default: stdout)")
+    p_from.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+
+
+def _sandbox_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from services.agent import ops as agent_ops
+
+    if args.command == "simulate":
+        if args.trials < 1:
+            parser.error("--trials must be at least 1")
+        return asyncio.run(agent_ops.simulate(args.suite, args.against, args.trials, args.report, args.json))
+    urls = (_url("NATS_URL", args.data_dir), _url("DATABASE_URL", args.data_dir))
+    if args.command == "suites":
+        return asyncio.run(agent_ops.suite_from(urls, args.conversation_ids, args.name, args.out))
+    if args.against is None:
+        if len(args.conversation_ids) != 1:
+            parser.error("replay without --against rebuilds exactly one conversation")
+        return asyncio.run(_replay(args.conversation_ids[0], args.data_dir))
+    if not args.conversation_ids and args.last is None:
+        parser.error("replay --against needs conversation ids or --last N")
+    ids, against = args.conversation_ids, args.against
+    return asyncio.run(agent_ops.replay_against(urls, ids, against, args.tenant, args.last, args.json))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,9 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     p_create.add_argument("name")
     p_create.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
 
-    p_replay = sub.add_parser("replay", help="rebuild a conversation from its event log")
-    p_replay.add_argument("conversation_id")
-    p_replay.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    _sandbox_parsers(sub)
 
     p_billing = sub.add_parser("billing", help="billing operations")
     billing_sub = p_billing.add_subparsers(dest="action", required=True)
@@ -210,8 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "tenants":
         asyncio.run(_create_tenant(args.name, args.data_dir))
         return 0
-    if args.command == "replay":
-        return asyncio.run(_replay(args.conversation_id, args.data_dir))
+    if args.command in ("replay", "simulate", "suites"):
+        return _sandbox_command(parser, args)
     if args.command == "billing":
         return asyncio.run(_billing_rebuild(args.tenant, args.check, args.data_dir))
     if args.command == "integrations":

@@ -46,6 +46,8 @@ ROUTES: dict[str, str] = {
     "/v1/conversations": "conversation",
     "/v1/conversation/": "conversation",
     "/v1/agent": "agent",
+    "/v1/replays": "agent",
+    "/v1/simulations": "agent",
     "/v1/integrations": "integrations",
     "/v1/knowledge": "knowledge",
     "/v1/tickets": "ticketing",

@@ -27,6 +27,7 @@ from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
 from deskpilot.tenants import NewTenant, demo_tenant
 from libs.events import EventLog
+from libs.platform.runtime import nats_servers
 
 SERVICES = ("conversation", "agent", "integrations", "knowledge", "ticketing", "billing")
 """Every service, each run as ``deskpilot serve <name>`` from ``services.<name>.app:create_app``."""
@@ -126,7 +127,7 @@ def dev_vault_env(data_dir: Path) -> dict[str, str]:
 
 
 async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, database_url: str) -> None:
-    nc = await nats.connect(nats_url)
+    nc = await nats.connect(nats_servers(nats_url))
     log = EventLog(nc)
     await log.ensure_streams(int(os.environ.get("DESKPILOT_STREAM_REPLICAS", "1")))
 
@@ -146,18 +147,7 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
     tasks.append(asyncio.create_task(server.serve(), name="gateway"))
     try:
         async with httpx2.AsyncClient(timeout=5) as client:
-
-            async def services_ready() -> bool:
-                for c in children:
-                    try:
-                        r = await client.get(f"http://127.0.0.1:{c.port}/v1/{c.name}/readyz")
-                    except httpx2.TransportError:
-                        return False
-                    if r.status_code != 200:
-                        return False
-                return True
-
-            ready = asyncio.create_task(_wait_until(services_ready, "services", 180))
+            ready = asyncio.create_task(_wait_until(_services_ready(client, children), "services", 180))
             await asyncio.wait([ready, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
             if stop.is_set():
                 return
@@ -188,6 +178,20 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, 15)
         await nc.close()
+
+
+def _services_ready(client: httpx2.AsyncClient, children: list[ServiceProcess]) -> object:
+    async def check() -> bool:
+        for c in children:
+            try:
+                r = await client.get(f"http://127.0.0.1:{c.port}/v1/{c.name}/readyz")
+            except httpx2.TransportError:
+                return False
+            if r.status_code != 200:
+                return False
+        return True
+
+    return check
 
 
 def _web_ready(client: httpx2.AsyncClient, web: ServiceProcess) -> object:

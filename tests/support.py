@@ -169,3 +169,69 @@ def stop_platform(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+class ServiceProcess:
+    """One service as its own process (``deskpilot serve <service>``), as the supervisor and Kubernetes run it, so
+    that a test can kill it (SIGKILL: no clean shutdown) and start it again. Its output goes to ``log``."""
+
+    def __init__(self, service: str, env: Mapping[str, str], log: Path) -> None:
+        from deskpilot.embedded import free_port
+
+        self.service = service
+        self.env = dict(env)
+        self.log = log
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def spawn(self) -> subprocess.Popen[bytes]:
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "deskpilot.cli",
+                "serve",
+                self.service,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        return self.proc
+
+    async def start(self, timeout: float = 60.0) -> None:
+        """Start it and return once it answers ``/readyz`` (fails the test if it exits or is not ready in time)."""
+        proc = self.spawn()
+
+        async def ready() -> bool:
+            if proc.poll() is not None:
+                pytest.fail(f"{self.service} exited with {proc.returncode}:\n{self.log.read_text()[-3000:]}")
+            try:
+                async with httpx2.AsyncClient(timeout=2) as client:
+                    r = await client.get(f"{self.url}/v1/{self.service}/readyz")
+            except httpx2.TransportError:
+                return False
+            return r.status_code == 200
+
+        await eventually(ready, timeout=timeout, what=f"{self.service} to be ready")
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill()

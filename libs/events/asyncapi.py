@@ -31,7 +31,8 @@ REF = "#/components/schemas/{model}"
 
 def channel_address(cls: type[EventPayload]) -> str:
     if cls.SCOPE == "conversation":
-        return f"{CONVERSATION_PREFIX}.{{tenant_id}}.{{conversation_id}}.{cls.event_type()}"
+        route = f".{{{cls.ROUTE}}}" if cls.ROUTE is not None else ""
+        return f"{CONVERSATION_PREFIX}.{{tenant_id}}.{{conversation_id}}.{cls.event_type()}{route}"
     return f"{TENANT_PREFIX}.{{tenant_id}}.{cls.event_type()}"
 
 
@@ -83,6 +84,36 @@ HEADERS: Schema = {
 }
 
 
+def _message(cls: type[EventPayload]) -> Schema:
+    return {
+        "name": cls.event_type(),
+        "title": cls.__name__,
+        "summary": (cls.__doc__ or "").strip().splitlines()[0],
+        "contentType": "application/json",
+        "headers": HEADERS,
+        "payload": {"$ref": REF.format(model=f"{cls.__name__}Envelope")},
+        "x-schema-version": cls.SCHEMA_VERSION,
+        "x-scope": cls.SCOPE,
+        "x-kind": cls.KIND,
+        "x-producers": list(cls.PRODUCERS),
+    }
+
+
+def _channel(cls: type[EventPayload]) -> Schema:
+    params: Schema = {"tenant_id": {"description": "the tenant"}}
+    if cls.SCOPE == "conversation":
+        params["conversation_id"] = {"description": "the conversation"}
+    if cls.ROUTE is not None:
+        params[cls.ROUTE] = {"description": "the service that executes this command (its one consumer)"}
+    return {
+        "address": channel_address(cls),
+        "title": cls.event_type(),
+        "summary": (cls.__doc__ or "").strip().splitlines()[0],
+        "parameters": params,
+        "messages": {cls.__name__: {"$ref": f"#/components/messages/{cls.__name__}"}},
+    }
+
+
 def document() -> dict[str, Any]:
     classes = sorted(EVENT_TYPES.values(), key=lambda c: c.event_type())
     models: list[type[BaseModel]] = [Actor, *classes]
@@ -94,26 +125,8 @@ def document() -> dict[str, Any]:
     for cls in classes:
         event_type, name = cls.event_type(), cls.__name__
         schemas[f"{name}Envelope"] = envelope_schema(cls)
-        params: Schema = {"tenant_id": {"description": "the tenant"}}
-        if cls.SCOPE == "conversation":
-            params["conversation_id"] = {"description": "the conversation"}
-        messages[name] = {
-            "name": event_type,
-            "title": name,
-            "summary": (cls.__doc__ or "").strip().splitlines()[0],
-            "contentType": "application/json",
-            "headers": HEADERS,
-            "payload": {"$ref": REF.format(model=f"{name}Envelope")},
-            "x-schema-version": cls.SCHEMA_VERSION,
-            "x-scope": cls.SCOPE,
-        }
-        channels[event_type] = {
-            "address": channel_address(cls),
-            "title": event_type,
-            "summary": (cls.__doc__ or "").strip().splitlines()[0],
-            "parameters": params,
-            "messages": {name: {"$ref": f"#/components/messages/{name}"}},
-        }
+        messages[name] = _message(cls)
+        channels[event_type] = _channel(cls)
         operations[f"receive_{event_type.replace('.', '_')}"] = {
             "action": "receive",
             "channel": {"$ref": f"#/channels/{event_type}"},

@@ -28,8 +28,8 @@ Schema = dict[str, Any]
 
 REGENERATE = ".venv/bin/python -m libs.events.catalog_docs > docs/events.md"
 # Placeholders that are valid subject tokens, so the real subject functions can build the patterns shown.
-_TENANT, _CONVERSATION, _CONSUMER = "__tenant__", "__conversation__", "__consumer__"
-_PLACEHOLDERS = {_TENANT: "<tenant>", _CONVERSATION: "<conversation>", _CONSUMER: "<consumer>"}
+_TENANT, _CONVERSATION, _CONSUMER, _SERVICE = "__tenant__", "__conversation__", "__consumer__", "__service__"
+_PLACEHOLDERS = {_TENANT: "<tenant>", _CONVERSATION: "<conversation>", _CONSUMER: "<consumer>", _SERVICE: "<service>"}
 
 
 def _md(text: str) -> str:
@@ -164,6 +164,7 @@ def _subject_scheme() -> list[str]:
         ("tenant_subject", subjects.tenant_subject, (_TENANT, "<type>")),
         ("any_conversation", subjects.any_conversation, ("<type>",)),
         ("any_tenant", subjects.any_tenant, ("<type>",)),
+        ("any_command", subjects.any_command, ("<type>", _SERVICE)),
         ("dead_letter_subject", subjects.dead_letter_subject, (_CONSUMER,)),
     ]
     out += ["", "Built only by `libs/events/subjects.py`:", "", "| function | gives | use |", "|---|---|---|"]
@@ -181,7 +182,10 @@ def _envelope_section() -> list[str]:
 
 
 def _event_section(event_type: str, cls: type[EventPayload]) -> list[str]:
-    if cls.SCOPE == "conversation":
+    if cls.ROUTE is not None:
+        subject = subjects.conversation_subject(_TENANT, _CONVERSATION, event_type, _SERVICE)
+        consumers = subjects.any_command(event_type, _SERVICE)
+    elif cls.SCOPE == "conversation":
         subject = subjects.conversation_subject(_TENANT, _CONVERSATION, event_type)
         consumers = subjects.any_conversation(event_type)
     else:
@@ -193,8 +197,10 @@ def _event_section(event_type: str, cls: type[EventPayload]) -> list[str]:
         f"> {_first_line(cls)}",
         "",
         f"- model: `{cls.__module__}.{cls.__name__}`, schema version **{cls.SCHEMA_VERSION}**",
-        f"- scope: **{cls.SCOPE}**",
-        f"- subject: `{_placeholders(subject)}` (consumers filter on `{consumers}`)",
+        f"- scope: **{cls.SCOPE}**; kind: **{cls.KIND}**"
+        + (f" (routed by `{cls.ROUTE}` to its one consumer)" if cls.ROUTE else ""),
+        f"- produced by: {', '.join(f'`{p}`' for p in cls.PRODUCERS)}",
+        f"- subject: `{_placeholders(subject)}` (consumers filter on `{_placeholders(consumers)}`)",
         "",
         *_field_table(cls),
     ]
@@ -225,13 +231,14 @@ def render_catalog() -> str:
         "",
         _doc(catalog),
         "",
-        "| type | version | scope | contract |",
-        "|---|---|---|---|",
+        "| type | version | scope | kind | produced by | contract |",
+        "|---|---|---|---|---|---|",
     ]
     for event_type, cls in EVENT_TYPES.items():
         anchor = re.sub(r"[^a-z0-9_-]", "", event_type)
         lines.append(
-            f"| [`{event_type}`](#{anchor}) | v{cls.SCHEMA_VERSION} | {cls.SCOPE} | {_cell(_first_line(cls))} |"
+            f"| [`{event_type}`](#{anchor}) | v{cls.SCHEMA_VERSION} | {cls.SCOPE} | {cls.KIND} "
+            f"| {', '.join(cls.PRODUCERS)} | {_cell(_first_line(cls))} |"
         )
     lines += ["", *_subject_scheme(), "", *_envelope_section(), "", "## Events"]
     shared: dict[str, type[BaseModel]] = {}

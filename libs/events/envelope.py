@@ -93,7 +93,7 @@ class Envelope(BaseModel):
     @property
     def subject(self) -> str:
         if self.conversation_id is not None:
-            return conversation_subject(self.tenant_id, self.conversation_id, self.type)
+            return conversation_subject(self.tenant_id, self.conversation_id, self.type, self.payload.route())
         return tenant_subject(self.tenant_id, self.type)
 
     def encode(self) -> bytes:

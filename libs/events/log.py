@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Sequence
+from typing import Protocol
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -21,10 +22,11 @@ from opentelemetry import propagate
 
 from libs.events.envelope import Envelope, RecordedEvent, decode
 from libs.events.streams import ALL_STREAMS, DEAD_LETTER_STREAM, EVENTS_STREAM
-from libs.events.subjects import conversation_filter, conversation_subject, dead_letter_subject
+from libs.events.subjects import conversation_filter, conversation_type_filter, dead_letter_subject
 
 WRONG_LAST_SEQUENCE = 10071
 READ_BATCH = 256
+CATCH_UP_ATTEMPTS = 6  # re-reads of a lagging replica (1, 2, 4 … 32 ms) before asking the stream leader
 DIRECT_GET = f"$JS.API.DIRECT.GET.{EVENTS_STREAM}"
 
 
@@ -36,6 +38,20 @@ class VersionConflict(Exception):
         self.tenant_id = tenant_id
         self.conversation_id = conversation_id
         self.expected = expected
+
+
+class ConversationEvents(Protocol):
+    """What a decider needs of a log: ordered reads of one conversation and expected-version appends.
+
+    :class:`EventLog` is the shared, durable one; :class:`~libs.events.memory_log.MemoryEventLog` keeps a sandbox's
+    conversations (replays, simulations) in memory with the same semantics, so the same agent loop runs on both.
+    """
+
+    async def read(
+        self, tenant_id: str, conversation_id: str, from_version: int = 0, *, through: int = 0
+    ) -> list[RecordedEvent]: ...
+
+    async def append_one(self, tenant_id: str, conversation_id: str, event: Envelope, expected: int | None) -> int: ...
 
 
 def trace_headers() -> dict[str, str]:
@@ -73,6 +89,14 @@ class EventLog:
             if config.as_dict() != {k: v for k, v in existing.config.as_dict().items() if k in config.as_dict()}:
                 await self._js.update_stream(config)
 
+    async def available(self, timeout: float = 2.0) -> bool:
+        """Whether JetStream answers for the event log now (a stream without a leader does not)."""
+        try:
+            await asyncio.wait_for(self._js.stream_info(EVENTS_STREAM), timeout)
+        except Exception:
+            return False
+        return True
+
     async def append(
         self,
         tenant_id: str,
@@ -85,33 +109,42 @@ class EventLog:
         ``expected_version=None`` appends unconditionally (facts that need no decision, such as an incoming
         message); ``0`` requires an empty conversation. Raises :class:`VersionConflict` when the conversation has
         moved on. Retrying the same events is safe: already stored ones return their original position.
+        A decider that appends several events and must survive writes of others in between uses
+        :class:`~libs.events.conversation_log.ConversationLog`.
         """
         positions: list[int] = []
         expected = expected_version
-        wildcard = conversation_filter(tenant_id, conversation_id)
         for event in events:
-            if event.tenant_id != tenant_id or event.conversation_id != conversation_id:
-                raise ValueError(f"event {event.id} does not belong to conversation {conversation_id}")
-            headers = {"Nats-Msg-Id": event.id, "Dp-Type": event.type, **trace_headers()}
-            if expected is not None:
-                headers["Nats-Expected-Last-Subject-Sequence"] = str(expected)
-                headers["Nats-Expected-Last-Subject-Sequence-Subject"] = wildcard
-            try:
-                ack = await self._js.publish(event.subject, event.encode(), stream=EVENTS_STREAM, headers=headers)
-                position = ack.seq
-            except APIError as exc:
-                if exc.err_code != WRONG_LAST_SEQUENCE:
-                    raise
-                # The server checks the expected sequence before deduplicating, so a retry of an append that
-                # already landed looks like a conflict. It is one only if this event is not already in the log.
-                stored = await self._position_of(tenant_id, conversation_id, event.id, after=expected or 0)
-                if stored is None:
-                    raise VersionConflict(tenant_id, conversation_id, expected or 0) from exc
-                position = stored
+            position = await self.append_one(tenant_id, conversation_id, event, expected)
             positions.append(position)
             if expected is not None:
                 expected = position
         return positions
+
+    async def append_one(self, tenant_id: str, conversation_id: str, event: Envelope, expected: int | None) -> int:
+        """Append one event, at ``expected`` (the conversation's last position) unless None; returns its position.
+
+        A retry of an event already stored returns its position; if that position is not the conversation's last
+        one any more, the next expected-version append will conflict and the caller reads what came after.
+        """
+        if event.tenant_id != tenant_id or event.conversation_id != conversation_id:
+            raise ValueError(f"event {event.id} does not belong to conversation {conversation_id}")
+        headers = {"Nats-Msg-Id": event.id, "Dp-Type": event.type, **trace_headers()}
+        if expected is not None:
+            headers["Nats-Expected-Last-Subject-Sequence"] = str(expected)
+            headers["Nats-Expected-Last-Subject-Sequence-Subject"] = conversation_filter(tenant_id, conversation_id)
+        try:
+            ack = await self._js.publish(event.subject, event.encode(), stream=EVENTS_STREAM, headers=headers)
+        except APIError as exc:
+            if exc.err_code != WRONG_LAST_SEQUENCE:
+                raise
+            # The server checks the expected sequence before deduplicating, so a retry of an append that already
+            # landed looks like a conflict. It is one only if this event is not already in the log.
+            stored = await self._position_of(tenant_id, conversation_id, event.id, after=expected or 0)
+            if stored is None:
+                raise VersionConflict(tenant_id, conversation_id, expected or 0) from exc
+            return stored
+        return int(ack.seq)
 
     async def _position_of(self, tenant_id: str, conversation_id: str, event_id: str, after: int) -> int | None:
         for recorded in await self.read(tenant_id, conversation_id, from_version=after):
@@ -125,16 +158,50 @@ class EventLog:
         ack = await self._js.publish(event.subject, event.encode(), stream=EVENTS_STREAM, headers=headers)
         return ack.seq
 
-    async def read(self, tenant_id: str, conversation_id: str, from_version: int = 0) -> list[RecordedEvent]:
-        """Every event of the conversation after position ``from_version``, in order."""
-        return [
-            RecordedEvent(position=pos, event=decode(data))
-            for pos, data in await self.read_raw(conversation_filter(tenant_id, conversation_id), from_version)
-        ]
+    async def read(
+        self, tenant_id: str, conversation_id: str, from_version: int = 0, *, through: int = 0
+    ) -> list[RecordedEvent]:
+        """Every event of the conversation after position ``from_version``, in order.
+
+        ``through``: a position of this conversation the caller knows is stored (the event it is handling); the
+        read includes it. Direct gets may be answered by any replica of the stream, and a replica that has not
+        applied the newest writes yet answers with an older log: read again until the answer catches up, and ask
+        the stream leader should it not.
+        """
+        subject = conversation_filter(tenant_id, conversation_id)
+        raw = await self.read_raw(subject, from_version)
+        for attempt in range(CATCH_UP_ATTEMPTS):
+            if (raw[-1][0] if raw else from_version) >= through:
+                break
+            await asyncio.sleep(0.001 * 2**attempt)
+            raw += await self.read_raw(subject, raw[-1][0] if raw else from_version)
+        else:
+            raw += await self._read_from_leader(subject, raw[-1][0] if raw else from_version, through)
+        return [RecordedEvent(position=pos, event=decode(data)) for pos, data in raw]
+
+    async def _read_from_leader(self, subject_filter: str, after: int, through: int) -> list[tuple[int, bytes]]:
+        """Messages after ``after`` up to ``through`` from the stream leader (one request each; only for catching
+        up when replicas lag)."""
+        out: list[tuple[int, bytes]] = []
+        seq = after + 1
+        while seq <= through:
+            try:
+                msg = await self._js.get_msg(EVENTS_STREAM, seq=seq, subject=subject_filter, next=True)
+            except NotFoundError:
+                break
+            if msg.seq is None or msg.data is None:
+                break
+            out.append((msg.seq, msg.data))
+            seq = msg.seq + 1
+        return out
+
+    async def contains(self, event: Envelope) -> bool:
+        """Whether ``event`` (by id) is already in the log, on its own subject."""
+        return any(json.loads(body).get("id") == event.id for _, body in await self.read_raw(event.subject))
 
     async def read_type(self, tenant_id: str, conversation_id: str, event_type: str) -> list[RecordedEvent]:
         """The events of one type in one conversation, in order."""
-        subject = conversation_subject(tenant_id, conversation_id, event_type)
+        subject = conversation_type_filter(tenant_id, conversation_id, event_type)
         return [RecordedEvent(position=pos, event=decode(data)) for pos, data in await self.read_raw(subject)]
 
     async def read_raw(self, subject_filter: str, from_version: int = 0) -> list[tuple[int, bytes]]:

@@ -5,9 +5,14 @@
 ``dp.dlq.<consumer>``                             messages a consumer could not process (dead letters)
 ``dp.stream.<tenant>.<conversation>``             reply text as it streams (core NATS, not stored; see streaming.py)
 ``dp.widget.<tenant>.<key id>.revoked``           a web chat widget key was revoked: open chats close (core NATS)
+``dp.sandbox.<service>.tools``                    a replay's tool calls answered without side effects (core NATS
+                                                  request/reply, not stored; see sandbox.py)
 
-Event types contain dots (``tool.completed``), so a type is the last *two* tokens of a subject. Ids are restricted
-to ``[A-Za-z0-9_-]`` so that they are always exactly one token.
+Event types contain dots (``tool.completed``), so a type is the two tokens after the conversation (or tenant) id.
+A *command* (``tool.requested``) has one more token, the service that must execute it
+(``dp.conv.<tenant>.<conversation>.tool.requested.<service>``): it reaches exactly that service's consumer, and no
+consumer filters a broadcast by a payload field. Ids are restricted to ``[A-Za-z0-9_-]`` so that they are always
+exactly one token.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ TENANT_PREFIX = f"{ROOT}.tenant"
 DLQ_PREFIX = f"{ROOT}.dlq"
 STREAM_PREFIX = f"{ROOT}.stream"
 WIDGET_PREFIX = f"{ROOT}.widget"
+SANDBOX_PREFIX = f"{ROOT}.sandbox"
 
 
 def _token(value: str, what: str) -> str:
@@ -28,14 +34,30 @@ def _token(value: str, what: str) -> str:
     return value
 
 
-def conversation_subject(tenant_id: str, conversation_id: str, event_type: str) -> str:
-    """The subject of one event in a conversation's log."""
-    return f"{conversation_filter(tenant_id, conversation_id)[:-2]}.{event_type}"
+COMMANDS = frozenset({"tool.requested"})
+"""Event types that are commands, routed by a last token (kept in step with the catalog's ``KIND``)."""
+
+
+def conversation_subject(tenant_id: str, conversation_id: str, event_type: str, route: str | None = None) -> str:
+    """The subject of one event in a conversation's log (a command's ends with the service that executes it)."""
+    base = f"{conversation_filter(tenant_id, conversation_id)[:-2]}.{event_type}"
+    return f"{base}.{_token(route, 'service')}" if route is not None else base
+
+
+def conversation_type_filter(tenant_id: str, conversation_id: str, event_type: str) -> str:
+    """A filter matching the events of one type in one conversation (a command's, whatever its route)."""
+    base = conversation_subject(tenant_id, conversation_id, event_type)
+    return f"{base}.*" if event_type in COMMANDS else base
 
 
 def conversation_filter(tenant_id: str, conversation_id: str) -> str:
     """A filter matching every event of one conversation (used for reads and the concurrency check)."""
     return f"{CONVERSATION_PREFIX}.{_token(tenant_id, 'tenant id')}.{_token(conversation_id, 'conversation id')}.>"
+
+
+def tenant_conversations(tenant_id: str, event_type: str) -> str:
+    """A filter matching one event type in every conversation of one tenant (e.g. its resolutions)."""
+    return f"{CONVERSATION_PREFIX}.{_token(tenant_id, 'tenant id')}.*.{event_type}"
 
 
 def tenant_subject(tenant_id: str, event_type: str) -> str:
@@ -45,7 +67,13 @@ def tenant_subject(tenant_id: str, event_type: str) -> str:
 
 def any_conversation(event_type: str) -> str:
     """A filter matching one event type in every tenant's conversations (what service consumers subscribe to)."""
-    return f"{CONVERSATION_PREFIX}.*.*.{event_type}"
+    base = f"{CONVERSATION_PREFIX}.*.*.{event_type}"
+    return f"{base}.*" if event_type in COMMANDS else base
+
+
+def any_command(event_type: str, service: str) -> str:
+    """A filter matching the commands of one type routed to ``service``, in every conversation (its consumer's)."""
+    return f"{CONVERSATION_PREFIX}.*.*.{event_type}.{_token(service, 'service')}"
 
 
 def any_tenant(event_type: str) -> str:

@@ -5,9 +5,16 @@ explicit acknowledgement decided here, deliberately:
 
 * a message that cannot be decoded (bad JSON, unknown type, invalid fields) is a *poison* message: it is parked on
   ``dp.dlq.<consumer>`` with the reason, then acknowledged — never redelivered, never silently dropped;
-* a handler exception is retried in place with backoff (keeping the ack deadline alive), so an ordered consumer
-  never lets later events overtake a failing one; after ``max_attempts`` it is parked;
+* a handler that fails because the infrastructure is away (``libs.platform.faults``: PostgreSQL restarting, JetStream
+  without a leader, …) is retried in place for as long as it takes, with capped backoff; meanwhile the process
+  takes no new messages, reports itself not ready, and the message is never dead-lettered;
+* any other handler exception is retried in place with backoff, so an ordered consumer never lets later events
+  overtake a failing one; after ``max_attempts`` it is parked;
 * success acknowledges.
+
+The ack wait is short (``ack_wait_s``, seconds) and a message being handled is kept alive with in-progress
+acknowledgements, however long its handler runs (a model call, a slow tool): so a message whose process was killed
+mid-way is delivered again within seconds, not minutes. A redelivery is logged with its conversation.
 
 Handlers must be idempotent: redelivery after a crash is normal, and the event id is the idempotency key.
 
@@ -37,11 +44,13 @@ from opentelemetry import propagate, trace
 
 from libs.events import EventLog, PoisonEvent, RecordedEvent, decode
 from libs.events.streams import EVENTS_STREAM
+from libs.platform.faults import Outage, is_transient
 
 log = logging.getLogger("deskpilot.consumers")
 tracer = trace.get_tracer("deskpilot.consumers")
 
 EventHandler = Callable[[RecordedEvent], Awaitable[None]]
+BatchHandler = Callable[[list[RecordedEvent]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,12 @@ class Subscription:
 
     ``max_workers > 1`` handles messages concurrently (only for handlers that tolerate any order, such as the
     agent, which re-reads the log and relies on optimistic concurrency); ``1`` preserves log order.
+    ``subject`` may name several filters separated by spaces (one consumer, still in log order).
+    ``batch_handler`` (ordered consumers only) takes everything one fetch brought, in order, in one go (one
+    transaction instead of one per event); should it fail, the batch is handled again event by event with
+    ``handler``, so that a poison event is isolated and parked alone.
+    ``does`` says in one line what the subscription does; docs/architecture.md shows it in the table of
+    subscriptions generated from the code (``deskpilot/architecture_docs.py``), and a test fails when it is empty.
     """
 
     name: str
@@ -57,22 +72,57 @@ class Subscription:
     handler: EventHandler
     max_workers: int = 1
     max_attempts: int = 5
-    ack_wait_s: float = 60.0
+    ack_wait_s: float = 6.0
     batch_size: int = 16
+    batch_handler: BatchHandler | None = None
+    does: str = ""
+
+    @property
+    def filters(self) -> list[str]:
+        return self.subject.split()
 
 
-def retry_delay(deliveries: int) -> float:
-    """Backoff between attempts at a failing message: 0.5 s, 1 s, 2 s, … capped at 30 s (below any ack wait)."""
-    return float(min(30.0, 0.5 * 2 ** max(0, deliveries - 1)))
+def retry_delay(attempt: int) -> float:
+    """Backoff between attempts at a failing message: 0.5 s, 1 s, 2 s, … capped at 5 s."""
+    return float(min(5.0, 0.5 * 2 ** max(0, attempt - 1)))
+
+
+Probe = Callable[[], Awaitable[bool]]
+
+
+class _Slots:
+    """How many more messages a concurrent consumer may take on (its workers not busy)."""
+
+    def __init__(self, workers: int) -> None:
+        self._free = workers
+        self._changed = asyncio.Event()
+
+    async def free(self) -> int:
+        while self._free <= 0:
+            self._changed.clear()
+            await self._changed.wait()
+        return self._free
+
+    def take(self) -> None:
+        self._free -= 1
+
+    def give_back(self, _done: object = None) -> None:
+        self._free += 1
+        self._changed.set()
 
 
 class Consumers:
     """Runs a service's subscriptions as durable pull consumers named ``<service>-<name>``."""
 
-    def __init__(self, service: str, nc: NATS, event_log: EventLog) -> None:
+    def __init__(
+        self, service: str, nc: NATS, event_log: EventLog, outage: Outage | None = None, healthy: Probe | None = None
+    ) -> None:
         self._service = service
         self._nc = nc
         self._log = event_log
+        self.outage = outage or Outage()
+        # Asked before a failure counts against a message: with the infrastructure away it is not the message's.
+        self._healthy = healthy
         self._subs: list[Subscription] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._inflight: set[asyncio.Task[None]] = set()
@@ -80,6 +130,10 @@ class Consumers:
 
     def add(self, sub: Subscription) -> None:
         self._subs.append(sub)
+
+    @property
+    def subscriptions(self) -> tuple[Subscription, ...]:
+        return tuple(self._subs)
 
     def durable(self, sub: Subscription) -> str:
         return f"{self._service}-{sub.name}"
@@ -95,9 +149,12 @@ class Consumers:
                 ack_wait=sub.ack_wait_s,
                 max_deliver=-1,  # attempts are counted in process; after a crash the count starts again
                 max_ack_pending=1000,
-                filter_subject=sub.subject,
+                filter_subject=sub.filters[0] if len(sub.filters) == 1 else None,
+                filter_subjects=sub.filters if len(sub.filters) > 1 else None,
             )
-            psub = await js.pull_subscribe(sub.subject, durable=self.durable(sub), stream=EVENTS_STREAM, config=config)
+            # Created, or brought up to date (an older release made the same consumer with another ack wait).
+            await js.add_consumer(EVENTS_STREAM, config)
+            psub = await js.pull_subscribe_bind(self.durable(sub), stream=EVENTS_STREAM)
             self._tasks.append(asyncio.create_task(self._loop(psub, sub), name=self.durable(sub)))
 
     async def stop(self) -> None:
@@ -115,10 +172,14 @@ class Consumers:
         from nats.js import JetStreamContext
 
         assert isinstance(psub, JetStreamContext.PullSubscription)
-        slots = asyncio.Semaphore(sub.max_workers)
+        slots = _Slots(sub.max_workers)
         while self._running:
+            await self.outage.wait_over()  # take nothing new while the infrastructure is away
+            # Pull only what there are workers for: what a replica takes it starts at once, so several replicas
+            # share the work by their free capacity (the in-flight cap), and nothing waits here unacknowledged.
+            free = await slots.free()
             try:
-                msgs = await psub.fetch(batch=sub.batch_size, timeout=1.0)
+                msgs = await psub.fetch(batch=min(sub.batch_size, free), timeout=1.0)
             except (TimeoutError, NatsTimeoutError):
                 continue
             except (ConnectionClosedError, NoServersError, ServiceUnavailableError) as exc:
@@ -126,27 +187,60 @@ class Consumers:
                 await asyncio.sleep(1.0)
                 continue
             if sub.max_workers == 1:
+                if sub.batch_handler is not None and len(msgs) > 1 and await self._handle_batch(msgs, sub):
+                    continue
                 for msg in msgs:
                     await self._handle(msg, sub)
                 continue
             for msg in msgs:
-                await slots.acquire()
+                slots.take()
                 task = asyncio.create_task(self._handle(msg, sub))
                 self._inflight.add(task)
-
-                def settled(done: asyncio.Task[None], slots: asyncio.Semaphore = slots) -> None:
-                    self._inflight.discard(done)
-                    slots.release()
-
-                task.add_done_callback(settled)
+                task.add_done_callback(self._inflight.discard)
+                task.add_done_callback(slots.give_back)
 
     async def _handle(self, msg: Msg, sub: Subscription) -> None:
         durable = self.durable(sub)
+        alive = asyncio.create_task(self._keep_alive(msg, sub.ack_wait_s / 3))
         try:
             await self._process(msg, sub, durable)
         except Exception:
             # Only reachable if NATS itself failed while acking or parking: the message will be redelivered.
             log.exception("consumer %s: could not settle message %s", durable, msg.subject)
+        finally:
+            alive.cancel()
+
+    async def _handle_batch(self, msgs: list[Msg], sub: Subscription) -> bool:
+        """All of ``msgs`` through the batch handler and acknowledged; False (nothing acknowledged) if any could not
+        be decoded or the handler failed: the caller then takes them one by one."""
+        assert sub.batch_handler is not None
+        try:
+            records = [RecordedEvent(m.metadata.sequence.stream, decode(m.data)) for m in msgs]
+        except PoisonEvent:
+            return False
+        alive = [asyncio.create_task(self._keep_alive(m, sub.ack_wait_s / 3)) for m in msgs]
+        try:
+            await sub.batch_handler(records)
+        except Exception as exc:
+            log.info(
+                "consumer %s: a batch of %d failed (%r); taking it event by event", self.durable(sub), len(msgs), exc
+            )
+            return False
+        finally:
+            for task in alive:
+                task.cancel()
+        self.outage.recovered()
+        for msg in msgs:
+            await msg.ack()
+        return True
+
+    @staticmethod
+    async def _keep_alive(msg: Msg, every: float) -> None:
+        """In-progress acknowledgements while the handler runs, so a short ack wait never redelivers a live one."""
+        while True:
+            await asyncio.sleep(every)
+            with contextlib.suppress(Exception):  # NATS away: the redelivery that may follow is harmless
+                await msg.in_progress()
 
     async def _process(self, msg: Msg, sub: Subscription, durable: str) -> None:
         try:
@@ -156,6 +250,15 @@ class Consumers:
             await self._log.dead_letter(durable, msg, f"poison: {exc}")
             await msg.ack()
             return
+        if msg.metadata.num_delivered > 1:
+            log.warning(
+                "consumer %s: redelivery %d of %s %s (conversation %s)",
+                durable,
+                msg.metadata.num_delivered,
+                event.type,
+                event.id,
+                event.conversation_id,
+            )
         context = propagate.extract(dict(msg.headers or {}))
         with tracer.start_as_current_span(
             f"{event.type} process", context=context, kind=trace.SpanKind.CONSUMER
@@ -164,25 +267,43 @@ class Consumers:
             span.set_attribute("messaging.destination.name", msg.subject)
             span.set_attribute("messaging.consumer.group.name", durable)
             span.set_attribute("deskpilot.tenant_id", event.tenant_id)
-            recorded = RecordedEvent(msg.metadata.sequence.stream, event)
-            for attempt in range(1, sub.max_attempts + 1):
-                try:
-                    await sub.handler(recorded)
-                    break
-                except Exception as exc:
-                    if isinstance(exc, PoisonEvent):  # the handler found it can never be applied: no retries
-                        log.error(
-                            "consumer %s: %s cannot be applied, parked in dead letters: %s", durable, event.id, exc
-                        )
-                        await self._log.dead_letter(durable, msg, f"poison: {exc}")
-                        break
-                    if attempt == sub.max_attempts:
-                        log.exception(
-                            "consumer %s: %s failed %d times; parked in dead letters", durable, event.id, attempt
-                        )
-                        await self._log.dead_letter(durable, msg, f"failed {attempt} times: {exc!r}")
-                        break
-                    log.warning("consumer %s: %s failed (attempt %d), retrying: %r", durable, event.id, attempt, exc)
-                    await msg.in_progress()
-                    await asyncio.sleep(retry_delay(attempt))
+            await self._attempt(msg, sub, durable, RecordedEvent(msg.metadata.sequence.stream, event))
         await msg.ack()
+
+    async def _attempt(self, msg: Msg, sub: Subscription, durable: str, recorded: RecordedEvent) -> None:
+        """Run the handler until it succeeds, the message proves poison, or it failed ``max_attempts`` times with
+        the infrastructure up; failures while the infrastructure is away do not count."""
+        event = recorded.event
+        failures = outage_attempts = 0
+        while True:
+            try:
+                await sub.handler(recorded)
+                self.outage.recovered()
+                return
+            except PoisonEvent as exc:  # the handler found it can never be applied: no retries
+                log.error("consumer %s: %s cannot be applied, parked in dead letters: %s", durable, event.id, exc)
+                await self._log.dead_letter(durable, msg, f"poison: {exc}")
+                return
+            except Exception as exc:
+                if is_transient(exc) or not await self._infrastructure_up():
+                    self.outage.failed(durable, exc)
+                    outage_attempts += 1
+                    await asyncio.sleep(retry_delay(outage_attempts))
+                    continue
+                failures += 1
+                if failures >= sub.max_attempts:
+                    log.exception(
+                        "consumer %s: %s failed %d times; parked in dead letters", durable, event.id, failures
+                    )
+                    await self._log.dead_letter(durable, msg, f"failed {failures} times: {exc!r}")
+                    return
+                log.warning("consumer %s: %s failed (attempt %d), retrying: %r", durable, event.id, failures, exc)
+                await asyncio.sleep(retry_delay(failures))
+
+    async def _infrastructure_up(self) -> bool:
+        if self._healthy is None:
+            return True
+        try:
+            return await self._healthy()
+        except Exception:
+            return False

@@ -1,15 +1,18 @@
 """The transactional outbox: a service's state change and the events it causes commit together.
 
 Events collected in a :class:`UnitOfWork` are written to the service's ``outbox`` table in the same transaction as
-its state. After the commit the relay appends them to the event log (idempotent on the event id) and marks them
-sent; a crash between commit and publish is repaired by the relay's sweep, which runs at start-up and periodically.
-On rollback the events are dropped with the transaction.
+its state. After the commit the unit of work appends its own events to the event log at once, in emission order
+(idempotent on the event id), before it returns — so when a unit of work returns, its events are on the log
+(unless NATS failed meanwhile: then they are safe in the outbox and the sweep sends them when it is back). The
+rows are marked sent in batches a moment later (one statement for many units of work: marking each as it goes cost
+a transaction per unit of work). On rollback the events are dropped with the transaction.
 
-One publisher at a time per outbox (a transaction-scoped advisory lock across replicas, and in each process an
-``asyncio.Lock`` in front of it, so that a process holds at most one connection waiting for it): rows go out in
-``seq`` order (roughly the order of commit: ``seq`` is taken just before it), and when a unit of work returns, its
-events are on the log — had the sweep been publishing them, the unit of work waited for it, and a backlog is
-drained batch after batch. (With ``SKIP LOCKED`` instead, a later unit of work could overtake rows the sweep held.)
+A crash between commit and publish, or a NATS outage, leaves rows unsent: the sweep (at start-up and every few
+seconds) publishes rows older than a few seconds, one publisher at a time per outbox (a transaction-scoped advisory
+lock across replicas), in ``seq`` order. A row the fast path is still publishing may also be taken by the sweep;
+JetStream drops the second copy by its event id. A row older than JetStream's duplicate window is only published if
+the log does not have its event already, so a crash that kept a service down longer than the window never logs an
+event twice.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
     BigInteger,
@@ -37,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from libs.events import Envelope, EventLog, decode
+from libs.events.streams import DUPLICATE_WINDOW
 
 log = logging.getLogger("deskpilot.outbox")
 
@@ -79,14 +83,27 @@ class UnitOfWork:
 class OutboxRelay:
     """Moves committed outbox rows to the event log."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table, event_log: EventLog) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        outbox: Table,
+        event_log: EventLog,
+        *,
+        sweep_after: timedelta = timedelta(seconds=5),
+    ) -> None:
         self._sessions = sessions
         self._outbox = outbox
         self._log = event_log
+        self._sweep_after = sweep_after
         # A stable 63-bit key for this outbox table (the same in every replica and Python process).
         name = f"{outbox.schema}.{outbox.name}".encode()
         self._local = asyncio.Lock()
         self._lock_key = int.from_bytes(hashlib.sha256(b"deskpilot-outbox:" + name).digest()[:8], "big") >> 1
+        self._sent: list[str] = []  # published by units of work, not yet marked
+        self._marking: asyncio.Task[None] | None = None
+        # Set when a unit of work could not publish: until the sweep has sent what is left, units of work go
+        # through the ordered path, so that newer events do not overtake stranded ones.
+        self._stranded = False
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -95,47 +112,86 @@ class OutboxRelay:
             uow = UnitOfWork(session, self._outbox)
             yield uow
             await uow.flush_events()
-        if uow.pending:
+        if not uow.pending:
+            return
+        if self._stranded:
             await self.publish_pending()
+            return
+        try:
+            for event in uow.pending:
+                await self._log.publish(event)
+                self._sent.append(event.id)
+        except Exception as exc:
+            # Committed: the events are safe in the outbox, and the sweep sends them, in order, once NATS is back.
+            self._stranded = True
+            log.warning("outbox: publishing after commit failed (%r); the sweep will send the rest", exc)
+            return
+        if self._marking is None:
+            self._marking = asyncio.create_task(self._mark_sent())
 
-    async def publish_pending(self, limit: int = 500) -> int:
-        """Publish every unsent row in creation order, ``limit`` at a time; callers in this process and in other
-        replicas take turns."""
+    async def _mark_sent(self) -> None:
+        """Mark what units of work published, many at a time: yield once so that concurrent ones join in."""
+        try:
+            await asyncio.sleep(0)
+            while self._sent:
+                ids, self._sent = self._sent, []
+                try:
+                    await self._mark(ids)
+                except Exception:
+                    # Unmarked rows are published again by the sweep; the log keeps one copy of each.
+                    log.warning("outbox: could not mark %d published rows; the sweep will see to them", len(ids))
+        finally:
+            self._marking = None
+
+    async def _mark(self, ids: list[str]) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(self._outbox).where(self._outbox.c.event_id.in_(ids)).values(published_at=datetime.now(UTC))
+            )
+
+    async def publish_pending(self, limit: int = 500, older_than: timedelta | None = None) -> int:
+        """Publish every unsent row (older than ``older_than``) in creation order, ``limit`` at a time; sweeps in
+        this process and in other replicas take turns."""
         sent = 0
         async with self._local:
             while True:
-                batch = await self._publish_batch(limit)
+                batch = await self._publish_batch(limit, older_than)
                 sent += batch
                 if batch < limit:
+                    if older_than is None:
+                        self._stranded = False
                     return sent
 
-    async def _publish_batch(self, limit: int) -> int:
-        sent = 0
+    async def _publish_batch(self, limit: int, older_than: timedelta | None) -> int:
+        now = datetime.now(UTC)
         async with self._sessions() as session, session.begin():
             await session.execute(select(func.pg_advisory_xact_lock(self._lock_key)))
-            rows = (
-                await session.execute(
-                    select(self._outbox.c.event_id, self._outbox.c.body)
-                    .where(self._outbox.c.published_at.is_(None))
-                    .order_by(self._outbox.c.seq)
-                    .limit(limit)
-                )
-            ).all()
-            for event_id, body in rows:
-                await self._log.publish(decode(body))
+            query = select(self._outbox.c.event_id, self._outbox.c.body, self._outbox.c.created_at).where(
+                self._outbox.c.published_at.is_(None)
+            )
+            if older_than is not None:
+                query = query.where(self._outbox.c.created_at < now - older_than)
+            rows = (await session.execute(query.order_by(self._outbox.c.seq).limit(limit))).all()
+            for _, body, created_at in rows:
+                event = decode(body)
+                # Past the duplicate window JetStream would store a second copy: ask the log first.
+                if now - created_at < DUPLICATE_WINDOW - timedelta(minutes=1) or not await self._log.contains(event):
+                    await self._log.publish(event)
+            if rows:
                 await session.execute(
                     update(self._outbox)
-                    .where(self._outbox.c.event_id == event_id)
-                    .values(published_at=datetime.now(UTC))
+                    .where(self._outbox.c.event_id.in_([r[0] for r in rows]))
+                    .values(published_at=now)
                 )
-                sent += 1
-        return sent
+        return len(rows)
 
     async def run(self, interval: float = 2.0) -> None:
-        """Sweep forever: catches rows left behind by a crash or a NATS outage."""
+        """Sweep forever: catches rows left behind by a crash or a NATS outage (at start-up, all of them)."""
+        older_than: timedelta | None = None
         while True:
             try:
-                await self.publish_pending()
+                await self.publish_pending(older_than=None if self._stranded else older_than)
+                older_than = self._sweep_after
             except Exception:
                 log.exception("outbox sweep failed; retrying in %.1fs", interval)
             await asyncio.sleep(interval)

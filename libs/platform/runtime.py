@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from nats.aio.client import Client as NATS
@@ -21,6 +22,7 @@ from libs.events import EventLog, RecordedEvent
 from libs.events.subjects import any_tenant
 from libs.platform.consumers import Consumers, Subscription
 from libs.platform.db import Database, Migration
+from libs.platform.faults import Outage
 from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
 from libs.platform.settings import ServiceSettings
 from libs.platform.tenancy import TenantDirectory, TenantHook, api_keys_table, tenants_table
@@ -50,6 +52,21 @@ def issued_keys_migration(metadata: MetaData, table: Table) -> Migration:
     return create_all_migration(metadata, PLATFORM_MIGRATIONS_FROM, "platform: issued API keys", tables=[table])
 
 
+def nats_servers(url: str) -> list[str]:
+    """``NATS_URL`` as a list of servers: one URL, or several separated by commas (the nodes of a cluster)."""
+    return [u.strip() for u in url.split(",") if u.strip()]
+
+
+@dataclass(frozen=True)
+class BackgroundTask:
+    """A coroutine a service runs from start to stop, as a task named ``<service>-<name>``; ``does`` says what it
+    does in one line (docs/architecture.md shows it, generated from the code)."""
+
+    name: str
+    run: Callable[[], Coroutine[Any, Any, None]]
+    does: str
+
+
 class ServiceRuntime:
     """The resources of one service process."""
 
@@ -75,23 +92,57 @@ class ServiceRuntime:
         self.nc = NATS()
         self.event_log = EventLog(self.nc)
         self.relay = OutboxRelay(self.db.sessions, self.outbox, self.event_log)
-        self.consumers = Consumers(name, self.nc, self.event_log)
+        self.outage = Outage()
+        self.consumers = Consumers(name, self.nc, self.event_log, self.outage, healthy=self._infrastructure_up)
         self._tasks: list[asyncio.Task[None]] = []
-        self._background: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = []
+        self._background: list[BackgroundTask] = []
         self._closers: list[Callable[[], Coroutine[Any, Any, None]]] = []
-        self.subscribe(Subscription("tenants", any_tenant("tenant.created"), self._tenant_created))
+        self.subscribe(
+            Subscription(
+                "tenants",
+                any_tenant("tenant.created"),
+                self._tenant_created,
+                does="store the tenant and the digest of its API key, which authenticates its requests",
+            )
+        )
         # api_key.issued and api_key.revoked, in log order: a key is never revoked before it was issued
-        self.subscribe(Subscription("api-keys", any_tenant("api_key.*"), self._api_key_event))
+        self.subscribe(
+            Subscription(
+                "api-keys",
+                any_tenant("api_key.*"),
+                self._api_key_event,
+                does="store or revoke the digest of a key issued for the tenant (API keys, human agents' sign-ins)",
+            )
+        )
+        self.add_background(
+            "outbox", self.relay.run, does="every 2 s, publish outbox rows a crash or a NATS outage left unsent"
+        )
 
     def subscribe(self, sub: Subscription) -> None:
         self.consumers.add(sub)
 
-    def add_background(self, name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    @property
+    def subscriptions(self) -> tuple[Subscription, ...]:
+        """Every durable consumer of this service, in the order they were added (``tenants`` first)."""
+        return self.consumers.subscriptions
+
+    @property
+    def on_tenant_created(self) -> TenantHook | None:
+        """What the service does for a new tenant after storing it, if anything (in the same unit of work)."""
+        return self._on_tenant_created
+
+    def add_background(self, name: str, run: Callable[[], Coroutine[Any, Any, None]], does: str = "") -> None:
         """Run ``run()`` as a task named ``<service>-<name>`` from ``start()`` until ``stop()`` cancels it.
 
-        The coroutine should loop forever and survive its own errors (as the outbox sweep does).
+        The coroutine should loop forever and survive its own errors (as the outbox sweep does). ``does``: one
+        line for docs/architecture.md; a test fails when it is empty.
         """
-        self._background.append((name, run))
+        self._background.append(BackgroundTask(name, run, does))
+
+    @property
+    def background_tasks(self) -> tuple[BackgroundTask, ...]:
+        """The service's background tasks, in start order (the outbox sweep first)."""
+        return tuple(self._background)
 
     def on_stop(self, close: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Run ``close()`` when the service stops, after its consumers (e.g. to close an SDK's HTTP client)."""
@@ -115,12 +166,13 @@ class ServiceRuntime:
         applied = await self.db.migrate(self._migrations)
         if applied:
             log.info("%s: applied migrations %s", self.name, applied)
-        await self.nc.connect(servers=[self.settings.nats_url], connect_timeout=5, max_reconnect_attempts=-1)
+        await self.nc.connect(
+            servers=nats_servers(self.settings.nats_url), connect_timeout=5, max_reconnect_attempts=-1
+        )
         await self.event_log.ensure_streams(self.settings.stream_replicas)
         await self.consumers.start()
-        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox"))
-        for name, run in self._background:
-            self._tasks.append(asyncio.create_task(run(), name=f"{self.name}-{name}"))
+        for task in self._background:
+            self._tasks.append(asyncio.create_task(task.run(), name=f"{self.name}-{task.name}"))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -140,8 +192,12 @@ class ServiceRuntime:
         await self.nc.close()
         await self.db.close()
 
+    async def _infrastructure_up(self) -> bool:
+        return self.nc.is_connected and await self.event_log.available() and await self.db.ping()
+
     async def ready(self) -> bool:
-        return self.nc.is_connected and await self.db.ping()
+        """Able to do its work now: connected to NATS and PostgreSQL, and not riding out an outage."""
+        return not self.outage.active and await self._infrastructure_up()
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _app: object) -> AsyncIterator[None]:

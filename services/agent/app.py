@@ -13,13 +13,18 @@ from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
 from libs.pricing import price_for
 from services.agent.config import AgentSettings
+from services.agent.deadlines import TurnDeadlines
 from services.agent.endpoints import AgentController
-from services.agent.handlers import subscriptions
-from services.agent.models import metadata
+from services.agent.handlers import subscriptions, waker
+from services.agent.models import SANDBOX_TABLES, metadata
 from services.agent.providers import ChatModel, select_model
+from services.agent.replay.endpoints import ReplayController
+from services.agent.replay.jobs import ReplayJobs, tenant_candidates
+from services.agent.sandbox.background import Background
 from services.agent.service import Agent
+from services.agent.simulation.endpoints import SimulationController
+from services.agent.simulation.jobs import SimulationJobs
 from services.agent.tenant_setup import TenantSetups
-from services.agent.turn_watch import TurnWatch, sweep_forever
 
 NAME = "agent"
 log = logging.getLogger("deskpilot.agent")
@@ -34,19 +39,39 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
         log.warning(
             "agent: no LLM configured; using the OFFLINE demo model %s (deterministic rules, not an LLM)", chosen.model
         )
-    runtime = ServiceRuntime(NAME, settings, metadata, [create_all_migration(metadata)])
+    migrations = [
+        create_all_migration(metadata),
+        create_all_migration(metadata, 2, "replays and simulations", tables=SANDBOX_TABLES),
+    ]
+    runtime = ServiceRuntime(NAME, settings, metadata, migrations)
 
     async def publish_delta(delta: ReplyDelta) -> None:
         subject = reply_stream_subject(delta.tenant_id, delta.conversation_id)
         await runtime.nc.publish(subject, delta.model_dump_json().encode())
 
-    watch = TurnWatch(runtime.db.sessions)
-    agent = Agent(runtime.event_log, chosen, deltas=publish_delta, watch=watch)
+    agent = Agent(runtime.event_log, chosen, deltas=publish_delta)
+    deadlines = TurnDeadlines(runtime.db.sessions)
+    background = Background(settings.sandbox_runs)
+    runtime.on_stop(background.stop)  # first: runs cut short are marked failed while the database is there
     close = getattr(chosen, "aclose", None)
     if close is not None:
         runtime.on_stop(close)  # the provider SDK's HTTP client
     setups = TenantSetups(runtime.db.sessions)
-    for sub in subscriptions(runtime, agent, setups, settings.concurrency):
+    replays = ReplayJobs(runtime, background, tenant_candidates(setups, chosen, settings))
+    simulations = SimulationJobs(runtime, background, chosen, settings, setups)
+    wake = waker(agent, setups, deadlines)
+    for sub in subscriptions(runtime, wake, setups, settings.concurrency):
         runtime.subscribe(sub)
-    runtime.add_background("turn-sweep", lambda: sweep_forever(agent, watch, setups))
-    return build_app(runtime, [AgentController], model=chosen, setups=setups)
+    runtime.add_background(
+        "turn-sweep",
+        lambda: deadlines.sweep_forever(lambda t, c: wake(t, c, 0)),
+        does="every 2 s, wake conversations whose turn waits for tools past its deadline (the agent hands over)",
+    )
+    return build_app(
+        runtime,
+        [AgentController, ReplayController, SimulationController],
+        model=chosen,
+        setups=setups,
+        replays=replays,
+        simulations=simulations,
+    )

@@ -44,6 +44,13 @@ class AgentSettings(ServiceSettings):
     )
     llm_max_output_tokens: int = Field(default=1024, validation_alias="DESKPILOT_AGENT_LLM_MAX_OUTPUT_TOKENS", ge=1)
 
+    # Replays and simulations (docs/replay.md): how many run at once in this process, beside live traffic, and
+    # whether a candidate sent over the API may name a model server on a private or loopback address.
+    sandbox_runs: int = Field(default=2, validation_alias="DESKPILOT_AGENT_SANDBOX_RUNS", ge=1)
+    sandbox_allow_private_model_urls: bool = Field(
+        default=False, validation_alias="DESKPILOT_AGENT_SANDBOX_ALLOW_PRIVATE_MODEL_URLS"
+    )
+
     @field_validator(
         "llm_provider",
         "llm_model",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
@@ -58,24 +59,49 @@ def _fit_result(result: dict[str, Any], limit: int) -> dict[str, Any]:
     }
 
 
+_PREPARED: OrderedDict[tuple[int, int], tuple[ModelMessage, ModelMessage, int]] = OrderedDict()
+_PREPARED_MAX = 50_000
+
+
+def _prepared(message: ModelMessage, limit: int) -> tuple[ModelMessage, int]:
+    """The message as the model sees it (tool result fitted and scrubbed) and its estimated tokens.
+
+    A conversation's history is the same messages call after call, so a tool result (never changed once folded) is
+    remembered per message object; the cache holds the original too, so its id cannot be reused while the entry
+    lives. Other messages are cheap, and an assistant message may still gain tool calls, so they are not cached.
+    """
+    if message.result is None:
+        return message, _estimate_tokens(message)
+    key = (id(message), limit)
+    hit = _PREPARED.get(key)
+    if hit is not None and hit[0] is message:
+        _PREPARED.move_to_end(key)
+        return hit[1], hit[2]
+    shown = replace(message, result=_fit_result(message.result, limit))
+    tokens = _estimate_tokens(shown)
+    _PREPARED[key] = (message, shown, tokens)
+    if len(_PREPARED) > _PREPARED_MAX:
+        _PREPARED.popitem(last=False)
+    return shown, tokens
+
+
 def build_request(history: list[ModelMessage], tools: list[ToolSpec], policy: AgentPolicy) -> ModelRequest:
     """The model request for the next call: trimmed to the budget at user-message boundaries, so a tool call is
     never separated from its result; what was left out is said in a note."""
-    messages = [
-        replace(m, result=_fit_result(m.result, policy.max_tool_result_chars)) if m.result is not None else m
-        for m in history
-    ]
+    prepared = [_prepared(m, policy.max_tool_result_chars) for m in history]
+    messages = [m for m, _ in prepared]
+    sizes = [n for _, n in prepared]
     budget = policy.context_tokens
-    total = sum(_estimate_tokens(m) for m in messages)
+    total = sum(sizes)
     dropped = 0
     while total > budget:
         starts = [i for i, m in enumerate(messages) if m.role == "user" and i > 0]
         if not starts:
             break
         cut = starts[0]
-        total -= sum(_estimate_tokens(m) for m in messages[:cut])
+        total -= sum(sizes[:cut])
         dropped += cut
-        messages = messages[cut:]
+        messages, sizes = messages[cut:], sizes[cut:]
     if dropped and messages:
         # Folded into the first kept (user) message: providers expect the history to open with one.
         note = f"[{dropped} earlier messages of this conversation are omitted]\n\n"

@@ -16,7 +16,7 @@ from services.agent.policy import AgentPolicy
 from services.agent.providers import HANDOFF_TOOL, ChatModel
 from services.agent.repository import CatalogRepository, PolicyRepository
 from services.agent.schemas import ApprovalDecision, Catalog, CatalogTool, PendingApproval, PendingApprovals
-from services.agent.service import fold
+from services.agent.state import fold
 from services.agent.tenant_setup import TenantSetups
 
 _DECISIONS = uuid.UUID("0b8f3f2e-6a49-4a0c-9b1e-4a2f0d1f7c11")
@@ -80,7 +80,7 @@ class AgentController(Controller):
         status_code=HTTP_202_ACCEPTED,
         opt=HUMAN_AGENTS,
     )
-    async def decide(
+    async def decide_approval(
         self,
         tenant_id: TenantId,
         conversation_id: FromPath[str],

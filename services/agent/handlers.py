@@ -2,24 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from libs.events import RecordedEvent, ToolsPublished
 from libs.events.subjects import any_conversation, any_tenant
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
+from services.agent.deadlines import TurnDeadlines
 from services.agent.repository import CatalogRepository
 from services.agent.service import Agent
+from services.agent.state import ConversationState
 from services.agent.tenant_setup import TenantSetups
 
 # Events after which the agent may have something to do.
 TRIGGERS = ("message.received", "tool.completed", "tool.failed", "tool.approval_decided")
 
+Wake = Callable[[str, str, int], Awaitable[ConversationState]]
 
-def subscriptions(runtime: ServiceRuntime, agent: Agent, setups: TenantSetups, concurrency: int) -> list[Subscription]:
+
+def waker(agent: Agent, setups: TenantSetups, deadlines: TurnDeadlines) -> Wake:
+    """Advance one conversation as far as it goes now (reading at least through ``through``), and keep its turn's
+    deadline in step with where it was left."""
+
+    async def wake(tenant_id: str, conversation_id: str, through: int = 0) -> ConversationState:
+        setup = await setups.get(tenant_id)
+        progress = await agent.advance(tenant_id, conversation_id, setup.tools, setup.policy, through=through)
+        await deadlines.track(progress.state, setup.policy)
+        return progress.state
+
+    return wake
+
+
+# What the agent does after each trigger (docs/architecture.md shows it; a test wants one per trigger).
+DOES_AFTER = {
+    "message.received": "a customer wrote: open a turn and answer it (`Agent.advance`)",
+    "tool.completed": "a tool answered: give the result to the model and carry on with the turn",
+    "tool.failed": "a tool failed: give the failure to the model and carry on with the turn",
+    "tool.approval_decided": "a person approved or denied a tool call: send it, or tell the model it was denied",
+}
+
+
+def subscriptions(runtime: ServiceRuntime, wake: Wake, setups: TenantSetups, concurrency: int) -> list[Subscription]:
     async def advance(recorded: RecordedEvent) -> None:
         event = recorded.event
         assert event.conversation_id is not None
-        setup = await setups.get(event.tenant_id)
-        await agent.advance(event.tenant_id, event.conversation_id, setup.tools, setup.policy)
+        await wake(event.tenant_id, event.conversation_id, recorded.position)
 
     async def catalog(recorded: RecordedEvent) -> None:
         payload = recorded.event.payload
@@ -43,9 +70,14 @@ def subscriptions(runtime: ServiceRuntime, agent: Agent, setups: TenantSetups, c
                 any_conversation(t),
                 advance,
                 max_workers=concurrency,
-                ack_wait_s=300,
+                does=DOES_AFTER.get(t, ""),
             )
             for t in TRIGGERS
         ),
-        Subscription("catalog", any_tenant("tools.published"), catalog),
+        Subscription(
+            "catalog",
+            any_tenant("tools.published"),
+            catalog,
+            does="store the tools a service published for the tenant (the newest set by log position wins)",
+        ),
     ]

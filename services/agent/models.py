@@ -1,6 +1,6 @@
 """Tables of the agent service (schema ``agent``)."""
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, MetaData, String, Table, func
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table, func
 
 metadata = MetaData(schema="agent")
 
@@ -33,3 +33,46 @@ open_turns = Table(
     Column("turn_id", String(64), nullable=False),
     Column("deadline", DateTime(timezone=True), nullable=False, index=True),
 )
+
+# Replays of recorded conversations against a candidate, and simulation runs (schema v2). Each runs as a task of the
+# agent process that accepted it; its results are kept here as they come, so progress can be read from any replica.
+replays = Table(
+    "replays",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("tenant_id", String(64), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("candidate", JSON, nullable=False),
+    Column("conversation_ids", JSON, nullable=False),
+    Column("error", String(1000), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+)
+
+replay_results = Table(
+    "replay_results",
+    metadata,
+    Column("replay_id", String(64), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("conversation_id", String(64), nullable=False),
+    Column("diff", JSON, nullable=False),
+)
+
+simulations = Table(
+    "simulations",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("tenant_id", String(64), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("suite_name", String(200), nullable=False),
+    Column("candidate", JSON, nullable=True),
+    Column("trials", Integer, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("done", Integer, nullable=False, server_default="0"),
+    Column("report", JSON, nullable=True),
+    Column("error", String(1000), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+)
+
+SANDBOX_TABLES = (replays, replay_results, simulations)  # added by schema v2

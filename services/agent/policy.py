@@ -3,12 +3,38 @@ the model. Stored per tenant (``GET/PUT /v1/agent/policy``); a tenant without a 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from libs.events import ToolSpec
+from libs.events.catalog.agent import LimitName
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What a conversation has used so far, as the limits see it. ``None``: not measured at this check."""
+
+    model_calls_in_turn: int | None = None
+    tokens: int | None = None
+    cost_usd: Decimal | None = None
+    turn_seconds: float | None = None
+    consecutive_tool_failures: int | None = None
+    tool_calls_in_turn: int | None = None
+    tool_calls_in_conversation: int | None = None
+    identical_in_turn: int | None = None
+    identical_in_conversation: int | None = None
+
+
+@dataclass(frozen=True)
+class LimitHit:
+    """A limit reached: which one, what was observed, and the threshold (as text, for the event)."""
+
+    limit: LimitName
+    observed: str
+    threshold: str
 
 
 class Limits(BaseModel):
@@ -21,8 +47,41 @@ class Limits(BaseModel):
     tokens_per_conversation: int = Field(default=400_000, ge=1000, description="input + output tokens, all calls")
     cost_per_conversation_usd: Decimal = Field(default=Decimal("2.00"), ge=0, description="dollars, all calls")
     turn_seconds: float = Field(default=180.0, gt=0, le=3600, description="wall clock from turn start")
-    identical_tool_calls: int = Field(default=3, ge=1, le=100, description="same tool, same arguments")
+    identical_tool_calls: int = Field(default=3, ge=1, le=100, description="same tool, same arguments, in one turn")
+    identical_tool_calls_per_conversation: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description="same tool, same arguments, over the conversation (a customer may ask the same thing again)",
+    )
     consecutive_tool_failures: int = Field(default=3, ge=1, le=100, description="failed tool calls in a row")
+
+    def check(self, usage: Usage) -> LimitHit | None:
+        """The first limit ``usage`` reaches, or None. Counts of what is *about* to happen (tool calls the model
+        asks for) must stay within their limit; totals of what already happened must stay below it."""
+        table: tuple[tuple[LimitName, int | float | Decimal | None, int | float | Decimal, bool], ...] = (
+            ("model_calls_per_turn", usage.model_calls_in_turn, self.model_calls_per_turn, True),
+            ("tokens_per_conversation", usage.tokens, self.tokens_per_conversation, True),
+            ("cost_per_conversation", usage.cost_usd, self.cost_per_conversation_usd, True),
+            ("turn_seconds", usage.turn_seconds, self.turn_seconds, True),
+            ("consecutive_tool_failures", usage.consecutive_tool_failures, self.consecutive_tool_failures, True),
+            ("tool_calls_per_turn", usage.tool_calls_in_turn, self.tool_calls_per_turn, False),
+            ("tool_calls_per_conversation", usage.tool_calls_in_conversation, self.tool_calls_per_conversation, False),
+            ("identical_tool_calls", usage.identical_in_turn, self.identical_tool_calls, False),
+            (
+                "identical_tool_calls_per_conversation",
+                usage.identical_in_conversation,
+                self.identical_tool_calls_per_conversation,
+                False,
+            ),
+        )
+        for name, observed, threshold, reached_at_threshold in table:
+            if observed is None:
+                continue
+            if observed > threshold or (reached_at_threshold and observed == threshold):
+                shown = round(observed, 1) if isinstance(observed, float) else observed
+                return LimitHit(name, str(shown), str(threshold))
+        return None
 
 
 class ApprovalRule(BaseModel):

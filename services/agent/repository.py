@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import RowMapping, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.events import ToolSpec
-from services.agent.models import open_turns, tenant_policies, tool_catalog
+from services.agent.models import open_turns, replay_results, replays, simulations, tenant_policies, tool_catalog
 from services.agent.policy import AgentPolicy
 
 
@@ -95,3 +96,162 @@ class TurnRepository:
             .limit(limit)
         )
         return [(r[0], r[1]) for r in rows]
+
+
+@dataclass(frozen=True)
+class ReplayRow:
+    id: str
+    tenant_id: str
+    status: str
+    candidate: dict[str, Any]
+    conversation_ids: list[str]
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> ReplayRow:
+        return cls(
+            id=row["id"],
+            tenant_id=row["tenant_id"],
+            status=row["status"],
+            candidate=row["candidate"],
+            conversation_ids=list(row["conversation_ids"]),
+            error=row["error"],
+            created_at=row["created_at"],
+            finished_at=row["finished_at"],
+        )
+
+
+@dataclass(frozen=True)
+class ReplayResultRow:
+    position: int
+    conversation_id: str
+    diff: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> ReplayResultRow:
+        return cls(position=row["position"], conversation_id=row["conversation_id"], diff=row["diff"])
+
+
+class ReplayRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create(self, replay_id: str, tenant_id: str, candidate: dict[str, Any], ids: list[str]) -> None:
+        await self.session.execute(
+            replays.insert().values(
+                id=replay_id, tenant_id=tenant_id, status="queued", candidate=candidate, conversation_ids=ids
+            )
+        )
+
+    async def get(self, tenant_id: str, replay_id: str) -> ReplayRow | None:
+        row = (
+            (
+                await self.session.execute(
+                    select(replays).where(replays.c.id == replay_id, replays.c.tenant_id == tenant_id)
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return ReplayRow.from_row(row) if row else None
+
+    async def recent(self, tenant_id: str, limit: int = 50) -> list[ReplayRow]:
+        rows = await self.session.execute(
+            select(replays).where(replays.c.tenant_id == tenant_id).order_by(replays.c.created_at.desc()).limit(limit)
+        )
+        return [ReplayRow.from_row(r) for r in rows.mappings()]
+
+    async def add_result(self, replay_id: str, position: int, conversation_id: str, diff: dict[str, Any]) -> None:
+        stmt = insert(replay_results).values(
+            replay_id=replay_id, position=position, conversation_id=conversation_id, diff=diff
+        )
+        await self.session.execute(stmt.on_conflict_do_nothing())
+
+    async def results(self, replay_id: str) -> list[ReplayResultRow]:
+        rows = await self.session.execute(
+            select(replay_results).where(replay_results.c.replay_id == replay_id).order_by(replay_results.c.position)
+        )
+        return [ReplayResultRow.from_row(r) for r in rows.mappings()]
+
+    async def set_status(self, replay_id: str, status: str, error: str | None = None) -> None:
+        finished = func.now() if status in ("done", "failed") else None
+        await self.session.execute(
+            update(replays).where(replays.c.id == replay_id).values(status=status, error=error, finished_at=finished)
+        )
+
+
+@dataclass(frozen=True)
+class SimulationRow:
+    id: str
+    tenant_id: str
+    status: str
+    suite_name: str
+    candidate: dict[str, Any] | None
+    trials: int
+    total: int
+    done: int
+    report: dict[str, Any] | None
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> SimulationRow:
+        return cls(
+            id=row["id"],
+            tenant_id=row["tenant_id"],
+            status=row["status"],
+            suite_name=row["suite_name"],
+            candidate=row["candidate"],
+            trials=row["trials"],
+            total=row["total"],
+            done=row["done"],
+            report=row["report"],
+            error=row["error"],
+            created_at=row["created_at"],
+            finished_at=row["finished_at"],
+        )
+
+
+class SimulationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create(
+        self, sim_id: str, tenant_id: str, suite_name: str, candidate: dict[str, Any] | None, trials: int, total: int
+    ) -> None:
+        await self.session.execute(
+            simulations.insert().values(
+                id=sim_id,
+                tenant_id=tenant_id,
+                status="queued",
+                suite_name=suite_name,
+                candidate=candidate,
+                trials=trials,
+                total=total,
+            )
+        )
+
+    async def get(self, tenant_id: str, sim_id: str) -> SimulationRow | None:
+        query = select(simulations).where(simulations.c.id == sim_id, simulations.c.tenant_id == tenant_id)
+        row = (await self.session.execute(query)).mappings().first()
+        return SimulationRow.from_row(row) if row else None
+
+    async def progress(self, sim_id: str, done: int) -> None:
+        # Trials finish concurrently and their updates may commit out of order: the count only goes up.
+        await self.session.execute(
+            update(simulations)
+            .where(simulations.c.id == sim_id)
+            .values(done=func.greatest(simulations.c.done, done), status="running")
+        )
+
+    async def finish(
+        self, sim_id: str, status: str, report: dict[str, Any] | None = None, error: str | None = None
+    ) -> None:
+        await self.session.execute(
+            update(simulations)
+            .where(simulations.c.id == sim_id)
+            .values(status=status, report=report, error=error, finished_at=func.now())
+        )

@@ -88,7 +88,7 @@ async def conversations(
     """The conversations of ``[start, end)`` (a ledger entry, a first message, a handoff or a resolution in it)
     that match ``drill``, most expensive first."""
     lo, hi = bounds(start, end)
-    costs = {r["conversation_id"]: r for r in await repo.conversation_costs(tenant_id, lo, hi)}
+    costs = {r.conversation_id: r for r in await repo.conversation_costs(tenant_id, lo, hi)}
     meters = {m.conversation_id: m for m in await repo.meters_in(tenant_id, lo, hi)}
     using = None
     if drill.tool is not None or drill.model is not None:
@@ -96,7 +96,7 @@ async def conversations(
     found: list[ConversationFacts] = []
     for cid in set(costs) | set(meters):
         row, m = costs.get(cid), meters.get(cid)
-        cost = money(Decimal(row["cost_usd"])) if row else Decimal(0)
+        cost = money(Decimal(row.cost_usd)) if row else Decimal(0)
         if drill.min_usd is not None and cost < drill.min_usd:
             continue
         if drill.max_usd is not None and cost >= drill.max_usd:
@@ -109,8 +109,8 @@ async def conversations(
             ConversationFacts(
                 conversation_id=cid,
                 cost_usd=cost,
-                llm_calls=row["llm_calls"] if row else 0,
-                tool_calls=row["tool_calls"] if row else 0,
+                llm_calls=row.llm_calls if row else 0,
+                tool_calls=row.tool_calls if row else 0,
                 first_message_at=m.first_message_at if m else None,
                 human_involved_at=m.human_involved_at if m else None,
                 resolved_by=m.resolved_by if m else None,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from libs.events import (
     AgentReplied,
@@ -29,10 +29,26 @@ from libs.events import (
 )
 from libs.pricing import UnknownPrice, llm_cost, tool_cost
 
+if TYPE_CHECKING:  # rows are read in the repository; booking itself stays free of SQL
+    from sqlalchemy import RowMapping
+
 SCALE = Decimal("0.0000000001")  # the ledger's NUMERIC(20, 10)
 NOT_EXECUTED = frozenset({"invalid_arguments", "unknown_tool"})
 # Besides handoff.requested, these mean a human took part: a later AI resolution is then not an "AI resolution".
 HUMAN_INVOLVEMENT = frozenset({"human.assigned", "human.replied"})
+BOOKED_TYPES = frozenset(
+    {
+        "llm.called",
+        "tool.completed",
+        "tool.failed",
+        "message.received",
+        "conversation.resolved",
+        "agent.replied",
+        "handoff.requested",
+        *HUMAN_INVOLVEMENT,
+    }
+)
+"""The conversation events ``book`` reads; every other type changes nothing in the ledger."""
 
 
 def money(value: Decimal) -> Decimal:
@@ -65,6 +81,30 @@ class LedgerEntry:
     position: int
     occurred_at: datetime
 
+    @classmethod
+    def from_row(cls, row: RowMapping) -> LedgerEntry:
+        return cls(
+            event_id=row["event_id"],
+            tenant_id=row["tenant_id"],
+            conversation_id=row["conversation_id"],
+            turn_id=row["turn_id"],
+            kind=row["kind"],
+            provider=row["provider"],
+            model=row["model"],
+            tool=row["tool"],
+            outcome=row["outcome"],
+            error_kind=row["error_kind"],
+            discarded=row["discarded"],
+            input_tokens=row["input_tokens"],
+            output_tokens=row["output_tokens"],
+            cache_read_tokens=row["cache_read_tokens"],
+            cache_write_tokens=row["cache_write_tokens"],
+            cost_usd=row["cost_usd"],
+            priced_from=row["priced_from"],
+            position=row["position"],
+            occurred_at=row["occurred_at"],
+        )
+
 
 @dataclass(frozen=True)
 class TurnUsage:
@@ -76,6 +116,19 @@ class TurnUsage:
     input_tokens: int
     output_tokens: int
     cost_usd: Decimal
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> TurnUsage:
+        return cls(
+            tenant_id=row["tenant_id"],
+            turn_id=row["turn_id"],
+            conversation_id=row["conversation_id"],
+            llm_calls=row["llm_calls"],
+            tool_calls=row["tool_calls"],
+            input_tokens=row["input_tokens"],
+            output_tokens=row["output_tokens"],
+            cost_usd=row["cost_usd"],
+        )
 
 
 @dataclass(frozen=True)
@@ -133,72 +186,11 @@ async def book(store: LedgerStore, recorded: RecordedEvent) -> Booked:
     if event.conversation_id is None:
         return Booked()
     tenant, conv, at = event.tenant_id, event.conversation_id, event.occurred_at
-    day = at.astimezone(UTC).date()
-
-    def entry(**fields: object) -> LedgerEntry:
-        base: dict[str, object] = {
-            "event_id": event.id,
-            "tenant_id": tenant,
-            "conversation_id": conv,
-            "turn_id": None,
-            "provider": None,
-            "model": None,
-            "tool": None,
-            "outcome": None,
-            "error_kind": None,
-            "discarded": False,
-            "input_tokens": 0,
-            "output_tokens": 0,
-            "cache_read_tokens": 0,
-            "cache_write_tokens": 0,
-            "position": recorded.position,
-            "occurred_at": at,
-        }
-        return LedgerEntry(**{**base, **fields})  # type: ignore[arg-type]
-
     match payload:
         case LlmCalled():
-            cost, source = price_llm_call(payload, at)
-            await store.add_entry(
-                entry(
-                    turn_id=payload.turn_id,
-                    kind="llm",
-                    provider=payload.provider,
-                    model=payload.model,
-                    discarded=payload.discarded,
-                    input_tokens=payload.input_tokens,
-                    output_tokens=payload.output_tokens,
-                    cache_read_tokens=payload.cache_read_tokens,
-                    cache_write_tokens=payload.cache_write_tokens,
-                    cost_usd=cost,
-                    priced_from=source,
-                )
-            )
-        case ToolCompleted():
-            executed = not payload.dry_run
-            await store.add_entry(
-                entry(
-                    turn_id=payload.turn_id,
-                    kind="tool",
-                    tool=payload.tool,
-                    outcome="completed",
-                    cost_usd=money(tool_cost(payload.tool, day, executed=executed)),
-                    priced_from="price_table",
-                )
-            )
-        case ToolFailed():
-            executed = payload.kind not in NOT_EXECUTED
-            await store.add_entry(
-                entry(
-                    turn_id=payload.turn_id,
-                    kind="tool",
-                    tool=payload.tool,
-                    outcome="failed",
-                    error_kind=payload.kind,
-                    cost_usd=money(tool_cost(payload.tool, day, executed=executed)),
-                    priced_from="price_table",
-                )
-            )
+            await store.add_entry(llm_entry(recorded, payload))
+        case ToolCompleted() | ToolFailed():
+            await store.add_entry(tool_entry(recorded, payload))
         case MessageReceived():
             await store.meter_message(tenant, conv, at)
             month = month_of(at)
@@ -214,9 +206,86 @@ async def book(store: LedgerStore, recorded: RecordedEvent) -> Booked:
                 return Booked(usage=usage)
         case _ if event.type in HUMAN_INVOLVEMENT:
             await store.meter_human_involvement(tenant, conv, at)
-        case _:
-            pass
     return Booked()
+
+
+def llm_entry(recorded: RecordedEvent, call: LlmCalled) -> LedgerEntry:
+    """A model call's ledger entry, priced on the day it was made."""
+    cost, source = price_llm_call(call, recorded.event.occurred_at)
+    return _entry(
+        recorded,
+        turn_id=call.turn_id,
+        kind="llm",
+        provider=call.provider,
+        model=call.model,
+        discarded=call.discarded,
+        input_tokens=call.input_tokens,
+        output_tokens=call.output_tokens,
+        cache_read_tokens=call.cache_read_tokens,
+        cache_write_tokens=call.cache_write_tokens,
+        cost_usd=cost,
+        priced_from=source,
+    )
+
+
+def tool_entry(recorded: RecordedEvent, outcome: ToolCompleted | ToolFailed) -> LedgerEntry:
+    """A tool call's ledger entry; one that never executed (dry run, unknown tool, invalid arguments) is free."""
+    failed = isinstance(outcome, ToolFailed)
+    executed = outcome.kind not in NOT_EXECUTED if isinstance(outcome, ToolFailed) else not outcome.dry_run
+    day = recorded.event.occurred_at.astimezone(UTC).date()
+    return _entry(
+        recorded,
+        turn_id=outcome.turn_id,
+        kind="tool",
+        tool=outcome.tool,
+        outcome="failed" if failed else "completed",
+        error_kind=outcome.kind if isinstance(outcome, ToolFailed) else None,
+        cost_usd=money(tool_cost(outcome.tool, day, executed=executed)),
+        priced_from="price_table",
+    )
+
+
+def _entry(
+    recorded: RecordedEvent,
+    *,
+    turn_id: str,
+    kind: str,
+    cost_usd: Decimal,
+    priced_from: str,
+    provider: str | None = None,
+    model: str | None = None,
+    tool: str | None = None,
+    outcome: str | None = None,
+    error_kind: str | None = None,
+    discarded: bool = False,
+    input_tokens: int = 0,
+    output_tokens: int = 0,
+    cache_read_tokens: int = 0,
+    cache_write_tokens: int = 0,
+) -> LedgerEntry:
+    event = recorded.event
+    assert event.conversation_id is not None
+    return LedgerEntry(
+        event_id=event.id,
+        tenant_id=event.tenant_id,
+        conversation_id=event.conversation_id,
+        turn_id=turn_id,
+        kind=kind,
+        provider=provider,
+        model=model,
+        tool=tool,
+        outcome=outcome,
+        error_kind=error_kind,
+        discarded=discarded,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cache_read_tokens=cache_read_tokens,
+        cache_write_tokens=cache_write_tokens,
+        cost_usd=cost_usd,
+        priced_from=priced_from,
+        position=recorded.position,
+        occurred_at=event.occurred_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -228,6 +297,18 @@ class ConversationMeter:
     resolved_by: str | None
     resolved_at: datetime | None
     ai_resolution: bool
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> ConversationMeter:
+        return cls(
+            tenant_id=row["tenant_id"],
+            conversation_id=row["conversation_id"],
+            first_message_at=row["first_message_at"],
+            human_involved_at=row["human_involved_at"],
+            resolved_by=row["resolved_by"],
+            resolved_at=row["resolved_at"],
+            ai_resolution=row["ai_resolution"],
+        )
 
 
 @dataclass

@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from libs.platform.http import Runtime, TenantId
 from services.billing import analytics, reports, service
-from services.billing.booking import month_of
+from services.billing.booking import LedgerEntry, month_of
 from services.billing.plans import Plan
 from services.billing.repository import LedgerRepository, PlanRepository
 from services.billing.schemas import (
@@ -60,6 +60,27 @@ def _plan_view(plan: Plan, behaviour: str, message: str | None) -> TenantPlanVie
     )
 
 
+def _ledger_line(entry: LedgerEntry) -> LedgerLine:
+    return LedgerLine(
+        event_id=entry.event_id,
+        kind=entry.kind,
+        turn_id=entry.turn_id,
+        provider=entry.provider,
+        model=entry.model,
+        tool=entry.tool,
+        outcome=entry.outcome,
+        error_kind=entry.error_kind,
+        discarded=entry.discarded,
+        input_tokens=entry.input_tokens,
+        output_tokens=entry.output_tokens,
+        cache_read_tokens=entry.cache_read_tokens,
+        cache_write_tokens=entry.cache_write_tokens,
+        cost_usd=entry.cost_usd,
+        priced_from=entry.priced_from,
+        occurred_at=entry.occurred_at,
+    )
+
+
 class BillingController(Controller):
     path = "/v1/billing"
 
@@ -72,13 +93,12 @@ class BillingController(Controller):
             rows = await LedgerRepository(session).conversation_entries(tenant_id, conversation_id)
         if not rows:
             raise NotFoundException(f"no usage recorded for conversation {conversation_id}")
-        fields = LedgerLine.model_fields
         return ConversationCost(
             conversation_id=conversation_id,
-            total_usd=sum((Decimal(r["cost_usd"]) for r in rows), Decimal(0)),
-            llm_calls=sum(1 for r in rows if r["kind"] == "llm"),
-            tool_calls=sum(1 for r in rows if r["kind"] == "tool"),
-            entries=[LedgerLine(**{k: r[k] for k in fields}) for r in rows],
+            total_usd=sum((r.cost_usd for r in rows), Decimal(0)),
+            llm_calls=sum(1 for r in rows if r.kind == "llm"),
+            tool_calls=sum(1 for r in rows if r.kind == "tool"),
+            entries=[_ledger_line(r) for r in rows],
         )
 
     @get("/reports/costs")

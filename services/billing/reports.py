@@ -106,58 +106,63 @@ def outcomes(meters: Sequence[ConversationMeter], start: datetime, end: datetime
     return Outcomes(set().union(*ai.values()), set().union(*human.values()), by_day)
 
 
+async def model_costs(repo: LedgerRepository, tenant_id: str, lo: datetime, hi: datetime) -> list[ModelCost]:
+    """Model calls per provider and model in ``[lo, hi)``, most expensive first."""
+    return [
+        ModelCost(
+            provider=r.provider or "",
+            model=r.model or "",
+            calls=r.calls,
+            input_tokens=r.input_tokens,
+            output_tokens=r.output_tokens,
+            cost_usd=money(r.cost_usd),
+        )
+        for r in await repo.model_stats(tenant_id, lo, hi)
+    ]
+
+
 async def cost_report(repo: LedgerRepository, tenant_id: str, start: date, end: date, top: int = 10) -> CostReport:
     lo, hi = bounds(start, end)
     per_conversation = await repo.conversation_costs(tenant_id, lo, hi)
     expensive = per_conversation[:top]
     drivers: dict[str, list[CostDriver]] = defaultdict(list)
-    for row in await repo.cost_drivers(tenant_id, [r["conversation_id"] for r in expensive], lo, hi):
-        drivers[row["conversation_id"]].append(
+    for row in await repo.cost_drivers(tenant_id, [r.conversation_id for r in expensive], lo, hi):
+        drivers[row.conversation_id].append(
             CostDriver(
-                kind=row["kind"],
-                name=row["name"] or "",
-                calls=row["calls"],
-                failures=row["failures"],
-                input_tokens=int(row["input_tokens"]),
-                output_tokens=int(row["output_tokens"]),
-                cost_usd=money(row["cost_usd"]),
+                kind=row.kind,
+                name=row.name or "",
+                calls=row.calls,
+                failures=row.failures,
+                input_tokens=row.input_tokens,
+                output_tokens=row.output_tokens,
+                cost_usd=money(row.cost_usd),
             )
         )
     tools = [
         ToolCost(
-            tool=r["tool"] or "",
-            calls=r["calls"],
-            failures=r["failures"],
-            error_rate=rate(r["failures"], r["calls"]) or Decimal(0),
-            cost_usd=money(r["cost_usd"]),
+            tool=r.tool or "",
+            calls=r.calls,
+            failures=r.failures,
+            error_rate=rate(r.failures, r.calls) or Decimal(0),
+            cost_usd=money(r.cost_usd),
         )
         for r in await repo.tool_stats(tenant_id, lo, hi)
     ]
-    models = [
-        ModelCost(
-            provider=r["provider"] or "",
-            model=r["model"] or "",
-            calls=r["calls"],
-            input_tokens=int(r["input_tokens"]),
-            output_tokens=int(r["output_tokens"]),
-            cost_usd=money(r["cost_usd"]),
-        )
-        for r in await repo.model_stats(tenant_id, lo, hi)
-    ]
+    models = await model_costs(repo, tenant_id, lo, hi)
     done = outcomes(await repo.outcomes(tenant_id, lo, hi), lo, hi)
     ai_cost = await repo.total_cost(tenant_id, sorted(done.ai_resolved)) if done.ai_resolved else Decimal(0)
     n_ai, n_human = len(done.ai_resolved), len(done.human_handled)
     return CostReport(
         start=start,
         end=end,
-        cost_per_conversation=distribution([Decimal(r["cost_usd"]) for r in per_conversation]),
+        cost_per_conversation=distribution([r.cost_usd for r in per_conversation]),
         most_expensive=[
             ExpensiveConversation(
-                conversation_id=r["conversation_id"],
-                cost_usd=money(r["cost_usd"]),
-                llm_calls=r["llm_calls"],
-                tool_calls=r["tool_calls"],
-                drivers=drivers[r["conversation_id"]],
+                conversation_id=r.conversation_id,
+                cost_usd=money(r.cost_usd),
+                llm_calls=r.llm_calls,
+                tool_calls=r.tool_calls,
+                drivers=drivers[r.conversation_id],
             )
             for r in expensive
         ],
@@ -177,7 +182,7 @@ async def conversations_csv(repo: LedgerRepository, tenant_id: str, start: date,
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["conversation_id", "cost_usd", "llm_calls", "tool_calls"])
     for r in await repo.conversation_costs(tenant_id, lo, hi):
-        writer.writerow([r["conversation_id"], format(money(r["cost_usd"]), "f"), r["llm_calls"], r["tool_calls"]])
+        writer.writerow([r.conversation_id, format(money(r.cost_usd), "f"), r.llm_calls, r.tool_calls])
     return out.getvalue()
 
 

@@ -60,7 +60,7 @@ async def tenant_plan(repo: PlanRepository, tenant_id: str, default_plan: str = 
     row = await repo.tenant_plan(tenant_id)
     if row is None:
         return TenantPlan(PLANS[default_plan], DEFAULT_BEHAVIOUR, None)
-    return TenantPlan(PLANS[row["plan"]], row["over_limit_behaviour"], row["refusal_message"])
+    return TenantPlan(PLANS[row.plan], row.over_limit_behaviour, row.refusal_message)
 
 
 async def enforce_quota(
@@ -95,14 +95,14 @@ async def enforce_quota(
         )
     state = "over_hard_limit" if over else "within_limits"
     known = await plans.quota_state(tenant_id)
-    unchanged = known is not None and (known["month"], known["state"], known["behaviour"]) == (
+    unchanged = known is not None and (known.month, known.state, known.behaviour) == (
         month,
         state,
         current.behaviour,
     )
     # A tenant never announced is within limits by default: only a change needs announcing. A late event of an
     # earlier month never overrides the state of a later one.
-    stale = known is not None and known["month"] > month
+    stale = known is not None and known.month > month
     if unchanged or stale or (known is None and state == "within_limits"):
         return
     await plans.set_quota_state(tenant_id, month, state, current.behaviour)

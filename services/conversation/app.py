@@ -33,7 +33,11 @@ def create_app(settings: ConversationSettings | None = None) -> Litestar:
     for sub in subscriptions(runtime):
         runtime.subscribe(sub)
     if settings.smtp_enabled:
-        runtime.add_background("smtp", smtp_server(runtime, settings))
+        runtime.add_background(
+            "smtp",
+            smtp_server(runtime, settings),
+            does="the SMTP server of the email channel: mail in → `message.received`",
+        )
         for sub in outbound_subscriptions(runtime, settings):
             runtime.subscribe(sub)
     handlers: list[ControllerRouterHandler] = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
@@ -19,7 +19,7 @@ from libs.events import MessageReceived
 from libs.platform.http import HUMAN_AGENTS, Runtime, TenantId
 from services.conversation import service
 from services.conversation.config import ConversationSettings
-from services.conversation.repository import ConversationRepository
+from services.conversation.repository import ConversationRepository, ConversationRow
 from services.conversation.schemas import (
     ConversationCreated,
     ConversationList,
@@ -34,16 +34,16 @@ from services.conversation.schemas import (
 )
 
 
-def _summary(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row["conversation_id"],
-        "status": row["status"],
-        "channel": row["channel"],
-        "customer_id": row["customer_id"],
-        "version": row["last_position"],
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-    }
+def _summary(row: ConversationRow) -> ConversationSummary:
+    return ConversationSummary(
+        id=row.conversation_id,
+        status=row.status,
+        channel=row.channel,
+        customer_id=row.customer_id,
+        version=row.last_position,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
 
 
 class ConversationController(Controller):
@@ -78,7 +78,7 @@ class ConversationController(Controller):
         customer's history across conversations and channels."""
         async with runtime.db.session() as session:
             rows = await ConversationRepository(session).list_for_tenant(tenant_id, limit, status, customer_id)
-        return ConversationList(items=[ConversationSummary(**_summary(r)) for r in rows])
+        return ConversationList(items=[_summary(r) for r in rows])
 
     @get("/{conversation_id:str}", opt=HUMAN_AGENTS)
     async def show(self, tenant_id: TenantId, conversation_id: FromPath[str], runtime: Runtime) -> ConversationView:
@@ -90,9 +90,10 @@ class ConversationController(Controller):
                 raise NotFoundException(f"no conversation {conversation_id}")
             lines = await repo.transcript(tenant_id, conversation_id)
         return ConversationView(
-            **_summary(row),
+            **_summary(row).model_dump(),
             transcript=[
-                TranscriptLine(**{k: line[k] for k in ("position", "event_id", "role", "text", "at")}) for line in lines
+                TranscriptLine(position=e.position, event_id=e.event_id, role=e.role, text=e.text, at=e.at)
+                for e in lines
             ],
         )
 

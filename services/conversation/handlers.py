@@ -15,12 +15,28 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
         async with runtime.unit_of_work() as uow:
             await service.project(ConversationRepository(uow.session), recorded)
 
+    async def project_batch(batch: list[RecordedEvent]) -> None:
+        async with runtime.unit_of_work() as uow:
+            await service.project_batch(ConversationRepository(uow.session), batch)
+
     async def quota(recorded: RecordedEvent) -> None:
         async with runtime.unit_of_work() as uow:
             await service.record_quota_state(ConversationRepository(uow.session), recorded)
 
     # One ordered consumer over every conversation event keeps the read model in log order.
     return [
-        Subscription("projection", f"{CONVERSATION_PREFIX}.>", project, batch_size=64),
-        Subscription("quota", any_tenant("plan.quota_state_changed"), quota),
+        Subscription(
+            "projection",
+            f"{CONVERSATION_PREFIX}.>",
+            project,
+            batch_size=64,
+            batch_handler=project_batch,
+            does="project every conversation event into status and transcript (rows keyed by log position)",
+        ),
+        Subscription(
+            "quota",
+            any_tenant("plan.quota_state_changed"),
+            quota,
+            does="keep the tenant's quota state: past the hard limit, new conversations are refused or go to a human",
+        ),
     ]

@@ -236,14 +236,14 @@ def outbound_subscriptions(runtime: ServiceRuntime, settings: ConversationSettin
             if conversation is None:
                 return
             thread = await repo.email_message_ids(event.tenant_id, event.conversation_id)
-            support: str = conversation["support_address"]
+            support = conversation.support_address
             message_id = f"<{event.id}@{support.rpartition('@')[2]}>"
             if not await repo.add_email_message(event.tenant_id, message_id, event.conversation_id, "out", event.id):
                 return  # already sent
-            subject: str = conversation["subject"]
+            subject = conversation.subject
             msg = EmailMessage()
             msg["From"] = support
-            msg["To"] = conversation["customer_address"]
+            msg["To"] = conversation.customer_address
             msg["Subject"] = subject if subject.lower().startswith("re:") else f"Re: {subject}"
             msg["Message-ID"] = message_id
             msg["Date"] = formatdate(localtime=False)
@@ -256,8 +256,18 @@ def outbound_subscriptions(runtime: ServiceRuntime, settings: ConversationSettin
             await asyncio.to_thread(_send, settings.smtp_relay_host, settings.smtp_relay_port, msg)
 
     return [
-        Subscription("email-out-ai", any_conversation("agent.replied"), deliver),
-        Subscription("email-out-human", any_conversation("human.replied"), deliver),
+        Subscription(
+            "email-out-ai",
+            any_conversation("agent.replied"),
+            deliver,
+            does="mail the AI's replies on email conversations through the relay, threaded, once per event",
+        ),
+        Subscription(
+            "email-out-human",
+            any_conversation("human.replied"),
+            deliver,
+            does="mail the humans' replies on email conversations through the relay, threaded, once per event",
+        ),
     ]
 
 

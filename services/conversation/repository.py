@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import RowMapping, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -21,35 +23,189 @@ from services.conversation.models import (
 )
 
 
+@dataclass(frozen=True)
+class ConversationRow:
+    """A conversation's projected state; ``last_position`` is its log version as projected."""
+
+    tenant_id: str
+    conversation_id: str
+    channel: str
+    customer_id: str | None
+    status: str
+    last_position: int
+    event_count: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> ConversationRow:
+        return cls(
+            tenant_id=row["tenant_id"],
+            conversation_id=row["conversation_id"],
+            channel=row["channel"],
+            customer_id=row["customer_id"],
+            status=row["status"],
+            last_position=row["last_position"],
+            event_count=row["event_count"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+
+@dataclass(frozen=True)
+class TranscriptEntry:
+    """One line of a transcript, at its log position (stored, or rebuilt from the log by ``service.entry_for``)."""
+
+    position: int
+    event_id: str
+    role: str
+    text: str
+    at: datetime
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> TranscriptEntry:
+        return cls(position=row["position"], event_id=row["event_id"], role=row["role"], text=row["text"], at=row["at"])
+
+
+@dataclass(frozen=True)
+class QuotaState:
+    """The newest plan quota state billing announced for a tenant."""
+
+    tenant_id: str
+    month: str  # YYYY-MM
+    state: str
+    behaviour: str  # refuse | handoff
+    refusal_message: str | None
+    position: int
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> QuotaState:
+        return cls(
+            tenant_id=row["tenant_id"],
+            month=row["month"],
+            state=row["state"],
+            behaviour=row["behaviour"],
+            refusal_message=row["refusal_message"],
+            position=row["position"],
+        )
+
+
+class NewEntry(Protocol):
+    """A transcript line to store (the service's ``TranscriptEntry``)."""
+
+    @property
+    def position(self) -> int: ...
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class WidgetKeyRow:
+    """A widget key as read back: never the key, nor its digest."""
+
+    key_id: str
+    tenant_id: str
+    key_prefix: str | None  # null for keys made before prefixes
+    allowed_origins: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> WidgetKeyRow:
+        return cls(
+            key_id=row["key_id"],
+            tenant_id=row["tenant_id"],
+            key_prefix=row["key_prefix"],
+            allowed_origins=list(row["allowed_origins"]),
+            created_at=row["created_at"],
+            revoked_at=row["revoked_at"],
+        )
+
+
+@dataclass(frozen=True)
+class ChatSessionRow:
+    """Which widget key opened a conversation, and the digest of the client token it must present."""
+
+    tenant_id: str
+    conversation_id: str
+    key_id: str
+    token_sha256: str
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> ChatSessionRow:
+        return cls(
+            tenant_id=row["tenant_id"],
+            conversation_id=row["conversation_id"],
+            key_id=row["key_id"],
+            token_sha256=row["token_sha256"],
+        )
+
+
+@dataclass(frozen=True)
+class EmailConversationRow:
+    tenant_id: str
+    conversation_id: str
+    customer_address: str
+    support_address: str
+    subject: str
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> EmailConversationRow:
+        return cls(
+            tenant_id=row["tenant_id"],
+            conversation_id=row["conversation_id"],
+            customer_address=row["customer_address"],
+            support_address=row["support_address"],
+            subject=row["subject"],
+        )
+
+
 async def add_widget_key_revocation(conn: AsyncConnection) -> None:
     """Schema v2: the columns v1's ``widget_keys`` lacked (a fresh database has them from v1's create_all)."""
     for column in ("key_prefix VARCHAR(16)", "revoked_at TIMESTAMP WITH TIME ZONE"):
         await conn.execute(text(f"ALTER TABLE conversation.widget_keys ADD COLUMN IF NOT EXISTS {column}"))
 
 
+# A widget key's columns as read back: never its digest.
+_WIDGET_KEY = (
+    widget_keys.c.key_id,
+    widget_keys.c.tenant_id,
+    widget_keys.c.key_prefix,
+    widget_keys.c.allowed_origins,
+    widget_keys.c.created_at,
+    widget_keys.c.revoked_at,
+)
+
+
 class ConversationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, tenant_id: str, conversation_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+    async def get(self, tenant_id: str, conversation_id: str, *, for_update: bool = False) -> ConversationRow | None:
         query = select(conversations).where(
             conversations.c.tenant_id == tenant_id, conversations.c.conversation_id == conversation_id
         )
         if for_update:
             query = query.with_for_update()
         row = (await self.session.execute(query)).mappings().first()
-        return dict(row) if row else None
+        return ConversationRow.from_row(row) if row else None
 
     async def list_for_tenant(
         self, tenant_id: str, limit: int, status: str | None, customer_id: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[ConversationRow]:
         query = select(conversations).where(conversations.c.tenant_id == tenant_id)
         if status:
             query = query.where(conversations.c.status == status)
         if customer_id:
             query = query.where(conversations.c.customer_id == customer_id)
         query = query.order_by(conversations.c.created_at.desc()).limit(limit)
-        return [dict(r) for r in (await self.session.execute(query)).mappings()]
+        return [ConversationRow.from_row(r) for r in (await self.session.execute(query)).mappings()]
 
     async def create(
         self, tenant_id: str, conversation_id: str, channel: str, customer_id: str | None, at: datetime
@@ -68,7 +224,9 @@ class ConversationRepository:
             .on_conflict_do_nothing()
         )
 
-    async def advance(self, tenant_id: str, conversation_id: str, position: int, status: str, at: datetime) -> None:
+    async def advance(
+        self, tenant_id: str, conversation_id: str, position: int, status: str, at: datetime, events: int = 1
+    ) -> None:
         await self.session.execute(
             update(conversations)
             .where(conversations.c.tenant_id == tenant_id, conversations.c.conversation_id == conversation_id)
@@ -76,8 +234,29 @@ class ConversationRepository:
                 last_position=position,
                 status=status,
                 updated_at=at,
-                event_count=conversations.c.event_count + 1,
+                event_count=conversations.c.event_count + events,
             )
+        )
+
+    async def add_entries(self, tenant_id: str, conversation_id: str, entries: Sequence[NewEntry]) -> None:
+        """Several transcript lines in one statement; lines already there (by position) are kept."""
+        await self.session.execute(
+            insert(transcript_entries)
+            .values(
+                [
+                    {
+                        "tenant_id": tenant_id,
+                        "conversation_id": conversation_id,
+                        "position": e.position,
+                        "event_id": e.event_id,
+                        "role": e.role,
+                        "text": e.text,
+                        "at": e.at,
+                    }
+                    for e in entries
+                ]
+            )
+            .on_conflict_do_nothing()
         )
 
     async def add_entry(
@@ -97,7 +276,7 @@ class ConversationRepository:
             .on_conflict_do_nothing()
         )
 
-    async def transcript(self, tenant_id: str, conversation_id: str) -> list[dict[str, Any]]:
+    async def transcript(self, tenant_id: str, conversation_id: str) -> list[TranscriptEntry]:
         query = (
             select(transcript_entries)
             .where(
@@ -106,7 +285,7 @@ class ConversationRepository:
             )
             .order_by(transcript_entries.c.position)
         )
-        return [dict(r) for r in (await self.session.execute(query)).mappings()]
+        return [TranscriptEntry.from_row(r) for r in (await self.session.execute(query)).mappings()]
 
     async def record_quota_state(self, tenant_id: str, position: int, **state: Any) -> None:
         """Keep the newest announced state (by log position); an older one arriving late changes nothing."""
@@ -119,17 +298,15 @@ class ConversationRepository:
             )
         )
 
-    async def quota_state(self, tenant_id: str) -> dict[str, Any] | None:
-        row = (
-            (await self.session.execute(select(quota_states).where(quota_states.c.tenant_id == tenant_id)))
-            .mappings()
-            .first()
-        )
-        return dict(row) if row else None
+    async def quota_state(self, tenant_id: str) -> QuotaState | None:
+        query = select(quota_states).where(quota_states.c.tenant_id == tenant_id)
+        row = (await self.session.execute(query)).mappings().first()
+        return QuotaState.from_row(row) if row else None
 
     async def add_widget_key(
         self, tenant_id: str, key_id: str, key_sha256: str, key_prefix: str, allowed_origins: list[str]
-    ) -> dict[str, Any]:
+    ) -> datetime:
+        """Store a new key (its digest); when it was created."""
         result = await self.session.execute(
             insert(widget_keys)
             .values(
@@ -141,17 +318,17 @@ class ConversationRepository:
             )
             .returning(widget_keys.c.created_at)
         )
-        return {"created_at": result.scalar_one()}
+        created_at: datetime = result.scalar_one()
+        return created_at
 
-    async def widget_keys(self, tenant_id: str) -> list[dict[str, Any]]:
-        """The tenant's widget keys, newest first, without their digests."""
-        c = widget_keys.c
+    async def widget_keys(self, tenant_id: str) -> list[WidgetKeyRow]:
+        """The tenant's widget keys, newest first."""
         query = (
-            select(c.key_id, c.key_prefix, c.allowed_origins, c.created_at, c.revoked_at)
-            .where(c.tenant_id == tenant_id)
-            .order_by(c.created_at.desc(), c.key_id)
+            select(*_WIDGET_KEY)
+            .where(widget_keys.c.tenant_id == tenant_id)
+            .order_by(widget_keys.c.created_at.desc(), widget_keys.c.key_id)
         )
-        return [dict(r) for r in (await self.session.execute(query)).mappings()]
+        return [WidgetKeyRow.from_row(r) for r in (await self.session.execute(query)).mappings()]
 
     async def revoke_widget_key(self, tenant_id: str, key_id: str) -> datetime | None:
         """When the key was revoked (now, or earlier if it already was); None if the tenant has no such key."""
@@ -165,15 +342,15 @@ class ConversationRepository:
         revoked_at: datetime | None = result.scalar_one_or_none()
         return revoked_at
 
-    async def widget_key(self, key_sha256: str) -> dict[str, Any] | None:
-        query = select(widget_keys).where(widget_keys.c.key_sha256 == key_sha256)
+    async def widget_key(self, key_sha256: str) -> WidgetKeyRow | None:
+        query = select(*_WIDGET_KEY).where(widget_keys.c.key_sha256 == key_sha256)
         row = (await self.session.execute(query)).mappings().first()
-        return dict(row) if row else None
+        return WidgetKeyRow.from_row(row) if row else None
 
-    async def widget_key_by_id(self, tenant_id: str, key_id: str) -> dict[str, Any] | None:
-        query = select(widget_keys).where(widget_keys.c.tenant_id == tenant_id, widget_keys.c.key_id == key_id)
+    async def widget_key_by_id(self, tenant_id: str, key_id: str) -> WidgetKeyRow | None:
+        query = select(*_WIDGET_KEY).where(widget_keys.c.tenant_id == tenant_id, widget_keys.c.key_id == key_id)
         row = (await self.session.execute(query)).mappings().first()
-        return dict(row) if row else None
+        return WidgetKeyRow.from_row(row) if row else None
 
     async def add_chat_session(self, tenant_id: str, conversation_id: str, key_id: str, token_sha256: str) -> None:
         await self.session.execute(
@@ -182,14 +359,14 @@ class ConversationRepository:
             )
         )
 
-    async def chat_session(self, tenant_id: str, conversation_id: str, key_id: str) -> dict[str, Any] | None:
+    async def chat_session(self, tenant_id: str, conversation_id: str, key_id: str) -> ChatSessionRow | None:
         query = select(chat_sessions).where(
             chat_sessions.c.tenant_id == tenant_id,
             chat_sessions.c.conversation_id == conversation_id,
             chat_sessions.c.key_id == key_id,
         )
         row = (await self.session.execute(query)).mappings().first()
-        return dict(row) if row else None
+        return ChatSessionRow.from_row(row) if row else None
 
     async def add_email_address(self, tenant_id: str, address: str) -> bool:
         """False when the address already belongs to a tenant (this one or another)."""
@@ -230,12 +407,12 @@ class ConversationRepository:
             .on_conflict_do_nothing()
         )
 
-    async def email_conversation(self, tenant_id: str, conversation_id: str) -> dict[str, Any] | None:
+    async def email_conversation(self, tenant_id: str, conversation_id: str) -> EmailConversationRow | None:
         query = select(email_conversations).where(
             email_conversations.c.tenant_id == tenant_id, email_conversations.c.conversation_id == conversation_id
         )
         row = (await self.session.execute(query)).mappings().first()
-        return dict(row) if row else None
+        return EmailConversationRow.from_row(row) if row else None
 
     async def add_email_message(
         self, tenant_id: str, message_id: str, conversation_id: str, direction: str, event_id: str | None = None

@@ -30,7 +30,7 @@ from libs.events import (
     new_id,
 )
 from libs.events.envelope import SYSTEM
-from services.conversation.repository import ConversationRepository
+from services.conversation.repository import ConversationRepository, TranscriptEntry
 
 _KEYED_MESSAGES = uuid.UUID("6f1d5c36-6a3e-4c55-9d84-2f1c4b8a7e01")
 
@@ -49,15 +49,6 @@ class NoRatingRequested(Exception):
 
 class QuotaRefused(Exception):
     """The tenant is past its plan's hard limit and chose to refuse new conversations."""
-
-
-@dataclass(frozen=True)
-class TranscriptEntry:
-    position: int
-    event_id: str
-    role: str
-    text: str
-    at: datetime
 
 
 def entry_for(recorded: RecordedEvent) -> TranscriptEntry | None:
@@ -117,11 +108,9 @@ async def start_conversation(
     """Open a conversation, unless the tenant's plan refuses new ones; past a hard limit with the 'handoff'
     behaviour it opens already handed to a human, so the AI never answers it."""
     quota = await repo.quota_state(tenant_id)
-    over_limit = bool(
-        quota and quota["state"] == "over_hard_limit" and quota["month"] == datetime.now(UTC).strftime("%Y-%m")
-    )
-    if over_limit and quota and quota["behaviour"] == "refuse":
-        raise QuotaRefused(quota["refusal_message"] or "This workspace has reached its plan's conversation limit.")
+    over_limit = bool(quota and quota.state == "over_hard_limit" and quota.month == datetime.now(UTC).strftime("%Y-%m"))
+    if over_limit and quota and quota.behaviour == "refuse":
+        raise QuotaRefused(quota.refusal_message or "This workspace has reached its plan's conversation limit.")
     conversation_id = new_id("conv")
     actor = Actor(kind="customer", id=customer_id or "anonymous")
     event = Envelope.new(
@@ -191,11 +180,11 @@ async def receive_message(
         event_id, message_id = str(keyed), f"msg_{keyed.hex}"
     event = Envelope.new(
         MessageReceived(
-            message_id=message_id, text=text, channel=conversation["channel"], idempotency_key=idempotency_key
+            message_id=message_id, text=text, channel=conversation.channel, idempotency_key=idempotency_key
         ),
         tenant_id=tenant_id,
         conversation_id=conversation_id,
-        actor=Actor(kind="customer", id=conversation["customer_id"] or "anonymous"),
+        actor=Actor(kind="customer", id=conversation.customer_id or "anonymous"),
         event_id=event_id,
     )
     # A customer message needs no decision, so it is appended unconditionally; the agent orders it.
@@ -223,11 +212,38 @@ async def project(repo: ConversationRepository, recorded: RecordedEvent) -> None
         await repo.add_entry(
             event.tenant_id, event.conversation_id, entry.position, entry.event_id, entry.role, entry.text, entry.at
         )
-    if recorded.position <= row["last_position"]:
+    if recorded.position <= row.last_position:
         return
     await repo.advance(
-        event.tenant_id, event.conversation_id, recorded.position, next_status(row["status"], event), event.occurred_at
+        event.tenant_id, event.conversation_id, recorded.position, next_status(row.status, event), event.occurred_at
     )
+
+
+async def project_batch(repo: ConversationRepository, batch: list[RecordedEvent]) -> None:
+    """``project`` for a fetched batch, one conversation at a time: one row lock, one insert of its transcript lines
+    and one update, instead of three statements per event. Same rules: lines keyed by position, state forward only."""
+    by_conversation: dict[tuple[str, str], list[RecordedEvent]] = {}
+    for recorded in batch:
+        assert recorded.event.conversation_id is not None
+        by_conversation.setdefault((recorded.event.tenant_id, recorded.event.conversation_id), []).append(recorded)
+    for (tenant_id, conversation_id), events in by_conversation.items():
+        for recorded in events:
+            payload = recorded.event.payload
+            if isinstance(payload, ConversationStarted):
+                at = recorded.event.occurred_at
+                await repo.create(tenant_id, conversation_id, payload.channel, payload.customer_id, at)
+        row = await repo.get(tenant_id, conversation_id, for_update=True)
+        if row is None:
+            continue
+        entries = [entry for entry in map(entry_for, events) if entry is not None]
+        if entries:
+            await repo.add_entries(tenant_id, conversation_id, entries)
+        status, last, newer = row.status, row.last_position, [r for r in events if r.position > row.last_position]
+        for recorded in sorted(newer, key=lambda r: r.position):
+            status, last = next_status(status, recorded.event), recorded.position
+        if newer:
+            at = max(r.event.occurred_at for r in newer)
+            await repo.advance(tenant_id, conversation_id, last, status, at, events=len(newer))
 
 
 @dataclass(frozen=True)
@@ -255,10 +271,10 @@ async def replay(log: EventLog, repo: ConversationRepository, tenant_id: str, co
         if left is None or right is None:
             differences.append(f"entry {i}: only in the {'stored view' if left is None else 'log'}")
         elif (left.position, left.event_id, left.role, left.text) != (
-            right["position"],
-            right["event_id"],
-            right["role"],
-            right["text"],
+            right.position,
+            right.event_id,
+            right.role,
+            right.text,
         ):
             differences.append(f"entry {i} (position {left.position}): log and stored view differ")
     return ReplayReport(

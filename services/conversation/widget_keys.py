@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from libs.events import new_id
 from libs.events.subjects import widget_key_revoked_subject
 from libs.platform.http import Runtime, TenantId
-from services.conversation.chat import WIDGET_KEY_PREFIX, digest
+from services.conversation.chat.access import WIDGET_KEY_PREFIX, access_cache, digest
 from services.conversation.repository import ConversationRepository
 from services.conversation.schemas import CreatedWidgetKey, NewWidgetKey, WidgetKeyList, WidgetKeySummary
 
@@ -31,7 +31,7 @@ class WidgetKeyController(Controller):
         key, key_id = WIDGET_KEY_PREFIX + secrets.token_urlsafe(32), new_id("wk")
         prefix = key[:SHOWN_PREFIX_CHARS]
         async with runtime.unit_of_work() as uow:
-            row = await ConversationRepository(uow.session).add_widget_key(
+            created_at = await ConversationRepository(uow.session).add_widget_key(
                 tenant_id, key_id, digest(key), prefix, data.allowed_origins
             )
         return CreatedWidgetKey(
@@ -39,7 +39,7 @@ class WidgetKeyController(Controller):
             widget_key=key,
             key_prefix=prefix,
             allowed_origins=data.allowed_origins,
-            created_at=row["created_at"],
+            created_at=created_at,
         )
 
     @get("/")
@@ -47,7 +47,18 @@ class WidgetKeyController(Controller):
         """This tenant's widget keys, newest first, revoked ones included (with ``revoked_at``); never the keys."""
         async with runtime.db.session() as session:
             rows = await ConversationRepository(session).widget_keys(tenant_id)
-        return WidgetKeyList(items=[WidgetKeySummary(**row) for row in rows])
+        return WidgetKeyList(
+            items=[
+                WidgetKeySummary(
+                    key_id=r.key_id,
+                    key_prefix=r.key_prefix,
+                    allowed_origins=r.allowed_origins,
+                    created_at=r.created_at,
+                    revoked_at=r.revoked_at,
+                )
+                for r in rows
+            ]
+        )
 
     @delete("/{key_id:str}", status_code=HTTP_204_NO_CONTENT)
     async def revoke(self, tenant_id: TenantId, key_id: FromPath[str], runtime: Runtime) -> None:
@@ -56,6 +67,7 @@ class WidgetKeyController(Controller):
             revoked_at = await ConversationRepository(uow.session).revoke_widget_key(tenant_id, key_id)
         if revoked_at is None:
             raise NotFoundException(f"no widget key {key_id}")
+        access_cache(runtime).forget_key(key_id)  # this replica refuses it at once, whatever happens to the notice
         # After the commit, so that a chat told to close finds the key revoked should it reconnect. Best effort:
         # the key is refused either way; a notice lost with NATS leaves open chats open until they reconnect.
         try:

@@ -6,15 +6,18 @@ from datetime import timedelta
 
 from litestar import Litestar
 
+from libs.platform.db import Migration
 from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
 from services.integrations import service
 from services.integrations.config import IntegrationsSettings
 from services.integrations.endpoints import IntegrationsController
 from services.integrations.handlers import forget_old_bookkeeping, subscriptions
-from services.integrations.mcp_servers import McpPolicy
+from services.integrations.mcp.policy import McpPolicy
 from services.integrations.models import external_tickets, metadata, processed_events, tool_attempts
-from services.integrations.oauth import OAuthConnections, parse_oauth_clients
+from services.integrations.oauth.connections import OAuthConnections, parse_oauth_clients
+from services.integrations.repository import add_demo_subscriptions
+from services.integrations.tools import sandbox
 from services.integrations.vault import EnvKeyProvider, Vault
 
 NAME = "integrations"
@@ -34,6 +37,7 @@ def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
                 "tool attempts, external tickets, processed events",
                 tables=[tool_attempts, external_tickets, processed_events],
             ),
+            Migration(3, "demo store subscriptions", add_demo_subscriptions),
         ],
         on_tenant_created=service.on_tenant_created,
     )
@@ -54,7 +58,16 @@ def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
     for sub in subscriptions(runtime, remotes):
         runtime.subscribe(sub)
     retention = timedelta(days=settings.retention_days)
-    runtime.add_background("bookkeeping-retention", lambda: forget_old_bookkeeping(runtime, retention))
+    runtime.add_background(
+        "bookkeeping-retention",
+        lambda: forget_old_bookkeeping(runtime, retention),
+        does="hourly, delete once-only bookkeeping past its retention (attempts, processed events, OAuth states)",
+    )
+    runtime.add_background(
+        "sandbox-tools",
+        lambda: sandbox.serve(runtime, remotes),
+        does="answer replays' and simulations' tool calls on the dry-run path (core NATS request/reply)",
+    )
     app = build_app(runtime, [IntegrationsController], vault=vault, oauth=oauth, mcp_policy=policy)
     app.state.remotes = remotes
     return app

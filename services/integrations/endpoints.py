@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
 import time
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any, Literal, cast
-from urllib.parse import urlsplit
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from libs.events import SYSTEM, Envelope, WebhookReceived
 from libs.platform.http import Runtime, TenantId
-from services.integrations import mcp_servers, webhooks
-from services.integrations.catalog import publish_catalog
+from services.integrations import service
+from services.integrations.audit import trail
+from services.integrations.errors import ConnectError
 from services.integrations.manifest import Manifest, api_key_purpose, builtin_manifests
-from services.integrations.mcp_servers import McpPolicy, McpServerRegistration
-from services.integrations.oauth import ConnectError, OAuthConnections, token_purpose
-from services.integrations.repository import IntegrationsRepository
+from services.integrations.mcp import servers as mcp_servers
+from services.integrations.mcp.policy import McpError, McpPolicy, McpServerRegistration, validate_registration
+from services.integrations.oauth.connections import OAuthConnections, token_purpose
+from services.integrations.repository import (
+    AuditQuery,
+    AuditRecord,
+    AuditRepository,
+    ConnectionRepository,
+    ExternalTicketRepository,
+    McpServerRepository,
+    McpTool,
+    SyncedTicket,
+)
 from services.integrations.schemas import (
     AuditEntry,
     AuditPage,
@@ -43,7 +49,10 @@ from services.integrations.schemas import (
     WebhookEndpoint,
     WebhookSecret,
 )
+from services.integrations.tools.catalog import publish_catalog
 from services.integrations.vault import Vault, VaultError, VaultUnavailable
+from services.integrations.webhooks import inbox
+from services.integrations.webhooks.signatures import WebhookRejected
 
 
 def _manifest(name: str) -> Manifest:
@@ -51,15 +60,6 @@ def _manifest(name: str) -> Manifest:
     if manifest is None:
         raise NotFoundException(f"there is no integration named {name!r}")
     return manifest
-
-
-def _webhook_scheme(provider: str) -> str:
-    """How ``provider`` signs its webhooks, from its manifest; 404 if it sends none we accept."""
-    manifest = builtin_manifests().get(provider)
-    if manifest is None or manifest.webhooks is None:
-        accepted = sorted(m.name for m in builtin_manifests().values() if m.webhooks is not None)
-        raise NotFoundException(f"webhooks are accepted for {', '.join(accepted)}")
-    return manifest.webhooks.scheme
 
 
 def _http(exc: ConnectError | VaultError) -> HTTPException:
@@ -70,61 +70,53 @@ def _http(exc: ConnectError | VaultError) -> HTTPException:
     return HTTPException(status_code=500, detail="a stored secret could not be read")
 
 
-def _mcp_info(row: dict[str, Any]) -> McpServerInfo:
+def _mcp_info(name: str, transport: str, mode: str, tools: Sequence[McpTool], status: str = "active") -> McpServerInfo:
     return McpServerInfo(
-        name=row["name"],
-        transport=row["transport"],
-        status=row["status"],
-        mode=row["mode"],
+        name=name,
+        transport=transport,
+        status=status,
+        mode=mode,
         tools=[
             McpToolInfo(
-                name=t["provider_name"],
-                server_tool=t["name"],
-                description=t["description"],
-                input_schema=t["input_schema"],
-                annotations=t["annotations"],
+                name=t.provider_name,
+                server_tool=t.name,
+                description=t.description,
+                input_schema=t.input_schema,
+                annotations=t.annotations,
             )
-            for t in row["tools"]
+            for t in tools
         ],
     )
 
 
-def _api_base_override(params: dict[str, str], allow_private: bool) -> dict[str, str]:
-    """API-key connections take one param, ``api_base_url``: https to a named host, or anything when private
-    destinations are allowed (a local fake provider)."""
-    unknown = set(params) - {"api_base_url"}
-    if unknown:
-        raise HTTPException(status_code=422, detail=f"unknown params: {', '.join(sorted(unknown))}")
-    if "api_base_url" in params:
-        url = urlsplit(params["api_base_url"])
-        host = url.hostname or ""
-        literal = host == "localhost" or host.replace(".", "").isdigit() or ":" in host
-        if url.scheme not in ("http", "https") or not host:
-            raise HTTPException(status_code=422, detail="api_base_url must be an http(s) URL")
-        if (url.scheme != "https" or literal) and not allow_private:
-            raise HTTPException(status_code=422, detail="api_base_url must be https to a named host")
-    return params
+def _external_ticket(ticket: SyncedTicket) -> ExternalTicket:
+    return ExternalTicket(
+        provider=ticket.provider,
+        external_id=ticket.external_id,
+        conversation_id=ticket.conversation_id,
+        subject=ticket.subject,
+        status=ticket.status,
+        priority=ticket.priority,
+        external_updated_at=ticket.external_updated_at,
+        synced_at=ticket.synced_at,
+    )
 
 
-async def _connect_api_key(
-    manifest: Manifest, data: ConnectRequest, tenant_id: str, runtime: Any, vault: Vault, policy: McpPolicy
-) -> Connected:
-    settings = manifest.auth.api_key
-    if settings is None:
-        raise HTTPException(status_code=501, detail=f"{manifest.title}'s manifest has no auth.api_key settings")
-    key = data.api_key.get_secret_value() if data.api_key else ""
-    if not re.fullmatch(settings.key_pattern, key):
-        raise HTTPException(status_code=422, detail=f"api_key must be {settings.key_hint}")
-    params = _api_base_override(data.params, policy.allow_private)
-    try:
-        async with runtime.unit_of_work() as uow:
-            repo = IntegrationsRepository(uow.session)
-            await vault.put(repo, tenant_id, api_key_purpose(manifest.name), key)
-            await repo.upsert_api_key_connection(tenant_id, manifest.name, params=params, connected_by=data.user_id)
-            await publish_catalog(uow, repo, tenant_id, None)
-    except VaultError as exc:
-        raise _http(exc) from None
-    return Connected(integration=manifest.name, connected=True, scopes=[])
+def _audit_entry(record: AuditRecord) -> AuditEntry:
+    assert record.at is not None  # set by the database on insert
+    return AuditEntry(
+        conversation_id=record.conversation_id,
+        end_user=record.end_user,
+        integration=record.integration,
+        tool=record.tool,
+        tool_call_id=record.tool_call_id,
+        request=record.request,
+        response=record.response,
+        status=record.status,
+        dry_run=record.dry_run,
+        latency_ms=record.latency_ms,
+        at=record.at,
+    )
 
 
 class IntegrationsController(Controller):
@@ -134,7 +126,7 @@ class IntegrationsController(Controller):
     async def list_integrations(self, tenant_id: TenantId, runtime: Runtime) -> IntegrationList:
         """Every integration Deskpilot knows, with this tenant's connection state (and why, when revoked)."""
         async with runtime.db.session() as session:
-            connections = await IntegrationsRepository(session).connections_of(tenant_id)
+            connections = await ConnectionRepository(session).of_tenant(tenant_id)
         items: list[IntegrationInfo] = []
         for manifest in builtin_manifests().values():
             conn = connections.get(manifest.name)
@@ -144,11 +136,11 @@ class IntegrationsController(Controller):
                     title=manifest.title,
                     description=manifest.description,
                     auth=manifest.auth.type,
-                    connected=conn is not None and conn["status"] == "active",
-                    status=conn["status"] if conn else None,
-                    status_reason=conn["status_reason"] if conn else None,
-                    mode=conn["mode"] if conn else None,
-                    scopes=conn["scopes"] if conn else None,
+                    connected=conn is not None and conn.active,
+                    status=conn.status if conn else None,
+                    status_reason=conn.status_reason if conn else None,
+                    mode=conn.mode if conn else None,
+                    scopes=conn.scopes if conn else None,
                     tools=[t.name for t in manifest.tools],
                 )
             )
@@ -169,12 +161,19 @@ class IntegrationsController(Controller):
         For an ``api_key`` integration, ``api_key`` is stored encrypted and the integration is connected at once."""
         manifest = _manifest(name)
         if manifest.auth.type == "api_key":
-            return await _connect_api_key(manifest, data, tenant_id, runtime, vault, mcp_policy)
+            key = data.api_key.get_secret_value() if data.api_key else ""
+            try:
+                async with runtime.unit_of_work() as uow:
+                    await service.connect_api_key(
+                        uow, vault, manifest, tenant_id, key, data.params, data.user_id,
+                        allow_private=mcp_policy.allow_private,
+                    )  # fmt: skip
+            except (ConnectError, VaultError) as exc:
+                raise _http(exc) from None
+            return Connected(integration=manifest.name, connected=True, scopes=[])
         try:
             async with runtime.unit_of_work() as uow:
-                url, expires_at = await oauth.start(
-                    IntegrationsRepository(uow.session), tenant_id, manifest, data.params, data.user_id
-                )
+                url, expires_at = await oauth.start(uow.session, tenant_id, manifest, data.params, data.user_id)
         except (ConnectError, VaultError) as exc:
             raise _http(exc) from None
         return ConnectStarted(authorization_url=url, state_expires_at=expires_at)
@@ -192,16 +191,15 @@ class IntegrationsController(Controller):
         """Where the provider sends the browser back; the (single-use) state says which tenant connected."""
         try:
             async with runtime.unit_of_work() as uow:
-                pending = await oauth.take_state(IntegrationsRepository(uow.session), oauth_state)
+                pending = await oauth.take_state(uow.session, oauth_state)
             manifest = _manifest(pending.integration)
             if error or not code:
                 raise ConnectError(400, f"{manifest.title} authorization was not granted ({error or 'no code'})")
             oauth.verify_callback(manifest, pending, dict(request.query_params.items()))
             token = await oauth.exchange(manifest, pending, code)
             async with runtime.unit_of_work() as uow:
-                repo = IntegrationsRepository(uow.session)
-                scopes = await oauth.complete(repo, manifest, pending, token)
-                await publish_catalog(uow, repo, pending.tenant_id, None)
+                scopes = await oauth.complete(uow.session, manifest, pending, token)
+                await publish_catalog(uow, pending.tenant_id, None)
         except (ConnectError, VaultError) as exc:
             raise _http(exc) from None
         return Connected(integration=manifest.name, connected=True, scopes=scopes)
@@ -218,18 +216,16 @@ class IntegrationsController(Controller):
         """Connect an MCP server (stdio command or streamable-HTTP URL); its tools join this tenant's catalog.
         Registering an existing name replaces it. ``env`` and ``headers`` are stored encrypted, never returned."""
         try:
-            await mcp_servers.validate(data, mcp_policy)
+            await validate_registration(data, mcp_policy)
             tools = await mcp_servers.discover(data, mcp_policy)
             async with runtime.unit_of_work() as uow:
-                repo = IntegrationsRepository(uow.session)
-                await mcp_servers.register(repo, vault, tenant_id, data, tools)
-                await publish_catalog(uow, repo, tenant_id, None)
-        except mcp_servers.McpError as exc:
+                await mcp_servers.register(uow.session, vault, tenant_id, data, tools)
+                await publish_catalog(uow, tenant_id, None)
+        except McpError as exc:
             raise HTTPException(status_code=exc.status, detail=exc.message) from None
         except VaultError as exc:
             raise _http(exc) from None
-        return _mcp_info({"name": data.name, "transport": data.transport, "status": "active", "mode": data.mode,
-                          "tools": tools})  # fmt: skip
+        return _mcp_info(data.name, data.transport, data.mode, tools)
 
     @post("/mcp/{server:str}/refresh", status_code=200)
     async def refresh_mcp_server(
@@ -244,33 +240,29 @@ class IntegrationsController(Controller):
         this tenant's agent. The registration is checked again against the operator's current policy."""
         try:
             async with runtime.db.session() as session:
-                registration = await mcp_servers.stored_registration(
-                    IntegrationsRepository(session), vault, tenant_id, server
-                )
+                registration = await mcp_servers.stored_registration(session, vault, tenant_id, server)
             if registration is None:
                 raise NotFoundException(f"there is no connected MCP server named {server!r}")
-            await mcp_servers.validate(registration, mcp_policy)
+            await validate_registration(registration, mcp_policy)
             tools = await mcp_servers.discover(registration, mcp_policy)
             async with runtime.unit_of_work() as uow:
-                repo = IntegrationsRepository(uow.session)
                 # Only the tools change: a disconnect or a mode switch made meanwhile stands.
-                mode = await repo.replace_mcp_tools(tenant_id, server, tools)
+                mode = await McpServerRepository(uow.session).replace_tools(tenant_id, server, tools)
                 if mode is None:
                     raise NotFoundException(f"MCP server {server!r} was disconnected meanwhile")
-                await publish_catalog(uow, repo, tenant_id, None)
-        except mcp_servers.McpError as exc:
+                await publish_catalog(uow, tenant_id, None)
+        except McpError as exc:
             raise HTTPException(status_code=exc.status, detail=exc.message) from None
         except VaultError as exc:
             raise _http(exc) from None
-        return _mcp_info({"name": server, "transport": registration.transport, "status": "active", "mode": mode,
-                          "tools": tools})  # fmt: skip
+        return _mcp_info(server, registration.transport, mode, tools)
 
     @get("/mcp")
     async def list_mcp_servers(self, tenant_id: TenantId, runtime: Runtime) -> McpServerList:
         """This tenant's MCP servers and the tools each one offers."""
         async with runtime.db.session() as session:
-            rows = await IntegrationsRepository(session).mcp_servers_of(tenant_id)
-        return McpServerList(items=[_mcp_info(r) for r in rows])
+            servers = await McpServerRepository(session).of_tenant(tenant_id)
+        return McpServerList(items=[_mcp_info(s.name, s.transport, s.mode, s.tools, s.status) for s in servers])
 
     @put("/{name:str}/mode")
     async def set_mode(
@@ -279,7 +271,7 @@ class IntegrationsController(Controller):
         """Switch a connected integration between ``live`` and ``dry_run``."""
         _manifest(name)
         async with runtime.unit_of_work() as uow:
-            if not await IntegrationsRepository(uow.session).set_mode(tenant_id, name, data.mode, data.reads):
+            if not await ConnectionRepository(uow.session).set_mode(tenant_id, name, data.mode, data.reads):
                 raise NotFoundException(f"{name} is not connected")
         return ModeChanged(integration=name, mode=data.mode, reads=data.reads)
 
@@ -289,7 +281,7 @@ class IntegrationsController(Controller):
     ) -> ModeChanged:
         """Switch an MCP server between ``live`` and ``dry_run``."""
         async with runtime.unit_of_work() as uow:
-            if not await IntegrationsRepository(uow.session).set_mcp_mode(tenant_id, server, data.mode):
+            if not await McpServerRepository(uow.session).set_mode(tenant_id, server, data.mode):
                 raise NotFoundException(f"there is no MCP server named {server!r}")
         return ModeChanged(integration=f"mcp:{server}", mode=data.mode)
 
@@ -309,19 +301,18 @@ class IntegrationsController(Controller):
         problem = None
         if manifest.auth.type == "oauth2":
             async with runtime.db.session() as session:
-                connection = await IntegrationsRepository(session).connection(tenant_id, name)
-            if connection is not None and connection["status"] == "active":
-                problem = await oauth.revoke_at_provider(tenant_id, manifest, connection["params"] or {})
+                connection = await ConnectionRepository(session).get(tenant_id, name)
+            if connection is not None and connection.active:
+                problem = await oauth.revoke_at_provider(tenant_id, manifest, connection.params)
         reason = "disconnected by the tenant"
         if problem:
             reason += f"; {problem}: remove the app at {manifest.title} by hand"
         async with runtime.unit_of_work() as uow:
-            repo = IntegrationsRepository(uow.session)
-            if not await repo.disconnect(tenant_id, name, reason):
+            if not await ConnectionRepository(uow.session).disconnect(tenant_id, name, reason):
                 raise NotFoundException(f"{name} is not connected")
-            await vault.delete(repo, tenant_id, token_purpose(name))
-            await vault.delete(repo, tenant_id, api_key_purpose(name))
-            await publish_catalog(uow, repo, tenant_id, None)
+            await vault.delete(uow.session, tenant_id, token_purpose(name))
+            await vault.delete(uow.session, tenant_id, api_key_purpose(name))
+            await publish_catalog(uow, tenant_id, None)
 
     @delete("/mcp/{server:str}", status_code=204)
     async def disconnect_mcp_server(
@@ -329,11 +320,10 @@ class IntegrationsController(Controller):
     ) -> None:
         """Disconnect an MCP server: its credentials are deleted and its tools withdrawn from the agent."""
         async with runtime.unit_of_work() as uow:
-            repo = IntegrationsRepository(uow.session)
-            if not await repo.disconnect_mcp_server(tenant_id, server):
+            if not await McpServerRepository(uow.session).disconnect(tenant_id, server):
                 raise NotFoundException(f"there is no MCP server named {server!r}")
-            await mcp_servers.forget_credentials(repo, vault, tenant_id, server)
-            await publish_catalog(uow, repo, tenant_id, None)
+            await mcp_servers.forget_credentials(uow.session, vault, tenant_id, server)
+            await publish_catalog(uow, tenant_id, None)
 
     @put("/webhooks/{provider:str}/secret")
     async def set_webhook_secret(
@@ -345,13 +335,16 @@ class IntegrationsController(Controller):
         vault: NamedDependency[Vault],
     ) -> WebhookEndpoint:
         """Store this tenant's signing secret for a provider's webhooks (encrypted); returns the endpoint path."""
-        _webhook_scheme(provider)
+        try:
+            inbox.scheme_of(provider)
+        except inbox.NoWebhooksFrom as exc:
+            raise NotFoundException(str(exc)) from None
         if len(data.secret.get_secret_value()) < 8:
             raise HTTPException(status_code=422, detail="secret is too short")
         try:
             async with runtime.unit_of_work() as uow:
-                repo = IntegrationsRepository(uow.session)
-                await vault.put(repo, tenant_id, webhooks.secret_purpose(provider), data.secret.get_secret_value())
+                secret = data.secret.get_secret_value()
+                await vault.put(uow.session, tenant_id, inbox.secret_purpose(provider), secret)
         except VaultError as exc:
             raise _http(exc) from None
         return WebhookEndpoint(provider=provider, path=f"/v1/integrations/webhooks/{provider}/{tenant_id}")
@@ -372,32 +365,14 @@ class IntegrationsController(Controller):
         url = f"{base.rstrip('/')}{request.url.path}" if base else str(request.url.with_replacements(query=""))
         if request.url.query:
             url = f"{url}?{request.url.query}"
-        async with runtime.unit_of_work() as uow:
-            repo = IntegrationsRepository(uow.session)
-            try:
-                secret = await vault.get(repo, tenant, webhooks.secret_purpose(provider))
-                if secret is None:
-                    raise webhooks.WebhookRejected("no signing secret for this endpoint")
-                delivery = webhooks.verify(
-                    _webhook_scheme(provider), secret.get_secret_value().encode(), request.headers, raw,
-                    method=request.method, url=url, now=time.time(),
-                )  # fmt: skip
-            except (webhooks.WebhookRejected, VaultError):
-                raise NotAuthorizedException("webhook signature verification failed") from None
-            new = await repo.record_delivery(tenant, provider, delivery.delivery_id)
-            if new:
-                uow.emit(
-                    Envelope.new(
-                        WebhookReceived(
-                            provider=cast(webhooks.Provider, provider),
-                            topic=delivery.topic[:200],
-                            delivery_id=delivery.delivery_id,
-                            payload=delivery.payload,
-                        ),
-                        tenant_id=tenant,
-                        actor=SYSTEM,
-                    )
-                )
+        signed = inbox.SignedRequest(request.headers, raw, request.method, url)
+        try:
+            async with runtime.unit_of_work() as uow:
+                new = await inbox.accept(uow, vault, tenant, provider, signed, time.time())
+        except WebhookRejected:
+            raise NotAuthorizedException("webhook signature verification failed") from None
+        except inbox.NoWebhooksFrom as exc:
+            raise NotFoundException(str(exc)) from None
         return WebhookAccepted(accepted=True, duplicate=not new)
 
     @get("/tickets")
@@ -412,11 +387,8 @@ class IntegrationsController(Controller):
         """Helpdesk tickets kept in sync from the provider's webhooks, most recently synced first; optionally only
         those the AI opened for one conversation."""
         async with runtime.db.session() as session:
-            rows = await IntegrationsRepository(session).external_tickets_of(
-                tenant_id, provider, conversation_id, limit
-            )
-        fields = ExternalTicket.model_fields
-        return ExternalTicketPage(items=[ExternalTicket(**{k: r[k] for k in fields}) for r in rows])
+            tickets = await ExternalTicketRepository(session).of_provider(tenant_id, provider, conversation_id, limit)
+        return ExternalTicketPage(items=[_external_ticket(t) for t in tickets])
 
     @get("/audit")
     async def audit(
@@ -432,11 +404,10 @@ class IntegrationsController(Controller):
         """What the AI did through integrations, newest first: for one customer (``end_user``), one conversation,
         and/or a time range [``since``, ``until``)."""
         async with runtime.db.session() as session:
-            rows = await IntegrationsRepository(session).audit_entries(
-                tenant_id, conversation_id, limit, end_user, since, until
+            records = await AuditRepository(session).entries(
+                tenant_id, AuditQuery(conversation_id, end_user, since, until, limit)
             )
-        fields = AuditEntry.model_fields
-        return AuditPage(items=[AuditEntry(**{k: r[k] for k in fields}) for r in rows])
+        return AuditPage(items=[_audit_entry(r) for r in records])
 
     @get("/audit.csv", media_type="text/csv")
     async def audit_csv(
@@ -451,13 +422,7 @@ class IntegrationsController(Controller):
     ) -> str:
         """The same audit query as CSV, for export."""
         async with runtime.db.session() as session:
-            rows = await IntegrationsRepository(session).audit_entries(
-                tenant_id, conversation_id, limit, end_user, since, until
+            records = await AuditRepository(session).entries(
+                tenant_id, AuditQuery(conversation_id, end_user, since, until, limit)
             )
-        out = io.StringIO()
-        writer = csv.writer(out)
-        columns = list(AuditEntry.model_fields)
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([json.dumps(row[c]) if isinstance(row[c], dict) else row[c] for c in columns])
-        return out.getvalue()
+        return trail.as_csv(_audit_entry(r) for r in records)

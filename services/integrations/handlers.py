@@ -10,29 +10,38 @@ from libs.events import RecordedEvent
 from libs.events.subjects import any_conversation, any_tenant
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
-from services.integrations import service, zendesk
-from services.integrations.repository import IntegrationsRepository
+from services.integrations import service
+from services.integrations.providers import zendesk_sync
+from services.integrations.repository import BookkeepingRepository
 
 log = logging.getLogger("deskpilot.integrations")
 BATCH = 5000
 
 
 def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Subscription]:
-    async def execute(recorded: RecordedEvent) -> None:
-        async with runtime.unit_of_work() as uow:
-            await service.execute(uow, recorded, remotes)
-
     async def sync(recorded: RecordedEvent) -> None:
         async with runtime.unit_of_work() as uow:
-            await zendesk.sync_from_webhook(uow, recorded)
+            await zendesk_sync.sync_from_webhook(uow, recorded)
 
     async def mirror(recorded: RecordedEvent) -> None:
-        await zendesk.mirror_customer_message(runtime.unit_of_work, recorded, remotes.oauth)
+        await zendesk_sync.mirror_customer_message(runtime.unit_of_work, runtime.db.reader, recorded, remotes.oauth)
 
     return [
-        Subscription("tool-requests", any_conversation("tool.requested"), execute, max_workers=8),
-        Subscription("webhook-sync", any_tenant("webhook.received"), sync),
-        Subscription("helpdesk-mirror", any_conversation("message.received"), mirror, batch_size=64),
+        service.executor(remotes).subscription(runtime.unit_of_work, max_workers=8),
+        Subscription(
+            "webhook-sync",
+            any_tenant("webhook.received"),
+            sync,
+            does="apply Zendesk ticket events to `external_tickets`; on a linked conversation emit "
+            "`external_ticket.updated`, and `human.replied` for a Zendesk agent's public comment",
+        ),
+        Subscription(
+            "helpdesk-mirror",
+            any_conversation("message.received"),
+            mirror,
+            batch_size=64,
+            does="add a customer's message to the conversation's open Zendesk ticket as an internal note",
+        ),
     ]
 
 
@@ -43,8 +52,7 @@ async def forget_old_bookkeeping(runtime: ServiceRuntime, retention: timedelta, 
             gone = 0
             while True:  # batch after batch until the backlog is gone, each its own short transaction
                 async with runtime.unit_of_work() as uow:
-                    repo = IntegrationsRepository(uow.session)
-                    batch = await repo.forget_bookkeeping(datetime.now(UTC) - retention, BATCH)
+                    batch = await BookkeepingRepository(uow.session).forget(datetime.now(UTC) - retention, BATCH)
                 gone += batch
                 if batch < BATCH:
                     break

@@ -9,6 +9,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from libs import demo_store
 from libs.events import RiskClass, ToolSpec
 
 MANIFEST_DIR = Path(__file__).parent / "manifests"
@@ -192,5 +193,7 @@ def load_manifest(path: Path) -> Manifest:
 
 @cache
 def builtin_manifests() -> dict[str, Manifest]:
-    manifests = [load_manifest(p) for p in sorted(MANIFEST_DIR.glob("*.yaml"))]
+    # The demo store's manifest lives with its rules in libs/demo_store, which simulations share.
+    paths = [demo_store.MANIFEST_PATH, *sorted(MANIFEST_DIR.glob("*.yaml"))]
+    manifests = [load_manifest(p) for p in paths]
     return {m.name: m for m in manifests}

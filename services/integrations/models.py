@@ -205,3 +205,13 @@ demo_refunds = Table(
     Column("idempotency_key", String(200), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+demo_subscriptions = Table(
+    "demo_subscriptions",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("email", String(200), primary_key=True),
+    Column("plan", String(32), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("renews_on", String(10), nullable=True),
+)

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.integrations.repository import IntegrationsRepository
+from services.integrations.repository import VaultRepository, WrappedDataKey
 
 NONCE_BYTES = 12
 KEY_BYTES = 32
@@ -134,52 +134,52 @@ class Vault:
     def __repr__(self) -> str:
         return f"Vault({self.keys!r})"
 
-    async def _data_key(self, repo: IntegrationsRepository, tenant_id: str, create: bool) -> tuple[int, bytes] | None:
-        row = await repo.tenant_data_key(tenant_id)
-        if row is None:
-            if not create:
-                return None
-            generation = 1
-            version, wrapped = self.keys.wrap(os.urandom(KEY_BYTES), _data_key_aad(tenant_id, generation))
-            await repo.insert_tenant_data_key(tenant_id, generation, version, wrapped)
-            # A concurrent writer may have won the insert; everyone uses the stored key.
-            row = await repo.tenant_data_key(tenant_id)
-            assert row is not None
-        generation = row["generation"]
-        key = self.keys.unwrap(row["master_version"], row["wrapped_key"], _data_key_aad(tenant_id, generation))
-        return generation, key
+    def _unwrap(self, stored: WrappedDataKey) -> bytes:
+        return self.keys.unwrap(
+            stored.master_version, stored.wrapped_key, _data_key_aad(stored.tenant_id, stored.generation)
+        )
 
-    async def put(self, repo: IntegrationsRepository, tenant_id: str, purpose: str, secret: str) -> None:
-        generation, key = await self._data_key(repo, tenant_id, create=True)  # type: ignore[misc]
-        sealed = _seal(key, secret.encode(), _secret_aad(tenant_id, purpose))
-        await repo.put_secret(tenant_id, purpose, generation, sealed)
+    async def _new_data_key(self, repo: VaultRepository, tenant_id: str) -> WrappedDataKey:
+        generation = 1
+        version, wrapped = self.keys.wrap(os.urandom(KEY_BYTES), _data_key_aad(tenant_id, generation))
+        await repo.insert_data_key(tenant_id, generation, version, wrapped)
+        # A concurrent writer may have won the insert; everyone uses the stored key.
+        stored = await repo.data_key(tenant_id)
+        assert stored is not None
+        return stored
 
-    async def get(self, repo: IntegrationsRepository, tenant_id: str, purpose: str) -> SecretStr | None:
-        row = await repo.secret(tenant_id, purpose)
-        if row is None:
+    async def put(self, session: AsyncSession, tenant_id: str, purpose: str, secret: str) -> None:
+        repo = VaultRepository(session)
+        stored = await repo.data_key(tenant_id) or await self._new_data_key(repo, tenant_id)
+        sealed = _seal(self._unwrap(stored), secret.encode(), _secret_aad(tenant_id, purpose))
+        await repo.put_secret(tenant_id, purpose, stored.generation, sealed)
+
+    async def get(self, session: AsyncSession, tenant_id: str, purpose: str) -> SecretStr | None:
+        repo = VaultRepository(session)
+        secret = await repo.secret(tenant_id, purpose)
+        if secret is None:
             return None
-        found = await self._data_key(repo, tenant_id, create=False)
-        if found is None or found[0] != row["key_generation"]:
+        stored = await repo.data_key(tenant_id)
+        if stored is None or stored.generation != secret.key_generation:
             raise VaultError(f"secret {purpose!r} of tenant {tenant_id} has no matching data key")
         try:
-            plaintext = _open(found[1], row["sealed"], _secret_aad(tenant_id, purpose))
+            plaintext = _open(self._unwrap(stored), secret.sealed, _secret_aad(tenant_id, purpose))
         except InvalidTag:
             raise VaultError(f"secret {purpose!r} of tenant {tenant_id} does not decrypt") from None
         return SecretStr(plaintext.decode())
 
-    async def delete(self, repo: IntegrationsRepository, tenant_id: str, purpose: str) -> None:
-        await repo.delete_secret(tenant_id, purpose)
+    async def delete(self, session: AsyncSession, tenant_id: str, purpose: str) -> None:
+        await VaultRepository(session).delete_secret(tenant_id, purpose)
 
-    async def rewrap_one(self, repo: IntegrationsRepository, tenant_id: str) -> bool:
+    async def rewrap_one(self, session: AsyncSession, tenant_id: str) -> bool:
         """Re-wrap this tenant's data key with the newest master key; False if it already was (or is gone)."""
         current = self.keys.current_version
-        row = await repo.tenant_data_key(tenant_id, for_update=True)
-        if row is None or row["master_version"] == current:
+        repo = VaultRepository(session)
+        stored = await repo.data_key(tenant_id, for_update=True)
+        if stored is None or stored.master_version == current:
             return False
-        aad = _data_key_aad(tenant_id, row["generation"])
-        key = self.keys.unwrap(row["master_version"], row["wrapped_key"], aad)
-        version, wrapped = self.keys.wrap(key, aad)
-        await repo.rewrap_tenant_data_key(tenant_id, row["generation"], version, wrapped)
+        version, wrapped = self.keys.wrap(self._unwrap(stored), _data_key_aad(tenant_id, stored.generation))
+        await repo.rewrap_data_key(tenant_id, stored.generation, version, wrapped)
         return True
 
 
@@ -188,12 +188,12 @@ async def rotate_master_key(sessions: async_sessionmaker[AsyncSession], vault: V
     services keep reading (they hold every configured version) while it runs; safe to re-run or run twice."""
     current = vault.keys.current_version
     async with sessions() as session:
-        pending = await IntegrationsRepository(session).tenants_not_on_master_key(current)
+        pending = await VaultRepository(session).tenants_not_on_master_key(current)
     rewrapped, failed = 0, []
     for tenant_id in pending:
         try:
             async with sessions() as session, session.begin():
-                rewrapped += await vault.rewrap_one(IntegrationsRepository(session), tenant_id)
+                rewrapped += await vault.rewrap_one(session, tenant_id)
         except VaultError:
             failed.append(tenant_id)
     return RotationReport(rewrapped=rewrapped, current_version=current, failed=tuple(failed))

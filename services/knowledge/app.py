@@ -7,6 +7,7 @@ from litestar import Litestar
 from libs.platform.db import Migration
 from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
+from libs.platform.sandbox_tools import serve_sandbox_tools
 from services.knowledge import service
 from services.knowledge.config import KnowledgeSettings
 from services.knowledge.crawler import Crawler
@@ -41,6 +42,12 @@ def create_app(settings: KnowledgeSettings | None = None) -> Litestar:
     crawler = Crawler(runtime.unit_of_work, kb)
     for sub in subscriptions(runtime, kb):
         runtime.subscribe(sub)
+    # A replay's knowledge calls that the recording cannot answer (docs/replay.md).
+    runtime.add_background(
+        "sandbox-tools",
+        lambda: serve_sandbox_tools(runtime, service.sandbox_answers(runtime, kb)),
+        does="answer replays' and simulations' knowledge searches in a transaction rolled back (core NATS)",
+    )
     app = build_app(runtime, [KnowledgeController], kb=kb, crawler=crawler, knowledge_settings=settings)
     app.on_shutdown.append(crawler.stop)
     app.state["kb"] = kb

@@ -29,7 +29,7 @@ from libs.events.catalog.knowledge import CrawlProgressed
 from libs.platform.outbox import UnitOfWork
 from services.knowledge import service
 from services.knowledge.chunking import content_hash, html_to_markdown
-from services.knowledge.repository import KnowledgeRepository
+from services.knowledge.repository import ArticleRow, KnowledgeRepository
 
 log = logging.getLogger("deskpilot.knowledge.crawler")
 
@@ -247,19 +247,19 @@ class Crawler:
         async with self._uow() as uow:
             repo = KnowledgeRepository(uow.session)
             known = await repo.crawled_page(job.tenant_id, url)
-            if known is not None and known["content_hash"] == digest:
+            if known is not None and known.content_hash == digest:
                 job.counters["unchanged"] += 1
-                await repo.record_crawled_page(job.tenant_id, url, known["article_id"], digest, job.crawl_id)
+                await repo.record_crawled_page(job.tenant_id, url, known.article_id, digest, job.crawl_id)
                 return
             title = (page.title or url)[:300]
-            article: dict[str, Any] | None = None
+            article: ArticleRow | None = None
             if known is not None:
                 try:
                     article = await service.update_article(
                         uow,
                         self._kb,
                         job.tenant_id,
-                        known["article_id"],
+                        known.article_id,
                         {"title": title, "body": page.markdown, "status": "published"},
                     )
                 except service.ArticleNotFound:
@@ -274,7 +274,7 @@ class Crawler:
                     locale=job.locale,
                     source_url=url,
                 )
-            await repo.record_crawled_page(job.tenant_id, url, article["article_id"], digest, job.crawl_id)
+            await repo.record_crawled_page(job.tenant_id, url, article.article_id, digest, job.crawl_id)
             job.counters["indexed"] += 1
 
     async def _update(self, job: CrawlJob, **values: Any) -> None:

@@ -16,8 +16,8 @@ from services.knowledge import service
 from services.knowledge.config import KnowledgeSettings
 from services.knowledge.crawler import Crawler, CrawlJob, CrawlRefused, check_crawlable
 from services.knowledge.imports import UnreadableFile, UnsupportedType, parse_upload
-from services.knowledge.repository import KnowledgeRepository
-from services.knowledge.retrieval import search
+from services.knowledge.repository import ArticleRow, ArticleVersionRow, KnowledgeRepository
+from services.knowledge.retrieval import Hit, search
 from services.knowledge.schemas import (
     Article,
     ArticleChanges,
@@ -42,8 +42,60 @@ Crawls = NamedDependency[Crawler]
 Settings = NamedDependency[KnowledgeSettings]
 
 
-def _article(row: dict[str, Any]) -> Article:
-    return Article(**{k: row.get(k) for k in Article.model_fields})
+def _article(row: ArticleRow) -> Article:
+    return Article(
+        article_id=row.article_id,
+        collection_id=row.collection_id,
+        title=row.title,
+        body=row.body,
+        body_format=row.body_format,
+        tags=row.tags,
+        locale=row.locale,
+        status=row.status,
+        version=row.version,
+        source_url=row.source_url,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _summary(row: ArticleRow) -> ArticleSummary:
+    return ArticleSummary(
+        article_id=row.article_id,
+        collection_id=row.collection_id,
+        title=row.title,
+        tags=row.tags,
+        locale=row.locale,
+        status=row.status,
+        version=row.version,
+        source_url=row.source_url,
+        updated_at=row.updated_at,
+    )
+
+
+def _version(row: ArticleVersionRow) -> ArticleVersion:
+    return ArticleVersion(
+        version=row.version,
+        title=row.title,
+        body=row.body,
+        body_format=row.body_format,
+        tags=row.tags,
+        locale=row.locale,
+        status=row.status,
+        created_at=row.created_at,
+    )
+
+
+def _search_hit(hit: Hit) -> SearchHit:
+    return SearchHit(
+        article_id=hit.article_id,
+        title=hit.title,
+        heading_path=hit.heading_path,
+        anchor=hit.anchor,
+        url=hit.url,
+        snippet=hit.snippet,
+        score=hit.score,
+    )
 
 
 def _unknown_collection(collection_id: str) -> ValidationException:
@@ -73,7 +125,14 @@ class KnowledgeController(Controller):
         """This tenant's collections."""
         async with runtime.db.session() as session:
             rows = await KnowledgeRepository(session).list_collections(tenant_id)
-        return CollectionList(items=[Collection(**{k: r[k] for k in Collection.model_fields}) for r in rows])
+        return CollectionList(
+            items=[
+                Collection(
+                    collection_id=r.collection_id, name=r.name, description=r.description, created_at=r.created_at
+                )
+                for r in rows
+            ]
+        )
 
     # --- articles ------------------------------------------------------------------------------------------------
     @post("/articles", status_code=HTTP_201_CREATED)
@@ -87,7 +146,7 @@ class KnowledgeController(Controller):
         except service.CollectionNotFound as missing:
             raise _unknown_collection(str(missing)) from None
         async with runtime.db.session() as session:
-            stored = await KnowledgeRepository(session).get_article(tenant_id, row["article_id"])
+            stored = await KnowledgeRepository(session).get_article(tenant_id, row.article_id)
         assert stored is not None
         return _article(stored)
 
@@ -107,14 +166,14 @@ class KnowledgeController(Controller):
             rows = await KnowledgeRepository(session).list_articles(
                 tenant_id, limit, status=status, collection_id=collection_id, tag=tag, locale=locale
             )
-        return ArticleList(items=[ArticleSummary(**{k: r[k] for k in ArticleSummary.model_fields}) for r in rows])
+        return ArticleList(items=[_summary(r) for r in rows])
 
     @get("/articles/{article_id:str}")
     async def get_article(self, tenant_id: TenantId, article_id: FromPath[str], runtime: Runtime) -> Article:
         """One article (any status but archived), current version."""
         async with runtime.db.session() as session:
             row = await KnowledgeRepository(session).get_article(tenant_id, article_id)
-        if row is None or row["status"] == "archived":
+        if row is None or row.status == "archived":
             raise NotFoundException(f"no article {article_id}")
         return _article(row)
 
@@ -130,7 +189,7 @@ class KnowledgeController(Controller):
             raise NotFoundException(f"no article {article_id}") from None
         except service.CollectionNotFound as missing:
             raise _unknown_collection(str(missing)) from None
-        return await self._current(runtime, tenant_id, row["article_id"])
+        return await self._current(runtime, tenant_id, row.article_id)
 
     @post("/articles/{article_id:str}/publish", status_code=200)
     async def publish_article(
@@ -165,7 +224,7 @@ class KnowledgeController(Controller):
             raise NotFoundException(f"no article {article_id}")
         return VersionList(
             article_id=article_id,
-            items=[ArticleVersion(**{k: r[k] for k in ArticleVersion.model_fields}) for r in rows],
+            items=[_version(r) for r in rows],
         )
 
     async def _current(self, runtime: Runtime, tenant_id: str, article_id: str) -> Article:
@@ -199,9 +258,7 @@ class KnowledgeController(Controller):
                 settings=kb.retrieval,
                 reranker=kb.reranker,
             )
-        return SearchResults(
-            query=q, mode=mode, items=[SearchHit(**{k: getattr(h, k) for k in SearchHit.model_fields}) for h in hits]
-        )
+        return SearchResults(query=q, mode=mode, items=[_search_hit(h) for h in hits])
 
     @post("/reindex", status_code=200)
     async def reindex(self, tenant_id: TenantId, runtime: Runtime, kb: Kb) -> Reindexed:
@@ -256,7 +313,7 @@ class KnowledgeController(Controller):
                         status=status,
                         collection_id=collection_id,
                     )
-                    ids.append(row["article_id"])
+                    ids.append(row.article_id)
         except service.CollectionNotFound as missing:
             raise _unknown_collection(str(missing)) from None
         return Imported(article_ids=ids)
@@ -303,4 +360,18 @@ async def _crawl(runtime: Runtime, tenant_id: str, crawl_id: str) -> Crawl:
         row = await KnowledgeRepository(session).get_crawl(tenant_id, crawl_id)
     if row is None:
         raise NotFoundException(f"no crawl {crawl_id}")
-    return Crawl(**{k: row[k] for k in Crawl.model_fields})
+    return Crawl(
+        crawl_id=row.crawl_id,
+        root_url=row.root_url,
+        status=row.status,
+        max_depth=row.max_depth,
+        max_pages=row.max_pages,
+        pages_found=row.pages_found,
+        pages_fetched=row.pages_fetched,
+        pages_indexed=row.pages_indexed,
+        pages_unchanged=row.pages_unchanged,
+        pages_failed=row.pages_failed,
+        error=row.error,
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+    )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from services.knowledge.chunking import chunk_article, content_hash
 from services.knowledge.embeddings import EmbeddingProvider, Vector
 from services.knowledge.languages import text_search_config
-from services.knowledge.repository import KnowledgeRepository
+from services.knowledge.repository import ArticleRow, KnowledgeRepository
 
 
 async def embed_cached(
@@ -33,30 +32,30 @@ async def embed_cached(
 
 
 async def index_article(
-    repo: KnowledgeRepository, embedder: EmbeddingProvider, tenant_id: str, article: dict[str, Any]
+    repo: KnowledgeRepository, embedder: EmbeddingProvider, tenant_id: str, article: ArticleRow
 ) -> int:
     """Replace the article's chunks with those of its current version; returns the number of chunks."""
-    pieces = chunk_article(article["body"], article["body_format"])
-    texts = [p.embedding_text(article["title"]) for p in pieces]
+    pieces = chunk_article(article.body, article.body_format)
+    texts = [p.embedding_text(article.title) for p in pieces]
     vectors = await embed_cached(repo, embedder, tenant_id, texts)
-    source_url = article.get("source_url")
+    source_url = article.source_url
     rows = [
         {
             "tenant_id": tenant_id,
-            "article_id": article["article_id"],
+            "article_id": article.article_id,
             "ordinal": piece.ordinal,
-            "version": article["version"],
-            "title": article["title"],
+            "version": article.version,
+            "title": article.title,
             "heading_path": piece.heading,
             "anchor": piece.anchor,
             "url": f"{source_url.split('#')[0]}{piece.anchor}" if source_url else None,
             "text": piece.text,
             "content_hash": content_hash(text),
             "model": embedder.model,
-            "language": text_search_config(article["locale"]),
+            "language": text_search_config(article.locale),
             "embedding": vector,
         }
         for piece, text, vector in zip(pieces, texts, vectors, strict=True)
     ]
-    await repo.replace_chunks(tenant_id, article["article_id"], rows)
+    await repo.replace_chunks(tenant_id, article.article_id, rows)
     return len(rows)

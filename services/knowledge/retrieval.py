@@ -9,7 +9,7 @@ from typing import Any, Literal, Protocol
 
 from services.knowledge.embeddings import EmbeddingProvider
 from services.knowledge.languages import text_search_config
-from services.knowledge.repository import KnowledgeRepository
+from services.knowledge.repository import ChunkHit, KnowledgeRepository
 
 Mode = Literal["hybrid", "fulltext", "vector"]
 SNIPPET_CHARS = 300
@@ -58,41 +58,41 @@ def _snippet(text: str) -> str:
     return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
-def _per_article(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def _per_article(rows: Sequence[ChunkHit]) -> list[ChunkHit]:
     """Each article once, at the rank of its best chunk."""
     seen: set[str] = set()
     out = []
     for row in rows:
-        if row["article_id"] not in seen:
-            seen.add(row["article_id"])
+        if row.article_id not in seen:
+            seen.add(row.article_id)
             out.append(row)
     return out
 
 
-def _hit(row: dict[str, Any], score: float) -> Hit:
+def _hit(row: ChunkHit, score: float) -> Hit:
     return Hit(
-        article_id=row["article_id"],
-        title=row["title"],
-        heading_path=row["heading_path"],
-        anchor=row["anchor"],
-        url=row["url"],
-        snippet=_snippet(row["text"]),
+        article_id=row.article_id,
+        title=row.title,
+        heading_path=row.heading_path,
+        anchor=row.anchor,
+        url=row.url,
+        snippet=_snippet(row.text),
         score=round(score, 6),
     )
 
 
 def reciprocal_rank_fusion(
-    rankings: Sequence[Sequence[dict[str, Any]]], k: int, weights: Sequence[float] | None = None
-) -> list[tuple[dict[str, Any], float]]:
+    rankings: Sequence[Sequence[ChunkHit]], k: int, weights: Sequence[float] | None = None
+) -> list[tuple[ChunkHit, float]]:
     """Σ weight/(k + rank) over the rankings an article appears in (weighted RRF); its representative chunk is the
     one of the first ranking that has it (rankings are passed most-precise first)."""
     weights = weights or [1.0] * len(rankings)
     scores: dict[str, float] = {}
-    representative: dict[str, dict[str, Any]] = {}
+    representative: dict[str, ChunkHit] = {}
     for ranking, weight in zip(rankings, weights, strict=True):
         for rank, row in enumerate(_per_article(ranking), start=1):
-            scores[row["article_id"]] = scores.get(row["article_id"], 0.0) + weight / (k + rank)
-            representative.setdefault(row["article_id"], row)
+            scores[row.article_id] = scores.get(row.article_id, 0.0) + weight / (k + rank)
+            representative.setdefault(row.article_id, row)
     ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
     return [(representative[article_id], score) for article_id, score in ordered]
 
@@ -112,17 +112,17 @@ async def search(
     """The tenant's published articles best matching ``query`` (only published articles have chunks)."""
     depth = max(settings.candidate_depth, limit)
     language = text_search_config(locale or "en")
-    fulltext: list[dict[str, Any]] = []
-    nearest: list[dict[str, Any]] = []
+    fulltext: list[ChunkHit] = []
+    nearest: list[ChunkHit] = []
     if mode in {"hybrid", "fulltext"}:
         fulltext = await repo.full_text(tenant_id, query, language, depth, only_language=locale is not None)
     if mode in {"hybrid", "vector"}:
         (vector,) = await embedder.embed([query])
         nearest = await repo.nearest(tenant_id, embedder.model, vector, depth, ef_search=settings.ef_search)
     if mode == "fulltext":
-        hits = [_hit(r, float(r["score"])) for r in _per_article(fulltext)]
+        hits = [_hit(r, r.score) for r in _per_article(fulltext)]
     elif mode == "vector":
-        hits = [_hit(r, float(r["score"])) for r in _per_article(nearest)]
+        hits = [_hit(r, r.score) for r in _per_article(nearest)]
     else:
         fused = reciprocal_rank_fusion([nearest, fulltext], settings.rrf_k, (1.0, settings.fulltext_weight))
         hits = [_hit(r, s) for r, s in fused]

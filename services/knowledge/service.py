@@ -3,7 +3,7 @@ knowledge tools (``search_knowledge``, ``get_article``) whose results carry stru
 
 from __future__ import annotations
 
-import time
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,18 +12,20 @@ from libs.events import (
     Actor,
     Envelope,
     RecordedEvent,
-    ToolCompleted,
-    ToolFailed,
     ToolRequested,
     ToolSpec,
     ToolsPublished,
     new_id,
 )
 from libs.events.catalog.knowledge import ArticleArchived, ArticlePublished
+from libs.events.sandbox import SandboxToolAnswer, SandboxToolCall
 from libs.platform.outbox import UnitOfWork
+from libs.platform.runtime import ServiceRuntime
+from libs.platform.sandbox_tools import DryRun
+from libs.platform.tool_executor import ToolAnswer, ToolExecutor, ToolFailure
 from services.knowledge.embeddings import EmbeddingProvider
 from services.knowledge.indexing import index_article
-from services.knowledge.repository import KnowledgeRepository
+from services.knowledge.repository import ArticleRow, KnowledgeRepository
 from services.knowledge.retrieval import Reranker, RetrievalSettings, search
 
 SERVICE = "knowledge"
@@ -81,6 +83,7 @@ class Knowledge:
 
 
 async def on_tenant_created(uow: UnitOfWork, event: Envelope) -> None:
+    """Publish the knowledge tools (``search_knowledge``, ``get_article``) to the new tenant's agent."""
     uow.emit(
         Envelope.new(
             ToolsPublished(service=SERVICE, tools=TOOLS),
@@ -99,24 +102,19 @@ async def add_collection(repo: KnowledgeRepository, tenant_id: str, name: str, d
 
 
 # --- articles ------------------------------------------------------------------------------------------------------
-async def _after_change(uow: UnitOfWork, kb: Knowledge, tenant_id: str, article: dict[str, Any]) -> None:
+async def _after_change(uow: UnitOfWork, kb: Knowledge, tenant_id: str, article: ArticleRow) -> None:
     """Make the index follow the article's status: published → (re)indexed; otherwise → not retrievable."""
     repo = KnowledgeRepository(uow.session)
-    await repo.add_version(
-        tenant_id=tenant_id,
-        article_id=article["article_id"],
-        version=article["version"],
-        **{k: article[k] for k in ARTICLE_FIELDS if k != "collection_id"},
-    )
-    if article["status"] == "published":
+    await repo.add_version(article)
+    if article.status == "published":
         count = await index_article(repo, kb.embedder, tenant_id, article)
         uow.emit(
             Envelope.new(
                 ArticlePublished(
-                    article_id=article["article_id"],
-                    version=article["version"],
-                    title=article["title"],
-                    locale=article["locale"],
+                    article_id=article.article_id,
+                    version=article.version,
+                    title=article.title,
+                    locale=article.locale,
                     chunks=count,
                 ),
                 tenant_id=tenant_id,
@@ -124,11 +122,11 @@ async def _after_change(uow: UnitOfWork, kb: Knowledge, tenant_id: str, article:
             )
         )
     else:
-        await repo.delete_chunks(tenant_id, article["article_id"])
-        if article["status"] == "archived":
+        await repo.delete_chunks(tenant_id, article.article_id)
+        if article.status == "archived":
             uow.emit(
                 Envelope.new(
-                    ArticleArchived(article_id=article["article_id"], version=article["version"]),
+                    ArticleArchived(article_id=article.article_id, version=article.version),
                     tenant_id=tenant_id,
                     actor=ACTOR,
                 )
@@ -148,56 +146,56 @@ async def create_article(
     status: str = "published",
     collection_id: str | None = None,
     source_url: str | None = None,
-) -> dict[str, Any]:
+) -> ArticleRow:
     repo = KnowledgeRepository(uow.session)
     if collection_id is not None and not await repo.collection_exists(tenant_id, collection_id):
         raise CollectionNotFound(collection_id)
-    article = {
-        "article_id": new_id("art"),
-        "title": title,
-        "body": body,
-        "body_format": body_format,
-        "tags": sorted(set(tags or [])),
-        "locale": locale,
-        "status": status,
-        "collection_id": collection_id,
-        "source_url": source_url,
-        "version": 1,
-    }
-    await repo.add_article(tenant_id=tenant_id, **article)
+    article = await repo.add_article(
+        tenant_id=tenant_id,
+        article_id=new_id("art"),
+        title=title,
+        body=body,
+        body_format=body_format,
+        tags=sorted(set(tags or [])),
+        locale=locale,
+        status=status,
+        collection_id=collection_id,
+        source_url=source_url,
+        version=1,
+    )
     await _after_change(uow, kb, tenant_id, article)
     return article
 
 
 async def update_article(
     uow: UnitOfWork, kb: Knowledge, tenant_id: str, article_id: str, changes: dict[str, Any]
-) -> dict[str, Any]:
+) -> ArticleRow:
     """Apply ``changes`` (a subset of the article fields) as a new version. Archived articles are gone."""
     repo = KnowledgeRepository(uow.session)
     current = await repo.get_article(tenant_id, article_id, for_update=True)
-    if current is None or current["status"] == "archived":
+    if current is None or current.status == "archived":
         raise ArticleNotFound(article_id)
     changes = {k: v for k, v in changes.items() if v is not None and k in {*ARTICLE_FIELDS, "source_url"}}
     if "tags" in changes:
         changes["tags"] = sorted(set(changes["tags"]))
     if changes.get("collection_id") and not await repo.collection_exists(tenant_id, changes["collection_id"]):
         raise CollectionNotFound(changes["collection_id"])
-    if all(current[k] == v for k, v in changes.items()):
+    if all(getattr(current, k) == v for k, v in changes.items()):
         return current
-    article = {**current, **changes, "version": current["version"] + 1}
-    await repo.update_article(tenant_id, article_id, **changes, version=article["version"])
+    article = dataclasses.replace(current, **changes, version=current.version + 1)
+    await repo.update_article(tenant_id, article_id, **changes, version=article.version)
     await _after_change(uow, kb, tenant_id, article)
     return article
 
 
-async def archive_article(uow: UnitOfWork, kb: Knowledge, tenant_id: str, article_id: str) -> dict[str, Any]:
+async def archive_article(uow: UnitOfWork, kb: Knowledge, tenant_id: str, article_id: str) -> ArticleRow:
     """Delete for readers: the article leaves the index; its versions stay as history."""
     repo = KnowledgeRepository(uow.session)
     current = await repo.get_article(tenant_id, article_id, for_update=True)
-    if current is None or current["status"] == "archived":
+    if current is None or current.status == "archived":
         raise ArticleNotFound(article_id)
-    article = {**current, "status": "archived", "version": current["version"] + 1}
-    await repo.update_article(tenant_id, article_id, status="archived", version=article["version"])
+    article = dataclasses.replace(current, status="archived", version=current.version + 1)
+    await repo.update_article(tenant_id, article_id, status="archived", version=article.version)
     await _after_change(uow, kb, tenant_id, article)
     return article
 
@@ -208,23 +206,25 @@ async def reindex(uow: UnitOfWork, kb: Knowledge, tenant_id: str) -> int:
     stale = await repo.articles_with_stale_chunks(tenant_id, kb.embedder.model)
     for article_id in stale:
         article = await repo.get_article(tenant_id, article_id, for_update=True)
-        if article is None or article["status"] != "published":
+        if article is None or article.status != "published":
             await repo.delete_chunks(tenant_id, article_id)
             continue
         await index_article(repo, kb.embedder, tenant_id, article)
     return len(stale)
 
 
-async def published_article(repo: KnowledgeRepository, tenant_id: str, article_id: str) -> dict[str, Any] | None:
+async def published_article(repo: KnowledgeRepository, tenant_id: str, article_id: str) -> ArticleRow | None:
     article = await repo.get_article(tenant_id, article_id)
-    return article if article is not None and article["status"] == "published" else None
+    return article if article is not None and article.status == "published" else None
 
 
 # --- the agent's tools ---------------------------------------------------------------------------------------------
-async def _run_tool(kb: Knowledge, repo: KnowledgeRepository, tenant_id: str, request: ToolRequested) -> dict[str, Any]:
-    if request.tool == "search_knowledge":
-        query = str(request.arguments.get("query", "")).strip()
-        limit = int(request.arguments.get("limit", 5))
+async def _run_tool(
+    kb: Knowledge, repo: KnowledgeRepository, tenant_id: str, tool: str, arguments: dict[str, Any]
+) -> dict[str, Any]:
+    if tool == "search_knowledge":
+        query = str(arguments.get("query", "")).strip()
+        limit = int(arguments.get("limit", 5))
         hits = await search(
             repo, kb.embedder, tenant_id, query, limit=limit, settings=kb.retrieval, reranker=kb.reranker
         )
@@ -242,76 +242,69 @@ async def _run_tool(kb: Knowledge, repo: KnowledgeRepository, tenant_id: str, re
         ]
         summary = f"{hits[0].title}: {hits[0].snippet}" if hits else "No article matches that question."
         return {"results": results, "citations": [h.citation() for h in hits], "summary": summary}
-    article_id = str(request.arguments.get("article_id", ""))
+    article_id = str(arguments.get("article_id", ""))
     article = await published_article(repo, tenant_id, article_id)
     if article is None:
         raise ArticleNotFound(article_id)
-    body = article["body"]
-    citation = {"article_id": article_id, "title": article["title"], "url": article["source_url"], "anchor": ""}
+    body = article.body
+    citation = {"article_id": article_id, "title": article.title, "url": article.source_url, "anchor": ""}
     return {
         "article": {
             "article_id": article_id,
-            "title": article["title"],
+            "title": article.title,
             "body": body[:GET_ARTICLE_MAX_CHARS],
             "truncated": len(body) > GET_ARTICLE_MAX_CHARS,
-            "body_format": article["body_format"],
-            "locale": article["locale"],
-            "tags": list(article["tags"]),
-            "version": article["version"],
+            "body_format": article.body_format,
+            "locale": article.locale,
+            "tags": list(article.tags),
+            "version": article.version,
         },
         "citations": [citation],
     }
 
 
-async def answer_tool_call(uow: UnitOfWork, kb: Knowledge, recorded: RecordedEvent) -> bool:
-    """Answer a ``tool.requested`` for one of our tools, once per ``tool_call_id`` (claim row in the same
-    transaction as the outbox row of the answer)."""
-    event, request = recorded.event, recorded.event.payload
-    assert isinstance(request, ToolRequested)
-    assert event.conversation_id is not None
-    if request.service != SERVICE:
-        return False
-    repo = KnowledgeRepository(uow.session)
-    if not await repo.claim_tool_call(event.tenant_id, request.tool_call_id):
-        return False
-    started = time.perf_counter()
-    payload: ToolCompleted | ToolFailed
-    try:
+def tool_executor(kb: Knowledge) -> ToolExecutor:
+    """The knowledge service's tool executor (``libs.platform.tool_executor``): ``search_knowledge`` and
+    ``get_article``, once per ``tool_call_id`` (the claim row commits with the answer's outbox row)."""
+
+    async def claim(uow: UnitOfWork, event: Envelope, request: ToolRequested) -> bool:
+        return await KnowledgeRepository(uow.session).claim_tool_call(event.tenant_id, request.tool_call_id)
+
+    async def run(uow: UnitOfWork, event: Envelope, request: ToolRequested) -> ToolAnswer:
         if request.tool not in {t.name for t in TOOLS}:
-            raise LookupError(request.tool)
-        result = await _run_tool(kb, repo, event.tenant_id, request)
-        payload = ToolCompleted(
-            turn_id=request.turn_id,
-            tool_call_id=request.tool_call_id,
-            tool=request.tool,
-            result=result,
-            latency_ms=round((time.perf_counter() - started) * 1000, 3),
-        )
-    except ArticleNotFound as missing:
-        payload = ToolFailed(
-            turn_id=request.turn_id,
-            tool_call_id=request.tool_call_id,
-            tool=request.tool,
-            kind="not_found",
-            message=f"no published article {missing.args[0]!r}; search first and use an article_id it returns",
-            latency_ms=round((time.perf_counter() - started) * 1000, 3),
-        )
-    except LookupError:
-        payload = ToolFailed(
-            turn_id=request.turn_id,
-            tool_call_id=request.tool_call_id,
-            tool=request.tool,
-            kind="unknown_tool",
-            message=f"the knowledge service has no tool {request.tool!r}",
-            latency_ms=round((time.perf_counter() - started) * 1000, 3),
-        )
-    uow.emit(
-        Envelope.new(
-            payload,
-            tenant_id=event.tenant_id,
-            conversation_id=event.conversation_id,
-            actor=ACTOR,
-            caused_by=event,
-        )
-    )
-    return True
+            raise ToolFailure("unknown_tool", f"the knowledge service has no tool {request.tool!r}")
+        try:
+            result = await _run_tool(
+                kb, KnowledgeRepository(uow.session), event.tenant_id, request.tool, request.arguments
+            )
+        except ArticleNotFound as missing:
+            raise ToolFailure(
+                "not_found", f"no published article {missing.args[0]!r}; search first and use an article_id it returns"
+            ) from missing
+        return ToolAnswer(result=result)
+
+    return ToolExecutor(SERVICE, claim, run)
+
+
+def sandbox_answers(runtime: ServiceRuntime, kb: Knowledge) -> DryRun:
+    """A replay's unrecorded knowledge calls (``libs/events/sandbox.py``): searched as live, in a transaction that is
+    rolled back (an embedding cached meanwhile goes with it), claimed and answered on no log."""
+
+    async def answer(call: SandboxToolCall) -> SandboxToolAnswer:
+        if call.tool not in {t.name for t in TOOLS}:
+            return SandboxToolAnswer(status="failed", kind="unknown_tool", message=f"no knowledge tool {call.tool!r}")
+        async with runtime.db.session() as session:
+            try:
+                result = await _run_tool(kb, KnowledgeRepository(session), call.tenant_id, call.tool, call.arguments)
+            except ArticleNotFound as missing:
+                return SandboxToolAnswer(status="failed", kind="not_found", message=f"no article {missing.args[0]!r}")
+            finally:
+                await session.rollback()
+        return SandboxToolAnswer(status="completed", result=result, dry_run=False)
+
+    return answer
+
+
+async def answer_tool_call(uow: UnitOfWork, kb: Knowledge, recorded: RecordedEvent) -> bool:
+    """Answer a ``tool.requested`` for one of our tools, once per ``tool_call_id``."""
+    return await tool_executor(kb).execute(uow, recorded)

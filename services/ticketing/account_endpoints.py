@@ -26,10 +26,9 @@ from nats.aio.msg import Msg
 from libs.platform.http import Runtime
 from services.ticketing import accounts
 from services.ticketing.config import TicketingSettings
-from services.ticketing.endpoints import AUTH, CurrentCaller, domain_errors
-from services.ticketing.repository import AccountRepository, AgentRepository
+from services.ticketing.endpoints import AUTH, CurrentCaller, agent_view, domain_errors
+from services.ticketing.repository import AccountRepository, AgentRepository, IssuedKeyRow
 from services.ticketing.schemas import (
-    Agent,
     ApiKey,
     ApiKeyList,
     CreatedApiKey,
@@ -67,6 +66,22 @@ LIVE_TYPES = frozenset(
 KEEP_ALIVE_S = 15.0
 
 
+def _api_key(row: IssuedKeyRow) -> ApiKey:
+    return ApiKey(
+        key_id=row.key_id,
+        name=row.name,
+        role=row.role,
+        key_prefix=row.api_key_prefix,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+def _created(new: accounts.NewKey) -> CreatedApiKey:
+    return CreatedApiKey(**_api_key(new.row).model_dump(), api_key=new.key)
+
+
 class SessionController(Controller):
     path = "/v1/tickets/sessions"
     dependencies = AUTH
@@ -89,12 +104,13 @@ class SessionController(Controller):
                 detail=str(exc),
                 headers={"Retry-After": str(exc.retry_after)},
             ) from exc
+        assert new.row.expires_at is not None  # a sign-in key always expires
         return SignedIn(
             session_key=new.key,
-            key_id=new.row["key_id"],
-            expires_at=new.row["expires_at"],
-            tenant_id=agent["tenant_id"],
-            agent=Agent.of(agent),
+            key_id=new.row.key_id,
+            expires_at=new.row.expires_at,
+            tenant_id=agent.tenant_id,
+            agent=agent_view(agent),
         )
 
     @delete("/current", status_code=HTTP_204_NO_CONTENT)
@@ -130,7 +146,7 @@ class ApiKeyController(Controller):
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 new = await accounts.issue_api_key(uow, caller, data.name, data.role)
-        return CreatedApiKey(**ApiKey.of(new.row).model_dump(), api_key=new.key)
+        return _created(new)
 
     @get("/")
     async def list_keys(self, caller: CurrentCaller, runtime: Runtime) -> ApiKeyList:
@@ -139,7 +155,7 @@ class ApiKeyController(Controller):
             caller.require_admin()
         async with runtime.db.session() as session:
             rows = await AccountRepository(session).keys(caller.tenant_id, "api")
-        return ApiKeyList(items=[ApiKey.of(r) for r in rows])
+        return ApiKeyList(items=[_api_key(r) for r in rows])
 
     @delete("/{key_id:str}", status_code=HTTP_204_NO_CONTENT)
     async def revoke(self, caller: CurrentCaller, key_id: FromPath[str], runtime: Runtime) -> None:
@@ -160,7 +176,7 @@ class ApiKeyController(Controller):
                     new = await accounts.rotate_api_key(uow, caller, key_id)
             except accounts.KeyNotFound as exc:
                 raise NotFoundException(str(exc)) from exc
-        return CreatedApiKey(**ApiKey.of(new.row).model_dump(), api_key=new.key)
+        return _created(new)
 
 
 class InboxStreamController(Controller):

@@ -15,7 +15,7 @@ from services.ticketing.account_endpoints import (
 )
 from services.ticketing.accounts import SignInThrottle
 from services.ticketing.config import TicketingSettings
-from services.ticketing.endpoints import AgentController, ReportController, SlaPolicyController, TicketController
+from services.ticketing.endpoints import HumanAgentsController, ReportController, SlaPolicyController, TicketController
 from services.ticketing.handlers import sla_timers, subscriptions
 from services.ticketing.models import add_accounts, instance_metadata
 
@@ -37,12 +37,16 @@ def create_app(
     )
     for sub in subscriptions(runtime):
         runtime.subscribe(sub)
-    runtime.add_background("sla-timers", lambda: sla_timers(runtime, sla_sweep_interval_s))
+    runtime.add_background(
+        "sla-timers",
+        lambda: sla_timers(runtime, sla_sweep_interval_s),
+        does="every second, claim due SLA timers and emit each breach once (`sla.breached`)",
+    )
     return build_app(
         runtime,
         [
             TicketController,
-            AgentController,
+            HumanAgentsController,
             SlaPolicyController,
             ReportController,
             SessionController,

@@ -27,30 +27,35 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_409_CONFLICT
 
 from libs.platform.http import Runtime
-from services.ticketing import service
+from services.ticketing import accounts, ratings, service
 from services.ticketing.repository import (
     AccountRepository,
     AgentRepository,
+    AgentRow,
     InboxFilter,
+    NoteRow,
     SlaPolicyRepository,
     TicketRepository,
+    TicketRow,
 )
 from services.ticketing.schemas import (
-    Agent,
-    AgentChange,
-    AgentList,
     Assignment,
-    CreatedAgent,
+    CreatedHumanAgent,
+    Csat,
     CsatIn,
     CsatReport,
     HandBack,
-    NewAgent,
+    HumanAgent,
+    HumanAgentChange,
+    HumanAgentList,
+    NewHumanAgent,
     Note,
     NoteIn,
     NoteList,
     Priority,
     ReplyIn,
     ReplyOut,
+    Sla,
     SlaPolicy,
     SlaTarget,
     SlaTargetIn,
@@ -65,12 +70,12 @@ CurrentCaller = NamedDependency[Caller]
 
 
 async def current_caller(request: Request[Any, Any, Any], runtime: Runtime) -> Caller:
-    """The tenant (as admin) or the human agent behind the request's Bearer key."""
+    """Who is behind the request's Bearer key: a key that acts as the tenant, or a human agent."""
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise NotAuthorizedException("send your API key as 'Authorization: Bearer <key>'")
     async with runtime.db.session() as session:
-        caller = await service.authenticate(
+        caller = await accounts.authenticate(
             AgentRepository(session), AccountRepository(session), runtime.tenants, key.strip()
         )
     if caller is None:
@@ -96,6 +101,57 @@ def domain_errors() -> Iterator[None]:
 
 
 AUTH = {"caller": Provide(current_caller)}
+
+
+def _ticket(row: TicketRow) -> Ticket:
+    sla = Sla(
+        first_response_due_at=row.first_response_due_at,
+        first_responded_at=row.first_responded_at,
+        first_response_breached_at=row.first_response_breached_at,
+        resolution_due_at=row.resolution_due_at,
+        resolved_at=row.resolved_at,
+        resolution_breached_at=row.resolution_breached_at,
+    )
+    csat = None
+    if row.csat_score is not None:
+        assert row.csat_at is not None  # set with the score
+        csat = Csat(score=row.csat_score, comment=row.csat_comment, at=row.csat_at)
+    return Ticket(
+        ticket_id=row.ticket_id,
+        conversation_id=row.conversation_id,
+        source=row.source,
+        subject=row.subject,
+        summary=row.summary,
+        priority=row.priority,
+        status=row.status,
+        assignee=row.assignee,
+        team=row.team,
+        tags=row.tags,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        sla=sla,
+        csat=csat,
+    )
+
+
+def _note(row: NoteRow) -> Note:
+    return Note(
+        note_id=row.note_id, ticket_id=row.ticket_id, agent_id=row.agent_id, text=row.text, created_at=row.created_at
+    )
+
+
+def agent_view(row: AgentRow) -> HumanAgent:
+    return HumanAgent(
+        agent_id=row.agent_id,
+        name=row.name,
+        email=row.email,
+        role=row.role,
+        team=row.team,
+        availability=row.availability,
+        active=row.active,
+        api_key_prefix=row.api_key_prefix,
+        created_at=row.created_at,
+    )
 
 
 class TicketController(Controller):
@@ -132,7 +188,7 @@ class TicketController(Controller):
         )
         async with runtime.db.session() as session:
             rows = await TicketRepository(session).inbox(caller.tenant_id, criteria)
-        return TicketList(items=[Ticket.of(r) for r in rows])
+        return TicketList(items=[_ticket(r) for r in rows])
 
     @get("/{ticket_id:str}")
     async def show(self, caller: CurrentCaller, ticket_id: FromPath[str], runtime: Runtime) -> Ticket:
@@ -141,7 +197,7 @@ class TicketController(Controller):
             row = await TicketRepository(session).get(caller.tenant_id, ticket_id)
         if row is None:
             raise NotFoundException(f"no ticket {ticket_id}")
-        return Ticket.of(row)
+        return _ticket(row)
 
     @patch("/{ticket_id:str}")
     async def change(
@@ -151,7 +207,7 @@ class TicketController(Controller):
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row = await service.update_ticket(uow, caller, ticket_id, data.model_dump(exclude_unset=True))
-        return Ticket.of(row)
+        return _ticket(row)
 
     @post("/{ticket_id:str}/assignment", status_code=200)
     async def assign(
@@ -161,7 +217,7 @@ class TicketController(Controller):
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row = await service.assign(uow, caller, ticket_id, data.agent_id)
-        return Ticket.of(row)
+        return _ticket(row)
 
     @post("/{ticket_id:str}/replies", status_code=201)
     async def reply(
@@ -171,7 +227,7 @@ class TicketController(Controller):
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row, message_id = await service.reply(uow, caller, ticket_id, data.text)
-        return ReplyOut(message_id=message_id, ticket=Ticket.of(row))
+        return ReplyOut(message_id=message_id, ticket=_ticket(row))
 
     @post("/{ticket_id:str}/handback", status_code=200)
     async def hand_back(
@@ -181,7 +237,7 @@ class TicketController(Controller):
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row = await service.hand_back(uow, caller, ticket_id, data.note)
-        return Ticket.of(row)
+        return _ticket(row)
 
     @post("/{ticket_id:str}/notes", status_code=201)
     async def add_note(
@@ -191,7 +247,7 @@ class TicketController(Controller):
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row = await service.add_note(uow, caller, ticket_id, data.text)
-        return Note(**{k: row[k] for k in Note.model_fields})
+        return _note(row)
 
     @get("/{ticket_id:str}/notes")
     async def notes(self, caller: CurrentCaller, ticket_id: FromPath[str], runtime: Runtime) -> NoteList:
@@ -201,7 +257,7 @@ class TicketController(Controller):
             if await repo.get(caller.tenant_id, ticket_id) is None:
                 raise NotFoundException(f"no ticket {ticket_id}")
             rows = await repo.notes(caller.tenant_id, ticket_id)
-        return NoteList(items=[Note(**{k: r[k] for k in Note.model_fields}) for r in rows])
+        return NoteList(items=[_note(r) for r in rows])
 
     @post("/{ticket_id:str}/status", status_code=200)
     async def set_status(
@@ -211,7 +267,7 @@ class TicketController(Controller):
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row = await service.change_status(uow, caller, ticket_id, data.status)
-        return Ticket.of(row)
+        return _ticket(row)
 
     @post("/{ticket_id:str}/csat", status_code=201)
     async def csat(
@@ -221,32 +277,32 @@ class TicketController(Controller):
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row = await service.record_csat(uow, caller, ticket_id, data.score, data.comment)
-        return Ticket.of(row)
+        return _ticket(row)
 
 
-class AgentController(Controller):
+class HumanAgentsController(Controller):
     path = "/v1/tickets/agents"
     dependencies = AUTH
 
     @post("/", status_code=201)
-    async def create(self, caller: CurrentCaller, data: JSONBody[NewAgent], runtime: Runtime) -> CreatedAgent:
+    async def create(self, caller: CurrentCaller, data: JSONBody[NewHumanAgent], runtime: Runtime) -> CreatedHumanAgent:
         """Create a human agent (admin). The response carries its API key, shown this once."""
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row, api_key = await service.create_agent(
                     AgentRepository(uow.session), caller, data.name, data.email, data.role, data.team
                 )
-        return CreatedAgent(**Agent.of(row).model_dump(), api_key=api_key)
+        return CreatedHumanAgent(**agent_view(row).model_dump(), api_key=api_key)
 
     @get("/")
-    async def list_agents(self, caller: CurrentCaller, runtime: Runtime) -> AgentList:
+    async def list_agents(self, caller: CurrentCaller, runtime: Runtime) -> HumanAgentList:
         """This tenant's agents."""
         async with runtime.db.session() as session:
             rows = await AgentRepository(session).list(caller.tenant_id)
-        return AgentList(items=[Agent.of(r) for r in rows])
+        return HumanAgentList(items=[agent_view(r) for r in rows])
 
     @get("/me")
-    async def me(self, caller: CurrentCaller, runtime: Runtime) -> Agent:
+    async def me(self, caller: CurrentCaller, runtime: Runtime) -> HumanAgent:
         """The agent whose key calls (agent key)."""
         with domain_errors():
             agent_id, _ = caller.require_agent()
@@ -254,19 +310,19 @@ class AgentController(Controller):
             row = await AgentRepository(session).get(caller.tenant_id, agent_id)
         if row is None:
             raise NotFoundException(f"no agent {agent_id}")
-        return Agent.of(row)
+        return agent_view(row)
 
     @patch("/{agent_id:str}")
     async def change(
-        self, caller: CurrentCaller, agent_id: FromPath[str], data: JSONBody[AgentChange], runtime: Runtime
-    ) -> Agent:
+        self, caller: CurrentCaller, agent_id: FromPath[str], data: JSONBody[HumanAgentChange], runtime: Runtime
+    ) -> HumanAgent:
         """Change availability (the agent itself or an admin), role, team or active (admin only)."""
         with domain_errors():
             async with runtime.unit_of_work() as uow:
                 row = await service.update_agent(
                     AgentRepository(uow.session), caller, agent_id, data.model_dump(exclude_unset=True)
                 )
-        return Agent.of(row)
+        return agent_view(row)
 
 
 class ReportController(Controller):
@@ -290,7 +346,7 @@ class ReportController(Controller):
         lo, hi = (datetime.combine(d, time(), UTC) for d in (start, end))
         async with runtime.db.session() as session:
             rows = await TicketRepository(session).ratings(caller.tenant_id, lo, hi)
-        return service.csat_report(start, end, rows)
+        return ratings.csat_report(start, end, rows)
 
 
 class SlaPolicyController(Controller):

@@ -9,7 +9,7 @@ from libs.events import RecordedEvent
 from libs.events.subjects import any_conversation
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
-from services.ticketing import service
+from services.ticketing import ratings, service, sla
 
 log = logging.getLogger("deskpilot.ticketing")
 
@@ -20,18 +20,39 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
             await service.open_ticket_for_handoff(uow, recorded)
 
     async def on_customer_message(recorded: RecordedEvent) -> None:
+        # Every customer message of every tenant comes here, and most conversations have no ticket: find that out
+        # with one read, outside a transaction, before opening one.
+        async with runtime.db.reader() as session:
+            if not await service.may_concern_tickets(session, recorded):
+                return
         async with runtime.unit_of_work() as uow:
             if not await service.open_ticket_for_email(uow, recorded):
                 await service.customer_answered(uow, recorded)
 
     async def on_rating(recorded: RecordedEvent) -> None:
         async with runtime.unit_of_work() as uow:
-            await service.customer_rated(uow, recorded)
+            await ratings.customer_rated(uow, recorded)
 
     return [
-        Subscription("handoffs", any_conversation("handoff.requested"), on_handoff),
-        Subscription("ratings", any_conversation("csat.recorded"), on_rating),
-        Subscription("customer-messages", any_conversation("message.received"), on_customer_message, batch_size=64),
+        Subscription(
+            "handoffs",
+            any_conversation("handoff.requested"),
+            on_handoff,
+            does="open a ticket for the handoff and assign it round-robin",
+        ),
+        Subscription(
+            "ratings",
+            any_conversation("csat.recorded"),
+            on_rating,
+            does="a rating the customer gave on their channel becomes the ticket's CSAT (once)",
+        ),
+        Subscription(
+            "customer-messages",
+            any_conversation("message.received"),
+            on_customer_message,
+            batch_size=64,
+            does="a conversation's first email opens its ticket; a customer's answer reopens a pending ticket",
+        ),
     ]
 
 
@@ -44,8 +65,8 @@ async def sla_timers(runtime: ServiceRuntime, interval_s: float) -> None:
         claimed = 0
         try:
             async with runtime.unit_of_work() as uow:
-                claimed = await service.sweep_sla(uow)
+                claimed = await sla.sweep_sla(uow)
         except Exception:
             log.exception("SLA sweep failed; retrying in %.1fs", interval_s)
-        if claimed < service.SWEEP_BATCH:
+        if claimed < sla.SWEEP_BATCH:
             await asyncio.sleep(interval_s)

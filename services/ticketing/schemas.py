@@ -50,16 +50,6 @@ class Ticket(BaseModel):
     sla: Sla
     csat: Csat | None
 
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> Ticket:
-        return cls(
-            **{k: row[k] for k in cls.model_fields if k not in ("sla", "csat")},
-            sla=Sla(**{k: row[k] for k in Sla.model_fields}),
-            csat=Csat(score=row["csat_score"], comment=row["csat_comment"], at=row["csat_at"])
-            if row["csat_score"] is not None
-            else None,
-        )
-
 
 class TicketList(BaseModel):
     items: list[Ticket]
@@ -121,7 +111,7 @@ class CsatIn(Request):
     comment: str | None = Field(default=None, max_length=5_000)
 
 
-class Agent(BaseModel):
+class HumanAgent(BaseModel):
     agent_id: str
     name: str
     email: str | None
@@ -132,23 +122,19 @@ class Agent(BaseModel):
     api_key_prefix: str
     created_at: datetime
 
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> Agent:
-        return cls(**{k: row[k] for k in cls.model_fields})
 
-
-class NewAgent(Request):
+class NewHumanAgent(Request):
     name: str = Field(min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=320)
     role: Role = "agent"
     team: str | None = Field(default=None, max_length=100)
 
 
-class CreatedAgent(Agent):
+class CreatedHumanAgent(HumanAgent):
     api_key: str = Field(description="shown once; only its SHA-256 digest is stored")
 
 
-class AgentChange(Request):
+class HumanAgentChange(Request):
     """Admins may change any field; an agent may change only its own ``availability``."""
 
     availability: Availability | None = None
@@ -157,8 +143,8 @@ class AgentChange(Request):
     active: bool | None = None
 
 
-class AgentList(BaseModel):
-    items: list[Agent]
+class HumanAgentList(BaseModel):
+    items: list[HumanAgent]
 
 
 class SlaTarget(BaseModel):
@@ -202,7 +188,7 @@ class SignedIn(BaseModel):
     key_id: str
     expires_at: datetime
     tenant_id: str
-    agent: Agent
+    agent: HumanAgent
 
 
 class NewApiKey(Request):
@@ -220,18 +206,6 @@ class ApiKey(BaseModel):
     created_by: str
     created_at: datetime
     revoked_at: datetime | None
-
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> ApiKey:
-        return cls(
-            key_id=row["key_id"],
-            name=row["name"],
-            role=row["role"],
-            key_prefix=row["api_key_prefix"],
-            created_by=row["created_by"],
-            created_at=row["created_at"],
-            revoked_at=row["revoked_at"],
-        )
 
 
 class CreatedApiKey(ApiKey):

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.events import (
     Actor,
@@ -32,22 +32,20 @@ from libs.events.catalog.humans import (
     CsatRequested,
     HumanAssigned,
     HumanReplied,
-    SlaBreached,
-    SlaKind,
     TicketNoteAdded,
     TicketStatus,
     TicketStatusChanged,
 )
 from libs.platform.outbox import UnitOfWork
-from libs.platform.tenancy import TenantDirectory, key_digest
+from libs.platform.tenancy import key_digest
 from services.ticketing.repository import (
-    AccountRepository,
     AgentRepository,
-    Row,
+    AgentRow,
+    NoteRow,
     SlaPolicyRepository,
     TicketRepository,
+    TicketRow,
 )
-from services.ticketing.schemas import CsatDay, CsatReport, Rating
 
 ACTOR = Actor(kind="system", id="ticketing")
 AGENT_KEY_PREFIX = "dpa_"
@@ -60,10 +58,8 @@ DEFAULT_SLA: dict[str, tuple[int, int]] = {
     "normal": (4 * 3600, 24 * 3600),
     "low": (8 * 3600, 72 * 3600),
 }
-SWEEP_BATCH = 100
 
 Role = Literal["owner", "admin", "agent"]
-SESSION_KEY_PREFIX = "dps_"
 AssignMethod = Literal["round_robin", "manual"]
 
 
@@ -112,33 +108,30 @@ class Caller:
         return self.agent_id, self.agent_name
 
 
-async def authenticate(
-    agents: AgentRepository, accounts: AccountRepository, tenants: TenantDirectory, api_key: str
-) -> Caller | None:
-    """An agent key (``dpa_…``) or a sign-in key (``dps_…``), looked up by digest on every call so that deactivation,
-    sign-out and expiry hold at once; else a key that acts as the tenant."""
-    if api_key.startswith(AGENT_KEY_PREFIX):
-        row = await agents.by_key_digest(key_digest(api_key))
-        if row is None:
-            return None
-        return Caller(row["tenant_id"], row["role"], row["agent_id"], row["name"])
-    if api_key.startswith(SESSION_KEY_PREFIX):
-        row = await accounts.session_agent(key_digest(api_key))
-        if row is None:
-            return None
-        return Caller(row["tenant_id"], row["role"], row["agent_id"], row["name"], row["session_key_id"])
-    holder = await tenants.holder(api_key)
-    if holder is None or not holder.acts_as_tenant:
-        return None
-    return Caller(holder.tenant_id, "owner" if holder.role == "owner" else "admin")
+class OnConversation(Protocol):
+    """Anything that names a conversation of a tenant: a ticket, a claimed breach."""
+
+    @property
+    def tenant_id(self) -> str: ...
+
+    @property
+    def conversation_id(self) -> str: ...
 
 
-def _emit(uow: UnitOfWork, ticket: Row, payload: EventPayload, actor: Actor, cause: Envelope | None = None) -> None:
+@dataclass(frozen=True)
+class ConversationOf:
+    tenant_id: str
+    conversation_id: str
+
+
+def _emit(
+    uow: UnitOfWork, ticket: OnConversation, payload: EventPayload, actor: Actor, cause: Envelope | None = None
+) -> None:
     uow.emit(
         Envelope.new(
             payload,
-            tenant_id=ticket["tenant_id"],
-            conversation_id=ticket["conversation_id"],
+            tenant_id=ticket.tenant_id,
+            conversation_id=ticket.conversation_id,
             actor=actor,
             caused_by=cause,
         )
@@ -163,7 +156,7 @@ async def set_sla_target(
 
 async def create_agent(
     agents: AgentRepository, caller: Caller, name: str, email: str | None, role: Role, team: str | None
-) -> tuple[Row, str]:
+) -> tuple[AgentRow, str]:
     """A new human agent and its API key; only the key's digest is stored, the key is returned once. Only an owner
     makes another owner."""
     caller.require_admin()
@@ -183,13 +176,13 @@ async def create_agent(
     return row, api_key
 
 
-async def update_agent(agents: AgentRepository, caller: Caller, agent_id: str, changes: dict[str, Any]) -> Row:
+async def update_agent(agents: AgentRepository, caller: Caller, agent_id: str, changes: dict[str, Any]) -> AgentRow:
     """Admins change anything; an agent may change only its own availability."""
     own_availability = caller.agent_id == agent_id and set(changes) <= {"availability"}
     if not own_availability:
         caller.require_admin()
         target = await agents.get(caller.tenant_id, agent_id)
-        if changes.get("role") == "owner" or (target is not None and target["role"] == "owner"):
+        if changes.get("role") == "owner" or (target is not None and target.role == "owner"):
             caller.require_owner()
     if not changes:
         row = await agents.get(caller.tenant_id, agent_id)
@@ -204,20 +197,18 @@ async def update_agent(agents: AgentRepository, caller: Caller, agent_id: str, c
 
 
 async def _assign(
-    uow: UnitOfWork, ticket: Row, agent: Row, method: AssignMethod, actor: Actor, cause: Envelope | None
-) -> Row:
-    updated = await TicketRepository(uow.session).update(
-        ticket["tenant_id"], ticket["ticket_id"], assignee=agent["agent_id"]
-    )
+    uow: UnitOfWork, ticket: TicketRow, agent: AgentRow, method: AssignMethod, actor: Actor, cause: Envelope | None
+) -> TicketRow:
+    updated = await TicketRepository(uow.session).update(ticket.tenant_id, ticket.ticket_id, assignee=agent.agent_id)
     _emit(
         uow,
         ticket,
         HumanAssigned(
-            ticket_id=ticket["ticket_id"],
-            agent_id=agent["agent_id"],
-            agent_name=agent["name"],
+            ticket_id=ticket.ticket_id,
+            agent_id=agent.agent_id,
+            agent_name=agent.name,
             method=method,
-            previous_agent_id=ticket["assignee"],
+            previous_agent_id=ticket.assignee,
         ),
         actor,
         cause,
@@ -233,6 +224,16 @@ async def open_ticket_for_handoff(uow: UnitOfWork, recorded: RecordedEvent) -> b
     subject = first.splitlines()[0][:300] if first else "Handoff"
     summary = f"{handoff.reason}\n\n{handoff.summary}".strip()
     return await _open_ticket(uow, event, "handoff", subject, summary, handoff.priority)
+
+
+async def may_concern_tickets(session: AsyncSession, recorded: RecordedEvent) -> bool:
+    """Whether a customer message can change a ticket: an e-mail (it may open one) or a conversation with one."""
+    event, message = recorded.event, recorded.event.payload
+    assert isinstance(message, MessageReceived)
+    assert event.conversation_id is not None
+    return message.channel == "email" or await TicketRepository(session).has_ticket(
+        event.tenant_id, event.conversation_id
+    )
 
 
 async def open_ticket_for_email(uow: UnitOfWork, recorded: RecordedEvent) -> bool:
@@ -274,69 +275,67 @@ async def _open_ticket(
     )
     if ticket is None:
         return False
-    created = TicketCreated(ticket_id=ticket["ticket_id"], source=source, subject=subject, priority=priority)
+    created = TicketCreated(ticket_id=ticket.ticket_id, source=source, subject=subject, priority=priority)
     _emit(uow, ticket, created, ACTOR, event)
-    agent = await AgentRepository(uow.session).next_in_rotation(event.tenant_id, ticket["team"])
+    agent = await AgentRepository(uow.session).next_in_rotation(event.tenant_id, ticket.team)
     if agent is not None:
         await _assign(uow, ticket, agent, "round_robin", ACTOR, event)
     return True
 
 
-async def _ticket(uow: UnitOfWork, tenant_id: str, ticket_id: str) -> Row:
+async def _ticket(uow: UnitOfWork, tenant_id: str, ticket_id: str) -> TicketRow:
     ticket = await TicketRepository(uow.session).get(tenant_id, ticket_id, for_update=True)
     if ticket is None:
         raise TicketNotFound(f"no ticket {ticket_id}")
     return ticket
 
 
-async def assign(uow: UnitOfWork, caller: Caller, ticket_id: str, agent_id: str | None) -> Row:
+async def assign(uow: UnitOfWork, caller: Caller, ticket_id: str, agent_id: str | None) -> TicketRow:
     """Assign to ``agent_id`` (admins: anyone; agents: themselves) or, with None, to the next available agent."""
     if agent_id is not None and agent_id != caller.agent_id:
         caller.require_admin()
     ticket = await _ticket(uow, caller.tenant_id, ticket_id)
-    if ticket["status"] == "resolved":
+    if ticket.status == "resolved":
         raise Conflict(f"ticket {ticket_id} is resolved; reopen it first")
     agents = AgentRepository(uow.session)
     if agent_id is None:
-        agent = await agents.next_in_rotation(caller.tenant_id, ticket["team"])
+        agent = await agents.next_in_rotation(caller.tenant_id, ticket.team)
         if agent is None:
-            raise Conflict("no agent is available" + (f" in team {ticket['team']}" if ticket["team"] else ""))
+            raise Conflict("no agent is available" + (f" in team {ticket.team}" if ticket.team else ""))
         method: AssignMethod = "round_robin"
     else:
         agent = await agents.get(caller.tenant_id, agent_id)
-        if agent is None or not agent["active"]:
+        if agent is None or not agent.active:
             raise AgentNotFound(f"no active agent {agent_id}")
         method = "manual"
-    if agent["agent_id"] == ticket["assignee"]:
+    if agent.agent_id == ticket.assignee:
         return ticket
     return await _assign(uow, ticket, agent, method, caller.actor, None)
 
 
 async def _change_status(
-    uow: UnitOfWork, ticket: Row, status: TicketStatus, actor: Actor, cause: Envelope | None
-) -> Row:
-    previous = ticket["status"]
-    updated = await TicketRepository(uow.session).set_status(ticket["tenant_id"], ticket["ticket_id"], status)
-    _emit(
-        uow, ticket, TicketStatusChanged(ticket_id=ticket["ticket_id"], previous=previous, status=status), actor, cause
-    )
+    uow: UnitOfWork, ticket: TicketRow, status: TicketStatus, actor: Actor, cause: Envelope | None
+) -> TicketRow:
+    previous = ticket.status
+    updated = await TicketRepository(uow.session).set_status(ticket.tenant_id, ticket.ticket_id, status)
+    _emit(uow, ticket, TicketStatusChanged(ticket_id=ticket.ticket_id, previous=previous, status=status), actor, cause)
     if status == "resolved":
         _emit(uow, ticket, ConversationResolved(by="human"), actor, cause)
-        _emit(uow, ticket, CsatRequested(ticket_id=ticket["ticket_id"]), actor, cause)
+        _emit(uow, ticket, CsatRequested(ticket_id=ticket.ticket_id), actor, cause)
     return updated
 
 
-async def reply(uow: UnitOfWork, caller: Caller, ticket_id: str, text: str) -> tuple[Row, str]:
+async def reply(uow: UnitOfWork, caller: Caller, ticket_id: str, text: str) -> tuple[TicketRow, str]:
     """A human reply to the customer: stops the first-response timer; an open ticket now waits for the customer.
 
     An unassigned ticket is taken by the agent who replies. Returns the ticket and the reply's message id.
     """
     agent_id, agent_name = caller.require_agent()
     ticket = await _ticket(uow, caller.tenant_id, ticket_id)
-    if ticket["status"] == "resolved":
+    if ticket.status == "resolved":
         raise Conflict(f"ticket {ticket_id} is resolved; reopen it before replying")
     repo = TicketRepository(uow.session)
-    if ticket["assignee"] is None:
+    if ticket.assignee is None:
         me = await AgentRepository(uow.session).get(caller.tenant_id, agent_id)
         assert me is not None
         ticket = await _assign(uow, ticket, me, "manual", caller.actor, None)
@@ -348,25 +347,25 @@ async def reply(uow: UnitOfWork, caller: Caller, ticket_id: str, text: str) -> t
         caller.actor,
     )
     ticket = await repo.record_first_response(caller.tenant_id, ticket_id)
-    if ticket["status"] == "open":
+    if ticket.status == "open":
         ticket = await _change_status(uow, ticket, "pending", caller.actor, None)
     return ticket, message_id
 
 
-async def hand_back(uow: UnitOfWork, caller: Caller, ticket_id: str, note: str) -> Row:
+async def hand_back(uow: UnitOfWork, caller: Caller, ticket_id: str, note: str) -> TicketRow:
     """Give the conversation back to the AI: it answers the customer's next message, the human's replies in context.
 
     The ticket stays as it is (pending, assigned), so the team keeps its history and SLA record.
     """
     agent_id, _ = caller.require_agent()
     ticket = await _ticket(uow, caller.tenant_id, ticket_id)
-    if ticket["status"] == "resolved":
+    if ticket.status == "resolved":
         raise Conflict(f"ticket {ticket_id} is resolved; the AI already answers new messages")
     _emit(uow, ticket, ConversationHandedBack(ticket_id=ticket_id, agent_id=agent_id, note=note), caller.actor)
     return ticket
 
 
-async def add_note(uow: UnitOfWork, caller: Caller, ticket_id: str, text: str) -> Row:
+async def add_note(uow: UnitOfWork, caller: Caller, ticket_id: str, text: str) -> NoteRow:
     """An internal note: stored with the ticket and announced tenant-wide, never on the conversation's log."""
     agent_id, _ = caller.require_agent()
     ticket = await _ticket(uow, caller.tenant_id, ticket_id)
@@ -377,8 +376,8 @@ async def add_note(uow: UnitOfWork, caller: Caller, ticket_id: str, text: str) -
         Envelope.new(
             TicketNoteAdded(
                 ticket_id=ticket_id,
-                conversation_id=ticket["conversation_id"],
-                note_id=note["note_id"],
+                conversation_id=ticket.conversation_id,
+                note_id=note.note_id,
                 agent_id=agent_id,
                 text=text,
             ),
@@ -389,15 +388,15 @@ async def add_note(uow: UnitOfWork, caller: Caller, ticket_id: str, text: str) -
     return note
 
 
-async def change_status(uow: UnitOfWork, caller: Caller, ticket_id: str, status: TicketStatus) -> Row:
+async def change_status(uow: UnitOfWork, caller: Caller, ticket_id: str, status: TicketStatus) -> TicketRow:
     """Move a ticket; resolving it resolves the conversation (``by="human"``) and asks the customer for CSAT."""
     ticket = await _ticket(uow, caller.tenant_id, ticket_id)
-    if ticket["status"] == status:
+    if ticket.status == status:
         return ticket
     return await _change_status(uow, ticket, status, caller.actor, None)
 
 
-async def update_ticket(uow: UnitOfWork, caller: Caller, ticket_id: str, changes: dict[str, Any]) -> Row:
+async def update_ticket(uow: UnitOfWork, caller: Caller, ticket_id: str, changes: dict[str, Any]) -> TicketRow:
     """Change priority, team or tags; a new priority re-targets the timers that are still running."""
     ticket = await _ticket(uow, caller.tenant_id, ticket_id)
     repo = TicketRepository(uow.session)
@@ -409,13 +408,13 @@ async def update_ticket(uow: UnitOfWork, caller: Caller, ticket_id: str, changes
     return ticket
 
 
-async def record_csat(uow: UnitOfWork, caller: Caller, ticket_id: str, score: int, comment: str | None) -> Row:
+async def record_csat(uow: UnitOfWork, caller: Caller, ticket_id: str, score: int, comment: str | None) -> TicketRow:
     """The customer's rating of a resolved ticket, once; recorded as ``csat.recorded`` on the conversation."""
     if caller.agent_id is not None:
         raise Forbidden("the customer rates a ticket, not an agent: use the tenant's key (or the conversation API)")
     ticket = await _ticket(uow, caller.tenant_id, ticket_id)
     if not await TicketRepository(uow.session).record_csat(caller.tenant_id, ticket_id, score, comment):
-        if ticket["status"] != "resolved":
+        if ticket.status != "resolved":
             raise Conflict(f"ticket {ticket_id} is not resolved; CSAT is asked after resolution")
         raise Conflict(f"ticket {ticket_id} was already rated")
     _emit(
@@ -427,16 +426,6 @@ async def record_csat(uow: UnitOfWork, caller: Caller, ticket_id: str, score: in
     return await TicketRepository(uow.session).get(caller.tenant_id, ticket_id) or ticket
 
 
-async def customer_rated(uow: UnitOfWork, recorded: RecordedEvent) -> bool:
-    """A rating the customer gave on their channel (``csat.recorded`` appended by the conversation service) is the
-    ticket's CSAT too; a rating this service recorded itself, or a second one, changes nothing."""
-    rating = recorded.event.payload
-    assert isinstance(rating, CsatRecorded)
-    return await TicketRepository(uow.session).record_csat(
-        recorded.event.tenant_id, rating.ticket_id, rating.score, rating.comment
-    )
-
-
 async def customer_answered(uow: UnitOfWork, recorded: RecordedEvent) -> int:
     """A customer message on a conversation whose tickets wait for the customer puts them back in the inbox."""
     event = recorded.event
@@ -444,57 +433,8 @@ async def customer_answered(uow: UnitOfWork, recorded: RecordedEvent) -> int:
     moved = await TicketRepository(uow.session).pending_to_open(event.tenant_id, event.conversation_id)
     actor = Actor(kind="customer", id=event.actor.id)
     for ticket_id in moved:
-        ticket = {"tenant_id": event.tenant_id, "conversation_id": event.conversation_id}
-        _emit(uow, ticket, TicketStatusChanged(ticket_id=ticket_id, previous="pending", status="open"), actor, event)
+        conversation = ConversationOf(event.tenant_id, event.conversation_id)
+        _emit(
+            uow, conversation, TicketStatusChanged(ticket_id=ticket_id, previous="pending", status="open"), actor, event
+        )
     return len(moved)
-
-
-async def sweep_sla(uow: UnitOfWork, limit: int = SWEEP_BATCH) -> int:
-    """Claim due timers and announce each breach, in one transaction: exactly once across restarts and replicas."""
-    repo = TicketRepository(uow.session)
-    claimed = 0
-    kinds: tuple[SlaKind, ...] = ("first_response", "resolution")
-    for kind in kinds:
-        for row in await repo.claim_due_breaches(kind, limit):
-            breach = SlaBreached(
-                ticket_id=row["ticket_id"],
-                kind=kind,
-                priority=row["priority"],
-                due_at=row["due_at"].isoformat(),
-                assignee=row["assignee"],
-            )
-            _emit(uow, row, breach, ACTOR)
-            claimed += 1
-    return claimed
-
-
-def csat_report(start: date, end: date, rows: list[Row]) -> CsatReport:
-    """Ratings per UTC day and overall; means to two decimals."""
-
-    def mean(scores: list[int]) -> Decimal | None:
-        return (Decimal(sum(scores)) / len(scores)).quantize(Decimal("0.01")) if scores else None
-
-    by_day: dict[date, list[int]] = {}
-    for row in rows:
-        by_day.setdefault(row["csat_at"].astimezone(UTC).date(), []).append(row["csat_score"])
-    return CsatReport(
-        start=start,
-        end=end,
-        ratings=len(rows),
-        average=mean([r["csat_score"] for r in rows]),
-        days=[
-            CsatDay(day=d, ratings=len(s), average=mean(s), satisfied=sum(1 for x in s if x >= 4))
-            for d, s in sorted(by_day.items())
-        ],
-        items=[
-            Rating(
-                ticket_id=r["ticket_id"],
-                conversation_id=r["conversation_id"],
-                score=r["csat_score"],
-                comment=r["csat_comment"],
-                at=r["csat_at"],
-                assignee=r["assignee"],
-            )
-            for r in rows
-        ],
-    )

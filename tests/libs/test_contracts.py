@@ -127,3 +127,57 @@ def test_subjects_reject_ids_that_are_not_one_token() -> None:
     for bad in ("a.b", "a*", "a>", "", "x" * 65, "a b"):
         with pytest.raises(ValueError, match="not a valid id"):
             conversation_subject("t1", bad, "message.received")
+
+
+# Events built in a sandbox (replays and simulations) live in an in-memory log (libs/events/memory_log.py) and never
+# reach the shared one: building them there produces nothing anyone else can read.
+SANDBOXED = ("services/agent/sandbox/", "services/agent/simulation/", "services/integrations/tools/sandbox.py")
+
+
+def _constructed_by() -> dict[str, set[str]]:
+    """Which service (or ``launcher``) builds each payload class in its source, tests and sandboxes excluded."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    names = {cls.__name__: event_type for event_type, cls in EVENT_TYPES.items()}
+    found: dict[str, set[str]] = {}
+    for path in [*(root / "services").rglob("*.py"), *(root / "deskpilot").rglob("*.py")]:
+        if "tests" in path.relative_to(root).parts or path.relative_to(root).as_posix().startswith(SANDBOXED):
+            continue
+        owner = path.relative_to(root).parts[1] if path.relative_to(root).parts[0] == "services" else "launcher"
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+                if called in names:
+                    found.setdefault(names[called], set()).add(owner)
+                if called == "ToolExecutor":  # libs/platform's executor answers the service's tool requests
+                    for answer in ("tool.completed", "tool.failed"):
+                        found.setdefault(answer, set()).add(owner)
+    return found
+
+
+def test_every_event_names_its_producers_and_the_code_agrees() -> None:
+    built = _constructed_by()
+    for event_type, cls in EVENT_TYPES.items():
+        assert cls.PRODUCERS, f"{event_type} names no producer"
+        assert set(cls.PRODUCERS) == built.get(event_type, set()), f"{event_type}: declared {cls.PRODUCERS}"
+
+
+def test_commands_are_routed_to_one_consumer_by_subject() -> None:
+    from libs.events import ToolRequested
+    from libs.events.subjects import COMMANDS, any_command, any_conversation
+
+    assert {t for t, cls in EVENT_TYPES.items() if cls.KIND == "command"} == COMMANDS
+    request = Envelope.new(
+        ToolRequested(
+            turn_id="t", tool_call_id="c", idempotency_key="k", tool="get_order_status", service="integrations",
+            arguments={},
+        ),
+        tenant_id="ten_1",
+        conversation_id="conv_1",
+        actor=SYSTEM,
+    )  # fmt: skip
+    assert request.subject == "dp.conv.ten_1.conv_1.tool.requested.integrations"
+    assert any_command("tool.requested", "integrations") == "dp.conv.*.*.tool.requested.integrations"
+    assert any_conversation("tool.requested") == "dp.conv.*.*.tool.requested.*"

@@ -4,11 +4,13 @@ rollback, and a second runtime on the same tables works."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import MetaData, func, select
 
 from libs.events import Actor, Envelope, EventLog, MessageReceived, new_id
+from libs.events.streams import EVENTS_STREAM
 from libs.platform.runtime import ServiceRuntime, create_all_migration
 from libs.platform.settings import ServiceSettings
 
@@ -84,6 +86,23 @@ async def test_rows_left_by_a_crash_are_published_by_the_sweep(
     assert [r.event.id for r in await event_log.read(tenant_id, conv)] == [e.id for e in stranded]
     await runtime.relay.publish_pending()  # a second sweep sends nothing twice
     assert len(await event_log.read(tenant_id, conv)) == 2
+
+
+async def test_a_row_older_than_the_duplicate_window_is_not_logged_twice(
+    runtime: ServiceRuntime, event_log: EventLog, tenant_id: str
+) -> None:
+    conv = new_id("conv")
+    (event,) = messages(tenant_id, conv, 1)
+    # Logged long ago, by a process that died before marking its row: JetStream no longer remembers the id (here
+    # it never knew it, as after the window), so only the relay can tell that the row was already published.
+    await event_log.jetstream.publish(event.subject, event.encode(), stream=EVENTS_STREAM)
+    async with runtime.db.session() as session, session.begin():
+        await session.execute(
+            runtime.outbox.insert(),
+            [{"event_id": event.id, "body": event.encode(), "created_at": datetime.now(UTC) - timedelta(minutes=30)}],
+        )
+    await runtime.relay.publish_pending()
+    assert [r.event.id for r in await event_log.read(tenant_id, conv)] == [event.id]
 
 
 async def test_a_second_runtime_on_the_same_tables_starts(nats_url: str, database_url: str) -> None:

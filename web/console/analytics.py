@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Response, get
+from markupsafe import Markup
 
 from web.api import ApiError
 from web.auth import SessionApi, layout
@@ -26,6 +27,73 @@ def _drill(start: date, end: date, **criteria: Any) -> str:
 
 def _dec(value: Any) -> Decimal | None:
     return Decimal(str(value)) if value is not None else None
+
+
+def _cost_charts(report: dict[str, Any], costs: list[Decimal], start: date, end: date) -> dict[str, Markup]:
+    """Cost per conversation (a histogram marked with p50/p95/p99), by model and by tool; each bar drills down."""
+    dist = report["cost_per_conversation"]
+
+    def bucket_link(b: Bucket) -> str:
+        return _drill(start, end, min_usd=b.low, max_usd=b.high)
+
+    cost_chart = histogram(
+        costs,
+        {"p50": _dec(dist.get("p50_usd")), "p95": _dec(dist.get("p95_usd")), "p99": _dec(dist.get("p99_usd"))},
+        bucket_link,
+        title="Cost per conversation",
+        ident="cost-hist",
+    )
+    model_chart = bars(
+        [
+            (f"{m['provider']}/{m['model']}", Decimal(m["cost_usd"]), _drill(start, end, model=m["model"]))
+            for m in report["models"]
+        ],
+        title="Cost by model",
+        ident="cost-models",
+    )
+    tool_chart = bars(
+        [(t["tool"], Decimal(t["cost_usd"]), _drill(start, end, tool=t["tool"])) for t in report["tools"]],
+        title="Cost by tool",
+        ident="cost-tools",
+    )
+    return {"cost": cost_chart, "models": model_chart, "tools": tool_chart}
+
+
+def _trend_charts(daily: list[dict[str, Any]], csat: dict[str, Any], start: date, end: date) -> dict[str, Markup]:
+    """Deflection and resolution rate by day, and CSAT by day; each point drills down."""
+    days = [date.fromisoformat(d["day"]) for d in daily]
+    rates = lines(
+        [
+            Series(
+                "deflection rate",
+                [(d, _dec(p["deflection_rate"])) for d, p in zip(days, daily, strict=True)],
+                lambda d: _drill(start, end, outcome="ai_resolved", day=d),
+            ),
+            Series(
+                "resolution rate",
+                [(d, _dec(p["resolution_rate"])) for d, p in zip(days, daily, strict=True)],
+                lambda d: _drill(start, end, outcome="started", day=d),
+            ),
+        ],
+        title="Deflection and resolution rate over time",
+        ident="rates",
+        y_max=Decimal(1),
+        y_label="rate (0 to 1)",
+    )
+    csat_chart = lines(
+        [
+            Series(
+                "average CSAT",
+                [(date.fromisoformat(d["day"]), _dec(d["average"])) for d in csat["days"]],
+                lambda d: f"/console/ratings?{urlencode({'from': d.isoformat(), 'to': d.isoformat()})}",
+            )
+        ],
+        title="CSAT over time",
+        ident="csat",
+        y_max=Decimal(5),
+        y_label="average rating (1 to 5)",
+    )
+    return {"rates": rates, "csat": csat_chart}
 
 
 class AnalyticsController(Controller):
@@ -53,64 +121,8 @@ class AnalyticsController(Controller):
         daily = (await user.get("/v1/billing/reports/daily", params=when))["days"]
         csat = await user.get("/v1/tickets/reports/csat", params=when)
 
-        dist = report["cost_per_conversation"]
         costs = [Decimal(c["cost_usd"]) for c in everything["items"]]
-
-        def bucket_link(b: Bucket) -> str:
-            return _drill(start, end, min_usd=b.low, max_usd=b.high)
-
-        cost_chart = histogram(
-            costs,
-            {"p50": _dec(dist.get("p50_usd")), "p95": _dec(dist.get("p95_usd")), "p99": _dec(dist.get("p99_usd"))},
-            bucket_link,
-            title="Cost per conversation",
-            ident="cost-hist",
-        )
-        model_chart = bars(
-            [
-                (f"{m['provider']}/{m['model']}", Decimal(m["cost_usd"]), _drill(start, end, model=m["model"]))
-                for m in report["models"]
-            ],
-            title="Cost by model",
-            ident="cost-models",
-        )
-        tool_chart = bars(
-            [(t["tool"], Decimal(t["cost_usd"]), _drill(start, end, tool=t["tool"])) for t in report["tools"]],
-            title="Cost by tool",
-            ident="cost-tools",
-        )
-        days = [date.fromisoformat(d["day"]) for d in daily]
-        rates = lines(
-            [
-                Series(
-                    "deflection rate",
-                    [(d, _dec(p["deflection_rate"])) for d, p in zip(days, daily, strict=True)],
-                    lambda d: _drill(start, end, outcome="ai_resolved", day=d),
-                ),
-                Series(
-                    "resolution rate",
-                    [(d, _dec(p["resolution_rate"])) for d, p in zip(days, daily, strict=True)],
-                    lambda d: _drill(start, end, outcome="started", day=d),
-                ),
-            ],
-            title="Deflection and resolution rate over time",
-            ident="rates",
-            y_max=Decimal(1),
-            y_label="rate (0 to 1)",
-        )
-        csat_chart = lines(
-            [
-                Series(
-                    "average CSAT",
-                    [(date.fromisoformat(d["day"]), _dec(d["average"])) for d in csat["days"]],
-                    lambda d: f"/console/ratings?{urlencode({'from': d.isoformat(), 'to': d.isoformat()})}",
-                )
-            ],
-            title="CSAT over time",
-            ident="csat",
-            y_max=Decimal(5),
-            y_label="average rating (1 to 5)",
-        )
+        charts = _cost_charts(report, costs, start, end) | _trend_charts(daily, csat, start, end)
         return page(
             "console/analytics.html",
             **layout(
@@ -123,13 +135,7 @@ class AnalyticsController(Controller):
                 costs=costs,
                 csat=csat,
                 daily=daily,
-                charts={
-                    "cost": cost_chart,
-                    "models": model_chart,
-                    "tools": tool_chart,
-                    "rates": rates,
-                    "csat": csat_chart,
-                },
+                charts=charts,
                 all_link=_drill(start, end),
             ),
         )

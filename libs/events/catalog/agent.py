@@ -6,12 +6,13 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from libs.events.catalog.base import EventPayload, Money, Priority
+from libs.events.catalog.base import EventPayload, Kind, Money, Priority
 
 
 class AgentTurnStarted(EventPayload):
     """The agent began a turn in answer to the customer message ``trigger_event_id``."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("agent",)
     type: Literal["agent.turn_started"] = "agent.turn_started"
     turn_id: str
     trigger_event_id: str
@@ -23,6 +24,7 @@ class LlmCalled(EventPayload):
     """One model call of a turn: provider, model, token usage (incl. cache), latency and dollar cost. (v2)"""
 
     SCHEMA_VERSION: ClassVar[int] = 2
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("agent",)
     type: Literal["llm.called"] = "llm.called"
     turn_id: str
     provider: str
@@ -44,6 +46,9 @@ class LlmCalled(EventPayload):
 class ToolRequested(EventPayload):
     """The agent asks the owning service to execute one tool call; ``tool_call_id`` makes it execute once."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("agent",)
+    KIND: ClassVar[Kind] = "command"
+    ROUTE: ClassVar[str | None] = "service"
     type: Literal["tool.requested"] = "tool.requested"
     turn_id: str
     tool_call_id: str
@@ -59,6 +64,7 @@ class ToolRequested(EventPayload):
 class ToolCompleted(EventPayload):
     """A tool call finished; ``result`` is the sanitised, JSON-serialisable output given to the model."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("integrations", "knowledge")
     type: Literal["tool.completed"] = "tool.completed"
     turn_id: str
     tool_call_id: str
@@ -71,6 +77,7 @@ class ToolCompleted(EventPayload):
 class ToolFailed(EventPayload):
     """A tool call failed with a typed reason; the model sees ``message``, operators see ``kind``."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("integrations", "knowledge", "agent")
     type: Literal["tool.failed"] = "tool.failed"
     turn_id: str
     tool_call_id: str
@@ -105,6 +112,7 @@ class Citation(BaseModel):
 class AgentReplied(EventPayload):
     """The agent sent a reply to the customer, ending its turn; ``citations`` are the articles it drew on."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("agent",)
     type: Literal["agent.replied"] = "agent.replied"
     turn_id: str
     message_id: str
@@ -117,6 +125,7 @@ class AgentReplied(EventPayload):
 class HandoffRequested(EventPayload):
     """The agent (or a limit) handed the conversation to a human, with a reason, a summary and a priority."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("agent", "conversation")
     type: Literal["handoff.requested"] = "handoff.requested"
     turn_id: str
     reason: str
@@ -132,6 +141,7 @@ LimitName = Literal[
     "cost_per_conversation",
     "turn_seconds",
     "identical_tool_calls",
+    "identical_tool_calls_per_conversation",
     "consecutive_tool_failures",
 ]
 
@@ -139,6 +149,7 @@ LimitName = Literal[
 class AgentLimitReached(EventPayload):
     """A hard limit stopped the agent; a polite reply and a handoff follow. ``limit`` names which one."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("agent",)
     type: Literal["agent.limit_reached"] = "agent.limit_reached"
     turn_id: str
     limit: LimitName
@@ -149,6 +160,7 @@ class AgentLimitReached(EventPayload):
 class LlmFailed(EventPayload):
     """A model call failed for good (after retries); the agent hands the conversation to a human."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("agent",)
     type: Literal["llm.failed"] = "llm.failed"
     turn_id: str
     provider: str
@@ -159,6 +171,7 @@ class LlmFailed(EventPayload):
 class ToolApprovalRequested(EventPayload):
     """A tool call needs a human's approval before it runs (a tenant rule matched); the turn waits."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("agent",)
     type: Literal["tool.approval_requested"] = "tool.approval_requested"
     turn_id: str
     tool_call_id: str
@@ -171,6 +184,7 @@ class ToolApprovalRequested(EventPayload):
 class ToolApprovalDecided(EventPayload):
     """A human approved or denied a tool call that waited for approval; the turn resumes from it."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("agent",)
     type: Literal["tool.approval_decided"] = "tool.approval_decided"
     tool_call_id: str
     approved: bool

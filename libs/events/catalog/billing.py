@@ -12,6 +12,7 @@ from libs.events.catalog.base import EventPayload, Money, Scope
 class UsageRecorded(EventPayload):
     """Billing recorded the usage and exact cost of one agent turn."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("billing",)
     type: Literal["usage.recorded"] = "usage.recorded"
     turn_id: str
     llm_calls: int = Field(ge=0)
@@ -28,6 +29,7 @@ class UsageAlert(EventPayload):
     """A tenant's monthly active conversations reached ``threshold_pct`` (80 or 100) of its plan's included ones."""
 
     SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("billing",)
     type: Literal["usage.alert"] = "usage.alert"
     month: str = Field(pattern=r"^\d{4}-\d{2}$", description="calendar month (UTC), YYYY-MM")
     plan: str
@@ -40,6 +42,7 @@ class QuotaExceeded(EventPayload):
     """A tenant reached its plan's hard limit of monthly active conversations; new ones follow ``behaviour``."""
 
     SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("billing",)
     type: Literal["quota.exceeded"] = "quota.exceeded"
     month: str = Field(pattern=r"^\d{4}-\d{2}$")
     plan: str
@@ -52,6 +55,7 @@ class PlanQuotaStateChanged(EventPayload):
     """Whether a tenant may open new AI conversations changed; the conversation service acts on the latest one."""
 
     SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("billing",)
     type: Literal["plan.quota_state_changed"] = "plan.quota_state_changed"
     month: str = Field(pattern=r"^\d{4}-\d{2}$")
     plan: str

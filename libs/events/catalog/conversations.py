@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -12,6 +12,7 @@ from libs.events.catalog.base import EventPayload
 class ConversationStarted(EventPayload):
     """A conversation was opened on a channel, optionally for a known customer."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("conversation",)
     type: Literal["conversation.started"] = "conversation.started"
     channel: str = "api"
     customer_id: str | None = None
@@ -20,6 +21,7 @@ class ConversationStarted(EventPayload):
 class MessageReceived(EventPayload):
     """A customer's message reached Deskpilot through a channel."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("conversation",)
     type: Literal["message.received"] = "message.received"
     message_id: str
     text: str
@@ -32,5 +34,6 @@ class MessageReceived(EventPayload):
 class ConversationResolved(EventPayload):
     """The conversation was resolved, by the AI alone or by a human."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("ticketing",)
     type: Literal["conversation.resolved"] = "conversation.resolved"
     by: Literal["ai", "human"]

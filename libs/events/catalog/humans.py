@@ -15,6 +15,7 @@ SlaKind = Literal["first_response", "resolution"]
 class HumanAssigned(EventPayload):
     """A human agent was assigned the conversation's ticket (round-robin or by hand); the agent now owns the reply."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("ticketing",)
     type: Literal["human.assigned"] = "human.assigned"
     ticket_id: str
     agent_id: str
@@ -26,6 +27,7 @@ class HumanAssigned(EventPayload):
 class HumanReplied(EventPayload):
     """A human agent replied to the customer; the conversation service delivers ``text`` on its channel."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("ticketing", "integrations")
     type: Literal["human.replied"] = "human.replied"
     ticket_id: str
     message_id: str
@@ -38,6 +40,7 @@ class TicketNoteAdded(EventPayload):
     """An agent added an internal note to a ticket; tenant-wide, never on a conversation log or to a customer."""
 
     SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("ticketing",)
     type: Literal["ticket.note_added"] = "ticket.note_added"
     ticket_id: str
     conversation_id: str
@@ -49,6 +52,7 @@ class TicketNoteAdded(EventPayload):
 class TicketStatusChanged(EventPayload):
     """A ticket moved between ``open``, ``pending`` (waiting for the customer) and ``resolved``."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("ticketing",)
     type: Literal["ticket.status_changed"] = "ticket.status_changed"
     ticket_id: str
     previous: TicketStatus
@@ -58,6 +62,7 @@ class TicketStatusChanged(EventPayload):
 class SlaBreached(EventPayload):
     """A ticket missed its first-response or resolution target; emitted exactly once per ticket and kind."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("ticketing",)
     type: Literal["sla.breached"] = "sla.breached"
     ticket_id: str
     kind: SlaKind
@@ -69,6 +74,7 @@ class SlaBreached(EventPayload):
 class CsatRequested(EventPayload):
     """The ticket was resolved; the conversation service asks the customer for a 1-5 satisfaction score."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("ticketing",)
     type: Literal["csat.requested"] = "csat.requested"
     ticket_id: str
 
@@ -76,6 +82,7 @@ class CsatRequested(EventPayload):
 class CsatRecorded(EventPayload):
     """The customer rated the resolved ticket from 1 (bad) to 5 (great), optionally with a comment."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("conversation", "ticketing")
     type: Literal["csat.recorded"] = "csat.recorded"
     ticket_id: str
     score: int = Field(ge=1, le=5)
@@ -86,6 +93,7 @@ class ConversationHandedBack(EventPayload):
     """A human handed the conversation back to the AI, which answers the customer's next message (with the
     human's replies in its context)."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("ticketing",)
     type: Literal["conversation.handed_back"] = "conversation.handed_back"
     ticket_id: str
     agent_id: str

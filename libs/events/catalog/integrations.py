@@ -14,6 +14,7 @@ class IntegrationRevoked(EventPayload):
     """A tenant's connection to an integration stopped working for good (access revoked); its tools are withdrawn."""
 
     SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("integrations",)
     type: Literal["integration.revoked"] = "integration.revoked"
     integration: str
     reason: str = Field(description="why, for the tenant's admins (e.g. 'invalid_grant' from the token endpoint)")
@@ -23,6 +24,7 @@ class WebhookReceived(EventPayload):
     """A third-party webhook for a tenant arrived with a valid signature (once per delivery id)."""
 
     SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("integrations",)
     type: Literal["webhook.received"] = "webhook.received"
     provider: Literal["shopify", "stripe", "zendesk", "hubspot"]
     topic: str = Field(description="the provider's event type, e.g. 'orders/create' or 'charge.refunded'")
@@ -33,6 +35,7 @@ class WebhookReceived(EventPayload):
 class ExternalTicketUpdated(EventPayload):
     """A ticket in a connected helpdesk, linked to this conversation, was opened or changed there (sync)."""
 
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("integrations",)
     type: Literal["external_ticket.updated"] = "external_ticket.updated"
     provider: Literal["zendesk"]
     external_id: str = Field(description="the helpdesk's ticket id")

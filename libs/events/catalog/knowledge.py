@@ -13,6 +13,7 @@ class ArticlePublished(EventPayload):
     """A knowledge-base article version became retrievable (search and the knowledge tools see it)."""
 
     SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("knowledge",)
     type: Literal["article.published"] = "article.published"
     article_id: str
     version: int = Field(ge=1)
@@ -25,6 +26,7 @@ class ArticleArchived(EventPayload):
     """A knowledge-base article was archived (deleted for readers): it is no longer retrievable."""
 
     SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("knowledge",)
     type: Literal["article.archived"] = "article.archived"
     article_id: str
     version: int = Field(ge=1)
@@ -34,6 +36,7 @@ class CrawlProgressed(EventPayload):
     """A website crawl advanced or finished; the counters are cumulative for the crawl."""
 
     SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("knowledge",)
     type: Literal["crawl.progressed"] = "crawl.progressed"
     crawl_id: str
     status: Literal["running", "completed", "failed"]

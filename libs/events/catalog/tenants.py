@@ -14,6 +14,7 @@ class TenantCreated(EventPayload):
     """A tenant was created; services keep their own copy of its API-key digest to authenticate requests."""
 
     SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("launcher",)
     type: Literal["tenant.created"] = "tenant.created"
     name: str
     api_key_sha256: str = Field(description="hex SHA-256 of the tenant's API key; the key itself is never stored")
@@ -28,6 +29,7 @@ class ApiKeyIssued(EventPayload):
     its role, until it is revoked or expires."""
 
     SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("ticketing",)
     type: Literal["api_key.issued"] = "api_key.issued"
     key_id: str
     api_key_sha256: str = Field(description="hex SHA-256 of the key; the key itself is never stored or sent")
@@ -43,6 +45,7 @@ class ApiKeyRevoked(EventPayload):
     """A tenant API key was revoked (deleted, rotated, or its sign-in session ended); services refuse it from now on."""
 
     SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("ticketing",)
     type: Literal["api_key.revoked"] = "api_key.revoked"
     key_id: str
 
@@ -68,6 +71,7 @@ class ToolsPublished(EventPayload):
     """A service published the complete set of tools it offers to a tenant's agent (replaces its previous set)."""
 
     SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("integrations", "knowledge")
     type: Literal["tools.published"] = "tools.published"
     service: str
     tools: tuple[ToolSpec, ...]

@@ -23,7 +23,9 @@ from services.agent.providers.base import (
 )
 
 _WORD = re.compile(r"[a-z]+")
-_NUMBER = re.compile(r"#?\b(\d{3,})\b")
+_NUMBER = re.compile(r"(?<![$\d.])#?\b(\d{3,})\b(?!\.\d)")
+_REFERENCE = re.compile(r"(?:#|\border\s+(?:number\s+|no\.?\s*)?)(\d{3,})\b", re.I)  # "#1001", "order 1001"
+_MONEY = re.compile(r"\$\s?(\d+(?:\.\d{1,2})?)|\b(\d+(?:\.\d{1,2})?)\s?(?:usd|dollars?)\b", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _HUMAN = re.compile(r"\b(human|person|agent|someone|representative|operator)\b", re.I)
 # A word and the spaces after it: how the offline model streams, as an LLM streams tokens.
@@ -97,28 +99,22 @@ class OfflineModel:
         return ToolCall(new_id("call"), best[1].name, best[2])
 
     def _fill_arguments(self, text: str, tool: ToolSpec) -> dict[str, Any] | None:
-        """Arguments for every required property that the text supplies; None when one is missing."""
+        """Arguments for every required property that the text supplies (None when one is missing), plus an
+        optional amount when the text names a sum of money ("refund $20 of order #1002")."""
         props: dict[str, Any] = tool.input_schema.get("properties", {})
         required: list[str] = tool.input_schema.get("required", [])
         args: dict[str, Any] = {}
         for name in required:
-            kind = props.get(name, {}).get("type", "string")
-            value: Any
-            if "email" in name:
-                match = _EMAIL.search(text)
-                value = match.group(0) if match else None
-            elif kind in ("integer", "number") or any(k in name for k in ("number", "id", "order")):
-                match = _NUMBER.search(text)
-                value = match.group(1) if match else None
-                if value is not None and kind == "integer":
-                    value = int(value)
-            elif name in ("query", "q", "question", "text"):
-                value = text.strip()
-            else:
-                value = None
+            value = _value_for(text, name, props.get(name, {}))
             if value is None:
                 return None
             args[name] = value
+        for name, prop in props.items():
+            if name not in args and "amount" in name and prop.get("type") in ("number", "integer"):
+                money = _MONEY.search(text)
+                if money is not None:
+                    amount = float(money.group(1) or money.group(2))
+                    args[name] = int(amount) if amount.is_integer() else amount
         return args
 
     def _reply_from_results(self, messages: list[ModelMessage]) -> str:
@@ -139,3 +135,24 @@ class OfflineModel:
                 )
                 lines.append(f"Here is what I found — {fields}.")
         return " ".join(lines)
+
+
+def _value_for(text: str, name: str, prop: dict[str, Any]) -> Any:
+    """A required argument's value as the text gives it, or None."""
+    kind = prop.get("type", "string")
+    if isinstance(prop.get("enum"), list):
+        # One of the allowed words, when the customer says it ("move me to the basic plan").
+        said = _words(text)
+        return next((v for v in prop["enum"] if isinstance(v, str) and v.lower().rstrip("s") in said), None)
+    if "email" in name:
+        match = _EMAIL.search(text)
+        return match.group(0) if match else None
+    if kind in ("integer", "number") or any(k in name for k in ("number", "id", "order")):
+        # An order's reference ("#1001", "order 1001") before any other long number, and never a sum of money.
+        match = _REFERENCE.search(text) or _NUMBER.search(text)
+        if match is None:
+            return None
+        return int(match.group(1)) if kind == "integer" else match.group(1)
+    if name in ("query", "q", "question", "text"):
+        return text.strip()
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 from libs.events import (
@@ -20,9 +21,11 @@ from libs.events import (
     ToolSpec,
     new_id,
 )
+from services.agent.decide import Setup, Wait, decide
 from services.agent.policy import AgentPolicy, Limits
 from services.agent.providers import ModelRequest, ModelResponse, OfflineModel, ToolCall
-from services.agent.service import Agent, fold, needs_action
+from services.agent.service import Agent
+from services.agent.state import fold
 
 CUSTOMER = Actor(kind="customer", id="c")
 TOOL_SERVICE = Actor(kind="system", id="integrations")
@@ -96,14 +99,14 @@ def types(events: list[RecordedEvent]) -> list[str]:
 async def test_a_turn_waits_for_its_tool_and_then_replies(event_log: EventLog, tenant_id: str) -> None:
     agent = Agent(event_log, OfflineModel())
     conv = await new_conversation(event_log, tenant_id, "where is my order #1001?")
-    assert await agent.advance(tenant_id, conv, [LOOKUP], POLICY) == 1
+    assert (await agent.advance(tenant_id, conv, [LOOKUP], POLICY)).steps == 1
     state = fold(tenant_id, conv, await event_log.read(tenant_id, conv))
     assert state.turn is not None
     assert len(state.turn.pending) == 1
-    assert not needs_action(state)
-    assert await agent.advance(tenant_id, conv, [LOOKUP], POLICY) == 0  # nothing to do while the tool runs
+    assert isinstance(decide(state, Setup.of([LOOKUP], POLICY, "offline", "m"), datetime.now(UTC)), Wait)
+    assert (await agent.advance(tenant_id, conv, [LOOKUP], POLICY)).steps == 0  # nothing to do while the tool runs
     await answer_pending_tools(event_log, tenant_id, conv)
-    assert await agent.advance(tenant_id, conv, [LOOKUP], POLICY) == 1
+    assert (await agent.advance(tenant_id, conv, [LOOKUP], POLICY)).steps == 1
     events = await event_log.read(tenant_id, conv)
     assert types(events)[2:] == [
         "agent.turn_started",
@@ -113,7 +116,7 @@ async def test_a_turn_waits_for_its_tool_and_then_replies(event_log: EventLog, t
         "llm.called",
         "agent.replied",
     ]
-    assert await agent.advance(tenant_id, conv, [LOOKUP], POLICY) == 0  # a redelivered trigger changes nothing
+    assert (await agent.advance(tenant_id, conv, [LOOKUP], POLICY)).steps == 0  # a redelivered trigger changes nothing
 
 
 async def test_two_replicas_never_both_answer_one_message(event_log: EventLog, tenant_id: str) -> None:
@@ -206,7 +209,7 @@ async def test_a_runaway_loop_stops_at_its_limit_and_hands_off(event_log: EventL
     (handoff,) = [r.event.payload for r in events if isinstance(r.event.payload, HandoffRequested)]
     assert handoff.reason == "limit: tool_calls_per_turn"
     assert types(events)[-3:] == ["agent.limit_reached", "agent.replied", "handoff.requested"]
-    assert await agent.advance(tenant_id, conv, [LOOKUP], POLICY) == 0  # silent while a human owns it
+    assert (await agent.advance(tenant_id, conv, [LOOKUP], POLICY)).steps == 0  # silent while a human owns it
 
 
 async def test_tool_requests_name_the_customer_they_act_for(event_log: EventLog, tenant_id: str) -> None:

@@ -82,6 +82,41 @@ async def test_replies_from_tool_results_and_errors() -> None:
     assert "couldn't complete get_order_status: there is no order #1001" in bad.text
 
 
+async def test_fills_an_allowed_word_and_a_sum_of_money_from_the_message() -> None:
+    change = spec(
+        "change_subscription",
+        "Change a customer's subscription plan.",
+        {"email": {"type": "string"}, "plan": {"type": "string", "enum": ["basic", "plus", "pro"]}},
+        risk="write",
+    )
+    refund = ToolSpec(
+        name="refund_order",
+        description="Refund an order in full or in part.",
+        input_schema={
+            "type": "object",
+            "properties": {"order_number": {"type": "string"}, "amount": {"type": "number"}},
+            "required": ["order_number"],
+        },
+        risk="write",
+        service="integrations",
+    )
+    model = OfflineModel()
+    moved = await model.complete(
+        ModelRequest("s", [ModelMessage(role="user", text="change ada@example.com to the basic plan")], [change])
+    )
+    assert [(c.name, c.arguments) for c in moved.tool_calls] == [
+        ("change_subscription", {"email": "ada@example.com", "plan": "basic"})
+    ]
+    partial = await model.complete(
+        ModelRequest("s", [ModelMessage(role="user", text="please refund $349 of order #1003")], [refund])
+    )
+    assert [c.arguments for c in partial.tool_calls] == [{"order_number": "1003", "amount": 349}]
+    unsaid = await model.complete(
+        ModelRequest("s", [ModelMessage(role="user", text="change ada@example.com's plan please")], [change])
+    )
+    assert unsaid.tool_calls == []  # no plan named: nothing to fill it with
+
+
 async def test_the_reply_streams_word_by_word_and_adds_up_to_the_text() -> None:
     from services.agent.providers.base import ModelResponse, TextDelta
 

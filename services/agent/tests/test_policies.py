@@ -30,7 +30,8 @@ from libs.events import (
 from services.agent.context import build_request, scrub
 from services.agent.policy import AgentPolicy, ApprovalRule, Limits
 from services.agent.providers import ModelMessage, ModelRequest, ModelResponse, OfflineModel, ToolCall
-from services.agent.service import Agent, fold
+from services.agent.service import Agent
+from services.agent.state import fold
 from services.agent.tests.test_loop import LOOKUP, answer_pending_tools, new_conversation, types
 
 REFUND = ToolSpec(
@@ -91,7 +92,7 @@ async def test_a_refund_over_the_threshold_waits_for_approval(event_log: EventLo
     (waiting,) = payloads(events, ToolApprovalRequested)
     assert "above 100" in waiting.rule
     assert payloads(events, ToolRequested) == []  # nothing reached the tool's service
-    assert await agent.advance(tenant_id, conv, [REFUND], APPROVE_BIG_REFUNDS) == 0  # it waits
+    assert (await agent.advance(tenant_id, conv, [REFUND], APPROVE_BIG_REFUNDS)).steps == 0  # it waits
 
     decision = ToolApprovalDecided(tool_call_id=waiting.tool_call_id, approved=True, decided_by="ana@shop.test")
     await event_log.append(
@@ -368,10 +369,10 @@ async def test_a_hand_back_resumes_the_ai_with_the_humans_words_in_context(event
         human,
     )
     await append(MessageReceived(message_id="m2", text="thanks! one more question"), Actor(kind="customer", id="c"))
-    assert await agent.advance(tenant_id, conv, [LOOKUP]) == 0  # a human owns it: the AI stays silent
+    assert (await agent.advance(tenant_id, conv, [LOOKUP])).steps == 0  # a human owns it: the AI stays silent
     await append(ConversationHandedBack(ticket_id="tkt", agent_id="alice"), human)
     await append(MessageReceived(message_id="m3", text="can I change the address?"), Actor(kind="customer", id="c"))
-    assert await agent.advance(tenant_id, conv, [LOOKUP]) == 1
+    assert (await agent.advance(tenant_id, conv, [LOOKUP])).steps == 1
     assert types(await event_log.read(tenant_id, conv))[-1] == "agent.replied"
     seen = [m.text for m in model.requests[-1].messages]
     assert any("Your replacement ships tomorrow." in text for text in seen)

@@ -1,4 +1,7 @@
-"""One billing service for all billing tests (its tables' metadata can be bound to one runtime per process)."""
+"""One billing service for all billing tests (its tables' metadata can be bound to one runtime per process).
+
+Scoped to this package: a billing service left running would book every other test's events and append
+``usage.recorded`` to their conversations."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from tests.support import running
 Service = tuple[httpx2.AsyncClient, ServiceRuntime]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def billing(nats_url: str, database_url: str) -> AsyncIterator[Service]:
     settings = BillingSettings.model_validate({"NATS_URL": nats_url, "DATABASE_URL": database_url})
     async with running(create_app(settings)) as svc:

@@ -294,9 +294,11 @@ class RacingLog(EventLog):
         super().__init__(nc)
         self.racer = racer
 
-    async def read(self, tenant_id: str, conversation_id: str, from_version: int = 0) -> list[RecordedEvent]:
+    async def read(
+        self, tenant_id: str, conversation_id: str, from_version: int = 0, *, through: int = 0
+    ) -> list[RecordedEvent]:
         await self.append(tenant_id, conversation_id, [self.racer], None)
-        return await super().read(tenant_id, conversation_id, from_version)
+        return await super().read(tenant_id, conversation_id, from_version, through=through)
 
 
 async def test_an_event_appended_during_the_replay_is_delivered_once(

@@ -20,7 +20,13 @@ from services.integrations import service
 from services.integrations.app import create_app
 from services.integrations.config import IntegrationsSettings
 from services.integrations.manifest import builtin_manifests
-from services.integrations.repository import IntegrationsRepository
+from services.integrations.repository import (
+    BookkeepingRepository,
+    ConnectionRepository,
+    DemoStoreRepository,
+    ExecutionRepository,
+)
+from services.integrations.tools.registry import REGISTRY, OwnDatabaseTools, ProviderTools
 from tests.support import eventually, outbox_events, provision_tenant, running
 
 AI = Actor(kind="ai", id="agent")
@@ -52,9 +58,9 @@ def tool_request(tenant_id: str, conversation_id: str, tool: str, arguments: dic
 
 async def refunded(runtime: ServiceRuntime, tenant_id: str, order: str) -> Decimal:
     async with runtime.db.session() as session:
-        row = await IntegrationsRepository(session).demo_order(tenant_id, order)
+        row = await DemoStoreRepository(session).order(tenant_id, order)
     assert row is not None
-    return Decimal(row["refunded"])
+    return row.refunded
 
 
 def test_builtin_manifests_are_valid() -> None:
@@ -64,6 +70,12 @@ def test_builtin_manifests_are_valid() -> None:
         for spec in manifest.tool_specs():
             jsonschema.Draft202012Validator.check_schema(spec.input_schema)
             assert spec.service == "integrations"
+
+
+def test_every_builtin_integration_has_its_tool_handlers_registered_by_manifest_name() -> None:
+    assert set(REGISTRY) == set(builtin_manifests())
+    assert isinstance(REGISTRY["demo_store"], OwnDatabaseTools)  # runs in our transaction, journals nothing
+    assert all(isinstance(h, ProviderTools) for name, h in REGISTRY.items() if name != "demo_store")
 
 
 async def test_a_redelivered_tool_request_refunds_once(integrations: Service, event_log: EventLog) -> None:
@@ -84,6 +96,25 @@ async def test_a_redelivered_tool_request_refunds_once(integrations: Service, ev
     assert len(results) == 1
     assert isinstance(results[0].payload, ToolCompleted)
     assert results[0].causation_id == request.event.id
+
+
+async def test_a_subscription_changes_plan_through_the_shared_shop_rules(
+    integrations: Service, event_log: EventLog
+) -> None:
+    _, runtime = integrations
+    tenant = await provision_tenant(event_log, runtime)
+    change = tool_request(
+        tenant.tenant_id, new_id("conv"), "change_subscription", {"email": "ada@example.com", "plan": "basic"}, "c1"
+    )
+    async with runtime.unit_of_work() as uow:
+        assert await service.execute(uow, RecordedEvent(1, change))
+    async with runtime.db.session() as session:
+        row = await DemoStoreRepository(session).subscription(tenant.tenant_id, "ada@example.com")
+    assert row is not None
+    assert row.plan == "basic"
+    (done,) = [e for e in await outbox_events(runtime, "tool.completed") if e.tenant_id == tenant.tenant_id]
+    assert isinstance(done.payload, ToolCompleted)
+    assert done.payload.result["previous_plan"] == "plus"
 
 
 async def test_two_requests_for_one_tool_call_through_the_log_execute_once(
@@ -116,7 +147,7 @@ async def test_dry_run_sends_nothing_and_audits_the_would_be_request(
     client, runtime = integrations
     tenant = await provision_tenant(event_log, runtime)
     async with runtime.unit_of_work() as uow:
-        assert await IntegrationsRepository(uow.session).set_mode(tenant.tenant_id, "demo_store", "dry_run")
+        assert await ConnectionRepository(uow.session).set_mode(tenant.tenant_id, "demo_store", "dry_run")
     conv = new_id("conv")
     request = RecordedEvent(
         1, tool_request(tenant.tenant_id, conv, "refund_order", {"order_number": "1001"}, new_id("call"))
@@ -188,7 +219,13 @@ async def test_new_tenants_get_the_demo_store_catalog(integrations: Service, eve
     published = [e for e in await outbox_events(runtime, "tools.published") if e.tenant_id == tenant.tenant_id]
     assert len(published) == 1
     names = {t.name for t in published[0].payload.tools}  # type: ignore[union-attr]
-    assert names == {"get_order_status", "list_customer_orders", "refund_order"}
+    assert names == {
+        "get_order_status",
+        "list_customer_orders",
+        "refund_order",
+        "get_subscription",
+        "change_subscription",
+    }
     listing = await client.get("/v1/integrations", headers={"Authorization": f"Bearer {tenant.api_key}"})
     (demo,) = [i for i in listing.json()["items"] if i["name"] == "demo_store"]
     assert (demo["connected"], demo["mode"]) == (True, "live")
@@ -254,10 +291,10 @@ async def test_old_once_only_bookkeeping_is_forgotten_recent_is_kept(integration
     runtime = integrations[1]
     tenant_id, old_call, new_call = new_id("ten"), new_id("call"), new_id("call")
     async with runtime.unit_of_work() as uow:
-        repo = IntegrationsRepository(uow.session)
+        attempts, once = ExecutionRepository(uow.session), BookkeepingRepository(uow.session)
         for call in (old_call, new_call):
-            await repo.record_attempt(tenant_id, call)
-            await repo.first_processing(tenant_id, f"evt-{call}")
+            await attempts.record_attempt(tenant_id, call)
+            await once.first_processing(tenant_id, f"evt-{call}")
         # Age one of each by ten days (the clock of the rows, not of the test).
         for table, column, key in (
             ("tool_attempts", "last_at", "tool_call_id"),
@@ -269,11 +306,11 @@ async def test_old_once_only_bookkeeping_is_forgotten_recent_is_kept(integration
                 {"k": value},
             )
     async with runtime.unit_of_work() as uow:
-        gone = await IntegrationsRepository(uow.session).forget_bookkeeping(datetime.now(UTC) - timedelta(days=7))
+        gone = await BookkeepingRepository(uow.session).forget(datetime.now(UTC) - timedelta(days=7))
     assert gone >= 2
     async with runtime.unit_of_work() as uow:
-        repo = IntegrationsRepository(uow.session)
-        assert await repo.first_processing(tenant_id, f"evt-{old_call}")  # forgotten: new again
-        assert not await repo.first_processing(tenant_id, f"evt-{new_call}")  # kept
-        assert (await repo.record_attempt(tenant_id, old_call))[0] == 0
-        assert (await repo.record_attempt(tenant_id, new_call))[0] == 1
+        attempts, once = ExecutionRepository(uow.session), BookkeepingRepository(uow.session)
+        assert await once.first_processing(tenant_id, f"evt-{old_call}")  # forgotten: new again
+        assert not await once.first_processing(tenant_id, f"evt-{new_call}")  # kept
+        assert (await attempts.record_attempt(tenant_id, old_call))[0] == 0
+        assert (await attempts.record_attempt(tenant_id, new_call))[0] == 1

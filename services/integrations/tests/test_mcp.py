@@ -27,7 +27,8 @@ from libs.platform.runtime import ServiceRuntime
 from services.integrations import service
 from services.integrations.app import create_app
 from services.integrations.config import IntegrationsSettings
-from services.integrations.mcp_servers import McpError, McpPolicy, McpServerRegistration, provider_name, validate
+from services.integrations.mcp.policy import McpError, McpPolicy, McpServerRegistration, validate_registration
+from services.integrations.mcp.servers import provider_name
 from services.integrations.tests import mcp_test_server
 from services.integrations.tests.support import auth, outcome_of, tool_call
 from services.integrations.vault import new_master_key
@@ -294,9 +295,9 @@ async def test_mode_switch_and_disconnect_of_an_mcp_server(
 async def test_private_urls_are_refused_unless_allowed(url: str) -> None:
     registration = McpServerRegistration(name="remote", transport="http", url=url)
     with pytest.raises(McpError) as refused:
-        await validate(registration, McpPolicy(stdio_commands=frozenset(), allow_private=False, timeout=5))
+        await validate_registration(registration, McpPolicy(stdio_commands=frozenset(), allow_private=False, timeout=5))
     assert refused.value.status == 422
-    await validate(registration, McpPolicy(stdio_commands=frozenset(), allow_private=True, timeout=5))
+    await validate_registration(registration, McpPolicy(stdio_commands=frozenset(), allow_private=True, timeout=5))
 
 
 def test_provider_names_are_safe_and_distinct() -> None:

@@ -26,7 +26,7 @@ from services.integrations import service
 from services.integrations.app import create_app
 from services.integrations.config import IntegrationsSettings
 from services.integrations.manifest import builtin_manifests
-from services.integrations.repository import IntegrationsRepository
+from services.integrations.repository import ConnectionRepository
 from services.integrations.tests.fake_hubspot import CLIENT_ID, CLIENT_SECRET, FakeHubSpot
 from services.integrations.tests.support import auth, run_tool
 from services.integrations.vault import new_master_key
@@ -173,7 +173,7 @@ async def test_two_concurrent_refreshers_make_one_token_call(
 
     async def refresher() -> str:
         async with runtime.db.session() as session:
-            return await oauth.access_token(IntegrationsRepository(session), tenant_id, manifest)
+            return await oauth.access_token(session, tenant_id, manifest)
 
     tasks = [asyncio.create_task(refresher()) for _ in range(4)]
 
@@ -197,7 +197,7 @@ async def test_two_concurrent_refreshers_make_one_token_call(
     assert tokens[0] == fake.issued[-2]  # the refreshed access token
     # The rotated refresh token was stored: the old one is dead at the provider, yet a later refresh works.
     async with runtime.db.session() as session:
-        again = await oauth.access_token(IntegrationsRepository(session), tenant_id, manifest, stale=tokens[0])
+        again = await oauth.access_token(session, tenant_id, manifest, stale=tokens[0])
     assert again != tokens[0]
     assert fake.refresh_calls == 2
 
@@ -264,7 +264,7 @@ async def test_dry_run_reads_live_and_only_describes_writes(
     _, runtime, _, _ = hubspot_service
     tenant_id, _ = await connect(hubspot_service, event_log)
     async with runtime.unit_of_work() as uow:
-        assert await IntegrationsRepository(uow.session).set_mode(tenant_id, "hubspot", "dry_run")
+        assert await ConnectionRepository(uow.session).set_mode(tenant_id, "hubspot", "dry_run")
     read = await run_tool(hubspot_service, tenant_id, "hubspot_get_contact", {"email": "ada@example.com"})
     assert isinstance(read, ToolCompleted)
     assert read.result["lastname"] == "Lovelace"

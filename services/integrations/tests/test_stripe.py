@@ -20,10 +20,12 @@ from libs.events import (
     ToolsPublished,
     new_id,
 )
+from libs.events.sandbox import SandboxToolAnswer, SandboxToolCall, sandbox_tools_subject
 from libs.platform.runtime import ServiceRuntime
 from services.integrations import service
 from services.integrations.app import create_app
 from services.integrations.config import IntegrationsSettings
+from services.integrations.repository import DemoStoreRepository
 from services.integrations.tests.fake_stripe import FakeStripe, Injected
 from services.integrations.tests.support import auth, outcome_of, run_tool, tool_call
 from services.integrations.vault import new_master_key
@@ -274,3 +276,36 @@ async def test_a_rejected_key_revokes_the_connection(
     again = await run_tool(stripe_service, tenant_id, "get_payment", {"payment_intent": pi})
     assert isinstance(again, ToolFailed)
     assert again.kind == "unknown_tool"
+
+
+async def test_sandbox_calls_read_for_real_and_never_write(
+    stripe_service: Service, fake: FakeStripe, event_log: EventLog
+) -> None:
+    _, runtime, _, _ = stripe_service
+    tenant_id, _, _ = await connect(stripe_service, event_log)
+    pi = fake.add_payment(5000)
+    before = len(fake.requests)
+
+    async def ask(tool: str, arguments: dict[str, Any]) -> SandboxToolAnswer:
+        call = SandboxToolCall(tenant_id=tenant_id, conversation_id="conv_sandbox", tool=tool, arguments=arguments)
+        reply = await runtime.nc.request(sandbox_tools_subject("integrations"), call.model_dump_json().encode(), 10)
+        return SandboxToolAnswer.model_validate_json(reply.data)
+
+    refund = await ask("refund_payment", {"payment_intent": pi, "amount": 1200})
+    assert (refund.status, refund.dry_run, refund.result["would_call"]) == ("completed", True, "refund_payment")
+    demo_refund = await ask("refund_order", {"order_number": "1001", "amount": 10})
+    assert demo_refund.result["summary"].startswith("Would refund 10 USD")
+    read = await ask("get_payment", {"payment_intent": pi})
+    assert read.status == "completed", read
+    assert [r["method"] for r in fake.requests[before:]] == ["GET"]  # the read went out; no write did
+    assert [r for r in fake.refunds if r["payment_intent"] == pi] == []
+    too_much = await ask("refund_order", {"order_number": "1001", "amount": 100000})
+    assert (too_much.status, too_much.kind) == ("failed", "permanent")
+    async with runtime.db.session() as session:
+        order = await DemoStoreRepository(session).order(tenant_id, "1001")
+        audited = await session.execute(
+            text("SELECT count(*) FROM integrations.audit_log WHERE tenant_id = :t"), {"t": tenant_id}
+        )
+    assert order is not None
+    assert order.refunded == 0
+    assert audited.scalar_one() == 0

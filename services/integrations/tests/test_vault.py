@@ -16,7 +16,6 @@ from deskpilot.supervisor import dev_vault_env
 from libs.events import new_id
 from libs.platform.db import Database
 from services.integrations.models import metadata
-from services.integrations.repository import IntegrationsRepository
 from services.integrations.vault import (
     EnvKeyProvider,
     Vault,
@@ -42,12 +41,12 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 async def put(sessions: async_sessionmaker[AsyncSession], vault: Vault, tenant: str, purpose: str, s: str) -> None:
     async with sessions() as session, session.begin():
-        await vault.put(IntegrationsRepository(session), tenant, purpose, s)
+        await vault.put(session, tenant, purpose, s)
 
 
 async def get(sessions: async_sessionmaker[AsyncSession], vault: Vault, tenant: str, purpose: str) -> str | None:
     async with sessions() as session:
-        found = await vault.get(IntegrationsRepository(session), tenant, purpose)
+        found = await vault.get(session, tenant, purpose)
     return found.get_secret_value() if found else None
 
 
@@ -114,7 +113,7 @@ async def test_a_secret_is_bound_to_its_tenant_and_purpose(db: Database) -> None
     broken = Vault(EnvKeyProvider.parse(f"v9:{NEW},v1:{OLD}"))
     async with db.sessions() as session, session.begin():
         with pytest.raises(VaultError):
-            await broken.rewrap_one(IntegrationsRepository(session), mallory)
+            await broken.rewrap_one(session, mallory)
     async with db.sessions() as session, session.begin():  # leave no undecryptable key for other tests' rotations
         for table in ("tenant_keys", "vault_secrets"):
             await session.execute(text(f"DELETE FROM integrations.{table} WHERE tenant_id = :m"), {"m": mallory})  # noqa: S608
@@ -163,7 +162,7 @@ async def test_secrets_never_show_in_repr_or_errors(db: Database) -> None:
     vault, tenant = Vault(EnvKeyProvider.parse(f"v1:{OLD}")), new_id("ten")
     await put(db.sessions, vault, tenant, "oauth:hubspot:tokens", TOKEN)
     async with db.sessions() as session:
-        secret = await vault.get(IntegrationsRepository(session), tenant, "oauth:hubspot:tokens")
+        secret = await vault.get(session, tenant, "oauth:hubspot:tokens")
     assert secret is not None
     assert TOKEN not in repr(secret)
     assert TOKEN not in f"{secret}"

@@ -28,11 +28,19 @@ from libs.events import (
     new_id,
 )
 from libs.platform.runtime import ServiceRuntime
-from services.integrations import service, zendesk
+from services.integrations import service
 from services.integrations.app import create_app
 from services.integrations.config import IntegrationsSettings
 from services.integrations.manifest import builtin_manifests
-from services.integrations.repository import IntegrationsRepository
+from services.integrations.providers import zendesk_sync
+from services.integrations.repository import (
+    AuditQuery,
+    AuditRepository,
+    ConnectionRepository,
+    ExternalTicketRepository,
+    TicketState,
+    VaultRepository,
+)
 from services.integrations.tests.fake_zendesk import CLIENT_ID, CLIENT_SECRET, SUBDOMAIN, FakeZendesk
 from services.integrations.tests.support import auth, outcomes_of, run_tool, tool_call
 from services.integrations.tests.test_webhooks import SECRET
@@ -188,9 +196,8 @@ async def test_rotated_refresh_tokens_are_stored_before_use(
     # Force another refresh: it can only succeed with the rotated refresh token, so that one was stored.
     manifest = builtin_manifests()["zendesk"]
     async with runtime.db.session() as session:
-        repo = IntegrationsRepository(session)
-        current = await remotes.oauth.access_token(repo, tenant_id, manifest)
-        again = await remotes.oauth.access_token(repo, tenant_id, manifest, stale=current)
+        current = await remotes.oauth.access_token(session, tenant_id, manifest)
+        again = await remotes.oauth.access_token(session, tenant_id, manifest, stale=current)
     assert again != current
     assert fake.refresh_calls == 2
     assert fake.used_refresh_tokens == [first_refresh, fake.issued[-3]]
@@ -206,7 +213,7 @@ async def test_dry_run_reads_live_and_only_describes_writes(
     tenant_id, _ = await connect(zendesk_service, event_log)
     fake.tickets[8] = {"id": 8, "subject": "Refund?", "status": "open", "comments": []}
     async with runtime.unit_of_work() as uow:
-        assert await IntegrationsRepository(uow.session).set_mode(tenant_id, "zendesk", "dry_run")
+        assert await ConnectionRepository(uow.session).set_mode(tenant_id, "zendesk", "dry_run")
     write = await run_tool(zendesk_service, tenant_id, "zendesk_create_ticket", {"subject": "x", "body": "y"})
     assert isinstance(write, ToolCompleted)
     assert write.dry_run
@@ -274,10 +281,10 @@ async def test_an_update_that_may_have_happened_is_not_sent_again(
     async with runtime.db.session() as session:
         (entry,) = [
             e
-            for e in await IntegrationsRepository(session).audit_entries(tenant_id, None, 10)
-            if e["tool_call_id"] == request.event.payload.tool_call_id  # type: ignore[union-attr]
+            for e in await AuditRepository(session).entries(tenant_id, AuditQuery(limit=10))
+            if e.tool_call_id == request.event.payload.tool_call_id  # type: ignore[union-attr]
         ]
-    assert (entry["status"], entry["response"]["error"]) == ("failed", "outcome_unknown")
+    assert (entry.status, entry.response["error"]) == ("failed", "outcome_unknown")
     # A read is safe to repeat: after the same kind of crash it is simply sent again.
     read = tool_call(tenant_id, "zendesk_get_ticket", {"ticket_id": 9})
     await crash_after_the_call(zendesk_service, read)
@@ -376,7 +383,7 @@ async def test_ticket_webhooks_keep_a_linked_ticket_in_sync(
     ]
     before = len(await outbox_events(runtime))
     async with runtime.unit_of_work() as uow:
-        await zendesk.sync_from_webhook(uow, RecordedEvent(1, delivery))
+        await zendesk_sync.sync_from_webhook(uow, RecordedEvent(1, delivery))
     assert len(await outbox_events(runtime)) == before
 
 
@@ -432,7 +439,7 @@ async def test_disconnecting_revokes_access_at_zendesk_or_says_it_could_not(
     assert "Zendesk answered 503 when asked to revoke access" in zd["status_reason"]
     assert "by hand" in zd["status_reason"]
     async with runtime.db.session() as session:  # forgotten here either way
-        assert await IntegrationsRepository(session).secret(other_tenant, "oauth:zendesk:tokens") is None
+        assert await VaultRepository(session).secret(other_tenant, "oauth:zendesk:tokens") is None
 
 
 async def test_the_customers_later_messages_reach_the_linked_zendesk_ticket(
@@ -459,18 +466,22 @@ async def test_the_customers_later_messages_reach_the_linked_zendesk_ticket(
     (note,) = await eventually(noted, what="the customer's message as a note on the Zendesk ticket")
     assert note == {"body": "Customer wrote (web):\n\nThe code was 1234-ABCD.", "public": False}
     # the same event delivered again
-    await zendesk.mirror_customer_message(runtime.unit_of_work, RecordedEvent(position, envelope), remotes.oauth)
+    await zendesk_sync.mirror_customer_message(
+        runtime.unit_of_work, runtime.db.reader, RecordedEvent(position, envelope), remotes.oauth
+    )
     assert len(await noted()) == 1
 
     async with runtime.unit_of_work() as uow:  # solved at Zendesk: later messages stay here
-        await IntegrationsRepository(uow.session).sync_external_ticket(
-            tenant_id, "zendesk", str(created.result["id"]), occurred_at=datetime.now(UTC), status="solved"
+        await ExternalTicketRepository(uow.session).sync(
+            tenant_id, "zendesk", str(created.result["id"]), TicketState(status="solved"), occurred_at=datetime.now(UTC)
         )
     later = Envelope.new(
         MessageReceived(message_id=new_id("msg"), text="Any news?"), tenant_id=tenant_id,
         conversation_id=conversation_id, actor=Actor(kind="customer", id="c"),
     )  # fmt: skip
-    await zendesk.mirror_customer_message(runtime.unit_of_work, RecordedEvent(position + 1, later), remotes.oauth)
+    await zendesk_sync.mirror_customer_message(
+        runtime.unit_of_work, runtime.db.reader, RecordedEvent(position + 1, later), remotes.oauth
+    )
     assert not [c for c in ticket["comments"] if "Any news?" in c["body"]]
 
 
@@ -482,11 +493,16 @@ async def test_a_ticket_recorded_from_a_webhook_first_is_still_linked_to_its_con
     conversation_id = new_id("conv")
     later, earlier = datetime(2026, 11, 24, 13, 0, 0, 500000, UTC), datetime(2026, 11, 24, 13, 0, 0, tzinfo=UTC)
     async with runtime.unit_of_work() as uow:  # Zendesk's ticket.created webhook is synced before the tool commits
-        repo = IntegrationsRepository(uow.session)
-        await repo.sync_external_ticket(tenant_id, "zendesk", "555", occurred_at=later, status="new")
+        repo = ExternalTicketRepository(uow.session)
+        await repo.sync(tenant_id, "zendesk", "555", TicketState(status="new"), occurred_at=later)
     async with runtime.unit_of_work() as uow:  # then the tool links it, with the create's (older) updated_at
-        repo = IntegrationsRepository(uow.session)
-        row, applied = await repo.sync_external_ticket(
-            tenant_id, "zendesk", "555", occurred_at=earlier, conversation_id=conversation_id, status="open"
+        repo = ExternalTicketRepository(uow.session)
+        row, applied = await repo.sync(
+            tenant_id,
+            "zendesk",
+            "555",
+            TicketState(status="open"),
+            occurred_at=earlier,
+            conversation_id=conversation_id,
         )
-    assert (row["conversation_id"], row["status"], applied) == (conversation_id, "new", False)
+    assert (row.conversation_id, row.status, applied) == (conversation_id, "new", False)

@@ -24,7 +24,7 @@ def settings(nats_url: str, database_url: str, **extra: Any) -> KnowledgeSetting
     return KnowledgeSettings.model_validate({**values, **extra})
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # a knowledge service left running would answer other tests' tool requests
 async def knowledge(nats_url: str, database_url: str) -> AsyncIterator[Service]:
     app = create_app(
         settings(nats_url, database_url, KNOWLEDGE_CRAWL_ALLOW_PRIVATE=True, KNOWLEDGE_IMPORT_MAX_BYTES=64 * 1024)

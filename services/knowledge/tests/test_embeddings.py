@@ -74,16 +74,14 @@ async def test_reindex_moves_every_article_to_the_configured_model(knowledge: Se
                 uow, openai_kb, tenant.tenant_id, title="Warranty", body="Two years of warranty on every device."
             )
     async with runtime.db.session() as session:
-        assert await KnowledgeRepository(session).chunk_models(tenant.tenant_id, article["article_id"]) == [
+        assert await KnowledgeRepository(session).chunk_models(tenant.tenant_id, article.article_id) == [
             openai_kb.embedder.model
         ]
     # The service is configured with the hashing model: the OpenAI-made chunks are stale for it.
     r = await client.post("/v1/knowledge/reindex", headers=headers)
     assert r.json() == {"model": "hashing-v1", "articles": 1}
     async with runtime.db.session() as session:
-        assert await KnowledgeRepository(session).chunk_models(tenant.tenant_id, article["article_id"]) == [
-            "hashing-v1"
-        ]
+        assert await KnowledgeRepository(session).chunk_models(tenant.tenant_id, article.article_id) == ["hashing-v1"]
     hits = (
         await client.get("/v1/knowledge/search", headers=headers, params={"q": "warranty", "mode": "vector"})
     ).json()

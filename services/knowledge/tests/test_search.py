@@ -19,6 +19,7 @@ from libs.events import (
     new_id,
 )
 from libs.events.catalog.knowledge import ArticleArchived, ArticlePublished
+from libs.events.sandbox import SandboxToolAnswer, SandboxToolCall, sandbox_tools_subject
 from libs.platform.runtime import ServiceRuntime
 from services.knowledge import service
 from services.knowledge.tests.conftest import Service, tenant_headers
@@ -245,3 +246,22 @@ async def test_both_tools_are_published_to_a_new_tenant(knowledge: Service, even
     (published,) = [e for e in await outbox_events(runtime, "tools.published") if e.tenant_id == tenant.tenant_id]
     assert isinstance(published.payload, ToolsPublished)
     assert tool in {t.name for t in published.payload.tools}
+
+
+async def test_a_replays_unrecorded_search_is_answered_without_a_trace(knowledge: Service, event_log: EventLog) -> None:
+    client, runtime = knowledge
+    tenant = await provision_tenant(event_log, runtime)
+    headers = {"Authorization": f"Bearer {tenant.api_key}"}
+    article = await _add(client, headers, title="Return policy", body=RETURNS)
+    before = len(await outbox_events(runtime, "tool.completed"))
+    call = SandboxToolCall(
+        tenant_id=tenant.tenant_id,
+        conversation_id="conv_sandbox",
+        tool="search_knowledge",
+        arguments={"query": "refund"},
+    )
+    reply = await runtime.nc.request(sandbox_tools_subject("knowledge"), call.model_dump_json().encode(), timeout=10)
+    answer = SandboxToolAnswer.model_validate_json(reply.data)
+    assert answer.status == "completed", answer
+    assert answer.result["citations"][0]["article_id"] == article["article_id"]
+    assert len(await outbox_events(runtime, "tool.completed")) == before  # answered on no log, claimed nowhere

@@ -14,7 +14,7 @@ import httpx2
 
 from libs.events import Actor, Envelope, EventLog, HandoffRequested, Priority, RecordedEvent, new_id
 from libs.platform.runtime import ServiceRuntime
-from services.ticketing import service
+from services.ticketing import service, sla
 from services.ticketing.app import create_app
 from services.ticketing.config import TicketingSettings
 from services.ticketing.repository import TicketRepository
@@ -77,8 +77,8 @@ async def test_a_breach_fires_once_across_a_restart(nats_url: str, database_url:
         stopped_with = await TicketRepository(session).get(tenant.tenant_id, ticket_id)
     await first.db.close()
     assert stopped_with is not None
-    assert stopped_with["first_response_breached_at"] is None
-    assert stopped_with["resolution_breached_at"] is None
+    assert stopped_with.first_response_breached_at is None
+    assert stopped_with.resolution_breached_at is None
 
     async with running(make_app(nats_url, database_url)) as (client, second):
 
@@ -109,7 +109,7 @@ async def test_a_breach_fires_once_across_a_restart(nats_url: str, database_url:
 
 async def sweep(runtime: ServiceRuntime) -> int:
     async with runtime.unit_of_work() as uow:
-        return await service.sweep_sla(uow)
+        return await sla.sweep_sla(uow)
 
 
 async def test_two_instances_sweeping_at_once_announce_each_breach_once(

@@ -1,0 +1,106 @@
+"""Transient or not: the one place that decides whether a failure is the infrastructure's or the message's.
+
+An infrastructure failure (PostgreSQL restarting or unreachable, a pool that cannot connect, JetStream without a
+leader, NATS reconnecting, a request that timed out) says nothing about the message being handled: it is retried for
+as long as it takes, and never sends the message to dead letters. Anything else that fails the same way again and
+again is the message's (or the handler's) and is parked after a few attempts.
+
+:class:`Outage` is a process's shared view of an ongoing infrastructure failure: consumers stop taking new messages
+while it lasts, readiness reports it, and it is logged once when it starts and once when it ends, with a count.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import asyncpg
+import nats.errors
+import nats.js.errors
+import sqlalchemy.exc
+
+log = logging.getLogger("deskpilot.faults")
+
+_TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
+    ConnectionError,
+    TimeoutError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    sqlalchemy.exc.TimeoutError,  # the pool could not hand out a connection in time
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.OperationalError,
+    nats.errors.TimeoutError,
+    nats.errors.NoRespondersError,
+    nats.errors.ConnectionClosedError,
+    nats.errors.ConnectionReconnectingError,
+    nats.errors.OutboundBufferLimitError,
+    nats.errors.NoServersError,
+    nats.errors.StaleConnectionError,
+    nats.js.errors.ServiceUnavailableError,
+    nats.js.errors.NoStreamResponseError,
+)
+# JetStream answers 503 while a stream or the meta group has no leader, or the cluster cannot reach quorum.
+_UNAVAILABLE_CODES = {503}
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is an infrastructure failure that retrying will outlast."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _TRANSIENT_TYPES):
+            return True
+        if isinstance(current, sqlalchemy.exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, nats.js.errors.APIError) and current.code in _UNAVAILABLE_CODES:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+class Outage:
+    """The process's infrastructure outage, if one is going on."""
+
+    def __init__(self) -> None:
+        self._since: float | None = None
+        self._reason = ""
+        self._failures = 0
+        self._over = asyncio.Event()
+        self._over.set()
+
+    @property
+    def active(self) -> bool:
+        return self._since is not None
+
+    @property
+    def reason(self) -> str:
+        return self._reason
+
+    def failed(self, where: str, exc: BaseException) -> None:
+        """An infrastructure failure was seen; the first one of an outage is logged."""
+        self._failures += 1
+        if self._since is None:
+            self._since = time.monotonic()
+            self._reason = f"{where}: {type(exc).__name__}: {exc}"[:300]
+            self._over.clear()
+            log.warning("infrastructure unavailable (%s); retrying until it is back", self._reason)
+
+    def recovered(self) -> None:
+        if self._since is None:
+            return
+        log.warning(
+            "infrastructure back after %.1f s (%d failed attempts while it was away)",
+            time.monotonic() - self._since,
+            self._failures,
+        )
+        self._since, self._reason, self._failures = None, "", 0
+        self._over.set()
+
+    async def wait_over(self) -> None:
+        await self._over.wait()

@@ -1,0 +1,104 @@
+"""Executing the tool requests routed to one service: claimed once, run, timed, answered.
+
+``tool.requested`` is a command: its subject ends with the service that must execute it, so each executing service
+(integrations, knowledge) has one durable consumer that sees only its own requests. What every executor does
+around a tool is here, once: in one unit of work it claims the call (a redelivered request finds its claim and does
+nothing), runs the service's handler, and emits ``tool.completed`` or ``tool.failed`` through the outbox with the
+time the handler took. The service plugs in only how to claim and how to run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from libs.events import Actor, Envelope, RecordedEvent, ToolCompleted, ToolFailed, ToolRequested
+from libs.events.subjects import any_command
+from libs.platform.consumers import Subscription
+from libs.platform.outbox import UnitOfWork
+
+UnitsOfWork = Callable[[], AbstractAsyncContextManager[UnitOfWork]]
+
+
+class ToolFailure(Exception):
+    """A tool call that ended in a failure the model should hear about; ``kind`` is one of ``tool.failed``'s."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ToolAnswer:
+    """What a handler made of a call: its result (``failure`` None) or the failure, and whether it was a dry run."""
+
+    result: dict[str, Any] = field(default_factory=dict)
+    failure: ToolFailure | None = None
+    dry_run: bool = False
+
+
+Claim = Callable[[UnitOfWork, Envelope, ToolRequested], Awaitable[bool]]
+"""Record that this call is being executed, in the unit of work; False if it already was (a redelivery)."""
+Run = Callable[[UnitOfWork, Envelope, ToolRequested], Awaitable[ToolAnswer]]
+"""Execute the call; return its answer, or raise :class:`ToolFailure`."""
+
+
+class ToolExecutor:
+    """The tool requests of one service: see the module docstring."""
+
+    def __init__(self, service: str, claim: Claim, run: Run) -> None:
+        self.service = service
+        self._claim = claim
+        self._run = run
+        self._actor = Actor(kind="system", id=service)
+
+    def subscription(self, units_of_work: UnitsOfWork, max_workers: int) -> Subscription:
+        """The service's one consumer of the requests routed to it, each executed in its own unit of work."""
+
+        async def handle(recorded: RecordedEvent) -> None:
+            async with units_of_work() as uow:
+                await self.execute(uow, recorded)
+
+        return Subscription(
+            "tool-requests",
+            any_command("tool.requested", self.service),
+            handle,
+            max_workers=max_workers,
+            does=f"execute each tool request routed to {self.service} once: claim, run, emit the outcome",
+        )
+
+    async def execute(self, uow: UnitOfWork, recorded: RecordedEvent) -> bool:
+        """Execute one request once, in ``uow``; False for a redelivery of one already claimed (or a request that
+        is not this service's, which routing never delivers)."""
+        event, request = recorded.event, recorded.event.payload
+        assert isinstance(request, ToolRequested)
+        assert event.conversation_id is not None
+        if request.service != self.service or not await self._claim(uow, event, request):
+            return False
+        started = time.perf_counter()
+        try:
+            answer = await self._run(uow, event, request)
+        except ToolFailure as failure:
+            answer = ToolAnswer(failure=failure)
+        latency_ms = round((time.perf_counter() - started) * 1000, 3)
+        ids = {"turn_id": request.turn_id, "tool_call_id": request.tool_call_id, "tool": request.tool}
+        payload: ToolCompleted | ToolFailed
+        if answer.failure is None:
+            payload = ToolCompleted(**ids, result=answer.result, latency_ms=latency_ms, dry_run=answer.dry_run)
+        else:
+            kind = cast(Any, answer.failure.kind)  # one of ToolFailed's kinds; validated by the model
+            payload = ToolFailed(**ids, kind=kind, message=answer.failure.message, latency_ms=latency_ms)
+        uow.emit(
+            Envelope.new(
+                payload,
+                tenant_id=event.tenant_id,
+                conversation_id=event.conversation_id,
+                actor=self._actor,
+                caused_by=event,
+            )
+        )
+        return True

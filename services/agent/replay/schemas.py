@@ -1,0 +1,66 @@
+"""Request and response models of the replay API (``/v1/replays``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.agent.replay.diff import ConversationDiff, ReplaySummary
+from services.agent.replay.recording import ConversationFilter
+
+
+class ReplayRequest(BaseModel):
+    """Replay recorded conversations against a candidate: ``conversations`` (ids), or a ``filter`` such as the last
+    200 resolved ones. ``candidate``: see docs/replay.md (an empty object replays the tenant's own setup)."""
+
+    model_config = ConfigDict(extra="forbid")
+    conversations: list[str] | None = Field(default=None, min_length=1, max_length=1000)
+    filter: ConversationFilter | None = None
+    candidate: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_selection(self) -> ReplayRequest:
+        if (self.conversations is None) == (self.filter is None):
+            raise ValueError("give either 'conversations' (ids) or 'filter', not both or neither")
+        return self
+
+
+class ReplayAccepted(BaseModel):
+    id: str
+    status: str
+    conversations: int
+    url: str
+
+
+class Progress(BaseModel):
+    done: int
+    total: int
+
+
+class ReplayView(BaseModel):
+    """A replay: its state, the action-diff summary so far, and each replayed conversation's diff."""
+
+    id: str
+    status: str = Field(description="queued | running | done | failed")
+    candidate: dict[str, Any]
+    progress: Progress
+    summary: ReplaySummary
+    conversations: list[ConversationDiff]
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class ReplayListItem(BaseModel):
+    id: str
+    status: str
+    candidate: str
+    conversations: int
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class ReplayList(BaseModel):
+    items: list[ReplayListItem]

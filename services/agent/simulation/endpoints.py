@@ -1,0 +1,83 @@
+"""The simulation API: ``POST /v1/simulations`` (202 and an id), ``GET /v1/simulations/{id}`` (progress, report),
+``POST /v1/simulations/suites`` (a suite from recorded conversations)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
+
+from libs.platform.http import TenantId
+from services.agent.replay.recording import UnknownConversations
+from services.agent.sandbox.documents import InvalidDocument
+from services.agent.sandbox.http import unprocessable
+from services.agent.simulation.jobs import SimulationJobs
+from services.agent.simulation.report import SuiteReport
+from services.agent.simulation.schemas import (
+    SimulationAccepted,
+    SimulationProgress,
+    SimulationRequest,
+    SimulationView,
+    SuiteFromConversations,
+)
+
+
+class SimulationController(Controller):
+    path = "/v1/simulations"
+
+    @post("/", status_code=HTTP_202_ACCEPTED)
+    async def start(
+        self, tenant_id: TenantId, data: JSONBody[SimulationRequest], simulations: NamedDependency[SimulationJobs]
+    ) -> SimulationAccepted:
+        """Run a suite in the sandbox; 422 names the line and field of every problem in the suite or candidate."""
+        try:
+            run = await simulations.prepare(data.suite, data.candidate)
+        except InvalidDocument as exc:
+            raise unprocessable(exc) from exc
+        sim_id = await simulations.submit(tenant_id, run, data.trials)
+        return SimulationAccepted(
+            id=sim_id, status="queued", tasks=len(run.tasks), trials=data.trials, url=f"{self.path}/{sim_id}"
+        )
+
+    @get("/{sim_id:str}")
+    async def show(
+        self, tenant_id: TenantId, sim_id: FromPath[str], simulations: NamedDependency[SimulationJobs]
+    ) -> SimulationView:
+        """A simulation's progress and, when done, its report."""
+        row = await simulations.get(tenant_id, sim_id)
+        if row is None:
+            raise NotFoundException(f"no simulation {sim_id}")
+        report = SuiteReport.model_validate(row.report) if row.report is not None else None
+        return SimulationView(
+            id=row.id,
+            status=row.status,
+            suite=row.suite_name,
+            candidate=row.candidate,
+            trials=row.trials,
+            progress=SimulationProgress(done=row.done, total=row.total),
+            passed=report.passed if report is not None else None,
+            report=report,
+            error=row.error,
+            created_at=row.created_at,
+            finished_at=row.finished_at,
+        )
+
+    @post("/suites", status_code=HTTP_200_OK)
+    async def suite_from(
+        self,
+        tenant_id: TenantId,
+        data: JSONBody[SuiteFromConversations],
+        simulations: NamedDependency[SimulationJobs],
+    ) -> dict[str, Any]:
+        """A suite whose tasks are these recorded conversations; save it and run it with ``POST /v1/simulations``."""
+        try:
+            suite = await simulations.suite_from(tenant_id, data.conversations, data.name)
+        except UnknownConversations as exc:
+            raise NotFoundException(str(exc)) from exc
+        except InvalidDocument as exc:
+            raise unprocessable(exc) from exc
+        return suite.model_dump(mode="json", exclude_defaults=True)

@@ -1,0 +1,95 @@
+"""Simulations requested over the API: the suite and candidate checked at once (line and field of every problem),
+then the trials run in the background, progress counted as they finish and the report stored at the end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from libs.events import ToolSpec, new_id
+from libs.platform.runtime import ServiceRuntime
+from services.agent.config import AgentSettings
+from services.agent.providers import ChatModel
+from services.agent.repository import SimulationRepository, SimulationRow
+from services.agent.sandbox.background import Background
+from services.agent.sandbox.candidate import Candidate, tenant_caller
+from services.agent.sandbox.documents import InvalidDocument, Problem, load_with_lines, validate
+from services.agent.simulation.from_conversations import suite_from_conversations
+from services.agent.simulation.report import SuiteReport, TrialReport
+from services.agent.simulation.runner import SuiteRun, plan, run_suite
+from services.agent.simulation.suite import Suite
+from services.agent.tenant_setup import TenantSetups
+
+
+class SimulationJobs:
+    def __init__(
+        self,
+        runtime: ServiceRuntime,
+        background: Background,
+        live_model: ChatModel,
+        settings: AgentSettings,
+        setups: TenantSetups,
+    ) -> None:
+        self._runtime = runtime
+        self._background = background
+        self._model = live_model
+        self._settings = settings
+        self._setups = setups
+
+    async def prepare(self, suite_doc: str | dict[str, Any], candidate_doc: dict[str, Any] | None) -> SuiteRun:
+        """The run, checked: ``InvalidDocument`` names what is wrong with the suite (by line, when it came as text)
+        or the candidate."""
+        if isinstance(suite_doc, str):
+            suite, node = load_with_lines(Suite, suite_doc, "suite")
+        else:
+            suite, node = validate(Suite, suite_doc, "suite"), None
+        candidate = validate(Candidate, candidate_doc, "candidate") if candidate_doc is not None else None
+        caller = tenant_caller(self._settings)
+        return await plan(suite, candidate, self._model, self._settings, node=node, caller=caller)
+
+    async def submit(self, tenant_id: str, run: SuiteRun, trials: int) -> str:
+        sim_id = new_id("sim")
+        candidate = run.candidate.stored() if run.candidate else None
+        async with self._runtime.unit_of_work() as uow:
+            await SimulationRepository(uow.session).create(
+                sim_id, tenant_id, run.suite.suite, candidate, trials, len(run.tasks) * trials
+            )
+
+        async def stopped(reason: str) -> None:
+            await self._finish(sim_id, "failed", error=reason)
+            await run.close()
+
+        self._background.start(sim_id, lambda: self._run(sim_id, tenant_id, run, trials), stopped)
+        return sim_id
+
+    async def _run(self, sim_id: str, tenant_id: str, run: SuiteRun, trials: int) -> None:
+        done = 0
+
+        async def count(_task: str, _trial: TrialReport) -> None:
+            nonlocal done
+            done += 1
+            async with self._runtime.unit_of_work() as uow:
+                await SimulationRepository(uow.session).progress(sim_id, done)
+
+        report = await run_suite(run, trials, tenant_id=tenant_id, progress=count)
+        await run.close()
+        await self._finish(sim_id, "done", report=report)
+
+    async def _finish(
+        self, sim_id: str, status: str, report: SuiteReport | None = None, error: str | None = None
+    ) -> None:
+        stored = report.model_dump(mode="json") if report is not None else None
+        async with self._runtime.unit_of_work() as uow:
+            await SimulationRepository(uow.session).finish(sim_id, status, stored, error)
+
+    async def get(self, tenant_id: str, sim_id: str) -> SimulationRow | None:
+        async with self._runtime.db.session() as session:
+            return await SimulationRepository(session).get(tenant_id, sim_id)
+
+    async def suite_from(self, tenant_id: str, ids: list[str], name: str) -> Suite:
+        """A suite of the tenant's recorded conversations, under its current catalog and policy."""
+        setup = await self._setups.get(tenant_id)
+        catalog: list[ToolSpec] = setup.tools
+        try:
+            return await suite_from_conversations(self._runtime.event_log, tenant_id, ids, catalog, setup.policy, name)
+        except ValueError as exc:  # every conversation was empty: a suite needs a task
+            raise InvalidDocument("request", [Problem("conversations", "none of them has a customer message")]) from exc

@@ -1,0 +1,57 @@
+"""Request and response models of the simulation API (``/v1/simulations``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.agent.simulation.report import SuiteReport
+
+
+class SimulationRequest(BaseModel):
+    """Run a suite (docs/simulation.md) ``trials`` times per task, optionally against a candidate. ``suite``: the
+    suite as an object, or its YAML/JSON text (then problems are named by line too)."""
+
+    model_config = ConfigDict(extra="forbid")
+    suite: dict[str, Any] | str
+    candidate: dict[str, Any] | None = None
+    trials: int = Field(default=1, ge=1, le=20)
+
+
+class SimulationAccepted(BaseModel):
+    id: str
+    status: str
+    tasks: int
+    trials: int
+    url: str
+
+
+class SimulationProgress(BaseModel):
+    done: int
+    total: int
+
+
+class SimulationView(BaseModel):
+    """A simulation: its state and, once done, the report (pass^k per task and overall, every trial's failures)."""
+
+    id: str
+    status: str = Field(description="queued | running | done | failed")
+    suite: str
+    candidate: dict[str, Any] | None
+    trials: int
+    progress: SimulationProgress
+    passed: bool | None = Field(description="every trial of every task passed (None until done)")
+    report: SuiteReport | None
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class SuiteFromConversations(BaseModel):
+    """Turn recorded conversations of this tenant into a suite (their recorded actions are the expected end state)."""
+
+    model_config = ConfigDict(extra="forbid")
+    conversations: list[str] = Field(min_length=1, max_length=500)
+    name: str = Field(default="from-production", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")

@@ -1,0 +1,381 @@
+"""The ledger and the meters: every SQL statement of billing's booking and reports, and the rows they return."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import RowMapping, and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.billing.booking import ConversationMeter, LedgerEntry, LedgerSnapshot, TurnUsage, money
+from services.billing.models import active_conversations, conversation_meters, ledger_entries, turn_usage
+
+
+@dataclass(frozen=True)
+class ConversationCostRow:
+    """A conversation's cost and calls within a period."""
+
+    conversation_id: str
+    cost_usd: Decimal
+    llm_calls: int
+    tool_calls: int
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> ConversationCostRow:
+        return cls(
+            conversation_id=row["conversation_id"],
+            cost_usd=row["cost_usd"],
+            llm_calls=row["llm_calls"],
+            tool_calls=row["tool_calls"],
+        )
+
+
+@dataclass(frozen=True)
+class CostDriverRow:
+    """One model or tool within one conversation's cost (``name``: the model, or the tool)."""
+
+    conversation_id: str
+    kind: str  # llm | tool
+    name: str | None
+    calls: int
+    failures: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: Decimal
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> CostDriverRow:
+        return cls(
+            conversation_id=row["conversation_id"],
+            kind=row["kind"],
+            name=row["name"],
+            calls=row["calls"],
+            failures=row["failures"],
+            input_tokens=int(row["input_tokens"]),
+            output_tokens=int(row["output_tokens"]),
+            cost_usd=row["cost_usd"],
+        )
+
+
+@dataclass(frozen=True)
+class ToolStat:
+    """One tool's calls, failures and cost within a period."""
+
+    tool: str | None
+    calls: int
+    failures: int
+    cost_usd: Decimal
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> ToolStat:
+        return cls(tool=row["tool"], calls=row["calls"], failures=row["failures"], cost_usd=row["cost_usd"])
+
+
+@dataclass(frozen=True)
+class ModelStat:
+    """One provider and model's calls within a period: how many, the tokens, and the cost."""
+
+    provider: str | None
+    model: str | None
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: Decimal
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> ModelStat:
+        return cls(
+            provider=row["provider"],
+            model=row["model"],
+            calls=row["calls"],
+            input_tokens=int(row["input_tokens"]),
+            output_tokens=int(row["output_tokens"]),
+            cost_usd=row["cost_usd"],
+        )
+
+
+class LedgerRepository:
+    """The ledger and the meters in PostgreSQL: the live :class:`services.billing.booking.LedgerStore`."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- booking (LedgerStore) ---------------------------------------------------------------------------------
+
+    async def add_entry(self, entry: LedgerEntry) -> bool:
+        result = await self.session.execute(
+            insert(ledger_entries)
+            .values(**dataclasses.asdict(entry))
+            .on_conflict_do_nothing()
+            .returning(ledger_entries.c.event_id)
+        )
+        return result.first() is not None
+
+    async def turn_usage(self, tenant_id: str, conversation_id: str, turn_id: str) -> TurnUsage:
+        c = ledger_entries.c
+        row = (
+            await self.session.execute(
+                select(
+                    func.count().filter(c.kind == "llm"),
+                    func.count().filter(c.kind == "tool"),
+                    func.coalesce(func.sum(c.input_tokens), 0),
+                    func.coalesce(func.sum(c.output_tokens), 0),
+                    func.coalesce(func.sum(c.cost_usd), 0),
+                ).where(c.tenant_id == tenant_id, c.turn_id == turn_id)
+            )
+        ).one()
+        return TurnUsage(tenant_id, turn_id, conversation_id, row[0], row[1], int(row[2]), int(row[3]), money(row[4]))
+
+    async def close_turn(self, usage: TurnUsage) -> bool:
+        result = await self.session.execute(
+            insert(turn_usage)
+            .values(**dataclasses.asdict(usage))
+            .on_conflict_do_nothing()
+            .returning(turn_usage.c.turn_id)
+        )
+        return result.first() is not None
+
+    async def mark_active(self, tenant_id: str, month: str, conversation_id: str, at: datetime) -> bool:
+        result = await self.session.execute(
+            insert(active_conversations)
+            .values(tenant_id=tenant_id, month=month, conversation_id=conversation_id, first_message_at=at)
+            .on_conflict_do_nothing()
+            .returning(active_conversations.c.conversation_id)
+        )
+        return result.first() is not None
+
+    async def _meter_row(self, tenant_id: str, conversation_id: str) -> None:
+        await self.session.execute(
+            insert(conversation_meters)
+            .values(tenant_id=tenant_id, conversation_id=conversation_id)
+            .on_conflict_do_nothing()
+        )
+
+    async def meter_message(self, tenant_id: str, conversation_id: str, at: datetime) -> None:
+        await self._meter_row(tenant_id, conversation_id)
+        c = conversation_meters.c
+        await self.session.execute(
+            update(conversation_meters)
+            .where(c.tenant_id == tenant_id, c.conversation_id == conversation_id, c.first_message_at.is_(None))
+            .values(first_message_at=at)
+        )
+
+    async def meter_human_involvement(self, tenant_id: str, conversation_id: str, at: datetime) -> None:
+        await self._meter_row(tenant_id, conversation_id)
+        c = conversation_meters.c
+        await self.session.execute(
+            update(conversation_meters)
+            .where(c.tenant_id == tenant_id, c.conversation_id == conversation_id, c.human_involved_at.is_(None))
+            .values(human_involved_at=at)
+        )
+
+    async def meter_resolution(self, tenant_id: str, conversation_id: str, by: str, at: datetime) -> None:
+        await self._meter_row(tenant_id, conversation_id)
+        c = conversation_meters.c
+        await self.session.execute(
+            update(conversation_meters)
+            .where(c.tenant_id == tenant_id, c.conversation_id == conversation_id, c.resolved_by.is_(None))
+            .values(
+                resolved_by=by, resolved_at=at, ai_resolution=c.human_involved_at.is_(None) if by == "ai" else False
+            )
+        )
+
+    # --- reads ---------------------------------------------------------------------------------------------------
+
+    async def conversation_entries(self, tenant_id: str, conversation_id: str) -> list[LedgerEntry]:
+        rows = await self.session.execute(
+            select(ledger_entries)
+            .where(ledger_entries.c.tenant_id == tenant_id, ledger_entries.c.conversation_id == conversation_id)
+            .order_by(ledger_entries.c.position)
+        )
+        return [LedgerEntry.from_row(r) for r in rows.mappings()]
+
+    async def snapshot(self, tenant_id: str | None = None) -> LedgerSnapshot:
+        """Every row booking derives from the log (of one tenant, or all)."""
+
+        def scoped(table: Any) -> Any:
+            query = select(table)
+            return query if tenant_id is None else query.where(table.c.tenant_id == tenant_id)
+
+        entries = {
+            r["event_id"]: LedgerEntry.from_row(r)
+            for r in (await self.session.execute(scoped(ledger_entries))).mappings()
+        }
+        turns = {
+            (r["tenant_id"], r["turn_id"]): TurnUsage.from_row(r)
+            for r in (await self.session.execute(scoped(turn_usage))).mappings()
+        }
+        meters = {
+            (r["tenant_id"], r["conversation_id"]): ConversationMeter.from_row(r)
+            for r in (await self.session.execute(scoped(conversation_meters))).mappings()
+        }
+        active = {
+            (r["tenant_id"], r["month"], r["conversation_id"])
+            for r in (await self.session.execute(scoped(active_conversations))).mappings()
+        }
+        return LedgerSnapshot(entries, turns, meters, active)
+
+    async def active_count(self, tenant_id: str, month: str) -> int:
+        c = active_conversations.c
+        count = await self.session.scalar(select(func.count()).where(c.tenant_id == tenant_id, c.month == month))
+        return int(count or 0)
+
+    async def conversation_costs(self, tenant_id: str, start: datetime, end: datetime) -> list[ConversationCostRow]:
+        """Per conversation with ledger entries in ``[start, end)``: its cost in the period and its call counts."""
+        c = ledger_entries.c
+        rows = await self.session.execute(
+            select(
+                c.conversation_id,
+                func.sum(c.cost_usd).label("cost_usd"),
+                func.count().filter(c.kind == "llm").label("llm_calls"),
+                func.count().filter(c.kind == "tool").label("tool_calls"),
+            )
+            .where(c.tenant_id == tenant_id, c.occurred_at >= start, c.occurred_at < end)
+            .group_by(c.conversation_id)
+            .order_by(func.sum(c.cost_usd).desc(), c.conversation_id)
+        )
+        return [ConversationCostRow.from_row(r) for r in rows.mappings()]
+
+    async def cost_drivers(
+        self, tenant_id: str, conversation_ids: list[str], start: datetime, end: datetime
+    ) -> list[CostDriverRow]:
+        """What each conversation's cost is made of: per model and per tool, calls, failures and cost."""
+        c = ledger_entries.c
+        name = func.coalesce(c.model, c.tool)
+        rows = await self.session.execute(
+            select(
+                c.conversation_id,
+                c.kind,
+                name.label("name"),
+                func.count().label("calls"),
+                func.count().filter(c.outcome == "failed").label("failures"),
+                func.coalesce(func.sum(c.input_tokens + c.cache_read_tokens + c.cache_write_tokens), 0).label(
+                    "input_tokens"
+                ),
+                func.coalesce(func.sum(c.output_tokens), 0).label("output_tokens"),
+                func.sum(c.cost_usd).label("cost_usd"),
+            )
+            .where(
+                c.tenant_id == tenant_id,
+                c.conversation_id.in_(conversation_ids),
+                c.occurred_at >= start,
+                c.occurred_at < end,
+            )
+            .group_by(c.conversation_id, c.kind, name)
+            .order_by(c.conversation_id, func.sum(c.cost_usd).desc(), name)
+        )
+        return [CostDriverRow.from_row(r) for r in rows.mappings()]
+
+    async def tool_stats(self, tenant_id: str, start: datetime, end: datetime) -> list[ToolStat]:
+        c = ledger_entries.c
+        rows = await self.session.execute(
+            select(
+                c.tool,
+                func.count().label("calls"),
+                func.count().filter(c.outcome == "failed").label("failures"),
+                func.sum(c.cost_usd).label("cost_usd"),
+            )
+            .where(c.tenant_id == tenant_id, c.kind == "tool", c.occurred_at >= start, c.occurred_at < end)
+            .group_by(c.tool)
+            .order_by(func.sum(c.cost_usd).desc(), c.tool)
+        )
+        return [ToolStat.from_row(r) for r in rows.mappings()]
+
+    async def model_stats(self, tenant_id: str, start: datetime, end: datetime) -> list[ModelStat]:
+        """Model calls in ``[start, end)`` per provider and model: calls, tokens and cost."""
+        c = ledger_entries.c
+        rows = await self.session.execute(
+            select(
+                c.provider,
+                c.model,
+                func.count().label("calls"),
+                func.coalesce(func.sum(c.input_tokens + c.cache_read_tokens + c.cache_write_tokens), 0).label(
+                    "input_tokens"
+                ),
+                func.coalesce(func.sum(c.output_tokens), 0).label("output_tokens"),
+                func.sum(c.cost_usd).label("cost_usd"),
+            )
+            .where(c.tenant_id == tenant_id, c.kind == "llm", c.occurred_at >= start, c.occurred_at < end)
+            .group_by(c.provider, c.model)
+            .order_by(func.sum(c.cost_usd).desc(), c.provider, c.model)
+        )
+        return [ModelStat.from_row(r) for r in rows.mappings()]
+
+    async def daily_costs(self, tenant_id: str, start: datetime, end: datetime) -> dict[date, Decimal]:
+        """Ledger cost per UTC day of ``[start, end)``."""
+        c = ledger_entries.c
+        day = func.date(func.timezone("UTC", c.occurred_at))
+        rows = await self.session.execute(
+            select(day.label("day"), func.sum(c.cost_usd).label("cost_usd"))
+            .where(c.tenant_id == tenant_id, c.occurred_at >= start, c.occurred_at < end)
+            .group_by(day)
+        )
+        return {r.day: Decimal(r.cost_usd) for r in rows}
+
+    async def conversations_using(
+        self, tenant_id: str, start: datetime, end: datetime, *, tool: str | None, model: str | None
+    ) -> set[str]:
+        """Conversations with a ledger entry of ``tool`` (or of ``model``) in ``[start, end)``."""
+        c = ledger_entries.c
+        query = (
+            select(c.conversation_id)
+            .distinct()
+            .where(c.tenant_id == tenant_id, c.occurred_at >= start, c.occurred_at < end)
+        )
+        if tool is not None:
+            query = query.where(c.kind == "tool", c.tool == tool)
+        if model is not None:
+            query = query.where(c.kind == "llm", c.model == model)
+        return set((await self.session.execute(query)).scalars())
+
+    async def meters_in(self, tenant_id: str, start: datetime, end: datetime) -> list[ConversationMeter]:
+        """Conversations whose first customer message, handoff or resolution falls in ``[start, end)``."""
+        c = conversation_meters.c
+        rows = await self.session.execute(
+            select(conversation_meters).where(
+                c.tenant_id == tenant_id,
+                or_(
+                    and_(c.first_message_at >= start, c.first_message_at < end),
+                    and_(c.human_involved_at >= start, c.human_involved_at < end),
+                    and_(c.resolved_at >= start, c.resolved_at < end),
+                ),
+            )
+        )
+        return [ConversationMeter.from_row(r) for r in rows.mappings()]
+
+    async def outcomes(self, tenant_id: str, start: datetime, end: datetime) -> list[ConversationMeter]:
+        """Conversations that were handed off or resolved in ``[start, end)``."""
+        c = conversation_meters.c
+        rows = await self.session.execute(
+            select(conversation_meters).where(
+                c.tenant_id == tenant_id,
+                or_(
+                    and_(c.human_involved_at >= start, c.human_involved_at < end),
+                    and_(c.resolved_at >= start, c.resolved_at < end),
+                ),
+            )
+        )
+        return [ConversationMeter.from_row(r) for r in rows.mappings()]
+
+    async def total_cost(self, tenant_id: str, conversation_ids: list[str]) -> Decimal:
+        c = ledger_entries.c
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(c.cost_usd), 0)).where(
+                c.tenant_id == tenant_id, c.conversation_id.in_(conversation_ids)
+            )
+        )
+        return money(Decimal(total or 0))
+
+    async def period_cost(self, tenant_id: str, start: datetime, end: datetime) -> Decimal:
+        c = ledger_entries.c
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(c.cost_usd), 0)).where(
+                c.tenant_id == tenant_id, c.occurred_at >= start, c.occurred_at < end
+            )
+        )
+        return money(Decimal(total or 0))

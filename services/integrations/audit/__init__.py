@@ -1,0 +1,1 @@
+"""The audit log: what the AI did through integrations, on behalf of whom; written once per tool call."""

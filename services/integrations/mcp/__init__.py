@@ -1,0 +1,1 @@
+"""Tenant MCP servers: what the operator allows, registering and listing tools, calling them."""

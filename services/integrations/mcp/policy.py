@@ -1,0 +1,108 @@
+"""What the operator allows tenants to register as MCP servers, checked at registration and again at every call.
+
+A stdio server is a command run on Deskpilot's own hosts, so only commands the operator allows
+(``DESKPILOT_MCP_STDIO_COMMANDS``) can be registered; HTTP URLs must not resolve to private addresses unless
+``DESKPILOT_MCP_ALLOW_PRIVATE`` is set (server-side request forgery).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.integrations.errors import ToolError
+from services.integrations.repository import McpServer
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]{1,30}$"
+_ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,100}$")
+# Variables that would let a tenant change what the allowed command loads or runs.
+_LOADER_ENV = frozenset(
+    {"PATH", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME", "PYTHONUSERBASE", "NODE_OPTIONS", "NODE_PATH", "HOME"}
+)
+
+
+class McpServerRegistration(BaseModel):
+    """An MCP server a tenant connects: a stdio ``command`` (+ ``args``, ``env``) or a streamable-HTTP ``url``
+    (+ ``headers``, e.g. ``Authorization``). ``env`` and ``headers`` are stored encrypted."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=NAME_PATTERN, description="short id, part of every tool's name")
+    transport: Literal["stdio", "http"]
+    command: str | None = Field(default=None, max_length=500)
+    args: list[str] = Field(default=[], max_length=50)
+    env: dict[str, str] = Field(default={}, max_length=50)
+    url: str | None = Field(default=None, max_length=2000)
+    headers: dict[str, str] = Field(default={}, max_length=20)
+    mode: Literal["live", "dry_run"] = "live"
+
+    def __repr__(self) -> str:  # env and headers carry credentials
+        return f"McpServerRegistration(name={self.name!r}, transport={self.transport!r})"
+
+    __str__ = __repr__
+
+
+class McpError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@dataclass(frozen=True)
+class McpPolicy:
+    stdio_commands: frozenset[str]
+    allow_private: bool
+    timeout: float
+
+
+async def validate_registration(registration: McpServerRegistration, policy: McpPolicy) -> None:
+    if registration.transport == "stdio":
+        if not registration.command or registration.url or registration.headers:
+            raise McpError(422, "a stdio server needs 'command' (with 'args', 'env'), and no 'url' or 'headers'")
+        for key in registration.env:
+            if not _ENV_KEY.match(key) or key in _LOADER_ENV or key.startswith(("LD_", "DYLD_")):
+                raise McpError(422, f"env variable {key!r} is not allowed (loader and interpreter settings are not)")
+        if registration.command not in policy.stdio_commands:
+            raise McpError(422, "this command is not allowed; the operator lists stdio commands in "
+                           "DESKPILOT_MCP_STDIO_COMMANDS")  # fmt: skip
+        return
+    if not registration.url or registration.command or registration.args or registration.env:
+        raise McpError(422, "an http server needs 'url' (with 'headers'), and no 'command', 'args' or 'env'")
+    parts = urlsplit(registration.url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise McpError(422, "url must be an http(s) URL")
+    await _public_destination(registration.url, policy)
+
+
+async def _public_destination(url: str, policy: McpPolicy) -> None:
+    """Unless private destinations are allowed, every address the host resolves to must be public."""
+    parts = urlsplit(url)
+    if policy.allow_private or parts.hostname is None:
+        return
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 443)
+    except OSError:
+        raise McpError(422, f"cannot resolve {parts.hostname}") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise McpError(422, f"{parts.hostname} resolves to a non-public address")
+
+
+async def still_allowed(server: McpServer, policy: McpPolicy) -> None:
+    """The operator's policy as it is now, at every call: a command taken off the allow-list stops running, and
+    a host that has come to resolve to a private address (DNS rebinding) is not called."""
+    try:
+        if server.transport == "stdio":
+            if server.command not in policy.stdio_commands:
+                raise McpError(403, "its command is no longer allowed by the operator (DESKPILOT_MCP_STDIO_COMMANDS)")
+        else:
+            assert server.url is not None
+            await _public_destination(server.url, policy)
+    except McpError as exc:
+        raise ToolError("permanent", f"MCP server {server.name} was not called: {exc.message}") from None

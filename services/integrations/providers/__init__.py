@@ -1,0 +1,1 @@
+"""The built-in integrations' tool handlers, one module per vendor (the demo store included)."""

@@ -1,0 +1,1 @@
+"""Webhooks in: signatures checked per provider scheme, deliveries deduplicated and announced."""

@@ -1,0 +1,40 @@
+"""Every SQL statement of the ticketing service, one module per aggregate — tickets with their notes, timers and SLA
+policies (``tickets.py``), human agents (``agents.py``), passwords and issued keys (``accounts.py``) — each returning
+typed rows; re-exported here."""
+
+from services.ticketing.repository.accounts import (
+    AccountRepository,
+    IssuedKeyRow,
+    KeyKind,
+    SignedInAgent,
+    SignInCandidate,
+)
+from services.ticketing.repository.agents import AgentRepository, AgentRow
+from services.ticketing.repository.tickets import (
+    DueBreach,
+    InboxFilter,
+    NoteRow,
+    RatingRow,
+    SlaKind,
+    SlaPolicyRepository,
+    TicketRepository,
+    TicketRow,
+)
+
+__all__ = [
+    "AccountRepository",
+    "AgentRepository",
+    "AgentRow",
+    "DueBreach",
+    "InboxFilter",
+    "IssuedKeyRow",
+    "KeyKind",
+    "NoteRow",
+    "RatingRow",
+    "SignInCandidate",
+    "SignedInAgent",
+    "SlaKind",
+    "SlaPolicyRepository",
+    "TicketRepository",
+    "TicketRow",
+]

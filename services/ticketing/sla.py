@@ -1,0 +1,29 @@
+"""SLA timers: due first-response and resolution targets become ``sla.breached``, each exactly once."""
+
+from __future__ import annotations
+
+from libs.events import SlaBreached
+from libs.platform.outbox import UnitOfWork
+from services.ticketing.repository import SlaKind, TicketRepository
+from services.ticketing.service import ACTOR, _emit
+
+SWEEP_BATCH = 100
+
+
+async def sweep_sla(uow: UnitOfWork, limit: int = SWEEP_BATCH) -> int:
+    """Claim due timers and announce each breach, in one transaction: exactly once across restarts and replicas."""
+    repo = TicketRepository(uow.session)
+    claimed = 0
+    kinds: tuple[SlaKind, ...] = ("first_response", "resolution")
+    for kind in kinds:
+        for row in await repo.claim_due_breaches(kind, limit):
+            breach = SlaBreached(
+                ticket_id=row.ticket_id,
+                kind=kind,
+                priority=row.priority,
+                due_at=row.due_at.isoformat(),
+                assignee=row.assignee,
+            )
+            _emit(uow, row, breach, ACTOR)
+            claimed += 1
+    return claimed

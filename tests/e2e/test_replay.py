@@ -1,0 +1,229 @@
+"""Replays and simulations on the whole platform (``deskpilot up``, six processes, real NATS and PostgreSQL): a
+conversation recorded live is replayed against candidates over HTTP and the CLI; nothing of a replay reaches the
+live log, the ledger, the audit trail or the demo store; suites run over HTTP; bad input gets useful 4xx."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx2
+from sqlalchemy import text
+
+from libs.platform.db import Database
+from tests.e2e.conftest import Platform
+from tests.e2e.test_walking_skeleton import events_until, open_conversation
+from tests.support import eventually
+
+ROOT = Path(__file__).resolve().parents[2]
+ORDER_OR_EMAIL = "where is my order #1001? my email is ada@example.com"
+NEW_DESCRIPTION = "Look up an order's status by its number (ask for the number, never the email)."
+DESCRIPTION_CANDIDATE = {
+    "name": "order-lookup-wording",
+    "tools": {"descriptions": {"get_order_status": NEW_DESCRIPTION}},
+}
+
+
+async def say(client: httpx2.AsyncClient, platform: Platform, text: str, until: str) -> tuple[str, list[Any]]:
+    cid = await open_conversation(client, platform)
+    r = await client.post(
+        f"{platform.base}/v1/conversations/{cid}/messages", headers=platform.headers(), json={"text": text}
+    )
+    assert r.status_code == 202, r.text
+    return cid, await events_until(client, platform, cid, until)
+
+
+async def finished(client: httpx2.AsyncClient, platform: Platform, url: str, key: str | None = None) -> dict[str, Any]:
+    async def done() -> dict[str, Any] | None:
+        r = await client.get(f"{platform.base}{url}", headers=platform.headers(key))
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body if body["status"] in ("done", "failed") else None
+
+    return await eventually(done, timeout=60, what=f"{url} to finish")
+
+
+async def replay_of(client: httpx2.AsyncClient, platform: Platform, cid: str, candidate: dict[str, Any]) -> Any:
+    r = await client.post(
+        f"{platform.base}/v1/replays", headers=platform.headers(), json={"conversations": [cid], "candidate": candidate}
+    )
+    assert r.status_code == 202, r.text
+    assert r.json()["conversations"] == 1
+    body = await finished(client, platform, r.json()["url"])
+    assert body["status"] == "done", body
+    return body
+
+
+async def test_a_tool_description_change_shows_as_exactly_that_difference(platform: Platform, tmp_path: Path) -> None:
+    async with httpx2.AsyncClient(timeout=30) as client:
+        cid, _ = await say(client, platform, ORDER_OR_EMAIL, "agent.replied")
+        events = await events_until(client, platform, cid, "usage.recorded")  # billing has closed the turn
+        recorded = [e["payload"]["tool"] for e in events if e["type"] == "tool.requested"]
+        assert recorded == ["list_customer_orders"]
+
+        body = await replay_of(client, platform, cid, DESCRIPTION_CANDIDATE)
+        (conversation,) = body["conversations"]
+        (turn,) = conversation["turns"]
+        changes = [(c["change"], c["tool"], c["write"]) for c in turn["tool_changes"]]
+        assert changes == [("missing", "list_customer_orders", False), ("added", "get_order_status", False)]
+        assert turn["tool_changes"][1]["candidate_arguments"] == {"order_number": "1001"}
+        (lookup,) = turn["candidate"]["tools"]
+        assert lookup["answered_from"] == "dry_run"  # the integrations service answered the unrecorded read
+        assert "UPS" in lookup["result_summary"]
+        assert body["summary"]["identical_actions_pct"] == 0.0
+        assert body["summary"]["write_difference_pct"] == 0.0
+        assert body["progress"] == {"done": 1, "total": 1}
+        after = (await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())).json()
+        assert [e["id"] for e in after["events"]] == [e["id"] for e in events]  # the live log did not move
+
+    candidate = tmp_path / "candidate.yaml"
+    candidate.write_text(
+        f'name: order-lookup-wording\ntools:\n  descriptions:\n    get_order_status: "{NEW_DESCRIPTION}"\n'
+    )
+    cli = platform.cli("replay", cid, "--against", str(candidate), "--json")
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    (diff,) = json.loads(cli.stdout)["conversations"]
+    assert [(c["change"], c["tool"]) for c in diff["turns"][0]["tool_changes"]] == [
+        ("missing", "list_customer_orders"),
+        ("added", "get_order_status"),
+    ]
+    table = platform.cli("replay", cid, "--against", str(candidate))
+    assert "- list_customer_orders" in table.stdout
+    assert '+ get_order_status {"order_number": "1001"}' in table.stdout
+
+
+async def test_a_replay_issues_no_live_side_effect(platform: Platform) -> None:
+    async with httpx2.AsyncClient(timeout=30) as client:
+        policy_url = f"{platform.base}/v1/agent/policy"
+        policy = (await client.get(policy_url, headers=platform.headers())).json()
+        guarded = {**policy, "approval_rules": [{"tool": "refund_order", "argument": "amount", "above": "10"}]}
+        assert (await client.put(policy_url, headers=platform.headers(), json=guarded)).status_code == 200
+        try:
+            cid, _ = await say(client, platform, "please refund $20 of order #1002", "tool.approval_requested")
+            before = await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())
+            cost_before = (
+                await client.get(f"{platform.base}/v1/billing/conversations/{cid}/cost", headers=platform.headers())
+            ).json()
+
+            body = await replay_of(client, platform, cid, {"name": "no-approvals", "policy": {"approval_rules": []}})
+            (turn,) = body["conversations"][0]["turns"]
+            (change,) = turn["tool_changes"]
+            assert (change["change"], change["tool"], change["write"]) == ("changed_approval", "refund_order", True)
+            (refund,) = turn["candidate"]["tools"]
+            assert (refund["answered_from"], refund["outcome"]) == ("dry_run", "completed")
+            assert refund["result_summary"].startswith("Would refund 20 USD")
+            assert body["summary"]["write_difference_pct"] == 100.0
+
+            after = await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())
+            assert after.json()["events"] == before.json()["events"]
+            cost = await client.get(f"{platform.base}/v1/billing/conversations/{cid}/cost", headers=platform.headers())
+            assert cost.json() == cost_before
+            audit = await client.get(
+                f"{platform.base}/v1/integrations/audit", params={"conversation_id": cid}, headers=platform.headers()
+            )
+            assert audit.json()["items"] == []  # not even the dry run is on the tenant's audit trail
+        finally:
+            await client.put(policy_url, headers=platform.headers(), json=policy)
+    db = Database(platform.env["DATABASE_URL"], schema="integrations")
+    try:
+        async with db.session() as session:
+            refunds = await session.execute(
+                text("SELECT count(*) FROM integrations.demo_refunds WHERE order_number = '1002'")
+            )
+            refunded = await session.execute(
+                text("SELECT max(refunded) FROM integrations.demo_orders WHERE order_number = '1002'")
+            )
+        assert refunds.scalar_one() == 0
+        assert refunded.scalar_one() == 0
+    finally:
+        await db.close()
+
+
+async def test_suites_run_over_http_and_grow_from_conversations(platform: Platform) -> None:
+    suite_text = (ROOT / "examples" / "suites" / "demo_store.yaml").read_text()
+    async with httpx2.AsyncClient(timeout=30) as client:
+        r = await client.post(
+            f"{platform.base}/v1/simulations", headers=platform.headers(), json={"suite": suite_text, "trials": 2}
+        )
+        assert r.status_code == 202, r.text
+        assert (r.json()["tasks"], r.json()["trials"]) == (6, 2)
+        body = await finished(client, platform, r.json()["url"])
+        assert body["passed"] is True, body["report"]["failed_tasks"]
+        assert body["report"]["pass_hat"] == {"1": 1.0, "2": 1.0}
+        assert body["progress"] == {"done": 12, "total": 12}
+
+        cid, _ = await say(client, platform, "where is my order #1001?", "agent.replied")
+        r = await client.post(
+            f"{platform.base}/v1/simulations/suites", headers=platform.headers(), json={"conversations": [cid]}
+        )
+        assert r.status_code == 200, r.text
+        suite = r.json()
+        (task,) = suite["tasks"]
+        assert task["expect"]["tool_calls"] == [{"tool": "get_order_status", "arguments": {"order_number": "1001"}}]
+        failing = {"tools": {"disabled": ["get_order_status"]}}
+        r = await client.post(
+            f"{platform.base}/v1/simulations", headers=platform.headers(), json={"suite": suite, "candidate": failing}
+        )
+        assert r.status_code == 202, r.text
+        body = await finished(client, platform, r.json()["url"])
+        assert body["passed"] is False
+        assert body["report"]["failed_tasks"] == [cid]
+
+
+async def test_bad_input_gets_useful_4xx(platform: Platform) -> None:
+    other = platform.cli("tenants", "create", "Other Co")
+    assert other.returncode == 0, other.stderr
+    other_key = next(line.split(": ", 1)[1] for line in other.stdout.splitlines() if line.startswith("api key: "))
+    async with httpx2.AsyncClient(timeout=30) as client:
+        cid, _ = await say(client, platform, "hello", "agent.replied")
+        replays = f"{platform.base}/v1/replays"
+
+        async def post(body: dict[str, Any], key: str | None = None) -> httpx2.Response:
+            return await client.post(replays, headers=platform.headers(key), json=body)
+
+        unknown = await post({"conversations": ["conv_nope"]})
+        assert unknown.status_code == 404
+        assert "conv_nope" in unknown.json()["detail"]
+
+        async def known_to_other() -> bool:  # the other tenant's key reaches the agent service once it is projected
+            r = await client.get(f"{platform.base}/v1/replays", headers=platform.headers(other_key))
+            return r.status_code == 200
+
+        await eventually(known_to_other, what="the new tenant to reach the agent service")
+        theirs = await post({"conversations": [cid]}, other_key)
+        assert theirs.status_code == 404  # another tenant's conversation reads exactly like none
+        assert (await post({"filter": {"last": 5}}, other_key)).status_code == 422  # nothing resolved yet
+
+        both = await post({})
+        assert both.status_code == 422
+        provider = await post({"conversations": [cid], "candidate": {"model": {"provider": "acme-llm"}}})
+        assert provider.status_code == 422
+        (field,) = provider.json()["fields"]
+        assert field["field"] == "candidate.model.provider"
+        assert "'anthropic', 'openai', 'openai_compatible' or 'offline'" in field["message"]
+        tool = await post({"conversations": [cid], "candidate": {"tools": {"disabled": ["launch_rockets"]}}})
+        assert tool.status_code == 422
+        assert "launch_rockets" in tool.json()["fields"][0]["message"]
+        local = {"model": {"provider": "openai_compatible", "model": "m", "base_url": "http://127.0.0.1:9/v1"}}
+        private = await post({"conversations": [cid], "candidate": local})
+        assert private.status_code == 422
+        assert "private or loopback" in private.json()["fields"][0]["message"]
+        limits = await post({"conversations": [cid], "candidate": {"policy": {"limits": {"tool_calls_per_turn": 0}}}})
+        assert limits.status_code == 422
+        assert limits.json()["fields"][0]["field"] == "candidate.policy.limits.tool_calls_per_turn"
+
+        suite = "suite: s\ntasks:\n  - id: a\n    customer: {messages: [hi]}\n    expect: {handoff: perhaps}\n"
+        bad = await client.post(f"{platform.base}/v1/simulations", headers=platform.headers(), json={"suite": suite})
+        assert bad.status_code == 422
+        (problem,) = bad.json()["fields"]
+        assert problem["field"] == "suite.tasks[0].expect.handoff"
+        assert problem["message"].startswith("line 5: ")
+
+        ok = await post({"conversations": [cid]})
+        assert ok.status_code == 202
+        url = ok.json()["url"]
+        assert (await client.get(f"{platform.base}{url}", headers=platform.headers(other_key))).status_code == 404
+        assert (await client.get(f"{replays}/rpl_nope", headers=platform.headers())).status_code == 404
+        body = await finished(client, platform, url)
+        assert body["summary"]["identical_actions_pct"] == 100.0  # the tenant's own setup does what it did
