@@ -18,6 +18,7 @@ COPY pyproject.toml constraints.txt ./
 COPY deskpilot ./deskpilot
 COPY libs ./libs
 COPY services ./services
+COPY web ./web
 # The integration manifests ship as package data; fail the build if the integrations service would start without
 # them. (Imports run from / so that they resolve to the installed packages, not to /src.)
 RUN pip install -c constraints.txt . \

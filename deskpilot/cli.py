@@ -1,7 +1,8 @@
 """The ``deskpilot`` command.
 
     deskpilot up [--port 8000] [--data-dir .deskpilot]   the whole platform on one machine
-    deskpilot serve <service> [--port N]                  one service process (what Kubernetes runs)
+    deskpilot serve <service> [--port N]                  one service process (what Kubernetes runs); ``web``: the
+                                                          web front end (widget, inbox, console)
     deskpilot tenants create NAME                         a new tenant; prints its id and API key
     deskpilot replay <conversation-id>                    rebuild a transcript from the log; compare with the view
     deskpilot replay <id>... --against CANDIDATE [--json] replay conversations against a candidate; diff the actions
@@ -29,7 +30,7 @@ from pathlib import Path
 import nats
 
 from deskpilot import privacy_cli
-from deskpilot.supervisor import DEV_VAULT_KEY_FILE, SERVICES, VAULT_MASTER_KEYS
+from deskpilot.supervisor import DEV_VAULT_KEY_FILE, SERVICES, VAULT_MASTER_KEYS, WEB
 from libs.events import EventLog
 from libs.platform.runtime import nats_servers
 
@@ -62,7 +63,7 @@ def serve(service: str, host: str, port: int) -> int:
     logging.basicConfig(level=level, format=f"%(asctime)s %(levelname)s {service} %(name)s: %(message)s")
     # The HTTP client logs every request URL at INFO; provider URLs can carry secrets (an OAuth code, a token).
     logging.getLogger("httpx2").setLevel(max(logging.WARNING, logging.getLogger().level))
-    module = importlib.import_module(f"services.{service}.app")
+    module = importlib.import_module("web.app" if service == WEB else f"services.{service}.app")
     app = module.create_app()
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     return 0
@@ -213,8 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     p_up.add_argument("--port", type=int, default=int(os.environ.get("DESKPILOT_HTTP_PORT", "8000")))
     p_up.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
 
-    p_serve = sub.add_parser("serve", help="run one service")
-    p_serve.add_argument("service", choices=SERVICES)
+    p_serve = sub.add_parser("serve", help="run one service, or the web front end")
+    p_serve.add_argument("service", choices=(*SERVICES, WEB))
     p_serve.add_argument("--host", default=os.environ.get("DESKPILOT_HTTP_HOST", "0.0.0.0"))
     p_serve.add_argument("--port", type=int, default=int(os.environ.get("DESKPILOT_HTTP_PORT", "8000")))
 

@@ -1,7 +1,10 @@
 """The one-port gateway of ``deskpilot up``: routes each API prefix to the service process that owns it.
 
 The services still meet only through NATS; the gateway only lets a user reach all their HTTP APIs on one port, as
-an ingress does in Kubernetes. Bodies stream through in both directions (server-sent events included: a request
+an ingress does in Kubernetes. The web front end's pages (``/``, ``/widget.js``, ``/widget/…``, ``/inbox``,
+``/console``, ``/web/…``) go to the ``web`` process the same way.
+
+Bodies stream through in both directions (server-sent events included: a request
 that accepts ``text/event-stream`` has no read timeout), and WebSockets are relayed frame by frame to an upstream
 WebSocket of the owning service; an upstream that refuses the handshake is refused to the client the same way.
 """
@@ -52,6 +55,9 @@ ROUTES: dict[str, str] = {
     "/v1/ticketing/": "ticketing",
     "/v1/billing": "billing",
 }
+# The web front end's pages and static assets (prefixes, whole path elements) and its files at exact paths.
+PAGES: dict[str, str] = {"/widget": "web", "/inbox": "web", "/console": "web", "/web": "web"}
+PAGE_FILES: dict[str, str] = {"/": "web", "/widget.js": "web", "/widget.css": "web"}
 
 
 async def _json(send: Send, status: int, body: dict[str, Any]) -> None:
@@ -77,6 +83,22 @@ def _forwarded(scope: Scope, headers: list[tuple[str, str]]) -> list[tuple[str, 
     return [*kept, ("x-forwarded-for", ", ".join([*chain, str(client[0])]))]
 
 
+def route(path: str, upstreams: dict[str, str] | None = None) -> str | None:
+    """The process that owns ``path``: an API prefix's service, else a web page's front end (when it runs)."""
+    for prefix in sorted(ROUTES, key=len, reverse=True):
+        base = prefix.rstrip("/")
+        if path == base or path.startswith(base + "/"):
+            return ROUTES[prefix]
+    if upstreams is not None and "web" not in upstreams:
+        return None
+    if path in PAGE_FILES:
+        return PAGE_FILES[path]
+    for prefix in sorted(PAGES, key=len, reverse=True):
+        if path == prefix or path.startswith(prefix + "/"):
+            return PAGES[prefix]
+    return None
+
+
 class Gateway:
     def __init__(self, upstreams: dict[str, str]) -> None:
         self.upstreams = upstreams  # service name -> base URL
@@ -84,11 +106,7 @@ class Gateway:
         self._client = httpx2.AsyncClient(timeout=httpx2.Timeout(60.0, connect=5.0))
 
     def route(self, path: str) -> str | None:
-        for prefix in sorted(ROUTES, key=len, reverse=True):
-            base = prefix.rstrip("/")
-            if path == base or path.startswith(base + "/"):
-                return ROUTES[prefix]
-        return None
+        return route(path, self.upstreams)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -141,7 +159,9 @@ class Gateway:
             await _json(send, 503, {"error": "unavailable", "detail": f"the {service} service is not reachable"})
             return
         try:
-            out_headers = [(k.encode(), v.encode()) for k, v in response.headers.items() if k.lower() not in HOP_BY_HOP]
+            out_headers = [
+                (k.encode(), v.encode()) for k, v in response.headers.multi_items() if k.lower() not in HOP_BY_HOP
+            ]
             await send({"type": "http.response.start", "status": response.status_code, "headers": out_headers})
             async for chunk in response.aiter_raw():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})

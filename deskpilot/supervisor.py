@@ -2,7 +2,9 @@
 
 Starts embedded NATS and PostgreSQL unless ``NATS_URL`` / ``DATABASE_URL`` are set, runs each of the six services
 as its own process (``deskpilot serve <service>``, restarted if it dies), serves their HTTP APIs on one port
-through the gateway, provisions the demo tenant, and stops everything on Ctrl-C or SIGTERM.
+through the gateway, provisions the demo tenant, then runs the web front end (``deskpilot serve web``: the chat
+widget, the inbox and the console, a client of the public API on that same port), and stops everything on Ctrl-C
+or SIGTERM.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import httpx2
 import nats
 import uvicorn
 
+from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_web
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
 from deskpilot.tenants import NewTenant, demo_tenant
@@ -28,6 +31,9 @@ from libs.platform.runtime import nats_servers
 
 SERVICES = ("conversation", "agent", "integrations", "knowledge", "ticketing", "billing")
 """Every service, each run as ``deskpilot serve <name>`` from ``services.<name>.app:create_app``."""
+WEB = "web"
+"""The web front end, run as ``deskpilot serve web`` from ``web.app:create_app``: not a service (it owns no data,
+consumes no events), a client of the services' public API."""
 
 
 class _QuietServer(uvicorn.Server):
@@ -128,7 +134,8 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
     env = {**os.environ, "NATS_URL": nats_url, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
     env.update(dev_vault_env(data_dir))
     children = [ServiceProcess(name, free_port(), env) for name in SERVICES]
-    gateway = Gateway({c.name: f"http://127.0.0.1:{c.port}" for c in children})
+    web = ServiceProcess(WEB, free_port(), env)
+    gateway = Gateway({c.name: f"http://127.0.0.1:{c.port}" for c in [*children, web]})
     server = _QuietServer(uvicorn.Config(gateway, host=host, port=port, log_level="warning", lifespan="on"))
 
     stop = asyncio.Event()
@@ -140,26 +147,28 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
     tasks.append(asyncio.create_task(server.serve(), name="gateway"))
     try:
         async with httpx2.AsyncClient(timeout=5) as client:
-
-            async def services_ready() -> bool:
-                for c in children:
-                    try:
-                        r = await client.get(f"http://127.0.0.1:{c.port}/v1/{c.name}/readyz")
-                    except httpx2.TransportError:
-                        return False
-                    if r.status_code != 200:
-                        return False
-                return True
-
-            ready = asyncio.create_task(_wait_until(services_ready, "services", 180))
+            ready = asyncio.create_task(_wait_until(_services_ready(client, children), "services", 180))
             await asyncio.wait([ready, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
             if stop.is_set():
                 return
             ready.result()
             tenant = await demo_tenant(log, data_dir)
             await _wait_until(_tenant_usable(client, children, tenant), "demo tenant", 60)
+            conversation_url = f"http://127.0.0.1:{children[0].port}"
+            demo = await demo_web(client, conversation_url, tenant.api_key, data_dir, demo_origins(host, port))
+            ticketing_url = f"http://127.0.0.1:{children[SERVICES.index('ticketing')].port}"
+            owner = await demo_owner(client, ticketing_url, tenant.api_key, data_dir)
+            # The web front end calls the public API where a browser would: through this gateway.
+            web.env = {
+                **env,
+                "DESKPILOT_WEB_API_URL": f"http://127.0.0.1:{port}",
+                "DESKPILOT_WEB_DEMO_WIDGET_KEY": demo.widget_key,
+            }
+            children.append(web)
+            tasks.append(asyncio.create_task(web.run(), name=WEB))
+            await _wait_until(_web_ready(client, web), "web front end", 60)
         gateway.ready = True
-        _banner(host, port, data_dir, tenant, nats_url, database_url)
+        _banner(host, port, data_dir, tenant, demo, owner, nats_url, database_url)
         await stop.wait()
     finally:
         say("[supervisor] stopping…")
@@ -169,6 +178,30 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, 15)
         await nc.close()
+
+
+def _services_ready(client: httpx2.AsyncClient, children: list[ServiceProcess]) -> object:
+    async def check() -> bool:
+        for c in children:
+            try:
+                r = await client.get(f"http://127.0.0.1:{c.port}/v1/{c.name}/readyz")
+            except httpx2.TransportError:
+                return False
+            if r.status_code != 200:
+                return False
+        return True
+
+    return check
+
+
+def _web_ready(client: httpx2.AsyncClient, web: ServiceProcess) -> object:
+    async def check() -> bool:
+        try:
+            return (await client.get(f"http://127.0.0.1:{web.port}/web/healthz")).status_code == 200
+        except httpx2.TransportError:
+            return False
+
+    return check
 
 
 def _tenant_usable(client: httpx2.AsyncClient, children: list[ServiceProcess], tenant: NewTenant) -> object:
@@ -194,7 +227,16 @@ def _tenant_usable(client: httpx2.AsyncClient, children: list[ServiceProcess], t
     return check
 
 
-def _banner(host: str, port: int, data_dir: Path, tenant: NewTenant, nats_url: str, database_url: str) -> None:
+def _banner(
+    host: str,
+    port: int,
+    data_dir: Path,
+    tenant: NewTenant,
+    demo: DemoWeb,
+    owner: DemoOwner,
+    nats_url: str,
+    database_url: str,
+) -> None:
     base = f"http://{host}:{port}"
     say("")
     say(f"Deskpilot is running at {base}  (health: {base}/healthz)")
@@ -202,6 +244,9 @@ def _banner(host: str, port: int, data_dir: Path, tenant: NewTenant, nats_url: s
     say(f"  NATS: {nats_url}   PostgreSQL: {database_url.split('?', maxsplit=1)[0]}   data: {data_dir}")
     say(f"  demo tenant: {tenant.tenant_id}")
     say(f"  api key: {tenant.api_key}")
+    say(f"  widget key: {demo.widget_key}  (allowed origins: {', '.join(demo.allowed_origins)})")
+    say(f"  chat widget demo: {base}/widget/demo   inbox: {base}/inbox   console: {base}/console")
+    say(f"  sign in as: {owner.email}  password: {owner.password}  (the demo owner; kept in {data_dir})")
     say("  try:")
     say(f'    curl -s -X POST {base}/v1/conversations -H "Authorization: Bearer {tenant.api_key}"')
     say("  Ctrl-C stops everything.")

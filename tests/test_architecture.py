@@ -193,3 +193,15 @@ def test_the_launcher_uses_only_services_public_entry_points() -> None:
                 continue
             for name in used:
                 assert name.split(".")[2:] in (["app"], ["ops"]), f"{path.relative_to(ROOT)} imports {name}"
+
+
+def test_the_web_front_end_is_a_client_of_the_public_api_only() -> None:
+    """web/ reaches the platform over HTTP like any third party: it imports no service, no shared library of the
+    services (event contracts, platform plumbing) and not the launcher."""
+    for path in (ROOT / "web").rglob("*.py"):
+        if "node_modules" in path.parts:
+            continue
+        for module in imported_modules(path):
+            assert not module.startswith(("services", "libs", "deskpilot")), (
+                f"{path.relative_to(ROOT)} imports {module}"
+            )

@@ -14,7 +14,7 @@ from typing import Any
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ControllerRouterHandler
 
@@ -25,6 +25,11 @@ log = logging.getLogger("deskpilot.http")
 # Handler parameters injected by name (see build_app).
 TenantId = NamedDependency[str]
 Runtime = NamedDependency[ServiceRuntime]
+
+HUMAN_AGENTS: dict[str, Any] = {"human_agents": True}
+"""``opt`` of a route a human agent's sign-in key may call (an issued key with role ``agent``): what working a
+ticket needs, such as reading its conversation and deciding an approval. Every other route needs a key that acts
+as the tenant (its own, or an issued owner or admin key) and answers 403 to an agent's."""
 
 
 def _fields(extra: Any) -> list[dict[str, Any]]:
@@ -105,10 +110,12 @@ def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandle
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             raise NotAuthorizedException("send your API key as 'Authorization: Bearer <key>'")
-        found = await runtime.tenants.authenticate(key.strip())
-        if found is None:
+        holder = await runtime.tenants.holder(key.strip())
+        if holder is None:
             raise NotAuthorizedException("unknown API key")
-        return found
+        if not holder.acts_as_tenant and not request.route_handler.opt.get("human_agents"):
+            raise PermissionDeniedException("a human agent's key cannot do this; it needs an owner's or admin's key")
+        return holder.tenant_id
 
     deps: dict[str, Provide] = {"tenant_id": Provide(tenant_id), "runtime": _constant(runtime)}
     deps.update({name: _constant(value) for name, value in dependencies.items()})

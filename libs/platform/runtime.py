@@ -26,7 +26,7 @@ from libs.platform.faults import Outage
 from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
 from libs.platform.privacy import PrivacyParticipant
 from libs.platform.settings import ServiceSettings
-from libs.platform.tenancy import TenantDirectory, TenantHook, tenants_table
+from libs.platform.tenancy import TenantDirectory, TenantHook, api_keys_table, tenants_table
 
 log = logging.getLogger("deskpilot.runtime")
 
@@ -41,6 +41,16 @@ def create_all_migration(
         await conn.run_sync(lambda sync: metadata.create_all(sync, tables=list(tables) if tables else None))
 
     return Migration(version, description, apply)
+
+
+PLATFORM_MIGRATIONS_FROM = 1000
+"""Version numbers the runtime uses for the tables every service has (a service's own count from 1)."""
+
+
+def issued_keys_migration(metadata: MetaData, table: Table) -> Migration:
+    """Every service's ``api_keys`` table, on a database whose service schema predates it (a new database gets it
+    from the service's first migration, which creates every table of ``metadata``)."""
+    return create_all_migration(metadata, PLATFORM_MIGRATIONS_FROM, "platform: issued API keys", tables=[table])
 
 
 def nats_servers(url: str) -> list[str]:
@@ -75,8 +85,9 @@ class ServiceRuntime:
         self.db = Database(settings.database_url, schema=name)
         self.outbox = outbox_table(metadata)
         self.tenants_table = tenants_table(metadata)
-        self.tenants = TenantDirectory(self.db.sessions, self.tenants_table)
-        self._migrations = migrations
+        self.api_keys_table = api_keys_table(metadata)
+        self.tenants = TenantDirectory(self.db.sessions, self.tenants_table, self.api_keys_table)
+        self._migrations = [*migrations, issued_keys_migration(metadata, self.api_keys_table)]
         self._on_tenant_created = on_tenant_created
         # The event log has its own connection, so publishing never queues behind consumer traffic.
         self.nc = NATS()
@@ -93,6 +104,15 @@ class ServiceRuntime:
                 any_tenant("tenant.created"),
                 self._tenant_created,
                 does="store the tenant and the digest of its API key, which authenticates its requests",
+            )
+        )
+        # api_key.issued and api_key.revoked, in log order: a key is never revoked before it was issued
+        self.subscribe(
+            Subscription(
+                "api-keys",
+                any_tenant("api_key.*"),
+                self._api_key_event,
+                does="store or revoke the digest of a key issued for the tenant (API keys, human agents' sign-ins)",
             )
         )
         self.add_background(
@@ -141,6 +161,10 @@ class ServiceRuntime:
             is_new = await self.tenants.record(uow, recorded.event)
             if is_new and self._on_tenant_created is not None:
                 await self._on_tenant_created(uow, recorded.event)
+
+    async def _api_key_event(self, recorded: RecordedEvent) -> None:
+        async with self.unit_of_work() as uow:
+            await self.tenants.record_key(uow, recorded.event)
 
     async def start(self) -> None:
         applied = await self.db.migrate(self._migrations)

@@ -2,6 +2,12 @@
 
 API keys are ``dp_`` + 43 url-safe random characters (256 bits). Only their SHA-256 digest travels in events and is
 stored; with that much entropy a fast digest is as safe as a slow password hash and costs microseconds per request.
+
+Besides the key it was created with, a tenant has *issued* keys (``api_key.issued`` / ``api_key.revoked``, from
+ticketing: keys an owner creates, and the short-lived key of each human agent's sign-in), projected by every
+service into ``api_keys``. Each has a role: ``owner`` and ``admin`` keys act as the tenant; an ``agent`` key is a
+human agent's and opens only the routes a human agent needs (see ``libs.platform.http.HUMAN_AGENTS``). Issued
+keys are looked up on every request (no cache), so a revocation or an expiry holds at once.
 """
 
 from __future__ import annotations
@@ -9,12 +15,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, func, select
+from sqlalchemy import Column, DateTime, MetaData, String, Table, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from libs.events import Envelope, TenantCreated
+from libs.events import ApiKeyIssued, ApiKeyRevoked, Envelope, TenantCreated
 from libs.platform.outbox import UnitOfWork
 
 KEY_PREFIX = "dp_"
@@ -42,15 +49,45 @@ def tenants_table(metadata: MetaData) -> Table:
     )
 
 
+def api_keys_table(metadata: MetaData) -> Table:
+    """Issued keys of every tenant: this service's projection of ``api_key.issued`` / ``api_key.revoked``."""
+    existing = metadata.tables.get(f"{metadata.schema}.api_keys" if metadata.schema else "api_keys")
+    if existing is not None:
+        return existing
+    return Table(
+        "api_keys",
+        metadata,
+        Column("key_id", String(64), primary_key=True),
+        Column("tenant_id", String(64), nullable=False),
+        Column("api_key_sha256", String(64), nullable=False, unique=True),
+        Column("role", String(16), nullable=False),
+        Column("expires_at", DateTime(timezone=True), nullable=True),
+        Column("revoked_at", DateTime(timezone=True), nullable=True),
+    )
+
+
+@dataclass(frozen=True)
+class KeyHolder:
+    """Who a request's key speaks for: a tenant, in a role (``owner`` for the key the tenant was created with)."""
+
+    tenant_id: str
+    role: str
+
+    @property
+    def acts_as_tenant(self) -> bool:
+        return self.role in ("owner", "admin")
+
+
 TenantHook = Callable[[UnitOfWork, Envelope], Awaitable[None]]
 
 
 class TenantDirectory:
     """This service's copy of the tenant list; SQL for the shared ``tenants`` projection lives here."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], table: Table) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], table: Table, keys: Table | None = None) -> None:
         self._sessions = sessions
         self._table = table
+        self._keys = keys
         self._by_digest: dict[str, str] = {}
 
     async def record(self, uow: UnitOfWork, event: Envelope) -> bool:
@@ -66,18 +103,62 @@ class TenantDirectory:
         return result.first() is not None
 
     async def authenticate(self, api_key: str) -> str | None:
-        """The tenant id owning ``api_key``, or None. Known keys are cached; unknown ones always re-checked."""
+        """The tenant id ``api_key`` acts for as the tenant (its own key, an issued owner or admin key), or None."""
+        holder = await self.holder(api_key)
+        return holder.tenant_id if holder is not None and holder.acts_as_tenant else None
+
+    async def holder(self, api_key: str) -> KeyHolder | None:
+        """Who ``api_key`` speaks for, or None. Tenants' own keys are cached (they are never revoked); issued keys
+        are looked up every time, so that a revoked or expired one is refused at once."""
         digest = key_digest(api_key)
         cached = self._by_digest.get(digest)
         if cached is not None:
-            return cached
+            return KeyHolder(cached, "owner")
         async with self._sessions() as session:
             tenant_id = (
                 await session.execute(select(self._table.c.tenant_id).where(self._table.c.api_key_sha256 == digest))
             ).scalar_one_or_none()
-        if tenant_id is not None:
-            self._by_digest[digest] = tenant_id
-        return tenant_id
+            if tenant_id is not None:
+                self._by_digest[digest] = tenant_id
+                return KeyHolder(tenant_id, "owner")
+            if self._keys is None:
+                return None
+            keys = self._keys
+            found = (
+                await session.execute(
+                    select(keys.c.tenant_id, keys.c.role).where(
+                        keys.c.api_key_sha256 == digest,
+                        keys.c.revoked_at.is_(None),
+                        or_(keys.c.expires_at.is_(None), keys.c.expires_at > func.now()),
+                    )
+                )
+            ).first()
+        return KeyHolder(found.tenant_id, found.role) if found is not None else None
+
+    async def record_key(self, uow: UnitOfWork, event: Envelope) -> None:
+        """Store an ``api_key.issued`` or apply an ``api_key.revoked`` (both idempotent)."""
+        assert self._keys is not None
+        keys, payload = self._keys, event.payload
+        if isinstance(payload, ApiKeyIssued):
+            await uow.session.execute(
+                insert(keys)
+                .values(
+                    key_id=payload.key_id,
+                    tenant_id=event.tenant_id,
+                    api_key_sha256=payload.api_key_sha256,
+                    role=payload.role,
+                    expires_at=payload.expires_at,
+                )
+                .on_conflict_do_nothing(index_elements=["key_id"])
+            )
+        elif isinstance(payload, ApiKeyRevoked):
+            await uow.session.execute(
+                update(keys)
+                .where(
+                    keys.c.key_id == payload.key_id, keys.c.tenant_id == event.tenant_id, keys.c.revoked_at.is_(None)
+                )
+                .values(revoked_at=func.now())
+            )
 
     async def all_ids(self) -> list[str]:
         async with self._sessions() as session:

@@ -35,6 +35,13 @@ class AgentSettings(ServiceSettings):
     llm_request_timeout: float = Field(default=60.0, validation_alias="DESKPILOT_AGENT_LLM_REQUEST_TIMEOUT", gt=0)
     llm_max_attempts: int = Field(default=4, validation_alias="DESKPILOT_AGENT_LLM_MAX_ATTEMPTS", ge=1)
     llm_deadline: float = Field(default=120.0, validation_alias="DESKPILOT_AGENT_LLM_DEADLINE", gt=0)
+    offline_word_delay_ms: float = Field(
+        default=0.0,
+        validation_alias="DESKPILOT_AGENT_OFFLINE_WORD_DELAY_MS",
+        ge=0,
+        le=2000,
+        description="the offline model's pause between streamed words (0: none), to show streaming in a demo",
+    )
     llm_max_output_tokens: int = Field(default=1024, validation_alias="DESKPILOT_AGENT_LLM_MAX_OUTPUT_TOKENS", ge=1)
 
     # Replays and simulations (docs/replay.md): how many run at once in this process, beside live traffic, and

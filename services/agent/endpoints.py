@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from libs.events import Actor, Envelope, ToolApprovalDecided
-from libs.platform.http import Runtime, TenantId
+from libs.platform.http import HUMAN_AGENTS, Runtime, TenantId
 from services.agent.policy import AgentPolicy
 from services.agent.providers import HANDOFF_TOOL, ChatModel
 from services.agent.repository import CatalogRepository, PolicyRepository
@@ -62,9 +62,9 @@ class AgentController(Controller):
         setups.invalidate(tenant_id)
         return data
 
-    @get("/conversations/{conversation_id:str}/approvals")
+    @get("/conversations/{conversation_id:str}/approvals", opt=HUMAN_AGENTS)
     async def pending(self, tenant_id: TenantId, conversation_id: FromPath[str], runtime: Runtime) -> PendingApprovals:
-        """Tool calls of this conversation waiting for a human's approval."""
+        """Tool calls of this conversation waiting for a human's approval (a human agent's key may read them)."""
         state = fold(tenant_id, conversation_id, await runtime.event_log.read(tenant_id, conversation_id))
         waiting = state.turn.awaiting_approval if state.turn else {}
         return PendingApprovals(
@@ -75,7 +75,11 @@ class AgentController(Controller):
             ],
         )
 
-    @post("/conversations/{conversation_id:str}/approvals/{tool_call_id:str}", status_code=HTTP_202_ACCEPTED)
+    @post(
+        "/conversations/{conversation_id:str}/approvals/{tool_call_id:str}",
+        status_code=HTTP_202_ACCEPTED,
+        opt=HUMAN_AGENTS,
+    )
     async def decide_approval(
         self,
         tenant_id: TenantId,
@@ -84,7 +88,7 @@ class AgentController(Controller):
         data: JSONBody[ApprovalDecision],
         runtime: Runtime,
     ) -> dict[str, str]:
-        """Approve or deny a waiting tool call; the agent resumes the turn from the decision."""
+        """Approve or deny a waiting tool call (a human agent's key may decide); the agent resumes the turn from it."""
         state = fold(tenant_id, conversation_id, await runtime.event_log.read(tenant_id, conversation_id))
         if state.turn is None or tool_call_id not in state.turn.awaiting_approval:
             raise NotFoundException(f"no tool call {tool_call_id} waits for approval in conversation {conversation_id}")

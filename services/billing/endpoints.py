@@ -11,13 +11,15 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from libs.platform.http import Runtime, TenantId
-from services.billing import reports, service
+from services.billing import analytics, reports, service
 from services.billing.booking import LedgerEntry, month_of
 from services.billing.plans import Plan
 from services.billing.repository import LedgerRepository, PlanRepository
 from services.billing.schemas import (
     ConversationCost,
+    ConversationFactsList,
     CostReport,
+    DailyReport,
     InvoicePreview,
     LedgerLine,
     MonthlyUsage,
@@ -122,6 +124,40 @@ class BillingController(Controller):
             body = await reports.conversations_csv(LedgerRepository(session), tenant_id, start, end)
         name = f"conversation-costs-{start.isoformat()}-{end.isoformat()}.csv"
         return Response(body, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @get("/reports/daily")
+    async def daily_report(self, tenant_id: TenantId, runtime: Runtime, start: From, end: To) -> DailyReport:
+        """Day by day over ``[from, to)``: conversations started and the share resolved, AI resolutions and
+        human-handled conversations with the deflection rate, and the day's cost."""
+        _period(start, end)
+        async with runtime.db.session() as session:
+            return await analytics.daily(LedgerRepository(session), tenant_id, start, end)
+
+    @get("/reports/conversations")
+    async def drill_down(
+        self,
+        tenant_id: TenantId,
+        runtime: Runtime,
+        start: From,
+        end: To,
+        min_usd: Annotated[Decimal | None, QueryParameter(description="dollars, inclusive")] = None,
+        max_usd: Annotated[Decimal | None, QueryParameter(description="dollars, exclusive")] = None,
+        tool: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        model: Annotated[str | None, QueryParameter(max_length=128)] = None,
+        outcome: Annotated[analytics.Outcome | None, QueryParameter()] = None,
+        day: Annotated[date | None, QueryParameter(description="with outcome: the day it happened")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=5000)] = 500,
+    ) -> ConversationFactsList:
+        """The conversations behind a figure of ``[from, to)``, most expensive first: cost in ``[min_usd,
+        max_usd)`` (a histogram bucket), those that used ``tool`` or ``model``, or those with ``outcome``
+        (``started`` | ``ai_resolved`` | ``human_handled`` | ``resolved``), on ``day`` if given."""
+        _period(start, end)
+        for name, amount in (("min_usd", min_usd), ("max_usd", max_usd)):
+            if amount is not None and (not amount.is_finite() or amount < 0):
+                raise _invalid(name, f"{name} must be a dollar amount of 0 or more")
+        drill = analytics.Drill(min_usd, max_usd, tool, model, outcome, day, limit)
+        async with runtime.db.session() as session:
+            return await analytics.conversations(LedgerRepository(session), tenant_id, start, end, drill)
 
     @get("/usage")
     async def usage(self, tenant_id: TenantId, runtime: Runtime, month: Month = None) -> MonthlyUsage:

@@ -27,6 +27,7 @@ from services.billing.schemas import (
     ExpensiveConversation,
     InvoiceLine,
     InvoicePreview,
+    ModelCost,
     ToolCost,
 )
 
@@ -105,6 +106,21 @@ def outcomes(meters: Sequence[ConversationMeter], start: datetime, end: datetime
     return Outcomes(set().union(*ai.values()), set().union(*human.values()), by_day)
 
 
+async def model_costs(repo: LedgerRepository, tenant_id: str, lo: datetime, hi: datetime) -> list[ModelCost]:
+    """Model calls per provider and model in ``[lo, hi)``, most expensive first."""
+    return [
+        ModelCost(
+            provider=r.provider or "",
+            model=r.model or "",
+            calls=r.calls,
+            input_tokens=r.input_tokens,
+            output_tokens=r.output_tokens,
+            cost_usd=money(r.cost_usd),
+        )
+        for r in await repo.model_stats(tenant_id, lo, hi)
+    ]
+
+
 async def cost_report(repo: LedgerRepository, tenant_id: str, start: date, end: date, top: int = 10) -> CostReport:
     lo, hi = bounds(start, end)
     per_conversation = await repo.conversation_costs(tenant_id, lo, hi)
@@ -132,6 +148,7 @@ async def cost_report(repo: LedgerRepository, tenant_id: str, start: date, end: 
         )
         for r in await repo.tool_stats(tenant_id, lo, hi)
     ]
+    models = await model_costs(repo, tenant_id, lo, hi)
     done = outcomes(await repo.outcomes(tenant_id, lo, hi), lo, hi)
     ai_cost = await repo.total_cost(tenant_id, sorted(done.ai_resolved)) if done.ai_resolved else Decimal(0)
     n_ai, n_human = len(done.ai_resolved), len(done.human_handled)
@@ -150,6 +167,7 @@ async def cost_report(repo: LedgerRepository, tenant_id: str, start: date, end: 
             for r in expensive
         ],
         tools=tools,
+        models=models,
         ai_resolutions=n_ai,
         human_handled=n_human,
         deflection_rate=rate(n_ai, n_ai + n_human),

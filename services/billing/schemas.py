@@ -85,12 +85,24 @@ class DeflectionDay(BaseModel):
     deflection_rate: Decimal | None = Field(description="AI resolutions / (AI resolutions + human-handled)")
 
 
+class ModelCost(BaseModel):
+    """One model's calls in the period: how many, the tokens, and what they cost."""
+
+    provider: str
+    model: str
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: Money
+
+
 class CostReport(BaseModel):
     start: date
     end: date = Field(description="exclusive")
     cost_per_conversation: CostDistribution
     most_expensive: list[ExpensiveConversation]
     tools: list[ToolCost]
+    models: list[ModelCost] = Field(default=[], description="model calls per provider and model, most expensive first")
     ai_resolutions: int
     human_handled: int
     deflection_rate: Decimal | None
@@ -157,3 +169,39 @@ class MonthlyUsage(BaseModel):
     ai_resolutions: int
     human_handled: int
     deflection_rate: Decimal | None
+
+
+class DailyPoint(BaseModel):
+    day: date
+    conversations: int = Field(description="conversations whose first customer message came that day")
+    resolved: int = Field(description="of those, how many are resolved now (by the AI or a human)")
+    resolution_rate: Decimal | None = Field(description="resolved / conversations")
+    ai_resolutions: int = Field(description="conversations the AI resolved that day with no human involved")
+    human_handled: int = Field(description="conversations a human took up (or resolved) that day")
+    deflection_rate: Decimal | None = Field(description="AI resolutions / (AI resolutions + human-handled)")
+    cost_usd: Money = Field(description="the ledger's cost of that day")
+
+
+class DailyReport(BaseModel):
+    start: date
+    end: date = Field(description="exclusive")
+    days: list[DailyPoint]
+
+
+class ConversationFacts(BaseModel):
+    """A conversation behind a figure: its cost in the period and how it went."""
+
+    conversation_id: str
+    cost_usd: Money
+    llm_calls: int
+    tool_calls: int
+    first_message_at: datetime | None
+    human_involved_at: datetime | None
+    resolved_by: str | None
+    resolved_at: datetime | None
+    ai_resolution: bool
+
+
+class ConversationFactsList(BaseModel):
+    items: list[ConversationFacts]
+    total: int = Field(description="how many matched (items holds at most 'limit')")

@@ -16,7 +16,7 @@ from litestar.status_codes import (
 )
 
 from libs.events import MessageReceived
-from libs.platform.http import Runtime, TenantId
+from libs.platform.http import HUMAN_AGENTS, Runtime, TenantId
 from services.conversation import service
 from services.conversation.config import ConversationSettings
 from services.conversation.repository import ConversationRepository, ConversationRow
@@ -80,9 +80,9 @@ class ConversationController(Controller):
             rows = await ConversationRepository(session).list_for_tenant(tenant_id, limit, status, customer_id)
         return ConversationList(items=[_summary(r) for r in rows])
 
-    @get("/{conversation_id:str}")
+    @get("/{conversation_id:str}", opt=HUMAN_AGENTS)
     async def show(self, tenant_id: TenantId, conversation_id: FromPath[str], runtime: Runtime) -> ConversationView:
-        """A conversation with its transcript."""
+        """A conversation with its transcript (a human agent's key may read it too)."""
         async with runtime.db.session() as session:
             repo = ConversationRepository(session)
             row = await repo.get(tenant_id, conversation_id)
@@ -137,7 +137,7 @@ class ConversationController(Controller):
             position=recorded.position,
         )
 
-    @get("/{conversation_id:str}/events")
+    @get("/{conversation_id:str}/events", opt=HUMAN_AGENTS)
     async def events(
         self,
         tenant_id: TenantId,
@@ -145,7 +145,8 @@ class ConversationController(Controller):
         runtime: Runtime,
         from_version: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> EventPage:
-        """The conversation's event log, in order, from ``from_version`` (exclusive)."""
+        """The conversation's event log, in order, from ``from_version`` (exclusive); a human agent's key may read
+        it too (the inbox shows the agent's actions from it)."""
         async with runtime.db.session() as session:
             if await ConversationRepository(session).get(tenant_id, conversation_id) is None:
                 raise NotFoundException(f"no conversation {conversation_id}")

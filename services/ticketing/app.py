@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from litestar import Litestar
 
+from libs.platform.db import Migration
 from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
 from services.ticketing import privacy
+from services.ticketing.account_endpoints import (
+    ApiKeyController,
+    InboxStreamController,
+    PasswordController,
+    SessionController,
+)
+from services.ticketing.accounts import SignInThrottle
 from services.ticketing.config import TicketingSettings
-from services.ticketing.endpoints import HumanAgentsController, SlaPolicyController, TicketController
+from services.ticketing.endpoints import HumanAgentsController, ReportController, SlaPolicyController, TicketController
 from services.ticketing.handlers import sla_timers, subscriptions
-from services.ticketing.models import instance_metadata
+from services.ticketing.models import add_accounts, instance_metadata
 
 NAME = "ticketing"
 # How often due SLA timers are looked for: a breach is announced at most this late.
@@ -22,7 +30,12 @@ def create_app(
 ) -> Litestar:
     settings = settings or TicketingSettings()
     metadata = instance_metadata()
-    runtime = ServiceRuntime(NAME, settings, metadata, [create_all_migration(metadata)])
+    runtime = ServiceRuntime(
+        NAME,
+        settings,
+        metadata,
+        [create_all_migration(metadata), Migration(2, "owner role, passwords, issued keys", add_accounts)],
+    )
     runtime.privacy.handle(privacy.redact, privacy.export)
     for sub in subscriptions(runtime):
         runtime.subscribe(sub)
@@ -31,4 +44,18 @@ def create_app(
         lambda: sla_timers(runtime, sla_sweep_interval_s),
         does="every second, claim due SLA timers and emit each breach once (`sla.breached`)",
     )
-    return build_app(runtime, [TicketController, HumanAgentsController, SlaPolicyController])
+    return build_app(
+        runtime,
+        [
+            TicketController,
+            HumanAgentsController,
+            SlaPolicyController,
+            ReportController,
+            SessionController,
+            PasswordController,
+            ApiKeyController,
+            InboxStreamController,
+        ],
+        settings=settings,
+        throttle=SignInThrottle(limit=settings.sign_in_failures),
+    )

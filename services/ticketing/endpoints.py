@@ -1,15 +1,17 @@
 """The ticketing API: the inbox, human agents, replies and notes, status, assignment, SLA targets, CSAT.
 
-Authentication: ``Authorization: Bearer <key>`` with either the tenant's API key (acts as an admin, but has no
-agent identity, so it cannot reply or write notes) or a human agent's key (``dpa_…``, created by an admin), which
-identifies the agent and its role. 401 for an unknown key, 403 for a role that may not do it, 404 for anything
-that is not this tenant's, 409 for a request that does not fit the ticket's state.
+Authentication: ``Authorization: Bearer <key>`` with either a key that acts as the tenant (the tenant's own API key
+or an issued owner key: an owner; an issued admin key: an admin; neither has an agent identity, so they cannot reply
+or write notes) or a human agent's key (``dpa_…``, created by an admin, or ``dps_…`` from a sign-in), which
+identifies the agent and its role (``owner`` | ``admin`` | ``agent``). 401 for an unknown key, 403 for a role that
+may not do it, 404 for anything that is not this tenant's, 409 for a request that does not fit the ticket's state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, patch, post, put
@@ -19,13 +21,15 @@ from litestar.exceptions import (
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
+    ValidationException,
 )
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_409_CONFLICT
 
 from libs.platform.http import Runtime
-from services.ticketing import service
+from services.ticketing import accounts, ratings, service
 from services.ticketing.repository import (
+    AccountRepository,
     AgentRepository,
     AgentRow,
     InboxFilter,
@@ -39,6 +43,7 @@ from services.ticketing.schemas import (
     CreatedHumanAgent,
     Csat,
     CsatIn,
+    CsatReport,
     HandBack,
     HumanAgent,
     HumanAgentChange,
@@ -65,12 +70,14 @@ CurrentCaller = NamedDependency[Caller]
 
 
 async def current_caller(request: Request[Any, Any, Any], runtime: Runtime) -> Caller:
-    """The tenant (as admin) or the human agent behind the request's Bearer key."""
+    """Who is behind the request's Bearer key: a key that acts as the tenant, or a human agent."""
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise NotAuthorizedException("send your API key as 'Authorization: Bearer <key>'")
     async with runtime.db.session() as session:
-        caller = await service.authenticate(AgentRepository(session), runtime.tenants, key.strip())
+        caller = await accounts.authenticate(
+            AgentRepository(session), AccountRepository(session), runtime.tenants, key.strip()
+        )
     if caller is None:
         raise NotAuthorizedException("unknown API key")
     return caller
@@ -133,7 +140,7 @@ def _note(row: NoteRow) -> Note:
     )
 
 
-def _agent(row: AgentRow) -> HumanAgent:
+def agent_view(row: AgentRow) -> HumanAgent:
     return HumanAgent(
         agent_id=row.agent_id,
         name=row.name,
@@ -285,14 +292,14 @@ class HumanAgentsController(Controller):
                 row, api_key = await service.create_agent(
                     AgentRepository(uow.session), caller, data.name, data.email, data.role, data.team
                 )
-        return CreatedHumanAgent(**_agent(row).model_dump(), api_key=api_key)
+        return CreatedHumanAgent(**agent_view(row).model_dump(), api_key=api_key)
 
     @get("/")
     async def list_agents(self, caller: CurrentCaller, runtime: Runtime) -> HumanAgentList:
         """This tenant's agents."""
         async with runtime.db.session() as session:
             rows = await AgentRepository(session).list(caller.tenant_id)
-        return HumanAgentList(items=[_agent(r) for r in rows])
+        return HumanAgentList(items=[agent_view(r) for r in rows])
 
     @get("/me")
     async def me(self, caller: CurrentCaller, runtime: Runtime) -> HumanAgent:
@@ -303,7 +310,7 @@ class HumanAgentsController(Controller):
             row = await AgentRepository(session).get(caller.tenant_id, agent_id)
         if row is None:
             raise NotFoundException(f"no agent {agent_id}")
-        return _agent(row)
+        return agent_view(row)
 
     @patch("/{agent_id:str}")
     async def change(
@@ -315,7 +322,31 @@ class HumanAgentsController(Controller):
                 row = await service.update_agent(
                     AgentRepository(uow.session), caller, agent_id, data.model_dump(exclude_unset=True)
                 )
-        return _agent(row)
+        return agent_view(row)
+
+
+class ReportController(Controller):
+    path = "/v1/tickets/reports"
+    dependencies = AUTH
+
+    @get("/csat")
+    async def csat_report(
+        self,
+        caller: CurrentCaller,
+        runtime: Runtime,
+        start: Annotated[date, QueryParameter(name="from", description="first day (UTC)")],
+        end: Annotated[date, QueryParameter(name="to", description="day after the last (exclusive)")],
+    ) -> CsatReport:
+        """Customer ratings of ``[from, to)`` (at most 366 days): per UTC day (count, mean, 4-5s), overall, and each
+        rating with its ticket and conversation (admins)."""
+        with domain_errors():
+            caller.require_admin()
+        if end <= start or (end - start).days > 366:
+            raise ValidationException("'to' must be after 'from', at most 366 days later")
+        lo, hi = (datetime.combine(d, time(), UTC) for d in (start, end))
+        async with runtime.db.session() as session:
+            rows = await TicketRepository(session).ratings(caller.tenant_id, lo, hi)
+        return ratings.csat_report(start, end, rows)
 
 
 class SlaPolicyController(Controller):

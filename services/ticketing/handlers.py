@@ -9,7 +9,7 @@ from libs.events import RecordedEvent
 from libs.events.subjects import any_conversation
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
-from services.ticketing import service, sla
+from services.ticketing import ratings, service, sla
 
 log = logging.getLogger("deskpilot.ticketing")
 
@@ -29,12 +29,22 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
             if not await service.open_ticket_for_email(uow, recorded):
                 await service.customer_answered(uow, recorded)
 
+    async def on_rating(recorded: RecordedEvent) -> None:
+        async with runtime.unit_of_work() as uow:
+            await ratings.customer_rated(uow, recorded)
+
     return [
         Subscription(
             "handoffs",
             any_conversation("handoff.requested"),
             on_handoff,
             does="open a ticket for the handoff and assign it round-robin",
+        ),
+        Subscription(
+            "ratings",
+            any_conversation("csat.recorded"),
+            on_rating,
+            does="a rating the customer gave on their channel becomes the ticket's CSAT (once)",
         ),
         Subscription(
             "customer-messages",

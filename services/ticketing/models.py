@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 metadata = MetaData(schema="ticketing")
 
@@ -81,7 +83,7 @@ agents = Table(
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("last_assigned_at", DateTime(timezone=True), nullable=True),  # round-robin cursor
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    CheckConstraint("role IN ('admin', 'agent')", name="agent_role"),
+    CheckConstraint("role IN ('owner', 'admin', 'agent')", name="agent_role"),
     CheckConstraint("availability IN ('available', 'away')", name="agent_availability"),
 )
 
@@ -106,6 +108,51 @@ ticket_notes = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("notes_by_ticket", "tenant_id", "ticket_id", "created_at"),
 )
+
+
+# A human agent's password (argon2id hash, with its salt and parameters): kept apart from the agent row, so that
+# no query that lists or shows agents can ever read it.
+agent_passwords = Table(
+    "agent_passwords",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("agent_id", String(64), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    ForeignKeyConstraint(["tenant_id", "agent_id"], ["ticketing.agents.tenant_id", "ticketing.agents.agent_id"]),
+)
+
+# Keys this service issued for the tenant: API keys an owner made (kind 'api') and the key of each human agent's
+# sign-in (kind 'session', with its agent and an expiry). Only digests; every service learns them from
+# api_key.issued / api_key.revoked.
+issued_keys = Table(
+    "issued_keys",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("key_id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("agent_id", String(64), nullable=True),
+    Column("api_key_sha256", String(64), nullable=False, unique=True),
+    Column("api_key_prefix", String(16), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    CheckConstraint("kind IN ('api', 'session')", name="issued_key_kind"),
+    CheckConstraint("role IN ('owner', 'admin', 'agent')", name="issued_key_role"),
+    Index("issued_keys_by_agent", "tenant_id", "agent_id"),
+)
+
+
+async def add_accounts(conn: AsyncConnection) -> None:
+    """Migration 2: the owner role, passwords and issued keys (on a database made before them)."""
+    await conn.execute(text("ALTER TABLE ticketing.agents DROP CONSTRAINT IF EXISTS agent_role"))
+    await conn.execute(
+        text("ALTER TABLE ticketing.agents ADD CONSTRAINT agent_role CHECK (role IN ('owner', 'admin', 'agent'))")
+    )
+    await conn.run_sync(lambda sync: metadata.create_all(sync, tables=[agent_passwords, issued_keys]))
 
 
 def instance_metadata() -> MetaData:

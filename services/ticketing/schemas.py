@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Priority = Literal["low", "normal", "high", "urgent"]
 Status = Literal["open", "pending", "resolved"]
-Role = Literal["admin", "agent"]
+Role = Literal["owner", "admin", "agent"]
 Availability = Literal["available", "away"]
 Tag = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
@@ -166,3 +167,78 @@ class HandBack(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     note: str = Field(default="", max_length=2000)
+
+
+class PasswordIn(Request):
+    """A new password: 10 to 200 characters."""
+
+    password: str = Field(min_length=10, max_length=200)
+
+
+class SignIn(Request):
+    """An agent's e-mail address and password; ``tenant_id`` when the same address signs in to several tenants."""
+
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=200)
+    tenant_id: str | None = Field(default=None, max_length=64)
+
+
+class SignedIn(BaseModel):
+    session_key: str = Field(description="shown once: send it as 'Authorization: Bearer <key>' until expires_at")
+    key_id: str
+    expires_at: datetime
+    tenant_id: str
+    agent: HumanAgent
+
+
+class NewApiKey(Request):
+    """An API key that acts as the tenant: ``admin`` (everything but keys and owners) or ``owner``."""
+
+    name: str = Field(min_length=1, max_length=200)
+    role: Literal["owner", "admin"] = "admin"
+
+
+class ApiKey(BaseModel):
+    key_id: str
+    name: str
+    role: str
+    key_prefix: str
+    created_by: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class CreatedApiKey(ApiKey):
+    api_key: str = Field(description="shown once; only its SHA-256 digest is stored")
+
+
+class ApiKeyList(BaseModel):
+    items: list[ApiKey]
+
+
+class Rating(BaseModel):
+    ticket_id: str
+    conversation_id: str
+    score: int
+    comment: str | None
+    at: datetime
+    assignee: str | None
+
+
+class CsatDay(BaseModel):
+    day: date
+    ratings: int
+    average: Decimal | None = Field(description="mean score of the day's ratings, to two decimals")
+    satisfied: int = Field(description="ratings of 4 or 5")
+
+
+class CsatReport(BaseModel):
+    """Customer satisfaction over ``[start, end)``: per day, overall, and every rating (the conversations behind
+    each figure)."""
+
+    start: date
+    end: date
+    ratings: int
+    average: Decimal | None
+    days: list[CsatDay]
+    items: list[Rating]

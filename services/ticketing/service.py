@@ -37,7 +37,7 @@ from libs.events.catalog.humans import (
     TicketStatusChanged,
 )
 from libs.platform.outbox import UnitOfWork
-from libs.platform.tenancy import TenantDirectory, key_digest
+from libs.platform.tenancy import key_digest
 from services.ticketing.repository import (
     AgentRepository,
     AgentRow,
@@ -59,7 +59,7 @@ DEFAULT_SLA: dict[str, tuple[int, int]] = {
     "low": (8 * 3600, 72 * 3600),
 }
 
-Role = Literal["admin", "agent"]
+Role = Literal["owner", "admin", "agent"]
 AssignMethod = Literal["round_robin", "manual"]
 
 
@@ -81,36 +81,31 @@ class Forbidden(PermissionError):
 
 @dataclass(frozen=True)
 class Caller:
-    """Who calls the API: the tenant's own key (acts as an admin, no agent identity) or a human agent's key."""
+    """Who calls the API: a key that acts as the tenant (its own key: an owner; an issued owner or admin key), with
+    no agent identity, or a human agent (its agent key, or the key of its sign-in, ``session_key_id``)."""
 
     tenant_id: str
     role: Role
     agent_id: str | None = None
     agent_name: str | None = None
+    session_key_id: str | None = None
 
     @property
     def actor(self) -> Actor:
         return Actor(kind="human", id=self.agent_id or "tenant-admin")
 
     def require_admin(self) -> None:
-        if self.role != "admin":
-            raise Forbidden("this needs an admin: the tenant API key or an agent key with role 'admin'")
+        if self.role not in ("owner", "admin"):
+            raise Forbidden("this needs an admin: the tenant API key or an agent key with role 'admin' or 'owner'")
+
+    def require_owner(self) -> None:
+        if self.role != "owner":
+            raise Forbidden("this needs an owner: the tenant API key, an owner's key or an agent with role 'owner'")
 
     def require_agent(self) -> tuple[str, str]:
         if self.agent_id is None or self.agent_name is None:
             raise Forbidden("this needs a human agent's key (dpa_…): it is done in an agent's name")
         return self.agent_id, self.agent_name
-
-
-async def authenticate(agents: AgentRepository, tenants: TenantDirectory, api_key: str) -> Caller | None:
-    """An agent key (``dpa_…``, looked up by digest on every call, so deactivation is immediate) or a tenant key."""
-    if api_key.startswith(AGENT_KEY_PREFIX):
-        row = await agents.by_key_digest(key_digest(api_key))
-        if row is None:
-            return None
-        return Caller(row.tenant_id, row.role, row.agent_id, row.name)
-    tenant_id = await tenants.authenticate(api_key)
-    return Caller(tenant_id, "admin") if tenant_id is not None else None
 
 
 class OnConversation(Protocol):
@@ -162,8 +157,11 @@ async def set_sla_target(
 async def create_agent(
     agents: AgentRepository, caller: Caller, name: str, email: str | None, role: Role, team: str | None
 ) -> tuple[AgentRow, str]:
-    """A new human agent and its API key; only the key's digest is stored, the key is returned once."""
+    """A new human agent and its API key; only the key's digest is stored, the key is returned once. Only an owner
+    makes another owner."""
     caller.require_admin()
+    if role == "owner":
+        caller.require_owner()
     api_key = AGENT_KEY_PREFIX + secrets.token_urlsafe(32)
     row = await agents.create(
         tenant_id=caller.tenant_id,
@@ -183,6 +181,9 @@ async def update_agent(agents: AgentRepository, caller: Caller, agent_id: str, c
     own_availability = caller.agent_id == agent_id and set(changes) <= {"availability"}
     if not own_availability:
         caller.require_admin()
+        target = await agents.get(caller.tenant_id, agent_id)
+        if changes.get("role") == "owner" or (target is not None and target.role == "owner"):
+            caller.require_owner()
     if not changes:
         row = await agents.get(caller.tenant_id, agent_id)
     else:

@@ -5,7 +5,8 @@ exactly the kustomization fields the artefacts use (``resources``, ``replicas``,
 patches) and refuses any other, so a new field cannot be silently ignored. Every rendered document is validated
 against the Kubernetes OpenAPI schemas shipped by ``kubernetes-validate``.
 
-The routing table the artefacts must implement is the one of ``deskpilot up``'s gateway (``deskpilot.gateway.ROUTES``).
+The routing table the artefacts must implement is the one of ``deskpilot up``'s gateway (``deskpilot.gateway.ROUTES``
+for the API, ``PAGES`` and ``/`` for the web front end).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from deskpilot.gateway import ROUTES
-from deskpilot.supervisor import SERVICES
+from deskpilot.gateway import PAGE_FILES, PAGES, ROUTES, route
+from deskpilot.supervisor import SERVICES, WEB
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -47,12 +48,8 @@ Doc = dict[str, Any]
 
 
 def gateway_service(path: str) -> str | None:
-    """Which service owns ``path``: the rule of ``deskpilot.gateway.Gateway.route`` (whole path elements)."""
-    for prefix in sorted(ROUTES, key=len, reverse=True):
-        base = prefix.rstrip("/")
-        if path == base or path.startswith(base + "/"):
-            return ROUTES[prefix]
-    return None
+    """Which process owns ``path``: the rule of ``deskpilot.gateway.Gateway.route`` (whole path elements)."""
+    return route(path)
 
 
 def sample_paths() -> list[str]:
@@ -66,6 +63,9 @@ def sample_paths() -> list[str]:
     for service in SERVICES:
         paths.update({f"/v1/{service}/healthz", f"/v1/{service}/readyz"})
     paths.update({"/v1/agents", "/v1/conversationsx", "/v1/ticketsx/1", "/v1/billingx", "/v1/other", "/"})
+    for page in [*PAGES, *PAGE_FILES]:
+        paths.update({page, page.rstrip("/") + "/", page + "/x", page + "x"})
+    paths.update({"/widget/demo", "/inbox/tickets/tkt_1", "/console/analytics", "/web/static/app.css", "/favicon.ico"})
     return sorted(paths)
 
 
@@ -525,8 +525,41 @@ def test_compose_gateway_on_8000() -> None:
     published = {tuple(str(p).split("/")[0].split(":")[-2:]) for p in gateway["ports"]}
     assert ("8000", "8000") in published, "host port 8000 -> the gateway's 8000"
     assert mounts(gateway)["/etc/nginx/nginx.conf"] == "./deploy/nginx/nginx.conf"
-    assert depends_healthy(gateway) == set(SERVICES)
+    assert depends_healthy(gateway) == {*SERVICES, WEB}
     assert "healthz" in healthcheck(gateway)
+
+
+def test_compose_runs_the_web_front_end_against_the_gateway() -> None:
+    services = compose()["services"]
+    web = services[WEB]
+    assert web["image"] == services[SERVICES[0]]["image"], "the web front end is in the one image"
+    cmd = command(web)
+    assert cmd[:2] == ["serve", WEB]
+    assert int(cmd[cmd.index("--port") + 1]) == SERVICE_PORT
+    assert env(web)["DESKPILOT_WEB_API_URL"] == f"http://gateway:{SERVICE_PORT}"
+    assert f"127.0.0.1:{SERVICE_PORT}/web/healthz" in healthcheck(web)
+    assert gateway_service("/widget.js") == gateway_service("/inbox") == gateway_service("/") == WEB
+    assert not depends_healthy(web), "the web front end needs nothing to start (it calls the API when asked)"
+
+
+@pytest.mark.parametrize("name", RENDERS)
+def test_web_deployment_reaches_every_service_in_cluster(name: str) -> None:
+    docs = rendered(name)
+    dep = deployment(docs, WEB)
+    assert dep["spec"]["replicas"] == 1
+    assert dep["spec"]["strategy"]["type"] == "Recreate", "sign-in sessions live in the one process"
+    c = container(dep)
+    assert c["args"][:2] == ["serve", WEB]
+    assert c["readinessProbe"]["httpGet"]["path"] == "/web/healthz"
+    variables = {e["name"]: e for e in c["env"]}
+    assert "DATABASE_URL" not in variables, "the web front end has no database access"
+    urls = json.loads(variables["DESKPILOT_WEB_SERVICE_URLS"]["value"])
+    services = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Service"}
+    assert set(urls) == set(SERVICES)
+    for service, url in urls.items():
+        assert url == f"http://deskpilot-{service}:{SERVICE_PORT}"
+        assert f"deskpilot-{service}" in services
+    assert c["securityContext"]["readOnlyRootFilesystem"] is True
 
 
 def test_compose_named_volumes_are_declared() -> None:
@@ -573,7 +606,7 @@ def test_nginx_routes_every_prefix() -> None:
     text = (ROOT / "deploy" / "nginx" / "nginx.conf").read_text()
     assert re.search(r"^\s*listen\s+8000\s*;", text, re.MULTILINE)
     locations = nginx_locations()
-    assert {up for _, _, up in locations if up} == set(SERVICES)
+    assert {up for _, _, up in locations if up} == {*SERVICES, WEB}
     for path in sample_paths():
         assert nginx_service(locations, path) == gateway_service(path), path
 
@@ -624,11 +657,12 @@ def test_package_data_reaches_the_wheel() -> None:
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     data_files = [
         path.relative_to(ROOT)
-        for package in ("deskpilot", "libs", "services")
+        for package in ("deskpilot", "libs", "services", "web")
         for path in (ROOT / package).rglob("*")
         if path.is_file()
         and path.suffix not in {".py", ".pyc", ".pyi"}
-        and not {"tests", "__pycache__"} & set(path.relative_to(ROOT).parts)
+        and not {"tests", "__pycache__", "node_modules"} & set(path.relative_to(ROOT).parts)
+        and path.name != "package.json"
     ]
     assert data_files, "expected at least the integration manifests"
     for data_file in data_files:

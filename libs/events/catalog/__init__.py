@@ -53,11 +53,20 @@ from libs.events.catalog.privacy import (
     PrivacyExportPrepared,
     PrivacyExportRequested,
 )
-from libs.events.catalog.tenants import TenantCreated, ToolSpec, ToolsPublished
+from libs.events.catalog.tenants import (
+    ApiKeyIssued,
+    ApiKeyRevoked,
+    ApiKeyRole,
+    TenantCreated,
+    ToolSpec,
+    ToolsPublished,
+)
 from libs.events.catalog.ticketing import TicketCreated
 
 AnyEvent = Annotated[
     TenantCreated
+    | ApiKeyIssued
+    | ApiKeyRevoked
     | ToolsPublished
     | ConversationStarted
     | MessageReceived
@@ -103,6 +112,8 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
     cls.event_type(): cls
     for cls in (
         TenantCreated,
+        ApiKeyIssued,
+        ApiKeyRevoked,
         ToolsPublished,
         ConversationStarted,
         MessageReceived,
@@ -151,6 +162,9 @@ __all__ = [
     "AgentReplied",
     "AgentTurnStarted",
     "AnyEvent",
+    "ApiKeyIssued",
+    "ApiKeyRevoked",
+    "ApiKeyRole",
     "ArticleArchived",
     "ArticlePublished",
     "Citation",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,6 +19,35 @@ class TenantCreated(EventPayload):
     name: str
     api_key_sha256: str = Field(description="hex SHA-256 of the tenant's API key; the key itself is never stored")
     api_key_prefix: str = Field(description="first characters of the key, to tell keys apart in listings")
+
+
+ApiKeyRole = Literal["owner", "admin", "agent"]
+
+
+class ApiKeyIssued(EventPayload):
+    """A tenant API key was issued (by an owner, or for a human agent's sign-in); every service accepts it, within
+    its role, until it is revoked or expires."""
+
+    SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("ticketing",)
+    type: Literal["api_key.issued"] = "api_key.issued"
+    key_id: str
+    api_key_sha256: str = Field(description="hex SHA-256 of the key; the key itself is never stored or sent")
+    api_key_prefix: str = Field(description="first characters of the key, to tell keys apart in listings")
+    role: ApiKeyRole = Field(
+        description="owner and admin: the tenant's whole API; agent: a human agent's sign-in, accepted only by the "
+        "routes a human agent needs (reading a conversation and its log, deciding approvals, the inbox)"
+    )
+    expires_at: datetime | None = Field(default=None, description="when the key stops working (sign-in sessions)")
+
+
+class ApiKeyRevoked(EventPayload):
+    """A tenant API key was revoked (deleted, rotated, or its sign-in session ended); services refuse it from now on."""
+
+    SCOPE: ClassVar[Scope] = "tenant"
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("ticketing",)
+    type: Literal["api_key.revoked"] = "api_key.revoked"
+    key_id: str
 
 
 class ToolSpec(BaseModel):

@@ -6,6 +6,7 @@ everywhere it appears (logs, ``llm.called``, ``agent.replied``, the API).
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -27,6 +28,8 @@ _REFERENCE = re.compile(r"(?:#|\border\s+(?:number\s+|no\.?\s*)?)(\d{3,})\b", re
 _MONEY = re.compile(r"\$\s?(\d+(?:\.\d{1,2})?)|\b(\d+(?:\.\d{1,2})?)\s?(?:usd|dollars?)\b", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _HUMAN = re.compile(r"\b(human|person|agent|someone|representative|operator)\b", re.I)
+# A word and the spaces after it: how the offline model streams, as an LLM streams tokens.
+_PIECE = re.compile(r"\S+\s*|\s+")
 _STOP = {"the", "a", "an", "my", "is", "of", "to", "for", "and", "or", "where", "what", "me", "i", "it", "on", "in"}
 
 
@@ -45,6 +48,10 @@ class OfflineModel:
     provider = "offline"
     model = "deskpilot-offline-1"
 
+    def __init__(self, word_delay: float = 0.0) -> None:
+        # Seconds between streamed words: 0 streams them back to back; a demo may slow it down to show streaming.
+        self.word_delay = word_delay
+
     async def complete(self, request: ModelRequest) -> ModelResponse:
         prompt_chars = len(request.system) + sum(len(m.text) + len(str(m.result or "")) for m in request.messages)
         last = request.messages[-1] if request.messages else ModelMessage(role="user", text="")
@@ -61,10 +68,12 @@ class OfflineModel:
         return ModelResponse(text, [], _estimate_tokens("x" * prompt_chars), _estimate_tokens(text), "end_turn")
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
-        """The whole text as one delta (when there is text), then the response."""
+        """The text word by word (each word with its trailing spaces), then the response."""
         response = await self.complete(request)
-        if response.text:
-            yield TextDelta(response.text)
+        for i, piece in enumerate(_PIECE.findall(response.text)):
+            if i and self.word_delay:
+                await asyncio.sleep(self.word_delay)
+            yield TextDelta(piece)
         yield response
 
     def _choose_call(self, text: str, tools: list[ToolSpec]) -> ToolCall | None:

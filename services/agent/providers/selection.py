@@ -61,7 +61,7 @@ def select_model(
     tokens = settings.llm_max_output_tokens
     match choice.provider:
         case "offline":
-            return OfflineModel()
+            return OfflineModel(word_delay=settings.offline_word_delay_ms / 1000)
         case "anthropic":
             if settings.anthropic_api_key is None:
                 raise ModelConfigurationError("the anthropic provider was chosen but ANTHROPIC_API_KEY is not set")

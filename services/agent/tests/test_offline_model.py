@@ -115,3 +115,16 @@ async def test_fills_an_allowed_word_and_a_sum_of_money_from_the_message() -> No
         ModelRequest("s", [ModelMessage(role="user", text="change ada@example.com's plan please")], [change])
     )
     assert unsaid.tool_calls == []  # no plan named: nothing to fill it with
+
+
+async def test_the_reply_streams_word_by_word_and_adds_up_to_the_text() -> None:
+    from services.agent.providers.base import ModelResponse, TextDelta
+
+    request = ModelRequest("system", [ModelMessage(role="user", text="hello there")], CATALOG)
+    items = [item async for item in OfflineModel().stream(request)]
+    *deltas, response = items
+    assert isinstance(response, ModelResponse)
+    assert all(isinstance(d, TextDelta) for d in deltas)
+    pieces = [d.text for d in deltas if isinstance(d, TextDelta)]
+    assert len(pieces) == len(response.text.split())
+    assert "".join(pieces) == response.text

@@ -372,9 +372,10 @@ async def test_every_model_satisfies_the_same_protocol() -> None:
     assert events == [TextDelta("hello"), ModelResponse("hello", [], 1, 1, "end_turn")]
 
 
-async def test_offline_model_streams_its_text_in_one_delta() -> None:
+async def test_offline_model_streams_its_text_word_by_word() -> None:
     events = [e async for e in OfflineModel().stream(request([ModelMessage(role="user", text="hi")]))]
-    assert len(events) == 2
-    assert isinstance(events[0], TextDelta)
-    assert isinstance(events[1], ModelResponse)
-    assert events[0].text == events[1].text
+    *deltas, response = events
+    assert isinstance(response, ModelResponse)
+    assert len(deltas) == len(response.text.split()) > 1
+    assert all(isinstance(d, TextDelta) for d in deltas)
+    assert "".join(d.text for d in deltas if isinstance(d, TextDelta)) == response.text

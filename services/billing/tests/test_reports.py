@@ -142,3 +142,55 @@ async def test_bad_report_requests_are_rejected_with_a_reason(billing: Service, 
     assert "unknown plan 'platinum'" in r.json()["fields"][0]["message"]
     r = await client.get("/v1/billing/reports/costs?from=2026-10-01&to=2026-11-01")
     assert r.status_code == 401
+
+
+async def test_daily_series_models_and_the_conversations_behind_each_figure(
+    billing: Service, event_log: EventLog
+) -> None:
+    client, _ = billing
+    key, history = await seeded(billing, event_log, seed=33)
+    auth = {"Authorization": f"Bearer {key}"}
+    period = {"from": "2026-10-01", "to": "2027-01-01"}
+
+    report = (await client.get("/v1/billing/reports/costs", params=period, headers=auth)).json()
+    llm = [e for e in history.events if e.type == "llm.called"]
+    by_model: dict[str, int] = {}
+    for e in llm:
+        by_model[e.payload.model] = by_model.get(e.payload.model, 0) + 1  # type: ignore[union-attr]
+    assert {m["model"]: m["calls"] for m in report["models"]} == by_model
+    assert sum(Decimal(m["cost_usd"]) for m in report["models"]) + sum(
+        Decimal(t["cost_usd"]) for t in report["tools"]
+    ) == Decimal(report["cost_per_conversation"]["total_usd"])
+
+    r = await client.get("/v1/billing/reports/daily", params=period, headers=auth)
+    assert r.status_code == 200, r.text
+    days = r.json()["days"]
+    assert len(days) == 92
+    assert sum(Decimal(d["cost_usd"]) for d in days) == money(history.expected_cost)
+    assert sum(d["ai_resolutions"] for d in days) == len(history.ai_resolutions)
+    assert sum(d["human_handled"] for d in days) == len(history.human_handled)
+    for d in days:
+        assert d["resolved"] <= d["conversations"]
+
+    async def drill(**params: str | int) -> list[str]:
+        r = await client.get("/v1/billing/reports/conversations", params={**period, **params}, headers=auth)
+        assert r.status_code == 200, r.text
+        return [c["conversation_id"] for c in r.json()["items"]]
+
+    everything = await drill(limit=5000)
+    assert set(everything) >= set(history.cost_by_conversation)
+    # A histogram bucket [lo, hi) holds exactly the conversations whose cost falls in it.
+    costs = history.cost_by_conversation
+    lo, hi = sorted(costs.values())[3], sorted(costs.values())[9]
+    expected = {c for c, v in costs.items() if money(lo) <= money(v) < money(hi)}
+    assert set(await drill(min_usd=str(money(lo)), max_usd=str(money(hi)))) == expected
+    assert set(await drill(outcome="ai_resolved")) == history.ai_resolutions
+    assert set(await drill(outcome="human_handled")) == history.human_handled
+    busiest = max(days, key=lambda d: d["ai_resolutions"])
+    on_day = await drill(outcome="ai_resolved", day=busiest["day"])
+    assert len(on_day) == busiest["ai_resolutions"]
+    tool = report["tools"][0]["tool"]
+    users = {e.conversation_id for e in history.events if e.type.startswith("tool.") and e.payload.tool == tool}  # type: ignore[union-attr]
+    assert set(await drill(tool=tool)) == users
+    bad = await client.get("/v1/billing/reports/conversations", params={**period, "outcome": "nope"}, headers=auth)
+    assert bad.status_code in {400, 422}

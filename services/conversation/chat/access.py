@@ -7,9 +7,10 @@ import secrets
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar.connection import ASGIConnection
 from nats.aio.msg import Msg
@@ -113,6 +114,18 @@ def access_cache(runtime: ServiceRuntime) -> AccessCache:
     if cache is None:
         cache = _CACHES[runtime] = AccessCache(getattr(runtime.settings, "widget_recheck_seconds", 30.0))
     return cache
+
+
+def page_origin(headers: Mapping[str, str]) -> str | None:
+    """The origin of the page a widget request comes from: its ``Origin`` header, or, for a same-origin ``GET``
+    (browsers send no ``Origin`` there: the history page, the SSE stream of a widget on the API's own host, such
+    as ``/widget/demo``), the origin of its ``Referer``. Browsers let no script set either header, so the allow-list
+    holds against other sites' pages exactly as with ``Origin`` alone."""
+    origin = headers.get("origin")
+    if origin or headers.get("sec-fetch-site") != "same-origin":
+        return origin
+    referer = urlsplit(headers.get("referer") or "")
+    return f"{referer.scheme}://{referer.netloc}" if referer.scheme in ("http", "https") and referer.netloc else None
 
 
 async def authorize_widget(runtime: ServiceRuntime, widget_key: str | None, origin: str | None) -> WidgetAccess:

@@ -7,10 +7,19 @@ from typing import Any
 from nats.aio.msg import Msg
 from pydantic import ValidationError
 
-from libs.events import CsatRequested, HumanAssigned, HumanReplied, RecordedEvent
+from libs.events import (
+    AgentReplied,
+    CsatRequested,
+    HumanAssigned,
+    HumanReplied,
+    RecordedEvent,
+    ToolApprovalRequested,
+    ToolRequested,
+)
 from libs.events.streaming import ReplyDelta
 from services.conversation import service
 from services.conversation.limits import Limited
+from services.conversation.progress import approval_in_words, tool_in_words
 
 CSAT_PROMPT = "How did we do? Rate this conversation from 1 (bad) to 5 (great)."
 # The events a customer sees, in log order.
@@ -22,8 +31,11 @@ VISIBLE = frozenset(
         "human.assigned",
         "csat.requested",
         "conversation.resolved",
+        "conversation.handed_back",
     }
 )
+# Events the customer sees as a progress line while the agent works (``kind: progress``), never their arguments.
+PROGRESS = frozenset({"tool.requested", "tool.approval_requested"})
 REVOKED_FRAME: dict[str, Any] = {
     "kind": "error",
     "code": "widget_key_revoked",
@@ -35,6 +47,15 @@ KEEP_ALIVE_FRAME: dict[str, Any] = {"kind": "keep-alive"}
 def frame_for(recorded: RecordedEvent) -> dict[str, Any] | None:
     """What the customer sees of one logged event, or None for internal events."""
     event, payload = recorded.event, recorded.event.payload
+    if isinstance(payload, ToolRequested | ToolApprovalRequested):
+        words = approval_in_words if isinstance(payload, ToolApprovalRequested) else tool_in_words
+        return {
+            "kind": "progress",
+            "position": recorded.position,
+            "type": event.type,
+            "text": words(payload.tool, payload.arguments),
+            "at": event.occurred_at.isoformat(),
+        }
     if event.type not in VISIBLE:
         return None
     frame: dict[str, Any] = {"kind": "event", "position": recorded.position, "type": event.type}
@@ -47,6 +68,9 @@ def frame_for(recorded: RecordedEvent) -> dict[str, Any] | None:
         frame.update(role=entry.role, text=entry.text)
     if isinstance(payload, HumanReplied | HumanAssigned):
         frame["agent_name"] = payload.agent_name
+    if isinstance(payload, AgentReplied):
+        # the reply's deltas carry it too: a client that drew them knows which drawing this text completes
+        frame["turn_id"] = payload.turn_id
     frame["at"] = event.occurred_at.isoformat()
     return frame
 

@@ -50,6 +50,7 @@ from services.conversation.chat.access import (
     authorize_widget,
     client_address,
     digest,
+    page_origin,
     widget_key_watch,
 )
 from services.conversation.chat.feed import chat_feed
@@ -69,14 +70,17 @@ from services.conversation.schemas import (
 CORS_HEADERS = ("Content-Type", "X-Widget-Key", "X-Client-Token", "Idempotency-Key", "Last-Event-ID")
 
 
-def _refusal(exc: ChatRefused) -> HTTPException:
+def _refusal(exc: ChatRefused, request: Request[Any, Any, Any]) -> HTTPException:
+    """The refusal as an HTTP error the page's script can read (with the CORS headers), so a widget on a site its key
+    does not allow can tell the visitor so instead of failing blind."""
+    headers = _cors(request)
     match exc.status:
         case 401:
-            return NotAuthorizedException(exc.detail)
+            return NotAuthorizedException(exc.detail, headers=headers)
         case 403:
-            return PermissionDeniedException(exc.detail)
+            return PermissionDeniedException(exc.detail, headers=headers)
         case _:
-            return NotFoundException(exc.detail)
+            return NotFoundException(exc.detail, headers=headers)
 
 
 def _too_many(request: Request[Any, Any, Any], limited: Limited) -> HTTPException:
@@ -131,12 +135,12 @@ class ChatController(Controller):
         params = request.query_params
         try:
             access = await authorize_widget(
-                runtime, request.headers.get("x-widget-key") or params.get("key"), request.headers.get("origin")
+                runtime, request.headers.get("x-widget-key") or params.get("key"), page_origin(request.headers)
             )
             token = request.headers.get("x-client-token") or params.get("token")
             await authorize_session(runtime, access, cid, token)
         except ChatRefused as exc:
-            raise _refusal(exc) from exc
+            raise _refusal(exc, request) from exc
         return access
 
     @post("/", status_code=HTTP_201_CREATED)
@@ -153,10 +157,10 @@ class ChatController(Controller):
             access = await authorize_widget(
                 runtime,
                 request.headers.get("x-widget-key") or request.query_params.get("key"),
-                request.headers.get("origin"),
+                page_origin(request.headers),
             )
         except ChatRefused as exc:
-            raise _refusal(exc) from exc
+            raise _refusal(exc, request) from exc
         limited = widget_limiter.admit(WidgetAction.OPEN, access.key_id, client_address(request))
         if limited:
             raise _too_many(request, limited)

@@ -22,6 +22,7 @@ from services.conversation.chat.access import (
     authorize_session,
     authorize_widget,
     client_address,
+    page_origin,
     widget_key_watch,
 )
 from services.conversation.chat.feed import chat_feed
@@ -53,7 +54,7 @@ async def chat_socket(
     """
     params = socket.query_params
     try:
-        access = await authorize_widget(runtime, params.get("key"), socket.headers.get("origin"))
+        access = await authorize_widget(runtime, params.get("key"), page_origin(socket.headers))
         await authorize_session(runtime, access, conversation_id, params.get("token"))
         after = int(params.get("after") or 0)
     except (ChatRefused, ValueError):

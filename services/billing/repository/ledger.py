@@ -1,10 +1,10 @@
-"""Every SQL statement of the billing service."""
+"""The ledger and the meters: every SQL statement of billing's booking and reports, and the rows they return."""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,17 +12,8 @@ from sqlalchemy import RowMapping, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from libs.events.catalog.billing import OverLimitBehaviour
 from services.billing.booking import ConversationMeter, LedgerEntry, LedgerSnapshot, TurnUsage, money
-from services.billing.models import (
-    active_conversations,
-    conversation_meters,
-    ledger_entries,
-    quota_state,
-    tenant_plans,
-    turn_usage,
-    usage_thresholds,
-)
+from services.billing.models import active_conversations, conversation_meters, ledger_entries, turn_usage
 
 
 @dataclass(frozen=True)
@@ -86,34 +77,26 @@ class ToolStat:
 
 
 @dataclass(frozen=True)
-class TenantPlanRow:
-    tenant_id: str
-    plan: str
-    over_limit_behaviour: OverLimitBehaviour
-    refusal_message: str | None
+class ModelStat:
+    """One provider and model's calls within a period: how many, the tokens, and the cost."""
+
+    provider: str | None
+    model: str | None
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: Decimal
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> TenantPlanRow:
+    def from_row(cls, row: RowMapping) -> ModelStat:
         return cls(
-            tenant_id=row["tenant_id"],
-            plan=row["plan"],
-            over_limit_behaviour=row["over_limit_behaviour"],
-            refusal_message=row["refusal_message"],
+            provider=row["provider"],
+            model=row["model"],
+            calls=row["calls"],
+            input_tokens=int(row["input_tokens"]),
+            output_tokens=int(row["output_tokens"]),
+            cost_usd=row["cost_usd"],
         )
-
-
-@dataclass(frozen=True)
-class QuotaStateRow:
-    """The quota state last announced for a tenant."""
-
-    tenant_id: str
-    month: str  # YYYY-MM
-    state: str  # within_limits | over_hard_limit
-    behaviour: str
-
-    @classmethod
-    def from_row(cls, row: RowMapping) -> QuotaStateRow:
-        return cls(tenant_id=row["tenant_id"], month=row["month"], state=row["state"], behaviour=row["behaviour"])
 
 
 class LedgerRepository:
@@ -303,6 +286,68 @@ class LedgerRepository:
         )
         return [ToolStat.from_row(r) for r in rows.mappings()]
 
+    async def model_stats(self, tenant_id: str, start: datetime, end: datetime) -> list[ModelStat]:
+        """Model calls in ``[start, end)`` per provider and model: calls, tokens and cost."""
+        c = ledger_entries.c
+        rows = await self.session.execute(
+            select(
+                c.provider,
+                c.model,
+                func.count().label("calls"),
+                func.coalesce(func.sum(c.input_tokens + c.cache_read_tokens + c.cache_write_tokens), 0).label(
+                    "input_tokens"
+                ),
+                func.coalesce(func.sum(c.output_tokens), 0).label("output_tokens"),
+                func.sum(c.cost_usd).label("cost_usd"),
+            )
+            .where(c.tenant_id == tenant_id, c.kind == "llm", c.occurred_at >= start, c.occurred_at < end)
+            .group_by(c.provider, c.model)
+            .order_by(func.sum(c.cost_usd).desc(), c.provider, c.model)
+        )
+        return [ModelStat.from_row(r) for r in rows.mappings()]
+
+    async def daily_costs(self, tenant_id: str, start: datetime, end: datetime) -> dict[date, Decimal]:
+        """Ledger cost per UTC day of ``[start, end)``."""
+        c = ledger_entries.c
+        day = func.date(func.timezone("UTC", c.occurred_at))
+        rows = await self.session.execute(
+            select(day.label("day"), func.sum(c.cost_usd).label("cost_usd"))
+            .where(c.tenant_id == tenant_id, c.occurred_at >= start, c.occurred_at < end)
+            .group_by(day)
+        )
+        return {r.day: Decimal(r.cost_usd) for r in rows}
+
+    async def conversations_using(
+        self, tenant_id: str, start: datetime, end: datetime, *, tool: str | None, model: str | None
+    ) -> set[str]:
+        """Conversations with a ledger entry of ``tool`` (or of ``model``) in ``[start, end)``."""
+        c = ledger_entries.c
+        query = (
+            select(c.conversation_id)
+            .distinct()
+            .where(c.tenant_id == tenant_id, c.occurred_at >= start, c.occurred_at < end)
+        )
+        if tool is not None:
+            query = query.where(c.kind == "tool", c.tool == tool)
+        if model is not None:
+            query = query.where(c.kind == "llm", c.model == model)
+        return set((await self.session.execute(query)).scalars())
+
+    async def meters_in(self, tenant_id: str, start: datetime, end: datetime) -> list[ConversationMeter]:
+        """Conversations whose first customer message, handoff or resolution falls in ``[start, end)``."""
+        c = conversation_meters.c
+        rows = await self.session.execute(
+            select(conversation_meters).where(
+                c.tenant_id == tenant_id,
+                or_(
+                    and_(c.first_message_at >= start, c.first_message_at < end),
+                    and_(c.human_involved_at >= start, c.human_involved_at < end),
+                    and_(c.resolved_at >= start, c.resolved_at < end),
+                ),
+            )
+        )
+        return [ConversationMeter.from_row(r) for r in rows.mappings()]
+
     async def outcomes(self, tenant_id: str, start: datetime, end: datetime) -> list[ConversationMeter]:
         """Conversations that were handed off or resolved in ``[start, end)``."""
         c = conversation_meters.c
@@ -334,57 +379,3 @@ class LedgerRepository:
             )
         )
         return money(Decimal(total or 0))
-
-
-class PlanRepository:
-    """Tenants' plan choices, and the thresholds and quota states already announced."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def tenant_plan(self, tenant_id: str, *, for_update: bool = False) -> TenantPlanRow | None:
-        query = select(tenant_plans).where(tenant_plans.c.tenant_id == tenant_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self.session.execute(query)).mappings().first()
-        return TenantPlanRow.from_row(row) if row else None
-
-    async def lock_tenant(self, tenant_id: str, plan: str, behaviour: str) -> None:
-        """Make sure the tenant has a plan row and lock it: quota decisions for one tenant run one at a time."""
-        await self.session.execute(
-            insert(tenant_plans)
-            .values(tenant_id=tenant_id, plan=plan, over_limit_behaviour=behaviour)
-            .on_conflict_do_nothing()
-        )
-        await self.tenant_plan(tenant_id, for_update=True)
-
-    async def set_plan(self, tenant_id: str, plan: str, behaviour: str, refusal_message: str | None) -> None:
-        values = {"plan": plan, "over_limit_behaviour": behaviour, "refusal_message": refusal_message}
-        await self.session.execute(
-            insert(tenant_plans)
-            .values(tenant_id=tenant_id, **values)
-            .on_conflict_do_update(index_elements=[tenant_plans.c.tenant_id], set_={**values, "updated_at": func.now()})
-        )
-
-    async def announce_threshold(self, tenant_id: str, month: str, threshold: str, used: int) -> bool:
-        """Record that ``threshold`` was announced for the month; False if it already was."""
-        result = await self.session.execute(
-            insert(usage_thresholds)
-            .values(tenant_id=tenant_id, month=month, threshold=threshold, used=used)
-            .on_conflict_do_nothing()
-            .returning(usage_thresholds.c.threshold)
-        )
-        return result.first() is not None
-
-    async def quota_state(self, tenant_id: str) -> QuotaStateRow | None:
-        query = select(quota_state).where(quota_state.c.tenant_id == tenant_id)
-        row = (await self.session.execute(query)).mappings().first()
-        return QuotaStateRow.from_row(row) if row else None
-
-    async def set_quota_state(self, tenant_id: str, month: str, state: str, behaviour: str) -> None:
-        values = {"month": month, "state": state, "behaviour": behaviour}
-        await self.session.execute(
-            insert(quota_state)
-            .values(tenant_id=tenant_id, **values)
-            .on_conflict_do_update(index_elements=[quota_state.c.tenant_id], set_={**values, "updated_at": func.now()})
-        )

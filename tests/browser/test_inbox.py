@@ -1,0 +1,138 @@
+"""The inbox in a real browser: signing in (the session cookie as the browser keeps it) and out, and a forged form
+from another origin. The whole handoff flow is in test_end_to_end.py."""
+
+from __future__ import annotations
+
+import httpx2
+from playwright.async_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import (
+    HostPages,
+    WebPlatform,
+    assert_accessible,
+    assert_csp_blocks_inline_script,
+    new_account,
+    screenshot,
+    sign_in,
+)
+from tests.support import eventually, listening
+
+
+async def ask(page: Page, text: str) -> None:
+    box = page.get_by_label("Your message")
+    await box.fill(text)
+    await box.press("Enter")
+
+
+async def test_signing_in_sets_a_cookie_scripts_cannot_read_and_wrong_passwords_fail(
+    context: BrowserContext, web_platform: WebPlatform, api: httpx2.AsyncClient
+) -> None:
+    account = await new_account(api, web_platform)
+    page = await context.new_page()
+    await page.goto(f"{web_platform.base}/inbox")
+    await expect(page).to_have_url(f"{web_platform.base}/web/sign-in?next=%2Finbox")
+    await assert_accessible(page)
+    await screenshot(page, "sign-in")
+    await page.get_by_label("E-mail").fill(account.email)
+    await page.get_by_label("Password").fill("not the password")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_have_text("Wrong e-mail or password.")
+
+    await sign_in(page, web_platform, account)
+    await expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    (cookie,) = [c for c in await context.cookies() if c["name"] == "__Host-dp_session"]
+    assert cookie["httpOnly"] is True
+    assert cookie["secure"] is True, "Chromium keeps a Secure cookie for http://127.0.0.1 (a trustworthy origin)"
+    assert cookie["sameSite"] == "Strict"
+    assert "dp_session" not in await page.evaluate("document.cookie")
+    await assert_csp_blocks_inline_script(page)
+
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page).to_have_url(f"{web_platform.base}/web/sign-in?next=%2Finbox")
+    await page.goto(f"{web_platform.base}/inbox")
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+async def test_a_forged_form_from_another_origin_changes_nothing(
+    context: BrowserContext, web_platform: WebPlatform, api: httpx2.AsyncClient
+) -> None:
+    agent = await new_account(api, web_platform)
+    r = await api.post("/v1/conversations", headers=web_platform.headers(), json={})
+    cid = r.json()["id"]
+    await api.post(
+        f"/v1/conversations/{cid}/messages", headers=web_platform.headers(), json={"text": "a person please"}
+    )
+
+    async def ticket() -> str | None:
+        found = await api.get(f"/v1/conversations/{cid}/events", headers=web_platform.headers())
+        created = [e for e in found.json()["events"] if e["type"] == "ticket.created"]
+        return str(created[0]["payload"]["ticket_id"]) if created else None
+
+    ticket_id = await eventually(ticket, timeout=30, what="the handoff's ticket")
+    page = await context.new_page()
+    await sign_in(page, web_platform, agent)
+
+    hosts = HostPages()
+    # Same site (127.0.0.1), another port: SameSite cookies still go with it, so only the CSRF check stops it.
+    hosts.pages["/"] = (
+        "<!doctype html><html lang=en><head><title>Win a prize</title></head><body>"
+        f'<form id=f method=post action="{web_platform.base}/inbox/tickets/{ticket_id}/reply">'
+        '<input type=hidden name=text value="pwned by another origin"><button>go</button></form>'
+        "</body></html>"
+    )
+    async with listening(hosts) as attacker:
+        await page.goto(f"{attacker}/")
+        async with page.expect_navigation():
+            await page.locator("#f button").click()
+        await expect(page.get_by_role("heading", name="Request refused")).to_be_visible()
+        assert page.url.startswith(web_platform.base)
+
+    events = (await api.get(f"/v1/conversations/{cid}/events", headers=web_platform.headers())).json()["events"]
+    assert not [e for e in events if e["type"] == "human.replied"]
+
+
+async def test_a_missed_target_is_marked_in_the_queue_as_it_happens(
+    context: BrowserContext, web_platform: WebPlatform, api: httpx2.AsyncClient
+) -> None:
+    """A ticket whose first-response target passes is marked breached in the open queue (the sweep's
+    ``sla.breached`` comes through the live feed), and the 'breaching' view lists it."""
+    original = (await api.get("/v1/tickets/sla-policy", headers=web_platform.headers())).json()["items"]
+    urgent = next(t for t in original if t["priority"] == "urgent")
+    r = await api.put(
+        "/v1/tickets/sla-policy/urgent",
+        headers=web_platform.headers(),
+        json={"first_response_seconds": 2, "resolution_seconds": 3600},
+    )
+    assert r.status_code == 200, r.text
+    try:
+        agent = await new_account(api, web_platform)
+        page = await context.new_page()
+        await sign_in(page, web_platform, agent, "/inbox?priority=urgent")
+        await expect(page.locator("#queue[data-live-ready=true]")).to_have_count(1)
+        r = await api.post("/v1/conversations", headers=web_platform.headers(), json={})
+        cid = r.json()["id"]
+        await api.post(
+            f"/v1/conversations/{cid}/messages", headers=web_platform.headers(), json={"text": "a person please"}
+        )
+
+        async def ticket() -> str | None:
+            log = (await api.get(f"/v1/conversations/{cid}/events", headers=web_platform.headers())).json()
+            created = [e for e in log["events"] if e["type"] == "ticket.created"]
+            return str(created[0]["payload"]["ticket_id"]) if created else None
+
+        ticket_id = await eventually(ticket, timeout=30, what="the handoff's ticket")
+        r = await api.patch(f"/v1/tickets/{ticket_id}", headers=web_platform.headers(), json={"priority": "urgent"})
+        assert r.status_code == 200, r.text
+        row = page.locator(f"tr[data-ticket={ticket_id}]")
+        await expect(row.locator(".badge.urgent")).to_have_count(1, timeout=30_000)
+        await expect(row.locator(".badge.breached")).to_have_text("SLA breached", timeout=30_000)
+        await expect(row.locator("time.sla")).to_contain_text("breached")
+        await page.goto(f"{web_platform.base}/inbox?view=breaching&priority=urgent")
+        await expect(page.locator(f"tr[data-ticket={ticket_id}]")).to_have_count(1)
+        await screenshot(page, "inbox-breaching")
+    finally:
+        await api.put(
+            "/v1/tickets/sla-policy/urgent",
+            headers=web_platform.headers(),
+            json={k: urgent[k] for k in ("first_response_seconds", "resolution_seconds")},
+        )

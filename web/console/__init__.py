@@ -1,0 +1,16 @@
+"""The operator console (owners and admins): knowledge base, integrations, policies and limits, analytics, a
+conversation's event log as a timeline, and the tenant's keys. Every page is built from public API calls made
+with the signed-in person's key; an agent gets 403 on every page here."""
+
+from web.console.analytics import AnalyticsController
+from web.console.keys import KeysController
+from web.console.knowledge import KnowledgeController
+from web.console.settings import IntegrationsController, PoliciesController
+
+__all__ = [
+    "AnalyticsController",
+    "IntegrationsController",
+    "KeysController",
+    "KnowledgeController",
+    "PoliciesController",
+]

@@ -1,0 +1,57 @@
+"""What every console page shares: who may see it, the period of a report, and forms that come back with news."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from litestar import Request
+from litestar.di import NamedDependency
+from litestar.response import Redirect
+
+from web.api import ApiError, PublicApi
+from web.auth import SessionApi, checked_form, signed_in
+from web.sessions import Session, SessionStore
+
+Api = NamedDependency[PublicApi]
+Store = NamedDependency[SessionStore]
+AnyRequest = Request[Any, Any, Any]
+
+
+def admin(request: AnyRequest, store: SessionStore) -> Session:
+    """The signed-in owner or admin (an agent is refused with 403)."""
+    return signed_in(request, store, "admin")
+
+
+def period(request: AnyRequest, days: int = 30) -> tuple[date, date]:
+    """``[from, to)`` from the query, else the last ``days`` days including today (UTC)."""
+    today = datetime.now(UTC).date()
+    try:
+        start = date.fromisoformat(request.query_params.get("from") or "")
+        end = date.fromisoformat(request.query_params.get("to") or "")
+    except ValueError:
+        return today - timedelta(days=days - 1), today + timedelta(days=1)
+    if end <= start or (end - start).days > 366:
+        return today - timedelta(days=days - 1), today + timedelta(days=1)
+    return start, end
+
+
+async def act(session: Session, back: str, done: str, call: Any) -> Redirect:
+    """Run one API call for a form; tell the person how it went on the page they return to."""
+    try:
+        await call
+    except ApiError as exc:
+        if exc.status == 401:
+            raise
+        session.say("error", exc.detail or f"refused ({exc.status})")
+    else:
+        session.say("ok", done)
+    return Redirect(back, status_code=303)
+
+
+async def admin_form(
+    request: AnyRequest, store: SessionStore, api: PublicApi
+) -> tuple[Session, dict[str, str], SessionApi]:
+    session = admin(request, store)
+    form = await checked_form(request, session)
+    return session, form, SessionApi(api, session)

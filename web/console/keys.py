@@ -1,0 +1,126 @@
+"""The tenant's keys: API keys (owners create, rotate and revoke; a new key is shown once, on the next page only)
+and the web chat's widget keys with their allowed origins (create, rotate: a new key with the same origins and the
+old one revoked, revoke); and the team's human agents (create with a password, change a role)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Response, get, post
+from litestar.response import Redirect
+
+from web.api import ApiError
+from web.auth import SessionApi, layout
+from web.console.common import AnyRequest, Api, Store, act, admin, admin_form
+from web.pages import page
+from web.sessions import Session
+
+BACK = "/console/keys"
+
+
+def _reveal(session: Session, label: str, secret: str) -> None:
+    """A new secret for the next page only (kept in the server session, never in a URL)."""
+    session.reveal = (label, secret)
+
+
+class KeysController(Controller):
+    path = "/console/keys"
+
+    @get("/")
+    async def keys(self, request: AnyRequest, api: Api, store: Store) -> Response[str]:
+        session = admin(request, store)
+        user = SessionApi(api, session)
+        revealed, session.reveal = session.reveal, None
+        return page(
+            "console/keys.html",
+            **layout(
+                session,
+                section="console",
+                tab="keys",
+                api_keys=(await user.get("/v1/tickets/api-keys"))["items"],
+                widget_keys=(await user.get("/v1/conversations/widget-keys"))["items"],
+                agents=(await user.get("/v1/tickets/agents"))["items"],
+                revealed=revealed,
+                is_owner=session.role == "owner",
+            ),
+        )
+
+    async def _new_secret(self, session: Session, label: str, call: Any, field: str) -> Redirect:
+        try:
+            created = await call
+        except ApiError as exc:
+            if exc.status == 401:
+                raise
+            session.say("error", exc.detail or f"refused ({exc.status})")
+        else:
+            _reveal(session, label, created[field])
+            session.say("ok", f"{label}: copy it now, it is not shown again.")
+        return Redirect(BACK, status_code=303)
+
+    @post("/api")
+    async def create_api_key(self, request: AnyRequest, api: Api, store: Store) -> Redirect:
+        session, form, user = await admin_form(request, store, api)
+        body = {"name": form.get("name", "").strip() or "API key", "role": form.get("role", "admin")}
+        return await self._new_secret(
+            session, f"New API key {body['name']}", user.post("/v1/tickets/api-keys", json_body=body), "api_key"
+        )
+
+    @post("/api/{key_id:str}/rotate")
+    async def rotate_api_key(self, request: AnyRequest, key_id: str, api: Api, store: Store) -> Redirect:
+        session, _, user = await admin_form(request, store, api)
+        return await self._new_secret(
+            session, "Rotated API key", user.post(f"/v1/tickets/api-keys/{key_id}/rotate"), "api_key"
+        )
+
+    @post("/api/{key_id:str}/revoke")
+    async def revoke_api_key(self, request: AnyRequest, key_id: str, api: Api, store: Store) -> Redirect:
+        session, _, user = await admin_form(request, store, api)
+        return await act(session, BACK, "API key revoked.", user.call("DELETE", f"/v1/tickets/api-keys/{key_id}"))
+
+    @post("/widget")
+    async def create_widget_key(self, request: AnyRequest, api: Api, store: Store) -> Redirect:
+        session, form, user = await admin_form(request, store, api)
+        origins = [o.strip() for o in form.get("origins", "").replace(",", " ").split() if o.strip()]
+        call = user.post("/v1/conversations/widget-keys", json_body={"allowed_origins": origins})
+        return await self._new_secret(session, "New widget key", call, "widget_key")
+
+    @post("/widget/{key_id:str}/rotate")
+    async def rotate_widget_key(self, request: AnyRequest, key_id: str, api: Api, store: Store) -> Redirect:
+        """A new widget key for the same sites, then the old one revoked (its open chats are closed)."""
+        session, _, user = await admin_form(request, store, api)
+
+        async def rotate() -> dict[str, Any]:
+            keys = (await user.get("/v1/conversations/widget-keys"))["items"]
+            old = next((k for k in keys if k["key_id"] == key_id and k["revoked_at"] is None), None)
+            if old is None:
+                raise ApiError(404, "not_found", f"no active widget key {key_id}")
+            created: dict[str, Any] = await user.post(
+                "/v1/conversations/widget-keys", json_body={"allowed_origins": old["allowed_origins"]}
+            )
+            await user.call("DELETE", f"/v1/conversations/widget-keys/{key_id}")
+            return created
+
+        return await self._new_secret(session, "Rotated widget key", rotate(), "widget_key")
+
+    @post("/widget/{key_id:str}/revoke")
+    async def revoke_widget_key(self, request: AnyRequest, key_id: str, api: Api, store: Store) -> Redirect:
+        session, _, user = await admin_form(request, store, api)
+        call = user.call("DELETE", f"/v1/conversations/widget-keys/{key_id}")
+        return await act(session, BACK, "Widget key revoked; its open chats are closed.", call)
+
+    @post("/agents")
+    async def create_agent(self, request: AnyRequest, api: Api, store: Store) -> Redirect:
+        """A human agent with a password, in two API calls (create, then set the password)."""
+        session, form, user = await admin_form(request, store, api)
+        body = {"name": form.get("name", "").strip(), "email": form.get("email", "").strip() or None,
+                "role": form.get("role", "agent")}  # fmt: skip
+
+        async def create() -> None:
+            agent = await user.post("/v1/tickets/agents", json_body=body)
+            await user.call(
+                "PUT",
+                f"/v1/tickets/agents/{agent['agent_id']}/password",
+                json_body={"password": form.get("password", "")},
+            )
+
+        return await act(session, BACK, f"{body['name']} can sign in now.", create())

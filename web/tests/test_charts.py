@@ -1,0 +1,61 @@
+"""The SVG charts: every value lands in a bucket, the percentile marks are drawn, and data is escaped."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from web.charts import Bucket, Series, bars, buckets, histogram, lines, nice_step
+from web.markdown import render
+
+
+def test_buckets_hold_every_value_once_and_the_largest_in_the_last() -> None:
+    values = [Decimal(v) for v in ("0", "0.004", "0.0041", "0.02", "0.5", "1.23")]
+    groups = buckets(values)
+    assert sum(b.count for b in groups) == len(values)
+    assert groups[0].low == 0
+    assert groups[-1].low <= max(values) < groups[-1].high
+    widths = {b.high - b.low for b in groups}
+    assert len(widths) == 1
+    assert nice_step(Decimal("1.23"), 12) == Decimal("0.2")
+    assert buckets([Decimal(0)] * 3) == [Bucket(Decimal(0), Decimal("0.0001"), 3)]
+
+
+def test_the_histogram_links_each_bar_and_marks_the_percentiles() -> None:
+    values = [Decimal(i) / 100 for i in range(100)]
+    svg = histogram(
+        values,
+        {"p50": Decimal("0.49"), "p95": Decimal("0.94"), "p99": Decimal("0.98")},
+        lambda b: f"/drill?min={b.low}&max={b.high}",
+        title="Cost per conversation",
+    )
+    assert svg.count("<a href=") == len(buckets(values))
+    for mark in ("p50 $0.49", "p95 $0.94", "p99 $0.98"):
+        assert mark in svg
+    assert "&amp;max=" in svg  # attribute values are escaped
+    assert 'role="group"' in svg
+    assert "100 conversations" in svg
+
+
+def test_labels_from_data_are_escaped() -> None:
+    svg = bars([("<script>alert(1)</script>", Decimal("0.5"), "/x?a=1&b=<2>")], title="t", ident="b")
+    assert "<script>" not in svg
+    assert "&lt;script&gt;" in svg
+    line = lines(
+        [Series('"><img src=x>', [(date(2026, 1, 1), Decimal("0.5"))], lambda d: f"/d/{d}")],
+        title="t",
+        ident="l",
+        y_max=Decimal(1),
+        y_label="rate",
+    )
+    assert "<img" not in line
+
+
+def test_markdown_keeps_raw_html_as_text_and_drops_script_links() -> None:
+    html = render("**bold** <img src=x onerror=alert(1)> [a](javascript:alert(1)) [b](https://ok.example)")
+    assert "<strong>bold</strong>" in html
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "javascript:" not in html.replace("[a](javascript:alert(1))", "")
+    assert 'href="https://ok.example"' in html
+    assert render("<b>x</b>", "html") == "<pre>&lt;b&gt;x&lt;/b&gt;</pre>"
