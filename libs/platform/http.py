@@ -2,7 +2,9 @@
 
 Errors are JSON ``{"error": <code>, "detail": <message>, "fields": [...]}``: 401 for a missing or unknown API key,
 404 for anything that does not exist *for this tenant* (another tenant's ids are indistinguishable from absent
-ones), 413 for an oversized body, 422 naming each invalid or missing field.
+ones), 413 for an oversized body, 422 naming each invalid or missing field. An infrastructure outage (PostgreSQL away,
+JetStream without a leader: ``libs.platform.faults``) answers 503 with ``Retry-After`` as problem+json, so a client
+knows that retrying is safe; anything else unexpected is a 500.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Permissio
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ControllerRouterHandler
 
+from libs.platform.faults import is_transient
 from libs.platform.runtime import ServiceRuntime
 
 log = logging.getLogger("deskpilot.http")
@@ -71,7 +74,32 @@ def http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response
     )
 
 
+OUTAGE_RETRY_AFTER_S = 2
+PROBLEM_JSON = "application/problem+json"
+
+
+def outage_response(service: str) -> Response[dict[str, Any]]:
+    """503 + ``Retry-After``: the infrastructure is away for a moment; the same request can be sent again."""
+    return Response(
+        {
+            "type": "https://deskpilot.dev/problems/service-unavailable",
+            "title": "Service unavailable",
+            "status": 503,
+            "detail": f"{service} cannot reach its database or event log right now; retry after a moment",
+            "error": "unavailable",
+        },
+        status_code=503,
+        media_type=PROBLEM_JSON,
+        headers={"Retry-After": str(OUTAGE_RETRY_AFTER_S)},
+    )
+
+
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if is_transient(exc):
+        # Logged without the trace: an outage is logged by the consumers once, not once per request.
+        log.warning("%s %s: infrastructure unavailable (%s); answered 503", request.method, request.url.path, exc)
+        runtime = request.app.state.get("runtime")
+        return outage_response(runtime.name if isinstance(runtime, ServiceRuntime) else "the service")
     # Never echo the exception: it may carry data that must not leave the service. It is in the service log.
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return Response(
