@@ -36,7 +36,10 @@ def _fields(extra: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for item in extra if isinstance(extra, list) else []:
         if isinstance(item, dict):
-            out.append({"field": item.get("key") or item.get("loc") or "body", "message": item.get("message", "")})
+            field = {"field": item.get("key") or item.get("loc") or "body", "message": item.get("message", "")}
+            if isinstance(item.get("line"), int):
+                field["line"] = item["line"]  # a document's problem: its line as well as its field
+            out.append(field)
     return out
 
 
