@@ -66,12 +66,17 @@ guards:
 
 def test_the_validator_names_the_line_and_field_of_every_problem() -> None:
     found = problems_of(BROKEN)
-    assert found[0][:2] == (4, "tools[2]") and "unknown tool 'wire_money'" in found[0][2]
+    assert found[0][:2] == (4, "tools[2]")
+    assert "unknown tool 'wire_money'" in found[0][2]
     assert found[1][:2] == (10, "guards[0].preconditions[1].check")
-    assert "refund_order has no field 'amont'" in found[1][2] and "amount" in found[1][2]
-    assert found[2][:2] == (11, "guards[0].preconditions[2].check") and "does not parse" in found[2][2]
-    assert found[3][:2] == (12, "guards[0].preconditions[3].check") and "only these functions" in found[3][2]
-    assert found[4][:2] == (13, "guards[0].preconditions[4].check") and "'order' is not one of" in found[4][2]
+    assert "refund_order has no field 'amont'" in found[1][2]
+    assert "amount" in found[1][2]
+    assert found[2][:2] == (11, "guards[0].preconditions[2].check")
+    assert "does not parse" in found[2][2]
+    assert found[3][:2] == (12, "guards[0].preconditions[3].check")
+    assert "only these functions" in found[3][2]
+    assert found[4][:2] == (13, "guards[0].preconditions[4].check")
+    assert "'order' is not one of" in found[4][2]
     assert len(found) == 5
 
 
@@ -93,7 +98,8 @@ def test_the_demo_procedures_validate_against_the_demo_store() -> None:
 def test_matching_uses_keywords_and_the_words_of_applies_when_without_a_model() -> None:
     procedures = demo_procedures()
     (match,) = matching(procedures, "Hi, I'd like a refund for order #1003 please")
-    assert match.procedure.name == "refund-within-30-days" and match.terms == ("refund",)
+    assert match.procedure.name == "refund-within-30-days"
+    assert match.terms == ("refund",)
     assert matching(procedures, "can I downgrade to a cheaper plan?")[0].procedure.name == "subscription-downgrade"
     assert matching(procedures, "where is my parcel?") == []
 
@@ -157,9 +163,11 @@ async def test_a_refund_without_looking_the_order_up_is_blocked_and_the_model_to
     (stop,) = blocked(payloads)
     assert (stop.kind, stop.guard) == ("required_call", "requires get_order_status")
     assert stop.procedure == "refund-within-30-days"
-    assert not any(isinstance(p, ToolRequested) for p in payloads) and store.refunds == []
+    assert not any(isinstance(p, ToolRequested) for p in payloads)
+    assert store.refunds == []
     told = model.requests[-1].messages[-1]
-    assert told.is_error and "needs a get_order_status result first" in told.text
+    assert told.is_error
+    assert "needs a get_order_status result first" in told.text
     assert any(isinstance(p, ProcedureApplied) and p.procedure == "refund-within-30-days" for p in payloads)
     assert "refund-within-30-days" in model.requests[0].system
 
@@ -179,7 +187,8 @@ async def test_out_of_policy_refunds_are_blocked_with_the_values_the_guard_read(
     store = shop(delivered_days_ago=days)
     payloads = await converse(model, store, "refund order 1003")
     (stop,) = blocked(payloads)
-    assert (stop.kind, stop.guard) == ("precondition", guard) and reason in stop.reason
+    assert (stop.kind, stop.guard) == ("precondition", guard)
+    assert reason in stop.reason
     assert "get_order_status.estimated_delivery" in stop.values or stop.values["refund_order.amount"] == amount
     assert store.refunds == []
 
@@ -191,7 +200,8 @@ async def test_ask_then_act_the_same_call_goes_through_after_the_customer_says_y
     store = shop()
     payloads = await converse(model, store, "please refund 20 on order 1003", "yes please")
     (stop,) = blocked(payloads)
-    assert stop.kind == "confirmation" and "ask them to confirm" in stop.reason
+    assert stop.kind == "confirmation"
+    assert "ask them to confirm" in stop.reason
     assert len(store.refunds) == 1
 
 

@@ -35,24 +35,30 @@ async def test_procedures_are_validated_saved_versioned_and_kept_per_tenant(
         r = await client.post("/v1/agent/procedures", headers=auth, json={"source": broken})
         assert r.status_code == 422, r.text
         (problem,) = r.json()["fields"]
-        assert problem["field"] == "procedure.guards[0].preconditions[3].check" and problem["line"] == 23
+        assert problem["field"] == "procedure.guards[0].preconditions[3].check"
+        assert problem["line"] == 23
         assert "no field 'amont'" in problem["message"]
         assert (await client.get("/v1/agent/procedures", headers=auth)).json()["items"] == []
 
         check = await client.post("/v1/agent/procedures/check", headers=auth, json={"source": broken})
-        assert check.json()["valid"] is False and check.json()["problems"][0]["line"] == 23
+        assert check.json()["valid"] is False
+        assert check.json()["problems"][0]["line"] == 23
 
         r = await client.post("/v1/agent/procedures", headers=auth, json={"source": REFUND})
         assert r.status_code == 201, r.text
-        assert r.json()["version"] == 1 and r.json()["guarded_tools"] == ["refund_order"]
+        assert r.json()["version"] == 1
+        assert r.json()["guarded_tools"] == ["refund_order"]
         again = await client.post("/v1/agent/procedures", headers=auth, json={"source": REFUND})
         assert again.status_code == 409
 
         changed = REFUND.replace("<= 30", "<= 14")
         r = await client.put("/v1/agent/procedures/refund-within-30-days", headers=auth, json={"source": changed})
-        assert r.status_code == 200 and r.json()["version"] == 2 and "<= 14" in r.json()["source"]
+        assert r.status_code == 200
+        assert r.json()["version"] == 2
+        assert "<= 14" in r.json()["source"]
         renamed = await client.put("/v1/agent/procedures/other-name", headers=auth, json={"source": REFUND})
-        assert renamed.status_code == 422 and renamed.json()["fields"][0]["field"] == "procedure.name"
+        assert renamed.status_code == 422
+        assert renamed.json()["fields"][0]["field"] == "procedure.name"
 
         others = {"Authorization": f"Bearer {other.api_key}"}
         assert (await client.get("/v1/agent/procedures/refund-within-30-days", headers=others)).status_code == 404
