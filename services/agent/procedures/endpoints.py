@@ -34,11 +34,10 @@ class ConflictException(ClientException):
 
 
 def unprocessable(exc: InvalidDocument) -> ValidationException:
-    """The platform's 422, each problem with its field and (for a text document) its line."""
+    """The platform's 422, each problem with its field and (for a text document) its line, first in the message."""
     fields = [
         {
             "key": f"{exc.what}.{p.field}" if p.field else exc.what,
-            "line": p.line,
             "message": f"line {p.line}: {p.message}" if p.line is not None else p.message,
         }
         for p in exc.problems

@@ -34,9 +34,9 @@ async def test_procedures_are_validated_saved_versioned_and_kept_per_tenant(
         broken = REFUND.replace("refund_order.amount <=", "refund_order.amont <=")
         r = await client.post("/v1/agent/procedures", headers=auth, json={"source": broken})
         assert r.status_code == 422, r.text
-        (problem,) = r.json()["fields"]
+        (problem,) = r.json()["errors"]
         assert problem["field"] == "procedure.guards[0].preconditions[3].check"
-        assert problem["line"] == 23
+        assert problem["message"].startswith("line 23: ")
         assert "no field 'amont'" in problem["message"]
         assert (await client.get("/v1/agent/procedures", headers=auth)).json()["items"] == []
 
@@ -58,7 +58,7 @@ async def test_procedures_are_validated_saved_versioned_and_kept_per_tenant(
         assert "<= 14" in r.json()["source"]
         renamed = await client.put("/v1/agent/procedures/other-name", headers=auth, json={"source": REFUND})
         assert renamed.status_code == 422
-        assert renamed.json()["fields"][0]["field"] == "procedure.name"
+        assert renamed.json()["errors"][0]["field"] == "procedure.name"
 
         others = {"Authorization": f"Bearer {other.api_key}"}
         assert (await client.get("/v1/agent/procedures/refund-within-30-days", headers=others)).status_code == 404
