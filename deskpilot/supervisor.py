@@ -22,7 +22,7 @@ import httpx2
 import nats
 import uvicorn
 
-from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_web
+from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_procedures, demo_web
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
 from deskpilot.tenants import NewTenant, demo_tenant
@@ -158,6 +158,8 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             demo = await demo_web(client, conversation_url, tenant.api_key, data_dir, demo_origins(host, port))
             ticketing_url = f"http://127.0.0.1:{children[SERVICES.index('ticketing')].port}"
             owner = await demo_owner(client, ticketing_url, tenant.api_key, data_dir)
+            agent_url = f"http://127.0.0.1:{children[SERVICES.index('agent')].port}"
+            await demo_procedures(client, agent_url, tenant.api_key, data_dir)
             # The web front end calls the public API where a browser would: through this gateway.
             web.env = {
                 **env,
