@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -70,13 +71,15 @@ async def test_a_database_without_the_extension_is_refused_with_what_to_do(witho
 
 
 @pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[str]:
-    """A PostgreSQL of this test's own: the crash below resets every connection of the server it happens on."""
-    server = EmbeddedPostgres(tmp_path)
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+def own_server() -> Iterator[str]:
+    """A PostgreSQL of this test's own: the crash below resets every connection of the server it happens on. (Not
+    pytest's tmp_path: PostgreSQL runs as its own system user and needs to traverse the parents, 0700 there.)"""
+    with tempfile.TemporaryDirectory(prefix="deskpilot-selfcheck-") as d:
+        server = EmbeddedPostgres(Path(d))
+        try:
+            yield server.start()
+        finally:
+            server.stop()
 
 
 async def _kill_backend_running(url: str, query: str) -> None:
