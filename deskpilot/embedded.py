@@ -8,6 +8,7 @@ missing) and makes every parent directory of the data dir traversable (o+rx). Ch
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import socket
 import subprocess
@@ -107,6 +108,8 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         if self.server is not None:
             self.server.cleanup()
+            # Stopped: its at-exit cleanup would only log, possibly to a stream closed by then (pytest's capture).
+            atexit.unregister(self.server._cleanup)
             self.server = None
 
 
