@@ -35,6 +35,7 @@ from libs.events import EventLog
 from libs.platform.runtime import nats_servers
 from libs.platform.selfcheck import EXIT_DATABASE_UNFIT
 from libs.platform.settings import ServiceSettings
+from libs.platform.telemetry import configure_tracing, shutdown_tracing
 
 DEFAULT_DATA_DIR = Path(os.environ.get("DESKPILOT_DATA_DIR", ".deskpilot"))
 
@@ -72,8 +73,12 @@ def serve(service: str, host: str, port: int) -> int:
             print(f"deskpilot serve {service}: {unfit}", file=sys.stderr, flush=True)
             return EXIT_DATABASE_UNFIT
     module = importlib.import_module("web.app" if service == WEB else f"services.{service}.app")
+    configure_tracing(service)  # only when OTEL_EXPORTER_OTLP_* asks for it
     app = module.create_app()
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        shutdown_tracing()
     return 0
 
 
