@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from libs.events import SYSTEM, Envelope, EventLog, HandoffRequested, RecordedEvent, TurnStalled, VersionConflict
+from libs.platform import metrics
 from libs.platform.db import Database
 from libs.platform.faults import is_transient
 from services.conversation.repository import QuietConversation, TurnRepository
@@ -113,6 +114,7 @@ class TurnSweep:
                     version,
                 )
                 self.resumed += 1
+                metrics.TURN_SWEEP.labels("resumed").inc()
                 log.warning(
                     "turn sweep: message %s in conversation %s unanswered after %.0f s; asking the agent to resume",
                     decision.message.id,
@@ -128,6 +130,7 @@ class TurnSweep:
                 )
                 await self._append(c, handoff, decision.message, version)
                 self.handed_over += 1
+                metrics.TURN_SWEEP.labels("handed_over").inc()
                 log.warning(
                     "turn sweep: message %s in conversation %s still unanswered after %.0f s; handed to a human",
                     decision.message.id,
