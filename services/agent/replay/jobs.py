@@ -29,7 +29,8 @@ def tenant_candidates(setups: TenantSetups, live_model: ChatModel, settings: Age
     async def prepare_for(tenant_id: str, candidate: Candidate) -> tuple[PreparedCandidate, TenantSetup]:
         setup = await setups.get(tenant_id)
         caller = tenant_caller(settings)
-        prepared = await prepare(candidate, (setup.tools, setup.policy), live_model, settings, caller=caller)
+        base = (setup.tools, setup.policy)
+        prepared = await prepare(candidate, base, live_model, settings, caller=caller, procedures=setup.procedures)
         return prepared, setup
 
     return prepare_for
