@@ -55,9 +55,7 @@ def test_every_operation_says_how_it_is_authenticated_and_how_it_fails() -> None
                 assert response["$ref"].startswith("#/components/responses/"), where
     problem = document["components"]["responses"]["not_found"]["content"]["application/problem+json"]
     assert problem["schema"] == {"$ref": "#/components/schemas/Problem"}
-    schemes = {
-        f"{m.upper()} {p}": [next(iter(s)) for s in o["security"]] for p, m, o in found if p.startswith("/v1/")
-    }
+    schemes = {f"{m.upper()} {p}": [next(iter(s)) for s in o["security"]] for p, m, o in found if p.startswith("/v1/")}
     assert schemes["POST /v1/conversations"] == ["apiKey"]
     assert schemes["GET /v1/conversations/{conversation_id}"] == ["apiKey", "humanAgentKey"]
     assert schemes["POST /v1/conversations/chat/{conversation_id}/messages"] == ["widgetKey"]
