@@ -22,7 +22,7 @@ import httpx2
 import nats
 import uvicorn
 
-from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_web
+from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_procedures, demo_web
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
 from deskpilot.tenants import NewTenant, demo_tenant
@@ -155,6 +155,7 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
     env.update(dev_vault_env(data_dir))
     children = [ServiceProcess(name, free_port(), env) for name in SERVICES]
     web = ServiceProcess(WEB, free_port(), env)
+    _record_services(data_dir, [*children, web])
     gateway = Gateway({c.name: f"http://127.0.0.1:{c.port}" for c in [*children, web]})
     server = _QuietServer(uvicorn.Config(gateway, host=host, port=port, log_level="warning", lifespan="on"))
 
@@ -178,6 +179,8 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             demo = await demo_web(client, conversation_url, tenant.api_key, data_dir, demo_origins(host, port))
             ticketing_url = f"http://127.0.0.1:{children[SERVICES.index('ticketing')].port}"
             owner = await demo_owner(client, ticketing_url, tenant.api_key, data_dir)
+            agent_url = f"http://127.0.0.1:{children[SERVICES.index('agent')].port}"
+            await demo_procedures(client, agent_url, tenant.api_key, data_dir)
             # The web front end calls the public API where a browser would: through this gateway.
             web.env = {
                 **env,
@@ -198,6 +201,15 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, 15)
         await nc.close()
+
+
+def _record_services(data_dir: Path, processes: list[ServiceProcess]) -> None:
+    """Each process's own address in ``runtime.json`` (``services``): where its ``/metrics`` is scraped, which the
+    gateway does not route."""
+    path = data_dir / "runtime.json"
+    runtime = json.loads(path.read_text()) if path.exists() else {}
+    runtime["services"] = {p.name: f"http://127.0.0.1:{p.port}" for p in processes}
+    path.write_text(json.dumps(runtime))
 
 
 def _services_ready(client: httpx2.AsyncClient, children: list[ServiceProcess]) -> object:
