@@ -22,7 +22,8 @@ import httpx2
 import nats
 import uvicorn
 
-from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_procedures, demo_web
+from deskpilot.database_roles import provision_service_role
+from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_web
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
 from deskpilot.tenants import NewTenant, demo_tenant
@@ -147,15 +148,15 @@ def dev_vault_env(data_dir: Path) -> dict[str, str]:
 
 
 async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, database_url: str) -> None:
+    """``database_url``: the owner's; the services connect as their own role (``deskpilot/database_roles.py``)."""
     nc = await nats.connect(nats_servers(nats_url))
     log = EventLog(nc)
     await log.ensure_streams(int(os.environ.get("DESKPILOT_STREAM_REPLICAS", "1")))
 
-    env = {**os.environ, "NATS_URL": nats_url, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "NATS_URL": nats_url, "PYTHONUNBUFFERED": "1", **await _database_env(database_url)}
     env.update(dev_vault_env(data_dir))
     children = [ServiceProcess(name, free_port(), env) for name in SERVICES]
     web = ServiceProcess(WEB, free_port(), env)
-    _record_services(data_dir, [*children, web])
     gateway = Gateway({c.name: f"http://127.0.0.1:{c.port}" for c in [*children, web]})
     server = _QuietServer(uvicorn.Config(gateway, host=host, port=port, log_level="warning", lifespan="on"))
 
@@ -179,8 +180,6 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             demo = await demo_web(client, conversation_url, tenant.api_key, data_dir, demo_origins(host, port))
             ticketing_url = f"http://127.0.0.1:{children[SERVICES.index('ticketing')].port}"
             owner = await demo_owner(client, ticketing_url, tenant.api_key, data_dir)
-            agent_url = f"http://127.0.0.1:{children[SERVICES.index('agent')].port}"
-            await demo_procedures(client, agent_url, tenant.api_key, data_dir)
             # The web front end calls the public API where a browser would: through this gateway.
             web.env = {
                 **env,
@@ -203,13 +202,14 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
         await nc.close()
 
 
-def _record_services(data_dir: Path, processes: list[ServiceProcess]) -> None:
-    """Each process's own address in ``runtime.json`` (``services``): where its ``/metrics`` is scraped, which the
-    gateway does not route."""
-    path = data_dir / "runtime.json"
-    runtime = json.loads(path.read_text()) if path.exists() else {}
-    runtime["services"] = {p.name: f"http://127.0.0.1:{p.port}" for p in processes}
-    path.write_text(json.dumps(runtime))
+async def _database_env(owner_url: str) -> dict[str, str]:
+    """The services' ``DATABASE_URL`` (their own role) and ``DATABASE_OWNER_URL`` (migrations)."""
+    if os.environ.get("DATABASE_OWNER_URL") and os.environ.get("DATABASE_URL"):  # the operator named both roles
+        return {"DATABASE_URL": os.environ["DATABASE_URL"], "DATABASE_OWNER_URL": os.environ["DATABASE_OWNER_URL"]}
+    service_url = await provision_service_role(owner_url)
+    if service_url is None:
+        return {"DATABASE_URL": owner_url}
+    return {"DATABASE_URL": service_url, "DATABASE_OWNER_URL": owner_url}
 
 
 def _services_ready(client: httpx2.AsyncClient, children: list[ServiceProcess]) -> object:
@@ -295,7 +295,7 @@ def up(host: str, port: int, data_dir: Path) -> int:
             embedded_nats = EmbeddedNats(data_dir)
             nats_url = embedded_nats.start()
             say(f"[supervisor] embedded NATS JetStream at {nats_url}")
-        database_url = os.environ.get("DATABASE_URL", "")
+        database_url = os.environ.get("DATABASE_OWNER_URL") or os.environ.get("DATABASE_URL", "")
         if not database_url:
             embedded_pg = EmbeddedPostgres(data_dir)
             database_url = embedded_pg.start()

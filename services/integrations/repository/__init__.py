@@ -8,7 +8,6 @@ from services.integrations.repository.demo_store import (
     DemoOrder,
     DemoStoreRepository,
     DemoSubscription,
-    add_demo_address_changes,
     add_demo_subscriptions,
 )
 from services.integrations.repository.executions import ExecutionRepository
@@ -41,6 +40,5 @@ __all__ = [
     "VaultRepository",
     "WebhookDeliveryRepository",
     "WrappedDataKey",
-    "add_demo_address_changes",
     "add_demo_subscriptions",
 ]
