@@ -157,6 +157,7 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
     env.update(dev_vault_env(data_dir))
     children = [ServiceProcess(name, free_port(), env) for name in SERVICES]
     web = ServiceProcess(WEB, free_port(), env)
+    _record_services(data_dir, [*children, web])
     gateway = Gateway({c.name: f"http://127.0.0.1:{c.port}" for c in [*children, web]})
     server = _QuietServer(uvicorn.Config(gateway, host=host, port=port, log_level="warning", lifespan="on"))
 
@@ -210,6 +211,15 @@ async def _database_env(owner_url: str) -> dict[str, str]:
     if service_url is None:
         return {"DATABASE_URL": owner_url}
     return {"DATABASE_URL": service_url, "DATABASE_OWNER_URL": owner_url}
+
+
+def _record_services(data_dir: Path, processes: list[ServiceProcess]) -> None:
+    """Each process's own address in ``runtime.json`` (``services``): where its ``/metrics`` is scraped, which the
+    gateway does not route."""
+    path = data_dir / "runtime.json"
+    runtime = json.loads(path.read_text()) if path.exists() else {}
+    runtime["services"] = {p.name: f"http://127.0.0.1:{p.port}" for p in processes}
+    path.write_text(json.dumps(runtime))
 
 
 def _services_ready(client: httpx2.AsyncClient, children: list[ServiceProcess]) -> object:
