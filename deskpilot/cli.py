@@ -33,6 +33,7 @@ from deskpilot import privacy_cli
 from deskpilot.supervisor import DEV_VAULT_KEY_FILE, SERVICES, VAULT_MASTER_KEYS, WEB
 from libs.events import EventLog
 from libs.platform.runtime import nats_servers
+from libs.platform.telemetry import configure_tracing, shutdown_tracing
 
 DEFAULT_DATA_DIR = Path(os.environ.get("DESKPILOT_DATA_DIR", ".deskpilot"))
 
@@ -64,8 +65,12 @@ def serve(service: str, host: str, port: int) -> int:
     # The HTTP client logs every request URL at INFO; provider URLs can carry secrets (an OAuth code, a token).
     logging.getLogger("httpx2").setLevel(max(logging.WARNING, logging.getLogger().level))
     module = importlib.import_module("web.app" if service == WEB else f"services.{service}.app")
+    configure_tracing(service)  # only when OTEL_EXPORTER_OTLP_* asks for it
     app = module.create_app()
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        shutdown_tracing()
     return 0
 
 

@@ -23,7 +23,7 @@ import nats
 import uvicorn
 
 from deskpilot.database_roles import provision_service_role
-from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_web
+from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_procedures, demo_web
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
 from deskpilot.tenants import NewTenant, demo_tenant
@@ -137,6 +137,7 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
     env.update(dev_vault_env(data_dir))
     children = [ServiceProcess(name, free_port(), env) for name in SERVICES]
     web = ServiceProcess(WEB, free_port(), env)
+    _record_services(data_dir, [*children, web])
     gateway = Gateway({c.name: f"http://127.0.0.1:{c.port}" for c in [*children, web]})
     server = _QuietServer(uvicorn.Config(gateway, host=host, port=port, log_level="warning", lifespan="on"))
 
@@ -149,17 +150,19 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
     tasks.append(asyncio.create_task(server.serve(), name="gateway"))
     try:
         async with httpx2.AsyncClient(timeout=5) as client:
-            ready = asyncio.create_task(_wait_until(_services_ready(client, children), "services", 180))
+            ready = asyncio.create_task(_wait_until(_services_ready(client, children), "services", 300))
             await asyncio.wait([ready, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
             if stop.is_set():
                 return
             ready.result()
             tenant = await demo_tenant(log, data_dir)
-            await _wait_until(_tenant_usable(client, children, tenant), "demo tenant", 60)
+            await _wait_until(_tenant_usable(client, children, tenant), "demo tenant", 300)
             conversation_url = f"http://127.0.0.1:{children[0].port}"
             demo = await demo_web(client, conversation_url, tenant.api_key, data_dir, demo_origins(host, port))
             ticketing_url = f"http://127.0.0.1:{children[SERVICES.index('ticketing')].port}"
             owner = await demo_owner(client, ticketing_url, tenant.api_key, data_dir)
+            agent_url = f"http://127.0.0.1:{children[SERVICES.index('agent')].port}"
+            await demo_procedures(client, agent_url, tenant.api_key, data_dir)
             # The web front end calls the public API where a browser would: through this gateway.
             web.env = {
                 **env,
@@ -168,7 +171,7 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             }
             children.append(web)
             tasks.append(asyncio.create_task(web.run(), name=WEB))
-            await _wait_until(_web_ready(client, web), "web front end", 60)
+            await _wait_until(_web_ready(client, web), "web front end", 120)
         gateway.ready = True
         _banner(host, port, data_dir, tenant, demo, owner, nats_url, database_url)
         await stop.wait()
@@ -180,6 +183,15 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, 15)
         await nc.close()
+
+
+def _record_services(data_dir: Path, processes: list[ServiceProcess]) -> None:
+    """Each process's own address in ``runtime.json`` (``services``): where its ``/metrics`` is scraped, which the
+    gateway does not route."""
+    path = data_dir / "runtime.json"
+    runtime = json.loads(path.read_text()) if path.exists() else {}
+    runtime["services"] = {p.name: f"http://127.0.0.1:{p.port}" for p in processes}
+    path.write_text(json.dumps(runtime))
 
 
 async def _database_env(owner_url: str) -> dict[str, str]:

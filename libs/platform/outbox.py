@@ -190,6 +190,12 @@ class OutboxRelay:
                 )
         return len(rows)
 
+    async def backlog(self) -> int:
+        """Rows committed and not yet marked published."""
+        async with self._sessions() as session:
+            query = select(func.count()).select_from(self._outbox).where(self._outbox.c.published_at.is_(None))
+            return int((await session.execute(query)).scalar_one())
+
     async def run(self, interval: float = 2.0) -> None:
         """Sweep forever: catches rows left behind by a crash or a NATS outage (at start-up, all of them)."""
         older_than: timedelta | None = None

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from libs.events import EventLog, RecordedEvent
 from libs.events.subjects import any_tenant
+from libs.platform import metrics
 from libs.platform.consumers import Consumers, Subscription
 from libs.platform.db import Database, Migration
 from libs.platform.faults import Outage
@@ -118,6 +119,11 @@ class ServiceRuntime:
         self.add_background(
             "outbox", self.relay.run, does="every 2 s, publish outbox rows a crash or a NATS outage left unsent"
         )
+        self.add_background(
+            "metrics",
+            self._measure_forever,
+            does="every 10 s, measure each durable consumer's lag and the outbox backlog for `/metrics`",
+        )
         self.privacy = PrivacyParticipant(self)
         for sub in self.privacy.subscriptions():
             self.subscribe(sub)
@@ -165,6 +171,15 @@ class ServiceRuntime:
     async def _api_key_event(self, recorded: RecordedEvent) -> None:
         async with self.unit_of_work() as uow:
             await self.tenants.record_key(uow, recorded.event)
+
+    async def _measure_forever(self, interval: float = 10.0) -> None:
+        while True:
+            try:
+                await self.consumers.measure()
+                metrics.OUTBOX_BACKLOG.labels(self.name).set(await self.relay.backlog())
+            except Exception as exc:  # the infrastructure away: the figures wait for it
+                log.debug("%s: could not measure (%r)", self.name, exc)
+            await asyncio.sleep(interval)
 
     async def start(self) -> None:
         applied = await self.db.migrate(self._migrations)

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from libs.events import Actor, Envelope, RecordedEvent, ToolCompleted, ToolFailed, ToolRequested
 from libs.events.subjects import any_command
+from libs.platform import metrics
 from libs.platform.consumers import Subscription
 from libs.platform.outbox import UnitOfWork
 
@@ -84,7 +85,11 @@ class ToolExecutor:
             answer = await self._run(uow, event, request)
         except ToolFailure as failure:
             answer = ToolAnswer(failure=failure)
-        latency_ms = round((time.perf_counter() - started) * 1000, 3)
+        seconds = time.perf_counter() - started
+        latency_ms = round(seconds * 1000, 3)
+        outcome = "completed" if answer.failure is None else answer.failure.kind
+        metrics.TOOL_CALLS.labels(self.service, request.tool, outcome).inc()
+        metrics.TOOL_DURATION.labels(self.service, request.tool).observe(seconds)
         ids = {"turn_id": request.turn_id, "tool_call_id": request.tool_call_id, "tool": request.tool}
         payload: ToolCompleted | ToolFailed
         if answer.failure is None:

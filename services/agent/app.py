@@ -53,7 +53,7 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
         subject = reply_stream_subject(delta.tenant_id, delta.conversation_id)
         await runtime.nc.publish(subject, delta.model_dump_json().encode())
 
-    agent = Agent(runtime.event_log, chosen, deltas=publish_delta)
+    agent = Agent(runtime.event_log, chosen, deltas=publish_delta, measured=True)
     deadlines = TurnDeadlines(runtime.db.sessions)
     background = Background(settings.sandbox_runs)
     runtime.on_stop(background.stop)  # first: runs cut short are marked failed while the database is there
