@@ -105,6 +105,16 @@ def _constant(value: Any) -> Provide:
     return Provide(provide, sync_to_thread=False)
 
 
+def _scoped_requests(app: ASGIApp) -> ASGIApp:
+    """Each request its own tenant scope (``libs.platform.row_security``), narrowed once its key is known."""
+
+    async def scoped(scope: Scope, receive: Receive, send: Send) -> None:
+        with request_scope():
+            await app(scope, receive, send)
+
+    return scoped
+
+
 def observed(service: str) -> Any:
     """Middleware that measures each HTTP request (``deskpilot_http_*``, by route template) and makes it a server
     span, continuing the caller's trace from its ``traceparent`` (a no-op span when tracing is off)."""
@@ -143,16 +153,6 @@ def observed(service: str) -> Any:
         return measured
 
     return middleware
-
-
-def _scoped_requests(app: ASGIApp) -> ASGIApp:
-    """Each request its own tenant scope (``libs.platform.row_security``), narrowed once its key is known."""
-
-    async def scoped(scope: Scope, receive: Receive, send: Send) -> None:
-        with request_scope():
-            await app(scope, receive, send)
-
-    return scoped
 
 
 def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandler], **dependencies: Any) -> Litestar:
@@ -199,8 +199,8 @@ def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandle
     deps.update({name: _constant(value) for name, value in dependencies.items()})
     return Litestar(
         route_handlers=[healthz, readyz, prometheus_metrics, *handlers],
-        # measured and traced first, so that what the edge refuses (401, 400) is counted too; then the tenant scope
-        # (row-level security), so that the edge authenticates inside it
+        # Measured and traced outermost, so that what the edge refuses (401, 400) is counted too; then the tenant
+        # scope (row-level security), inside which the edge authenticates.
         middleware=[observed(runtime.name), _scoped_requests, Edge(runtime.tenants, runtime.settings.max_body_bytes)],
         dependencies=deps,
         lifespan=[runtime.lifespan],
