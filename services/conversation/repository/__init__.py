@@ -1,5 +1,5 @@
 """Every SQL statement of the conversation service: conversations, transcripts, channels (``conversations``) and
-data-subject requests (``privacy``)."""
+data-subject requests (``privacy``), the whole read model for rebuilds (``views``)."""
 
 from services.conversation.repository.conversations import (
     ChatSessionRow,
@@ -12,6 +12,7 @@ from services.conversation.repository.conversations import (
     add_widget_key_revocation,
 )
 from services.conversation.repository.privacy import PrivacyRepository, PrivacyRequestRow
+from services.conversation.repository.views import ViewRepository
 
 __all__ = [
     "ChatSessionRow",
@@ -22,6 +23,7 @@ __all__ = [
     "PrivacyRequestRow",
     "QuotaState",
     "TranscriptEntry",
+    "ViewRepository",
     "WidgetKeyRow",
     "add_widget_key_revocation",
 ]
