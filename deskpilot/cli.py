@@ -12,6 +12,7 @@
     deskpilot billing rebuild [--tenant T] [--check]      recompute the ledger from the log; compare with the live one
     deskpilot projections rebuild [SERVICE] [--check]     rebuild every read model from the log; compare row by row
     deskpilot integrations rotate-keys                    re-wrap tenant vault keys with the newest master key
+    deskpilot dead-letters list|show|redrive [--consumer C] [--id ID]   parked messages; apply them again, once
 
 ``NATS_URL`` and ``DATABASE_URL`` select the servers; without them, commands other than ``up`` use those of the
 platform that ``up`` is running from the same data dir.
@@ -30,10 +31,12 @@ from pathlib import Path
 
 import nats
 
-from deskpilot import privacy_cli, projections_cli
-from deskpilot.supervisor import DEV_VAULT_KEY_FILE, SERVICES, VAULT_MASTER_KEYS, WEB
+from deskpilot import dead_letters_cli, privacy_cli, projections_cli
+from deskpilot.supervisor import DEV_VAULT_KEY_FILE, SERVICES, VAULT_MASTER_KEYS, WEB, database_unfit
 from libs.events import EventLog
 from libs.platform.runtime import nats_servers
+from libs.platform.selfcheck import EXIT_DATABASE_UNFIT
+from libs.platform.settings import ServiceSettings
 from libs.platform.telemetry import configure_tracing, shutdown_tracing
 
 DEFAULT_DATA_DIR = Path(os.environ.get("DESKPILOT_DATA_DIR", ".deskpilot"))
@@ -65,6 +68,12 @@ def serve(service: str, host: str, port: int) -> int:
     logging.basicConfig(level=level, format=f"%(asctime)s %(levelname)s {service} %(name)s: %(message)s")
     # The HTTP client logs every request URL at INFO; provider URLs can carry secrets (an OAuth code, a token).
     logging.getLogger("httpx2").setLevel(max(logging.WARNING, logging.getLogger().level))
+    if service != WEB:
+        settings = ServiceSettings()
+        unfit = database_unfit(settings.database_owner_url or settings.database_url)
+        if unfit:
+            print(f"deskpilot serve {service}: {unfit}", file=sys.stderr, flush=True)
+            return EXIT_DATABASE_UNFIT
     module = importlib.import_module("web.app" if service == WEB else f"services.{service}.app")
     configure_tracing(service)  # only when OTEL_EXPORTER_OTLP_* asks for it
     app = module.create_app()
@@ -216,7 +225,7 @@ OPERATOR_COMMANDS = {"privacy": privacy_cli, "projections": projections_cli}
 
 
 def _operations_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``billing``, ``integrations`` and the commands of ``OPERATOR_COMMANDS``."""
+    """``billing``, ``integrations``, ``dead-letters`` and the commands of ``OPERATOR_COMMANDS``."""
     p_billing = sub.add_parser("billing", help="billing operations")
     billing_sub = p_billing.add_subparsers(dest="action", required=True)
     p_rebuild = billing_sub.add_parser("rebuild", help="recompute the ledger and meters from the event log")
@@ -233,6 +242,7 @@ def _operations_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
     for commands in OPERATOR_COMMANDS.values():
         commands.add_parsers(sub, DEFAULT_DATA_DIR)
+    dead_letters_cli.add_parsers(sub, DEFAULT_DATA_DIR)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -281,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         urls = (_url("NATS_URL", args.data_dir), _url("DATABASE_URL", args.data_dir))
         code: int = OPERATOR_COMMANDS[args.command].run(args, *urls)
         return code
+    if args.command == "dead-letters":
+        return dead_letters_cli.run(args, _url("NATS_URL", args.data_dir))
     parser.error(f"unknown command {args.command}")
     return 2
 

@@ -1,8 +1,8 @@
 """What every service process is made of: PostgreSQL, NATS (event log and consumers), the outbox, the tenants.
 
 A service's ``app.py`` builds one :class:`ServiceRuntime`, registers its subscriptions and HTTP handlers, and hands
-the result to :func:`libs.platform.http.build_app`. Starting order: migrate → connect NATS → ensure streams →
-start consumers → sweep the outbox.
+the result to :func:`libs.platform.http.build_app`. Starting order: check the database (pgvector works on this CPU,
+:mod:`libs.platform.selfcheck`) → migrate → connect NATS → ensure streams → start consumers → sweep the outbox.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ from libs.events.subjects import any_tenant
 from libs.platform import metrics
 from libs.platform.consumers import Consumers, Subscription
 from libs.platform.db import Database, Migration
+from libs.platform.dead_letters import RedriveServer
 from libs.platform.faults import Outage
 from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
 from libs.platform.privacy import PrivacyParticipant
+from libs.platform.selfcheck import check_database
 from libs.platform.settings import ServiceSettings
 from libs.platform.tenancy import TenantDirectory, TenantHook, api_keys_table, tenants_table
 
@@ -96,6 +98,8 @@ class ServiceRuntime:
         self.relay = OutboxRelay(self.db.sessions, self.outbox, self.event_log)
         self.outage = Outage()
         self.consumers = Consumers(name, self.nc, self.event_log, self.outage, healthy=self._infrastructure_up)
+        # `deskpilot dead-letters redrive` runs a consumer's handler again here, in the service that owns it.
+        self.redrive = RedriveServer(name, self.nc, self.event_log, lambda: self.consumers.subscriptions)
         self._tasks: list[asyncio.Task[None]] = []
         self._background: list[BackgroundTask] = []
         self._closers: list[Callable[[], Coroutine[Any, Any, None]]] = []
@@ -182,6 +186,7 @@ class ServiceRuntime:
             await asyncio.sleep(interval)
 
     async def start(self) -> None:
+        await check_database(self.settings.database_owner_url or self.settings.database_url)
         applied = await self.db.migrate(self._migrations)
         if applied:
             log.info("%s: applied migrations %s", self.name, applied)
@@ -191,6 +196,7 @@ class ServiceRuntime:
         )
         await self.event_log.ensure_streams(self.settings.stream_replicas)
         await self.consumers.start()
+        await self.redrive.start()
         for task in self._background:
             self._tasks.append(asyncio.create_task(task.run(), name=f"{self.name}-{task.name}"))
 

@@ -12,6 +12,7 @@ from services.conversation.repository.conversations import (
     add_widget_key_revocation,
 )
 from services.conversation.repository.privacy import PrivacyRepository, PrivacyRequestRow
+from services.conversation.repository.turns import QuietConversation, TurnRepository
 from services.conversation.repository.views import ViewRepository
 
 __all__ = [
@@ -21,8 +22,10 @@ __all__ = [
     "EmailConversationRow",
     "PrivacyRepository",
     "PrivacyRequestRow",
+    "QuietConversation",
     "QuotaState",
     "TranscriptEntry",
+    "TurnRepository",
     "ViewRepository",
     "WidgetKeyRow",
     "add_widget_key_revocation",
