@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import RowMapping, select, update
+from sqlalchemy import RowMapping, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -93,6 +93,10 @@ class DemoStoreRepository:
             query = query.with_for_update()
         row = (await self.session.execute(query)).mappings().first()
         return DemoOrder.from_row(row) if row else None
+
+    async def order_count(self, tenant_id: str) -> int:
+        query = select(func.count()).select_from(demo_orders).where(demo_orders.c.tenant_id == tenant_id)
+        return int((await self.session.execute(query)).scalar_one())
 
     async def orders_of(self, tenant_id: str, email: str) -> list[DemoOrder]:
         rows = await self.session.execute(
