@@ -47,6 +47,7 @@ from libs.events import (
 )
 from libs.events.streams import EVENTS_STREAM
 from libs.events.subjects import any_command, any_conversation
+from services.integrations.vault import new_master_key
 
 CUSTOMER = Actor(kind="customer", id="bench")
 TOOL = ToolSpec(
@@ -215,6 +216,8 @@ async def main(turns: int, concurrency: int) -> None:
     with tempfile.TemporaryDirectory(prefix="deskpilot-bench-") as tmp:
         embedded_nats, embedded_pg = EmbeddedNats(Path(tmp)), EmbeddedPostgres(Path(tmp))
         nats_url, database_url = embedded_nats.start(), embedded_pg.start()
+        # The benchmark seals and opens personal data in the log as the services do: they share one master key.
+        os.environ.setdefault("DESKPILOT_VAULT_MASTER_KEYS", f"bench:{new_master_key()}")
         env = {**os.environ, "NATS_URL": nats_url, "DATABASE_URL": database_url}
         nc = await nats.connect(nats_url)
         try:

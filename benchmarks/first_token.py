@@ -61,6 +61,7 @@ from libs.events.subjects import reply_stream_subject
 from services.agent.providers import ModelRequest, ModelResponse, StreamEvent, TextDelta
 from services.agent.service import Agent
 from services.conversation.chat import delta_frame
+from services.integrations.vault import new_master_key
 
 ORIGIN = "https://shop.example.com"
 TARGET_MS = 20.0
@@ -367,6 +368,8 @@ async def main(deltas: int, per_reply: int, gap: float) -> None:
     with tempfile.TemporaryDirectory(prefix="deskpilot-bench-") as tmp:
         embedded_nats, embedded_pg = EmbeddedNats(Path(tmp)), EmbeddedPostgres(Path(tmp))
         nats_url, database_url = embedded_nats.start(), embedded_pg.start()
+        # The benchmark seals and opens personal data in the log as the services do: they share one master key.
+        os.environ.setdefault("DESKPILOT_VAULT_MASTER_KEYS", f"bench:{new_master_key()}")
         env = {
             **os.environ,
             "NATS_URL": nats_url,

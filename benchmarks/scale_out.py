@@ -40,6 +40,7 @@ from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.tenants import create_tenant
 from libs.events import SYSTEM, Envelope, EventLog, ToolsPublished
 from libs.events.subjects import any_conversation
+from services.integrations.vault import new_master_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,6 +99,8 @@ async def regime(args: argparse.Namespace, model_ms: float, in_flight: int, labe
         embedded_nats, embedded_pg = EmbeddedNats(work), EmbeddedPostgres(work)
         nats_url, database_url = embedded_nats.start(), embedded_pg.start()
         model, model_url = start_model(model_ms)
+        # The benchmark seals and opens personal data in the log as the services do: they share one master key.
+        os.environ.setdefault("DESKPILOT_VAULT_MASTER_KEYS", f"bench:{new_master_key()}")
         env = {
             **os.environ,
             "NATS_URL": nats_url,

@@ -21,6 +21,8 @@ import httpx2
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
+from libs.platform.problems import PROBLEM_JSON, problem
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -60,16 +62,20 @@ PAGES: dict[str, str] = {"/widget": "web", "/inbox": "web", "/console": "web", "
 PAGE_FILES: dict[str, str] = {"/": "web", "/widget.js": "web", "/widget.css": "web"}
 
 
-async def _json(send: Send, status: int, body: dict[str, Any]) -> None:
+async def _json(send: Send, status: int, body: dict[str, Any], media_type: bytes = b"application/json") -> None:
     raw = json.dumps(body).encode()
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())],
+            "headers": [(b"content-type", media_type), (b"content-length", str(len(raw)).encode())],
         }
     )
     await send({"type": "http.response.body", "body": raw})
+
+
+async def _problem(send: Send, status: int, detail: str) -> None:
+    await _json(send, status, problem(status, detail), PROBLEM_JSON.encode())
 
 
 def _forwarded(scope: Scope, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -133,7 +139,7 @@ class Gateway:
             return
         service = self.route(path)
         if service is None:
-            await _json(send, 404, {"error": "not_found", "detail": f"no API at {path}"})
+            await _problem(send, 404, f"no API at {path}")
             return
         await self._forward(scope, receive, send, service)
 
@@ -156,7 +162,7 @@ class Gateway:
         try:
             response = await self._client.send(request, stream=True)
         except httpx2.TransportError:
-            await _json(send, 503, {"error": "unavailable", "detail": f"the {service} service is not reachable"})
+            await _problem(send, 503, f"the {service} service is not reachable")
             return
         try:
             out_headers = [

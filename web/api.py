@@ -32,7 +32,7 @@ def _error(response: httpx2.Response) -> ApiError:
     except ValueError:
         body = None
     if isinstance(body, dict):
-        return ApiError(response.status_code, str(body.get("error", "error")), str(body.get("detail", "")))
+        return ApiError(response.status_code, str(body.get("code", "error")), str(body.get("detail", "")))
     return ApiError(response.status_code, "error", response.text[:500])
 
 

@@ -1,24 +1,29 @@
 """The HTTP side every service shares: the Litestar app, health and readiness, errors, and tenant authentication.
 
-Errors are JSON ``{"error": <code>, "detail": <message>, "fields": [...]}``: 401 for a missing or unknown API key,
-404 for anything that does not exist *for this tenant* (another tenant's ids are indistinguishable from absent
-ones), 413 for an oversized body, 422 naming each invalid or missing field.
+Errors are RFC 9457 problem documents (``libs.platform.problems``): 401 for a missing or unknown API key (always
+before any 422: ``libs.platform.edge`` authenticates before anything is validated), 400 for hostile input stopped at
+the edge, 404 for anything that does not exist *for this tenant* (another tenant's ids are indistinguishable from
+absent ones), 413 for an oversized body, 422 naming each invalid or missing field in ``errors``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import Litestar, MediaType, Request, Response, get
+from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
-from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ControllerRouterHandler
 
+from libs.platform.edge import HOLDER, Edge
+from libs.platform.problems import PROBLEM_JSON, problem
 from libs.platform.runtime import ServiceRuntime
+from libs.platform.tenancy import KeyHolder
 
 log = logging.getLogger("deskpilot.http")
 
@@ -26,59 +31,50 @@ log = logging.getLogger("deskpilot.http")
 TenantId = NamedDependency[str]
 Runtime = NamedDependency[ServiceRuntime]
 
+PathId = Annotated[
+    str, Parameter(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="An id: letters, digits, `_` and `-`, 1-64.")
+]
+"""A path id that becomes a NATS subject token (a conversation's, a tool call's): anything else is refused with
+422 before a handler sees it."""
+ConversationId = PathId
+
 HUMAN_AGENTS: dict[str, Any] = {"human_agents": True}
 """``opt`` of a route a human agent's sign-in key may call (an issued key with role ``agent``): what working a
 ticket needs, such as reading its conversation and deciding an approval. Every other route needs a key that acts
 as the tenant (its own, or an issued owner or admin key) and answers 403 to an agent's."""
 
 
-def _fields(extra: Any) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def _fields(extra: Any) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
     for item in extra if isinstance(extra, list) else []:
         if isinstance(item, dict):
-            out.append({"field": item.get("key") or item.get("loc") or "body", "message": item.get("message", "")})
+            field = item.get("key") or item.get("loc") or "body"
+            out.append({"field": str(field), "message": str(item.get("message", ""))})
     return out
+
+
+def _problem(status: int, detail: str, code: str | None = None, **kwargs: Any) -> Response[dict[str, Any]]:
+    return Response(problem(status, detail, code, kwargs.pop("errors", None)), status_code=status, **kwargs)
 
 
 def validation_error(_request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
     fields = _fields(exc.extra)
-    names = ", ".join(str(f["field"]) for f in fields) or "body"
-    return Response(
-        {"error": "invalid_request", "detail": f"invalid or missing: {names}", "fields": fields},
-        status_code=HTTP_422_UNPROCESSABLE_ENTITY,
-        media_type=MediaType.JSON,
-    )
+    names = ", ".join(f["field"] for f in fields) or "body"
+    return _problem(422, f"invalid or missing: {names}", errors=fields, media_type=PROBLEM_JSON)
 
 
 def http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
-    code = {
-        401: "unauthorized",
-        402: "plan_limit",
-        403: "forbidden",
-        404: "not_found",
-        409: "conflict",
-        413: "too_large",
-        429: "rate_limited",
-    }
     headers = dict(exc.headers or {})
     if exc.status_code == 401:
         headers["WWW-Authenticate"] = "Bearer"
-    return Response(
-        {"error": code.get(exc.status_code, "error"), "detail": exc.detail},
-        status_code=exc.status_code,
-        media_type=MediaType.JSON,
-        headers=headers or None,
-    )
+    code = exc.extra.get("code") if isinstance(exc.extra, dict) else None
+    return _problem(exc.status_code, str(exc.detail), code, media_type=PROBLEM_JSON, headers=headers or None)
 
 
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     # Never echo the exception: it may carry data that must not leave the service. It is in the service log.
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return Response(
-        {"error": "internal", "detail": "internal error; see the service log"},
-        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
-        media_type=MediaType.JSON,
-    )
+    return _problem(500, "internal error; see the service log", media_type=PROBLEM_JSON)
 
 
 def _constant(value: Any) -> Provide:
@@ -106,6 +102,9 @@ def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandle
         )
 
     async def tenant_id(request: Request[Any, Any, Any]) -> str:
+        authenticated = request.scope.get(HOLDER)
+        if isinstance(authenticated, KeyHolder):  # the edge did it, before anything was validated
+            return authenticated.tenant_id
         header = request.headers.get("authorization", "")
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
@@ -121,6 +120,7 @@ def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandle
     deps.update({name: _constant(value) for name, value in dependencies.items()})
     return Litestar(
         route_handlers=[healthz, readyz, *handlers],
+        middleware=[Edge(runtime.tenants, runtime.settings.max_body_bytes)],
         dependencies=deps,
         lifespan=[runtime.lifespan],
         exception_handlers={

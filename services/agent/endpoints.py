@@ -7,11 +7,11 @@ import uuid
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from libs.events import Actor, Envelope, ToolApprovalDecided
-from libs.platform.http import HUMAN_AGENTS, Runtime, TenantId
+from libs.platform.http import HUMAN_AGENTS, ConversationId, PathId, Runtime, TenantId
 from services.agent.policy import AgentPolicy
 from services.agent.providers import HANDOFF_TOOL, ModelChoice, ModelConfigurationError
 from services.agent.providers.pool import ModelPool
@@ -104,9 +104,12 @@ class AgentController(Controller):
         return data
 
     @get("/conversations/{conversation_id:str}/approvals", opt=HUMAN_AGENTS)
-    async def pending(self, tenant_id: TenantId, conversation_id: FromPath[str], runtime: Runtime) -> PendingApprovals:
+    async def pending(self, tenant_id: TenantId, conversation_id: ConversationId, runtime: Runtime) -> PendingApprovals:
         """Tool calls of this conversation waiting for a human's approval (a human agent's key may read them)."""
-        state = fold(tenant_id, conversation_id, await runtime.event_log.read(tenant_id, conversation_id))
+        recorded = await runtime.event_log.read(tenant_id, conversation_id)
+        if not recorded:
+            raise NotFoundException(f"no conversation {conversation_id}")
+        state = fold(tenant_id, conversation_id, recorded)
         waiting = state.turn.awaiting_approval if state.turn else {}
         return PendingApprovals(
             conversation_id=conversation_id,
@@ -124,8 +127,8 @@ class AgentController(Controller):
     async def decide_approval(
         self,
         tenant_id: TenantId,
-        conversation_id: FromPath[str],
-        tool_call_id: FromPath[str],
+        conversation_id: ConversationId,
+        tool_call_id: PathId,
         data: JSONBody[ApprovalDecision],
         runtime: Runtime,
     ) -> dict[str, str]:

@@ -30,7 +30,10 @@ from services.billing.schemas import (
 
 From = Annotated[date, QueryParameter(name="from", description="first day of the period (UTC)")]
 To = Annotated[date, QueryParameter(name="to", description="day after the period (exclusive)")]
-Month = Annotated[str | None, QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM; default: now")]
+Month = Annotated[
+    str | None,
+    QueryParameter(pattern=r"^(?!0000)\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM (year 0001+); default: now"),
+]
 
 
 def _invalid(field: str, message: str) -> ValidationException:

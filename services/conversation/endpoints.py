@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import (
     HTTP_201_CREATED,
     HTTP_202_ACCEPTED,
@@ -16,7 +16,7 @@ from litestar.status_codes import (
 )
 
 from libs.events import MessageReceived
-from libs.platform.http import HUMAN_AGENTS, Runtime, TenantId
+from libs.platform.http import HUMAN_AGENTS, ConversationId, Runtime, TenantId
 from services.conversation import service
 from services.conversation.config import ConversationSettings
 from services.conversation.repository import ConversationRepository, ConversationRow
@@ -81,7 +81,7 @@ class ConversationController(Controller):
         return ConversationList(items=[_summary(r) for r in rows])
 
     @get("/{conversation_id:str}", opt=HUMAN_AGENTS)
-    async def show(self, tenant_id: TenantId, conversation_id: FromPath[str], runtime: Runtime) -> ConversationView:
+    async def show(self, tenant_id: TenantId, conversation_id: ConversationId, runtime: Runtime) -> ConversationView:
         """A conversation with its transcript (a human agent's key may read it too)."""
         async with runtime.db.session() as session:
             repo = ConversationRepository(session)
@@ -101,7 +101,7 @@ class ConversationController(Controller):
     async def post_message(
         self,
         tenant_id: TenantId,
-        conversation_id: FromPath[str],
+        conversation_id: ConversationId,
         data: JSONBody[PostMessage],
         runtime: Runtime,
         settings: NamedDependency[ConversationSettings],
@@ -141,7 +141,7 @@ class ConversationController(Controller):
     async def events(
         self,
         tenant_id: TenantId,
-        conversation_id: FromPath[str],
+        conversation_id: ConversationId,
         runtime: Runtime,
         from_version: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> EventPage:
@@ -158,7 +158,7 @@ class ConversationController(Controller):
         )
 
     @get("/{conversation_id:str}/replay")
-    async def replay(self, tenant_id: TenantId, conversation_id: FromPath[str], runtime: Runtime) -> ReplayResult:
+    async def replay(self, tenant_id: TenantId, conversation_id: ConversationId, runtime: Runtime) -> ReplayResult:
         """Rebuild the transcript from the log alone and report whether it matches the stored view."""
         try:
             async with runtime.db.session() as session:

@@ -6,10 +6,13 @@ up to date (idempotently, by stream position) and that ``replay`` can verify aga
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from libs.events import (
     Actor,
@@ -32,6 +35,7 @@ from libs.events import (
 from libs.events.envelope import SYSTEM
 from services.conversation.repository import ConversationRepository, TranscriptEntry
 
+log_ = logging.getLogger("deskpilot.conversation")
 _KEYED_MESSAGES = uuid.UUID("6f1d5c36-6a3e-4c55-9d84-2f1c4b8a7e01")
 
 
@@ -190,7 +194,14 @@ async def receive_message(
     # A customer message needs no decision, so it is appended unconditionally; the agent orders it.
     (position,) = await log.append(tenant_id, conversation_id, [event], expected_version=None)
     recorded = RecordedEvent(position, event)
-    await project(repo, recorded)
+    # The append and the answer are one unit: once the message is on the log the request has succeeded, and a
+    # failed projection must not turn into a 5xx (a client would retry and post it twice); the projection consumer
+    # brings the view in step from the log.
+    try:
+        async with repo.session.begin_nested():
+            await project(repo, recorded)
+    except SQLAlchemyError:
+        log_.warning("message %s appended; its projection is left to the consumer", event.id, exc_info=True)
     return recorded
 
 

@@ -207,7 +207,7 @@ class KnowledgeController(Controller):
     async def archive_article(
         self, tenant_id: TenantId, article_id: FromPath[str], runtime: Runtime, kb: Kb
     ) -> Article:
-        """Delete an article for readers: it is archived (out of search and the tools); its history stays."""
+        """Delete an article for readers: it is archived (out of search, the tools and the versions API)."""
         try:
             async with runtime.unit_of_work() as uow:
                 row = await service.archive_article(uow, kb, tenant_id, article_id)
@@ -217,9 +217,11 @@ class KnowledgeController(Controller):
 
     @get("/articles/{article_id:str}/versions")
     async def article_versions(self, tenant_id: TenantId, article_id: FromPath[str], runtime: Runtime) -> VersionList:
-        """Every version of an article, oldest first."""
+        """Every version of an article, oldest first (none once the article is deleted: its history goes with it)."""
         async with runtime.db.session() as session:
-            rows = await KnowledgeRepository(session).list_versions(tenant_id, article_id)
+            repo = KnowledgeRepository(session)
+            article = await repo.get_article(tenant_id, article_id)
+            rows = await repo.list_versions(tenant_id, article_id) if article and article.status != "archived" else []
         if not rows:
             raise NotFoundException(f"no article {article_id}")
         return VersionList(

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Priority = Literal["low", "normal", "high", "urgent"]
 Status = Literal["open", "pending", "resolved"]
@@ -141,6 +141,14 @@ class HumanAgentChange(Request):
     role: Role | None = None
     team: str | None = Field(default=None, max_length=100)
     active: bool | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> HumanAgentChange:
+        # Absent means "leave it"; an explicit null would clear a field that always has a value.
+        nulls = sorted(name for name in self.model_fields_set if getattr(self, name) is None)
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} may be left out but not null")
+        return self
 
 
 class HumanAgentList(BaseModel):

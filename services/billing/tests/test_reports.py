@@ -132,16 +132,25 @@ async def test_bad_report_requests_are_rejected_with_a_reason(billing: Service, 
     auth = {"Authorization": f"Bearer {tenant.api_key}"}
     r = await client.get("/v1/billing/reports/costs?from=2026-10-02&to=2026-10-01", headers=auth)
     assert r.status_code == 422
-    assert r.json()["fields"] == [{"field": "to", "message": "'to' must be after 'from' (the period is [from, to))"}]
+    assert r.json()["errors"] == [{"field": "to", "message": "'to' must be after 'from' (the period is [from, to))"}]
     r = await client.get("/v1/billing/reports/costs?from=yesterday&to=2026-10-01", headers=auth)
     assert r.status_code == 422
     r = await client.get("/v1/billing/invoices/preview?month=2026-13", headers=auth)
     assert r.status_code == 422
     r = await client.put("/v1/billing/plan", json={"plan": "platinum"}, headers=auth)
     assert r.status_code == 422
-    assert "unknown plan 'platinum'" in r.json()["fields"][0]["message"]
+    assert "unknown plan 'platinum'" in r.json()["errors"][0]["message"]
     r = await client.get("/v1/billing/reports/costs?from=2026-10-01&to=2026-11-01")
     assert r.status_code == 401
+    r = await client.get("/v1/billing/invoices/preview?month=0000-01", headers=auth)
+    assert r.status_code == 422  # year 0 was a 500
+
+
+async def test_no_key_is_401_before_a_missing_parameter_is_422(billing: Service) -> None:
+    client, _ = billing
+    for path in ("/v1/billing/reports/costs", "/v1/billing/reports/conversations.csv"):
+        r = await client.get(path)
+        assert (r.status_code, r.json()["code"]) == (401, "unauthorized"), path
 
 
 async def test_daily_series_models_and_the_conversations_behind_each_figure(

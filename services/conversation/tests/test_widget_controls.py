@@ -237,7 +237,7 @@ async def test_opening_conversations_is_limited_per_client_address_and_per_widge
         assert [(await chat.open(client)).status_code for _ in range(2)] == [201, 201]
         refused = await chat.open(client)
         assert refused.status_code == 429, refused.text
-        assert refused.json()["error"] == "rate_limited"
+        assert refused.json()["code"] == "rate_limited"
         assert "client address" in refused.json()["detail"]
         assert refused.headers["retry-after"] == str(math.ceil(REFILL_SECONDS))
         assert refused.headers["access-control-allow-origin"] == SHOP  # so that the widget can read it

@@ -74,7 +74,7 @@ async def test_import_limits_and_types(knowledge: Service, event_log: EventLog) 
     too_big = b"# Big\n\n" + b"word " * 20_000  # the test service allows 64 KiB
     r = await _import(client, headers, too_big, "text/markdown")
     assert r.status_code == 413
-    assert r.json()["error"] == "too_large"
+    assert r.json()["code"] == "too_large"
     r = await _import(client, headers, b"\x89PNG....", "image/png")
     assert r.status_code == 415
     assert "text/markdown" in r.json()["detail"]
@@ -82,7 +82,7 @@ async def test_import_limits_and_types(knowledge: Service, event_log: EventLog) 
     assert r.status_code == 422
     r = await _import(client, headers, b"q,a\nx,y\n", "text/csv")
     assert r.status_code == 422
-    assert "question" in r.json()["fields"][0]["message"]
+    assert "question" in r.json()["errors"][0]["message"]
     listed = (await client.get("/v1/knowledge/articles", headers=headers)).json()["items"]
     assert listed == []
 

@@ -94,19 +94,17 @@ async def test_versions_publish_and_archive(knowledge: Service, event_log: Event
     (hit,) = await _search(client, headers, "gift cards expire")
     assert "5 years" in hit["snippet"]
 
+    versions = (await client.get(f"/v1/knowledge/articles/{article_id}/versions", headers=headers)).json()["items"]
+    assert [(v["version"], v["status"]) for v in versions] == [(1, "draft"), (2, "draft"), (3, "published")]
+    assert versions[0]["body"] == "Gift cards never expire."
+
     r = await client.delete(f"/v1/knowledge/articles/{article_id}", headers=headers)
     assert r.status_code == 200
     assert r.json()["status"] == "archived"
     assert await _search(client, headers, "gift cards expire") == []
     assert (await client.get(f"/v1/knowledge/articles/{article_id}", headers=headers)).status_code == 404
-    versions = (await client.get(f"/v1/knowledge/articles/{article_id}/versions", headers=headers)).json()["items"]
-    assert [(v["version"], v["status"]) for v in versions] == [
-        (1, "draft"),
-        (2, "draft"),
-        (3, "published"),
-        (4, "archived"),
-    ]
-    assert versions[0]["body"] == "Gift cards never expire."
+    # its versions go with it (issue 20)
+    assert (await client.get(f"/v1/knowledge/articles/{article_id}/versions", headers=headers)).status_code == 404
     events = [e.payload for e in await outbox_events(runtime)]
     published = [e.version for e in events if isinstance(e, ArticlePublished) and e.article_id == article_id]
     archived = [e.version for e in events if isinstance(e, ArticleArchived) and e.article_id == article_id]
@@ -265,3 +263,20 @@ async def test_a_replays_unrecorded_search_is_answered_without_a_trace(knowledge
     assert answer.status == "completed", answer
     assert answer.result["citations"][0]["article_id"] == article["article_id"]
     assert len(await outbox_events(runtime, "tool.completed")) == before  # answered on no log, claimed nowhere
+
+
+async def test_a_deleted_articles_versions_go_with_it(knowledge: Service, event_log: EventLog) -> None:
+    client, runtime = knowledge
+    headers = await tenant_headers(event_log, runtime)
+    article = await _add(client, headers, title="Shipping", body=SHIPPING)
+    versions = f"/v1/knowledge/articles/{article['article_id']}/versions"
+    assert (await client.get(versions, headers=headers)).status_code == 200
+    assert (await client.delete(f"/v1/knowledge/articles/{article['article_id']}", headers=headers)).status_code == 200
+    r = await client.get(versions, headers=headers)
+    assert (r.status_code, r.json()["code"]) == (404, "not_found")
+
+
+async def test_search_without_a_key_is_401_not_422(knowledge: Service) -> None:
+    client, _ = knowledge
+    r = await client.get("/v1/knowledge/search")
+    assert (r.status_code, r.json()["code"]) == (401, "unauthorized")

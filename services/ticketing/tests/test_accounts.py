@@ -230,6 +230,6 @@ async def test_an_agents_sign_in_key_opens_only_the_routes_marked_for_human_agen
         assert (await http.get("/v1/probe/for-agents", headers=auth(key))).json() == {"tenant": tenant.tenant_id}
         refused = await http.get("/v1/probe/for-admins", headers=auth(key))
         assert refused.status_code == 403
-        assert refused.json()["error"] == "forbidden"
+        assert refused.json()["code"] == "forbidden"
         assert (await http.get("/v1/probe/for-admins", headers=auth(tenant.api_key))).status_code == 200
         assert (await http.get("/v1/probe/for-agents", headers=auth("dps_unknown"))).status_code == 401

@@ -128,7 +128,7 @@ async def test_agent_keys_identify_an_agent_and_its_role(ticketing: Service, eve
     # an agent cannot create agents or change roles; an admin agent can
     r = await client.post("/v1/tickets/agents/", json={"name": "Mallory"}, headers=auth(alice["api_key"]))
     assert r.status_code == 403
-    assert r.json()["error"] == "forbidden"
+    assert r.json()["code"] == "forbidden"
     r = await client.patch(
         f"/v1/tickets/agents/{alice['agent_id']}", json={"role": "admin"}, headers=auth(alice["api_key"])
     )
@@ -148,6 +148,10 @@ async def test_agent_keys_identify_an_agent_and_its_role(ticketing: Service, eve
         f"/v1/tickets/agents/{alice['agent_id']}", json={"availability": "busy"}, headers=auth(alice["api_key"])
     )
     assert r.status_code == 422
+    r = await client.patch(
+        f"/v1/tickets/agents/{bob['agent_id']}", json={"active": None}, headers=auth(lead["api_key"])
+    )
+    assert (r.status_code, r.json()["code"]) == (422, "invalid_request")  # a NOT NULL violation (500) before
     # unknown and deactivated keys are refused at once; other tenants see nothing
     assert (await client.get("/v1/tickets/", headers=auth("dpa_" + "x" * 43))).status_code == 401
     assert (await client.get("/v1/tickets/", headers=auth(bob["api_key"]))).status_code == 200
@@ -389,7 +393,7 @@ async def test_the_inbox_filters(ticketing: Service, event_log: EventLog) -> Non
     assert r.status_code == 422
     r = await client.get("/v1/tickets/", headers={"Authorization": "Bearer dp_wrong"})
     assert r.status_code == 401
-    assert r.json()["error"] == "unauthorized"
+    assert r.json()["code"] == "unauthorized"
 
 
 async def test_an_agent_hands_the_conversation_back_to_the_ai(ticketing: Service, event_log: EventLog) -> None:

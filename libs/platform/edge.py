@@ -1,0 +1,217 @@
+"""The edge of every service: who is calling, then whether the request is fit to reach a handler — in one place.
+
+Runs after routing and before any handler, parameter parsing or body decoding, in this order:
+
+1. **Authentication.** A route whose handler (or one of its dependencies) takes ``tenant_id`` needs a key: no key or
+   an unknown one answers 401, a human agent's key on a route without ``HUMAN_AGENTS`` 403 — before anything about
+   the request is validated (so a request without a key never learns which parameters a route wants).
+2. **Hostile input** answers 400 ``hostile_input`` / ``malformed_json``: a path or query string that is not UTF-8 or
+   holds a NUL or another control character; a JSON body that is not UTF-8, is nested deeper than
+   ``MAX_JSON_DEPTH``, holds a NUL or a lone surrogate in any string (keys included), a number beyond 64 bits or
+   not finite, or is no JSON at all. PostgreSQL refuses NUL in text, NATS subjects and Python's recursion have their
+   limits; none of that is any handler's business.
+
+What is left — types, ranges, required fields — is each route's schema (422 ``invalid_request``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+import re
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
+
+from libs.platform.problems import PROBLEM_JSON, problem_bytes
+from libs.platform.tenancy import KeyHolder, TenantDirectory
+
+MAX_JSON_DEPTH = 32
+"""The deepest a JSON body may nest (objects and arrays); no request of the API needs a tenth of it."""
+INT_RANGE = (-(2**63), 2**63 - 1)
+HOLDER = "deskpilot.key_holder"
+"""Where the edge leaves the authenticated :class:`KeyHolder` in the ASGI scope for the ``tenant_id`` dependency."""
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+class Refused(Exception):
+    def __init__(self, status: int, detail: str, code: str | None = None, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.status, self.detail, self.code, self.headers = status, detail, code, headers or {}
+
+
+def needs_tenant(handler: Any) -> bool:
+    """Whether ``handler`` or a dependency it uses (transitively) takes ``tenant_id``."""
+    cached = _NEEDS_TENANT.get(id(handler))
+    if cached is not None and cached[0] is handler:
+        return cached[1]
+    deps = handler.resolve_dependencies()
+    todo, seen, found = list(handler.parsed_fn_signature.parameters), set(), False
+    while todo and not found:
+        name = todo.pop()
+        if name == "tenant_id":
+            found = True
+        elif name in deps and name not in seen:
+            seen.add(name)
+            todo.extend(inspect.signature(deps[name].dependency).parameters)
+    _NEEDS_TENANT[id(handler)] = (handler, found)  # the handler is kept, so its id is never another's
+    return found
+
+
+_NEEDS_TENANT: dict[int, tuple[Any, bool]] = {}
+
+
+def _screen_text(where: str, raw: bytes) -> None:
+    try:
+        text = unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused(400, f"the {where} is not UTF-8", "hostile_input") from None
+    if _CONTROL.search(text):
+        raise Refused(400, f"the {where} holds a control character", "hostile_input")
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("a number out of range")
+    return value
+
+
+def _integer(text: str) -> int:
+    value = int(text)
+    if not INT_RANGE[0] <= value <= INT_RANGE[1]:
+        raise ValueError("an integer beyond 64 bits")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _walk(value: Any) -> None:
+    """Raise on a NUL or a lone surrogate in any string of a decoded JSON value (iteratively: depth is bounded)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _BAD_TEXT.search(item):
+                raise Refused(400, "a text field holds a NUL or a lone surrogate", "hostile_input")
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def screen_json(body: bytes) -> None:
+    """Raise :class:`Refused` unless ``body`` is a JSON text fit for a handler (see the module docstring)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused(400, "the body is not UTF-8", "hostile_input") from None
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub(b'""', body)):
+        depth += 1 if bracket in (b"[", b"{") else -1
+        deepest = max(deepest, depth)
+    if deepest > MAX_JSON_DEPTH:
+        raise Refused(400, f"the body nests deeper than {MAX_JSON_DEPTH} levels", "hostile_input")
+    try:
+        value = json.loads(text, parse_float=_number, parse_int=_integer, parse_constant=_constant)
+    except (ValueError, RecursionError) as exc:
+        raise Refused(400, f"the body is not valid JSON: {exc}", "malformed_json") from None
+    _walk(value)
+
+
+def _is_json(scope: Scope) -> bool:
+    for key, value in scope["headers"]:
+        if key == b"content-type":
+            media = value.split(b";", 1)[0].strip().lower()
+            return media == b"application/json" or media.endswith(b"+json")
+    return False
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise Refused(400, "the client went away", "bad_request")
+        body.extend(message.get("body", b""))  # type: ignore[arg-type]
+        if len(body) > limit:
+            raise Refused(413, f"the body is larger than {limit} bytes", "too_large")
+        if not message.get("more_body"):
+            return bytes(body)
+
+
+class Edge(ASGIMiddleware):
+    """Authentication, then hostile-input screening, before any handler (see the module docstring)."""
+
+    scopes: tuple[ScopeType, ...] = (ScopeType.HTTP,)
+
+    def __init__(self, tenants: TenantDirectory, max_body_bytes: int) -> None:
+        self.tenants = tenants
+        self.max_body_bytes = max_body_bytes
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        try:
+            if needs_tenant(scope["route_handler"]):
+                scope[HOLDER] = await self.authenticate(scope)  # type: ignore[literal-required]
+            _screen_text("path", scope.get("raw_path") or scope["path"].encode())
+            _screen_text("query string", scope.get("query_string", b""))
+            if _is_json(scope):
+                body = await _read_body(receive, self.max_body_bytes)
+                if body:
+                    screen_json(body)
+                receive = _replay(body, receive)
+        except Refused as refused:
+            await _refuse(send, refused)
+            return
+        await next_app(scope, receive, send)
+
+    async def authenticate(self, scope: Scope) -> KeyHolder:
+        header = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), "")
+        scheme, _, key = header.partition(" ")
+        key = key.strip()
+        if scheme.lower() != "bearer" or not key:
+            raise Refused(401, "send your API key as 'Authorization: Bearer <key>'", headers=_CHALLENGE)
+        if len(key) > 200 or not key.isascii() or not key.isprintable():
+            raise Refused(401, "unknown API key", headers=_CHALLENGE)
+        holder = await self.tenants.holder(key)
+        if holder is None:
+            raise Refused(401, "unknown API key", headers=_CHALLENGE)
+        if not holder.acts_as_tenant and not scope["route_handler"].opt.get("human_agents"):
+            raise Refused(403, "a human agent's key cannot do this; it needs an owner's or admin's key")
+        return holder
+
+
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def _replay(body: bytes, then: Receive) -> Receive:
+    """``receive`` that gives the body read already, then what the client sends next (its disconnect)."""
+    sent = False
+
+    async def receive() -> ReceiveMessage:
+        nonlocal sent
+        if sent:
+            return await then()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def _refuse(send: Send, refused: Refused) -> None:
+    raw = problem_bytes(refused.status, refused.detail, refused.code)
+    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(raw)).encode())]
+    headers += [(k.lower().encode(), v.encode()) for k, v in refused.headers.items()]
+    await send({"type": "http.response.start", "status": refused.status, "headers": headers})
+    await send({"type": "http.response.body", "body": raw, "more_body": False})
