@@ -46,6 +46,7 @@ from libs.events import Actor, Envelope, EventLog, MessageReceived, RecordedEven
 from libs.events.streams import EVENTS_STREAM
 from libs.events.subjects import conversation_subject
 from libs.platform.consumers import Consumers, Subscription
+from services.integrations.vault import new_master_key
 
 N = 5000
 IN_FLIGHT = 64
@@ -262,6 +263,7 @@ def spread(values: list[float]) -> str:
 
 
 async def main() -> None:
+    os.environ.setdefault("DESKPILOT_VAULT_MASTER_KEYS", f"bench:{new_master_key()}")  # the log seals personal data
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="dp-bench-") as tmp:
         server = EmbeddedNats(Path(tmp))

@@ -46,6 +46,7 @@ from libs.events import (
 from services.agent.state import fold
 from services.billing.booking import price_llm_call
 from services.conversation.service import rebuild_transcript
+from services.integrations.vault import new_master_key
 
 AI, CUSTOMER, TOOLS = Actor(kind="ai", id="bench"), Actor(kind="customer", id="c"), Actor(kind="system", id="tools")
 MODEL = ("anthropic", "claude-sonnet-4-6")
@@ -127,6 +128,7 @@ async def timed(work: Callable[[], Awaitable[object]]) -> float:
 
 
 async def main(events: int) -> None:
+    os.environ.setdefault("DESKPILOT_VAULT_MASTER_KEYS", f"bench:{new_master_key()}")  # the log seals personal data
     with tempfile.TemporaryDirectory(prefix="deskpilot-bench-") as tmp:
         embedded = EmbeddedNats(Path(tmp))
         nc = await nats.connect(embedded.start())

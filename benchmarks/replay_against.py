@@ -41,6 +41,7 @@ from services.agent.replay.diff import ConversationDiff
 from services.agent.replay.runner import ReplayTarget, replay, risks_of
 from services.agent.sandbox.candidate import OPERATOR, Candidate, prepare
 from services.agent.tests.recording import record
+from services.integrations.vault import new_master_key
 from tests.fakes.shop_model import shop_model
 
 TOOLS = list(demo_store.tool_specs())
@@ -80,6 +81,7 @@ async def median_replay(
 
 
 async def main(turns: int) -> None:
+    os.environ.setdefault("DESKPILOT_VAULT_MASTER_KEYS", f"bench:{new_master_key()}")  # the log seals personal data
     rows: list[tuple[str, float, ConversationDiff]] = []
     with tempfile.TemporaryDirectory(prefix="deskpilot-bench-") as tmp:
         embedded = EmbeddedNats(Path(tmp))

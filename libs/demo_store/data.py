@@ -57,6 +57,18 @@ ORDERS: list[dict[str, Any]] = [
         "estimated_delivery": None,
         "items": [{"sku": "HD-05", "name": "Headset", "qty": 1}],
     },
+    {
+        # Delivered long ago: outside any "within 30 days" refund procedure (examples/procedures/).
+        "order_number": "1005",
+        "customer_email": "grace@example.com",
+        "status": "delivered",
+        "total": Decimal("89.00"),
+        "currency": "USD",
+        "carrier": "UPS",
+        "tracking_number": "1Z999AA10123456799",
+        "estimated_delivery": "2026-09-14",
+        "items": [{"sku": "SP-09", "name": "Desk speakers", "qty": 1}],
+    },
 ]
 
 # Monthly prices of the plans a subscription can be on.

@@ -3,7 +3,9 @@
 Errors are RFC 9457 problem documents (``libs.platform.problems``): 401 for a missing or unknown API key (always
 before any 422: ``libs.platform.edge`` authenticates before anything is validated), 400 for hostile input stopped at
 the edge, 404 for anything that does not exist *for this tenant* (another tenant's ids are indistinguishable from
-absent ones), 413 for an oversized body, 422 naming each invalid or missing field in ``errors``.
+absent ones), 413 for an oversized body, 422 naming each invalid or missing field in ``errors``. An infrastructure
+outage (PostgreSQL away, JetStream without a leader: ``libs.platform.faults``) answers 503 ``unavailable`` with
+``Retry-After``, so a client knows that retrying is safe; anything else unexpected is a 500.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ControllerRouterHandler
 
 from libs.platform.edge import HOLDER, Edge
+from libs.platform.faults import is_transient
 from libs.platform.problems import PROBLEM_JSON, problem
 from libs.platform.runtime import ServiceRuntime
 from libs.platform.tenancy import KeyHolder
@@ -71,7 +74,18 @@ def http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response
     return _problem(exc.status_code, str(exc.detail), code, media_type=PROBLEM_JSON, headers=headers or None)
 
 
+OUTAGE_RETRY_AFTER_S = 2
+
+
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if is_transient(exc):
+        # No trace: the consumers log an outage once; a line per request says which requests it turned away.
+        log.warning("%s %s: infrastructure unavailable (%s); answered 503", request.method, request.url.path, exc)
+        runtime = request.app.state.get("runtime")
+        service = runtime.name if isinstance(runtime, ServiceRuntime) else "the service"
+        detail = f"{service} cannot reach its database or event log right now; retry after a moment"
+        headers = {"Retry-After": str(OUTAGE_RETRY_AFTER_S)}
+        return _problem(503, detail, media_type=PROBLEM_JSON, headers=headers)
     # Never echo the exception: it may carry data that must not leave the service. It is in the service log.
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _problem(500, "internal error; see the service log", media_type=PROBLEM_JSON)

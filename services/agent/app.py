@@ -17,7 +17,8 @@ from services.agent.config import AgentSettings
 from services.agent.deadlines import TurnDeadlines
 from services.agent.endpoints import AgentController
 from services.agent.handlers import subscriptions, waker
-from services.agent.models import SANDBOX_TABLES, metadata
+from services.agent.models import PROCEDURE_TABLES, SANDBOX_TABLES, metadata
+from services.agent.procedures.endpoints import ProcedureController
 from services.agent.providers import ChatModel, select_model
 from services.agent.providers.pool import ModelPool
 from services.agent.replay.endpoints import ReplayController
@@ -44,6 +45,7 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
     migrations = [
         create_all_migration(metadata),
         create_all_migration(metadata, 2, "replays and simulations", tables=SANDBOX_TABLES),
+        create_all_migration(metadata, 3, "procedures", tables=PROCEDURE_TABLES),
     ]
     runtime = ServiceRuntime(NAME, settings, metadata, migrations)
     runtime.privacy.handle(privacy.redact)
@@ -71,7 +73,7 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
     )
     return build_app(
         runtime,
-        [AgentController, ReplayController, SimulationController],
+        [AgentController, ProcedureController, ReplayController, SimulationController],
         model=chosen,
         models=pool,
         setups=setups,

@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import re
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from libs.events import ToolSpec
 from services.agent.policy import AgentPolicy
+from services.agent.procedures.compiled import Procedure
+from services.agent.procedures.prompt import PROCEDURES_NOTE, describe
 from services.agent.providers import ModelMessage, ModelRequest
 
 BASE_PROMPT = (
@@ -32,12 +35,14 @@ def scrub(text: str) -> str:
     return _SECRET.sub("[redacted]", text)
 
 
-def system_prompt(policy: AgentPolicy) -> str:
+def system_prompt(policy: AgentPolicy, procedures: Sequence[Procedure] = ()) -> str:
     parts = [BASE_PROMPT]
     if policy.persona.strip():
         parts.append("About you and the business:\n" + scrub(policy.persona.strip()))
     if policy.instructions.strip():
         parts.append("The business's policies:\n" + scrub(policy.instructions.strip()))
+    if procedures:
+        parts.append(PROCEDURES_NOTE + "\n\n".join(describe(p) for p in procedures))
     return "\n\n".join(parts)
 
 
@@ -85,7 +90,9 @@ def _prepared(message: ModelMessage, limit: int) -> tuple[ModelMessage, int]:
     return shown, tokens
 
 
-def build_request(history: list[ModelMessage], tools: list[ToolSpec], policy: AgentPolicy) -> ModelRequest:
+def build_request(
+    history: list[ModelMessage], tools: list[ToolSpec], policy: AgentPolicy, procedures: Sequence[Procedure] = ()
+) -> ModelRequest:
     """The model request for the next call: trimmed to the budget at user-message boundaries, so a tool call is
     never separated from its result; what was left out is said in a note."""
     prepared = [_prepared(m, policy.max_tool_result_chars) for m in history]
@@ -106,4 +113,4 @@ def build_request(history: list[ModelMessage], tools: list[ToolSpec], policy: Ag
         # Folded into the first kept (user) message: providers expect the history to open with one.
         note = f"[{dropped} earlier messages of this conversation are omitted]\n\n"
         messages[0] = replace(messages[0], text=note + messages[0].text)
-    return ModelRequest(system_prompt(policy), messages, tools)
+    return ModelRequest(system_prompt(policy, procedures), messages, tools)

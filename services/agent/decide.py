@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,9 +25,12 @@ from libs.events import (
     AgentReplied,
     AgentTurnStarted,
     EventPayload,
+    GuardBlocked,
     HandoffRequested,
     LlmCalled,
     LlmFailed,
+    MessageReceived,
+    ProcedureApplied,
     ToolApprovalRequested,
     ToolFailed,
     ToolRequested,
@@ -37,6 +40,8 @@ from libs.events import (
 from libs.pricing import llm_cost
 from services.agent.context import build_request
 from services.agent.policy import AgentPolicy, LimitHit, Usage, approval_needed
+from services.agent.procedures.compiled import Procedure
+from services.agent.procedures.guards import check_call, hand_off, matching
 from services.agent.providers import HANDOFF_TOOL, ModelRequest, ModelResponse, ToolCall
 from services.agent.state import ConversationState, OpenTurn, call_key
 
@@ -59,14 +64,26 @@ class Setup:
     provider: str
     model: str
     new_id: Callable[[str], str] = new_id
+    procedures: tuple[Procedure, ...] = ()
 
     @classmethod
-    def of(cls, tools: list[ToolSpec], policy: AgentPolicy, provider: str, model: str) -> Setup:
+    def of(
+        cls,
+        tools: list[ToolSpec],
+        policy: AgentPolicy,
+        provider: str,
+        model: str,
+        procedures: Sequence[Procedure] = (),
+    ) -> Setup:
         """The tenant's tools plus the built-in handoff tool."""
-        return cls((*tools, HANDOFF_TOOL), policy, provider, model)
+        return cls((*tools, HANDOFF_TOOL), policy, provider, model, procedures=tuple(procedures))
 
     def tool(self, name: str) -> ToolSpec | None:
         return next((t for t in self.tools if t.name == name), None)
+
+    def applied(self, names: Sequence[str]) -> tuple[Procedure, ...]:
+        """The procedures of ``names`` this setup has, in that order."""
+        return tuple(p for n in names for p in self.procedures if p.name == n)
 
 
 @dataclass(frozen=True)
@@ -107,17 +124,33 @@ def decide(state: ConversationState, setup: Setup, now: datetime) -> Decision:
         provider=setup.provider,
         model=setup.model,
     )
-    step = _continue(state, OpenTurn(started.turn_id, started.trigger_event_id, now), setup, now)
+    applied = _newly_applied(state, started.turn_id, setup)
+    new = tuple(p.procedure for p in applied)
+    step = _continue(state, OpenTurn(started.turn_id, started.trigger_event_id, now), setup, now, new)
     match step:
         case CallModel(request=request):
-            return CallModel(request, opening=(started,))
+            return CallModel(request, opening=(started, *applied))
         case Act(payloads=payloads):
-            return Act((started, *payloads))
+            return Act((started, *applied, *payloads))
         case _:
-            return Act((started,))
+            return Act((started, *applied))
 
 
-def _continue(state: ConversationState, turn: OpenTurn, setup: Setup, now: datetime) -> Decision:
+def _newly_applied(state: ConversationState, turn_id: str, setup: Setup) -> tuple[ProcedureApplied, ...]:
+    """Procedures the message that opens this turn brings in (keywords, no model call), not applied before."""
+    trigger = state.unanswered_event.payload if state.unanswered_event is not None else None
+    if not setup.procedures or not isinstance(trigger, MessageReceived):
+        return ()
+    return tuple(
+        ProcedureApplied(turn_id=turn_id, procedure=m.procedure.name, version=m.procedure.version, terms=m.terms)
+        for m in matching(setup.procedures, trigger.text)
+        if m.procedure.name not in state.procedures
+    )
+
+
+def _continue(
+    state: ConversationState, turn: OpenTurn, setup: Setup, now: datetime, new: tuple[str, ...] = ()
+) -> Decision:
     if turn.decided:
         return Act(_dispatch_decided(state, turn, setup))
     limits = setup.policy.limits
@@ -142,7 +175,13 @@ def _continue(state: ConversationState, turn: OpenTurn, setup: Setup, now: datet
     hit = limits.check(usage)
     if hit is not None:
         return Act(_limit(turn, hit, setup))
-    return CallModel(build_request(state.history, list(setup.tools), setup.policy))
+    shown = setup.applied([*state.procedures, *new])
+    due = hand_off(shown, state, state.fresh_results(), now)
+    if due is not None:
+        procedure, condition = due
+        summary = f"The procedure {procedure.name!r} says to hand over when {condition.expression.text}."
+        return Act(_handoff(turn, setup, f"procedure {procedure.name}: {condition.reason}", summary))
+    return CallModel(build_request(state.history, list(setup.tools), setup.policy, shown))
 
 
 def after_model(
@@ -169,7 +208,7 @@ def after_model(
         if call.name == HANDOFF_TOOL.name:
             out.append(_requested_handoff(turn, call))
             break
-        out.extend(_tool_request(state, turn, call, setup))
+        out.extend(_tool_request(state, turn, call, setup, now))
     return tuple(out)
 
 
@@ -245,10 +284,25 @@ def _problem(call: ToolCall, spec: ToolSpec | None) -> tuple[str, str] | None:
     return None
 
 
-def _tool_request(state: ConversationState, turn: OpenTurn, call: ToolCall, setup: Setup) -> Payloads:
+def _tool_request(state: ConversationState, turn: OpenTurn, call: ToolCall, setup: Setup, now: datetime) -> Payloads:
     spec = setup.tool(call.name)
     problem = _problem(call, spec)
     if spec is not None and problem is None:
+        blocked = check_call(setup.procedures, call.name, call.arguments, state, now)
+        if blocked is not None:
+            # The call never leaves the agent: the model gets the reason as the call's result.
+            stop = GuardBlocked(
+                turn_id=turn.turn_id,
+                tool_call_id=call.id,
+                tool=call.name,
+                arguments=call.arguments,
+                procedure=blocked.procedure,
+                guard=blocked.guard,
+                kind=blocked.kind,
+                reason=f"blocked by the procedure {blocked.procedure!r}: {blocked.reason}",
+                values=blocked.values,
+            )
+            return (stop,)
         rule = approval_needed(setup.policy, spec, call.arguments)
         if rule is not None:
             approval = ToolApprovalRequested(

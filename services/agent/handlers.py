@@ -26,7 +26,9 @@ def waker(agent: Agent, setups: TenantSetups, deadlines: TurnDeadlines) -> Wake:
 
     async def wake(tenant_id: str, conversation_id: str, through: int = 0) -> ConversationState:
         setup = await setups.get(tenant_id)
-        progress = await agent.advance(tenant_id, conversation_id, setup.tools, setup.policy, through=through)
+        progress = await agent.advance(
+            tenant_id, conversation_id, setup.tools, setup.policy, through=through, procedures=setup.procedures
+        )
         await deadlines.track(progress.state, setup.policy)
         return progress.state
 

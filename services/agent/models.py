@@ -1,6 +1,6 @@
 """Tables of the agent service (schema ``agent``)."""
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table, func
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, func
 
 metadata = MetaData(schema="agent")
 
@@ -76,3 +76,19 @@ simulations = Table(
 )
 
 SANDBOX_TABLES = (replays, replay_results, simulations)  # added by schema v2
+
+# Procedures (schema v3): each tenant's documents as written (``source``, YAML or JSON) and validated
+# (``document``); ``version`` counts the changes of one procedure.
+procedures = Table(
+    "procedures",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+PROCEDURE_TABLES = (procedures,)  # added by schema v3

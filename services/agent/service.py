@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -34,6 +34,7 @@ from libs.events.log import ConversationEvents
 from services.agent.decide import Act, CallModel, Setup, Wait, after_model, decide, model_failed
 from services.agent.model_call import Answered, DeltaSink, call_model
 from services.agent.policy import AgentPolicy
+from services.agent.procedures.compiled import Procedure
 from services.agent.providers import ChatModel
 from services.agent.state import RELEVANT, ConversationState, apply
 
@@ -88,13 +89,14 @@ class Agent:
         policy: AgentPolicy | None = None,
         *,
         through: int = 0,
+        procedures: Sequence[Procedure] = (),
     ) -> Progress:
         """Take every step the conversation needs now. ``through``: the position of the event that woke the agent,
-        which the read must include."""
+        which the read must include; ``procedures``: the tenant's, whose guards every tool call must pass."""
         key = (tenant_id, conversation_id)
         policy = policy or AgentPolicy()
         model = self._models(policy) if self._models is not None else self._model
-        setup = Setup.of(tools, policy, model.provider, model.model)
+        setup = Setup.of(tools, policy, model.provider, model.model, procedures)
         steps = 0
         async with self._conversation_lock(key):
             state = await self._state(key, through)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -23,10 +23,12 @@ from libs.events import (
     ConversationStarted,
     Envelope,
     EventPayload,
+    GuardBlocked,
     HandoffRequested,
     HumanReplied,
     LlmCalled,
     MessageReceived,
+    ProcedureApplied,
     RecordedEvent,
     ToolApprovalDecided,
     ToolApprovalRequested,
@@ -34,6 +36,7 @@ from libs.events import (
     ToolFailed,
     ToolRequested,
 )
+from services.agent.procedures.guards import affirmative
 from services.agent.providers import ModelMessage, ToolCall
 
 
@@ -60,6 +63,14 @@ class OpenTurn:
 
 
 @dataclass
+class Proposal:
+    """A call a guard held for the customer's confirmation (ask-then-act), and what the customer wrote since."""
+
+    key: str
+    answers: list[str] = field(default_factory=list)
+
+
+@dataclass
 class ConversationState:
     tenant_id: str
     conversation_id: str
@@ -76,6 +87,31 @@ class ConversationState:
     customer_id: str | None = None
     call_counts: Counter[str] = field(default_factory=Counter)  # identical calls over the whole conversation
     call_ids: set[str] = field(default_factory=set)  # tool calls already in ``history``
+    # What procedures' guards read: each tool's latest result (and the turn it came in), calls held for the
+    # customer's yes, and the procedures applied so far (shown to the model for the rest of the conversation).
+    results: dict[str, tuple[str | None, dict[str, Any]]] = field(default_factory=dict)
+    proposals: dict[str, Proposal] = field(default_factory=dict)
+    procedures: list[str] = field(default_factory=list)
+
+    def result_of(self, tool: str) -> dict[str, Any] | None:
+        """The latest successful result of ``tool`` in this conversation."""
+        found = self.results.get(tool)
+        return found[1] if found is not None else None
+
+    def confirmed(self, tool: str, arguments: Mapping[str, Any]) -> bool:
+        """The customer said yes, in a message after the agent was held to ask, to exactly this call."""
+        held = self.proposals.get(tool)
+        return (
+            held is not None
+            and held.key == call_key(tool, dict(arguments))
+            and bool(held.answers)
+            and affirmative(held.answers[-1])
+        )
+
+    def fresh_results(self) -> frozenset[str]:
+        """Tools that answered during the open turn."""
+        turn = self.turn.turn_id if self.turn is not None else None
+        return frozenset(t for t, (at, _) in self.results.items() if turn is not None and at == turn)
 
     def asked(self, call_id: str) -> ToolCall:
         """The tool call the model made with this id."""
@@ -115,6 +151,8 @@ def _started(state: ConversationState, _event: Envelope, payload: ConversationSt
 
 def _message(state: ConversationState, event: Envelope, payload: MessageReceived) -> None:
     state.history.append(ModelMessage(role="user", text=payload.text))
+    for held in state.proposals.values():
+        held.answers.append(payload.text)
     if state.turn is None and state.unanswered_event is None:
         state.unanswered_event = event
 
@@ -146,6 +184,9 @@ def _approval_decided(state: ConversationState, _event: Envelope, payload: ToolA
 def _tool_requested(state: ConversationState, _event: Envelope, payload: ToolRequested) -> None:
     _assistant_call(state, ToolCall(payload.tool_call_id, payload.tool, payload.arguments))
     key = call_key(payload.tool, payload.arguments)
+    held = state.proposals.get(payload.tool)
+    if held is not None and held.key == key:
+        del state.proposals[payload.tool]  # confirmed and sent: another such call needs another yes
     state.tool_calls += 1
     state.call_counts[key] += 1
     if state.turn is not None:
@@ -160,6 +201,7 @@ def _tool_completed(state: ConversationState, _event: Envelope, payload: ToolCom
         ModelMessage(role="tool", tool_call_id=payload.tool_call_id, tool_name=payload.tool, result=payload.result)
     )
     state.consecutive_failures = 0
+    state.results[payload.tool] = (state.turn.turn_id if state.turn else None, payload.result)
     if state.turn is not None:
         state.turn.pending.discard(payload.tool_call_id)
         for source in citations_of(payload.result):
@@ -178,6 +220,24 @@ def _tool_failed(state: ConversationState, _event: Envelope, payload: ToolFailed
         state.turn.decided.pop(payload.tool_call_id, None)
         if payload.kind == "outcome_unknown":
             state.turn.unknown_outcomes.append(payload.tool)
+
+
+def _guard_blocked(state: ConversationState, _event: Envelope, payload: GuardBlocked) -> None:
+    # To the model, a blocked call is a call whose result is the reason; it never left the agent.
+    _assistant_call(state, ToolCall(payload.tool_call_id, payload.tool, payload.arguments))
+    state.history.append(
+        ModelMessage(
+            role="tool", tool_call_id=payload.tool_call_id, tool_name=payload.tool, text=payload.reason, is_error=True
+        )
+    )
+    state.consecutive_failures += 1  # a model that keeps trying what is forbidden is stopped by the limit
+    if payload.kind == "confirmation":
+        state.proposals[payload.tool] = Proposal(call_key(payload.tool, payload.arguments))
+
+
+def _procedure_applied(state: ConversationState, _event: Envelope, payload: ProcedureApplied) -> None:
+    if payload.procedure not in state.procedures:
+        state.procedures.append(payload.procedure)
 
 
 def _replied(state: ConversationState, _event: Envelope, payload: AgentReplied) -> None:
@@ -216,6 +276,8 @@ APPLY: dict[type[EventPayload], Apply] = {
     ToolRequested: _tool_requested,
     ToolCompleted: _tool_completed,
     ToolFailed: _tool_failed,
+    GuardBlocked: _guard_blocked,
+    ProcedureApplied: _procedure_applied,
     AgentReplied: _replied,
     HandoffRequested: _handoff,
     HumanReplied: _human_replied,

@@ -14,13 +14,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from libs.events import ToolSpec
 from services.agent.policy import AgentPolicy
-from services.agent.repository import CatalogRepository, PolicyRepository
+from services.agent.procedures.compiled import Procedure, compile_procedure
+from services.agent.procedures.document import ProcedureDocument
+from services.agent.repository import CatalogRepository, PolicyRepository, ProcedureRepository, ProcedureRow
 
 
 @dataclass(frozen=True)
 class TenantSetup:
     tools: list[ToolSpec]
     policy: AgentPolicy
+    procedures: tuple[Procedure, ...] = ()
+
+
+def compiled(rows: list[ProcedureRow]) -> tuple[Procedure, ...]:
+    """Stored procedures (validated when saved) ready for the runtime."""
+    return tuple(compile_procedure(ProcedureDocument.model_validate(r.document), r.version) for r in rows)
 
 
 class TenantSetups:
@@ -37,6 +45,7 @@ class TenantSetups:
             setup = TenantSetup(
                 tools=await CatalogRepository(session).tools(tenant_id),
                 policy=await PolicyRepository(session).get(tenant_id),
+                procedures=compiled(await ProcedureRepository(session).all(tenant_id)),
             )
         self._entries[tenant_id] = (time.monotonic(), setup)
         return setup

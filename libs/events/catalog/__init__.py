@@ -22,9 +22,11 @@ from libs.events.catalog.agent import (
     AgentReplied,
     AgentTurnStarted,
     Citation,
+    GuardBlocked,
     HandoffRequested,
     LlmCalled,
     LlmFailed,
+    ProcedureApplied,
     ToolApprovalDecided,
     ToolApprovalRequested,
     ToolCompleted,
@@ -77,6 +79,8 @@ AnyEvent = Annotated[
     | AgentLimitReached
     | ToolApprovalRequested
     | ToolApprovalDecided
+    | ProcedureApplied
+    | GuardBlocked
     | ToolRequested
     | ToolCompleted
     | ToolFailed
@@ -124,6 +128,8 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
         AgentLimitReached,
         ToolApprovalRequested,
         ToolApprovalDecided,
+        ProcedureApplied,
+        GuardBlocked,
         ToolRequested,
         ToolCompleted,
         ToolFailed,
@@ -176,6 +182,7 @@ __all__ = [
     "CsatRequested",
     "EventPayload",
     "ExternalTicketUpdated",
+    "GuardBlocked",
     "HandoffRequested",
     "HumanAssigned",
     "HumanReplied",
@@ -190,6 +197,7 @@ __all__ = [
     "PrivacyErasureRequested",
     "PrivacyExportPrepared",
     "PrivacyExportRequested",
+    "ProcedureApplied",
     "QuotaExceeded",
     "RiskClass",
     "Scope",

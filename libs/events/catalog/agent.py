@@ -191,3 +191,33 @@ class ToolApprovalDecided(EventPayload):
     approved: bool
     decided_by: str
     note: Personal = ""
+
+
+class ProcedureApplied(EventPayload):
+    """A tenant's procedure matched the customer's message (keywords or its words, no model call) and is shown to the
+    model from this turn on; ``terms`` are what matched."""
+
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("agent",)
+    type: Literal["procedure.applied"] = "procedure.applied"
+    turn_id: str
+    procedure: str
+    version: int = Field(ge=1, description="the procedure's version at the time")
+    terms: tuple[str, ...] = ()
+
+
+class GuardBlocked(EventPayload):
+    """A procedure's guard stopped a tool call before it went out; the model gets ``reason`` as the call's result.
+    ``guard`` says which (``requires get_order``, the precondition's expression, ``confirm``), ``values`` what it
+    read."""
+
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("agent",)
+    type: Literal["guard.blocked"] = "guard.blocked"
+    turn_id: str
+    tool_call_id: str
+    tool: str
+    arguments: PersonalTree
+    procedure: str
+    guard: str
+    kind: Literal["required_call", "precondition", "confirmation"]
+    reason: Personal
+    values: PersonalTree = Field(default_factory=dict)

@@ -32,8 +32,8 @@ def tenant_candidates(
     async def prepare_for(tenant_id: str, candidate: Candidate) -> tuple[PreparedCandidate, TenantSetup]:
         setup = await setups.get(tenant_id)
         caller = tenant_caller(settings)
-        live = live_model(setup.policy)
-        prepared = await prepare(candidate, (setup.tools, setup.policy), live, settings, caller=caller)
+        base, live = (setup.tools, setup.policy), live_model(setup.policy)
+        prepared = await prepare(candidate, base, live, settings, caller=caller, procedures=setup.procedures)
         return prepared, setup
 
     return prepare_for

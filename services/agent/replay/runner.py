@@ -68,6 +68,7 @@ async def replay_events(
         (candidate.tools, candidate.policy),
         AnswerChain(*answerers),
         RecordedApprovals(events),
+        procedures=candidate.procedures,
     )
     started = time.perf_counter()
     for event in (r.event for r in events if r.event.type in WORLD):

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from libs.events import ToolSpec
 from services.agent.config import AgentSettings
 from services.agent.policy import AgentPolicy
+from services.agent.procedures.compiled import Procedure, compile_procedure, load_procedure
 from services.agent.providers import ChatModel
 from services.agent.sandbox.documents import InvalidDocument, Problem, load, problems_of
 from services.agent.sandbox.model_choice import OPERATOR, WHAT, Caller, CandidateModel, build_model, tenant_caller
@@ -56,6 +57,10 @@ class Candidate(BaseModel):
         "the base policy: a mapping replaces only the keys it names, anything else replaces the whole value",
     )
     tools: ToolChanges = ToolChanges()
+    procedures: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="procedure documents (docs/procedures.md) that replace the base's procedures; omitted: the base's",
+    )
 
     def stored(self) -> dict[str, Any]:
         """As kept with a run's results: what was asked for, never a key."""
@@ -71,6 +76,7 @@ class PreparedCandidate:
     tools: list[ToolSpec]
     policy: AgentPolicy
     owns_model: bool  # built for this run (close it after); else the service's own model
+    procedures: tuple[Procedure, ...] = ()
 
     @property
     def label(self) -> str:
@@ -122,17 +128,38 @@ def candidate_tools(changes: ToolChanges, base: list[ToolSpec], known: set[str] 
     ] + list(changes.added)
 
 
+def candidate_procedures(
+    candidate: Candidate, tools: list[ToolSpec], base: tuple[Procedure, ...]
+) -> tuple[Procedure, ...]:
+    """The candidate's procedures (each checked against its tools), or the base's when it names none."""
+    if candidate.procedures is None:
+        return base
+    out: list[Procedure] = []
+    problems: list[Problem] = []
+    for i, document in enumerate(candidate.procedures):
+        try:
+            out.append(compile_procedure(load_procedure(document, tools)))
+        except InvalidDocument as exc:
+            problems += [Problem(f"procedures[{i}].{p.field}", p.message) for p in exc.problems]
+    if problems:
+        raise InvalidDocument(WHAT, problems)
+    return tuple(out)
+
+
 async def prepare(
     candidate: Candidate,
     base: tuple[list[ToolSpec], AgentPolicy],
     live_model: ChatModel,
     settings: AgentSettings,
     caller: Caller,
+    procedures: tuple[Procedure, ...] = (),
 ) -> PreparedCandidate:
-    """``candidate`` over ``base`` (tools, policy); the service's ``live_model`` unless it names its own."""
+    """``candidate`` over ``base`` (tools, policy) and the base's ``procedures``; the service's ``live_model`` unless
+    it names its own."""
     tools = candidate_tools(candidate.tools, base[0])
     policy = candidate_policy(candidate, base[1])
+    chosen = candidate_procedures(candidate, tools, procedures)
     if candidate.model is None:
-        return PreparedCandidate(candidate.name, live_model, tools, policy, owns_model=False)
+        return PreparedCandidate(candidate.name, live_model, tools, policy, owns_model=False, procedures=chosen)
     model = await build_model(candidate.model, settings, caller)
-    return PreparedCandidate(candidate.name, model, tools, policy, owns_model=True)
+    return PreparedCandidate(candidate.name, model, tools, policy, owns_model=True, procedures=chosen)

@@ -62,6 +62,11 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return int(node.start_mark.line) + 1
 
 
+def line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """The line ``loc`` names in the document ``node`` (for checks made after validation), if known."""
+    return _line_of(node, loc)
+
+
 def problems_of(error: ValidationError, node: yaml.Node | None = None, at: tuple[int | str, ...] = ()) -> list[Problem]:
     """Each error of ``error``, for data found at ``at`` in the document ``node`` (when there is one)."""
     out: list[Problem] = []

@@ -25,6 +25,7 @@ from libs.events import (
 )
 from libs.events.memory_log import MemoryEventLog
 from services.agent.policy import AgentPolicy
+from services.agent.procedures.compiled import Procedure
 from services.agent.providers import ChatModel
 from services.agent.sandbox.answers import AnswerChain
 from services.agent.service import Agent
@@ -85,12 +86,14 @@ class SandboxConversation:
         setup: tuple[list[ToolSpec], AgentPolicy],
         answers: AnswerChain,
         approvals: Approvals,
+        procedures: Sequence[Procedure] = (),
     ) -> None:
         self.tenant_id = tenant_id
         self.conversation_id = conversation_id
         self.log = MemoryEventLog()
         self._agent = Agent(self.log, model, cached_conversations=1)
         self._tools, self._policy = setup
+        self._procedures = tuple(procedures)
         self._specs = {t.name: t for t in self._tools}
         self._answers = answers
         self._approvals = approvals
@@ -108,7 +111,9 @@ class SandboxConversation:
 
     async def settle(self) -> None:
         for _ in range(MAX_ROUNDS):
-            progress = await self._agent.advance(self.tenant_id, self.conversation_id, self._tools, self._policy)
+            progress = await self._agent.advance(
+                self.tenant_id, self.conversation_id, self._tools, self._policy, procedures=self._procedures
+            )
             self.state = state = progress.state
             turn = state.turn
             if turn is None or not (turn.pending or turn.awaiting_approval):

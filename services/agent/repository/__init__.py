@@ -1,4 +1,4 @@
-"""Every SQL statement of the agent service."""
+"""Every SQL statement of the agent service (procedures and releases in modules of their own, re-exported)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from libs.events import ToolSpec
 from services.agent.models import open_turns, replay_results, replays, simulations, tenant_policies, tool_catalog
 from services.agent.policy import AgentPolicy
+from services.agent.repository.procedures import ProcedureRepository, ProcedureRow
+
+__all__ = [
+    "CatalogRepository",
+    "PolicyRepository",
+    "ProcedureRepository",
+    "ProcedureRow",
+    "ReplayRepository",
+    "ReplayResultRow",
+    "ReplayRow",
+    "SimulationRepository",
+    "SimulationRow",
+    "TurnRepository",
+]
 
 
 class CatalogRepository:

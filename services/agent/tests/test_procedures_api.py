@@ -1,0 +1,69 @@
+"""The procedures API on a real database: CRUD per tenant, 422s naming line and field, nothing half-saved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from libs import demo_store
+from libs.events import SYSTEM, Envelope, EventLog, ToolsPublished
+from services.agent.app import create_app
+from services.agent.config import AgentSettings
+from services.agent.providers import OfflineModel
+from tests.support import eventually, provision_tenant, running
+
+REFUND = (Path(__file__).parents[3] / "examples" / "procedures" / "refund-within-30-days.yaml").read_text()
+
+
+async def test_procedures_are_validated_saved_versioned_and_kept_per_tenant(
+    nats_url: str, database_url: str, event_log: EventLog
+) -> None:
+    settings = AgentSettings.model_validate({"NATS_URL": nats_url, "DATABASE_URL": database_url})
+    async with running(create_app(settings, model=OfflineModel())) as (client, runtime):
+        tenant = await provision_tenant(event_log, runtime)
+        other = await provision_tenant(event_log, runtime, "Other")
+        auth = {"Authorization": f"Bearer {tenant.api_key}"}
+        catalog = ToolsPublished(service="integrations", tools=demo_store.tool_specs())
+        await event_log.publish(Envelope.new(catalog, tenant_id=tenant.tenant_id, actor=SYSTEM))
+
+        async def catalog_ready() -> bool:
+            tools = (await client.get("/v1/agent/tools", headers=auth)).json()["tools"]
+            return any(t["name"] == "refund_order" for t in tools)
+
+        await eventually(catalog_ready, what="the catalog to reach the agent")
+
+        broken = REFUND.replace("refund_order.amount <=", "refund_order.amont <=")
+        r = await client.post("/v1/agent/procedures", headers=auth, json={"source": broken})
+        assert r.status_code == 422, r.text
+        (problem,) = r.json()["errors"]
+        assert problem["field"] == "procedure.guards[0].preconditions[3].check"
+        assert problem["message"].startswith("line 23: ")
+        assert "no field 'amont'" in problem["message"]
+        assert (await client.get("/v1/agent/procedures", headers=auth)).json()["items"] == []
+
+        check = await client.post("/v1/agent/procedures/check", headers=auth, json={"source": broken})
+        assert check.json()["valid"] is False
+        assert check.json()["problems"][0]["line"] == 23
+
+        r = await client.post("/v1/agent/procedures", headers=auth, json={"source": REFUND})
+        assert r.status_code == 201, r.text
+        assert r.json()["version"] == 1
+        assert r.json()["guarded_tools"] == ["refund_order"]
+        again = await client.post("/v1/agent/procedures", headers=auth, json={"source": REFUND})
+        assert again.status_code == 409
+
+        changed = REFUND.replace("<= 30", "<= 14")
+        r = await client.put("/v1/agent/procedures/refund-within-30-days", headers=auth, json={"source": changed})
+        assert r.status_code == 200
+        assert r.json()["version"] == 2
+        assert "<= 14" in r.json()["source"]
+        renamed = await client.put("/v1/agent/procedures/other-name", headers=auth, json={"source": REFUND})
+        assert renamed.status_code == 422
+        assert renamed.json()["errors"][0]["field"] == "procedure.name"
+
+        others = {"Authorization": f"Bearer {other.api_key}"}
+        assert (await client.get("/v1/agent/procedures/refund-within-30-days", headers=others)).status_code == 404
+        assert (await client.delete("/v1/agent/procedures/refund-within-30-days", headers=others)).status_code == 404
+        assert (await client.get("/v1/agent/procedures", headers=others)).json()["items"] == []
+
+        assert (await client.delete("/v1/agent/procedures/refund-within-30-days", headers=auth)).status_code == 204
+        assert (await client.get("/v1/agent/procedures/refund-within-30-days", headers=auth)).status_code == 404
