@@ -45,6 +45,7 @@ from opentelemetry import propagate, trace
 from libs.events import EventLog, PoisonEvent, RecordedEvent, decode
 from libs.events.streams import EVENTS_STREAM
 from libs.platform.faults import Outage, is_transient
+from libs.platform.row_security import SYSTEM, tenant_scope
 
 log = logging.getLogger("deskpilot.consumers")
 tracer = trace.get_tracer("deskpilot.consumers")
@@ -225,7 +226,10 @@ class Consumers:
             return False
         alive = [asyncio.create_task(self._keep_alive(m, sub.ack_wait_s / 3)) for m in msgs]
         try:
-            await sub.batch_handler(records)
+            tenants = {r.event.tenant_id for r in records}
+            # One transaction for events of several tenants is the system's work; of one tenant, that tenant's.
+            with tenant_scope(tenants.pop() if len(tenants) == 1 else SYSTEM):
+                await sub.batch_handler(records)
         except Exception as exc:
             log.info(
                 "consumer %s: a batch of %d failed (%r); taking it event by event", self.durable(sub), len(msgs), exc
@@ -288,7 +292,8 @@ class Consumers:
                 if not opened:
                     recorded = RecordedEvent(recorded.position, await self._log.open(recorded.event))
                     opened = True
-                await sub.handler(recorded)
+                with tenant_scope(event.tenant_id):  # row-level security: the event's tenant's rows only
+                    await sub.handler(recorded)
                 self.outage.recovered()
                 return
             except PoisonEvent as exc:  # the handler found it can never be applied: no retries
