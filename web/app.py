@@ -74,7 +74,8 @@ def build_app(settings: WebSettings) -> Litestar:
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         rows = None
         if settings.database_url is not None:
-            rows = await PostgresRows.open(settings.database_url.get_secret_value())
+            owner = settings.database_owner_url.get_secret_value() if settings.database_owner_url else None
+            rows = await PostgresRows.open(settings.database_url.get_secret_value(), owner)
             store.rows = rows
         try:
             yield

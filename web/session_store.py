@@ -1,12 +1,15 @@
 """The web front end's one table: sealed sign-in sessions in PostgreSQL (``web.sessions``), by the digest of their id.
 
 The web process owns nothing else in the database; it creates its schema and table itself on start (idempotent),
-since it shares no migration machinery with the services (it imports none of them).
+since it shares no migration machinery with the services (it imports none of them): as ``DATABASE_OWNER_URL``'s
+role where there is one, granting ``DATABASE_URL``'s role the rows' use (decision 0027's two roles). The rows are
+found only by the digest of a secret, before any tenant is known, so the table has no row-level policy.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import unquote, urlsplit
 
 import asyncpg
 
@@ -28,6 +31,12 @@ def asyncpg_dsn(database_url: str) -> str:
     return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
+def _identifier(name: str) -> str:
+    if not name:
+        raise ValueError("DATABASE_URL names no role")
+    return '"' + unquote(name).replace('"', '""') + '"'
+
+
 def _at(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
 
@@ -40,12 +49,22 @@ class PostgresRows:
         self.pool = pool
 
     @classmethod
-    async def open(cls, database_url: str) -> PostgresRows:
+    async def open(cls, database_url: str, owner_url: str | None = None) -> PostgresRows:
+        """Rows through ``database_url``'s role; the table made (and that role granted its use) by ``owner_url``'s
+        role where there is one (the services' own role owns nothing: decision 0027), else by the same role."""
+        owner = await asyncpg.connect(asyncpg_dsn(owner_url or database_url))
+        try:
+            # Two replicas starting at once must not both create the schema: one lock for the DDL.
+            async with owner.transaction():
+                await owner.execute("SELECT pg_advisory_xact_lock(hashtext('deskpilot web sessions'))")
+                await owner.execute(SCHEMA)
+                if owner_url:
+                    role = _identifier(urlsplit(asyncpg_dsn(database_url)).username or "")
+                    await owner.execute(f"GRANT USAGE ON SCHEMA web TO {role}")
+                    await owner.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON web.sessions TO {role}")
+        finally:
+            await owner.close()
         pool = await asyncpg.create_pool(asyncpg_dsn(database_url), min_size=1, max_size=5)
-        # Two replicas starting at once must not both create the schema: one lock for the DDL.
-        async with pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext('deskpilot web sessions'))")
-            await conn.execute(SCHEMA)
         return cls(pool)
 
     async def close(self) -> None:

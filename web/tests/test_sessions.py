@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -94,3 +95,24 @@ async def test_without_a_database_sessions_live_in_memory() -> None:
     assert await store.get(session_id) == session
     assert await store.get("not-a-session") is None
     assert await store.get(None) is None
+
+
+async def test_an_owner_role_makes_the_table_and_the_service_role_uses_it(database_url: str) -> None:
+    """With two roles (decision 0027), the owner's creates web.sessions and grants the rows' use to the other."""
+    owner = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        if not await owner.fetchval("SELECT 1 FROM pg_roles WHERE rolname = 'dp_web_sessions_test'"):
+            await owner.execute("CREATE ROLE dp_web_sessions_test LOGIN PASSWORD 'web-sessions-test'")
+    finally:
+        await owner.close()
+    parts = urlsplit(asyncpg_dsn(database_url))
+    where = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    service_url = urlunsplit(parts._replace(netloc=f"dp_web_sessions_test:web-sessions-test@{where}"))
+    rows = await PostgresRows.open(service_url, owner_url=database_url)
+    try:
+        store = SessionStore(rows)
+        session = a_session()
+        session_id = await store.create(session)
+        assert await store.get(session_id) == session
+    finally:
+        await rows.close()
