@@ -42,8 +42,9 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import ServiceUnavailableError
 from opentelemetry import propagate, trace
 
-from libs.events import EventLog, PoisonEvent, RecordedEvent, decode
+from libs.events import Envelope, EventLog, PoisonEvent, RecordedEvent, decode
 from libs.events.streams import EVENTS_STREAM
+from libs.platform import metrics
 from libs.platform.faults import Outage, is_transient
 from libs.platform.row_security import SYSTEM, tenant_scope
 
@@ -81,6 +82,20 @@ class Subscription:
     @property
     def filters(self) -> list[str]:
         return self.subject.split()
+
+
+def _process_span(msg: Msg, event: Envelope, durable: str) -> trace.Span:
+    """A consumer span for one event, continuing the trace its publisher put in the message headers."""
+    span = tracer.start_span(
+        f"{event.type} process", context=propagate.extract(dict(msg.headers or {})), kind=trace.SpanKind.CONSUMER
+    )
+    if span.is_recording():
+        span.set_attribute("messaging.system", "nats")
+        span.set_attribute("messaging.operation.type", "process")
+        span.set_attribute("messaging.destination.name", msg.subject)
+        span.set_attribute("messaging.consumer.group.name", durable)
+        span.set_attribute("deskpilot.tenant_id", event.tenant_id)
+    return span
 
 
 def retry_delay(attempt: int) -> float:
@@ -169,6 +184,20 @@ class Consumers:
         if self._inflight:
             await asyncio.wait(self._inflight, timeout=10)
 
+    async def measure(self) -> None:
+        """Each durable's lag and unacknowledged messages from JetStream, also when nothing is being fetched (a
+        consumer riding out an outage); a consumer that cannot be asked keeps its last figures."""
+        js = self._nc.jetstream()
+        for sub in self._subs:
+            durable = self.durable(sub)
+            try:
+                info = await js.consumer_info(EVENTS_STREAM, durable, timeout=2)
+            except Exception as exc:
+                log.debug("consumer %s: no consumer info for its metrics (%r)", durable, exc)
+                continue
+            metrics.CONSUMER_LAG.labels(self._service, durable).set(info.num_pending or 0)
+            metrics.CONSUMER_ACK_PENDING.labels(self._service, durable).set(info.num_ack_pending or 0)
+
     async def _loop(self, psub: object, sub: Subscription) -> None:
         from nats.js import JetStreamContext
 
@@ -187,6 +216,8 @@ class Consumers:
                 log.warning("consumer %s: NATS unavailable (%r); retrying", self.durable(sub), exc)
                 await asyncio.sleep(1.0)
                 continue
+            if msgs:  # what is left for this consumer after the fetch: free, from the last message's metadata
+                metrics.CONSUMER_LAG.labels(self._service, self.durable(sub)).set(msgs[-1].metadata.num_pending)
             if sub.max_workers == 1:
                 if sub.batch_handler is not None and len(msgs) > 1 and await self._handle_batch(msgs, sub):
                     continue
@@ -225,6 +256,8 @@ class Consumers:
             log.info("consumer %s: could not open a batch (%r); taking it event by event", self.durable(sub), exc)
             return False
         alive = [asyncio.create_task(self._keep_alive(m, sub.ack_wait_s / 3)) for m in msgs]
+        # Each event's own trace gets its hop through this consumer, though one transaction handles them all.
+        spans = [_process_span(m, event, self.durable(sub)) for m, (_, event) in zip(msgs, decoded, strict=True)]
         try:
             tenants = {r.event.tenant_id for r in records}
             # One transaction for events of several tenants is the system's work; of one tenant, that tenant's.
@@ -238,9 +271,12 @@ class Consumers:
         finally:
             for task in alive:
                 task.cancel()
+            for span in spans:
+                span.end()
         self.outage.recovered()
         for msg in msgs:
             await msg.ack()
+        metrics.CONSUMED.labels(self._service, self.durable(sub), "handled").inc(len(msgs))
         return True
 
     @staticmethod
@@ -256,10 +292,11 @@ class Consumers:
             event = decode(msg.data)
         except PoisonEvent as exc:
             log.error("consumer %s: poison message on %s parked in dead letters: %s", durable, msg.subject, exc)
-            await self._log.dead_letter(durable, msg, f"poison: {exc}")
+            await self._park(durable, msg, "poison", f"poison: {exc}")
             await msg.ack()
             return
         if msg.metadata.num_delivered > 1:
+            metrics.REDELIVERIES.labels(self._service, durable).inc()
             log.warning(
                 "consumer %s: redelivery %d of %s %s (conversation %s)",
                 durable,
@@ -268,23 +305,26 @@ class Consumers:
                 event.id,
                 event.conversation_id,
             )
-        context = propagate.extract(dict(msg.headers or {}))
-        with tracer.start_as_current_span(
-            f"{event.type} process", context=context, kind=trace.SpanKind.CONSUMER
-        ) as span:
-            span.set_attribute("messaging.system", "nats")
-            span.set_attribute("messaging.destination.name", msg.subject)
-            span.set_attribute("messaging.consumer.group.name", durable)
-            span.set_attribute("deskpilot.tenant_id", event.tenant_id)
-            await self._attempt(msg, sub, durable, RecordedEvent(msg.metadata.sequence.stream, event), opened=False)
+        with trace.use_span(_process_span(msg, event, durable), end_on_exit=True):
+            handled = await self._attempt(
+                msg, sub, durable, RecordedEvent(msg.metadata.sequence.stream, event), opened=False
+            )
         await msg.ack()
+        if handled:
+            metrics.CONSUMED.labels(self._service, durable, "handled").inc()
+
+    async def _park(self, durable: str, msg: Msg, reason: str, detail: str) -> None:
+        """Park ``msg`` on ``dp.dlq.<durable>`` (its caller acknowledges it) and count it."""
+        await self._log.dead_letter(durable, msg, detail)
+        metrics.DEAD_LETTERS.labels(self._service, durable, reason).inc()
+        metrics.CONSUMED.labels(self._service, durable, "dead_lettered").inc()
 
     async def _attempt(
         self, msg: Msg, sub: Subscription, durable: str, recorded: RecordedEvent, *, opened: bool
-    ) -> None:
-        """Open the event's personal fields and run the handler until it succeeds, the message proves poison, or it
-        failed ``max_attempts`` times with the infrastructure up; failures while the infrastructure is away do not
-        count."""
+    ) -> bool:
+        """Open the event's personal fields and run the handler until it succeeds (True), the message proves poison,
+        or it failed ``max_attempts`` times with the infrastructure up (parked: False); failures while the
+        infrastructure is away do not count."""
         event = recorded.event
         failures = outage_attempts = 0
         while True:
@@ -295,24 +335,26 @@ class Consumers:
                 with tenant_scope(event.tenant_id):  # row-level security: the event's tenant's rows only
                     await sub.handler(recorded)
                 self.outage.recovered()
-                return
+                return True
             except PoisonEvent as exc:  # the handler found it can never be applied: no retries
                 log.error("consumer %s: %s cannot be applied, parked in dead letters: %s", durable, event.id, exc)
-                await self._log.dead_letter(durable, msg, f"poison: {exc}")
-                return
+                await self._park(durable, msg, "poison", f"poison: {exc}")
+                return False
             except Exception as exc:
                 if is_transient(exc) or not await self._infrastructure_up():
+                    metrics.HANDLER_FAILURES.labels(self._service, durable, "transient").inc()
                     self.outage.failed(durable, exc)
                     outage_attempts += 1
                     await asyncio.sleep(retry_delay(outage_attempts))
                     continue
                 failures += 1
+                metrics.HANDLER_FAILURES.labels(self._service, durable, "error").inc()
                 if failures >= sub.max_attempts:
                     log.exception(
                         "consumer %s: %s failed %d times; parked in dead letters", durable, event.id, failures
                     )
-                    await self._log.dead_letter(durable, msg, f"failed {failures} times: {exc!r}")
-                    return
+                    await self._park(durable, msg, "failed", f"failed {failures} times: {exc!r}")
+                    return False
                 log.warning("consumer %s: %s failed (attempt %d), retrying: %r", durable, event.id, failures, exc)
                 await asyncio.sleep(retry_delay(failures))
 

@@ -11,17 +11,22 @@ outage (PostgreSQL away, JetStream without a leader: ``libs.platform.faults``) a
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from typing import Annotated, Any
 
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from litestar.types import ASGIApp, ControllerRouterHandler, Receive, Scope, Send
+from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
+from opentelemetry import propagate, trace
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
+from libs.platform import metrics
 from libs.platform.edge import HOLDER, Edge
 from libs.platform.faults import is_transient
 from libs.platform.problems import PROBLEM_JSON, problem
@@ -30,6 +35,7 @@ from libs.platform.runtime import ServiceRuntime
 from libs.platform.tenancy import KeyHolder
 
 log = logging.getLogger("deskpilot.http")
+tracer = trace.get_tracer("deskpilot.http")
 
 # Handler parameters injected by name (see build_app).
 TenantId = NamedDependency[str]
@@ -109,8 +115,49 @@ def _scoped_requests(app: ASGIApp) -> ASGIApp:
     return scoped
 
 
+def observed(service: str) -> Any:
+    """Middleware that measures each HTTP request (``deskpilot_http_*``, by route template) and makes it a server
+    span, continuing the caller's trace from its ``traceparent`` (a no-op span when tracing is off)."""
+
+    def middleware(app: ASGIApp) -> ASGIApp:
+        async def measured(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != ScopeType.HTTP:
+                await app(scope, receive, send)
+                return
+            method, route = str(scope.get("method", "")), scope.get("path_template") or "unmatched"
+            status = 500  # unless the response starts: an exception that escaped every handler
+            started = time.perf_counter()
+
+            async def sending(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                await send(message)
+
+            carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+            with tracer.start_as_current_span(
+                f"{method} {route}", context=propagate.extract(carrier), kind=trace.SpanKind.SERVER
+            ) as span:
+                try:
+                    await app(scope, receive, sending)
+                finally:
+                    if span.is_recording():
+                        span.set_attribute("http.request.method", method)
+                        span.set_attribute("http.route", route)
+                        span.set_attribute("http.response.status_code", status)
+                        if status >= 500:
+                            span.set_status(trace.StatusCode.ERROR)
+                    metrics.HTTP_REQUESTS.labels(service, method, route, str(status)).inc()
+                    metrics.HTTP_DURATION.labels(service, method, route).observe(time.perf_counter() - started)
+
+        return measured
+
+    return middleware
+
+
 def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandler], **dependencies: Any) -> Litestar:
-    """The service's Litestar app: its handlers, ``/v1/<service>/healthz`` and ``/readyz``, auth and errors.
+    """The service's Litestar app: its handlers, ``/v1/<service>/healthz`` and ``/readyz``, ``/metrics``, auth,
+    errors, and every request measured and traced.
 
     ``runtime`` is always injectable by handlers; ``dependencies`` adds more (settings, model, …).
     """
@@ -125,6 +172,11 @@ def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandle
         return Response(
             {"status": "ready" if ok else "not ready", "service": runtime.name}, status_code=200 if ok else 503
         )
+
+    @get("/metrics", sync_to_thread=False, include_in_schema=False)
+    def prometheus_metrics() -> Response[bytes]:
+        """The process's metrics in Prometheus' text format (``libs.platform.metrics``), for a scraper on the pod."""
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     async def tenant_id(request: Request[Any, Any, Any]) -> str:
         authenticated = request.scope.get(HOLDER)
@@ -146,9 +198,10 @@ def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandle
     deps: dict[str, Provide] = {"tenant_id": Provide(tenant_id), "runtime": _constant(runtime)}
     deps.update({name: _constant(value) for name, value in dependencies.items()})
     return Litestar(
-        route_handlers=[healthz, readyz, *handlers],
-        # The tenant scope (row-level security) is outermost: the edge authenticates inside it.
-        middleware=[_scoped_requests, Edge(runtime.tenants, runtime.settings.max_body_bytes)],
+        route_handlers=[healthz, readyz, prometheus_metrics, *handlers],
+        # Measured and traced outermost, so that what the edge refuses (401, 400) is counted too; then the tenant
+        # scope (row-level security), inside which the edge authenticates.
+        middleware=[observed(runtime.name), _scoped_requests, Edge(runtime.tenants, runtime.settings.max_body_bytes)],
         dependencies=deps,
         lifespan=[runtime.lifespan],
         exception_handlers={

@@ -1,8 +1,8 @@
 """What every service process is made of: PostgreSQL, NATS (event log and consumers), the outbox, the tenants.
 
 A service's ``app.py`` builds one :class:`ServiceRuntime`, registers its subscriptions and HTTP handlers, and hands
-the result to :func:`libs.platform.http.build_app`. Starting order: migrate → connect NATS → ensure streams →
-start consumers → sweep the outbox.
+the result to :func:`libs.platform.http.build_app`. Starting order: check the database (pgvector works on this CPU,
+:mod:`libs.platform.selfcheck`) → migrate → connect NATS → ensure streams → start consumers → sweep the outbox.
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from libs.events import EventLog, RecordedEvent
 from libs.events.subjects import any_tenant
+from libs.platform import metrics
 from libs.platform.consumers import Consumers, Subscription
 from libs.platform.db import Database, Migration
 from libs.platform.faults import Outage
 from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
 from libs.platform.privacy import PrivacyParticipant
+from libs.platform.selfcheck import check_database
 from libs.platform.settings import ServiceSettings
 from libs.platform.tenancy import TenantDirectory, TenantHook, api_keys_table, tenants_table
 
@@ -118,6 +120,11 @@ class ServiceRuntime:
         self.add_background(
             "outbox", self.relay.run, does="every 2 s, publish outbox rows a crash or a NATS outage left unsent"
         )
+        self.add_background(
+            "metrics",
+            self._measure_forever,
+            does="every 10 s, measure each durable consumer's lag and the outbox backlog for `/metrics`",
+        )
         self.privacy = PrivacyParticipant(self)
         for sub in self.privacy.subscriptions():
             self.subscribe(sub)
@@ -166,7 +173,17 @@ class ServiceRuntime:
         async with self.unit_of_work() as uow:
             await self.tenants.record_key(uow, recorded.event)
 
+    async def _measure_forever(self, interval: float = 10.0) -> None:
+        while True:
+            try:
+                await self.consumers.measure()
+                metrics.OUTBOX_BACKLOG.labels(self.name).set(await self.relay.backlog())
+            except Exception as exc:  # the infrastructure away: the figures wait for it
+                log.debug("%s: could not measure (%r)", self.name, exc)
+            await asyncio.sleep(interval)
+
     async def start(self) -> None:
+        await check_database(self.settings.database_owner_url or self.settings.database_url)
         applied = await self.db.migrate(self._migrations)
         if applied:
             log.info("%s: applied migrations %s", self.name, applied)

@@ -55,7 +55,7 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
         await runtime.nc.publish(subject, delta.model_dump_json().encode())
 
     pool = ModelPool(settings, chosen)
-    agent = Agent(runtime.event_log, chosen, deltas=publish_delta, models=pool.for_policy)
+    agent = Agent(runtime.event_log, chosen, deltas=publish_delta, measured=True, models=pool.for_policy)
     deadlines = TurnDeadlines(runtime.db.sessions)
     background = Background(settings.sandbox_runs)
     runtime.on_stop(background.stop)  # first: runs cut short are marked failed while the database is there

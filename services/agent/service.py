@@ -24,13 +24,16 @@ from opentelemetry import trace
 from libs.events import (
     Actor,
     AgentLimitReached,
+    AgentReplied,
     Envelope,
     EventPayload,
+    HandoffRequested,
     LlmCalled,
     ToolSpec,
 )
 from libs.events.conversation_log import Appended, ConversationLog
 from libs.events.log import ConversationEvents
+from libs.platform import metrics
 from services.agent.decide import Act, CallModel, Setup, Wait, after_model, decide, model_failed
 from services.agent.model_call import Answered, DeltaSink, call_model
 from services.agent.policy import AgentPolicy
@@ -65,6 +68,8 @@ class Agent:
         model: ChatModel,
         cached_conversations: int = 10_000,
         deltas: DeltaSink | None = None,
+        *,
+        measured: bool = False,
         models: Callable[[AgentPolicy], ChatModel] | None = None,
     ) -> None:
         self._log = ConversationLog(event_log)
@@ -76,6 +81,8 @@ class Agent:
         # after its version needs reading and applying.
         self._folded: OrderedDict[Key, ConversationState] = OrderedDict()
         self._cached_conversations = cached_conversations
+        # Live turns feed /metrics (turns, model calls, tokens, cost); a sandbox's replays and simulations do not.
+        self._measured = measured
 
     @property
     def model(self) -> ChatModel:
@@ -111,6 +118,7 @@ class Agent:
                     appended = await self._take(state, decision, setup, model)
                 if appended.complete:
                     steps += 1
+                    self._measure_turn(state, appended)
                     # What was appended since the decision is known exactly: no need to read it back.
                     for recorded in appended.in_order():
                         apply(state, recorded)
@@ -139,6 +147,8 @@ class Agent:
             payloads = after_model(state, turn, outcome.response, setup, outcome.latency_ms, now)
         else:
             payloads = model_failed(turn, outcome.reason, setup)
+        if self._measured:
+            _measure_model_call(self._model, payloads)
         events = self._envelopes(state, payloads, cause)
         appended = await self._append_events(state, events)
         if not appended.complete:
@@ -169,6 +179,19 @@ class Agent:
                     p.threshold,
                 )
         return await self._log.append_decision(state.tenant_id, state.conversation_id, events, state.version, RELEVANT)
+
+    def _measure_turn(self, state: ConversationState, appended: Appended) -> None:
+        """A turn that this decision ended (a reply, a handoff): its duration from its opening."""
+        turn = state.turn
+        if not self._measured or turn is None:
+            return
+        for recorded in appended.in_order():
+            payload = recorded.event.payload
+            if isinstance(payload, AgentReplied | HandoffRequested) and payload.turn_id == turn.turn_id:
+                seconds = (datetime.now(UTC) - turn.started_at).total_seconds()
+                outcome = "replied" if isinstance(payload, AgentReplied) else "handoff"
+                metrics.TURN_DURATION.labels(outcome).observe(max(0.0, seconds))
+                return
 
     async def _keep_paid(self, state: ConversationState, events: list[Envelope], appended: Appended) -> None:
         """A voided decision's model call happened and was paid for: keep its record, marked discarded."""
@@ -201,3 +224,18 @@ class Agent:
         while len(self._folded) > self._cached_conversations:
             self._folded.popitem(last=False)
         return state
+
+
+def _measure_model_call(model: ChatModel, payloads: tuple[EventPayload, ...]) -> None:
+    """A model call in ``/metrics``: tokens, cost and duration from its ``llm.called``, or a failure."""
+    called = [p for p in payloads if isinstance(p, LlmCalled)]
+    if not called:
+        metrics.MODEL_CALLS.labels(model.provider, model.model, "failed").inc()
+    for p in called:
+        usage = {
+            "input": p.input_tokens,
+            "output": p.output_tokens,
+            "cache_read": p.cache_read_tokens,
+            "cache_write": p.cache_write_tokens,
+        }
+        metrics.record_model_call(p.provider, p.model, usage, p.cost_usd, p.latency_ms / 1000)

@@ -66,6 +66,7 @@ async def sla_timers(runtime: ServiceRuntime, interval_s: float) -> None:
         try:
             async with runtime.unit_of_work() as uow:
                 claimed = await sla.sweep_sla(uow)
+            sla.count_breaches(uow)
         except Exception:
             log.exception("SLA sweep failed; retrying in %.1fs", interval_s)
         if claimed < sla.SWEEP_BATCH:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from libs.events import SlaBreached
+from libs.platform import metrics
 from libs.platform.outbox import UnitOfWork
 from services.ticketing.repository import SlaKind, TicketRepository
 from services.ticketing.service import ACTOR, _emit
@@ -27,3 +28,10 @@ async def sweep_sla(uow: UnitOfWork, limit: int = SWEEP_BATCH) -> int:
             _emit(uow, row, breach, ACTOR)
             claimed += 1
     return claimed
+
+
+def count_breaches(uow: UnitOfWork) -> None:
+    """After the sweep's unit of work committed: its breaches in ``deskpilot_sla_breaches_total``."""
+    for event in uow.pending:
+        if isinstance(event.payload, SlaBreached):
+            metrics.SLA_BREACHES.labels(event.payload.kind, event.payload.priority).inc()
