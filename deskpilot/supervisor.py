@@ -23,7 +23,7 @@ import nats
 import uvicorn
 
 from deskpilot.database_roles import provision_service_role
-from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_web
+from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_procedures, demo_web
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
 from deskpilot.tenants import NewTenant, demo_tenant
@@ -49,6 +49,24 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
+class RestartBackoff:
+    """How long to wait before restarting a process that died: doubling from ``first`` up to ``cap`` while it keeps
+    crashing, and back to ``first`` once a run lasted ``healthy_after`` seconds (as Kubernetes resets CrashLoopBackOff
+    after ten minutes of running), so that crashes far apart are each restarted at once."""
+
+    def __init__(self, first: float = 0.5, cap: float = 10.0, healthy_after: float = 60.0) -> None:
+        self.first, self.cap, self.healthy_after = first, cap, healthy_after
+        self._next = first
+
+    def delay(self, ran_for: float) -> float:
+        """The wait before the next start, after a run that lasted ``ran_for`` seconds."""
+        if ran_for >= self.healthy_after:
+            self._next = self.first
+        delay = self._next
+        self._next = min(self._next * 2, self.cap)
+        return delay
+
+
 def database_unfit(database_url: str) -> str | None:
     """Why the database cannot serve the platform (one sentence), or None: the self-check of
     :mod:`libs.platform.selfcheck`, run before any service starts."""
@@ -67,6 +85,7 @@ class ServiceProcess:
         self.name, self.port, self.env = name, port, env
         self.proc: asyncio.subprocess.Process | None = None
         self.stopping = False
+        self.backoff = RestartBackoff()
         self.unfit = False
         self.halt: asyncio.Event | None = None
         """Set when the process exits unfit: the supervisor stops the whole platform."""
@@ -88,8 +107,9 @@ class ServiceProcess:
         )
 
     async def run(self) -> None:
-        backoff = 0.5
+        loop = asyncio.get_running_loop()
         while not self.stopping:
+            started = loop.time()
             await self.start()
             assert self.proc is not None
             assert self.proc.stdout is not None
@@ -105,9 +125,9 @@ class ServiceProcess:
                 if self.halt is not None:
                     self.halt.set()
                 return
-            say(f"[supervisor] {self.name} exited with code {code}; restarting in {backoff:.1f}s")
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 10.0)
+            delay = self.backoff.delay(loop.time() - started)
+            say(f"[supervisor] {self.name} exited with code {code}; restarting in {delay:.1f}s")
+            await asyncio.sleep(delay)
 
     async def stop(self) -> None:
         self.stopping = True
@@ -174,17 +194,19 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
     tasks.append(asyncio.create_task(server.serve(), name="gateway"))
     try:
         async with httpx2.AsyncClient(timeout=5) as client:
-            ready = asyncio.create_task(_wait_until(_services_ready(client, children), "services", 180))
+            ready = asyncio.create_task(_wait_until(_services_ready(client, children), "services", 300))
             await asyncio.wait([ready, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
             if stop.is_set():
                 return _exit_code(children)
             ready.result()
             tenant = await demo_tenant(log, data_dir)
-            await _wait_until(_tenant_usable(client, children, tenant), "demo tenant", 60)
+            await _wait_until(_tenant_usable(client, children, tenant), "demo tenant", 300)
             conversation_url = f"http://127.0.0.1:{children[0].port}"
             demo = await demo_web(client, conversation_url, tenant.api_key, data_dir, demo_origins(host, port))
             ticketing_url = f"http://127.0.0.1:{children[SERVICES.index('ticketing')].port}"
             owner = await demo_owner(client, ticketing_url, tenant.api_key, data_dir)
+            agent_url = f"http://127.0.0.1:{children[SERVICES.index('agent')].port}"
+            await demo_procedures(client, agent_url, tenant.api_key, data_dir)
             # The web front end calls the public API where a browser would: through this gateway.
             web.env = {
                 **env,
@@ -193,7 +215,7 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             }
             children.append(web)
             tasks.append(asyncio.create_task(web.run(), name=WEB))
-            await _wait_until(_web_ready(client, web), "web front end", 60)
+            await _wait_until(_web_ready(client, web), "web front end", 120)
         gateway.ready = True
         _banner(host, port, data_dir, tenant, demo, owner, nats_url, database_url)
         await stop.wait()
