@@ -49,6 +49,24 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
+class RestartBackoff:
+    """How long to wait before restarting a process that died: doubling from ``first`` up to ``cap`` while it keeps
+    crashing, and back to ``first`` once a run lasted ``healthy_after`` seconds (as Kubernetes resets CrashLoopBackOff
+    after ten minutes of running), so that crashes far apart are each restarted at once."""
+
+    def __init__(self, first: float = 0.5, cap: float = 10.0, healthy_after: float = 60.0) -> None:
+        self.first, self.cap, self.healthy_after = first, cap, healthy_after
+        self._next = first
+
+    def delay(self, ran_for: float) -> float:
+        """The wait before the next start, after a run that lasted ``ran_for`` seconds."""
+        if ran_for >= self.healthy_after:
+            self._next = self.first
+        delay = self._next
+        self._next = min(self._next * 2, self.cap)
+        return delay
+
+
 def database_unfit(database_url: str) -> str | None:
     """Why the database cannot serve the platform (one sentence), or None: the self-check of
     :mod:`libs.platform.selfcheck`, run before any service starts."""
@@ -67,6 +85,7 @@ class ServiceProcess:
         self.name, self.port, self.env = name, port, env
         self.proc: asyncio.subprocess.Process | None = None
         self.stopping = False
+        self.backoff = RestartBackoff()
         self.unfit = False
         self.halt: asyncio.Event | None = None
         """Set when the process exits unfit: the supervisor stops the whole platform."""
@@ -88,8 +107,9 @@ class ServiceProcess:
         )
 
     async def run(self) -> None:
-        backoff = 0.5
+        loop = asyncio.get_running_loop()
         while not self.stopping:
+            started = loop.time()
             await self.start()
             assert self.proc is not None
             assert self.proc.stdout is not None
@@ -105,9 +125,9 @@ class ServiceProcess:
                 if self.halt is not None:
                     self.halt.set()
                 return
-            say(f"[supervisor] {self.name} exited with code {code}; restarting in {backoff:.1f}s")
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 10.0)
+            delay = self.backoff.delay(loop.time() - started)
+            say(f"[supervisor] {self.name} exited with code {code}; restarting in {delay:.1f}s")
+            await asyncio.sleep(delay)
 
     async def stop(self) -> None:
         self.stopping = True
