@@ -16,7 +16,7 @@ from services.integrations.handlers import forget_old_bookkeeping, subscriptions
 from services.integrations.mcp.policy import McpPolicy
 from services.integrations.models import external_tickets, metadata, processed_events, tool_attempts
 from services.integrations.oauth.connections import OAuthConnections, parse_oauth_clients
-from services.integrations.repository import add_demo_subscriptions
+from services.integrations.repository import add_demo_address_changes, add_demo_subscriptions
 from services.integrations.tools import sandbox
 from services.integrations.vault import EnvKeyProvider, Vault
 
@@ -38,6 +38,7 @@ def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
                 tables=[tool_attempts, external_tickets, processed_events],
             ),
             Migration(3, "demo store subscriptions", add_demo_subscriptions),
+            Migration(4, "demo store address changes", add_demo_address_changes),
         ],
         on_tenant_created=service.on_tenant_created,
     )

@@ -223,6 +223,7 @@ async def test_new_tenants_get_the_demo_store_catalog(integrations: Service, eve
         "get_order_status",
         "list_customer_orders",
         "refund_order",
+        "change_shipping_address",
         "get_subscription",
         "change_subscription",
     }
