@@ -1,6 +1,6 @@
 """What ``deskpilot up`` sets up for the demo tenant through the public API, so that the web pages work at once: a
-widget key for ``/widget/demo`` that allows the platform's own origins, and an owner account (e-mail and a random
-password) to sign in to ``/inbox`` and ``/console``.
+widget key for ``/widget/demo`` that allows the platform's own origins, an owner account (e-mail and a random
+password) to sign in to ``/inbox`` and ``/console``, and the demo store's procedures (once).
 
 Kept in ``<data-dir>/demo-web.json`` and ``demo-owner.json`` (mode 600) and reused after a restart while the API
 still knows them; otherwise new ones are made.
@@ -16,9 +16,12 @@ from pathlib import Path
 
 import httpx2
 
+from libs import demo_store
+
 DEMO_FILE = "demo-web.json"
 OWNER_FILE = "demo-owner.json"
 OWNER_EMAIL = "owner@demo.deskpilot.dev"
+PROCEDURES_FILE = "demo-procedures.json"
 
 
 @dataclass(frozen=True)
@@ -103,3 +106,21 @@ async def demo_web(
     demo = DemoWeb(widget_key=body["widget_key"], widget_key_id=body["key_id"], allowed_origins=origins)
     _write(path, demo)
     return demo
+
+
+async def demo_procedures(client: httpx2.AsyncClient, agent_url: str, api_key: str, data_dir: Path) -> list[str]:
+    """The demo store's procedures (``libs/demo_store/procedures/``), given to the demo tenant once per data dir:
+    a tenant that deleted or changed one keeps it that way across restarts. Returns the names given now."""
+    path = data_dir / PROCEDURES_FILE
+    if path.exists():
+        return []
+    headers = {"Authorization": f"Bearer {api_key}"}
+    given: list[str] = []
+    for source in demo_store.procedure_sources().values():
+        r = await client.post(f"{agent_url}/v1/agent/procedures", headers=headers, json={"source": source})
+        if r.status_code == 201:
+            given.append(r.json()["name"])
+        elif r.status_code != 409:  # 409: the tenant has one of that name already
+            r.raise_for_status()
+    path.write_text(json.dumps({"procedures": given}))
+    return given

@@ -21,6 +21,9 @@ from libs.events import ToolSpec
 MANIFEST_PATH = Path(__file__).parent / "manifest.yaml"
 """The demo store's integration manifest; the integrations service loads it with its other built-in manifests."""
 
+PROCEDURES_DIR = Path(__file__).parent / "procedures"
+"""The demo store's procedures (docs/procedures.md), which ``deskpilot up`` gives to the demo tenant."""
+
 NAME = "demo_store"
 SERVICE = "integrations"  # the service that runs the demo store's tools on the live platform
 
@@ -57,3 +60,8 @@ __all__ = [
     "run_tool",
     "tool_specs",
 ]
+
+
+def procedure_sources() -> dict[str, str]:
+    """The demo procedures' YAML texts by file name."""
+    return {p.name: p.read_text() for p in sorted(PROCEDURES_DIR.glob("*.yaml"))}

@@ -58,7 +58,7 @@ ORDERS: list[dict[str, Any]] = [
         "items": [{"sku": "HD-05", "name": "Headset", "qty": 1}],
     },
     {
-        # Delivered long ago: outside any "within 30 days" refund procedure (examples/procedures/).
+        # Delivered long ago: outside any "within 30 days" refund procedure (libs/demo_store/procedures/).
         "order_number": "1005",
         "customer_email": "grace@example.com",
         "status": "delivered",

@@ -48,6 +48,7 @@ class MemoryDemoStore:
             for s in (SUBSCRIPTIONS if subscriptions is None else subscriptions)
         }
         self.refunds: list[dict[str, Any]] = []
+        self.address_changes: list[dict[str, Any]] = []
         self.writes = 0  # every change made, for "nothing was written" checks
 
     async def order(self, order_number: str, *, for_update: bool = False) -> Order | None:  # noqa: ARG002
@@ -79,6 +80,10 @@ class MemoryDemoStore:
 
     async def change_plan(self, email: str, plan: str) -> None:
         self._subscriptions[email] = replace(self._subscriptions[email], plan=plan)
+        self.writes += 1
+
+    async def record_address_change(self, change_id: str, order_number: str, address: str) -> None:
+        self.address_changes.append({"change_id": change_id, "order_number": order_number, "address": address})
         self.writes += 1
 
     def snapshot(self) -> dict[str, Any]:

@@ -64,6 +64,8 @@ class DemoStore(Protocol):
 
     async def change_plan(self, email: str, plan: str) -> None: ...
 
+    async def record_address_change(self, change_id: str, order_number: str, address: str) -> None: ...
+
 
 def order_view(order: Order) -> Result:
     return {
@@ -130,6 +132,27 @@ async def refund_order(store: DemoStore, args: dict[str, Any], idempotency_key: 
     }
 
 
+async def change_shipping_address(store: DemoStore, args: dict[str, Any], dry_run: bool) -> Result:
+    order = await store.order(str(args["order_number"]), for_update=True)
+    if order is None:
+        raise StoreError("not_found", f"there is no order #{args['order_number']}")
+    if order.status != "processing":
+        raise StoreError(
+            "permanent", f"order #{order.order_number} is {order.status}; its address can no longer change"
+        )
+    address = " ".join(str(args["address"]).split())
+    change_id = new_id("adr")
+    if not dry_run:
+        await store.record_address_change(change_id, order.order_number, address)
+    verb = "Would change" if dry_run else "Changed"
+    return {
+        "change_id": change_id,
+        "order_number": order.order_number,
+        "address": address,
+        "summary": f"{verb} the shipping address of order #{order.order_number} to {address}.",
+    }
+
+
 def _subscription_view(sub: Subscription) -> Result:
     return {
         "email": sub.email,
@@ -184,6 +207,8 @@ async def run_tool(store: DemoStore, tool: str, args: dict[str, Any], idempotenc
             return await list_customer_orders(store, args)
         case "refund_order":
             return await refund_order(store, args, idempotency_key, dry_run)
+        case "change_shipping_address":
+            return await change_shipping_address(store, args, dry_run)
         case "get_subscription":
             return await get_subscription(store, args)
         case "change_subscription":

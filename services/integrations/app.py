@@ -10,13 +10,14 @@ from libs.platform.db import Migration
 from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
 from services.integrations import privacy, service
+from services.integrations.check_endpoints import ConnectionChecksController
 from services.integrations.config import IntegrationsSettings
 from services.integrations.endpoints import IntegrationsController
 from services.integrations.handlers import forget_old_bookkeeping, subscriptions
 from services.integrations.mcp.policy import McpPolicy
 from services.integrations.models import external_tickets, metadata, processed_events, tool_attempts
 from services.integrations.oauth.connections import OAuthConnections, parse_oauth_clients
-from services.integrations.repository import add_demo_subscriptions
+from services.integrations.repository import add_demo_address_changes, add_demo_subscriptions
 from services.integrations.tools import sandbox
 from services.integrations.vault import EnvKeyProvider, Vault
 
@@ -38,6 +39,7 @@ def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
                 tables=[tool_attempts, external_tickets, processed_events],
             ),
             Migration(3, "demo store subscriptions", add_demo_subscriptions),
+            Migration(4, "demo store address changes", add_demo_address_changes),
         ],
         on_tenant_created=service.on_tenant_created,
     )
@@ -69,6 +71,8 @@ def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
         lambda: sandbox.serve(runtime, remotes),
         does="answer replays' and simulations' tool calls on the dry-run path (core NATS request/reply)",
     )
-    app = build_app(runtime, [IntegrationsController], vault=vault, oauth=oauth, mcp_policy=policy)
+    app = build_app(
+        runtime, [IntegrationsController, ConnectionChecksController], vault=vault, oauth=oauth, mcp_policy=policy
+    )
     app.state.remotes = remotes
     return app

@@ -206,6 +206,17 @@ demo_refunds = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+# Shipping address changes of the demo store's orders (schema v4), one row per change.
+demo_address_changes = Table(
+    "demo_address_changes",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("change_id", String(64), primary_key=True),
+    Column("order_number", String(16), nullable=False),
+    Column("address", String(500), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 demo_subscriptions = Table(
     "demo_subscriptions",
     metadata,

@@ -20,7 +20,7 @@ import contextlib
 import itertools
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 ORDER = re.compile(r"(?:#|order\s+(?:number\s+)?)(\d{3,12})", re.IGNORECASE)
@@ -63,9 +63,12 @@ def _sse(name: str, data: dict[str, Any]) -> bytes:
     return f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
 
 
-def stream(body: dict[str, Any]) -> bytes:
+Answer = Callable[[dict[str, Any]], tuple[list[str], dict[str, Any] | None]]
+
+
+def stream(body: dict[str, Any], answering: Answer = answer) -> bytes:
     """The whole streamed response to ``body`` as server-sent events."""
-    pieces, tool = answer(body)
+    pieces, tool = answering(body)
     model = body.get("model", "claude-sonnet-4-6")
     usage = {"input_tokens": 200, "output_tokens": 1, "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}
     start = {"id": f"msg_{next(_ids)}", "type": "message", "role": "assistant", "model": model, "content": []}
@@ -105,8 +108,9 @@ def stream(body: dict[str, Any]) -> bytes:
 class ShopModel:
     """The server; ``requests`` counts the model calls it answered, ``asked`` the last message text of each."""
 
-    def __init__(self, model_ms: float = 0.0) -> None:
+    def __init__(self, model_ms: float = 0.0, answering: Answer = answer) -> None:
         self.model_ms = model_ms
+        self.answering = answering
         self.requests = 0
         self.asked: list[str] = []
         self._server: asyncio.Server | None = None
@@ -148,7 +152,7 @@ class ShopModel:
                 self.asked.append(_text_of((request.get("messages") or [{}])[-1].get("content", "")))
                 if self.model_ms:
                     await asyncio.sleep(self.model_ms / 1000)
-                body = stream(request)
+                body = stream(request, self.answering)
                 head = (
                     "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
                     f"content-length: {len(body)}\r\nrequest-id: req_{self.requests}\r\n\r\n"

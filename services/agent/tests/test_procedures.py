@@ -4,7 +4,6 @@ and simulations run), whatever the model asks; ask-then-act; hand-off conditions
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,7 +31,7 @@ from services.agent.sandbox.documents import InvalidDocument
 from services.agent.sandbox.run import FixedApprovals, SandboxConversation
 from services.agent.tests.test_policies import Scripted, calls, reply
 
-EXAMPLES = Path(__file__).parents[3] / "examples" / "procedures"
+EXAMPLES = demo_store.PROCEDURES_DIR
 CATALOG = list(demo_store.tool_specs())
 CUSTOMER = Actor(kind="customer", id="c")
 
@@ -92,7 +91,7 @@ def test_unknown_fields_and_guards_on_tools_it_does_not_list_are_named() -> None
 
 def test_the_demo_procedures_validate_against_the_demo_store() -> None:
     names = {p.name for p in demo_procedures()}
-    assert {"refund-within-30-days", "subscription-downgrade"} <= names
+    assert names == {"refund-within-30-days", "subscription-downgrade", "address-change-before-shipment"}
 
 
 def test_matching_uses_keywords_and_the_words_of_applies_when_without_a_model() -> None:
@@ -102,6 +101,8 @@ def test_matching_uses_keywords_and_the_words_of_applies_when_without_a_model() 
     assert match.terms == ("refund",)
     assert matching(procedures, "can I downgrade to a cheaper plan?")[0].procedure.name == "subscription-downgrade"
     assert matching(procedures, "where is my parcel?") == []
+    (address,) = matching(procedures, "I moved house, please change the shipping address of #1002")
+    assert address.procedure.name == "address-change-before-shipment"
 
 
 def test_a_yes_is_a_yes_only_without_a_no() -> None:
@@ -239,3 +240,19 @@ def test_days_since_counts_whole_days() -> None:
     now = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
     check = compile_expression("days_since(o.at) == 16")
     assert Evaluator(now, {"o": {"at": date(2026, 11, 20).isoformat()}}).holds(check) == (True, "")
+
+
+async def test_an_address_changes_only_before_shipment_and_after_a_yes() -> None:
+    store = MemoryDemoStore()
+    move = {"order_number": "1001", "address": "12 New Street, Leeds"}
+    shipped = Scripted(calls("get_order_status", {"order_number": "1001"}), calls("change_shipping_address", move))
+    shipped.responses.append(reply("It has shipped already."))
+    payloads = await converse(shipped, store, "please change the shipping address of order 1001")
+    assert [b.guard for b in blocked(payloads)] == ['get_order_status.status == "processing"']
+    processing = {"order_number": "1002", "address": "12 New Street, Leeds"}
+    lookup = calls("get_order_status", {"order_number": "1002"})
+    change = calls("change_shipping_address", processing)
+    model = Scripted(lookup, change, reply("Ship to 12 New Street, Leeds?"), change, reply("Done."))
+    payloads = await converse(model, store, "change the shipping address of order 1002", "yes, correct")
+    assert [b.kind for b in blocked(payloads)] == ["confirmation"]
+    assert [c["order_number"] for c in store.address_changes] == ["1002"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from libs import demo_store
 from libs.events import SYSTEM, Envelope, EventLog, ToolsPublished
 from services.agent.app import create_app
@@ -11,7 +9,7 @@ from services.agent.config import AgentSettings
 from services.agent.providers import OfflineModel
 from tests.support import eventually, provision_tenant, running
 
-REFUND = (Path(__file__).parents[3] / "examples" / "procedures" / "refund-within-30-days.yaml").read_text()
+REFUND = (demo_store.PROCEDURES_DIR / "refund-within-30-days.yaml").read_text()
 
 
 async def test_procedures_are_validated_saved_versioned_and_kept_per_tenant(

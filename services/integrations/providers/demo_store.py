@@ -59,6 +59,9 @@ class TenantShop:
     async def change_plan(self, email: str, plan: str) -> None:
         await self._repo.change_plan(self._tenant_id, email, plan)
 
+    async def record_address_change(self, change_id: str, order_number: str, address: str) -> None:
+        await self._repo.change_address(self._tenant_id, change_id, order_number, address)
+
 
 async def seed(repo: DemoStoreRepository, tenant_id: str) -> None:
     await repo.seed(tenant_id, demo_store.CUSTOMERS, demo_store.ORDERS, demo_store.SUBSCRIPTIONS)

@@ -8,6 +8,7 @@ from services.integrations.repository.demo_store import (
     DemoOrder,
     DemoStoreRepository,
     DemoSubscription,
+    add_demo_address_changes,
     add_demo_subscriptions,
 )
 from services.integrations.repository.executions import ExecutionRepository
@@ -40,5 +41,6 @@ __all__ = [
     "VaultRepository",
     "WebhookDeliveryRepository",
     "WrappedDataKey",
+    "add_demo_address_changes",
     "add_demo_subscriptions",
 ]

@@ -1,4 +1,5 @@
-"""The demo store's customers, orders, refunds and subscriptions (per tenant, seeded when the tenant is created)."""
+"""The demo store's customers, orders, refunds, address changes and subscriptions (per tenant, seeded when the
+tenant is created)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import RowMapping, select, update
+from sqlalchemy import RowMapping, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from libs.demo_store import SUBSCRIPTIONS
-from services.integrations.models import demo_customers, demo_orders, demo_refunds, demo_subscriptions, metadata
+from libs.demo_store import ORDERS, SUBSCRIPTIONS
+from services.integrations.models import (
+    demo_address_changes,
+    demo_customers,
+    demo_orders,
+    demo_refunds,
+    demo_subscriptions,
+    metadata,
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,10 @@ class DemoStoreRepository:
         row = (await self.session.execute(query)).mappings().first()
         return DemoOrder.from_row(row) if row else None
 
+    async def order_count(self, tenant_id: str) -> int:
+        query = select(func.count()).select_from(demo_orders).where(demo_orders.c.tenant_id == tenant_id)
+        return int((await self.session.execute(query)).scalar_one())
+
     async def orders_of(self, tenant_id: str, email: str) -> list[DemoOrder]:
         rows = await self.session.execute(
             select(demo_orders)
@@ -120,6 +132,20 @@ class DemoStoreRepository:
             .where(demo_orders.c.tenant_id == tenant_id, demo_orders.c.order_number == order_number)
             .values(refunded=demo_orders.c.refunded + amount, status="refunded")
         )
+
+    async def change_address(self, tenant_id: str, change_id: str, order_number: str, address: str) -> None:
+        await self.session.execute(
+            demo_address_changes.insert().values(
+                tenant_id=tenant_id, change_id=change_id, order_number=order_number, address=address
+            )
+        )
+
+    async def address_changes(self, tenant_id: str) -> int:
+        """How many address changes the tenant's shop has recorded."""
+        query = (
+            select(func.count()).select_from(demo_address_changes).where(demo_address_changes.c.tenant_id == tenant_id)
+        )
+        return int((await self.session.execute(query)).scalar_one())
 
     async def subscription(self, tenant_id: str, email: str) -> DemoSubscription | None:
         row = (
@@ -150,3 +176,12 @@ async def add_demo_subscriptions(conn: AsyncConnection) -> None:
     rows = [{"tenant_id": t, **s} for t in tenants for s in SUBSCRIPTIONS]
     if rows:
         await conn.execute(insert(demo_subscriptions).on_conflict_do_nothing(), rows)
+
+
+async def add_demo_address_changes(conn: AsyncConnection) -> None:
+    """Schema v4: address changes of the demo orders; tenants seeded before it get the demo orders added since."""
+    await conn.run_sync(lambda sync: metadata.create_all(sync, tables=[demo_address_changes]))
+    tenants = (await conn.execute(select(demo_customers.c.tenant_id).distinct())).scalars().all()
+    rows = [{"tenant_id": t, **o} for t in tenants for o in ORDERS]
+    if rows:
+        await conn.execute(insert(demo_orders).on_conflict_do_nothing(), rows)
