@@ -22,6 +22,7 @@ import httpx2
 import nats
 import uvicorn
 
+from deskpilot.database_roles import provision_service_role
 from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_procedures, demo_web
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
@@ -127,11 +128,12 @@ def dev_vault_env(data_dir: Path) -> dict[str, str]:
 
 
 async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, database_url: str) -> None:
+    """``database_url``: the owner's; the services connect as their own role (``deskpilot/database_roles.py``)."""
     nc = await nats.connect(nats_servers(nats_url))
     log = EventLog(nc)
     await log.ensure_streams(int(os.environ.get("DESKPILOT_STREAM_REPLICAS", "1")))
 
-    env = {**os.environ, "NATS_URL": nats_url, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "NATS_URL": nats_url, "PYTHONUNBUFFERED": "1", **await _database_env(database_url)}
     env.update(dev_vault_env(data_dir))
     children = [ServiceProcess(name, free_port(), env) for name in SERVICES]
     web = ServiceProcess(WEB, free_port(), env)
@@ -181,6 +183,16 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, 15)
         await nc.close()
+
+
+async def _database_env(owner_url: str) -> dict[str, str]:
+    """The services' ``DATABASE_URL`` (their own role) and ``DATABASE_OWNER_URL`` (migrations)."""
+    if os.environ.get("DATABASE_OWNER_URL") and os.environ.get("DATABASE_URL"):  # the operator named both roles
+        return {"DATABASE_URL": os.environ["DATABASE_URL"], "DATABASE_OWNER_URL": os.environ["DATABASE_OWNER_URL"]}
+    service_url = await provision_service_role(owner_url)
+    if service_url is None:
+        return {"DATABASE_URL": owner_url}
+    return {"DATABASE_URL": service_url, "DATABASE_OWNER_URL": owner_url}
 
 
 def _record_services(data_dir: Path, processes: list[ServiceProcess]) -> None:
@@ -275,7 +287,7 @@ def up(host: str, port: int, data_dir: Path) -> int:
             embedded_nats = EmbeddedNats(data_dir)
             nats_url = embedded_nats.start()
             say(f"[supervisor] embedded NATS JetStream at {nats_url}")
-        database_url = os.environ.get("DATABASE_URL", "")
+        database_url = os.environ.get("DATABASE_OWNER_URL") or os.environ.get("DATABASE_URL", "")
         if not database_url:
             embedded_pg = EmbeddedPostgres(data_dir)
             database_url = embedded_pg.start()

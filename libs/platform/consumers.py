@@ -42,10 +42,11 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import ServiceUnavailableError
 from opentelemetry import propagate, trace
 
-from libs.events import EventLog, PoisonEvent, RecordedEvent, decode
+from libs.events import Envelope, EventLog, PoisonEvent, RecordedEvent, decode
 from libs.events.streams import EVENTS_STREAM
 from libs.platform import metrics
 from libs.platform.faults import Outage, is_transient
+from libs.platform.row_security import SYSTEM, tenant_scope
 
 log = logging.getLogger("deskpilot.consumers")
 tracer = trace.get_tracer("deskpilot.consumers")
@@ -81,6 +82,20 @@ class Subscription:
     @property
     def filters(self) -> list[str]:
         return self.subject.split()
+
+
+def _process_span(msg: Msg, event: Envelope, durable: str) -> trace.Span:
+    """A consumer span for one event, continuing the trace its publisher put in the message headers."""
+    span = tracer.start_span(
+        f"{event.type} process", context=propagate.extract(dict(msg.headers or {})), kind=trace.SpanKind.CONSUMER
+    )
+    if span.is_recording():
+        span.set_attribute("messaging.system", "nats")
+        span.set_attribute("messaging.operation.type", "process")
+        span.set_attribute("messaging.destination.name", msg.subject)
+        span.set_attribute("messaging.consumer.group.name", durable)
+        span.set_attribute("deskpilot.tenant_id", event.tenant_id)
+    return span
 
 
 def retry_delay(attempt: int) -> float:
@@ -241,8 +256,13 @@ class Consumers:
             log.info("consumer %s: could not open a batch (%r); taking it event by event", self.durable(sub), exc)
             return False
         alive = [asyncio.create_task(self._keep_alive(m, sub.ack_wait_s / 3)) for m in msgs]
+        # Each event's own trace gets its hop through this consumer, though one transaction handles them all.
+        spans = [_process_span(m, event, self.durable(sub)) for m, (_, event) in zip(msgs, decoded, strict=True)]
         try:
-            await sub.batch_handler(records)
+            tenants = {r.event.tenant_id for r in records}
+            # One transaction for events of several tenants is the system's work; of one tenant, that tenant's.
+            with tenant_scope(tenants.pop() if len(tenants) == 1 else SYSTEM):
+                await sub.batch_handler(records)
         except Exception as exc:
             log.info(
                 "consumer %s: a batch of %d failed (%r); taking it event by event", self.durable(sub), len(msgs), exc
@@ -251,6 +271,8 @@ class Consumers:
         finally:
             for task in alive:
                 task.cancel()
+            for span in spans:
+                span.end()
         self.outage.recovered()
         for msg in msgs:
             await msg.ack()
@@ -283,14 +305,7 @@ class Consumers:
                 event.id,
                 event.conversation_id,
             )
-        context = propagate.extract(dict(msg.headers or {}))
-        with tracer.start_as_current_span(
-            f"{event.type} process", context=context, kind=trace.SpanKind.CONSUMER
-        ) as span:
-            span.set_attribute("messaging.system", "nats")
-            span.set_attribute("messaging.destination.name", msg.subject)
-            span.set_attribute("messaging.consumer.group.name", durable)
-            span.set_attribute("deskpilot.tenant_id", event.tenant_id)
+        with trace.use_span(_process_span(msg, event, durable), end_on_exit=True):
             handled = await self._attempt(
                 msg, sub, durable, RecordedEvent(msg.metadata.sequence.stream, event), opened=False
             )
@@ -317,7 +332,8 @@ class Consumers:
                 if not opened:
                     recorded = RecordedEvent(recorded.position, await self._log.open(recorded.event))
                     opened = True
-                await sub.handler(recorded)
+                with tenant_scope(event.tenant_id):  # row-level security: the event's tenant's rows only
+                    await sub.handler(recorded)
                 self.outage.recovered()
                 return True
             except PoisonEvent as exc:  # the handler found it can never be applied: no retries

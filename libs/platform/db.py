@@ -2,7 +2,9 @@
 
 Each service owns one PostgreSQL schema named after it; its tables live there and nowhere else.
 Migrations are ordered steps recorded in ``<schema>.schema_migrations``; they run under an advisory lock so that
-several replicas starting at once migrate exactly once.
+several replicas starting at once migrate exactly once, as the owner role (``owner_url``) when there is one; then
+every tenant-scoped table gets its row-level security policy and the service's role its grants
+(``libs.platform.row_security``).
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from libs.platform import row_security
+from libs.platform.row_security import SYSTEM, tenant_scope
 
 
 @dataclass(frozen=True)
@@ -28,12 +34,17 @@ class Migration:
 class Database:
     """One service's handle on PostgreSQL."""
 
-    def __init__(self, url: str, schema: str, *, pool_size: int = 5) -> None:
+    def __init__(self, url: str, schema: str, *, pool_size: int = 5, owner_url: str | None = None) -> None:
         self.schema = schema
+        self._url = url
+        self._owner_url = owner_url
         # No pre-ping: it is a round trip on every checkout (measured ~10 % of a service's CPU under load). A
         # connection that died with a database restart fails its first statement instead; that failure is
         # transient (libs/platform/faults.py) and retried, and the pool replaces the connection.
-        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, max_overflow=10)
+        self.engine: AsyncEngine = create_async_engine(
+            url, pool_size=pool_size, max_overflow=10, connect_args=row_security.CONNECT_ARGS
+        )
+        row_security.install(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # Reads that need no transaction: without one, a query is one round trip instead of three (BEGIN, the
         # query, ROLLBACK). Same pool.
@@ -54,34 +65,53 @@ class Database:
             yield session
 
     async def migrate(self, migrations: Sequence[Migration]) -> list[int]:
-        """Apply the migrations not yet applied, in order; returns the versions applied now."""
+        """Apply the migrations not yet applied, in order, as the owner; then secure the tenant-scoped tables and
+        grant the service's role their use. Returns the versions applied now."""
+        if self._owner_url is None:
+            return await self._migrate(self.engine, migrations, None)
+        owner = create_async_engine(self._owner_url, poolclass=NullPool, connect_args=row_security.CONNECT_ARGS)
+        service_role = make_url(self._url).username
+        try:
+            same = make_url(self._owner_url).username == service_role
+            return await self._migrate(owner, migrations, None if same else service_role)
+        finally:
+            await owner.dispose()
+
+    async def _migrate(self, engine: AsyncEngine, migrations: Sequence[Migration], role: str | None) -> list[int]:
         lock_key = int.from_bytes(
             hashlib.sha256(f"deskpilot-migrate:{self.schema}".encode()).digest()[:8], "big", signed=True
         )
         applied_now: list[int] = []
-        async with self.engine.begin() as conn:
-            await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key})
-            await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
-            await conn.execute(
-                text(
-                    f'CREATE TABLE IF NOT EXISTS "{self.schema}".schema_migrations ('
-                    "version integer PRIMARY KEY, description text NOT NULL, "
-                    "applied_at timestamptz NOT NULL DEFAULT now())"
-                )
-            )
-            # The schema name is a code constant of the service, never input.
-            versions = text(f'SELECT version FROM "{self.schema}".schema_migrations')  # noqa: S608
-            done = set((await conn.execute(versions)).scalars())
-            for migration in sorted(migrations, key=lambda m: m.version):
-                if migration.version in done:
-                    continue
-                await migration.apply(conn)
-                await conn.execute(
-                    text(f'INSERT INTO "{self.schema}".schema_migrations (version, description) VALUES (:v, :d)'),  # noqa: S608
-                    {"v": migration.version, "d": migration.description},
-                )
-                applied_now.append(migration.version)
+        with tenant_scope(SYSTEM):  # data migrations see every tenant's rows (the policies apply to the owner too)
+            async with engine.begin() as conn:
+                await self._apply(conn, lock_key, migrations, applied_now)
+                await row_security.secure_schema(conn, self.schema, role)
         return applied_now
+
+    async def _apply(
+        self, conn: AsyncConnection, lock_key: int, migrations: Sequence[Migration], applied_now: list[int]
+    ) -> None:
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key})
+        await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
+        await conn.execute(
+            text(
+                f'CREATE TABLE IF NOT EXISTS "{self.schema}".schema_migrations ('
+                "version integer PRIMARY KEY, description text NOT NULL, "
+                "applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+        )
+        # The schema name is a code constant of the service, never input.
+        versions = text(f'SELECT version FROM "{self.schema}".schema_migrations')  # noqa: S608
+        done = set((await conn.execute(versions)).scalars())
+        for migration in sorted(migrations, key=lambda m: m.version):
+            if migration.version in done:
+                continue
+            await migration.apply(conn)
+            await conn.execute(
+                text(f'INSERT INTO "{self.schema}".schema_migrations (version, description) VALUES (:v, :d)'),  # noqa: S608
+                {"v": migration.version, "d": migration.description},
+            )
+            applied_now.append(migration.version)
 
     async def ping(self) -> bool:
         try:

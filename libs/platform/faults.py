@@ -44,6 +44,9 @@ _TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
     nats.js.errors.ServiceUnavailableError,
     nats.js.errors.NoStreamResponseError,
 )
+# Where a plain OSError means the server is away: PostgreSQL's unix socket is gone while it restarts
+# (FileNotFoundError), a TCP connect is refused or reset. Elsewhere an OSError may be a bug, so the traceback decides.
+_CONNECTING_MODULES = ("asyncpg", "nats")
 # JetStream answers 503 while a stream or the meta group has no leader, or the cluster cannot reach quorum.
 _UNAVAILABLE_CODES = {503}
 
@@ -60,7 +63,22 @@ def is_transient(exc: BaseException) -> bool:
             return True
         if isinstance(current, nats.js.errors.APIError) and current.code in _UNAVAILABLE_CODES:
             return True
+        if isinstance(current, OSError) and _raised_connecting(current):
+            return True
+        # A session whose connection broke mid-transaction refuses to go on until rolled back: the break was the cause.
+        if isinstance(current, sqlalchemy.exc.PendingRollbackError) and "reconnect" in str(current):
+            return True
         current = current.__cause__ or current.__context__
+    return False
+
+
+def _raised_connecting(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if isinstance(module, str) and module.split(".")[0] in _CONNECTING_MODULES:
+            return True
+        tb = tb.tb_next
     return False
 
 

@@ -30,6 +30,7 @@ from libs.platform import metrics
 from libs.platform.edge import HOLDER, Edge
 from libs.platform.faults import is_transient
 from libs.platform.problems import PROBLEM_JSON, problem
+from libs.platform.row_security import narrow_request, request_scope
 from libs.platform.runtime import ServiceRuntime
 from libs.platform.tenancy import KeyHolder
 
@@ -104,6 +105,16 @@ def _constant(value: Any) -> Provide:
     return Provide(provide, sync_to_thread=False)
 
 
+def _scoped_requests(app: ASGIApp) -> ASGIApp:
+    """Each request its own tenant scope (``libs.platform.row_security``), narrowed once its key is known."""
+
+    async def scoped(scope: Scope, receive: Receive, send: Send) -> None:
+        with request_scope():
+            await app(scope, receive, send)
+
+    return scoped
+
+
 def observed(service: str) -> Any:
     """Middleware that measures each HTTP request (``deskpilot_http_*``, by route template) and makes it a server
     span, continuing the caller's trace from its ``traceparent`` (a no-op span when tracing is off)."""
@@ -170,6 +181,7 @@ def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandle
     async def tenant_id(request: Request[Any, Any, Any]) -> str:
         authenticated = request.scope.get(HOLDER)
         if isinstance(authenticated, KeyHolder):  # the edge did it, before anything was validated
+            narrow_request(authenticated.tenant_id)  # row-level security: from here on, only this tenant's rows
             return authenticated.tenant_id
         header = request.headers.get("authorization", "")
         scheme, _, key = header.partition(" ")
@@ -180,14 +192,16 @@ def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandle
             raise NotAuthorizedException("unknown API key")
         if not holder.acts_as_tenant and not request.route_handler.opt.get("human_agents"):
             raise PermissionDeniedException("a human agent's key cannot do this; it needs an owner's or admin's key")
+        narrow_request(holder.tenant_id)  # row-level security: from here on, only this tenant's rows
         return holder.tenant_id
 
     deps: dict[str, Provide] = {"tenant_id": Provide(tenant_id), "runtime": _constant(runtime)}
     deps.update({name: _constant(value) for name, value in dependencies.items()})
     return Litestar(
         route_handlers=[healthz, readyz, prometheus_metrics, *handlers],
-        # measured and traced first, so that what the edge refuses (401, 400) is counted too
-        middleware=[observed(runtime.name), Edge(runtime.tenants, runtime.settings.max_body_bytes)],
+        # Measured and traced outermost, so that what the edge refuses (401, 400) is counted too; then the tenant
+        # scope (row-level security), inside which the edge authenticates.
+        middleware=[observed(runtime.name), _scoped_requests, Edge(runtime.tenants, runtime.settings.max_body_bytes)],
         dependencies=deps,
         lifespan=[runtime.lifespan],
         exception_handlers={

@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from libs.events import Envelope, EventLog, decode
 from libs.events.sealing import Sealer
 from libs.events.streams import DUPLICATE_WINDOW
+from libs.platform.faults import is_transient
 
 log = logging.getLogger("deskpilot.outbox")
 
@@ -199,10 +200,16 @@ class OutboxRelay:
     async def run(self, interval: float = 2.0) -> None:
         """Sweep forever: catches rows left behind by a crash or a NATS outage (at start-up, all of them)."""
         older_than: timedelta | None = None
+        away = False  # the infrastructure: said once per outage, not every interval
         while True:
             try:
                 await self.publish_pending(older_than=None if self._stranded else older_than)
                 older_than = self._sweep_after
-            except Exception:
-                log.exception("outbox sweep failed; retrying in %.1fs", interval)
+                away = False
+            except Exception as exc:
+                if not is_transient(exc):
+                    log.exception("outbox sweep failed; retrying in %.1fs", interval)
+                elif not away:
+                    away = True
+                    log.warning("outbox sweep: infrastructure unavailable (%s); retrying every %.1fs", exc, interval)
             await asyncio.sleep(interval)

@@ -83,7 +83,7 @@ class ServiceRuntime:
     ) -> None:
         self.name = name
         self.settings = settings
-        self.db = Database(settings.database_url, schema=name)
+        self.db = Database(settings.database_url, schema=name, owner_url=settings.database_owner_url)
         self.outbox = outbox_table(metadata)
         self.tenants_table = tenants_table(metadata)
         self.api_keys_table = api_keys_table(metadata)

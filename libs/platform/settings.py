@@ -16,6 +16,12 @@ class ServiceSettings(BaseSettings):
         validation_alias="DATABASE_URL",
         description="SQLAlchemy URL of PostgreSQL with pgvector (asyncpg driver)",
     )
+    database_owner_url: str | None = Field(
+        default=None,
+        validation_alias="DATABASE_OWNER_URL",
+        description="URL of the role that owns the schemas and runs the migrations; DATABASE_URL's role then only "
+        "uses the tables, under row-level security (docs/operations.md)",
+    )
     nats_url: str = Field(default="nats://127.0.0.1:4222", validation_alias="NATS_URL")
     stream_replicas: int = Field(default=1, validation_alias="DESKPILOT_STREAM_REPLICAS", ge=1, le=5)
     max_body_bytes: int = Field(default=256 * 1024, validation_alias="DESKPILOT_MAX_BODY_BYTES")

@@ -15,11 +15,16 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from opentelemetry import trace
+
 from libs.events import Actor, Envelope, RecordedEvent, ToolCompleted, ToolFailed, ToolRequested
 from libs.events.subjects import any_command
 from libs.platform import metrics
 from libs.platform.consumers import Subscription
 from libs.platform.outbox import UnitOfWork
+from libs.platform.telemetry import as_json, capture_content
+
+tracer = trace.get_tracer("deskpilot.tools")
 
 UnitsOfWork = Callable[[], AbstractAsyncContextManager[UnitOfWork]]
 
@@ -81,10 +86,13 @@ class ToolExecutor:
         if request.service != self.service or not await self._claim(uow, event, request):
             return False
         started = time.perf_counter()
-        try:
-            answer = await self._run(uow, event, request)
-        except ToolFailure as failure:
-            answer = ToolAnswer(failure=failure)
+        with tracer.start_as_current_span(f"execute_tool {request.tool}", kind=trace.SpanKind.INTERNAL) as span:
+            try:
+                answer = await self._run(uow, event, request)
+            except ToolFailure as failure:
+                answer = ToolAnswer(failure=failure)
+            if span.is_recording():
+                _describe(span, request, answer)
         seconds = time.perf_counter() - started
         latency_ms = round(seconds * 1000, 3)
         outcome = "completed" if answer.failure is None else answer.failure.kind
@@ -107,3 +115,21 @@ class ToolExecutor:
             )
         )
         return True
+
+
+def _describe(span: trace.Span, request: ToolRequested, answer: ToolAnswer) -> None:
+    """The OpenTelemetry GenAI attributes of an ``execute_tool`` span; arguments and result only when content
+    capture is on."""
+    span.set_attribute("gen_ai.operation.name", "execute_tool")
+    span.set_attribute("gen_ai.tool.name", request.tool)
+    span.set_attribute("gen_ai.tool.call.id", request.tool_call_id)
+    span.set_attribute("gen_ai.tool.type", "function")
+    if answer.dry_run:
+        span.set_attribute("deskpilot.tool.dry_run", True)
+    if answer.failure is not None:
+        span.set_attribute("error.type", answer.failure.kind)
+        span.set_status(trace.StatusCode.ERROR, answer.failure.message)
+    if capture_content():
+        span.set_attribute("gen_ai.tool.call.arguments", as_json(request.arguments))
+        if answer.failure is None:
+            span.set_attribute("gen_ai.tool.call.result", as_json(answer.result))

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from libs.platform.faults import is_transient
 from services.agent.policy import AgentPolicy
 from services.agent.repository import TurnRepository
 from services.agent.state import ConversationState
@@ -83,9 +84,15 @@ class TurnDeadlines:
         return len(due)
 
     async def sweep_forever(self, wake: Wake, interval: float = 2.0) -> None:
+        away = False  # the infrastructure: said once per outage, not every interval
         while True:
             try:
                 await self.sweep_once(wake)
-            except Exception:
-                log.exception("turn sweep failed; retrying in %.1fs", interval)
+                away = False
+            except Exception as exc:
+                if not is_transient(exc):
+                    log.exception("turn sweep failed; retrying in %.1fs", interval)
+                elif not away:
+                    away = True
+                    log.warning("turn sweep: infrastructure unavailable (%s); retrying every %.1fs", exc, interval)
             await asyncio.sleep(interval)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from opentelemetry import trace
 
 from libs.events.streaming import ReplyDelta
-from services.agent.providers import ChatModel, ModelRequest, ModelResponse, TextDelta, stream_reply
+from libs.platform.telemetry import as_json, capture_content
+from services.agent.providers import ChatModel, ModelMessage, ModelRequest, ModelResponse, TextDelta, stream_reply
 
 log = logging.getLogger("deskpilot.agent")
 tracer = trace.get_tracer("deskpilot.agent")
@@ -43,6 +44,9 @@ async def call_model(
         span.set_attribute("gen_ai.operation.name", "chat")
         span.set_attribute("gen_ai.provider.name", model.provider)
         span.set_attribute("gen_ai.request.model", model.model)
+        content = span.is_recording() and capture_content()
+        if content:
+            span.set_attribute("gen_ai.input.messages", as_json([_message(m) for m in request.messages]))
         try:
             response = await _streamed(model, request, where, deltas)
         except Exception as exc:
@@ -52,6 +56,9 @@ async def call_model(
         span.set_attribute("gen_ai.usage.input_tokens", response.input_tokens)
         span.set_attribute("gen_ai.usage.output_tokens", response.output_tokens)
         span.set_attribute("gen_ai.response.finish_reasons", [response.stop_reason])
+        if content:
+            answer = ModelMessage(role="assistant", text=response.text, tool_calls=response.tool_calls)
+            span.set_attribute("gen_ai.output.messages", as_json([_message(answer, response.stop_reason)]))
     return Answered(response, (time.perf_counter() - started) * 1000)
 
 
@@ -79,3 +86,18 @@ async def _streamed(
     if final is None:
         raise RuntimeError(f"{model.provider} ended its stream without a response")
     return final
+
+
+def _message(message: ModelMessage, finish_reason: str | None = None) -> dict[str, object]:
+    """One message in the GenAI semantic conventions' shape (role and parts), for ``gen_ai.*.messages``."""
+    parts: list[dict[str, object]] = []
+    if message.text:
+        parts.append({"type": "text", "content": message.text})
+    for call in message.tool_calls:
+        parts.append({"type": "tool_call", "id": call.id, "name": call.name, "arguments": call.arguments})
+    if message.role == "tool":
+        parts.append({"type": "tool_call_response", "id": message.tool_call_id, "response": message.result})
+    shaped: dict[str, object] = {"role": message.role, "parts": parts}
+    if finish_reason is not None:
+        shaped["finish_reason"] = finish_reason
+    return shaped

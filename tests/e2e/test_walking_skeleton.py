@@ -11,7 +11,11 @@ import httpx2
 import nats
 import psutil
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
+from deskpilot.database_roles import SERVICE_ROLE
 from libs.events.streams import EVENTS_STREAM
 from tests.e2e.conftest import Platform
 from tests.support import eventually
@@ -259,3 +263,33 @@ async def test_the_agent_answers_from_the_knowledge_base_with_citations(platform
         assert "30 days" in reply["text"]
         assert [c["article_id"] for c in reply["citations"]] == [article_id]
         assert reply["citations"][0]["title"] == "Returns and refunds"
+
+
+async def test_the_services_connect_as_a_role_held_to_row_level_security(platform: Platform, database_url: str) -> None:
+    """``deskpilot up`` migrates as the owner and runs the services as ``deskpilot_service`` (decision 0027)."""
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            role = (
+                await conn.execute(
+                    text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"), {"r": SERVICE_ROLE}
+                )
+            ).one()
+            connected = (
+                await conn.execute(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE usename = :r AND datname = current_database()"),
+                    {"r": SERVICE_ROLE},
+                )
+            ).scalar_one()
+            owns = (
+                await conn.execute(
+                    text("SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = :r"),
+                    {"r": SERVICE_ROLE},
+                )
+            ).scalar_one()
+    finally:
+        await engine.dispose()
+    assert tuple(role) == (False, False)
+    assert connected > 0, "no service is connected as the service role"
+    assert owns == 0
+    assert "could not provision" not in platform.log.read_text()

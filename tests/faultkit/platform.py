@@ -78,6 +78,24 @@ async def event_log(up: Up) -> AsyncIterator[EventLog]:
         await nc.close()
 
 
+async def caught_up(up: Up, timeout: float = 90.0) -> None:
+    """Until every durable consumer of the event log has nothing pending and nothing unacknowledged: the read
+    models are as far as the log (what a rebuild ``--check`` compares against)."""
+    from libs.events.streams import EVENTS_STREAM
+
+    async with event_log(up) as log:
+        deadline = time.monotonic() + timeout
+        while True:
+            behind = [
+                c.name for c in await log.jetstream.consumers_info(EVENTS_STREAM) if c.num_pending or c.num_ack_pending
+            ]
+            if not behind:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"consumers still behind after {timeout:.0f} s: {behind}")
+            await asyncio.sleep(0.2)
+
+
 def start_up(base: Path, *, replicas: int = 3, timeout: float = 240) -> Up:
     """The cluster, PostgreSQL, then ``deskpilot up`` on them; the caller stops it with :func:`stop_up`."""
     cluster = NatsCluster(base / "nats")

@@ -12,6 +12,7 @@ from litestar import WebSocket, websocket
 from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath
+from opentelemetry import trace
 
 from libs.platform.http import Runtime
 from libs.platform.runtime import ServiceRuntime
@@ -32,6 +33,7 @@ from services.conversation.config import ConversationSettings
 from services.conversation.limits import WidgetAction, WidgetLimiter
 
 log = logging.getLogger("deskpilot.conversation.chat")
+tracer = trace.get_tracer("deskpilot.conversation.chat")
 
 
 @websocket("/v1/conversations/chat/{conversation_id:str}/ws")
@@ -123,7 +125,11 @@ class _SocketChat:
                     await self.send(REVOKED_FRAME)
                     await self.socket.close(code=1008)
                     return
-            await self.send(await self._answer(raw))
+            # Each message on the socket starts its own trace, as a request would: the turn it causes joins it.
+            with tracer.start_as_current_span("chat.message receive", kind=trace.SpanKind.SERVER) as span:
+                span.set_attribute("deskpilot.conversation_id", self.conversation_id)
+                answer = await self._answer(raw)
+            await self.send(answer)
 
     async def _answer(self, raw: str) -> dict[str, Any]:
         """Accept one message the client sent on the socket; the answer frame to send back."""
