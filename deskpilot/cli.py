@@ -30,9 +30,11 @@ from pathlib import Path
 import nats
 
 from deskpilot import privacy_cli
-from deskpilot.supervisor import DEV_VAULT_KEY_FILE, SERVICES, VAULT_MASTER_KEYS, WEB
+from deskpilot.supervisor import DEV_VAULT_KEY_FILE, SERVICES, VAULT_MASTER_KEYS, WEB, database_unfit
 from libs.events import EventLog
 from libs.platform.runtime import nats_servers
+from libs.platform.selfcheck import EXIT_DATABASE_UNFIT
+from libs.platform.settings import ServiceSettings
 from libs.platform.telemetry import configure_tracing, shutdown_tracing
 
 DEFAULT_DATA_DIR = Path(os.environ.get("DESKPILOT_DATA_DIR", ".deskpilot"))
@@ -64,6 +66,12 @@ def serve(service: str, host: str, port: int) -> int:
     logging.basicConfig(level=level, format=f"%(asctime)s %(levelname)s {service} %(name)s: %(message)s")
     # The HTTP client logs every request URL at INFO; provider URLs can carry secrets (an OAuth code, a token).
     logging.getLogger("httpx2").setLevel(max(logging.WARNING, logging.getLogger().level))
+    if service != WEB:
+        settings = ServiceSettings()
+        unfit = database_unfit(settings.database_owner_url or settings.database_url)
+        if unfit:
+            print(f"deskpilot serve {service}: {unfit}", file=sys.stderr, flush=True)
+            return EXIT_DATABASE_UNFIT
     module = importlib.import_module("web.app" if service == WEB else f"services.{service}.app")
     configure_tracing(service)  # only when OTEL_EXPORTER_OTLP_* asks for it
     app = module.create_app()

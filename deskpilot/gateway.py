@@ -4,23 +4,27 @@ The services still meet only through NATS; the gateway only lets a user reach al
 an ingress does in Kubernetes. The web front end's pages (``/``, ``/widget.js``, ``/widget/…``, ``/inbox``,
 ``/console``, ``/web/…``) go to the ``web`` process the same way.
 
-Bodies stream through in both directions (server-sent events included: a request
-that accepts ``text/event-stream`` has no read timeout), and WebSockets are relayed frame by frame to an upstream
-WebSocket of the owning service; an upstream that refuses the handshake is refused to the client the same way.
+The request target is forwarded byte for byte (``deskpilot.upstream``: no decoding, no normalisation; ``%2F``,
+``%3F`` and ``..`` are the service's to interpret), responses stream back as they come (server-sent events
+included), and WebSockets are relayed frame by frame to an upstream WebSocket of the owning service; an upstream
+that refuses the handshake is refused to the client the same way. A service that is down or restarting is a 503
+with ``Retry-After``; every error of the gateway's own is a problem document (``libs.platform.problems``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from pathlib import Path
 from typing import Any
 
-import httpx2
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
+from deskpilot.upstream import ConnectionPool, UpstreamUnavailable
 from libs.platform.problems import PROBLEM_JSON, problem
 
 Scope = MutableMapping[str, Any]
@@ -74,8 +78,22 @@ async def _json(send: Send, status: int, body: dict[str, Any], media_type: bytes
     await send({"type": "http.response.body", "body": raw})
 
 
-async def _problem(send: Send, status: int, detail: str) -> None:
-    await _json(send, status, problem(status, detail), PROBLEM_JSON.encode())
+async def _problem(send: Send, status: int, detail: str, extra: dict[str, int] | None = None) -> None:
+    raw = json.dumps(problem(status, detail)).encode()
+    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(raw)).encode())]
+    headers += [(k.encode(), str(v).encode()) for k, v in (extra or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": raw})
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    host, _, port = url.removeprefix("http://").rstrip("/").partition(":")
+    return host, int(port or 80)
+
+
+def _forwarded_raw(scope: Scope, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    decoded = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
+    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in _forwarded(scope, decoded)]
 
 
 def _forwarded(scope: Scope, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -87,6 +105,15 @@ def _forwarded(scope: Scope, headers: list[tuple[str, str]]) -> list[tuple[str, 
     chain = [v for k, v in headers if k.lower() == "x-forwarded-for"]
     kept = [(k, v) for k, v in headers if k.lower() != "x-forwarded-for"]
     return [*kept, ("x-forwarded-for", ", ".join([*chain, str(client[0])]))]
+
+
+def raw_target(scope: Scope) -> bytes:
+    """The request target exactly as the client sent it: raw path (percent-encodings, dot segments and all) and
+    raw query. Decoding is the service's business; a gateway that decodes answers for routes the service never
+    had (``x%2F..%2F..%2Fcollections``)."""
+    raw: bytes = scope.get("raw_path") or scope["path"].encode()
+    query: bytes = scope.get("query_string", b"")
+    return raw + b"?" + query if query else raw
 
 
 def route(path: str, upstreams: dict[str, str] | None = None) -> str | None:
@@ -105,14 +132,45 @@ def route(path: str, upstreams: dict[str, str] | None = None) -> str | None:
     return None
 
 
+OPENAPI_DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "openapi.json"
+"""The public API's contract as committed (``deskpilot.contract`` generates it), served at ``/openapi.json``."""
+CONTRACT_PAGES = ("/openapi.json", "/reference")
+REFERENCE = b"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Deskpilot API reference</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><script id="api-reference" data-url="/openapi.json"></script>
+<script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference@1"></script></body></html>
+"""
+"""The reference page: Scalar (the renderer Litestar ships) over ``/openapi.json``."""
+
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+Middleware = Callable[[ASGIApp], ASGIApp]
+"""Wraps the gateway's HTTP and WebSocket handling (e.g. rate limits, security headers): ``Gateway(middleware=[…])``,
+outermost first."""
+
+RETRY_AFTER = 2
+"""Seconds a client is told to wait while a service is (re)starting (the supervisor's first restart delay, and more)."""
+
+
 class Gateway:
-    def __init__(self, upstreams: dict[str, str]) -> None:
+    """The one port of ``deskpilot up``: ``/healthz``, ``/readyz`` (every service's readiness), then each request
+    forwarded, target untouched, to the process that owns its path; 503 + ``Retry-After`` while that one is down."""
+
+    def __init__(self, upstreams: dict[str, str], middleware: Sequence[Middleware] = ()) -> None:
         self.upstreams = upstreams  # service name -> base URL
         self.ready = False
-        self._client = httpx2.AsyncClient(timeout=httpx2.Timeout(60.0, connect=5.0))
+        self._pools = {name: ConnectionPool(*_host_port(url)) for name, url in upstreams.items()}
+        app: ASGIApp = self._dispatch
+        for wrap in reversed(middleware):
+            app = wrap(app)
+        self._app = app
 
     def route(self, path: str) -> str | None:
         return route(path, self.upstreams)
+
+    @functools.cache  # noqa: B019 - one document per gateway, read once
+    def _document(self) -> bytes | None:
+        return OPENAPI_DOCUMENT.read_bytes() if OPENAPI_DOCUMENT.exists() else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -121,27 +179,64 @@ class Gateway:
                 if message["type"] == "lifespan.startup":
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
-                    await self._client.aclose()
+                    for pool in self._pools.values():
+                        pool.close()
                     await send({"type": "lifespan.shutdown.complete"})
                     return
+        if scope["type"] in ("http", "websocket"):
+            await self._app(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
             await self._forward_websocket(scope, receive, send)
             return
-        if scope["type"] != "http":
+        # Routing looks at the raw path: what is routed is what is forwarded.
+        path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        if path in ("/healthz", "/health"):  # the platform has started (demo tenant usable); 503 until then
+            await _json(send, 200 if self.ready else 503, {"status": "ok" if self.ready else "starting"})
             return
-        path: str = scope["path"]
-        if path in ("/healthz", "/health", "/readyz"):
-            await _json(
-                send,
-                200 if self.ready else 503,
-                {"status": "ok" if self.ready else "starting", "services": sorted(self.upstreams)},
-            )
+        if path == "/readyz":
+            await self._readyz(send)
+            return
+        if path in CONTRACT_PAGES:
+            await self._contract(send, path)
             return
         service = self.route(path)
         if service is None:
-            await _problem(send, 404, f"no API at {path}")
+            await _problem(send, 404, "no API at this path")
             return
         await self._forward(scope, receive, send, service)
+
+    async def _contract(self, send: Send, path: str) -> None:
+        """The public API's OpenAPI document (``docs/openapi.json``, see ``deskpilot.contract``) and its reference."""
+        document = self._document()
+        if document is None:
+            await _problem(send, 404, "this installation has no docs/openapi.json")
+            return
+        body, media = (document, b"application/json") if path == "/openapi.json" else (REFERENCE, b"text/html")
+        headers = [(b"content-type", media), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _readyz(self, send: Send) -> None:
+        """Ready when the platform has started and every service says it is ready; names the ones that are not."""
+        names = sorted(self.upstreams)
+        states = await asyncio.gather(*(self._service_ready(name) for name in names))
+        services = dict(zip(names, states, strict=True))
+        unready = [name for name, state in services.items() if state != "ready"]
+        ok = self.ready and not unready
+        status = "ready" if ok else ("starting" if not self.ready else "not ready")
+        await _json(send, 200 if ok else 503, {"status": status, "services": services, "unready": unready})
+
+    async def _service_ready(self, name: str) -> str:
+        path = b"/web/healthz" if name == "web" else f"/v1/{name}/readyz".encode()
+        try:
+            response = await asyncio.wait_for(self._pools[name].request("GET", path, [], b""), 5)
+            async for _ in response.body():
+                pass
+        except (UpstreamUnavailable, TimeoutError, OSError, ValueError, asyncio.IncompleteReadError):
+            return "unreachable"
+        return "ready" if response.status == 200 else "not ready"
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send, service: str) -> None:
         body = bytearray()
@@ -150,42 +245,36 @@ class Gateway:
             body.extend(message.get("body", b""))
             if not message.get("more_body"):
                 break
-        query = scope.get("query_string", b"").decode()
-        url = self.upstreams[service] + scope["path"] + (f"?{query}" if query else "")
-        headers = [(k.decode(), v.decode()) for k, v in scope["headers"] if k.decode().lower() not in HOP_BY_HOP]
-        headers = _forwarded(scope, headers)
-        # An event stream stays open as long as the client listens: no read timeout for it.
-        streaming = any(k.lower() == "accept" and "text/event-stream" in v for k, v in headers)
-        request = self._client.build_request(scope["method"], url, headers=headers, content=bytes(body))
-        if streaming:
-            request.extensions["timeout"] = httpx2.Timeout(60.0, connect=5.0, read=None).as_dict()
+        headers = [(k, v) for k, v in scope["headers"] if k.lower().decode("latin-1") not in HOP_BY_HOP]
+        headers = _forwarded_raw(scope, headers)
         try:
-            response = await self._client.send(request, stream=True)
-        except httpx2.TransportError:
-            await _problem(send, 503, f"the {service} service is not reachable")
+            response = await self._pools[service].request(scope["method"], raw_target(scope), headers, bytes(body))
+        except (UpstreamUnavailable, TimeoutError):
+            await _problem(
+                send, 503, f"the {service} service is not available; retry shortly", {"retry-after": RETRY_AFTER}
+            )
             return
+        out_headers = [(k, v) for k, v in response.headers if k.decode("latin-1") not in HOP_BY_HOP]
+        await send({"type": "http.response.start", "status": response.status, "headers": out_headers})
         try:
-            out_headers = [
-                (k.encode(), v.encode()) for k, v in response.headers.multi_items() if k.lower() not in HOP_BY_HOP
-            ]
-            await send({"type": "http.response.start", "status": response.status_code, "headers": out_headers})
-            async for chunk in response.aiter_raw():
+            async for chunk in response.body():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b""})
+        except (OSError, ValueError, asyncio.IncompleteReadError):
+            pass  # the service went away mid-body: end the response here (the client sees it cut short)
         finally:
-            await response.aclose()
+            response.release()
+        await send({"type": "http.response.body", "body": b""})
 
     async def _forward_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         first = await receive()
         if first["type"] != "websocket.connect":
             return
-        service = self.route(scope["path"])
+        service = self.route((scope.get("raw_path") or scope["path"].encode()).decode("latin-1"))
         if service is None:
             await send({"type": "websocket.close", "code": 1008})
             return
-        query = scope.get("query_string", b"").decode()
         base = self.upstreams[service]
-        url = "ws" + base.removeprefix("http") + scope["path"] + (f"?{query}" if query else "")
+        url = "ws" + base.removeprefix("http") + raw_target(scope).decode("latin-1")
         headers = [
             (k.decode(), v.decode())
             for k, v in scope["headers"]

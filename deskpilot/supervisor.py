@@ -29,6 +29,7 @@ from deskpilot.gateway import Gateway
 from deskpilot.tenants import NewTenant, demo_tenant
 from libs.events import EventLog
 from libs.platform.runtime import nats_servers
+from libs.platform.selfcheck import EXIT_DATABASE_UNFIT, DatabaseUnfit, check_database
 
 SERVICES = ("conversation", "agent", "integrations", "knowledge", "ticketing", "billing")
 """Every service, each run as ``deskpilot serve <name>`` from ``services.<name>.app:create_app``."""
@@ -48,13 +49,46 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
+class RestartBackoff:
+    """How long to wait before restarting a process that died: doubling from ``first`` up to ``cap`` while it keeps
+    crashing, and back to ``first`` once a run lasted ``healthy_after`` seconds (as Kubernetes resets CrashLoopBackOff
+    after ten minutes of running), so that crashes far apart are each restarted at once."""
+
+    def __init__(self, first: float = 0.5, cap: float = 10.0, healthy_after: float = 60.0) -> None:
+        self.first, self.cap, self.healthy_after = first, cap, healthy_after
+        self._next = first
+
+    def delay(self, ran_for: float) -> float:
+        """The wait before the next start, after a run that lasted ``ran_for`` seconds."""
+        if ran_for >= self.healthy_after:
+            self._next = self.first
+        delay = self._next
+        self._next = min(self._next * 2, self.cap)
+        return delay
+
+
+def database_unfit(database_url: str) -> str | None:
+    """Why the database cannot serve the platform (one sentence), or None: the self-check of
+    :mod:`libs.platform.selfcheck`, run before any service starts."""
+    try:
+        asyncio.run(check_database(database_url))
+    except DatabaseUnfit as unfit:
+        return str(unfit)
+    return None
+
+
 class ServiceProcess:
-    """One service child process, its output prefixed with its name, restarted with backoff if it dies."""
+    """One service child process, its output prefixed with its name, restarted with backoff if it dies; not
+    restarted when it exits with ``EXIT_DATABASE_UNFIT`` (restarting cannot help): ``unfit`` is set instead."""
 
     def __init__(self, name: str, port: int, env: dict[str, str]) -> None:
         self.name, self.port, self.env = name, port, env
         self.proc: asyncio.subprocess.Process | None = None
         self.stopping = False
+        self.backoff = RestartBackoff()
+        self.unfit = False
+        self.halt: asyncio.Event | None = None
+        """Set when the process exits unfit: the supervisor stops the whole platform."""
 
     async def start(self) -> None:
         self.proc = await asyncio.create_subprocess_exec(
@@ -73,8 +107,9 @@ class ServiceProcess:
         )
 
     async def run(self) -> None:
-        backoff = 0.5
+        loop = asyncio.get_running_loop()
         while not self.stopping:
+            started = loop.time()
             await self.start()
             assert self.proc is not None
             assert self.proc.stdout is not None
@@ -84,9 +119,15 @@ class ServiceProcess:
             code = await self.proc.wait()
             if self.stopping:
                 return
-            say(f"[supervisor] {self.name} exited with code {code}; restarting in {backoff:.1f}s")
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 10.0)
+            if code == EXIT_DATABASE_UNFIT:
+                say(f"[supervisor] {self.name} refused to start: its database failed the self-check (above)")
+                self.unfit = True
+                if self.halt is not None:
+                    self.halt.set()
+                return
+            delay = self.backoff.delay(loop.time() - started)
+            say(f"[supervisor] {self.name} exited with code {code}; restarting in {delay:.1f}s")
+            await asyncio.sleep(delay)
 
     async def stop(self) -> None:
         self.stopping = True
@@ -127,8 +168,9 @@ def dev_vault_env(data_dir: Path) -> dict[str, str]:
     return {VAULT_MASTER_KEYS: path.read_text().strip()}
 
 
-async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, database_url: str) -> None:
-    """``database_url``: the owner's; the services connect as their own role (``deskpilot/database_roles.py``)."""
+async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, database_url: str) -> int:
+    """Run until Ctrl-C or SIGTERM (0), or until a service refuses its database (``EXIT_DATABASE_UNFIT``).
+    ``database_url``: the owner's; the services connect as their own role (``deskpilot/database_roles.py``)."""
     nc = await nats.connect(nats_servers(nats_url))
     log = EventLog(nc)
     await log.ensure_streams(int(os.environ.get("DESKPILOT_STREAM_REPLICAS", "1")))
@@ -145,6 +187,8 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    for child in [*children, web]:
+        child.halt = stop
 
     tasks = [asyncio.create_task(c.run(), name=c.name) for c in children]
     tasks.append(asyncio.create_task(server.serve(), name="gateway"))
@@ -153,7 +197,7 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             ready = asyncio.create_task(_wait_until(_services_ready(client, children), "services", 180))
             await asyncio.wait([ready, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
             if stop.is_set():
-                return
+                return _exit_code(children)
             ready.result()
             tenant = await demo_tenant(log, data_dir)
             await _wait_until(_tenant_usable(client, children, tenant), "demo tenant", 60)
@@ -183,6 +227,11 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, 15)
         await nc.close()
+    return _exit_code(children)
+
+
+def _exit_code(children: list[ServiceProcess]) -> int:
+    return EXIT_DATABASE_UNFIT if any(c.unfit for c in children) else 0
 
 
 async def _database_env(owner_url: str) -> dict[str, str]:
@@ -292,8 +341,13 @@ def up(host: str, port: int, data_dir: Path) -> int:
             embedded_pg = EmbeddedPostgres(data_dir)
             database_url = embedded_pg.start()
             say("[supervisor] embedded PostgreSQL with pgvector started")
+        unfit = database_unfit(database_url)
+        if unfit:
+            print(f"deskpilot up: {unfit}", file=sys.stderr, flush=True)
+            return EXIT_DATABASE_UNFIT
+        say("[supervisor] database self-check passed: pgvector works on this CPU")
         (data_dir / "runtime.json").write_text(json.dumps({"nats_url": nats_url, "database_url": database_url}))
-        asyncio.run(run_platform(host, port, data_dir, nats_url, database_url))
+        code = asyncio.run(run_platform(host, port, data_dir, nats_url, database_url))
     finally:
         (data_dir / "runtime.json").unlink(missing_ok=True)
         if embedded_pg:
@@ -301,4 +355,4 @@ def up(host: str, port: int, data_dir: Path) -> int:
         if embedded_nats:
             embedded_nats.stop()
     say("[supervisor] stopped")
-    return 0
+    return code

@@ -149,6 +149,14 @@ TOOL_DURATION = histogram(
     "deskpilot_tool_duration_seconds", "Time a tool's handler took, by service and tool", ("service", "tool")
 )
 
+# --- the conversation service's turn sweep -------------------------------------------------------------------------
+
+TURN_SWEEP = counter(
+    "deskpilot_turn_sweep_actions",
+    "Customer messages left unanswered that the turn sweep acted on: resumed (turn.stalled) or handed_over",
+    ("action",),
+)
+
 # --- ticketing ------------------------------------------------------------------------------------------------------
 
 SLA_BREACHES = counter(

@@ -1,8 +1,8 @@
 """What every service process is made of: PostgreSQL, NATS (event log and consumers), the outbox, the tenants.
 
 A service's ``app.py`` builds one :class:`ServiceRuntime`, registers its subscriptions and HTTP handlers, and hands
-the result to :func:`libs.platform.http.build_app`. Starting order: migrate → connect NATS → ensure streams →
-start consumers → sweep the outbox.
+the result to :func:`libs.platform.http.build_app`. Starting order: check the database (pgvector works on this CPU,
+:mod:`libs.platform.selfcheck`) → migrate → connect NATS → ensure streams → start consumers → sweep the outbox.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from libs.platform.db import Database, Migration
 from libs.platform.faults import Outage
 from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
 from libs.platform.privacy import PrivacyParticipant
+from libs.platform.selfcheck import check_database
 from libs.platform.settings import ServiceSettings
 from libs.platform.tenancy import TenantDirectory, TenantHook, api_keys_table, tenants_table
 
@@ -182,6 +183,7 @@ class ServiceRuntime:
             await asyncio.sleep(interval)
 
     async def start(self) -> None:
+        await check_database(self.settings.database_owner_url or self.settings.database_url)
         applied = await self.db.migrate(self._migrations)
         if applied:
             log.info("%s: applied migrations %s", self.name, applied)

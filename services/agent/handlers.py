@@ -15,7 +15,7 @@ from services.agent.state import ConversationState
 from services.agent.tenant_setup import TenantSetup, TenantSetups
 
 # Events after which the agent may have something to do.
-TRIGGERS = ("message.received", "tool.completed", "tool.failed", "tool.approval_decided")
+TRIGGERS = ("message.received", "tool.completed", "tool.failed", "tool.approval_decided", "turn.stalled")
 
 Wake = Callable[[str, str, int], Awaitable[ConversationState]]
 
@@ -45,6 +45,7 @@ DOES_AFTER = {
     "tool.completed": "a tool answered: give the result to the model and carry on with the turn",
     "tool.failed": "a tool failed: give the failure to the model and carry on with the turn",
     "tool.approval_decided": "a person approved or denied a tool call: send it, or tell the model it was denied",
+    "turn.stalled": "the conversation's turn sweep found a message unanswered: resume the turn (or open it)",
 }
 
 

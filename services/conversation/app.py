@@ -17,6 +17,7 @@ from services.conversation.mail import EmailAddressController, outbound_subscrip
 from services.conversation.models import add_privacy, metadata
 from services.conversation.privacy_endpoints import PrivacyController
 from services.conversation.repository import add_widget_key_revocation
+from services.conversation.turn_sweep import TurnSweep
 from services.conversation.widget_keys import WidgetKeyController
 
 NAME = "conversation"
@@ -34,6 +35,12 @@ def create_app(settings: ConversationSettings | None = None) -> Litestar:
     runtime = ServiceRuntime(NAME, settings, metadata, MIGRATIONS)
     for sub in subscriptions(runtime):
         runtime.subscribe(sub)
+    sweep = TurnSweep(runtime.db, runtime.event_log, settings.turn_stall_seconds)
+    runtime.add_background(
+        "turn-sweep",
+        lambda: sweep.run(settings.turn_sweep_seconds),
+        does="every 5 s, find customer messages unanswered and stalled for 15 s: resume the turn, then hand over",
+    )
     if settings.smtp_enabled:
         runtime.add_background(
             "smtp",
@@ -51,4 +58,6 @@ def create_app(settings: ConversationSettings | None = None) -> Litestar:
         PrivacyController,
     ]
     # In-process: each replica limits on its own (docs/channels.md).
-    return build_app(runtime, handlers, settings=settings, widget_limiter=WidgetLimiter.from_settings(settings))
+    return build_app(
+        runtime, handlers, settings=settings, widget_limiter=WidgetLimiter.from_settings(settings), turn_sweep=sweep
+    )

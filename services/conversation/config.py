@@ -7,6 +7,10 @@ from libs.platform.settings import ServiceSettings
 
 class ConversationSettings(ServiceSettings):
     max_message_chars: int = Field(default=8000, validation_alias="DESKPILOT_MAX_MESSAGE_CHARS", ge=1)
+    # The turn sweep (turn_sweep.py): a customer message with no answer and no progress for this long is resumed,
+    # then handed to a human after as long again; how often the sweep looks.
+    turn_stall_seconds: float = Field(default=15.0, validation_alias="DESKPILOT_TURN_STALL_SECONDS", gt=0)
+    turn_sweep_seconds: float = Field(default=5.0, validation_alias="DESKPILOT_TURN_SWEEP_SECONDS", gt=0)
     # Email channel: an SMTP server inside the service (off by default) and the relay outbound replies go through.
     smtp_enabled: bool = Field(default=False, validation_alias="DESKPILOT_SMTP_ENABLED")
     smtp_host: str = Field(default="127.0.0.1", validation_alias="DESKPILOT_SMTP_HOST")

@@ -25,7 +25,7 @@ import httpx2
 import pytest
 from aiosmtpd.controller import Controller
 
-from deskpilot.embedded import free_port
+from deskpilot.embedded import free_port, postgres_bin_dir
 from libs.events.subject_keys import MASTER_KEYS_SETTING
 from tests.e2e.conftest import Platform
 from tests.support import eventually, platform_env, start_platform, stop_platform
@@ -68,10 +68,8 @@ def own_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pla
 
 
 def _pg_dump(data_dir: Path) -> bytes:
-    import pgserver
-
     url = json.loads((data_dir / "runtime.json").read_text())["database_url"].replace("+asyncpg", "")
-    pg_dump = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_dump"
+    pg_dump = postgres_bin_dir() / "pg_dump"
     done = subprocess.run([str(pg_dump), "--dbname", url], capture_output=True, check=True, timeout=120)
     return done.stdout
 

@@ -108,7 +108,7 @@ class NatsCluster:
         return None
 
     async def stream_leader(self, stream: str = EVENTS_STREAM) -> str | None:
-        nc = await nats.connect(self.url, connect_timeout=2, max_reconnect_attempts=2)
+        nc = await nats.connect(self.url.split(","), connect_timeout=2, max_reconnect_attempts=2)
         try:
             info = await nc.jetstream().stream_info(stream)
         except Exception:

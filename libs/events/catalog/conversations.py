@@ -38,3 +38,14 @@ class ConversationResolved(EventPayload):
     PRODUCERS: ClassVar[tuple[str, ...]] = ("ticketing",)
     type: Literal["conversation.resolved"] = "conversation.resolved"
     by: Literal["ai", "human"]
+
+
+class TurnStalled(EventPayload):
+    """A customer message had no answer ``waited_seconds`` after it was accepted and its turn made no progress; the
+    agent is asked to resume it (the conversation's turn sweep). Unanswered after that too, the conversation is
+    handed to a human."""
+
+    PRODUCERS: ClassVar[tuple[str, ...]] = ("conversation",)
+    type: Literal["turn.stalled"] = "turn.stalled"
+    message_event_id: str = Field(description="the id of the unanswered `message.received`")
+    waited_seconds: int

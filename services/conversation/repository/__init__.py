@@ -12,6 +12,7 @@ from services.conversation.repository.conversations import (
     add_widget_key_revocation,
 )
 from services.conversation.repository.privacy import PrivacyRepository, PrivacyRequestRow
+from services.conversation.repository.turns import QuietConversation, TurnRepository
 
 __all__ = [
     "ChatSessionRow",
@@ -20,8 +21,10 @@ __all__ = [
     "EmailConversationRow",
     "PrivacyRepository",
     "PrivacyRequestRow",
+    "QuietConversation",
     "QuotaState",
     "TranscriptEntry",
+    "TurnRepository",
     "WidgetKeyRow",
     "add_widget_key_revocation",
 ]

@@ -1,0 +1,266 @@
+"""The public API as one OpenAPI 3.1 document: every service's operations, how each is authenticated, every status
+it can answer, one error model.
+
+Each service's app is built as ``deskpilot serve`` builds it (``deskpilot.architecture_docs``) and its Litestar
+document merged into one; then every operation gets its ``security`` (from what the edge demands of its handler:
+an API key, also a human agent's key on ``HUMAN_AGENTS`` routes, a widget key on the chat routes, or nothing),
+and its error answers as RFC 9457 problem documents: 400 (hostile input) everywhere, 401/403 where a key is needed,
+404 where the path names something, 413/422 where there is input, and the statuses its handler raises. Request
+bodies say exactly what they accept (``additionalProperties: false``, as the models forbid extra fields).
+
+The document is committed as ``docs/openapi.json`` and served by the gateway at ``/openapi.json`` (a reference
+page at ``/reference``). Regenerate: ``.venv/bin/python -m deskpilot.contract``; ``tests/contract`` fails until you
+do.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, cast
+
+from litestar import Litestar
+from litestar._openapi.schema_generation import schema as litestar_schema
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.spec import Schema
+from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
+from litestar.routes import HTTPRoute
+
+from deskpilot.architecture_docs import OPTIONAL, _build
+from deskpilot.gateway import OPENAPI_DOCUMENT
+from deskpilot.supervisor import SERVICES
+from libs.platform.edge import needs_tenant
+from libs.platform.problems import CODES, TITLES, problem_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCUMENT = OPENAPI_DOCUMENT
+VERSION = "1.0.0"
+
+SECURITY_SCHEMES: dict[str, Any] = {
+    "apiKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The tenant's API key (`dp_…`) or an issued owner's or admin's key.",
+    },
+    "humanAgentKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A human agent's key (its sign-in `dps_…` or its own `dpa_…`); only where listed.",
+    },
+    "widgetKey": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Widget-Key",
+        "description": "A public widget key (`dpw_…`), valid only from its allowed origins (the `key` query "
+        "parameter works too, for WebSockets and EventSource).",
+    },
+}
+_RAISED = {
+    "NotFoundException": 404,
+    "PermissionDeniedException": 403,
+    "NotAuthorizedException": 401,
+    "ValidationException": 422,
+    "ChatRefused": 403,
+}
+_STATUS = re.compile(r"HTTP_(\d{3})_|status_code=(\d{3})|ChatRefused\((\d{3})")
+
+
+DECIMAL = r"^-?\d+(\.\d+)?$"
+NON_NEGATIVE_DECIMAL = r"^\d+(\.\d+)?$"
+_numbers = litestar_schema.create_numerical_constrained_field_schema  # type: ignore[attr-defined]
+
+
+def _decimal_as_string(field_type: type[Any], kwarg_definition: Any) -> Schema:
+    """Money (``Decimal``) is a decimal string on the wire (pydantic writes it so): document it as one."""
+    if not issubclass(field_type, Decimal):
+        return _numbers(field_type, kwarg_definition)
+    non_negative = kwarg_definition.ge is not None and kwarg_definition.ge >= 0
+    return Schema(
+        type=OpenAPIType.STRING,
+        format=cast(OpenAPIFormat, "decimal"),
+        pattern=NON_NEGATIVE_DECIMAL if non_negative else DECIMAL,
+        description="A decimal number as a string (exact; money is in US dollars).",
+    )
+
+
+# Litestar documents a constrained Decimal as a number; these two places are where its schemas of Decimal come from.
+litestar_schema.create_numerical_constrained_field_schema = _decimal_as_string  # type: ignore[attr-defined]
+litestar_schema.TYPE_MAP[Decimal] = Schema(
+    type=OpenAPIType.STRING, format=cast(OpenAPIFormat, "decimal"), pattern=DECIMAL
+)
+
+
+def _ref_renamer(service: str, names: set[str], shared: dict[str, Any], schemas: dict[str, Any]) -> dict[str, str]:
+    """New names for this service's component schemas: kept when free or identical, else prefixed."""
+    out: dict[str, str] = {}
+    for name in names:
+        if name not in shared or shared[name] == schemas[name]:
+            out[name] = name
+        else:
+            out[name] = service.capitalize() + name
+    return out
+
+
+def _rewrite_refs(value: Any, renames: dict[str, str]) -> Any:
+    prefix = "#/components/schemas/"
+    if isinstance(value, dict):
+        ref = value.get("$ref")
+        if isinstance(ref, str) and ref.startswith(prefix):
+            return {**value, "$ref": prefix + renames.get(ref[len(prefix) :], ref[len(prefix) :])}
+        return {k: _rewrite_refs(v, renames) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rewrite_refs(v, renames) for v in value]
+    return value
+
+
+def _handlers(app: Litestar) -> dict[tuple[str, str], HTTPRouteHandler]:
+    found: dict[tuple[str, str], HTTPRouteHandler] = {}
+    for route in app.routes:
+        if isinstance(route, HTTPRoute):
+            for handler in route.route_handlers:
+                for method in handler.http_methods:
+                    found[(route.path_format, str(method).lower())] = handler
+    return found
+
+
+def _security(handler: HTTPRouteHandler) -> list[dict[str, list[str]]]:
+    if needs_tenant(handler):
+        schemes: list[dict[str, list[str]]] = [{"apiKey": []}]
+        if handler.opt.get("human_agents"):
+            schemes.append({"humanAgentKey": []})
+        return schemes
+    if ".chat." in handler.fn.__module__ and "OPTIONS" not in handler.http_methods:
+        return [{"widgetKey": []}]
+    return []
+
+
+def _raised(handler: HTTPRouteHandler) -> set[int]:
+    """Error statuses the handler's own code names (exceptions it raises, status constants it uses)."""
+    try:
+        source = inspect.getsource(handler.fn)
+    except (OSError, TypeError):
+        return set()
+    statuses = {status for name, status in _RAISED.items() if name in source}
+    for match in _STATUS.finditer(source):
+        status = int(next(g for g in match.groups() if g))
+        if status >= 400:
+            statuses.add(status)
+    return statuses
+
+
+def _errors(operation: dict[str, Any], path: str, handler: HTTPRouteHandler, secured: bool) -> set[int]:
+    statuses = {400} | _raised(handler)
+    if secured:
+        statuses |= {401, 403}
+    if "{" in path:
+        statuses |= {404, 422}
+    if operation.get("parameters") or "requestBody" in operation:
+        statuses.add(422)
+    if "requestBody" in operation:
+        statuses.add(413)
+    return statuses
+
+
+def _decorate(operation: dict[str, Any], path: str, handler: HTTPRouteHandler) -> None:
+    security = _security(handler)
+    operation["security"] = security
+    responses = operation.setdefault("responses", {})
+    for status in sorted(_errors(operation, path, handler, bool(security))):
+        responses[str(status)] = {"$ref": f"#/components/responses/{CODES.get(status, 'error')}"}
+    if "requestBody" in operation:
+        operation["requestBody"]["required"] = operation["requestBody"].get("required", False)
+
+
+def _close_objects(schema: Any, schemas: dict[str, Any], seen: set[str]) -> None:
+    """``additionalProperties: false`` on the request body's object schemas (the models forbid extra fields)."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            name = ref.rsplit("/", 1)[-1]
+            if name not in seen and name in schemas:
+                seen.add(name)
+                _close_objects(schemas[name], schemas, seen)
+            return
+        if schema.get("type") == "object" and "properties" in schema:
+            schema.setdefault("additionalProperties", False)
+        for value in schema.values():
+            _close_objects(value, schemas, seen)
+    elif isinstance(schema, list):
+        for value in schema:
+            _close_objects(value, schemas, seen)
+
+
+def _error_responses() -> dict[str, Any]:
+    return {
+        code: {
+            "description": TITLES[status],
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            **({"headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}} if status == 401 else {}),
+        }
+        for status, code in CODES.items()
+    }
+
+
+def _service_document(service: str) -> tuple[dict[str, Any], dict[tuple[str, str], HTTPRouteHandler]]:
+    variable, value = OPTIONAL.get(service, ("", ""))
+    app = _build(service, {variable: value} if variable else {})
+    return app.openapi_schema.to_schema(), _handlers(app)
+
+
+def _merge(document: dict[str, Any], service: str) -> None:
+    sub, handlers = _service_document(service)
+    shared = document["components"]["schemas"]
+    schemas = sub.get("components", {}).get("schemas", {})
+    renames = _ref_renamer(service, set(schemas), shared, schemas)
+    for name, schema in schemas.items():
+        shared[renames[name]] = _rewrite_refs(schema, renames)
+    for path, item in _rewrite_refs(sub.get("paths", {}), renames).items():
+        for method, operation in item.items():
+            handler = handlers.get((path, method))
+            if handler is None or not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            operation.setdefault("tags", [service])
+            _decorate(operation, path, handler)
+        document["paths"][path] = item
+
+
+def build() -> dict[str, Any]:
+    """The whole public API's OpenAPI 3.1 document."""
+    document: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Deskpilot API",
+            "version": VERSION,
+            "description": "Every service's public API on one port (the gateway of `deskpilot up`, an ingress in "
+            "Kubernetes). Errors are RFC 9457 problem documents: branch on `code`. Money is a decimal string.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": {},
+        "components": {
+            "schemas": {"Problem": problem_schema()},
+            "securitySchemes": SECURITY_SCHEMES,
+            "responses": _error_responses(),
+        },
+    }
+    for service in SERVICES:
+        _merge(document, service)
+    schemas = document["components"]["schemas"]
+    for item in document["paths"].values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                _close_objects(operation["requestBody"], schemas, set())
+    document["paths"] = dict(sorted(document["paths"].items()))
+    document["components"]["schemas"] = dict(sorted(schemas.items()))
+    return document
+
+
+def render() -> str:
+    return json.dumps(build(), indent=1, ensure_ascii=False, default=str) + "\n"
+
+
+if __name__ == "__main__":
+    DOCUMENT.write_text(render())
+    print(f"wrote {DOCUMENT.relative_to(ROOT)}")

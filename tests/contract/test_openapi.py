@@ -1,0 +1,98 @@
+"""The public API's one OpenAPI document: committed, current, complete about security and errors, and served by
+the gateway. Like docs/events.md, the committed ``docs/openapi.json`` must be what the code generates."""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+import pytest
+
+from deskpilot.contract import DOCUMENT, render
+from deskpilot.gateway import Gateway
+from tests.test_gateway import call
+
+METHODS = ("get", "put", "post", "patch", "delete")
+
+
+@functools.cache
+def generated() -> str:
+    return render()
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in METHODS
+    ]
+
+
+def test_the_committed_document_is_what_the_code_generates() -> None:
+    assert DOCUMENT.exists(), "generate it: .venv/bin/python -m deskpilot.contract"
+    assert DOCUMENT.read_text() == generated(), "regenerate with: .venv/bin/python -m deskpilot.contract"
+
+
+def test_every_operation_says_how_it_is_authenticated_and_how_it_fails() -> None:
+    document = json.loads(generated())
+    assert document["openapi"] == "3.1.0"
+    assert set(document["components"]["securitySchemes"]) == {"apiKey", "humanAgentKey", "widgetKey"}
+    found = operations(document)
+    assert len(found) > 80
+    for path, method, operation in found:
+        where = f"{method.upper()} {path}"
+        assert "security" in operation, where
+        responses = operation["responses"]
+        assert responses["400"] == {"$ref": "#/components/responses/bad_request"}, where
+        if operation["security"]:
+            assert {"401", "403"} <= set(responses), where
+        if "{" in path:
+            assert "404" in responses, where
+        for status, response in responses.items():
+            if int(status) >= 400:
+                assert response["$ref"].startswith("#/components/responses/"), where
+    problem = document["components"]["responses"]["not_found"]["content"]["application/problem+json"]
+    assert problem["schema"] == {"$ref": "#/components/schemas/Problem"}
+    schemes = {f"{m.upper()} {p}": [next(iter(s)) for s in o["security"]] for p, m, o in found if p.startswith("/v1/")}
+    assert schemes["POST /v1/conversations"] == ["apiKey"]
+    assert schemes["GET /v1/conversations/{conversation_id}"] == ["apiKey", "humanAgentKey"]
+    assert schemes["POST /v1/conversations/chat/{conversation_id}/messages"] == ["widgetKey"]
+
+
+def _walk(value: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            out.append(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return out
+
+
+def test_money_is_a_decimal_string_and_request_bodies_are_closed() -> None:
+    document = json.loads(generated())
+    schemas = document["components"]["schemas"]
+    for name, schema in schemas.items():
+        for field, spec in schema.get("properties", {}).items():
+            if field.endswith("_usd") and "type" in spec:
+                assert spec["type"] == "string", f"{name}.{field}: {spec}"
+    assert schemas["PostMessage"]["additionalProperties"] is False
+    assert schemas["StartConversation"]["additionalProperties"] is False
+    for node in _walk(document["paths"]):
+        if node.get("type") == "object" and "properties" in node and "additionalProperties" not in node:
+            pytest.fail(f"an inline object schema without additionalProperties: {node}")
+
+
+async def test_the_gateway_serves_the_document_and_a_reference_page() -> None:
+    gateway = Gateway({})
+    status, headers, body = await call(gateway, "GET", b"/openapi.json")
+    assert (status, headers["content-type"]) == (200, "application/json")
+    assert body == DOCUMENT.read_bytes()
+    status, headers, body = await call(gateway, "GET", b"/reference")
+    assert (status, headers["content-type"]) == (200, "text/html")
+    assert b'data-url="/openapi.json"' in body
