@@ -11,6 +11,7 @@
     deskpilot suites from-conversations <id>...           a simulation suite from recorded conversations
     deskpilot billing rebuild [--tenant T] [--check]      recompute the ledger from the log; compare with the live one
     deskpilot integrations rotate-keys                    re-wrap tenant vault keys with the newest master key
+    deskpilot dead-letters list|show|redrive [--consumer C] [--id ID]   parked messages; apply them again, once
 
 ``NATS_URL`` and ``DATABASE_URL`` select the servers; without them, commands other than ``up`` use those of the
 platform that ``up`` is running from the same data dir.
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import nats
 
-from deskpilot import privacy_cli
+from deskpilot import dead_letters_cli, privacy_cli
 from deskpilot.supervisor import DEV_VAULT_KEY_FILE, SERVICES, VAULT_MASTER_KEYS, WEB, database_unfit
 from libs.events import EventLog
 from libs.platform.runtime import nats_servers
@@ -218,6 +219,25 @@ def _sandbox_command(parser: argparse.ArgumentParser, args: argparse.Namespace) 
     return asyncio.run(agent_ops.replay_against(urls, ids, against, args.tenant, args.last, args.json))
 
 
+def _operations_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p_billing = sub.add_parser("billing", help="billing operations")
+    billing_sub = p_billing.add_subparsers(dest="action", required=True)
+    p_rebuild = billing_sub.add_parser("rebuild", help="recompute the ledger and meters from the event log")
+    p_rebuild.add_argument("--tenant", default=None, help="only this tenant (default: all)")
+    p_rebuild.add_argument("--check", action="store_true", help="exit with status 1 if the live ledger differs")
+    p_rebuild.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+
+    p_integrations = sub.add_parser("integrations", help="integrations operations")
+    integrations_sub = p_integrations.add_subparsers(dest="action", required=True)
+    p_rotate = integrations_sub.add_parser(
+        "rotate-keys", help="re-wrap every tenant's vault data key with the newest master key (no downtime)"
+    )
+    p_rotate.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+
+    privacy_cli.add_parsers(sub, DEFAULT_DATA_DIR)
+    dead_letters_cli.add_parsers(sub, DEFAULT_DATA_DIR)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="deskpilot", description="Deskpilot AI customer-support platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -240,21 +260,7 @@ def main(argv: list[str] | None = None) -> int:
 
     _sandbox_parsers(sub)
 
-    p_billing = sub.add_parser("billing", help="billing operations")
-    billing_sub = p_billing.add_subparsers(dest="action", required=True)
-    p_rebuild = billing_sub.add_parser("rebuild", help="recompute the ledger and meters from the event log")
-    p_rebuild.add_argument("--tenant", default=None, help="only this tenant (default: all)")
-    p_rebuild.add_argument("--check", action="store_true", help="exit with status 1 if the live ledger differs")
-    p_rebuild.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-
-    p_integrations = sub.add_parser("integrations", help="integrations operations")
-    integrations_sub = p_integrations.add_subparsers(dest="action", required=True)
-    p_rotate = integrations_sub.add_parser(
-        "rotate-keys", help="re-wrap every tenant's vault data key with the newest master key (no downtime)"
-    )
-    p_rotate.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-
-    privacy_cli.add_parsers(sub, DEFAULT_DATA_DIR)
+    _operations_parsers(sub)
 
     args = parser.parse_args(argv)
     if args.command not in ("up", "serve") and hasattr(args, "data_dir"):
@@ -276,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_rotate_vault_keys(args.data_dir))
     if args.command == "privacy":
         return privacy_cli.run(args, _url("NATS_URL", args.data_dir), _url("DATABASE_URL", args.data_dir))
+    if args.command == "dead-letters":
+        return dead_letters_cli.run(args, _url("NATS_URL", args.data_dir))
     parser.error(f"unknown command {args.command}")
     return 2
 

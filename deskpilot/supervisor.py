@@ -194,13 +194,13 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
     tasks.append(asyncio.create_task(server.serve(), name="gateway"))
     try:
         async with httpx2.AsyncClient(timeout=5) as client:
-            ready = asyncio.create_task(_wait_until(_services_ready(client, children), "services", 180))
+            ready = asyncio.create_task(_wait_until(_services_ready(client, children), "services", 300))
             await asyncio.wait([ready, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
             if stop.is_set():
                 return _exit_code(children)
             ready.result()
             tenant = await demo_tenant(log, data_dir)
-            await _wait_until(_tenant_usable(client, children, tenant), "demo tenant", 60)
+            await _wait_until(_tenant_usable(client, children, tenant), "demo tenant", 300)
             conversation_url = f"http://127.0.0.1:{children[0].port}"
             demo = await demo_web(client, conversation_url, tenant.api_key, data_dir, demo_origins(host, port))
             ticketing_url = f"http://127.0.0.1:{children[SERVICES.index('ticketing')].port}"
@@ -215,7 +215,7 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             }
             children.append(web)
             tasks.append(asyncio.create_task(web.run(), name=WEB))
-            await _wait_until(_web_ready(client, web), "web front end", 60)
+            await _wait_until(_web_ready(client, web), "web front end", 120)
         gateway.ready = True
         _banner(host, port, data_dir, tenant, demo, owner, nats_url, database_url)
         await stop.wait()

@@ -26,7 +26,7 @@ from libs.platform.runtime import ServiceRuntime
 T = TypeVar("T")
 
 
-async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 15.0, what: str = "condition") -> T:
+async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 60.0, what: str = "condition") -> T:
     """Poll ``check`` until it returns something truthy; fail with ``what`` after ``timeout`` seconds.
 
     Asynchronous effects (a consumer projecting an event) have no completion signal to wait on from outside;

@@ -23,6 +23,7 @@ from libs.events.subjects import any_tenant
 from libs.platform import metrics
 from libs.platform.consumers import Consumers, Subscription
 from libs.platform.db import Database, Migration
+from libs.platform.dead_letters import RedriveServer
 from libs.platform.faults import Outage
 from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
 from libs.platform.privacy import PrivacyParticipant
@@ -97,6 +98,8 @@ class ServiceRuntime:
         self.relay = OutboxRelay(self.db.sessions, self.outbox, self.event_log)
         self.outage = Outage()
         self.consumers = Consumers(name, self.nc, self.event_log, self.outage, healthy=self._infrastructure_up)
+        # `deskpilot dead-letters redrive` runs a consumer's handler again here, in the service that owns it.
+        self.redrive = RedriveServer(name, self.nc, self.event_log, lambda: self.consumers.subscriptions)
         self._tasks: list[asyncio.Task[None]] = []
         self._background: list[BackgroundTask] = []
         self._closers: list[Callable[[], Coroutine[Any, Any, None]]] = []
@@ -193,6 +196,7 @@ class ServiceRuntime:
         )
         await self.event_log.ensure_streams(self.settings.stream_replicas)
         await self.consumers.start()
+        await self.redrive.start()
         for task in self._background:
             self._tasks.append(asyncio.create_task(task.run(), name=f"{self.name}-{task.name}"))
 

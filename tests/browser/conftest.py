@@ -112,7 +112,7 @@ def web_platform(
     )
     log = data_dir / "platform.log"
     port = platform_port
-    proc, api_key = start_platform(data_dir, port, env, log, timeout=180)
+    proc, api_key = start_platform(data_dir, port, env, log, timeout=420)
     try:
         found = re.search(r"widget key: (\S+)", log.read_text())
         assert found, "deskpilot up printed no widget key"

@@ -46,7 +46,7 @@ def platform(nats_url: str, database_url: str, tmp_path_factory: pytest.TempPath
     env = platform_env(NATS_URL=nats_url, DATABASE_URL=database_url)
     log = data_dir / "platform.log"
     port = free_port()
-    proc, api_key = start_platform(data_dir, port, env, log, timeout=120)
+    proc, api_key = start_platform(data_dir, port, env, log, timeout=420)
     try:
         yield Platform(f"http://127.0.0.1:{port}", api_key, data_dir, env, proc, log)
     finally:

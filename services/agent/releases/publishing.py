@@ -4,12 +4,14 @@ with who and when. Endpoints and the CLI call these; they own no HTTP."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from libs.platform.runtime import ServiceRuntime
 from services.agent.config import AgentSettings
+from services.agent.policy import AgentPolicy
 from services.agent.providers import ChatModel
 from services.agent.releases.config import ReleaseConfig, tools_of
 from services.agent.releases.gate import GatePolicy, GateReport, run_gate
@@ -48,7 +50,7 @@ class GateBlocked(ValueError):
 class Releases:
     runtime: ServiceRuntime
     setups: TenantSetups
-    model: ChatModel
+    models: Callable[[AgentPolicy], ChatModel]  # the model a policy runs on (the tenant's choice, else the service's)
     settings: AgentSettings
 
     async def draft(self, tenant_id: str) -> ReleaseConfig:
@@ -57,9 +59,10 @@ class Releases:
             policy = await PolicyRepository(session).get(tenant_id)
             procedures = await ProcedureRepository(session).all(tenant_id)
             draft = await ReleaseRepository(session).draft(tenant_id)
+        model = self.models(policy)
         return ReleaseConfig(
-            provider=self.model.provider,
-            model=self.model.model,
+            provider=model.provider,
+            model=model.model,
             policy=policy,
             procedures=tuple(r.document for r in procedures),
             tools=ToolChanges.model_validate(draft.tools or {}),
@@ -102,7 +105,8 @@ class Releases:
                 else:
                     suite, node = validate(Suite, document, "suite"), None
                 candidate = config.as_candidate("draft")
-                runs.append(await plan(suite, candidate, self.model, self.settings, node=node, caller=caller))
+                live = self.models(config.policy)
+                runs.append(await plan(suite, candidate, live, self.settings, node=node, caller=caller))
             except InvalidDocument as exc:
                 problems += [Problem(f"suites[{i}].{p.field}", p.message, p.line) for p in exc.problems]
         if problems:
@@ -116,7 +120,12 @@ class Releases:
         config, policy = await self.draft(tenant_id), await self.gate_policy(tenant_id)
         live = await self.setups.get(tenant_id)
         draft = PreparedCandidate(
-            "draft", self.model, tools_of(config.tools, live.tools), config.policy, False, config.compiled()
+            "draft",
+            self.models(config.policy),
+            tools_of(config.tools, live.tools),
+            config.policy,
+            False,
+            config.compiled(),
         )
         runs = await self._suites(config, suites)
         log = self.runtime.event_log
