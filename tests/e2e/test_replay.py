@@ -41,7 +41,7 @@ async def finished(client: httpx2.AsyncClient, platform: Platform, url: str, key
         body: dict[str, Any] = r.json()
         return body if body["status"] in ("done", "failed") else None
 
-    return await eventually(done, timeout=60, what=f"{url} to finish")
+    return await eventually(done, timeout=300, what=f"{url} to finish")
 
 
 async def replay_of(client: httpx2.AsyncClient, platform: Platform, cid: str, candidate: dict[str, Any]) -> Any:
