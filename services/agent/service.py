@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -70,9 +70,11 @@ class Agent:
         deltas: DeltaSink | None = None,
         *,
         measured: bool = False,
+        models: Callable[[AgentPolicy], ChatModel] | None = None,
     ) -> None:
         self._log = ConversationLog(event_log)
         self._model = model
+        self._models = models  # the tenant's own model, where its policy chose one
         self._deltas = deltas
         self._locks: dict[Key, tuple[asyncio.Lock, int]] = {}
         # Recently advanced conversations, folded: the log is append-only, so a fold stays true and only what came
@@ -99,7 +101,9 @@ class Agent:
         """Take every step the conversation needs now. ``through``: the position of the event that woke the agent,
         which the read must include; ``procedures``: the tenant's, whose guards every tool call must pass."""
         key = (tenant_id, conversation_id)
-        setup = Setup.of(tools, policy or AgentPolicy(), self._model.provider, self._model.model, procedures)
+        policy = policy or AgentPolicy()
+        model = self._models(policy) if self._models is not None else self._model
+        setup = Setup.of(tools, policy, model.provider, model.model, procedures)
         steps = 0
         async with self._conversation_lock(key):
             state = await self._state(key, through)
@@ -111,7 +115,7 @@ class Agent:
                     span.set_attribute("gen_ai.operation.name", "invoke_agent")
                     span.set_attribute("deskpilot.tenant_id", tenant_id)
                     span.set_attribute("deskpilot.conversation_id", conversation_id)
-                    appended = await self._take(state, decision, setup)
+                    appended = await self._take(state, decision, setup, model)
                 if appended.complete:
                     steps += 1
                     self._measure_turn(state, appended)
@@ -122,7 +126,9 @@ class Agent:
                     log.info("conversation %s moved on; deciding again", conversation_id)
                     state = await self._state(key, 0)
 
-    async def _take(self, state: ConversationState, decision: Act | CallModel, setup: Setup) -> Appended:
+    async def _take(
+        self, state: ConversationState, decision: Act | CallModel, setup: Setup, model: ChatModel
+    ) -> Appended:
         cause = state.unanswered_event or state.last_event
         if isinstance(decision, Act):
             return await self._append(state, decision.payloads, cause)
@@ -135,7 +141,7 @@ class Agent:
         turn = state.turn
         assert turn is not None, "a model call belongs to an open turn"
         where = (state.tenant_id, state.conversation_id, turn.turn_id)
-        outcome = await call_model(self._model, decision.request, where, self._deltas)
+        outcome = await call_model(model, decision.request, where, self._deltas)
         if isinstance(outcome, Answered):
             now = datetime.now(UTC)
             payloads = after_model(state, turn, outcome.response, setup, outcome.latency_ms, now)
