@@ -19,11 +19,14 @@ JSON = Any
 class ApiError(Exception):
     """The API refused a call: its HTTP status, its error code and its message."""
 
-    def __init__(self, status: int, code: str, detail: str) -> None:
+    def __init__(self, status: int, code: str, detail: str, errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(f"{status} {code}: {detail}")
         self.status = status
         self.code = code
-        self.detail = detail
+        self.errors = errors or []  # a problem document's per-field errors: {"field", "message"}
+        # What a page shows: the detail, and each field's own message where the API gave them.
+        said = "; ".join(f"{e.get('field', '')}: {e.get('message', '')}" for e in self.errors if e.get("message"))
+        self.detail = f"{detail} ({said})" if said else detail
 
 
 def _error(response: httpx2.Response) -> ApiError:
@@ -32,7 +35,8 @@ def _error(response: httpx2.Response) -> ApiError:
     except ValueError:
         body = None
     if isinstance(body, dict):
-        return ApiError(response.status_code, str(body.get("code", "error")), str(body.get("detail", "")))
+        errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
+        return ApiError(response.status_code, str(body.get("code", "error")), str(body.get("detail", "")), errors)
     return ApiError(response.status_code, "error", response.text[:500])
 
 

@@ -19,24 +19,29 @@ from web.auth import (
     CsrfRefused,
     NotAllowed,
     SignInRequired,
+    load_session,
     on_api_error,
     on_csrf,
     on_http_error,
     on_not_allowed,
     on_sign_in_required,
     on_unexpected,
+    save_session,
 )
 from web.config import WebSettings
 from web.console import (
     AnalyticsController,
+    ConversationsController,
     IntegrationsController,
     KeysController,
     KnowledgeController,
     PoliciesController,
+    ReplaysController,
 )
 from web.inbox import InboxController
 from web.pages import STATIC
 from web.security import ASGIApp, security_headers
+from web.session_store import PostgresRows
 from web.sessions import SessionStore
 from web.widget import WidgetController, home
 
@@ -67,10 +72,17 @@ def build_app(settings: WebSettings) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        rows = None
+        if settings.database_url is not None:
+            owner = settings.database_owner_url.get_secret_value() if settings.database_owner_url else None
+            rows = await PostgresRows.open(settings.database_url.get_secret_value(), owner)
+            store.rows = rows
         try:
             yield
         finally:
             await api.close()
+            if rows is not None:
+                await rows.close()
 
     static = create_static_files_router(path="/web/static", directories=[STATIC], include_in_schema=False)
     return Litestar(
@@ -85,6 +97,8 @@ def build_app(settings: WebSettings) -> Litestar:
             IntegrationsController,
             PoliciesController,
             KeysController,
+            ConversationsController,
+            ReplaysController,
             static,
         ],
         dependencies={"settings": _constant(settings), "api": _constant(api), "store": _constant(store)},
@@ -97,6 +111,8 @@ def build_app(settings: WebSettings) -> Litestar:
             HTTP_500_INTERNAL_SERVER_ERROR: on_unexpected,
         },
         lifespan=[lifespan],
+        before_request=load_session,
+        before_send=[save_session],
         state=State({"settings": settings, "api": api, "store": store}),
         openapi_config=None,
         debug=False,

@@ -1,7 +1,8 @@
 """Signing in and out, who is signed in, what their role allows, and CSRF checks on every state change.
 
 A person signs in with the e-mail and password of their human-agent account; ticketing's public API checks them
-(``POST /v1/tickets/sessions``) and returns a sign-in key that this process keeps in its session store.
+(``POST /v1/tickets/sessions``) and returns a sign-in key that the server keeps in its session store
+(``web/sessions.py``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from web.security import (
     fetch_site_ok,
     new_token,
 )
-from web.sessions import Session, SessionStore
+from web.sessions import Session, SessionStore, fingerprint
 
 log = logging.getLogger("deskpilot.web")
 SIGN_IN_COOKIE = "__Host-dp_signin"
@@ -80,8 +81,38 @@ def _safe_next(next_url: str | None) -> str:
     return "/inbox"
 
 
-def current(request: Request[Any, Any, Any], store: SessionStore) -> Session | None:
-    return store.get(request.cookies.get(SESSION_COOKIE))
+STATE_SESSION = "web_session"
+STATE_SESSION_ID = "web_session_id"
+STATE_PRINT = "web_session_print"
+
+
+async def load_session(request: Request[Any, Any, Any]) -> None:
+    """Before every handler: the request's session from the store (once), kept on the request's state."""
+    session_id = request.cookies.get(SESSION_COOKIE)
+    store: SessionStore = request.app.state.store
+    session = await store.get(session_id) if session_id else None
+    request.state[STATE_SESSION] = session
+    request.state[STATE_SESSION_ID] = session_id
+    request.state[STATE_PRINT] = fingerprint(session) if session else None
+
+
+async def save_session(message: Any, scope: Any) -> None:
+    """Before the response leaves: a session the request changed (news for the next page, a secret shown once,
+    a crawl started) is written back, so the page the browser goes to next — on any replica — sees it."""
+    if message["type"] != "http.response.start":
+        return
+    state = scope.get("state") or {}
+    session, session_id = state.get(STATE_SESSION), state.get(STATE_SESSION_ID)
+    if session is None or not session_id or fingerprint(session) == state.get(STATE_PRINT):
+        return
+    store: SessionStore = scope["app"].state.store
+    await store.save(session_id, session)
+    state[STATE_PRINT] = fingerprint(session)
+
+
+def current(request: Request[Any, Any, Any], _store: SessionStore | None = None) -> Session | None:
+    session: Session | None = request.state.get(STATE_SESSION)
+    return session
 
 
 def signed_in(request: Request[Any, Any, Any], store: SessionStore, role: str = "agent") -> Session:
@@ -117,7 +148,7 @@ class SessionApi:
             try:
                 return await self.api.call(method, path, key=self.session.api_key, **kwargs)
             except ApiError as exc:
-                young = time.monotonic() - self.session.started < FRESH_SESSION_S
+                young = time.time() - self.session.started < FRESH_SESSION_S
                 if exc.status != 401 or not young:
                     raise
             await asyncio.sleep(delay)  # the service has not learnt the new key from the log yet: ask again
@@ -193,7 +224,7 @@ class AuthController(Controller):
             csrf=new_token(),
             expires_at=expires,
         )
-        session_id = store.create(session)
+        session_id = await store.create(session)
         redirect: Response[Any] = Redirect(next_url, status_code=303)
         redirect.set_cookie(_cookie(SESSION_COOKIE, session_id, int(expires - time.time()), settings))
         redirect.delete_cookie(SIGN_IN_COOKIE, path="/")
@@ -208,7 +239,8 @@ class AuthController(Controller):
     ) -> Response[Any]:
         session = signed_in(request, store)
         await checked_form(request, session)
-        store.drop(request.cookies.get(SESSION_COOKIE))
+        await store.drop(request.cookies.get(SESSION_COOKIE))
+        request.state[STATE_SESSION] = None
         with contextlib.suppress(ApiError):  # already ended or expired: the key is refused either way
             await api.call("DELETE", "/v1/tickets/sessions/current", key=session.api_key)
         redirect: Response[Any] = Redirect(f"/web/sign-in?next={quote('/inbox', safe='')}", status_code=303)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +29,17 @@ class WebSettings(BaseSettings):
         default=True,
         validation_alias="DESKPILOT_WEB_SECURE_COOKIES",
         description="mark the session cookie Secure (browsers treat http://127.0.0.1 and localhost as secure)",
+    )
+    database_url: SecretStr | None = Field(
+        default=None,
+        validation_alias="DATABASE_URL",
+        description="PostgreSQL for the sealed sign-in sessions (web.sessions), shared by replicas and kept across "
+        "restarts; without it sessions live in this process's memory",
+    )
+    database_owner_url: SecretStr | None = Field(
+        default=None,
+        validation_alias="DATABASE_OWNER_URL",
+        description="the role that creates web.sessions and grants DATABASE_URL's role its use (decision 0027)",
     )
     session_hours: float = Field(default=12.0, validation_alias="DESKPILOT_WEB_SESSION_HOURS", gt=0, le=24 * 30)
     api_timeout: float = Field(default=15.0, validation_alias="DESKPILOT_WEB_API_TIMEOUT", gt=0)

@@ -17,9 +17,12 @@ from services.agent.config import AgentSettings
 from services.agent.deadlines import TurnDeadlines
 from services.agent.endpoints import AgentController
 from services.agent.handlers import subscriptions, waker
-from services.agent.models import PROCEDURE_TABLES, SANDBOX_TABLES, metadata
+from services.agent.models import PROCEDURE_TABLES, RELEASE_TABLES, SANDBOX_TABLES, metadata
 from services.agent.procedures.endpoints import ProcedureController
 from services.agent.providers import ChatModel, select_model
+from services.agent.providers.pool import ModelPool
+from services.agent.releases.endpoints import ReleaseController
+from services.agent.releases.publishing import Releases
 from services.agent.replay.endpoints import ReplayController
 from services.agent.replay.jobs import ReplayJobs, tenant_candidates
 from services.agent.sandbox.background import Background
@@ -45,6 +48,7 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
         create_all_migration(metadata),
         create_all_migration(metadata, 2, "replays and simulations", tables=SANDBOX_TABLES),
         create_all_migration(metadata, 3, "procedures", tables=PROCEDURE_TABLES),
+        create_all_migration(metadata, 4, "agent releases", tables=RELEASE_TABLES),
     ]
     runtime = ServiceRuntime(NAME, settings, metadata, migrations)
     runtime.privacy.handle(privacy.redact)
@@ -53,15 +57,14 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
         subject = reply_stream_subject(delta.tenant_id, delta.conversation_id)
         await runtime.nc.publish(subject, delta.model_dump_json().encode())
 
-    agent = Agent(runtime.event_log, chosen, deltas=publish_delta, measured=True)
+    pool = ModelPool(settings, chosen)
+    agent = Agent(runtime.event_log, chosen, deltas=publish_delta, measured=True, models=pool.for_policy)
     deadlines = TurnDeadlines(runtime.db.sessions)
     background = Background(settings.sandbox_runs)
     runtime.on_stop(background.stop)  # first: runs cut short are marked failed while the database is there
-    close = getattr(chosen, "aclose", None)
-    if close is not None:
-        runtime.on_stop(close)  # the provider SDK's HTTP client
+    runtime.on_stop(pool.aclose)  # the provider SDKs' HTTP clients
     setups = TenantSetups(runtime.db.sessions)
-    replays = ReplayJobs(runtime, background, tenant_candidates(setups, chosen, settings))
+    replays = ReplayJobs(runtime, background, tenant_candidates(setups, pool.for_policy, settings))
     simulations = SimulationJobs(runtime, background, chosen, settings, setups)
     wake = waker(agent, setups, deadlines)
     for sub in subscriptions(runtime, wake, setups, settings.concurrency):
@@ -73,9 +76,11 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
     )
     return build_app(
         runtime,
-        [AgentController, ProcedureController, ReplayController, SimulationController],
+        [AgentController, ProcedureController, ReleaseController, ReplayController, SimulationController],
         model=chosen,
+        models=pool,
         setups=setups,
         replays=replays,
         simulations=simulations,
+        releases=Releases(runtime, setups, pool.for_policy, settings),
     )

@@ -6,16 +6,26 @@ import uuid
 
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from libs.events import Actor, Envelope, ToolApprovalDecided
 from libs.platform.http import HUMAN_AGENTS, ConversationId, PathId, Runtime, TenantId
 from services.agent.policy import AgentPolicy
-from services.agent.providers import HANDOFF_TOOL, ChatModel
+from services.agent.providers import HANDOFF_TOOL, ModelChoice, ModelConfigurationError
+from services.agent.providers.pool import ModelPool
 from services.agent.repository import CatalogRepository, PolicyRepository
-from services.agent.schemas import ApprovalDecision, Catalog, CatalogTool, PendingApproval, PendingApprovals
+from services.agent.schemas import (
+    ApprovalDecision,
+    Catalog,
+    CatalogTool,
+    ModelOptionInfo,
+    ModelOptions,
+    OperatorModel,
+    PendingApproval,
+    PendingApprovals,
+)
 from services.agent.state import fold
 from services.agent.tenant_setup import TenantSetups
 
@@ -26,10 +36,12 @@ class AgentController(Controller):
     path = "/v1/agent"
 
     @get("/tools")
-    async def tools(self, tenant_id: TenantId, runtime: Runtime, model: NamedDependency[ChatModel]) -> Catalog:
-        """The tools this tenant's agent sees now (from every service's latest published catalog), and its model."""
+    async def tools(self, tenant_id: TenantId, runtime: Runtime, models: NamedDependency[ModelPool]) -> Catalog:
+        """The tools this tenant's agent sees now (from every service's latest published catalog), and its model
+        (the one its policy chose, else the operator's)."""
         async with runtime.db.session() as session:
             specs = await CatalogRepository(session).tools(tenant_id)
+            model = models.for_policy(await PolicyRepository(session).get(tenant_id))
         return Catalog(
             provider=model.provider,
             model=model.model,
@@ -46,6 +58,24 @@ class AgentController(Controller):
             ],
         )
 
+    @get("/models")
+    async def models(self, models: NamedDependency[ModelPool]) -> ModelOptions:
+        """The providers a tenant may choose in its policy: whether the operator configured each, its default
+        model and the models with a price (a tenant's model must have one: cost caps and billing need it)."""
+        return ModelOptions(
+            items=[
+                ModelOptionInfo(
+                    provider=o.provider,
+                    available=o.available,
+                    reason=o.reason,
+                    default_model=o.default_model,
+                    models=list(o.models),
+                )
+                for o in models.options()
+            ],
+            operator=OperatorModel(provider=models.default.provider, model=models.default.model),
+        )
+
     @get("/policy")
     async def get_policy(self, tenant_id: TenantId, runtime: Runtime) -> AgentPolicy:
         """The tenant's agent policy: persona, instructions, limits (defaults unless set) and approval rules."""
@@ -54,9 +84,20 @@ class AgentController(Controller):
 
     @put("/policy")
     async def put_policy(
-        self, tenant_id: TenantId, data: JSONBody[AgentPolicy], runtime: Runtime, setups: NamedDependency[TenantSetups]
+        self,
+        tenant_id: TenantId,
+        data: JSONBody[AgentPolicy],
+        runtime: Runtime,
+        setups: NamedDependency[TenantSetups],
+        models: NamedDependency[ModelPool],
     ) -> AgentPolicy:
-        """Replace the tenant's agent policy; this replica applies it from its next decision, others within 5 s."""
+        """Replace the tenant's agent policy; this replica applies it from its next decision, others within 5 s.
+        A ``model`` must be one the operator configured and priced (``GET /v1/agent/models``), else 422."""
+        if data.model is not None:
+            try:
+                models.check(ModelChoice(data.model.provider, data.model.model))
+            except ModelConfigurationError as exc:
+                raise ValidationException(detail=str(exc), extra=[{"key": "model", "message": str(exc)}]) from exc
         async with runtime.unit_of_work() as uow:
             await PolicyRepository(uow.session).put(tenant_id, data)
         setups.invalidate(tenant_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -112,10 +112,20 @@ class ApprovalRule(BaseModel):
         return f"{self.tool} with {self.argument} above {self.above} (or unspecified) needs approval"
 
 
+class ModelSetting(BaseModel):
+    """The tenant's provider and model (``model`` None: the provider's default), among those the operator
+    configured (``GET /v1/agent/models``); keys and servers stay the operator's."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    provider: Literal["anthropic", "openai", "openai_compatible", "offline"]
+    model: str | None = Field(default=None, min_length=1, max_length=200)
+
+
 class AgentPolicy(BaseModel):
     """Everything a tenant decides about its agent."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    model: ModelSetting | None = Field(default=None, description="the tenant's model; None: the operator's")
     persona: str = Field(default="", max_length=4000, description="who the agent is and how it speaks")
     instructions: str = Field(default="", max_length=8000, description="the tenant's policies, in words")
     limits: Limits = Limits()

@@ -41,3 +41,23 @@ class PendingApproval(BaseModel):
 class PendingApprovals(BaseModel):
     conversation_id: str
     items: list[PendingApproval]
+
+
+class ModelOptionInfo(BaseModel):
+    provider: str
+    available: bool = Field(description="the operator configured it (its key or server)")
+    reason: str | None = Field(description="why not, when not available")
+    default_model: str | None
+    models: list[str] = Field(
+        description="its models with a price (another model of an OpenAI-compatible server is priced by the '*' entry)"
+    )
+
+
+class OperatorModel(BaseModel):
+    provider: str
+    model: str
+
+
+class ModelOptions(BaseModel):
+    items: list[ModelOptionInfo]
+    operator: OperatorModel = Field(description="the model a tenant without a choice runs on")

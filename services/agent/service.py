@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -40,12 +40,15 @@ from services.agent.policy import AgentPolicy
 from services.agent.procedures.compiled import Procedure
 from services.agent.providers import ChatModel
 from services.agent.state import RELEVANT, ConversationState, apply
+from services.agent.tenant_setup import TenantSetup
 
 log = logging.getLogger("deskpilot.agent")
 tracer = trace.get_tracer("deskpilot.agent")
 
 AI = Actor(kind="ai", id="deskpilot-agent")
 Key = tuple[str, str]
+Choose = Callable[[ConversationState], Awaitable["TenantSetup"]]
+"""The setup a conversation runs under, decided from its fold (e.g. the agent release it was assigned)."""
 
 
 @dataclass(frozen=True)
@@ -70,9 +73,11 @@ class Agent:
         deltas: DeltaSink | None = None,
         *,
         measured: bool = False,
+        models: Callable[[AgentPolicy], ChatModel] | None = None,
     ) -> None:
         self._log = ConversationLog(event_log)
         self._model = model
+        self._models = models  # the tenant's own model, where its policy chose one
         self._deltas = deltas
         self._locks: dict[Key, tuple[asyncio.Lock, int]] = {}
         # Recently advanced conversations, folded: the log is append-only, so a fold stays true and only what came
@@ -95,14 +100,18 @@ class Agent:
         *,
         through: int = 0,
         procedures: Sequence[Procedure] = (),
+        choose: Choose | None = None,
     ) -> Progress:
         """Take every step the conversation needs now. ``through``: the position of the event that woke the agent,
-        which the read must include; ``procedures``: the tenant's, whose guards every tool call must pass."""
+        which the read must include; ``procedures``: the tenant's, whose guards every tool call must pass;
+        ``choose``: instead of these, the setup for this conversation as folded (its release)."""
         key = (tenant_id, conversation_id)
-        setup = Setup.of(tools, policy or AgentPolicy(), self._model.provider, self._model.model, procedures)
+        setup, model = self._setup(TenantSetup(tools, policy or AgentPolicy(), tuple(procedures)))
         steps = 0
         async with self._conversation_lock(key):
             state = await self._state(key, through)
+            if choose is not None:
+                setup, model = self._setup(await choose(state))
             while True:
                 decision = decide(state, setup, datetime.now(UTC))
                 if isinstance(decision, Wait):
@@ -111,7 +120,7 @@ class Agent:
                     span.set_attribute("gen_ai.operation.name", "invoke_agent")
                     span.set_attribute("deskpilot.tenant_id", tenant_id)
                     span.set_attribute("deskpilot.conversation_id", conversation_id)
-                    appended = await self._take(state, decision, setup)
+                    appended = await self._take(state, decision, setup, model)
                 if appended.complete:
                     steps += 1
                     self._measure_turn(state, appended)
@@ -122,7 +131,16 @@ class Agent:
                     log.info("conversation %s moved on; deciding again", conversation_id)
                     state = await self._state(key, 0)
 
-    async def _take(self, state: ConversationState, decision: Act | CallModel, setup: Setup) -> Appended:
+    def _setup(self, chosen: TenantSetup) -> tuple[Setup, ChatModel]:
+        """What decisions depend on besides the log, and the model to call (the tenant's own, where its policy
+        chose one)."""
+        model = self._models(chosen.policy) if self._models is not None else self._model
+        setup = Setup.of(chosen.tools, chosen.policy, model.provider, model.model, chosen.procedures, chosen.release)
+        return setup, model
+
+    async def _take(
+        self, state: ConversationState, decision: Act | CallModel, setup: Setup, model: ChatModel
+    ) -> Appended:
         cause = state.unanswered_event or state.last_event
         if isinstance(decision, Act):
             return await self._append(state, decision.payloads, cause)
@@ -135,7 +153,7 @@ class Agent:
         turn = state.turn
         assert turn is not None, "a model call belongs to an open turn"
         where = (state.tenant_id, state.conversation_id, turn.turn_id)
-        outcome = await call_model(self._model, decision.request, where, self._deltas)
+        outcome = await call_model(model, decision.request, where, self._deltas)
         if isinstance(outcome, Answered):
             now = datetime.now(UTC)
             payloads = after_model(state, turn, outcome.response, setup, outcome.latency_ms, now)

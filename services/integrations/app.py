@@ -10,6 +10,7 @@ from libs.platform.db import Migration
 from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
 from services.integrations import privacy, service
+from services.integrations.check_endpoints import ConnectionChecksController
 from services.integrations.config import IntegrationsSettings
 from services.integrations.endpoints import IntegrationsController
 from services.integrations.handlers import forget_old_bookkeeping, subscriptions
@@ -70,6 +71,8 @@ def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
         lambda: sandbox.serve(runtime, remotes),
         does="answer replays' and simulations' tool calls on the dry-run path (core NATS request/reply)",
     )
-    app = build_app(runtime, [IntegrationsController], vault=vault, oauth=oauth, mcp_policy=policy)
+    app = build_app(
+        runtime, [IntegrationsController, ConnectionChecksController], vault=vault, oauth=oauth, mcp_policy=policy
+    )
     app.state.remotes = remotes
     return app

@@ -128,3 +128,14 @@ class WebhookEndpoint(BaseModel):
 class WebhookAccepted(BaseModel):
     accepted: bool
     duplicate: bool
+
+
+class ConnectionTested(BaseModel):
+    """The outcome of one harmless read at the provider with the stored credentials."""
+
+    integration: str
+    ok: bool
+    outcome: Literal["ok", "unauthorized", "unreachable", "error", "not_connected"]
+    detail: str
+    latency_ms: float
+    checked_at: datetime

@@ -21,7 +21,15 @@ from tests.browser.conftest import (
 )
 from tests.support import eventually, listening
 
-CONSOLE_PAGES = ["/console", "/console/knowledge", "/console/integrations", "/console/policies", "/console/keys"]
+CONSOLE_PAGES = [
+    "/console",
+    "/console/knowledge",
+    "/console/integrations",
+    "/console/policies",
+    "/console/keys",
+    "/console/history",
+    "/console/replays",
+]
 
 
 async def test_an_agent_gets_403_on_every_console_page(
@@ -127,6 +135,8 @@ async def test_integrations_dry_run_and_the_audit_log(
     await expect(demo).to_contain_text("dry run")
     await demo.get_by_role("button", name="Go live").click()
     await expect(demo.get_by_role("button", name="Dry run")).to_be_visible()
+    await demo.get_by_role("button", name=re.compile("^Test")).click()
+    await expect(page.get_by_role("status").first).to_contain_text(re.compile(r"demo_store works: .* orders on file"))
 
     # Something to audit: the demo tenant's AI looks up an order for a known customer.
     r = await api.post("/v1/conversations", headers=web_platform.headers(), json={"customer_id": "ada@example.com"})
@@ -226,6 +236,8 @@ async def test_connecting_an_oauth_integration_goes_through_the_providers_consen
     await page.get_by_role("link", name="Back to integrations").click()
     await expect(hubspot_row).to_contain_text("connected")
     await expect(hubspot_row.get_by_role("button", name="Dry run")).to_be_visible()
+    await hubspot_row.get_by_role("button", name=re.compile("^Test")).click()
+    await expect(page.get_by_role("status").first).to_contain_text("hubspot works: HubSpot answered")
     await hubspot_row.get_by_role("button", name="Disconnect").click()
     await expect(page.get_by_role("status").first).to_contain_text("hubspot disconnected.")
     await expect(hubspot_row.get_by_role("button", name="Connect")).to_be_visible()

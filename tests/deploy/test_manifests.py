@@ -539,20 +539,20 @@ def test_compose_runs_the_web_front_end_against_the_gateway() -> None:
     assert env(web)["DESKPILOT_WEB_API_URL"] == f"http://gateway:{SERVICE_PORT}"
     assert f"127.0.0.1:{SERVICE_PORT}/web/healthz" in healthcheck(web)
     assert gateway_service("/widget.js") == gateway_service("/inbox") == gateway_service("/") == WEB
-    assert not depends_healthy(web), "the web front end needs nothing to start (it calls the API when asked)"
+    assert depends_healthy(web) == {"postgres"}, "only its sessions' table is needed to start (the API when asked)"
 
 
 @pytest.mark.parametrize("name", RENDERS)
 def test_web_deployment_reaches_every_service_in_cluster(name: str) -> None:
     docs = rendered(name)
     dep = deployment(docs, WEB)
-    assert dep["spec"]["replicas"] == 1
-    assert dep["spec"]["strategy"]["type"] == "Recreate", "sign-in sessions live in the one process"
+    assert dep["spec"]["replicas"] == 2, "sign-in sessions are shared through PostgreSQL: any replica serves anyone"
+    assert dep["spec"]["strategy"]["type"] == "RollingUpdate"
     c = container(dep)
     assert c["args"][:2] == ["serve", WEB]
     assert c["readinessProbe"]["httpGet"]["path"] == "/web/healthz"
     variables = {e["name"]: e for e in c["env"]}
-    assert "DATABASE_URL" not in variables, "the web front end has no database access"
+    assert variables["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["key"] == "DATABASE_URL", "its sessions' table"
     urls = json.loads(variables["DESKPILOT_WEB_SERVICE_URLS"]["value"])
     services = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Service"}
     assert set(urls) == set(SERVICES)

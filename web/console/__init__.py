@@ -5,12 +5,15 @@ with the signed-in person's key; an agent gets 403 on every page here."""
 from web.console.analytics import AnalyticsController
 from web.console.keys import KeysController
 from web.console.knowledge import KnowledgeController
+from web.console.replays import ConversationsController, ReplaysController
 from web.console.settings import IntegrationsController, PoliciesController
 
 __all__ = [
     "AnalyticsController",
+    "ConversationsController",
     "IntegrationsController",
     "KeysController",
     "KnowledgeController",
     "PoliciesController",
+    "ReplaysController",
 ]

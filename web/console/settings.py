@@ -118,6 +118,27 @@ class IntegrationsController(Controller):
         )
         return await act(session, "/console/integrations", f"{name} disconnected.", user.call("DELETE", target))
 
+    @post("/{name:str}/test")
+    async def test_connection(self, request: AnyRequest, name: str, api: Api, store: Store) -> Redirect:
+        """One harmless read at the provider with the stored credentials; the answer comes back as the page's news."""
+        session, _, user = await admin_form(request, store, api)
+        target = (
+            f"/v1/integrations/mcp/{name.removeprefix('mcp:')}/test"
+            if name.startswith("mcp:")
+            else f"/v1/integrations/{name}/test"
+        )
+        try:
+            tested = await user.post(target)
+        except ApiError as exc:
+            if exc.status == 401:
+                raise
+            session.say("error", f"{name}: {exc.detail or exc.status}")
+        else:
+            took = f" ({tested['latency_ms']:.0f} ms)" if tested["ok"] else ""
+            words = "works" if tested["ok"] else f"does not work ({tested['outcome'].replace('_', ' ')})"
+            session.say("ok" if tested["ok"] else "error", f"{name} {words}: {tested['detail']}{took}")
+        return Redirect("/console/integrations", status_code=303)
+
     @post("/mcp")
     async def register_mcp(self, request: AnyRequest, api: Api, store: Store) -> Redirect:
         session, form, user = await admin_form(request, store, api)
@@ -154,6 +175,7 @@ class PoliciesController(Controller):
                 tab="policies",
                 policy=await user.get("/v1/agent/policy"),
                 catalog=await user.get("/v1/agent/tools"),
+                models=await user.get("/v1/agent/models"),
                 sla=(await user.get("/v1/tickets/sla-policy"))["items"],
                 plan=await user.get("/v1/billing/plan"),
             ),
@@ -195,6 +217,18 @@ class PoliciesController(Controller):
         }
         call = user.call("PUT", "/v1/agent/policy", json_body=policy)
         return await act(session, "/console/policies", "Agent policy saved.", call)
+
+    @post("/model")
+    async def save_model(self, request: AnyRequest, api: Api, store: Store) -> Redirect:
+        """The tenant's provider and model (``provider|model``; empty: the operator's), among those configured."""
+        session, form, user = await admin_form(request, store, api)
+        provider, _, model = form.get("model_choice", "").partition("|")
+        model = model or form.get("custom_model", "").strip()
+        current = await user.get("/v1/agent/policy")
+        chosen = {"provider": provider, "model": model or None} if provider else None
+        call = user.call("PUT", "/v1/agent/policy", json_body=current | {"model": chosen})
+        words = f"{provider}/{model or 'its default model'}" if provider else "the operator's model"
+        return await act(session, "/console/policies", f"The agent now runs on {words}.", call)
 
     @post("/sla/{priority:str}")
     async def save_sla(self, request: AnyRequest, priority: str, api: Api, store: Store) -> Redirect:

@@ -99,4 +99,24 @@
     };
     if (crawl.getAttribute("data-state") === "queued" || crawl.getAttribute("data-state") === "running") poll();
   }
+
+  // Replay: follow its progress, and show the diffs once it is done.
+  var replay = document.getElementById("replay");
+  if (replay) {
+    var follow = function () {
+      fetch(replay.getAttribute("data-status"), { credentials: "same-origin" })
+        .then(function (r) {
+          return r.json();
+        })
+        .then(function (s) {
+          var bar = document.getElementById("replay-progress");
+          bar.max = Math.max(s.progress.total, 1);
+          bar.value = s.progress.done;
+          if (s.status === "queued" || s.status === "running") setTimeout(follow, 700);
+          else location.reload();
+        });
+    };
+    var state = replay.getAttribute("data-state");
+    if (state === "queued" || state === "running") setTimeout(follow, 700);
+  }
 })();

@@ -10,6 +10,7 @@ from typing import Any
 from libs.events import new_id
 from libs.platform.runtime import ServiceRuntime
 from services.agent.config import AgentSettings
+from services.agent.policy import AgentPolicy
 from services.agent.providers import ChatModel
 from services.agent.replay.diff import ConversationDiff, ReplaySummary, summarise
 from services.agent.replay.recording import ConversationFilter, UnknownConversations, select, unknown
@@ -23,14 +24,16 @@ from services.agent.tenant_setup import TenantSetup, TenantSetups
 Prepare = Callable[[str, Candidate], Awaitable[tuple[PreparedCandidate, TenantSetup]]]
 
 
-def tenant_candidates(setups: TenantSetups, live_model: ChatModel, settings: AgentSettings) -> Prepare:
-    """Candidates over each tenant's live setup (its catalog and policy, the service's model)."""
+def tenant_candidates(
+    setups: TenantSetups, live_model: Callable[[AgentPolicy], ChatModel], settings: AgentSettings
+) -> Prepare:
+    """Candidates over each tenant's live setup (its catalog and policy, the model its policy runs on)."""
 
     async def prepare_for(tenant_id: str, candidate: Candidate) -> tuple[PreparedCandidate, TenantSetup]:
         setup = await setups.get(tenant_id)
         caller = tenant_caller(settings)
-        base = (setup.tools, setup.policy)
-        prepared = await prepare(candidate, base, live_model, settings, caller=caller, procedures=setup.procedures)
+        base, live = (setup.tools, setup.policy), live_model(setup.policy)
+        prepared = await prepare(candidate, base, live, settings, caller=caller, procedures=setup.procedures)
         return prepared, setup
 
     return prepare_for

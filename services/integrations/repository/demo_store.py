@@ -102,6 +102,10 @@ class DemoStoreRepository:
         row = (await self.session.execute(query)).mappings().first()
         return DemoOrder.from_row(row) if row else None
 
+    async def order_count(self, tenant_id: str) -> int:
+        query = select(func.count()).select_from(demo_orders).where(demo_orders.c.tenant_id == tenant_id)
+        return int((await self.session.execute(query)).scalar_one())
+
     async def orders_of(self, tenant_id: str, email: str) -> list[DemoOrder]:
         rows = await self.session.execute(
             select(demo_orders)

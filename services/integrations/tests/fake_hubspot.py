@@ -135,9 +135,17 @@ class FakeHubSpot:
         self.revoked_refresh_tokens.append(token)
         return Response(status_code=204)
 
+    async def contact_page(self, request: Request) -> Response:
+        """``GET /crm/v3/objects/contacts``: a page of contacts (a connection test reads one)."""
+        if not self._authorized(request):
+            return _error(401, "error", "Authentication credentials not found.", category="INVALID_AUTHENTICATION")
+        limit = int(request.query_params.get("limit") or 10)
+        return JSONResponse({"results": list(self.contacts.values())[:limit]})
+
     def app(self) -> Starlette:
         return Starlette(
             routes=[
+                Route("/crm/v3/objects/contacts", self.contact_page),
                 Route("/oauth/authorize", self.authorize),
                 Route("/oauth/v1/token", self.token, methods=["POST"]),
                 Route("/oauth/v1/refresh-tokens/{token}", self.revoke_refresh_token, methods=["DELETE"]),

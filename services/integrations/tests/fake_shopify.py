@@ -149,6 +149,9 @@ class FakeShopify:
             }
             return JSONResponse({"errors": [error], "extensions": _cost(requested=52, available=12)})
         query, variables = str(body.get("query", "")), body.get("variables") or {}
+        if query.replace(" ", "") == "{shop{name}}":
+            shop = request.path_params["shop"]
+            return JSONResponse({"data": {"shop": {"name": shop}}, "extensions": _cost(requested=1, available=1999)})
         if "orders(" not in query or "displayFulfillmentStatus" not in query:
             message = "Field 'orders' is missing or the selection is not supported by this fake"
             return JSONResponse({"errors": [{"message": message, "extensions": {"code": "undefinedField"}}]})

@@ -144,9 +144,16 @@ class FakeStripe:
         self.refunds.append(refund)
         return 200, refund
 
+    async def balance(self, request: Request) -> Response:
+        """``GET /v1/balance``: the cheapest read, which a connection test makes."""
+        if (denied := self._unauthorized(request)) is not None:
+            return denied
+        return JSONResponse({"object": "balance", "livemode": False, "available": [{"amount": 0, "currency": "usd"}]})
+
     def app(self) -> Starlette:
         return Starlette(
             routes=[
+                Route("/v1/balance", self.balance, methods=["GET"]),
                 Route("/v1/refunds", self.refund, methods=["POST"]),
                 Route("/v1/payment_intents/{pi}", self.payment_intent, methods=["GET"]),
             ]

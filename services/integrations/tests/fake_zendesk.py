@@ -199,9 +199,16 @@ class FakeZendesk:
         self.revoked.append(token)
         return Response(status_code=204)
 
+    async def me(self, request: Request) -> Response:
+        """``GET /api/v2/users/me.json``: the user the token acts as (a connection test reads it)."""
+        if not self._authorized(request):
+            return self._unauthorized()
+        return JSONResponse({"user": {"id": 1, "name": "Deskpilot", "role": "admin"}})
+
     def app(self) -> Starlette:
         return Starlette(
             routes=[
+                Route("/{subdomain}/api/v2/users/me.json", self.me),
                 Route("/{subdomain}/oauth/authorizations/new", self.authorize),
                 Route("/{subdomain}/oauth/tokens", self.token, methods=["POST"]),
                 Route("/{subdomain}/api/v2/tickets.json", self.create, methods=["POST"]),

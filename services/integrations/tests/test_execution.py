@@ -18,6 +18,7 @@ from libs.events.streams import EVENTS_STREAM
 from libs.platform.runtime import ServiceRuntime
 from services.integrations import service
 from services.integrations.app import create_app
+from services.integrations.checks import CHECKS
 from services.integrations.config import IntegrationsSettings
 from services.integrations.manifest import builtin_manifests
 from services.integrations.repository import (
@@ -315,3 +316,21 @@ async def test_old_once_only_bookkeeping_is_forgotten_recent_is_kept(integration
         assert not await once.first_processing(tenant_id, f"evt-{new_call}")  # kept
         assert (await attempts.record_attempt(tenant_id, old_call))[0] == 0
         assert (await attempts.record_attempt(tenant_id, new_call))[0] == 1
+
+
+def test_every_builtin_integration_has_a_connection_check() -> None:
+    assert set(CHECKS) == set(builtin_manifests())
+
+
+async def test_testing_the_demo_store_counts_its_orders(integrations: Service, event_log: EventLog) -> None:
+    client, runtime = integrations
+    tenant = await provision_tenant(event_log, runtime)
+    auth = {"Authorization": f"Bearer {tenant.api_key}"}
+    tested = (await client.post("/v1/integrations/demo_store/test", headers=auth)).json()
+    assert (tested["ok"], tested["outcome"]) == (True, "ok"), tested
+    assert "orders on file" in tested["detail"]
+    stripe = (await client.post("/v1/integrations/stripe/test", headers=auth)).json()
+    assert (stripe["ok"], stripe["outcome"]) == (False, "not_connected")
+    assert (await client.post("/v1/integrations/nope/test", headers=auth)).status_code == 404
+    mcp = (await client.post("/v1/integrations/mcp/nope/test", headers=auth)).json()
+    assert mcp["outcome"] == "not_connected"

@@ -309,3 +309,17 @@ async def test_mode_switch_and_disconnect_through_the_api(
     assert isinstance(failed, ToolFailed)
     assert failed.kind == "unknown_tool"
     assert (await client.delete("/v1/integrations/nothing", headers=auth(api_key))).status_code == 404
+
+
+async def test_testing_the_connection_reads_a_contact_and_reports_a_dead_grant(
+    hubspot_service: Service, fake: FakeHubSpot, event_log: EventLog
+) -> None:
+    client = hubspot_service[0]
+    _, api_key = await connect(hubspot_service, event_log)
+    tested = (await client.post("/v1/integrations/hubspot/test", headers=auth(api_key))).json()
+    assert (tested["ok"], tested["outcome"]) == (True, "ok"), tested
+    fake.reject_all_access = True
+    tested = (await client.post("/v1/integrations/hubspot/test", headers=auth(api_key))).json()
+    assert (tested["ok"], tested["outcome"]) == (False, "unauthorized"), tested
+    tested = (await client.post("/v1/integrations/hubspot/test", headers=auth(api_key))).json()
+    assert tested["outcome"] == "not_connected"  # the rejected grant was revoked, as a tool call would have

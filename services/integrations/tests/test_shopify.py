@@ -270,3 +270,12 @@ async def test_disconnecting_uninstalls_the_app_from_the_shop(
     assert (await client.delete("/v1/integrations/shopify", headers=auth(api_key))).status_code == 204
     assert fake.uninstalled == [token]  # sent as X-Shopify-Access-Token, as Shopify wants
     assert (await listing(shopify_service, api_key))["status_reason"] == "disconnected by the tenant"
+
+
+async def test_testing_the_connection_reads_the_shops_name(
+    shopify_service: Service, fake: FakeShopify, event_log: EventLog
+) -> None:
+    _, api_key = await connect(shopify_service, event_log)
+    tested = (await shopify_service[0].post("/v1/integrations/shopify/test", headers=auth(api_key))).json()
+    assert (tested["ok"], tested["outcome"]) == (True, "ok"), tested
+    assert SHOP in tested["detail"]

@@ -309,3 +309,18 @@ async def test_sandbox_calls_read_for_real_and_never_write(
     assert order is not None
     assert order.refunded == 0
     assert audited.scalar_one() == 0
+
+
+async def test_testing_the_connection_reads_the_balance_with_the_stored_key(
+    stripe_service: Service, fake: FakeStripe, event_log: EventLog
+) -> None:
+    client = stripe_service[0]
+    _, api_key, key = await connect(stripe_service, event_log)
+    tested = await client.post("/v1/integrations/stripe/test", headers=auth(api_key))
+    assert tested.status_code == 200, tested.text
+    assert (tested.json()["ok"], tested.json()["outcome"]) == (True, "ok")
+    assert "test mode" in tested.json()["detail"]
+    fake.keys.discard(key)  # the key was rolled at Stripe
+    tested = await client.post("/v1/integrations/stripe/test", headers=auth(api_key))
+    assert (tested.json()["ok"], tested.json()["outcome"]) == (False, "unauthorized")
+    assert key not in tested.text

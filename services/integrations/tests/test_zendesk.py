@@ -506,3 +506,11 @@ async def test_a_ticket_recorded_from_a_webhook_first_is_still_linked_to_its_con
             conversation_id=conversation_id,
         )
     assert (row.conversation_id, row.status, applied) == (conversation_id, "new", False)
+
+
+async def test_testing_the_connection_reads_the_tokens_user(
+    zendesk_service: Service, fake: FakeZendesk, event_log: EventLog
+) -> None:
+    _, api_key = await connect(zendesk_service, event_log)
+    tested = (await zendesk_service[0].post("/v1/integrations/zendesk/test", headers=auth(api_key))).json()
+    assert (tested["ok"], tested["outcome"]) == (True, "ok"), tested
