@@ -118,15 +118,16 @@ def fuzz(base: str, key: str, args: argparse.Namespace, report_dir: Path) -> dic
 
 
 def count(report_dir: Path) -> dict[str, object]:
-    """Test cases (requests) generated, failures per check (occurrences), and of those the server errors."""
+    """Test cases (requests) generated, failures per check (unique failures, as schemathesis groups them), and
+    of those the server errors."""
     reports = sorted(report_dir.glob("*.json"))
     if not reports:
         return {"error": f"no report; see {report_dir / 'st.log'}"}
     report = json.loads(reports[-1].read_text())
     failures = collections.Counter[str]()
     for group in report["failures"]:
-        failures[str(group.get("code") or group.get("type"))] += int(group["count"])
-    server_errors = sum(n for name, n in failures.items() if "server_error" in name)
+        failures[f"{group.get('code')} {group.get('title')}"] += int(group["count"])
+    server_errors = sum(n for name, n in failures.items() if "server error" in name.lower())
     return {
         "requests": report["test_cases"]["generated"],
         "operations tested": report["operations"]["tested"],
@@ -137,6 +138,11 @@ def count(report_dir: Path) -> dict[str, object]:
     }
 
 
+def summarise(report_dirs: list[Path]) -> None:
+    """Print the figures of reports kept earlier (``--summarise DIR ...``)."""
+    print(json.dumps({str(d): count(d) for d in report_dirs}, indent=1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--examples", type=int, default=30)
@@ -144,7 +150,11 @@ def main() -> None:
     parser.add_argument("--max-time", type=int, default=900, help="seconds per tenant's run")
     parser.add_argument("--tree", type=Path, default=ROOT)
     parser.add_argument("--keep", type=Path, default=None, help="keep the reports here")
+    parser.add_argument("--summarise", type=Path, nargs="*", help="only print the figures of kept reports")
     args = parser.parse_args()
+    if args.summarise:
+        summarise(args.summarise)
+        return
     tree = args.tree.resolve()
     with tempfile.TemporaryDirectory(prefix="deskpilot-fuzz-") as tmp:
         data_dir, port = Path(tmp), free_port()
