@@ -30,6 +30,7 @@ from .chat_history_events_item import ChatHistoryEventsItem
 from .chat_opened import ChatOpened
 from .collection import Collection
 from .collection_list import CollectionList
+from .config_diff import ConfigDiff
 from .connect_request import ConnectRequest
 from .connect_request_params import ConnectRequestParams
 from .connect_started import ConnectStarted
@@ -70,6 +71,12 @@ from .event_page_events_item import EventPageEventsItem
 from .expensive_conversation import ExpensiveConversation
 from .external_ticket import ExternalTicket
 from .external_ticket_page import ExternalTicketPage
+from .field_change import FieldChange
+from .gate_policy import GatePolicy
+from .gate_report import GateReport
+from .gate_request import GateRequest
+from .gate_request_suites_item_type_1 import GateRequestSuitesItemType1
+from .gate_result import GateResult
 from .hand_back import HandBack
 from .human_agent import HumanAgent
 from .human_agent_change import HumanAgentChange
@@ -147,8 +154,20 @@ from .procedure_summary import ProcedureSummary
 from .procedure_view import ProcedureView
 from .procedure_view_document import ProcedureViewDocument
 from .progress import Progress
+from .promote_request import PromoteRequest
+from .publish_request import PublishRequest
+from .publish_request_suites_item_type_1 import PublishRequestSuitesItemType1
+from .published import Published
 from .rating import Rating
 from .reindexed import Reindexed
+from .release_action import ReleaseAction
+from .release_config import ReleaseConfig
+from .release_config_procedures_item import ReleaseConfigProceduresItem
+from .release_list import ReleaseList
+from .release_summary import ReleaseSummary
+from .release_summary_role import ReleaseSummaryRole
+from .release_view import ReleaseView
+from .release_view_role import ReleaseViewRole
 from .replay_accepted import ReplayAccepted
 from .replay_list import ReplayList
 from .replay_list_item import ReplayListItem
@@ -160,6 +179,9 @@ from .replay_view import ReplayView
 from .replay_view_candidate import ReplayViewCandidate
 from .reply_in import ReplyIn
 from .reply_out import ReplyOut
+from .rollback_request import RollbackRequest
+from .rollout_request import RolloutRequest
+from .rollout_view import RolloutView
 from .search_hit import SearchHit
 from .search_results import SearchResults
 from .sign_in import SignIn
@@ -179,6 +201,7 @@ from .start_conversation import StartConversation
 from .status_change import StatusChange
 from .status_change_status import StatusChangeStatus
 from .suite_from_conversations import SuiteFromConversations
+from .suite_outcome import SuiteOutcome
 from .suite_report import SuiteReport
 from .suite_report_pass_hat import SuiteReportPassHat
 from .support_address import SupportAddress
@@ -186,6 +209,7 @@ from .task_report import TaskReport
 from .task_report_pass_hat import TaskReportPassHat
 from .tenant_plan_view import TenantPlanView
 from .tenant_plan_view_over_limit_behaviour import TenantPlanViewOverLimitBehaviour
+from .text_change import TextChange
 from .ticket import Ticket
 from .ticket_change import TicketChange
 from .ticket_change_priority_type_1 import TicketChangePriorityType1
@@ -199,7 +223,13 @@ from .tool_change import ToolChange
 from .tool_change_candidate_arguments_type_0 import ToolChangeCandidateArgumentsType0
 from .tool_change_change import ToolChangeChange
 from .tool_change_recorded_arguments_type_0 import ToolChangeRecordedArgumentsType0
+from .tool_changes import ToolChanges
+from .tool_changes_descriptions import ToolChangesDescriptions
 from .tool_cost import ToolCost
+from .tool_spec import ToolSpec
+from .tool_spec_annotations import ToolSpecAnnotations
+from .tool_spec_input_schema import ToolSpecInputSchema
+from .tool_spec_risk import ToolSpecRisk
 from .transcript_line import TranscriptLine
 from .trial_report import TrialReport
 from .turn_actions import TurnActions
@@ -239,6 +269,7 @@ from .webhook_endpoint import WebhookEndpoint
 from .webhook_secret import WebhookSecret
 from .widget_key_list import WidgetKeyList
 from .widget_key_summary import WidgetKeySummary
+from .write_change import WriteChange
 
 __all__ = (
     "AgentPolicy",
@@ -271,6 +302,7 @@ __all__ = (
     "ChatOpened",
     "Collection",
     "CollectionList",
+    "ConfigDiff",
     "Connected",
     "ConnectionTested",
     "ConnectionTestedOutcome",
@@ -311,6 +343,12 @@ __all__ = (
     "ExpensiveConversation",
     "ExternalTicket",
     "ExternalTicketPage",
+    "FieldChange",
+    "GatePolicy",
+    "GateReport",
+    "GateRequest",
+    "GateRequestSuitesItemType1",
+    "GateResult",
     "HandBack",
     "HumanAgent",
     "HumanAgentChange",
@@ -388,8 +426,20 @@ __all__ = (
     "ProcedureView",
     "ProcedureViewDocument",
     "Progress",
+    "PromoteRequest",
+    "Published",
+    "PublishRequest",
+    "PublishRequestSuitesItemType1",
     "Rating",
     "Reindexed",
+    "ReleaseAction",
+    "ReleaseConfig",
+    "ReleaseConfigProceduresItem",
+    "ReleaseList",
+    "ReleaseSummary",
+    "ReleaseSummaryRole",
+    "ReleaseView",
+    "ReleaseViewRole",
     "ReplayAccepted",
     "ReplayList",
     "ReplayListItem",
@@ -401,6 +451,9 @@ __all__ = (
     "ReplayViewCandidate",
     "ReplyIn",
     "ReplyOut",
+    "RollbackRequest",
+    "RolloutRequest",
+    "RolloutView",
     "SearchHit",
     "SearchResults",
     "SignedIn",
@@ -420,6 +473,7 @@ __all__ = (
     "StatusChange",
     "StatusChangeStatus",
     "SuiteFromConversations",
+    "SuiteOutcome",
     "SuiteReport",
     "SuiteReportPassHat",
     "SupportAddress",
@@ -427,6 +481,7 @@ __all__ = (
     "TaskReportPassHat",
     "TenantPlanView",
     "TenantPlanViewOverLimitBehaviour",
+    "TextChange",
     "Ticket",
     "TicketChange",
     "TicketChangePriorityType1",
@@ -440,7 +495,13 @@ __all__ = (
     "ToolChangeCandidateArgumentsType0",
     "ToolChangeChange",
     "ToolChangeRecordedArgumentsType0",
+    "ToolChanges",
+    "ToolChangesDescriptions",
     "ToolCost",
+    "ToolSpec",
+    "ToolSpecAnnotations",
+    "ToolSpecInputSchema",
+    "ToolSpecRisk",
     "TranscriptLine",
     "TrialReport",
     "TurnActions",
@@ -470,4 +531,5 @@ __all__ = (
     "WebhookSecret",
     "WidgetKeyList",
     "WidgetKeySummary",
+    "WriteChange",
 )
