@@ -70,7 +70,8 @@ def start_agents(count: int, env: dict[str, str], logs: Path) -> list[subprocess
                 if httpx2.get(f"http://127.0.0.1:{port}/v1/agent/readyz", timeout=1).status_code == 200:
                     break
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("agent process did not become ready")
+                tail = "".join((logs / f"agent-{i}.log").read_text(errors="replace")[-2000:] for i in range(count))
+                raise RuntimeError(f"agent process did not become ready:\n{tail}")
             time.sleep(0.1)
     return [p for p, _ in procs]
 
