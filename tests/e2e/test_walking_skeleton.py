@@ -333,3 +333,51 @@ async def test_a_customers_export_gathers_what_every_service_holds(platform: Pla
     assert "Ottilie Brangwen" in json.dumps(bundle["services"]["conversation"])
     assert ticket_id in json.dumps(bundle["services"]["ticketing"])
     assert cid in json.dumps(bundle["services"]["billing"])
+
+
+async def test_the_conversation_flow_through_the_generated_client(platform: Platform) -> None:
+    """The contract exercised by its own client (clients/python, generated from docs/openapi.json)."""
+    from deskpilot_client import AuthenticatedClient
+    from deskpilot_client.api.conversation import (
+        v1_conversations_conversation_id_events_events as events_api,
+    )
+    from deskpilot_client.api.conversation import (
+        v1_conversations_conversation_id_messages_post_message as post_message,
+    )
+    from deskpilot_client.api.conversation import (
+        v1_conversations_conversation_id_show as show,
+    )
+    from deskpilot_client.api.conversation import (
+        v1_conversations_start as start,
+    )
+    from deskpilot_client.models import ConversationCreated, MessageAccepted, PostMessage, Problem, StartConversation
+
+    async with AuthenticatedClient(base_url=platform.base, token=platform.api_key) as api:
+        created = await start.asyncio(client=api, body=StartConversation(channel="api"), idempotency_key="e2e-open")
+        assert isinstance(created, ConversationCreated)
+        accepted = await post_message.asyncio(
+            conversation_id=created.id,
+            client=api,
+            body=PostMessage(text="where is my order #1001?", client_message_id="e2e-1"),
+        )
+        assert isinstance(accepted, MessageAccepted)
+        retried = await post_message.asyncio(
+            conversation_id=created.id,
+            client=api,
+            body=PostMessage(text="where is my order #1001?", client_message_id="e2e-1"),
+        )
+        assert isinstance(retried, MessageAccepted)
+        assert retried.message_id == accepted.message_id
+
+        async def replied() -> list[str] | None:
+            page = await events_api.asyncio(conversation_id=created.id, client=api)
+            assert page is not None
+            assert not isinstance(page, Problem)
+            types = [str(e["type"]) for e in page.events]
+            return types if "agent.replied" in types else None
+
+        types = await eventually(replied, timeout=60, what="the agent's reply")
+        assert types.count("message.received") == 1
+        missing = await show.asyncio(conversation_id="conv_nothing_here", client=api)
+        assert isinstance(missing, Problem)
+        assert (missing.status, missing.code) == (404, "not_found")
