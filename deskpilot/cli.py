@@ -10,6 +10,7 @@
     deskpilot simulate SUITE [--against C] [--trials K]   run a simulation suite; exit 1 when a task fails
     deskpilot suites from-conversations <id>...           a simulation suite from recorded conversations
     deskpilot billing rebuild [--tenant T] [--check]      recompute the ledger from the log; compare with the live one
+    deskpilot projections rebuild [SERVICE] [--check]     rebuild every read model from the log; compare row by row
     deskpilot integrations rotate-keys                    re-wrap tenant vault keys with the newest master key
     deskpilot dead-letters list|show|redrive [--consumer C] [--id ID]   parked messages; apply them again, once
 
@@ -30,7 +31,7 @@ from pathlib import Path
 
 import nats
 
-from deskpilot import dead_letters_cli, privacy_cli
+from deskpilot import dead_letters_cli, privacy_cli, projections_cli
 from deskpilot.supervisor import DEV_VAULT_KEY_FILE, SERVICES, VAULT_MASTER_KEYS, WEB, database_unfit
 from libs.events import EventLog
 from libs.platform.runtime import nats_servers
@@ -219,7 +220,12 @@ def _sandbox_command(parser: argparse.ArgumentParser, args: argparse.Namespace) 
     return asyncio.run(agent_ops.replay_against(urls, ids, against, args.tenant, args.last, args.json))
 
 
+OPERATOR_COMMANDS = {"privacy": privacy_cli, "projections": projections_cli}
+"""Commands kept in modules of their own: ``add_parsers(sub, data_dir)`` and ``run(args, nats_url, database_url)``."""
+
+
 def _operations_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``billing``, ``integrations``, ``dead-letters`` and the commands of ``OPERATOR_COMMANDS``."""
     p_billing = sub.add_parser("billing", help="billing operations")
     billing_sub = p_billing.add_subparsers(dest="action", required=True)
     p_rebuild = billing_sub.add_parser("rebuild", help="recompute the ledger and meters from the event log")
@@ -234,7 +240,8 @@ def _operations_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     p_rotate.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
 
-    privacy_cli.add_parsers(sub, DEFAULT_DATA_DIR)
+    for commands in OPERATOR_COMMANDS.values():
+        commands.add_parsers(sub, DEFAULT_DATA_DIR)
     dead_letters_cli.add_parsers(sub, DEFAULT_DATA_DIR)
 
 
@@ -280,8 +287,10 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_billing_rebuild(args.tenant, args.check, args.data_dir))
     if args.command == "integrations":
         return asyncio.run(_rotate_vault_keys(args.data_dir))
-    if args.command == "privacy":
-        return privacy_cli.run(args, _url("NATS_URL", args.data_dir), _url("DATABASE_URL", args.data_dir))
+    if args.command in OPERATOR_COMMANDS:
+        urls = (_url("NATS_URL", args.data_dir), _url("DATABASE_URL", args.data_dir))
+        code: int = OPERATOR_COMMANDS[args.command].run(args, *urls)
+        return code
     if args.command == "dead-letters":
         return dead_letters_cli.run(args, _url("NATS_URL", args.data_dir))
     parser.error(f"unknown command {args.command}")

@@ -11,9 +11,11 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from libs.events import EventLog, PoisonEvent, RecordedEvent, decode
 from libs.events.subjects import CONVERSATION_PREFIX
+from libs.platform.projections import ProjectionCheck, Row, compare_rows
 from services.billing.booking import (
     ConversationMeter,
     LedgerEntry,
@@ -131,3 +133,35 @@ async def rebuild_and_compare(
     live = await repo.snapshot(tenant_id)
     rebuilt = ledger.snapshot()
     return RebuildReport(events, skipped, rebuilt, live, live.differences(rebuilt))
+
+
+def _rows(items: dict[Any, Any]) -> dict[tuple[Any, ...], Row]:
+    return {key if isinstance(key, tuple) else (key,): dataclasses.asdict(value) for key, value in items.items()}
+
+
+def projection_checks(report: RebuildReport, seconds: float = 0.0) -> list[ProjectionCheck]:
+    """The rebuild as ``deskpilot projections rebuild billing`` reports it: one check per table, rows named."""
+    live, rebuilt = report.live, report.rebuilt
+    tables: list[tuple[str, tuple[str, ...], dict[tuple[Any, ...], Row], dict[tuple[Any, ...], Row]]] = [
+        ("ledger_entries", ("event_id",), _rows(live.entries), _rows(rebuilt.entries)),
+        ("turn_usage", ("tenant_id", "turn_id"), _rows(live.turns), _rows(rebuilt.turns)),
+        ("conversation_meters", ("tenant_id", "conversation_id"), _rows(live.meters), _rows(rebuilt.meters)),
+        (
+            "active_conversations",
+            ("tenant_id", "month", "conversation_id"),
+            {k: {} for k in live.active},
+            {k: {} for k in rebuilt.active},
+        ),
+    ]
+    return [
+        ProjectionCheck(
+            "billing",
+            table,
+            report.events,
+            len(rebuilt_rows),
+            len(live_rows),
+            compare_rows("billing", table, key, live_rows, rebuilt_rows),
+            seconds,
+        )
+        for table, key, live_rows, rebuilt_rows in tables
+    ]

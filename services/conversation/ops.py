@@ -9,12 +9,21 @@ from libs.events import EventLog, decode
 from libs.events.subjects import CONVERSATION_PREFIX
 from libs.platform.db import Database
 from libs.platform.outbox import OutboxRelay, outbox_table
-from services.conversation import privacy, service
+from libs.platform.projections import ProjectionCheck
+from services.conversation import privacy, rebuild, service
 from services.conversation.models import metadata
-from services.conversation.repository import ConversationRepository
+from services.conversation.repository import ConversationRepository, ViewRepository
 from services.conversation.service import ConversationNotFound, ReplayReport
 
-__all__ = ["ConversationNotFound", "ReplayReport", "Subject", "replay", "request_privacy", "tenant_of"]
+__all__ = [
+    "ConversationNotFound",
+    "ReplayReport",
+    "Subject",
+    "check_projections",
+    "replay",
+    "request_privacy",
+    "tenant_of",
+]
 
 Subject = privacy.Subject
 
@@ -49,5 +58,15 @@ async def request_privacy(
             if kind == "erase":
                 return await privacy.request_erasure(log, uow, tenant_id, subject, "cli")
             return await privacy.request_export(uow, tenant_id, subject)
+    finally:
+        await db.close()
+
+
+async def check_projections(nc: NATS, database_url: str, tenant_id: str | None) -> list[ProjectionCheck]:
+    """``deskpilot projections rebuild conversation``: the conversation views rebuilt from the log, compared."""
+    db = Database(database_url, schema="conversation")
+    try:
+        async with db.session() as session:
+            return await rebuild.check_views(EventLog(nc), ViewRepository(session), tenant_id)
     finally:
         await db.close()

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -33,7 +34,7 @@ from libs.events import (
     new_id,
 )
 from libs.events.envelope import SYSTEM
-from services.conversation.repository import ConversationRepository, TranscriptEntry
+from services.conversation.repository import ConversationRepository, ConversationRow, TranscriptEntry
 
 log_ = logging.getLogger("deskpilot.conversation")
 _KEYED_MESSAGES = uuid.UUID("6f1d5c36-6a3e-4c55-9d84-2f1c4b8a7e01")
@@ -205,7 +206,25 @@ async def receive_message(
     return recorded
 
 
-async def project(repo: ConversationRepository, recorded: RecordedEvent) -> None:
+class ProjectionStore(Protocol):
+    """Where ``project`` keeps the read model: the repository live, memory in a rebuild (``rebuild.py``)."""
+
+    async def get(
+        self, tenant_id: str, conversation_id: str, *, for_update: bool = False
+    ) -> ConversationRow | None: ...
+    async def create(
+        self, tenant_id: str, conversation_id: str, channel: str, customer_id: str | None, at: datetime
+    ) -> None: ...
+    async def advance(
+        self, tenant_id: str, conversation_id: str, position: int, status: str, at: datetime, events: int = 1
+    ) -> None: ...
+    async def add_entries(self, tenant_id: str, conversation_id: str, entries: Sequence[TranscriptEntry]) -> None: ...
+    async def add_entry(
+        self, tenant_id: str, conversation_id: str, position: int, event_id: str, role: str, text: str, at: datetime
+    ) -> None: ...
+
+
+async def project(repo: ProjectionStore, recorded: RecordedEvent) -> None:
     """Apply one logged event to the read model; replays and redeliveries are no-ops."""
     event = recorded.event
     assert event.conversation_id is not None
@@ -230,7 +249,7 @@ async def project(repo: ConversationRepository, recorded: RecordedEvent) -> None
     )
 
 
-async def project_batch(repo: ConversationRepository, batch: list[RecordedEvent]) -> None:
+async def project_batch(repo: ProjectionStore, batch: list[RecordedEvent]) -> None:
     """``project`` for a fetched batch, one conversation at a time: one row lock, one insert of its transcript lines
     and one update, instead of three statements per event. Same rules: lines keyed by position, state forward only."""
     by_conversation: dict[tuple[str, str], list[RecordedEvent]] = {}

@@ -1,5 +1,5 @@
 """Every SQL statement of the conversation service: conversations, transcripts, channels (``conversations``) and
-data-subject requests (``privacy``)."""
+data-subject requests (``privacy``), the whole read model for rebuilds (``views``)."""
 
 from services.conversation.repository.conversations import (
     ChatSessionRow,
@@ -13,6 +13,7 @@ from services.conversation.repository.conversations import (
 )
 from services.conversation.repository.privacy import PrivacyRepository, PrivacyRequestRow
 from services.conversation.repository.turns import QuietConversation, TurnRepository
+from services.conversation.repository.views import ViewRepository
 
 __all__ = [
     "ChatSessionRow",
@@ -25,6 +26,7 @@ __all__ = [
     "QuotaState",
     "TranscriptEntry",
     "TurnRepository",
+    "ViewRepository",
     "WidgetKeyRow",
     "add_widget_key_revocation",
 ]

@@ -1,0 +1,81 @@
+"""``deskpilot projections rebuild --check`` on a platform that served a conversation: every read model agrees with
+the log; a tampered row is found and named."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import asyncpg
+import httpx2
+
+from tests.e2e.conftest import Platform
+from tests.support import eventually
+
+
+async def converse(client: httpx2.AsyncClient, platform: Platform) -> tuple[str, list[dict[str, Any]]]:
+    r = await client.post(f"{platform.base}/v1/conversations", headers=platform.headers())
+    assert r.status_code == 201, r.text
+    cid: str = r.json()["id"]
+    for text in ("where is my order #1001?", "and where is my order #1002?"):
+        r = await client.post(
+            f"{platform.base}/v1/conversations/{cid}/messages", headers=platform.headers(), json={"text": text}
+        )
+        assert r.status_code == 202, r.text
+        wanted = 1 if "1001" in text else 2
+
+        async def answered(wanted: int = wanted) -> list[dict[str, Any]] | None:
+            r = await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())
+            events: list[dict[str, Any]] = r.json()["events"]
+            return events if sum(e["type"] == "agent.replied" for e in events) >= wanted else None
+
+        events = await eventually(answered, timeout=60, what=f"reply {wanted} in {cid}")
+    return cid, events
+
+
+async def tamper(platform: Platform, statement: str, *args: object) -> None:
+    url = json.loads((platform.data_dir / "runtime.json").read_text())["database_url"]
+    conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+    try:
+        await conn.execute("SELECT set_config('deskpilot.tenant_id', '*', false)")  # row-level security: all rows
+        assert await conn.execute(statement, *args) == "UPDATE 1"
+    finally:
+        await conn.close()
+
+
+async def test_rebuilt_read_models_match_and_a_tampered_row_is_named(platform: Platform) -> None:
+    async with httpx2.AsyncClient(timeout=10) as client:
+        cid, events = await converse(client, platform)
+    tenant = events[0]["tenant_id"]
+    rebuild = ("projections", "rebuild", "--tenant", tenant, "--check")
+
+    async def consistent() -> str | None:  # the projections catch up with the log a moment after the reply
+        done = platform.cli(*rebuild)
+        return done.stdout if done.returncode == 0 else None
+
+    out = await eventually(consistent, timeout=60, what="every read model to match the log")
+    for table in ("conversation.conversations", "conversation.transcript_entries", "billing.ledger_entries"):
+        assert f"{table}: " in out, out
+        assert f"{table}: 0 rows" not in out, out
+    assert "DIFFERS" not in out
+
+    reply = next(e for e in events if e["type"] == "agent.replied")
+    await tamper(
+        platform,
+        "UPDATE conversation.transcript_entries SET text = 'tampered' WHERE conversation_id = $1 AND position = $2",
+        cid,
+        reply["position"],
+    )
+    llm = next(e for e in events if e["type"] == "llm.called")
+    await tamper(platform, "UPDATE billing.ledger_entries SET cost_usd = cost_usd + 1 WHERE event_id = $1", llm["id"])
+
+    done = platform.cli(*rebuild)
+    assert done.returncode == 1, done.stdout + done.stderr
+    row = f"conversation.transcript_entries[tenant_id={tenant}, conversation_id={cid}, position={reply['position']}]"
+    assert f"{row}: text differs (live 'tampered', log " in done.stdout, done.stdout
+    assert f"billing.ledger_entries[event_id={llm['id']}]: cost_usd differs" in done.stdout, done.stdout
+    assert "conversation.conversations: " in done.stdout
+    assert "2 of 6 read models differ from the log" in done.stdout, done.stdout
+    only = platform.cli("projections", "rebuild", "conversation", "--tenant", tenant)
+    assert only.returncode == 0  # without --check it reports and succeeds
+    assert "billing." not in only.stdout
