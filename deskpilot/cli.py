@@ -11,6 +11,8 @@
     deskpilot suites from-conversations <id>...           a simulation suite from recorded conversations
     deskpilot billing rebuild [--tenant T] [--check]      recompute the ledger from the log; compare with the live one
     deskpilot projections rebuild [SERVICE] [--check]     rebuild every read model from the log; compare row by row
+    deskpilot backup DIR | restore DIR                    the event log's streams and the database; restore into an
+                                                          empty installation
     deskpilot integrations rotate-keys                    re-wrap tenant vault keys with the newest master key
     deskpilot dead-letters list|show|redrive [--consumer C] [--id ID]   parked messages; apply them again, once
 
@@ -31,7 +33,7 @@ from pathlib import Path
 
 import nats
 
-from deskpilot import dead_letters_cli, privacy_cli, projections_cli
+from deskpilot import backup, dead_letters_cli, privacy_cli, projections_cli
 from deskpilot.supervisor import DEV_VAULT_KEY_FILE, SERVICES, VAULT_MASTER_KEYS, WEB, database_unfit
 from libs.events import EventLog
 from libs.platform.runtime import nats_servers
@@ -220,7 +222,7 @@ def _sandbox_command(parser: argparse.ArgumentParser, args: argparse.Namespace) 
     return asyncio.run(agent_ops.replay_against(urls, ids, against, args.tenant, args.last, args.json))
 
 
-OPERATOR_COMMANDS = {"privacy": privacy_cli, "projections": projections_cli}
+OPERATOR_COMMANDS = {"privacy": privacy_cli, "projections": projections_cli, "backup": backup, "restore": backup}
 """Commands kept in modules of their own: ``add_parsers(sub, data_dir)`` and ``run(args, nats_url, database_url)``."""
 
 
@@ -240,7 +242,7 @@ def _operations_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     p_rotate.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
 
-    for commands in OPERATOR_COMMANDS.values():
+    for commands in dict.fromkeys(OPERATOR_COMMANDS.values()):  # a module may add several commands
         commands.add_parsers(sub, DEFAULT_DATA_DIR)
     dead_letters_cli.add_parsers(sub, DEFAULT_DATA_DIR)
 

@@ -164,9 +164,28 @@ def _errors(operation: dict[str, Any], path: str, handler: HTTPRouteHandler, sec
     return statuses
 
 
-def _decorate(operation: dict[str, Any], path: str, handler: HTTPRouteHandler) -> None:
+IDEMPOTENCY_KEY: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Makes a retry safe: the same key with the same request within 24 h replays the first answer "
+    "(header `Idempotent-Replayed: true`); with another request it is 422 `idempotency_key_reused`; 409 "
+    "`idempotency_key_in_use` while the first is being answered. Keys are per tenant.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[\\x20-\\x7e]+$"},
+}
+
+
+def _idempotent(operation: dict[str, Any]) -> None:
+    parameters = [p for p in operation.get("parameters", []) if p.get("name", "").lower() != "idempotency-key"]
+    operation["parameters"] = [*parameters, IDEMPOTENCY_KEY]
+
+
+def _decorate(operation: dict[str, Any], path: str, handler: HTTPRouteHandler, method: str) -> None:
     security = _security(handler)
     operation["security"] = security
+    if method == "post" and needs_tenant(handler):
+        _idempotent(operation)
+        operation.setdefault("responses", {})["409"] = {"$ref": "#/components/responses/conflict"}
     responses = operation.setdefault("responses", {})
     for status in sorted(_errors(operation, path, handler, bool(security))):
         responses[str(status)] = {"$ref": f"#/components/responses/{CODES.get(status, 'error')}"}
@@ -223,7 +242,7 @@ def _merge(document: dict[str, Any], service: str) -> None:
             if handler is None or not isinstance(operation, dict) or "responses" not in operation:
                 continue
             operation.setdefault("tags", [service])
-            _decorate(operation, path, handler)
+            _decorate(operation, path, handler, method)
         document["paths"][path] = item
 
 

@@ -62,3 +62,9 @@ def _llm_called_v1_to_v2(payload: Payload) -> Payload:
     out.setdefault("cache_write_tokens", 0)
     out.setdefault("stop_reason", "unknown")
     return out
+
+
+@upcaster("agent.turn_started", 1)
+def _turn_started_v1_to_v2(payload: Payload) -> Payload:
+    """v1 predates agent releases: its turn ran under none."""
+    return {**payload, "release": None}

@@ -16,6 +16,7 @@ What is left — types, ranges, required fields — is each route's schema (422 
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import math
@@ -27,12 +28,15 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
+from libs.platform.idempotency import MAX_KEY, IdempotencyKeys, request_digest
 from libs.platform.problems import PROBLEM_JSON, problem_bytes
 from libs.platform.tenancy import KeyHolder, TenantDirectory
 
 MAX_JSON_DEPTH = 32
 """The deepest a JSON body may nest (objects and arrays); no request of the API needs a tenth of it."""
 INT_RANGE = (-(2**63), 2**63 - 1)
+IN_FLIGHT_POLLS = 200
+"""How often (every 50 ms, so 10 s) a retry polls for the answer of the request that holds its Idempotency-Key."""
 HOLDER = "deskpilot.key_holder"
 """Where the edge leaves the authenticated :class:`KeyHolder` in the ASGI scope for the ``tenant_id`` dependency."""
 
@@ -156,25 +160,38 @@ class Edge(ASGIMiddleware):
 
     scopes: tuple[ScopeType, ...] = (ScopeType.HTTP,)
 
-    def __init__(self, tenants: TenantDirectory, max_body_bytes: int) -> None:
+    def __init__(self, tenants: TenantDirectory, max_body_bytes: int, idempotency: IdempotencyKeys | None = None):
         self.tenants = tenants
         self.max_body_bytes = max_body_bytes
+        self.idempotency = idempotency
+
+    @classmethod
+    def of(cls, runtime: Any) -> Edge:
+        """The edge of a service's ``ServiceRuntime``: its tenants, body limit and idempotency keys."""
+        return cls(runtime.tenants, runtime.settings.max_body_bytes, runtime.idempotency)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        holder, key, body = None, None, b""
         try:
             if needs_tenant(scope["route_handler"]):
-                scope[HOLDER] = await self.authenticate(scope)  # type: ignore[literal-required]
+                holder = await self.authenticate(scope)
+                scope[HOLDER] = holder  # type: ignore[literal-required]
             _screen_text("path", scope.get("raw_path") or scope["path"].encode())
             _screen_text("query string", scope.get("query_string", b""))
-            if _is_json(scope):
+            post = scope.get("method") == "POST"
+            key = _idempotency_key(scope) if holder and self.idempotency and post else None
+            if key is not None or _is_json(scope):
                 body = await _read_body(receive, self.max_body_bytes)
-                if body:
+                if body and _is_json(scope):
                     screen_json(body)
                 receive = _replay(body, receive)
         except Refused as refused:
             await _refuse(send, refused)
             return
-        await next_app(scope, receive, send)
+        if key is None or holder is None or self.idempotency is None:
+            await next_app(scope, receive, send)
+            return
+        await idempotent(self.idempotency, holder.tenant_id, key, body, (scope, receive, send), next_app)
 
     async def authenticate(self, scope: Scope) -> KeyHolder:
         header = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), "")
@@ -215,3 +232,75 @@ async def _refuse(send: Send, refused: Refused) -> None:
     headers += [(k.lower().encode(), v.encode()) for k, v in refused.headers.items()]
     await send({"type": "http.response.start", "status": refused.status, "headers": headers})
     await send({"type": "http.response.body", "body": raw, "more_body": False})
+
+
+def _idempotency_key(scope: Scope) -> str | None:
+    raw = next((v for k, v in scope["headers"] if k == b"idempotency-key"), None)
+    if raw is None:
+        return None
+    key = raw.decode("latin-1").strip()
+    if not 1 <= len(key) <= MAX_KEY or not key.isascii() or not key.isprintable():
+        raise Refused(422, f"Idempotency-Key must be 1-{MAX_KEY} printable ASCII characters", "invalid_request")
+    return key
+
+
+async def idempotent(
+    keys: IdempotencyKeys,
+    tenant_id: str,
+    key: str,
+    body: bytes,
+    call: tuple[Scope, Receive, Send],
+    next_app: ASGIApp,
+) -> None:
+    """Answer a POST with an ``Idempotency-Key`` once; replay that answer to its retries (see
+    ``libs.platform.idempotency``)."""
+    scope, receive, send = call
+    target = (scope.get("raw_path") or scope["path"].encode()) + b"?" + scope.get("query_string", b"")
+    digest = request_digest(str(scope.get("method")), target, body)
+    stored = await keys.claim(tenant_id, key, digest)
+    # A concurrent retry waits (bounded) for the first request's answer and gets it, rather than a 409.
+    for _ in range(IN_FLIGHT_POLLS):
+        if stored is None or not stored.same_request or stored.status is not None:
+            break
+        await asyncio.sleep(0.05)
+        stored = await keys.claim(tenant_id, key, digest)
+    if stored is not None:
+        if not stored.same_request:
+            await _refuse(
+                send, Refused(422, "this Idempotency-Key was used for another request", "idempotency_key_reused")
+            )
+        elif stored.status is None:
+            await _refuse(
+                send,
+                Refused(
+                    409, "a request with this Idempotency-Key is still being answered; retry", "idempotency_key_in_use"
+                ),
+            )
+        else:
+            await _replay_answer(send, stored.status, stored.content_type, stored.body or b"")
+        return
+    status, content_type, chunks = 500, None, []
+
+    async def capture(message: Any) -> None:
+        nonlocal status, content_type
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            content_type = next(
+                (v.decode("latin-1") for k, v in message.get("headers", []) if k.lower() == b"content-type"), None
+            )
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+        await send(message)
+
+    try:
+        await next_app(scope, receive, capture)
+    finally:
+        await keys.complete(tenant_id, key, status, content_type, b"".join(chunks))
+
+
+async def _replay_answer(send: Send, status: int, content_type: str | None, body: bytes) -> None:
+    headers = [(b"content-length", str(len(body)).encode()), (b"idempotent-replayed", b"true")]
+    if content_type:
+        headers.append((b"content-type", content_type.encode("latin-1")))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -201,7 +201,7 @@ def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandle
         route_handlers=[healthz, readyz, prometheus_metrics, *handlers],
         # Measured and traced outermost, so that what the edge refuses (401, 400) is counted too; then the tenant
         # scope (row-level security), inside which the edge authenticates.
-        middleware=[observed(runtime.name), _scoped_requests, Edge(runtime.tenants, runtime.settings.max_body_bytes)],
+        middleware=[observed(runtime.name), _scoped_requests, Edge.of(runtime)],
         dependencies=deps,
         lifespan=[runtime.lifespan],
         exception_handlers={

@@ -25,6 +25,7 @@ from libs.platform.consumers import Consumers, Subscription
 from libs.platform.db import Database, Migration
 from libs.platform.dead_letters import RedriveServer
 from libs.platform.faults import Outage
+from libs.platform.idempotency import IdempotencyKeys, idempotency_table
 from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
 from libs.platform.privacy import PrivacyParticipant
 from libs.platform.selfcheck import check_database
@@ -54,6 +55,14 @@ def issued_keys_migration(metadata: MetaData, table: Table) -> Migration:
     """Every service's ``api_keys`` table, on a database whose service schema predates it (a new database gets it
     from the service's first migration, which creates every table of ``metadata``)."""
     return create_all_migration(metadata, PLATFORM_MIGRATIONS_FROM, "platform: issued API keys", tables=[table])
+
+
+def platform_migrations(metadata: MetaData, api_keys: Table, idempotency_keys: Table) -> list[Migration]:
+    """The tables every service has, on a database whose service schema predates them."""
+    return [
+        issued_keys_migration(metadata, api_keys),
+        create_all_migration(metadata, PLATFORM_MIGRATIONS_FROM + 1, "platform: idempotency keys", [idempotency_keys]),
+    ]
 
 
 def nats_servers(url: str) -> list[str]:
@@ -90,7 +99,8 @@ class ServiceRuntime:
         self.tenants_table = tenants_table(metadata)
         self.api_keys_table = api_keys_table(metadata)
         self.tenants = TenantDirectory(self.db.sessions, self.tenants_table, self.api_keys_table)
-        self._migrations = [*migrations, issued_keys_migration(metadata, self.api_keys_table)]
+        self.idempotency = IdempotencyKeys(self.db.sessions, idempotency_table(metadata))
+        self._migrations = [*migrations, *platform_migrations(metadata, self.api_keys_table, self.idempotency.table)]
         self._on_tenant_created = on_tenant_created
         # The event log has its own connection, so publishing never queues behind consumer traffic.
         self.nc = NATS()

@@ -17,10 +17,12 @@ from services.agent.config import AgentSettings
 from services.agent.deadlines import TurnDeadlines
 from services.agent.endpoints import AgentController
 from services.agent.handlers import subscriptions, waker
-from services.agent.models import PROCEDURE_TABLES, SANDBOX_TABLES, metadata
+from services.agent.models import PROCEDURE_TABLES, RELEASE_TABLES, SANDBOX_TABLES, metadata
 from services.agent.procedures.endpoints import ProcedureController
 from services.agent.providers import ChatModel, select_model
 from services.agent.providers.pool import ModelPool
+from services.agent.releases.endpoints import ReleaseController
+from services.agent.releases.publishing import Releases
 from services.agent.replay.endpoints import ReplayController
 from services.agent.replay.jobs import ReplayJobs, tenant_candidates
 from services.agent.sandbox.background import Background
@@ -46,6 +48,7 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
         create_all_migration(metadata),
         create_all_migration(metadata, 2, "replays and simulations", tables=SANDBOX_TABLES),
         create_all_migration(metadata, 3, "procedures", tables=PROCEDURE_TABLES),
+        create_all_migration(metadata, 4, "agent releases", tables=RELEASE_TABLES),
     ]
     runtime = ServiceRuntime(NAME, settings, metadata, migrations)
     runtime.privacy.handle(privacy.redact)
@@ -73,10 +76,11 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
     )
     return build_app(
         runtime,
-        [AgentController, ProcedureController, ReplayController, SimulationController],
+        [AgentController, ProcedureController, ReleaseController, ReplayController, SimulationController],
         model=chosen,
         models=pool,
         setups=setups,
         replays=replays,
         simulations=simulations,
+        releases=Releases(runtime, setups, pool.for_policy, settings),
     )

@@ -65,6 +65,7 @@ class Setup:
     model: str
     new_id: Callable[[str], str] = new_id
     procedures: tuple[Procedure, ...] = ()
+    release: int | None = None  # the agent release this setup is (None: the tenant's unreleased setup)
 
     @classmethod
     def of(
@@ -74,9 +75,10 @@ class Setup:
         provider: str,
         model: str,
         procedures: Sequence[Procedure] = (),
+        release: int | None = None,
     ) -> Setup:
         """The tenant's tools plus the built-in handoff tool."""
-        return cls((*tools, HANDOFF_TOOL), policy, provider, model, procedures=tuple(procedures))
+        return cls((*tools, HANDOFF_TOOL), policy, provider, model, procedures=tuple(procedures), release=release)
 
     def tool(self, name: str) -> ToolSpec | None:
         return next((t for t in self.tools if t.name == name), None)
@@ -123,6 +125,7 @@ def decide(state: ConversationState, setup: Setup, now: datetime) -> Decision:
         trigger_event_id=state.unanswered_event.id,
         provider=setup.provider,
         model=setup.model,
+        release=setup.release,
     )
     applied = _newly_applied(state, started.turn_id, setup)
     new = tuple(p.procedure for p in applied)

@@ -12,7 +12,7 @@ from services.agent.deadlines import TurnDeadlines
 from services.agent.repository import CatalogRepository
 from services.agent.service import Agent
 from services.agent.state import ConversationState
-from services.agent.tenant_setup import TenantSetups
+from services.agent.tenant_setup import TenantSetup, TenantSetups
 
 # Events after which the agent may have something to do.
 TRIGGERS = ("message.received", "tool.completed", "tool.failed", "tool.approval_decided", "turn.stalled")
@@ -25,11 +25,15 @@ def waker(agent: Agent, setups: TenantSetups, deadlines: TurnDeadlines) -> Wake:
     deadline in step with where it was left."""
 
     async def wake(tenant_id: str, conversation_id: str, through: int = 0) -> ConversationState:
-        setup = await setups.get(tenant_id)
-        progress = await agent.advance(
-            tenant_id, conversation_id, setup.tools, setup.policy, through=through, procedures=setup.procedures
-        )
-        await deadlines.track(progress.state, setup.policy)
+        chosen: list[TenantSetup] = []
+
+        async def choose(state: ConversationState) -> TenantSetup:
+            setup = await setups.for_conversation(tenant_id, conversation_id, state.release)
+            chosen.append(setup)
+            return setup
+
+        progress = await agent.advance(tenant_id, conversation_id, [], through=through, choose=choose)
+        await deadlines.track(progress.state, chosen[-1].policy)
         return progress.state
 
     return wake

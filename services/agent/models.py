@@ -1,6 +1,6 @@
 """Tables of the agent service (schema ``agent``)."""
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, func
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, MetaData, Numeric, String, Table, Text, func
 
 metadata = MetaData(schema="agent")
 
@@ -92,3 +92,50 @@ procedures = Table(
 )
 
 PROCEDURE_TABLES = (procedures,)  # added by schema v3
+
+# Agent releases (schema v4): each tenant's immutable, numbered agent configurations; the draft's parts that are not
+# the policy or procedures (tool changes); which releases serve new conversations; and who changed that, when.
+agent_releases = Table(
+    "agent_releases",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("config", JSON, nullable=False),
+    Column("notes", String(2000), nullable=False, server_default=""),
+    Column("gate", JSON, nullable=True),
+    Column("published_by", String(200), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+release_drafts = Table(
+    "release_drafts",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("tools", JSON, nullable=True),
+    Column("gate_policy", JSON, nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+release_rollouts = Table(
+    "release_rollouts",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("stable", Integer, nullable=False),
+    Column("canary", Integer, nullable=True),
+    Column("share", Numeric(5, 2), nullable=False, server_default="0"),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+release_actions = Table(
+    "release_actions",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("tenant_id", String(64), nullable=False, index=True),
+    Column("action", String(16), nullable=False),
+    Column("release", Integer, nullable=True),
+    Column("share", Numeric(5, 2), nullable=True),
+    Column("actor", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+RELEASE_TABLES = (agent_releases, release_drafts, release_rollouts, release_actions)  # added by schema v4

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -40,12 +40,15 @@ from services.agent.policy import AgentPolicy
 from services.agent.procedures.compiled import Procedure
 from services.agent.providers import ChatModel
 from services.agent.state import RELEVANT, ConversationState, apply
+from services.agent.tenant_setup import TenantSetup
 
 log = logging.getLogger("deskpilot.agent")
 tracer = trace.get_tracer("deskpilot.agent")
 
 AI = Actor(kind="ai", id="deskpilot-agent")
 Key = tuple[str, str]
+Choose = Callable[[ConversationState], Awaitable["TenantSetup"]]
+"""The setup a conversation runs under, decided from its fold (e.g. the agent release it was assigned)."""
 
 
 @dataclass(frozen=True)
@@ -97,16 +100,18 @@ class Agent:
         *,
         through: int = 0,
         procedures: Sequence[Procedure] = (),
+        choose: Choose | None = None,
     ) -> Progress:
         """Take every step the conversation needs now. ``through``: the position of the event that woke the agent,
-        which the read must include; ``procedures``: the tenant's, whose guards every tool call must pass."""
+        which the read must include; ``procedures``: the tenant's, whose guards every tool call must pass;
+        ``choose``: instead of these, the setup for this conversation as folded (its release)."""
         key = (tenant_id, conversation_id)
-        policy = policy or AgentPolicy()
-        model = self._models(policy) if self._models is not None else self._model
-        setup = Setup.of(tools, policy, model.provider, model.model, procedures)
+        setup, model = self._setup(TenantSetup(tools, policy or AgentPolicy(), tuple(procedures)))
         steps = 0
         async with self._conversation_lock(key):
             state = await self._state(key, through)
+            if choose is not None:
+                setup, model = self._setup(await choose(state))
             while True:
                 decision = decide(state, setup, datetime.now(UTC))
                 if isinstance(decision, Wait):
@@ -125,6 +130,13 @@ class Agent:
                 else:
                     log.info("conversation %s moved on; deciding again", conversation_id)
                     state = await self._state(key, 0)
+
+    def _setup(self, chosen: TenantSetup) -> tuple[Setup, ChatModel]:
+        """What decisions depend on besides the log, and the model to call (the tenant's own, where its policy
+        chose one)."""
+        model = self._models(chosen.policy) if self._models is not None else self._model
+        setup = Setup.of(chosen.tools, chosen.policy, model.provider, model.model, chosen.procedures, chosen.release)
+        return setup, model
 
     async def _take(
         self, state: ConversationState, decision: Act | CallModel, setup: Setup, model: ChatModel

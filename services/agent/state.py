@@ -92,6 +92,7 @@ class ConversationState:
     results: dict[str, tuple[str | None, dict[str, Any]]] = field(default_factory=dict)
     proposals: dict[str, Proposal] = field(default_factory=dict)
     procedures: list[str] = field(default_factory=list)
+    release: int | None = None  # the agent release of the conversation's first turn under one: kept to the end
 
     def result_of(self, tool: str) -> dict[str, Any] | None:
         """The latest successful result of ``tool`` in this conversation."""
@@ -160,6 +161,8 @@ def _message(state: ConversationState, event: Envelope, payload: MessageReceived
 def _turn_started(state: ConversationState, event: Envelope, payload: AgentTurnStarted) -> None:
     state.turn = OpenTurn(payload.turn_id, payload.trigger_event_id, event.occurred_at)
     state.unanswered_event = None
+    if state.release is None:
+        state.release = payload.release
 
 
 def _llm_called(state: ConversationState, _event: Envelope, payload: LlmCalled) -> None:

@@ -1,13 +1,19 @@
-"""A tenant's tool catalog and policy, cached per agent process.
+"""A tenant's tool catalog, policy and procedures, cached per agent process, and the agent release a conversation
+runs under.
 
-Read on every trigger, they would cost two queries per turn step. An entry is dropped the moment this process
+Read on every trigger, they would cost several queries per turn step. An entry is dropped the moment this process
 sees the tenant's catalog change (``tools.published``, e.g. a connection revoked) or its policy saved here, and
 expires after ``ttl`` seconds so a change made through another replica is seen within that time.
+
+Once a tenant has published a release, its conversations run under releases instead (docs/releases.md): the one a
+conversation's first turn recorded, else the one the rollout assigns a new conversation — read afresh for every
+new conversation, so a rollback applies at once on every replica. Releases never change, so they are cached.
 """
 
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,7 +22,16 @@ from libs.events import ToolSpec
 from services.agent.policy import AgentPolicy
 from services.agent.procedures.compiled import Procedure, compile_procedure
 from services.agent.procedures.document import ProcedureDocument
-from services.agent.repository import CatalogRepository, PolicyRepository, ProcedureRepository, ProcedureRow
+from services.agent.releases.config import ReleaseConfig, assign, tools_of
+from services.agent.repository import (
+    CatalogRepository,
+    PolicyRepository,
+    ProcedureRepository,
+    ProcedureRow,
+    ReleaseRepository,
+)
+
+RELEASES_CACHED = 1000
 
 
 @dataclass(frozen=True)
@@ -24,6 +39,7 @@ class TenantSetup:
     tools: list[ToolSpec]
     policy: AgentPolicy
     procedures: tuple[Procedure, ...] = ()
+    release: int | None = None
 
 
 def compiled(rows: list[ProcedureRow]) -> tuple[Procedure, ...]:
@@ -36,6 +52,8 @@ class TenantSetups:
         self._sessions = sessions
         self._ttl = ttl
         self._entries: dict[str, tuple[float, TenantSetup]] = {}
+        self._unreleased: dict[str, float] = {}  # tenants seen without a release, and when
+        self._releases: OrderedDict[tuple[str, int], tuple[ReleaseConfig, tuple[Procedure, ...]]] = OrderedDict()
 
     async def get(self, tenant_id: str) -> TenantSetup:
         cached = self._entries.get(tenant_id)
@@ -52,3 +70,43 @@ class TenantSetups:
 
     def invalidate(self, tenant_id: str) -> None:
         self._entries.pop(tenant_id, None)
+        self._unreleased.pop(tenant_id, None)
+
+    async def for_conversation(self, tenant_id: str, conversation_id: str, pinned: int | None) -> TenantSetup:
+        """The setup a conversation runs under: its release (``pinned``: the one it started under), a new
+        conversation's by the rollout, or the tenant's unreleased setup while it has published none."""
+        base = await self.get(tenant_id)
+        number = pinned if pinned is not None else await self._assigned(tenant_id, conversation_id)
+        if number is None:
+            return base
+        found = await self._release(tenant_id, number)
+        if found is None:
+            return base
+        config, procedures = found
+        return TenantSetup(tools_of(config.tools, base.tools), config.policy, procedures, number)
+
+    async def _assigned(self, tenant_id: str, conversation_id: str) -> int | None:
+        seen = self._unreleased.get(tenant_id)
+        if seen is not None and time.monotonic() - seen < self._ttl:
+            return None
+        async with self._sessions() as session:
+            rollout = await ReleaseRepository(session).rollout(tenant_id)
+        if rollout is None:
+            self._unreleased[tenant_id] = time.monotonic()
+            return None
+        return assign(rollout.stable, rollout.canary, rollout.share, tenant_id, conversation_id)
+
+    async def _release(self, tenant_id: str, number: int) -> tuple[ReleaseConfig, tuple[Procedure, ...]] | None:
+        key = (tenant_id, number)
+        cached = self._releases.get(key)
+        if cached is not None:
+            return cached
+        async with self._sessions() as session:
+            row = await ReleaseRepository(session).release(tenant_id, number)
+        if row is None:
+            return None
+        config = ReleaseConfig.model_validate(row.config)
+        self._releases[key] = (config, config.compiled())
+        while len(self._releases) > RELEASES_CACHED:
+            self._releases.popitem(last=False)
+        return self._releases[key]

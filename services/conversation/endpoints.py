@@ -111,8 +111,10 @@ class ConversationController(Controller):
     ) -> MessageAccepted:
         """Accept a customer message; the agent answers asynchronously (watch the event log).
 
-        Send an ``Idempotency-Key`` header to make retries safe: the same key returns the same message.
+        Retries are safe with an ``Idempotency-Key`` header (the first answer replayed for 24 h) or the channel's
+        own ``client_message_id`` (the same message, appended once, at any time).
         """
+        dedup = f"client-message:{data.client_message_id}" if data.client_message_id else idempotency_key
         try:
             async with runtime.unit_of_work() as uow:
                 recorded = await service.receive_message(
@@ -122,7 +124,7 @@ class ConversationController(Controller):
                     conversation_id,
                     data.text,
                     settings.max_message_chars,
-                    idempotency_key,
+                    dedup,
                 )
         except service.ConversationNotFound as exc:
             raise NotFoundException(f"no conversation {conversation_id}") from exc

@@ -22,6 +22,13 @@ class PostMessage(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     text: str = Field(min_length=1)
+    client_message_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The channel's own id of this message: a retry with the same id is the same message (the "
+        "first one's answer, appended once), however long after.",
+    )
 
     @field_validator("text")
     @classmethod

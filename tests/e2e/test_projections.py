@@ -4,11 +4,15 @@ the log; a tampered row is found and named."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx2
 
+from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres
 from tests.e2e.conftest import Platform
 from tests.support import eventually
 
@@ -41,6 +45,53 @@ async def tamper(platform: Platform, statement: str, *args: object) -> None:
         assert await conn.execute(statement, *args) == "UPDATE 1"
     finally:
         await conn.close()
+
+
+def deskpilot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "deskpilot.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+async def test_a_backup_restored_into_an_empty_installation_rebuilds_clean(platform: Platform, tmp_path: Path) -> None:
+    async with httpx2.AsyncClient(timeout=10) as client:
+        _, events = await converse(client, platform)
+    tenant = events[0]["tenant_id"]
+    check = ("projections", "rebuild", "--tenant", tenant, "--check")
+
+    async def consistent() -> bool:
+        return platform.cli(*check).returncode == 0
+
+    await eventually(consistent, timeout=60, what="the read models to catch up with the log")
+    done = platform.cli("backup", str(tmp_path / "backup"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "backed up DP_EVENTS: " in done.stdout
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    assert manifest["streams"]["DP_EVENTS"]["messages"] >= len(events)
+
+    empty = tmp_path / "empty"  # another installation: its own NATS and PostgreSQL
+    empty.mkdir()
+    nats_server, postgres = EmbeddedNats(empty), EmbeddedPostgres(empty)
+    try:
+        env = {**platform.env, "NATS_URL": nats_server.start(), "DATABASE_URL": postgres.start()}
+        env.pop("DATABASE_OWNER_URL", None)
+        done = deskpilot(env, "restore", str(tmp_path / "backup"))
+        assert done.returncode == 0, done.stdout + done.stderr
+        restored = deskpilot(env, *check)
+        assert restored.returncode == 0, restored.stdout + restored.stderr
+        assert "conversation.transcript_entries: 0 rows" not in restored.stdout, restored.stdout
+        assert "billing.ledger_entries: 0 rows" not in restored.stdout, restored.stdout
+        again = deskpilot(env, "restore", str(tmp_path / "backup"))
+        assert again.returncode != 0
+        assert "restore needs an empty installation" in again.stdout + again.stderr
+    finally:
+        postgres.stop()
+        nats_server.stop()
 
 
 async def test_rebuilt_read_models_match_and_a_tampered_row_is_named(platform: Platform) -> None:

@@ -11,14 +11,21 @@ from libs.events.personal import OptionalPersonal, Personal, PersonalTree
 
 
 class AgentTurnStarted(EventPayload):
-    """The agent began a turn in answer to the customer message ``trigger_event_id``."""
+    """The agent began a turn in answer to the customer message ``trigger_event_id``, under agent release
+    ``release`` (v2)."""
 
+    SCHEMA_VERSION: ClassVar[int] = 2
     PRODUCERS: ClassVar[tuple[str, ...]] = ("agent",)
     type: Literal["agent.turn_started"] = "agent.turn_started"
     turn_id: str
     trigger_event_id: str
     provider: str
     model: str
+    release: int | None = Field(
+        default=None,
+        description="the tenant's agent release the turn ran under (a conversation keeps its first turn's); "
+        "none while the tenant has published no release",
+    )
 
 
 class LlmCalled(EventPayload):

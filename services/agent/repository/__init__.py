@@ -14,15 +14,21 @@ from libs.events import ToolSpec
 from services.agent.models import open_turns, replay_results, replays, simulations, tenant_policies, tool_catalog
 from services.agent.policy import AgentPolicy
 from services.agent.repository.procedures import ProcedureRepository, ProcedureRow
+from services.agent.repository.releases import ActionRow, DraftRow, ReleaseRepository, ReleaseRow, RolloutRow
 
 __all__ = [
+    "ActionRow",
     "CatalogRepository",
+    "DraftRow",
     "PolicyRepository",
     "ProcedureRepository",
     "ProcedureRow",
+    "ReleaseRepository",
+    "ReleaseRow",
     "ReplayRepository",
     "ReplayResultRow",
     "ReplayRow",
+    "RolloutRow",
     "SimulationRepository",
     "SimulationRow",
     "TurnRepository",

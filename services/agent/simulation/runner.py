@@ -27,6 +27,7 @@ from libs.events import (
 )
 from services.agent.config import AgentSettings
 from services.agent.policy import AgentPolicy
+from services.agent.procedures.compiled import Procedure
 from services.agent.providers import ChatModel
 from services.agent.replay.runner import risks_of
 from services.agent.sandbox.actions import turns_of
@@ -37,6 +38,7 @@ from services.agent.sandbox.candidate import (
     Candidate,
     build_model,
     candidate_policy,
+    candidate_procedures,
     candidate_tools,
 )
 from services.agent.sandbox.documents import InvalidDocument, problems_of
@@ -58,6 +60,7 @@ class TaskPlan:
     tools: list[ToolSpec]
     policy: AgentPolicy
     customer_model: ChatModel | None = None
+    procedures: tuple[Procedure, ...] = ()
 
 
 @dataclass
@@ -109,7 +112,8 @@ async def plan(
                 customer = await build_model(model_spec, settings, caller)
                 run.owned.append(customer)
             tools = candidate_tools(change.tools, World.tools(setup), known)
-            run.tasks.append(TaskPlan(task, setup, tools, candidate_policy(change, base), customer))
+            procedures = candidate_procedures(change, tools, ())
+            run.tasks.append(TaskPlan(task, setup, tools, candidate_policy(change, base), customer, procedures))
         if change.model is not None:
             run.model = await build_model(change.model, settings, caller)
             run.owned.append(run.model)
@@ -132,7 +136,15 @@ async def run_trial(run: SuiteRun, plan: TaskPlan, trial: int, tenant_id: str) -
     world = World(plan.setup)
     approvals = FixedApprovals(plan.setup.approvals == "approve")
     conv = new_id("sim")
-    sandbox = SandboxConversation(tenant_id, conv, run.model, (plan.tools, plan.policy), AnswerChain(world), approvals)
+    sandbox = SandboxConversation(
+        tenant_id,
+        conv,
+        run.model,
+        (plan.tools, plan.policy),
+        AnswerChain(world),
+        approvals,
+        procedures=plan.procedures,
+    )
     started = time.perf_counter()
 
     def event(payload: ConversationStarted | MessageReceived) -> Envelope:

@@ -1,0 +1,107 @@
+"""Retries that never duplicate: ``Idempotency-Key`` on every authenticated POST, kept per tenant for 24 hours.
+
+The edge (``libs.platform.edge``) calls :meth:`IdempotencyKeys.claim` before the handler runs. The first request
+with a key claims it; its answer (status, content type, body) is stored when it is below 500, and replayed to every
+later request with the same key and the same request (method, target, body — compared by SHA-256). The same key
+with another request is 422 ``idempotency_key_reused``; while the first is still being answered, 409
+``idempotency_key_in_use``. A 5xx releases the key, so that the retry the client will make runs for real. Keys of
+one tenant never meet another's. The rows are this service's (``idempotency_keys`` in its schema, row-level
+secured like every tenant table); an expired key is claimed afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, String, Table, delete, func, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from libs.platform.row_security import tenant_scope
+
+KEEP_FOR = timedelta(hours=24)
+MAX_KEY = 200
+MAX_STORED_BODY = 1024 * 1024
+
+
+def idempotency_table(metadata: MetaData) -> Table:
+    existing = metadata.tables.get(f"{metadata.schema}.idempotency_keys" if metadata.schema else "idempotency_keys")
+    if existing is not None:
+        return existing
+    return Table(
+        "idempotency_keys",
+        metadata,
+        Column("tenant_id", String(64), primary_key=True),
+        Column("key", String(MAX_KEY), primary_key=True),
+        Column("request_sha256", String(64), nullable=False),
+        Column("status", Integer, nullable=True),  # null while the first request is being answered
+        Column("content_type", String(200), nullable=True),
+        Column("body", LargeBinary, nullable=True),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+def request_digest(method: str, target: bytes, body: bytes) -> str:
+    digest = hashlib.sha256(method.encode() + b" " + target + b"\n")
+    digest.update(body)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An earlier answer to replay, or ``status`` None while it is being made; ``same_request`` False when the key
+    was used for another request."""
+
+    same_request: bool
+    status: int | None
+    content_type: str | None
+    body: bytes | None
+
+
+class IdempotencyKeys:
+    """The SQL of the idempotency keys (the platform's own repository, like ``TenantDirectory``)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], table: Table) -> None:
+        self._sessions, self._table = sessions, table
+
+    @property
+    def table(self) -> Table:
+        return self._table
+
+    async def claim(self, tenant_id: str, key: str, request_sha256: str) -> Stored | None:
+        """None when this request now holds the key (new, or the old claim expired); else what is stored."""
+        t = self._table
+        fresh = t.c.created_at > func.now() - KEEP_FOR
+        with tenant_scope(tenant_id):
+            async with self._sessions() as session, session.begin():
+                claimed = await session.execute(
+                    insert(t)
+                    .values(tenant_id=tenant_id, key=key, request_sha256=request_sha256)
+                    .on_conflict_do_update(
+                        index_elements=[t.c.tenant_id, t.c.key],
+                        set_={"request_sha256": request_sha256, "status": None, "body": None, "created_at": func.now()},
+                        where=~fresh,
+                    )
+                    .returning(t.c.key)
+                )
+                if claimed.first() is not None:
+                    return None
+                row = (await session.execute(t.select().where(t.c.tenant_id == tenant_id, t.c.key == key))).first()
+        if row is None:  # deleted in between (a 5xx released it): the client may simply retry
+            return Stored(True, None, None, None)
+        return Stored(row.request_sha256 == request_sha256, row.status, row.content_type, row.body)
+
+    async def complete(self, tenant_id: str, key: str, status: int, content_type: str | None, body: bytes) -> None:
+        """Keep the answer for replay, or release the key when there is nothing worth replaying (a 5xx)."""
+        t = self._table
+        where = (t.c.tenant_id == tenant_id) & (t.c.key == key)
+        with tenant_scope(tenant_id):
+            async with self._sessions() as session, session.begin():
+                if status >= 500 or len(body) > MAX_STORED_BODY:
+                    await session.execute(delete(t).where(where))
+                else:
+                    await session.execute(
+                        update(t).where(where).values(status=status, content_type=content_type, body=body)
+                    )

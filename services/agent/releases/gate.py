@@ -1,0 +1,109 @@
+"""The publish gate: the draft replayed against the tenant's last resolved conversations and run through the
+simulation suites it is given, in the sandbox (docs/replay.md, docs/simulation.md); the tenant's gate policy says
+what blocks the publish."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.agent.replay.diff import ConversationDiff, ReplaySummary, ToolChange, summarise
+from services.agent.replay.runner import ReplayTarget, replay
+from services.agent.sandbox.candidate import PreparedCandidate
+from services.agent.simulation.runner import SuiteRun, run_suite
+
+
+class GatePolicy(BaseModel):
+    """What blocks a publish (``GET/PUT /v1/agent/releases/gate-policy``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    replay_last: int = Field(default=50, ge=0, le=500, description="resolved conversations replayed (0: none)")
+    block_on_failed_suite: bool = Field(default=True, description="a suite with a failed task blocks")
+    max_write_difference_pct: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="block when more than this % of the replayed conversations would take another write action "
+        "(a refund more, less or different); none: the difference is shown, never blocks",
+    )
+
+
+class WriteChange(BaseModel):
+    """A replayed conversation in which the draft would act differently on a write tool."""
+
+    conversation_id: str
+    message_index: int | None
+    customer_text: str
+    changes: list[ToolChange]
+
+
+class SuiteOutcome(BaseModel):
+    suite: str
+    passed: bool
+    pass_1: float
+    failed_tasks: list[str]
+
+
+class GateReport(BaseModel):
+    """What the gate found, and whether (and why) it blocks."""
+
+    replay: ReplaySummary | None = Field(description="the action-diff summary of the replay (none: nothing replayed)")
+    write_changes: list[WriteChange]
+    suites: list[SuiteOutcome]
+    blocked: bool
+    reasons: list[str]
+
+
+def write_changes(diffs: Sequence[ConversationDiff]) -> list[WriteChange]:
+    return [
+        WriteChange(
+            conversation_id=d.conversation_id,
+            message_index=t.message_index,
+            customer_text=t.customer_text,
+            changes=[c for c in t.tool_changes if c.write],
+        )
+        for d in diffs
+        for t in d.turns
+        if t.write_difference
+    ]
+
+
+def verdict(
+    policy: GatePolicy, summary: ReplaySummary | None, suites: list[SuiteOutcome], changes: list[WriteChange]
+) -> GateReport:
+    reasons: list[str] = []
+    if policy.block_on_failed_suite:
+        failed = [s for s in suites if not s.passed]
+        reasons += [f"suite {s.suite!r} failed: {', '.join(s.failed_tasks) or 'a trial'}" for s in failed]
+    limit = policy.max_write_difference_pct
+    if limit is not None and summary is not None and summary.write_difference_pct > limit:
+        reasons.append(
+            f"{summary.write_difference_pct:.1f} % of {summary.replayed} replayed conversations would take another "
+            f"write action (the policy allows {limit:g} %)"
+        )
+    return GateReport(replay=summary, write_changes=changes, suites=suites, blocked=bool(reasons), reasons=reasons)
+
+
+async def run_gate(
+    policy: GatePolicy,
+    draft: PreparedCandidate,
+    target: ReplayTarget,
+    conversation_ids: Sequence[str],
+    suites: Sequence[SuiteRun],
+) -> GateReport:
+    """Replay ``conversation_ids`` against the draft and run each suite once; the report says what blocks."""
+    diffs = await replay(conversation_ids, draft, target, concurrency=4) if conversation_ids else []
+    summary = summarise(diffs) if diffs else None
+    outcomes: list[SuiteOutcome] = []
+    for run in suites:
+        report = await run_suite(run, trials=1)
+        outcomes.append(
+            SuiteOutcome(
+                suite=report.suite,
+                passed=report.passed,
+                pass_1=report.pass_hat.get("1", 0.0),
+                failed_tasks=report.failed_tasks,
+            )
+        )
+    return verdict(policy, summary, outcomes, write_changes(diffs))

@@ -1,0 +1,206 @@
+"""Releases as a tenant works with them: the draft (the editable policy, procedures and tool changes), publishing
+through the gate, the rollout, promotion and rollback — each change of what serves new conversations recorded
+with who and when. Endpoints and the CLI call these; they own no HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from libs.platform.runtime import ServiceRuntime
+from services.agent.config import AgentSettings
+from services.agent.policy import AgentPolicy
+from services.agent.providers import ChatModel
+from services.agent.releases.config import ReleaseConfig, tools_of
+from services.agent.releases.gate import GatePolicy, GateReport, run_gate
+from services.agent.replay.recording import ConversationFilter, select
+from services.agent.replay.runner import ReplayTarget, risks_of
+from services.agent.repository import (
+    ActionRow,
+    PolicyRepository,
+    ProcedureRepository,
+    ReleaseRepository,
+    ReleaseRow,
+    RolloutRow,
+)
+from services.agent.sandbox.candidate import PreparedCandidate, ToolChanges, tenant_caller
+from services.agent.sandbox.documents import InvalidDocument, Problem, load_with_lines, validate
+from services.agent.simulation.runner import SuiteRun, plan
+from services.agent.simulation.suite import Suite
+from services.agent.tenant_setup import TenantSetups
+
+
+class ReleaseNotFound(LookupError):
+    """No such release of this tenant (another tenant's reads the same)."""
+
+
+class ReleaseConflict(ValueError):
+    """The request does not fit the rollout as it is (say why)."""
+
+
+class GateBlocked(ValueError):
+    def __init__(self, report: GateReport) -> None:
+        super().__init__("the publish gate blocks this release: " + "; ".join(report.reasons))
+        self.report = report
+
+
+@dataclass
+class Releases:
+    runtime: ServiceRuntime
+    setups: TenantSetups
+    models: Callable[[AgentPolicy], ChatModel]  # the model a policy runs on (the tenant's choice, else the service's)
+    settings: AgentSettings
+
+    async def draft(self, tenant_id: str) -> ReleaseConfig:
+        """What a publish would release now: the tenant's policy and procedures as edited, its tool changes."""
+        async with self.runtime.db.session() as session:
+            policy = await PolicyRepository(session).get(tenant_id)
+            procedures = await ProcedureRepository(session).all(tenant_id)
+            draft = await ReleaseRepository(session).draft(tenant_id)
+        model = self.models(policy)
+        return ReleaseConfig(
+            provider=model.provider,
+            model=model.model,
+            policy=policy,
+            procedures=tuple(r.document for r in procedures),
+            tools=ToolChanges.model_validate(draft.tools or {}),
+        )
+
+    async def config(self, tenant_id: str, ref: str) -> ReleaseConfig:
+        """``draft`` or a release's number."""
+        if ref == "draft":
+            return await self.draft(tenant_id)
+        row = await self.release(tenant_id, ref)
+        return ReleaseConfig.model_validate(row.config)
+
+    async def release(self, tenant_id: str, ref: str | int) -> ReleaseRow:
+        number = int(ref) if str(ref).isdigit() else None
+        row = None
+        if number is not None:
+            async with self.runtime.db.session() as session:
+                row = await ReleaseRepository(session).release(tenant_id, number)
+        if row is None:
+            raise ReleaseNotFound(f"no release {ref}")
+        return row
+
+    async def gate_policy(self, tenant_id: str) -> GatePolicy:
+        async with self.runtime.db.session() as session:
+            draft = await ReleaseRepository(session).draft(tenant_id)
+        return GatePolicy.model_validate(draft.gate_policy or {})
+
+    async def set_draft(self, tenant_id: str, **values: dict[str, Any]) -> None:
+        async with self.runtime.unit_of_work() as uow:
+            await ReleaseRepository(uow.session).put_draft(tenant_id, **values)
+
+    async def _suites(self, config: ReleaseConfig, documents: list[str | dict[str, Any]]) -> list[SuiteRun]:
+        runs: list[SuiteRun] = []
+        problems: list[Problem] = []
+        caller = tenant_caller(self.settings)
+        for i, document in enumerate(documents):
+            try:
+                if isinstance(document, str):
+                    suite, node = load_with_lines(Suite, document, "suite")
+                else:
+                    suite, node = validate(Suite, document, "suite"), None
+                candidate = config.as_candidate("draft")
+                live = self.models(config.policy)
+                runs.append(await plan(suite, candidate, live, self.settings, node=node, caller=caller))
+            except InvalidDocument as exc:
+                problems += [Problem(f"suites[{i}].{p.field}", p.message, p.line) for p in exc.problems]
+        if problems:
+            for run in runs:
+                await run.close()
+            raise InvalidDocument("publish", problems)
+        return runs
+
+    async def gate(self, tenant_id: str, suites: list[str | dict[str, Any]]) -> tuple[ReleaseConfig, GateReport]:
+        """The draft through the gate: nothing is saved."""
+        config, policy = await self.draft(tenant_id), await self.gate_policy(tenant_id)
+        live = await self.setups.get(tenant_id)
+        draft = PreparedCandidate(
+            "draft",
+            self.models(config.policy),
+            tools_of(config.tools, live.tools),
+            config.policy,
+            False,
+            config.compiled(),
+        )
+        runs = await self._suites(config, suites)
+        log = self.runtime.event_log
+        wanted = ConversationFilter(last=policy.replay_last, status="resolved") if policy.replay_last else None
+        ids = await select(log, tenant_id, wanted) if wanted is not None else []
+        target = ReplayTarget(log, tenant_id, risks_of(live.tools, draft.tools), self.runtime.nc)
+        try:
+            return config, await run_gate(policy, draft, target, ids, runs)
+        finally:
+            for run in runs:
+                await run.close()
+
+    async def publish(
+        self, tenant_id: str, notes: str, suites: list[str | dict[str, Any]], by: str
+    ) -> tuple[ReleaseRow, GateReport]:
+        """The draft as the next release, if the gate lets it through (else :class:`GateBlocked`, nothing saved).
+        A tenant's first release serves every new conversation at once; later ones none until rolled out."""
+        config, report = await self.gate(tenant_id, suites)
+        if report.blocked:
+            raise GateBlocked(report)
+        async with self.runtime.unit_of_work() as uow:
+            repo = ReleaseRepository(uow.session)
+            number = await repo.next_number(tenant_id)
+            row = await repo.create(
+                tenant_id, number, config.model_dump(mode="json"), notes, report.model_dump(mode="json"), by
+            )
+            if row is None:
+                raise ReleaseConflict("another publish took this release number; publish again")
+            if await repo.rollout(tenant_id) is None:
+                await repo.set_rollout(tenant_id, number, None, Decimal(0))
+            await repo.record(tenant_id, "publish", number, None, by)
+        self.setups.invalidate(tenant_id)
+        return row, report
+
+    async def _change(self, tenant_id: str, action: str, rollout: tuple[int, int | None, Decimal], by: str) -> None:
+        stable, canary, share = rollout
+        async with self.runtime.unit_of_work() as uow:
+            repo = ReleaseRepository(uow.session)
+            await repo.set_rollout(tenant_id, stable, canary, share)
+            await repo.record(tenant_id, action, canary if action == "rollout" else stable, share, by)
+        self.setups.invalidate(tenant_id)
+
+    async def overview(self, tenant_id: str) -> tuple[list[ReleaseRow], RolloutRow | None, list[ActionRow]]:
+        async with self.runtime.db.session() as session:
+            repo = ReleaseRepository(session)
+            return await repo.releases(tenant_id), await repo.rollout(tenant_id), await repo.actions(tenant_id)
+
+    async def current(self, tenant_id: str) -> RolloutRow:
+        async with self.runtime.db.session() as session:
+            rollout = await ReleaseRepository(session).rollout(tenant_id)
+        if rollout is None:
+            raise ReleaseConflict("this tenant has published no release yet")
+        return rollout
+
+    async def rollout(self, tenant_id: str, number: int, share: Decimal, by: str) -> None:
+        """``number`` takes ``share`` % of new conversations; the stable release the rest."""
+        current = await self.current(tenant_id)
+        await self.release(tenant_id, number)
+        if number == current.stable:
+            raise ReleaseConflict(f"release {number} is the stable release already")
+        await self._change(tenant_id, "rollout", (current.stable, number, share), by)
+
+    async def promote(self, tenant_id: str, number: int, by: str) -> None:
+        """``number`` serves every new conversation."""
+        await self.current(tenant_id)
+        await self.release(tenant_id, number)
+        await self._change(tenant_id, "promote", (number, None, Decimal(0)), by)
+
+    async def rollback(self, tenant_id: str, to: int | None, by: str) -> None:
+        """New conversations go back: off the release being rolled out, or (``to``) to an earlier release."""
+        current = await self.current(tenant_id)
+        if to is None:
+            if current.canary is None:
+                raise ReleaseConflict("nothing is being rolled out; name the release to roll back to (`to`)")
+            await self._change(tenant_id, "rollback", (current.stable, None, Decimal(0)), by)
+            return
+        await self.release(tenant_id, to)
+        await self._change(tenant_id, "rollback", (to, None, Decimal(0)), by)

@@ -1,0 +1,213 @@
+"""Agent releases on a real event log and database: the publish gate replays a recorded conversation against the
+draft and shows the write action it would change; the policy decides what blocks; a rollout takes its share of new
+conversations by conversation id, none switches mid-way, and a rollback applies to the next new conversation."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+import httpx2
+
+from libs import demo_store
+from libs.demo_store import MemoryDemoStore, StoreError
+from libs.events import (
+    SYSTEM,
+    Actor,
+    AgentTurnStarted,
+    ConversationResolved,
+    Envelope,
+    EventLog,
+    MessageReceived,
+    ToolCompleted,
+    ToolFailed,
+    ToolRequested,
+    ToolsPublished,
+    new_id,
+)
+from services.agent.app import create_app
+from services.agent.config import AgentSettings
+from services.agent.providers import ModelRequest, ModelResponse, ToolCall
+from services.agent.tests.test_loop import new_conversation
+from tests.support import eventually, provision_tenant, running
+
+ORDER = re.compile(r"order\s+#?(\d{3,12})", re.IGNORECASE)
+REFUND = (demo_store.PROCEDURES_DIR / "refund-within-30-days.yaml").read_text()
+CUSTOMER = Actor(kind="customer", id="c")
+SHOP = Actor(kind="system", id="integrations")
+
+
+class RefundingModel:
+    """Looks an order up and refunds 20 of it whenever a customer mentions a refund, whatever it is told."""
+
+    provider = "anthropic"
+    model = "claude-sonnet-4-6"
+
+    async def complete(self, request: ModelRequest) -> ModelResponse:
+        last = request.messages[-1]
+        if last.role == "tool":
+            if last.tool_name == "get_order_status" and last.result is not None:
+                refund = {"order_number": last.result["order_number"], "amount": 20}
+                return ModelResponse("", [ToolCall(new_id("call"), "refund_order", refund)], 100, 10, "tool_use")
+            return ModelResponse(f"About your refund: {last.text or json.dumps(last.result)}", [], 100, 10, "end_turn")
+        order = ORDER.search(last.text)
+        if order and "refund" in last.text.lower():
+            lookup = {"order_number": order.group(1)}
+            return ModelResponse("", [ToolCall(new_id("call"), "get_order_status", lookup)], 100, 10, "tool_use")
+        return ModelResponse("Hello! How can I help?", [], 100, 10, "end_turn")
+
+
+async def _append(log: EventLog, tenant: str, conv: str, payload: Any, actor: Actor, cause: Envelope | None) -> None:
+    event = Envelope.new(payload, tenant_id=tenant, conversation_id=conv, actor=actor, caused_by=cause)
+    await log.append(tenant, conv, [event], None)
+
+
+async def recorded_refund(log: EventLog, tenant: str) -> str:
+    """A conversation the agent (with no procedure yet) ends with a refund of order 1005, delivered long ago."""
+    shop = MemoryDemoStore()
+    conv = await new_conversation(log, tenant, "please look up order 1005 and refund it")
+    answered: set[str] = set()
+
+    async def replied() -> bool:
+        events = await log.read(tenant, conv)
+        for r in events:
+            request = r.event.payload
+            if isinstance(request, ToolRequested) and request.tool_call_id not in answered:
+                answered.add(request.tool_call_id)
+                try:
+                    out = await demo_store.run_tool(
+                        shop, request.tool, request.arguments, request.idempotency_key, False
+                    )
+                    done: Any = ToolCompleted(
+                        turn_id=request.turn_id,
+                        tool_call_id=request.tool_call_id,
+                        tool=request.tool,
+                        result=out,
+                        latency_ms=1,
+                    )
+                except StoreError as exc:
+                    done = ToolFailed(
+                        turn_id=request.turn_id,
+                        tool_call_id=request.tool_call_id,
+                        tool=request.tool,
+                        kind=exc.kind,
+                        message=exc.message,
+                        latency_ms=1,
+                    )
+                await _append(log, tenant, conv, done, SHOP, r.event)
+        return any(r.event.type == "agent.replied" for r in events)
+
+    await eventually(replied, timeout=30, what="the recorded conversation's reply")
+    assert len(shop.refunds) == 1
+    await _append(log, tenant, conv, ConversationResolved(by="ai"), SYSTEM, None)
+    return conv
+
+
+async def _release_of_turns(log: EventLog, tenant: str, conv: str) -> list[int | None]:
+    return [
+        r.event.payload.release for r in await log.read(tenant, conv) if isinstance(r.event.payload, AgentTurnStarted)
+    ]
+
+
+async def turns_under(log: EventLog, tenant: str, conversations: list[str], turns: int) -> dict[str, list[int | None]]:
+    """Each conversation's releases per turn, once each has had ``turns`` turns."""
+    seen: dict[str, list[int | None]] = {}
+
+    async def all_there() -> bool:
+        for conv in conversations:
+            if len(seen.get(conv, [])) < turns:
+                seen[conv] = await _release_of_turns(log, tenant, conv)
+        return all(len(seen[c]) >= turns for c in conversations)
+
+    await eventually(all_there, timeout=240, what=f"{turns} turn(s) in {len(conversations)} conversations")
+    return seen
+
+
+async def say(log: EventLog, tenant: str, conversations: list[str], text: str) -> None:
+    for conv in conversations:
+        message = MessageReceived(message_id=new_id("msg"), text=text)
+        await _append(log, tenant, conv, message, CUSTOMER, None)
+
+
+async def test_releases_are_gated_diffed_rolled_out_by_share_and_rolled_back(
+    nats_url: str, database_url: str, event_log: EventLog
+) -> None:
+    settings = AgentSettings.model_validate({"NATS_URL": nats_url, "DATABASE_URL": database_url})
+    async with running(create_app(settings, model=RefundingModel())) as (client, runtime):
+        tenant = await provision_tenant(event_log, runtime)
+        other = await provision_tenant(event_log, runtime, "Other")
+        auth = {"Authorization": f"Bearer {tenant.api_key}"}
+        catalog = ToolsPublished(service="integrations", tools=demo_store.tool_specs())
+        await event_log.publish(Envelope.new(catalog, tenant_id=tenant.tenant_id, actor=SYSTEM))
+
+        async def catalog_ready() -> bool:
+            tools = (await client.get("/v1/agent/tools", headers=auth)).json()["tools"]
+            return any(t["name"] == "refund_order" for t in tools)
+
+        await eventually(catalog_ready, what="the catalog to reach the agent")
+        recorded = await recorded_refund(event_log, tenant.tenant_id)
+
+        first = await client.post("/v1/agent/releases", headers=auth, json={"notes": "as it is", "by": "ada"})
+        assert first.status_code == 201, first.text
+        assert first.json()["release"]["role"] == "stable"
+        assert first.json()["gate"]["replay"]["write_difference_pct"] == 0.0
+
+        r = await client.post("/v1/agent/procedures", headers=auth, json={"source": REFUND})
+        assert r.status_code == 201, r.text
+        strict = {"max_write_difference_pct": 0}
+        assert (await client.put("/v1/agent/releases/gate-policy", headers=auth, json=strict)).status_code == 200
+        blocked = await client.post("/v1/agent/releases", headers=auth, json={"notes": "refund policy"})
+        assert blocked.status_code == 422, blocked.text
+        assert "would take another write action" in blocked.json()["errors"][0]["message"]
+        assert len((await client.get("/v1/agent/releases", headers=auth)).json()["items"]) == 1
+
+        assert (await client.put("/v1/agent/releases/gate-policy", headers=auth, json={})).status_code == 200
+        second = await client.post("/v1/agent/releases", headers=auth, json={"notes": "refund policy", "by": "ada"})
+        assert second.status_code == 201, second.text
+        gate = second.json()["gate"]
+        (changed,) = gate["write_changes"]
+        assert changed["conversation_id"] == recorded
+        assert [(c["change"], c["tool"]) for c in changed["changes"]] == [("missing", "refund_order")]
+        assert second.json()["release"]["number"] == 2
+        assert second.json()["release"]["role"] == "idle"
+
+        await check_diff(client, auth, {"Authorization": f"Bearer {other.api_key}"})
+        await check_rollout(client, auth, event_log, tenant.tenant_id)
+
+
+async def check_diff(client: httpx2.AsyncClient, auth: dict[str, str], others: dict[str, str]) -> None:
+    diff = (await client.get("/v1/agent/releases/1/diff/2", headers=auth)).json()
+    texts = {t["field"]: t["diff"] for t in diff["texts"]}
+    assert any(line.startswith("+1. Look the order up") for line in texts["procedures.refund-within-30-days.steps"])
+    fields = {f["field"]: f for f in diff["fields"]}
+    assert fields["procedures.refund-within-30-days.guards"]["change"] == "added"
+    assert (await client.get("/v1/agent/releases/2/diff/draft", headers=auth)).json()["identical"] is True
+    assert (await client.get("/v1/agent/releases/1/diff/2", headers=others)).status_code == 404
+    assert (await client.get("/v1/agent/releases/9/diff/2", headers=auth)).status_code == 404
+
+
+async def check_rollout(client: httpx2.AsyncClient, auth: dict[str, str], log: EventLog, tenant: str) -> None:
+    too_much = await client.post("/v1/agent/releases/2/rollout", headers=auth, json={"share": 150})
+    assert too_much.status_code == 422
+    r = await client.post("/v1/agent/releases/2/rollout", headers=auth, json={"share": 20, "by": "ada"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["stable"], r.json()["rollout"], r.json()["share"]) == (1, 2, "20.00")
+
+    conversations = [await new_conversation(log, tenant, "hello") for _ in range(200)]
+    first = await turns_under(log, tenant, conversations, 1)
+    on_two = sum(first[c][0] == 2 for c in conversations)
+    assert {first[c][0] for c in conversations} <= {1, 2}
+    spread = 4.5 * math.sqrt(200 * 0.2 * 0.8)  # ±4.5 standard deviations of a binomial(200, 0.2): 40 ± 25
+    assert 40 - spread <= on_two <= 40 + spread, on_two
+
+    rolled_back = await client.post("/v1/agent/releases/rollback", headers=auth, json={"by": "grace"})
+    assert rolled_back.status_code == 200, rolled_back.text
+    assert (rolled_back.json()["rollout"], rolled_back.json()["history"][0]["by"]) == (None, "grace")
+    await say(log, tenant, conversations, "hello again")
+    second = await turns_under(log, tenant, conversations, 2)
+    assert all(second[c][1] == second[c][0] for c in conversations)  # nobody switched mid-way
+    fresh = [await new_conversation(log, tenant, "hello") for _ in range(30)]
+    after = await turns_under(log, tenant, fresh, 1)
+    assert {after[c][0] for c in fresh} == {1}
