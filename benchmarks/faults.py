@@ -84,9 +84,12 @@ async def run(scenarios: list[str], messages: int) -> None:
             else:
                 fault = node_kill(up, name)
             outcome: Outcome = await under_load(up, fault)
-            await caught_up(up)
-            rebuilt = up.cli("billing", "rebuild", "--check")
-            print(outcome.line(name) + f"; billing rebuild --check exit {rebuilt.returncode}", flush=True)
+            try:
+                await caught_up(up, timeout=300)
+                check = f"billing rebuild --check exit {up.cli('billing', 'rebuild', '--check').returncode}"
+            except TimeoutError as exc:
+                check = str(exc)
+            print(f"{outcome.line(name)}; {check}", flush=True)
     finally:
         await asyncio.to_thread(stop_up, up)
         shutil.rmtree(base, ignore_errors=True)

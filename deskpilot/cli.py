@@ -33,7 +33,7 @@ from pathlib import Path
 
 import nats
 
-from deskpilot import backup, dead_letters_cli, privacy_cli, projections_cli
+from deskpilot import backup, dead_letters_cli, privacy_cli, projections_cli, releases_cli
 from deskpilot.supervisor import DEV_VAULT_KEY_FILE, SERVICES, VAULT_MASTER_KEYS, WEB, database_unfit
 from libs.events import EventLog
 from libs.platform.runtime import nats_servers
@@ -245,6 +245,7 @@ def _operations_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     for commands in dict.fromkeys(OPERATOR_COMMANDS.values()):  # a module may add several commands
         commands.add_parsers(sub, DEFAULT_DATA_DIR)
     dead_letters_cli.add_parsers(sub, DEFAULT_DATA_DIR)
+    releases_cli.add_parsers(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
         urls = (_url("NATS_URL", args.data_dir), _url("DATABASE_URL", args.data_dir))
         code: int = OPERATOR_COMMANDS[args.command].run(args, *urls)
         return code
+    if args.command == "releases":
+        return releases_cli.run(args)
     if args.command == "dead-letters":
         return dead_letters_cli.run(args, _url("NATS_URL", args.data_dir))
     parser.error(f"unknown command {args.command}")

@@ -113,6 +113,26 @@ async def outbox_events(runtime: ServiceRuntime, event_type: str | None = None) 
     return [e for e in events if event_type is None or e.type == event_type]
 
 
+@asynccontextmanager
+async def without_procedure(
+    client: httpx2.AsyncClient, base: str, headers: Mapping[str, str], name: str
+) -> AsyncIterator[None]:
+    """The demo tenant's procedure ``name`` set aside while a test drives the agent around it (the offline model does
+    not follow procedures: it refunds without looking the order up first, which the demo refund procedure blocks);
+    put back as it was written afterwards."""
+    url = f"{base}/v1/agent/procedures/{name}"
+    saved = await client.get(url, headers=headers)
+    assert saved.status_code == 200, saved.text
+    assert (await client.delete(url, headers=headers)).status_code == 204
+    try:
+        yield
+    finally:
+        restored = await client.post(
+            f"{base}/v1/agent/procedures", headers=headers, json={"source": saved.json()["source"]}
+        )
+        assert restored.status_code == 201, restored.text
+
+
 def platform_env(**services: str) -> dict[str, str]:
     """The environment ``deskpilot up`` runs with in tests. The local embedding model is exercised by the knowledge
     tests; here the fast lexical embedder keeps the platform's start and the first article quick. No LLM keys: the

@@ -138,8 +138,9 @@ OVERSIZED: dict[str, str] = {}
 
 
 def source_modules() -> list[Path]:
-    """Every Python source file of the project outside tests, benchmarks and virtual environments."""
-    skipped = {"tests", "benchmarks", ".venv", "build", "node_modules"}
+    """Every Python source file of the project outside tests, benchmarks, virtual environments and the generated
+    API client."""
+    skipped = {"tests", "benchmarks", ".venv", "build", "node_modules", "clients"}  # clients/: generated
     return [
         p
         for p in ROOT.rglob("*.py")

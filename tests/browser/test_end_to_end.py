@@ -26,6 +26,7 @@ from tests.browser.conftest import (
     screenshot,
     sign_in,
 )
+from tests.support import without_procedure
 
 
 async def ask(page: Page, text: str) -> None:
@@ -194,25 +195,26 @@ async def test_a_refund_waits_for_a_persons_approval_in_the_inbox(
     await inbox.get_by_role("button", name="Hand back to AI").click()
     await expect(customer.locator(".dp-line", has_text="left the conversation")).to_have_count(1, timeout=30_000)
 
-    await ask(customer, "please refund order 1003")
-    await expect(customer.locator(".dp-progress", has_text="Waiting for a team member to approve")).to_contain_text(
-        "Refunding order #1003", timeout=30_000
-    )
-    waiting = inbox.locator("#approvals-h")
-    await expect(waiting).to_be_visible(timeout=30_000)  # the page refreshed itself
-    approval = inbox.locator("div.approval", has_text="refund_order")
-    await expect(approval).to_contain_text('"order_number": "1003"')
-    await expect(approval).to_contain_text("refund_order with amount above 100")
-    await assert_accessible(inbox)
-    await screenshot(inbox, "inbox-approval")
-    await approval.get_by_label("Note").fill("Order arrived damaged; approved.")
-    await approval.get_by_role("button", name="Approve").click()
-    await expect(inbox.get_by_role("status").first).to_contain_text("Approved.")
-    await answered(customer, 1)
-    await expect(customer.locator(".dp-ai .dp-text")).to_contain_text("1003")
-    refund = inbox.locator("#transcript li.action", has_text="refund_order")
-    await expect(refund).to_contain_text("live", timeout=30_000)
-    await expect(inbox.locator("#transcript li.approval", has_text="refund_order")).to_contain_text("approved")
+    async with without_procedure(api, web_platform.base, web_platform.headers(), "refund-within-30-days"):
+        await ask(customer, "please refund order 1003")
+        await expect(customer.locator(".dp-progress", has_text="Waiting for a team member to approve")).to_contain_text(
+            "Refunding order #1003", timeout=30_000
+        )
+        waiting = inbox.locator("#approvals-h")
+        await expect(waiting).to_be_visible(timeout=30_000)  # the page refreshed itself
+        approval = inbox.locator("div.approval", has_text="refund_order")
+        await expect(approval).to_contain_text('"order_number": "1003"')
+        await expect(approval).to_contain_text("refund_order with amount above 100")
+        await assert_accessible(inbox)
+        await screenshot(inbox, "inbox-approval")
+        await approval.get_by_label("Note").fill("Order arrived damaged; approved.")
+        await approval.get_by_role("button", name="Approve").click()
+        await expect(inbox.get_by_role("status").first).to_contain_text("Approved.")
+        await answered(customer, 1)
+        await expect(customer.locator(".dp-ai .dp-text")).to_contain_text("1003")
+        refund = inbox.locator("#transcript li.action", has_text="refund_order")
+        await expect(refund).to_contain_text("live", timeout=30_000)
+        await expect(inbox.locator("#transcript li.approval", has_text="refund_order")).to_contain_text("approved")
 
     r = await api.put("/v1/agent/policy", headers=web_platform.headers(), json=policy)
     assert r.status_code == 200, r.text

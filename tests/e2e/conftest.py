@@ -30,7 +30,7 @@ class Platform:
             env=self.env,
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=300,  # a bound, not a pace: at load ~40 starting the CLI alone took over 60 s
             check=False,
         )
 

@@ -16,6 +16,7 @@ import json
 import os
 import smtplib
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -44,11 +45,17 @@ class _Sink:
 
 
 @pytest.fixture(scope="module")
-def own_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Platform, int]]:
+def own_platform() -> Iterator[tuple[Platform, int]]:
+    # Not pytest's tmp_path: the embedded PostgreSQL's system user must traverse the parents, which any other pytest
+    # session starting on the machine makes 0700 again.
+    with tempfile.TemporaryDirectory(prefix="deskpilot-erasure-") as d:
+        yield from _own_platform(Path(d))
+
+
+def _own_platform(data_dir: Path) -> Iterator[tuple[Platform, int]]:
     relay_port, smtp_port = free_port(), free_port()
     relay = Controller(_Sink(), hostname="127.0.0.1", port=relay_port)
     relay.start()
-    data_dir = tmp_path_factory.mktemp("erasure")
     env = platform_env()  # no NATS_URL / DATABASE_URL: embedded servers in data_dir, this test's alone
     env.update(
         {
@@ -59,7 +66,7 @@ def own_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pla
     )
     log = data_dir / "platform.log"
     port = free_port()
-    proc, api_key = start_platform(data_dir, port, env, log, timeout=180)
+    proc, api_key = start_platform(data_dir, port, env, log, timeout=420)
     try:
         yield Platform(f"http://127.0.0.1:{port}", api_key, data_dir, env, proc, log), smtp_port
     finally:

@@ -51,7 +51,7 @@ def platform(
     )
     log = data_dir / "platform.log"
     port = free_port()
-    proc, api_key = start_platform(data_dir, port, env, log, timeout=120)
+    proc, api_key = start_platform(data_dir, port, env, log, timeout=420)
     try:
         yield Platform(f"http://127.0.0.1:{port}", api_key, data_dir, env, proc, log)
     finally:

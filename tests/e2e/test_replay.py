@@ -14,7 +14,7 @@ from sqlalchemy import text
 from libs.platform.db import Database
 from tests.e2e.conftest import Platform
 from tests.e2e.test_walking_skeleton import events_until, open_conversation
-from tests.support import eventually
+from tests.support import eventually, without_procedure
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDER_OR_EMAIL = "where is my order #1001? my email is ada@example.com"
@@ -41,7 +41,7 @@ async def finished(client: httpx2.AsyncClient, platform: Platform, url: str, key
         body: dict[str, Any] = r.json()
         return body if body["status"] in ("done", "failed") else None
 
-    return await eventually(done, timeout=60, what=f"{url} to finish")
+    return await eventually(done, timeout=300, what=f"{url} to finish")
 
 
 async def replay_of(client: httpx2.AsyncClient, platform: Platform, cid: str, candidate: dict[str, Any]) -> Any:
@@ -100,29 +100,36 @@ async def test_a_replay_issues_no_live_side_effect(platform: Platform) -> None:
         guarded = {**policy, "approval_rules": [{"tool": "refund_order", "argument": "amount", "above": "10"}]}
         assert (await client.put(policy_url, headers=platform.headers(), json=guarded)).status_code == 200
         try:
-            cid, _ = await say(client, platform, "please refund $20 of order #1002", "tool.approval_requested")
-            before = await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())
-            cost_before = (
-                await client.get(f"{platform.base}/v1/billing/conversations/{cid}/cost", headers=platform.headers())
-            ).json()
+            async with without_procedure(client, platform.base, platform.headers(), "refund-within-30-days"):
+                cid, _ = await say(client, platform, "please refund $20 of order #1002", "tool.approval_requested")
+                before = await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())
+                cost_before = (
+                    await client.get(f"{platform.base}/v1/billing/conversations/{cid}/cost", headers=platform.headers())
+                ).json()
 
-            body = await replay_of(client, platform, cid, {"name": "no-approvals", "policy": {"approval_rules": []}})
-            (turn,) = body["conversations"][0]["turns"]
-            (change,) = turn["tool_changes"]
-            assert (change["change"], change["tool"], change["write"]) == ("changed_approval", "refund_order", True)
-            (refund,) = turn["candidate"]["tools"]
-            assert (refund["answered_from"], refund["outcome"]) == ("dry_run", "completed")
-            assert refund["result_summary"].startswith("Would refund 20 USD")
-            assert body["summary"]["write_difference_pct"] == 100.0
+                body = await replay_of(
+                    client, platform, cid, {"name": "no-approvals", "policy": {"approval_rules": []}}
+                )
+                (turn,) = body["conversations"][0]["turns"]
+                (change,) = turn["tool_changes"]
+                assert (change["change"], change["tool"], change["write"]) == ("changed_approval", "refund_order", True)
+                (refund,) = turn["candidate"]["tools"]
+                assert (refund["answered_from"], refund["outcome"]) == ("dry_run", "completed")
+                assert refund["result_summary"].startswith("Would refund 20 USD")
+                assert body["summary"]["write_difference_pct"] == 100.0
 
-            after = await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())
-            assert after.json()["events"] == before.json()["events"]
-            cost = await client.get(f"{platform.base}/v1/billing/conversations/{cid}/cost", headers=platform.headers())
-            assert cost.json() == cost_before
-            audit = await client.get(
-                f"{platform.base}/v1/integrations/audit", params={"conversation_id": cid}, headers=platform.headers()
-            )
-            assert audit.json()["items"] == []  # not even the dry run is on the tenant's audit trail
+                after = await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())
+                assert after.json()["events"] == before.json()["events"]
+                cost = await client.get(
+                    f"{platform.base}/v1/billing/conversations/{cid}/cost", headers=platform.headers()
+                )
+                assert cost.json() == cost_before
+                audit = await client.get(
+                    f"{platform.base}/v1/integrations/audit",
+                    params={"conversation_id": cid},
+                    headers=platform.headers(),
+                )
+                assert audit.json()["items"] == []  # not even the dry run is on the tenant's audit trail
         finally:
             await client.put(policy_url, headers=platform.headers(), json=policy)
     db = Database(platform.env["DATABASE_URL"], schema="integrations")
@@ -199,24 +206,24 @@ async def test_bad_input_gets_useful_4xx(platform: Platform) -> None:
         assert both.status_code == 422
         provider = await post({"conversations": [cid], "candidate": {"model": {"provider": "acme-llm"}}})
         assert provider.status_code == 422
-        (field,) = provider.json()["fields"]
+        (field,) = provider.json()["errors"]
         assert field["field"] == "candidate.model.provider"
         assert "'anthropic', 'openai', 'openai_compatible' or 'offline'" in field["message"]
         tool = await post({"conversations": [cid], "candidate": {"tools": {"disabled": ["launch_rockets"]}}})
         assert tool.status_code == 422
-        assert "launch_rockets" in tool.json()["fields"][0]["message"]
+        assert "launch_rockets" in tool.json()["errors"][0]["message"]
         local = {"model": {"provider": "openai_compatible", "model": "m", "base_url": "http://127.0.0.1:9/v1"}}
         private = await post({"conversations": [cid], "candidate": local})
         assert private.status_code == 422
-        assert "private or loopback" in private.json()["fields"][0]["message"]
+        assert "private or loopback" in private.json()["errors"][0]["message"]
         limits = await post({"conversations": [cid], "candidate": {"policy": {"limits": {"tool_calls_per_turn": 0}}}})
         assert limits.status_code == 422
-        assert limits.json()["fields"][0]["field"] == "candidate.policy.limits.tool_calls_per_turn"
+        assert limits.json()["errors"][0]["field"] == "candidate.policy.limits.tool_calls_per_turn"
 
         suite = "suite: s\ntasks:\n  - id: a\n    customer: {messages: [hi]}\n    expect: {handoff: perhaps}\n"
         bad = await client.post(f"{platform.base}/v1/simulations", headers=platform.headers(), json={"suite": suite})
         assert bad.status_code == 422
-        (problem,) = bad.json()["fields"]
+        (problem,) = bad.json()["errors"]
         assert problem["field"] == "suite.tasks[0].expect.handoff"
         assert problem["message"].startswith("line 5: ")
 

@@ -61,15 +61,11 @@ def judge(events_by_conversation: dict[str, list[dict[str, Any]]], report: LoadR
     ids = Counter(e["id"] for events in events_by_conversation.values() for e in events)
     verdict.duplicate_ids = [i for i, n in ids.items() if n > 1]
     for cid, events in events_by_conversation.items():
-        turn_of = {
-            e["payload"]["trigger_event_id"]: e["payload"]["turn_id"] for e in _typed(events, "agent.turn_started")
-        }
-        outcomes = Counter(e["payload"]["turn_id"] for e in events if e["type"] in OUTCOMES)
+        answers = _answers(events)
         for message in _typed(events, "message.received"):
-            answers = outcomes.get(turn_of.get(message["id"], ""), 0)
-            if answers == 0:
+            if answers[message["id"]] == 0:
                 verdict.unanswered.append((cid, message["id"]))
-            elif answers > 1:
+            elif answers[message["id"]] > 1:
                 verdict.answered_twice.append((cid, message["id"]))
             else:
                 verdict.answered_once += 1
@@ -78,6 +74,25 @@ def judge(events_by_conversation: dict[str, list[dict[str, Any]]], report: LoadR
         (s.conversation_id, s.event_id) for s in report.accepted if (s.conversation_id, s.event_id) not in stored
     ]
     return verdict
+
+
+def _answers(events: list[dict[str, Any]]) -> Counter[str]:
+    """Outcomes per customer message: through the turn it started (``agent.turn_started.trigger_event_id``), or,
+    for a handoff by the turn sweep of a turn that never started, through the handoff's cause."""
+    trigger_of = {
+        e["payload"]["turn_id"]: e["payload"]["trigger_event_id"] for e in _typed(events, "agent.turn_started")
+    }
+    messages = {e["id"] for e in _typed(events, "message.received")}
+    answers: Counter[str] = Counter()
+    for e in events:
+        if e["type"] not in OUTCOMES:
+            continue
+        message = trigger_of.get(e["payload"]["turn_id"])
+        if message is None and e.get("causation_id") in messages:
+            message = e["causation_id"]
+        if message is not None:
+            answers[message] += 1
+    return answers
 
 
 def _typed(events: list[dict[str, Any]], event_type: str) -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
-"""One ``deskpilot up`` per module on a 3-node JetStream cluster (given as a list, R3 streams) and a PostgreSQL of
-its own, for tests that kill nodes, stop the database and crash services under load (``tests/faultkit``)."""
+"""One ``deskpilot up`` for the whole package on a 3-node JetStream cluster (given as a list, R3 streams) and a
+PostgreSQL of its own, for tests that kill nodes, stop the database and crash services under load
+(``tests/faultkit``). Each test judges only the conversations its own load opened."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from tests.faultkit.platform import Up, start_up, stop_up
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def up() -> Iterator[Up]:
     # Not pytest's tmp_path: PostgreSQL runs as its own system user and needs to traverse the parents (0700 there).
     # DESKPILOT_FAULTS_KEEP=1 keeps the directory (the platform's log, each node's log) for a look afterwards.

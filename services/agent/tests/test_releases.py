@@ -4,13 +4,16 @@ conversations by conversation id, none switches mid-way, and a rollback applies 
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import re
-from typing import Any
+from typing import Any, cast
 
 import httpx2
+import pytest
 
+from deskpilot.releases_cli import command
 from libs import demo_store
 from libs.demo_store import MemoryDemoStore, StoreError
 from libs.events import (
@@ -132,10 +135,11 @@ async def say(log: EventLog, tenant: str, conversations: list[str], text: str) -
 
 
 async def test_releases_are_gated_diffed_rolled_out_by_share_and_rolled_back(
-    nats_url: str, database_url: str, event_log: EventLog
+    nats_url: str, database_url: str, event_log: EventLog, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings = AgentSettings.model_validate({"NATS_URL": nats_url, "DATABASE_URL": database_url})
-    async with running(create_app(settings, model=RefundingModel())) as (client, runtime):
+    app = create_app(settings, model=RefundingModel())
+    async with running(app) as (client, runtime):
         tenant = await provision_tenant(event_log, runtime)
         other = await provision_tenant(event_log, runtime, "Other")
         auth = {"Authorization": f"Bearer {tenant.api_key}"}
@@ -175,6 +179,24 @@ async def test_releases_are_gated_diffed_rolled_out_by_share_and_rolled_back(
 
         await check_diff(client, auth, {"Authorization": f"Bearer {other.api_key}"})
         await check_rollout(client, auth, event_log, tenant.tenant_id)
+        cli = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=cast(Any, app)), base_url="http://t", headers=auth)
+        async with cli:
+            await check_cli(cli, capsys)
+
+
+async def check_cli(client: httpx2.AsyncClient, capsys: pytest.CaptureFixture[str]) -> None:
+    """``deskpilot releases …`` prints what the API answers, and fails with its reasons."""
+    assert await command(client, argparse.Namespace(action="list")) == 0
+    assert "stable: release 1" in capsys.readouterr().out
+    assert await command(client, argparse.Namespace(action="diff", a="1", b="2")) == 0
+    assert "+1. Look the order up with get_order_status" in capsys.readouterr().out
+    too_much = argparse.Namespace(action="rollout", number=2, share=150.0, by="cli")
+    assert await command(client, too_much) == 1
+    assert capsys.readouterr().out.startswith("422")
+    assert await command(client, argparse.Namespace(action="rollback", to=None, by="cli")) == 1
+    assert "nothing is being rolled out" in capsys.readouterr().out
+    assert await command(client, argparse.Namespace(action="promote", number=2, by="cli")) == 0
+    assert "stable: release 2" in capsys.readouterr().out
 
 
 async def check_diff(client: httpx2.AsyncClient, auth: dict[str, str], others: dict[str, str]) -> None:

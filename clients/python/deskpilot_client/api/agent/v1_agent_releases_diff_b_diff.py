@@ -1,0 +1,193 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.config_diff import ConfigDiff
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    a: str,
+    b: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/agent/releases/{a}/diff/{b}".format(
+            a=quote(str(a), safe=""),
+            b=quote(str(b), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ConfigDiff | Problem | None:
+    if response.status_code == 200:
+        response_200 = ConfigDiff.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ConfigDiff | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    a: str,
+    b: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[ConfigDiff | Problem]:
+    """Diff
+
+    Args:
+        a (str):
+        b (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ConfigDiff | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        a=a,
+        b=b,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    a: str,
+    b: str,
+    *,
+    client: AuthenticatedClient,
+) -> ConfigDiff | Problem | None:
+    """Diff
+
+    Args:
+        a (str):
+        b (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ConfigDiff | Problem
+    """
+
+    return sync_detailed(
+        a=a,
+        b=b,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    a: str,
+    b: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[ConfigDiff | Problem]:
+    """Diff
+
+    Args:
+        a (str):
+        b (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ConfigDiff | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        a=a,
+        b=b,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    a: str,
+    b: str,
+    *,
+    client: AuthenticatedClient,
+) -> ConfigDiff | Problem | None:
+    """Diff
+
+    Args:
+        a (str):
+        b (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ConfigDiff | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            a=a,
+            b=b,
+            client=client,
+        )
+    ).parsed

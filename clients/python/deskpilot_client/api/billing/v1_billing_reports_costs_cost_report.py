@@ -1,0 +1,212 @@
+import datetime
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.cost_report import CostReport
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    from_: datetime.date,
+    to: datetime.date,
+    top: int | Unset = 10,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_from_ = from_.isoformat()
+    params["from"] = json_from_
+
+    json_to = to.isoformat()
+    params["to"] = json_to
+
+    params["top"] = top
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/billing/reports/costs",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> CostReport | Problem | None:
+    if response.status_code == 200:
+        response_200 = CostReport.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[CostReport | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    from_: datetime.date,
+    to: datetime.date,
+    top: int | Unset = 10,
+) -> Response[CostReport | Problem]:
+    """CostReport
+
+    Args:
+        from_ (datetime.date): first day of the period (UTC)
+        to (datetime.date): day after the period (exclusive)
+        top (int | Unset):  Default: 10.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CostReport | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        from_=from_,
+        to=to,
+        top=top,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    from_: datetime.date,
+    to: datetime.date,
+    top: int | Unset = 10,
+) -> CostReport | Problem | None:
+    """CostReport
+
+    Args:
+        from_ (datetime.date): first day of the period (UTC)
+        to (datetime.date): day after the period (exclusive)
+        top (int | Unset):  Default: 10.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CostReport | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        from_=from_,
+        to=to,
+        top=top,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    from_: datetime.date,
+    to: datetime.date,
+    top: int | Unset = 10,
+) -> Response[CostReport | Problem]:
+    """CostReport
+
+    Args:
+        from_ (datetime.date): first day of the period (UTC)
+        to (datetime.date): day after the period (exclusive)
+        top (int | Unset):  Default: 10.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CostReport | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        from_=from_,
+        to=to,
+        top=top,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    from_: datetime.date,
+    to: datetime.date,
+    top: int | Unset = 10,
+) -> CostReport | Problem | None:
+    """CostReport
+
+    Args:
+        from_ (datetime.date): first day of the period (UTC)
+        to (datetime.date): day after the period (exclusive)
+        top (int | Unset):  Default: 10.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CostReport | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            from_=from_,
+            to=to,
+            top=top,
+        )
+    ).parsed

@@ -1,0 +1,184 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.monthly_usage import MonthlyUsage
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    month: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_month: None | str | Unset
+    if isinstance(month, Unset):
+        json_month = UNSET
+    else:
+        json_month = month
+    params["month"] = json_month
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/billing/usage",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> MonthlyUsage | Problem | None:
+    if response.status_code == 200:
+        response_200 = MonthlyUsage.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[MonthlyUsage | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    month: None | str | Unset = UNSET,
+) -> Response[MonthlyUsage | Problem]:
+    """Usage
+
+    Args:
+        month (None | str | Unset): YYYY-MM (year 0001+); default: now
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[MonthlyUsage | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        month=month,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    month: None | str | Unset = UNSET,
+) -> MonthlyUsage | Problem | None:
+    """Usage
+
+    Args:
+        month (None | str | Unset): YYYY-MM (year 0001+); default: now
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        MonthlyUsage | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        month=month,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    month: None | str | Unset = UNSET,
+) -> Response[MonthlyUsage | Problem]:
+    """Usage
+
+    Args:
+        month (None | str | Unset): YYYY-MM (year 0001+); default: now
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[MonthlyUsage | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        month=month,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    month: None | str | Unset = UNSET,
+) -> MonthlyUsage | Problem | None:
+    """Usage
+
+    Args:
+        month (None | str | Unset): YYYY-MM (year 0001+); default: now
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        MonthlyUsage | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            month=month,
+        )
+    ).parsed

@@ -1,0 +1,221 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.conversation_list import ConversationList
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    limit: int | Unset = 50,
+    status: None | str | Unset = UNSET,
+    customer_id: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    json_status: None | str | Unset
+    if isinstance(status, Unset):
+        json_status = UNSET
+    else:
+        json_status = status
+    params["status"] = json_status
+
+    json_customer_id: None | str | Unset
+    if isinstance(customer_id, Unset):
+        json_customer_id = UNSET
+    else:
+        json_customer_id = customer_id
+    params["customer_id"] = json_customer_id
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/conversations",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ConversationList | Problem | None:
+    if response.status_code == 200:
+        response_200 = ConversationList.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ConversationList | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 50,
+    status: None | str | Unset = UNSET,
+    customer_id: None | str | Unset = UNSET,
+) -> Response[ConversationList | Problem]:
+    """ListConversations
+
+    Args:
+        limit (int | Unset):  Default: 50.
+        status (None | str | Unset):
+        customer_id (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ConversationList | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        limit=limit,
+        status=status,
+        customer_id=customer_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 50,
+    status: None | str | Unset = UNSET,
+    customer_id: None | str | Unset = UNSET,
+) -> ConversationList | Problem | None:
+    """ListConversations
+
+    Args:
+        limit (int | Unset):  Default: 50.
+        status (None | str | Unset):
+        customer_id (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ConversationList | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        limit=limit,
+        status=status,
+        customer_id=customer_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 50,
+    status: None | str | Unset = UNSET,
+    customer_id: None | str | Unset = UNSET,
+) -> Response[ConversationList | Problem]:
+    """ListConversations
+
+    Args:
+        limit (int | Unset):  Default: 50.
+        status (None | str | Unset):
+        customer_id (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ConversationList | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        limit=limit,
+        status=status,
+        customer_id=customer_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 50,
+    status: None | str | Unset = UNSET,
+    customer_id: None | str | Unset = UNSET,
+) -> ConversationList | Problem | None:
+    """ListConversations
+
+    Args:
+        limit (int | Unset):  Default: 50.
+        status (None | str | Unset):
+        customer_id (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ConversationList | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            limit=limit,
+            status=status,
+            customer_id=customer_id,
+        )
+    ).parsed

@@ -1,0 +1,190 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.webhook_accepted import WebhookAccepted
+from ...types import Response
+
+
+def _get_kwargs(
+    provider: str,
+    tenant: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/integrations/webhooks/{provider}/{tenant}".format(
+            provider=quote(str(provider), safe=""),
+            tenant=quote(str(tenant), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | WebhookAccepted | None:
+    if response.status_code == 200:
+        response_200 = WebhookAccepted.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | WebhookAccepted]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    provider: str,
+    tenant: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Problem | WebhookAccepted]:
+    """ReceiveWebhook
+
+    Args:
+        provider (str):
+        tenant (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | WebhookAccepted]
+    """
+
+    kwargs = _get_kwargs(
+        provider=provider,
+        tenant=tenant,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    provider: str,
+    tenant: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Problem | WebhookAccepted | None:
+    """ReceiveWebhook
+
+    Args:
+        provider (str):
+        tenant (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | WebhookAccepted
+    """
+
+    return sync_detailed(
+        provider=provider,
+        tenant=tenant,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    provider: str,
+    tenant: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Problem | WebhookAccepted]:
+    """ReceiveWebhook
+
+    Args:
+        provider (str):
+        tenant (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | WebhookAccepted]
+    """
+
+    kwargs = _get_kwargs(
+        provider=provider,
+        tenant=tenant,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    provider: str,
+    tenant: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Problem | WebhookAccepted | None:
+    """ReceiveWebhook
+
+    Args:
+        provider (str):
+        tenant (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | WebhookAccepted
+    """
+
+    return (
+        await asyncio_detailed(
+            provider=provider,
+            tenant=tenant,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,193 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.sla_target import SlaTarget
+from ...models.sla_target_in import SlaTargetIn
+from ...types import Response
+
+
+def _get_kwargs(
+    priority: str,
+    *,
+    body: SlaTargetIn,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/v1/tickets/sla-policy/{priority}".format(
+            priority=quote(str(priority), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | SlaTarget | None:
+    if response.status_code == 200:
+        response_200 = SlaTarget.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | SlaTarget]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    priority: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: SlaTargetIn,
+) -> Response[Problem | SlaTarget]:
+    """SetTarget
+
+    Args:
+        priority (str):
+        body (SlaTargetIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | SlaTarget]
+    """
+
+    kwargs = _get_kwargs(
+        priority=priority,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    priority: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: SlaTargetIn,
+) -> Problem | SlaTarget | None:
+    """SetTarget
+
+    Args:
+        priority (str):
+        body (SlaTargetIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | SlaTarget
+    """
+
+    return sync_detailed(
+        priority=priority,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    priority: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: SlaTargetIn,
+) -> Response[Problem | SlaTarget]:
+    """SetTarget
+
+    Args:
+        priority (str):
+        body (SlaTargetIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | SlaTarget]
+    """
+
+    kwargs = _get_kwargs(
+        priority=priority,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    priority: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: SlaTargetIn,
+) -> Problem | SlaTarget | None:
+    """SetTarget
+
+    Args:
+        priority (str):
+        body (SlaTargetIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | SlaTarget
+    """
+
+    return (
+        await asyncio_detailed(
+            priority=priority,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,193 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.reply_in import ReplyIn
+from ...models.reply_out import ReplyOut
+from ...types import Response
+
+
+def _get_kwargs(
+    ticket_id: str,
+    *,
+    body: ReplyIn,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/tickets/{ticket_id}/replies".format(
+            ticket_id=quote(str(ticket_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | ReplyOut | None:
+    if response.status_code == 201:
+        response_201 = ReplyOut.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | ReplyOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    ticket_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ReplyIn,
+) -> Response[Problem | ReplyOut]:
+    """Reply
+
+    Args:
+        ticket_id (str):
+        body (ReplyIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | ReplyOut]
+    """
+
+    kwargs = _get_kwargs(
+        ticket_id=ticket_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    ticket_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ReplyIn,
+) -> Problem | ReplyOut | None:
+    """Reply
+
+    Args:
+        ticket_id (str):
+        body (ReplyIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | ReplyOut
+    """
+
+    return sync_detailed(
+        ticket_id=ticket_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    ticket_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ReplyIn,
+) -> Response[Problem | ReplyOut]:
+    """Reply
+
+    Args:
+        ticket_id (str):
+        body (ReplyIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | ReplyOut]
+    """
+
+    kwargs = _get_kwargs(
+        ticket_id=ticket_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    ticket_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ReplyIn,
+) -> Problem | ReplyOut | None:
+    """Reply
+
+    Args:
+        ticket_id (str):
+        body (ReplyIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | ReplyOut
+    """
+
+    return (
+        await asyncio_detailed(
+            ticket_id=ticket_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class ArticleChangesStatusType2Type1(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class ModeChangeMode(StrEnum):
+    DRY_RUN = "dry_run"
+    LIVE = "live"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.release_summary_role import ReleaseSummaryRole
+
+if TYPE_CHECKING:
+    from ..models.gate_report import GateReport
+
+
+T = TypeVar("T", bound="ReleaseSummary")
+
+
+@_attrs_define
+class ReleaseSummary:
+    """
+    Attributes:
+        number (int):
+        notes (str):
+        published_by (str):
+        published_at (datetime.datetime):
+        role (ReleaseSummaryRole): what the release serves of new conversations
+        share (str): % of new conversations it takes
+        gate (GateReport | None):
+    """
+
+    number: int
+    notes: str
+    published_by: str
+    published_at: datetime.datetime
+    role: ReleaseSummaryRole
+    share: str
+    gate: GateReport | None
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.gate_report import GateReport  # noqa: PLC0415
+
+        number = self.number
+
+        notes = self.notes
+
+        published_by = self.published_by
+
+        published_at = self.published_at.isoformat()
+
+        role = self.role.value
+
+        share = self.share
+
+        gate: dict[str, Any] | None
+        if isinstance(self.gate, GateReport):
+            gate = self.gate.to_dict()
+        else:
+            gate = self.gate
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "number": number,
+                "notes": notes,
+                "published_by": published_by,
+                "published_at": published_at,
+                "role": role,
+                "share": share,
+                "gate": gate,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.gate_report import GateReport  # noqa: PLC0415
+
+        d = dict(src_dict)
+        number = d.pop("number")
+
+        notes = d.pop("notes")
+
+        published_by = d.pop("published_by")
+
+        published_at = datetime.datetime.fromisoformat(d.pop("published_at"))
+
+        role = ReleaseSummaryRole(d.pop("role"))
+
+        share = d.pop("share")
+
+        def _parse_gate(data: object) -> GateReport | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                gate_type_0 = GateReport.from_dict(data)
+
+                return gate_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GateReport | None, data)
+
+        gate = _parse_gate(d.pop("gate"))
+
+        release_summary = cls(
+            number=number,
+            notes=notes,
+            published_by=published_by,
+            published_at=published_at,
+            role=role,
+            share=share,
+            gate=gate,
+        )
+
+        release_summary.additional_properties = d
+        return release_summary
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

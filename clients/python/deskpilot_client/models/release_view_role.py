@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class ReleaseViewRole(StrEnum):
+    IDLE = "idle"
+    ROLLOUT = "rollout"
+    STABLE = "stable"
+
+    def __str__(self) -> str:
+        return str(self.value)

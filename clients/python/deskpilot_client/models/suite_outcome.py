@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="SuiteOutcome")
+
+
+@_attrs_define
+class SuiteOutcome:
+    """
+    Attributes:
+        suite (str):
+        passed (bool):
+        pass_1 (float):
+        failed_tasks (list[str]):
+    """
+
+    suite: str
+    passed: bool
+    pass_1: float
+    failed_tasks: list[str]
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        suite = self.suite
+
+        passed = self.passed
+
+        pass_1 = self.pass_1
+
+        failed_tasks = self.failed_tasks
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "suite": suite,
+                "passed": passed,
+                "pass_1": pass_1,
+                "failed_tasks": failed_tasks,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        suite = d.pop("suite")
+
+        passed = d.pop("passed")
+
+        pass_1 = d.pop("pass_1")
+
+        failed_tasks = cast(list[str], d.pop("failed_tasks"))
+
+        suite_outcome = cls(
+            suite=suite,
+            passed=passed,
+            pass_1=pass_1,
+            failed_tasks=failed_tasks,
+        )
+
+        suite_outcome.additional_properties = d
+        return suite_outcome
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class V1BillingReportsConversationsDrillDownOutcomeType3Type1(StrEnum):
+    AI_RESOLVED = "ai_resolved"
+    HUMAN_HANDLED = "human_handled"
+    RESOLVED = "resolved"
+    STARTED = "started"
+
+    def __str__(self) -> str:
+        return str(self.value)

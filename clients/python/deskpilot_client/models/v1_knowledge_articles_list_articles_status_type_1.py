@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class V1KnowledgeArticlesListArticlesStatusType1(StrEnum):
+    ARCHIVED = "archived"
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+    def __str__(self) -> str:
+        return str(self.value)

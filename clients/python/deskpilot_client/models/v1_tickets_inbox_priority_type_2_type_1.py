@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class V1TicketsInboxPriorityType2Type1(StrEnum):
+    HIGH = "high"
+    LOW = "low"
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+    def __str__(self) -> str:
+        return str(self.value)

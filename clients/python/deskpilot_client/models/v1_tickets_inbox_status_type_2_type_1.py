@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class V1TicketsInboxStatusType2Type1(StrEnum):
+    OPEN = "open"
+    PENDING = "pending"
+    RESOLVED = "resolved"
+
+    def __str__(self) -> str:
+        return str(self.value)
