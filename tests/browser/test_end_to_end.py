@@ -171,15 +171,6 @@ async def test_a_refund_waits_for_a_persons_approval_in_the_inbox(
     browser_contexts: tuple[BrowserContext, BrowserContext], web_platform: WebPlatform, api: httpx2.AsyncClient
 ) -> None:
     customer_ctx, agent_ctx = browser_contexts
-    # This test is about a person's approval: the demo tenant's refund procedure (its guards want a lookup first,
-    # the customer's confirmation and an explicit amount; tests/browser/test_console_procedures.py and the agent's
-    # procedure tests cover them) is switched off meanwhile.
-    procedure = "/v1/agent/procedures/refund-within-30-days"
-    source = (await api.get(procedure, headers=web_platform.headers())).json()["source"]
-    off = await api.put(
-        procedure, headers=web_platform.headers(), json={"source": f"{source.rstrip()}\nenabled: false\n"}
-    )
-    assert off.status_code == 200, off.text
     policy = (await api.get("/v1/agent/policy", headers=web_platform.headers())).json()
     rule = {"tool": "refund_order", "argument": "amount", "above": "100"}
     r = await api.put("/v1/agent/policy", headers=web_platform.headers(), json=policy | {"approval_rules": [rule]})
@@ -217,8 +208,6 @@ async def test_a_refund_waits_for_a_persons_approval_in_the_inbox(
         await expect(inbox.locator("#transcript li.approval", has_text="refund_order")).to_contain_text("approved")
 
     r = await api.put("/v1/agent/policy", headers=web_platform.headers(), json=policy)
-    assert r.status_code == 200, r.text
-    r = await api.put(procedure, headers=web_platform.headers(), json={"source": source})
     assert r.status_code == 200, r.text
 
 
