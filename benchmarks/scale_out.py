@@ -64,13 +64,14 @@ def start_agents(count: int, env: dict[str, str], logs: Path) -> list[subprocess
         argv = [sys.executable, "-m", "deskpilot.cli", "serve", "agent", "--host", "127.0.0.1", "--port", str(port)]
         procs.append((subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT), port))
     for proc, port in procs:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine starts several agents slowly
         while True:
             with contextlib.suppress(httpx2.TransportError):
                 if httpx2.get(f"http://127.0.0.1:{port}/v1/agent/readyz", timeout=1).status_code == 200:
                     break
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("agent process did not become ready")
+                tail = "".join((logs / f"agent-{i}.log").read_text(errors="replace")[-2000:] for i in range(count))
+                raise RuntimeError(f"agent process did not become ready:\n{tail}")
             time.sleep(0.1)
     return [p for p, _ in procs]
 
