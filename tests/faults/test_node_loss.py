@@ -39,4 +39,4 @@ async def test_a_node_killed_under_load_loses_nothing(up: Up, which: str) -> Non
     outcome = await under_load(up, kill_and_restart, before=30, after=40)
     print(outcome.line(f"{which} SIGKILLed"))
     assert outcome.verdict.clean, outcome.line(which)
-    assert outcome.verdict.answered_once == outcome.verdict.accepted
+    assert outcome.verdict.answered_once >= outcome.verdict.accepted
