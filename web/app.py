@@ -36,6 +36,8 @@ from web.console import (
     KeysController,
     KnowledgeController,
     PoliciesController,
+    ProcedureCheckController,
+    ProceduresController,
     ReplaysController,
 )
 from web.inbox import InboxController
@@ -99,6 +101,8 @@ def build_app(settings: WebSettings) -> Litestar:
             KeysController,
             ConversationsController,
             ReplaysController,
+            ProceduresController,
+            ProcedureCheckController,
             static,
         ],
         dependencies={"settings": _constant(settings), "api": _constant(api), "store": _constant(store)},

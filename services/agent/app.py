@@ -17,7 +17,7 @@ from services.agent.config import AgentSettings
 from services.agent.deadlines import TurnDeadlines
 from services.agent.endpoints import AgentController
 from services.agent.handlers import subscriptions, waker
-from services.agent.models import PROCEDURE_TABLES, RELEASE_TABLES, SANDBOX_TABLES, metadata
+from services.agent.models import PROCEDURE_TABLES, RELEASE_TABLES, SANDBOX_TABLES, metadata, release_conversations
 from services.agent.procedures.endpoints import ProcedureController
 from services.agent.providers import ChatModel, select_model
 from services.agent.providers.pool import ModelPool
@@ -49,6 +49,7 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
         create_all_migration(metadata, 2, "replays and simulations", tables=SANDBOX_TABLES),
         create_all_migration(metadata, 3, "procedures", tables=PROCEDURE_TABLES),
         create_all_migration(metadata, 4, "agent releases", tables=RELEASE_TABLES),
+        create_all_migration(metadata, 5, "release figures", tables=[release_conversations]),
     ]
     runtime = ServiceRuntime(NAME, settings, metadata, migrations)
     runtime.privacy.handle(privacy.redact)

@@ -9,6 +9,7 @@ from libs.events.subjects import any_conversation, any_tenant
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
 from services.agent.deadlines import TurnDeadlines
+from services.agent.releases import figures as release_figures
 from services.agent.repository import CatalogRepository
 from services.agent.service import Agent
 from services.agent.state import ConversationState
@@ -68,6 +69,10 @@ def subscriptions(runtime: ServiceRuntime, wake: Wake, setups: TenantSetups, con
             )
         setups.invalidate(recorded.event.tenant_id)
 
+    async def figures(recorded: RecordedEvent) -> None:
+        async with runtime.unit_of_work() as uow:
+            await release_figures.project(uow.session, recorded)
+
     # Turns of different conversations run concurrently; one conversation is serialised by the agent's lock and,
     # across replicas, by optimistic concurrency on its log.
     return [
@@ -80,6 +85,13 @@ def subscriptions(runtime: ServiceRuntime, wake: Wake, setups: TenantSetups, con
                 does=DOES_AFTER.get(t, ""),
             )
             for t in TRIGGERS
+        ),
+        Subscription(
+            "release-figures",
+            " ".join(any_conversation(t) for t in release_figures.FIGURE_TYPES),
+            figures,
+            does="count each conversation under an agent release once: its release, the cost of its model calls, "
+            "handoff, resolution and rating (the figures per release)",
         ),
         Subscription(
             "catalog",

@@ -1,6 +1,19 @@
 """Tables of the agent service (schema ``agent``)."""
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, MetaData, Numeric, String, Table, Text, func
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    func,
+)
 
 metadata = MetaData(schema="agent")
 
@@ -139,3 +152,19 @@ release_actions = Table(
 )
 
 RELEASE_TABLES = (agent_releases, release_drafts, release_rollouts, release_actions)  # added by schema v4
+
+# What each conversation under a release came to (schema v5), projected from the log by the release-figures
+# consumer: the figures per release (cost, resolution, handoffs, CSAT) are sums over these rows.
+release_conversations = Table(
+    "release_conversations",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("conversation_id", String(64), primary_key=True),
+    Column("release", Integer, nullable=False, index=True),
+    Column("cost_usd", Numeric(20, 10), nullable=False, server_default="0"),
+    Column("turns", Integer, nullable=False, server_default="0"),
+    Column("handed_off", Boolean, nullable=False, server_default="false"),
+    Column("resolved_by", String(8), nullable=True),
+    Column("csat", Integer, nullable=True),
+    Column("position", BigInteger, nullable=False),
+)

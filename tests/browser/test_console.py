@@ -29,6 +29,7 @@ CONSOLE_PAGES = [
     "/console/keys",
     "/console/history",
     "/console/replays",
+    "/console/procedures",
 ]
 
 

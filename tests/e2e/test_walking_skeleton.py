@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from decimal import Decimal
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from deskpilot.database_roles import SERVICE_ROLE
+from libs.events.catalog.privacy import PRIVACY_SERVICES
 from libs.events.streams import EVENTS_STREAM
 from tests.e2e.conftest import Platform
 from tests.support import eventually
@@ -293,6 +295,44 @@ async def test_the_services_connect_as_a_role_held_to_row_level_security(platfor
     assert connected > 0, "no service is connected as the service role"
     assert owns == 0
     assert "could not provision" not in platform.log.read_text()
+
+
+async def test_a_customers_export_gathers_what_every_service_holds(platform: Platform) -> None:
+    """GDPR art. 15/20 end to end: a customer's conversation, handed to a human, exported by customer id: every
+    service answers, and the bundle (schema ``deskpilot.privacy-export/v1``) holds their words and their ticket."""
+    customer = "ottilie.brangwen@export.example"
+    async with httpx2.AsyncClient(timeout=10) as client:
+        r = await client.post(
+            f"{platform.base}/v1/conversations", headers=platform.headers(), json={"customer_id": customer}
+        )
+        cid = r.json()["id"]
+        words = "I want to talk to a human; I am Ottilie Brangwen, call me on +1 555 0199"
+        await client.post(
+            f"{platform.base}/v1/conversations/{cid}/messages", headers=platform.headers(), json={"text": words}
+        )
+        events = await events_until(client, platform, cid, "ticket.created")
+        ticket_id = next(e for e in events if e["type"] == "ticket.created")["payload"]["ticket_id"]
+        r = await client.post(
+            f"{platform.base}/v1/privacy/exports", headers=platform.headers(), json={"customer_id": customer}
+        )
+        assert r.status_code == 202, r.text
+        accepted = r.json()
+        assert accepted["conversations"] == 1
+
+        async def completed() -> dict[str, Any] | None:
+            status = await client.get(platform.base + accepted["status_url"], headers=platform.headers())
+            assert status.status_code == 200, status.text
+            body: dict[str, Any] = status.json()
+            return body if body["status"] == "completed" and body["bundle"] else None
+
+        done = await eventually(completed, what="every service's part of the export")
+    bundle = done["bundle"]
+    assert bundle["schema"] == "deskpilot.privacy-export/v1"
+    assert bundle["conversations"] == [cid]
+    assert set(bundle["services"]) == set(PRIVACY_SERVICES)
+    assert "Ottilie Brangwen" in json.dumps(bundle["services"]["conversation"])
+    assert ticket_id in json.dumps(bundle["services"]["ticketing"])
+    assert cid in json.dumps(bundle["services"]["billing"])
 
 
 async def test_the_conversation_flow_through_the_generated_client(platform: Platform) -> None:

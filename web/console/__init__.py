@@ -5,6 +5,7 @@ with the signed-in person's key; an agent gets 403 on every page here."""
 from web.console.analytics import AnalyticsController
 from web.console.keys import KeysController
 from web.console.knowledge import KnowledgeController
+from web.console.procedures import ProcedureCheckController, ProceduresController
 from web.console.replays import ConversationsController, ReplaysController
 from web.console.settings import IntegrationsController, PoliciesController
 
@@ -15,5 +16,7 @@ __all__ = [
     "KeysController",
     "KnowledgeController",
     "PoliciesController",
+    "ProcedureCheckController",
+    "ProceduresController",
     "ReplaysController",
 ]

@@ -119,4 +119,63 @@
     var state = replay.getAttribute("data-state");
     if (state === "queued" || state === "running") setTimeout(follow, 700);
   }
+
+  // Procedure editor: problems by line and field as the author types (checked, never saved), a line-number gutter
+  // that marks the lines with problems, and a problem's line selected in the text on a click.
+  var procedure = document.getElementById("procedure-form");
+  if (procedure) {
+    var source = document.getElementById("source");
+    var problems = document.getElementById("problems");
+    var gutter = document.getElementById("gutter");
+    var drawGutter = function () {
+      var count = source.value.split("\n").length;
+      var bad = {};
+      problems.querySelectorAll("li[data-line]").forEach(function (li) {
+        bad[li.getAttribute("data-line")] = true;
+      });
+      var spans = [];
+      for (var i = 1; i <= count; i++) {
+        var span = document.createElement("span");
+        span.textContent = String(i);
+        if (bad[String(i)]) span.className = "bad";
+        spans.push(span, document.createTextNode("\n"));
+      }
+      gutter.replaceChildren.apply(gutter, spans);
+      source.rows = Math.max(count + 2, 14);
+    };
+    var checkTimer = null;
+    var check = function () {
+      var data = new URLSearchParams();
+      data.set("_csrf", csrf(procedure));
+      data.set("source", source.value);
+      fetch(procedure.getAttribute("data-check"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf(procedure) },
+        body: data
+      }).then(function (r) {
+        if (r.ok)
+          r.text().then(function (html) {
+            adopt(problems, html);
+            problems.setAttribute("data-checked", String(Date.now()));
+            drawGutter();
+          });
+      });
+    };
+    source.addEventListener("input", function () {
+      drawGutter();
+      clearTimeout(checkTimer);
+      checkTimer = setTimeout(check, 400);
+    });
+    problems.addEventListener("click", function (event) {
+      var target = event.target.closest ? event.target.closest("button.goto") : null;
+      if (!target) return;
+      var line = Number(target.getAttribute("data-line"));
+      var lines = source.value.split("\n");
+      var start = 0;
+      for (var i = 0; i < line - 1 && i < lines.length; i++) start += lines[i].length + 1;
+      source.focus();
+      source.setSelectionRange(start, start + (lines[line - 1] || "").length);
+    });
+  }
 })();

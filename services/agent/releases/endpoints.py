@@ -83,10 +83,12 @@ class ReleaseController(Controller):
 
     @get("/")
     async def list_releases(self, tenant_id: TenantId, releases: Rel) -> ReleaseList:
-        """This tenant's releases, newest first, each with its gate report and what it serves; and the rollout."""
+        """This tenant's releases, newest first, each with its gate report, what it serves and what its
+        conversations came to (cost, resolution, handoffs, CSAT), side by side; and the rollout."""
         rows, rollout, actions = await releases.overview(tenant_id)
+        figures = await releases.figures(tenant_id)
         return ReleaseList(
-            items=[ReleaseSummary(**_summary(r, rollout)) for r in rows],
+            items=[ReleaseSummary(**_summary(r, rollout), figures=figures.get(r.number)) for r in rows],
             rollout=_rollout(rollout, actions) if rollout is not None else None,
         )
 

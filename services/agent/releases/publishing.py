@@ -14,11 +14,13 @@ from services.agent.config import AgentSettings
 from services.agent.policy import AgentPolicy
 from services.agent.providers import ChatModel
 from services.agent.releases.config import ReleaseConfig, tools_of
+from services.agent.releases.figures import ReleaseFigures, figures_of
 from services.agent.releases.gate import GatePolicy, GateReport, run_gate
 from services.agent.replay.recording import ConversationFilter, select
 from services.agent.replay.runner import ReplayTarget, risks_of
 from services.agent.repository import (
     ActionRow,
+    FigureRepository,
     PolicyRepository,
     ProcedureRepository,
     ReleaseRepository,
@@ -172,6 +174,12 @@ class Releases:
         async with self.runtime.db.session() as session:
             repo = ReleaseRepository(session)
             return await repo.releases(tenant_id), await repo.rollout(tenant_id), await repo.actions(tenant_id)
+
+    async def figures(self, tenant_id: str) -> dict[int, ReleaseFigures]:
+        """What each release's conversations came to so far."""
+        async with self.runtime.db.session() as session:
+            rows = await FigureRepository(session).figures(tenant_id)
+        return {r.release: figures_of(r) for r in rows}
 
     async def current(self, tenant_id: str) -> RolloutRow:
         async with self.runtime.db.session() as session:

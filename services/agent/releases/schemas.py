@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.agent.releases.config import ReleaseConfig
+from services.agent.releases.figures import ReleaseFigures
 from services.agent.releases.gate import GateReport
 
 By = Field(default="api", min_length=1, max_length=200, description="who does it (an agent id or e-mail), recorded")
@@ -57,6 +58,7 @@ class ReleaseSummary(BaseModel):
     role: Literal["stable", "rollout", "idle"] = Field(description="what the release serves of new conversations")
     share: Decimal = Field(description="% of new conversations it takes")
     gate: GateReport | None
+    figures: ReleaseFigures | None = Field(default=None, description="what its conversations came to so far")
 
 
 class ReleaseView(ReleaseSummary):

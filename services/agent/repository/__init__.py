@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from libs.events import ToolSpec
 from services.agent.models import open_turns, replay_results, replays, simulations, tenant_policies, tool_catalog
 from services.agent.policy import AgentPolicy
+from services.agent.repository.figures import FigureRepository, ReleaseFigureRow
 from services.agent.repository.procedures import ProcedureRepository, ProcedureRow
 from services.agent.repository.releases import ActionRow, DraftRow, ReleaseRepository, ReleaseRow, RolloutRow
 
@@ -20,9 +21,11 @@ __all__ = [
     "ActionRow",
     "CatalogRepository",
     "DraftRow",
+    "FigureRepository",
     "PolicyRepository",
     "ProcedureRepository",
     "ProcedureRow",
+    "ReleaseFigureRow",
     "ReleaseRepository",
     "ReleaseRow",
     "ReplayRepository",

@@ -8,6 +8,7 @@ import argparse
 import json
 import math
 import re
+from decimal import Decimal
 from typing import Any, cast
 
 import httpx2
@@ -178,7 +179,8 @@ async def test_releases_are_gated_diffed_rolled_out_by_share_and_rolled_back(
         assert second.json()["release"]["role"] == "idle"
 
         await check_diff(client, auth, {"Authorization": f"Bearer {other.api_key}"})
-        await check_rollout(client, auth, event_log, tenant.tenant_id)
+        on_two = await check_rollout(client, auth, event_log, tenant.tenant_id)
+        await check_figures(client, auth, on_two)
         cli = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=cast(Any, app)), base_url="http://t", headers=auth)
         async with cli:
             await check_cli(cli, capsys)
@@ -210,7 +212,22 @@ async def check_diff(client: httpx2.AsyncClient, auth: dict[str, str], others: d
     assert (await client.get("/v1/agent/releases/9/diff/2", headers=auth)).status_code == 404
 
 
-async def check_rollout(client: httpx2.AsyncClient, auth: dict[str, str], log: EventLog, tenant: str) -> None:
+async def check_figures(client: httpx2.AsyncClient, auth: dict[str, str], on_two: int) -> None:
+    """Every turn recorded its release: each release's conversations, their cost and their outcomes."""
+
+    async def counted() -> dict[int, Any] | None:
+        items = (await client.get("/v1/agent/releases", headers=auth)).json()["items"]
+        figures = {i["number"]: i["figures"] for i in items if i["figures"]}
+        conversations = {n: f["conversations"] for n, f in figures.items()}
+        return figures if conversations == {1: 230 - on_two, 2: on_two} else None
+
+    figures = await eventually(counted, timeout=60, what="the figures per release")
+    assert Decimal(figures[2]["cost_usd"]) > 0
+    assert figures[1]["handoff_pct"] == 0.0
+    assert figures[1]["csat"] is None
+
+
+async def check_rollout(client: httpx2.AsyncClient, auth: dict[str, str], log: EventLog, tenant: str) -> int:
     too_much = await client.post("/v1/agent/releases/2/rollout", headers=auth, json={"share": 150})
     assert too_much.status_code == 422
     r = await client.post("/v1/agent/releases/2/rollout", headers=auth, json={"share": 20, "by": "ada"})
@@ -233,3 +250,4 @@ async def check_rollout(client: httpx2.AsyncClient, auth: dict[str, str], log: E
     fresh = [await new_conversation(log, tenant, "hello") for _ in range(30)]
     after = await turns_under(log, tenant, fresh, 1)
     assert {after[c][0] for c in fresh} == {1}
+    return on_two
