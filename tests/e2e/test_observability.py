@@ -198,7 +198,9 @@ def turn_trace(receiver: OtlpReceiver, cid: str) -> list[ReceivedSpan] | None:
             continue
         delivered = [s for s in spans if s.name == "agent.replied process" and s.service == "deskpilot-conversation"]
         roots = [s for s in spans if not s.parent_id]
-        if delivered and roots and any(r.name.startswith("POST /v1/conversations/") for r in roots):
+        ids = {s.span_id for s in spans}
+        whole = all(not s.parent_id or s.parent_id in ids for s in spans)  # parents end, so are exported, last
+        if delivered and whole and any(r.name.startswith("POST /v1/conversations/") for r in roots):
             return spans
     return None
 
@@ -213,8 +215,15 @@ async def test_one_trace_per_turn_with_genai_spans_across_every_hop(platform: Pl
         spans = await eventually(traced_turn, timeout=30, what="the turn's trace")
         await one_turn(client, platform, "and where is my order #1002?", cid)
 
-    traced = {s.trace_id for s in receiver.spans() if s.attributes.get("deskpilot.conversation_id") == cid}
-    assert len(traced) == 2, "one trace per turn: the second message starts its own"
+    def traces() -> set[str]:
+        return {s.trace_id for s in receiver.spans() if s.attributes.get("deskpilot.conversation_id") == cid}
+
+    async def second_exported() -> set[str] | None:  # the exporter sends batches: the second turn's comes later
+        found = traces()
+        return found if len(found) >= 2 else None
+
+    await eventually(second_exported, timeout=60, what="the second turn's trace")
+    assert len(traces()) == 2, "one trace per turn: the second message starts its own"
     by_id = {s.span_id: s for s in spans}
     roots = [s for s in spans if not s.parent_id]
     assert [r.name for r in roots] == ["POST /v1/conversations/{conversation_id}/messages"], roots

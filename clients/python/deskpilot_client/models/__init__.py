@@ -163,6 +163,7 @@ from .reindexed import Reindexed
 from .release_action import ReleaseAction
 from .release_config import ReleaseConfig
 from .release_config_procedures_item import ReleaseConfigProceduresItem
+from .release_figures import ReleaseFigures
 from .release_list import ReleaseList
 from .release_summary import ReleaseSummary
 from .release_summary_role import ReleaseSummaryRole
@@ -435,6 +436,7 @@ __all__ = (
     "ReleaseAction",
     "ReleaseConfig",
     "ReleaseConfigProceduresItem",
+    "ReleaseFigures",
     "ReleaseList",
     "ReleaseSummary",
     "ReleaseSummaryRole",

@@ -8,9 +8,11 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.release_summary_role import ReleaseSummaryRole
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.gate_report import GateReport
+    from ..models.release_figures import ReleaseFigures
 
 
 T = TypeVar("T", bound="ReleaseSummary")
@@ -27,6 +29,7 @@ class ReleaseSummary:
         role (ReleaseSummaryRole): what the release serves of new conversations
         share (str): % of new conversations it takes
         gate (GateReport | None):
+        figures (None | ReleaseFigures | Unset): what its conversations came to so far
     """
 
     number: int
@@ -36,10 +39,12 @@ class ReleaseSummary:
     role: ReleaseSummaryRole
     share: str
     gate: GateReport | None
+    figures: None | ReleaseFigures | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.gate_report import GateReport  # noqa: PLC0415
+        from ..models.release_figures import ReleaseFigures  # noqa: PLC0415
 
         number = self.number
 
@@ -59,6 +64,14 @@ class ReleaseSummary:
         else:
             gate = self.gate
 
+        figures: dict[str, Any] | None | Unset
+        if isinstance(self.figures, Unset):
+            figures = UNSET
+        elif isinstance(self.figures, ReleaseFigures):
+            figures = self.figures.to_dict()
+        else:
+            figures = self.figures
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -72,12 +85,15 @@ class ReleaseSummary:
                 "gate": gate,
             }
         )
+        if figures is not UNSET:
+            field_dict["figures"] = figures
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.gate_report import GateReport  # noqa: PLC0415
+        from ..models.release_figures import ReleaseFigures  # noqa: PLC0415
 
         d = dict(src_dict)
         number = d.pop("number")
@@ -107,6 +123,23 @@ class ReleaseSummary:
 
         gate = _parse_gate(d.pop("gate"))
 
+        def _parse_figures(data: object) -> None | ReleaseFigures | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                figures_type_0 = ReleaseFigures.from_dict(data)
+
+                return figures_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ReleaseFigures | Unset, data)
+
+        figures = _parse_figures(d.pop("figures", UNSET))
+
         release_summary = cls(
             number=number,
             notes=notes,
@@ -115,6 +148,7 @@ class ReleaseSummary:
             role=role,
             share=share,
             gate=gate,
+            figures=figures,
         )
 
         release_summary.additional_properties = d

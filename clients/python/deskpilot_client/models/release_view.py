@@ -8,10 +8,12 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.release_view_role import ReleaseViewRole
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.gate_report import GateReport
     from ..models.release_config import ReleaseConfig
+    from ..models.release_figures import ReleaseFigures
 
 
 T = TypeVar("T", bound="ReleaseView")
@@ -29,6 +31,7 @@ class ReleaseView:
         share (str): % of new conversations it takes
         gate (GateReport | None):
         config (ReleaseConfig):
+        figures (None | ReleaseFigures | Unset): what its conversations came to so far
     """
 
     number: int
@@ -39,10 +42,12 @@ class ReleaseView:
     share: str
     gate: GateReport | None
     config: ReleaseConfig
+    figures: None | ReleaseFigures | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.gate_report import GateReport  # noqa: PLC0415
+        from ..models.release_figures import ReleaseFigures  # noqa: PLC0415
 
         number = self.number
 
@@ -64,6 +69,14 @@ class ReleaseView:
 
         config = self.config.to_dict()
 
+        figures: dict[str, Any] | None | Unset
+        if isinstance(self.figures, Unset):
+            figures = UNSET
+        elif isinstance(self.figures, ReleaseFigures):
+            figures = self.figures.to_dict()
+        else:
+            figures = self.figures
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -78,6 +91,8 @@ class ReleaseView:
                 "config": config,
             }
         )
+        if figures is not UNSET:
+            field_dict["figures"] = figures
 
         return field_dict
 
@@ -85,6 +100,7 @@ class ReleaseView:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.gate_report import GateReport  # noqa: PLC0415
         from ..models.release_config import ReleaseConfig  # noqa: PLC0415
+        from ..models.release_figures import ReleaseFigures  # noqa: PLC0415
 
         d = dict(src_dict)
         number = d.pop("number")
@@ -116,6 +132,23 @@ class ReleaseView:
 
         config = ReleaseConfig.from_dict(d.pop("config"))
 
+        def _parse_figures(data: object) -> None | ReleaseFigures | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                figures_type_0 = ReleaseFigures.from_dict(data)
+
+                return figures_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ReleaseFigures | Unset, data)
+
+        figures = _parse_figures(d.pop("figures", UNSET))
+
         release_view = cls(
             number=number,
             notes=notes,
@@ -125,6 +158,7 @@ class ReleaseView:
             share=share,
             gate=gate,
             config=config,
+            figures=figures,
         )
 
         release_view.additional_properties = d
