@@ -212,6 +212,8 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
                 **env,
                 "DESKPILOT_WEB_API_URL": f"http://127.0.0.1:{port}",
                 "DESKPILOT_WEB_DEMO_WIDGET_KEY": demo.widget_key,
+                # Where browsers reach it, for single sign-on's redirect URI (the gateway does not pass Host on).
+                "DESKPILOT_WEB_PUBLIC_URL": f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}",
             }
             children.append(web)
             tasks.append(asyncio.create_task(web.run(), name=WEB))
