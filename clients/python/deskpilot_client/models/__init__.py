@@ -64,6 +64,9 @@ from .csat_in import CsatIn
 from .csat_report import CsatReport
 from .daily_point import DailyPoint
 from .daily_report import DailyReport
+from .dead_letter_detail import DeadLetterDetail
+from .dead_letter_view import DeadLetterView
+from .dead_letters import DeadLetters
 from .deflection_day import DeflectionDay
 from .document_problem import DocumentProblem
 from .event_page import EventPage
@@ -159,6 +162,9 @@ from .publish_request import PublishRequest
 from .publish_request_suites_item_type_1 import PublishRequestSuitesItemType1
 from .published import Published
 from .rating import Rating
+from .redrive_report import RedriveReport
+from .redrive_request import RedriveRequest
+from .redrive_result import RedriveResult
 from .reindexed import Reindexed
 from .release_action import ReleaseAction
 from .release_config import ReleaseConfig
@@ -337,6 +343,9 @@ __all__ = (
     "CsatReport",
     "DailyPoint",
     "DailyReport",
+    "DeadLetterDetail",
+    "DeadLetters",
+    "DeadLetterView",
     "DeflectionDay",
     "DocumentProblem",
     "EventPage",
@@ -432,6 +441,9 @@ __all__ = (
     "PublishRequest",
     "PublishRequestSuitesItemType1",
     "Rating",
+    "RedriveReport",
+    "RedriveRequest",
+    "RedriveResult",
     "Reindexed",
     "ReleaseAction",
     "ReleaseConfig",
