@@ -183,6 +183,7 @@ from .replay_view import ReplayView
 from .replay_view_candidate import ReplayViewCandidate
 from .reply_in import ReplyIn
 from .reply_out import ReplyOut
+from .retention_policy import RetentionPolicy
 from .rollback_request import RollbackRequest
 from .rollout_request import RolloutRequest
 from .rollout_view import RolloutView
@@ -469,6 +470,7 @@ __all__ = (
     "ReplayViewCandidate",
     "ReplyIn",
     "ReplyOut",
+    "RetentionPolicy",
     "RollbackRequest",
     "RolloutRequest",
     "RolloutView",
