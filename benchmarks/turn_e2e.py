@@ -50,6 +50,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 from websockets.asyncio.client import ClientConnection, connect
 
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from deskpilot.gateway_limits import LOAD_GENERATOR_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 STUCK_AFTER_S = 10.0
@@ -172,6 +173,7 @@ class Platform:
             "DESKPILOT_WIDGET_IP_MESSAGE_BURST": "100000",
             "DESKPILOT_WIDGET_KEY_MESSAGES_PER_MINUTE": "100000",
             "DESKPILOT_WIDGET_KEY_MESSAGE_BURST": "100000",
+            **LOAD_GENERATOR_ENV,  # and the gateway's (deskpilot/gateway_limits.py)
         }
         log = (self.work / "up.log").open("wb")
         up = subprocess.Popen(
