@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Coroutine
 from decimal import Decimal
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_409_CONFLICT
 
-from libs.platform.http import TenantId
+from libs.platform.http import PathId, PathNumber, TenantId
 from services.agent.releases.config import KnowledgeScope, ReleaseConfig
 from services.agent.releases.diff import ConfigDiff, diff_configs
 from services.agent.releases.gate import GatePolicy, GateProgress, GateReport
@@ -40,6 +40,9 @@ from services.agent.sandbox.http import unprocessable
 Rel = NamedDependency[Releases]
 Gates = NamedDependency[GateJobs]
 PATH = "/v1/agent/releases"
+ReleaseRef = Annotated[
+    str, Parameter(pattern=r"^(draft|[1-9][0-9]{0,9})$", description="A release's number, or `draft`.")
+]
 
 
 class ConflictException(ClientException):
@@ -170,7 +173,7 @@ class ReleaseController(Controller):
         return await _run_view(run, releases)
 
     @get("/gate-runs/{run_id:str}")
-    async def gate_run(self, tenant_id: TenantId, run_id: FromPath[str], releases: Rel, gates: Gates) -> GateRunView:
+    async def gate_run(self, tenant_id: TenantId, run_id: PathId, releases: Rel, gates: Gates) -> GateRunView:
         """A gate run's progress, then its verdict and (publishing) the release it made."""
         run = await gates.get(tenant_id, run_id)
         if run is None:
@@ -183,7 +186,7 @@ class ReleaseController(Controller):
         return GateRunList(items=[await _run_view(run, releases) for run in await gates.recent(tenant_id)])
 
     @get("/{number:int}")
-    async def show(self, tenant_id: TenantId, number: FromPath[int], releases: Rel) -> ReleaseView:
+    async def show(self, tenant_id: TenantId, number: PathNumber, releases: Rel) -> ReleaseView:
         """One release: its whole configuration and gate report."""
         try:
             row = await releases.release(tenant_id, number)
@@ -194,7 +197,7 @@ class ReleaseController(Controller):
         return ReleaseView(**_summary(row, rollout), config=config)
 
     @get("/{a:str}/diff/{b:str}")
-    async def diff(self, tenant_id: TenantId, a: FromPath[str], b: FromPath[str], releases: Rel) -> ConfigDiff:
+    async def diff(self, tenant_id: TenantId, a: ReleaseRef, b: ReleaseRef, releases: Rel) -> ConfigDiff:
         """What changed from ``a`` to ``b`` (release numbers, or ``draft``): a text diff for words (persona,
         instructions, procedures' steps, tool descriptions), a field diff for the rest."""
         try:
@@ -205,7 +208,7 @@ class ReleaseController(Controller):
 
     @post("/{number:int}/rollout", status_code=HTTP_200_OK)
     async def rollout(
-        self, tenant_id: TenantId, number: FromPath[int], data: JSONBody[RolloutRequest], releases: Rel
+        self, tenant_id: TenantId, number: PathNumber, data: JSONBody[RolloutRequest], releases: Rel
     ) -> RolloutView:
         """Release ``number`` takes ``share`` % of new conversations (chosen by conversation id; a conversation keeps
         the release it started under); the stable release the rest."""
@@ -213,7 +216,7 @@ class ReleaseController(Controller):
 
     @post("/{number:int}/promote", status_code=HTTP_200_OK)
     async def promote(
-        self, tenant_id: TenantId, number: FromPath[int], data: JSONBody[PromoteRequest], releases: Rel
+        self, tenant_id: TenantId, number: PathNumber, data: JSONBody[PromoteRequest], releases: Rel
     ) -> RolloutView:
         """Release ``number`` serves every new conversation, at once."""
         return await self._changed(releases, tenant_id, releases.promote(tenant_id, number, data.by))

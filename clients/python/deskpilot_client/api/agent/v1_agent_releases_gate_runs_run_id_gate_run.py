@@ -81,7 +81,7 @@ def sync_detailed(
     """GateRun
 
     Args:
-        run_id (str):
+        run_id (str): An id: letters, digits, `_` and `-`, 1-64.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -110,7 +110,7 @@ def sync(
     """GateRun
 
     Args:
-        run_id (str):
+        run_id (str): An id: letters, digits, `_` and `-`, 1-64.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -134,7 +134,7 @@ async def asyncio_detailed(
     """GateRun
 
     Args:
-        run_id (str):
+        run_id (str): An id: letters, digits, `_` and `-`, 1-64.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -161,7 +161,7 @@ async def asyncio(
     """GateRun
 
     Args:
-        run_id (str):
+        run_id (str): An id: letters, digits, `_` and `-`, 1-64.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
