@@ -23,9 +23,9 @@ class ReleaseConfig:
     Attributes:
         provider (str): the model provider the agent service ran when this was drafted
         model (str): the model the agent service ran when this was drafted
-        policy (AgentPolicy | Unset):
+        policy (AgentPolicy | Unset): Everything a tenant decides about its agent.
         procedures (list[ReleaseConfigProceduresItem] | Unset): procedure documents, as validated
-        tools (ToolChanges | Unset):
+        tools (ToolChanges | Unset): Changes to the tool catalog the agent sees.
     """
 
     provider: str

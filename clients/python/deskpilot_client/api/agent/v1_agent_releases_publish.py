@@ -94,7 +94,7 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (PublishRequest):
+        body (PublishRequest): Publish the draft as the next release, through the gate.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -126,7 +126,7 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (PublishRequest):
+        body (PublishRequest): Publish the draft as the next release, through the gate.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,7 +153,7 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (PublishRequest):
+        body (PublishRequest): Publish the draft as the next release, through the gate.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -183,7 +183,7 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (PublishRequest):
+        body (PublishRequest): Publish the draft as the next release, through the gate.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
