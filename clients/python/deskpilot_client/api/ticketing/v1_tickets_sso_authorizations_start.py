@@ -88,7 +88,9 @@ def sync_detailed(
     """Start
 
     Args:
-        body (SsoAuthorizationIn):
+        body (SsoAuthorizationIn): Start a single sign-on for the tenant; ``redirect_uri`` is
+            where the issuer sends the browser back (as
+            registered at the issuer).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -117,7 +119,9 @@ def sync(
     """Start
 
     Args:
-        body (SsoAuthorizationIn):
+        body (SsoAuthorizationIn): Start a single sign-on for the tenant; ``redirect_uri`` is
+            where the issuer sends the browser back (as
+            registered at the issuer).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -141,7 +145,9 @@ async def asyncio_detailed(
     """Start
 
     Args:
-        body (SsoAuthorizationIn):
+        body (SsoAuthorizationIn): Start a single sign-on for the tenant; ``redirect_uri`` is
+            where the issuer sends the browser back (as
+            registered at the issuer).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,7 +174,9 @@ async def asyncio(
     """Start
 
     Args:
-        body (SsoAuthorizationIn):
+        body (SsoAuthorizationIn): Start a single sign-on for the tenant; ``redirect_uri`` is
+            where the issuer sends the browser back (as
+            registered at the issuer).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -99,7 +99,8 @@ def sync_detailed(
     """Finish
 
     Args:
-        body (SsoSessionIn):
+        body (SsoSessionIn): Finish a single sign-on: the ``state`` and ``code`` the issuer sent
+            the browser back with.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -128,7 +129,8 @@ def sync(
     """Finish
 
     Args:
-        body (SsoSessionIn):
+        body (SsoSessionIn): Finish a single sign-on: the ``state`` and ``code`` the issuer sent
+            the browser back with.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,7 +154,8 @@ async def asyncio_detailed(
     """Finish
 
     Args:
-        body (SsoSessionIn):
+        body (SsoSessionIn): Finish a single sign-on: the ``state`` and ``code`` the issuer sent
+            the browser back with.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -179,7 +182,8 @@ async def asyncio(
     """Finish
 
     Args:
-        body (SsoSessionIn):
+        body (SsoSessionIn): Finish a single sign-on: the ``state`` and ``code`` the issuer sent
+            the browser back with.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
