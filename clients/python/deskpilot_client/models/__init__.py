@@ -142,12 +142,14 @@ from .privacy_status import PrivacyStatus
 from .privacy_status_bundle_type_0 import PrivacyStatusBundleType0
 from .privacy_status_services import PrivacyStatusServices
 from .privacy_status_services_additional_property import PrivacyStatusServicesAdditionalProperty
-from .privacy_subject import PrivacySubject
+from .privacy_subject_type_0 import PrivacySubjectType0
+from .privacy_subject_type_1 import PrivacySubjectType1
+from .privacy_subject_type_2 import PrivacySubjectType2
 from .problem import Problem
 from .problem_errors_item import ProblemErrorsItem
 from .procedure_check import ProcedureCheck
-from .procedure_input import ProcedureInput
-from .procedure_input_document_type_0 import ProcedureInputDocumentType0
+from .procedure_input_type_0 import ProcedureInputType0
+from .procedure_input_type_1 import ProcedureInputType1
 from .procedure_list import ProcedureList
 from .procedure_summary import ProcedureSummary
 from .procedure_view import ProcedureView
@@ -173,8 +175,8 @@ from .release_view_role import ReleaseViewRole
 from .replay_accepted import ReplayAccepted
 from .replay_list import ReplayList
 from .replay_list_item import ReplayListItem
-from .replay_request import ReplayRequest
-from .replay_request_candidate import ReplayRequestCandidate
+from .replay_request_type_0 import ReplayRequestType0
+from .replay_request_type_1 import ReplayRequestType1
 from .replay_result import ReplayResult
 from .replay_summary import ReplaySummary
 from .replay_view import ReplayView
@@ -424,12 +426,14 @@ __all__ = (
     "PrivacyStatusBundleType0",
     "PrivacyStatusServices",
     "PrivacyStatusServicesAdditionalProperty",
-    "PrivacySubject",
+    "PrivacySubjectType0",
+    "PrivacySubjectType1",
+    "PrivacySubjectType2",
     "Problem",
     "ProblemErrorsItem",
     "ProcedureCheck",
-    "ProcedureInput",
-    "ProcedureInputDocumentType0",
+    "ProcedureInputType0",
+    "ProcedureInputType1",
     "ProcedureList",
     "ProcedureSummary",
     "ProcedureView",
@@ -455,8 +459,8 @@ __all__ = (
     "ReplayAccepted",
     "ReplayList",
     "ReplayListItem",
-    "ReplayRequest",
-    "ReplayRequestCandidate",
+    "ReplayRequestType0",
+    "ReplayRequestType1",
     "ReplayResult",
     "ReplaySummary",
     "ReplayView",
