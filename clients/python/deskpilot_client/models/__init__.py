@@ -261,6 +261,9 @@ from .v1_billing_reports_conversations_drill_down_outcome_type_3_type_1 import (
 from .v1_conversations_chat_conversation_id_csat_csat_response_201 import (
     V1ConversationsChatConversationIdCsatCsatResponse201,
 )
+from .v1_conversations_chat_conversation_id_events_stream_response_200 import (
+    V1ConversationsChatConversationIdEventsStreamResponse200,
+)
 from .v1_knowledge_articles_list_articles_status_type_1 import V1KnowledgeArticlesListArticlesStatusType1
 from .v1_knowledge_articles_list_articles_status_type_2_type_1 import V1KnowledgeArticlesListArticlesStatusType2Type1
 from .v1_knowledge_articles_list_articles_status_type_3_type_1 import V1KnowledgeArticlesListArticlesStatusType3Type1
@@ -275,6 +278,7 @@ from .v1_tickets_inbox_status_type_1 import V1TicketsInboxStatusType1
 from .v1_tickets_inbox_status_type_2_type_1 import V1TicketsInboxStatusType2Type1
 from .v1_tickets_inbox_status_type_3_type_1 import V1TicketsInboxStatusType3Type1
 from .v1_tickets_inbox_view import V1TicketsInboxView
+from .v1_tickets_stream_stream_response_200 import V1TicketsStreamStreamResponse200
 from .version_list import VersionList
 from .webhook_accepted import WebhookAccepted
 from .webhook_endpoint import WebhookEndpoint
@@ -535,6 +539,7 @@ __all__ = (
     "V1BillingReportsConversationsDrillDownOutcomeType2Type1",
     "V1BillingReportsConversationsDrillDownOutcomeType3Type1",
     "V1ConversationsChatConversationIdCsatCsatResponse201",
+    "V1ConversationsChatConversationIdEventsStreamResponse200",
     "V1KnowledgeArticlesListArticlesStatusType1",
     "V1KnowledgeArticlesListArticlesStatusType2Type1",
     "V1KnowledgeArticlesListArticlesStatusType3Type1",
@@ -549,6 +554,7 @@ __all__ = (
     "V1TicketsInboxStatusType2Type1",
     "V1TicketsInboxStatusType3Type1",
     "V1TicketsInboxView",
+    "V1TicketsStreamStreamResponse200",
     "VersionList",
     "WebhookAccepted",
     "WebhookEndpoint",
