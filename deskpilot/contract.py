@@ -46,6 +46,7 @@ SERVER_SENT_EVENT: dict[str, Any] = {
     "type": "object",
     "description": "One event of the stream: `event` names it, `data` is its JSON text.",
     "properties": {"event": {"type": "string"}, "data": {"type": "string"}, "id": {"type": "string"}},
+    "additionalProperties": {"type": "string"},
 }
 
 SECURITY_SCHEMES: dict[str, Any] = {
