@@ -38,7 +38,9 @@ from web.console import (
     PoliciesController,
     ProcedureCheckController,
     ProceduresController,
+    ReleasesController,
     ReplaysController,
+    SimulationsController,
 )
 from web.inbox import InboxController
 from web.pages import STATIC
@@ -103,6 +105,8 @@ def build_app(settings: WebSettings) -> Litestar:
             ReplaysController,
             ProceduresController,
             ProcedureCheckController,
+            ReleasesController,
+            SimulationsController,
             static,
         ],
         dependencies={"settings": _constant(settings), "api": _constant(api), "store": _constant(store)},
