@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import logging
 import math
 import re
 from typing import Any
@@ -28,6 +29,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
+from libs.platform.faults import is_transient
 from libs.platform.idempotency import MAX_KEY, IdempotencyKeys, request_digest
 from libs.platform.problems import PROBLEM_JSON, problem_bytes
 from libs.platform.tenancy import KeyHolder, TenantDirectory
@@ -37,6 +39,7 @@ MAX_JSON_DEPTH = 32
 INT_RANGE = (-(2**63), 2**63 - 1)
 IN_FLIGHT_POLLS = 200
 """How often (every 50 ms, so 10 s) a retry polls for the answer of the request that holds its Idempotency-Key."""
+log = logging.getLogger("deskpilot.edge")
 HOLDER = "deskpilot.key_holder"
 """Where the edge leaves the authenticated :class:`KeyHolder` in the ASGI scope for the ``tenant_id`` dependency."""
 
@@ -295,7 +298,42 @@ async def idempotent(
     try:
         await next_app(scope, receive, capture)
     finally:
-        await keys.complete(tenant_id, key, status, content_type, b"".join(chunks))
+        await settle(keys, tenant_id, key, (status, content_type, b"".join(chunks)))
+
+
+SETTLE_RETRY_S = 1.0
+SETTLE_FOR_S = 600.0
+"""How often, and for how long, an answer that could not be stored (the database away) is stored again in the
+background; until it is, a retry with the same key waits, then gets 409 ``idempotency_key_in_use``."""
+_settling: set[asyncio.Task[None]] = set()
+Answer = tuple[int, str | None, bytes]
+
+
+async def settle(keys: IdempotencyKeys, tenant_id: str, key: str, answer: Answer) -> None:
+    """Store the answer for replay (or release the key after a 5xx). With the database away, that is done in the
+    background as soon as it is back: else the claim stayed open for 24 hours, and the client's retry after the
+    outage's 503 got 409 ``idempotency_key_in_use`` for good (seen: two 409s in a 60 s PostgreSQL stop)."""
+    try:
+        await keys.complete(tenant_id, key, *answer)
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        task = asyncio.create_task(_settle_later(keys, tenant_id, key, answer))
+        _settling.add(task)
+        task.add_done_callback(_settling.discard)
+
+
+async def _settle_later(keys: IdempotencyKeys, tenant_id: str, key: str, answer: Answer) -> None:
+    deadline = asyncio.get_running_loop().time() + SETTLE_FOR_S
+    while True:
+        await asyncio.sleep(SETTLE_RETRY_S)
+        try:
+            await keys.complete(tenant_id, key, *answer)
+            return
+        except Exception as exc:
+            if not is_transient(exc) or asyncio.get_running_loop().time() > deadline:
+                log.error("tenant %s: an idempotency key stays claimed, its answer not stored (%r)", tenant_id, exc)
+                return
 
 
 async def _replay_answer(send: Send, status: int, content_type: str | None, body: bytes) -> None:
