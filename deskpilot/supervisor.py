@@ -26,6 +26,7 @@ from deskpilot.database_roles import provision_service_role
 from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_procedures, demo_web
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
+from deskpilot.gateway_limits import GatewaySettings, gateway_middleware
 from deskpilot.tenants import NewTenant, demo_tenant
 from libs.events import EventLog
 from libs.platform.runtime import nats_servers
@@ -168,6 +169,17 @@ def dev_vault_env(data_dir: Path) -> dict[str, str]:
     return {VAULT_MASTER_KEYS: path.read_text().strip()}
 
 
+def _gateway_server(host: str, port: int, upstreams: dict[str, str]) -> tuple[Gateway, _QuietServer]:
+    """The gateway with its limits and security headers (``deskpilot.gateway_limits``), and its server."""
+    limits = GatewaySettings()
+    gateway = Gateway(upstreams, middleware=gateway_middleware(limits))
+    # uvicorn refuses a bigger frame itself (1009) before buffering it; the middleware holds under any server.
+    config = uvicorn.Config(
+        gateway, host=host, port=port, log_level="warning", lifespan="on", ws_max_size=limits.max_ws_frame_bytes
+    )
+    return gateway, _QuietServer(config)
+
+
 async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, database_url: str) -> int:
     """Run until Ctrl-C or SIGTERM (0), or until a service refuses its database (``EXIT_DATABASE_UNFIT``).
     ``database_url``: the owner's; the services connect as their own role (``deskpilot/database_roles.py``)."""
@@ -180,8 +192,7 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
     children = [ServiceProcess(name, free_port(), env) for name in SERVICES]
     web = ServiceProcess(WEB, free_port(), env)
     _record_services(data_dir, [*children, web])
-    gateway = Gateway({c.name: f"http://127.0.0.1:{c.port}" for c in [*children, web]})
-    server = _QuietServer(uvicorn.Config(gateway, host=host, port=port, log_level="warning", lifespan="on"))
+    gateway, server = _gateway_server(host, port, {c.name: f"http://127.0.0.1:{c.port}" for c in [*children, web]})
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

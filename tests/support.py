@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -17,7 +18,9 @@ from typing import Any, Protocol, TypeVar, cast
 import httpx2
 import pytest
 from litestar import Litestar
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from deskpilot.tenants import NewTenant, create_tenant
 from libs.events import Envelope, EventLog, decode
@@ -111,6 +114,39 @@ async def outbox_events(runtime: ServiceRuntime, event_type: str | None = None) 
         rows = await session.execute(select(runtime.outbox.c.body).order_by(runtime.outbox.c.seq))
         events = [await runtime.event_log.open(decode(body)) for body in rows.scalars()]
     return [e for e in events if event_type is None or e.type == event_type]
+
+
+@asynccontextmanager
+async def write_scopes(database_url: str, table: str) -> AsyncIterator[Callable[[], Awaitable[list[tuple[str, str]]]]]:
+    """While open, PostgreSQL itself records each row inserted into ``table`` (``schema.name``) with the tenant scope
+    (``deskpilot.tenant_id``) of the transaction that wrote it; the callable reads ``(tenant_id, scope)`` pairs. A
+    trigger, so that the scope is what the database saw, not what our code claims."""
+    name = f"scope_probe_{secrets.token_hex(4)}"
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    setup = [
+        f"CREATE TABLE public.{name} (tenant_id text, scope text, seq serial)",
+        f"CREATE FUNCTION public.{name}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$ BEGIN "  # noqa: S608
+        f"INSERT INTO public.{name} (tenant_id, scope) "
+        f"VALUES (NEW.tenant_id, current_setting('deskpilot.tenant_id', true)); RETURN NEW; END $$",
+        f"CREATE TRIGGER {name} AFTER INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION public.{name}()",
+    ]
+
+    async def seen() -> list[tuple[str, str]]:
+        async with engine.connect() as conn:
+            rows = await conn.execute(text(f"SELECT tenant_id, scope FROM public.{name} ORDER BY seq"))  # noqa: S608
+            return [(r[0], r[1]) for r in rows]
+
+    try:
+        async with engine.begin() as conn:
+            for statement in setup:
+                await conn.execute(text(statement))
+        yield seen
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(text(f"DROP TRIGGER IF EXISTS {name} ON {table}"))
+            await conn.execute(text(f"DROP FUNCTION IF EXISTS public.{name}()"))
+            await conn.execute(text(f"DROP TABLE IF EXISTS public.{name}"))
+        await engine.dispose()
 
 
 @asynccontextmanager

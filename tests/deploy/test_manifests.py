@@ -22,7 +22,9 @@ from typing import Any, cast
 import kubernetes_validate
 import pytest
 import yaml
+from sqlalchemy import make_url
 
+from deskpilot.database_roles import SERVICE_ROLE
 from deskpilot.gateway import PAGE_FILES, PAGES, ROUTES, route
 from deskpilot.supervisor import SERVICES, WEB
 
@@ -513,7 +515,7 @@ def test_compose_postgres_has_pgvector() -> None:
     assert "pg_isready" in healthcheck(postgres)
     assert mounts(postgres)["/var/lib/postgresql/data"] in spec["volumes"]
     variables = env(postgres)
-    url = env(spec["services"]["conversation"])["DATABASE_URL"]
+    url = env(spec["services"]["conversation"])["DATABASE_OWNER_URL"]
     assert f"://{variables['POSTGRES_USER']}:" in url
     assert url.endswith(f"/{variables['POSTGRES_DB']}")
 
@@ -690,3 +692,45 @@ def test_dockerignore() -> None:
     for source in sources:
         ignored = [p for p in patterns if fnmatch.fnmatch(source.rstrip("/"), p.rstrip("/"))]
         assert not ignored, f"{source} is copied by the Dockerfile but excluded by .dockerignore ({ignored})"
+
+
+# --- database roles: the services own nothing, the owner migrates --------------------------------------------------
+
+
+def _user(url: str) -> str | None:
+    return make_url(re.sub(r"\$\{[^}]*\}", "x", url)).username  # compose's ${VAR:-default} stands for a password
+
+
+@pytest.mark.parametrize("name", RENDERS)
+def test_k8s_services_connect_as_the_service_role_and_migrate_as_the_owner(name: str) -> None:
+    docs = rendered(name)
+    for service in [*SERVICES, WEB]:
+        variables = {e["name"]: e for e in container(deployment(docs, service))["env"]}
+        for var in ("DATABASE_URL", "DATABASE_OWNER_URL"):
+            assert variables[var]["valueFrom"]["secretKeyRef"] == {"name": "deskpilot-secrets", "key": var}, service
+    (secret,) = load_docs(K8S / "base" / "secret.example.yaml")
+    urls = secret["stringData"]
+    assert _user(urls["DATABASE_URL"]) == SERVICE_ROLE
+    assert _user(urls["DATABASE_OWNER_URL"]) not in (None, SERVICE_ROLE)
+    # The README's CloudNativePG Cluster declares that role: login, no superuser, no BYPASSRLS.
+    blocks = re.findall(r"```yaml\n(.*?)```", (K8S / "README.md").read_text(), re.DOTALL)
+    (cluster,) = [d for b in blocks for d in yaml.safe_load_all(b) if d and d.get("kind") == "Cluster"]
+    (role,) = [r for r in cluster["spec"]["managed"]["roles"] if r["name"] == SERVICE_ROLE]
+    assert (role["login"], role["superuser"], role["bypassrls"], role["createrole"]) == (True, False, False, False)
+    assert cluster["spec"]["bootstrap"]["initdb"]["owner"] == _user(urls["DATABASE_OWNER_URL"])
+
+
+def test_compose_services_connect_as_the_service_role_and_migrate_as_the_owner() -> None:
+    services = compose()["services"]
+    owner = env(services["postgres"])["POSTGRES_USER"]
+    roles = services["database-roles"]
+    assert command(roles) == ["database", "provision-role"]
+    assert roles["restart"] == "no"
+    assert depends_healthy(roles) == {"postgres"}
+    for name in [*SERVICES, WEB, "database-roles"]:
+        variables = env(services[name])
+        assert _user(variables["DATABASE_URL"]) == SERVICE_ROLE, name
+        assert _user(variables["DATABASE_OWNER_URL"]) == owner, name
+        if name != "database-roles":
+            condition = services[name]["depends_on"]["database-roles"]["condition"]
+            assert condition == "service_completed_successfully", name

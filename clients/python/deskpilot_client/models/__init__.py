@@ -180,6 +180,7 @@ from .replay_view import ReplayView
 from .replay_view_candidate import ReplayViewCandidate
 from .reply_in import ReplyIn
 from .reply_out import ReplyOut
+from .retention_policy import RetentionPolicy
 from .rollback_request import RollbackRequest
 from .rollout_request import RolloutRequest
 from .rollout_view import RolloutView
@@ -200,6 +201,16 @@ from .sla import Sla
 from .sla_policy import SlaPolicy
 from .sla_target import SlaTarget
 from .sla_target_in import SlaTargetIn
+from .sso_authorization import SsoAuthorization
+from .sso_authorization_in import SsoAuthorizationIn
+from .sso_config import SsoConfig
+from .sso_config_in import SsoConfigIn
+from .sso_config_in_default_role_type_1 import SsoConfigInDefaultRoleType1
+from .sso_config_in_default_role_type_2_type_1 import SsoConfigInDefaultRoleType2Type1
+from .sso_config_in_default_role_type_3_type_1 import SsoConfigInDefaultRoleType3Type1
+from .sso_config_in_role_values_item_type_1 import SsoConfigInRoleValuesItemType1
+from .sso_config_role_values import SsoConfigRoleValues
+from .sso_session_in import SsoSessionIn
 from .start_conversation import StartConversation
 from .status_change import StatusChange
 from .status_change_status import StatusChangeStatus
@@ -455,6 +466,7 @@ __all__ = (
     "ReplayViewCandidate",
     "ReplyIn",
     "ReplyOut",
+    "RetentionPolicy",
     "RollbackRequest",
     "RolloutRequest",
     "RolloutView",
@@ -475,6 +487,16 @@ __all__ = (
     "SlaPolicy",
     "SlaTarget",
     "SlaTargetIn",
+    "SsoAuthorization",
+    "SsoAuthorizationIn",
+    "SsoConfig",
+    "SsoConfigIn",
+    "SsoConfigInDefaultRoleType1",
+    "SsoConfigInDefaultRoleType2Type1",
+    "SsoConfigInDefaultRoleType3Type1",
+    "SsoConfigInRoleValuesItemType1",
+    "SsoConfigRoleValues",
+    "SsoSessionIn",
     "StartConversation",
     "StatusChange",
     "StatusChangeStatus",
