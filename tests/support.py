@@ -22,6 +22,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from deskpilot.gateway_limits import LOAD_GENERATOR_ENV
 from deskpilot.tenants import NewTenant, create_tenant
 from libs.events import Envelope, EventLog, decode
 from libs.platform.runtime import ServiceRuntime
@@ -176,6 +177,9 @@ def platform_env(**services: str) -> dict[str, str]:
     starts its own embedded NATS and PostgreSQL."""
     env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "DATABASE_URL")}
     env.update({"KNOWLEDGE_EMBEDDINGS": "hashing", "ANTHROPIC_API_KEY": "", "OPENAI_API_KEY": ""})
+    # The suite drives its platforms like load generators (tests/faults: 32 clients polling on one key, from one
+    # address): the gateway's rate limits are lifted here and tested in tests/test_gateway.py.
+    env.update(LOAD_GENERATOR_ENV)
     env.update(services)
     return env
 

@@ -138,10 +138,10 @@ async def test_a_customer_chats_with_the_ai_then_a_human_over_one_websocket(plat
 
 
 async def test_the_gateway_bounds_bodies_and_frames_and_secures_every_answer(platform: Platform) -> None:
-    """deskpilot/gateway_limits.py on the real platform, defaults as shipped: security headers on API answers, the
+    """deskpilot/gateway_limits.py on the real platform, sizes as shipped: security headers on API answers, the
     web pages' own policy intact, the widget's files loadable by any site; 413 for a body over 1 MiB before it
-    reaches a service; a client frame over 128 KiB closes the chat socket with 1009. (The rate limits, which need a
-    clock, are tested in tests/test_gateway.py.)"""
+    reaches a service; a client frame over 128 KiB closes the chat socket with 1009. (The rate limits, lifted on the
+    suite's platforms, which are driven like load generators, are tested with a clock in tests/test_gateway.py.)"""
     async with httpx2.AsyncClient(base_url=platform.base, timeout=30) as http:
         api = await http.get("/v1/conversations", headers=platform.headers())
         assert api.status_code == 200, api.text

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Coroutine
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException, NotFoundException, ValidationException
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_409_CONFLICT
 
-from libs.platform.http import TenantId
+from libs.platform.http import PathNumber, TenantId
 from services.agent.releases.config import ReleaseConfig
 from services.agent.releases.diff import ConfigDiff, diff_configs
 from services.agent.releases.gate import GatePolicy, GateReport
@@ -37,6 +37,9 @@ from services.agent.sandbox.documents import InvalidDocument
 from services.agent.sandbox.http import unprocessable
 
 Rel = NamedDependency[Releases]
+ReleaseRef = Annotated[
+    str, Parameter(pattern=r"^(draft|[1-9][0-9]{0,9})$", description="A release's number, or `draft`.")
+]
 
 
 class ConflictException(ClientException):
@@ -140,7 +143,7 @@ class ReleaseController(Controller):
         return Published(release=ReleaseView(**_summary(row, rollout), config=config), gate=report)
 
     @get("/{number:int}")
-    async def show(self, tenant_id: TenantId, number: FromPath[int], releases: Rel) -> ReleaseView:
+    async def show(self, tenant_id: TenantId, number: PathNumber, releases: Rel) -> ReleaseView:
         """One release: its whole configuration and gate report."""
         try:
             row = await releases.release(tenant_id, number)
@@ -151,7 +154,7 @@ class ReleaseController(Controller):
         return ReleaseView(**_summary(row, rollout), config=config)
 
     @get("/{a:str}/diff/{b:str}")
-    async def diff(self, tenant_id: TenantId, a: FromPath[str], b: FromPath[str], releases: Rel) -> ConfigDiff:
+    async def diff(self, tenant_id: TenantId, a: ReleaseRef, b: ReleaseRef, releases: Rel) -> ConfigDiff:
         """What changed from ``a`` to ``b`` (release numbers, or ``draft``): a text diff for words (persona,
         instructions, procedures' steps, tool descriptions), a field diff for the rest."""
         try:
@@ -162,7 +165,7 @@ class ReleaseController(Controller):
 
     @post("/{number:int}/rollout", status_code=HTTP_200_OK)
     async def rollout(
-        self, tenant_id: TenantId, number: FromPath[int], data: JSONBody[RolloutRequest], releases: Rel
+        self, tenant_id: TenantId, number: PathNumber, data: JSONBody[RolloutRequest], releases: Rel
     ) -> RolloutView:
         """Release ``number`` takes ``share`` % of new conversations (chosen by conversation id; a conversation keeps
         the release it started under); the stable release the rest."""
@@ -170,7 +173,7 @@ class ReleaseController(Controller):
 
     @post("/{number:int}/promote", status_code=HTTP_200_OK)
     async def promote(
-        self, tenant_id: TenantId, number: FromPath[int], data: JSONBody[PromoteRequest], releases: Rel
+        self, tenant_id: TenantId, number: PathNumber, data: JSONBody[PromoteRequest], releases: Rel
     ) -> RolloutView:
         """Release ``number`` serves every new conversation, at once."""
         return await self._changed(releases, tenant_id, releases.promote(tenant_id, number, data.by))

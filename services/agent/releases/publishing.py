@@ -4,6 +4,7 @@ with who and when. Endpoints and the CLI call these; they own no HTTP."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -48,6 +49,10 @@ class GateBlocked(ValueError):
         self.report = report
 
 
+LARGEST_NUMBER = 2**31 - 1
+"""A release's number is a PostgreSQL ``integer``."""
+
+
 @dataclass
 class Releases:
     runtime: ServiceRuntime
@@ -78,7 +83,9 @@ class Releases:
         return ReleaseConfig.model_validate(row.config)
 
     async def release(self, tenant_id: str, ref: str | int) -> ReleaseRow:
-        number = int(ref) if str(ref).isdigit() else None
+        number = int(ref) if re.fullmatch(r"[0-9]{1,10}", str(ref)) else None  # ASCII digits only: int("²") fails
+        if number is not None and number > LARGEST_NUMBER:
+            number = None  # beyond a PostgreSQL integer: no such release
         row = None
         if number is not None:
             async with self.runtime.db.session() as session:

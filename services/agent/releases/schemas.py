@@ -46,7 +46,9 @@ class PromoteRequest(BaseModel):
 
 class RollbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    to: int | None = Field(default=None, ge=1, description="an earlier release; omitted: stop the rollout")
+    to: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="an earlier release; omitted: stop the rollout"
+    )
     by: str = By
 
 

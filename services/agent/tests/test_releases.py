@@ -210,6 +210,17 @@ async def check_diff(client: httpx2.AsyncClient, auth: dict[str, str], others: d
     assert (await client.get("/v1/agent/releases/2/diff/draft", headers=auth)).json()["identical"] is True
     assert (await client.get("/v1/agent/releases/1/diff/2", headers=others)).status_code == 404
     assert (await client.get("/v1/agent/releases/9/diff/2", headers=auth)).status_code == 404
+    # Beyond a PostgreSQL integer, or not ASCII digits: a 404 or 422 problem, never the driver's 500.
+    assert (await client.get("/v1/agent/releases/4294967296/diff/2", headers=auth)).status_code == 404
+    for bad in ("44073164737/diff/2", "%C2%B2/diff/2", "44073164737", "0"):
+        r = await client.get(f"/v1/agent/releases/{bad}", headers=auth)
+        assert (r.status_code, r.headers["content-type"]) == (422, "application/problem+json"), (bad, r.text)
+    for action, body in (("promote", {}), ("rollout", {"share": 5})):
+        r = await client.post(f"/v1/agent/releases/17179869184/{action}", headers=auth, json=body)
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["field"] == "number"
+    r = await client.post("/v1/agent/releases/rollback", headers=auth, json={"to": 17179869184})
+    assert r.status_code == 422, r.text
 
 
 async def check_figures(client: httpx2.AsyncClient, auth: dict[str, str], on_two: int) -> None:

@@ -76,6 +76,7 @@ class PrivacyRepository:
             .where(conversations.c.erased_at.is_(None))
             .order_by(conversations.c.updated_at)
             .limit(limit)
+            .with_for_update(skip_locked=True)  # two retention runs at once take different batches
         )
         return list((await self.session.execute(query)).scalars())
 
