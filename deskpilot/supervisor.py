@@ -14,6 +14,7 @@ import base64
 import contextlib
 import json
 import os
+import secrets
 import signal
 import sys
 from pathlib import Path
@@ -169,6 +170,23 @@ def dev_vault_env(data_dir: Path) -> dict[str, str]:
     return {VAULT_MASTER_KEYS: path.read_text().strip()}
 
 
+OPERATOR_KEY = "DESKPILOT_OPERATOR_KEY"
+DEV_OPERATOR_KEY_FILE = "operator.key"
+
+
+def dev_operator_env(data_dir: Path) -> dict[str, str]:
+    """The operator API's key: ``DESKPILOT_OPERATOR_KEY`` as configured, else one generated once and kept in
+    ``<data-dir>/operator.key`` (mode 600), so that ``deskpilot up`` has an operator API out of the box."""
+    if os.environ.get(OPERATOR_KEY):
+        return {OPERATOR_KEY: os.environ[OPERATOR_KEY]}
+    path = data_dir / DEV_OPERATOR_KEY_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(f"dpo_{secrets.token_urlsafe(32)}\n")
+    return {OPERATOR_KEY: path.read_text().strip()}
+
+
 def _gateway_server(host: str, port: int, upstreams: dict[str, str]) -> tuple[Gateway, _QuietServer]:
     """The gateway with its limits and security headers (``deskpilot.gateway_limits``), and its server."""
     limits = GatewaySettings()
@@ -189,6 +207,7 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
 
     env = {**os.environ, "NATS_URL": nats_url, "PYTHONUNBUFFERED": "1", **await _database_env(database_url)}
     env.update(dev_vault_env(data_dir))
+    env.update(dev_operator_env(data_dir))
     children = [ServiceProcess(name, free_port(), env) for name in SERVICES]
     web = ServiceProcess(WEB, free_port(), env)
     _record_services(data_dir, [*children, web])
@@ -228,7 +247,7 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             tasks.append(asyncio.create_task(web.run(), name=WEB))
             await _wait_until(_web_ready(client, web), "web front end", 120)
         gateway.ready = True
-        _banner(host, port, data_dir, tenant, demo, owner, nats_url, database_url)
+        _banner(host, port, data_dir, tenant, demo, owner, nats_url, database_url, env[OPERATOR_KEY])
         await stop.wait()
     finally:
         say("[supervisor] stopping…")
@@ -320,6 +339,7 @@ def _banner(
     owner: DemoOwner,
     nats_url: str,
     database_url: str,
+    operator_key: str,
 ) -> None:
     base = f"http://{host}:{port}"
     say("")
@@ -331,6 +351,7 @@ def _banner(
     say(f"  widget key: {demo.widget_key}  (allowed origins: {', '.join(demo.allowed_origins)})")
     say(f"  chat widget demo: {base}/widget/demo   inbox: {base}/inbox   console: {base}/console")
     say(f"  sign in as: {owner.email}  password: {owner.password}  (the demo owner; kept in {data_dir})")
+    say(f"  operator key: {operator_key}  (only for the operator API: {base}/v1/operator/dead-letters)")
     say("  try:")
     say(f'    curl -s -X POST {base}/v1/conversations -H "Authorization: Bearer {tenant.api_key}"')
     say("  Ctrl-C stops everything.")

@@ -7,6 +7,7 @@ from litestar.types import ControllerRouterHandler
 
 from libs.platform.db import Migration
 from libs.platform.http import build_app
+from libs.platform.operator import OperatorController
 from libs.platform.runtime import ServiceRuntime, create_all_migration
 from services.conversation.chat import ChatController, chat_socket
 from services.conversation.config import ConversationSettings
@@ -63,6 +64,7 @@ def create_app(settings: ConversationSettings | None = None) -> Litestar:
         chat_socket,
         EmailAddressController,
         PrivacyController,
+        OperatorController,  # every service's dead letters; one service serves the operator API
     ]
     # In-process: each replica limits on its own (docs/channels.md).
     return build_app(

@@ -7,36 +7,33 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.gate_report import GateReport
-    from ..models.release_view import ReleaseView
+    from ..models.gate_run_view import GateRunView
 
 
-T = TypeVar("T", bound="Published")
+T = TypeVar("T", bound="GateRunList")
 
 
 @_attrs_define
-class Published:
+class GateRunList:
     """
     Attributes:
-        release (ReleaseView):
-        gate (GateReport):
+        items (list[GateRunView]):
     """
 
-    release: ReleaseView
-    gate: GateReport
+    items: list[GateRunView]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        release = self.release.to_dict()
-
-        gate = self.gate.to_dict()
+        items = []
+        for items_item_data in self.items:
+            items_item = items_item_data.to_dict()
+            items.append(items_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "release": release,
-                "gate": gate,
+                "items": items,
             }
         )
 
@@ -44,21 +41,22 @@ class Published:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.gate_report import GateReport  # noqa: PLC0415
-        from ..models.release_view import ReleaseView  # noqa: PLC0415
+        from ..models.gate_run_view import GateRunView  # noqa: PLC0415
 
         d = dict(src_dict)
-        release = ReleaseView.from_dict(d.pop("release"))
+        items = []
+        _items = d.pop("items")
+        for items_item_data in _items:
+            items_item = GateRunView.from_dict(items_item_data)
 
-        gate = GateReport.from_dict(d.pop("gate"))
+            items.append(items_item)
 
-        published = cls(
-            release=release,
-            gate=gate,
+        gate_run_list = cls(
+            items=items,
         )
 
-        published.additional_properties = d
-        return published
+        gate_run_list.additional_properties = d
+        return gate_run_list
 
     @property
     def additional_keys(self) -> list[str]:
