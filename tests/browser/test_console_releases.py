@@ -1,9 +1,11 @@
 """Agent releases in the console, in a real browser, on a tenant of their own (a release makes the draft's later
-edits wait for the next one, which the demo tenant's other tests must not meet): a publish the gate blocks says why
-and saves nothing; the first release serves everything and its conversations show in its figures; the next one is
-diffed, rolled out to a share, promoted, and rolled back."""
+edits wait for the next one, which the demo tenant's other tests must not meet): a publish is a gate run followed
+to its verdict — one the gate blocks says why and saves nothing; the first release serves everything and its
+conversations show in its figures; the next one is diffed, rolled out to a share, promoted, and rolled back."""
 
 from __future__ import annotations
+
+import re
 
 import httpx2
 from playwright.async_api import BrowserContext, expect
@@ -37,18 +39,22 @@ async def test_releases_are_published_through_the_gate_rolled_out_and_rolled_bac
     await page.get_by_label("Release notes").fill("hand everything over")
     await page.get_by_label("Simulation suite the draft must pass (YAML, optional)").fill(FAILING)
     await page.get_by_role("button", name="Publish", exact=True).click()
-    await expect(page.get_by_role("alert").first).to_contain_text("Not published")
+    await page.wait_for_url(re.compile(r".*/console/releases/gate-runs/[^/]+$"))
+    await expect(page.locator("#gate-run")).to_have_attribute("data-state", "blocked", timeout=90_000)
     await expect(page.locator("#blocked-reasons")).to_contain_text("suite 'must-hand-over' failed: where-is-1001")
-    await expect(page.get_by_label("Release notes")).to_have_value("hand everything over")  # the form is kept
+    await expect(page.locator("#gate-suites")).to_contain_text("must-hand-over")
     await assert_accessible(page)
     await screenshot(page, "console-release-blocked")
     assert (await api.get("/v1/agent/releases", headers=mine.headers())).json()["items"] == [], "nothing saved"
 
+    await page.goto(f"{mine.base}/console/releases")
     await page.get_by_label("Release notes").fill("first release")
     await page.get_by_label("Simulation suite the draft must pass (YAML, optional)").fill(PASSING)
     await page.get_by_role("button", name="Publish", exact=True).click()
+    await expect(page.locator("#gate-run")).to_have_attribute("data-state", "passed", timeout=90_000)
+    await expect(page.locator("#verdict")).to_contain_text("It serves every new conversation")
+    await page.locator("#verdict").get_by_role("link", name="release 1").click()
     await page.wait_for_url(f"{mine.base}/console/releases/1")
-    await expect(page.get_by_role("status").first).to_contain_text("Release 1 published; it serves every new")
     await expect(page.locator("#gate")).to_have_attribute("data-blocked", "no")
     await expect(page.locator("#gate-suites")).to_contain_text("order-status")
     await assert_accessible(page)
@@ -77,7 +83,9 @@ async def test_releases_are_published_through_the_gate_rolled_out_and_rolled_bac
     await page.goto(f"{mine.base}/console/releases")
     await page.get_by_label("Release notes").fill("greet by name")
     await page.get_by_role("button", name="Publish", exact=True).click()
-    await expect(page.get_by_role("status").first).to_contain_text("Release 2 published; it serves none until")
+    await expect(page.locator("#gate-run")).to_have_attribute("data-state", "passed", timeout=90_000)
+    await expect(page.locator("#verdict")).to_contain_text("release 2")
+    await expect(page.locator("#verdict")).to_contain_text("serves no new conversation until you roll it out")
     await page.goto(f"{mine.base}/console/releases")
     second, first = page.locator("tr[data-release='2']"), page.locator("tr[data-release='1']")
     await second.get_by_label("Share of new conversations (%)").fill("20")

@@ -1,7 +1,7 @@
 """Agent releases (``/v1/agent/releases``, docs/releases.md): the releases side by side with what their
 conversations came to, the diff of a release against the draft or the one before it, publishing the draft through
-the gate (its verdict shown; a blocked publish says why and saves nothing), and the rollout: a share of new
-conversations, promotion, rollback."""
+the gate (a run in the background, followed on its own page to its verdict: the release it made, or why it blocked,
+having saved nothing), and the rollout: a share of new conversations, promotion, rollback."""
 
 from __future__ import annotations
 
@@ -31,18 +31,14 @@ def _by(session: Session) -> str:
     return str(session.agent.get("email") or session.agent.get("name") or "console")[:200]
 
 
-def _reasons(exc: ApiError) -> list[str]:
-    """The gate's reasons from a blocked publish (422: one ``errors`` entry per reason); none for other refusals."""
-    return [e.get("message", "") for e in exc.errors if e.get("field") == "gate" and e.get("message")]
-
-
 async def _listing(user: SessionApi) -> dict[str, Any]:
     found: dict[str, Any] = await user.get(BASE)
+    found["runs"] = (await user.get(f"{BASE}/gate-runs"))["items"][:10]
     return found
 
 
 def _page(session: Session, found: dict[str, Any], status_code: int = 200, **extra: Any) -> Response[str]:
-    context: dict[str, Any] = {"notes": "", "suite": "", "gate": None, "blocked": None, "checked": False}
+    context: dict[str, Any] = {"notes": "", "suite": "", "problems": []}
     context.update(extra)
     return page(
         "console/releases.html",
@@ -62,35 +58,38 @@ class ReleasesController(Controller):
 
     @post("/publish")
     async def publish(self, request: AnyRequest, api: Api, store: Store) -> Response[Any]:
-        """Publish the draft through the gate (or only run the gate, ``check``). Blocked: the page comes back (422)
-        with the gate's reasons and the form as written; nothing is saved."""
+        """Start a gate run on the draft that publishes it if the gate passes (or, ``check``, only gates it), and
+        follow it on its own page. A suite with problems: the page comes back (422) with each by line and field and
+        the form as written; nothing runs."""
         session, form, user = await admin_form(request, store, api)
         notes, suites = form.get("notes", "").strip(), _suites(form)
-        kept: dict[str, Any] = {"notes": notes, "suite": form.get("suite", "")}
-        if form.get("action") == "check":
-            try:
-                result = await user.post(f"{BASE}/gate", json_body={"suites": suites})
-            except ApiError as exc:
-                if exc.status == 401:
-                    raise
-                session.say("error", f"The gate could not run: {exc.detail}")
-                return _page(session, await _listing(user), exc.status, **kept)
-            verdict = "would block a publish" if result["gate"]["blocked"] else "would let the draft through"
-            session.say("error" if result["gate"]["blocked"] else "ok", f"Gate checked: it {verdict}; nothing saved.")
-            return _page(session, await _listing(user), gate=result["gate"], checked=True, **kept)
+        check = form.get("action") == "check"
+        body = {"suites": suites} if check else {"notes": notes, "suites": suites, "by": _by(session)}
         try:
-            published = await user.post(BASE, json_body={"notes": notes, "suites": suites, "by": _by(session)})
+            run = await user.post(f"{BASE}/gate" if check else BASE, json_body=body)
         except ApiError as exc:
             if exc.status == 401:
                 raise
-            reasons = _reasons(exc)
-            why = "the gate blocked the draft" if reasons else exc.detail or f"refused ({exc.status})"
-            session.say("error", f"Not published: {why}; nothing was saved.")
-            return _page(session, await _listing(user), exc.status, blocked=reasons or None, **kept)
-        release = published["release"]
-        serves = "serves every new conversation" if release["role"] == "stable" else "serves none until rolled out"
-        session.say("ok", f"Release {release['number']} published; it {serves}.")
-        return Redirect(f"{BACK}/{release['number']}", status_code=303)
+            session.say("error", f"Not {'run' if check else 'published'}: {exc.detail}; nothing was saved.")
+            kept = {"notes": notes, "suite": form.get("suite", ""), "problems": exc.errors}
+            return _page(session, await _listing(user), exc.status, **kept)
+        return Redirect(f"{BACK}/gate-runs/{run['id']}", status_code=303)
+
+    @get("/gate-runs/{run_id:str}")
+    async def gate_run(self, request: AnyRequest, run_id: str, api: Api, store: Store) -> Response[str]:
+        """A gate run: its progress, then its verdict — the release it made, or why it blocked (nothing saved)."""
+        session = admin(request, store)
+        run = await SessionApi(api, session).get(f"{BASE}/gate-runs/{run_id}")
+        return page("console/gate_run.html", **layout(session, section="console", tab="releases", run=run))
+
+    @get("/gate-runs/{run_id:str}/status")
+    async def gate_run_status(self, request: AnyRequest, run_id: str, api: Api, store: Store) -> dict[str, Any]:
+        """The run's state as JSON, for the page's script to reload when the verdict is in."""
+        session = admin(request, store)
+        run = await SessionApi(api, session).get(f"{BASE}/gate-runs/{run_id}")
+        done = run["progress"]["replayed"] + run["progress"]["suites_run"]
+        total = run["progress"]["conversations"] + run["progress"]["suites"]
+        return {"status": run["status"], "progress": {"done": done, "total": total}}
 
     @get("/{number:int}")
     async def release(self, request: AnyRequest, number: int, api: Api, store: Store) -> Response[str]:

@@ -101,7 +101,8 @@
   }
 
   // A replay or a simulation: follow its progress, and show the outcome once it is done.
-  var replay = document.getElementById("replay") || document.getElementById("simulation");
+  var replay =
+    document.getElementById("replay") || document.getElementById("simulation") || document.getElementById("gate-run");
   if (replay) {
     var follow = function () {
       fetch(replay.getAttribute("data-status"), { credentials: "same-origin" })
