@@ -43,7 +43,15 @@ def _page(session: Session, found: dict[str, Any], status_code: int = 200, **ext
     return page(
         "console/releases.html",
         status_code=status_code,
-        **layout(session, section="console", tab="releases", items=found["items"], rollout=found["rollout"], **context),
+        **layout(
+            session,
+            section="console",
+            tab="releases",
+            items=found["items"],
+            rollout=found["rollout"],
+            runs=found["runs"],
+            **context,
+        ),
     )
 
 
