@@ -156,23 +156,23 @@ class LedgerRepository:
             .on_conflict_do_nothing()
         )
 
-    async def meter_message(self, tenant_id: str, conversation_id: str, at: datetime) -> None:
-        await self._meter_row(tenant_id, conversation_id)
-        c = conversation_meters.c
+    async def _meter_first(self, tenant_id: str, conversation_id: str, column: str, at: datetime) -> None:
+        """Note ``at`` in the meter's ``column`` unless a time is noted there already: one upsert (the meter row
+        is created on the conversation's first event), not an insert and an update."""
+        stmt = insert(conversation_meters).values(tenant_id=tenant_id, conversation_id=conversation_id, **{column: at})
         await self.session.execute(
-            update(conversation_meters)
-            .where(c.tenant_id == tenant_id, c.conversation_id == conversation_id, c.first_message_at.is_(None))
-            .values(first_message_at=at)
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "conversation_id"],
+                set_={column: stmt.excluded[column]},
+                where=conversation_meters.c[column].is_(None),
+            )
         )
 
+    async def meter_message(self, tenant_id: str, conversation_id: str, at: datetime) -> None:
+        await self._meter_first(tenant_id, conversation_id, "first_message_at", at)
+
     async def meter_human_involvement(self, tenant_id: str, conversation_id: str, at: datetime) -> None:
-        await self._meter_row(tenant_id, conversation_id)
-        c = conversation_meters.c
-        await self.session.execute(
-            update(conversation_meters)
-            .where(c.tenant_id == tenant_id, c.conversation_id == conversation_id, c.human_involved_at.is_(None))
-            .values(human_involved_at=at)
-        )
+        await self._meter_first(tenant_id, conversation_id, "human_involved_at", at)
 
     async def meter_resolution(self, tenant_id: str, conversation_id: str, by: str, at: datetime) -> None:
         await self._meter_row(tenant_id, conversation_id)

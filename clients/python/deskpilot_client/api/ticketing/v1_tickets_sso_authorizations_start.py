@@ -78,7 +78,9 @@ def sync_detailed(
     """Start
 
     Args:
-        body (SsoAuthorizationIn):
+        body (SsoAuthorizationIn): Start a single sign-on for the tenant; ``redirect_uri`` is
+            where the issuer sends the browser back (as
+            registered at the issuer).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -107,7 +109,9 @@ def sync(
     """Start
 
     Args:
-        body (SsoAuthorizationIn):
+        body (SsoAuthorizationIn): Start a single sign-on for the tenant; ``redirect_uri`` is
+            where the issuer sends the browser back (as
+            registered at the issuer).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -131,7 +135,9 @@ async def asyncio_detailed(
     """Start
 
     Args:
-        body (SsoAuthorizationIn):
+        body (SsoAuthorizationIn): Start a single sign-on for the tenant; ``redirect_uri`` is
+            where the issuer sends the browser back (as
+            registered at the issuer).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -158,7 +164,9 @@ async def asyncio(
     """Start
 
     Args:
-        body (SsoAuthorizationIn):
+        body (SsoAuthorizationIn): Start a single sign-on for the tenant; ``redirect_uri`` is
+            where the issuer sends the browser back (as
+            registered at the issuer).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -74,7 +74,8 @@ def sync_detailed(
     """Finish
 
     Args:
-        body (SsoSessionIn):
+        body (SsoSessionIn): Finish a single sign-on: the ``state`` and ``code`` the issuer sent
+            the browser back with.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -103,7 +104,8 @@ def sync(
     """Finish
 
     Args:
-        body (SsoSessionIn):
+        body (SsoSessionIn): Finish a single sign-on: the ``state`` and ``code`` the issuer sent
+            the browser back with.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -127,7 +129,8 @@ async def asyncio_detailed(
     """Finish
 
     Args:
-        body (SsoSessionIn):
+        body (SsoSessionIn): Finish a single sign-on: the ``state`` and ``code`` the issuer sent
+            the browser back with.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,7 +157,8 @@ async def asyncio(
     """Finish
 
     Args:
-        body (SsoSessionIn):
+        body (SsoSessionIn): Finish a single sign-on: the ``state`` and ``code`` the issuer sent
+            the browser back with.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
