@@ -474,7 +474,7 @@ class Throughput:
     idle_cpu: float  # CPU-ms per second of all processes with nothing to do (sweeps, fetch polls), subtracted
 
 
-async def _quiesce(procs: dict[str, psutil.Process], idle: float, limit_s: float = 60.0) -> None:
+async def _quiesce(procs: dict[str, psutil.Process], idle: float, limit_s: float = 180.0) -> None:
     """Wait (at most ``limit_s``) until the processes together spend no more than their idle rate again (with a
     margin): the turns still in flight when the client stopped waiting are done."""
     deadline = time.perf_counter() + limit_s
