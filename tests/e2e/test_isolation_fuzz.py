@@ -348,6 +348,7 @@ NOT_YET: set[str] = {
             "POST /v1/conversations/email-addresses",
             "POST /v1/conversations/widget-keys",
             "POST /v1/integrations/mcp",
+            "POST /v1/integrations/{name}/connect",
             "POST /v1/knowledge/crawls",
             "POST /v1/knowledge/imports",
             "POST /v1/simulations",
