@@ -8,10 +8,8 @@ import asyncio
 import json
 from pathlib import Path
 
-import nats
-
+from libs.platform import nats_auth
 from libs.platform.dead_letters import body_of, dead_letters, redrive
-from libs.platform.runtime import nats_servers
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], data_dir: Path) -> None:
@@ -33,7 +31,7 @@ def run(args: argparse.Namespace, nats_url: str) -> int:
 
 
 async def _run(args: argparse.Namespace, nats_url: str) -> int:
-    nc = await nats.connect(nats_servers(nats_url))
+    nc = await nats_auth.connect(nats_url)
     try:
         letters = await dead_letters(nc.jetstream(), args.consumer, args.id)
         if args.action == "list":

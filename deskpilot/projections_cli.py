@@ -13,11 +13,10 @@ import importlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import nats
 from nats.aio.client import Client as NATS
 
+from libs.platform import nats_auth
 from libs.platform.projections import ProjectionCheck
-from libs.platform.runtime import nats_servers
 
 REBUILDABLE = ("conversation", "billing")
 """Services whose read models rebuild from the log (``services.<name>.ops.check_projections``)."""
@@ -59,7 +58,7 @@ def run(args: argparse.Namespace, nats_url: str, database_url: str) -> int:
 async def check_all(
     nats_url: str, database_url: str, services: tuple[str, ...], tenant_id: str | None
 ) -> list[ProjectionCheck]:
-    nc = await nats.connect(nats_servers(nats_url))
+    nc = await nats_auth.connect(nats_url)
     try:
         checks: list[ProjectionCheck] = []
         for service in services:

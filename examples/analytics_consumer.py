@@ -1,6 +1,11 @@
 """A read-only analytics consumer of Deskpilot's event stream (see docs/analytics.md).
 
-    NATS_URL=nats://127.0.0.1:4222 python examples/analytics_consumer.py --durable analytics-costs
+    deskpilot analytics-credentials TENANT --out acme.json      # the operator issues a credential
+    NATS_URL=nats://127.0.0.1:4222 python examples/analytics_consumer.py --credentials acme.json
+
+With a credential (``--credentials``), it reads one tenant's events through the one consumer the credential names,
+filtered to that tenant (the server refuses anything else). Without one (a server that requires no
+authentication), ``--durable`` names its consumer and ``--subject`` what it reads.
 
 It creates (or resumes) its *own* durable pull consumer on stream ``DP_EVENTS``: delivery starts at the beginning
 of the log (``DeliverPolicy.ALL``) and every message is acknowledged explicitly after it was handled, so a restart
@@ -18,6 +23,7 @@ import os
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import nats
@@ -45,25 +51,36 @@ async def consume(
     subject: str = "dp.>",
     max_messages: int | None = None,
     idle_stop_s: float | None = None,
+    credentials: dict[str, str] | None = None,
 ) -> int:
     """Deliver every event matching ``subject`` to ``handle`` (a decoded JSON envelope), acking each one after.
 
+    ``credentials`` (the file ``deskpilot analytics-credentials`` writes) replace ``durable`` and ``subject``.
     Stops after ``max_messages``, or after ``idle_stop_s`` seconds without a new event; runs forever otherwise.
     Returns how many events it handled.
     """
-    nc = await nats.connect(nats_url)
+    options: dict[str, Any] = {}
+    if credentials is not None:
+        durable, subject = credentials["consumer"], credentials["filter_subject"]
+        # the seed signs the server's challenge; replies come to this credential's own inbox, the only one it may read
+        options = {"nkeys_seed_str": credentials["nkey_seed"], "inbox_prefix": credentials["inbox_prefix"]}
+    check_durable(durable)
+    nc = await nats.connect(nats_url, **options)
     handled = 0
     try:
         js = nc.jetstream()
         config = ConsumerConfig(
-            durable_name=check_durable(durable),
+            # named in the request subject with its filter: what a credential limited to one tenant may create
+            name=durable,
+            durable_name=durable,
             deliver_policy=DeliverPolicy.ALL,
             ack_policy=AckPolicy.EXPLICIT,
             ack_wait=60,
             max_ack_pending=1000,
             filter_subject=subject,
         )
-        sub = await js.pull_subscribe(subject, durable=durable, stream=STREAM, config=config)
+        await js.add_consumer(STREAM, config)  # created, or resumed where it stopped
+        sub = await js.pull_subscribe_bind(durable, stream=STREAM)
         idle = 0.0
         while max_messages is None or handled < max_messages:
             want = 100 if max_messages is None else min(100, max_messages - handled)
@@ -103,12 +120,7 @@ class CostTally:
             self.spend[tenant] = self.spend.get(tenant, Decimal(0)) + Decimal(event["payload"]["cost_usd"])
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--durable", default="analytics-example")
-    parser.add_argument("--subject", default="dp.>")
-    parser.add_argument("--idle-stop", type=float, default=None, help="stop after this many idle seconds")
-    args = parser.parse_args()
+async def main(args: argparse.Namespace, credentials: dict[str, str] | None) -> None:
     tally = CostTally()
     count = await consume(
         os.environ.get("NATS_URL", "nats://127.0.0.1:4222"),
@@ -116,6 +128,7 @@ async def main() -> None:
         tally,
         subject=args.subject,
         idle_stop_s=args.idle_stop,
+        credentials=credentials,
     )
     print(f"{count} events")
     for event_type, n in tally.types.most_common():
@@ -125,4 +138,10 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--credentials", help="the credential file of 'deskpilot analytics-credentials TENANT'")
+    parser.add_argument("--durable", default="analytics-example")
+    parser.add_argument("--subject", default="dp.>")
+    parser.add_argument("--idle-stop", type=float, default=None, help="stop after this many idle seconds")
+    args = parser.parse_args()
+    asyncio.run(main(args, json.loads(Path(args.credentials).read_text()) if args.credentials else None))

@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
 import httpx2
+import nats
 import pytest
 from litestar import Litestar
 from sqlalchemy import select
 
+from deskpilot.embedded import EmbeddedNats
+from deskpilot.nats_auth import NatsAuthDirectory
 from deskpilot.tenants import NewTenant, create_tenant
 from libs.events import Envelope, EventLog, decode
 from libs.platform.runtime import ServiceRuntime
@@ -256,3 +259,24 @@ class ServiceProcess:
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+async def issue_analytics_credential(server: EmbeddedNats | None, tenant_id: str) -> dict[str, str]:
+    """``deskpilot analytics-credentials`` against the suite's NATS: the credential file's contents, once the
+    server has reloaded and accepts it. Skips on a server of your own (``NATS_URL``), whose config is not ours."""
+    if server is None:
+        pytest.skip("NATS_URL names a server whose authorization this suite does not write")
+    credential, seed = NatsAuthDirectory(server.dir).issue_analytics(tenant_id)
+    server.reload()
+    issued = credential.client_file(seed)
+
+    async def accepted() -> bool:
+        try:
+            nc = await nats.connect(server.url, nkeys_seed_str=seed, allow_reconnect=False, connect_timeout=2)
+        except (nats.errors.Error, OSError):
+            return False  # the reload is not done yet
+        await nc.close()
+        return True
+
+    await eventually(accepted, timeout=15, what="the NATS server to accept the new analytics credential")
+    return issued
