@@ -60,8 +60,8 @@ def _url(name: str, data_dir: Path) -> str:
     if not value and runtime.exists():
         recorded = json.loads(runtime.read_text())
         value = recorded[name.lower()]
-        if name == "NATS_URL" and recorded.get("nats_credentials_dir"):
-            os.environ.setdefault(nats_auth.CREDENTIALS_DIR, recorded["nats_credentials_dir"])
+        if name == "NATS_URL" and recorded.get("nats_credentials_dir"):  # that server's, whatever else is set
+            os.environ[nats_auth.CREDENTIALS_DIR] = recorded["nats_credentials_dir"]
     if not value:
         raise SystemExit(f"set {name}, or start the platform with 'deskpilot up --data-dir {data_dir}' first")
     return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -20,8 +21,8 @@ import pytest
 from litestar import Litestar
 from sqlalchemy import select
 
+from deskpilot import cli
 from deskpilot.embedded import EmbeddedNats
-from deskpilot.nats_auth import NatsAuthDirectory
 from deskpilot.tenants import NewTenant, create_tenant
 from libs.events import Envelope, EventLog, decode
 from libs.platform.runtime import ServiceRuntime
@@ -261,18 +262,23 @@ class ServiceProcess:
                 self.kill()
 
 
-async def issue_analytics_credential(server: EmbeddedNats | None, tenant_id: str) -> dict[str, str]:
-    """``deskpilot analytics-credentials`` against the suite's NATS: the credential file's contents, once the
-    server has reloaded and accepts it. Skips on a server of your own (``NATS_URL``), whose config is not ours."""
-    if server is None:
+async def issue_analytics_credential(server: EmbeddedNats | None, tenant_id: str, workdir: Path) -> dict[str, str]:
+    """``deskpilot analytics-credentials TENANT`` as against ``deskpilot up`` (whose ``runtime.json`` names the
+    embedded server's directory and pid), on the suite's NATS: the credential file's contents, once the server has
+    reloaded and accepts it. Skips on a server of your own (``NATS_URL``), whose configuration is not ours."""
+    if server is None or server.proc is None:
         pytest.skip("NATS_URL names a server whose authorization this suite does not write")
-    credential, seed = NatsAuthDirectory(server.dir).issue_analytics(tenant_id)
-    server.reload()
-    issued = credential.client_file(seed)
+    (workdir / "runtime.json").write_text(json.dumps({"nats_dir": str(server.dir), "nats_pid": server.proc.pid}))
+    out = workdir / f"{tenant_id}.json"
+    assert cli.main(["analytics-credentials", tenant_id, "--out", str(out), "--data-dir", str(workdir)]) == 0
+    issued: dict[str, str] = json.loads(out.read_text())
+    assert out.stat().st_mode & 0o077 == 0, "the credential file is the owner's only"
 
     async def accepted() -> bool:
         try:
-            nc = await nats.connect(server.url, nkeys_seed_str=seed, allow_reconnect=False, connect_timeout=2)
+            nc = await nats.connect(
+                server.url, nkeys_seed_str=issued["nkey_seed"], allow_reconnect=False, connect_timeout=2
+            )
         except (nats.errors.Error, OSError):
             return False  # the reload is not done yet
         await nc.close()

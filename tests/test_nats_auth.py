@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 import pytest
 from nats.aio.client import Client as NATS
@@ -48,8 +49,10 @@ class Refusals:
         await self.refused(f'publish to "{subject}"')
 
 
-async def analytics_connection(server: EmbeddedNats | None, tenant_id: str) -> tuple[Refusals, dict[str, str]]:
-    credentials = await issue_analytics_credential(server, tenant_id)
+async def analytics_connection(
+    server: EmbeddedNats | None, tenant_id: str, workdir: Path
+) -> tuple[Refusals, dict[str, str]]:
+    credentials = await issue_analytics_credential(server, tenant_id, workdir)
     assert server is not None
     conn = Refusals()
     await conn.nc.connect(
@@ -62,10 +65,10 @@ async def analytics_connection(server: EmbeddedNats | None, tenant_id: str) -> t
 
 
 async def test_an_analytics_credential_reads_only_its_tenant_and_touches_nothing_else(
-    event_log: EventLog, nc: NATS, nats_server: EmbeddedNats | None
+    event_log: EventLog, nc: NATS, nats_server: EmbeddedNats | None, tmp_path: Path
 ) -> None:
     other, tenant = await create_tenant(event_log, "Other"), await create_tenant(event_log, "Analysed")
-    conn, credentials = await analytics_connection(nats_server, tenant.tenant_id)
+    conn, credentials = await analytics_connection(nats_server, tenant.tenant_id, tmp_path)
     try:
         await reads_its_tenant_only(conn, credentials, tenant.tenant_id, other.tenant_id)
         await publishes_nothing(conn, tenant.tenant_id)

@@ -128,7 +128,7 @@ def load_example() -> Any:
 
 
 async def test_the_example_analytics_consumer_reads_the_real_stream_and_resumes(
-    event_log: EventLog, nats_url: str, nats_server: EmbeddedNats | None, tenant_id: str
+    event_log: EventLog, nats_url: str, nats_server: EmbeddedNats | None, tenant_id: str, tmp_path: Path
 ) -> None:
     """With the read-only credential of ``deskpilot analytics-credentials`` for its tenant, as an operator gives
     it: it reads that tenant's events and nothing of another's (tests/test_nats_auth.py: what it cannot do)."""
@@ -155,7 +155,7 @@ async def test_the_example_analytics_consumer_reads_the_real_stream_and_resumes(
     started = Envelope.new(ConversationStarted(), tenant_id=other, conversation_id=other_conv, actor=customer)
     await event_log.append(other, other_conv, [started], expected_version=None)  # before: first in the log
     await event_log.append(tenant_id, conv, first, expected_version=None)
-    credentials = await issue_analytics_credential(nats_server, tenant_id)
+    credentials = await issue_analytics_credential(nats_server, tenant_id, tmp_path)
     durable = credentials["consumer"]
     tally = example.CostTally()
     assert await example.consume(nats_url, "", tally, credentials=credentials, max_messages=3) == 3

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from nats.aio.client import Client as NATS
 
 from libs.events import (
     Actor,
@@ -246,7 +247,9 @@ async def test_both_tools_are_published_to_a_new_tenant(knowledge: Service, even
     assert tool in {t.name for t in published.payload.tools}
 
 
-async def test_a_replays_unrecorded_search_is_answered_without_a_trace(knowledge: Service, event_log: EventLog) -> None:
+async def test_a_replays_unrecorded_search_is_answered_without_a_trace(
+    knowledge: Service, event_log: EventLog, nc: NATS
+) -> None:
     client, runtime = knowledge
     tenant = await provision_tenant(event_log, runtime)
     headers = {"Authorization": f"Bearer {tenant.api_key}"}
@@ -258,7 +261,7 @@ async def test_a_replays_unrecorded_search_is_answered_without_a_trace(knowledge
         tool="search_knowledge",
         arguments={"query": "refund"},
     )
-    reply = await runtime.nc.request(sandbox_tools_subject("knowledge"), call.model_dump_json().encode(), timeout=10)
+    reply = await nc.request(sandbox_tools_subject("knowledge"), call.model_dump_json().encode(), timeout=10)
     answer = SandboxToolAnswer.model_validate_json(reply.data)
     assert answer.status == "completed", answer
     assert answer.result["citations"][0]["article_id"] == article["article_id"]
