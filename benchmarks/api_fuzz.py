@@ -26,6 +26,7 @@ from pathlib import Path
 import httpx2
 
 from deskpilot.embedded import free_port
+from deskpilot.gateway_limits import LOAD_GENERATOR_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT = ROOT / "docs" / "openapi.json"
@@ -36,6 +37,7 @@ def start(tree: Path, data_dir: Path, port: int) -> tuple[subprocess.Popen[bytes
     env.update(
         {"PYTHONPATH": str(tree), "KNOWLEDGE_EMBEDDINGS": "hashing", "ANTHROPIC_API_KEY": "", "OPENAI_API_KEY": ""}
     )
+    env.update(LOAD_GENERATOR_ENV)  # a fuzzer is a load generator: the gateway's rate limits would answer it
     log = data_dir / "platform.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "deskpilot.cli", "up", "--port", str(port), "--data-dir", str(data_dir)],

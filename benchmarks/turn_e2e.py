@@ -1,7 +1,7 @@
 """A turn end to end, as a user of the public API sees it: the headline figure of the platform.
 
     .venv/bin/python benchmarks/turn_e2e.py [--model-ms 0] [--sequential 100] [--concurrency 16 64] [--messages 5]
-                                            [--runs 1]
+                                            [--runs 1] [--profile DIR]
 
 Starts ``deskpilot up`` (every service its own process, the one-port gateway) on an embedded NATS JetStream and
 PostgreSQL, with the agent talking to a local server that speaks Anthropic's Messages wire protocol through the
@@ -18,7 +18,9 @@ Printed, in one run:
   turns/s, p50/p99 POST → reply, share of the raw budget;
 * stuck turns (no reply within 10 s) and duplicate event ids, found by reading every conversation's log afterwards;
 * CPU milliseconds per turn of each process (from ``/proc``), during the throughput runs, and the system calls per
-  turn of each (``perf stat``; unlike CPU time, they do not depend on how busy the machine is).
+  turn of each (``perf stat``; unlike CPU time, they do not depend on how busy the machine is); both net of what
+  each process spends idle (measured for a few seconds before each run), which a slow run would otherwise spread
+  over fewer turns.
 
 Targets (issue "a turn end to end through the public API"): sequential p50 ≤ 15 ms and p99 ≤ 40 ms to the first
 push; 16 concurrent ≥ 100 turns/s with p99 ≤ 300 ms; 64 concurrent without errors; 0 stuck, 0 duplicates.
@@ -50,9 +52,11 @@ from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 from websockets.asyncio.client import ClientConnection, connect
 
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from deskpilot.gateway_limits import LOAD_GENERATOR_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 STUCK_AFTER_S = 10.0
+IDLE_S = 5.0
 ORIGIN = "https://shop.example"
 QUESTIONS = (
     "where is my order #1001?",
@@ -172,6 +176,7 @@ class Platform:
             "DESKPILOT_WIDGET_IP_MESSAGE_BURST": "100000",
             "DESKPILOT_WIDGET_KEY_MESSAGES_PER_MINUTE": "100000",
             "DESKPILOT_WIDGET_KEY_MESSAGE_BURST": "100000",
+            **LOAD_GENERATOR_ENV,  # and the gateway's (deskpilot/gateway_limits.py)
         }
         log = (self.work / "up.log").open("wb")
         up = subprocess.Popen(
@@ -213,6 +218,28 @@ class Platform:
                 proc.wait(60)
         self.pg.stop()
         self.nats.stop()
+
+
+class Profiles:
+    """``py-spy record`` attached to each process for one throughput run (``--profile DIR``; py-spy on PATH): raw
+    collapsed stacks per process, to read with any flame-graph tool or ``sort``."""
+
+    def __init__(self, procs: dict[str, psutil.Process], out: Path | None, label: str) -> None:
+        self._spies: list[subprocess.Popen[bytes]] = []
+        spy = shutil.which("py-spy")
+        if out is None or spy is None:
+            return
+        out.mkdir(parents=True, exist_ok=True)
+        for name, proc in procs.items():
+            cmd = [spy, "record", "-r", "200", "-f", "raw", "-o", str(out / f"{label}-{name}.txt"), "-p", str(proc.pid)]
+            self._spies.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    def stop(self) -> None:
+        for spy in self._spies:
+            spy.send_signal(signal.SIGINT)
+        for spy in self._spies:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                spy.wait(30)
 
 
 class SyscallCount:
@@ -403,11 +430,11 @@ async def _throughput(
     print(f"\nconcurrent conversations x {args.messages} different messages")
     print("  conversations   turns/s   p50 ms   p99 ms   budget   errors   stuck   CPU-ms per turn")
     for n in args.concurrency:
-        figures, new_chats = await _concurrent(client, platform, n, args.messages)
+        figures, new_chats = await _concurrent(client, platform, n, args.messages, args.profile)
         chats.extend(new_chats)
         stuck += figures.stuck
         errors += figures.errors
-        cpu = "  ".join(f"{k} {v:.1f}" for k, v in figures.cpu.items())
+        cpu = f"total {sum(figures.cpu.values()):.1f} = " + "  ".join(f"{k} {v:.1f}" for k, v in figures.cpu.items())
         print(
             f"  {n:>13} {figures.rate:9.1f} {figures.p50:8.1f} {figures.p99:8.1f}"
             f" {figures.rate / budget:8.1%} {figures.errors:8d} {figures.stuck:7d}   {cpu}"
@@ -416,6 +443,7 @@ async def _throughput(
             calls = "  ".join(f"{k} {v:.0f}" for k, v in figures.syscalls.items())
             total = sum(figures.syscalls.values())
             print(f"  {'':>13} system calls per turn (load-independent): {total:.0f} = {calls}")
+        print(f"  {'':>13} idle cost subtracted from both: {figures.idle_cpu:.1f} CPU-ms/s over all processes")
 
     duplicates = 0
     for c in chats:
@@ -442,13 +470,35 @@ class Throughput:
     stuck: int
     cpu: dict[str, float]
     syscalls: dict[str, float]
+    idle_cpu: float  # CPU-ms per second of all processes with nothing to do (sweeps, fetch polls), subtracted
 
 
-async def _concurrent(client: Client, platform: Platform, n: int, messages: int) -> tuple[Throughput, list[Chat]]:
+async def _idle_rates(
+    procs: dict[str, psutil.Process], seconds: float = IDLE_S
+) -> tuple[dict[str, float], dict[str, float]]:
+    """CPU-ms and system calls per second of each process while no turn runs (background sweeps, idle fetches),
+    so that the figures per turn count the turns' own cost, not the idle cost spread over however many turns the
+    machine's load allowed in the run."""
+    before = cpu_ms(procs)
+    calls = SyscallCount(procs)
+    await asyncio.sleep(seconds)
+    counted = calls.stop()
+    after = cpu_ms(procs)
+    return (
+        {k: (after[k] - before.get(k, 0.0)) / seconds for k in after},
+        {k: v / seconds for k, v in counted.items()},
+    )
+
+
+async def _concurrent(
+    client: Client, platform: Platform, n: int, messages: int, profile: Path | None = None
+) -> tuple[Throughput, list[Chat]]:
     chats = [await client.open() for _ in range(n)]
     procs = platform.processes()
+    idle_cpu, idle_calls = await _idle_rates(procs)
     before = cpu_ms(procs)
     syscalls = SyscallCount(procs)
+    profiles = Profiles(procs, profile, f"c{n}")
     start = time.perf_counter()
 
     async def talk(chat: Chat, offset: int) -> list[Turn]:
@@ -458,6 +508,7 @@ async def _concurrent(client: Client, platform: Platform, n: int, messages: int)
     elapsed = time.perf_counter() - start
     after = cpu_ms(procs)
     counted = syscalls.stop()
+    profiles.stop()
     done = [t for t in turns if t.replied is not None]
     latencies = [(t.replied - t.posted) * 1000 for t in done if t.replied is not None]
     figures = Throughput(
@@ -466,8 +517,12 @@ async def _concurrent(client: Client, platform: Platform, n: int, messages: int)
         p99=pct(latencies, 99),
         errors=sum(1 for t in turns if t.status != 202),
         stuck=sum(1 for t in turns if t.status == 202 and t.replied is None),
-        cpu={k: (after[k] - before.get(k, 0.0)) / max(1, len(done)) for k in after},
-        syscalls={k: v / max(1, len(done)) for k, v in counted.items()},
+        cpu={
+            k: max(0.0, after[k] - before.get(k, 0.0) - idle_cpu.get(k, 0.0) * elapsed) / max(1, len(done))
+            for k in after
+        },
+        syscalls={k: max(0.0, v - idle_calls.get(k, 0.0) * elapsed) / max(1, len(done)) for k, v in counted.items()},
+        idle_cpu=sum(idle_cpu.values()),
     )
     return figures, chats
 
@@ -479,6 +534,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--messages", type=int, default=5)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--profile", type=Path, help="py-spy each process during the throughput runs, into this dir")
     args = parser.parse_args()
     for _ in range(args.runs):
         asyncio.run(run(args))

@@ -84,9 +84,27 @@ def serve(service: str, host: str, port: int) -> int:
     configure_tracing(service)  # only when OTEL_EXPORTER_OTLP_* asks for it
     app = module.create_app()
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        # A client's WebSocket frame above this closes the socket with 1009 (message too big) before it is buffered.
+        ws_max = int(os.environ.get("DESKPILOT_MAX_WS_FRAME_BYTES", str(128 * 1024)))
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, ws_max_size=ws_max)
     finally:
         shutdown_tracing()
+    return 0
+
+
+def _provision_role() -> int:
+    from deskpilot.database_roles import provision_role
+
+    owner, service = os.environ.get("DATABASE_OWNER_URL"), os.environ.get("DATABASE_URL")
+    if not owner or not service:
+        print("set DATABASE_OWNER_URL (the owner) and DATABASE_URL (the services' role)", file=sys.stderr)
+        return 2
+    try:
+        role = asyncio.run(provision_role(owner, service))
+    except ValueError as exc:
+        print(f"deskpilot database provision-role: {exc}", file=sys.stderr)
+        return 2
+    print(f"role {role}: login; no superuser, no BYPASSRLS, owns nothing (migrations grant it the tables' use)")
     return 0
 
 
@@ -267,6 +285,12 @@ def main(argv: list[str] | None = None) -> int:
     p_serve.add_argument("--host", default=os.environ.get("DESKPILOT_HTTP_HOST", "0.0.0.0"))
     p_serve.add_argument("--port", type=int, default=int(os.environ.get("DESKPILOT_HTTP_PORT", "8000")))
 
+    p_db = sub.add_parser("database", help="database roles")
+    p_db.add_subparsers(dest="action", required=True).add_parser(
+        "provision-role",
+        help="create or update DATABASE_URL's role (login; no superuser, no BYPASSRLS, owns nothing) with "
+        "DATABASE_OWNER_URL's connection: the services' role of docker-compose and Kubernetes",
+    )
     p_ten = sub.add_parser("tenants", help="manage tenants")
     ten_sub = p_ten.add_subparsers(dest="action", required=True)
     p_create = ten_sub.add_parser("create", help="create a tenant and print its API key")
@@ -286,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
         return up(args.host, args.port, args.data_dir)
     if args.command == "serve":
         return serve(args.service, args.host, args.port)
+    if args.command == "database":
+        return _provision_role()
     if args.command == "tenants":
         asyncio.run(_create_tenant(args.name, args.data_dir))
         return 0

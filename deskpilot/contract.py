@@ -3,10 +3,11 @@ it can answer, one error model.
 
 Each service's app is built as ``deskpilot serve`` builds it (``deskpilot.architecture_docs``) and its Litestar
 document merged into one; then every operation gets its ``security`` (from what the edge demands of its handler:
-an API key, also a human agent's key on ``HUMAN_AGENTS`` routes, a widget key on the chat routes, or nothing),
-and its error answers as RFC 9457 problem documents: 400 (hostile input) everywhere, 401/403 where a key is needed,
-404 where the path names something, 413/422 where there is input, and the statuses its handler raises. Request
-bodies say exactly what they accept (``additionalProperties: false``, as the models forbid extra fields).
+an API key, also a human agent's key on ``HUMAN_AGENTS`` routes, a widget key on the chat routes, the operator's key
+on the operator API, or nothing), and its error answers as RFC 9457 problem documents: 400 (hostile input)
+everywhere, 401/403 where a key is needed, 404 where the path names something, 413/422 where there is input, and the
+statuses its handler raises. Request bodies say exactly what they accept (``additionalProperties: false``, as the
+models forbid extra fields).
 
 The document is committed as ``docs/openapi.json`` and served by the gateway at ``/openapi.json`` (a reference
 page at ``/reference``). Regenerate: ``.venv/bin/python -m deskpilot.contract``; ``tests/contract`` fails until you
@@ -49,6 +50,12 @@ SECURITY_SCHEMES: dict[str, Any] = {
         "type": "http",
         "scheme": "bearer",
         "description": "A human agent's key (its sign-in `dps_…` or its own `dpa_…`); only where listed.",
+    },
+    "operatorKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The platform operator's key (`DESKPILOT_OPERATOR_KEY`; `deskpilot up` generates one and "
+        "prints it); only on the operator API (`/v1/operator/…`). No tenant's key is accepted there.",
     },
     "widgetKey": {
         "type": "apiKey",
@@ -127,6 +134,8 @@ def _handlers(app: Litestar) -> dict[tuple[str, str], HTTPRouteHandler]:
 
 
 def _security(handler: HTTPRouteHandler) -> list[dict[str, list[str]]]:
+    if handler.opt.get("operator"):
+        return [{"operatorKey": []}]
     if needs_tenant(handler):
         schemes: list[dict[str, list[str]]] = [{"apiKey": []}]
         if handler.opt.get("human_agents"):

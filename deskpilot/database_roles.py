@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import DBAPIError
@@ -51,14 +52,32 @@ async def provision_service_role(owner_url: str) -> str | None:
     return make_url(owner_url).set(username=SERVICE_ROLE, password=password).render_as_string(hide_password=False)
 
 
-async def _create_or_update(engine: AsyncEngine, password: str) -> None:
+async def provision_role(owner_url: str, service_url: str) -> str:
+    """Create (or update) the role ``service_url`` names, with its password, through the owner's connection: what
+    docker-compose's ``database-roles`` step runs (``deskpilot database provision-role``); returns the role."""
+    url = make_url(service_url)
+    role, password = url.username or "", url.password or ""
+    if not ROLE_NAME.fullmatch(role) or role == make_url(owner_url).username:
+        raise ValueError("DATABASE_URL must name a role of its own (lower-case letters, digits, _), not the owner")
+    if not password:
+        raise ValueError("DATABASE_URL must carry the service role's password")
+    engine = create_async_engine(owner_url, poolclass=NullPool)
+    try:
+        await _create_or_update(engine, password, role)
+    finally:
+        await engine.dispose()
+    return role
+
+
+ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+async def _create_or_update(engine: AsyncEngine, password: str, role: str = SERVICE_ROLE) -> None:
     async with engine.begin() as conn:
-        exists = (await conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": SERVICE_ROLE})).first()
+        exists = (await conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})).first()
         verb = "ALTER" if exists else "CREATE"
-        # The password is hex (no quoting issue); a role name and a password cannot be bound parameters.
+        # A role name and a password cannot be bound parameters: the name is checked, the password quoted.
+        quoted = "'" + password.replace("'", "''") + "'"
         await conn.execute(
-            text(
-                f"{verb} ROLE {SERVICE_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE "
-                f"PASSWORD '{password}'"
-            )
+            text(f"{verb} ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD {quoted}")
         )

@@ -52,6 +52,7 @@ ROUTES: dict[str, str] = {
     "/v1/conversations": "conversation",
     "/v1/conversation/": "conversation",
     "/v1/privacy": "conversation",
+    "/v1/operator": "conversation",
     "/v1/agent": "agent",
     "/v1/replays": "agent",
     "/v1/simulations": "agent",

@@ -1,4 +1,4 @@
-"""The NATS server's side of authorization (decision 0029): nkeys, the server's ``authorization`` block, and
+"""The NATS server's side of authorization (decision 0043): nkeys, the server's ``authorization`` block, and
 read-only analytics credentials.
 
 A *NATS auth directory* holds what one server's authorization is made of:

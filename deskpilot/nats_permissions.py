@@ -1,4 +1,4 @@
-"""What each NATS identity may publish and subscribe to (decision 0029), derived from the code.
+"""What each NATS identity may publish and subscribe to (decision 0043), derived from the code.
 
 * The events a service publishes: every catalog entry whose ``PRODUCERS`` names it (``libs/events/catalog``), on
   its subject pattern (``dp.conv.*.*.<type>``, a command's with its route token, ``dp.tenant.*.<type>``).
@@ -28,6 +28,7 @@ from libs.events.sandbox import sandbox_tools_subject
 from libs.events.streams import DEAD_LETTER_STREAM, EVENTS_STREAM, KEYS_BUCKET, KEYS_STREAM
 from libs.events.subjects import (
     CONVERSATION_PREFIX,
+    DLQ_PREFIX,
     ROOT,
     SANDBOX_PREFIX,
     STREAM_PREFIX,
@@ -37,6 +38,7 @@ from libs.events.subjects import (
     dead_letter_subject,
     redrive_subject,
 )
+from libs.platform.dead_letters import REDRIVEN
 from libs.platform.nats_auth import inbox_prefix
 from libs.platform.privacy import EXPORTS_BUCKET
 
@@ -74,7 +76,13 @@ class Core:
 CORE: dict[str, Core] = {
     "agent": Core(publish=(f"{STREAM_PREFIX}.*.*", f"{SANDBOX_PREFIX}.*.tools")),
     "conversation": Core(
-        publish=(f"{WIDGET_PREFIX}.*.*.revoked",),
+        # the operator API (libs/platform/operator.py) reads every dead letter and asks the owning service to redrive
+        publish=(
+            f"{WIDGET_PREFIX}.*.*.revoked",
+            f"{ROOT}.ops.redrive.*",
+            f"{DLQ_PREFIX}.*.{REDRIVEN}",
+            f"{API}.STREAM.MSG.GET.{DEAD_LETTER_STREAM}",
+        ),
         subscribe=(f"{WIDGET_PREFIX}.*.*.revoked", f"{STREAM_PREFIX}.*.*"),
         # a chat feed's live events: an ephemeral ordered consumer filtered to the conversation
         js_api=(f"{API}.CONSUMER.CREATE.{EVENTS_STREAM}", f"$JS.FC.{EVENTS_STREAM}.>"),

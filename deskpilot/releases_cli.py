@@ -75,6 +75,8 @@ async def command(client: httpx2.AsyncClient, args: argparse.Namespace) -> int:
         case "publish":
             suites = [s.read_text() for s in args.suite]
             r = await client.post(path, json={"notes": args.notes, "suites": suites, "by": args.by})
+            if r.status_code < 400:
+                return await _verdict(client, r.json())
         case "rollout":
             r = await client.post(f"{path}/{args.number}/rollout", json={"share": args.share, "by": args.by})
         case "promote":
@@ -83,7 +85,7 @@ async def command(client: httpx2.AsyncClient, args: argparse.Namespace) -> int:
             r = await client.post(f"{path}/rollback", json={"to": args.to, "by": args.by})
     if r.status_code >= 400:
         return _failed(r)
-    show = {"list": _list, "diff": _diff, "publish": _published}.get(args.action, _rollout)
+    show = {"list": _list, "diff": _diff}.get(args.action, _rollout)
     show(r.json())
     return 0
 
@@ -136,7 +138,32 @@ def _gate(gate: dict[str, Any]) -> None:
         print(f"  suite {suite['suite']}: {'passed' if suite['passed'] else 'FAILED'} (pass^1 {suite['pass_1']})")
 
 
-def _published(body: dict[str, Any]) -> None:
-    release = body["release"]
-    print(f"published release {release['number']} ({release['role']}, {release['share']} % of new conversations)")
-    _gate(body["gate"])
+POLL_SECONDS = 0.5
+FINISHED = ("passed", "blocked", "failed")
+
+
+async def _verdict(client: httpx2.AsyncClient, body: dict[str, Any]) -> int:
+    """Follow a gate run (``POST`` answered 202) until its verdict, printing its progress; the exit status."""
+    shown = None
+    while body["status"] not in FINISHED:
+        p = body["progress"]
+        line = f"{body['status']}: {p['replayed']}/{p['conversations']} conversations, {p['suites_run']}/{p['suites']}"
+        if line != shown:
+            print(f"gate {body['id']} {line} suites")
+            shown = line
+        await asyncio.sleep(POLL_SECONDS)
+        r = await client.get(body["url"])
+        if r.status_code >= 400:
+            return _failed(r)
+        body = r.json()
+    if body["gate"]:
+        _gate(body["gate"])
+    if body["status"] == "passed":
+        release = body["release"]
+        print(f"published release {release['number']} ({release['role']}, {release['share']} % of new conversations)")
+        return 0
+    why = body["reasons"] or [body["error"]]
+    print(f"not published: the gate {'blocks' if body['status'] == 'blocked' else 'failed'}")
+    for reason in why:
+        print(f"  - {reason}")
+    return 1

@@ -14,6 +14,7 @@ import base64
 import contextlib
 import json
 import os
+import secrets
 import signal
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ from deskpilot.database_roles import provision_service_role
 from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_procedures, demo_web
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
+from deskpilot.gateway_limits import GatewaySettings, gateway_middleware
 from deskpilot.tenants import NewTenant, demo_tenant
 from libs.events import EventLog
 from libs.platform import nats_auth
@@ -167,6 +169,34 @@ def dev_vault_env(data_dir: Path) -> dict[str, str]:
     return {VAULT_MASTER_KEYS: path.read_text().strip()}
 
 
+OPERATOR_KEY = "DESKPILOT_OPERATOR_KEY"
+DEV_OPERATOR_KEY_FILE = "operator.key"
+
+
+def dev_operator_env(data_dir: Path) -> dict[str, str]:
+    """The operator API's key: ``DESKPILOT_OPERATOR_KEY`` as configured, else one generated once and kept in
+    ``<data-dir>/operator.key`` (mode 600), so that ``deskpilot up`` has an operator API out of the box."""
+    if os.environ.get(OPERATOR_KEY):
+        return {OPERATOR_KEY: os.environ[OPERATOR_KEY]}
+    path = data_dir / DEV_OPERATOR_KEY_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(f"dpo_{secrets.token_urlsafe(32)}\n")
+    return {OPERATOR_KEY: path.read_text().strip()}
+
+
+def _gateway_server(host: str, port: int, upstreams: dict[str, str]) -> tuple[Gateway, _QuietServer]:
+    """The gateway with its limits and security headers (``deskpilot.gateway_limits``), and its server."""
+    limits = GatewaySettings()
+    gateway = Gateway(upstreams, middleware=gateway_middleware(limits))
+    # uvicorn refuses a bigger frame itself (1009) before buffering it; the middleware holds under any server.
+    config = uvicorn.Config(
+        gateway, host=host, port=port, log_level="warning", lifespan="on", ws_max_size=limits.max_ws_frame_bytes
+    )
+    return gateway, _QuietServer(config)
+
+
 async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, database_url: str) -> int:
     """Run until Ctrl-C or SIGTERM (0), or until a service refuses its database (``EXIT_DATABASE_UNFIT``).
     ``database_url``: the owner's; the services connect as their own role (``deskpilot/database_roles.py``)."""
@@ -176,11 +206,11 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
 
     env = {**os.environ, "NATS_URL": nats_url, "PYTHONUNBUFFERED": "1", **await _database_env(database_url)}
     env.update(dev_vault_env(data_dir))
+    env.update(dev_operator_env(data_dir))
     children = [ServiceProcess(name, free_port(), env) for name in SERVICES]
     web = ServiceProcess(WEB, free_port(), env)
     _record_services(data_dir, [*children, web])
-    gateway = Gateway({c.name: f"http://127.0.0.1:{c.port}" for c in [*children, web]})
-    server = _QuietServer(uvicorn.Config(gateway, host=host, port=port, log_level="warning", lifespan="on"))
+    gateway, server = _gateway_server(host, port, {c.name: f"http://127.0.0.1:{c.port}" for c in [*children, web]})
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -216,7 +246,7 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             tasks.append(asyncio.create_task(web.run(), name=WEB))
             await _wait_until(_web_ready(client, web), "web front end", 120)
         gateway.ready = True
-        _banner(host, port, data_dir, tenant, demo, owner, nats_url, database_url)
+        _banner(host, port, data_dir, tenant, demo, owner, nats_url, database_url, env[OPERATOR_KEY])
         await stop.wait()
     finally:
         say("[supervisor] stopping…")
@@ -308,6 +338,7 @@ def _banner(
     owner: DemoOwner,
     nats_url: str,
     database_url: str,
+    operator_key: str,
 ) -> None:
     base = f"http://{host}:{port}"
     say("")
@@ -319,6 +350,7 @@ def _banner(
     say(f"  widget key: {demo.widget_key}  (allowed origins: {', '.join(demo.allowed_origins)})")
     say(f"  chat widget demo: {base}/widget/demo   inbox: {base}/inbox   console: {base}/console")
     say(f"  sign in as: {owner.email}  password: {owner.password}  (the demo owner; kept in {data_dir})")
+    say(f"  operator key: {operator_key}  (only for the operator API: {base}/v1/operator/dead-letters)")
     say("  try:")
     say(f'    curl -s -X POST {base}/v1/conversations -H "Authorization: Bearer {tenant.api_key}"')
     say("  Ctrl-C stops everything.")

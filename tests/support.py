@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -19,10 +20,13 @@ import httpx2
 import nats
 import pytest
 from litestar import Litestar
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from deskpilot import cli
 from deskpilot.embedded import EmbeddedNats
+from deskpilot.gateway_limits import LOAD_GENERATOR_ENV
 from deskpilot.tenants import NewTenant, create_tenant
 from libs.events import Envelope, EventLog, decode
 from libs.platform.runtime import ServiceRuntime
@@ -118,6 +122,39 @@ async def outbox_events(runtime: ServiceRuntime, event_type: str | None = None) 
 
 
 @asynccontextmanager
+async def write_scopes(database_url: str, table: str) -> AsyncIterator[Callable[[], Awaitable[list[tuple[str, str]]]]]:
+    """While open, PostgreSQL itself records each row inserted into ``table`` (``schema.name``) with the tenant scope
+    (``deskpilot.tenant_id``) of the transaction that wrote it; the callable reads ``(tenant_id, scope)`` pairs. A
+    trigger, so that the scope is what the database saw, not what our code claims."""
+    name = f"scope_probe_{secrets.token_hex(4)}"
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    setup = [
+        f"CREATE TABLE public.{name} (tenant_id text, scope text, seq serial)",
+        f"CREATE FUNCTION public.{name}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$ BEGIN "  # noqa: S608
+        f"INSERT INTO public.{name} (tenant_id, scope) "
+        f"VALUES (NEW.tenant_id, current_setting('deskpilot.tenant_id', true)); RETURN NEW; END $$",
+        f"CREATE TRIGGER {name} AFTER INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION public.{name}()",
+    ]
+
+    async def seen() -> list[tuple[str, str]]:
+        async with engine.connect() as conn:
+            rows = await conn.execute(text(f"SELECT tenant_id, scope FROM public.{name} ORDER BY seq"))  # noqa: S608
+            return [(r[0], r[1]) for r in rows]
+
+    try:
+        async with engine.begin() as conn:
+            for statement in setup:
+                await conn.execute(text(statement))
+        yield seen
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(text(f"DROP TRIGGER IF EXISTS {name} ON {table}"))
+            await conn.execute(text(f"DROP FUNCTION IF EXISTS public.{name}()"))
+            await conn.execute(text(f"DROP TABLE IF EXISTS public.{name}"))
+        await engine.dispose()
+
+
+@asynccontextmanager
 async def without_procedure(
     client: httpx2.AsyncClient, base: str, headers: Mapping[str, str], name: str
 ) -> AsyncIterator[None]:
@@ -144,6 +181,9 @@ def platform_env(**services: str) -> dict[str, str]:
     starts its own embedded NATS and PostgreSQL."""
     env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "DATABASE_URL")}
     env.update({"KNOWLEDGE_EMBEDDINGS": "hashing", "ANTHROPIC_API_KEY": "", "OPENAI_API_KEY": ""})
+    # The suite drives its platforms like load generators (tests/faults: 32 clients polling on one key, from one
+    # address): the gateway's rate limits are lifted here and tested in tests/test_gateway.py.
+    env.update(LOAD_GENERATOR_ENV)
     env.update(services)
     return env
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -93,6 +94,19 @@ async def _kill_backend_running(url: str, query: str) -> None:
     raise AssertionError(f"no backend ran {query!r}")
 
 
+async def _until_recovered(url: str) -> None:
+    """Wait for the server to finish its crash recovery: a stop requested during recovery waits out pg_ctl's 60 s
+    and ends in a kill (PostgreSQL 18 leaves the startup process's redo running), so the teardown waits for this
+    state first."""
+    for _ in range(1200):
+        try:
+            await _autocommit(url, "SELECT 1")
+            return
+        except (DBAPIError, OSError):  # "in recovery mode" / connection refused until it is back
+            await asyncio.sleep(0.05)
+    raise AssertionError("the server did not come back from its crash recovery")
+
+
 async def test_a_backend_that_dies_during_the_probe_is_named_as_a_binary_this_cpu_cannot_run(own_server: str) -> None:
     query = "SELECT pg_sleep(120)"
     killer = asyncio.create_task(_kill_backend_running(own_server, query))
@@ -102,6 +116,7 @@ async def test_a_backend_that_dies_during_the_probe_is_named_as_a_binary_this_cp
     sentence = str(refused.value)
     assert "backend died during the pgvector self-check" in sentence
     assert "instructions this CPU does not have" in sentence
+    await _until_recovered(own_server)
 
 
 def _platform_env(nats_url: str, database_url: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from deskpilot.database_roles import provision_role
 from deskpilot.tenants import NewTenant
 from libs.events import EventLog
 from libs.platform.row_security import tenant_scope
@@ -42,10 +43,17 @@ async def _as_owner(database_url: str, *statements: str) -> list[Any]:
 
 @pytest.fixture(scope="module")
 async def service_url(database_url: str) -> str:
-    """A login role like the one ``deskpilot up`` gives the services: no superuser, no BYPASSRLS, owns nothing."""
+    """A login role like the one ``deskpilot up`` gives the services: no superuser, no BYPASSRLS, owns nothing —
+    made as docker-compose makes it (``deskpilot database provision-role``)."""
     role = f"dp_rls_{secrets.token_hex(4)}"
-    await _as_owner(database_url, f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB")
-    return make_url(database_url).set(username=role, password=None).render_as_string(hide_password=False)
+    url = make_url(database_url).set(username=role, password=secrets.token_hex(8)).render_as_string(hide_password=False)
+    assert await provision_role(database_url, url) == role
+    assert await provision_role(database_url, url) == role  # again: updated, not refused
+    query = f"SELECT rolcanlogin, rolsuper, rolbypassrls, rolcreaterole FROM pg_roles WHERE rolname = '{role}'"  # noqa: S608
+    assert (await _as_owner(database_url, query))[0] == [(True, False, False, False)]
+    with pytest.raises(ValueError, match="not the owner"):
+        await provision_role(database_url, database_url)
+    return url
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,9 @@ class SandboxToolCall(BaseModel):
     tool: str
     arguments: dict[str, Any]
     end_user: str | None = None
+    knowledge_collections: tuple[str, ...] | None = Field(
+        default=None, description="a knowledge tool reads only these collections (the release's scope); none: all"
+    )
 
 
 class SandboxToolAnswer(BaseModel):

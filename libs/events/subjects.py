@@ -60,6 +60,24 @@ def tenant_conversations(tenant_id: str, event_type: str) -> str:
     return f"{CONVERSATION_PREFIX}.{_token(tenant_id, 'tenant id')}.*.{event_type}"
 
 
+def tenant_conversations_all(tenant_id: str) -> str:
+    """A filter matching every event of every conversation of one tenant (a live feed such as the inbox's)."""
+    return f"{CONVERSATION_PREFIX}.{_token(tenant_id, 'tenant id')}.*.>"
+
+
+def parse_conversation_subject(subject: str) -> tuple[str, str, str] | None:
+    """``(tenant id, conversation id, event type)`` of a conversation event's subject, a command's route dropped
+    (``dp.conv.t.c.tool.requested.integrations`` → ``("t", "c", "tool.requested")``); ``None`` for any other
+    subject."""
+    parts = subject.split(".")
+    if ".".join(parts[:2]) != CONVERSATION_PREFIX or len(parts) < 6:
+        return None
+    event_type = ".".join(parts[4:6])
+    if len(parts) != (7 if event_type in COMMANDS else 6):
+        return None
+    return parts[2], parts[3], event_type
+
+
 def tenant_subject(tenant_id: str, event_type: str) -> str:
     """The subject of a tenant-wide event."""
     return f"{TENANT_PREFIX}.{_token(tenant_id, 'tenant id')}.{event_type}"

@@ -68,3 +68,9 @@ def _llm_called_v1_to_v2(payload: Payload) -> Payload:
 def _turn_started_v1_to_v2(payload: Payload) -> Payload:
     """v1 predates agent releases: its turn ran under none."""
     return {**payload, "release": None}
+
+
+@upcaster("tool.requested", 1)
+def _tool_requested_v1_to_v2(payload: Payload) -> Payload:
+    """v1 predates knowledge scopes in agent releases: a knowledge call could read the whole knowledge base."""
+    return {**payload, "knowledge_collections": None}

@@ -205,9 +205,10 @@ class Consumers:
         slots = _Slots(sub.max_workers)
         while self._running:
             await self.outage.wait_over()  # take nothing new while the infrastructure is away
-            # Pull only what there are workers for: what a replica takes it starts at once, so several replicas
-            # share the work by their free capacity (the in-flight cap), and nothing waits here unacknowledged.
-            free = await slots.free()
+            # A concurrent consumer pulls only what there are workers for: what a replica takes it starts at once,
+            # so several replicas share the work by their free capacity (the in-flight cap), and nothing waits here
+            # unacknowledged. An ordered one takes what is there, up to its batch: one transaction for all of it.
+            free = await slots.free() if sub.max_workers > 1 else sub.batch_size
             try:
                 msgs = await psub.fetch(batch=min(sub.batch_size, free), timeout=1.0)
             except (TimeoutError, NatsTimeoutError):

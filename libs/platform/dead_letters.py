@@ -81,13 +81,11 @@ def _letter(seq: int, subject: str, headers: dict[str, str], body: bytes) -> Dea
     )
 
 
-async def dead_letters(
-    js: JetStreamContext, consumer: str | None = None, letter_id: int | None = None
-) -> list[DeadLetter]:
-    """The parked messages not re-driven yet, oldest first; only ``consumer``'s, or only ``letter_id``, if given."""
+async def _scan(js: JetStreamContext) -> tuple[list[DeadLetter], set[int]]:
+    """Every letter ever parked, oldest first, and the ids of those re-driven since."""
     info = await js.stream_info(DEAD_LETTER_STREAM)
     if not info.state.messages:
-        return []
+        return [], set()
     found: list[DeadLetter] = []
     redriven: set[int] = set()
     for seq in range(info.state.first_seq, info.state.last_seq + 1):
@@ -99,10 +97,41 @@ async def dead_letters(
         if (msg.subject or "").endswith(f".{REDRIVEN}"):
             redriven.add(int(headers.get(REDRIVEN_ID, "0")))
             continue
-        letter = _letter(seq, msg.subject or "", headers, msg.data or b"")
-        if (consumer is None or letter.consumer == consumer) and letter_id in (None, seq):
-            found.append(letter)
-    return [letter for letter in found if letter.id not in redriven]
+        found.append(_letter(seq, msg.subject or "", headers, msg.data or b""))
+    return found, redriven
+
+
+async def dead_letters(
+    js: JetStreamContext, consumer: str | None = None, letter_id: int | None = None
+) -> list[DeadLetter]:
+    """The parked messages not re-driven yet, oldest first; only ``consumer``'s, or only ``letter_id``, if given."""
+    found, redriven = await _scan(js)
+    return [
+        letter
+        for letter in found
+        if letter.id not in redriven and consumer in (None, letter.consumer) and letter_id in (None, letter.id)
+    ]
+
+
+async def letter(js: JetStreamContext, letter_id: int) -> tuple[DeadLetter, bool] | None:
+    """The letter ``letter_id`` and whether it was re-driven already; None if no letter has that id."""
+    found, redriven = await _scan(js)
+    match = next((each for each in found if each.id == letter_id), None)
+    return None if match is None else (match, match.id in redriven)
+
+
+async def parked_counts(js: JetStreamContext) -> dict[str, int]:
+    """How many letters each consumer has parked and not had re-driven, from the stream's subject counts (one
+    request, however many letters): the figure of ``deskpilot_dead_letters_parked`` and ``projections rebuild``."""
+    info = await js.stream_info(DEAD_LETTER_STREAM, subjects_filter=f"{DLQ_PREFIX}.>")
+    subjects: dict[str, int] = dict(info.state.subjects or {})
+    counts: dict[str, int] = {}
+    for subject, count in subjects.items():
+        consumer = subject.removeprefix(f"{DLQ_PREFIX}.")
+        marker = consumer.endswith(f".{REDRIVEN}")  # one per letter re-driven
+        consumer = consumer.removesuffix(f".{REDRIVEN}")
+        counts[consumer] = counts.get(consumer, 0) + (-count if marker else count)
+    return {consumer: count for consumer, count in sorted(counts.items()) if count > 0}
 
 
 async def body_of(js: JetStreamContext, letter: DeadLetter) -> bytes:

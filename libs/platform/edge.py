@@ -4,7 +4,8 @@ Runs after routing and before any handler, parameter parsing or body decoding, i
 
 1. **Authentication.** A route whose handler (or one of its dependencies) takes ``tenant_id`` needs a key: no key or
    an unknown one answers 401, a human agent's key on a route without ``HUMAN_AGENTS`` 403 — before anything about
-   the request is validated (so a request without a key never learns which parameters a route wants).
+   the request is validated (so a request without a key never learns which parameters a route wants). A route with
+   ``OPERATOR`` needs the operator's key instead (``DESKPILOT_OPERATOR_KEY``, compared in constant time).
 2. **Hostile input** answers 400 ``hostile_input`` / ``malformed_json``: a path or query string that is not UTF-8 or
    holds a NUL or another control character; a JSON body that is not UTF-8, is nested deeper than
    ``MAX_JSON_DEPTH``, holds a NUL or a lone surrogate in any string (keys included), a number beyond 64 bits or
@@ -17,8 +18,10 @@ What is left — types, ranges, required fields — is each route's schema (422 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import inspect
 import json
+import logging
 import math
 import re
 from typing import Any
@@ -28,6 +31,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
+from libs.platform.faults import is_transient
 from libs.platform.idempotency import MAX_KEY, IdempotencyKeys, request_digest
 from libs.platform.problems import PROBLEM_JSON, problem_bytes
 from libs.platform.tenancy import KeyHolder, TenantDirectory
@@ -37,6 +41,9 @@ MAX_JSON_DEPTH = 32
 INT_RANGE = (-(2**63), 2**63 - 1)
 IN_FLIGHT_POLLS = 200
 """How often (every 50 ms, so 10 s) a retry polls for the answer of the request that holds its Idempotency-Key."""
+log = logging.getLogger("deskpilot.edge")
+OPERATOR: dict[str, Any] = {"operator": True}
+"""``opt`` of a route of the operator API: only the operator's key (``DESKPILOT_OPERATOR_KEY``) may call it."""
 HOLDER = "deskpilot.key_holder"
 """Where the edge leaves the authenticated :class:`KeyHolder` in the ASGI scope for the ``tenant_id`` dependency."""
 
@@ -160,20 +167,31 @@ class Edge(ASGIMiddleware):
 
     scopes: tuple[ScopeType, ...] = (ScopeType.HTTP,)
 
-    def __init__(self, tenants: TenantDirectory, max_body_bytes: int, idempotency: IdempotencyKeys | None = None):
+    def __init__(
+        self,
+        tenants: TenantDirectory,
+        max_body_bytes: int,
+        idempotency: IdempotencyKeys | None = None,
+        operator_key: str | None = None,
+    ):
         self.tenants = tenants
         self.max_body_bytes = max_body_bytes
         self.idempotency = idempotency
+        self.operator_key = operator_key
 
     @classmethod
     def of(cls, runtime: Any) -> Edge:
-        """The edge of a service's ``ServiceRuntime``: its tenants, body limit and idempotency keys."""
-        return cls(runtime.tenants, runtime.settings.max_body_bytes, runtime.idempotency)
+        """The edge of a service's ``ServiceRuntime``: its tenants, body limit, idempotency keys, operator key."""
+        operator = runtime.settings.operator_key
+        key = operator.get_secret_value() if operator is not None else None
+        return cls(runtime.tenants, runtime.settings.max_body_bytes, runtime.idempotency, key)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         holder, key, body = None, None, b""
         try:
-            if needs_tenant(scope["route_handler"]):
+            if scope["route_handler"].opt.get("operator"):
+                self.authenticate_operator(scope)
+            elif needs_tenant(scope["route_handler"]):
                 holder = await self.authenticate(scope)
                 scope[HOLDER] = holder  # type: ignore[literal-required]
             _screen_text("path", scope.get("raw_path") or scope["path"].encode())
@@ -193,12 +211,16 @@ class Edge(ASGIMiddleware):
             return
         await idempotent(self.idempotency, holder.tenant_id, key, body, (scope, receive, send), next_app)
 
+    def authenticate_operator(self, scope: Scope) -> None:
+        """The operator's key (``DESKPILOT_OPERATOR_KEY``), compared in constant time; no tenant's key passes."""
+        key = _bearer(scope, "the operator key")
+        if self.operator_key is None:
+            raise Refused(401, "the operator API is off: no DESKPILOT_OPERATOR_KEY is configured", headers=_CHALLENGE)
+        if not hmac.compare_digest(key.encode("utf-8", "replace"), self.operator_key.encode()):
+            raise Refused(401, "not the operator key", headers=_CHALLENGE)
+
     async def authenticate(self, scope: Scope) -> KeyHolder:
-        header = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), "")
-        scheme, _, key = header.partition(" ")
-        key = key.strip()
-        if scheme.lower() != "bearer" or not key:
-            raise Refused(401, "send your API key as 'Authorization: Bearer <key>'", headers=_CHALLENGE)
+        key = _bearer(scope, "your API key")
         if len(key) > 200 or not key.isascii() or not key.isprintable():
             raise Refused(401, "unknown API key", headers=_CHALLENGE)
         holder = await self.tenants.holder(key)
@@ -210,6 +232,15 @@ class Edge(ASGIMiddleware):
 
 
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def _bearer(scope: Scope, what: str) -> str:
+    header = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), "")
+    scheme, _, key = header.partition(" ")
+    key = key.strip()
+    if scheme.lower() != "bearer" or not key:
+        raise Refused(401, f"send {what} as 'Authorization: Bearer <key>'", headers=_CHALLENGE)
+    return key
 
 
 def _replay(body: bytes, then: Receive) -> Receive:
@@ -295,7 +326,42 @@ async def idempotent(
     try:
         await next_app(scope, receive, capture)
     finally:
-        await keys.complete(tenant_id, key, status, content_type, b"".join(chunks))
+        await settle(keys, tenant_id, key, (status, content_type, b"".join(chunks)))
+
+
+SETTLE_RETRY_S = 1.0
+SETTLE_FOR_S = 600.0
+"""How often, and for how long, an answer that could not be stored (the database away) is stored again in the
+background; until it is, a retry with the same key waits, then gets 409 ``idempotency_key_in_use``."""
+_settling: set[asyncio.Task[None]] = set()
+Answer = tuple[int, str | None, bytes]
+
+
+async def settle(keys: IdempotencyKeys, tenant_id: str, key: str, answer: Answer) -> None:
+    """Store the answer for replay (or release the key after a 5xx). With the database away, that is done in the
+    background as soon as it is back: else the claim stayed open for 24 hours, and the client's retry after the
+    outage's 503 got 409 ``idempotency_key_in_use`` for good (seen: two 409s in a 60 s PostgreSQL stop)."""
+    try:
+        await keys.complete(tenant_id, key, *answer)
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        task = asyncio.create_task(_settle_later(keys, tenant_id, key, answer))
+        _settling.add(task)
+        task.add_done_callback(_settling.discard)
+
+
+async def _settle_later(keys: IdempotencyKeys, tenant_id: str, key: str, answer: Answer) -> None:
+    deadline = asyncio.get_running_loop().time() + SETTLE_FOR_S
+    while True:
+        await asyncio.sleep(SETTLE_RETRY_S)
+        try:
+            await keys.complete(tenant_id, key, *answer)
+            return
+        except Exception as exc:
+            if not is_transient(exc) or asyncio.get_running_loop().time() > deadline:
+                log.error("tenant %s: an idempotency key stays claimed, its answer not stored (%r)", tenant_id, exc)
+                return
 
 
 async def _replay_answer(send: Send, status: int, content_type: str | None, body: bytes) -> None:

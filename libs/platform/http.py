@@ -16,10 +16,17 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from litestar import Litestar, Request, Response, get
+from litestar._signature.types import ExtendedMsgSpecValidationError
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.enums import ScopeType
-from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
+from litestar.exceptions import (
+    HTTPException,
+    InternalServerException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
@@ -48,6 +55,11 @@ PathId = Annotated[
 422 before a handler sees it."""
 ConversationId = PathId
 
+INT32_MAX = 2**31 - 1
+PathNumber = Annotated[int, Parameter(ge=1, le=INT32_MAX, description="A positive number, at most 2³¹-1.")]
+"""A number in the path that is a PostgreSQL ``integer`` (a release's number): beyond it is 422, not a 500 from the
+driver."""
+
 HUMAN_AGENTS: dict[str, Any] = {"human_agents": True}
 """``opt`` of a route a human agent's sign-in key may call (an issued key with role ``agent``): what working a
 ticket needs, such as reading its conversation and deciding an approval. Every other route needs a key that acts
@@ -67,10 +79,32 @@ def _problem(status: int, detail: str, code: str | None = None, **kwargs: Any) -
     return Response(problem(status, detail, code, kwargs.pop("errors", None)), status_code=status, **kwargs)
 
 
-def validation_error(_request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
-    fields = _fields(exc.extra)
+def _body_errors(exc: Exception) -> list[dict[str, str]] | None:
+    """The request body's field errors behind ``exc``, when pydantic found them.
+
+    Litestar drops a body field's error whose name is also a dependency's (a body's ``tenant_id``) as if the injected
+    value had failed, and answers 500 when no other error is left. These errors come from validating the body model
+    (what the client sent), never a dependency: they are all the client's.
+    """
+    cause = exc.__cause__
+    if not isinstance(cause, ExtendedMsgSpecValidationError):
+        return None
+    return [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", ())) or "body",
+            "message": str(error.get("msg", "invalid")).split(" - ", maxsplit=1)[0],
+        }
+        for error in cause.errors
+    ]
+
+
+def _invalid(fields: list[dict[str, str]]) -> Response[dict[str, Any]]:
     names = ", ".join(f["field"] for f in fields) or "body"
     return _problem(422, f"invalid or missing: {names}", errors=fields, media_type=PROBLEM_JSON)
+
+
+def validation_error(_request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+    return _invalid(_body_errors(exc) or _fields(exc.extra))
 
 
 def http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
@@ -85,6 +119,8 @@ OUTAGE_RETRY_AFTER_S = 2
 
 
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if isinstance(exc, InternalServerException) and (fields := _body_errors(exc)):
+        return _invalid(fields)
     if is_transient(exc):
         # No trace: the consumers log an outage once; a line per request says which requests it turned away.
         log.warning("%s %s: infrastructure unavailable (%s); answered 503", request.method, request.url.path, exc)

@@ -4,7 +4,8 @@ The edge (``libs.platform.edge``) calls :meth:`IdempotencyKeys.claim` before the
 with a key claims it; its answer (status, content type, body) is stored when it is below 500, and replayed to every
 later request with the same key and the same request (method, target, body — compared by SHA-256). The same key
 with another request is 422 ``idempotency_key_reused``; while the first is still being answered, 409
-``idempotency_key_in_use``. A 5xx releases the key, so that the retry the client will make runs for real. Keys of
+``idempotency_key_in_use``. A 5xx releases the key, so that the retry the client will make runs for real (with the
+database away when the answer is sent, the edge stores or releases it in the background once it is back). Keys of
 one tenant never meet another's. The rows are this service's (``idempotency_keys`` in its schema, row-level
 secured like every tenant table); an expired key is claimed afresh.
 """

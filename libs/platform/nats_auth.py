@@ -1,4 +1,4 @@
-"""How a process authenticates to NATS (decision 0029): one nkey per identity, and an inbox of its own.
+"""How a process authenticates to NATS (decision 0043): one nkey per identity, and an inbox of its own.
 
 An identity is a service's name, ``admin`` (the operator's ``deskpilot`` commands and the supervisor) or an
 analytics credential's id. Its seed is the file ``<identity>.nk`` in ``NATS_CREDENTIALS_DIR`` (Kubernetes mounts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,3 +25,10 @@ class ServiceSettings(BaseSettings):
     nats_url: str = Field(default="nats://127.0.0.1:4222", validation_alias="NATS_URL")
     stream_replicas: int = Field(default=1, validation_alias="DESKPILOT_STREAM_REPLICAS", ge=1, le=5)
     max_body_bytes: int = Field(default=256 * 1024, validation_alias="DESKPILOT_MAX_BODY_BYTES")
+    operator_key: SecretStr | None = Field(
+        default=None,
+        validation_alias="DESKPILOT_OPERATOR_KEY",
+        min_length=32,
+        description="The operator's key for the operator API (`/v1/operator/…`, `Authorization: Bearer <key>`); "
+        "without it that API answers 401 to everyone. `deskpilot up` generates one (docs/operations.md)",
+    )

@@ -9,6 +9,7 @@ from litestar import Litestar
 
 from libs.events.streaming import ReplyDelta
 from libs.events.subjects import reply_stream_subject
+from libs.platform.db import Migration
 from libs.platform.http import build_app
 from libs.platform.runtime import ServiceRuntime, create_all_migration
 from libs.pricing import price_for
@@ -17,11 +18,20 @@ from services.agent.config import AgentSettings
 from services.agent.deadlines import TurnDeadlines
 from services.agent.endpoints import AgentController
 from services.agent.handlers import subscriptions, waker
-from services.agent.models import PROCEDURE_TABLES, RELEASE_TABLES, SANDBOX_TABLES, metadata, release_conversations
+from services.agent.models import (
+    PROCEDURE_TABLES,
+    RELEASE_TABLES,
+    SANDBOX_TABLES,
+    add_draft_knowledge,
+    metadata,
+    release_conversations,
+    release_gate_runs,
+)
 from services.agent.procedures.endpoints import ProcedureController
 from services.agent.providers import ChatModel, select_model
 from services.agent.providers.pool import ModelPool
 from services.agent.releases.endpoints import ReleaseController
+from services.agent.releases.jobs import GateJobs
 from services.agent.releases.publishing import Releases
 from services.agent.replay.endpoints import ReplayController
 from services.agent.replay.jobs import ReplayJobs, tenant_candidates
@@ -50,6 +60,8 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
         create_all_migration(metadata, 3, "procedures", tables=PROCEDURE_TABLES),
         create_all_migration(metadata, 4, "agent releases", tables=RELEASE_TABLES),
         create_all_migration(metadata, 5, "release figures", tables=[release_conversations]),
+        Migration(6, "release drafts: knowledge scope", add_draft_knowledge),
+        create_all_migration(metadata, 7, "publish gates as jobs", tables=[release_gate_runs]),
     ]
     runtime = ServiceRuntime(NAME, settings, metadata, migrations)
     runtime.privacy.handle(privacy.redact)
@@ -67,6 +79,13 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
     setups = TenantSetups(runtime.db.sessions)
     replays = ReplayJobs(runtime, background, tenant_candidates(setups, pool.for_policy, settings))
     simulations = SimulationJobs(runtime, background, chosen, settings, setups)
+    releases = Releases(runtime, setups, pool.for_policy, settings)
+    gates = GateJobs(runtime, background, releases, settings.gate_stale_after)
+    runtime.add_background(
+        "gate-sweep",
+        gates.sweep_forever,
+        does="every 5 s, keep this process's publish gates alive; mark failed those whose process died",
+    )
     wake = waker(agent, setups, deadlines)
     for sub in subscriptions(runtime, wake, setups, settings.concurrency):
         runtime.subscribe(sub)
@@ -83,5 +102,6 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
         setups=setups,
         replays=replays,
         simulations=simulations,
-        releases=Releases(runtime, setups, pool.for_policy, settings),
+        releases=releases,
+        gates=gates,
     )

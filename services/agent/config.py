@@ -47,6 +47,8 @@ class AgentSettings(ServiceSettings):
     # Replays and simulations (docs/replay.md): how many run at once in this process, beside live traffic, and
     # whether a candidate sent over the API may name a model server on a private or loopback address.
     sandbox_runs: int = Field(default=2, validation_alias="DESKPILOT_AGENT_SANDBOX_RUNS", ge=1)
+    # A publish gate whose process has not kept its heartbeat (every 5 s) for this long died with it: marked failed.
+    gate_stale_after: float = Field(default=30.0, validation_alias="DESKPILOT_AGENT_GATE_STALE_AFTER", gt=5)
     sandbox_allow_private_model_urls: bool = Field(
         default=False, validation_alias="DESKPILOT_AGENT_SANDBOX_ALLOW_PRIVATE_MODEL_URLS"
     )

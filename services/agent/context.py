@@ -113,4 +113,4 @@ def build_request(
         # Folded into the first kept (user) message: providers expect the history to open with one.
         note = f"[{dropped} earlier messages of this conversation are omitted]\n\n"
         messages[0] = replace(messages[0], text=note + messages[0].text)
-    return ModelRequest(system_prompt(policy, procedures), messages, tools)
+    return ModelRequest(system_prompt(policy, procedures), messages, tools, tuple(procedures))

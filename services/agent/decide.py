@@ -51,6 +51,7 @@ POLITE_HANDOFF = (
 )
 UNSURE_SUMMARY = "{tools} may or may not have been carried out (interrupted mid-call); check it, then reply."
 STOPPED_SUMMARY = "The agent stopped before finishing; please read the conversation and take over."
+KNOWLEDGE_SERVICE = "knowledge"  # its tools read only the release's knowledge scope (the call carries it)
 
 Payloads = tuple[EventPayload, ...]
 
@@ -66,6 +67,7 @@ class Setup:
     new_id: Callable[[str], str] = new_id
     procedures: tuple[Procedure, ...] = ()
     release: int | None = None  # the agent release this setup is (None: the tenant's unreleased setup)
+    knowledge: tuple[str, ...] | None = None  # the collections its knowledge calls may read (None: all)
 
     @classmethod
     def of(
@@ -76,9 +78,18 @@ class Setup:
         model: str,
         procedures: Sequence[Procedure] = (),
         release: int | None = None,
+        knowledge: tuple[str, ...] | None = None,
     ) -> Setup:
         """The tenant's tools plus the built-in handoff tool."""
-        return cls((*tools, HANDOFF_TOOL), policy, provider, model, procedures=tuple(procedures), release=release)
+        return cls(
+            (*tools, HANDOFF_TOOL),
+            policy,
+            provider,
+            model,
+            procedures=tuple(procedures),
+            release=release,
+            knowledge=knowledge,
+        )
 
     def tool(self, name: str) -> ToolSpec | None:
         return next((t for t in self.tools if t.name == name), None)
@@ -317,7 +328,7 @@ def _tool_request(state: ConversationState, turn: OpenTurn, call: ToolCall, setu
                 rule=rule,
             )
             return (approval,)
-    request = _request(state, turn, call, spec)
+    request = _request(state, turn, call, spec, setup)
     if problem is None:
         return (request,)
     # The call never leaves the agent: the model gets the error as the tool's result.
@@ -327,7 +338,11 @@ def _tool_request(state: ConversationState, turn: OpenTurn, call: ToolCall, setu
     return (request, failed)
 
 
-def _request(state: ConversationState, turn: OpenTurn, call: ToolCall, spec: ToolSpec | None) -> ToolRequested:
+def _request(
+    state: ConversationState, turn: OpenTurn, call: ToolCall, spec: ToolSpec | None, setup: Setup
+) -> ToolRequested:
+    """The command to the tool's service; a knowledge tool's carries the release's knowledge scope."""
+    scoped = spec is not None and spec.service == KNOWLEDGE_SERVICE
     return ToolRequested(
         turn_id=turn.turn_id,
         tool_call_id=call.id,
@@ -336,6 +351,7 @@ def _request(state: ConversationState, turn: OpenTurn, call: ToolCall, spec: Too
         service=spec.service if spec else "agent",
         arguments=call.arguments,
         end_user=state.customer_id,
+        knowledge_collections=setup.knowledge if scoped else None,
     )
 
 
@@ -345,7 +361,7 @@ def _dispatch_decided(state: ConversationState, turn: OpenTurn, setup: Setup) ->
     for call_id, decision in turn.decided.items():
         asked = state.asked(call_id)
         if decision.approved:
-            out.append(_request(state, turn, asked, setup.tool(asked.name)))
+            out.append(_request(state, turn, asked, setup.tool(asked.name), setup))
             continue
         reason = f"a person declined this action{': ' + decision.note if decision.note else ''}"
         out.append(

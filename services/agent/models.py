@@ -13,7 +13,9 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    text,
 )
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 metadata = MetaData(schema="agent")
 
@@ -126,6 +128,7 @@ release_drafts = Table(
     Column("tenant_id", String(64), primary_key=True),
     Column("tools", JSON, nullable=True),
     Column("gate_policy", JSON, nullable=True),
+    Column("knowledge", JSON, nullable=True),  # added by schema v6: the draft's knowledge scope
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
@@ -168,3 +171,31 @@ release_conversations = Table(
     Column("csat", Integer, nullable=True),
     Column("position", BigInteger, nullable=False),
 )
+
+
+# Publish gates as jobs (schema v7): a run gates the draft as it was when asked (``config``), reports its progress
+# and verdict, and (``publish``) creates the release when it passes. ``heartbeat_at`` is kept fresh by the process
+# running it; a run whose heartbeat stops (its process died) is marked failed by any replica.
+release_gate_runs = Table(
+    "release_gate_runs",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("tenant_id", String(64), nullable=False, index=True),
+    Column("status", String(16), nullable=False),  # queued | running | passed | blocked | failed
+    Column("publish", Boolean, nullable=False),
+    Column("notes", String(2000), nullable=False, server_default=""),
+    Column("requested_by", String(200), nullable=False),
+    Column("config", JSON, nullable=False),
+    Column("progress", JSON, nullable=False),
+    Column("report", JSON, nullable=True),
+    Column("release", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+)
+
+
+async def add_draft_knowledge(conn: AsyncConnection) -> None:
+    """Schema v6: the draft's knowledge scope (a new database got the column from version 1)."""
+    await conn.execute(text("ALTER TABLE agent.release_drafts ADD COLUMN IF NOT EXISTS knowledge JSON"))

@@ -101,12 +101,15 @@ class Agent:
         through: int = 0,
         procedures: Sequence[Procedure] = (),
         choose: Choose | None = None,
+        knowledge: tuple[str, ...] | None = None,
     ) -> Progress:
         """Take every step the conversation needs now. ``through``: the position of the event that woke the agent,
         which the read must include; ``procedures``: the tenant's, whose guards every tool call must pass;
-        ``choose``: instead of these, the setup for this conversation as folded (its release)."""
+        ``choose``: instead of these, the setup for this conversation as folded (its release); ``knowledge``: the
+        collections its knowledge calls may read (none: all)."""
         key = (tenant_id, conversation_id)
-        setup, model = self._setup(TenantSetup(tools, policy or AgentPolicy(), tuple(procedures)))
+        given = TenantSetup(tools, policy or AgentPolicy(), tuple(procedures), knowledge=knowledge)
+        setup, model = self._setup(given)
         steps = 0
         async with self._conversation_lock(key):
             state = await self._state(key, through)
@@ -135,7 +138,15 @@ class Agent:
         """What decisions depend on besides the log, and the model to call (the tenant's own, where its policy
         chose one)."""
         model = self._models(chosen.policy) if self._models is not None else self._model
-        setup = Setup.of(chosen.tools, chosen.policy, model.provider, model.model, chosen.procedures, chosen.release)
+        setup = Setup.of(
+            chosen.tools,
+            chosen.policy,
+            model.provider,
+            model.model,
+            chosen.procedures,
+            chosen.release,
+            chosen.knowledge,
+        )
         return setup, model
 
     async def _take(

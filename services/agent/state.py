@@ -230,7 +230,12 @@ def _guard_blocked(state: ConversationState, _event: Envelope, payload: GuardBlo
     _assistant_call(state, ToolCall(payload.tool_call_id, payload.tool, payload.arguments))
     state.history.append(
         ModelMessage(
-            role="tool", tool_call_id=payload.tool_call_id, tool_name=payload.tool, text=payload.reason, is_error=True
+            role="tool",
+            tool_call_id=payload.tool_call_id,
+            tool_name=payload.tool,
+            text=payload.reason,
+            is_error=True,
+            blocked=payload.kind,
         )
     )
     state.consecutive_failures += 1  # a model that keeps trying what is forbidden is stopped by the limit

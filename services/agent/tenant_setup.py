@@ -40,6 +40,7 @@ class TenantSetup:
     policy: AgentPolicy
     procedures: tuple[Procedure, ...] = ()
     release: int | None = None
+    knowledge: tuple[str, ...] | None = None  # the release's knowledge scope (none: the whole knowledge base)
 
 
 def compiled(rows: list[ProcedureRow]) -> tuple[Procedure, ...]:
@@ -83,7 +84,8 @@ class TenantSetups:
         if found is None:
             return base
         config, procedures = found
-        return TenantSetup(tools_of(config.tools, base.tools), config.policy, procedures, number)
+        tools = tools_of(config.tools, base.tools)
+        return TenantSetup(tools, config.policy, procedures, number, config.knowledge.collections)
 
     async def _assigned(self, tenant_id: str, conversation_id: str) -> int | None:
         seen = self._unreleased.get(tenant_id)

@@ -17,6 +17,8 @@ class ConversationSettings(ServiceSettings):
     smtp_port: int = Field(default=2525, validation_alias="DESKPILOT_SMTP_PORT", ge=0, le=65535)
     smtp_relay_host: str = Field(default="127.0.0.1", validation_alias="DESKPILOT_SMTP_RELAY_HOST")
     smtp_relay_port: int = Field(default=25, validation_alias="DESKPILOT_SMTP_RELAY_PORT", ge=1, le=65535)
+    # How often the retention run erases what each tenant's retention expired (services/conversation/retention.py).
+    retention_run_seconds: float = Field(default=3600.0, validation_alias="DESKPILOT_RETENTION_RUN_SECONDS", gt=0)
     # Web chat: keep-alive comments on idle server-sent-event streams, so that proxies do not cut them.
     sse_keepalive_seconds: float = Field(default=15.0, validation_alias="DESKPILOT_SSE_KEEPALIVE_SECONDS", gt=0)
     # An open chat socket re-checks its widget key in the database this often (on a client message), in case the

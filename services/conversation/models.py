@@ -119,6 +119,16 @@ privacy_requests = Table(
     Column("requested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+# A tenant's retention: its conversations last active more than ``days`` ago are erased
+# (services/conversation/retention.py).
+retention_policies = Table(
+    "retention_policies",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("days", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 
 async def add_privacy(conn: AsyncConnection) -> None:
     """Schema v3: conversations remember their erasure; the table of data-subject requests."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, get, post, put
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
@@ -10,7 +10,7 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 from libs.platform.http import Runtime, TenantId
 from services.conversation import privacy
 from services.conversation.repository import PrivacyRepository
-from services.conversation.schemas import PrivacyAccepted, PrivacyStatus, PrivacySubject
+from services.conversation.schemas import PrivacyAccepted, PrivacyStatus, PrivacySubject, RetentionPolicy
 
 
 def _subject(body: PrivacySubject) -> privacy.Subject:
@@ -53,3 +53,19 @@ class PrivacyController(Controller):
         if request is None:
             raise NotFoundException(f"no export {export_id}")
         return PrivacyStatus(**privacy.status_of(request), bundle=await privacy.bundle(runtime.event_log, request))
+
+    @get("/retention")
+    async def retention(self, tenant_id: TenantId, runtime: Runtime) -> RetentionPolicy:
+        """This tenant's retention of conversations (``days: null`` when they are kept until erased)."""
+        async with runtime.db.reader() as session:
+            return RetentionPolicy(days=await PrivacyRepository(session).retention(tenant_id))
+
+    @put("/retention")
+    async def set_retention(
+        self, tenant_id: TenantId, runtime: Runtime, data: JSONBody[RetentionPolicy]
+    ) -> RetentionPolicy:
+        """Set how long conversations are kept: an hourly run erases those last active more than ``days`` ago,
+        exactly as an erasure request does (``requested_by: retention``); ``null`` removes the limit."""
+        async with runtime.unit_of_work() as uow:
+            await PrivacyRepository(uow.session).set_retention(tenant_id, data.days)
+        return data

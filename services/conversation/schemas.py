@@ -207,3 +207,11 @@ class PrivacyStatus(BaseModel):
     bundle: dict[str, Any] | None = Field(
         default=None, description="exports: the machine-readable bundle (schema deskpilot.privacy-export/v1)"
     )
+
+
+class RetentionPolicy(BaseModel):
+    """How long this tenant's conversations are kept: ``days`` after their last activity they are erased as an
+    erasure request erases them (keys destroyed, every service redacts); ``null`` keeps them until erased."""
+
+    model_config = ConfigDict(extra="forbid")
+    days: int | None = Field(..., ge=1, le=36_500, description="days after the last activity; null: no limit")

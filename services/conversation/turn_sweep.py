@@ -7,12 +7,16 @@ had no outcome and no progress for ``stall_after`` seconds (15 by default), and 
 
 * no outcome, nothing pending on someone else → append ``turn.stalled`` (the agent wakes on it and resumes the
   turn, or opens it if it never started), logging the conversation;
-* its own ``turn.stalled`` is the newest event and ``stall_after`` more seconds passed → hand the conversation to a
-  human (``handoff.requested``): the customer is not left waiting on a turn that does not move;
+* it has been resumed once already (a ``turn.stalled`` since the message, whatever the agent did after it) and
+  ``stall_after`` more seconds passed with no outcome → hand the conversation to a human (``handoff.requested``):
+  the customer is not left waiting on a turn that does not move, and no turn is resumed more than once;
 * a tool call or an approval still pending → nothing: the agent's turn deadline, or a person, ends those.
 
 Both appends carry the log version the decision was made at, so a reply landing meanwhile voids them (two replicas
 sweeping side by side cannot both act either). ``resumed`` and ``handed_over`` count what the sweep had to do.
+
+Each sweep pages through every candidate (``page`` at a time, oldest first, by key), so a crowd of conversations it
+cannot act on (waiting on a tool or a person) never hides a newer one behind them.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ log = logging.getLogger("deskpilot.conversation")
 
 OUTCOMES = frozenset({"agent.replied", "handoff.requested"})
 LOOK_BACK = timedelta(days=1)  # conversations quiet for longer were looked at long ago
+PAGE = 200  # candidates read per query; a sweep reads as many pages as there are
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ def stall_decision(
     if now - last.occurred_at < stall_after:
         return None
     waited = (now - message.occurred_at).total_seconds()
-    if last.type == "turn.stalled":
+    if any(e.type == "turn.stalled" for e in after):  # resumed once already: a second chance is not given
         turns = [e for e in after if e.type == "agent.turn_started"]
         turn_id = str(getattr(turns[-1].payload, "turn_id", "")) if turns else f"stalled-{message.id}"
         return HandOver(message, waited, turn_id)
@@ -78,9 +83,16 @@ def stall_decision(
 
 class TurnSweep:
     def __init__(
-        self, db: Database, event_log: EventLog, stall_after: float = 15.0, *, tenant_id: str | None = None
+        self,
+        db: Database,
+        event_log: EventLog,
+        stall_after: float = 15.0,
+        *,
+        tenant_id: str | None = None,
+        page: int = PAGE,
     ) -> None:
         self._db = db
+        self._page = page
         self._tenant_id = tenant_id  # one tenant only (a test's); every tenant when None
         self._log = event_log
         self.stall_after = timedelta(seconds=stall_after)
@@ -90,14 +102,17 @@ class TurnSweep:
     async def sweep_once(self) -> int:
         """Look at every quiet conversation once; returns how many needed the sweep."""
         now = datetime.now(UTC)
-        async with self._db.reader() as session:
-            quiet = await TurnRepository(session).quiet_with_a_customer_last(
-                now - self.stall_after, now - LOOK_BACK, tenant_id=self._tenant_id
-            )
-        acted = 0
-        for conversation in quiet:
-            acted += await self._look_at(conversation, now)
-        return acted
+        acted, after = 0, None
+        while True:
+            async with self._db.reader() as session:
+                quiet = await TurnRepository(session).quiet_with_a_customer_last(
+                    now - self.stall_after, now - LOOK_BACK, self._page, tenant_id=self._tenant_id, after=after
+                )
+            for conversation in quiet:
+                acted += await self._look_at(conversation, now)
+            if len(quiet) < self._page:
+                return acted
+            after = quiet[-1].key
 
     async def _look_at(self, c: QuietConversation, now: datetime) -> int:
         recorded = await self._log.read(c.tenant_id, c.conversation_id, from_version=c.message_position - 1)

@@ -13,6 +13,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundE
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from libs.platform.http import Runtime, TenantId
+from libs.platform.row_security import narrow_request
 from services.integrations import service
 from services.integrations.audit import trail
 from services.integrations.errors import ConnectError
@@ -192,6 +193,7 @@ class IntegrationsController(Controller):
         try:
             async with runtime.unit_of_work() as uow:
                 pending = await oauth.take_state(uow.session, oauth_state)
+            narrow_request(pending.tenant_id)  # the state named the tenant: the rest is in its row-level scope
             manifest = _manifest(pending.integration)
             if error or not code:
                 raise ConnectError(400, f"{manifest.title} authorization was not granted ({error or 'no code'})")
@@ -366,6 +368,9 @@ class IntegrationsController(Controller):
         if request.url.query:
             url = f"{url}?{request.url.query}"
         signed = inbox.SignedRequest(request.headers, raw, request.method, url)
+        # The path names the tenant: the delivery is read and recorded in its row-level security scope only (a
+        # tenant that does not exist has no secret there, so the delivery is refused as unsigned).
+        narrow_request(tenant)
         try:
             async with runtime.unit_of_work() as uow:
                 new = await inbox.accept(uow, vault, tenant, provider, signed, time.time())

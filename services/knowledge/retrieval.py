@@ -108,17 +108,23 @@ async def search(
     locale: str | None = None,
     settings: RetrievalSettings = RetrievalSettings(),
     reranker: Reranker | None = None,
+    scope: Sequence[str] | None = None,
 ) -> list[Hit]:
-    """The tenant's published articles best matching ``query`` (only published articles have chunks)."""
+    """The tenant's published articles best matching ``query`` (only published articles have chunks); only those of
+    the ``scope`` collections when given (an agent release's knowledge scope)."""
     depth = max(settings.candidate_depth, limit)
     language = text_search_config(locale or "en")
     fulltext: list[ChunkHit] = []
     nearest: list[ChunkHit] = []
     if mode in {"hybrid", "fulltext"}:
-        fulltext = await repo.full_text(tenant_id, query, language, depth, only_language=locale is not None)
+        fulltext = await repo.full_text(
+            tenant_id, query, language, depth, only_language=locale is not None, scope=scope
+        )
     if mode in {"hybrid", "vector"}:
         (vector,) = await embedder.embed([query])
-        nearest = await repo.nearest(tenant_id, embedder.model, vector, depth, ef_search=settings.ef_search)
+        nearest = await repo.nearest(
+            tenant_id, embedder.model, vector, depth, ef_search=settings.ef_search, scope=scope
+        )
     if mode == "fulltext":
         hits = [_hit(r, r.score) for r in _per_article(fulltext)]
     elif mode == "vector":

@@ -4,6 +4,7 @@ knowledge tools (``search_knowledge``, ``get_article``) whose results carry stru
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -213,20 +214,31 @@ async def reindex(uow: UnitOfWork, kb: Knowledge, tenant_id: str) -> int:
     return len(stale)
 
 
-async def published_article(repo: KnowledgeRepository, tenant_id: str, article_id: str) -> ArticleRow | None:
+async def published_article(
+    repo: KnowledgeRepository, tenant_id: str, article_id: str, scope: Sequence[str] | None = None
+) -> ArticleRow | None:
+    """The article if published (and in one of the ``scope`` collections, when there is a scope)."""
     article = await repo.get_article(tenant_id, article_id)
-    return article if article is not None and article.status == "published" else None
+    if article is None or article.status != "published":
+        return None
+    return article if scope is None or article.collection_id in scope else None
 
 
 # --- the agent's tools ---------------------------------------------------------------------------------------------
 async def _run_tool(
-    kb: Knowledge, repo: KnowledgeRepository, tenant_id: str, tool: str, arguments: dict[str, Any]
+    kb: Knowledge,
+    repo: KnowledgeRepository,
+    tenant_id: str,
+    tool: str,
+    arguments: dict[str, Any],
+    scope: Sequence[str] | None = None,
 ) -> dict[str, Any]:
+    """One knowledge tool call; ``scope``: the collections the caller's agent release may read (none: all)."""
     if tool == "search_knowledge":
         query = str(arguments.get("query", "")).strip()
         limit = int(arguments.get("limit", 5))
         hits = await search(
-            repo, kb.embedder, tenant_id, query, limit=limit, settings=kb.retrieval, reranker=kb.reranker
+            repo, kb.embedder, tenant_id, query, limit=limit, settings=kb.retrieval, reranker=kb.reranker, scope=scope
         )
         results = [
             {
@@ -243,7 +255,7 @@ async def _run_tool(
         summary = f"{hits[0].title}: {hits[0].snippet}" if hits else "No article matches that question."
         return {"results": results, "citations": [h.citation() for h in hits], "summary": summary}
     article_id = str(arguments.get("article_id", ""))
-    article = await published_article(repo, tenant_id, article_id)
+    article = await published_article(repo, tenant_id, article_id, scope)
     if article is None:
         raise ArticleNotFound(article_id)
     body = article.body
@@ -274,9 +286,8 @@ def tool_executor(kb: Knowledge) -> ToolExecutor:
         if request.tool not in {t.name for t in TOOLS}:
             raise ToolFailure("unknown_tool", f"the knowledge service has no tool {request.tool!r}")
         try:
-            result = await _run_tool(
-                kb, KnowledgeRepository(uow.session), event.tenant_id, request.tool, request.arguments
-            )
+            repo, scope = KnowledgeRepository(uow.session), request.knowledge_collections
+            result = await _run_tool(kb, repo, event.tenant_id, request.tool, request.arguments, scope)
         except ArticleNotFound as missing:
             raise ToolFailure(
                 "not_found", f"no published article {missing.args[0]!r}; search first and use an article_id it returns"
@@ -295,7 +306,8 @@ def sandbox_answers(runtime: ServiceRuntime, kb: Knowledge) -> DryRun:
             return SandboxToolAnswer(status="failed", kind="unknown_tool", message=f"no knowledge tool {call.tool!r}")
         async with runtime.db.session() as session:
             try:
-                result = await _run_tool(kb, KnowledgeRepository(session), call.tenant_id, call.tool, call.arguments)
+                repo, scope = KnowledgeRepository(session), call.knowledge_collections
+                result = await _run_tool(kb, repo, call.tenant_id, call.tool, call.arguments, scope)
             except ArticleNotFound as missing:
                 return SandboxToolAnswer(status="failed", kind="not_found", message=f"no article {missing.args[0]!r}")
             finally:

@@ -23,6 +23,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_429_TOO_MANY_REQUESTS
 from nats.aio.msg import Msg
 
+from libs.events.subjects import parse_conversation_subject, tenant_conversations_all, tenant_subject
 from libs.platform.http import Runtime
 from services.ticketing import accounts
 from services.ticketing.config import TicketingSettings
@@ -196,19 +197,17 @@ class InboxStreamController(Controller):
         queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue(maxsize=1000)
 
         async def on_conversation(msg: Msg) -> None:
-            # dp.conv.<tenant>.<conversation>.<type, two tokens>
-            parts = msg.subject.split(".")
-            kind = ".".join(parts[4:])
-            if kind in LIVE_TYPES and not queue.full():
-                queue.put_nowait(("change", {"type": kind, "conversation_id": parts[3]}))
+            parsed = parse_conversation_subject(msg.subject)
+            if parsed is not None and parsed[2] in LIVE_TYPES and not queue.full():
+                queue.put_nowait(("change", {"type": parsed[2], "conversation_id": parsed[1]}))
 
         async def on_note(_msg: Msg) -> None:
             if not queue.full():
                 queue.put_nowait(("note", {"type": "ticket.note_added"}))
 
         subscriptions = [
-            await runtime.nc.subscribe(f"dp.conv.{caller.tenant_id}.*.>", cb=on_conversation),
-            await runtime.nc.subscribe(f"dp.tenant.{caller.tenant_id}.ticket.note_added", cb=on_note),
+            await runtime.nc.subscribe(tenant_conversations_all(caller.tenant_id), cb=on_conversation),
+            await runtime.nc.subscribe(tenant_subject(caller.tenant_id, "ticket.note_added"), cb=on_note),
         ]
 
         async def messages() -> AsyncIterator[ServerSentEventMessage]:

@@ -174,8 +174,13 @@ async def sign_in(
         throttle.failed(email)
         raise
     throttle.succeeded(email)
+    return await issue_session(uow, agent, ttl), agent
+
+
+async def issue_session(uow: UnitOfWork, agent: AgentRow, ttl: timedelta) -> NewKey:
+    """A sign-in key for ``agent`` (already proven: password or single sign-on), valid for ``ttl``; announced."""
     key = SESSION_KEY_PREFIX + new_api_key().removeprefix("dp_")
-    row = await accounts.add_key(
+    row = await AccountRepository(uow.session).add_key(
         tenant_id=agent.tenant_id,
         key_id=new_id("key"),
         kind="session",
@@ -188,7 +193,7 @@ async def sign_in(
         expires_at=datetime.now(UTC) + ttl,
     )
     _announce_issued(uow, Actor(kind="human", id=agent.agent_id), agent.tenant_id, row)
-    return NewKey(key, row), agent
+    return NewKey(key, row)
 
 
 async def sign_out(uow: UnitOfWork, caller: Caller) -> None:

@@ -18,7 +18,10 @@ from services.ticketing.accounts import SignInThrottle
 from services.ticketing.config import TicketingSettings
 from services.ticketing.endpoints import HumanAgentsController, ReportController, SlaPolicyController, TicketController
 from services.ticketing.handlers import sla_timers, subscriptions
-from services.ticketing.models import add_accounts, instance_metadata
+from services.ticketing.models import add_accounts, add_sso, instance_metadata
+from services.ticketing.oidc import OidcClient
+from services.ticketing.sso import TenantKeys
+from services.ticketing.sso_endpoints import SsoController
 
 NAME = "ticketing"
 # How often due SLA timers are looked for: a breach is announced at most this late.
@@ -34,7 +37,11 @@ def create_app(
         NAME,
         settings,
         metadata,
-        [create_all_migration(metadata), Migration(2, "owner role, passwords, issued keys", add_accounts)],
+        [
+            create_all_migration(metadata),
+            Migration(2, "owner role, passwords, issued keys", add_accounts),
+            Migration(3, "single sign-on", add_sso),
+        ],
     )
     runtime.privacy.handle(privacy.redact, privacy.export)
     for sub in subscriptions(runtime):
@@ -55,7 +62,10 @@ def create_app(
             PasswordController,
             ApiKeyController,
             InboxStreamController,
+            SsoController,
         ],
         settings=settings,
         throttle=SignInThrottle(limit=settings.sign_in_failures),
+        oidc=OidcClient(),
+        keys=TenantKeys(lambda: runtime.event_log.sealer.keys.master),
     )

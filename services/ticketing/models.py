@@ -20,7 +20,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 metadata = MetaData(schema="ticketing")
@@ -146,6 +146,45 @@ issued_keys = Table(
 )
 
 
+# Single sign-on (OpenID Connect) per tenant: the issuer and client, the client secret sealed under the tenant's key
+# (``services/ticketing/sso.py``), and how a claim of the ID token maps to a role.
+sso_configs = Table(
+    "sso_configs",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("issuer", String(500), nullable=False),
+    Column("client_id", String(300), nullable=False),
+    Column("client_secret_sealed", Text, nullable=False),
+    Column("role_claim", String(100), nullable=False),
+    Column("role_values", JSONB, nullable=False),
+    Column("default_role", String(16), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# A sign-in under way: only the digest of its ``state`` (nonce and PKCE verifier are derived from the state with the
+# tenant's key, so nothing here opens anything); deleted when the browser comes back, so a state works once.
+sso_attempts = Table(
+    "sso_attempts",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("state_sha256", String(64), primary_key=True),
+    Column("redirect_uri", String(500), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# Which agent an issuer's subject is: the account it signed in as the first time (made then, if none).
+sso_identities = Table(
+    "sso_identities",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("issuer", String(500), primary_key=True),
+    Column("subject", String(255), primary_key=True),
+    Column("agent_id", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    ForeignKeyConstraint(["tenant_id", "agent_id"], ["ticketing.agents.tenant_id", "ticketing.agents.agent_id"]),
+)
+
+
 async def add_accounts(conn: AsyncConnection) -> None:
     """Migration 2: the owner role, passwords and issued keys (on a database made before them)."""
     await conn.execute(text("ALTER TABLE ticketing.agents DROP CONSTRAINT IF EXISTS agent_role"))
@@ -153,6 +192,11 @@ async def add_accounts(conn: AsyncConnection) -> None:
         text("ALTER TABLE ticketing.agents ADD CONSTRAINT agent_role CHECK (role IN ('owner', 'admin', 'agent'))")
     )
     await conn.run_sync(lambda sync: metadata.create_all(sync, tables=[agent_passwords, issued_keys]))
+
+
+async def add_sso(conn: AsyncConnection) -> None:
+    """Migration 3: single sign-on's configuration, attempts under way and identities."""
+    await conn.run_sync(lambda sync: metadata.create_all(sync, tables=[sso_configs, sso_attempts, sso_identities]))
 
 
 def instance_metadata() -> MetaData:

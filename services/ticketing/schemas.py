@@ -6,7 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from services.ticketing.oidc import check_issuer_url
 
 Priority = Literal["low", "normal", "high", "urgent"]
 Status = Literal["open", "pending", "resolved"]
@@ -250,3 +252,53 @@ class CsatReport(BaseModel):
     average: Decimal | None
     days: list[CsatDay]
     items: list[Rating]
+
+
+class SsoConfigIn(Request):
+    """The tenant's OpenID Connect identity provider. ``issuer`` is its URL (discovery is read from
+    ``<issuer>/.well-known/openid-configuration``); register ``<web>/web/sso/callback`` as its redirect URI.
+    ``role_values`` maps values of the ``role_claim`` claim (a string or a list, e.g. groups) to roles; the highest
+    wins; none mapped gives ``default_role``, or no sign-in when that is null. ``client_secret`` is stored sealed
+    and never shown again; leave it out to keep the stored one."""
+
+    issuer: Annotated[str, AfterValidator(check_issuer_url)] = Field(min_length=8, max_length=500)
+    client_id: str = Field(min_length=1, max_length=300)
+    client_secret: str | None = Field(default=None, min_length=1, max_length=2000)
+    role_claim: str = Field(default="groups", min_length=1, max_length=100)
+    role_values: dict[Annotated[str, Field(min_length=1, max_length=200)], Role] = Field(
+        default_factory=dict, max_length=100
+    )
+    default_role: Role | None = None
+
+
+class SsoConfig(BaseModel):
+    """The tenant's single sign-on, without its secret."""
+
+    issuer: str
+    client_id: str
+    client_secret_set: bool = Field(description="a client secret is stored (sealed); it is never shown")
+    role_claim: str
+    role_values: dict[str, str]
+    default_role: str | None
+    updated_at: datetime
+
+
+class SsoAuthorizationIn(Request):
+    """Start a single sign-on for the tenant; ``redirect_uri`` is where the issuer sends the browser back (as
+    registered at the issuer)."""
+
+    tenant_id: str = Field(min_length=1, max_length=64)
+    redirect_uri: str = Field(min_length=8, max_length=500, pattern=r"^https?://[^\s]+$")
+
+
+class SsoAuthorization(BaseModel):
+    authorization_url: str = Field(description="send the browser here")
+    state: str = Field(description="the browser must come back with this state; keep it with the browser")
+
+
+class SsoSessionIn(Request):
+    """Finish a single sign-on: the ``state`` and ``code`` the issuer sent the browser back with."""
+
+    tenant_id: str = Field(min_length=1, max_length=64)
+    state: str = Field(min_length=1, max_length=200)
+    code: str = Field(min_length=1, max_length=4000)

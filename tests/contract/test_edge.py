@@ -5,20 +5,13 @@ Each test here failed on the code before the edge existed (500s, an append left 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import httpx2
 import pytest
 
 from libs.events import EventLog
 from libs.platform.edge import MAX_JSON_DEPTH, Refused, screen_json
 from libs.platform.problems import PROBLEM_JSON
-from libs.platform.runtime import ServiceRuntime
-from services.conversation.app import create_app
-from services.conversation.config import ConversationSettings
-from tests.support import provision_tenant, running
-
-Service = tuple[httpx2.AsyncClient, ServiceRuntime]
+from tests.contract.conftest import Service
+from tests.support import provision_tenant
 
 
 @pytest.mark.parametrize(
@@ -45,13 +38,6 @@ def test_hostile_json_is_refused(body: bytes) -> None:
 def test_ordinary_json_passes() -> None:
     screen_json(b'{"text": "where is my order #1001? \\u00e9 \\"[{\\" \\ud83d\\ude00", "n": [1, 2.5, -3e10]}')
     screen_json(b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH)
-
-
-@pytest.fixture(scope="module")
-async def conversation(nats_url: str, database_url: str) -> AsyncIterator[Service]:
-    settings = ConversationSettings.model_validate({"NATS_URL": nats_url, "DATABASE_URL": database_url})
-    async with running(create_app(settings)) as svc:
-        yield svc
 
 
 async def test_a_nul_in_a_message_is_refused_and_nothing_is_appended(

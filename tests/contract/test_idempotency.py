@@ -6,10 +6,8 @@ from __future__ import annotations
 import httpx2
 
 from libs.events import EventLog
-from tests.contract.test_edge import Service, conversation
+from tests.contract.conftest import Service
 from tests.support import provision_tenant
-
-__all__ = ["conversation"]
 
 
 async def _messages(event_log: EventLog, tenant_id: str, conv: str) -> list[str]:

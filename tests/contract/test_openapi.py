@@ -38,7 +38,7 @@ def test_the_committed_document_is_what_the_code_generates() -> None:
 def test_every_operation_says_how_it_is_authenticated_and_how_it_fails() -> None:
     document = json.loads(generated())
     assert document["openapi"] == "3.1.0"
-    assert set(document["components"]["securitySchemes"]) == {"apiKey", "humanAgentKey", "widgetKey"}
+    assert set(document["components"]["securitySchemes"]) == {"apiKey", "humanAgentKey", "widgetKey", "operatorKey"}
     found = operations(document)
     assert len(found) > 80
     for path, method, operation in found:
@@ -59,6 +59,9 @@ def test_every_operation_says_how_it_is_authenticated_and_how_it_fails() -> None
     assert schemes["POST /v1/conversations"] == ["apiKey"]
     assert schemes["GET /v1/conversations/{conversation_id}"] == ["apiKey", "humanAgentKey"]
     assert schemes["POST /v1/conversations/chat/{conversation_id}/messages"] == ["widgetKey"]
+    operator = [where for where in schemes if where.split()[1].startswith("/v1/operator/")]
+    assert len(operator) == 4
+    assert all(schemes[where] == ["operatorKey"] for where in operator), "only the operator's key"
 
 
 def _walk(value: Any) -> list[dict[str, Any]]:

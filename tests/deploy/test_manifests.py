@@ -22,8 +22,11 @@ from typing import Any, cast
 import kubernetes_validate
 import pytest
 import yaml
+from sqlalchemy import make_url
 
+from deskpilot.database_roles import SERVICE_ROLE
 from deskpilot.gateway import PAGE_FILES, PAGES, ROUTES, route
+from deskpilot.gateway_limits import API_CSP, GatewaySettings
 from deskpilot.supervisor import SERVICES, WEB
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -514,7 +517,7 @@ def test_compose_postgres_has_pgvector() -> None:
     assert "pg_isready" in healthcheck(postgres)
     assert mounts(postgres)["/var/lib/postgresql/data"] in spec["volumes"]
     variables = env(postgres)
-    url = env(spec["services"]["conversation"])["DATABASE_URL"]
+    url = env(spec["services"]["conversation"])["DATABASE_OWNER_URL"]
     assert f"://{variables['POSTGRES_USER']}:" in url
     assert url.endswith(f"/{variables['POSTGRES_DB']}")
 
@@ -691,3 +694,73 @@ def test_dockerignore() -> None:
     for source in sources:
         ignored = [p for p in patterns if fnmatch.fnmatch(source.rstrip("/"), p.rstrip("/"))]
         assert not ignored, f"{source} is copied by the Dockerfile but excluded by .dockerignore ({ignored})"
+
+
+# --- database roles: the services own nothing, the owner migrates --------------------------------------------------
+
+
+def _user(url: str) -> str | None:
+    return make_url(re.sub(r"\$\{[^}]*\}", "x", url)).username  # compose's ${VAR:-default} stands for a password
+
+
+@pytest.mark.parametrize("name", RENDERS)
+def test_k8s_services_connect_as_the_service_role_and_migrate_as_the_owner(name: str) -> None:
+    docs = rendered(name)
+    for service in [*SERVICES, WEB]:
+        variables = {e["name"]: e for e in container(deployment(docs, service))["env"]}
+        for var in ("DATABASE_URL", "DATABASE_OWNER_URL"):
+            assert variables[var]["valueFrom"]["secretKeyRef"] == {"name": "deskpilot-secrets", "key": var}, service
+    (secret,) = load_docs(K8S / "base" / "secret.example.yaml")
+    urls = secret["stringData"]
+    assert _user(urls["DATABASE_URL"]) == SERVICE_ROLE
+    assert _user(urls["DATABASE_OWNER_URL"]) not in (None, SERVICE_ROLE)
+    # The README's CloudNativePG Cluster declares that role: login, no superuser, no BYPASSRLS.
+    blocks = re.findall(r"```yaml\n(.*?)```", (K8S / "README.md").read_text(), re.DOTALL)
+    (cluster,) = [d for b in blocks for d in yaml.safe_load_all(b) if d and d.get("kind") == "Cluster"]
+    (role,) = [r for r in cluster["spec"]["managed"]["roles"] if r["name"] == SERVICE_ROLE]
+    assert (role["login"], role["superuser"], role["bypassrls"], role["createrole"]) == (True, False, False, False)
+    assert cluster["spec"]["bootstrap"]["initdb"]["owner"] == _user(urls["DATABASE_OWNER_URL"])
+
+
+def test_compose_services_connect_as_the_service_role_and_migrate_as_the_owner() -> None:
+    services = compose()["services"]
+    owner = env(services["postgres"])["POSTGRES_USER"]
+    roles = services["database-roles"]
+    assert command(roles) == ["database", "provision-role"]
+    assert roles["restart"] == "no"
+    assert depends_healthy(roles) == {"postgres"}
+    for name in [*SERVICES, WEB, "database-roles"]:
+        variables = env(services[name])
+        assert _user(variables["DATABASE_URL"]) == SERVICE_ROLE, name
+        assert _user(variables["DATABASE_OWNER_URL"]) == owner, name
+        if name != "database-roles":
+            condition = services[name]["depends_on"]["database-roles"]["condition"]
+            assert condition == "service_completed_successfully", name
+
+
+def test_nginx_limits_and_headers_are_the_gateways() -> None:
+    """docker-compose's edge enforces what ``deskpilot up``'s does (deskpilot/gateway_limits.py, defaults)."""
+    text = (ROOT / "deploy" / "nginx" / "nginx.conf").read_text()
+    defaults = {name: field.default for name, field in GatewaySettings.model_fields.items()}
+    rates = {zone: int(rate) for zone, rate in re.findall(r"limit_req_zone \$\w+ zone=(\w+):\w+ rate=(\d+)r/s;", text)}
+    bursts = {zone: int(burst) for zone, burst in re.findall(r"limit_req zone=(\w+) burst=(\d+) nodelay;", text)}
+    for zone, setting in (("api_keys", "api_key"), ("widget_keys", "widget_key"), ("addresses", "address")):
+        assert rates[zone] == defaults[f"{setting}_per_minute"] / 60, zone
+        assert bursts[zone] == defaults[f"{setting}_burst"], zone
+    assert "limit_req_status 429;" in text
+    sizes = [int(n) * 1024 * 1024 for n in re.findall(r"client_max_body_size (\d+)m;", text)]
+    assert sorted(set(sizes)) == [defaults["max_body_bytes"], defaults["knowledge_max_body_bytes"]]
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy", "X-Content-Type-Options"):
+        assert f"proxy_hide_header {header};" in text or header == "X-Content-Type-Options"
+        assert re.search(rf"add_header {header} \S+ always;", text), header
+    assert re.search(r"add_header Strict-Transport-Security \$hsts always;", text)
+    assert f'"{API_CSP}";' in text, "the API answers' policy is the gateway's"
+    refusals = dict(re.findall(r"error_page (\d+) (\S+);", text))
+    for status, code in (("429", "rate_limited"), ("413", "too_large")):
+        block = re.search(rf"location = {re.escape(refusals[status])} \{{(.*?)\n    \}}", text, re.DOTALL)
+        assert block, status
+        assert "internal;" in block.group(1)
+        assert "default_type application/problem+json;" in block.group(1)
+        body = json.loads(re.search(rf"return {status} '(.*)';", block.group(1)).group(1))  # type: ignore[union-attr]
+        assert (body["status"], body["code"]) == (int(status), code)
+    assert "add_header Retry-After" in re.search(r"too-many-requests \{(.*?)\}", text, re.DOTALL).group(1)  # type: ignore[union-attr]

@@ -5,16 +5,19 @@ resolves, and the satisfaction request arrives; the SSE fallback shows the same 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 
 import httpx2
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from deskpilot.gateway_limits import API_CSP
 from tests.e2e.conftest import Platform
 from tests.support import eventually
+from web.security import CONTENT_SECURITY_POLICY
 
 SHOP = "https://shop.example.com"
 
@@ -132,3 +135,41 @@ async def test_a_customer_chats_with_the_ai_then_a_human_over_one_websocket(plat
         log = (await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())).json()
         (recorded,) = [e for e in log["events"] if e["type"] == "csat.recorded"]
         assert (recorded["payload"]["ticket_id"], recorded["payload"]["score"]) == (ticket_id, 5)
+
+
+async def test_the_gateway_bounds_bodies_and_frames_and_secures_every_answer(platform: Platform) -> None:
+    """deskpilot/gateway_limits.py on the real platform, sizes as shipped: security headers on API answers, the
+    web pages' own policy intact, the widget's files loadable by any site; 413 for a body over 1 MiB before it
+    reaches a service; a client frame over 128 KiB closes the chat socket with 1009. (The rate limits, lifted on the
+    suite's platforms, which are driven like load generators, are tested with a clock in tests/test_gateway.py.)"""
+    async with httpx2.AsyncClient(base_url=platform.base, timeout=30) as http:
+        api = await http.get("/v1/conversations", headers=platform.headers())
+        assert api.status_code == 200, api.text
+        assert (api.headers["content-security-policy"], api.headers["x-frame-options"]) == (API_CSP, "DENY")
+        assert (api.headers["x-content-type-options"], api.headers["referrer-policy"]) == ("nosniff", "no-referrer")
+        page = await http.get("/widget/demo")
+        assert page.headers.get_list("content-security-policy") == [CONTENT_SECURITY_POLICY]  # the web's, intact
+        assert page.headers["referrer-policy"] == "same-origin"
+        script = await http.get("/widget.js")
+        assert (script.status_code, script.headers["cross-origin-resource-policy"]) == (200, "cross-origin")
+        body = b'{"customer_id": "' + b"x" * (1024 * 1024) + b'"}'
+        big = await http.post("/v1/conversations", content=body, headers=platform.headers())
+        assert (big.status_code, big.headers["content-type"]) == (413, "application/problem+json"), big.text
+        assert big.json()["code"] == "too_large"
+
+        key = (
+            await http.post(
+                "/v1/conversations/widget-keys", headers=platform.headers(), json={"allowed_origins": ["*"]}
+            )
+        ).json()
+        opened = await http.post("/v1/conversations/chat", headers={"X-Widget-Key": key["widget_key"]})
+        assert opened.status_code == 201, opened.text
+    cid, token = opened.json()["conversation_id"], opened.json()["client_token"]
+    url = "ws" + platform.base.removeprefix("http") + f"/v1/conversations/chat/{cid}/ws?key={key['widget_key']}"
+    async with connect(f"{url}&token={token}", open_timeout=10) as ws:
+        await ws.send(json.dumps({"type": "message", "text": "x" * (128 * 1024)}))
+        async with asyncio.timeout(30):
+            with contextlib.suppress(ConnectionClosed):
+                async for _ in ws:  # whatever comes until the gateway closes the socket
+                    pass
+    assert ws.close_code == 1009

@@ -129,6 +129,19 @@ def test_subjects_reject_ids_that_are_not_one_token() -> None:
             conversation_subject("t1", bad, "message.received")
 
 
+def test_a_conversation_subject_parses_back_to_its_type_whatever_its_route() -> None:
+    """The inbox's live feed names a change by its event type: a command (``tool.requested``) carries a route
+    token after its type and must still be recognised as ``tool.requested``."""
+    from libs.events.subjects import parse_conversation_subject
+
+    for event_type, route in (("message.received", None), ("tool.requested", "integrations")):
+        subject = conversation_subject("t1", "c1", event_type, route)
+        assert parse_conversation_subject(subject) == ("t1", "c1", event_type)
+    for other in ("dp.tenant.t1.tenant.created", "dp.conv.t1.c1.tool", "dp.conv.t1.c1.tool.requested", "x.y"):
+        assert parse_conversation_subject(other) is None
+    assert parse_conversation_subject("dp.conv.t1.c1.message.received.extra") is None
+
+
 # Events built in a sandbox (replays and simulations) live in an in-memory log (libs/events/memory_log.py) and never
 # reach the shared one: building them there produces nothing anyone else can read.
 SANDBOXED = ("services/agent/sandbox/", "services/agent/simulation/", "services/integrations/tools/sandbox.py")

@@ -17,9 +17,12 @@ from libs.events import EventLog, RecordedEvent, new_id
 from libs.events.streams import DEAD_LETTER_STREAM
 from libs.events.subjects import dead_letter_subject
 from libs.platform.consumers import Consumers, Subscription
+from libs.platform.edge import idempotent
 from libs.platform.faults import Outage, is_transient
 from libs.platform.http import internal_error
+from libs.platform.idempotency import IdempotencyKeys, Stored
 from tests.libs.test_event_log import message
+from tests.support import eventually
 
 
 def test_infrastructure_failures_are_transient_and_bugs_are_not() -> None:
@@ -126,3 +129,58 @@ async def test_a_message_that_fails_the_same_way_is_parked_after_max_attempts(
         assert await _parked(nc, f"test-{name}") is not None
     finally:
         await consumers.stop()
+
+
+class _KeysOfADatabaseThatGoesAway(IdempotencyKeys):
+    """The idempotency keys' interface over a dict; storing an answer fails while ``away``, as PostgreSQL stopped."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], Stored] = {}
+        self.away = False
+
+    async def claim(self, tenant_id: str, key: str, request_sha256: str) -> Stored | None:
+        if (tenant_id, key) in self.rows:
+            return self.rows[(tenant_id, key)]
+        self.rows[(tenant_id, key)] = Stored(True, None, None, None)
+        return None
+
+    async def complete(self, tenant_id: str, key: str, status: int, content_type: str | None, body: bytes) -> None:
+        if self.away:
+            raise ConnectionRefusedError("the database is away")
+        if status >= 500:
+            del self.rows[(tenant_id, key)]
+        else:
+            self.rows[(tenant_id, key)] = Stored(True, status, content_type, body)
+
+
+async def test_a_claim_the_outage_kept_from_being_released_is_released_when_the_database_is_back() -> None:
+    """The 503 of an outage must leave the key free for the client's retry, even if the database was away when the
+    answer was sent (before: the claim stayed open and the retry got 409 ``idempotency_key_in_use``)."""
+    keys, statuses, calls = _KeysOfADatabaseThatGoesAway(), [], 0
+    scope: Any = {"type": "http", "method": "POST", "path": "/v1/x", "raw_path": b"/v1/x", "query_string": b""}
+
+    async def app(_scope: Any, _receive: Any, send: Any) -> None:
+        nonlocal calls
+        calls += 1
+        await send({"type": "http.response.start", "status": 503 if keys.away else 202, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def send(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    async def receive() -> Any:
+        return {"type": "http.disconnect"}
+
+    keys.away = True
+    await idempotent(keys, "ten_1", "msg-1", b"", (scope, receive, send), app)
+    assert statuses == [503]
+    keys.away = False
+
+    async def released() -> bool:
+        return ("ten_1", "msg-1") not in keys.rows
+
+    await eventually(released, timeout=30, what="the claim to be released once the database is back")
+    await idempotent(keys, "ten_1", "msg-1", b"", (scope, receive, send), app)
+    assert statuses == [503, 202], "the retry ran for real"
+    assert calls == 2

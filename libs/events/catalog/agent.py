@@ -52,8 +52,10 @@ class LlmCalled(EventPayload):
 
 
 class ToolRequested(EventPayload):
-    """The agent asks the owning service to execute one tool call; ``tool_call_id`` makes it execute once."""
+    """The agent asks the owning service to execute one tool call; ``tool_call_id`` makes it execute once; a
+    knowledge call carries the knowledge collections its agent release may search (v2)."""
 
+    SCHEMA_VERSION: ClassVar[int] = 2
     PRODUCERS: ClassVar[tuple[str, ...]] = ("agent",)
     KIND: ClassVar[Kind] = "command"
     ROUTE: ClassVar[str | None] = "service"
@@ -66,6 +68,11 @@ class ToolRequested(EventPayload):
     arguments: PersonalTree
     end_user: OptionalPersonal = Field(
         default=None, description="the customer on whose behalf the tool runs (the conversation's customer id)"
+    )
+    knowledge_collections: tuple[str, ...] | None = Field(
+        default=None,
+        description="the knowledge collections a knowledge tool may read (the agent release's knowledge scope; "
+        "the knowledge service answers from nothing else); none: the whole knowledge base",
     )
 
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from libs.events import ToolSpec
+
+if TYPE_CHECKING:
+    from services.agent.procedures.compiled import Procedure
 
 HANDOFF_TOOL = ToolSpec(
     name="handoff_to_human",
@@ -74,6 +77,7 @@ class ModelMessage:
     tool_name: str | None = None
     is_error: bool = False
     result: dict[str, Any] | None = None
+    blocked: str | None = None  # a guard stopped this call: required_call | precondition | confirmation
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,9 @@ class ModelRequest:
     system: str
     messages: list[ModelMessage]
     tools: list[ToolSpec]
+    # The procedures the system prompt shows, as data: an LLM reads them in ``system``; the offline model (which
+    # cannot read) follows their guards' structure instead.
+    procedures: tuple[Procedure, ...] = ()
 
 
 @dataclass(frozen=True)

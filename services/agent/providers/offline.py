@@ -1,7 +1,8 @@
 """The deterministic offline model.
 
 It is *not* an LLM: it is a transparent rule set for demos and tests, named ``offline`` / ``deskpilot-offline-1``
-everywhere it appears (logs, ``llm.called``, ``agent.replied``, the API).
+everywhere it appears (logs, ``llm.called``, ``agent.replied``, the API). It follows the procedures it is shown by
+their guards (``offline_procedures``): lookups first, then the customer's confirmation, then the action.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ from services.agent.providers.base import (
     StreamEvent,
     TextDelta,
     ToolCall,
+)
+from services.agent.providers.offline_procedures import (
+    confirmation_question,
+    confirmed_call,
+    lookup_first,
+    next_after_lookup,
 )
 
 _WORD = re.compile(r"[a-z]+")
@@ -56,9 +63,15 @@ class OfflineModel:
         prompt_chars = len(request.system) + sum(len(m.text) + len(str(m.result or "")) for m in request.messages)
         last = request.messages[-1] if request.messages else ModelMessage(role="user", text="")
         if last.role == "tool":
-            text = self._reply_from_results(request.messages)
+            step = self._procedure_step(request)
+            if isinstance(step, ToolCall):
+                return ModelResponse("", [step], _estimate_tokens("x" * prompt_chars), 20, "tool_use")
+            text = step or self._reply_from_results(request.messages)
             return ModelResponse(text, [], _estimate_tokens("x" * prompt_chars), _estimate_tokens(text), "end_turn")
-        call = self._choose_call(last.text, request.tools)
+        call = confirmed_call(request.messages) or self._choose_call(last.text, request.tools)
+        if call is not None and request.procedures:
+            messages, fill = request.messages, self._fill_arguments
+            call = lookup_first(call, last.text, messages, request.procedures, request.tools, fill)
         if call is not None:
             return ModelResponse("", [call], _estimate_tokens("x" * prompt_chars), 20, "tool_use")
         text = (
@@ -75,6 +88,18 @@ class OfflineModel:
                 await asyncio.sleep(self.word_delay)
             yield TextDelta(piece)
         yield response
+
+    def _procedure_step(self, request: ModelRequest) -> ToolCall | str | None:
+        """After a tool result, what the procedures shown want next: ask for a held call's confirmation, or make the
+        call a required lookup was for (``offline_procedures``); None: just report the results."""
+        if not request.procedures:
+            return None
+        question = confirmation_question(request.messages)
+        if question is not None:
+            return question
+        said = next((m.text for m in reversed(request.messages) if m.role == "user"), "")
+        intended = self._choose_call(said, request.tools) if said else None
+        return next_after_lookup(request.messages, request.procedures, intended)
 
     def _choose_call(self, text: str, tools: list[ToolSpec]) -> ToolCall | None:
         if _HUMAN.search(text) and any(t.name == HANDOFF_TOOL.name for t in tools):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from libs.events import ToolSpec
 from services.agent.policy import AgentPolicy
@@ -15,10 +15,30 @@ from services.agent.procedures.compiled import Procedure, compile_procedure
 from services.agent.procedures.document import ProcedureDocument
 from services.agent.sandbox.candidate import Candidate, ToolChanges
 
+COLLECTION_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+
+class KnowledgeScope(BaseModel):
+    """The knowledge collections the agent may search and read: its knowledge tool calls carry them and the
+    knowledge service answers from nothing else."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    collections: tuple[Annotated[str, Field(pattern=COLLECTION_ID)], ...] | None = Field(
+        default=None,
+        max_length=100,
+        description="collection ids (from /v1/knowledge/collections); none: the whole knowledge base; []: none of "
+        "it. An id the knowledge base does not have matches no article.",
+    )
+
+    @field_validator("collections")
+    @classmethod
+    def _sorted(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        return tuple(sorted(set(value))) if value is not None else None
+
 
 class ReleaseConfig(BaseModel):
     """A tenant's whole agent configuration: model, persona and instructions, limits and approval rules (the
-    policy), procedures, and changes to the tool catalog (descriptions, disabled tools)."""
+    policy), procedures, changes to the tool catalog (descriptions, disabled tools) and the knowledge scope."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     provider: str = Field(description="the model provider the agent service ran when this was drafted")
@@ -26,6 +46,7 @@ class ReleaseConfig(BaseModel):
     policy: AgentPolicy = AgentPolicy()
     procedures: tuple[dict[str, Any], ...] = Field(default=(), description="procedure documents, as validated")
     tools: ToolChanges = ToolChanges()
+    knowledge: KnowledgeScope = KnowledgeScope()
 
     def compiled(self) -> tuple[Procedure, ...]:
         return tuple(compile_procedure(ProcedureDocument.model_validate(d)) for d in self.procedures)
@@ -37,6 +58,7 @@ class ReleaseConfig(BaseModel):
             policy=self.policy.model_dump(mode="json"),
             tools=self.tools,
             procedures=[dict(d) for d in self.procedures],
+            knowledge=list(self.knowledge.collections) if self.knowledge.collections is not None else None,
         )
 
 

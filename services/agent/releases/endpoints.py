@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Coroutine
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, cast
 
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
-from litestar.exceptions import ClientException, NotFoundException, ValidationException
-from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_409_CONFLICT
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import JSONBody, Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_409_CONFLICT
 
-from libs.platform.http import TenantId
-from services.agent.releases.config import ReleaseConfig
+from libs.platform.http import PathId, PathNumber, TenantId
+from services.agent.releases.config import KnowledgeScope, ReleaseConfig
 from services.agent.releases.diff import ConfigDiff, diff_configs
-from services.agent.releases.gate import GatePolicy, GateReport
-from services.agent.releases.publishing import GateBlocked, ReleaseConflict, ReleaseNotFound, Releases
+from services.agent.releases.gate import GatePolicy, GateProgress, GateReport
+from services.agent.releases.jobs import GateJobs
+from services.agent.releases.publishing import ReleaseConflict, ReleaseNotFound, Releases
 from services.agent.releases.schemas import (
     GateRequest,
-    GateResult,
+    GateRunList,
+    GateRunView,
     PromoteRequest,
-    Published,
     PublishRequest,
     ReleaseAction,
     ReleaseList,
@@ -31,12 +32,17 @@ from services.agent.releases.schemas import (
     RolloutRequest,
     RolloutView,
 )
-from services.agent.repository import ActionRow, ReleaseRow, RolloutRow
+from services.agent.repository import ActionRow, GateRunRow, ReleaseRow, RolloutRow
 from services.agent.sandbox.candidate import ToolChanges
 from services.agent.sandbox.documents import InvalidDocument
 from services.agent.sandbox.http import unprocessable
 
 Rel = NamedDependency[Releases]
+Gates = NamedDependency[GateJobs]
+PATH = "/v1/agent/releases"
+ReleaseRef = Annotated[
+    str, Parameter(pattern=r"^(draft|[1-9][0-9]{0,9})$", description="A release's number, or `draft`.")
+]
 
 
 class ConflictException(ClientException):
@@ -73,13 +79,33 @@ def _rollout(rollout: RolloutRow, actions: list[ActionRow]) -> RolloutView:
     )
 
 
-def _gate_failed(exc: GateBlocked) -> ValidationException:
-    fields = [{"key": "gate", "message": reason} for reason in exc.report.reasons]
-    return ValidationException(detail=str(exc), extra=fields)
+async def _run_view(run: GateRunRow, releases: Releases) -> GateRunView:
+    release = None
+    if run.release is not None:
+        row = await releases.release(run.tenant_id, run.release)
+        _, rollout, _ = await releases.overview(run.tenant_id)
+        release = ReleaseView(**_summary(row, rollout), config=ReleaseConfig.model_validate(row.config))
+    report = GateReport.model_validate(run.report) if run.report is not None else None
+    return GateRunView(
+        id=run.id,
+        url=f"{PATH}/gate-runs/{run.id}",
+        status=cast(Any, run.status),
+        publish=run.publish,
+        notes=run.notes,
+        by=run.requested_by,
+        progress=GateProgress.model_validate(run.progress),
+        draft=ReleaseConfig.model_validate(run.config),
+        gate=report,
+        reasons=report.reasons if report is not None and report.blocked else [],
+        release=release,
+        error=run.error,
+        created_at=run.created_at,
+        finished_at=run.finished_at,
+    )
 
 
 class ReleaseController(Controller):
-    path = "/v1/agent/releases"
+    path = PATH
 
     @get("/")
     async def list_releases(self, tenant_id: TenantId, releases: Rel) -> ReleaseList:
@@ -103,6 +129,14 @@ class ReleaseController(Controller):
         await releases.set_draft(tenant_id, tools=data.model_dump(mode="json"))
         return data
 
+    @put("/draft/knowledge")
+    async def draft_knowledge(
+        self, tenant_id: TenantId, data: JSONBody[KnowledgeScope], releases: Rel
+    ) -> KnowledgeScope:
+        """The draft's knowledge scope: the collections the agent may search (``null``: the whole knowledge base)."""
+        await releases.set_draft(tenant_id, knowledge=data.model_dump(mode="json"))
+        return data
+
     @get("/gate-policy")
     async def get_gate_policy(self, tenant_id: TenantId, releases: Rel) -> GatePolicy:
         """What blocks a publish: failed suites, more than X % of replayed conversations with another write action."""
@@ -114,33 +148,45 @@ class ReleaseController(Controller):
         await releases.set_draft(tenant_id, gate_policy=data.model_dump(mode="json"))
         return data
 
-    @post("/gate", status_code=HTTP_200_OK)
-    async def gate(self, tenant_id: TenantId, data: JSONBody[GateRequest], releases: Rel) -> GateResult:
-        """Run the publish gate on the draft (replay and suites, in the sandbox) without publishing."""
+    @post("/gate", status_code=HTTP_202_ACCEPTED)
+    async def gate(self, tenant_id: TenantId, data: JSONBody[GateRequest], releases: Rel, gates: Gates) -> GateRunView:
+        """Run the publish gate on the draft (replay and suites, in the sandbox) without publishing: 202 and the run
+        to follow (``GET /v1/agent/releases/gate-runs/{id}``); 422 at once if a suite is not valid."""
         try:
-            draft, report = await releases.gate(tenant_id, data.suites)
+            run = await gates.submit(tenant_id, data.suites, publish=False)
         except InvalidDocument as exc:
             raise unprocessable(exc) from exc
-        return GateResult(draft=draft, gate=report)
+        return await _run_view(run, releases)
 
-    @post("/", status_code=HTTP_201_CREATED)
-    async def publish(self, tenant_id: TenantId, data: JSONBody[PublishRequest], releases: Rel) -> Published:
-        """Publish the draft as the next release; 422 with the gate's reasons when its policy blocks (nothing saved).
+    @post("/", status_code=HTTP_202_ACCEPTED)
+    async def publish(
+        self, tenant_id: TenantId, data: JSONBody[PublishRequest], releases: Rel, gates: Gates
+    ) -> GateRunView:
+        """Publish the draft as it is now through the gate, as a job: 202 and the run to follow
+        (``GET /v1/agent/releases/gate-runs/{id}``); the release is made only if the gate passes (status ``passed``,
+        ``release``); a blocked gate (``blocked``, ``reasons``) or a failure (``failed``, ``error``) saves nothing.
         The first release serves every new conversation; a later one none until rolled out or promoted."""
         try:
-            row, report = await releases.publish(tenant_id, data.notes, data.suites, data.by)
+            run = await gates.submit(tenant_id, data.suites, publish=True, notes=data.notes, by=data.by)
         except InvalidDocument as exc:
             raise unprocessable(exc) from exc
-        except GateBlocked as exc:
-            raise _gate_failed(exc) from exc
-        except ReleaseConflict as exc:
-            raise ConflictException(str(exc)) from exc
-        _, rollout, _ = await releases.overview(tenant_id)
-        config = ReleaseConfig.model_validate(row.config)
-        return Published(release=ReleaseView(**_summary(row, rollout), config=config), gate=report)
+        return await _run_view(run, releases)
+
+    @get("/gate-runs/{run_id:str}")
+    async def gate_run(self, tenant_id: TenantId, run_id: PathId, releases: Rel, gates: Gates) -> GateRunView:
+        """A gate run's progress, then its verdict and (publishing) the release it made."""
+        run = await gates.get(tenant_id, run_id)
+        if run is None:
+            raise NotFoundException(f"no gate run {run_id}")
+        return await _run_view(run, releases)
+
+    @get("/gate-runs")
+    async def gate_runs(self, tenant_id: TenantId, releases: Rel, gates: Gates) -> GateRunList:
+        """This tenant's 50 most recent gate runs, newest first."""
+        return GateRunList(items=[await _run_view(run, releases) for run in await gates.recent(tenant_id)])
 
     @get("/{number:int}")
-    async def show(self, tenant_id: TenantId, number: FromPath[int], releases: Rel) -> ReleaseView:
+    async def show(self, tenant_id: TenantId, number: PathNumber, releases: Rel) -> ReleaseView:
         """One release: its whole configuration and gate report."""
         try:
             row = await releases.release(tenant_id, number)
@@ -151,7 +197,7 @@ class ReleaseController(Controller):
         return ReleaseView(**_summary(row, rollout), config=config)
 
     @get("/{a:str}/diff/{b:str}")
-    async def diff(self, tenant_id: TenantId, a: FromPath[str], b: FromPath[str], releases: Rel) -> ConfigDiff:
+    async def diff(self, tenant_id: TenantId, a: ReleaseRef, b: ReleaseRef, releases: Rel) -> ConfigDiff:
         """What changed from ``a`` to ``b`` (release numbers, or ``draft``): a text diff for words (persona,
         instructions, procedures' steps, tool descriptions), a field diff for the rest."""
         try:
@@ -162,7 +208,7 @@ class ReleaseController(Controller):
 
     @post("/{number:int}/rollout", status_code=HTTP_200_OK)
     async def rollout(
-        self, tenant_id: TenantId, number: FromPath[int], data: JSONBody[RolloutRequest], releases: Rel
+        self, tenant_id: TenantId, number: PathNumber, data: JSONBody[RolloutRequest], releases: Rel
     ) -> RolloutView:
         """Release ``number`` takes ``share`` % of new conversations (chosen by conversation id; a conversation keeps
         the release it started under); the stable release the rest."""
@@ -170,7 +216,7 @@ class ReleaseController(Controller):
 
     @post("/{number:int}/promote", status_code=HTTP_200_OK)
     async def promote(
-        self, tenant_id: TenantId, number: FromPath[int], data: JSONBody[PromoteRequest], releases: Rel
+        self, tenant_id: TenantId, number: PathNumber, data: JSONBody[PromoteRequest], releases: Rel
     ) -> RolloutView:
         """Release ``number`` serves every new conversation, at once."""
         return await self._changed(releases, tenant_id, releases.promote(tenant_id, number, data.by))

@@ -4,7 +4,7 @@ what blocks the publish."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,6 +43,18 @@ class SuiteOutcome(BaseModel):
     passed: bool
     pass_1: float
     failed_tasks: list[str]
+
+
+class GateProgress(BaseModel):
+    """How far a gate run has come."""
+
+    replayed: int = Field(default=0, description="conversations replayed so far")
+    conversations: int = Field(default=0, description="conversations to replay")
+    suites_run: int = 0
+    suites: int = Field(default=0, description="simulation suites to run")
+
+
+Progress = Callable[[GateProgress], Awaitable[None]]
 
 
 class GateReport(BaseModel):
@@ -91,13 +103,25 @@ async def run_gate(
     target: ReplayTarget,
     conversation_ids: Sequence[str],
     suites: Sequence[SuiteRun],
+    progress: Progress | None = None,
 ) -> GateReport:
-    """Replay ``conversation_ids`` against the draft and run each suite once; the report says what blocks."""
-    diffs = await replay(conversation_ids, draft, target, concurrency=4) if conversation_ids else []
+    """Replay ``conversation_ids`` against the draft and run each suite once; the report says what blocks;
+    ``progress`` hears of each conversation and suite as it finishes."""
+    done = GateProgress(conversations=len(conversation_ids), suites=len(suites))
+
+    async def replayed(_diff: ConversationDiff) -> None:
+        done.replayed += 1
+        if progress is not None:
+            await progress(done.model_copy())
+
+    diffs = await replay(conversation_ids, draft, target, replayed, concurrency=4) if conversation_ids else []
     summary = summarise(diffs) if diffs else None
     outcomes: list[SuiteOutcome] = []
     for run in suites:
         report = await run_suite(run, trials=1)
+        done.suites_run += 1
+        if progress is not None:
+            await progress(done.model_copy())
         outcomes.append(
             SuiteOutcome(
                 suite=report.suite,

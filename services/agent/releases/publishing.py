@@ -4,6 +4,7 @@ with who and when. Endpoints and the CLI call these; they own no HTTP."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,9 +14,9 @@ from libs.platform.runtime import ServiceRuntime
 from services.agent.config import AgentSettings
 from services.agent.policy import AgentPolicy
 from services.agent.providers import ChatModel
-from services.agent.releases.config import ReleaseConfig, tools_of
+from services.agent.releases.config import KnowledgeScope, ReleaseConfig, tools_of
 from services.agent.releases.figures import ReleaseFigures, figures_of
-from services.agent.releases.gate import GatePolicy, GateReport, run_gate
+from services.agent.releases.gate import GatePolicy, GateReport, Progress, run_gate
 from services.agent.replay.recording import ConversationFilter, select
 from services.agent.replay.runner import ReplayTarget, risks_of
 from services.agent.repository import (
@@ -42,10 +43,30 @@ class ReleaseConflict(ValueError):
     """The request does not fit the rollout as it is (say why)."""
 
 
-class GateBlocked(ValueError):
-    def __init__(self, report: GateReport) -> None:
-        super().__init__("the publish gate blocks this release: " + "; ".join(report.reasons))
-        self.report = report
+@dataclass
+class PreparedGate:
+    """A gate ready to run: the draft as it was when asked for, its suites planned, the conversations to replay."""
+
+    config: ReleaseConfig
+    policy: GatePolicy
+    draft: PreparedCandidate
+    target: ReplayTarget
+    conversation_ids: list[str]
+    suites: list[SuiteRun]
+
+    async def run(self, progress: Progress | None = None) -> GateReport:
+        try:
+            return await run_gate(self.policy, self.draft, self.target, self.conversation_ids, self.suites, progress)
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        for run in self.suites:
+            await run.close()
+
+
+LARGEST_NUMBER = 2**31 - 1
+"""A release's number is a PostgreSQL ``integer``."""
 
 
 @dataclass
@@ -56,7 +77,8 @@ class Releases:
     settings: AgentSettings
 
     async def draft(self, tenant_id: str) -> ReleaseConfig:
-        """What a publish would release now: the tenant's policy and procedures as edited, its tool changes."""
+        """What a publish would release now: the tenant's policy and procedures as edited, its tool changes and
+        knowledge scope."""
         async with self.runtime.db.session() as session:
             policy = await PolicyRepository(session).get(tenant_id)
             procedures = await ProcedureRepository(session).all(tenant_id)
@@ -68,6 +90,7 @@ class Releases:
             policy=policy,
             procedures=tuple(r.document for r in procedures),
             tools=ToolChanges.model_validate(draft.tools or {}),
+            knowledge=KnowledgeScope.model_validate(draft.knowledge or {}),
         )
 
     async def config(self, tenant_id: str, ref: str) -> ReleaseConfig:
@@ -78,7 +101,9 @@ class Releases:
         return ReleaseConfig.model_validate(row.config)
 
     async def release(self, tenant_id: str, ref: str | int) -> ReleaseRow:
-        number = int(ref) if str(ref).isdigit() else None
+        number = int(ref) if re.fullmatch(r"[0-9]{1,10}", str(ref)) else None  # ASCII digits only: int("²") fails
+        if number is not None and number > LARGEST_NUMBER:
+            number = None  # beyond a PostgreSQL integer: no such release
         row = None
         if number is not None:
             async with self.runtime.db.session() as session:
@@ -117,8 +142,8 @@ class Releases:
             raise InvalidDocument("publish", problems)
         return runs
 
-    async def gate(self, tenant_id: str, suites: list[str | dict[str, Any]]) -> tuple[ReleaseConfig, GateReport]:
-        """The draft through the gate: nothing is saved."""
+    async def prepare_gate(self, tenant_id: str, suites: list[str | dict[str, Any]]) -> PreparedGate:
+        """The gate of the draft as it is now, ready to run (:class:`InvalidDocument` if a suite is not valid)."""
         config, policy = await self.draft(tenant_id), await self.gate_policy(tenant_id)
         live = await self.setups.get(tenant_id)
         draft = PreparedCandidate(
@@ -128,26 +153,25 @@ class Releases:
             config.policy,
             False,
             config.compiled(),
+            config.knowledge.collections,
         )
         runs = await self._suites(config, suites)
         log = self.runtime.event_log
         wanted = ConversationFilter(last=policy.replay_last, status="resolved") if policy.replay_last else None
         ids = await select(log, tenant_id, wanted) if wanted is not None else []
         target = ReplayTarget(log, tenant_id, risks_of(live.tools, draft.tools), self.runtime.nc)
-        try:
-            return config, await run_gate(policy, draft, target, ids, runs)
-        finally:
-            for run in runs:
-                await run.close()
+        return PreparedGate(config, policy, draft, target, ids, runs)
 
-    async def publish(
-        self, tenant_id: str, notes: str, suites: list[str | dict[str, Any]], by: str
-    ) -> tuple[ReleaseRow, GateReport]:
-        """The draft as the next release, if the gate lets it through (else :class:`GateBlocked`, nothing saved).
-        A tenant's first release serves every new conversation at once; later ones none until rolled out."""
-        config, report = await self.gate(tenant_id, suites)
-        if report.blocked:
-            raise GateBlocked(report)
+    async def gate(self, tenant_id: str, suites: list[str | dict[str, Any]]) -> tuple[ReleaseConfig, GateReport]:
+        """The draft through the gate: nothing is saved."""
+        prepared = await self.prepare_gate(tenant_id, suites)
+        return prepared.config, await prepared.run()
+
+    async def create(
+        self, tenant_id: str, config: ReleaseConfig, notes: str, report: GateReport, by: str
+    ) -> ReleaseRow:
+        """``config`` (through the gate with ``report``) as the next release. A tenant's first release serves every
+        new conversation at once; later ones none until rolled out."""
         async with self.runtime.unit_of_work() as uow:
             repo = ReleaseRepository(uow.session)
             number = await repo.next_number(tenant_id)
@@ -160,7 +184,7 @@ class Releases:
                 await repo.set_rollout(tenant_id, number, None, Decimal(0))
             await repo.record(tenant_id, "publish", number, None, by)
         self.setups.invalidate(tenant_id)
-        return row, report
+        return row
 
     async def _change(self, tenant_id: str, action: str, rollout: tuple[int, int | None, Decimal], by: str) -> None:
         stable, canary, share = rollout

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.agent.releases.config import ReleaseConfig
 from services.agent.releases.figures import ReleaseFigures
-from services.agent.releases.gate import GateReport
+from services.agent.releases.gate import GateProgress, GateReport
 
 By = Field(default="api", min_length=1, max_length=200, description="who does it (an agent id or e-mail), recorded")
 
@@ -46,7 +46,9 @@ class PromoteRequest(BaseModel):
 
 class RollbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    to: int | None = Field(default=None, ge=1, description="an earlier release; omitted: stop the rollout")
+    to: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="an earlier release; omitted: stop the rollout"
+    )
     by: str = By
 
 
@@ -86,11 +88,26 @@ class ReleaseList(BaseModel):
     rollout: RolloutView | None
 
 
-class Published(BaseModel):
-    release: ReleaseView
-    gate: GateReport
+class GateRunView(BaseModel):
+    """A publish gate run (``POST /v1/agent/releases`` publishes through one, ``POST /v1/agent/releases/gate`` only
+    gates): its progress, then its verdict — ``passed`` (and, publishing, the ``release`` made), ``blocked`` (the
+    ``reasons``), or ``failed`` (``error`` says why; nothing was released)."""
+
+    id: str
+    url: str = Field(description="where to follow it: GET this until status is passed, blocked or failed")
+    status: Literal["queued", "running", "passed", "blocked", "failed"]
+    publish: bool = Field(description="a passing gate publishes the draft it ran on")
+    notes: str
+    by: str
+    progress: GateProgress
+    draft: ReleaseConfig = Field(description="the draft as it was when the gate was asked for: what it gates")
+    gate: GateReport | None = Field(description="the gate's report, once it has one")
+    reasons: list[str] = Field(description="why the gate blocks (empty unless blocked)")
+    release: ReleaseView | None = Field(description="the release this run published, once it has")
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
 
 
-class GateResult(BaseModel):
-    draft: ReleaseConfig
-    gate: GateReport
+class GateRunList(BaseModel):
+    items: list[GateRunView]

@@ -33,7 +33,9 @@ def tenant_candidates(
         setup = await setups.get(tenant_id)
         caller = tenant_caller(settings)
         base, live = (setup.tools, setup.policy), live_model(setup.policy)
-        prepared = await prepare(candidate, base, live, settings, caller=caller, procedures=setup.procedures)
+        prepared = await prepare(
+            candidate, base, live, settings, caller=caller, procedures=setup.procedures, knowledge=setup.knowledge
+        )
         return prepared, setup
 
     return prepare_for

@@ -69,6 +69,7 @@ async def replay_events(
         AnswerChain(*answerers),
         RecordedApprovals(events),
         procedures=candidate.procedures,
+        knowledge=candidate.knowledge,
     )
     started = time.perf_counter()
     for event in (r.event for r in events if r.event.type in WORLD):

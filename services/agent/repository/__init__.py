@@ -14,6 +14,7 @@ from libs.events import ToolSpec
 from services.agent.models import open_turns, replay_results, replays, simulations, tenant_policies, tool_catalog
 from services.agent.policy import AgentPolicy
 from services.agent.repository.figures import FigureRepository, ReleaseFigureRow
+from services.agent.repository.gate_runs import GateRunRepository, GateRunRow
 from services.agent.repository.procedures import ProcedureRepository, ProcedureRow
 from services.agent.repository.releases import ActionRow, DraftRow, ReleaseRepository, ReleaseRow, RolloutRow
 
@@ -22,6 +23,8 @@ __all__ = [
     "CatalogRepository",
     "DraftRow",
     "FigureRepository",
+    "GateRunRepository",
+    "GateRunRow",
     "PolicyRepository",
     "ProcedureRepository",
     "ProcedureRow",

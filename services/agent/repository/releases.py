@@ -51,6 +51,7 @@ class RolloutRow:
 class DraftRow:
     tools: dict[str, Any] | None
     gate_policy: dict[str, Any] | None
+    knowledge: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,10 @@ class ReleaseRepository:
     async def draft(self, tenant_id: str) -> DraftRow:
         query = select(release_drafts).where(release_drafts.c.tenant_id == tenant_id)
         row = (await self.session.execute(query)).mappings().first()
-        return DraftRow(row["tools"], row["gate_policy"]) if row else DraftRow(None, None)
+        return DraftRow(row["tools"], row["gate_policy"], row["knowledge"]) if row else DraftRow(None, None)
 
     async def put_draft(self, tenant_id: str, **values: dict[str, Any]) -> None:
-        """Set the draft's ``tools`` and/or ``gate_policy``."""
+        """Set the draft's ``tools``, ``gate_policy`` and/or ``knowledge``."""
         stmt = insert(release_drafts).values(tenant_id=tenant_id, **values)
         await self.session.execute(
             stmt.on_conflict_do_update(index_elements=["tenant_id"], set_={**values, "updated_at": func.now()})

@@ -59,6 +59,12 @@ def failed(request: ToolRequested, kind: str, message: str) -> ToolFailed:
     )
 
 
+def _key(request: ToolRequested) -> str:
+    """Calls are the same if tool, arguments and knowledge scope are: a search in another scope is another search."""
+    scope = request.knowledge_collections
+    return call_key(request.tool, request.arguments) + ("" if scope is None else f"|scope={','.join(scope)}")
+
+
 class RecordedAnswers:
     """Calls the recorded conversation made with the same tool and arguments get the recorded result; when it made
     one several times, the results are given in their recorded order (and the last one after that)."""
@@ -69,13 +75,13 @@ class RecordedAnswers:
         for recorded in events:
             p = recorded.event.payload
             if isinstance(p, ToolRequested):
-                asked[p.tool_call_id] = call_key(p.tool, p.arguments)
+                asked[p.tool_call_id] = _key(p)
             elif isinstance(p, ToolCompleted | ToolFailed) and p.tool_call_id in asked:
                 self._results[asked[p.tool_call_id]].append(p)
         self._used: dict[str, int] = defaultdict(int)
 
     async def answer(self, request: ToolRequested, _spec: ToolSpec | None, _conversation: str) -> Answer | None:
-        key = call_key(request.tool, request.arguments)
+        key = _key(request)
         results = self._results.get(key)
         if not results:
             return None
@@ -102,6 +108,7 @@ class DryRunAnswers:
             tool=request.tool,
             arguments=request.arguments,
             end_user=request.end_user,
+            knowledge_collections=request.knowledge_collections,
         )
         try:
             reply = await self._nc.request(

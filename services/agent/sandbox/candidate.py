@@ -61,6 +61,11 @@ class Candidate(BaseModel):
         default=None,
         description="procedure documents (docs/procedures.md) that replace the base's procedures; omitted: the base's",
     )
+    knowledge: list[str] | None = Field(
+        default=None,
+        max_length=100,
+        description="the knowledge collections the candidate may search (its knowledge scope); omitted: the base's",
+    )
 
     def stored(self) -> dict[str, Any]:
         """As kept with a run's results: what was asked for, never a key."""
@@ -77,6 +82,7 @@ class PreparedCandidate:
     policy: AgentPolicy
     owns_model: bool  # built for this run (close it after); else the service's own model
     procedures: tuple[Procedure, ...] = ()
+    knowledge: tuple[str, ...] | None = None  # the collections its knowledge calls may read (None: all)
 
     @property
     def label(self) -> str:
@@ -153,13 +159,15 @@ async def prepare(
     settings: AgentSettings,
     caller: Caller,
     procedures: tuple[Procedure, ...] = (),
+    knowledge: tuple[str, ...] | None = None,
 ) -> PreparedCandidate:
-    """``candidate`` over ``base`` (tools, policy) and the base's ``procedures``; the service's ``live_model`` unless
-    it names its own."""
+    """``candidate`` over ``base`` (tools, policy), the base's ``procedures`` and ``knowledge`` scope; the service's
+    ``live_model`` unless it names its own."""
     tools = candidate_tools(candidate.tools, base[0])
     policy = candidate_policy(candidate, base[1])
     chosen = candidate_procedures(candidate, tools, procedures)
+    scope = tuple(sorted(set(candidate.knowledge))) if candidate.knowledge is not None else knowledge
     if candidate.model is None:
-        return PreparedCandidate(candidate.name, live_model, tools, policy, owns_model=False, procedures=chosen)
+        return PreparedCandidate(candidate.name, live_model, tools, policy, False, chosen, scope)
     model = await build_model(candidate.model, settings, caller)
-    return PreparedCandidate(candidate.name, model, tools, policy, owns_model=True, procedures=chosen)
+    return PreparedCandidate(candidate.name, model, tools, policy, True, chosen, scope)

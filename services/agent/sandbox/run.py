@@ -87,6 +87,7 @@ class SandboxConversation:
         answers: AnswerChain,
         approvals: Approvals,
         procedures: Sequence[Procedure] = (),
+        knowledge: tuple[str, ...] | None = None,
     ) -> None:
         self.tenant_id = tenant_id
         self.conversation_id = conversation_id
@@ -94,6 +95,7 @@ class SandboxConversation:
         self._agent = Agent(self.log, model, cached_conversations=1)
         self._tools, self._policy = setup
         self._procedures = tuple(procedures)
+        self._knowledge = knowledge
         self._specs = {t.name: t for t in self._tools}
         self._answers = answers
         self._approvals = approvals
@@ -112,7 +114,12 @@ class SandboxConversation:
     async def settle(self) -> None:
         for _ in range(MAX_ROUNDS):
             progress = await self._agent.advance(
-                self.tenant_id, self.conversation_id, self._tools, self._policy, procedures=self._procedures
+                self.tenant_id,
+                self.conversation_id,
+                self._tools,
+                self._policy,
+                procedures=self._procedures,
+                knowledge=self._knowledge,
             )
             self.state = state = progress.state
             turn = state.turn

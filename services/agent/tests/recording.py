@@ -3,6 +3,8 @@ rules (in memory) standing in for the integrations service that would execute th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from libs import demo_store
 from libs.demo_store import MemoryDemoStore, StoreError
 from libs.events import (
@@ -18,7 +20,9 @@ from libs.events import (
     ToolSpec,
     new_id,
 )
+from libs.events.memory_log import MemoryEventLog
 from services.agent.policy import AgentPolicy
+from services.agent.procedures.compiled import Procedure
 from services.agent.providers import ChatModel
 from services.agent.service import Agent
 
@@ -26,7 +30,7 @@ CUSTOMER = Actor(kind="customer", id="cust-1")
 INTEGRATIONS = Actor(kind="system", id="integrations")
 
 
-async def _answer(log: EventLog, tenant_id: str, conv: str, shop: MemoryDemoStore) -> int:
+async def _answer(log: EventLog | MemoryEventLog, tenant_id: str, conv: str, shop: MemoryDemoStore) -> int:
     events = await log.read(tenant_id, conv)
     done = {r.event.payload.tool_call_id for r in events if isinstance(r.event.payload, ToolCompleted | ToolFailed)}
     answered = 0
@@ -50,19 +54,21 @@ async def _answer(log: EventLog, tenant_id: str, conv: str, shop: MemoryDemoStor
 
 
 async def record(
-    log: EventLog,
+    log: EventLog | MemoryEventLog,
     tenant_id: str,
     model: ChatModel,
     messages: list[str],
     policy: AgentPolicy | None = None,
     tools: list[ToolSpec] | None = None,
     approve: bool | None = None,
+    procedures: Sequence[Procedure] = (),
+    shop: MemoryDemoStore | None = None,
 ) -> str:
     """A conversation of ``messages``, answered live by ``model``; returns its id. ``approve``: how a person
     decides calls that wait for approval (None: nobody decides)."""
     conv = new_id("conv")
     catalog = tools if tools is not None else list(demo_store.tool_specs())
-    shop = MemoryDemoStore()
+    shop = shop or MemoryDemoStore()
     agent = Agent(log, model)
     await log.append(
         tenant_id,
@@ -76,7 +82,7 @@ async def record(
             tenant_id, conv, [Envelope.new(message, tenant_id=tenant_id, conversation_id=conv, actor=CUSTOMER)], None
         )
         while True:
-            progress = await agent.advance(tenant_id, conv, catalog, policy)
+            progress = await agent.advance(tenant_id, conv, catalog, policy, procedures=procedures)
             turn = progress.state.turn
             if turn is None:
                 break

@@ -285,6 +285,22 @@ def test_tool_calls_are_validated_before_they_leave(call: ToolCall, expected: li
     assert names(after_model(state, state.turn, answer(call), setup(), 1, NOW)) == expected
 
 
+def test_a_knowledge_call_carries_the_releases_knowledge_scope() -> None:
+    """Only calls of the knowledge service's tools carry it: the knowledge service answers from nothing else."""
+    state = opened(Log().said("what is your refund policy? and where is #1001?"))
+    assert state.turn is not None
+    search = LOOKUP.model_copy(update={"name": "search_knowledge", "service": "knowledge"})
+    base = setup()
+    scoped = Setup((*base.tools, search), base.policy, *MODEL, new_id=base.new_id, knowledge=("col_faq",))
+    calls = (ToolCall("t1", "search_knowledge", {"order_number": "refund"}), ToolCall("t2", "get_order_status", SAME))
+    out = after_model(state, state.turn, answer(*calls), scoped, 1, NOW)
+    requests = {p.tool: p.knowledge_collections for p in out if isinstance(p, ToolRequested)}
+    assert requests == {"search_knowledge": ("col_faq",), "get_order_status": None}
+    unscoped = Setup((*base.tools, search), base.policy, *MODEL, new_id=base.new_id)
+    out = after_model(state, state.turn, answer(*calls), unscoped, 1, NOW)
+    assert all(p.knowledge_collections is None for p in out if isinstance(p, ToolRequested))
+
+
 def test_an_approval_rule_holds_a_call_for_a_person() -> None:
     state = opened(Log().said("refund 1001"))
     assert state.turn is not None

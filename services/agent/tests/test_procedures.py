@@ -12,23 +12,29 @@ from libs import demo_store
 from libs.demo_store import MemoryDemoStore, StoreError
 from libs.events import (
     Actor,
+    AgentReplied,
     ConversationStarted,
     Envelope,
     GuardBlocked,
     HandoffRequested,
     MessageReceived,
     ProcedureApplied,
+    RecordedEvent,
+    ToolCompleted,
     ToolRequested,
     ToolSpec,
     new_id,
 )
+from libs.events.memory_log import MemoryEventLog
 from services.agent.policy import AgentPolicy
 from services.agent.procedures.compiled import Procedure, compile_procedure, load_procedure
 from services.agent.procedures.document import ProcedureDocument
 from services.agent.procedures.guards import affirmative, matching
+from services.agent.providers import OfflineModel
 from services.agent.sandbox.answers import Answer, AnswerChain, completed, failed
 from services.agent.sandbox.documents import InvalidDocument
 from services.agent.sandbox.run import FixedApprovals, SandboxConversation
+from services.agent.tests.recording import record
 from services.agent.tests.test_policies import Scripted, calls, reply
 
 EXAMPLES = demo_store.PROCEDURES_DIR
@@ -256,3 +262,54 @@ async def test_an_address_changes_only_before_shipment_and_after_a_yes() -> None
     payloads = await converse(model, store, "change the shipping address of order 1002", "yes, correct")
     assert [b.kind for b in blocked(payloads)] == ["confirmation"]
     assert [c["order_number"] for c in store.address_changes] == ["1002"]
+
+
+# -- the offline model (the `make up` demo) follows the demo procedures -------------------------------------------
+
+
+def _steps(events: list[RecordedEvent]) -> list[tuple[str, str]]:
+    shown: list[tuple[str, str]] = []
+    for p in (r.event.payload for r in events):
+        if isinstance(p, ToolRequested | ToolCompleted):
+            shown.append((p.type, p.tool))
+        elif isinstance(p, GuardBlocked):
+            shown.append((p.type, f"{p.tool}: {p.kind}"))
+        elif isinstance(p, AgentReplied):
+            shown.append((p.type, p.text))
+    return shown
+
+
+async def test_the_offline_model_looks_up_asks_then_refunds() -> None:
+    log = MemoryEventLog()
+    messages = ["please refund $20 of order #1003", "yes, go ahead"]
+    recent = (datetime.now(UTC) - timedelta(days=3)).date().isoformat()  # within 30 days whenever this runs
+    shop = MemoryDemoStore([{**o, "estimated_delivery": recent} for o in demo_store.ORDERS])
+    conv = await record(log, "ten_1", OfflineModel(), messages, procedures=demo_procedures(), shop=shop)
+    steps = _steps(await log.read("ten_1", conv))
+    assert [s if s[0] != "agent.replied" else s[0] for s in steps] == [
+        ("tool.requested", "get_order_status"),
+        ("tool.completed", "get_order_status"),
+        ("guard.blocked", "refund_order: confirmation"),
+        "agent.replied",
+        ("tool.requested", "refund_order"),
+        ("tool.completed", "refund_order"),
+        "agent.replied",
+    ]
+    question, done = [text for kind, text in steps if kind == "agent.replied"]
+    assert "refund order (order_number 1003, amount 20). Shall I go ahead?" in question
+    assert done.startswith("Refunded 20")
+
+
+async def test_the_offline_model_passes_on_why_a_refund_is_refused() -> None:
+    log = MemoryEventLog()
+    conv = await record(
+        log, "ten_1", OfflineModel(), ["please refund $20 of order #1005"], procedures=demo_procedures()
+    )
+    steps = _steps(await log.read("ten_1", conv))
+    assert steps[:3] == [
+        ("tool.requested", "get_order_status"),
+        ("tool.completed", "get_order_status"),
+        ("guard.blocked", "refund_order: precondition"),
+    ]
+    assert "refunds are possible only within 30 days of delivery" in steps[3][1]
+    assert not any(s == ("tool.requested", "refund_order") for s in steps)

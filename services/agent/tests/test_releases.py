@@ -34,6 +34,7 @@ from libs.events import (
 from services.agent.app import create_app
 from services.agent.config import AgentSettings
 from services.agent.providers import ModelRequest, ModelResponse, ToolCall
+from services.agent.simulation.world import SEARCH_KNOWLEDGE
 from services.agent.tests.test_loop import new_conversation
 from tests.support import eventually, provision_tenant, running
 
@@ -129,6 +130,19 @@ async def turns_under(log: EventLog, tenant: str, conversations: list[str], turn
     return seen
 
 
+async def published(client: httpx2.AsyncClient, auth: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+    """``POST /v1/agent/releases`` (202: a gate run), then the run once it has its verdict."""
+    r = await client.post("/v1/agent/releases", headers=auth, json=body)
+    assert r.status_code == 202, r.text
+    assert r.json()["status"] == "queued"
+
+    async def verdict() -> dict[str, Any] | None:
+        run = (await client.get(r.json()["url"], headers=auth)).json()
+        return dict(run) if run["status"] in ("passed", "blocked", "failed") else None
+
+    return await eventually(verdict, timeout=120, what="the gate's verdict")
+
+
 async def say(log: EventLog, tenant: str, conversations: list[str], text: str) -> None:
     for conv in conversations:
         message = MessageReceived(message_id=new_id("msg"), text=text)
@@ -154,29 +168,28 @@ async def test_releases_are_gated_diffed_rolled_out_by_share_and_rolled_back(
         await eventually(catalog_ready, what="the catalog to reach the agent")
         recorded = await recorded_refund(event_log, tenant.tenant_id)
 
-        first = await client.post("/v1/agent/releases", headers=auth, json={"notes": "as it is", "by": "ada"})
-        assert first.status_code == 201, first.text
-        assert first.json()["release"]["role"] == "stable"
-        assert first.json()["gate"]["replay"]["write_difference_pct"] == 0.0
+        first = await published(client, auth, {"notes": "as it is", "by": "ada"})
+        assert first["status"] == "passed", first
+        assert first["release"]["role"] == "stable"
+        assert first["gate"]["replay"]["write_difference_pct"] == 0.0
 
         r = await client.post("/v1/agent/procedures", headers=auth, json={"source": REFUND})
         assert r.status_code == 201, r.text
         strict = {"max_write_difference_pct": 0}
         assert (await client.put("/v1/agent/releases/gate-policy", headers=auth, json=strict)).status_code == 200
-        blocked = await client.post("/v1/agent/releases", headers=auth, json={"notes": "refund policy"})
-        assert blocked.status_code == 422, blocked.text
-        assert "would take another write action" in blocked.json()["errors"][0]["message"]
+        blocked = await published(client, auth, {"notes": "refund policy"})
+        assert (blocked["status"], blocked["release"]) == ("blocked", None)
+        assert "would take another write action" in blocked["reasons"][0]
         assert len((await client.get("/v1/agent/releases", headers=auth)).json()["items"]) == 1
 
         assert (await client.put("/v1/agent/releases/gate-policy", headers=auth, json={})).status_code == 200
-        second = await client.post("/v1/agent/releases", headers=auth, json={"notes": "refund policy", "by": "ada"})
-        assert second.status_code == 201, second.text
-        gate = second.json()["gate"]
-        (changed,) = gate["write_changes"]
+        second = await published(client, auth, {"notes": "refund policy", "by": "ada"})
+        assert second["status"] == "passed", second
+        (changed,) = second["gate"]["write_changes"]
         assert changed["conversation_id"] == recorded
         assert [(c["change"], c["tool"]) for c in changed["changes"]] == [("missing", "refund_order")]
-        assert second.json()["release"]["number"] == 2
-        assert second.json()["release"]["role"] == "idle"
+        assert second["release"]["number"] == 2
+        assert second["release"]["role"] == "idle"
 
         await check_diff(client, auth, {"Authorization": f"Bearer {other.api_key}"})
         on_two = await check_rollout(client, auth, event_log, tenant.tenant_id)
@@ -199,6 +212,8 @@ async def check_cli(client: httpx2.AsyncClient, capsys: pytest.CaptureFixture[st
     assert "nothing is being rolled out" in capsys.readouterr().out
     assert await command(client, argparse.Namespace(action="promote", number=2, by="cli")) == 0
     assert "stable: release 2" in capsys.readouterr().out
+    assert await command(client, argparse.Namespace(action="publish", notes="again", suite=[], by="cli")) == 0
+    assert "published release 3 (idle" in capsys.readouterr().out  # it waited for the gate's verdict
 
 
 async def check_diff(client: httpx2.AsyncClient, auth: dict[str, str], others: dict[str, str]) -> None:
@@ -210,6 +225,17 @@ async def check_diff(client: httpx2.AsyncClient, auth: dict[str, str], others: d
     assert (await client.get("/v1/agent/releases/2/diff/draft", headers=auth)).json()["identical"] is True
     assert (await client.get("/v1/agent/releases/1/diff/2", headers=others)).status_code == 404
     assert (await client.get("/v1/agent/releases/9/diff/2", headers=auth)).status_code == 404
+    # Beyond a PostgreSQL integer, or not ASCII digits: a 404 or 422 problem, never the driver's 500.
+    assert (await client.get("/v1/agent/releases/4294967296/diff/2", headers=auth)).status_code == 404
+    for bad in ("44073164737/diff/2", "%C2%B2/diff/2", "44073164737", "0"):
+        r = await client.get(f"/v1/agent/releases/{bad}", headers=auth)
+        assert (r.status_code, r.headers["content-type"]) == (422, "application/problem+json"), (bad, r.text)
+    for action, body in (("promote", {}), ("rollout", {"share": 5})):
+        r = await client.post(f"/v1/agent/releases/17179869184/{action}", headers=auth, json=body)
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["field"] == "number"
+    r = await client.post("/v1/agent/releases/rollback", headers=auth, json={"to": 17179869184})
+    assert r.status_code == 422, r.text
 
 
 async def check_figures(client: httpx2.AsyncClient, auth: dict[str, str], on_two: int) -> None:
@@ -251,3 +277,57 @@ async def check_rollout(client: httpx2.AsyncClient, auth: dict[str, str], log: E
     after = await turns_under(log, tenant, fresh, 1)
     assert {after[c][0] for c in fresh} == {1}
     return on_two
+
+
+class SearchingModel:
+    """Searches the knowledge base with whatever the customer says, then answers with what it found."""
+
+    provider = "anthropic"
+    model = "claude-sonnet-4-6"
+
+    async def complete(self, request: ModelRequest) -> ModelResponse:
+        last = request.messages[-1]
+        if last.role == "tool":
+            return ModelResponse("Here is what I found.", [], 100, 10, "end_turn")
+        search = ToolCall(new_id("call"), "search_knowledge", {"query": last.text})
+        return ModelResponse("", [search], 100, 10, "tool_use")
+
+
+async def test_a_release_pins_the_knowledge_scope_its_searches_carry(
+    nats_url: str, database_url: str, event_log: EventLog
+) -> None:
+    settings = AgentSettings.model_validate({"NATS_URL": nats_url, "DATABASE_URL": database_url})
+    async with running(create_app(settings, model=SearchingModel())) as (client, runtime):
+        tenant = await provision_tenant(event_log, runtime)
+        auth = {"Authorization": f"Bearer {tenant.api_key}"}
+        catalog = ToolsPublished(service="knowledge", tools=[SEARCH_KNOWLEDGE])
+        await event_log.publish(Envelope.new(catalog, tenant_id=tenant.tenant_id, actor=SYSTEM))
+
+        async def catalog_ready() -> bool:
+            tools = (await client.get("/v1/agent/tools", headers=auth)).json()["tools"]
+            return any(t["name"] == "search_knowledge" for t in tools)
+
+        await eventually(catalog_ready, what="the knowledge tools to reach the agent")
+        scope = "/v1/agent/releases/draft/knowledge"
+        bad = await client.put(scope, headers=auth, json={"collections": ["not an id!"]})
+        assert bad.status_code == 422, bad.text
+        assert "collections" in bad.text
+        r = await client.put(scope, headers=auth, json={"collections": ["col_faq", "col_faq"]})
+        assert (r.status_code, r.json()) == (200, {"collections": ["col_faq"]})
+        assert (await client.get("/v1/agent/releases/draft", headers=auth)).json()["knowledge"] == r.json()
+        assert (await published(client, auth, {}))["status"] == "passed"
+
+        assert (await client.put(scope, headers=auth, json={"collections": None})).status_code == 200
+        diff = (await client.get("/v1/agent/releases/1/diff/draft", headers=auth)).json()
+        assert diff["fields"] == [
+            {"field": "knowledge.collections", "change": "changed", "old": ["col_faq"], "new": None}
+        ]
+
+        conv = await new_conversation(event_log, tenant.tenant_id, "how long do refunds take?")
+
+        async def searched() -> ToolRequested | None:
+            events = await event_log.read(tenant.tenant_id, conv)
+            return next((r.event.payload for r in events if isinstance(r.event.payload, ToolRequested)), None)
+
+        request = await eventually(searched, what="the agent's search under release 1")
+        assert (request.tool, request.knowledge_collections) == ("search_knowledge", ("col_faq",))

@@ -25,6 +25,7 @@ from services.agent.sandbox.candidate import (
     prepare,
 )
 from services.agent.sandbox.documents import InvalidDocument
+from services.agent.simulation.world import SEARCH_KNOWLEDGE
 from services.agent.tests.fake_llm_server import fake_server, json_reply, sse_reply
 from services.agent.tests.recording import record
 from services.agent.tests.test_providers_openai import USAGE, chunk, tool_call_stream
@@ -219,3 +220,19 @@ async def test_a_candidate_on_an_openai_compatible_server_streams_through_the_re
     assert turn.candidate.replies == ["Your order is on its way"]
     assert turn.reply_diff is not None
     assert [r.body["stream"] for r in fake.requests] == [True, True]
+
+
+async def test_a_search_in_another_knowledge_scope_is_not_answered_from_the_recording(
+    event_log: EventLog, tenant_id: str
+) -> None:
+    """A release that narrows the knowledge scope searches anew (the owning service's dry run, scoped), never with
+    what the recorded, wider search found."""
+    tools = [*TOOLS, SEARCH_KNOWLEDGE]
+    conv = await record(event_log, tenant_id, OfflineModel(), ["what is your shipping policy?"], tools=tools)
+    base = (tools, AgentPolicy())
+    for spec, answered in (({}, ["recorded"]), ({"knowledge": ["col_faq"]}, ["unrecorded"])):
+        candidate = await prepare(Candidate.model_validate(spec), base, OfflineModel(), AgentSettings(), OPERATOR)
+        (diff,) = await replay([conv], candidate, ReplayTarget(event_log, tenant_id, risks_of(tools, tools)))
+        (turn,) = diff.turns
+        assert turn.candidate is not None
+        assert [(t.tool, t.answered_from) for t in turn.candidate.tools] == [("search_knowledge", a) for a in answered]

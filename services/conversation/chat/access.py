@@ -16,6 +16,7 @@ from litestar.connection import ASGIConnection
 from nats.aio.msg import Msg
 
 from libs.events.subjects import WIDGET_PREFIX, widget_key_revoked_subject
+from libs.platform.row_security import narrow_request
 from libs.platform.runtime import ServiceRuntime
 from services.conversation.repository import ConversationRepository, WidgetKeyRow
 
@@ -129,7 +130,8 @@ def page_origin(headers: Mapping[str, str]) -> str | None:
 
 
 async def authorize_widget(runtime: ServiceRuntime, widget_key: str | None, origin: str | None) -> WidgetAccess:
-    """The tenant and key behind a widget request whose ``Origin`` the key allows."""
+    """The tenant and key behind a widget request whose ``Origin`` the key allows; the rest of the request (or
+    socket) runs in that tenant's row-level security scope."""
     if not widget_key or not widget_key.startswith(WIDGET_KEY_PREFIX):
         raise ChatRefused(401, "send the widget key as the 'X-Widget-Key' header or the 'key' query parameter")
     row = await access_cache(runtime).key(runtime, digest(widget_key))
@@ -140,6 +142,8 @@ async def authorize_widget(runtime: ServiceRuntime, widget_key: str | None, orig
     allowed = row.allowed_origins
     if "*" not in allowed and (origin or "").rstrip("/").lower() not in allowed:
         raise ChatRefused(403, "this widget key may not be used from this origin")
+    # Finding the key needed the system scope (the key names the tenant); everything after it is that tenant's.
+    narrow_request(row.tenant_id)
     return WidgetAccess(row.tenant_id, row.key_id)
 
 

@@ -16,6 +16,7 @@ from services.conversation.models import (
     email_conversations,
     email_messages,
     privacy_requests,
+    retention_policies,
     transcript_entries,
 )
 
@@ -75,6 +76,7 @@ class PrivacyRepository:
             .where(conversations.c.erased_at.is_(None))
             .order_by(conversations.c.updated_at)
             .limit(limit)
+            .with_for_update(skip_locked=True)  # two retention runs at once take different batches
         )
         return list((await self.session.execute(query)).scalars())
 
@@ -140,3 +142,35 @@ class PrivacyRepository:
             privacy_requests.c.conversation_ids.overlap(list(conversation_ids)),
         )
         return list((await self.session.execute(query)).scalars())
+
+    async def mark_erased(self, tenant_id: str, conversation_ids: Sequence[str]) -> None:
+        """Conversations whose erasure was requested (their keys are gone): no retention run picks them again."""
+        await self.session.execute(
+            update(conversations)
+            .where(conversations.c.tenant_id == tenant_id, conversations.c.conversation_id.in_(list(conversation_ids)))
+            .where(conversations.c.erased_at.is_(None))
+            .values(erased_at=func.now())
+        )
+
+    async def retention(self, tenant_id: str) -> int | None:
+        query = select(retention_policies.c.days).where(retention_policies.c.tenant_id == tenant_id)
+        days: int | None = (await self.session.execute(query)).scalar_one_or_none()
+        return days
+
+    async def set_retention(self, tenant_id: str, days: int | None) -> None:
+        """Keep the tenant's conversations ``days`` after their last activity; None keeps them until erased."""
+        if days is None:
+            await self.session.execute(delete(retention_policies).where(retention_policies.c.tenant_id == tenant_id))
+            return
+        stmt = insert(retention_policies).values(tenant_id=tenant_id, days=days)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[retention_policies.c.tenant_id], set_={"days": days, "updated_at": func.now()}
+        )
+        await self.session.execute(stmt)
+
+    async def retention_policies(self) -> list[tuple[str, int]]:
+        """Every tenant's retention (read in the system scope: it is for no one tenant)."""
+        query = select(retention_policies.c.tenant_id, retention_policies.c.days).order_by(
+            retention_policies.c.tenant_id
+        )
+        return [(row[0], row[1]) for row in await self.session.execute(query)]

@@ -24,7 +24,7 @@ from libs.platform.runtime import ServiceRuntime
 from services.conversation.app import create_app
 from services.conversation.chat import chat_feed
 from services.conversation.config import ConversationSettings
-from tests.support import listening, provision_tenant
+from tests.support import listening, provision_tenant, write_scopes
 
 SHOP = "https://shop.example.com"
 AI = Actor(kind="ai", id="agent")
@@ -182,6 +182,16 @@ async def test_widget_keys_are_stored_as_digests_and_refuse_other_origins_keys_a
     with pytest.raises(InvalidStatus):
         async with socket(server, chat):
             pass
+
+
+async def test_a_widget_request_runs_in_its_keys_tenant_scope(
+    server: Server, event_log: EventLog, database_url: str
+) -> None:
+    """The widget key is found in the system scope (it names the tenant); the chat it opens is written in that
+    tenant's row-level security scope, not ``*`` (PostgreSQL records the scope of the insert)."""
+    async with write_scopes(database_url, "conversation.chat_sessions") as seen:
+        chat = await open_chat(server, event_log)
+        assert [s for s in await seen() if s[0] == chat.tenant_id] == [(chat.tenant_id, chat.tenant_id)]
 
 
 async def test_the_socket_carries_messages_replies_and_deltas_in_order(

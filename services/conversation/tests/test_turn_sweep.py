@@ -52,6 +52,16 @@ def test_a_message_without_an_answer_is_resumed_then_handed_over() -> None:
     assert over.turn_id == "t1"
 
 
+def test_a_resumed_turn_that_stalls_again_is_handed_over_not_resumed_forever() -> None:
+    stalled = _at(TurnStalled(message_event_id=MESSAGE.id, waited_seconds=16), 16)
+    # The agent woke on turn.stalled and started again, then went silent: the newest event is not turn.stalled.
+    again = _at(AgentTurnStarted(turn_id="t2", trigger_event_id=stalled.id, provider="offline", model="m"), 17)
+    assert stall_decision([MESSAGE, STARTED, stalled, again], T0 + timedelta(seconds=25), STALL) is None
+    over = stall_decision([MESSAGE, STARTED, stalled, again], T0 + timedelta(seconds=33), STALL)
+    assert isinstance(over, HandOver), "one resume per message, then a person"
+    assert over.turn_id == "t2"
+
+
 def test_answered_or_waiting_on_others_is_left_alone() -> None:
     later = T0 + timedelta(minutes=5)
     reply = _at(AgentReplied(turn_id="t1", message_id="r1", text="shipped", provider="offline", model="m"), 2)
@@ -100,3 +110,41 @@ async def test_the_sweep_resumes_a_silent_turn_then_hands_it_over(conversation: 
     await sweep.sweep_once()
     assert sweep.resumed == 1, "a conversation with a person is left alone"
     assert (await types()).count("turn.stalled") == 1
+
+
+async def test_candidates_the_sweep_cannot_act_on_do_not_hide_newer_ones(
+    conversation: Service, event_log: EventLog
+) -> None:
+    """Two conversations waiting on a tool fill a page of two; the newer, unanswered one behind them is resumed."""
+    client, runtime = conversation
+    tenant = await provision_tenant(event_log, runtime)
+    auth = {"Authorization": f"Bearer {tenant.api_key}"}
+
+    async def projected(cid: str) -> bool:
+        view = (await client.get(f"/v1/conversations/{cid}", headers=auth)).json()
+        return bool(view["status"] == "with_ai" and view["transcript"])
+
+    async def customer_asks() -> str:
+        cid = str((await client.post("/v1/conversations", headers=auth, json={})).json()["id"])
+        await client.post(f"/v1/conversations/{cid}/messages", headers=auth, json={"text": "where is it?"})
+        await eventually(lambda: projected(cid), what="the message to be projected")
+        return cid
+
+    waiting = [await customer_asks() for _ in range(2)]
+    for cid in waiting:
+        recorded = await event_log.read(tenant.tenant_id, cid)
+        requested = ToolRequested(
+            turn_id="t1", tool_call_id="c1", idempotency_key=f"k-{cid}", tool="lookup_order", service="x", arguments={}
+        )
+        event = Envelope.new(requested, tenant_id=tenant.tenant_id, conversation_id=cid, actor=SYSTEM)
+        await event_log.append_one(tenant.tenant_id, cid, event, recorded[-1].position)
+    newest = await customer_asks()
+    sweep = TurnSweep(runtime.db, runtime.event_log, stall_after=0.2, tenant_id=tenant.tenant_id, page=2)
+
+    async def resumed() -> bool:
+        await sweep.sweep_once()
+        return "turn.stalled" in [r.event.type for r in await event_log.read(tenant.tenant_id, newest)]
+
+    await eventually(resumed, what="the newest conversation to be resumed")
+    for cid in waiting:
+        assert "turn.stalled" not in [r.event.type for r in await event_log.read(tenant.tenant_id, cid)]

@@ -18,7 +18,7 @@ from libs.platform.runtime import ServiceRuntime
 from services.integrations.app import create_app
 from services.integrations.config import IntegrationsSettings
 from services.integrations.vault import new_master_key
-from tests.support import outbox_events, provision_tenant, running
+from tests.support import outbox_events, provision_tenant, running, write_scopes
 
 Service = tuple[httpx2.AsyncClient, ServiceRuntime]
 SECRET = "whsec_test_0123456789abcdef"
@@ -120,7 +120,7 @@ async def test_a_signed_delivery_becomes_one_typed_event(
 
 
 async def test_deliveries_fail_closed_without_a_secret_or_for_another_tenant(
-    webhook_service: Service, event_log: EventLog
+    webhook_service: Service, event_log: EventLog, database_url: str
 ) -> None:
     client, runtime = webhook_service
     tenant_id, path = await setup(webhook_service, event_log, "stripe")
@@ -131,7 +131,10 @@ async def test_deliveries_fail_closed_without_a_secret_or_for_another_tenant(
     assert no_secret.status_code == 401
     wrong_provider = await client.post(f"/v1/integrations/webhooks/shopify/{tenant_id}", content=raw, headers=headers)
     assert wrong_provider.status_code == 401
-    assert (await client.post(path, content=raw, headers=headers)).status_code == 200
+    # recorded in the path's tenant's row-level security scope, not ``*`` (PostgreSQL records the insert's scope)
+    async with write_scopes(database_url, "integrations.webhook_deliveries") as seen:
+        assert (await client.post(path, content=raw, headers=headers)).status_code == 200
+        assert [s for s in await seen() if s[0] == tenant_id] == [(tenant_id, tenant_id)]
     assert await received(runtime, other.tenant_id) == []
 
 

@@ -37,6 +37,16 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _ITERATIVE = {"relaxed_order": "relaxed_order", "strict_order": "strict_order", "off": "off"}
 
 
+def _in_collections(tenant_id: str, scope: Sequence[str] | None) -> list[ColumnElement[bool]]:
+    """The chunks of articles in the ``scope`` collections (an agent release's knowledge scope); none: every chunk."""
+    if scope is None:
+        return []
+    scoped = select(articles.c.article_id).where(
+        articles.c.tenant_id == tenant_id, articles.c.collection_id.in_(list(scope))
+    )
+    return [chunks.c.article_id.in_(scoped)]
+
+
 class KnowledgeRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -177,10 +187,17 @@ class KnowledgeRepository:
 
     # --- retrieval ---------------------------------------------------------------------------------------------
     async def full_text(
-        self, tenant_id: str, query: str, language: str, limit: int, *, only_language: bool = False
+        self,
+        tenant_id: str,
+        query: str,
+        language: str,
+        limit: int,
+        *,
+        only_language: bool = False,
+        scope: Sequence[str] | None = None,
     ) -> list[ChunkHit]:
         """Chunks matching any word of ``query`` (a question rarely shares all its words with the answer), best
-        first by ``ts_rank``; stemming and stop words of ``language``."""
+        first by ``ts_rank``; stemming and stop words of ``language``; only of the ``scope`` collections, if any."""
         words = _WORD.findall(query.lower())
         if not words:
             return []
@@ -194,7 +211,11 @@ class KnowledgeRepository:
         # ts_rank with length normalisation 1 (÷ 1 + log length): on the StackFAQ tune half MRR@10 0.81, against
         # 0.70 for ts_rank_cd and 0.73 for ts_rank without normalisation (benchmarks/retrieval.py).
         rank = func.ts_rank(chunks.c.tsv, tsquery, 1).label("score")
-        conditions = [chunks.c.tenant_id == tenant_id, chunks.c.tsv.op("@@")(tsquery)]
+        conditions = [
+            chunks.c.tenant_id == tenant_id,
+            chunks.c.tsv.op("@@")(tsquery),
+            *_in_collections(tenant_id, scope),
+        ]
         if only_language:
             conditions.append(chunks.c.language == config)
         rows = await self.session.execute(
@@ -211,8 +232,10 @@ class KnowledgeRepository:
         *,
         ef_search: int = 100,
         iterative_scan: Literal["relaxed_order", "strict_order", "off"] = "relaxed_order",
+        scope: Sequence[str] | None = None,
     ) -> list[ChunkHit]:
-        """The tenant's ``limit`` chunks nearest to ``vector`` (cosine), through the HNSW index.
+        """The tenant's ``limit`` chunks nearest to ``vector`` (cosine), through the HNSW index; only of the
+        ``scope`` collections, if any (a filter the iterative scan applies like the tenant's).
 
         The tenant filter is applied inside the index scan with pgvector 0.8's iterative scan: when the first
         ``ef_search`` candidates hold too few of this tenant's chunks, the scan continues instead of returning
@@ -224,7 +247,7 @@ class KnowledgeRepository:
         distance = chunks.c.embedding.cosine_distance(list(vector)).label("distance")
         inner = (
             select(*_HIT_COLUMNS, distance)
-            .where(chunks.c.tenant_id == tenant_id, chunks.c.model == model)
+            .where(chunks.c.tenant_id == tenant_id, chunks.c.model == model, *_in_collections(tenant_id, scope))
             .order_by(distance)
             .limit(limit)
             .cte("candidates")

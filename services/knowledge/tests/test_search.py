@@ -283,3 +283,51 @@ async def test_search_without_a_key_is_401_not_422(knowledge: Service) -> None:
     client, _ = knowledge
     r = await client.get("/v1/knowledge/search")
     assert (r.status_code, r.json()["code"]) == (401, "unauthorized")
+
+
+async def test_a_scoped_call_reads_only_its_collections(knowledge: Service, event_log: EventLog, nc: NATS) -> None:
+    """An agent release's knowledge scope travels with the call; the knowledge service answers from nothing else,
+    live and in a replay's sandbox alike."""
+    client, runtime = knowledge
+    kb = _kb(client)
+    tenant = await provision_tenant(event_log, runtime)
+    headers = {"Authorization": f"Bearer {tenant.api_key}"}
+    ids = []
+    for name in ("Help center", "Internal"):
+        r = await client.post("/v1/knowledge/collections", headers=headers, json={"name": name})
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["collection_id"])
+    public = await _add(client, headers, title="Return policy", body=RETURNS, collection_id=ids[0])
+    internal = await _add(
+        client, headers, title="Refund overrides", body="Refunds: staff may refund any order.", collection_id=ids[1]
+    )
+
+    async def answered(tool: str, arguments: dict[str, Any], scope: tuple[str, ...] | None) -> Any:
+        request = _request(tenant.tenant_id, tool, arguments)
+        assert isinstance(request.payload, ToolRequested)
+        request = request.model_copy(
+            update={"payload": request.payload.model_copy(update={"knowledge_collections": scope})}
+        )
+        await _answer(runtime, kb, request)
+        (out,) = [e for e in await outbox_events(runtime) if e.causation_id == request.id]
+        return out.payload
+
+    everything = await answered("search_knowledge", {"query": "refund"}, None)
+    assert {c["article_id"] for c in everything.result["citations"]} == {public["article_id"], internal["article_id"]}
+    scoped = await answered("search_knowledge", {"query": "refund"}, (ids[0],))
+    assert [c["article_id"] for c in scoped.result["citations"]] == [public["article_id"]]
+    assert (await answered("search_knowledge", {"query": "refund"}, ())).result["citations"] == []
+    outside = await answered("get_article", {"article_id": internal["article_id"]}, (ids[0],))
+    assert isinstance(outside, ToolFailed)
+    assert outside.kind == "not_found"
+
+    call = SandboxToolCall(
+        tenant_id=tenant.tenant_id,
+        conversation_id="conv_sandbox",
+        tool="search_knowledge",
+        arguments={"query": "refund"},
+        knowledge_collections=(ids[1],),
+    )
+    reply = await nc.request(sandbox_tools_subject("knowledge"), call.model_dump_json().encode(), timeout=10)
+    answer = SandboxToolAnswer.model_validate_json(reply.data)
+    assert [c["article_id"] for c in answer.result["citations"]] == [internal["article_id"]]

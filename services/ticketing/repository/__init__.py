@@ -1,6 +1,6 @@
 """Every SQL statement of the ticketing service, one module per aggregate — tickets with their notes, timers and SLA
-policies (``tickets.py``), human agents (``agents.py``), passwords and issued keys (``accounts.py``), and what
-data-subject requests need (``privacy.py``) — each returning typed rows; re-exported here."""
+policies (``tickets.py``), human agents (``agents.py``), passwords and issued keys (``accounts.py``), single sign-on
+(``sso.py``), and what data-subject requests need (``privacy.py``) — each returning typed rows; re-exported here."""
 
 from services.ticketing.repository.accounts import (
     AccountRepository,
@@ -11,6 +11,7 @@ from services.ticketing.repository.accounts import (
 )
 from services.ticketing.repository.agents import AgentRepository, AgentRow
 from services.ticketing.repository.privacy import PrivacyRepository
+from services.ticketing.repository.sso import SsoConfigRow, SsoRepository
 from services.ticketing.repository.tickets import (
     DueBreach,
     InboxFilter,
@@ -37,6 +38,8 @@ __all__ = [
     "SignedInAgent",
     "SlaKind",
     "SlaPolicyRepository",
+    "SsoConfigRow",
+    "SsoRepository",
     "TicketRepository",
     "TicketRow",
 ]

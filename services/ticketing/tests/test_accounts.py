@@ -132,6 +132,17 @@ async def test_a_new_password_ends_other_sign_ins_and_failures_are_throttled(
     assert int(throttled.headers["Retry-After"]) > 0
 
 
+async def test_a_body_field_named_like_a_dependency_is_a_422_problem(ticketing: Service) -> None:
+    """``tenant_id`` is both a field of the sign-in and a dependency's name: Litestar alone answered 500."""
+    client, _ = ticketing
+    body = {"email": "a@example.com", "password": "x", "tenant_id": "t" * 65}
+    r = await client.post("/v1/tickets/sessions/", json=body)
+    assert (r.status_code, r.headers["content-type"]) == (422, "application/problem+json"), r.text
+    assert [e["field"] for e in r.json()["errors"]] == ["tenant_id"]
+    both = await client.post("/v1/tickets/sessions/", json=body | {"email": ""})
+    assert {e["field"] for e in both.json()["errors"]} == {"email", "tenant_id"}, both.text
+
+
 async def test_roles_owner_admin_agent(ticketing: Service, event_log: EventLog) -> None:
     client, runtime = ticketing
     tenant = await provision_tenant(event_log, runtime)

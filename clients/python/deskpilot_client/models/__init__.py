@@ -64,6 +64,9 @@ from .csat_in import CsatIn
 from .csat_report import CsatReport
 from .daily_point import DailyPoint
 from .daily_report import DailyReport
+from .dead_letter_detail import DeadLetterDetail
+from .dead_letter_view import DeadLetterView
+from .dead_letters import DeadLetters
 from .deflection_day import DeflectionDay
 from .document_problem import DocumentProblem
 from .event_page import EventPage
@@ -73,10 +76,13 @@ from .external_ticket import ExternalTicket
 from .external_ticket_page import ExternalTicketPage
 from .field_change import FieldChange
 from .gate_policy import GatePolicy
+from .gate_progress import GateProgress
 from .gate_report import GateReport
 from .gate_request import GateRequest
 from .gate_request_suites_item_type_1 import GateRequestSuitesItemType1
-from .gate_result import GateResult
+from .gate_run_list import GateRunList
+from .gate_run_view import GateRunView
+from .gate_run_view_status import GateRunViewStatus
 from .hand_back import HandBack
 from .human_agent import HumanAgent
 from .human_agent_change import HumanAgentChange
@@ -92,6 +98,7 @@ from .integration_info import IntegrationInfo
 from .integration_list import IntegrationList
 from .invoice_line import InvoiceLine
 from .invoice_preview import InvoicePreview
+from .knowledge_scope import KnowledgeScope
 from .ledger_line import LedgerLine
 from .limits import Limits
 from .line import Line
@@ -157,8 +164,10 @@ from .progress import Progress
 from .promote_request import PromoteRequest
 from .publish_request import PublishRequest
 from .publish_request_suites_item_type_1 import PublishRequestSuitesItemType1
-from .published import Published
 from .rating import Rating
+from .redrive_report import RedriveReport
+from .redrive_request import RedriveRequest
+from .redrive_result import RedriveResult
 from .reindexed import Reindexed
 from .release_action import ReleaseAction
 from .release_config import ReleaseConfig
@@ -180,6 +189,7 @@ from .replay_view import ReplayView
 from .replay_view_candidate import ReplayViewCandidate
 from .reply_in import ReplyIn
 from .reply_out import ReplyOut
+from .retention_policy import RetentionPolicy
 from .rollback_request import RollbackRequest
 from .rollout_request import RolloutRequest
 from .rollout_view import RolloutView
@@ -198,6 +208,16 @@ from .sla import Sla
 from .sla_policy import SlaPolicy
 from .sla_target import SlaTarget
 from .sla_target_in import SlaTargetIn
+from .sso_authorization import SsoAuthorization
+from .sso_authorization_in import SsoAuthorizationIn
+from .sso_config import SsoConfig
+from .sso_config_in import SsoConfigIn
+from .sso_config_in_default_role_type_1 import SsoConfigInDefaultRoleType1
+from .sso_config_in_default_role_type_2_type_1 import SsoConfigInDefaultRoleType2Type1
+from .sso_config_in_default_role_type_3_type_1 import SsoConfigInDefaultRoleType3Type1
+from .sso_config_in_role_values_item_type_1 import SsoConfigInRoleValuesItemType1
+from .sso_config_role_values import SsoConfigRoleValues
+from .sso_session_in import SsoSessionIn
 from .start_conversation import StartConversation
 from .status_change import StatusChange
 from .status_change_status import StatusChangeStatus
@@ -337,6 +357,9 @@ __all__ = (
     "CsatReport",
     "DailyPoint",
     "DailyReport",
+    "DeadLetterDetail",
+    "DeadLetters",
+    "DeadLetterView",
     "DeflectionDay",
     "DocumentProblem",
     "EventPage",
@@ -346,10 +369,13 @@ __all__ = (
     "ExternalTicketPage",
     "FieldChange",
     "GatePolicy",
+    "GateProgress",
     "GateReport",
     "GateRequest",
     "GateRequestSuitesItemType1",
-    "GateResult",
+    "GateRunList",
+    "GateRunView",
+    "GateRunViewStatus",
     "HandBack",
     "HumanAgent",
     "HumanAgentChange",
@@ -365,6 +391,7 @@ __all__ = (
     "IntegrationList",
     "InvoiceLine",
     "InvoicePreview",
+    "KnowledgeScope",
     "LedgerLine",
     "Limits",
     "Line",
@@ -428,10 +455,12 @@ __all__ = (
     "ProcedureViewDocument",
     "Progress",
     "PromoteRequest",
-    "Published",
     "PublishRequest",
     "PublishRequestSuitesItemType1",
     "Rating",
+    "RedriveReport",
+    "RedriveRequest",
+    "RedriveResult",
     "Reindexed",
     "ReleaseAction",
     "ReleaseConfig",
@@ -453,6 +482,7 @@ __all__ = (
     "ReplayViewCandidate",
     "ReplyIn",
     "ReplyOut",
+    "RetentionPolicy",
     "RollbackRequest",
     "RolloutRequest",
     "RolloutView",
@@ -471,6 +501,16 @@ __all__ = (
     "SlaPolicy",
     "SlaTarget",
     "SlaTargetIn",
+    "SsoAuthorization",
+    "SsoAuthorizationIn",
+    "SsoConfig",
+    "SsoConfigIn",
+    "SsoConfigInDefaultRoleType1",
+    "SsoConfigInDefaultRoleType2Type1",
+    "SsoConfigInDefaultRoleType3Type1",
+    "SsoConfigInRoleValuesItemType1",
+    "SsoConfigRoleValues",
+    "SsoSessionIn",
     "StartConversation",
     "StatusChange",
     "StatusChangeStatus",

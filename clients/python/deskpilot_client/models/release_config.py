@@ -10,6 +10,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.agent_policy import AgentPolicy
+    from ..models.knowledge_scope import KnowledgeScope
     from ..models.release_config_procedures_item import ReleaseConfigProceduresItem
     from ..models.tool_changes import ToolChanges
 
@@ -26,6 +27,7 @@ class ReleaseConfig:
         policy (AgentPolicy | Unset):
         procedures (list[ReleaseConfigProceduresItem] | Unset): procedure documents, as validated
         tools (ToolChanges | Unset):
+        knowledge (KnowledgeScope | Unset):
     """
 
     provider: str
@@ -33,6 +35,7 @@ class ReleaseConfig:
     policy: AgentPolicy | Unset = UNSET
     procedures: list[ReleaseConfigProceduresItem] | Unset = UNSET
     tools: ToolChanges | Unset = UNSET
+    knowledge: KnowledgeScope | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,6 +58,10 @@ class ReleaseConfig:
         if not isinstance(self.tools, Unset):
             tools = self.tools.to_dict()
 
+        knowledge: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.knowledge, Unset):
+            knowledge = self.knowledge.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -69,12 +76,15 @@ class ReleaseConfig:
             field_dict["procedures"] = procedures
         if tools is not UNSET:
             field_dict["tools"] = tools
+        if knowledge is not UNSET:
+            field_dict["knowledge"] = knowledge
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.agent_policy import AgentPolicy  # noqa: PLC0415
+        from ..models.knowledge_scope import KnowledgeScope  # noqa: PLC0415
         from ..models.release_config_procedures_item import ReleaseConfigProceduresItem  # noqa: PLC0415
         from ..models.tool_changes import ToolChanges  # noqa: PLC0415
 
@@ -106,12 +116,20 @@ class ReleaseConfig:
         else:
             tools = ToolChanges.from_dict(_tools)
 
+        _knowledge = d.pop("knowledge", UNSET)
+        knowledge: KnowledgeScope | Unset
+        if isinstance(_knowledge, Unset):
+            knowledge = UNSET
+        else:
+            knowledge = KnowledgeScope.from_dict(_knowledge)
+
         release_config = cls(
             provider=provider,
             model=model,
             policy=policy,
             procedures=procedures,
             tools=tools,
+            knowledge=knowledge,
         )
 
         release_config.additional_properties = d

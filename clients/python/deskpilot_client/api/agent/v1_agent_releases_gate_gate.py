@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.gate_request import GateRequest
-from ...models.gate_result import GateResult
+from ...models.gate_run_view import GateRunView
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -33,11 +33,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> GateResult | Problem | None:
-    if response.status_code == 200:
-        response_200 = GateResult.from_dict(response.json())
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> GateRunView | Problem | None:
+    if response.status_code == 202:
+        response_202 = GateRunView.from_dict(response.json())
 
-        return response_200
+        return response_202
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -77,7 +77,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GateResult | Problem]:
+) -> Response[GateRunView | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -91,7 +91,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: GateRequest,
     idempotency_key: str | Unset = UNSET,
-) -> Response[GateResult | Problem]:
+) -> Response[GateRunView | Problem]:
     """Gate
 
     Args:
@@ -103,7 +103,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GateResult | Problem]
+        Response[GateRunView | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -123,7 +123,7 @@ def sync(
     client: AuthenticatedClient,
     body: GateRequest,
     idempotency_key: str | Unset = UNSET,
-) -> GateResult | Problem | None:
+) -> GateRunView | Problem | None:
     """Gate
 
     Args:
@@ -135,7 +135,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GateResult | Problem
+        GateRunView | Problem
     """
 
     return sync_detailed(
@@ -150,7 +150,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: GateRequest,
     idempotency_key: str | Unset = UNSET,
-) -> Response[GateResult | Problem]:
+) -> Response[GateRunView | Problem]:
     """Gate
 
     Args:
@@ -162,7 +162,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GateResult | Problem]
+        Response[GateRunView | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -180,7 +180,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: GateRequest,
     idempotency_key: str | Unset = UNSET,
-) -> GateResult | Problem | None:
+) -> GateRunView | Problem | None:
     """Gate
 
     Args:
@@ -192,7 +192,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GateResult | Problem
+        GateRunView | Problem
     """
 
     return (

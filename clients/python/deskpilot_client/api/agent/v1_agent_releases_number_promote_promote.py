@@ -105,7 +105,7 @@ def sync_detailed(
     """Promote
 
     Args:
-        number (int):
+        number (int): A positive number, at most 2³¹-1.
         idempotency_key (str | Unset):
         body (PromoteRequest):
 
@@ -140,7 +140,7 @@ def sync(
     """Promote
 
     Args:
-        number (int):
+        number (int): A positive number, at most 2³¹-1.
         idempotency_key (str | Unset):
         body (PromoteRequest):
 
@@ -170,7 +170,7 @@ async def asyncio_detailed(
     """Promote
 
     Args:
-        number (int):
+        number (int): A positive number, at most 2³¹-1.
         idempotency_key (str | Unset):
         body (PromoteRequest):
 
@@ -203,7 +203,7 @@ async def asyncio(
     """Promote
 
     Args:
-        number (int):
+        number (int): A positive number, at most 2³¹-1.
         idempotency_key (str | Unset):
         body (PromoteRequest):
 

@@ -105,7 +105,7 @@ def sync_detailed(
     """Rollout
 
     Args:
-        number (int):
+        number (int): A positive number, at most 2³¹-1.
         idempotency_key (str | Unset):
         body (RolloutRequest):
 
@@ -140,7 +140,7 @@ def sync(
     """Rollout
 
     Args:
-        number (int):
+        number (int): A positive number, at most 2³¹-1.
         idempotency_key (str | Unset):
         body (RolloutRequest):
 
@@ -170,7 +170,7 @@ async def asyncio_detailed(
     """Rollout
 
     Args:
-        number (int):
+        number (int): A positive number, at most 2³¹-1.
         idempotency_key (str | Unset):
         body (RolloutRequest):
 
@@ -203,7 +203,7 @@ async def asyncio(
     """Rollout
 
     Args:
-        number (int):
+        number (int): A positive number, at most 2³¹-1.
         idempotency_key (str | Unset):
         body (RolloutRequest):
 

@@ -81,7 +81,7 @@ def sync_detailed(
     """Show
 
     Args:
-        number (int):
+        number (int): A positive number, at most 2³¹-1.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -110,7 +110,7 @@ def sync(
     """Show
 
     Args:
-        number (int):
+        number (int): A positive number, at most 2³¹-1.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -134,7 +134,7 @@ async def asyncio_detailed(
     """Show
 
     Args:
-        number (int):
+        number (int): A positive number, at most 2³¹-1.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -161,7 +161,7 @@ async def asyncio(
     """Show
 
     Args:
-        number (int):
+        number (int): A positive number, at most 2³¹-1.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -5,9 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.gate_run_view import GateRunView
 from ...models.problem import Problem
 from ...models.publish_request import PublishRequest
-from ...models.published import Published
 from ...types import UNSET, Response, Unset
 
 
@@ -33,11 +33,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | Published | None:
-    if response.status_code == 201:
-        response_201 = Published.from_dict(response.json())
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> GateRunView | Problem | None:
+    if response.status_code == 202:
+        response_202 = GateRunView.from_dict(response.json())
 
-        return response_201
+        return response_202
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -75,7 +75,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | Published]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[GateRunView | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -89,7 +91,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: PublishRequest,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Problem | Published]:
+) -> Response[GateRunView | Problem]:
     """Publish
 
     Args:
@@ -101,7 +103,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Published]
+        Response[GateRunView | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -121,7 +123,7 @@ def sync(
     client: AuthenticatedClient,
     body: PublishRequest,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | Published | None:
+) -> GateRunView | Problem | None:
     """Publish
 
     Args:
@@ -133,7 +135,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Published
+        GateRunView | Problem
     """
 
     return sync_detailed(
@@ -148,7 +150,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: PublishRequest,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Problem | Published]:
+) -> Response[GateRunView | Problem]:
     """Publish
 
     Args:
@@ -160,7 +162,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Published]
+        Response[GateRunView | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -178,7 +180,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: PublishRequest,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | Published | None:
+) -> GateRunView | Problem | None:
     """Publish
 
     Args:
@@ -190,7 +192,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Published
+        GateRunView | Problem
     """
 
     return (

@@ -7,36 +7,43 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.gate_report import GateReport
-    from ..models.release_config import ReleaseConfig
+    from ..models.redrive_result import RedriveResult
 
 
-T = TypeVar("T", bound="GateResult")
+T = TypeVar("T", bound="RedriveReport")
 
 
 @_attrs_define
-class GateResult:
+class RedriveReport:
     """
     Attributes:
-        draft (ReleaseConfig):
-        gate (GateReport):
+        results (list[RedriveResult]):
+        redriven (int):
+        failed (int):
     """
 
-    draft: ReleaseConfig
-    gate: GateReport
+    results: list[RedriveResult]
+    redriven: int
+    failed: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        draft = self.draft.to_dict()
+        results = []
+        for results_item_data in self.results:
+            results_item = results_item_data.to_dict()
+            results.append(results_item)
 
-        gate = self.gate.to_dict()
+        redriven = self.redriven
+
+        failed = self.failed
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "draft": draft,
-                "gate": gate,
+                "results": results,
+                "redriven": redriven,
+                "failed": failed,
             }
         )
 
@@ -44,21 +51,28 @@ class GateResult:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.gate_report import GateReport  # noqa: PLC0415
-        from ..models.release_config import ReleaseConfig  # noqa: PLC0415
+        from ..models.redrive_result import RedriveResult  # noqa: PLC0415
 
         d = dict(src_dict)
-        draft = ReleaseConfig.from_dict(d.pop("draft"))
+        results = []
+        _results = d.pop("results")
+        for results_item_data in _results:
+            results_item = RedriveResult.from_dict(results_item_data)
 
-        gate = GateReport.from_dict(d.pop("gate"))
+            results.append(results_item)
 
-        gate_result = cls(
-            draft=draft,
-            gate=gate,
+        redriven = d.pop("redriven")
+
+        failed = d.pop("failed")
+
+        redrive_report = cls(
+            results=results,
+            redriven=redriven,
+            failed=failed,
         )
 
-        gate_result.additional_properties = d
-        return gate_result
+        redrive_report.additional_properties = d
+        return redrive_report
 
     @property
     def additional_keys(self) -> list[str]:

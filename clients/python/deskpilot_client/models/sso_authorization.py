@@ -1,42 +1,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.gate_report import GateReport
-    from ..models.release_view import ReleaseView
-
-
-T = TypeVar("T", bound="Published")
+T = TypeVar("T", bound="SsoAuthorization")
 
 
 @_attrs_define
-class Published:
+class SsoAuthorization:
     """
     Attributes:
-        release (ReleaseView):
-        gate (GateReport):
+        authorization_url (str): send the browser here
+        state (str): the browser must come back with this state; keep it with the browser
     """
 
-    release: ReleaseView
-    gate: GateReport
+    authorization_url: str
+    state: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        release = self.release.to_dict()
+        authorization_url = self.authorization_url
 
-        gate = self.gate.to_dict()
+        state = self.state
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "release": release,
-                "gate": gate,
+                "authorization_url": authorization_url,
+                "state": state,
             }
         )
 
@@ -44,21 +39,18 @@ class Published:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.gate_report import GateReport  # noqa: PLC0415
-        from ..models.release_view import ReleaseView  # noqa: PLC0415
-
         d = dict(src_dict)
-        release = ReleaseView.from_dict(d.pop("release"))
+        authorization_url = d.pop("authorization_url")
 
-        gate = GateReport.from_dict(d.pop("gate"))
+        state = d.pop("state")
 
-        published = cls(
-            release=release,
-            gate=gate,
+        sso_authorization = cls(
+            authorization_url=authorization_url,
+            state=state,
         )
 
-        published.additional_properties = d
-        return published
+        sso_authorization.additional_properties = d
+        return sso_authorization
 
     @property
     def additional_keys(self) -> list[str]:

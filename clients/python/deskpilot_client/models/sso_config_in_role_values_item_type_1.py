@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class SsoConfigInRoleValuesItemType1(StrEnum):
+    ADMIN = "admin"
+    AGENT = "agent"
+    OWNER = "owner"
+
+    def __str__(self) -> str:
+        return str(self.value)
