@@ -87,8 +87,11 @@ class ServiceRuntime:
         migrations: Sequence[Migration],
         *,
         on_tenant_created: TenantHook | None = None,
+        nats_identity: str | None = None,
     ) -> None:
         self.name = name
+        # whose NATS credential it connects with: its own, the service's name (a test runtime may borrow another)
+        self.nats_identity = nats_identity or name
         self.settings = settings
         self.db = Database(settings.database_url, schema=name, owner_url=settings.database_owner_url)
         self.outbox = outbox_table(metadata)
@@ -201,7 +204,7 @@ class ServiceRuntime:
             servers=nats_servers(self.settings.nats_url),
             connect_timeout=5,
             max_reconnect_attempts=-1,
-            **connect_options(self.name),  # this service's own nkey and inbox (libs/platform/nats_auth.py)
+            **connect_options(self.nats_identity),  # this service's own nkey and inbox (libs/platform/nats_auth.py)
         )
         await self.event_log.ensure_streams(self.settings.stream_replicas)
         await self.consumers.start()
