@@ -24,16 +24,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import nkeys
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from deskpilot.nats_permissions import (
     Permissions,
     admin_permissions,
+    analytics_deliver_subject,
     analytics_filter,
     analytics_permissions,
     generated,
 )
 from libs.events import new_id
-from libs.platform.nats_auth import ADMIN, inbox_prefix, seed_file
+from libs.platform.nats_auth import ADMIN, seed_file
 
 AUTH_CONF = "auth.conf"
 HELM_VALUES = "auth.helm.json"
@@ -61,7 +63,7 @@ def _write_secret(path: Path, text: str) -> None:
 
 @dataclass(frozen=True)
 class AnalyticsCredential:
-    """A read-only credential for one tenant's events: the one consumer it may use, and its public key."""
+    """A read-only credential for one tenant's events: the consumer made for it, and its public key."""
 
     id: str
     tenant_id: str
@@ -72,23 +74,42 @@ class AnalyticsCredential:
         return self.id  # ``analytics_<uuid>``: no service consumer is named so
 
     @property
+    def deliver_subject(self) -> str:
+        return analytics_deliver_subject(self.id)
+
+    @property
     def permissions(self) -> Permissions:
-        return analytics_permissions(self.id, self.tenant_id, self.consumer)
+        return analytics_permissions(self.id)
+
+    def consumer_config(self) -> ConsumerConfig:
+        """A durable push consumer of the tenant's events from the start of the log, made by the operator: the
+        credential cannot make, change or acknowledge one (that would take JetStream API requests). Delivery is at
+        most once (no acknowledgements); it holds while nobody listens and resumes after the last delivered."""
+        return ConsumerConfig(
+            name=self.consumer,
+            durable_name=self.consumer,
+            description=f"analytics credential {self.id} of tenant {self.tenant_id} (deskpilot analytics-credentials)",
+            deliver_subject=self.deliver_subject,
+            filter_subject=analytics_filter(self.tenant_id),
+            deliver_policy=DeliverPolicy.ALL,
+            ack_policy=AckPolicy.NONE,
+        )
 
     def client_file(self, seed: str) -> dict[str, str]:
         """What the analytics consumer needs (``examples/analytics_consumer.py --credentials FILE``)."""
         return {
             "tenant_id": self.tenant_id,
             "consumer": self.consumer,
+            "deliver_subject": self.deliver_subject,
             "filter_subject": analytics_filter(self.tenant_id),
-            "inbox_prefix": inbox_prefix(self.id),
             "nkey_seed": seed,
         }
 
 
 def _user(key: str, permissions: Permissions) -> dict[str, object]:
     allowed: dict[str, object] = {
-        "publish": {"allow": list(permissions.publish)},
+        # an empty allow list would allow everything: nothing to publish is said with a deny of everything
+        "publish": {"allow": list(permissions.publish)} if permissions.publish else {"deny": [">"]},
         "subscribe": {"allow": list(permissions.subscribe)},
     }
     if permissions.allow_responses:

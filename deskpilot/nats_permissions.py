@@ -57,6 +57,7 @@ class Permissions:
     allow_responses: bool = False
 
     def as_json(self) -> dict[str, object]:
+        """As in ``deskpilot/nats_permissions.json`` (no allow list means nothing allowed, not everything)."""
         return {
             "publish": list(self.publish),
             "subscribe": list(self.subscribe),
@@ -158,18 +159,17 @@ def analytics_filter(tenant_id: str) -> str:
     return f"{ROOT}.*.{tenant_id}.>"
 
 
-def analytics_permissions(identity: str, tenant_id: str, consumer: str) -> Permissions:
-    """Read-only, one tenant: create (or resume) the one consumer named ``consumer`` on the log, filtered to the
-    tenant's subjects (the filter is part of the API subject, which the server checks against the request), pull
-    from it and acknowledge; no publish to any event subject, no stream read by subject, no other consumer."""
-    publish = [
-        f"{API}.CONSUMER.CREATE.{EVENTS_STREAM}.{consumer}.{analytics_filter(tenant_id)}",
-        f"{API}.CONSUMER.INFO.{EVENTS_STREAM}.{consumer}",
-        f"{API}.CONSUMER.DELETE.{EVENTS_STREAM}.{consumer}",
-        f"{API}.CONSUMER.MSG.NEXT.{EVENTS_STREAM}.{consumer}",
-        f"$JS.ACK.{EVENTS_STREAM}.{consumer}.>",
-    ]
-    return Permissions(tuple(publish), (f"{inbox_prefix(identity)}.>",))
+def analytics_deliver_subject(identity: str) -> str:
+    """Where the push consumer made for one analytics credential delivers (no stream captures ``dp.analytics``)."""
+    return f"{ROOT}.analytics.{identity}"
+
+
+def analytics_permissions(identity: str) -> Permissions:
+    """Read-only, one tenant: subscribe to the subject its consumer (made by the operator, filtered to the tenant)
+    delivers to, and nothing else; publish nothing, not even a JetStream API request. NATS does not check a
+    request's reply subject, so any request would let the client have the server publish the answer on a subject
+    of its choosing, into the log included (decision 0043)."""
+    return Permissions((), (analytics_deliver_subject(identity),))
 
 
 def derive() -> dict[str, Permissions]:

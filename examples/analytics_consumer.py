@@ -3,9 +3,9 @@
     deskpilot analytics-credentials TENANT --out acme.json      # the operator issues a credential
     NATS_URL=nats://127.0.0.1:4222 python examples/analytics_consumer.py --credentials acme.json
 
-With a credential (``--credentials``), it reads one tenant's events through the one consumer the credential names,
-filtered to that tenant (the server refuses anything else). Without one (a server that requires no
-authentication), ``--durable`` names its consumer and ``--subject`` what it reads.
+With a credential (``--credentials``) it receives one tenant's events from the consumer the operator made for it
+(the credential may do nothing else; delivery at most once). Without one (a server that requires no
+authentication), ``--durable`` names its own consumer and ``--subject`` what it reads, acknowledged after handling.
 
 It creates (or resumes) its *own* durable pull consumer on stream ``DP_EVENTS``: delivery starts at the beginning
 of the log (``DeliverPolicy.ALL``) and every message is acknowledged explicitly after it was handled, so a restart
@@ -59,19 +59,14 @@ async def consume(
     Stops after ``max_messages``, or after ``idle_stop_s`` seconds without a new event; runs forever otherwise.
     Returns how many events it handled.
     """
-    options: dict[str, Any] = {}
     if credentials is not None:
-        durable, subject = credentials["consumer"], credentials["filter_subject"]
-        # the seed signs the server's challenge; replies come to this credential's own inbox, the only one it may read
-        options = {"nkeys_seed_str": credentials["nkey_seed"], "inbox_prefix": credentials["inbox_prefix"]}
+        return await consume_delivered(nats_url, credentials, handle, max_messages, idle_stop_s)
     check_durable(durable)
-    nc = await nats.connect(nats_url, **options)
+    nc = await nats.connect(nats_url)
     handled = 0
     try:
         js = nc.jetstream()
         config = ConsumerConfig(
-            # named in the request subject with its filter: what a credential limited to one tenant may create
-            name=durable,
             durable_name=durable,
             deliver_policy=DeliverPolicy.ALL,
             ack_policy=AckPolicy.EXPLICIT,
@@ -79,8 +74,7 @@ async def consume(
             max_ack_pending=1000,
             filter_subject=subject,
         )
-        await js.add_consumer(STREAM, config)  # created, or resumed where it stopped
-        sub = await js.pull_subscribe_bind(durable, stream=STREAM)
+        sub = await js.pull_subscribe(subject, durable=durable, stream=STREAM, config=config)
         idle = 0.0
         while max_messages is None or handled < max_messages:
             want = 100 if max_messages is None else min(100, max_messages - handled)
@@ -96,6 +90,32 @@ async def consume(
                 await handle(json.loads(msg.data))
                 await msg.ack()  # only after handling: a crash before this redelivers, never loses
                 handled += 1
+    finally:
+        await nc.close()
+    return handled
+
+
+async def consume_delivered(
+    nats_url: str, credentials: dict[str, str], handle: Handler, max_messages: int | None, idle_stop_s: float | None
+) -> int:
+    """With a credential: the operator made a consumer that pushes the tenant's events to ``deliver_subject``; the
+    credential may subscribe there and do nothing else (no JetStream API, no acknowledgement: at most once)."""
+    nc = await nats.connect(nats_url, nkeys_seed_str=credentials["nkey_seed"])
+    handled = 0
+    try:
+        sub = await nc.subscribe(credentials["deliver_subject"])
+        idle = 0.0
+        while max_messages is None or handled < max_messages:
+            try:
+                msg = await sub.next_msg(timeout=1.0)
+            except (TimeoutError, NatsTimeoutError):
+                idle += 1.0
+                if idle_stop_s is not None and idle >= idle_stop_s:
+                    break
+                continue
+            idle = 0.0
+            await handle(json.loads(msg.data))
+            handled += 1
     finally:
         await nc.close()
     return handled

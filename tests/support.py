@@ -308,9 +308,12 @@ async def issue_analytics_credential(server: EmbeddedNats | None, tenant_id: str
     reloaded and accepts it. Skips on a server of your own (``NATS_URL``), whose configuration is not ours."""
     if server is None or server.proc is None:
         pytest.skip("NATS_URL names a server whose authorization this suite does not write")
-    (workdir / "runtime.json").write_text(json.dumps({"nats_dir": str(server.dir), "nats_pid": server.proc.pid}))
+    running: dict[str, object] = {"nats_url": server.url, "nats_credentials_dir": str(server.credentials)}
+    running |= {"nats_dir": str(server.dir), "nats_pid": server.proc.pid}
+    (workdir / "runtime.json").write_text(json.dumps(running))
     out = workdir / f"{tenant_id}.json"
-    assert cli.main(["analytics-credentials", tenant_id, "--out", str(out), "--data-dir", str(workdir)]) == 0
+    command = ["analytics-credentials", tenant_id, "--out", str(out), "--data-dir", str(workdir)]
+    assert await asyncio.to_thread(cli.main, command) == 0  # a command runs its own event loop
     issued: dict[str, str] = json.loads(out.read_text())
     assert out.stat().st_mode & 0o077 == 0, "the credential file is the owner's only"
 
