@@ -128,6 +128,7 @@ def platform_api() -> list[str]:
         # privacy exports (libs/platform/privacy.py): an object store
         f"$O.{EXPORTS_BUCKET}.>",
         f"{API}.STREAM.*.{EXPORTS_STREAM}",
+        f"{API}.STREAM.MSG.*.{EXPORTS_STREAM}",  # an object's metadata (get) and its parts' purge (delete)
         f"{API}.DIRECT.GET.{EXPORTS_STREAM}.>",
         f"{API}.CONSUMER.CREATE.{EXPORTS_STREAM}",
         f"{API}.CONSUMER.CREATE.{EXPORTS_STREAM}.>",
