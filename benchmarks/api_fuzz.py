@@ -115,7 +115,9 @@ def fuzz(base: str, key: str, args: argparse.Namespace, report_dir: Path) -> dic
         "--exclude-path-regex",
         "/ws$",
     ]
-    subprocess.run(command, check=False, stdout=(report_dir / "st.log").open("wb"), stderr=subprocess.STDOUT)
+    hooks = {**os.environ, "SCHEMATHESIS_HOOKS": "benchmarks.fuzz_hooks", "PYTHONPATH": str(ROOT)}  # unique keys
+    log = (report_dir / "st.log").open("wb")
+    subprocess.run(command, check=False, stdout=log, stderr=subprocess.STDOUT, env=hooks, cwd=ROOT)
     return count(report_dir)
 
 

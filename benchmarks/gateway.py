@@ -23,8 +23,10 @@ from pathlib import Path
 import httpx2
 
 from deskpilot.embedded import free_port
+from deskpilot.gateway_limits import LOAD_GENERATOR_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
+API_KEY = {"Authorization": "Bearer dp_benchmark"}  # every request counted against one key, as an API client's are
 UPSTREAM = """
 import uvicorn
 BODY = b'{"items": [], "note": "' + b"x" * 200 + b'"}'
@@ -39,7 +41,12 @@ uvicorn.run(app, host="127.0.0.1", port=int(__import__("sys").argv[1]), log_leve
 GATEWAY = """
 import sys, uvicorn
 from deskpilot.gateway import Gateway
-gateway = Gateway({"conversation": "http://127.0.0.1:" + sys.argv[2]})
+try:  # as `deskpilot up` builds it: rate limits, sizes and security headers (lifted rates: see main's env)
+    from deskpilot.gateway_limits import GatewaySettings, gateway_middleware
+    middleware = gateway_middleware(GatewaySettings())
+except ImportError:  # a tree from before deskpilot/gateway_limits.py
+    middleware = []
+gateway = Gateway({"conversation": "http://127.0.0.1:" + sys.argv[2]}, middleware=middleware)
 gateway.ready = True
 uvicorn.run(gateway, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", lifespan="on")
 """
@@ -69,7 +76,7 @@ async def load(url: str, requests: int, concurrency: int) -> float:
 
         async def worker() -> None:
             for _ in left:
-                r = await client.get("/v1/conversations/c_1?limit=5")
+                r = await client.get("/v1/conversations/c_1?limit=5", headers=API_KEY)
                 assert r.status_code == 200, r.text
 
         start = time.perf_counter()
@@ -90,7 +97,7 @@ async def measure(up: str, gw: str, gateway_pid: int, requests: int, concurrency
 
 def main(requests: int, concurrency: int, tree: Path) -> None:
     up_port, gw_port = free_port(), free_port()
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    env = {**os.environ, "PYTHONPATH": str(tree), **LOAD_GENERATOR_ENV}  # measured, not refused
     upstream = subprocess.Popen([sys.executable, "-c", UPSTREAM, str(up_port)])
     gateway = subprocess.Popen([sys.executable, "-c", GATEWAY, str(gw_port), str(up_port)], env=env, cwd=tree)
     try:

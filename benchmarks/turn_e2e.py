@@ -20,7 +20,8 @@ Printed, in one run:
 * CPU milliseconds per turn of each process (from ``/proc``), during the throughput runs, and the system calls per
   turn of each (``perf stat``; unlike CPU time, they do not depend on how busy the machine is); both net of what
   each process spends idle (measured for a few seconds before each run), which a slow run would otherwise spread
-  over fewer turns.
+  over fewer turns, and counted until the processes are idle again (turns a busy machine finishes late included),
+  per turn accepted.
 
 Targets (issue "a turn end to end through the public API"): sequential p50 ≤ 15 ms and p99 ≤ 40 ms to the first
 push; 16 concurrent ≥ 100 turns/s with p99 ≤ 300 ms; 64 concurrent without errors; 0 stuck, 0 duplicates.
@@ -473,6 +474,19 @@ class Throughput:
     idle_cpu: float  # CPU-ms per second of all processes with nothing to do (sweeps, fetch polls), subtracted
 
 
+async def _quiesce(procs: dict[str, psutil.Process], idle: float, limit_s: float = 180.0) -> None:
+    """Wait (at most ``limit_s``) until the processes together spend no more than their idle rate again (with a
+    margin): the turns still in flight when the client stopped waiting are done."""
+    deadline = time.perf_counter() + limit_s
+    last = sum(cpu_ms(procs).values())
+    while time.perf_counter() < deadline:
+        await asyncio.sleep(1.0)
+        now = sum(cpu_ms(procs).values())
+        if now - last <= 1.5 * idle + 20:
+            return
+        last = now
+
+
 async def _idle_rates(
     procs: dict[str, psutil.Process], seconds: float = IDLE_S
 ) -> tuple[dict[str, float], dict[str, float]]:
@@ -506,10 +520,15 @@ async def _concurrent(
 
     turns = [t for ts in await asyncio.gather(*(talk(c, i) for i, c in enumerate(chats))) for t in ts]
     elapsed = time.perf_counter() - start
+    # The cost of every accepted turn, also of those that finish late on a busy machine: measured until the
+    # processes are back to their idle rate, and divided by the turns accepted.
+    await _quiesce(procs, sum(idle_cpu.values()))
+    window = time.perf_counter() - start
     after = cpu_ms(procs)
     counted = syscalls.stop()
     profiles.stop()
     done = [t for t in turns if t.replied is not None]
+    accepted = max(1, sum(1 for t in turns if t.status == 202))
     latencies = [(t.replied - t.posted) * 1000 for t in done if t.replied is not None]
     figures = Throughput(
         rate=len(done) / elapsed,
@@ -517,11 +536,8 @@ async def _concurrent(
         p99=pct(latencies, 99),
         errors=sum(1 for t in turns if t.status != 202),
         stuck=sum(1 for t in turns if t.status == 202 and t.replied is None),
-        cpu={
-            k: max(0.0, after[k] - before.get(k, 0.0) - idle_cpu.get(k, 0.0) * elapsed) / max(1, len(done))
-            for k in after
-        },
-        syscalls={k: max(0.0, v - idle_calls.get(k, 0.0) * elapsed) / max(1, len(done)) for k, v in counted.items()},
+        cpu={k: max(0.0, after[k] - before.get(k, 0.0) - idle_cpu.get(k, 0.0) * window) / accepted for k in after},
+        syscalls={k: max(0.0, v - idle_calls.get(k, 0.0) * window) / accepted for k, v in counted.items()},
         idle_cpu=sum(idle_cpu.values()),
     )
     return figures, chats

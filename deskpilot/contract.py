@@ -31,6 +31,7 @@ from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 from litestar.routes import HTTPRoute
 
 from deskpilot.architecture_docs import OPTIONAL, _build
+from deskpilot.contract_inputs import body_schemas, screen_body, screen_parameters
 from deskpilot.gateway import OPENAPI_DOCUMENT
 from deskpilot.supervisor import SERVICES
 from libs.platform.edge import needs_tenant
@@ -71,6 +72,7 @@ _RAISED = {
     "NotAuthorizedException": 401,
     "ValidationException": 422,
     "ChatRefused": 403,
+    "ConflictException": 409,
 }
 _STATUS = re.compile(r"HTTP_(\d{3})_|status_code=(\d{3})|ChatRefused\((\d{3})")
 
@@ -133,9 +135,17 @@ def _handlers(app: Litestar) -> dict[tuple[str, str], HTTPRouteHandler]:
     return found
 
 
+def _authenticates_itself(handler: HTTPRouteHandler) -> bool:
+    """Ticketing's routes that take ``caller``: any key of the tenant, a human agent's included, checked by the
+    route (403 when the key may not do it)."""
+    return "caller" in handler.resolve_dependencies() and "caller" in inspect.signature(handler.fn).parameters
+
+
 def _security(handler: HTTPRouteHandler) -> list[dict[str, list[str]]]:
     if handler.opt.get("operator"):
         return [{"operatorKey": []}]
+    if _authenticates_itself(handler):
+        return [{"apiKey": []}, {"humanAgentKey": []}]
     if needs_tenant(handler):
         schemes: list[dict[str, list[str]]] = [{"apiKey": []}]
         if handler.opt.get("human_agents"):
@@ -150,9 +160,15 @@ def _raised(handler: HTTPRouteHandler) -> set[int]:
     """Error statuses the handler's own code names (exceptions it raises, status constants it uses)."""
     try:
         source = inspect.getsource(handler.fn)
+        # and the controller's helpers it calls (self._changed(...))
+        owner = handler.fn.__globals__.get(handler.fn.__qualname__.split(".")[0])
+        for name in sorted(set(re.findall(r"self\.(_\w+)\(", source))):
+            source += inspect.getsource(getattr(owner, name)) if callable(getattr(owner, name, None)) else ""
     except (OSError, TypeError):
         return set()
     statuses = {status for name, status in _RAISED.items() if name in source}
+    if "domain_errors()" in source:  # ticketing's domain failures (services/ticketing/endpoints.py)
+        statuses |= {403, 404, 409}
     for match in _STATUS.finditer(source):
         status = int(next(g for g in match.groups() if g))
         if status >= 400:
@@ -192,6 +208,7 @@ def _idempotent(operation: dict[str, Any]) -> None:
 def _decorate(operation: dict[str, Any], path: str, handler: HTTPRouteHandler, method: str) -> None:
     security = _security(handler)
     operation["security"] = security
+    screen_parameters(operation)
     if method == "post" and needs_tenant(handler):
         _idempotent(operation)
         operation.setdefault("responses", {})["409"] = {"$ref": "#/components/responses/conflict"}
@@ -203,7 +220,8 @@ def _decorate(operation: dict[str, Any], path: str, handler: HTTPRouteHandler, m
 
 
 def _close_objects(schema: Any, schemas: dict[str, Any], seen: set[str]) -> None:
-    """``additionalProperties: false`` on the request body's object schemas (the models forbid extra fields)."""
+    """``additionalProperties: false`` on the request body's object schemas (the models forbid extra fields), and
+    the edge's refusals on its strings and integers (``deskpilot.contract_inputs``)."""
     if isinstance(schema, dict):
         ref = schema.get("$ref")
         if isinstance(ref, str):
@@ -214,8 +232,10 @@ def _close_objects(schema: Any, schemas: dict[str, Any], seen: set[str]) -> None
             return
         if schema.get("type") == "object" and "properties" in schema:
             schema.setdefault("additionalProperties", False)
-        for value in schema.values():
-            _close_objects(value, schemas, seen)
+        screen_body(schema)
+        for key, value in schema.items():
+            if key not in ("default", "examples", "const", "enum"):
+                _close_objects(value, schemas, seen)
     elif isinstance(schema, list):
         for value in schema:
             _close_objects(value, schemas, seen)
@@ -235,7 +255,13 @@ def _error_responses() -> dict[str, Any]:
 def _service_document(service: str) -> tuple[dict[str, Any], dict[tuple[str, str], HTTPRouteHandler]]:
     variable, value = OPTIONAL.get(service, ("", ""))
     app = _build(service, {variable: value} if variable else {})
-    return app.openapi_schema.to_schema(), _handlers(app)
+    document, handlers = app.openapi_schema.to_schema(), _handlers(app)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for (path, method), handler in handlers.items():
+        body = handler.parsed_fn_signature.parameters.get("data")
+        if body is not None and "requestBody" in document["paths"].get(path, {}).get(method, {}):
+            schemas.update(body_schemas(body.annotation))  # what the model accepts, not Litestar's rendering of it
+    return document, handlers
 
 
 def _merge(document: dict[str, Any], service: str) -> None:

@@ -192,11 +192,17 @@ class SizeLimits:
         return bounded
 
     async def _request(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        declared = _header(scope, b"content-length")
+        if declared is None and _header(scope, b"transfer-encoding") is None:
+            await app(scope, receive, send)  # no body at all (most requests: GETs)
+            return
         limit = self.body_limit(_path(scope))
         detail = f"the body is larger than {limit} bytes"
-        declared = _header(scope, b"content-length")
-        if declared is not None and declared.strip().isdigit() and int(declared) > limit:
-            await _refuse(scope, receive, send, 413, detail, None)
+        if declared is not None and declared.strip().isdigit():
+            if int(declared) > limit:
+                await _refuse(scope, receive, send, 413, detail, None)
+            else:  # the server holds the client to its Content-Length: nothing to count
+                await app(scope, receive, send)
             return
         seen = 0
         started = False
@@ -247,20 +253,26 @@ class SecurityHeaders:
     """The headers of the module docstring on every HTTP answer, where the service did not set them."""
 
     def __init__(self, settings: GatewaySettings) -> None:
-        self.hsts = f"max-age={settings.hsts_max_age}; includeSubDomains".encode()
-
-    def headers_for(self, scope: Scope, present: set[bytes]) -> list[tuple[bytes, bytes]]:
-        csp = REFERENCE_CSP if _path(scope) == "/reference" else API_CSP
-        wanted = [
+        hsts = [(b"strict-transport-security", f"max-age={settings.hsts_max_age}; includeSubDomains".encode())]
+        common = [
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"no-referrer"),
             (b"x-frame-options", b"DENY"),
-            (b"content-security-policy", csp.encode()),
         ]
-        forwarded_proto = (_header(scope, b"x-forwarded-proto") or b"").split(b",")[0].strip().lower()
-        if scope.get("scheme") == "https" or forwarded_proto == b"https":
-            wanted.append((b"strict-transport-security", self.hsts))
-        return [(k, v) for k, v in wanted if k not in present]
+        # Built once: (the reference page?, over TLS?) -> the headers wanted.
+        self._wanted = {
+            (page, tls): [*common, (b"content-security-policy", (REFERENCE_CSP if page else API_CSP).encode())]
+            + (hsts if tls else [])
+            for page in (False, True)
+            for tls in (False, True)
+        }
+
+    def headers_for(self, scope: Scope, present: set[bytes]) -> list[tuple[bytes, bytes]]:
+        tls = scope.get("scheme") == "https"
+        if not tls and (proto := _header(scope, b"x-forwarded-proto")) is not None:
+            tls = proto.split(b",")[0].strip().lower() == b"https"
+        wanted = self._wanted[(_path(scope) == "/reference", tls)]
+        return [(k, v) for k, v in wanted if k not in present] if present else wanted
 
     def __call__(self, app: ASGIApp) -> ASGIApp:
         async def secured(scope: Scope, receive: Receive, send: Send) -> None:

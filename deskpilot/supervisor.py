@@ -169,6 +169,13 @@ def dev_vault_env(data_dir: Path) -> dict[str, str]:
     return {VAULT_MASTER_KEYS: path.read_text().strip()}
 
 
+def web_env(host: str, port: int, widget_key: str) -> dict[str, str]:
+    """The web front end's demo widget key, and where browsers reach ``up``'s gateway (single sign-on's redirect URI:
+    the gateway does not pass ``Host`` on)."""
+    public = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
+    return {"DESKPILOT_WEB_DEMO_WIDGET_KEY": widget_key, "DESKPILOT_WEB_PUBLIC_URL": public}
+
+
 OPERATOR_KEY = "DESKPILOT_OPERATOR_KEY"
 DEV_OPERATOR_KEY_FILE = "operator.key"
 
@@ -240,7 +247,7 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             web.env = {
                 **env,
                 "DESKPILOT_WEB_API_URL": f"http://127.0.0.1:{port}",
-                "DESKPILOT_WEB_DEMO_WIDGET_KEY": demo.widget_key,
+                **web_env(host, port, demo.widget_key),
             }
             children.append(web)
             tasks.append(asyncio.create_task(web.run(), name=WEB))

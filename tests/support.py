@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
@@ -154,24 +155,13 @@ async def write_scopes(database_url: str, table: str) -> AsyncIterator[Callable[
         await engine.dispose()
 
 
-@asynccontextmanager
-async def without_procedure(
-    client: httpx2.AsyncClient, base: str, headers: Mapping[str, str], name: str
-) -> AsyncIterator[None]:
-    """The demo tenant's procedure ``name`` set aside while a test drives the agent around it (the offline model does
-    not follow procedures: it refunds without looking the order up first, which the demo refund procedure blocks);
-    put back as it was written afterwards."""
-    url = f"{base}/v1/agent/procedures/{name}"
-    saved = await client.get(url, headers=headers)
-    assert saved.status_code == 200, saved.text
-    assert (await client.delete(url, headers=headers)).status_code == 204
-    try:
-        yield
-    finally:
-        restored = await client.post(
-            f"{base}/v1/agent/procedures", headers=headers, json={"source": saved.json()["source"]}
-        )
-        assert restored.status_code == 201, restored.text
+# The demo refund procedure refunds delivered orders within 30 days; the demo data's dates are fixed, and its order 1003
+# was delivered on 2026-11-20, so from 2026-12-21 no demo order can be refunded through the procedure.
+DEMO_REFUNDABLE_ORDER = "1003"
+
+
+def demo_refund_window_open() -> bool:
+    return (datetime.now(UTC).date() - date(2026, 11, 20)).days <= 30
 
 
 def platform_env(**services: str) -> dict[str, str]:

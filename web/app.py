@@ -40,11 +40,13 @@ from web.console import (
     ProceduresController,
     ReplaysController,
 )
+from web.console.sso import SsoSettingsController
 from web.inbox import InboxController
 from web.pages import STATIC
 from web.security import ASGIApp, security_headers
 from web.session_store import PostgresRows
 from web.sessions import SessionStore
+from web.sso import SsoController
 from web.widget import WidgetController, home
 
 NAME = "web"
@@ -93,6 +95,8 @@ def build_app(settings: WebSettings) -> Litestar:
             home,
             WidgetController,
             AuthController,
+            SsoController,
+            SsoSettingsController,
             InboxController,
             AnalyticsController,
             KnowledgeController,

@@ -2,7 +2,7 @@
 
 A person signs in with the e-mail and password of their human-agent account; ticketing's public API checks them
 (``POST /v1/tickets/sessions``) and returns a sign-in key that the server keeps in its session store
-(``web/sessions.py``).
+(``web/sessions.py``). Single sign-on through the tenant's identity provider ends the same way (``web/sso.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
@@ -62,19 +62,21 @@ class CsrfRefused(Exception):
     """A state-changing request without this session's CSRF token, or from another site (403)."""
 
 
-def _cookie(name: str, value: str, max_age: int | None, settings: WebSettings) -> Cookie:
+def cookie(
+    name: str, value: str, max_age: int | None, settings: WebSettings, samesite: Literal["strict", "lax"] = "strict"
+) -> Cookie:
     return Cookie(
         key=name,
         value=value,
         path="/",
         httponly=True,
         secure=settings.secure_cookies,
-        samesite="strict",
+        samesite=samesite,
         max_age=max_age,
     )
 
 
-def _safe_next(next_url: str | None) -> str:
+def safe_next(next_url: str | None) -> str:
     """Only a path on this site (never ``//host`` or a scheme) may be returned to after signing in."""
     if next_url and next_url.startswith("/") and not next_url.startswith("//") and "\\" not in next_url:
         return next_url
@@ -176,10 +178,7 @@ class AuthController(Controller):
 
     @get("/sign-in")
     async def sign_in_form(self, settings: NamedDependency[WebSettings], next: str | None = None) -> Response[str]:
-        token = new_token()
-        response = page("sign_in.html", next=_safe_next(next), signin_token=token, error=None)
-        response.set_cookie(_cookie(SIGN_IN_COOKIE, token, 600, settings))
-        return response
+        return sign_in_page(settings, safe_next(next))
 
     @post("/sign-in")
     async def sign_in(
@@ -191,7 +190,7 @@ class AuthController(Controller):
     ) -> Response[Any]:
         form = await request.form()
         fields: Mapping[str, Any] = dict(form.items())
-        next_url = _safe_next(str(fields.get("next") or ""))
+        next_url = safe_next(str(fields.get("next") or ""))
         # Login CSRF: the form carries the token of a cookie only this site could have set.
         expected = request.cookies.get(SIGN_IN_COOKIE) or ""
         if not fetch_site_ok(request.headers.get("sec-fetch-site")) or not csrf_ok(expected, fields.get(CSRF_FIELD)):
@@ -205,29 +204,10 @@ class AuthController(Controller):
                 422: "Enter your e-mail address and password.",
                 429: "Too many failed attempts. Try again in a few minutes.",
             }.get(exc.status, "Signing in is not possible right now.")
-            token = new_token()
-            response = page(
-                "sign_in.html",
-                status_code=exc.status if exc.status in (401, 422, 429) else 503,
-                next=next_url,
-                signin_token=token,
-                error=message,
-            )
-            response.set_cookie(_cookie(SIGN_IN_COOKIE, token, 600, settings))
-            return response
-        expires = min(time.time() + settings.session_hours * 3600, _epoch(signed["expires_at"]))
-        session = Session(
-            api_key=signed["session_key"],
-            key_id=signed["key_id"],
-            tenant_id=signed["tenant_id"],
-            agent=signed["agent"],
-            csrf=new_token(),
-            expires_at=expires,
-        )
-        session_id = await store.create(session)
+            status = exc.status if exc.status in (401, 422, 429) else 503
+            return sign_in_page(settings, next_url, message, status)
         redirect: Response[Any] = Redirect(next_url, status_code=303)
-        redirect.set_cookie(_cookie(SESSION_COOKIE, session_id, int(expires - time.time()), settings))
-        redirect.delete_cookie(SIGN_IN_COOKIE, path="/")
+        await open_session(redirect, signed, store, settings)
         return redirect
 
     @post("/sign-out")
@@ -246,6 +226,37 @@ class AuthController(Controller):
         redirect: Response[Any] = Redirect(f"/web/sign-in?next={quote('/inbox', safe='')}", status_code=303)
         redirect.delete_cookie(SESSION_COOKIE, path="/")
         return redirect
+
+
+def sign_in_page(
+    settings: WebSettings, next_url: str, error: str | None = None, status: int = 200, *, sso_tenant: str = ""
+) -> Response[str]:
+    """The sign-in page (password, or single sign-on by organisation), with a fresh login-CSRF token."""
+    token = new_token()
+    response = page(
+        "sign_in.html", status_code=status, next=next_url, signin_token=token, error=error, sso_tenant=sso_tenant
+    )
+    response.set_cookie(cookie(SIGN_IN_COOKIE, token, 600, settings))
+    return response
+
+
+async def open_session(
+    response: Response[Any], signed: Mapping[str, Any], store: SessionStore, settings: WebSettings
+) -> None:
+    """Keep a sign-in (``SignedIn`` of ticketing's API, by password or single sign-on) as a new session, its
+    cookie on ``response``."""
+    expires = min(time.time() + settings.session_hours * 3600, _epoch(signed["expires_at"]))
+    session = Session(
+        api_key=signed["session_key"],
+        key_id=signed["key_id"],
+        tenant_id=signed["tenant_id"],
+        agent=signed["agent"],
+        csrf=new_token(),
+        expires_at=expires,
+    )
+    session_id = await store.create(session)
+    response.set_cookie(cookie(SESSION_COOKIE, session_id, int(expires - time.time()), settings))
+    response.delete_cookie(SIGN_IN_COOKIE, path="/")
 
 
 def _epoch(iso: str) -> float:

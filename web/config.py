@@ -20,6 +20,12 @@ class WebSettings(BaseSettings):
         description="where each service's public API is, when no single gateway routes them (Kubernetes): a JSON "
         'object such as {"conversation": "http://deskpilot-conversation:8000", …}; services left out use api_url',
     )
+    public_url: str | None = Field(
+        default=None,
+        validation_alias="DESKPILOT_WEB_PUBLIC_URL",
+        description="where browsers reach these pages (e.g. https://desk.example.com), for single sign-on's redirect "
+        "URI <public_url>/web/sso/callback; without it, the request's own address",
+    )
     demo_widget_key: str | None = Field(
         default=None,
         validation_alias="DESKPILOT_WEB_DEMO_WIDGET_KEY",

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from litestar import Litestar, Request, Response, get
 from litestar._signature.types import ExtendedMsgSpecValidationError
-from litestar.datastructures import State
+from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import NamedDependency, Provide
 from litestar.enums import ScopeType
 from litestar.exceptions import (
@@ -28,6 +28,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.params import Parameter
+from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 from opentelemetry import propagate, trace
@@ -191,6 +192,24 @@ def observed(service: str) -> Any:
     return middleware
 
 
+def _allow_every_method(app: Litestar) -> None:
+    """``Allow`` of an OPTIONS answer lists every method of the path. Litestar's own OPTIONS handler lists those of
+    the route it was made for, which misses the methods a later handler of the same path adds (``GET /policy`` and
+    ``PUT /policy`` answered ``Allow: GET, OPTIONS``)."""
+    methods = {
+        route.path_format: ", ".join(sorted(route.methods)) for route in app.routes if isinstance(route, HTTPRoute)
+    }
+
+    async def fix_allow(message: Message, scope: Scope) -> None:
+        if message["type"] == "http.response.start" and scope.get("method") == "OPTIONS":
+            allow = methods.get(str(scope.get("path_template", "")))
+            if allow and message["status"] == 204:
+                headers = MutableScopeHeaders.from_message(message)
+                headers["Allow"] = allow
+
+    app.before_send.append(fix_allow)
+
+
 def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandler], **dependencies: Any) -> Litestar:
     """The service's Litestar app: its handlers, ``/v1/<service>/healthz`` and ``/readyz``, ``/metrics``, auth,
     errors, and every request measured and traced.
@@ -233,7 +252,7 @@ def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandle
 
     deps: dict[str, Provide] = {"tenant_id": Provide(tenant_id), "runtime": _constant(runtime)}
     deps.update({name: _constant(value) for name, value in dependencies.items()})
-    return Litestar(
+    app = Litestar(
         route_handlers=[healthz, readyz, prometheus_metrics, *handlers],
         # Measured and traced outermost, so that what the edge refuses (401, 400) is counted too; then the tenant
         # scope (row-level security), inside which the edge authenticates.
@@ -249,3 +268,5 @@ def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandle
         state=State({"runtime": runtime}),
         debug=False,
     )
+    _allow_every_method(app)
+    return app

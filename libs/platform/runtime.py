@@ -23,7 +23,7 @@ from libs.events.subjects import any_tenant
 from libs.platform import metrics
 from libs.platform.consumers import Consumers, Subscription
 from libs.platform.db import Database, Migration
-from libs.platform.dead_letters import RedriveServer
+from libs.platform.dead_letters import RedriveServer, parked_counts
 from libs.platform.faults import Outage
 from libs.platform.idempotency import IdempotencyKeys, idempotency_table
 from libs.platform.nats_auth import connect_options, nats_servers
@@ -135,7 +135,7 @@ class ServiceRuntime:
         self.add_background(
             "metrics",
             self._measure_forever,
-            does="every 10 s, measure each durable consumer's lag and the outbox backlog for `/metrics`",
+            does="every 10 s, measure consumers' lag and parked letters, and the outbox backlog, for `/metrics`",
         )
         self.privacy = PrivacyParticipant(self)
         for sub in self.privacy.subscriptions():
@@ -189,6 +189,10 @@ class ServiceRuntime:
         while True:
             try:
                 await self.consumers.measure()
+                parked = await parked_counts(self.nc.jetstream())
+                for sub in self.subscriptions:
+                    durable = self.consumers.durable(sub)
+                    metrics.DEAD_LETTERS_PARKED.labels(self.name, durable).set(parked.get(durable, 0))
                 metrics.OUTBOX_BACKLOG.labels(self.name).set(await self.relay.backlog())
             except Exception as exc:  # the infrastructure away: the figures wait for it
                 log.debug("%s: could not measure (%r)", self.name, exc)

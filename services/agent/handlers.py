@@ -73,6 +73,11 @@ def subscriptions(runtime: ServiceRuntime, wake: Wake, setups: TenantSetups, con
         async with runtime.unit_of_work() as uow:
             await release_figures.project(uow.session, recorded)
 
+    async def figures_batch(batch: list[RecordedEvent]) -> None:
+        async with runtime.unit_of_work() as uow:
+            for recorded in batch:
+                await release_figures.project(uow.session, recorded)
+
     # Turns of different conversations run concurrently; one conversation is serialised by the agent's lock and,
     # across replicas, by optimistic concurrency on its log.
     return [
@@ -90,6 +95,8 @@ def subscriptions(runtime: ServiceRuntime, wake: Wake, setups: TenantSetups, con
             "release-figures",
             " ".join(any_conversation(t) for t in release_figures.FIGURE_TYPES),
             figures,
+            batch_size=64,
+            batch_handler=figures_batch,
             does="count each conversation under an agent release once: its release, the cost of its model calls, "
             "handoff, resolution and rating (the figures per release)",
         ),

@@ -125,6 +125,7 @@ class ConversationController(Controller):
                     data.text,
                     settings.max_message_chars,
                     dedup,
+                    alone=True,
                 )
         except service.ConversationNotFound as exc:
             raise NotFoundException(f"no conversation {conversation_id}") from exc

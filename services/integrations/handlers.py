@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from libs.events import RecordedEvent
 from libs.events.subjects import any_conversation, any_tenant
 from libs.platform.consumers import Subscription
+from libs.platform.row_security import tenant_scope
 from libs.platform.runtime import ServiceRuntime
 from services.integrations import service
 from services.integrations.providers import zendesk_sync
@@ -26,6 +27,15 @@ def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Sub
     async def mirror(recorded: RecordedEvent) -> None:
         await zendesk_sync.mirror_customer_message(runtime.unit_of_work, runtime.db.reader, recorded, remotes.oauth)
 
+    async def mirror_batch(batch: list[RecordedEvent]) -> None:
+        # Most conversations have no linked ticket: one read for the fetch, then the rest as for one message, in
+        # the message's tenant (each ticket's note is once-only, so a batch taken again repeats nothing).
+        linked = await zendesk_sync.linked_conversations(runtime.db.reader, batch)
+        for recorded in batch:
+            if (recorded.event.tenant_id, recorded.event.conversation_id) in linked:
+                with tenant_scope(recorded.event.tenant_id):
+                    await mirror(recorded)
+
     return [
         service.executor(remotes).subscription(runtime.unit_of_work, max_workers=8),
         Subscription(
@@ -40,6 +50,7 @@ def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Sub
             any_conversation("message.received"),
             mirror,
             batch_size=64,
+            batch_handler=mirror_batch,
             does="add a customer's message to the conversation's open Zendesk ticket as an internal note",
         ),
     ]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from libs.events import RecordedEvent
+from libs.events import MessageReceived, RecordedEvent
 from libs.events.subjects import any_conversation
 from libs.platform.consumers import Subscription
+from libs.platform.row_security import tenant_scope
 from libs.platform.runtime import ServiceRuntime
 from services.ticketing import ratings, service, sla
+from services.ticketing.repository import TicketRepository
 
 log = logging.getLogger("deskpilot.ticketing")
 
@@ -19,15 +21,31 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
         async with runtime.unit_of_work() as uow:
             await service.open_ticket_for_handoff(uow, recorded)
 
+    async def customer_wrote(recorded: RecordedEvent) -> None:
+        async with runtime.unit_of_work() as uow:
+            if not await service.open_ticket_for_email(uow, recorded):
+                await service.customer_answered(uow, recorded)
+
     async def on_customer_message(recorded: RecordedEvent) -> None:
         # Every customer message of every tenant comes here, and most conversations have no ticket: find that out
         # with one read, outside a transaction, before opening one.
         async with runtime.db.reader() as session:
             if not await service.may_concern_tickets(session, recorded):
                 return
-        async with runtime.unit_of_work() as uow:
-            if not await service.open_ticket_for_email(uow, recorded):
-                await service.customer_answered(uow, recorded)
+        await customer_wrote(recorded)
+
+    async def on_customer_messages(batch: list[RecordedEvent]) -> None:
+        # The same, with one read for a whole fetch; each message that may concern a ticket in its own tenant's
+        # transaction (a redelivered batch repeats nothing: both steps are idempotent).
+        wrote = {(r.event.tenant_id, r.event.conversation_id or "") for r in batch}
+        async with runtime.db.reader() as session:
+            with_ticket = await TicketRepository(session).with_tickets(wrote)
+        for recorded in batch:
+            payload, event = recorded.event.payload, recorded.event
+            email = isinstance(payload, MessageReceived) and payload.channel == "email"
+            if email or (event.tenant_id, event.conversation_id) in with_ticket:
+                with tenant_scope(event.tenant_id):
+                    await customer_wrote(recorded)
 
     async def on_rating(recorded: RecordedEvent) -> None:
         async with runtime.unit_of_work() as uow:
@@ -51,6 +69,7 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
             any_conversation("message.received"),
             on_customer_message,
             batch_size=64,
+            batch_handler=on_customer_messages,
             does="a conversation's first email opens its ticket; a customer's answer reopens a pending ticket",
         ),
     ]

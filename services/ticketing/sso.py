@@ -163,6 +163,7 @@ class Proof:
     identity: Identity
     role: str
     config: SsoConfigRow
+    resealed: str | None = None  # the secret sealed under the newest master key, if it was under an older one
 
 
 async def take_attempt(uow: UnitOfWork, tenant_id: str, state: str) -> tuple[SsoConfigRow, str]:
@@ -185,7 +186,8 @@ async def prove(
     verifier = keys.derive(tenant_id, "pkce", state)
     token = await oidc.exchange(provider, config.client_id, secret, redirect_uri, code, verifier)
     identity = await oidc.verify(provider, token, config.client_id, keys.derive(tenant_id, "nonce", state))
-    return Proof(identity, map_role(config, identity.claims), config)
+    stale = not config.client_secret_sealed.startswith(f"{keys.master.current}:")
+    return Proof(identity, map_role(config, identity.claims), config, keys.seal(tenant_id, secret) if stale else None)
 
 
 def map_role(config: SsoConfigRow, claims: dict[str, Any]) -> str:
@@ -239,4 +241,6 @@ async def _agent(uow: UnitOfWork, proof: Proof) -> AgentRow:
 async def sign_in(uow: UnitOfWork, proof: Proof, ttl: timedelta) -> tuple[accounts.NewKey, AgentRow]:
     """A sign-in key for the agent the proof names, as a password sign-in gives."""
     agent = await _agent(uow, proof)
+    if proof.resealed is not None:  # a master key rotation moves the secret to the new key at its next use
+        await SsoRepository(uow.session).reseal(proof.config.tenant_id, proof.resealed)
     return await accounts.issue_session(uow, agent, ttl), agent

@@ -17,7 +17,15 @@ from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import (
+    HTTP_201_CREATED,
+    HTTP_204_NO_CONTENT,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+    HTTP_502_BAD_GATEWAY,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
 
 from libs.platform.http import Runtime
 from libs.platform.row_security import tenant_scope
@@ -40,8 +48,9 @@ Keys = NamedDependency[sso.TenantKeys]
 
 
 @contextmanager
-def refusals() -> Iterator[None]:
-    """Single sign-on's failures as the platform's problem+json answers, each with its reason."""
+def refusals(*_statuses: int) -> Iterator[None]:
+    """Single sign-on's failures as the platform's problem+json answers, each with its reason. A handler names the
+    statuses it may answer (``_statuses``), which is how the API contract documents them (``deskpilot.contract``)."""
     try:
         with domain_errors():
             yield
@@ -70,7 +79,7 @@ class SsoController(Controller):
     @get("/")
     async def show(self, caller: CurrentCaller, runtime: Runtime) -> SsoConfig:
         """The tenant's single sign-on (admins), without the client secret; 404 when there is none."""
-        with domain_errors():
+        with refusals(HTTP_401_UNAUTHORIZED, HTTP_403_FORBIDDEN):
             caller.require_admin()
         async with runtime.db.session() as session:
             row = await SsoRepository(session).config(caller.tenant_id)
@@ -85,7 +94,7 @@ class SsoController(Controller):
         """Set the tenant's OpenID Connect identity provider (owners). The issuer's discovery document is read now:
         a URL that does not answer it is refused (502). The client secret is sealed; leave it out to keep it."""
         wanted = sso.SsoSettings(**data.model_dump())
-        with refusals():
+        with refusals(HTTP_401_UNAUTHORIZED, HTTP_403_FORBIDDEN, HTTP_502_BAD_GATEWAY, HTTP_503_SERVICE_UNAVAILABLE):
             async with runtime.unit_of_work() as uow:
                 row = await sso.configure(uow, caller, keys, oidc, wanted)
         return _config(row)
@@ -93,7 +102,7 @@ class SsoController(Controller):
     @delete("/", status_code=HTTP_204_NO_CONTENT)
     async def remove(self, caller: CurrentCaller, runtime: Runtime) -> None:
         """Turn single sign-on off (owners); sign-ins already made last until they expire. Idempotent."""
-        with domain_errors():
+        with refusals(HTTP_401_UNAUTHORIZED, HTTP_403_FORBIDDEN):
             caller.require_owner()
             async with runtime.unit_of_work() as uow:
                 await SsoRepository(uow.session).drop_config(caller.tenant_id)
@@ -104,7 +113,7 @@ class SsoController(Controller):
     ) -> SsoAuthorization:
         """Start a single sign-on (no key): the issuer's authorization URL (code flow, PKCE, state, nonce) and the
         state, which works once, for 10 minutes."""
-        with refusals(), tenant_scope(data.tenant_id):
+        with refusals(HTTP_404_NOT_FOUND, HTTP_502_BAD_GATEWAY), tenant_scope(data.tenant_id):
             async with runtime.unit_of_work() as uow:
                 url, state = await sso.begin(uow, data.tenant_id, data.redirect_uri, keys, oidc)
         return SsoAuthorization(authorization_url=url, state=state)
@@ -116,7 +125,8 @@ class SsoController(Controller):
         """Finish a single sign-on (no key): the code is traded at the issuer, its ID token verified, the role claim
         mapped, and a sign-in key (``dps_…``, shown once) issued for the agent the issuer's subject is — made on
         its first sign-in. The state is used up even when the sign-in is refused."""
-        with refusals(), tenant_scope(data.tenant_id):
+        statuses = (HTTP_401_UNAUTHORIZED, HTTP_403_FORBIDDEN, HTTP_404_NOT_FOUND, HTTP_502_BAD_GATEWAY)
+        with refusals(*statuses, HTTP_503_SERVICE_UNAVAILABLE), tenant_scope(data.tenant_id):
             async with runtime.unit_of_work() as uow:
                 config, redirect_uri = await sso.take_attempt(uow, data.tenant_id, data.state)
             proof = await sso.prove(config, redirect_uri, data.state, data.code, keys, oidc)

@@ -24,6 +24,7 @@ from deskpilot.embedded import free_port
 from services.integrations.tests.fake_hubspot import CLIENT_ID as HUBSPOT_CLIENT_ID
 from services.integrations.tests.fake_hubspot import CLIENT_SECRET as HUBSPOT_CLIENT_SECRET
 from services.integrations.tests.fake_hubspot import FakeHubSpot
+from services.ticketing.tests.fake_issuer import FakeIssuer
 from tests.support import platform_env, serving, start_platform, stop_platform
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +67,15 @@ async def hubspot(platform_port: int) -> AsyncIterator[FakeHubSpot]:
     """A local fake of HubSpot's OAuth server, which sends the browser back to the console's return page."""
     redirect = f"http://127.0.0.1:{platform_port}/console/integrations/callback"
     async with serving(FakeHubSpot(redirect_uri=redirect)) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="package")
+async def oidc_issuer(platform_port: int) -> AsyncIterator[FakeIssuer]:
+    """A local OpenID Connect issuer for single sign-on, reached as ``localhost`` so that it is another site than
+    the platform's ``127.0.0.1`` (as a real identity provider is: the SameSite rules of the way back apply)."""
+    async with serving(FakeIssuer(redirect_uris=[f"http://127.0.0.1:{platform_port}/web/sso/callback"])) as fake:
+        fake.base_url = fake.base_url.replace("127.0.0.1", "localhost")
         yield fake
 
 

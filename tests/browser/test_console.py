@@ -30,6 +30,7 @@ CONSOLE_PAGES = [
     "/console/history",
     "/console/replays",
     "/console/procedures",
+    "/console/sso",
 ]
 
 

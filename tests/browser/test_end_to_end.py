@@ -5,7 +5,8 @@ a customer in the widget, a human agent in the inbox and an owner in the console
    agent sees the handoff appear without a reload, takes over and replies; the customer reads it live; the agent
    hands back (and resolves); the customer rates 5; the console's analytics then show that conversation in the
    cost histogram and its rating in CSAT, and its event log as a timeline.
-2. A refund that needs approval waits in the inbox until the agent approves it, then runs.
+2. A refund goes through the demo refund procedure (looked up, confirmed by the customer) and, needing approval,
+   waits in the inbox until the agent approves it, then runs.
 3. Hostile text from the customer and from the agent is shown as text on both sides.
 """
 
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import httpx2
+import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import (
@@ -26,7 +28,7 @@ from tests.browser.conftest import (
     screenshot,
     sign_in,
 )
-from tests.support import without_procedure
+from tests.support import DEMO_REFUNDABLE_ORDER, demo_refund_window_open
 
 
 async def ask(page: Page, text: str) -> None:
@@ -167,6 +169,9 @@ async def test_a_customer_an_agent_and_an_owner_work_one_conversation(
     await screenshot(console, "console-timeline")
 
 
+@pytest.mark.skipif(
+    not demo_refund_window_open(), reason="no demo order is within the refund procedure's 30 days any more"
+)
 async def test_a_refund_waits_for_a_persons_approval_in_the_inbox(
     browser_contexts: tuple[BrowserContext, BrowserContext], web_platform: WebPlatform, api: httpx2.AsyncClient
 ) -> None:
@@ -186,26 +191,29 @@ async def test_a_refund_waits_for_a_persons_approval_in_the_inbox(
     await inbox.get_by_role("button", name="Hand back to AI").click()
     await expect(customer.locator(".dp-line", has_text="left the conversation")).to_have_count(1, timeout=30_000)
 
-    async with without_procedure(api, web_platform.base, web_platform.headers(), "refund-within-30-days"):
-        await ask(customer, "please refund order 1003")
-        await expect(customer.locator(".dp-progress", has_text="Waiting for a team member to approve")).to_contain_text(
-            "Refunding order #1003", timeout=30_000
-        )
-        waiting = inbox.locator("#approvals-h")
-        await expect(waiting).to_be_visible(timeout=30_000)  # the page refreshed itself
-        approval = inbox.locator("div.approval", has_text="refund_order")
-        await expect(approval).to_contain_text('"order_number": "1003"')
-        await expect(approval).to_contain_text("refund_order with amount above 100")
-        await assert_accessible(inbox)
-        await screenshot(inbox, "inbox-approval")
-        await approval.get_by_label("Note").fill("Order arrived damaged; approved.")
-        await approval.get_by_role("button", name="Approve").click()
-        await expect(inbox.get_by_role("status").first).to_contain_text("Approved.")
-        await answered(customer, 1)
-        await expect(customer.locator(".dp-ai .dp-text")).to_contain_text("1003")
-        refund = inbox.locator("#transcript li.action", has_text="refund_order")
-        await expect(refund).to_contain_text("live", timeout=30_000)
-        await expect(inbox.locator("#transcript li.approval", has_text="refund_order")).to_contain_text("approved")
+    # The demo refund procedure: the order is looked up, the customer asked, and the refund made on their yes.
+    await ask(customer, f"please refund $120 of order #{DEMO_REFUNDABLE_ORDER}")
+    await answered(customer, 1)
+    await expect(customer.locator(".dp-ai .dp-text").last).to_contain_text("Shall I go ahead?")
+    await ask(customer, "yes")
+    await expect(customer.locator(".dp-progress", has_text="Waiting for a team member to approve")).to_contain_text(
+        "Refunding order #1003", timeout=30_000
+    )
+    waiting = inbox.locator("#approvals-h")
+    await expect(waiting).to_be_visible(timeout=30_000)  # the page refreshed itself
+    approval = inbox.locator("div.approval", has_text="refund_order")
+    await expect(approval).to_contain_text('"order_number": "1003"')
+    await expect(approval).to_contain_text("refund_order with amount above 100")
+    await assert_accessible(inbox)
+    await screenshot(inbox, "inbox-approval")
+    await approval.get_by_label("Note").fill("Order arrived damaged; approved.")
+    await approval.get_by_role("button", name="Approve").click()
+    await expect(inbox.get_by_role("status").first).to_contain_text("Approved.")
+    await answered(customer, 2)
+    await expect(customer.locator(".dp-ai .dp-text").last).to_contain_text("1003")
+    refund = inbox.locator("#transcript li.action", has_text="refund_order")
+    await expect(refund).to_contain_text("live", timeout=30_000)
+    await expect(inbox.locator("#transcript li.approval", has_text="refund_order")).to_contain_text("approved")
 
     r = await api.put("/v1/agent/policy", headers=web_platform.headers(), json=policy)
     assert r.status_code == 200, r.text

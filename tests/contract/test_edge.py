@@ -115,3 +115,12 @@ async def test_every_error_is_a_problem_document(conversation: Service, event_lo
         assert {"type", "title", "status", "detail", "code"} <= set(r.json())
         assert r.json()["code"] == code
     assert invalid.json()["errors"][0]["field"] == "limit"
+
+
+async def test_options_allows_every_method_of_the_path(conversation: Service) -> None:
+    """Litestar's own answer listed only the methods of the first handler of a path (``Allow: GET, OPTIONS`` where
+    ``PUT`` is documented too)."""
+    client, _ = conversation
+    r = await client.request("OPTIONS", "/v1/privacy/retention")
+    assert r.status_code == 204
+    assert r.headers["allow"] == "GET, OPTIONS, PUT"

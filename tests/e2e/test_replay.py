@@ -9,16 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+import pytest
 from sqlalchemy import text
 
 from libs.platform.db import Database
 from tests.e2e.conftest import Platform
 from tests.e2e.test_walking_skeleton import events_until, open_conversation
-from tests.support import eventually, without_procedure
+from tests.support import DEMO_REFUNDABLE_ORDER, demo_refund_window_open, eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDER_OR_EMAIL = "where is my order #1001? my email is ada@example.com"
 NEW_DESCRIPTION = "Look up an order's status by its number (ask for the number, never the email)."
+REFUNDABLE = DEMO_REFUNDABLE_ORDER
 DESCRIPTION_CANDIDATE = {
     "name": "order-lookup-wording",
     "tools": {"descriptions": {"get_order_status": NEW_DESCRIPTION}},
@@ -93,53 +95,58 @@ async def test_a_tool_description_change_shows_as_exactly_that_difference(platfo
     assert '+ get_order_status {"order_number": "1001"}' in table.stdout
 
 
+@pytest.mark.skipif(
+    not demo_refund_window_open(), reason="no demo order is within the refund procedure's 30 days any more"
+)
 async def test_a_replay_issues_no_live_side_effect(platform: Platform) -> None:
+    """The demo tenant's refund procedure stays on: the offline model looks the order up, asks, and refunds on a yes
+    (held for a person's approval live); the replay without approval rules would refund, answered by a dry run."""
     async with httpx2.AsyncClient(timeout=30) as client:
         policy_url = f"{platform.base}/v1/agent/policy"
         policy = (await client.get(policy_url, headers=platform.headers())).json()
         guarded = {**policy, "approval_rules": [{"tool": "refund_order", "argument": "amount", "above": "10"}]}
         assert (await client.put(policy_url, headers=platform.headers(), json=guarded)).status_code == 200
         try:
-            async with without_procedure(client, platform.base, platform.headers(), "refund-within-30-days"):
-                cid, _ = await say(client, platform, "please refund $20 of order #1002", "tool.approval_requested")
-                before = await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())
-                cost_before = (
-                    await client.get(f"{platform.base}/v1/billing/conversations/{cid}/cost", headers=platform.headers())
-                ).json()
+            cid, _ = await say(client, platform, f"please refund $20 of order #{REFUNDABLE}", "agent.replied")
+            r = await client.post(
+                f"{platform.base}/v1/conversations/{cid}/messages", headers=platform.headers(), json={"text": "yes"}
+            )
+            assert r.status_code == 202, r.text
+            await events_until(client, platform, cid, "tool.approval_requested")
+            before = await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())
+            cost_before = (
+                await client.get(f"{platform.base}/v1/billing/conversations/{cid}/cost", headers=platform.headers())
+            ).json()
+            audit_url, where = f"{platform.base}/v1/integrations/audit", {"conversation_id": cid}
+            audit_before = (await client.get(audit_url, params=where, headers=platform.headers())).json()["items"]
+            assert [a["tool"] for a in audit_before] == ["get_order_status"]  # the refund waits for a person
 
-                body = await replay_of(
-                    client, platform, cid, {"name": "no-approvals", "policy": {"approval_rules": []}}
-                )
-                (turn,) = body["conversations"][0]["turns"]
-                (change,) = turn["tool_changes"]
-                assert (change["change"], change["tool"], change["write"]) == ("changed_approval", "refund_order", True)
-                (refund,) = turn["candidate"]["tools"]
-                assert (refund["answered_from"], refund["outcome"]) == ("dry_run", "completed")
-                assert refund["result_summary"].startswith("Would refund 20 USD")
-                assert body["summary"]["write_difference_pct"] == 100.0
+            body = await replay_of(client, platform, cid, {"name": "no-approvals", "policy": {"approval_rules": []}})
+            asked, confirmed = body["conversations"][0]["turns"]
+            assert asked["identical_actions"], asked  # the lookup, and the refund held for the customer's yes
+            (change,) = confirmed["tool_changes"]
+            assert (change["change"], change["tool"], change["write"]) == ("changed_approval", "refund_order", True)
+            (refund,) = confirmed["candidate"]["tools"]
+            assert (refund["answered_from"], refund["outcome"]) == ("dry_run", "completed")
+            assert refund["result_summary"].startswith("Would refund 20 USD")
+            assert body["summary"]["write_difference_pct"] == 100.0
 
-                after = await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())
-                assert after.json()["events"] == before.json()["events"]
-                cost = await client.get(
-                    f"{platform.base}/v1/billing/conversations/{cid}/cost", headers=platform.headers()
-                )
-                assert cost.json() == cost_before
-                audit = await client.get(
-                    f"{platform.base}/v1/integrations/audit",
-                    params={"conversation_id": cid},
-                    headers=platform.headers(),
-                )
-                assert audit.json()["items"] == []  # not even the dry run is on the tenant's audit trail
+            after = await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())
+            assert after.json()["events"] == before.json()["events"]
+            cost = await client.get(f"{platform.base}/v1/billing/conversations/{cid}/cost", headers=platform.headers())
+            assert cost.json() == cost_before
+            audit = (await client.get(audit_url, params=where, headers=platform.headers())).json()["items"]
+            assert audit == audit_before  # not even the dry run is on the tenant's audit trail
         finally:
             await client.put(policy_url, headers=platform.headers(), json=policy)
     db = Database(platform.env["DATABASE_URL"], schema="integrations")
     try:
         async with db.session() as session:
             refunds = await session.execute(
-                text("SELECT count(*) FROM integrations.demo_refunds WHERE order_number = '1002'")
+                text("SELECT count(*) FROM integrations.demo_refunds WHERE order_number = :n"), {"n": REFUNDABLE}
             )
             refunded = await session.execute(
-                text("SELECT max(refunded) FROM integrations.demo_orders WHERE order_number = '1002'")
+                text("SELECT max(refunded) FROM integrations.demo_orders WHERE order_number = :n"), {"n": REFUNDABLE}
             )
         assert refunds.scalar_one() == 0
         assert refunded.scalar_one() == 0

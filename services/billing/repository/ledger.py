@@ -99,6 +99,12 @@ class ModelStat:
         )
 
 
+# Booking's inserts, built once; each call passes its row as parameters.
+_ADD_ENTRY = insert(ledger_entries).on_conflict_do_nothing().returning(ledger_entries.c.event_id)
+_CLOSE_TURN = insert(turn_usage).on_conflict_do_nothing().returning(turn_usage.c.turn_id)
+_MARK_ACTIVE = insert(active_conversations).on_conflict_do_nothing().returning(active_conversations.c.conversation_id)
+
+
 class LedgerRepository:
     """The ledger and the meters in PostgreSQL: the live :class:`services.billing.booking.LedgerStore`."""
 
@@ -108,12 +114,9 @@ class LedgerRepository:
     # --- booking (LedgerStore) ---------------------------------------------------------------------------------
 
     async def add_entry(self, entry: LedgerEntry) -> bool:
-        result = await self.session.execute(
-            insert(ledger_entries)
-            .values(**dataclasses.asdict(entry))
-            .on_conflict_do_nothing()
-            .returning(ledger_entries.c.event_id)
-        )
+        # The statement is built once and the row passed as parameters: building it per entry (19 bound values,
+        # their coercions and the cache key) was most of what booking a model call cost in Python.
+        result = await self.session.execute(_ADD_ENTRY, dataclasses.asdict(entry))
         return result.first() is not None
 
     async def turn_usage(self, tenant_id: str, conversation_id: str, turn_id: str) -> TurnUsage:
@@ -132,21 +135,12 @@ class LedgerRepository:
         return TurnUsage(tenant_id, turn_id, conversation_id, row[0], row[1], int(row[2]), int(row[3]), money(row[4]))
 
     async def close_turn(self, usage: TurnUsage) -> bool:
-        result = await self.session.execute(
-            insert(turn_usage)
-            .values(**dataclasses.asdict(usage))
-            .on_conflict_do_nothing()
-            .returning(turn_usage.c.turn_id)
-        )
+        result = await self.session.execute(_CLOSE_TURN, dataclasses.asdict(usage))
         return result.first() is not None
 
     async def mark_active(self, tenant_id: str, month: str, conversation_id: str, at: datetime) -> bool:
-        result = await self.session.execute(
-            insert(active_conversations)
-            .values(tenant_id=tenant_id, month=month, conversation_id=conversation_id, first_message_at=at)
-            .on_conflict_do_nothing()
-            .returning(active_conversations.c.conversation_id)
-        )
+        row = {"tenant_id": tenant_id, "month": month, "conversation_id": conversation_id, "first_message_at": at}
+        result = await self.session.execute(_MARK_ACTIVE, row)
         return result.first() is not None
 
     async def _meter_row(self, tenant_id: str, conversation_id: str) -> None:
@@ -156,23 +150,23 @@ class LedgerRepository:
             .on_conflict_do_nothing()
         )
 
-    async def meter_message(self, tenant_id: str, conversation_id: str, at: datetime) -> None:
-        await self._meter_row(tenant_id, conversation_id)
-        c = conversation_meters.c
+    async def _meter_first(self, tenant_id: str, conversation_id: str, column: str, at: datetime) -> None:
+        """Note ``at`` in the meter's ``column`` unless a time is noted there already: one upsert (the meter row
+        is created on the conversation's first event), not an insert and an update."""
+        stmt = insert(conversation_meters).values(tenant_id=tenant_id, conversation_id=conversation_id, **{column: at})
         await self.session.execute(
-            update(conversation_meters)
-            .where(c.tenant_id == tenant_id, c.conversation_id == conversation_id, c.first_message_at.is_(None))
-            .values(first_message_at=at)
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "conversation_id"],
+                set_={column: stmt.excluded[column]},
+                where=conversation_meters.c[column].is_(None),
+            )
         )
 
+    async def meter_message(self, tenant_id: str, conversation_id: str, at: datetime) -> None:
+        await self._meter_first(tenant_id, conversation_id, "first_message_at", at)
+
     async def meter_human_involvement(self, tenant_id: str, conversation_id: str, at: datetime) -> None:
-        await self._meter_row(tenant_id, conversation_id)
-        c = conversation_meters.c
-        await self.session.execute(
-            update(conversation_meters)
-            .where(c.tenant_id == tenant_id, c.conversation_id == conversation_id, c.human_involved_at.is_(None))
-            .values(human_involved_at=at)
-        )
+        await self._meter_first(tenant_id, conversation_id, "human_involved_at", at)
 
     async def meter_resolution(self, tenant_id: str, conversation_id: str, by: str, at: datetime) -> None:
         await self._meter_row(tenant_id, conversation_id)

@@ -21,7 +21,7 @@ from libs.events.envelope import decode
 from libs.events.streams import EVENTS_STREAM
 from libs.events.subjects import conversation_filter, reply_stream_subject
 from services.conversation.chat.access import KeyWatch
-from services.conversation.chat.frames import KEEP_ALIVE_FRAME, REVOKED_FRAME, delta_of, frame_for
+from services.conversation.chat.frames import KEEP_ALIVE_FRAME, REVOKED_FRAME, delta_of, frame_for, may_show
 
 Arrivals = asyncio.Queue[tuple[str, Msg]]  # ("event" | "delta" | "revoked", message)
 
@@ -109,6 +109,8 @@ async def _live(
             frame = delta_of(msg)
         elif (position := msg.metadata.sequence.stream) > last:
             last = position
+            if not may_show(msg):
+                continue
             frame = frame_for(RecordedEvent(position, await log.open(decode(msg.data))))
         else:
             continue

@@ -36,12 +36,20 @@ VISIBLE = frozenset(
 )
 # Events the customer sees as a progress line while the agent works (``kind: progress``), never their arguments.
 PROGRESS = frozenset({"tool.requested", "tool.approval_requested"})
+SHOWN = VISIBLE | PROGRESS
 REVOKED_FRAME: dict[str, Any] = {
     "kind": "error",
     "code": "widget_key_revoked",
     "detail": "this widget key has been revoked; the chat is closed",
 }
 KEEP_ALIVE_FRAME: dict[str, Any] = {"kind": "keep-alive"}
+
+
+def may_show(msg: Msg) -> bool:
+    """Whether a live event message can make a frame, by its ``Dp-Type`` header (every append sets it): the
+    internal events of a turn (model calls, tool results, usage) are then not decoded and opened for nothing."""
+    event_type = (msg.headers or {}).get("Dp-Type")
+    return event_type is None or event_type in SHOWN
 
 
 def frame_for(recorded: RecordedEvent) -> dict[str, Any] | None:

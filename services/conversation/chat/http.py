@@ -113,7 +113,14 @@ async def receive(
     """Accept a customer message posted over HTTP or the socket (``key``: its idempotency key)."""
     async with runtime.unit_of_work() as uow:
         recorded = await service.receive_message(
-            runtime.event_log, ConversationRepository(uow.session), tenant_id, conversation_id, text, max_chars, key
+            runtime.event_log,
+            ConversationRepository(uow.session),
+            tenant_id,
+            conversation_id,
+            text,
+            max_chars,
+            key,
+            alone=True,
         )
     payload = recorded.event.payload
     assert isinstance(payload, MessageReceived)

@@ -4,13 +4,15 @@ where a run cut short stopped; the clock is the run's argument (no sleeps, no wa
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx2
 import pytest
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
+from deskpilot.database_roles import provision_role
 from deskpilot.tenants import NewTenant
 from libs.events import EventLog, MessageReceived
 from libs.events.personal import ERASED
@@ -28,7 +30,14 @@ Service = tuple[httpx2.AsyncClient, ServiceRuntime]
 
 @pytest.fixture(scope="module")
 async def service(nats_url: str, database_url: str) -> AsyncIterator[Service]:
-    settings = ConversationSettings.model_validate({"NATS_URL": nats_url, "DATABASE_URL": database_url})
+    """The conversation service as deployed: connected as a role that owns nothing and has no BYPASSRLS (the test
+    database's own role is a superuser, which row-level security would not hold back), migrated as the owner."""
+    role = f"dp_retention_{secrets.token_hex(4)}"
+    url = make_url(database_url).set(username=role, password=secrets.token_hex(8)).render_as_string(hide_password=False)
+    await provision_role(database_url, url)
+    settings = ConversationSettings.model_validate(
+        {"NATS_URL": nats_url, "DATABASE_URL": url, "DATABASE_OWNER_URL": database_url}
+    )
     async with running(create_app(settings)) as svc:
         yield svc
 

@@ -97,7 +97,7 @@ class OAuthConnections:
             raise ConnectError(422, f"{manifest.name} does not connect through OAuth")
         client = self.clients.get(manifest.name)
         if client is None:
-            raise ConnectError(503, f"no OAuth app is configured for {manifest.name} (DESKPILOT_OAUTH_CLIENTS)")
+            raise ConnectError(409, f"no OAuth app is configured for {manifest.name} (DESKPILOT_OAUTH_CLIENTS)")
         return manifest.auth.oauth2, client
 
     def endpoints(self, manifest: Manifest, params: Mapping[str, str]) -> tuple[str, str, str]:

@@ -159,6 +159,16 @@ async def sync_from_webhook(uow: UnitOfWork, recorded: RecordedEvent) -> None:
 CLOSED = frozenset({"solved", "closed"})
 
 
+async def linked_conversations(
+    reads: Callable[[], AbstractAsyncContextManager[AsyncSession]], batch: list[RecordedEvent]
+) -> set[tuple[str, str]]:
+    """The ``(tenant_id, conversation_id)`` of ``batch`` with a Zendesk ticket linked: only their messages need
+    :func:`mirror_customer_message`; one read for the whole batch instead of one per message."""
+    wrote = {(r.event.tenant_id, r.event.conversation_id) for r in batch if r.event.conversation_id is not None}
+    async with reads() as session:
+        return await ExternalTicketRepository(session).linked(PROVIDER, wrote)
+
+
 async def mirror_customer_message(
     unit_of_work: Callable[[], AbstractAsyncContextManager[UnitOfWork]],
     reads: Callable[[], AbstractAsyncContextManager[AsyncSession]],

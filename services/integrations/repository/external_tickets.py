@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import RowMapping, func, select, update
+from sqlalchemy import RowMapping, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -137,3 +137,16 @@ class ExternalTicketRepository:
             query = query.where(external_tickets.c.conversation_id == conversation_id)
         query = query.order_by(external_tickets.c.synced_at.desc()).limit(limit)
         return [SyncedTicket.from_row(r) for r in (await self.session.execute(query)).mappings()]
+
+    async def linked(self, provider: str, conversations: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these ``(tenant_id, conversation_id)`` have a ticket of ``provider`` linked: one read for a
+        batch of messages."""
+        if not conversations:
+            return set()
+        c = external_tickets.c
+        found = await self.session.execute(
+            select(c.tenant_id, c.conversation_id)
+            .where(c.provider == provider, tuple_(c.tenant_id, c.conversation_id).in_(sorted(conversations)))
+            .distinct()
+        )
+        return {(tenant, conversation) for tenant, conversation in found.tuples()}

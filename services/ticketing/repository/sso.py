@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, delete, func, select
+from sqlalchemy import RowMapping, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,6 +58,13 @@ class SsoRepository:
             .returning(*sso_configs.c)
         )
         return SsoConfigRow.from_row((await self.session.execute(statement)).mappings().one())
+
+    async def reseal(self, tenant_id: str, client_secret_sealed: str) -> None:
+        await self.session.execute(
+            update(sso_configs)
+            .where(sso_configs.c.tenant_id == tenant_id)
+            .values(client_secret_sealed=client_secret_sealed)
+        )
 
     async def drop_config(self, tenant_id: str) -> bool:
         result = await self.session.execute(

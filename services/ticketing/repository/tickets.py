@@ -249,6 +249,17 @@ class TicketRepository:
             resolution_due_at=tickets.c.created_at + timedelta(seconds=resolution_s),
         )
 
+    async def with_tickets(self, conversations: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these ``(tenant_id, conversation_id)`` have a ticket: one read for a batch of messages."""
+        if not conversations:
+            return set()
+        found = await self.session.execute(
+            select(tickets.c.tenant_id, tickets.c.conversation_id)
+            .where(tuple_(tickets.c.tenant_id, tickets.c.conversation_id).in_(sorted(conversations)))
+            .distinct()
+        )
+        return {(tenant, conversation) for tenant, conversation in found.tuples()}
+
     async def has_ticket(self, tenant_id: str, conversation_id: str) -> bool:
         found = await self.session.execute(
             select(tickets.c.ticket_id)

@@ -7,12 +7,8 @@ from .approval_decision import ApprovalDecision
 from .approval_rule import ApprovalRule
 from .article import Article
 from .article_changes import ArticleChanges
-from .article_changes_body_format_type_1 import ArticleChangesBodyFormatType1
-from .article_changes_body_format_type_2_type_1 import ArticleChangesBodyFormatType2Type1
-from .article_changes_body_format_type_3_type_1 import ArticleChangesBodyFormatType3Type1
-from .article_changes_status_type_1 import ArticleChangesStatusType1
-from .article_changes_status_type_2_type_1 import ArticleChangesStatusType2Type1
-from .article_changes_status_type_3_type_1 import ArticleChangesStatusType3Type1
+from .article_changes_body_format_type_0 import ArticleChangesBodyFormatType0
+from .article_changes_status_type_0 import ArticleChangesStatusType0
 from .article_list import ArticleList
 from .article_summary import ArticleSummary
 from .article_version import ArticleVersion
@@ -43,9 +39,7 @@ from .conversation_diff import ConversationDiff
 from .conversation_facts import ConversationFacts
 from .conversation_facts_list import ConversationFactsList
 from .conversation_filter import ConversationFilter
-from .conversation_filter_resolved_by_type_1 import ConversationFilterResolvedByType1
-from .conversation_filter_resolved_by_type_2_type_1 import ConversationFilterResolvedByType2Type1
-from .conversation_filter_resolved_by_type_3_type_1 import ConversationFilterResolvedByType3Type1
+from .conversation_filter_resolved_by_type_0 import ConversationFilterResolvedByType0
 from .conversation_filter_status import ConversationFilterStatus
 from .conversation_list import ConversationList
 from .conversation_summary import ConversationSummary
@@ -86,12 +80,8 @@ from .gate_run_view_status import GateRunViewStatus
 from .hand_back import HandBack
 from .human_agent import HumanAgent
 from .human_agent_change import HumanAgentChange
-from .human_agent_change_availability_type_1 import HumanAgentChangeAvailabilityType1
-from .human_agent_change_availability_type_2_type_1 import HumanAgentChangeAvailabilityType2Type1
-from .human_agent_change_availability_type_3_type_1 import HumanAgentChangeAvailabilityType3Type1
-from .human_agent_change_role_type_1 import HumanAgentChangeRoleType1
-from .human_agent_change_role_type_2_type_1 import HumanAgentChangeRoleType2Type1
-from .human_agent_change_role_type_3_type_1 import HumanAgentChangeRoleType3Type1
+from .human_agent_change_availability_type_0 import HumanAgentChangeAvailabilityType0
+from .human_agent_change_role_type_0 import HumanAgentChangeRoleType0
 from .human_agent_list import HumanAgentList
 from .imported import Imported
 from .integration_info import IntegrationInfo
@@ -105,6 +95,8 @@ from .line import Line
 from .mcp_server_info import McpServerInfo
 from .mcp_server_list import McpServerList
 from .mcp_server_registration import McpServerRegistration
+from .mcp_server_registration_env import McpServerRegistrationEnv
+from .mcp_server_registration_headers import McpServerRegistrationHeaders
 from .mcp_server_registration_mode import McpServerRegistrationMode
 from .mcp_server_registration_transport import McpServerRegistrationTransport
 from .mcp_tool_info import McpToolInfo
@@ -212,10 +204,9 @@ from .sso_authorization import SsoAuthorization
 from .sso_authorization_in import SsoAuthorizationIn
 from .sso_config import SsoConfig
 from .sso_config_in import SsoConfigIn
-from .sso_config_in_default_role_type_1 import SsoConfigInDefaultRoleType1
-from .sso_config_in_default_role_type_2_type_1 import SsoConfigInDefaultRoleType2Type1
-from .sso_config_in_default_role_type_3_type_1 import SsoConfigInDefaultRoleType3Type1
-from .sso_config_in_role_values_item_type_1 import SsoConfigInRoleValuesItemType1
+from .sso_config_in_default_role_type_0 import SsoConfigInDefaultRoleType0
+from .sso_config_in_role_values import SsoConfigInRoleValues
+from .sso_config_in_role_values_additional_property import SsoConfigInRoleValuesAdditionalProperty
 from .sso_config_role_values import SsoConfigRoleValues
 from .sso_session_in import SsoSessionIn
 from .start_conversation import StartConversation
@@ -233,9 +224,7 @@ from .tenant_plan_view_over_limit_behaviour import TenantPlanViewOverLimitBehavi
 from .text_change import TextChange
 from .ticket import Ticket
 from .ticket_change import TicketChange
-from .ticket_change_priority_type_1 import TicketChangePriorityType1
-from .ticket_change_priority_type_2_type_1 import TicketChangePriorityType2Type1
-from .ticket_change_priority_type_3_type_1 import TicketChangePriorityType3Type1
+from .ticket_change_priority_type_0 import TicketChangePriorityType0
 from .ticket_list import TicketList
 from .tool_action import ToolAction
 from .tool_action_approval import ToolActionApproval
@@ -300,12 +289,8 @@ __all__ = (
     "ApprovalRule",
     "Article",
     "ArticleChanges",
-    "ArticleChangesBodyFormatType1",
-    "ArticleChangesBodyFormatType2Type1",
-    "ArticleChangesBodyFormatType3Type1",
-    "ArticleChangesStatusType1",
-    "ArticleChangesStatusType2Type1",
-    "ArticleChangesStatusType3Type1",
+    "ArticleChangesBodyFormatType0",
+    "ArticleChangesStatusType0",
     "ArticleList",
     "ArticleSummary",
     "ArticleVersion",
@@ -336,9 +321,7 @@ __all__ = (
     "ConversationFacts",
     "ConversationFactsList",
     "ConversationFilter",
-    "ConversationFilterResolvedByType1",
-    "ConversationFilterResolvedByType2Type1",
-    "ConversationFilterResolvedByType3Type1",
+    "ConversationFilterResolvedByType0",
     "ConversationFilterStatus",
     "ConversationList",
     "ConversationSummary",
@@ -379,12 +362,8 @@ __all__ = (
     "HandBack",
     "HumanAgent",
     "HumanAgentChange",
-    "HumanAgentChangeAvailabilityType1",
-    "HumanAgentChangeAvailabilityType2Type1",
-    "HumanAgentChangeAvailabilityType3Type1",
-    "HumanAgentChangeRoleType1",
-    "HumanAgentChangeRoleType2Type1",
-    "HumanAgentChangeRoleType3Type1",
+    "HumanAgentChangeAvailabilityType0",
+    "HumanAgentChangeRoleType0",
     "HumanAgentList",
     "Imported",
     "IntegrationInfo",
@@ -398,6 +377,8 @@ __all__ = (
     "McpServerInfo",
     "McpServerList",
     "McpServerRegistration",
+    "McpServerRegistrationEnv",
+    "McpServerRegistrationHeaders",
     "McpServerRegistrationMode",
     "McpServerRegistrationTransport",
     "McpToolInfo",
@@ -505,10 +486,9 @@ __all__ = (
     "SsoAuthorizationIn",
     "SsoConfig",
     "SsoConfigIn",
-    "SsoConfigInDefaultRoleType1",
-    "SsoConfigInDefaultRoleType2Type1",
-    "SsoConfigInDefaultRoleType3Type1",
-    "SsoConfigInRoleValuesItemType1",
+    "SsoConfigInDefaultRoleType0",
+    "SsoConfigInRoleValues",
+    "SsoConfigInRoleValuesAdditionalProperty",
     "SsoConfigRoleValues",
     "SsoSessionIn",
     "StartConversation",
@@ -526,9 +506,7 @@ __all__ = (
     "TextChange",
     "Ticket",
     "TicketChange",
-    "TicketChangePriorityType1",
-    "TicketChangePriorityType2Type1",
-    "TicketChangePriorityType3Type1",
+    "TicketChangePriorityType0",
     "TicketList",
     "ToolAction",
     "ToolActionApproval",

@@ -18,12 +18,14 @@ T = TypeVar("T", bound="AgentPolicy")
 
 @_attrs_define
 class AgentPolicy:
-    """
+    """Everything a tenant decides about its agent.
+
     Attributes:
         model (ModelSetting | None | Unset): the tenant's model; None: the operator's
         persona (str | Unset): who the agent is and how it speaks Default: ''.
         instructions (str | Unset): the tenant's policies, in words Default: ''.
-        limits (Limits | Unset):
+        limits (Limits | Unset): Hard limits. Reaching one ends in a polite reply, an ``agent.limit_reached`` event and
+            a handoff.
         approval_rules (list[ApprovalRule] | Unset):
         context_tokens (int | Unset): history budget per model call Default: 60000.
         max_tool_result_chars (int | Unset):  Default: 8000.

@@ -12,7 +12,8 @@ T = TypeVar("T", bound="ApprovalDecision")
 
 @_attrs_define
 class ApprovalDecision:
-    """
+    """A human's decision on a tool call that waits for approval.
+
     Attributes:
         approved (bool):
         decided_by (str): who decided (an agent id or e-mail)

@@ -12,16 +12,18 @@ T = TypeVar("T", bound="ApprovalRule")
 
 @_attrs_define
 class ApprovalRule:
-    """
-    Attributes:
-        tool (str):
-        argument (None | str | Unset):
-        above (None | str | Unset):
+    """``tool`` needs a human's approval; with ``argument`` and ``above``, only when that argument exceeds
+    ``above`` (or is absent: a refund without an amount refunds everything, so it counts as exceeding).
+
+        Attributes:
+            tool (str):
+            argument (None | str | Unset):
+            above (float | None | str | Unset):
     """
 
     tool: str
     argument: None | str | Unset = UNSET
-    above: None | str | Unset = UNSET
+    above: float | None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         tool = self.tool
@@ -32,7 +34,7 @@ class ApprovalRule:
         else:
             argument = self.argument
 
-        above: None | str | Unset
+        above: float | None | str | Unset
         if isinstance(self.above, Unset):
             above = UNSET
         else:
@@ -66,12 +68,12 @@ class ApprovalRule:
 
         argument = _parse_argument(d.pop("argument", UNSET))
 
-        def _parse_above(data: object) -> None | str | Unset:
+        def _parse_above(data: object) -> float | None | str | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            return cast(float | None | str | Unset, data)
 
         above = _parse_above(d.pop("above", UNSET))
 

@@ -5,12 +5,8 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.article_changes_body_format_type_1 import ArticleChangesBodyFormatType1
-from ..models.article_changes_body_format_type_2_type_1 import ArticleChangesBodyFormatType2Type1
-from ..models.article_changes_body_format_type_3_type_1 import ArticleChangesBodyFormatType3Type1
-from ..models.article_changes_status_type_1 import ArticleChangesStatusType1
-from ..models.article_changes_status_type_2_type_1 import ArticleChangesStatusType2Type1
-from ..models.article_changes_status_type_3_type_1 import ArticleChangesStatusType3Type1
+from ..models.article_changes_body_format_type_0 import ArticleChangesBodyFormatType0
+from ..models.article_changes_status_type_0 import ArticleChangesStatusType0
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ArticleChanges")
@@ -18,33 +14,24 @@ T = TypeVar("T", bound="ArticleChanges")
 
 @_attrs_define
 class ArticleChanges:
-    """
+    """A partial update; every change makes a new version.
+
     Attributes:
         title (None | str | Unset):
         body (None | str | Unset):
-        body_format (ArticleChangesBodyFormatType1 | ArticleChangesBodyFormatType2Type1 |
-            ArticleChangesBodyFormatType3Type1 | None | Unset):
+        body_format (ArticleChangesBodyFormatType0 | None | Unset):
         tags (list[str] | None | Unset):
         locale (None | str | Unset):
-        status (ArticleChangesStatusType1 | ArticleChangesStatusType2Type1 | ArticleChangesStatusType3Type1 | None |
-            Unset):
+        status (ArticleChangesStatusType0 | None | Unset):
         collection_id (None | str | Unset):
     """
 
     title: None | str | Unset = UNSET
     body: None | str | Unset = UNSET
-    body_format: (
-        ArticleChangesBodyFormatType1
-        | ArticleChangesBodyFormatType2Type1
-        | ArticleChangesBodyFormatType3Type1
-        | None
-        | Unset
-    ) = UNSET
+    body_format: ArticleChangesBodyFormatType0 | None | Unset = UNSET
     tags: list[str] | None | Unset = UNSET
     locale: None | str | Unset = UNSET
-    status: (
-        ArticleChangesStatusType1 | ArticleChangesStatusType2Type1 | ArticleChangesStatusType3Type1 | None | Unset
-    ) = UNSET
+    status: ArticleChangesStatusType0 | None | Unset = UNSET
     collection_id: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,11 +50,7 @@ class ArticleChanges:
         body_format: None | str | Unset
         if isinstance(self.body_format, Unset):
             body_format = UNSET
-        elif isinstance(self.body_format, ArticleChangesBodyFormatType1):
-            body_format = self.body_format.value
-        elif isinstance(self.body_format, ArticleChangesBodyFormatType2Type1):
-            body_format = self.body_format.value
-        elif isinstance(self.body_format, ArticleChangesBodyFormatType3Type1):
+        elif isinstance(self.body_format, ArticleChangesBodyFormatType0):
             body_format = self.body_format.value
         else:
             body_format = self.body_format
@@ -90,11 +73,7 @@ class ArticleChanges:
         status: None | str | Unset
         if isinstance(self.status, Unset):
             status = UNSET
-        elif isinstance(self.status, ArticleChangesStatusType1):
-            status = self.status.value
-        elif isinstance(self.status, ArticleChangesStatusType2Type1):
-            status = self.status.value
-        elif isinstance(self.status, ArticleChangesStatusType3Type1):
+        elif isinstance(self.status, ArticleChangesStatusType0):
             status = self.status.value
         else:
             status = self.status
@@ -147,15 +126,7 @@ class ArticleChanges:
 
         body = _parse_body(d.pop("body", UNSET))
 
-        def _parse_body_format(
-            data: object,
-        ) -> (
-            ArticleChangesBodyFormatType1
-            | ArticleChangesBodyFormatType2Type1
-            | ArticleChangesBodyFormatType3Type1
-            | None
-            | Unset
-        ):
+        def _parse_body_format(data: object) -> ArticleChangesBodyFormatType0 | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -163,35 +134,12 @@ class ArticleChanges:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                body_format_type_1 = ArticleChangesBodyFormatType1(data)
+                body_format_type_0 = ArticleChangesBodyFormatType0(data)
 
-                return body_format_type_1
+                return body_format_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                body_format_type_2_type_1 = ArticleChangesBodyFormatType2Type1(data)
-
-                return body_format_type_2_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                body_format_type_3_type_1 = ArticleChangesBodyFormatType3Type1(data)
-
-                return body_format_type_3_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                ArticleChangesBodyFormatType1
-                | ArticleChangesBodyFormatType2Type1
-                | ArticleChangesBodyFormatType3Type1
-                | None
-                | Unset,
-                data,
-            )
+            return cast(ArticleChangesBodyFormatType0 | None | Unset, data)
 
         body_format = _parse_body_format(d.pop("body_format", UNSET))
 
@@ -221,9 +169,7 @@ class ArticleChanges:
 
         locale = _parse_locale(d.pop("locale", UNSET))
 
-        def _parse_status(
-            data: object,
-        ) -> ArticleChangesStatusType1 | ArticleChangesStatusType2Type1 | ArticleChangesStatusType3Type1 | None | Unset:
+        def _parse_status(data: object) -> ArticleChangesStatusType0 | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -231,35 +177,12 @@ class ArticleChanges:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                status_type_1 = ArticleChangesStatusType1(data)
+                status_type_0 = ArticleChangesStatusType0(data)
 
-                return status_type_1
+                return status_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                status_type_2_type_1 = ArticleChangesStatusType2Type1(data)
-
-                return status_type_2_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                status_type_3_type_1 = ArticleChangesStatusType3Type1(data)
-
-                return status_type_3_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                ArticleChangesStatusType1
-                | ArticleChangesStatusType2Type1
-                | ArticleChangesStatusType3Type1
-                | None
-                | Unset,
-                data,
-            )
+            return cast(ArticleChangesStatusType0 | None | Unset, data)
 
         status = _parse_status(d.pop("status", UNSET))
 

@@ -12,7 +12,8 @@ T = TypeVar("T", bound="Assignment")
 
 @_attrs_define
 class Assignment:
-    """
+    """``agent_id`` to assign by hand; omit it (or null) for the next available agent (round-robin).
+
     Attributes:
         agent_id (None | str | Unset):
     """

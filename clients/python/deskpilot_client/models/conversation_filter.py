@@ -5,9 +5,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.conversation_filter_resolved_by_type_1 import ConversationFilterResolvedByType1
-from ..models.conversation_filter_resolved_by_type_2_type_1 import ConversationFilterResolvedByType2Type1
-from ..models.conversation_filter_resolved_by_type_3_type_1 import ConversationFilterResolvedByType3Type1
+from ..models.conversation_filter_resolved_by_type_0 import ConversationFilterResolvedByType0
 from ..models.conversation_filter_status import ConversationFilterStatus
 from ..types import UNSET, Unset
 
@@ -16,24 +14,18 @@ T = TypeVar("T", bound="ConversationFilter")
 
 @_attrs_define
 class ConversationFilter:
-    """
+    """Which recorded conversations to replay: the newest ``last`` of them (by when they started or resolved).
+
     Attributes:
         last (int | Unset):  Default: 50.
         status (ConversationFilterStatus | Unset): 'resolved': conversations resolved (newest resolution first); 'any':
             all Default: ConversationFilterStatus.RESOLVED.
-        resolved_by (ConversationFilterResolvedByType1 | ConversationFilterResolvedByType2Type1 |
-            ConversationFilterResolvedByType3Type1 | None | Unset): only resolutions by ai or human
+        resolved_by (ConversationFilterResolvedByType0 | None | Unset): only resolutions by ai or human
     """
 
     last: int | Unset = 50
     status: ConversationFilterStatus | Unset = ConversationFilterStatus.RESOLVED
-    resolved_by: (
-        ConversationFilterResolvedByType1
-        | ConversationFilterResolvedByType2Type1
-        | ConversationFilterResolvedByType3Type1
-        | None
-        | Unset
-    ) = UNSET
+    resolved_by: ConversationFilterResolvedByType0 | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         last = self.last
@@ -45,11 +37,7 @@ class ConversationFilter:
         resolved_by: None | str | Unset
         if isinstance(self.resolved_by, Unset):
             resolved_by = UNSET
-        elif isinstance(self.resolved_by, ConversationFilterResolvedByType1):
-            resolved_by = self.resolved_by.value
-        elif isinstance(self.resolved_by, ConversationFilterResolvedByType2Type1):
-            resolved_by = self.resolved_by.value
-        elif isinstance(self.resolved_by, ConversationFilterResolvedByType3Type1):
+        elif isinstance(self.resolved_by, ConversationFilterResolvedByType0):
             resolved_by = self.resolved_by.value
         else:
             resolved_by = self.resolved_by
@@ -78,15 +66,7 @@ class ConversationFilter:
         else:
             status = ConversationFilterStatus(_status)
 
-        def _parse_resolved_by(
-            data: object,
-        ) -> (
-            ConversationFilterResolvedByType1
-            | ConversationFilterResolvedByType2Type1
-            | ConversationFilterResolvedByType3Type1
-            | None
-            | Unset
-        ):
+        def _parse_resolved_by(data: object) -> ConversationFilterResolvedByType0 | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -94,35 +74,12 @@ class ConversationFilter:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                resolved_by_type_1 = ConversationFilterResolvedByType1(data)
+                resolved_by_type_0 = ConversationFilterResolvedByType0(data)
 
-                return resolved_by_type_1
+                return resolved_by_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                resolved_by_type_2_type_1 = ConversationFilterResolvedByType2Type1(data)
-
-                return resolved_by_type_2_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                resolved_by_type_3_type_1 = ConversationFilterResolvedByType3Type1(data)
-
-                return resolved_by_type_3_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                ConversationFilterResolvedByType1
-                | ConversationFilterResolvedByType2Type1
-                | ConversationFilterResolvedByType3Type1
-                | None
-                | Unset,
-                data,
-            )
+            return cast(ConversationFilterResolvedByType0 | None | Unset, data)
 
         resolved_by = _parse_resolved_by(d.pop("resolved_by", UNSET))
 

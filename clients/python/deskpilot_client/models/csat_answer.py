@@ -12,7 +12,8 @@ T = TypeVar("T", bound="CsatAnswer")
 
 @_attrs_define
 class CsatAnswer:
-    """
+    """The customer's rating of the help they got.
+
     Attributes:
         score (int):
         comment (None | str | Unset):

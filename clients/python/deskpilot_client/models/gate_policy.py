@@ -12,7 +12,8 @@ T = TypeVar("T", bound="GatePolicy")
 
 @_attrs_define
 class GatePolicy:
-    """
+    """What blocks a publish (``GET/PUT /v1/agent/releases/gate-policy``).
+
     Attributes:
         replay_last (int | Unset): resolved conversations replayed (0: none) Default: 50.
         block_on_failed_suite (bool | Unset): a suite with a failed task blocks Default: True.

@@ -16,7 +16,8 @@ T = TypeVar("T", bound="GateRequest")
 
 @_attrs_define
 class GateRequest:
-    """
+    """Run the gate on the draft without publishing.
+
     Attributes:
         suites (list[GateRequestSuitesItemType1 | str] | Unset):
     """

@@ -12,7 +12,8 @@ T = TypeVar("T", bound="HandBack")
 
 @_attrs_define
 class HandBack:
-    """
+    """Give the conversation back to the AI.
+
     Attributes:
         note (str | Unset):  Default: ''.
     """

@@ -5,12 +5,8 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.human_agent_change_availability_type_1 import HumanAgentChangeAvailabilityType1
-from ..models.human_agent_change_availability_type_2_type_1 import HumanAgentChangeAvailabilityType2Type1
-from ..models.human_agent_change_availability_type_3_type_1 import HumanAgentChangeAvailabilityType3Type1
-from ..models.human_agent_change_role_type_1 import HumanAgentChangeRoleType1
-from ..models.human_agent_change_role_type_2_type_1 import HumanAgentChangeRoleType2Type1
-from ..models.human_agent_change_role_type_3_type_1 import HumanAgentChangeRoleType3Type1
+from ..models.human_agent_change_availability_type_0 import HumanAgentChangeAvailabilityType0
+from ..models.human_agent_change_role_type_0 import HumanAgentChangeRoleType0
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="HumanAgentChange")
@@ -18,26 +14,17 @@ T = TypeVar("T", bound="HumanAgentChange")
 
 @_attrs_define
 class HumanAgentChange:
-    """
+    """Admins may change any field; an agent may change only its own ``availability``.
+
     Attributes:
-        availability (HumanAgentChangeAvailabilityType1 | HumanAgentChangeAvailabilityType2Type1 |
-            HumanAgentChangeAvailabilityType3Type1 | None | Unset):
-        role (HumanAgentChangeRoleType1 | HumanAgentChangeRoleType2Type1 | HumanAgentChangeRoleType3Type1 | None |
-            Unset):
+        availability (HumanAgentChangeAvailabilityType0 | None | Unset):
+        role (HumanAgentChangeRoleType0 | None | Unset):
         team (None | str | Unset):
         active (bool | None | Unset):
     """
 
-    availability: (
-        HumanAgentChangeAvailabilityType1
-        | HumanAgentChangeAvailabilityType2Type1
-        | HumanAgentChangeAvailabilityType3Type1
-        | None
-        | Unset
-    ) = UNSET
-    role: HumanAgentChangeRoleType1 | HumanAgentChangeRoleType2Type1 | HumanAgentChangeRoleType3Type1 | None | Unset = (
-        UNSET
-    )
+    availability: HumanAgentChangeAvailabilityType0 | None | Unset = UNSET
+    role: HumanAgentChangeRoleType0 | None | Unset = UNSET
     team: None | str | Unset = UNSET
     active: bool | None | Unset = UNSET
 
@@ -45,11 +32,7 @@ class HumanAgentChange:
         availability: None | str | Unset
         if isinstance(self.availability, Unset):
             availability = UNSET
-        elif isinstance(self.availability, HumanAgentChangeAvailabilityType1):
-            availability = self.availability.value
-        elif isinstance(self.availability, HumanAgentChangeAvailabilityType2Type1):
-            availability = self.availability.value
-        elif isinstance(self.availability, HumanAgentChangeAvailabilityType3Type1):
+        elif isinstance(self.availability, HumanAgentChangeAvailabilityType0):
             availability = self.availability.value
         else:
             availability = self.availability
@@ -57,11 +40,7 @@ class HumanAgentChange:
         role: None | str | Unset
         if isinstance(self.role, Unset):
             role = UNSET
-        elif isinstance(self.role, HumanAgentChangeRoleType1):
-            role = self.role.value
-        elif isinstance(self.role, HumanAgentChangeRoleType2Type1):
-            role = self.role.value
-        elif isinstance(self.role, HumanAgentChangeRoleType3Type1):
+        elif isinstance(self.role, HumanAgentChangeRoleType0):
             role = self.role.value
         else:
             role = self.role
@@ -96,15 +75,7 @@ class HumanAgentChange:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
 
-        def _parse_availability(
-            data: object,
-        ) -> (
-            HumanAgentChangeAvailabilityType1
-            | HumanAgentChangeAvailabilityType2Type1
-            | HumanAgentChangeAvailabilityType3Type1
-            | None
-            | Unset
-        ):
+        def _parse_availability(data: object) -> HumanAgentChangeAvailabilityType0 | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -112,41 +83,16 @@ class HumanAgentChange:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                availability_type_1 = HumanAgentChangeAvailabilityType1(data)
+                availability_type_0 = HumanAgentChangeAvailabilityType0(data)
 
-                return availability_type_1
+                return availability_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                availability_type_2_type_1 = HumanAgentChangeAvailabilityType2Type1(data)
-
-                return availability_type_2_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                availability_type_3_type_1 = HumanAgentChangeAvailabilityType3Type1(data)
-
-                return availability_type_3_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                HumanAgentChangeAvailabilityType1
-                | HumanAgentChangeAvailabilityType2Type1
-                | HumanAgentChangeAvailabilityType3Type1
-                | None
-                | Unset,
-                data,
-            )
+            return cast(HumanAgentChangeAvailabilityType0 | None | Unset, data)
 
         availability = _parse_availability(d.pop("availability", UNSET))
 
-        def _parse_role(
-            data: object,
-        ) -> HumanAgentChangeRoleType1 | HumanAgentChangeRoleType2Type1 | HumanAgentChangeRoleType3Type1 | None | Unset:
+        def _parse_role(data: object) -> HumanAgentChangeRoleType0 | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -154,35 +100,12 @@ class HumanAgentChange:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                role_type_1 = HumanAgentChangeRoleType1(data)
+                role_type_0 = HumanAgentChangeRoleType0(data)
 
-                return role_type_1
+                return role_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                role_type_2_type_1 = HumanAgentChangeRoleType2Type1(data)
-
-                return role_type_2_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                role_type_3_type_1 = HumanAgentChangeRoleType3Type1(data)
-
-                return role_type_3_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                HumanAgentChangeRoleType1
-                | HumanAgentChangeRoleType2Type1
-                | HumanAgentChangeRoleType3Type1
-                | None
-                | Unset,
-                data,
-            )
+            return cast(HumanAgentChangeRoleType0 | None | Unset, data)
 
         role = _parse_role(d.pop("role", UNSET))
 

@@ -12,10 +12,12 @@ T = TypeVar("T", bound="KnowledgeScope")
 
 @_attrs_define
 class KnowledgeScope:
-    """
-    Attributes:
-        collections (list[str] | None | Unset): collection ids (from /v1/knowledge/collections); none: the whole
-            knowledge base; []: none of it. An id the knowledge base does not have matches no article.
+    """The knowledge collections the agent may search and read: its knowledge tool calls carry them and the
+    knowledge service answers from nothing else.
+
+        Attributes:
+            collections (list[str] | None | Unset): collection ids (from /v1/knowledge/collections); none: the whole
+                knowledge base; []: none of it. An id the knowledge base does not have matches no article.
     """
 
     collections: list[str] | None | Unset = UNSET

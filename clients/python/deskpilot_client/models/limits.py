@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -12,14 +12,14 @@ T = TypeVar("T", bound="Limits")
 
 @_attrs_define
 class Limits:
-    """
+    """Hard limits. Reaching one ends in a polite reply, an ``agent.limit_reached`` event and a handoff.
+
     Attributes:
         tool_calls_per_turn (int | Unset): tool calls in one turn Default: 8.
         tool_calls_per_conversation (int | Unset): tool calls in a conversation Default: 40.
         model_calls_per_turn (int | Unset): model calls in one turn Default: 8.
         tokens_per_conversation (int | Unset): input + output tokens, all calls Default: 400000.
-        cost_per_conversation_usd (str | Unset): A decimal number as a string (exact; money is in US dollars). Default:
-            '2.00'.
+        cost_per_conversation_usd (float | str | Unset): dollars, all calls Default: 2.0.
         turn_seconds (float | Unset): wall clock from turn start Default: 180.0.
         identical_tool_calls (int | Unset): same tool, same arguments, in one turn Default: 3.
         identical_tool_calls_per_conversation (int | Unset): same tool, same arguments, over the conversation (a
@@ -31,7 +31,7 @@ class Limits:
     tool_calls_per_conversation: int | Unset = 40
     model_calls_per_turn: int | Unset = 8
     tokens_per_conversation: int | Unset = 400000
-    cost_per_conversation_usd: str | Unset = "2.00"
+    cost_per_conversation_usd: float | str | Unset = 2.0
     turn_seconds: float | Unset = 180.0
     identical_tool_calls: int | Unset = 3
     identical_tool_calls_per_conversation: int | Unset = 10
@@ -46,7 +46,11 @@ class Limits:
 
         tokens_per_conversation = self.tokens_per_conversation
 
-        cost_per_conversation_usd = self.cost_per_conversation_usd
+        cost_per_conversation_usd: float | str | Unset
+        if isinstance(self.cost_per_conversation_usd, Unset):
+            cost_per_conversation_usd = UNSET
+        else:
+            cost_per_conversation_usd = self.cost_per_conversation_usd
 
         turn_seconds = self.turn_seconds
 
@@ -91,7 +95,12 @@ class Limits:
 
         tokens_per_conversation = d.pop("tokens_per_conversation", UNSET)
 
-        cost_per_conversation_usd = d.pop("cost_per_conversation_usd", UNSET)
+        def _parse_cost_per_conversation_usd(data: object) -> float | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            return cast(float | str | Unset, data)
+
+        cost_per_conversation_usd = _parse_cost_per_conversation_usd(d.pop("cost_per_conversation_usd", UNSET))
 
         turn_seconds = d.pop("turn_seconds", UNSET)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -9,30 +9,37 @@ from ..models.mcp_server_registration_mode import McpServerRegistrationMode
 from ..models.mcp_server_registration_transport import McpServerRegistrationTransport
 from ..types import UNSET, Unset
 
+if TYPE_CHECKING:
+    from ..models.mcp_server_registration_env import McpServerRegistrationEnv
+    from ..models.mcp_server_registration_headers import McpServerRegistrationHeaders
+
+
 T = TypeVar("T", bound="McpServerRegistration")
 
 
 @_attrs_define
 class McpServerRegistration:
-    """
-    Attributes:
-        name (str): short id, part of every tool's name
-        transport (McpServerRegistrationTransport):
-        command (None | str | Unset):
-        args (list[str] | Unset):
-        env (list[str] | Unset):
-        url (None | str | Unset):
-        headers (list[str] | Unset):
-        mode (McpServerRegistrationMode | Unset):  Default: McpServerRegistrationMode.LIVE.
+    """An MCP server a tenant connects: a stdio ``command`` (+ ``args``, ``env``) or a streamable-HTTP ``url``
+    (+ ``headers``, e.g. ``Authorization``). ``env`` and ``headers`` are stored encrypted.
+
+        Attributes:
+            name (str): short id, part of every tool's name
+            transport (McpServerRegistrationTransport):
+            command (None | str | Unset):
+            args (list[str] | Unset):
+            env (McpServerRegistrationEnv | Unset):
+            url (None | str | Unset):
+            headers (McpServerRegistrationHeaders | Unset):
+            mode (McpServerRegistrationMode | Unset):  Default: McpServerRegistrationMode.LIVE.
     """
 
     name: str
     transport: McpServerRegistrationTransport
     command: None | str | Unset = UNSET
     args: list[str] | Unset = UNSET
-    env: list[str] | Unset = UNSET
+    env: McpServerRegistrationEnv | Unset = UNSET
     url: None | str | Unset = UNSET
-    headers: list[str] | Unset = UNSET
+    headers: McpServerRegistrationHeaders | Unset = UNSET
     mode: McpServerRegistrationMode | Unset = McpServerRegistrationMode.LIVE
 
     def to_dict(self) -> dict[str, Any]:
@@ -50,13 +57,9 @@ class McpServerRegistration:
         if not isinstance(self.args, Unset):
             args = self.args
 
-        env: list[str] | Unset = UNSET
+        env: dict[str, Any] | Unset = UNSET
         if not isinstance(self.env, Unset):
-            env = []
-            for env_item_data in self.env:
-                env_item: str
-                env_item = env_item_data
-                env.append(env_item)
+            env = self.env.to_dict()
 
         url: None | str | Unset
         if isinstance(self.url, Unset):
@@ -64,13 +67,9 @@ class McpServerRegistration:
         else:
             url = self.url
 
-        headers: list[str] | Unset = UNSET
+        headers: dict[str, Any] | Unset = UNSET
         if not isinstance(self.headers, Unset):
-            headers = []
-            for headers_item_data in self.headers:
-                headers_item: str
-                headers_item = headers_item_data
-                headers.append(headers_item)
+            headers = self.headers.to_dict()
 
         mode: str | Unset = UNSET
         if not isinstance(self.mode, Unset):
@@ -101,6 +100,9 @@ class McpServerRegistration:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.mcp_server_registration_env import McpServerRegistrationEnv  # noqa: PLC0415
+        from ..models.mcp_server_registration_headers import McpServerRegistrationHeaders  # noqa: PLC0415
+
         d = dict(src_dict)
         name = d.pop("name")
 
@@ -118,17 +120,11 @@ class McpServerRegistration:
         args = cast(list[str], d.pop("args", UNSET))
 
         _env = d.pop("env", UNSET)
-        env: list[str] | Unset = UNSET
-        if _env is not UNSET:
-            env = []
-            for env_item_data in _env:
-
-                def _parse_env_item(data: object) -> str:
-                    return cast(str, data)
-
-                env_item = _parse_env_item(env_item_data)
-
-                env.append(env_item)
+        env: McpServerRegistrationEnv | Unset
+        if isinstance(_env, Unset):
+            env = UNSET
+        else:
+            env = McpServerRegistrationEnv.from_dict(_env)
 
         def _parse_url(data: object) -> None | str | Unset:
             if data is None:
@@ -140,17 +136,11 @@ class McpServerRegistration:
         url = _parse_url(d.pop("url", UNSET))
 
         _headers = d.pop("headers", UNSET)
-        headers: list[str] | Unset = UNSET
-        if _headers is not UNSET:
-            headers = []
-            for headers_item_data in _headers:
-
-                def _parse_headers_item(data: object) -> str:
-                    return cast(str, data)
-
-                headers_item = _parse_headers_item(headers_item_data)
-
-                headers.append(headers_item)
+        headers: McpServerRegistrationHeaders | Unset
+        if isinstance(_headers, Unset):
+            headers = UNSET
+        else:
+            headers = McpServerRegistrationHeaders.from_dict(_headers)
 
         _mode = d.pop("mode", UNSET)
         mode: McpServerRegistrationMode | Unset

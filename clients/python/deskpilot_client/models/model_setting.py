@@ -13,10 +13,12 @@ T = TypeVar("T", bound="ModelSetting")
 
 @_attrs_define
 class ModelSetting:
-    """
-    Attributes:
-        provider (ModelSettingProvider):
-        model (None | str | Unset):
+    """The tenant's provider and model (``model`` None: the provider's default), among those the operator
+    configured (``GET /v1/agent/models``); keys and servers stay the operator's.
+
+        Attributes:
+            provider (ModelSettingProvider):
+            model (None | str | Unset):
     """
 
     provider: ModelSettingProvider

@@ -13,7 +13,8 @@ T = TypeVar("T", bound="NewApiKey")
 
 @_attrs_define
 class NewApiKey:
-    """
+    """An API key that acts as the tenant: ``admin`` (everything but keys and owners) or ``owner``.
+
     Attributes:
         name (str):
         role (NewApiKeyRole | Unset):  Default: NewApiKeyRole.ADMIN.

@@ -14,7 +14,8 @@ T = TypeVar("T", bound="NewArticle")
 
 @_attrs_define
 class NewArticle:
-    """
+    """An article; ``status`` published makes it retrievable at once.
+
     Attributes:
         title (str):
         body (str):

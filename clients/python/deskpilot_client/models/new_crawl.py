@@ -12,7 +12,8 @@ T = TypeVar("T", bound="NewCrawl")
 
 @_attrs_define
 class NewCrawl:
-    """
+    """Crawl a website: its sitemap and same-host links from ``url``, within the limits, obeying robots.txt.
+
     Attributes:
         url (str):
         max_depth (int | Unset):  Default: 3.

@@ -10,9 +10,11 @@ T = TypeVar("T", bound="NewWidgetKey")
 
 @_attrs_define
 class NewWidgetKey:
-    """
-    Attributes:
-        allowed_origins (list[str]):
+    """A public web chat key. ``allowed_origins``: the sites that may embed the widget, e.g.
+    ``https://shop.example.com`` (scheme, host, optional port), or ``*`` for any.
+
+        Attributes:
+            allowed_origins (list[str]):
     """
 
     allowed_origins: list[str]

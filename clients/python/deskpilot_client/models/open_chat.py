@@ -12,7 +12,8 @@ T = TypeVar("T", bound="OpenChat")
 
 @_attrs_define
 class OpenChat:
-    """
+    """Open a web chat conversation; ``customer_id`` is optional.
+
     Attributes:
         customer_id (None | str | Unset):
     """

@@ -10,7 +10,8 @@ T = TypeVar("T", bound="PasswordIn")
 
 @_attrs_define
 class PasswordIn:
-    """
+    """A new password: 10 to 200 characters.
+
     Attributes:
         password (str):
     """

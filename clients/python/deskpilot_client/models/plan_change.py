@@ -13,7 +13,8 @@ T = TypeVar("T", bound="PlanChange")
 
 @_attrs_define
 class PlanChange:
-    """
+    """A tenant's plan, and what happens to new conversations past its hard limit.
+
     Attributes:
         plan (str): free | pro | enterprise
         over_limit_behaviour (PlanChangeOverLimitBehaviour | Unset):  Default: PlanChangeOverLimitBehaviour.HANDOFF.

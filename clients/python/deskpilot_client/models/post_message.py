@@ -12,7 +12,8 @@ T = TypeVar("T", bound="PostMessage")
 
 @_attrs_define
 class PostMessage:
-    """
+    """A customer message.
+
     Attributes:
         text (str):
         client_message_id (None | str | Unset): The channel's own id of this message: a retry with the same id is the

@@ -12,7 +12,8 @@ T = TypeVar("T", bound="PrivacySubject")
 
 @_attrs_define
 class PrivacySubject:
-    """
+    """Whom a data-subject request is about: exactly one of ``customer_id``, ``email`` or ``conversation_ids``.
+
     Attributes:
         customer_id (None | str | Unset):
         email (None | str | Unset):

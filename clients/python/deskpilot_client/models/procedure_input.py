@@ -16,7 +16,8 @@ T = TypeVar("T", bound="ProcedureInput")
 
 @_attrs_define
 class ProcedureInput:
-    """
+    """A procedure to save: its text (YAML or JSON; problems are named by line and field) or the object itself.
+
     Attributes:
         source (None | str | Unset): the document as YAML or JSON text
         document (None | ProcedureInputDocumentType0 | Unset): the document as an object

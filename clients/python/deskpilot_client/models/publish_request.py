@@ -16,7 +16,8 @@ T = TypeVar("T", bound="PublishRequest")
 
 @_attrs_define
 class PublishRequest:
-    """
+    """Publish the draft as the next release, through the gate.
+
     Attributes:
         notes (str | Unset): what changed, in words Default: ''.
         suites (list[PublishRequestSuitesItemType1 | str] | Unset): simulation suites (YAML/JSON text or objects) the

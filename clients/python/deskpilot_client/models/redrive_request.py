@@ -12,7 +12,8 @@ T = TypeVar("T", bound="RedriveRequest")
 
 @_attrs_define
 class RedriveRequest:
-    """
+    """Which letters to re-drive: every one not re-driven yet, or only one consumer's.
+
     Attributes:
         consumer (None | str | Unset): Only this consumer's letters.
     """

@@ -24,10 +24,12 @@ class ReleaseConfig:
     Attributes:
         provider (str): the model provider the agent service ran when this was drafted
         model (str): the model the agent service ran when this was drafted
-        policy (AgentPolicy | Unset):
+        policy (AgentPolicy | Unset): Everything a tenant decides about its agent.
         procedures (list[ReleaseConfigProceduresItem] | Unset): procedure documents, as validated
-        tools (ToolChanges | Unset):
-        knowledge (KnowledgeScope | Unset):
+        tools (ToolChanges | Unset): Changes to the tool catalog the agent sees.
+        knowledge (KnowledgeScope | Unset): The knowledge collections the agent may search and read: its knowledge tool
+            calls carry them and the
+            knowledge service answers from nothing else.
     """
 
     provider: str

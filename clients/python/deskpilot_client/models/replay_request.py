@@ -17,11 +17,13 @@ T = TypeVar("T", bound="ReplayRequest")
 
 @_attrs_define
 class ReplayRequest:
-    """
-    Attributes:
-        conversations (list[str] | None | Unset):
-        filter_ (ConversationFilter | None | Unset):
-        candidate (ReplayRequestCandidate | Unset):
+    """Replay recorded conversations against a candidate: ``conversations`` (ids), or a ``filter`` such as the last
+    200 resolved ones. ``candidate``: see docs/replay.md (an empty object replays the tenant's own setup).
+
+        Attributes:
+            conversations (list[str] | None | Unset):
+            filter_ (ConversationFilter | None | Unset):
+            candidate (ReplayRequestCandidate | Unset):
     """
 
     conversations: list[str] | None | Unset = UNSET

@@ -10,9 +10,11 @@ T = TypeVar("T", bound="RetentionPolicy")
 
 @_attrs_define
 class RetentionPolicy:
-    """
-    Attributes:
-        days (int | None): days after the last activity; null: no limit
+    """How long this tenant's conversations are kept: ``days`` after their last activity they are erased as an
+    erasure request erases them (keys destroyed, every service redacts); ``null`` keeps them until erased.
+
+        Attributes:
+            days (int | None): days after the last activity; null: no limit
     """
 
     days: int | None

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -14,14 +14,15 @@ T = TypeVar("T", bound="RolloutRequest")
 class RolloutRequest:
     """
     Attributes:
-        share (str): A decimal number as a string (exact; money is in US dollars).
+        share (float | str): % of new conversations, 0-100
         by (str | Unset): who does it (an agent id or e-mail), recorded Default: 'api'.
     """
 
-    share: str
+    share: float | str
     by: str | Unset = "api"
 
     def to_dict(self) -> dict[str, Any]:
+        share: float | str
         share = self.share
 
         by = self.by
@@ -41,7 +42,11 @@ class RolloutRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        share = d.pop("share")
+
+        def _parse_share(data: object) -> float | str:
+            return cast(float | str, data)
+
+        share = _parse_share(d.pop("share"))
 
         by = d.pop("by", UNSET)
 

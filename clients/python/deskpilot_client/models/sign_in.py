@@ -12,7 +12,8 @@ T = TypeVar("T", bound="SignIn")
 
 @_attrs_define
 class SignIn:
-    """
+    """An agent's e-mail address and password; ``tenant_id`` when the same address signs in to several tenants.
+
     Attributes:
         email (str):
         password (str):

@@ -17,11 +17,13 @@ T = TypeVar("T", bound="SimulationRequest")
 
 @_attrs_define
 class SimulationRequest:
-    """
-    Attributes:
-        suite (SimulationRequestSuiteType0 | str):
-        candidate (None | SimulationRequestCandidateType0 | Unset):
-        trials (int | Unset):  Default: 1.
+    """Run a suite (docs/simulation.md) ``trials`` times per task, optionally against a candidate. ``suite``: the
+    suite as an object, or its YAML/JSON text (then problems are named by line too).
+
+        Attributes:
+            suite (SimulationRequestSuiteType0 | str):
+            candidate (None | SimulationRequestCandidateType0 | Unset):
+            trials (int | Unset):  Default: 1.
     """
 
     suite: SimulationRequestSuiteType0 | str

@@ -10,10 +10,12 @@ T = TypeVar("T", bound="SsoAuthorizationIn")
 
 @_attrs_define
 class SsoAuthorizationIn:
-    """
-    Attributes:
-        tenant_id (str):
-        redirect_uri (str):
+    """Start a single sign-on for the tenant; ``redirect_uri`` is where the issuer sends the browser back (as
+    registered at the issuer).
+
+        Attributes:
+            tenant_id (str):
+            redirect_uri (str):
     """
 
     tenant_id: str

@@ -1,40 +1,43 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.sso_config_in_default_role_type_1 import SsoConfigInDefaultRoleType1
-from ..models.sso_config_in_default_role_type_2_type_1 import SsoConfigInDefaultRoleType2Type1
-from ..models.sso_config_in_default_role_type_3_type_1 import SsoConfigInDefaultRoleType3Type1
-from ..models.sso_config_in_role_values_item_type_1 import SsoConfigInRoleValuesItemType1
+from ..models.sso_config_in_default_role_type_0 import SsoConfigInDefaultRoleType0
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.sso_config_in_role_values import SsoConfigInRoleValues
+
 
 T = TypeVar("T", bound="SsoConfigIn")
 
 
 @_attrs_define
 class SsoConfigIn:
-    """
-    Attributes:
-        issuer (str):
-        client_id (str):
-        client_secret (None | str | Unset):
-        role_claim (str | Unset):  Default: 'groups'.
-        role_values (list[SsoConfigInRoleValuesItemType1 | str] | Unset):
-        default_role (None | SsoConfigInDefaultRoleType1 | SsoConfigInDefaultRoleType2Type1 |
-            SsoConfigInDefaultRoleType3Type1 | Unset):
+    """The tenant's OpenID Connect identity provider. ``issuer`` is its URL (discovery is read from
+    ``<issuer>/.well-known/openid-configuration``); register ``<web>/web/sso/callback`` as its redirect URI.
+    ``role_values`` maps values of the ``role_claim`` claim (a string or a list, e.g. groups) to roles; the highest
+    wins; none mapped gives ``default_role``, or no sign-in when that is null. ``client_secret`` is stored sealed
+    and never shown again; leave it out to keep the stored one.
+
+        Attributes:
+            issuer (str):
+            client_id (str):
+            client_secret (None | str | Unset):
+            role_claim (str | Unset):  Default: 'groups'.
+            role_values (SsoConfigInRoleValues | Unset):
+            default_role (None | SsoConfigInDefaultRoleType0 | Unset):
     """
 
     issuer: str
     client_id: str
     client_secret: None | str | Unset = UNSET
     role_claim: str | Unset = "groups"
-    role_values: list[SsoConfigInRoleValuesItemType1 | str] | Unset = UNSET
-    default_role: (
-        None | SsoConfigInDefaultRoleType1 | SsoConfigInDefaultRoleType2Type1 | SsoConfigInDefaultRoleType3Type1 | Unset
-    ) = UNSET
+    role_values: SsoConfigInRoleValues | Unset = UNSET
+    default_role: None | SsoConfigInDefaultRoleType0 | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         issuer = self.issuer
@@ -49,25 +52,14 @@ class SsoConfigIn:
 
         role_claim = self.role_claim
 
-        role_values: list[str] | Unset = UNSET
+        role_values: dict[str, Any] | Unset = UNSET
         if not isinstance(self.role_values, Unset):
-            role_values = []
-            for role_values_item_data in self.role_values:
-                role_values_item: str
-                if isinstance(role_values_item_data, SsoConfigInRoleValuesItemType1):
-                    role_values_item = role_values_item_data.value
-                else:
-                    role_values_item = role_values_item_data
-                role_values.append(role_values_item)
+            role_values = self.role_values.to_dict()
 
         default_role: None | str | Unset
         if isinstance(self.default_role, Unset):
             default_role = UNSET
-        elif isinstance(self.default_role, SsoConfigInDefaultRoleType1):
-            default_role = self.default_role.value
-        elif isinstance(self.default_role, SsoConfigInDefaultRoleType2Type1):
-            default_role = self.default_role.value
-        elif isinstance(self.default_role, SsoConfigInDefaultRoleType3Type1):
+        elif isinstance(self.default_role, SsoConfigInDefaultRoleType0):
             default_role = self.default_role.value
         else:
             default_role = self.default_role
@@ -93,6 +85,8 @@ class SsoConfigIn:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.sso_config_in_role_values import SsoConfigInRoleValues  # noqa: PLC0415
+
         d = dict(src_dict)
         issuer = d.pop("issuer")
 
@@ -110,35 +104,13 @@ class SsoConfigIn:
         role_claim = d.pop("role_claim", UNSET)
 
         _role_values = d.pop("role_values", UNSET)
-        role_values: list[SsoConfigInRoleValuesItemType1 | str] | Unset = UNSET
-        if _role_values is not UNSET:
-            role_values = []
-            for role_values_item_data in _role_values:
+        role_values: SsoConfigInRoleValues | Unset
+        if isinstance(_role_values, Unset):
+            role_values = UNSET
+        else:
+            role_values = SsoConfigInRoleValues.from_dict(_role_values)
 
-                def _parse_role_values_item(data: object) -> SsoConfigInRoleValuesItemType1 | str:
-                    try:
-                        if not isinstance(data, str):
-                            raise TypeError()
-                        role_values_item_type_1 = SsoConfigInRoleValuesItemType1(data)
-
-                        return role_values_item_type_1
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    return cast(SsoConfigInRoleValuesItemType1 | str, data)
-
-                role_values_item = _parse_role_values_item(role_values_item_data)
-
-                role_values.append(role_values_item)
-
-        def _parse_default_role(
-            data: object,
-        ) -> (
-            None
-            | SsoConfigInDefaultRoleType1
-            | SsoConfigInDefaultRoleType2Type1
-            | SsoConfigInDefaultRoleType3Type1
-            | Unset
-        ):
+        def _parse_default_role(data: object) -> None | SsoConfigInDefaultRoleType0 | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -146,35 +118,12 @@ class SsoConfigIn:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                default_role_type_1 = SsoConfigInDefaultRoleType1(data)
+                default_role_type_0 = SsoConfigInDefaultRoleType0(data)
 
-                return default_role_type_1
+                return default_role_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                default_role_type_2_type_1 = SsoConfigInDefaultRoleType2Type1(data)
-
-                return default_role_type_2_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                default_role_type_3_type_1 = SsoConfigInDefaultRoleType3Type1(data)
-
-                return default_role_type_3_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                None
-                | SsoConfigInDefaultRoleType1
-                | SsoConfigInDefaultRoleType2Type1
-                | SsoConfigInDefaultRoleType3Type1
-                | Unset,
-                data,
-            )
+            return cast(None | SsoConfigInDefaultRoleType0 | Unset, data)
 
         default_role = _parse_default_role(d.pop("default_role", UNSET))
 

@@ -10,7 +10,8 @@ T = TypeVar("T", bound="SsoSessionIn")
 
 @_attrs_define
 class SsoSessionIn:
-    """
+    """Finish a single sign-on: the ``state`` and ``code`` the issuer sent the browser back with.
+
     Attributes:
         tenant_id (str):
         state (str):

@@ -12,7 +12,8 @@ T = TypeVar("T", bound="StartConversation")
 
 @_attrs_define
 class StartConversation:
-    """
+    """Open a conversation. Both fields are optional.
+
     Attributes:
         channel (str | Unset):  Default: 'api'.
         customer_id (None | str | Unset):

@@ -12,7 +12,8 @@ T = TypeVar("T", bound="SuiteFromConversations")
 
 @_attrs_define
 class SuiteFromConversations:
-    """
+    """Turn recorded conversations of this tenant into a suite (their recorded actions are the expected end state).
+
     Attributes:
         conversations (list[str]):
         name (str | Unset):  Default: 'from-production'.

@@ -5,9 +5,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.ticket_change_priority_type_1 import TicketChangePriorityType1
-from ..models.ticket_change_priority_type_2_type_1 import TicketChangePriorityType2Type1
-from ..models.ticket_change_priority_type_3_type_1 import TicketChangePriorityType3Type1
+from ..models.ticket_change_priority_type_0 import TicketChangePriorityType0
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TicketChange")
@@ -15,17 +13,15 @@ T = TypeVar("T", bound="TicketChange")
 
 @_attrs_define
 class TicketChange:
-    """
+    """Fields to change; omitted ones stay.
+
     Attributes:
-        priority (None | TicketChangePriorityType1 | TicketChangePriorityType2Type1 | TicketChangePriorityType3Type1 |
-            Unset):
+        priority (None | TicketChangePriorityType0 | Unset):
         team (None | str | Unset):
         tags (list[str] | None | Unset):
     """
 
-    priority: (
-        None | TicketChangePriorityType1 | TicketChangePriorityType2Type1 | TicketChangePriorityType3Type1 | Unset
-    ) = UNSET
+    priority: None | TicketChangePriorityType0 | Unset = UNSET
     team: None | str | Unset = UNSET
     tags: list[str] | None | Unset = UNSET
 
@@ -33,11 +29,7 @@ class TicketChange:
         priority: None | str | Unset
         if isinstance(self.priority, Unset):
             priority = UNSET
-        elif isinstance(self.priority, TicketChangePriorityType1):
-            priority = self.priority.value
-        elif isinstance(self.priority, TicketChangePriorityType2Type1):
-            priority = self.priority.value
-        elif isinstance(self.priority, TicketChangePriorityType3Type1):
+        elif isinstance(self.priority, TicketChangePriorityType0):
             priority = self.priority.value
         else:
             priority = self.priority
@@ -73,9 +65,7 @@ class TicketChange:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
 
-        def _parse_priority(
-            data: object,
-        ) -> None | TicketChangePriorityType1 | TicketChangePriorityType2Type1 | TicketChangePriorityType3Type1 | Unset:
+        def _parse_priority(data: object) -> None | TicketChangePriorityType0 | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -83,35 +73,12 @@ class TicketChange:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                priority_type_1 = TicketChangePriorityType1(data)
+                priority_type_0 = TicketChangePriorityType0(data)
 
-                return priority_type_1
+                return priority_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                priority_type_2_type_1 = TicketChangePriorityType2Type1(data)
-
-                return priority_type_2_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                priority_type_3_type_1 = TicketChangePriorityType3Type1(data)
-
-                return priority_type_3_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                None
-                | TicketChangePriorityType1
-                | TicketChangePriorityType2Type1
-                | TicketChangePriorityType3Type1
-                | Unset,
-                data,
-            )
+            return cast(None | TicketChangePriorityType0 | Unset, data)
 
         priority = _parse_priority(d.pop("priority", UNSET))
 

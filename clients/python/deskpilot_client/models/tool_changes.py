@@ -17,7 +17,8 @@ T = TypeVar("T", bound="ToolChanges")
 
 @_attrs_define
 class ToolChanges:
-    """
+    """Changes to the tool catalog the agent sees.
+
     Attributes:
         descriptions (ToolChangesDescriptions | Unset): tool name → its new description
         disabled (list[str] | Unset): tools the candidate does not offer the model

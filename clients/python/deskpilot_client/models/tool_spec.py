@@ -18,7 +18,8 @@ T = TypeVar("T", bound="ToolSpec")
 
 @_attrs_define
 class ToolSpec:
-    """
+    """A tool the agent may call: name, description, JSON-schema input, risk class, and the owning service.
+
     Attributes:
         name (str):
         description (str):

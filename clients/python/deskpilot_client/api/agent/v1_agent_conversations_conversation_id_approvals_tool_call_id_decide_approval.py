@@ -117,7 +117,7 @@ def sync_detailed(
         conversation_id (str): An id: letters, digits, `_` and `-`, 1-64.
         tool_call_id (str): An id: letters, digits, `_` and `-`, 1-64.
         idempotency_key (str | Unset):
-        body (ApprovalDecision):
+        body (ApprovalDecision): A human's decision on a tool call that waits for approval.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,7 +155,7 @@ def sync(
         conversation_id (str): An id: letters, digits, `_` and `-`, 1-64.
         tool_call_id (str): An id: letters, digits, `_` and `-`, 1-64.
         idempotency_key (str | Unset):
-        body (ApprovalDecision):
+        body (ApprovalDecision): A human's decision on a tool call that waits for approval.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -188,7 +188,7 @@ async def asyncio_detailed(
         conversation_id (str): An id: letters, digits, `_` and `-`, 1-64.
         tool_call_id (str): An id: letters, digits, `_` and `-`, 1-64.
         idempotency_key (str | Unset):
-        body (ApprovalDecision):
+        body (ApprovalDecision): A human's decision on a tool call that waits for approval.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -224,7 +224,7 @@ async def asyncio(
         conversation_id (str): An id: letters, digits, `_` and `-`, 1-64.
         tool_call_id (str): An id: letters, digits, `_` and `-`, 1-64.
         idempotency_key (str | Unset):
-        body (ApprovalDecision):
+        body (ApprovalDecision): A human's decision on a tool call that waits for approval.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -85,7 +85,7 @@ def sync_detailed(
     """PutPolicy
 
     Args:
-        body (AgentPolicy):
+        body (AgentPolicy): Everything a tenant decides about its agent.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -114,7 +114,7 @@ def sync(
     """PutPolicy
 
     Args:
-        body (AgentPolicy):
+        body (AgentPolicy): Everything a tenant decides about its agent.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -138,7 +138,7 @@ async def asyncio_detailed(
     """PutPolicy
 
     Args:
-        body (AgentPolicy):
+        body (AgentPolicy): Everything a tenant decides about its agent.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -165,7 +165,7 @@ async def asyncio(
     """PutPolicy
 
     Args:
-        body (AgentPolicy):
+        body (AgentPolicy): Everything a tenant decides about its agent.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

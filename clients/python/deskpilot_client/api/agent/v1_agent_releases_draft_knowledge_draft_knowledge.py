@@ -87,7 +87,9 @@ def sync_detailed(
     """DraftKnowledge
 
     Args:
-        body (KnowledgeScope):
+        body (KnowledgeScope): The knowledge collections the agent may search and read: its
+            knowledge tool calls carry them and the
+            knowledge service answers from nothing else.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -116,7 +118,9 @@ def sync(
     """DraftKnowledge
 
     Args:
-        body (KnowledgeScope):
+        body (KnowledgeScope): The knowledge collections the agent may search and read: its
+            knowledge tool calls carry them and the
+            knowledge service answers from nothing else.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -140,7 +144,9 @@ async def asyncio_detailed(
     """DraftKnowledge
 
     Args:
-        body (KnowledgeScope):
+        body (KnowledgeScope): The knowledge collections the agent may search and read: its
+            knowledge tool calls carry them and the
+            knowledge service answers from nothing else.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -167,7 +173,9 @@ async def asyncio(
     """DraftKnowledge
 
     Args:
-        body (KnowledgeScope):
+        body (KnowledgeScope): The knowledge collections the agent may search and read: its
+            knowledge tool calls carry them and the
+            knowledge service answers from nothing else.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

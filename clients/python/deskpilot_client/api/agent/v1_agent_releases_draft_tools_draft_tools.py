@@ -85,7 +85,7 @@ def sync_detailed(
     """DraftTools
 
     Args:
-        body (ToolChanges):
+        body (ToolChanges): Changes to the tool catalog the agent sees.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -114,7 +114,7 @@ def sync(
     """DraftTools
 
     Args:
-        body (ToolChanges):
+        body (ToolChanges): Changes to the tool catalog the agent sees.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -138,7 +138,7 @@ async def asyncio_detailed(
     """DraftTools
 
     Args:
-        body (ToolChanges):
+        body (ToolChanges): Changes to the tool catalog the agent sees.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -165,7 +165,7 @@ async def asyncio(
     """DraftTools
 
     Args:
-        body (ToolChanges):
+        body (ToolChanges): Changes to the tool catalog the agent sees.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -85,7 +85,7 @@ def sync_detailed(
     """PutGatePolicy
 
     Args:
-        body (GatePolicy):
+        body (GatePolicy): What blocks a publish (``GET/PUT /v1/agent/releases/gate-policy``).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -114,7 +114,7 @@ def sync(
     """PutGatePolicy
 
     Args:
-        body (GatePolicy):
+        body (GatePolicy): What blocks a publish (``GET/PUT /v1/agent/releases/gate-policy``).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -138,7 +138,7 @@ async def asyncio_detailed(
     """PutGatePolicy
 
     Args:
-        body (GatePolicy):
+        body (GatePolicy): What blocks a publish (``GET/PUT /v1/agent/releases/gate-policy``).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -165,7 +165,7 @@ async def asyncio(
     """PutGatePolicy
 
     Args:
-        body (GatePolicy):
+        body (GatePolicy): What blocks a publish (``GET/PUT /v1/agent/releases/gate-policy``).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -96,7 +96,7 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (PublishRequest):
+        body (PublishRequest): Publish the draft as the next release, through the gate.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -128,7 +128,7 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (PublishRequest):
+        body (PublishRequest): Publish the draft as the next release, through the gate.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,7 +155,7 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (PublishRequest):
+        body (PublishRequest): Publish the draft as the next release, through the gate.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -185,7 +185,7 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (PublishRequest):
+        body (PublishRequest): Publish the draft as the next release, through the gate.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

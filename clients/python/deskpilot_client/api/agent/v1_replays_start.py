@@ -103,7 +103,10 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (ReplayRequest):
+        body (ReplayRequest): Replay recorded conversations against a candidate: ``conversations``
+            (ids), or a ``filter`` such as the last
+            200 resolved ones. ``candidate``: see docs/replay.md (an empty object replays the tenant's
+            own setup).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -135,7 +138,10 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (ReplayRequest):
+        body (ReplayRequest): Replay recorded conversations against a candidate: ``conversations``
+            (ids), or a ``filter`` such as the last
+            200 resolved ones. ``candidate``: see docs/replay.md (an empty object replays the tenant's
+            own setup).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +168,10 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (ReplayRequest):
+        body (ReplayRequest): Replay recorded conversations against a candidate: ``conversations``
+            (ids), or a ``filter`` such as the last
+            200 resolved ones. ``candidate``: see docs/replay.md (an empty object replays the tenant's
+            own setup).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -192,7 +201,10 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (ReplayRequest):
+        body (ReplayRequest): Replay recorded conversations against a candidate: ``conversations``
+            (ids), or a ``filter`` such as the last
+            200 resolved ones. ``candidate``: see docs/replay.md (an empty object replays the tenant's
+            own setup).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

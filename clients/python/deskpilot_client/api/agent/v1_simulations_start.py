@@ -98,7 +98,9 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (SimulationRequest):
+        body (SimulationRequest): Run a suite (docs/simulation.md) ``trials`` times per task,
+            optionally against a candidate. ``suite``: the
+            suite as an object, or its YAML/JSON text (then problems are named by line too).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,7 +132,9 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (SimulationRequest):
+        body (SimulationRequest): Run a suite (docs/simulation.md) ``trials`` times per task,
+            optionally against a candidate. ``suite``: the
+            suite as an object, or its YAML/JSON text (then problems are named by line too).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,7 +161,9 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (SimulationRequest):
+        body (SimulationRequest): Run a suite (docs/simulation.md) ``trials`` times per task,
+            optionally against a candidate. ``suite``: the
+            suite as an object, or its YAML/JSON text (then problems are named by line too).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -187,7 +193,9 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (SimulationRequest):
+        body (SimulationRequest): Run a suite (docs/simulation.md) ``trials`` times per task,
+            optionally against a candidate. ``suite``: the
+            suite as an object, or its YAML/JSON text (then problems are named by line too).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

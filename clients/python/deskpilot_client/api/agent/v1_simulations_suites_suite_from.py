@@ -103,7 +103,8 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (SuiteFromConversations):
+        body (SuiteFromConversations): Turn recorded conversations of this tenant into a suite
+            (their recorded actions are the expected end state).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -135,7 +136,8 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (SuiteFromConversations):
+        body (SuiteFromConversations): Turn recorded conversations of this tenant into a suite
+            (their recorded actions are the expected end state).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +164,8 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (SuiteFromConversations):
+        body (SuiteFromConversations): Turn recorded conversations of this tenant into a suite
+            (their recorded actions are the expected end state).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -192,7 +195,8 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (SuiteFromConversations):
+        body (SuiteFromConversations): Turn recorded conversations of this tenant into a suite
+            (their recorded actions are the expected end state).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

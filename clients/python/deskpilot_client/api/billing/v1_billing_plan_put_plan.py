@@ -88,7 +88,8 @@ def sync_detailed(
     """PutPlan
 
     Args:
-        body (PlanChange):
+        body (PlanChange): A tenant's plan, and what happens to new conversations past its hard
+            limit.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -117,7 +118,8 @@ def sync(
     """PutPlan
 
     Args:
-        body (PlanChange):
+        body (PlanChange): A tenant's plan, and what happens to new conversations past its hard
+            limit.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -141,7 +143,8 @@ async def asyncio_detailed(
     """PutPlan
 
     Args:
-        body (PlanChange):
+        body (PlanChange): A tenant's plan, and what happens to new conversations past its hard
+            limit.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,7 +171,8 @@ async def asyncio(
     """PutPlan
 
     Args:
-        body (PlanChange):
+        body (PlanChange): A tenant's plan, and what happens to new conversations past its hard
+            limit.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

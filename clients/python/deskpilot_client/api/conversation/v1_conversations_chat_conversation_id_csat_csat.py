@@ -106,7 +106,7 @@ def sync_detailed(
 
     Args:
         conversation_id (str):
-        body (CsatAnswer):
+        body (CsatAnswer): The customer's rating of the help they got.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -138,7 +138,7 @@ def sync(
 
     Args:
         conversation_id (str):
-        body (CsatAnswer):
+        body (CsatAnswer): The customer's rating of the help they got.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -165,7 +165,7 @@ async def asyncio_detailed(
 
     Args:
         conversation_id (str):
-        body (CsatAnswer):
+        body (CsatAnswer): The customer's rating of the help they got.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -195,7 +195,7 @@ async def asyncio(
 
     Args:
         conversation_id (str):
-        body (CsatAnswer):
+        body (CsatAnswer): The customer's rating of the help they got.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

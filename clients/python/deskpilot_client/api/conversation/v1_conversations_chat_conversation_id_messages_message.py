@@ -104,7 +104,7 @@ def sync_detailed(
     Args:
         conversation_id (str):
         idempotency_key (None | str | Unset):
-        body (PostMessage):
+        body (PostMessage): A customer message.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -139,7 +139,7 @@ def sync(
     Args:
         conversation_id (str):
         idempotency_key (None | str | Unset):
-        body (PostMessage):
+        body (PostMessage): A customer message.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,7 +169,7 @@ async def asyncio_detailed(
     Args:
         conversation_id (str):
         idempotency_key (None | str | Unset):
-        body (PostMessage):
+        body (PostMessage): A customer message.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -202,7 +202,7 @@ async def asyncio(
     Args:
         conversation_id (str):
         idempotency_key (None | str | Unset):
-        body (PostMessage):
+        body (PostMessage): A customer message.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -109,7 +109,7 @@ def sync_detailed(
     Args:
         conversation_id (str): An id: letters, digits, `_` and `-`, 1-64.
         idempotency_key (str | Unset):
-        body (PostMessage):
+        body (PostMessage): A customer message.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -144,7 +144,7 @@ def sync(
     Args:
         conversation_id (str): An id: letters, digits, `_` and `-`, 1-64.
         idempotency_key (str | Unset):
-        body (PostMessage):
+        body (PostMessage): A customer message.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -174,7 +174,7 @@ async def asyncio_detailed(
     Args:
         conversation_id (str): An id: letters, digits, `_` and `-`, 1-64.
         idempotency_key (str | Unset):
-        body (PostMessage):
+        body (PostMessage): A customer message.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -207,7 +207,7 @@ async def asyncio(
     Args:
         conversation_id (str): An id: letters, digits, `_` and `-`, 1-64.
         idempotency_key (str | Unset):
-        body (PostMessage):
+        body (PostMessage): A customer message.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -98,7 +98,8 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (PrivacySubject):
+        body (PrivacySubject): Whom a data-subject request is about: exactly one of
+            ``customer_id``, ``email`` or ``conversation_ids``.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,7 +131,8 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (PrivacySubject):
+        body (PrivacySubject): Whom a data-subject request is about: exactly one of
+            ``customer_id``, ``email`` or ``conversation_ids``.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,7 +159,8 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (PrivacySubject):
+        body (PrivacySubject): Whom a data-subject request is about: exactly one of
+            ``customer_id``, ``email`` or ``conversation_ids``.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -187,7 +190,8 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (PrivacySubject):
+        body (PrivacySubject): Whom a data-subject request is about: exactly one of
+            ``customer_id``, ``email`` or ``conversation_ids``.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

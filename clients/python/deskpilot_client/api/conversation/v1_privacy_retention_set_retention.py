@@ -87,7 +87,10 @@ def sync_detailed(
     """SetRetention
 
     Args:
-        body (RetentionPolicy):
+        body (RetentionPolicy): How long this tenant's conversations are kept: ``days`` after
+            their last activity they are erased as an
+            erasure request erases them (keys destroyed, every service redacts); ``null`` keeps them
+            until erased.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -116,7 +119,10 @@ def sync(
     """SetRetention
 
     Args:
-        body (RetentionPolicy):
+        body (RetentionPolicy): How long this tenant's conversations are kept: ``days`` after
+            their last activity they are erased as an
+            erasure request erases them (keys destroyed, every service redacts); ``null`` keeps them
+            until erased.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -140,7 +146,10 @@ async def asyncio_detailed(
     """SetRetention
 
     Args:
-        body (RetentionPolicy):
+        body (RetentionPolicy): How long this tenant's conversations are kept: ``days`` after
+            their last activity they are erased as an
+            erasure request erases them (keys destroyed, every service redacts); ``null`` keeps them
+            until erased.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -167,7 +176,10 @@ async def asyncio(
     """SetRetention
 
     Args:
-        body (RetentionPolicy):
+        body (RetentionPolicy): How long this tenant's conversations are kept: ``days`` after
+            their last activity they are erased as an
+            erasure request erases them (keys destroyed, every service redacts); ``null`` keeps them
+            until erased.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -98,7 +98,9 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (McpServerRegistration):
+        body (McpServerRegistration): An MCP server a tenant connects: a stdio ``command`` (+
+            ``args``, ``env``) or a streamable-HTTP ``url``
+            (+ ``headers``, e.g. ``Authorization``). ``env`` and ``headers`` are stored encrypted.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,7 +132,9 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (McpServerRegistration):
+        body (McpServerRegistration): An MCP server a tenant connects: a stdio ``command`` (+
+            ``args``, ``env``) or a streamable-HTTP ``url``
+            (+ ``headers``, e.g. ``Authorization``). ``env`` and ``headers`` are stored encrypted.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,7 +161,9 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (McpServerRegistration):
+        body (McpServerRegistration): An MCP server a tenant connects: a stdio ``command`` (+
+            ``args``, ``env``) or a streamable-HTTP ``url``
+            (+ ``headers``, e.g. ``Authorization``). ``env`` and ``headers`` are stored encrypted.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -187,7 +193,9 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (McpServerRegistration):
+        body (McpServerRegistration): An MCP server a tenant connects: a stdio ``command`` (+
+            ``args``, ``env``) or a streamable-HTTP ``url``
+            (+ ``headers``, e.g. ``Authorization``). ``env`` and ``headers`` are stored encrypted.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -95,7 +95,7 @@ def sync_detailed(
 
     Args:
         article_id (str):
-        body (ArticleChanges):
+        body (ArticleChanges): A partial update; every change makes a new version.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -127,7 +127,7 @@ def sync(
 
     Args:
         article_id (str):
-        body (ArticleChanges):
+        body (ArticleChanges): A partial update; every change makes a new version.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,7 +154,7 @@ async def asyncio_detailed(
 
     Args:
         article_id (str):
-        body (ArticleChanges):
+        body (ArticleChanges): A partial update; every change makes a new version.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,7 +184,7 @@ async def asyncio(
 
     Args:
         article_id (str):
-        body (ArticleChanges):
+        body (ArticleChanges): A partial update; every change makes a new version.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

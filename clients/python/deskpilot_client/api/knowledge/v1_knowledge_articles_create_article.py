@@ -94,7 +94,7 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (NewArticle):
+        body (NewArticle): An article; ``status`` published makes it retrievable at once.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -126,7 +126,7 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (NewArticle):
+        body (NewArticle): An article; ``status`` published makes it retrievable at once.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,7 +153,7 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (NewArticle):
+        body (NewArticle): An article; ``status`` published makes it retrievable at once.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -183,7 +183,7 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (NewArticle):
+        body (NewArticle): An article; ``status`` published makes it retrievable at once.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

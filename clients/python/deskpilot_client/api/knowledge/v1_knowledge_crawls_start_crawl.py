@@ -94,7 +94,8 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (NewCrawl):
+        body (NewCrawl): Crawl a website: its sitemap and same-host links from ``url``, within the
+            limits, obeying robots.txt.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -126,7 +127,8 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (NewCrawl):
+        body (NewCrawl): Crawl a website: its sitemap and same-host links from ``url``, within the
+            limits, obeying robots.txt.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,7 +155,8 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (NewCrawl):
+        body (NewCrawl): Crawl a website: its sitemap and same-host links from ``url``, within the
+            limits, obeying robots.txt.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -183,7 +186,8 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (NewCrawl):
+        body (NewCrawl): Crawl a website: its sitemap and same-host links from ``url``, within the
+            limits, obeying robots.txt.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

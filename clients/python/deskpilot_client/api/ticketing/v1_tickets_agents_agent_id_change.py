@@ -45,10 +45,25 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -80,14 +95,15 @@ def _build_response(
 def sync_detailed(
     agent_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: HumanAgentChange,
 ) -> Response[HumanAgent | Problem]:
     """Change
 
     Args:
         agent_id (str):
-        body (HumanAgentChange):
+        body (HumanAgentChange): Admins may change any field; an agent may change only its own
+            ``availability``.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -112,14 +128,15 @@ def sync_detailed(
 def sync(
     agent_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: HumanAgentChange,
 ) -> HumanAgent | Problem | None:
     """Change
 
     Args:
         agent_id (str):
-        body (HumanAgentChange):
+        body (HumanAgentChange): Admins may change any field; an agent may change only its own
+            ``availability``.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -139,14 +156,15 @@ def sync(
 async def asyncio_detailed(
     agent_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: HumanAgentChange,
 ) -> Response[HumanAgent | Problem]:
     """Change
 
     Args:
         agent_id (str):
-        body (HumanAgentChange):
+        body (HumanAgentChange): Admins may change any field; an agent may change only its own
+            ``availability``.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,14 +187,15 @@ async def asyncio_detailed(
 async def asyncio(
     agent_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: HumanAgentChange,
 ) -> HumanAgent | Problem | None:
     """Change
 
     Args:
         agent_id (str):
-        body (HumanAgentChange):
+        body (HumanAgentChange): Admins may change any field; an agent may change only its own
+            ``availability``.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

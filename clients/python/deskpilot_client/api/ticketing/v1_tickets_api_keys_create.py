@@ -43,6 +43,26 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -72,13 +92,14 @@ def _build_response(
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: NewApiKey,
 ) -> Response[CreatedApiKey | Problem]:
     """Create
 
     Args:
-        body (NewApiKey):
+        body (NewApiKey): An API key that acts as the tenant: ``admin`` (everything but keys and
+            owners) or ``owner``.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -101,13 +122,14 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: NewApiKey,
 ) -> CreatedApiKey | Problem | None:
     """Create
 
     Args:
-        body (NewApiKey):
+        body (NewApiKey): An API key that acts as the tenant: ``admin`` (everything but keys and
+            owners) or ``owner``.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -125,13 +147,14 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: NewApiKey,
 ) -> Response[CreatedApiKey | Problem]:
     """Create
 
     Args:
-        body (NewApiKey):
+        body (NewApiKey): An API key that acts as the tenant: ``admin`` (everything but keys and
+            owners) or ``owner``.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,13 +175,14 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: NewApiKey,
 ) -> CreatedApiKey | Problem | None:
     """Create
 
     Args:
-        body (NewApiKey):
+        body (NewApiKey): An API key that acts as the tenant: ``admin`` (everything but keys and
+            owners) or ``owner``.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -38,10 +38,25 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
@@ -68,7 +83,7 @@ def _build_response(
 def sync_detailed(
     key_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[CreatedApiKey | Problem]:
     """Rotate
 
@@ -97,7 +112,7 @@ def sync_detailed(
 def sync(
     key_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> CreatedApiKey | Problem | None:
     """Rotate
 
@@ -121,7 +136,7 @@ def sync(
 async def asyncio_detailed(
     key_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[CreatedApiKey | Problem]:
     """Rotate
 
@@ -148,7 +163,7 @@ async def asyncio_detailed(
 async def asyncio(
     key_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> CreatedApiKey | Problem | None:
     """Rotate
 

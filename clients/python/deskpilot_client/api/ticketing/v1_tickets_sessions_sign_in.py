@@ -84,7 +84,8 @@ def sync_detailed(
     """SignIn
 
     Args:
-        body (SignIn):
+        body (SignIn): An agent's e-mail address and password; ``tenant_id`` when the same address
+            signs in to several tenants.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -113,7 +114,8 @@ def sync(
     """SignIn
 
     Args:
-        body (SignIn):
+        body (SignIn): An agent's e-mail address and password; ``tenant_id`` when the same address
+            signs in to several tenants.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,7 +139,8 @@ async def asyncio_detailed(
     """SignIn
 
     Args:
-        body (SignIn):
+        body (SignIn): An agent's e-mail address and password; ``tenant_id`` when the same address
+            signs in to several tenants.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -164,7 +167,8 @@ async def asyncio(
     """SignIn
 
     Args:
-        body (SignIn):
+        body (SignIn): An agent's e-mail address and password; ``tenant_id`` when the same address
+            signs in to several tenants.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -43,6 +43,11 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -52,6 +57,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 502:
+        response_502 = Problem.from_dict(response.json())
+
+        return response_502
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -78,7 +88,9 @@ def sync_detailed(
     """Start
 
     Args:
-        body (SsoAuthorizationIn):
+        body (SsoAuthorizationIn): Start a single sign-on for the tenant; ``redirect_uri`` is
+            where the issuer sends the browser back (as
+            registered at the issuer).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -107,7 +119,9 @@ def sync(
     """Start
 
     Args:
-        body (SsoAuthorizationIn):
+        body (SsoAuthorizationIn): Start a single sign-on for the tenant; ``redirect_uri`` is
+            where the issuer sends the browser back (as
+            registered at the issuer).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -131,7 +145,9 @@ async def asyncio_detailed(
     """Start
 
     Args:
-        body (SsoAuthorizationIn):
+        body (SsoAuthorizationIn): Start a single sign-on for the tenant; ``redirect_uri`` is
+            where the issuer sends the browser back (as
+            registered at the issuer).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -158,7 +174,9 @@ async def asyncio(
     """Start
 
     Args:
-        body (SsoAuthorizationIn):
+        body (SsoAuthorizationIn): Start a single sign-on for the tenant; ``redirect_uri`` is
+            where the issuer sends the browser back (as
+            registered at the issuer).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -41,6 +41,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -50,6 +60,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 502:
+        response_502 = Problem.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -68,13 +88,21 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: SsoConfigIn,
 ) -> Response[Problem | SsoConfig]:
     """Configure
 
     Args:
-        body (SsoConfigIn):
+        body (SsoConfigIn): The tenant's OpenID Connect identity provider. ``issuer`` is its URL
+            (discovery is read from
+            ``<issuer>/.well-known/openid-configuration``); register ``<web>/web/sso/callback`` as its
+            redirect URI.
+            ``role_values`` maps values of the ``role_claim`` claim (a string or a list, e.g. groups)
+            to roles; the highest
+            wins; none mapped gives ``default_role``, or no sign-in when that is null.
+            ``client_secret`` is stored sealed
+            and never shown again; leave it out to keep the stored one.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -97,13 +125,21 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: SsoConfigIn,
 ) -> Problem | SsoConfig | None:
     """Configure
 
     Args:
-        body (SsoConfigIn):
+        body (SsoConfigIn): The tenant's OpenID Connect identity provider. ``issuer`` is its URL
+            (discovery is read from
+            ``<issuer>/.well-known/openid-configuration``); register ``<web>/web/sso/callback`` as its
+            redirect URI.
+            ``role_values`` maps values of the ``role_claim`` claim (a string or a list, e.g. groups)
+            to roles; the highest
+            wins; none mapped gives ``default_role``, or no sign-in when that is null.
+            ``client_secret`` is stored sealed
+            and never shown again; leave it out to keep the stored one.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -121,13 +157,21 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: SsoConfigIn,
 ) -> Response[Problem | SsoConfig]:
     """Configure
 
     Args:
-        body (SsoConfigIn):
+        body (SsoConfigIn): The tenant's OpenID Connect identity provider. ``issuer`` is its URL
+            (discovery is read from
+            ``<issuer>/.well-known/openid-configuration``); register ``<web>/web/sso/callback`` as its
+            redirect URI.
+            ``role_values`` maps values of the ``role_claim`` claim (a string or a list, e.g. groups)
+            to roles; the highest
+            wins; none mapped gives ``default_role``, or no sign-in when that is null.
+            ``client_secret`` is stored sealed
+            and never shown again; leave it out to keep the stored one.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -148,13 +192,21 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: SsoConfigIn,
 ) -> Problem | SsoConfig | None:
     """Configure
 
     Args:
-        body (SsoConfigIn):
+        body (SsoConfigIn): The tenant's OpenID Connect identity provider. ``issuer`` is its URL
+            (discovery is read from
+            ``<issuer>/.well-known/openid-configuration``); register ``<web>/web/sso/callback`` as its
+            redirect URI.
+            ``role_values`` maps values of the ``role_claim`` claim (a string or a list, e.g. groups)
+            to roles; the highest
+            wins; none mapped gives ``default_role``, or no sign-in when that is null.
+            ``client_secret`` is stored sealed
+            and never shown again; leave it out to keep the stored one.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -41,6 +41,21 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -50,6 +65,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 502:
+        response_502 = Problem.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -74,7 +99,8 @@ def sync_detailed(
     """Finish
 
     Args:
-        body (SsoSessionIn):
+        body (SsoSessionIn): Finish a single sign-on: the ``state`` and ``code`` the issuer sent
+            the browser back with.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -103,7 +129,8 @@ def sync(
     """Finish
 
     Args:
-        body (SsoSessionIn):
+        body (SsoSessionIn): Finish a single sign-on: the ``state`` and ``code`` the issuer sent
+            the browser back with.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -127,7 +154,8 @@ async def asyncio_detailed(
     """Finish
 
     Args:
-        body (SsoSessionIn):
+        body (SsoSessionIn): Finish a single sign-on: the ``state`` and ``code`` the issuer sent
+            the browser back with.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,7 +182,8 @@ async def asyncio(
     """Finish
 
     Args:
-        body (SsoSessionIn):
+        body (SsoSessionIn): Finish a single sign-on: the ``state`` and ``code`` the issuer sent
+            the browser back with.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -45,10 +45,25 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -78,14 +93,14 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     ticket_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: TicketChange,
 ) -> Response[Problem | Ticket]:
     """Change
 
     Args:
         ticket_id (str):
-        body (TicketChange):
+        body (TicketChange): Fields to change; omitted ones stay.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -110,14 +125,14 @@ def sync_detailed(
 def sync(
     ticket_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: TicketChange,
 ) -> Problem | Ticket | None:
     """Change
 
     Args:
         ticket_id (str):
-        body (TicketChange):
+        body (TicketChange): Fields to change; omitted ones stay.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,14 +152,14 @@ def sync(
 async def asyncio_detailed(
     ticket_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: TicketChange,
 ) -> Response[Problem | Ticket]:
     """Change
 
     Args:
         ticket_id (str):
-        body (TicketChange):
+        body (TicketChange): Fields to change; omitted ones stay.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -167,14 +182,14 @@ async def asyncio_detailed(
 async def asyncio(
     ticket_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: TicketChange,
 ) -> Problem | Ticket | None:
     """Change
 
     Args:
         ticket_id (str):
-        body (TicketChange):
+        body (TicketChange): Fields to change; omitted ones stay.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

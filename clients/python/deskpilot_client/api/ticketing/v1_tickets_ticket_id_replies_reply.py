@@ -45,10 +45,25 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -78,7 +93,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     ticket_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ReplyIn,
 ) -> Response[Problem | ReplyOut]:
     """Reply
@@ -110,7 +125,7 @@ def sync_detailed(
 def sync(
     ticket_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ReplyIn,
 ) -> Problem | ReplyOut | None:
     """Reply
@@ -137,7 +152,7 @@ def sync(
 async def asyncio_detailed(
     ticket_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ReplyIn,
 ) -> Response[Problem | ReplyOut]:
     """Reply
@@ -167,7 +182,7 @@ async def asyncio_detailed(
 async def asyncio(
     ticket_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ReplyIn,
 ) -> Problem | ReplyOut | None:
     """Reply

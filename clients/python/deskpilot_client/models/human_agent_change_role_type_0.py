@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class SsoConfigInRoleValuesItemType1(StrEnum):
+class HumanAgentChangeRoleType0(StrEnum):
     ADMIN = "admin"
     AGENT = "agent"
     OWNER = "owner"

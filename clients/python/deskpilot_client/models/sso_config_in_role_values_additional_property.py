@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class HumanAgentChangeRoleType1(StrEnum):
+class SsoConfigInRoleValuesAdditionalProperty(StrEnum):
     ADMIN = "admin"
     AGENT = "agent"
     OWNER = "owner"

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class SsoConfigInDefaultRoleType2Type1(StrEnum):
+class SsoConfigInDefaultRoleType0(StrEnum):
     ADMIN = "admin"
     AGENT = "agent"
     OWNER = "owner"

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class ArticleChangesBodyFormatType1(StrEnum):
+class ArticleChangesBodyFormatType0(StrEnum):
     HTML = "html"
     MARKDOWN = "markdown"
 

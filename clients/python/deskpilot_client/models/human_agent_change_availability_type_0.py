@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class HumanAgentChangeAvailabilityType3Type1(StrEnum):
+class HumanAgentChangeAvailabilityType0(StrEnum):
     AVAILABLE = "available"
     AWAY = "away"
 

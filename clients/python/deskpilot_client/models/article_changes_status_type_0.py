@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class ArticleChangesStatusType2Type1(StrEnum):
+class ArticleChangesStatusType0(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
 

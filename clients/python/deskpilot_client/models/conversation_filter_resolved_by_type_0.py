@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class ConversationFilterResolvedByType1(StrEnum):
+class ConversationFilterResolvedByType0(StrEnum):
     AI = "ai"
     HUMAN = "human"
 

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class TicketChangePriorityType1(StrEnum):
+class TicketChangePriorityType0(StrEnum):
     HIGH = "high"
     LOW = "low"
     NORMAL = "normal"

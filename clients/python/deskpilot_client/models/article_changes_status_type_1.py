@@ -1,9 +1,0 @@
-from enum import StrEnum
-
-
-class ArticleChangesStatusType1(StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-
-    def __str__(self) -> str:
-        return str(self.value)

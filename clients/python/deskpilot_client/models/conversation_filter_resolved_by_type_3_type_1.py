@@ -1,9 +1,0 @@
-from enum import StrEnum
-
-
-class ConversationFilterResolvedByType3Type1(StrEnum):
-    AI = "ai"
-    HUMAN = "human"
-
-    def __str__(self) -> str:
-        return str(self.value)

@@ -1,9 +1,0 @@
-from enum import StrEnum
-
-
-class HumanAgentChangeAvailabilityType2Type1(StrEnum):
-    AVAILABLE = "available"
-    AWAY = "away"
-
-    def __str__(self) -> str:
-        return str(self.value)

@@ -1,0 +1,68 @@
+"""What the contract says a request may hold: exactly what the code accepts, derived from the code.
+
+Litestar's document of a pydantic request model drops what it cannot translate (a string's ``pattern`` beside
+``None``, constrained list items, literals nested in unions …), so a client, or a fuzzer, reading it sends requests
+the model refuses. The request bodies are therefore documented by pydantic's own JSON Schema of the model, in
+validation mode: what ``model_validate`` accepts. And what the edge (``libs.platform.edge``) refuses before any
+model sees it is stated on every input it screens: no control character in a path or query parameter, no NUL in a
+body's text, no integer beyond 64 bits in a body.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+
+from libs.platform.edge import INT_RANGE
+
+REF = "#/components/schemas/{model}"
+NO_CONTROL_CHARACTER = "^[^\\x00-\\x1f\\x7f]*$"
+"""A path or query parameter the edge lets through (``_CONTROL`` of ``libs.platform.edge``)."""
+NO_NUL = "^[^\\x00]*$"
+"""A body's text the edge lets through (a NUL is refused; a lone surrogate cannot be written in UTF-8 JSON)."""
+
+
+def _models(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models a body annotation names (itself, or inside ``X | None``, ``list[X]`` …)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is not None:
+        return [model for arg in typing.get_args(annotation) for model in _models(arg)]
+    return []
+
+
+def body_schemas(annotation: Any) -> dict[str, Any]:
+    """Component schemas, by name, of every model of a request body as pydantic validates it."""
+    out: dict[str, Any] = {}
+    for model in _models(annotation):
+        schema = model.model_json_schema(mode="validation", ref_template=REF)
+        out.update(schema.pop("$defs", {}))
+        out[model.__name__] = schema
+    return out
+
+
+def _screened_string(schema: dict[str, Any], pattern: str) -> None:
+    if schema.get("type") == "string" and not {"pattern", "format", "enum", "const"} & schema.keys():
+        schema["pattern"] = pattern
+
+
+def screen_body(schema: dict[str, Any]) -> None:
+    """State the edge's refusals on a string or integer schema of a request body."""
+    _screened_string(schema, NO_NUL)
+    if schema.get("type") == "integer":
+        schema.setdefault("minimum", INT_RANGE[0])
+        schema.setdefault("maximum", INT_RANGE[1])
+
+
+def screen_parameters(operation: dict[str, Any]) -> None:
+    """No control character in any string of a path or query parameter."""
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") not in ("path", "query"):
+            continue
+        schema = parameter.get("schema", {})
+        for branch in [schema, *schema.get("oneOf", []), *schema.get("anyOf", [])]:
+            if isinstance(branch, dict):
+                _screened_string(branch, NO_CONTROL_CHARACTER)
