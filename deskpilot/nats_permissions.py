@@ -136,6 +136,7 @@ def platform_api() -> list[str]:
         f"$JS.FC.{EXPORTS_STREAM}.>",
     ]
     log_reads = [f"{API}.INFO", f"{API}.STREAM.MSG.GET.{EVENTS_STREAM}", f"{API}.DIRECT.GET.{EVENTS_STREAM}"]
+    log_reads.append(f"{API}.STREAM.NAMES")  # nats-py finds an object's stream by name (reading an export)
     return [*managed, *log_reads, f"{API}.DIRECT.GET.{EVENTS_STREAM}.>", *buckets]
 
 
