@@ -325,10 +325,8 @@ def main(argv: list[str] | None = None) -> int:
         urls = (_url("NATS_URL", args.data_dir), _url("DATABASE_URL", args.data_dir))
         code: int = OPERATOR_COMMANDS[args.command].run(args, *urls)
         return code
-    if args.command == "releases":
-        return releases_cli.run(args)
-    if args.command in nats_cli.COMMANDS:
-        return nats_cli.run(args)
+    if args.command == "releases" or args.command in nats_cli.COMMANDS:
+        return releases_cli.run(args) if args.command == "releases" else nats_cli.run(args)
     if args.command == "dead-letters":
         return dead_letters_cli.run(args, _url("NATS_URL", args.data_dir))
     parser.error(f"unknown command {args.command}")

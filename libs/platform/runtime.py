@@ -89,9 +89,7 @@ class ServiceRuntime:
         on_tenant_created: TenantHook | None = None,
         nats_identity: str | None = None,
     ) -> None:
-        self.name = name
-        # whose NATS credential it connects with: its own, the service's name (a test runtime may borrow another)
-        self.nats_identity = nats_identity or name
+        self.name, self.nats_identity = name, nats_identity or name  # whose NATS credential: its own by default
         self.settings = settings
         self.db = Database(settings.database_url, schema=name, owner_url=settings.database_owner_url)
         self.outbox = outbox_table(metadata)
