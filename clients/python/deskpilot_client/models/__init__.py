@@ -190,6 +190,8 @@ from .search_results import SearchResults
 from .sign_in import SignIn
 from .signed_in import SignedIn
 from .simulation_accepted import SimulationAccepted
+from .simulation_list import SimulationList
+from .simulation_list_item import SimulationListItem
 from .simulation_progress import SimulationProgress
 from .simulation_request import SimulationRequest
 from .simulation_request_candidate_type_0 import SimulationRequestCandidateType0
@@ -472,6 +474,8 @@ __all__ = (
     "SignedIn",
     "SignIn",
     "SimulationAccepted",
+    "SimulationList",
+    "SimulationListItem",
     "SimulationProgress",
     "SimulationRequest",
     "SimulationRequestCandidateType0",
