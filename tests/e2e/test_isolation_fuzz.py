@@ -15,6 +15,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx2
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 
 from deskpilot.architecture_docs import service_views
 from tests.e2e.conftest import Platform
+from tests.e2e.contract_fuzz import schemathesis
 
 T = TypeVar("T")
 A_EMAIL = "zelda.quuxworth@a-tenant.example"
@@ -322,3 +324,52 @@ def test_as_resources_are_intact_after_the_fuzzing(world: World) -> None:
         assert any(k["key_id"] == world.ids["api_key"] and k["revoked_at"] is None for k in keys)
         widgets = client.get(f"{base}/v1/conversations/widget-keys", headers=auth).json()["items"]
         assert any(k["key_id"] == world.ids["widget_key"] and k["revoked_at"] is None for k in widgets)
+
+
+# Found by the run below and not fixed yet (issue 20): refusals the document cannot state yet — rules across fields
+# or that need the server's state (a procedure's or suite's content, a known plan or model, a reachable URL, to after
+# from). Each is a bug of the contract; remove it with its fix. The test fails
+# on anything else, and on any response >= 500 (ST101).
+NOT_YET: set[str] = {
+    *(
+        f"ST202 {op}"
+        for op in (
+            "GET /v1/billing/reports/conversations",
+            "GET /v1/billing/reports/conversations.csv",
+            "GET /v1/billing/reports/costs",
+            "GET /v1/billing/reports/daily",
+            "GET /v1/integrations/oauth/callback",
+            "GET /v1/tickets/reports/csat",
+            "POST /v1/agent/procedures",
+            "PUT /v1/agent/procedures/{name}",
+            "POST /v1/agent/releases",
+            "POST /v1/agent/releases/gate",
+            "POST /v1/agent/releases/{number}/rollout",
+            "POST /v1/conversations/email-addresses",
+            "POST /v1/conversations/widget-keys",
+            "POST /v1/integrations/mcp",
+            "POST /v1/knowledge/crawls",
+            "POST /v1/knowledge/imports",
+            "POST /v1/simulations",
+            "PUT /v1/agent/policy",
+            "PUT /v1/billing/plan",
+            "PUT /v1/tickets/sso",
+        )
+    ),
+    # The stateful phase reports under one name: a replay whose filter matches no conversation (422) so far.
+    "ST202 Stateful tests",
+}
+
+
+def test_schemathesis_over_the_contract_with_each_tenants_key(world: World, tmp_path: Path) -> None:
+    """Every check, fixed seed, one example per operation (tests/e2e/contract_fuzz.py): A fuzzes every operation and
+    runs the stateful links; B (after A, on the same platform) runs the stateful links with its own key."""
+    base = world.platform.base
+    runs = {
+        "A": schemathesis(base, world.platform.api_key, tmp_path / "A", "fuzzing,stateful"),
+        "B": schemathesis(base, world.b_key, tmp_path / "B", "stateful"),
+    }
+    report = json.dumps({name: run.as_dict() for name, run in runs.items()}, indent=1)
+    assert all(run.requests for run in runs.values()), report
+    assert not [f for run in runs.values() for f in run.failures if f not in NOT_YET], report
+    assert not [e for run in runs.values() for e in run.errors], report
