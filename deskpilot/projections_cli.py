@@ -16,12 +16,11 @@ import importlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import nats
 from nats.aio.client import Client as NATS
 
+from libs.platform import nats_auth
 from libs.platform.dead_letters import DeadLetter, dead_letters
 from libs.platform.projections import ProjectionCheck
-from libs.platform.runtime import nats_servers
 
 REBUILDABLE = ("conversation", "billing")
 """Services whose read models rebuild from the log (``services.<name>.ops.check_projections``)."""
@@ -78,7 +77,7 @@ async def check_all(
 ) -> tuple[list[ProjectionCheck], list[DeadLetter]]:
     """Every read model of ``services`` compared with the log, and the events their consumers parked (not applied:
     the read model is behind by those, whatever the comparison says)."""
-    nc = await nats.connect(nats_servers(nats_url))
+    nc = await nats_auth.connect(nats_url)
     try:
         checks: list[ProjectionCheck] = []
         for service in services:

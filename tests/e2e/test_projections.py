@@ -11,10 +11,10 @@ from typing import Any
 
 import asyncpg
 import httpx2
-import nats
 
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres
 from libs.events import new_id
+from libs.platform import nats_auth
 from libs.platform.dead_letters import dead_letters
 from tests.e2e.conftest import Platform
 from tests.support import eventually
@@ -139,7 +139,7 @@ async def test_an_event_a_projection_parked_is_named_and_counted(platform: Platf
     """A parked event blocks nothing (the ordered consumer goes on), so the check says the read model is behind:
     which consumer, which conversation and event; and the service's ``/metrics`` counts it."""
     tenant, conv = new_id("ten"), new_id("conv")  # a tenant of its own: the other tests' checks stay clean
-    nc = await nats.connect(platform.env["NATS_URL"])
+    nc = await nats_auth.connect(platform.env["NATS_URL"])
     try:
         poison = {"type": "message.received", "id": new_id("evt"), "tenant_id": tenant, "conversation_id": conv}
         await nc.jetstream().publish(f"dp.conv.{tenant}.{conv}.message.received", json.dumps(poison).encode())
