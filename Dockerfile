@@ -2,7 +2,8 @@
 # One image for every Deskpilot service; the command picks the service:
 #   docker run deskpilot serve agent --port 8000
 # Configuration comes from the environment: DATABASE_URL (postgresql+asyncpg://…), NATS_URL, DESKPILOT_HTTP_HOST,
-# DESKPILOT_HTTP_PORT, DESKPILOT_LOG_LEVEL, DESKPILOT_STREAM_REPLICAS. Each service answers
+# DESKPILOT_HTTP_PORT, DESKPILOT_LOG_LEVEL, DESKPILOT_STREAM_REPLICAS, NATS_CREDENTIALS_DIR (the services' nkeys;
+# /run/nats-auth is where `deskpilot nats-config` writes them in docker-compose). Each service answers
 # GET /v1/<service>/healthz (liveness) and GET /v1/<service>/readyz (readiness: PostgreSQL and NATS).
 
 ARG PYTHON_IMAGE=python:3.11-slim
@@ -34,7 +35,7 @@ LABEL org.opencontainers.image.title="deskpilot" \
 # A fixed numeric uid/gid, so Kubernetes can verify runAsNonRoot against the image.
 RUN groupadd --system --gid 10001 deskpilot \
  && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin deskpilot \
- && mkdir /app && chown 10001:10001 /app
+ && mkdir /app /run/nats-auth && chown 10001:10001 /app /run/nats-auth
 COPY --from=build /opt/deskpilot /opt/deskpilot
 ENV PATH=/opt/deskpilot/bin:$PATH \
     PYTHONUNBUFFERED=1 \

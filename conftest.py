@@ -13,13 +13,14 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import nats
 import pytest
 from nats.aio.client import Client as NATS
 
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres
 from libs.events import EventLog, new_id
 from libs.events.subject_keys import MASTER_KEYS_SETTING
+from libs.platform import nats_auth
+from libs.platform.nats_auth import CREDENTIALS_DIR
 
 # Every process of the suite (this one and the services it starts, which inherit the environment) seals personal
 # data with the same master key, as one deployment's processes do.
@@ -34,15 +35,25 @@ def stack_dir() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def nats_url(stack_dir: Path) -> Iterator[str]:
+def nats_server(stack_dir: Path) -> Iterator[EmbeddedNats | None]:
+    """The suite's embedded NATS, which requires authentication as ``deskpilot up``'s does: every process of the
+    suite finds its nkey through ``NATS_CREDENTIALS_DIR`` (services their own, the rest the operator's). None when
+    ``NATS_URL`` names a server of your own (run without auth, or set ``NATS_CREDENTIALS_DIR`` to match it)."""
     if os.environ.get("NATS_URL"):
-        yield os.environ["NATS_URL"]
+        yield None
         return
-    server = EmbeddedNats(stack_dir)
+    server = EmbeddedNats(stack_dir, auth=True)
     try:
-        yield server.start()
+        server.start()
+        os.environ[CREDENTIALS_DIR] = str(server.credentials)
+        yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def nats_url(nats_server: EmbeddedNats | None) -> str:
+    return nats_server.url if nats_server is not None else os.environ["NATS_URL"]
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +70,7 @@ def database_url(stack_dir: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def nc(nats_url: str) -> AsyncIterator[NATS]:
-    client = await nats.connect(nats_url)
+    client = await nats_auth.connect(nats_url)
     yield client
     await client.close()
 

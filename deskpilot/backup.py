@@ -33,14 +33,13 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import nats
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js.errors import NotFoundError
 
 from libs.events import EventLog
 from libs.events.streams import ALL_STREAMS, EVENTS_STREAM
-from libs.platform.runtime import nats_servers
+from libs.platform import nats_auth
 
 BATCH = 256
 SERVER_HEADERS = ("Nats-Stream", "Nats-Subject", "Nats-Sequence", "Nats-Time-Stamp", "Nats-Num-Pending")
@@ -117,7 +116,7 @@ async def backup(out: Path, nats_url: str, database_url: str) -> dict[str, Any]:
     if (out / "manifest.json").exists():
         raise SystemExit(f"{out} already holds a backup")
     (out / "streams").mkdir(parents=True, exist_ok=True)
-    nc = await nats.connect(nats_servers(nats_url))
+    nc = await nats_auth.connect(nats_url)
     streams: dict[str, dict[str, int]] = {}
     try:
         for make in ALL_STREAMS:
@@ -172,7 +171,7 @@ async def _republish(nc: NATS, name: str, messages: list[StoredMessage]) -> None
 async def restore(src: Path, nats_url: str, database_url: str, replicas: int = 1) -> dict[str, Any]:
     """Restore the backup in ``src`` into the empty installation at ``nats_url`` / ``database_url``."""
     manifest: dict[str, Any] = json.loads((src / "manifest.json").read_text())
-    nc = await nats.connect(nats_servers(nats_url))
+    nc = await nats_auth.connect(nats_url)
     try:
         await _empty(nc)
         await _database_empty(database_url)

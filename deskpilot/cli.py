@@ -15,6 +15,8 @@
                                                           empty installation
     deskpilot integrations rotate-keys                    re-wrap tenant vault keys with the newest master key
     deskpilot dead-letters list|show|redrive [--consumer C] [--id ID]   parked messages; apply them again, once
+    deskpilot analytics-credentials TENANT [--out FILE]   a read-only NATS credential for one tenant's events
+    deskpilot nats-config DIR                             nkeys and auth.conf for a NATS server run elsewhere
 
 ``NATS_URL`` and ``DATABASE_URL`` select the servers; without them, commands other than ``up`` use those of the
 platform that ``up`` is running from the same data dir.
@@ -31,12 +33,10 @@ import os
 import sys
 from pathlib import Path
 
-import nats
-
-from deskpilot import backup, dead_letters_cli, privacy_cli, projections_cli, releases_cli
+from deskpilot import backup, dead_letters_cli, nats_cli, privacy_cli, projections_cli, releases_cli
 from deskpilot.supervisor import DEV_VAULT_KEY_FILE, SERVICES, VAULT_MASTER_KEYS, WEB, database_unfit
 from libs.events import EventLog
-from libs.platform.runtime import nats_servers
+from libs.platform import nats_auth
 from libs.platform.selfcheck import EXIT_DATABASE_UNFIT
 from libs.platform.settings import ServiceSettings
 from libs.platform.telemetry import configure_tracing, shutdown_tracing
@@ -53,11 +53,15 @@ def _master_keys(data_dir: Path) -> None:
 
 
 def _url(name: str, data_dir: Path) -> str:
-    """``NATS_URL`` / ``DATABASE_URL`` from the environment, else from the platform ``up`` runs in ``data_dir``."""
+    """``NATS_URL`` / ``DATABASE_URL`` from the environment, else from the platform ``up`` runs in ``data_dir``
+    (whose NATS requires the operator's credential, which ``up`` keeps in that data dir)."""
     value = os.environ.get(name, "")
     runtime = data_dir / "runtime.json"
     if not value and runtime.exists():
-        value = json.loads(runtime.read_text())[name.lower()]
+        recorded = json.loads(runtime.read_text())
+        value = recorded[name.lower()]
+        if name == "NATS_URL" and recorded.get("nats_credentials_dir"):  # that server's, whatever else is set
+            os.environ[nats_auth.CREDENTIALS_DIR] = recorded["nats_credentials_dir"]
     if not value:
         raise SystemExit(f"set {name}, or start the platform with 'deskpilot up --data-dir {data_dir}' first")
     return value
@@ -107,7 +111,7 @@ def _provision_role() -> int:
 async def _create_tenant(name: str, data_dir: Path) -> None:
     from deskpilot.tenants import create_tenant
 
-    nc = await nats.connect(nats_servers(_url("NATS_URL", data_dir)))
+    nc = await nats_auth.connect(_url("NATS_URL", data_dir))
     try:
         log = EventLog(nc)
         await log.ensure_streams(int(os.environ.get("DESKPILOT_STREAM_REPLICAS", "1")))
@@ -122,7 +126,7 @@ async def _create_tenant(name: str, data_dir: Path) -> None:
 async def _replay(conversation_id: str, data_dir: Path) -> int:
     from services.conversation import ops
 
-    nc = await nats.connect(nats_servers(_url("NATS_URL", data_dir)))
+    nc = await nats_auth.connect(_url("NATS_URL", data_dir))
     try:
         tenant_id = await ops.tenant_of(nc, conversation_id)
         if tenant_id is None:
@@ -152,7 +156,7 @@ async def _billing_rebuild(tenant_id: str | None, check: bool, data_dir: Path) -
 
     from services.billing import ops
 
-    nc = await nats.connect(nats_servers(_url("NATS_URL", data_dir)))
+    nc = await nats_auth.connect(_url("NATS_URL", data_dir))
     try:
         report = await ops.rebuild(nc, _url("DATABASE_URL", data_dir), tenant_id)
     finally:
@@ -264,6 +268,7 @@ def _operations_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         commands.add_parsers(sub, DEFAULT_DATA_DIR)
     dead_letters_cli.add_parsers(sub, DEFAULT_DATA_DIR)
     releases_cli.add_parsers(sub)
+    nats_cli.add_parsers(sub, DEFAULT_DATA_DIR)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -320,8 +325,8 @@ def main(argv: list[str] | None = None) -> int:
         urls = (_url("NATS_URL", args.data_dir), _url("DATABASE_URL", args.data_dir))
         code: int = OPERATOR_COMMANDS[args.command].run(args, *urls)
         return code
-    if args.command == "releases":
-        return releases_cli.run(args)
+    if args.command == "releases" or args.command in nats_cli.COMMANDS:
+        return releases_cli.run(args) if args.command == "releases" else nats_cli.run(args)
     if args.command == "dead-letters":
         return dead_letters_cli.run(args, _url("NATS_URL", args.data_dir))
     parser.error(f"unknown command {args.command}")

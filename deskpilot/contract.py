@@ -28,6 +28,7 @@ from litestar._openapi.schema_generation import schema as litestar_schema
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import Schema
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
+from litestar.response import ServerSentEvent
 from litestar.routes import HTTPRoute
 
 from deskpilot.architecture_docs import OPTIONAL, _build
@@ -40,6 +41,13 @@ from libs.platform.problems import CODES, TITLES, problem_schema
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT = OPENAPI_DOCUMENT
 VERSION = "1.0.0"
+EVENT_STREAM = "text/event-stream"
+SERVER_SENT_EVENT: dict[str, Any] = {
+    "type": "object",
+    "description": "One event of the stream: `event` names it, `data` is its JSON text.",
+    "properties": {"event": {"type": "string"}, "data": {"type": "string"}, "id": {"type": "string"}},
+    "additionalProperties": {"type": "string"},
+}
 
 SECURITY_SCHEMES: dict[str, Any] = {
     "apiKey": {
@@ -164,6 +172,9 @@ def _raised(handler: HTTPRouteHandler) -> set[int]:
         owner = handler.fn.__globals__.get(handler.fn.__qualname__.split(".")[0])
         for name in sorted(set(re.findall(r"self\.(_\w+)\(", source))):
             source += inspect.getsource(getattr(owner, name)) if callable(getattr(owner, name, None)) else ""
+        for name in sorted(set(re.findall(r"\bwith (\w+)\(\)", source))):  # error-mapping context managers
+            mapper = handler.fn.__globals__.get(name)
+            source += inspect.getsource(mapper) if inspect.isfunction(mapper) else ""
     except (OSError, TypeError):
         return set()
     statuses = {status for name, status in _RAISED.items() if name in source}
@@ -217,6 +228,8 @@ def _decorate(operation: dict[str, Any], path: str, handler: HTTPRouteHandler, m
         responses[str(status)] = {"$ref": f"#/components/responses/{CODES.get(status, 'error')}"}
     if "requestBody" in operation:
         operation["requestBody"]["required"] = operation["requestBody"].get("required", False)
+    if handler.parsed_fn_signature.return_type.annotation is ServerSentEvent and "200" in responses:
+        responses["200"]["content"] = {EVENT_STREAM: {"schema": SERVER_SENT_EVENT}}  # Litestar says JSON
 
 
 def _close_objects(schema: Any, schemas: dict[str, Any], seen: set[str]) -> None:

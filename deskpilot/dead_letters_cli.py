@@ -8,11 +8,9 @@ import argparse
 import asyncio
 from pathlib import Path
 
-import nats
-
+from libs.platform import nats_auth
 from libs.platform.dead_letters import dead_letters
 from libs.platform.operator import detail, redrive_selected
-from libs.platform.runtime import nats_servers
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], data_dir: Path) -> None:
@@ -34,7 +32,7 @@ def run(args: argparse.Namespace, nats_url: str) -> int:
 
 
 async def _run(args: argparse.Namespace, nats_url: str) -> int:
-    nc = await nats.connect(nats_servers(nats_url))
+    nc = await nats_auth.connect(nats_url)
     try:
         if args.action == "list":
             letters = await dead_letters(nc.jetstream(), args.consumer, args.id)

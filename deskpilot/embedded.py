@@ -49,12 +49,30 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], what: str, timeout:
 
 
 class EmbeddedNats:
-    """A single-node JetStream server with file storage and ``sync_interval: always`` (see libs/events/streams)."""
+    """A single-node JetStream server with file storage and ``sync_interval: always`` (see libs/events/streams).
 
-    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+    With ``auth`` (what ``deskpilot up`` and the test fixtures run), clients must authenticate: the server includes
+    the ``auth.conf`` of its NATS auth directory, ``<data-dir>/nats`` (``deskpilot/nats_auth.py``), and
+    ``credentials`` names the directory of the clients' seeds (``NATS_CREDENTIALS_DIR``)."""
+
+    def __init__(self, data_dir: Path, port: int | None = None, *, auth: bool = False) -> None:
         self.dir = data_dir / "nats"
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
+        self.auth = auth
+
+    @property
+    def credentials(self) -> Path | None:
+        from deskpilot.nats_auth import NatsAuthDirectory
+
+        return NatsAuthDirectory(self.dir).credentials if self.auth else None
+
+    def reload(self) -> None:
+        """Re-read the configuration (e.g. after an analytics credential was issued)."""
+        from deskpilot.nats_auth import reload_server
+
+        assert self.proc is not None
+        reload_server(self.proc.pid)
 
     @property
     def url(self) -> str:
@@ -63,13 +81,18 @@ class EmbeddedNats:
     def start(self) -> str:
         (self.dir / "store").mkdir(parents=True, exist_ok=True)
         config = self.dir / "nats.conf"
+        include = ""
+        if self.auth:
+            from deskpilot.nats_auth import NatsAuthDirectory
+
+            include = f'include "{NatsAuthDirectory(self.dir).write().name}"\n'
         config.write_text(
             f'listen: "127.0.0.1:{self.port}"\n'
             f"max_payload: 4MB\n"
             "jetstream {\n"
             f'  store_dir: "{self.dir / "store"}"\n'
             "  sync_interval: always\n"
-            "}\n"
+            "}\n" + include
         )
         log = (self.dir / "nats.log").open("ab")
         self.proc = subprocess.Popen([nats_server_binary(), "-c", str(config)], stdout=log, stderr=log)

@@ -7,9 +7,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
-import nats
-
-from libs.platform.runtime import nats_servers
+from libs.platform import nats_auth
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], data_dir: Path) -> None:
@@ -36,7 +34,7 @@ async def _run(args: argparse.Namespace, nats_url: str, database_url: str) -> in
     from services.conversation import ops
 
     subject = ops.Subject(args.customer, args.email, tuple(args.conversation or ()))
-    nc = await nats.connect(nats_servers(nats_url))
+    nc = await nats_auth.connect(nats_url)
     try:
         request_id, ids = await ops.request_privacy(nc, database_url, args.tenant, args.action, subject)
     finally:

@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 
 import httpx2
-import nats
 import uvicorn
 
 from deskpilot.database_roles import provision_service_role
@@ -30,7 +29,7 @@ from deskpilot.gateway import Gateway
 from deskpilot.gateway_limits import GatewaySettings, gateway_middleware
 from deskpilot.tenants import NewTenant, demo_tenant
 from libs.events import EventLog
-from libs.platform.runtime import nats_servers
+from libs.platform import nats_auth
 from libs.platform.selfcheck import EXIT_DATABASE_UNFIT, DatabaseUnfit, check_database
 
 SERVICES = ("conversation", "agent", "integrations", "knowledge", "ticketing", "billing")
@@ -208,7 +207,7 @@ def _gateway_server(host: str, port: int, upstreams: dict[str, str]) -> tuple[Ga
 async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, database_url: str) -> int:
     """Run until Ctrl-C or SIGTERM (0), or until a service refuses its database (``EXIT_DATABASE_UNFIT``).
     ``database_url``: the owner's; the services connect as their own role (``deskpilot/database_roles.py``)."""
-    nc = await nats.connect(nats_servers(nats_url))
+    nc = await nats_auth.connect(nats_url)
     log = EventLog(nc)
     await log.ensure_streams(int(os.environ.get("DESKPILOT_STREAM_REPLICAS", "1")))
 
@@ -365,6 +364,18 @@ def _banner(
     say("")
 
 
+def _nats_auth(embedded: EmbeddedNats | None) -> dict[str, object]:
+    """What ``runtime.json`` tells the commands about the embedded NATS: where the operator's credential is, and
+    the server's pid (``deskpilot analytics-credentials`` asks it to reload)."""
+    if embedded is None or embedded.proc is None:
+        return {}
+    return {
+        "nats_credentials_dir": str(embedded.credentials),
+        "nats_dir": str(embedded.dir),
+        "nats_pid": embedded.proc.pid,
+    }
+
+
 def up(host: str, port: int, data_dir: Path) -> int:
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -372,9 +383,11 @@ def up(host: str, port: int, data_dir: Path) -> int:
     try:
         nats_url = os.environ.get("NATS_URL", "")
         if not nats_url:
-            embedded_nats = EmbeddedNats(data_dir)
+            embedded_nats = EmbeddedNats(data_dir, auth=True)
             nats_url = embedded_nats.start()
-            say(f"[supervisor] embedded NATS JetStream at {nats_url}")
+            # every process of the platform (and the commands run against it) authenticates with its own nkey
+            os.environ[nats_auth.CREDENTIALS_DIR] = str(embedded_nats.credentials)
+            say(f"[supervisor] embedded NATS JetStream at {nats_url} (clients authenticate: nkeys)")
         database_url = os.environ.get("DATABASE_OWNER_URL") or os.environ.get("DATABASE_URL", "")
         if not database_url:
             embedded_pg = EmbeddedPostgres(data_dir)
@@ -385,7 +398,9 @@ def up(host: str, port: int, data_dir: Path) -> int:
             print(f"deskpilot up: {unfit}", file=sys.stderr, flush=True)
             return EXIT_DATABASE_UNFIT
         say("[supervisor] database self-check passed: pgvector works on this CPU")
-        (data_dir / "runtime.json").write_text(json.dumps({"nats_url": nats_url, "database_url": database_url}))
+        (data_dir / "runtime.json").write_text(
+            json.dumps({"nats_url": nats_url, "database_url": database_url, **_nats_auth(embedded_nats)})
+        )
         code = asyncio.run(run_platform(host, port, data_dir, nats_url, database_url))
     finally:
         (data_dir / "runtime.json").unlink(missing_ok=True)

@@ -1,6 +1,11 @@
 """A read-only analytics consumer of Deskpilot's event stream (see docs/analytics.md).
 
-    NATS_URL=nats://127.0.0.1:4222 python examples/analytics_consumer.py --durable analytics-costs
+    deskpilot analytics-credentials TENANT --out acme.json      # the operator issues a credential
+    NATS_URL=nats://127.0.0.1:4222 python examples/analytics_consumer.py --credentials acme.json
+
+With a credential (``--credentials``) it receives one tenant's events from the consumer the operator made for it
+(the credential may do nothing else; delivery at most once). Without one (a server that requires no
+authentication), ``--durable`` names its own consumer and ``--subject`` what it reads, acknowledged after handling.
 
 It creates (or resumes) its *own* durable pull consumer on stream ``DP_EVENTS``: delivery starts at the beginning
 of the log (``DeliverPolicy.ALL``) and every message is acknowledged explicitly after it was handled, so a restart
@@ -18,6 +23,7 @@ import os
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import nats
@@ -45,18 +51,23 @@ async def consume(
     subject: str = "dp.>",
     max_messages: int | None = None,
     idle_stop_s: float | None = None,
+    credentials: dict[str, str] | None = None,
 ) -> int:
     """Deliver every event matching ``subject`` to ``handle`` (a decoded JSON envelope), acking each one after.
 
+    ``credentials`` (the file ``deskpilot analytics-credentials`` writes) replace ``durable`` and ``subject``.
     Stops after ``max_messages``, or after ``idle_stop_s`` seconds without a new event; runs forever otherwise.
     Returns how many events it handled.
     """
+    if credentials is not None:
+        return await consume_delivered(nats_url, credentials, handle, max_messages, idle_stop_s)
+    check_durable(durable)
     nc = await nats.connect(nats_url)
     handled = 0
     try:
         js = nc.jetstream()
         config = ConsumerConfig(
-            durable_name=check_durable(durable),
+            durable_name=durable,
             deliver_policy=DeliverPolicy.ALL,
             ack_policy=AckPolicy.EXPLICIT,
             ack_wait=60,
@@ -84,6 +95,32 @@ async def consume(
     return handled
 
 
+async def consume_delivered(
+    nats_url: str, credentials: dict[str, str], handle: Handler, max_messages: int | None, idle_stop_s: float | None
+) -> int:
+    """With a credential: the operator made a consumer that pushes the tenant's events to ``deliver_subject``; the
+    credential may subscribe there and do nothing else (no JetStream API, no acknowledgement: at most once)."""
+    nc = await nats.connect(nats_url, nkeys_seed_str=credentials["nkey_seed"])
+    handled = 0
+    try:
+        sub = await nc.subscribe(credentials["deliver_subject"])
+        idle = 0.0
+        while max_messages is None or handled < max_messages:
+            try:
+                msg = await sub.next_msg(timeout=1.0)
+            except (TimeoutError, NatsTimeoutError):
+                idle += 1.0
+                if idle_stop_s is not None and idle >= idle_stop_s:
+                    break
+                continue
+            idle = 0.0
+            await handle(json.loads(msg.data))
+            handled += 1
+    finally:
+        await nc.close()
+    return handled
+
+
 class CostTally:
     """An example analysis: events per type, and model spend per tenant (exact decimals, as on the wire)."""
 
@@ -103,12 +140,7 @@ class CostTally:
             self.spend[tenant] = self.spend.get(tenant, Decimal(0)) + Decimal(event["payload"]["cost_usd"])
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--durable", default="analytics-example")
-    parser.add_argument("--subject", default="dp.>")
-    parser.add_argument("--idle-stop", type=float, default=None, help="stop after this many idle seconds")
-    args = parser.parse_args()
+async def main(args: argparse.Namespace, credentials: dict[str, str] | None) -> None:
     tally = CostTally()
     count = await consume(
         os.environ.get("NATS_URL", "nats://127.0.0.1:4222"),
@@ -116,6 +148,7 @@ async def main() -> None:
         tally,
         subject=args.subject,
         idle_stop_s=args.idle_stop,
+        credentials=credentials,
     )
     print(f"{count} events")
     for event_type, n in tally.types.most_common():
@@ -125,4 +158,10 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--credentials", help="the credential file of 'deskpilot analytics-credentials TENANT'")
+    parser.add_argument("--durable", default="analytics-example")
+    parser.add_argument("--subject", default="dp.>")
+    parser.add_argument("--idle-stop", type=float, default=None, help="stop after this many idle seconds")
+    args = parser.parse_args()
+    asyncio.run(main(args, json.loads(Path(args.credentials).read_text()) if args.credentials else None))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import secrets
@@ -17,12 +18,15 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
 import httpx2
+import nats
 import pytest
 from litestar import Litestar
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from deskpilot import cli
+from deskpilot.embedded import EmbeddedNats
 from deskpilot.gateway_limits import LOAD_GENERATOR_ENV
 from deskpilot.tenants import NewTenant, create_tenant
 from libs.events import Envelope, EventLog, decode
@@ -286,3 +290,32 @@ class ServiceProcess:
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+async def issue_analytics_credential(server: EmbeddedNats | None, tenant_id: str, workdir: Path) -> dict[str, str]:
+    """``deskpilot analytics-credentials TENANT`` as against ``deskpilot up`` (whose ``runtime.json`` names the
+    embedded server's directory and pid), on the suite's NATS: the credential file's contents, once the server has
+    reloaded and accepts it. Skips on a server of your own (``NATS_URL``), whose configuration is not ours."""
+    if server is None or server.proc is None:
+        pytest.skip("NATS_URL names a server whose authorization this suite does not write")
+    running: dict[str, object] = {"nats_url": server.url, "nats_credentials_dir": str(server.credentials)}
+    running |= {"nats_dir": str(server.dir), "nats_pid": server.proc.pid}
+    (workdir / "runtime.json").write_text(json.dumps(running))
+    out = workdir / f"{tenant_id}.json"
+    command = ["analytics-credentials", tenant_id, "--out", str(out), "--data-dir", str(workdir)]
+    assert await asyncio.to_thread(cli.main, command) == 0  # a command runs its own event loop
+    issued: dict[str, str] = json.loads(out.read_text())
+    assert out.stat().st_mode & 0o077 == 0, "the credential file is the owner's only"
+
+    async def accepted() -> bool:
+        try:
+            nc = await nats.connect(
+                server.url, nkeys_seed_str=issued["nkey_seed"], allow_reconnect=False, connect_timeout=2
+            )
+        except (nats.errors.Error, OSError):
+            return False  # the reload is not done yet
+        await nc.close()
+        return True
+
+    await eventually(accepted, timeout=15, what="the NATS server to accept the new analytics credential")
+    return issued

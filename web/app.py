@@ -38,7 +38,9 @@ from web.console import (
     PoliciesController,
     ProcedureCheckController,
     ProceduresController,
+    ReleasesController,
     ReplaysController,
+    SimulationsController,
 )
 from web.console.sso import SsoSettingsController
 from web.inbox import InboxController
@@ -107,6 +109,8 @@ def build_app(settings: WebSettings) -> Litestar:
             ReplaysController,
             ProceduresController,
             ProcedureCheckController,
+            ReleasesController,
+            SimulationsController,
             static,
         ],
         dependencies={"settings": _constant(settings), "api": _constant(api), "store": _constant(store)},

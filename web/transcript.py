@@ -16,6 +16,36 @@ def pretty(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
 
 
+def _words(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "—"
+    if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
+        return ", ".join(_words(v) for v in value) or "none"
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return str(value)
+
+
+def readable(arguments: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """A tool call's arguments as ``(name, value)`` lines a person reads at a glance: nested objects by dotted
+    name, lists of plain values joined, ``order_number`` shown as "order number"."""
+    if not isinstance(arguments, dict):
+        return [(prefix or "value", _words(arguments))]
+    out: list[tuple[str, str]] = []
+    for key in sorted(arguments):
+        name = f"{prefix}.{key}" if prefix else str(key)
+        value = arguments[key]
+        if isinstance(value, dict) and value:
+            out += readable(value, name)
+        else:
+            out.append((name.replace("_", " "), _words(value)))
+    return out
+
+
 @dataclass
 class Item:
     """One line of the transcript: ``kind`` is customer | ai | human | action | approval | system."""
@@ -27,6 +57,7 @@ class Item:
     position: int
     tool: str | None = None
     arguments: str | None = None
+    fields: list[tuple[str, str]] = field(default_factory=list)  # the arguments, for people
     outcome: str | None = None  # pending | completed | failed | approved | denied
     result: str | None = None
     dry_run: bool | None = None
@@ -120,6 +151,7 @@ class _Reader:
             event["position"],
             tool=p["tool"],
             arguments=pretty(p["arguments"]),
+            fields=readable(p["arguments"]),
             outcome="pending",
             tool_call_id=p["tool_call_id"],
             extra={"rule": p["rule"]} if approval else {},

@@ -318,6 +318,7 @@ class Consumers:
         """Park ``msg`` on ``dp.dlq.<durable>`` (its caller acknowledges it) and count it."""
         await self._log.dead_letter(durable, msg, detail)
         metrics.DEAD_LETTERS.labels(self._service, durable, reason).inc()
+        metrics.DEAD_LETTERS_PARKED.labels(self._service, durable).inc()  # until measured from the stream again
         metrics.CONSUMED.labels(self._service, durable, "dead_lettered").inc()
 
     async def _attempt(

@@ -26,7 +26,13 @@ from nats.js.errors import NotFoundError
 
 from libs.events import EventLog, RecordedEvent, decode
 from libs.events.streams import DEAD_LETTER_STREAM, EVENTS_STREAM
-from libs.events.subjects import DLQ_PREFIX, dead_letter_subject, redrive_subject
+from libs.events.subjects import (
+    CONVERSATION_PREFIX,
+    DLQ_PREFIX,
+    TENANT_PREFIX,
+    dead_letter_subject,
+    redrive_subject,
+)
 from libs.platform.consumers import Subscription
 from libs.platform.row_security import tenant_scope
 
@@ -67,6 +73,14 @@ def _letter(seq: int, subject: str, headers: dict[str, str], body: bytes) -> Dea
         envelope: dict[str, Any] = json.loads(body)
     except ValueError:
         envelope = {}
+    if not isinstance(envelope, dict):
+        envelope = {}
+    # A body too broken to say whose it is: its subject does (`dp.conv.<tenant>.<conversation>.…`, `dp.tenant.<t>.…`).
+    where = headers.get("Dp-Original-Subject", "").split(".")
+    if len(where) > 3 and where[:2] in (CONVERSATION_PREFIX.split("."), TENANT_PREFIX.split(".")):
+        envelope.setdefault("tenant_id", where[2])
+        if where[:2] == CONVERSATION_PREFIX.split("."):
+            envelope.setdefault("conversation_id", where[3])
     return DeadLetter(
         id=seq,
         consumer=subject.removeprefix(f"{DLQ_PREFIX}."),

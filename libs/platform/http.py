@@ -61,6 +61,13 @@ PathNumber = Annotated[int, Parameter(ge=1, le=INT32_MAX, description="A positiv
 """A number in the path that is a PostgreSQL ``integer`` (a release's number): beyond it is 422, not a 500 from the
 driver."""
 
+
+def exactly_one_of(*fields: str) -> dict[str, Any]:
+    """``json_schema_extra`` of a request model whose validator wants exactly one of ``fields`` given (not null): so
+    the contract says it, and a client (or a fuzzer) reading it does not send neither or both."""
+    return {"oneOf": [{"required": [f], "properties": {f: {"not": {"type": "null"}}}} for f in fields]}
+
+
 HUMAN_AGENTS: dict[str, Any] = {"human_agents": True}
 """``opt`` of a route a human agent's sign-in key may call (an issued key with role ``agent``): what working a
 ticket needs, such as reading its conversation and deciding an approval. Every other route needs a key that acts

@@ -102,6 +102,11 @@ DEAD_LETTERS = counter(
     "Messages parked on dp.dlq.<consumer>: poison (undecodable or unappliable) or failed (out of attempts)",
     ("service", "consumer", "reason"),
 )
+DEAD_LETTERS_PARKED = gauge(
+    "deskpilot_dead_letters_parked",
+    "Messages a consumer parked and nobody re-drove yet: events its read model has not applied (it is behind)",
+    ("service", "consumer"),
+)
 
 # --- outbox ---------------------------------------------------------------------------------------------------------
 

@@ -23,9 +23,10 @@ from libs.events.subjects import any_tenant
 from libs.platform import metrics
 from libs.platform.consumers import Consumers, Subscription
 from libs.platform.db import Database, Migration
-from libs.platform.dead_letters import RedriveServer
+from libs.platform.dead_letters import RedriveServer, parked_counts
 from libs.platform.faults import Outage
 from libs.platform.idempotency import IdempotencyKeys, idempotency_table
+from libs.platform.nats_auth import connect_options, nats_servers
 from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
 from libs.platform.privacy import PrivacyParticipant
 from libs.platform.selfcheck import check_database
@@ -65,11 +66,6 @@ def platform_migrations(metadata: MetaData, api_keys: Table, idempotency_keys: T
     ]
 
 
-def nats_servers(url: str) -> list[str]:
-    """``NATS_URL`` as a list of servers: one URL, or several separated by commas (the nodes of a cluster)."""
-    return [u.strip() for u in url.split(",") if u.strip()]
-
-
 @dataclass(frozen=True)
 class BackgroundTask:
     """A coroutine a service runs from start to stop, as a task named ``<service>-<name>``; ``does`` says what it
@@ -91,8 +87,9 @@ class ServiceRuntime:
         migrations: Sequence[Migration],
         *,
         on_tenant_created: TenantHook | None = None,
+        nats_identity: str | None = None,
     ) -> None:
-        self.name = name
+        self.name, self.nats_identity = name, nats_identity or name  # whose NATS credential: its own by default
         self.settings = settings
         self.db = Database(settings.database_url, schema=name, owner_url=settings.database_owner_url)
         self.outbox = outbox_table(metadata)
@@ -136,7 +133,7 @@ class ServiceRuntime:
         self.add_background(
             "metrics",
             self._measure_forever,
-            does="every 10 s, measure each durable consumer's lag and the outbox backlog for `/metrics`",
+            does="every 10 s, measure consumers' lag and parked letters, and the outbox backlog, for `/metrics`",
         )
         self.privacy = PrivacyParticipant(self)
         for sub in self.privacy.subscriptions():
@@ -190,6 +187,10 @@ class ServiceRuntime:
         while True:
             try:
                 await self.consumers.measure()
+                parked = await parked_counts(self.nc.jetstream())
+                for sub in self.subscriptions:
+                    durable = self.consumers.durable(sub)
+                    metrics.DEAD_LETTERS_PARKED.labels(self.name, durable).set(parked.get(durable, 0))
                 metrics.OUTBOX_BACKLOG.labels(self.name).set(await self.relay.backlog())
             except Exception as exc:  # the infrastructure away: the figures wait for it
                 log.debug("%s: could not measure (%r)", self.name, exc)
@@ -202,7 +203,10 @@ class ServiceRuntime:
             log.info("%s: applied migrations %s", self.name, applied)
         self.event_log.sealer.keys.master.current  # noqa: B018 - fail at start, loudly, without master keys
         await self.nc.connect(
-            servers=nats_servers(self.settings.nats_url), connect_timeout=5, max_reconnect_attempts=-1
+            servers=nats_servers(self.settings.nats_url),
+            connect_timeout=5,
+            max_reconnect_attempts=-1,
+            **connect_options(self.nats_identity),  # this service's own nkey and inbox (libs/platform/nats_auth.py)
         )
         await self.event_log.ensure_streams(self.settings.stream_replicas)
         await self.consumers.start()

@@ -8,12 +8,17 @@ ticketing: keys an owner creates, and the short-lived key of each human agent's 
 service into ``api_keys``. Each has a role: ``owner`` and ``admin`` keys act as the tenant; an ``agent`` key is a
 human agent's and opens only the routes a human agent needs (see ``libs.platform.http.HUMAN_AGENTS``). Issued
 keys are looked up on every request (no cache), so a revocation or an expiry holds at once.
+
+The key a tenant was created with can be revoked too: ``api_key.revoked`` with ``key_id`` ``ORIGINAL_KEY_ID``
+replaces its digest with a tombstone no key hashes to. Those keys are cached for ``ORIGINAL_KEY_TTL_S`` seconds
+per process, so every replica refuses a revoked one within that time (the one that projects the event at once).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -25,6 +30,13 @@ from libs.events import ApiKeyIssued, ApiKeyRevoked, Envelope, TenantCreated
 from libs.platform.outbox import UnitOfWork
 
 KEY_PREFIX = "dp_"
+ORIGINAL_KEY_ID = "original"  # ``api_key.revoked`` of this id revokes the key the tenant was created with
+ORIGINAL_KEY_TTL_S = 5.0
+
+
+def tombstone(tenant_id: str) -> str:
+    """What replaces a revoked original key's digest: unique per tenant, and never a SHA-256 hex digest."""
+    return f"revoked-{tenant_id}"[:64]
 
 
 def new_api_key() -> str:
@@ -84,11 +96,18 @@ TenantHook = Callable[[UnitOfWork, Envelope], Awaitable[None]]
 class TenantDirectory:
     """This service's copy of the tenant list; SQL for the shared ``tenants`` projection lives here."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], table: Table, keys: Table | None = None) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        table: Table,
+        keys: Table | None = None,
+        original_key_ttl: float = ORIGINAL_KEY_TTL_S,
+    ) -> None:
         self._sessions = sessions
         self._table = table
         self._keys = keys
-        self._by_digest: dict[str, str] = {}
+        self._ttl = original_key_ttl
+        self._by_digest: dict[str, tuple[str, float]] = {}  # original keys: digest -> (tenant, when looked up)
 
     async def record(self, uow: UnitOfWork, event: Envelope) -> bool:
         """Store a ``tenant.created``; returns False when it was already known (redelivery)."""
@@ -108,19 +127,21 @@ class TenantDirectory:
         return holder.tenant_id if holder is not None and holder.acts_as_tenant else None
 
     async def holder(self, api_key: str) -> KeyHolder | None:
-        """Who ``api_key`` speaks for, or None. Tenants' own keys are cached (they are never revoked); issued keys
-        are looked up every time, so that a revoked or expired one is refused at once."""
+        """Who ``api_key`` speaks for, or None. Tenants' own keys are cached for a few seconds (a revoked one is
+        refused within that time); issued keys are looked up every time, so a revoked or expired one is refused at
+        once."""
         digest = key_digest(api_key)
         cached = self._by_digest.get(digest)
-        if cached is not None:
-            return KeyHolder(cached, "owner")
+        if cached is not None and time.monotonic() - cached[1] < self._ttl:
+            return KeyHolder(cached[0], "owner")
         async with self._sessions() as session:
             tenant_id = (
                 await session.execute(select(self._table.c.tenant_id).where(self._table.c.api_key_sha256 == digest))
             ).scalar_one_or_none()
             if tenant_id is not None:
-                self._by_digest[digest] = tenant_id
+                self._by_digest[digest] = (tenant_id, time.monotonic())
                 return KeyHolder(tenant_id, "owner")
+            self._by_digest.pop(digest, None)
             if self._keys is None:
                 return None
             keys = self._keys
@@ -151,6 +172,8 @@ class TenantDirectory:
                 )
                 .on_conflict_do_nothing(index_elements=["key_id"])
             )
+        elif isinstance(payload, ApiKeyRevoked) and payload.key_id == ORIGINAL_KEY_ID:
+            await self._revoke_original(uow, event.tenant_id)
         elif isinstance(payload, ApiKeyRevoked):
             await uow.session.execute(
                 update(keys)
@@ -159,6 +182,23 @@ class TenantDirectory:
                 )
                 .values(revoked_at=func.now())
             )
+
+    async def _revoke_original(self, uow: UnitOfWork, tenant_id: str) -> None:
+        """The tenant's own key tombstoned (idempotent), and forgotten by this process at once."""
+        table = self._table
+        await uow.session.execute(
+            update(table).where(table.c.tenant_id == tenant_id).values(api_key_sha256=tombstone(tenant_id))
+        )
+        self._by_digest = {d: held for d, held in self._by_digest.items() if held[0] != tenant_id}
+
+    async def original_key_active(self, tenant_id: str) -> bool:
+        """Whether the key ``tenant_id`` was created with still works (False: revoked, or no such tenant)."""
+        table = self._table
+        async with self._sessions() as session:
+            digest = (
+                await session.execute(select(table.c.api_key_sha256).where(table.c.tenant_id == tenant_id))
+            ).scalar_one_or_none()
+        return digest is not None and digest != tombstone(tenant_id)
 
     async def all_ids(self) -> list[str]:
         async with self._sessions() as session:

@@ -78,7 +78,7 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
     runtime.on_stop(pool.aclose)  # the provider SDKs' HTTP clients
     setups = TenantSetups(runtime.db.sessions)
     replays = ReplayJobs(runtime, background, tenant_candidates(setups, pool.for_policy, settings))
-    simulations = SimulationJobs(runtime, background, chosen, settings, setups)
+    simulations = SimulationJobs(runtime, background, pool.for_policy, settings, setups)
     releases = Releases(runtime, setups, pool.for_policy, settings)
     gates = GateJobs(runtime, background, releases, settings.gate_stale_after)
     runtime.add_background(

@@ -19,14 +19,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import nats
 import yaml
 from nats.aio.client import Client as NATS
 
 from libs.events import EventLog, decode
 from libs.events.subjects import CONVERSATION_PREFIX
+from libs.platform import nats_auth
 from libs.platform.db import Database
-from libs.platform.runtime import nats_servers
 from services.agent.config import AgentSettings
 from services.agent.providers import select_model
 from services.agent.replay.diff import ConversationDiff, summarise
@@ -72,7 +71,7 @@ class Servers:
 
 @asynccontextmanager
 async def servers(nats_url: str, database_url: str) -> AsyncIterator[Servers]:
-    nc = await nats.connect(nats_servers(nats_url))
+    nc = await nats_auth.connect(nats_url)
     db = Database(database_url, schema="agent")
     try:
         yield Servers(nc, EventLog(nc), db)

@@ -12,6 +12,7 @@ new conversation, so a rollback applies at once on every replica. Releases never
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ class TenantSetups:
         self._sessions = sessions
         self._ttl = ttl
         self._entries: dict[str, tuple[float, TenantSetup]] = {}
+        self._loading: dict[str, asyncio.Future[TenantSetup]] = {}
+        self._generation: dict[str, int] = {}  # invalidations per tenant, so a read begun before one is not kept
         self._unreleased: dict[str, float] = {}  # tenants seen without a release, and when
         self._releases: OrderedDict[tuple[str, int], tuple[ReleaseConfig, tuple[Procedure, ...]]] = OrderedDict()
 
@@ -60,18 +63,36 @@ class TenantSetups:
         cached = self._entries.get(tenant_id)
         if cached is not None and time.monotonic() - cached[0] < self._ttl:
             return cached[1]
+        # One read per tenant at a time: when the entry expires under load, every turn in flight for the tenant
+        # would otherwise read and compile the same setup at once.
+        loading = self._loading.get(tenant_id)
+        if loading is None:
+            loading = asyncio.ensure_future(self._load(tenant_id))
+            self._loading[tenant_id] = loading
+            loading.add_done_callback(lambda done: self._loaded(tenant_id, done))
+        return await asyncio.shield(loading)
+
+    def _loaded(self, tenant_id: str, done: asyncio.Future[TenantSetup]) -> None:
+        if self._loading.get(tenant_id) is done:
+            del self._loading[tenant_id]
+
+    async def _load(self, tenant_id: str) -> TenantSetup:
+        generation = self._generation.get(tenant_id, 0)
         async with self._sessions() as session:
             setup = TenantSetup(
                 tools=await CatalogRepository(session).tools(tenant_id),
                 policy=await PolicyRepository(session).get(tenant_id),
                 procedures=compiled(await ProcedureRepository(session).all(tenant_id)),
             )
-        self._entries[tenant_id] = (time.monotonic(), setup)
+        if self._generation.get(tenant_id, 0) == generation:  # not invalidated while it was being read
+            self._entries[tenant_id] = (time.monotonic(), setup)
         return setup
 
     def invalidate(self, tenant_id: str) -> None:
         self._entries.pop(tenant_id, None)
         self._unreleased.pop(tenant_id, None)
+        self._generation[tenant_id] = self._generation.get(tenant_id, 0) + 1
+        self._loading.pop(tenant_id, None)  # a read begun before the change must not serve callers after it
 
     async def for_conversation(self, tenant_id: str, conversation_id: str, pinned: int | None) -> TenantSetup:
         """The setup a conversation runs under: its release (``pinned``: the one it started under), a new

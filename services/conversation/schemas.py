@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from libs.platform.http import exactly_one_of
+
 
 class StartConversation(BaseModel):
     """Open a conversation. Both fields are optional."""
@@ -174,7 +176,9 @@ class CsatAnswer(BaseModel):
 class PrivacySubject(BaseModel):
     """Whom a data-subject request is about: exactly one of ``customer_id``, ``email`` or ``conversation_ids``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=exactly_one_of("customer_id", "email", "conversation_ids")
+    )
     customer_id: str | None = Field(default=None, min_length=1, max_length=200)
     email: str | None = Field(default=None, min_length=3, max_length=320)
     conversation_ids: list[str] | None = Field(default=None, min_length=1, max_length=10_000)

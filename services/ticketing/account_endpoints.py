@@ -25,6 +25,7 @@ from nats.aio.msg import Msg
 
 from libs.events.subjects import parse_conversation_subject, tenant_conversations_all, tenant_subject
 from libs.platform.http import Runtime
+from libs.platform.tenancy import ORIGINAL_KEY_ID
 from services.ticketing import accounts
 from services.ticketing.config import TicketingSettings
 from services.ticketing.endpoints import AUTH, CurrentCaller, agent_view, domain_errors
@@ -151,30 +152,40 @@ class ApiKeyController(Controller):
 
     @get("/")
     async def list_keys(self, caller: CurrentCaller, runtime: Runtime) -> ApiKeyList:
-        """The tenant's issued API keys, newest first, revoked ones included; never the keys (admins)."""
+        """The tenant's issued API keys, newest first, revoked ones included, and whether the key the tenant was
+        created with still works; never the keys (admins)."""
         with domain_errors():
             caller.require_admin()
         async with runtime.db.session() as session:
             rows = await AccountRepository(session).keys(caller.tenant_id, "api")
-        return ApiKeyList(items=[_api_key(r) for r in rows])
+        active = await runtime.tenants.original_key_active(caller.tenant_id)
+        return ApiKeyList(items=[_api_key(r) for r in rows], original_key_active=active)
 
     @delete("/{key_id:str}", status_code=HTTP_204_NO_CONTENT)
     async def revoke(self, caller: CurrentCaller, key_id: FromPath[str], runtime: Runtime) -> None:
-        """Revoke an API key (owners only): every service refuses it from now on. Idempotent."""
+        """Revoke an API key (owners only): every service refuses it from now on. Idempotent. ``original``: the key
+        the tenant was created with, refused by every service within 5 seconds."""
         with domain_errors():
             try:
                 async with runtime.unit_of_work() as uow:
-                    await accounts.revoke_api_key(uow, caller, key_id)
+                    if key_id == ORIGINAL_KEY_ID:
+                        accounts.revoke_original_key(uow, caller)
+                    else:
+                        await accounts.revoke_api_key(uow, caller, key_id)
             except accounts.KeyNotFound as exc:
                 raise NotFoundException(str(exc)) from exc
 
     @post("/{key_id:str}/rotate", status_code=HTTP_201_CREATED)
     async def rotate(self, caller: CurrentCaller, key_id: FromPath[str], runtime: Runtime) -> CreatedApiKey:
-        """Replace an API key: a new one with the same name and role (in this response only), the old revoked."""
+        """Replace an API key: a new one with the same name and role (in this response only), the old revoked.
+        ``original``: a new owner key in place of the key the tenant was created with."""
         with domain_errors():
             try:
                 async with runtime.unit_of_work() as uow:
-                    new = await accounts.rotate_api_key(uow, caller, key_id)
+                    if key_id == ORIGINAL_KEY_ID:
+                        new = await accounts.rotate_original_key(uow, caller)
+                    else:
+                        new = await accounts.rotate_api_key(uow, caller, key_id)
             except accounts.KeyNotFound as exc:
                 raise NotFoundException(str(exc)) from exc
         return _created(new)

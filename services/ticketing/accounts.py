@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from libs.events import Actor, ApiKeyIssued, ApiKeyRevoked, Envelope, new_id
 from libs.platform.outbox import UnitOfWork
-from libs.platform.tenancy import TenantDirectory, key_digest, new_api_key
+from libs.platform.tenancy import ORIGINAL_KEY_ID, TenantDirectory, key_digest, new_api_key
 from services.ticketing.repository import AccountRepository, AgentRepository, AgentRow, IssuedKeyRow
 from services.ticketing.service import AGENT_KEY_PREFIX, AgentNotFound, Caller, Conflict, Forbidden, Role
 
@@ -223,6 +223,20 @@ async def issue_api_key(uow: UnitOfWork, caller: Caller, name: str, role: Role) 
     )
     _announce_issued(uow, caller.actor, caller.tenant_id, row)
     return NewKey(key, row)
+
+
+def revoke_original_key(uow: UnitOfWork, caller: Caller) -> None:
+    """Revoke the key the tenant was created with (owners only): every service refuses it within seconds
+    (``libs.platform.tenancy``). Idempotent; the tenant keeps its issued keys and its people's sign-ins."""
+    caller.require_owner()
+    uow.emit(Envelope.new(ApiKeyRevoked(key_id=ORIGINAL_KEY_ID), tenant_id=caller.tenant_id, actor=caller.actor))
+
+
+async def rotate_original_key(uow: UnitOfWork, caller: Caller) -> NewKey:
+    """An owner API key in place of the key the tenant was created with, which is revoked (owners only)."""
+    new = await issue_api_key(uow, caller, "tenant key (rotated)", "owner")
+    revoke_original_key(uow, caller)
+    return new
 
 
 async def revoke_api_key(uow: UnitOfWork, caller: Caller, key_id: str) -> IssuedKeyRow:

@@ -224,6 +224,9 @@ class CreatedApiKey(ApiKey):
 
 class ApiKeyList(BaseModel):
     items: list[ApiKey]
+    original_key_active: bool = Field(
+        default=True, description="the key the tenant was created with still works (key id 'original' to revoke)"
+    )
 
 
 class Rating(BaseModel):

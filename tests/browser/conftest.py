@@ -9,6 +9,7 @@ accounts. Every page a test visits can be checked with axe-core (injected from `
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -21,11 +22,13 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from deskpilot.embedded import free_port
+from deskpilot.tenants import create_tenant
+from libs.events import EventLog
 from services.integrations.tests.fake_hubspot import CLIENT_ID as HUBSPOT_CLIENT_ID
 from services.integrations.tests.fake_hubspot import CLIENT_SECRET as HUBSPOT_CLIENT_SECRET
 from services.integrations.tests.fake_hubspot import FakeHubSpot
 from services.ticketing.tests.fake_issuer import FakeIssuer
-from tests.support import platform_env, serving, start_platform, stop_platform
+from tests.support import eventually, platform_env, serving, start_platform, stop_platform
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -246,6 +249,21 @@ async def new_account(api: httpx2.AsyncClient, platform: WebPlatform, role: str 
     )
     assert r.status_code == 204, r.text
     return Account(agent_id, name, email, password, role)
+
+
+async def own_tenant(event_log: EventLog, api: httpx2.AsyncClient, platform: WebPlatform, name: str) -> WebPlatform:
+    """A new tenant on the running platform (for a test that changes what the demo tenant's other tests rely on:
+    its releases, its original key), once the agent and ticketing services both accept its key."""
+    tenant = await create_tenant(event_log, name)
+    mine = dataclasses.replace(platform, api_key=tenant.api_key)
+
+    async def known() -> bool:
+        agent = await api.get("/v1/agent/releases", headers=mine.headers())
+        team = await api.get("/v1/tickets/agents", headers=mine.headers())
+        return agent.status_code == 200 and team.status_code == 200
+
+    await eventually(known, timeout=30, what="the platform to learn the new tenant")
+    return mine
 
 
 async def sign_in(page: Page, platform: WebPlatform, account: Account, next_path: str = "/inbox") -> None:

@@ -68,6 +68,10 @@ async def test_a_replay_shows_what_the_candidate_would_do_differently(
     await page.get_by_role("link", name="Replay this conversation against a candidate").click()
     await expect(page.locator(f"#rc-{cid}")).to_be_checked()
 
+    await page.goto(f"{web_platform.base}/console/history?customer_id=nobody-at-all@example.com")
+    await expect(page.locator("#all-conversations")).to_contain_text("No conversations for these filters.")
+    await expect(page.get_by_role("button", name=re.compile("Replay the chosen"))).to_have_count(0)
+
 
 async def test_the_tenant_chooses_its_model_among_the_configured_ones(
     context: BrowserContext, web_platform: WebPlatform, api: httpx2.AsyncClient

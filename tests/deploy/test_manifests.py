@@ -38,6 +38,7 @@ TMP = "/tmp"  # noqa: S108 - the writable scratch mount of read-only containers,
 ENV_VARS = (
     "DATABASE_URL",
     "NATS_URL",
+    "NATS_CREDENTIALS_DIR",
     "DESKPILOT_HTTP_HOST",
     "DESKPILOT_HTTP_PORT",
     "DESKPILOT_LOG_LEVEL",

@@ -15,6 +15,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx2
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 
 from deskpilot.architecture_docs import service_views
 from tests.e2e.conftest import Platform
+from tests.e2e.contract_fuzz import schemathesis
 
 T = TypeVar("T")
 A_EMAIL = "zelda.quuxworth@a-tenant.example"
@@ -322,3 +324,25 @@ def test_as_resources_are_intact_after_the_fuzzing(world: World) -> None:
         assert any(k["key_id"] == world.ids["api_key"] and k["revoked_at"] is None for k in keys)
         widgets = client.get(f"{base}/v1/conversations/widget-keys", headers=auth).json()["items"]
         assert any(k["key_id"] == world.ids["widget_key"] and k["revoked_at"] is None for k in widgets)
+
+
+# Not fixed yet (issue 20): positive-data acceptance (ST202), a schema-valid request refused with 400/422 because
+# the document cannot state the rule yet: rules across fields or on the server's state (a procedure's or suite's
+# content, known plans, models and integrations, a reachable URL, 'to' after 'from', a replay filter that matches
+# nothing). Which operations a run hits varies with the platform's state (about 20; benchmarks/api_fuzz.py
+# --keep keeps their requests). Every other check must pass, and no response may be >= 500 (ST101).
+NOT_YET = "ST202 "
+
+
+def test_schemathesis_over_the_contract_with_each_tenants_key(world: World, tmp_path: Path) -> None:
+    """Every check, fixed seed, one example per operation (tests/e2e/contract_fuzz.py): A fuzzes every operation and
+    runs the stateful links; B (after A, on the same platform) runs the stateful links with its own key."""
+    base = world.platform.base
+    runs = {
+        "A": schemathesis(base, world.platform.api_key, tmp_path / "A", "fuzzing,stateful"),
+        "B": schemathesis(base, world.b_key, tmp_path / "B", "stateful"),
+    }
+    report = json.dumps({name: run.as_dict() for name, run in runs.items()}, indent=1)
+    assert all(run.requests for run in runs.values()), report
+    assert not [f for run in runs.values() for f in run.failures if not f.startswith(NOT_YET)], report
+    assert not [e for run in runs.values() for e in run.errors], report

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
-import nats
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
@@ -18,6 +17,7 @@ from deskpilot.embedded import free_port
 from deskpilot.supervisor import SERVICES
 from libs.events import new_id
 from libs.events.streams import EVENTS_STREAM
+from libs.platform import nats_auth
 from tests.e2e.conftest import Platform
 from tests.otlp import OtlpReceiver, ReceivedSpan
 from tests.support import eventually, platform_env, start_platform, stop_platform
@@ -105,7 +105,7 @@ async def one_turn(
 
 async def park_a_poison_message(platform: Platform, tenant_id: str) -> None:
     """Bytes that are no event, on a conversation subject every service's consumers of new messages read."""
-    nc = await nats.connect(json.loads((platform.data_dir / "runtime.json").read_text())["nats_url"])
+    nc = await nats_auth.connect(json.loads((platform.data_dir / "runtime.json").read_text())["nats_url"])
     try:
         subject = f"dp.conv.{tenant_id}.{new_id('cnv')}.message.received"
         await nc.jetstream().publish(subject, b"not an event", stream=EVENTS_STREAM)

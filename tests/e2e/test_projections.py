@@ -13,6 +13,9 @@ import asyncpg
 import httpx2
 
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres
+from libs.events import new_id
+from libs.platform import nats_auth
+from libs.platform.dead_letters import dead_letters
 from tests.e2e.conftest import Platform
 from tests.support import eventually
 
@@ -130,3 +133,37 @@ async def test_rebuilt_read_models_match_and_a_tampered_row_is_named(platform: P
     only = platform.cli("projections", "rebuild", "conversation", "--tenant", tenant)
     assert only.returncode == 0  # without --check it reports and succeeds
     assert "billing." not in only.stdout
+
+
+async def test_an_event_a_projection_parked_is_named_and_counted(platform: Platform) -> None:
+    """A parked event blocks nothing (the ordered consumer goes on), so the check says the read model is behind:
+    which consumer, which conversation and event; and the service's ``/metrics`` counts it."""
+    tenant, conv = new_id("ten"), new_id("conv")  # a tenant of its own: the other tests' checks stay clean
+    nc = await nats_auth.connect(platform.env["NATS_URL"])
+    try:
+        poison = {"type": "message.received", "id": new_id("evt"), "tenant_id": tenant, "conversation_id": conv}
+        await nc.jetstream().publish(f"dp.conv.{tenant}.{conv}.message.received", json.dumps(poison).encode())
+
+        async def parked() -> bool:
+            letters = await dead_letters(nc.jetstream(), "conversation-projection")
+            return any(d.conversation_id == conv for d in letters)
+
+        await eventually(parked, timeout=60, what="the projection to park the poison event")
+    finally:
+        await nc.close()
+    done = platform.cli("projections", "rebuild", "--tenant", tenant, "--check")
+    assert done.returncode == 1, done.stdout + done.stderr
+    named = f"BEHIND: conversation-projection has not applied message.received {poison['id']}"
+    assert named in done.stdout, done.stdout
+    assert f"(conversation {conv}, tenant {tenant}): poison: " in done.stdout, done.stdout
+    assert "deskpilot dead-letters redrive --id " in done.stdout
+
+    services = json.loads((platform.data_dir / "runtime.json").read_text())["services"]
+    gauge = 'deskpilot_dead_letters_parked{consumer="conversation-projection",service="conversation"} '
+
+    async def counted() -> bool:  # at once when parked, and from the stream every 10 s
+        async with httpx2.AsyncClient(timeout=10) as client:
+            text = (await client.get(f"{services['conversation']}/metrics")).text
+        return any(line.startswith(gauge) and float(line.split()[-1]) >= 1 for line in text.splitlines())
+
+    await eventually(counted, timeout=60, what="deskpilot_dead_letters_parked to count the parked event")

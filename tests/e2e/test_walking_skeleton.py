@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 import httpx2
-import nats
 import psutil
 import pytest
 from sqlalchemy import text
@@ -19,6 +18,7 @@ from sqlalchemy.pool import NullPool
 from deskpilot.database_roles import SERVICE_ROLE
 from libs.events.catalog.privacy import PRIVACY_SERVICES
 from libs.events.streams import EVENTS_STREAM
+from libs.platform import nats_auth
 from tests.e2e.conftest import Platform
 from tests.support import eventually
 
@@ -211,7 +211,7 @@ async def test_asking_for_a_human_hands_off_and_opens_a_ticket(platform: Platfor
             json={"text": "hello? where is my order #1001?"},
         )
         position = r.json()["position"]
-        nc = await nats.connect(platform.env["NATS_URL"])
+        nc = await nats_auth.connect(platform.env["NATS_URL"])
         try:
             js = nc.jetstream()
 

@@ -36,7 +36,7 @@ async def test_a_database_restart_under_load_parks_nothing_and_loses_nothing(up:
         finally:
             watcher.cancel()
 
-    outcome = await under_load(up, database_restart)
+    outcome = await under_load(up, database_restart, before=30, after=40)  # as the node faults: recovery shows in 40
     print(outcome.line(f"PostgreSQL stopped {OUTAGE_S:.0f} s"))
     verdict = outcome.verdict
     assert not [e for e in verdict.errors if " 500" in e], f"an outage answered 500: {verdict.errors}"

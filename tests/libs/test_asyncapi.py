@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
+from deskpilot.embedded import EmbeddedNats
 from libs.events import (
     Actor,
     ConversationStarted,
@@ -27,6 +28,7 @@ from libs.events import (
 )
 from libs.events.asyncapi import REGENERATE, document, main, render
 from libs.events.catalog import EVENT_TYPES, PlanQuotaStateChanged
+from tests.support import issue_analytics_credential
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml"
 
@@ -126,8 +128,10 @@ def load_example() -> Any:
 
 
 async def test_the_example_analytics_consumer_reads_the_real_stream_and_resumes(
-    event_log: EventLog, nats_url: str, tenant_id: str
+    event_log: EventLog, nats_url: str, nats_server: EmbeddedNats | None, tenant_id: str, tmp_path: Path
 ) -> None:
+    """With the read-only credential of ``deskpilot analytics-credentials`` for its tenant, as an operator gives
+    it: it reads that tenant's events and nothing of another's (tests/test_nats_auth.py: what it cannot do)."""
     example = load_example()
     conv = new_id("conv")
     customer, ai = Actor(kind="customer", id="c"), Actor(kind="ai", id="agent")
@@ -147,11 +151,14 @@ async def test_the_example_analytics_consumer_reads_the_real_stream_and_resumes(
         Envelope.new(call, tenant_id=tenant_id, conversation_id=conv, actor=ai),
         Envelope.new(call, tenant_id=tenant_id, conversation_id=conv, actor=ai),
     ]
+    other, other_conv = new_id("ten"), new_id("conv")
+    started = Envelope.new(ConversationStarted(), tenant_id=other, conversation_id=other_conv, actor=customer)
+    await event_log.append(other, other_conv, [started], expected_version=None)  # before: first in the log
     await event_log.append(tenant_id, conv, first, expected_version=None)
-    durable = f"analytics-{tenant_id}"
-    subject = f"dp.conv.{tenant_id}.>"
+    credentials = await issue_analytics_credential(nats_server, tenant_id, tmp_path)
+    durable = credentials["consumer"]
     tally = example.CostTally()
-    assert await example.consume(nats_url, durable, tally, subject=subject, max_messages=3) == 3
+    assert await example.consume(nats_url, "", tally, credentials=credentials, max_messages=3) == 3
     assert list(tally.types.elements()) == ["conversation.started", "llm.called", "llm.called"]
     assert tally.spend == {tenant_id: cost * 2}
 
@@ -160,7 +167,7 @@ async def test_the_example_analytics_consumer_reads_the_real_stream_and_resumes(
     again = Envelope.new(call, tenant_id=tenant_id, conversation_id=conv, actor=ai)
     await event_log.append(tenant_id, conv, [again], expected_version=None)
     later = example.CostTally()
-    handled = await example.consume(nats_url, durable, later, subject=subject, idle_stop_s=1.0)
+    handled = await example.consume(nats_url, "", later, credentials=credentials, idle_stop_s=1.0)
     assert handled == 1, (later.types, tally.types)
     assert later.types == {"llm.called": 1}
     info = await event_log.jetstream.consumer_info("DP_EVENTS", durable)
@@ -169,4 +176,4 @@ async def test_the_example_analytics_consumer_reads_the_real_stream_and_resumes(
 
     # a service's consumer name is refused, so it can never take messages from a service
     with pytest.raises(ValueError, match="service's consumer name"):
-        await example.consume(nats_url, "billing-ledger", tally, subject=subject, max_messages=1)
+        await example.consume(nats_url, "billing-ledger", tally, subject=f"dp.conv.{tenant_id}.>", max_messages=1)

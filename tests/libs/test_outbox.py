@@ -11,6 +11,7 @@ from sqlalchemy import MetaData, func, select
 
 from libs.events import Actor, Envelope, EventLog, MessageReceived, new_id
 from libs.events.streams import EVENTS_STREAM
+from libs.platform.nats_auth import ADMIN
 from libs.platform.runtime import ServiceRuntime, create_all_migration
 from libs.platform.settings import ServiceSettings
 
@@ -20,7 +21,8 @@ CUSTOMER = Actor(kind="customer", id="c")
 
 def runtime_for(nats_url: str, database_url: str) -> ServiceRuntime:
     settings = ServiceSettings.model_validate({"NATS_URL": nats_url, "DATABASE_URL": database_url})
-    return ServiceRuntime("outbox_test", settings, METADATA, [create_all_migration(METADATA)])
+    # not a service of the platform, so no NATS credential of its own: it connects as the operator
+    return ServiceRuntime("outbox_test", settings, METADATA, [create_all_migration(METADATA)], nats_identity=ADMIN)
 
 
 @pytest.fixture(scope="module")

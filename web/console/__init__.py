@@ -6,8 +6,10 @@ from web.console.analytics import AnalyticsController
 from web.console.keys import KeysController
 from web.console.knowledge import KnowledgeController
 from web.console.procedures import ProcedureCheckController, ProceduresController
+from web.console.releases import ReleasesController
 from web.console.replays import ConversationsController, ReplaysController
 from web.console.settings import IntegrationsController, PoliciesController
+from web.console.simulations import SimulationsController
 
 __all__ = [
     "AnalyticsController",
@@ -18,5 +20,7 @@ __all__ = [
     "PoliciesController",
     "ProcedureCheckController",
     "ProceduresController",
+    "ReleasesController",
     "ReplaysController",
+    "SimulationsController",
 ]

@@ -1,4 +1,5 @@
-"""The tenant's keys: API keys (owners create, rotate and revoke; a new key is shown once, on the next page only)
+"""The tenant's keys: API keys (owners create, rotate and revoke, the key the tenant was created with included; a new
+key is shown once, on the next page only)
 and the web chat's widget keys with their allowed origins (create, rotate: a new key with the same origins and the
 old one revoked, revoke); and the team's human agents (create with a password, change a role)."""
 
@@ -31,13 +32,15 @@ class KeysController(Controller):
         session = admin(request, store)
         user = SessionApi(api, session)
         revealed, session.reveal = session.reveal, None
+        api_keys = await user.get("/v1/tickets/api-keys")
         return page(
             "console/keys.html",
             **layout(
                 session,
                 section="console",
                 tab="keys",
-                api_keys=(await user.get("/v1/tickets/api-keys"))["items"],
+                api_keys=api_keys["items"],
+                original_active=api_keys.get("original_key_active", True),
                 widget_keys=(await user.get("/v1/conversations/widget-keys"))["items"],
                 agents=(await user.get("/v1/tickets/agents"))["items"],
                 revealed=revealed,
@@ -75,7 +78,9 @@ class KeysController(Controller):
     @post("/api/{key_id:str}/revoke")
     async def revoke_api_key(self, request: AnyRequest, key_id: str, api: Api, store: Store) -> Redirect:
         session, _, user = await admin_form(request, store, api)
-        return await act(session, BACK, "API key revoked.", user.call("DELETE", f"/v1/tickets/api-keys/{key_id}"))
+        done = "The tenant's original key is revoked: every service refuses it within seconds."
+        done = done if key_id == "original" else "API key revoked."
+        return await act(session, BACK, done, user.call("DELETE", f"/v1/tickets/api-keys/{key_id}"))
 
     @post("/widget")
     async def create_widget_key(self, request: AnyRequest, api: Api, store: Store) -> Redirect:

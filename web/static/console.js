@@ -100,8 +100,9 @@
     if (crawl.getAttribute("data-state") === "queued" || crawl.getAttribute("data-state") === "running") poll();
   }
 
-  // Replay: follow its progress, and show the diffs once it is done.
-  var replay = document.getElementById("replay");
+  // A replay or a simulation: follow its progress, and show the outcome once it is done.
+  var replay =
+    document.getElementById("replay") || document.getElementById("simulation") || document.getElementById("gate-run");
   if (replay) {
     var follow = function () {
       fetch(replay.getAttribute("data-status"), { credentials: "same-origin" })
@@ -109,7 +110,7 @@
           return r.json();
         })
         .then(function (s) {
-          var bar = document.getElementById("replay-progress");
+          var bar = replay.querySelector("progress");
           bar.max = Math.max(s.progress.total, 1);
           bar.value = s.progress.done;
           if (s.status === "queued" || s.status === "running") setTimeout(follow, 700);

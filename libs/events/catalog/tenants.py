@@ -47,7 +47,7 @@ class ApiKeyRevoked(EventPayload):
     SCOPE: ClassVar[Scope] = "tenant"
     PRODUCERS: ClassVar[tuple[str, ...]] = ("ticketing",)
     type: Literal["api_key.revoked"] = "api_key.revoked"
-    key_id: str
+    key_id: str = Field(description="the issued key's id; 'original': the key the tenant was created with")
 
 
 class ToolSpec(BaseModel):

@@ -7,11 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from libs.platform.http import exactly_one_of
+
 
 class ProcedureInput(BaseModel):
     """A procedure to save: its text (YAML or JSON; problems are named by line and field) or the object itself."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=exactly_one_of("source", "document"))
     source: str | None = Field(default=None, max_length=100_000, description="the document as YAML or JSON text")
     document: dict[str, Any] | None = Field(default=None, description="the document as an object")
 

@@ -40,9 +40,7 @@ from services.agent.sandbox.http import unprocessable
 Rel = NamedDependency[Releases]
 Gates = NamedDependency[GateJobs]
 PATH = "/v1/agent/releases"
-ReleaseRef = Annotated[
-    str, Parameter(pattern=r"^(draft|[1-9][0-9]{0,9})$", description="A release's number, or `draft`.")
-]
+ReleaseRef = Annotated[str, Parameter(description="A release's number, or `draft`; anything else is 404.")]
 
 
 class ConflictException(ClientException):

@@ -13,10 +13,12 @@ import asyncio
 import logging
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from libs.events import new_id
 from libs.platform.runtime import ServiceRuntime
 from services.agent.releases.gate import GateProgress, GateReport
-from services.agent.releases.publishing import PreparedGate, ReleaseConflict, Releases
+from services.agent.releases.publishing import PreparedGate, ReleaseConflict, Releases, Unsettled
 from services.agent.repository import GateRunRepository, GateRunRow
 from services.agent.sandbox.background import Background
 
@@ -90,12 +92,17 @@ class GateJobs:
         elif not row.publish:
             await self._finish(run_id, "passed", report=stored)
         else:
+
+            async def passed(session: AsyncSession, number: int) -> bool:
+                # In the release's transaction: a run marked failed meanwhile publishes nothing.
+                return await GateRunRepository(session).finish(run_id, "passed", report=stored, release=number)
+
             try:
-                release = await self._releases.create(tenant_id, prepared.config, row.notes, report, row.requested_by)
+                await self._releases.create(tenant_id, prepared.config, row.notes, report, row.requested_by, passed)
             except ReleaseConflict as exc:
                 await self._finish(run_id, "failed", report=stored, error=str(exc))
-                return
-            await self._finish(run_id, "passed", report=stored, release=release.number)
+            except Unsettled:
+                log.warning("gate run %s was marked failed before its release was saved: nothing published", run_id)
 
     async def _finish(self, run_id: str, status: str, **values: Any) -> None:
         async with self._runtime.unit_of_work() as uow:

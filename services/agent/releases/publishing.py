@@ -5,10 +5,12 @@ with who and when. Endpoints and the CLI call these; they own no HTTP."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.platform.runtime import ServiceRuntime
 from services.agent.config import AgentSettings
@@ -41,6 +43,13 @@ class ReleaseNotFound(LookupError):
 
 class ReleaseConflict(ValueError):
     """The request does not fit the rollout as it is (say why)."""
+
+
+class Unsettled(RuntimeError):
+    """What had to be recorded with a new release could not be (e.g. its gate run was marked failed meanwhile)."""
+
+
+Settle = Callable[[AsyncSession, int], Awaitable[bool]]
 
 
 @dataclass
@@ -168,10 +177,17 @@ class Releases:
         return prepared.config, await prepared.run()
 
     async def create(
-        self, tenant_id: str, config: ReleaseConfig, notes: str, report: GateReport, by: str
+        self,
+        tenant_id: str,
+        config: ReleaseConfig,
+        notes: str,
+        report: GateReport,
+        by: str,
+        settle: Settle | None = None,
     ) -> ReleaseRow:
         """``config`` (through the gate with ``report``) as the next release. A tenant's first release serves every
-        new conversation at once; later ones none until rolled out."""
+        new conversation at once; later ones none until rolled out. ``settle(session, number)`` runs in the same
+        transaction (a gate run recording its verdict): if it returns False, nothing is saved (:class:`Unsettled`)."""
         async with self.runtime.unit_of_work() as uow:
             repo = ReleaseRepository(uow.session)
             number = await repo.next_number(tenant_id)
@@ -183,6 +199,8 @@ class Releases:
             if await repo.rollout(tenant_id) is None:
                 await repo.set_rollout(tenant_id, number, None, Decimal(0))
             await repo.record(tenant_id, "publish", number, None, by)
+            if settle is not None and not await settle(uow.session, number):
+                raise Unsettled(f"release {number} was not settled; nothing saved")
         self.setups.invalidate(tenant_id)
         return row
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from libs.platform.http import exactly_one_of
 from services.agent.replay.diff import ConversationDiff, ReplaySummary
 from services.agent.replay.recording import ConversationFilter
 
@@ -15,7 +16,7 @@ class ReplayRequest(BaseModel):
     """Replay recorded conversations against a candidate: ``conversations`` (ids), or a ``filter`` such as the last
     200 resolved ones. ``candidate``: see docs/replay.md (an empty object replays the tenant's own setup)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=exactly_one_of("conversations", "filter"))
     conversations: list[str] | None = Field(default=None, min_length=1, max_length=1000)
     filter: ConversationFilter | None = None
     candidate: dict[str, Any] = Field(default_factory=dict)

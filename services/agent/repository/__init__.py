@@ -35,6 +35,7 @@ __all__ = [
     "ReplayResultRow",
     "ReplayRow",
     "RolloutRow",
+    "SimulationListRow",
     "SimulationRepository",
     "SimulationRow",
     "TurnRepository",
@@ -251,6 +252,23 @@ class SimulationRow:
         )
 
 
+@dataclass(frozen=True)
+class SimulationListRow:
+    """A simulation as a list shows it: its state and, once done, the headline of its report."""
+
+    id: str
+    status: str
+    suite_name: str
+    trials: int
+    total: int
+    done: int
+    passed: bool | None
+    model: str | None
+    pass_1: float | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
 class SimulationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -291,3 +309,19 @@ class SimulationRepository:
             .where(simulations.c.id == sim_id)
             .values(status=status, report=report, error=error, finished_at=func.now())
         )
+
+    async def recent(self, tenant_id: str, limit: int = 50) -> list[SimulationListRow]:
+        """The tenant's newest simulations, without their reports (only the report's headline figures)."""
+        s, report = simulations.c, simulations.c.report
+        query = (
+            select(
+                s.id, s.status, s.suite_name, s.trials, s.total, s.done, s.created_at, s.finished_at,
+                report["passed"].as_boolean().label("passed"),
+                report["model"].as_string().label("model"),
+                report[("pass_hat", "1")].as_float().label("pass_1"),
+            )
+            .where(s.tenant_id == tenant_id)
+            .order_by(s.created_at.desc())
+            .limit(limit)
+        )  # fmt: skip
+        return [SimulationListRow(**row) for row in (await self.session.execute(query)).mappings()]

@@ -1,4 +1,5 @@
-"""The simulation API: ``POST /v1/simulations`` (202 and an id), ``GET /v1/simulations/{id}`` (progress, report),
+"""The simulation API: ``POST /v1/simulations`` (202 and an id), ``GET /v1/simulations`` (the newest, with their
+outcome), ``GET /v1/simulations/{id}`` (progress, report),
 ``POST /v1/simulations/suites`` (a suite from recorded conversations)."""
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from services.agent.simulation.jobs import SimulationJobs
 from services.agent.simulation.report import SuiteReport
 from services.agent.simulation.schemas import (
     SimulationAccepted,
+    SimulationList,
+    SimulationListItem,
     SimulationProgress,
     SimulationRequest,
     SimulationView,
@@ -35,12 +38,35 @@ class SimulationController(Controller):
     ) -> SimulationAccepted:
         """Run a suite in the sandbox; 422 names the line and field of every problem in the suite or candidate."""
         try:
-            run = await simulations.prepare(data.suite, data.candidate)
+            run = await simulations.prepare(tenant_id, data.suite, data.candidate)
         except InvalidDocument as exc:
             raise unprocessable(exc) from exc
         sim_id = await simulations.submit(tenant_id, run, data.trials)
         return SimulationAccepted(
             id=sim_id, status="queued", tasks=len(run.tasks), trials=data.trials, url=f"{self.path}/{sim_id}"
+        )
+
+    @get("/")
+    async def recent(self, tenant_id: TenantId, simulations: NamedDependency[SimulationJobs]) -> SimulationList:
+        """This tenant's 50 most recent simulations, newest first: state, progress and, once done, whether every
+        trial passed, pass^1 and the model it ran on (the whole report: ``GET /v1/simulations/{id}``)."""
+        rows = await simulations.recent(tenant_id)
+        return SimulationList(
+            items=[
+                SimulationListItem(
+                    id=r.id,
+                    status=r.status,
+                    suite=r.suite_name,
+                    trials=r.trials,
+                    progress=SimulationProgress(done=r.done, total=r.total),
+                    passed=r.passed,
+                    pass_1=r.pass_1,
+                    model=r.model,
+                    created_at=r.created_at,
+                    finished_at=r.finished_at,
+                )
+                for r in rows
+            ]
         )
 
     @get("/{sim_id:str}")

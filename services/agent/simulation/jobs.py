@@ -3,13 +3,15 @@ then the trials run in the background, progress counted as they finish and the r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from libs.events import ToolSpec, new_id
 from libs.platform.runtime import ServiceRuntime
 from services.agent.config import AgentSettings
+from services.agent.policy import AgentPolicy
 from services.agent.providers import ChatModel
-from services.agent.repository import SimulationRepository, SimulationRow
+from services.agent.repository import SimulationListRow, SimulationRepository, SimulationRow
 from services.agent.sandbox.background import Background
 from services.agent.sandbox.candidate import Candidate, tenant_caller
 from services.agent.sandbox.documents import InvalidDocument, Problem, load_with_lines, validate
@@ -25,26 +27,30 @@ class SimulationJobs:
         self,
         runtime: ServiceRuntime,
         background: Background,
-        live_model: ChatModel,
+        models: Callable[[AgentPolicy], ChatModel],
         settings: AgentSettings,
         setups: TenantSetups,
     ) -> None:
         self._runtime = runtime
         self._background = background
-        self._model = live_model
+        self._models = models  # the model a policy runs on: the tenant's choice, else the service's
         self._settings = settings
         self._setups = setups
 
-    async def prepare(self, suite_doc: str | dict[str, Any], candidate_doc: dict[str, Any] | None) -> SuiteRun:
+    async def prepare(
+        self, tenant_id: str, suite_doc: str | dict[str, Any], candidate_doc: dict[str, Any] | None
+    ) -> SuiteRun:
         """The run, checked: ``InvalidDocument`` names what is wrong with the suite (by line, when it came as text)
-        or the candidate."""
+        or the candidate. It runs on the model the tenant's policy chose (as its turns and replays do) unless the
+        candidate names one."""
         if isinstance(suite_doc, str):
             suite, node = load_with_lines(Suite, suite_doc, "suite")
         else:
             suite, node = validate(Suite, suite_doc, "suite"), None
         candidate = validate(Candidate, candidate_doc, "candidate") if candidate_doc is not None else None
         caller = tenant_caller(self._settings)
-        return await plan(suite, candidate, self._model, self._settings, node=node, caller=caller)
+        live = self._models((await self._setups.get(tenant_id)).policy)
+        return await plan(suite, candidate, live, self._settings, node=node, caller=caller)
 
     async def submit(self, tenant_id: str, run: SuiteRun, trials: int) -> str:
         sim_id = new_id("sim")
@@ -84,6 +90,10 @@ class SimulationJobs:
     async def get(self, tenant_id: str, sim_id: str) -> SimulationRow | None:
         async with self._runtime.db.session() as session:
             return await SimulationRepository(session).get(tenant_id, sim_id)
+
+    async def recent(self, tenant_id: str) -> list[SimulationListRow]:
+        async with self._runtime.db.session() as session:
+            return await SimulationRepository(session).recent(tenant_id)
 
     async def suite_from(self, tenant_id: str, ids: list[str], name: str) -> Suite:
         """A suite of the tenant's recorded conversations, under its current catalog and policy."""

@@ -49,6 +49,23 @@ class SimulationView(BaseModel):
     finished_at: datetime | None
 
 
+class SimulationListItem(BaseModel):
+    id: str
+    status: str = Field(description="queued | running | done | failed")
+    suite: str
+    trials: int
+    progress: SimulationProgress
+    passed: bool | None = Field(description="every trial of every task passed (None until done)")
+    pass_1: float | None = Field(description="the suite's pass^1, the mean success rate (None until done)")
+    model: str | None = Field(description="provider/model the agent ran on (None until done)")
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class SimulationList(BaseModel):
+    items: list[SimulationListItem]
+
+
 class SuiteFromConversations(BaseModel):
     """Turn recorded conversations of this tenant into a suite (their recorded actions are the expected end state)."""
 

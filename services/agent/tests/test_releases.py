@@ -227,7 +227,9 @@ async def check_diff(client: httpx2.AsyncClient, auth: dict[str, str], others: d
     assert (await client.get("/v1/agent/releases/9/diff/2", headers=auth)).status_code == 404
     # Beyond a PostgreSQL integer, or not ASCII digits: a 404 or 422 problem, never the driver's 500.
     assert (await client.get("/v1/agent/releases/4294967296/diff/2", headers=auth)).status_code == 404
-    for bad in ("44073164737/diff/2", "%C2%B2/diff/2", "44073164737", "0"):
+    assert (await client.get("/v1/agent/releases/44073164737/diff/2", headers=auth)).status_code == 404
+    assert (await client.get("/v1/agent/releases/%C2%B2/diff/2", headers=auth)).status_code == 404
+    for bad in ("44073164737", "0"):
         r = await client.get(f"/v1/agent/releases/{bad}", headers=auth)
         assert (r.status_code, r.headers["content-type"]) == (422, "application/problem+json"), (bad, r.text)
     for action, body in (("promote", {}), ("rollout", {"share": 5})):

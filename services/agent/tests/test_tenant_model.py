@@ -3,6 +3,8 @@ run on that model, other tenants' on the operator's."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from libs.events import EventLog, LlmCalled
@@ -12,8 +14,9 @@ from services.agent.policy import AgentPolicy, ModelSetting
 from services.agent.providers import ModelChoice, ModelConfigurationError, OfflineModel
 from services.agent.providers.pool import ModelPool
 from services.agent.service import Agent
+from services.agent.tests.fake_llm_server import fake_server, json_reply
 from services.agent.tests.test_loop import POLICY, new_conversation
-from tests.support import provision_tenant, running
+from tests.support import eventually, provision_tenant, running
 
 COMPATIBLE = "http://127.0.0.1:9/v1"  # never called here: the pool builds clients, the loop's model is a stub
 
@@ -79,3 +82,34 @@ async def test_the_policy_api_takes_only_a_configured_model(
         assert (await client.put("/v1/agent/policy", headers=auth, json=chosen)).status_code == 200
         catalog = (await client.get("/v1/agent/tools", headers=auth)).json()
         assert (catalog["provider"], catalog["model"]) == ("openai_compatible", "llama3.1")
+
+
+async def test_a_tenants_simulations_run_on_its_model(nats_url: str, database_url: str, event_log: EventLog) -> None:
+    """As its turns and replays do: the simulated agent calls the tenant's model (a fake OpenAI-compatible server,
+    refusing with 400 so the trial ends at once), and the report names it."""
+    suite = {
+        "suite": "hello",
+        "tasks": [{"id": "hi", "customer": {"messages": ["hello"]}, "expect": {"handoff": False}}],
+    }
+    async with fake_server(default=json_reply({"error": {"message": "no"}}, status=400)) as fake:
+        values = {"NATS_URL": nats_url, "DATABASE_URL": database_url}
+        agent_settings = settings(**values, DESKPILOT_AGENT_OPENAI_COMPATIBLE_BASE_URL=f"{fake.url}/v1")
+        async with running(create_app(agent_settings, model=OfflineModel())) as (client, runtime):
+            tenant = await provision_tenant(event_log, runtime)
+            auth = {"Authorization": f"Bearer {tenant.api_key}"}
+            policy = (await client.get("/v1/agent/policy", headers=auth)).json()
+            chosen = policy | {"model": {"provider": "openai_compatible", "model": "llama3.1"}}
+            assert (await client.put("/v1/agent/policy", headers=auth, json=chosen)).status_code == 200
+            started = await client.post("/v1/simulations", headers=auth, json={"suite": suite})
+            assert started.status_code == 202, started.text
+
+            async def finished() -> dict[str, Any] | None:
+                shown: dict[str, Any] = (await client.get(started.json()["url"], headers=auth)).json()
+                return shown if shown["status"] in ("done", "failed") else None
+
+            report = (await eventually(finished, what="the simulation to finish"))["report"]
+            listed = (await client.get("/v1/simulations", headers=auth)).json()["items"]
+    assert report["model"] == "openai_compatible/llama3.1"
+    assert [r.body["model"] for r in fake.requests] == ["llama3.1"]
+    assert listed[0]["id"] == started.json()["id"]
+    assert (listed[0]["model"], listed[0]["passed"], listed[0]["pass_1"]) == ("openai_compatible/llama3.1", False, 0)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import RowMapping, func, select, text, update
+from sqlalchemy import RowMapping, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -183,17 +183,31 @@ _WIDGET_KEY = (
 )
 
 
+# The projection's statements, run for every event: built once, each call passing its values as parameters
+# (building them anew per call was a good part of what projecting an event cost in Python).
+_KEY = (conversations.c.tenant_id == bindparam("t")) & (conversations.c.conversation_id == bindparam("c"))
+_GET = select(conversations).where(_KEY)
+_GET_FOR_UPDATE = _GET.with_for_update()
+_ADVANCE = (
+    update(conversations)
+    .where(_KEY)
+    .values(
+        last_position=bindparam("p"),
+        status=bindparam("s"),
+        updated_at=bindparam("at"),
+        event_count=conversations.c.event_count + bindparam("n"),
+    )
+)
+_ADD_ENTRY = insert(transcript_entries).on_conflict_do_nothing()
+
+
 class ConversationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, tenant_id: str, conversation_id: str, *, for_update: bool = False) -> ConversationRow | None:
-        query = select(conversations).where(
-            conversations.c.tenant_id == tenant_id, conversations.c.conversation_id == conversation_id
-        )
-        if for_update:
-            query = query.with_for_update()
-        row = (await self.session.execute(query)).mappings().first()
+        query = _GET_FOR_UPDATE if for_update else _GET
+        row = (await self.session.execute(query, {"t": tenant_id, "c": conversation_id})).mappings().first()
         return ConversationRow.from_row(row) if row else None
 
     async def list_for_tenant(
@@ -227,16 +241,8 @@ class ConversationRepository:
     async def advance(
         self, tenant_id: str, conversation_id: str, position: int, status: str, at: datetime, events: int = 1
     ) -> None:
-        await self.session.execute(
-            update(conversations)
-            .where(conversations.c.tenant_id == tenant_id, conversations.c.conversation_id == conversation_id)
-            .values(
-                last_position=position,
-                status=status,
-                updated_at=at,
-                event_count=conversations.c.event_count + events,
-            )
-        )
+        values = {"t": tenant_id, "c": conversation_id, "p": position, "s": status, "at": at, "n": events}
+        await self.session.execute(_ADVANCE, values)
 
     async def add_entries(self, tenant_id: str, conversation_id: str, entries: Sequence[NewEntry]) -> None:
         """Several transcript lines in one statement; lines already there (by position) are kept."""
@@ -262,19 +268,16 @@ class ConversationRepository:
     async def add_entry(
         self, tenant_id: str, conversation_id: str, position: int, event_id: str, role: str, text: str, at: datetime
     ) -> None:
-        await self.session.execute(
-            insert(transcript_entries)
-            .values(
-                tenant_id=tenant_id,
-                conversation_id=conversation_id,
-                position=position,
-                event_id=event_id,
-                role=role,
-                text=text,
-                at=at,
-            )
-            .on_conflict_do_nothing()
-        )
+        row = {
+            "tenant_id": tenant_id,
+            "conversation_id": conversation_id,
+            "position": position,
+            "event_id": event_id,
+            "role": role,
+            "text": text,
+            "at": at,
+        }
+        await self.session.execute(_ADD_ENTRY, row)
 
     async def transcript(self, tenant_id: str, conversation_id: str) -> list[TranscriptEntry]:
         query = (

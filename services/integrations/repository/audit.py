@@ -63,21 +63,20 @@ class AuditRepository:
         self.session = session
 
     async def record(self, entry: AuditRecord) -> None:
-        await self.session.execute(
-            audit_log.insert().values(
-                tenant_id=entry.tenant_id,
-                conversation_id=entry.conversation_id,
-                end_user=entry.end_user,
-                integration=entry.integration,
-                tool=entry.tool,
-                tool_call_id=entry.tool_call_id,
-                request=entry.request,
-                response=entry.response,
-                status=entry.status,
-                dry_run=entry.dry_run,
-                latency_ms=entry.latency_ms,
-            )
-        )
+        row = {
+            "tenant_id": entry.tenant_id,
+            "conversation_id": entry.conversation_id,
+            "end_user": entry.end_user,
+            "integration": entry.integration,
+            "tool": entry.tool,
+            "tool_call_id": entry.tool_call_id,
+            "request": entry.request,
+            "response": entry.response,
+            "status": entry.status,
+            "dry_run": entry.dry_run,
+            "latency_ms": entry.latency_ms,
+        }
+        await self.session.execute(_RECORD, row)  # built once (below): one per tool call
 
     async def entries(self, tenant_id: str, q: AuditQuery) -> list[AuditRecord]:
         """Newest first."""
@@ -92,3 +91,6 @@ class AuditRepository:
             query = query.where(audit_log.c.at < q.until)
         query = query.order_by(audit_log.c.id.desc()).limit(q.limit)
         return [AuditRecord.from_row(r) for r in (await self.session.execute(query)).mappings()]
+
+
+_RECORD = audit_log.insert()

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.integrations.models import tool_attempts, tool_executions
+
+# Run for every tool call: built once, each call passing its values as parameters.
+_CLAIM = insert(tool_executions).on_conflict_do_nothing().returning(tool_executions.c.tool_call_id)
+_FINISH = (
+    update(tool_executions)
+    .where(tool_executions.c.tenant_id == bindparam("t"), tool_executions.c.tool_call_id == bindparam("call"))
+    .values(status=bindparam("s"))
+)
 
 
 class ExecutionRepository:
@@ -17,27 +25,18 @@ class ExecutionRepository:
         self, tenant_id: str, tool_call_id: str, request_event_id: str, conversation_id: str, tool: str
     ) -> bool:
         """Record that this tool call is being executed; False if it already was (a redelivery)."""
-        result = await self.session.execute(
-            insert(tool_executions)
-            .values(
-                tenant_id=tenant_id,
-                tool_call_id=tool_call_id,
-                request_event_id=request_event_id,
-                conversation_id=conversation_id,
-                tool=tool,
-                status="running",
-            )
-            .on_conflict_do_nothing()
-            .returning(tool_executions.c.tool_call_id)
-        )
-        return result.first() is not None
+        row = {
+            "tenant_id": tenant_id,
+            "tool_call_id": tool_call_id,
+            "request_event_id": request_event_id,
+            "conversation_id": conversation_id,
+            "tool": tool,
+            "status": "running",
+        }
+        return (await self.session.execute(_CLAIM, row)).first() is not None
 
     async def finish(self, tenant_id: str, tool_call_id: str, status: str) -> None:
-        await self.session.execute(
-            update(tool_executions)
-            .where(tool_executions.c.tenant_id == tenant_id, tool_executions.c.tool_call_id == tool_call_id)
-            .values(status=status)
-        )
+        await self.session.execute(_FINISH, {"t": tenant_id, "call": tool_call_id, "s": status})
 
     async def record_attempt(self, tenant_id: str, tool_call_id: str) -> tuple[int, float]:
         """Count one more call leaving for a provider; returns how many attempts came before this one and how many

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from nats.aio.client import Client as NATS
 from sqlalchemy import text
 
 from libs.events import (
@@ -279,7 +280,7 @@ async def test_a_rejected_key_revokes_the_connection(
 
 
 async def test_sandbox_calls_read_for_real_and_never_write(
-    stripe_service: Service, fake: FakeStripe, event_log: EventLog
+    stripe_service: Service, fake: FakeStripe, event_log: EventLog, nc: NATS
 ) -> None:
     _, runtime, _, _ = stripe_service
     tenant_id, _, _ = await connect(stripe_service, event_log)
@@ -288,7 +289,8 @@ async def test_sandbox_calls_read_for_real_and_never_write(
 
     async def ask(tool: str, arguments: dict[str, Any]) -> SandboxToolAnswer:
         call = SandboxToolCall(tenant_id=tenant_id, conversation_id="conv_sandbox", tool=tool, arguments=arguments)
-        reply = await runtime.nc.request(sandbox_tools_subject("integrations"), call.model_dump_json().encode(), 10)
+        # asked as the agent's replay asks (not on the service's own connection, which may not ask itself)
+        reply = await nc.request(sandbox_tools_subject("integrations"), call.model_dump_json().encode(), 10)
         return SandboxToolAnswer.model_validate_json(reply.data)
 
     refund = await ask("refund_payment", {"payment_intent": pi, "amount": 1200})

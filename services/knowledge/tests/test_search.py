@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from nats.aio.client import Client as NATS
 
 from libs.events import (
     Actor,
@@ -246,7 +247,9 @@ async def test_both_tools_are_published_to_a_new_tenant(knowledge: Service, even
     assert tool in {t.name for t in published.payload.tools}
 
 
-async def test_a_replays_unrecorded_search_is_answered_without_a_trace(knowledge: Service, event_log: EventLog) -> None:
+async def test_a_replays_unrecorded_search_is_answered_without_a_trace(
+    knowledge: Service, event_log: EventLog, nc: NATS
+) -> None:
     client, runtime = knowledge
     tenant = await provision_tenant(event_log, runtime)
     headers = {"Authorization": f"Bearer {tenant.api_key}"}
@@ -258,7 +261,7 @@ async def test_a_replays_unrecorded_search_is_answered_without_a_trace(knowledge
         tool="search_knowledge",
         arguments={"query": "refund"},
     )
-    reply = await runtime.nc.request(sandbox_tools_subject("knowledge"), call.model_dump_json().encode(), timeout=10)
+    reply = await nc.request(sandbox_tools_subject("knowledge"), call.model_dump_json().encode(), timeout=10)
     answer = SandboxToolAnswer.model_validate_json(reply.data)
     assert answer.status == "completed", answer
     assert answer.result["citations"][0]["article_id"] == article["article_id"]
@@ -282,7 +285,7 @@ async def test_search_without_a_key_is_401_not_422(knowledge: Service) -> None:
     assert (r.status_code, r.json()["code"]) == (401, "unauthorized")
 
 
-async def test_a_scoped_call_reads_only_its_collections(knowledge: Service, event_log: EventLog) -> None:
+async def test_a_scoped_call_reads_only_its_collections(knowledge: Service, event_log: EventLog, nc: NATS) -> None:
     """An agent release's knowledge scope travels with the call; the knowledge service answers from nothing else,
     live and in a replay's sandbox alike."""
     client, runtime = knowledge
@@ -325,6 +328,6 @@ async def test_a_scoped_call_reads_only_its_collections(knowledge: Service, even
         arguments={"query": "refund"},
         knowledge_collections=(ids[1],),
     )
-    reply = await runtime.nc.request(sandbox_tools_subject("knowledge"), call.model_dump_json().encode(), timeout=10)
+    reply = await nc.request(sandbox_tools_subject("knowledge"), call.model_dump_json().encode(), timeout=10)
     answer = SandboxToolAnswer.model_validate_json(reply.data)
     assert [c["article_id"] for c in answer.result["citations"]] == [internal["article_id"]]

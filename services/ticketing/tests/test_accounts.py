@@ -4,7 +4,7 @@ them (``api_key.issued`` / ``api_key.revoked`` projected by the platform's runti
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any, cast
 
 import httpx2
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from libs.events import EventLog
 from libs.platform.http import HUMAN_AGENTS, TenantId, build_app
 from libs.platform.runtime import ServiceRuntime
+from libs.platform.tenancy import TenantDirectory
 from services.ticketing.app import create_app
 from services.ticketing.config import TicketingSettings
 from services.ticketing.models import agent_passwords
@@ -244,3 +245,40 @@ async def test_an_agents_sign_in_key_opens_only_the_routes_marked_for_human_agen
         assert refused.json()["code"] == "forbidden"
         assert (await http.get("/v1/probe/for-admins", headers=auth(tenant.api_key))).status_code == 200
         assert (await http.get("/v1/probe/for-agents", headers=auth("dps_unknown"))).status_code == 401
+
+
+async def test_the_tenants_original_key_is_revoked_and_rotated(ticketing: Service, event_log: EventLog) -> None:
+    """The key a tenant was created with: an owner revokes it (401 from then on, in this process at once and in
+    another replica once its cache of original keys expires), or rotates it into an owner API key."""
+    client, runtime = ticketing
+    tenant, other = await provision_tenant(event_log, runtime), await provision_tenant(event_log, runtime)
+    replica = TenantDirectory(runtime.db.sessions, runtime.tenants_table, runtime.api_keys_table, original_key_ttl=0.5)
+    assert await replica.authenticate(tenant.api_key) == tenant.tenant_id  # cached by the other replica
+    r = await client.post("/v1/tickets/api-keys/", json={"name": "ops", "role": "owner"}, headers=auth(tenant.api_key))
+    issued = r.json()["api_key"]
+    await eventually(lambda: runtime.tenants.authenticate(issued), what="the owner key to be projected")
+    listed = (await client.get("/v1/tickets/api-keys/", headers=auth(issued))).json()
+    assert listed["original_key_active"] is True
+
+    assert (await client.delete("/v1/tickets/api-keys/original", headers=auth(issued))).status_code == 204
+
+    async def refused() -> bool:
+        return (await client.get("/v1/tickets/api-keys/", headers=auth(tenant.api_key))).status_code == 401
+
+    await eventually(refused, timeout=10, what="the original key to be refused")
+    await eventually(lambda: _none(replica.authenticate(tenant.api_key)), timeout=10, what="the replica to refuse it")
+    listed = (await client.get("/v1/tickets/api-keys/", headers=auth(issued))).json()
+    assert listed["original_key_active"] is False
+    assert (await client.delete("/v1/tickets/api-keys/original", headers=auth(issued))).status_code == 204  # again
+    assert await runtime.tenants.authenticate(other.api_key) == other.tenant_id  # another tenant's key still works
+
+    r = await client.post("/v1/tickets/api-keys/original/rotate", headers=auth(other.api_key))
+    assert r.status_code == 201, r.text
+    rotated = r.json()
+    assert (rotated["role"], rotated["api_key"][:3]) == ("owner", "dp_")
+    await eventually(lambda: runtime.tenants.authenticate(rotated["api_key"]), what="the new key to be projected")
+    await eventually(lambda: _none(runtime.tenants.authenticate(other.api_key)), what="the old one to be refused")
+
+
+async def _none(lookup: Awaitable[str | None]) -> bool:
+    return await lookup is None

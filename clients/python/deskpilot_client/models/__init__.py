@@ -142,12 +142,14 @@ from .privacy_status import PrivacyStatus
 from .privacy_status_bundle_type_0 import PrivacyStatusBundleType0
 from .privacy_status_services import PrivacyStatusServices
 from .privacy_status_services_additional_property import PrivacyStatusServicesAdditionalProperty
-from .privacy_subject import PrivacySubject
+from .privacy_subject_type_0 import PrivacySubjectType0
+from .privacy_subject_type_1 import PrivacySubjectType1
+from .privacy_subject_type_2 import PrivacySubjectType2
 from .problem import Problem
 from .problem_errors_item import ProblemErrorsItem
 from .procedure_check import ProcedureCheck
-from .procedure_input import ProcedureInput
-from .procedure_input_document_type_0 import ProcedureInputDocumentType0
+from .procedure_input_type_0 import ProcedureInputType0
+from .procedure_input_type_1 import ProcedureInputType1
 from .procedure_list import ProcedureList
 from .procedure_summary import ProcedureSummary
 from .procedure_view import ProcedureView
@@ -173,8 +175,8 @@ from .release_view_role import ReleaseViewRole
 from .replay_accepted import ReplayAccepted
 from .replay_list import ReplayList
 from .replay_list_item import ReplayListItem
-from .replay_request import ReplayRequest
-from .replay_request_candidate import ReplayRequestCandidate
+from .replay_request_type_0 import ReplayRequestType0
+from .replay_request_type_1 import ReplayRequestType1
 from .replay_result import ReplayResult
 from .replay_summary import ReplaySummary
 from .replay_view import ReplayView
@@ -190,6 +192,8 @@ from .search_results import SearchResults
 from .sign_in import SignIn
 from .signed_in import SignedIn
 from .simulation_accepted import SimulationAccepted
+from .simulation_list import SimulationList
+from .simulation_list_item import SimulationListItem
 from .simulation_progress import SimulationProgress
 from .simulation_request import SimulationRequest
 from .simulation_request_candidate_type_0 import SimulationRequestCandidateType0
@@ -259,6 +263,9 @@ from .v1_billing_reports_conversations_drill_down_outcome_type_3_type_1 import (
 from .v1_conversations_chat_conversation_id_csat_csat_response_201 import (
     V1ConversationsChatConversationIdCsatCsatResponse201,
 )
+from .v1_conversations_chat_conversation_id_events_stream_response_200 import (
+    V1ConversationsChatConversationIdEventsStreamResponse200,
+)
 from .v1_knowledge_articles_list_articles_status_type_1 import V1KnowledgeArticlesListArticlesStatusType1
 from .v1_knowledge_articles_list_articles_status_type_2_type_1 import V1KnowledgeArticlesListArticlesStatusType2Type1
 from .v1_knowledge_articles_list_articles_status_type_3_type_1 import V1KnowledgeArticlesListArticlesStatusType3Type1
@@ -273,6 +280,7 @@ from .v1_tickets_inbox_status_type_1 import V1TicketsInboxStatusType1
 from .v1_tickets_inbox_status_type_2_type_1 import V1TicketsInboxStatusType2Type1
 from .v1_tickets_inbox_status_type_3_type_1 import V1TicketsInboxStatusType3Type1
 from .v1_tickets_inbox_view import V1TicketsInboxView
+from .v1_tickets_stream_stream_response_200 import V1TicketsStreamStreamResponse200
 from .version_list import VersionList
 from .webhook_accepted import WebhookAccepted
 from .webhook_endpoint import WebhookEndpoint
@@ -424,12 +432,14 @@ __all__ = (
     "PrivacyStatusBundleType0",
     "PrivacyStatusServices",
     "PrivacyStatusServicesAdditionalProperty",
-    "PrivacySubject",
+    "PrivacySubjectType0",
+    "PrivacySubjectType1",
+    "PrivacySubjectType2",
     "Problem",
     "ProblemErrorsItem",
     "ProcedureCheck",
-    "ProcedureInput",
-    "ProcedureInputDocumentType0",
+    "ProcedureInputType0",
+    "ProcedureInputType1",
     "ProcedureList",
     "ProcedureSummary",
     "ProcedureView",
@@ -455,8 +465,8 @@ __all__ = (
     "ReplayAccepted",
     "ReplayList",
     "ReplayListItem",
-    "ReplayRequest",
-    "ReplayRequestCandidate",
+    "ReplayRequestType0",
+    "ReplayRequestType1",
     "ReplayResult",
     "ReplaySummary",
     "ReplayView",
@@ -472,6 +482,8 @@ __all__ = (
     "SignedIn",
     "SignIn",
     "SimulationAccepted",
+    "SimulationList",
+    "SimulationListItem",
     "SimulationProgress",
     "SimulationRequest",
     "SimulationRequestCandidateType0",
@@ -531,6 +543,7 @@ __all__ = (
     "V1BillingReportsConversationsDrillDownOutcomeType2Type1",
     "V1BillingReportsConversationsDrillDownOutcomeType3Type1",
     "V1ConversationsChatConversationIdCsatCsatResponse201",
+    "V1ConversationsChatConversationIdEventsStreamResponse200",
     "V1KnowledgeArticlesListArticlesStatusType1",
     "V1KnowledgeArticlesListArticlesStatusType2Type1",
     "V1KnowledgeArticlesListArticlesStatusType3Type1",
@@ -545,6 +558,7 @@ __all__ = (
     "V1TicketsInboxStatusType2Type1",
     "V1TicketsInboxStatusType3Type1",
     "V1TicketsInboxView",
+    "V1TicketsStreamStreamResponse200",
     "VersionList",
     "WebhookAccepted",
     "WebhookEndpoint",

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.api_key import ApiKey
 
@@ -18,9 +20,12 @@ class ApiKeyList:
     """
     Attributes:
         items (list[ApiKey]):
+        original_key_active (bool | Unset): the key the tenant was created with still works (key id 'original' to
+            revoke) Default: True.
     """
 
     items: list[ApiKey]
+    original_key_active: bool | Unset = True
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -29,6 +34,8 @@ class ApiKeyList:
             items_item = items_item_data.to_dict()
             items.append(items_item)
 
+        original_key_active = self.original_key_active
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -36,6 +43,8 @@ class ApiKeyList:
                 "items": items,
             }
         )
+        if original_key_active is not UNSET:
+            field_dict["original_key_active"] = original_key_active
 
         return field_dict
 
@@ -51,8 +60,11 @@ class ApiKeyList:
 
             items.append(items_item)
 
+        original_key_active = d.pop("original_key_active", UNSET)
+
         api_key_list = cls(
             items=items,
+            original_key_active=original_key_active,
         )
 
         api_key_list.additional_properties = d

@@ -7,13 +7,14 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.procedure_check import ProcedureCheck
-from ...models.procedure_input import ProcedureInput
+from ...models.procedure_input_type_0 import ProcedureInputType0
+from ...models.procedure_input_type_1 import ProcedureInputType1
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: ProcedureInput,
+    body: ProcedureInputType0 | ProcedureInputType1,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -25,7 +26,10 @@ def _get_kwargs(
         "url": "/v1/agent/procedures/check",
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, ProcedureInputType0):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -91,15 +95,15 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: ProcedureInput,
+    body: ProcedureInputType0 | ProcedureInputType1,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ProcedureCheck]:
     """Check
 
     Args:
         idempotency_key (str | Unset):
-        body (ProcedureInput): A procedure to save: its text (YAML or JSON; problems are named by
-            line and field) or the object itself.
+        body (ProcedureInputType0 | ProcedureInputType1): A procedure to save: its text (YAML or
+            JSON; problems are named by line and field) or the object itself.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -124,15 +128,15 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: ProcedureInput,
+    body: ProcedureInputType0 | ProcedureInputType1,
     idempotency_key: str | Unset = UNSET,
 ) -> Problem | ProcedureCheck | None:
     """Check
 
     Args:
         idempotency_key (str | Unset):
-        body (ProcedureInput): A procedure to save: its text (YAML or JSON; problems are named by
-            line and field) or the object itself.
+        body (ProcedureInputType0 | ProcedureInputType1): A procedure to save: its text (YAML or
+            JSON; problems are named by line and field) or the object itself.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,15 +156,15 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: ProcedureInput,
+    body: ProcedureInputType0 | ProcedureInputType1,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ProcedureCheck]:
     """Check
 
     Args:
         idempotency_key (str | Unset):
-        body (ProcedureInput): A procedure to save: its text (YAML or JSON; problems are named by
-            line and field) or the object itself.
+        body (ProcedureInputType0 | ProcedureInputType1): A procedure to save: its text (YAML or
+            JSON; problems are named by line and field) or the object itself.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -183,15 +187,15 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: ProcedureInput,
+    body: ProcedureInputType0 | ProcedureInputType1,
     idempotency_key: str | Unset = UNSET,
 ) -> Problem | ProcedureCheck | None:
     """Check
 
     Args:
         idempotency_key (str | Unset):
-        body (ProcedureInput): A procedure to save: its text (YAML or JSON; problems are named by
-            line and field) or the object itself.
+        body (ProcedureInputType0 | ProcedureInputType1): A procedure to save: its text (YAML or
+            JSON; problems are named by line and field) or the object itself.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -7,7 +7,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.procedure_input import ProcedureInput
+from ...models.procedure_input_type_0 import ProcedureInputType0
+from ...models.procedure_input_type_1 import ProcedureInputType1
 from ...models.procedure_view import ProcedureView
 from ...types import Response
 
@@ -15,7 +16,7 @@ from ...types import Response
 def _get_kwargs(
     name: str,
     *,
-    body: ProcedureInput,
+    body: ProcedureInputType0 | ProcedureInputType1,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -26,7 +27,10 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, ProcedureInputType0):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -93,14 +97,14 @@ def sync_detailed(
     name: str,
     *,
     client: AuthenticatedClient,
-    body: ProcedureInput,
+    body: ProcedureInputType0 | ProcedureInputType1,
 ) -> Response[Problem | ProcedureView]:
     """Replace
 
     Args:
         name (str):
-        body (ProcedureInput): A procedure to save: its text (YAML or JSON; problems are named by
-            line and field) or the object itself.
+        body (ProcedureInputType0 | ProcedureInputType1): A procedure to save: its text (YAML or
+            JSON; problems are named by line and field) or the object itself.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -126,14 +130,14 @@ def sync(
     name: str,
     *,
     client: AuthenticatedClient,
-    body: ProcedureInput,
+    body: ProcedureInputType0 | ProcedureInputType1,
 ) -> Problem | ProcedureView | None:
     """Replace
 
     Args:
         name (str):
-        body (ProcedureInput): A procedure to save: its text (YAML or JSON; problems are named by
-            line and field) or the object itself.
+        body (ProcedureInputType0 | ProcedureInputType1): A procedure to save: its text (YAML or
+            JSON; problems are named by line and field) or the object itself.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,14 +158,14 @@ async def asyncio_detailed(
     name: str,
     *,
     client: AuthenticatedClient,
-    body: ProcedureInput,
+    body: ProcedureInputType0 | ProcedureInputType1,
 ) -> Response[Problem | ProcedureView]:
     """Replace
 
     Args:
         name (str):
-        body (ProcedureInput): A procedure to save: its text (YAML or JSON; problems are named by
-            line and field) or the object itself.
+        body (ProcedureInputType0 | ProcedureInputType1): A procedure to save: its text (YAML or
+            JSON; problems are named by line and field) or the object itself.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -185,14 +189,14 @@ async def asyncio(
     name: str,
     *,
     client: AuthenticatedClient,
-    body: ProcedureInput,
+    body: ProcedureInputType0 | ProcedureInputType1,
 ) -> Problem | ProcedureView | None:
     """Replace
 
     Args:
         name (str):
-        body (ProcedureInput): A procedure to save: its text (YAML or JSON; problems are named by
-            line and field) or the object itself.
+        body (ProcedureInputType0 | ProcedureInputType1): A procedure to save: its text (YAML or
+            JSON; problems are named by line and field) or the object itself.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -84,8 +84,8 @@ def sync_detailed(
     """Diff
 
     Args:
-        a (str): A release's number, or `draft`.
-        b (str): A release's number, or `draft`.
+        a (str): A release's number, or `draft`; anything else is 404.
+        b (str): A release's number, or `draft`; anything else is 404.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -116,8 +116,8 @@ def sync(
     """Diff
 
     Args:
-        a (str): A release's number, or `draft`.
-        b (str): A release's number, or `draft`.
+        a (str): A release's number, or `draft`; anything else is 404.
+        b (str): A release's number, or `draft`; anything else is 404.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -143,8 +143,8 @@ async def asyncio_detailed(
     """Diff
 
     Args:
-        a (str): A release's number, or `draft`.
-        b (str): A release's number, or `draft`.
+        a (str): A release's number, or `draft`; anything else is 404.
+        b (str): A release's number, or `draft`; anything else is 404.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -173,8 +173,8 @@ async def asyncio(
     """Diff
 
     Args:
-        a (str): A release's number, or `draft`.
-        b (str): A release's number, or `draft`.
+        a (str): A release's number, or `draft`; anything else is 404.
+        b (str): A release's number, or `draft`; anything else is 404.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

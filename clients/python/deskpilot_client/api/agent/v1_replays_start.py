@@ -7,13 +7,14 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.replay_accepted import ReplayAccepted
-from ...models.replay_request import ReplayRequest
+from ...models.replay_request_type_0 import ReplayRequestType0
+from ...models.replay_request_type_1 import ReplayRequestType1
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: ReplayRequest,
+    body: ReplayRequestType0 | ReplayRequestType1,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -25,7 +26,10 @@ def _get_kwargs(
         "url": "/v1/replays",
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, ReplayRequestType0):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -96,15 +100,15 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: ReplayRequest,
+    body: ReplayRequestType0 | ReplayRequestType1,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ReplayAccepted]:
     """Start
 
     Args:
         idempotency_key (str | Unset):
-        body (ReplayRequest): Replay recorded conversations against a candidate: ``conversations``
-            (ids), or a ``filter`` such as the last
+        body (ReplayRequestType0 | ReplayRequestType1): Replay recorded conversations against a
+            candidate: ``conversations`` (ids), or a ``filter`` such as the last
             200 resolved ones. ``candidate``: see docs/replay.md (an empty object replays the tenant's
             own setup).
 
@@ -131,15 +135,15 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: ReplayRequest,
+    body: ReplayRequestType0 | ReplayRequestType1,
     idempotency_key: str | Unset = UNSET,
 ) -> Problem | ReplayAccepted | None:
     """Start
 
     Args:
         idempotency_key (str | Unset):
-        body (ReplayRequest): Replay recorded conversations against a candidate: ``conversations``
-            (ids), or a ``filter`` such as the last
+        body (ReplayRequestType0 | ReplayRequestType1): Replay recorded conversations against a
+            candidate: ``conversations`` (ids), or a ``filter`` such as the last
             200 resolved ones. ``candidate``: see docs/replay.md (an empty object replays the tenant's
             own setup).
 
@@ -161,15 +165,15 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: ReplayRequest,
+    body: ReplayRequestType0 | ReplayRequestType1,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ReplayAccepted]:
     """Start
 
     Args:
         idempotency_key (str | Unset):
-        body (ReplayRequest): Replay recorded conversations against a candidate: ``conversations``
-            (ids), or a ``filter`` such as the last
+        body (ReplayRequestType0 | ReplayRequestType1): Replay recorded conversations against a
+            candidate: ``conversations`` (ids), or a ``filter`` such as the last
             200 resolved ones. ``candidate``: see docs/replay.md (an empty object replays the tenant's
             own setup).
 
@@ -194,15 +198,15 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: ReplayRequest,
+    body: ReplayRequestType0 | ReplayRequestType1,
     idempotency_key: str | Unset = UNSET,
 ) -> Problem | ReplayAccepted | None:
     """Start
 
     Args:
         idempotency_key (str | Unset):
-        body (ReplayRequest): Replay recorded conversations against a candidate: ``conversations``
-            (ids), or a ``filter`` such as the last
+        body (ReplayRequestType0 | ReplayRequestType1): Replay recorded conversations against a
+            candidate: ``conversations`` (ids), or a ``filter`` such as the last
             200 resolved ones. ``candidate``: see docs/replay.md (an empty object replays the tenant's
             own setup).
 

@@ -7,6 +7,9 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
+from ...models.v1_conversations_chat_conversation_id_events_stream_response_200 import (
+    V1ConversationsChatConversationIdEventsStreamResponse200,
+)
 from ...types import UNSET, Response, Unset
 
 
@@ -43,9 +46,12 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | V1ConversationsChatConversationIdEventsStreamResponse200 | None:
     if response.status_code == 200:
-        response_200 = response.json()
+        response_200 = V1ConversationsChatConversationIdEventsStreamResponse200.from_dict(response.text)
+
         return response_200
 
     if response.status_code == 400:
@@ -79,7 +85,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | V1ConversationsChatConversationIdEventsStreamResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -94,7 +102,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     after: int | None | Unset = UNSET,
     last_event_id: None | str | Unset = UNSET,
-) -> Response[Any | Problem]:
+) -> Response[Problem | V1ConversationsChatConversationIdEventsStreamResponse200]:
     """Stream
 
     Args:
@@ -107,7 +115,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[Problem | V1ConversationsChatConversationIdEventsStreamResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -129,7 +137,7 @@ def sync(
     client: AuthenticatedClient,
     after: int | None | Unset = UNSET,
     last_event_id: None | str | Unset = UNSET,
-) -> Any | Problem | None:
+) -> Problem | V1ConversationsChatConversationIdEventsStreamResponse200 | None:
     """Stream
 
     Args:
@@ -142,7 +150,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem
+        Problem | V1ConversationsChatConversationIdEventsStreamResponse200
     """
 
     return sync_detailed(
@@ -159,7 +167,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     after: int | None | Unset = UNSET,
     last_event_id: None | str | Unset = UNSET,
-) -> Response[Any | Problem]:
+) -> Response[Problem | V1ConversationsChatConversationIdEventsStreamResponse200]:
     """Stream
 
     Args:
@@ -172,7 +180,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[Problem | V1ConversationsChatConversationIdEventsStreamResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -192,7 +200,7 @@ async def asyncio(
     client: AuthenticatedClient,
     after: int | None | Unset = UNSET,
     last_event_id: None | str | Unset = UNSET,
-) -> Any | Problem | None:
+) -> Problem | V1ConversationsChatConversationIdEventsStreamResponse200 | None:
     """Stream
 
     Args:
@@ -205,7 +213,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem
+        Problem | V1ConversationsChatConversationIdEventsStreamResponse200
     """
 
     return (

@@ -6,14 +6,16 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.privacy_accepted import PrivacyAccepted
-from ...models.privacy_subject import PrivacySubject
+from ...models.privacy_subject_type_0 import PrivacySubjectType0
+from ...models.privacy_subject_type_1 import PrivacySubjectType1
+from ...models.privacy_subject_type_2 import PrivacySubjectType2
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: PrivacySubject,
+    body: PrivacySubjectType0 | PrivacySubjectType1 | PrivacySubjectType2,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -25,7 +27,12 @@ def _get_kwargs(
         "url": "/v1/privacy/erasures",
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, PrivacySubjectType0):
+        _kwargs["json"] = body.to_dict()
+    elif isinstance(body, PrivacySubjectType1):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -91,15 +98,16 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: PrivacySubject,
+    body: PrivacySubjectType0 | PrivacySubjectType1 | PrivacySubjectType2,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[PrivacyAccepted | Problem]:
     """Erase
 
     Args:
         idempotency_key (str | Unset):
-        body (PrivacySubject): Whom a data-subject request is about: exactly one of
-            ``customer_id``, ``email`` or ``conversation_ids``.
+        body (PrivacySubjectType0 | PrivacySubjectType1 | PrivacySubjectType2): Whom a data-
+            subject request is about: exactly one of ``customer_id``, ``email`` or
+            ``conversation_ids``.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -124,15 +132,16 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: PrivacySubject,
+    body: PrivacySubjectType0 | PrivacySubjectType1 | PrivacySubjectType2,
     idempotency_key: str | Unset = UNSET,
 ) -> PrivacyAccepted | Problem | None:
     """Erase
 
     Args:
         idempotency_key (str | Unset):
-        body (PrivacySubject): Whom a data-subject request is about: exactly one of
-            ``customer_id``, ``email`` or ``conversation_ids``.
+        body (PrivacySubjectType0 | PrivacySubjectType1 | PrivacySubjectType2): Whom a data-
+            subject request is about: exactly one of ``customer_id``, ``email`` or
+            ``conversation_ids``.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,15 +161,16 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: PrivacySubject,
+    body: PrivacySubjectType0 | PrivacySubjectType1 | PrivacySubjectType2,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[PrivacyAccepted | Problem]:
     """Erase
 
     Args:
         idempotency_key (str | Unset):
-        body (PrivacySubject): Whom a data-subject request is about: exactly one of
-            ``customer_id``, ``email`` or ``conversation_ids``.
+        body (PrivacySubjectType0 | PrivacySubjectType1 | PrivacySubjectType2): Whom a data-
+            subject request is about: exactly one of ``customer_id``, ``email`` or
+            ``conversation_ids``.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -183,15 +193,16 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: PrivacySubject,
+    body: PrivacySubjectType0 | PrivacySubjectType1 | PrivacySubjectType2,
     idempotency_key: str | Unset = UNSET,
 ) -> PrivacyAccepted | Problem | None:
     """Erase
 
     Args:
         idempotency_key (str | Unset):
-        body (PrivacySubject): Whom a data-subject request is about: exactly one of
-            ``customer_id``, ``email`` or ``conversation_ids``.
+        body (PrivacySubjectType0 | PrivacySubjectType1 | PrivacySubjectType2): Whom a data-
+            subject request is about: exactly one of ``customer_id``, ``email`` or
+            ``conversation_ids``.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

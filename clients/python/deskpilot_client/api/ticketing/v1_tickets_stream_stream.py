@@ -6,6 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
+from ...models.v1_tickets_stream_stream_response_200 import V1TicketsStreamStreamResponse200
 from ...types import Response
 
 
@@ -19,9 +20,12 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | V1TicketsStreamStreamResponse200 | None:
     if response.status_code == 200:
-        response_200 = response.json()
+        response_200 = V1TicketsStreamStreamResponse200.from_dict(response.text)
+
         return response_200
 
     if response.status_code == 400:
@@ -45,7 +49,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | V1TicketsStreamStreamResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -57,7 +63,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | Problem]:
+) -> Response[Problem | V1TicketsStreamStreamResponse200]:
     """Stream
 
     Raises:
@@ -65,7 +71,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[Problem | V1TicketsStreamStreamResponse200]
     """
 
     kwargs = _get_kwargs()
@@ -80,7 +86,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Any | Problem | None:
+) -> Problem | V1TicketsStreamStreamResponse200 | None:
     """Stream
 
     Raises:
@@ -88,7 +94,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem
+        Problem | V1TicketsStreamStreamResponse200
     """
 
     return sync_detailed(
@@ -99,7 +105,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | Problem]:
+) -> Response[Problem | V1TicketsStreamStreamResponse200]:
     """Stream
 
     Raises:
@@ -107,7 +113,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[Problem | V1TicketsStreamStreamResponse200]
     """
 
     kwargs = _get_kwargs()
@@ -120,7 +126,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Any | Problem | None:
+) -> Problem | V1TicketsStreamStreamResponse200 | None:
     """Stream
 
     Raises:
@@ -128,7 +134,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem
+        Problem | V1TicketsStreamStreamResponse200
     """
 
     return (

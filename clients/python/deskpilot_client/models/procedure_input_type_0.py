@@ -6,27 +6,43 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="ReplayRequestCandidate")
+T = TypeVar("T", bound="ProcedureInputType0")
 
 
 @_attrs_define
-class ReplayRequestCandidate:
+class ProcedureInputType0:
+    """
+    Attributes:
+        source (Any):
+    """
+
+    source: Any
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        source = self.source
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "source": source,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        replay_request_candidate = cls()
+        source = d.pop("source")
 
-        replay_request_candidate.additional_properties = d
-        return replay_request_candidate
+        procedure_input_type_0 = cls(
+            source=source,
+        )
+
+        procedure_input_type_0.additional_properties = d
+        return procedure_input_type_0
 
     @property
     def additional_keys(self) -> list[str]:

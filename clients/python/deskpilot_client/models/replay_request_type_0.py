@@ -6,27 +6,43 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="ProcedureInputDocumentType0")
+T = TypeVar("T", bound="ReplayRequestType0")
 
 
 @_attrs_define
-class ProcedureInputDocumentType0:
+class ReplayRequestType0:
+    """
+    Attributes:
+        conversations (Any):
+    """
+
+    conversations: Any
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        conversations = self.conversations
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "conversations": conversations,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        procedure_input_document_type_0 = cls()
+        conversations = d.pop("conversations")
 
-        procedure_input_document_type_0.additional_properties = d
-        return procedure_input_document_type_0
+        replay_request_type_0 = cls(
+            conversations=conversations,
+        )
+
+        replay_request_type_0.additional_properties = d
+        return replay_request_type_0
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,0 +1,174 @@
+"""The NATS server's side of authorization (decision 0043): nkeys, the server's ``authorization`` block, and
+read-only analytics credentials.
+
+A *NATS auth directory* holds what one server's authorization is made of:
+
+    credentials/<identity>.nk   the seed of each service and of ``admin`` (mode 600; the clients' side)
+    analytics.json              the analytics credentials issued so far (tenant, consumer, public key; no seed)
+    auth.conf                   the server's ``authorization`` block: public keys and permissions, no secret
+    auth.helm.json              the same, as values of the NATS Helm chart (``config.merge``)
+
+``deskpilot up`` keeps it in ``<data-dir>/nats`` for its embedded server (``deskpilot/embedded.py`` includes
+``auth.conf``); ``deskpilot nats-config DIR`` writes one for a server run elsewhere (docker-compose, Kubernetes).
+Permissions come from ``deskpilot/nats_permissions.py``. The seeds are made here with the ``nkeys`` package;
+a seed never leaves this directory except to the one process (or Secret) it belongs to.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import nkeys
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from deskpilot.nats_permissions import (
+    Permissions,
+    admin_permissions,
+    analytics_deliver_subject,
+    analytics_filter,
+    analytics_permissions,
+    generated,
+)
+from libs.events import new_id
+from libs.platform.nats_auth import ADMIN, seed_file
+
+AUTH_CONF = "auth.conf"
+HELM_VALUES = "auth.helm.json"
+ANALYTICS = "analytics.json"
+CREDENTIALS = "credentials"
+
+
+def new_seed() -> str:
+    """A new user nkey's seed (``SU…``)."""
+    seed: bytes = nkeys.encode_seed(os.urandom(32), nkeys.PREFIX_BYTE_USER)
+    return seed.decode()
+
+
+def public_key(seed: str) -> str:
+    """The public key (``U…``) of a user seed: all the server ever learns of it."""
+    key: bytes = nkeys.from_seed(bytearray(seed.encode())).public_key
+    return key.decode()
+
+
+def _write_secret(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+
+
+@dataclass(frozen=True)
+class AnalyticsCredential:
+    """A read-only credential for one tenant's events: the consumer made for it, and its public key."""
+
+    id: str
+    tenant_id: str
+    public_key: str
+
+    @property
+    def consumer(self) -> str:
+        return self.id  # ``analytics_<uuid>``: no service consumer is named so
+
+    @property
+    def deliver_subject(self) -> str:
+        return analytics_deliver_subject(self.id)
+
+    @property
+    def permissions(self) -> Permissions:
+        return analytics_permissions(self.id)
+
+    def consumer_config(self) -> ConsumerConfig:
+        """A durable push consumer of the tenant's events from the start of the log, made by the operator: the
+        credential cannot make, change or acknowledge one (that would take JetStream API requests). Delivery is at
+        most once (no acknowledgements); it holds while nobody listens and resumes after the last delivered."""
+        return ConsumerConfig(
+            name=self.consumer,
+            durable_name=self.consumer,
+            description=f"analytics credential {self.id} of tenant {self.tenant_id} (deskpilot analytics-credentials)",
+            deliver_subject=self.deliver_subject,
+            filter_subject=analytics_filter(self.tenant_id),
+            deliver_policy=DeliverPolicy.ALL,
+            ack_policy=AckPolicy.NONE,
+        )
+
+    def client_file(self, seed: str) -> dict[str, str]:
+        """What the analytics consumer needs (``examples/analytics_consumer.py --credentials FILE``)."""
+        return {
+            "tenant_id": self.tenant_id,
+            "consumer": self.consumer,
+            "deliver_subject": self.deliver_subject,
+            "filter_subject": analytics_filter(self.tenant_id),
+            "nkey_seed": seed,
+        }
+
+
+def _user(key: str, permissions: Permissions) -> dict[str, object]:
+    allowed: dict[str, object] = {
+        # an empty allow list would allow everything: nothing to publish is said with a deny of everything
+        "publish": {"allow": list(permissions.publish)} if permissions.publish else {"deny": [">"]},
+        "subscribe": {"allow": list(permissions.subscribe)},
+    }
+    if permissions.allow_responses:
+        allowed["allow_responses"] = True
+    return {"nkey": key, "permissions": allowed}
+
+
+class NatsAuthDirectory:
+    """One server's authorization, kept in ``directory`` (see the module docstring)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.dir = directory
+        self.credentials = directory / CREDENTIALS
+        self.auth_conf = directory / AUTH_CONF
+
+    def ensure_seeds(self, identities: Iterable[str]) -> dict[str, str]:
+        """Each identity's public key; its seed is made the first time (kept across restarts)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.credentials.mkdir(mode=0o700, exist_ok=True)
+        keys: dict[str, str] = {}
+        for identity in identities:
+            path = seed_file(self.credentials, identity)
+            if not path.exists():
+                _write_secret(path, new_seed() + "\n")
+            keys[identity] = public_key(path.read_text().strip())
+        return keys
+
+    def analytics(self) -> list[AnalyticsCredential]:
+        path = self.dir / ANALYTICS
+        return [AnalyticsCredential(**c) for c in json.loads(path.read_text())] if path.exists() else []
+
+    def write(self) -> Path:
+        """Write ``auth.conf``: every service, the operator and each analytics credential, with its permissions."""
+        services = generated()
+        keys = self.ensure_seeds([*services, ADMIN])
+        users = [_user(keys[name], permissions) for name, permissions in services.items()]
+        users.append(_user(keys[ADMIN], admin_permissions()))
+        users += [_user(c.public_key, c.permissions) for c in self.analytics()]
+        body = json.dumps({"users": users}, indent=2)
+        self.auth_conf.write_text(
+            "# Generated by deskpilot/nats_auth.py from deskpilot/nats_permissions.json; do not edit.\n"
+            f"authorization {body}\n"
+        )
+        # the same block as values of the NATS Helm chart (helm … -f auth.helm.json; JSON is YAML)
+        helm = {"config": {"merge": {"authorization": {"users": users}}}}
+        (self.dir / HELM_VALUES).write_text(json.dumps(helm, indent=2) + "\n")
+        return self.auth_conf
+
+    def issue_analytics(self, tenant_id: str) -> tuple[AnalyticsCredential, str]:
+        """A new analytics credential for ``tenant_id`` (and its seed, which is not kept); rewrites ``auth.conf``."""
+        analytics_filter(tenant_id)  # a valid tenant id, before anything is written
+        seed = new_seed()
+        credential = AnalyticsCredential(new_id("analytics"), tenant_id, public_key(seed))
+        issued = [*self.analytics(), credential]
+        (self.dir / ANALYTICS).write_text(json.dumps([asdict(c) for c in issued], indent=2) + "\n")
+        self.write()
+        return credential, seed
+
+
+def reload_server(pid: int) -> None:
+    """Ask a running nats-server to re-read its configuration (new credentials); connections stay up."""
+    os.kill(pid, signal.SIGHUP)
