@@ -101,6 +101,7 @@ async def test_a_tool_description_change_shows_as_exactly_that_difference(platfo
 async def test_a_replay_issues_no_live_side_effect(platform: Platform) -> None:
     """The demo tenant's refund procedure stays on: the offline model looks the order up, asks, and refunds on a yes
     (held for a person's approval live); the replay without approval rules would refund, answered by a dry run."""
+    refunds_before = await _refunds_of(platform, REFUNDABLE)
     async with httpx2.AsyncClient(timeout=30) as client:
         policy_url = f"{platform.base}/v1/agent/policy"
         policy = (await client.get(policy_url, headers=platform.headers())).json()
@@ -139,17 +140,22 @@ async def test_a_replay_issues_no_live_side_effect(platform: Platform) -> None:
             assert audit == audit_before  # not even the dry run is on the tenant's audit trail
         finally:
             await client.put(policy_url, headers=platform.headers(), json=policy)
+    assert await _refunds_of(platform, REFUNDABLE) == refunds_before  # the replay's refund was a dry run
+
+
+async def _refunds_of(platform: Platform, order: str) -> tuple[int, object]:
+    """The demo store's refund rows and refunded amount of ``order``. The database is the session's, shared with the
+    browser and fault tests that refund this order live, so the test compares before with after."""
     db = Database(platform.env["DATABASE_URL"], schema="integrations")
     try:
         async with db.session() as session:
             refunds = await session.execute(
-                text("SELECT count(*) FROM integrations.demo_refunds WHERE order_number = :n"), {"n": REFUNDABLE}
+                text("SELECT count(*) FROM integrations.demo_refunds WHERE order_number = :n"), {"n": order}
             )
             refunded = await session.execute(
-                text("SELECT max(refunded) FROM integrations.demo_orders WHERE order_number = :n"), {"n": REFUNDABLE}
+                text("SELECT max(refunded) FROM integrations.demo_orders WHERE order_number = :n"), {"n": order}
             )
-        assert refunds.scalar_one() == 0
-        assert refunded.scalar_one() == 0
+            return refunds.scalar_one(), refunded.scalar_one()
     finally:
         await db.close()
 
