@@ -194,6 +194,12 @@ class RedriveServer:
     async def start(self) -> None:
         self._sub = await self._nc.subscribe(redrive_subject(self._service), queue=self._service, cb=self._answer)
 
+    async def stop(self) -> None:
+        """Stop answering (the service's connection may live on, as a test's does)."""
+        if self._sub is not None:
+            await self._sub.unsubscribe()
+            self._sub = None
+
     async def _answer(self, msg: Msg) -> None:
         try:
             await self.apply(**json.loads(msg.data))

@@ -67,7 +67,10 @@ async def test_dead_letters_are_listed_shown_and_redriven_once_over_the_api(
     consumers = Consumers("test", nc, event_log)
     consumers.add(Subscription(name, f"dp.conv.{tenant_id}.{conv}.>", handle, max_attempts=2))
     await consumers.start()
-    await RedriveServer("test", nc, event_log, lambda: consumers.subscriptions).start()
+    # Stopped below: a server left answering "test"'s redrive requests on the session's NATS would answer another
+    # test's requests for consumers it does not have (tests/libs/test_dead_letters.py failed so).
+    server = RedriveServer("test", nc, event_log, lambda: consumers.subscriptions)
+    await server.start()
     try:
         await event_log.publish(first)
         await event_log.publish(second)
@@ -102,4 +105,5 @@ async def test_dead_letters_are_listed_shown_and_redriven_once_over_the_api(
         assert (await client.get(f"{LETTERS}/{one}", headers=OPERATOR)).json()["redriven"] is True
         assert (await client.get(LETTERS, params={"consumer": consumer}, headers=OPERATOR)).json()["count"] == 0
     finally:
+        await server.stop()
         await consumers.stop()
