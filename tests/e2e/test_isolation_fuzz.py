@@ -335,11 +335,12 @@ NOT_YET = "ST202 "
 
 
 def test_schemathesis_over_the_contract_with_each_tenants_key(world: World, tmp_path: Path) -> None:
-    """Every check, fixed seed, one example per operation (tests/e2e/contract_fuzz.py): A fuzzes every operation and
-    runs the stateful links; B (after A, on the same platform) runs the stateful links with its own key."""
+    """Every check, fixed seed, one example per operation (tests/e2e/contract_fuzz.py): A and then B (on the same
+    platform) run the stateful links (create → read → update → delete) with their own keys. The fuzzing phase over
+    every operation costs ~2 min and runs in benchmarks/api_fuzz.py, to keep CI within its 15 minutes."""
     base = world.platform.base
     runs = {
-        "A": schemathesis(base, world.platform.api_key, tmp_path / "A", "fuzzing,stateful"),
+        "A": schemathesis(base, world.platform.api_key, tmp_path / "A", "stateful"),
         "B": schemathesis(base, world.b_key, tmp_path / "B", "stateful"),
     }
     report = json.dumps({name: run.as_dict() for name, run in runs.items()}, indent=1)
