@@ -21,11 +21,11 @@ from nats.js import JetStreamContext
 from nats.js.errors import APIError, NotFoundError
 from opentelemetry import propagate
 
-from libs.events.envelope import Envelope, RecordedEvent, decode
+from libs.events.envelope import Envelope, PoisonEvent, RecordedEvent, decode
 from libs.events.sealing import Sealer
 from libs.events.streams import ALL_STREAMS, DEAD_LETTER_STREAM, EVENTS_STREAM
 from libs.events.subject_keys import SubjectKeys
-from libs.events.subjects import conversation_filter, conversation_type_filter, dead_letter_subject
+from libs.events.subjects import CONVERSATION_PREFIX, conversation_filter, conversation_type_filter, dead_letter_subject
 
 log = logging.getLogger(__name__)
 WRONG_LAST_SEQUENCE = 10071
@@ -197,6 +197,21 @@ class EventLog:
     async def opened(self, raw: list[tuple[int, bytes]]) -> list[RecordedEvent]:
         """Stored ``(position, body)`` pairs decoded, their personal fields opened."""
         return [RecordedEvent(pos, await self.sealer.open(decode(data))) for pos, data in raw]
+
+    async def history(self, tenant_id: str | None = None, *, opened: bool) -> tuple[list[RecordedEvent], int]:
+        """Every conversation event of the log (one tenant's, or all) in log order, for a rebuild: the decodable ones
+        (their personal fields opened if ``opened``) and how many were not (the live consumers park those)."""
+        subject = f"{CONVERSATION_PREFIX}.{tenant_id}.>" if tenant_id else f"{CONVERSATION_PREFIX}.>"
+        events: list[RecordedEvent] = []
+        skipped = 0
+        for position, raw in await self.read_raw(subject):
+            try:
+                event = decode(raw)
+            except PoisonEvent:
+                skipped += 1
+                continue
+            events.append(RecordedEvent(position, await self.open(event) if opened else event))
+        return events, skipped
 
     async def open(self, event: Envelope) -> Envelope:
         """``event`` (decoded from the log) with its personal fields opened: ``[erased]`` where the key is gone."""
