@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import httpx2
-import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import (
@@ -28,7 +27,7 @@ from tests.browser.conftest import (
     screenshot,
     sign_in,
 )
-from tests.support import DEMO_REFUNDABLE_ORDER, demo_refund_window_open
+from tests.support import DEMO_REFUNDABLE_ORDER
 
 
 async def ask(page: Page, text: str) -> None:
@@ -176,9 +175,6 @@ async def test_a_customer_an_agent_and_an_owner_work_one_conversation(
     await screenshot(console, "console-timeline")
 
 
-@pytest.mark.skipif(
-    not demo_refund_window_open(), reason="no demo order is within the refund procedure's 30 days any more"
-)
 async def test_a_refund_waits_for_a_persons_approval_in_the_inbox(
     browser_contexts: tuple[BrowserContext, BrowserContext], web_platform: WebPlatform, api: httpx2.AsyncClient
 ) -> None:
