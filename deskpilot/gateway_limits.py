@@ -14,9 +14,9 @@
 * **Security headers** on every HTTP answer, each only where the service did not set it (so the web pages' own
   strict Content-Security-Policy reaches the browser intact): ``X-Content-Type-Options: nosniff``,
   ``Referrer-Policy``, ``X-Frame-Options: DENY`` and a ``Content-Security-Policy`` that allows nothing (API
-  answers are data, never a page to render or frame); the gateway's API reference page gets the policy its
-  renderer needs. ``Strict-Transport-Security`` when the request came over TLS: to the gateway itself, or to a
-  TLS-terminating proxy in front of it that says so in ``X-Forwarded-Proto`` (a client that claims it over plain
+  answers are data, never a page to render or frame; the API reference page, ``/reference``, is the web front
+  end's and brings its own). ``Strict-Transport-Security`` when the request came over TLS: to the gateway itself,
+  or to a TLS-terminating proxy in front of it that says so in ``X-Forwarded-Proto`` (a client that claims it over plain
   HTTP gains nothing: browsers ignore HSTS received without TLS, RFC 6797 §8.1).
   The widget's files (``/widget.js``, ``/widget.css``) stay loadable by other sites' pages: nothing added here
   restricts who loads them (no frame is involved: the widget draws in a shadow root of the host page).
@@ -45,10 +45,6 @@ EXEMPT = frozenset({"/healthz", "/health", "/readyz"})
 """Probes are never limited (an orchestrator polling them must not be told to wait)."""
 WIDGET_KEY_PREFIX = b"dpw_"
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-REFERENCE_CSP = (
-    "default-src 'none'; script-src https://cdn.jsdelivr.net; style-src 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "font-src https: data:; img-src 'self' https: data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
 CLOSE_TOO_BIG = 1009
 CLOSE_TRY_LATER = 1013
 
@@ -259,11 +255,9 @@ class SecurityHeaders:
             (b"referrer-policy", b"no-referrer"),
             (b"x-frame-options", b"DENY"),
         ]
-        # Built once: (the reference page?, over TLS?) -> the headers wanted.
+        # Built once: over TLS? -> the headers wanted.
         self._wanted = {
-            (page, tls): [*common, (b"content-security-policy", (REFERENCE_CSP if page else API_CSP).encode())]
-            + (hsts if tls else [])
-            for page in (False, True)
+            tls: [*common, (b"content-security-policy", API_CSP.encode())] + (hsts if tls else [])
             for tls in (False, True)
         }
 
@@ -271,7 +265,7 @@ class SecurityHeaders:
         tls = scope.get("scheme") == "https"
         if not tls and (proto := _header(scope, b"x-forwarded-proto")) is not None:
             tls = proto.split(b",")[0].strip().lower() == b"https"
-        wanted = self._wanted[(_path(scope) == "/reference", tls)]
+        wanted = self._wanted[tls]
         return [(k, v) for k, v in wanted if k not in present] if present else wanted
 
     def __call__(self, app: ASGIApp) -> ASGIApp:

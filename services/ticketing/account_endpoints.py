@@ -169,7 +169,7 @@ class ApiKeyController(Controller):
             try:
                 async with runtime.unit_of_work() as uow:
                     if key_id == ORIGINAL_KEY_ID:
-                        accounts.revoke_original_key(uow, caller)
+                        await accounts.revoke_original_key(uow, caller, runtime.tenants)
                     else:
                         await accounts.revoke_api_key(uow, caller, key_id)
             except accounts.KeyNotFound as exc:
@@ -183,7 +183,7 @@ class ApiKeyController(Controller):
             try:
                 async with runtime.unit_of_work() as uow:
                     if key_id == ORIGINAL_KEY_ID:
-                        new = await accounts.rotate_original_key(uow, caller)
+                        new = await accounts.rotate_original_key(uow, caller, runtime.tenants)
                     else:
                         new = await accounts.rotate_api_key(uow, caller, key_id)
             except accounts.KeyNotFound as exc:

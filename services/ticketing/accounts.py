@@ -225,17 +225,20 @@ async def issue_api_key(uow: UnitOfWork, caller: Caller, name: str, role: Role) 
     return NewKey(key, row)
 
 
-def revoke_original_key(uow: UnitOfWork, caller: Caller) -> None:
+async def revoke_original_key(uow: UnitOfWork, caller: Caller, tenants: TenantDirectory) -> None:
     """Revoke the key the tenant was created with (owners only): every service refuses it within seconds
-    (``libs.platform.tenancy``). Idempotent; the tenant keeps its issued keys and its people's sign-ins."""
+    (``libs.platform.tenancy``), this one from this transaction on, so that its own answers read the revocation.
+    Idempotent; the tenant keeps its issued keys and its people's sign-ins."""
     caller.require_owner()
-    uow.emit(Envelope.new(ApiKeyRevoked(key_id=ORIGINAL_KEY_ID), tenant_id=caller.tenant_id, actor=caller.actor))
+    revoked = Envelope.new(ApiKeyRevoked(key_id=ORIGINAL_KEY_ID), tenant_id=caller.tenant_id, actor=caller.actor)
+    uow.emit(revoked)
+    await tenants.record_key(uow, revoked)
 
 
-async def rotate_original_key(uow: UnitOfWork, caller: Caller) -> NewKey:
+async def rotate_original_key(uow: UnitOfWork, caller: Caller, tenants: TenantDirectory) -> NewKey:
     """An owner API key in place of the key the tenant was created with, which is revoked (owners only)."""
     new = await issue_api_key(uow, caller, "tenant key (rotated)", "owner")
-    revoke_original_key(uow, caller)
+    await revoke_original_key(uow, caller, tenants)
     return new
 
 
