@@ -27,6 +27,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     Column,
     DateTime,
@@ -35,11 +36,14 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    any_,
+    bindparam,
     func,
     select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
 
 from libs.events import Envelope, EventLog, decode
 from libs.events.sealing import Sealer
@@ -65,6 +69,12 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("published_at", DateTime(timezone=True), nullable=True, index=True),
     )
+
+
+def _among(outbox: Table, ids: list[str]) -> ColumnElement[bool]:
+    """``event_id = ANY(:ids)``: one statement, prepared once per connection, whatever the number of ids (an IN
+    list is another statement, parsed and prepared again, for every length)."""
+    return outbox.c.event_id == any_(bindparam("ids", ids, type_=ARRAY(String)))
 
 
 class UnitOfWork:
@@ -158,7 +168,7 @@ class OutboxRelay:
     async def _mark(self, ids: list[str]) -> None:
         async with self._sessions() as session, session.begin():
             await session.execute(
-                update(self._outbox).where(self._outbox.c.event_id.in_(ids)).values(published_at=datetime.now(UTC))
+                update(self._outbox).where(_among(self._outbox, ids)).values(published_at=datetime.now(UTC))
             )
 
     async def publish_pending(self, limit: int = 500, older_than: timedelta | None = None) -> int:
@@ -191,9 +201,7 @@ class OutboxRelay:
                     await self._log.publish(event)
             if rows:
                 await session.execute(
-                    update(self._outbox)
-                    .where(self._outbox.c.event_id.in_([r[0] for r in rows]))
-                    .values(published_at=now)
+                    update(self._outbox).where(_among(self._outbox, [r[0] for r in rows])).values(published_at=now)
                 )
         return len(rows)
 

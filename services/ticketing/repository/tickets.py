@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.events import Priority
 from libs.events.catalog.humans import TicketStatus
+from libs.platform.db import pair_among
 from services.ticketing.models import sla_policies, ticket_notes, tickets
 
 SlaKind = Literal["first_response", "resolution"]
@@ -255,7 +256,7 @@ class TicketRepository:
             return set()
         found = await self.session.execute(
             select(tickets.c.tenant_id, tickets.c.conversation_id)
-            .where(tuple_(tickets.c.tenant_id, tickets.c.conversation_id).in_(sorted(conversations)))
+            .where(pair_among(tickets.c.tenant_id, tickets.c.conversation_id, sorted(conversations)))
             .distinct()
         )
         return {(tenant, conversation) for tenant, conversation in found.tuples()}
