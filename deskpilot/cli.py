@@ -16,6 +16,7 @@
     deskpilot integrations rotate-keys                    re-wrap tenant vault keys with the newest master key
     deskpilot dead-letters list|show|redrive [--consumer C] [--id ID]   parked messages; apply them again, once
     deskpilot analytics-credentials TENANT [--out FILE]   a read-only NATS credential for one tenant's events
+    deskpilot analytics-credentials list | revoke ID      the credentials issued; revoke one (the server refuses it)
     deskpilot nats-config DIR                             nkeys and auth.conf for a NATS server run elsewhere
 
 ``NATS_URL`` and ``DATABASE_URL`` select the servers; without them, commands other than ``up`` use those of the

@@ -14,11 +14,13 @@ import json
 import logging
 from pathlib import Path
 
+import nats
 import pytest
 from nats.aio.client import Client as NATS
 from nats.js.api import StreamConfig
-from nats.js.errors import BadRequestError
+from nats.js.errors import BadRequestError, NotFoundError
 
+from deskpilot import cli
 from deskpilot.embedded import EmbeddedNats
 from deskpilot.nats_permissions import derive, generated, render
 from deskpilot.tenants import create_tenant
@@ -167,3 +169,37 @@ async def test_a_service_cannot_read_another_services_replies(
         assert conn.errors.empty()
     finally:
         await conn.nc.close()
+
+
+async def test_a_revoked_analytics_credential_is_refused_and_disconnected(
+    event_log: EventLog, nc: NATS, nats_server: EmbeddedNats | None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``deskpilot analytics-credentials revoke ID`` against ``deskpilot up``: the server closes the connection
+    using it, refuses it from then on, and its consumer is gone; ``list`` shows it revoked."""
+    tenant = await create_tenant(event_log, "Revoked")
+    credentials = await issue_analytics_credential(nats_server, tenant.tenant_id, tmp_path)
+    assert nats_server is not None
+    closed = asyncio.Event()
+
+    async def on_closed() -> None:
+        closed.set()
+
+    reader = await nats.connect(
+        nats_server.url, nkeys_seed_str=credentials["nkey_seed"], allow_reconnect=False, closed_cb=on_closed
+    )
+    delivered = await reader.subscribe(credentials["deliver_subject"])
+    assert json.loads((await delivered.next_msg(timeout=30)).data)["tenant_id"] == tenant.tenant_id
+    revoke = ["analytics-credentials", "revoke", credentials["consumer"], "--data-dir", str(tmp_path)]
+    assert await asyncio.to_thread(cli.main, revoke) == 0
+    await asyncio.wait_for(closed.wait(), 30)  # the reload closed it
+    with pytest.raises((nats.errors.Error, OSError)):
+        await nats.connect(nats_server.url, nkeys_seed_str=credentials["nkey_seed"], allow_reconnect=False)
+    with pytest.raises(NotFoundError):
+        await nc.jetstream().consumer_info(EVENTS_STREAM, credentials["consumer"])
+    capsys.readouterr()
+    assert await asyncio.to_thread(cli.main, ["analytics-credentials", "list", "--data-dir", str(tmp_path)]) == 0
+    listed = [line for line in capsys.readouterr().out.splitlines() if line.startswith(credentials["consumer"])]
+    assert len(listed) == 1, listed
+    assert "revoked" in listed[0], listed
+    again = ["analytics-credentials", "revoke", "analytics_nonexistent", "--data-dir", str(tmp_path)]
+    assert await asyncio.to_thread(cli.main, again) == 2
