@@ -91,6 +91,8 @@ def serve_gateway(host: str, port: int) -> int:
 def serve(service: str, host: str, port: int) -> int:
     import uvicorn
 
+    from deskpilot.http_server import Server
+
     level = os.environ.get("DESKPILOT_LOG_LEVEL", "INFO").upper()
     logging.basicConfig(level=level, format=f"%(asctime)s %(levelname)s {service} %(name)s: %(message)s")
     # The HTTP client logs every request URL at INFO; provider URLs can carry secrets (an OAuth code, a token).
@@ -109,7 +111,11 @@ def serve(service: str, host: str, port: int) -> int:
     try:
         # A client's WebSocket frame above this closes the socket with 1009 (message too big) before it is buffered.
         ws_max = int(os.environ.get("DESKPILOT_MAX_WS_FRAME_BYTES", str(128 * 1024)))
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, ws_max_size=ws_max)
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, ws_max_size=ws_max)
+        server = Server(config)  # uvicorn's, waking once a second when idle (deskpilot/http_server.py)
+        server.run()
+        if not server.started:  # as uvicorn.run: a server that could not start exits 3
+            return 3
     finally:
         shutdown_tracing()
     return 0

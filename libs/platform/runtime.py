@@ -128,9 +128,7 @@ class ServiceRuntime:
                 does="store or revoke the digest of a key issued for the tenant (API keys, human agents' sign-ins)",
             )
         )
-        self.add_background(
-            "outbox", self.relay.run, does="every 2 s, publish outbox rows a crash or a NATS outage left unsent"
-        )
+        self.add_background("outbox", self.relay.run, does="publish outbox rows a crash or a NATS outage left unsent")
         self.add_background(
             "metrics",
             self._measure_forever,
