@@ -7,9 +7,10 @@ import json
 from typing import Any
 
 import pytest
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from deskpilot.gateway_limits import GatewaySettings, edge_gateway
-from tests.deploy.test_manifests import RENDERS, container, deployment, env_value, rendered
+from tests.deploy.test_manifests import RENDERS, container, deployment, rendered
 
 LIMITS = [name for name in GatewaySettings.model_fields if name not in ("hsts_max_age", "upstreams")]
 
@@ -36,7 +37,26 @@ def test_every_limit_of_the_gateway_is_set_from_the_configmap(name: str) -> None
     assert edge_gateway(settings).upstreams == settings.upstreams  # every process it routes to has one
     args = container(deployment(rendered(name), "gateway"))["args"]
     assert args[:2] == ["serve", "gateway"]
-    assert env_value(deployment(rendered(name), "gateway"), "FORWARDED_ALLOW_IPS") == "*"
+
+
+@pytest.mark.parametrize("name", RENDERS)
+async def test_the_edge_counts_the_address_the_controller_saw(name: str) -> None:
+    """Behind the controller (a pod address), the client is the rightmost address it appended, not one the client
+    wrote itself in ``X-Forwarded-For`` (which ``*`` would pick)."""
+    docs = rendered(name)
+    configs = {d["metadata"]["name"]: d["data"] for d in docs if d["kind"] == "ConfigMap"}
+    (entry,) = [e for e in container(deployment(docs, "gateway"))["env"] if e["name"] == "FORWARDED_ALLOW_IPS"]
+    ref = entry["valueFrom"]["configMapKeyRef"]
+    seen: list[Any] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.append(scope["client"])
+
+    trusted = ProxyHeadersMiddleware(app, trusted_hosts=configs[ref["name"]][ref["key"]])  # type: ignore[arg-type]
+    forwarded = (b"x-forwarded-for", b"198.51.100.1, 203.0.113.9")  # written by the client, appended by the controller
+    scope = {"type": "http", "client": ("10.42.0.7", 1), "headers": [forwarded]}
+    await trusted(scope, None, None)  # type: ignore[arg-type]
+    assert seen[0][0] == "203.0.113.9"
 
 
 def test_an_edge_without_every_upstream_is_refused() -> None:
