@@ -142,7 +142,9 @@ def bars(rows: Sequence[tuple[str, Decimal, str]], *, title: str, ident: str, un
     if not rows:
         body.append(f'<text x="{LEFT}" y="{TOP + 14}">nothing in this period</text>')
     svg = _svg(title, f"{len(rows)} bars: " + "; ".join(f"{r[0]} {r[1]}" for r in rows[:10]), body, ident)
-    return Markup(svg.replace(f'viewBox="0 0 {WIDTH} {HEIGHT}"', f'viewBox="0 0 {BARS_WIDTH} {height}"'))  # noqa: S704
+    # str first: Markup.replace would escape the new attribute's quotes, leaving the drawing without a viewBox
+    box = str(svg).replace(f'viewBox="0 0 {WIDTH} {HEIGHT}"', f'viewBox="0 0 {BARS_WIDTH} {height}"')
+    return Markup(box)  # noqa: S704 - the markup of _svg, whose data-derived strings were escaped
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,8 @@ class SimulationsController(Controller):
             return await _list(session, user, ids, exc.status, suite_name=name)
         text = yaml.safe_dump(suite, sort_keys=False, allow_unicode=True, width=100)
         tasks = len(suite.get("tasks", []))
-        session.say("ok", f"Suite {name} made of {tasks} conversation(s): read it below, then run it.")
+        made = f"{tasks} conversation{'' if tasks == 1 else 's'}"
+        session.say("ok", f"Suite {name} made of {made}: read it below, then run it.")
         return await _list(session, user, ids, suite=text, suite_name=name)
 
     @post("/")
