@@ -75,6 +75,7 @@ def serve_gateway(host: str, port: int) -> int:
     import uvicorn
 
     from deskpilot.gateway_limits import GatewaySettings, edge_gateway
+    from deskpilot.http_server import Server
 
     settings = GatewaySettings()
     try:
@@ -84,8 +85,10 @@ def serve_gateway(host: str, port: int) -> int:
         return 2
     # behind the Ingress controller: the client address is the one it puts in X-Forwarded-For (FORWARDED_ALLOW_IPS)
     ws_max = settings.max_ws_frame_bytes
-    uvicorn.run(gateway, host=host, port=port, log_level="warning", access_log=False, ws_max_size=ws_max)
-    return 0
+    config = uvicorn.Config(gateway, host=host, port=port, log_level="warning", access_log=False, ws_max_size=ws_max)
+    server = Server(config)  # uvicorn's, waking once a second when idle (deskpilot/http_server.py)
+    server.run()
+    return 0 if server.started else 3
 
 
 def serve(service: str, host: str, port: int) -> int:
