@@ -1,14 +1,21 @@
-"""The HTTP server every process runs: uvicorn, waking once a second when idle instead of ten times.
+"""The HTTP server every process runs: uvicorn, waking once a second when idle instead of ten times, with what
+start-up made kept out of the garbage collector's full passes.
 
 uvicorn's main loop sleeps 0.1 s between checks of ``should_exit`` (and refreshes the ``Date`` header every tenth
 check): ten wake-ups a second in each of the platform's processes, doing nothing. Here the loop waits one second,
 or until ``should_exit`` is set (by a signal or by the supervisor), so stopping is as quick as before.
+
+Once started, the objects start-up made (modules, models, compiled statements, pools: most of the heap, and they
+live as long as the process) are frozen (``gc.freeze``): a full collection no longer walks them. Measured with gc
+callbacks during turn_e2e.py: a full collection of the conversation service under load paused it 189 ms, in the
+middle of turns.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 
 import uvicorn
 
@@ -33,6 +40,8 @@ class Server(uvicorn.Server):
 
     async def main_loop(self) -> None:
         self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
+        gc.collect()  # started (the lifespan has run): what is left lives as long as the process
+        gc.freeze()
         counter = 0
         should_exit = await self.on_tick(counter)
         while not should_exit:
