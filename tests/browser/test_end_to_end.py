@@ -143,6 +143,10 @@ async def test_a_customer_an_agent_and_an_owner_work_one_conversation(
     await expect(console.locator("#cost-figure svg text", has_text="p95")).to_have_count(1)
     await expect(console.locator("#cost-figure svg text", has_text="p99")).to_have_count(1)
     await expect(console.locator("#csat-figure")).to_contain_text("average")
+    for chart in ("models-h", "tools-h"):  # bar charts drawn for half the page are not shrunk below reading size
+        label = await console.locator(f'section[aria-labelledby="{chart}"] svg text').first.bounding_box()
+        assert label is not None, chart
+        assert label["height"] >= 13, (chart, label)
     today = datetime.now(UTC).date().isoformat()
     await expect(console.locator(f'#csat-figure svg a[href*="{today}"]')).to_have_count(1)
     await assert_accessible(console)
