@@ -37,12 +37,15 @@ RUN groupadd --system --gid 10001 deskpilot \
  && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin deskpilot \
  && mkdir /app /run/nats-auth && chown 10001:10001 /app /run/nats-auth
 COPY --from=build /opt/deskpilot /opt/deskpilot
+# The public API's contract, served by the web front end at /openapi.json (web/reference.py).
+COPY docs/openapi.json /opt/deskpilot/share/openapi.json
 ENV PATH=/opt/deskpilot/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     DESKPILOT_HTTP_HOST=0.0.0.0 \
     DESKPILOT_HTTP_PORT=8000 \
-    DESKPILOT_LOG_LEVEL=INFO
+    DESKPILOT_LOG_LEVEL=INFO \
+    DESKPILOT_WEB_OPENAPI_DOCUMENT=/opt/deskpilot/share/openapi.json
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8000

@@ -10,9 +10,9 @@ with ``Retry-After``), 401/403 where a key is needed, 404 where the path names s
 input, and the statuses its handler raises. Request bodies say exactly what they accept (``additionalProperties:
 false``, as the models forbid extra fields).
 
-The document is committed as ``docs/openapi.json`` and served by the gateway at ``/openapi.json`` (a reference
-page at ``/reference``). Regenerate: ``.venv/bin/python -m deskpilot.contract``; ``tests/contract`` fails until you
-do.
+The document is committed as ``docs/openapi.json`` and served at ``/openapi.json`` by the web front end (a reference
+page at ``/reference``; every edge routes both there). Regenerate: ``.venv/bin/python -m deskpilot.contract``;
+``tests/contract`` fails until you do.
 """
 
 from __future__ import annotations
@@ -34,13 +34,13 @@ from litestar.routes import HTTPRoute
 
 from deskpilot.architecture_docs import OPTIONAL, _build
 from deskpilot.contract_inputs import body_schemas, screen_body, screen_parameters
-from deskpilot.gateway import OPENAPI_DOCUMENT
 from deskpilot.supervisor import SERVICES
 from libs.platform.edge import needs_tenant
 from libs.platform.problems import CODES, TITLES, problem_schema
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCUMENT = OPENAPI_DOCUMENT
+DOCUMENT = ROOT / "docs" / "openapi.json"
+"""The public API's contract as committed; served at ``/openapi.json`` by the web front end (web/reference.py)."""
 VERSION = "1.0.0"
 EVENT_STREAM = "text/event-stream"
 SERVER_SENT_EVENT: dict[str, Any] = {

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import json
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -64,7 +62,13 @@ ROUTES: dict[str, str] = {
 }
 # The web front end's pages and static assets (prefixes, whole path elements) and its files at exact paths.
 PAGES: dict[str, str] = {"/widget": "web", "/inbox": "web", "/console": "web", "/web": "web"}
-PAGE_FILES: dict[str, str] = {"/": "web", "/widget.js": "web", "/widget.css": "web"}
+PAGE_FILES: dict[str, str] = {
+    "/": "web",
+    "/widget.js": "web",
+    "/widget.css": "web",
+    "/openapi.json": "web",  # the public API's contract and its reference page (web/reference.py)
+    "/reference": "web",
+}
 
 
 async def _json(send: Send, status: int, body: dict[str, Any], media_type: bytes = b"application/json") -> None:
@@ -133,17 +137,6 @@ def route(path: str, upstreams: dict[str, str] | None = None) -> str | None:
     return None
 
 
-OPENAPI_DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "openapi.json"
-"""The public API's contract as committed (``deskpilot.contract`` generates it), served at ``/openapi.json``."""
-CONTRACT_PAGES = ("/openapi.json", "/reference")
-REFERENCE = b"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Deskpilot API reference</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><script id="api-reference" data-url="/openapi.json"></script>
-<script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference@1"></script></body></html>
-"""
-"""The reference page: Scalar (the renderer Litestar ships) over ``/openapi.json``."""
-
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Middleware = Callable[[ASGIApp], ASGIApp]
 """Wraps the gateway's HTTP and WebSocket handling (e.g. rate limits, security headers): ``Gateway(middleware=[…])``,
@@ -168,10 +161,6 @@ class Gateway:
 
     def route(self, path: str) -> str | None:
         return route(path, self.upstreams)
-
-    @functools.cache  # noqa: B019 - one document per gateway, read once
-    def _document(self) -> bytes | None:
-        return OPENAPI_DOCUMENT.read_bytes() if OPENAPI_DOCUMENT.exists() else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -199,25 +188,11 @@ class Gateway:
         if path == "/readyz":
             await self._readyz(send)
             return
-        if path in CONTRACT_PAGES:
-            await self._contract(send, path)
-            return
         service = self.route(path)
         if service is None:
             await _problem(send, 404, "no API at this path")
             return
         await self._forward(scope, receive, send, service)
-
-    async def _contract(self, send: Send, path: str) -> None:
-        """The public API's OpenAPI document (``docs/openapi.json``, see ``deskpilot.contract``) and its reference."""
-        document = self._document()
-        if document is None:
-            await _problem(send, 404, "this installation has no docs/openapi.json")
-            return
-        body, media = (document, b"application/json") if path == "/openapi.json" else (REFERENCE, b"text/html")
-        headers = [(b"content-type", media), (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
 
     async def _readyz(self, send: Send) -> None:
         """Ready when the platform has started and every service says it is ready; names the ones that are not."""

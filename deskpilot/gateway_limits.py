@@ -14,15 +14,15 @@
 * **Security headers** on every HTTP answer, each only where the service did not set it (so the web pages' own
   strict Content-Security-Policy reaches the browser intact): ``X-Content-Type-Options: nosniff``,
   ``Referrer-Policy``, ``X-Frame-Options: DENY`` and a ``Content-Security-Policy`` that allows nothing (API
-  answers are data, never a page to render or frame); the gateway's API reference page gets the policy its
-  renderer needs. ``Strict-Transport-Security`` when the request came over TLS: to the gateway itself, or to a
-  TLS-terminating proxy in front of it that says so in ``X-Forwarded-Proto`` (a client that claims it over plain
+  answers are data, never a page to render or frame; the API reference page, ``/reference``, is the web front
+  end's and brings its own). ``Strict-Transport-Security`` when the request came over TLS: to the gateway itself,
+  or to a TLS-terminating proxy in front of it that says so in ``X-Forwarded-Proto`` (a client that claims it over plain
   HTTP gains nothing: browsers ignore HSTS received without TLS, RFC 6797 §8.1).
   The widget's files (``/widget.js``, ``/widget.css``) stay loadable by other sites' pages: nothing added here
   restricts who loads them (no frame is involved: the widget draws in a shadow root of the host page).
 
-In Kubernetes and docker-compose, where this gateway does not run, the same limits are set in the Ingress and in
-nginx (docs/operations.md, "Limits at the edge").
+``deskpilot serve gateway`` runs it alone, in front of services run elsewhere (``DESKPILOT_GATEWAY_UPSTREAMS``):
+Kubernetes' edge (deploy/k8s/base/gateway.yaml, decision 0048). docker-compose's nginx sets the same limits.
 """
 
 from __future__ import annotations
@@ -37,7 +37,19 @@ from urllib.parse import parse_qs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from deskpilot.gateway import ASGIApp, Message, Middleware, Receive, Scope, Send, route
+from deskpilot.gateway import (
+    PAGE_FILES,
+    PAGES,
+    ROUTES,
+    ASGIApp,
+    Gateway,
+    Message,
+    Middleware,
+    Receive,
+    Scope,
+    Send,
+    route,
+)
 from libs.platform.problems import PROBLEM_JSON, problem
 from libs.platform.rate_limits import Rate, TokenBuckets, client_network
 
@@ -45,10 +57,6 @@ EXEMPT = frozenset({"/healthz", "/health", "/readyz"})
 """Probes are never limited (an orchestrator polling them must not be told to wait)."""
 WIDGET_KEY_PREFIX = b"dpw_"
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-REFERENCE_CSP = (
-    "default-src 'none'; script-src https://cdn.jsdelivr.net; style-src 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "font-src https: data:; img-src 'self' https: data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
 CLOSE_TOO_BIG = 1009
 CLOSE_TRY_LATER = 1013
 
@@ -68,6 +76,9 @@ class GatewaySettings(BaseSettings):
     knowledge_max_body_bytes: int = Field(default=7 * 1024 * 1024, ge=1, description="article imports")
     max_ws_frame_bytes: int = Field(default=128 * 1024, ge=1)
     hsts_max_age: int = Field(default=31_536_000, ge=0)
+    upstreams: dict[str, str] = Field(
+        default_factory=dict, description="``deskpilot serve gateway``: each service's (and web's) base URL, JSON"
+    )
 
 
 LOAD_GENERATOR_ENV = {
@@ -259,11 +270,9 @@ class SecurityHeaders:
             (b"referrer-policy", b"no-referrer"),
             (b"x-frame-options", b"DENY"),
         ]
-        # Built once: (the reference page?, over TLS?) -> the headers wanted.
+        # Built once: over TLS? -> the headers wanted.
         self._wanted = {
-            (page, tls): [*common, (b"content-security-policy", (REFERENCE_CSP if page else API_CSP).encode())]
-            + (hsts if tls else [])
-            for page in (False, True)
+            tls: [*common, (b"content-security-policy", API_CSP.encode())] + (hsts if tls else [])
             for tls in (False, True)
         }
 
@@ -271,7 +280,7 @@ class SecurityHeaders:
         tls = scope.get("scheme") == "https"
         if not tls and (proto := _header(scope, b"x-forwarded-proto")) is not None:
             tls = proto.split(b",")[0].strip().lower() == b"https"
-        wanted = self._wanted[(_path(scope) == "/reference", tls)]
+        wanted = self._wanted[tls]
         return [(k, v) for k, v in wanted if k not in present] if present else wanted
 
     def __call__(self, app: ASGIApp) -> ASGIApp:
@@ -295,3 +304,13 @@ class SecurityHeaders:
 def gateway_middleware(settings: GatewaySettings, clock: Callable[[], float] = time.monotonic) -> list[Middleware]:
     """The gateway's middleware, outermost first: headers (so refusals carry them too), rate limits, sizes."""
     return [SecurityHeaders(settings), RateLimits(settings, clock), SizeLimits(settings)]
+
+
+def edge_gateway(settings: GatewaySettings) -> Gateway:
+    """The gateway alone (``deskpilot serve gateway``): every process it routes to must have an upstream."""
+    missing = sorted({*ROUTES.values(), *PAGES.values(), *PAGE_FILES.values()} - set(settings.upstreams))
+    if missing:
+        raise ValueError(f"DESKPILOT_GATEWAY_UPSTREAMS names no URL for {', '.join(missing)}")
+    gateway = Gateway(settings.upstreams, middleware=gateway_middleware(settings))
+    gateway.ready = True  # nothing to start here: /readyz still asks every service
+    return gateway

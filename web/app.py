@@ -36,6 +36,7 @@ from web.console import (
     KeysController,
     KnowledgeController,
     PoliciesController,
+    PrivacyController,
     ProcedureCheckController,
     ProceduresController,
     ReleasesController,
@@ -45,6 +46,7 @@ from web.console import (
 from web.console.sso import SsoSettingsController
 from web.inbox import InboxController
 from web.pages import STATIC
+from web.reference import openapi_document, reference
 from web.security import ASGIApp, security_headers
 from web.session_store import PostgresRows
 from web.sessions import SessionStore
@@ -104,6 +106,7 @@ def build_app(settings: WebSettings) -> Litestar:
             KnowledgeController,
             IntegrationsController,
             PoliciesController,
+            PrivacyController,
             KeysController,
             ConversationsController,
             ReplaysController,
@@ -111,6 +114,8 @@ def build_app(settings: WebSettings) -> Litestar:
             ProcedureCheckController,
             ReleasesController,
             SimulationsController,
+            openapi_document,
+            reference,
             static,
         ],
         dependencies={"settings": _constant(settings), "api": _constant(api), "store": _constant(store)},

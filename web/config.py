@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -46,6 +48,11 @@ class WebSettings(BaseSettings):
         default=None,
         validation_alias="DATABASE_OWNER_URL",
         description="the role that creates web.sessions and grants DATABASE_URL's role its use (decision 0027)",
+    )
+    openapi_document: Path = Field(
+        default=Path(__file__).resolve().parents[1] / "docs" / "openapi.json",
+        validation_alias="DESKPILOT_WEB_OPENAPI_DOCUMENT",
+        description="the public API's OpenAPI document served at /openapi.json (the image sets where it put it)",
     )
     session_hours: float = Field(default=12.0, validation_alias="DESKPILOT_WEB_SESSION_HOURS", gt=0, le=24 * 30)
     api_timeout: float = Field(default=15.0, validation_alias="DESKPILOT_WEB_API_TIMEOUT", gt=0)

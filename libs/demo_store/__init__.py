@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from libs.demo_store.data import CUSTOMERS, ORDERS, PLANS, SUBSCRIPTIONS
+from libs.demo_store.data import CUSTOMERS, PLANS, orders, subscriptions
 from libs.demo_store.memory import MemoryDemoStore
 from libs.demo_store.shop import DemoStore, Order, StoreError, Subscription, run_tool
 from libs.events import ToolSpec
@@ -49,15 +49,15 @@ __all__ = [
     "CUSTOMERS",
     "MANIFEST_PATH",
     "NAME",
-    "ORDERS",
     "PLANS",
-    "SUBSCRIPTIONS",
     "DemoStore",
     "MemoryDemoStore",
     "Order",
     "StoreError",
     "Subscription",
+    "orders",
     "run_tool",
+    "subscriptions",
     "tool_specs",
 ]
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from libs.demo_store.data import ORDERS, SUBSCRIPTIONS
+from libs.demo_store import data
 from libs.demo_store.shop import Order, Subscription
 
 CENTS = Decimal("0.01")
@@ -18,7 +18,7 @@ def _money(value: object) -> Decimal:
 
 
 class MemoryDemoStore:
-    """One shop, seeded from ``orders`` and ``subscriptions`` (the demo data unless given)."""
+    """One shop, seeded from ``orders`` and ``subscriptions`` (unless given, the demo data dated from today)."""
 
     def __init__(
         self, orders: list[dict[str, Any]] | None = None, subscriptions: list[dict[str, Any]] | None = None
@@ -36,7 +36,7 @@ class MemoryDemoStore:
                 estimated_delivery=o.get("estimated_delivery"),
                 items=list(o.get("items", [])),
             )
-            for o in (ORDERS if orders is None else orders)
+            for o in (data.orders() if orders is None else orders)
         }
         self._subscriptions = {
             str(s["email"]).lower(): Subscription(
@@ -45,7 +45,7 @@ class MemoryDemoStore:
                 status=str(s.get("status", "active")),
                 renews_on=s.get("renews_on"),
             )
-            for s in (SUBSCRIPTIONS if subscriptions is None else subscriptions)
+            for s in (data.subscriptions() if subscriptions is None else subscriptions)
         }
         self.refunds: list[dict[str, Any]] = []
         self.address_changes: list[dict[str, Any]] = []

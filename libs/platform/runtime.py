@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,7 @@ from libs.platform.db import Database, Migration
 from libs.platform.dead_letters import RedriveServer, parked_counts
 from libs.platform.faults import Outage
 from libs.platform.idempotency import IdempotencyKeys, idempotency_table
-from libs.platform.nats_auth import connect_options, nats_servers
+from libs.platform.nats_auth import CREDENTIALS_DIR, connect_options, nats_servers
 from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
 from libs.platform.privacy import PrivacyParticipant
 from libs.platform.selfcheck import check_database
@@ -127,9 +128,7 @@ class ServiceRuntime:
                 does="store or revoke the digest of a key issued for the tenant (API keys, human agents' sign-ins)",
             )
         )
-        self.add_background(
-            "outbox", self.relay.run, does="every 2 s, publish outbox rows a crash or a NATS outage left unsent"
-        )
+        self.add_background("outbox", self.relay.run, does="publish outbox rows a crash or a NATS outage left unsent")
         self.add_background(
             "metrics",
             self._measure_forever,
@@ -208,7 +207,8 @@ class ServiceRuntime:
             max_reconnect_attempts=-1,
             **connect_options(self.nats_identity),  # this service's own nkey and inbox (libs/platform/nats_auth.py)
         )
-        await self.event_log.ensure_streams(self.settings.stream_replicas)
+        # with credentials, a service may create a missing stream but not change one (decision 0044)
+        await self.event_log.ensure_streams(self.settings.stream_replicas, update=not os.environ.get(CREDENTIALS_DIR))
         await self.consumers.start()
         await self.redrive.start()
         for task in self._background:

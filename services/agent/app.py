@@ -23,6 +23,7 @@ from services.agent.models import (
     RELEASE_TABLES,
     SANDBOX_TABLES,
     add_draft_knowledge,
+    add_gate_fingerprint,
     metadata,
     release_conversations,
     release_gate_runs,
@@ -43,6 +44,16 @@ from services.agent.tenant_setup import TenantSetups
 
 NAME = "agent"
 log = logging.getLogger("deskpilot.agent")
+MIGRATIONS = [
+    create_all_migration(metadata),
+    create_all_migration(metadata, 2, "replays and simulations", tables=SANDBOX_TABLES),
+    create_all_migration(metadata, 3, "procedures", tables=PROCEDURE_TABLES),
+    create_all_migration(metadata, 4, "agent releases", tables=RELEASE_TABLES),
+    create_all_migration(metadata, 5, "release figures", tables=[release_conversations]),
+    Migration(6, "release drafts: knowledge scope", add_draft_knowledge),
+    create_all_migration(metadata, 7, "publish gates as jobs", tables=[release_gate_runs]),
+    Migration(8, "gate runs: what they gated", add_gate_fingerprint),
+]
 
 
 def create_app(settings: AgentSettings | None = None, model: ChatModel | None = None) -> Litestar:
@@ -54,16 +65,7 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
         log.warning(
             "agent: no LLM configured; using the OFFLINE demo model %s (deterministic rules, not an LLM)", chosen.model
         )
-    migrations = [
-        create_all_migration(metadata),
-        create_all_migration(metadata, 2, "replays and simulations", tables=SANDBOX_TABLES),
-        create_all_migration(metadata, 3, "procedures", tables=PROCEDURE_TABLES),
-        create_all_migration(metadata, 4, "agent releases", tables=RELEASE_TABLES),
-        create_all_migration(metadata, 5, "release figures", tables=[release_conversations]),
-        Migration(6, "release drafts: knowledge scope", add_draft_knowledge),
-        create_all_migration(metadata, 7, "publish gates as jobs", tables=[release_gate_runs]),
-    ]
-    runtime = ServiceRuntime(NAME, settings, metadata, migrations)
+    runtime = ServiceRuntime(NAME, settings, metadata, MIGRATIONS)
     runtime.privacy.handle(privacy.redact)
 
     async def publish_delta(delta: ReplyDelta) -> None:
@@ -92,7 +94,7 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
     runtime.add_background(
         "turn-sweep",
         lambda: deadlines.sweep_forever(lambda t, c: wake(t, c, 0)),
-        does="every 2 s, wake conversations whose turn waits for tools past its deadline (the agent hands over)",
+        does="when a deadline is due (or every 10 s), wake turns waiting for tools past it (the agent hands over)",
     )
     return build_app(
         runtime,

@@ -6,6 +6,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -193,7 +194,21 @@ release_gate_runs = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("heartbeat_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("finished_at", DateTime(timezone=True), nullable=True),
+    # Schema v8: what was gated (the draft, the gate policy, the suites), hashed; a publish of a draft whose last
+    # verdict under the same policy and suites was ``blocked`` is refused at once (docs/decisions/0046).
+    Column("fingerprint", String(64), nullable=True),
 )
+Index("release_gate_runs_verdicts", release_gate_runs.c.tenant_id, release_gate_runs.c.fingerprint)
+
+
+async def add_gate_fingerprint(conn: AsyncConnection) -> None:
+    """Schema v8: gate runs record what they gated (a new database got the column with the table, in v7)."""
+    await conn.execute(text("ALTER TABLE agent.release_gate_runs ADD COLUMN IF NOT EXISTS fingerprint VARCHAR(64)"))
+    await conn.execute(
+        text(
+            "CREATE INDEX IF NOT EXISTS release_gate_runs_verdicts ON agent.release_gate_runs (tenant_id, fingerprint)"
+        )
+    )
 
 
 async def add_draft_knowledge(conn: AsyncConnection) -> None:

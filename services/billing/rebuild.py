@@ -13,8 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from libs.events import EventLog, PoisonEvent, RecordedEvent, decode
-from libs.events.subjects import CONVERSATION_PREFIX
+from libs.events import EventLog
 from libs.platform.projections import ProjectionCheck, Row, compare_rows
 from services.billing.booking import (
     ConversationMeter,
@@ -111,17 +110,11 @@ class RebuildReport:
 
 async def rebuild_from_log(event_log: EventLog, tenant_id: str | None = None) -> tuple[MemoryLedger, int, int]:
     """Book the whole conversation log (of one tenant, or all) into memory; returns it, events booked, skipped."""
-    subject = f"{CONVERSATION_PREFIX}.{tenant_id}.>" if tenant_id else f"{CONVERSATION_PREFIX}.>"
-    ledger, events, skipped = MemoryLedger(), 0, 0
-    for position, raw in await event_log.read_raw(subject):
-        try:
-            event = decode(raw)
-        except PoisonEvent:
-            skipped += 1
-            continue
-        await book(ledger, RecordedEvent(position, event))
-        events += 1
-    return ledger, events, skipped
+    events, skipped = await event_log.history(tenant_id, opened=False)  # book() reads no personal field
+    ledger = MemoryLedger()
+    for recorded in events:
+        await book(ledger, recorded)
+    return ledger, len(events), skipped
 
 
 async def rebuild_and_compare(

@@ -14,8 +14,7 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 
-from libs.events import EventLog, PoisonEvent, RecordedEvent, decode
-from libs.events.subjects import CONVERSATION_PREFIX
+from libs.events import EventLog
 from libs.platform.projections import ProjectionCheck, Row, compare_rows
 from services.conversation.repository import ConversationRow, TranscriptEntry, ViewRepository
 from services.conversation.service import project_batch
@@ -65,21 +64,11 @@ class MemoryViews:
 
 async def rebuild_views(event_log: EventLog, tenant_id: str | None) -> tuple[MemoryViews, int]:
     """Project every conversation event of the log (one tenant's, or all) into memory; returns it and the count."""
-    subject = f"{CONVERSATION_PREFIX}.{tenant_id}.>" if tenant_id else f"{CONVERSATION_PREFIX}.>"
-    views, events, batch = MemoryViews(), 0, []
-    for position, raw in await event_log.read_raw(subject):
-        try:
-            event = decode(raw)
-        except PoisonEvent:  # the live consumer parks it: it is not in the view either
-            continue
-        batch.append(RecordedEvent(position, await event_log.open(event)))
-        events += 1
-        if len(batch) >= BATCH:
-            await project_batch(views, batch)
-            batch = []
-    if batch:
-        await project_batch(views, batch)
-    return views, events
+    events, _ = await event_log.history(tenant_id, opened=True)  # undecodable ones: parked live, not in the view
+    views = MemoryViews()
+    for start in range(0, len(events), BATCH):
+        await project_batch(views, events[start : start + BATCH])
+    return views, len(events)
 
 
 def _conversation(row: ConversationRow) -> Row:

@@ -17,12 +17,12 @@ import httpx2
 
 from libs.platform.outbox import UnitOfWork
 from services.integrations.errors import ToolError
-from services.integrations.manifest import Manifest, api_key_purpose
+from services.integrations.manifest import Manifest
 from services.integrations.oauth.api import call_api, with_token
 from services.integrations.oauth.connections import HTTP_TIMEOUT, OAuthConnections
 from services.integrations.providers import stripe
 from services.integrations.repository import Connection, DemoStoreRepository
-from services.integrations.vault import Vault, VaultError
+from services.integrations.vault import Vault
 
 # What a failure kind means to the admin who pressed "Test".
 OUTCOMES = {"unauthorized": "unauthorized", "transient": "unreachable", "outcome_unknown": "unreachable"}
@@ -60,22 +60,8 @@ async def _demo_store(t: Target) -> str:
 
 
 async def _stripe(t: Target) -> str:
-    try:
-        secret = await t.vault.get(t.uow.session, t.tenant_id, api_key_purpose(t.manifest.name))
-    except VaultError:
-        raise ToolError("permanent", "the stored Stripe key could not be read") from None
-    if secret is None:
-        raise ToolError("unauthorized", "no Stripe key is stored; connect Stripe again")
-    headers = {"Authorization": f"Bearer {secret.get_secret_value()}", "Stripe-Version": stripe.STRIPE_VERSION}
-    async with httpx2.AsyncClient(base_url=stripe.base_url(t.manifest, t.connection), timeout=HTTP_TIMEOUT) as c:
-        try:
-            response = await c.get("/v1/balance", headers=headers)
-        except httpx2.TransportError as exc:
-            raise ToolError("transient", f"Stripe is unreachable ({type(exc).__name__})") from None
-    if response.status_code >= 400:
-        raise _refused("Stripe", response)
-    mode = "live" if response.json().get("livemode") else "test"
-    return f"Stripe accepted the key ({mode} mode)."
+    live = await stripe.balance(t.vault, t.uow.session, t.tenant_id, t.manifest, t.connection)
+    return f"Stripe accepted the key ({'live' if live else 'test'} mode)."
 
 
 async def _rest(t: Target, path: str, what: str) -> str:

@@ -179,15 +179,12 @@ async def create_agent(
 async def update_agent(agents: AgentRepository, caller: Caller, agent_id: str, changes: dict[str, Any]) -> AgentRow:
     """Admins change anything; an agent may change only its own availability."""
     own_availability = caller.agent_id == agent_id and set(changes) <= {"availability"}
+    target = None if own_availability and changes else await agents.get(caller.tenant_id, agent_id)
     if not own_availability:
         caller.require_admin()
-        target = await agents.get(caller.tenant_id, agent_id)
         if changes.get("role") == "owner" or (target is not None and target.role == "owner"):
             caller.require_owner()
-    if not changes:
-        row = await agents.get(caller.tenant_id, agent_id)
-    else:
-        row = await agents.update(caller.tenant_id, agent_id, **changes)
+    row = await agents.update(caller.tenant_id, agent_id, **changes) if changes else target
     if row is None:
         raise AgentNotFound(f"no agent {agent_id}")
     return row

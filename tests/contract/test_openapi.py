@@ -1,17 +1,21 @@
 """The public API's one OpenAPI document: committed, current, complete about security and errors, and served by
-the gateway. Like docs/events.md, the committed ``docs/openapi.json`` must be what the code generates."""
+the web front end wherever the platform runs. Like docs/events.md, the committed ``docs/openapi.json`` must be what
+the code generates."""
 
 from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from typing import Any, cast
 
+import httpx2
 import pytest
 
 from deskpilot.contract import DOCUMENT, render
-from deskpilot.gateway import Gateway
-from tests.test_gateway import call
+from deskpilot.gateway import route
+from web.app import create_app
+from web.config import WebSettings
+from web.reference import REFERENCE_CSP
 
 METHODS = ("get", "put", "post", "patch", "delete")
 
@@ -94,11 +98,25 @@ def test_money_is_a_decimal_string_and_request_bodies_are_closed() -> None:
             pytest.fail(f"an inline object schema without additionalProperties: {node}")
 
 
-async def test_the_gateway_serves_the_document_and_a_reference_page() -> None:
-    gateway = Gateway({})
-    status, headers, body = await call(gateway, "GET", b"/openapi.json")
-    assert (status, headers["content-type"]) == (200, "application/json")
-    assert body == DOCUMENT.read_bytes()
-    status, headers, body = await call(gateway, "GET", b"/reference")
-    assert (status, headers["content-type"]) == (200, "text/html")
-    assert b'data-url="/openapi.json"' in body
+async def test_the_web_front_end_serves_the_document_and_a_reference_page_and_every_edge_routes_them_there() -> None:
+    transport = httpx2.ASGITransport(app=cast(Any, create_app(WebSettings.model_validate({}))))
+    async with httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as web:
+        document = await web.get("/openapi.json")
+        assert (document.status_code, document.headers["content-type"]) == (200, "application/json")
+        assert document.content == DOCUMENT.read_bytes()
+        page = await web.get("/reference")
+        assert (page.status_code, page.headers["content-type"]) == (200, "text/html; charset=utf-8")
+        assert 'data-url="/openapi.json"' in page.text
+        assert page.headers.get_list("content-security-policy") == [REFERENCE_CSP]  # its own, not the pages' strict one
+    for path in ("/openapi.json", "/reference"):  # deskpilot up's gateway; nginx and the ingress are checked alike
+        assert route(path, {"web": "http://web"}) == "web"
+    # (tests/deploy/test_manifests.py: docker-compose's nginx and the Kubernetes ingress route as the gateway does)
+
+
+async def test_an_installation_without_the_document_answers_404() -> None:
+    settings = WebSettings(
+        DESKPILOT_WEB_SECURE_COOKIES=False, DESKPILOT_WEB_OPENAPI_DOCUMENT="/nonexistent/openapi.json"
+    )
+    transport = httpx2.ASGITransport(app=cast(Any, create_app(settings)))
+    async with httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as web:
+        assert (await web.get("/openapi.json")).status_code == 404

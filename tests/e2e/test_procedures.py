@@ -8,7 +8,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx2
@@ -19,14 +18,13 @@ from tests.e2e.conftest import Platform
 from tests.e2e.test_walking_skeleton import events_until, open_conversation
 from tests.support import platform_env, start_platform, stop_platform
 
-# Order 1003 was delivered on 2026-11-20: a refund asked without the customer's yes is held for it while that is
-# within 30 days, and refused for lateness after (blocked either way).
-WITHIN_WINDOW = (datetime.now(UTC).date() - date(2026, 11, 20)).days <= 30
+# Order 1003 was delivered 10 days before the tenant's shop was made, order 1005 83 days before
+# (libs/demo_store/data.py): a refund of 1003 asked without the customer's yes is held for it, one of 1005 is late.
 SCENARIOS = [
     ("please refund 20 on order 1003", "required_call", "requires get_order_status"),
     ("look up order 1005 and refund 20", "precondition", "days_since(get_order_status.estimated_delivery) <= 30"),
     ("look up order 1003 and refund 500", "precondition", "refund_order.amount <="),
-    ("look up order 1003 and refund 20", *(("confirmation", "confirm") if WITHIN_WINDOW else ("precondition", "30"))),
+    ("look up order 1003 and refund 20", "confirmation", "confirm"),
 ]
 
 

@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
-import pytest
 from sqlalchemy import text
 
 from libs.platform.db import Database
 from tests.e2e.conftest import Platform
 from tests.e2e.test_walking_skeleton import events_until, open_conversation
-from tests.support import DEMO_REFUNDABLE_ORDER, demo_refund_window_open, eventually
+from tests.support import DEMO_REFUNDABLE_ORDER, eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDER_OR_EMAIL = "where is my order #1001? my email is ada@example.com"
@@ -95,9 +94,6 @@ async def test_a_tool_description_change_shows_as_exactly_that_difference(platfo
     assert '+ get_order_status {"order_number": "1001"}' in table.stdout
 
 
-@pytest.mark.skipif(
-    not demo_refund_window_open(), reason="no demo order is within the refund procedure's 30 days any more"
-)
 async def test_a_replay_issues_no_live_side_effect(platform: Platform) -> None:
     """The demo tenant's refund procedure stays on: the offline model looks the order up, asks, and refunds on a yes
     (held for a person's approval live); the replay without approval rules would refund, answered by a dry run."""

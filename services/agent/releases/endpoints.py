@@ -16,7 +16,7 @@ from libs.platform.http import PathId, PathNumber, TenantId
 from services.agent.releases.config import KnowledgeScope, ReleaseConfig
 from services.agent.releases.diff import ConfigDiff, diff_configs
 from services.agent.releases.gate import GatePolicy, GateProgress, GateReport
-from services.agent.releases.jobs import GateJobs
+from services.agent.releases.jobs import GateBlocked, GateJobs
 from services.agent.releases.publishing import ReleaseConflict, ReleaseNotFound, Releases
 from services.agent.releases.schemas import (
     GateRequest,
@@ -163,11 +163,18 @@ class ReleaseController(Controller):
         """Publish the draft as it is now through the gate, as a job: 202 and the run to follow
         (``GET /v1/agent/releases/gate-runs/{id}``); the release is made only if the gate passes (status ``passed``,
         ``release``); a blocked gate (``blocked``, ``reasons``) or a failure (``failed``, ``error``) saves nothing.
-        The first release serves every new conversation; a later one none until rolled out or promoted."""
+        The first release serves every new conversation; a later one none until rolled out or promoted.
+
+        409 ``gate_blocked`` at once, with the reasons, if the gate's last verdict on this very draft, under the
+        same gate policy and suites, was ``blocked``: change one of them, or run the gate again (``POST
+        /v1/agent/releases/gate``) to check it anew."""
         try:
             run = await gates.submit(tenant_id, data.suites, publish=True, notes=data.notes, by=data.by)
         except InvalidDocument as exc:
             raise unprocessable(exc) from exc
+        except GateBlocked as exc:
+            detail = f"{exc} (GET {PATH}/gate-runs/{exc.run.id}); change the draft, the gate policy or the suites"
+            raise ConflictException(detail=detail, extra={"code": "gate_blocked"}) from exc
         return await _run_view(run, releases)
 
     @get("/gate-runs/{run_id:str}")

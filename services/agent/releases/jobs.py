@@ -5,11 +5,18 @@ a passing publish creates the release.
 A run never stays ``running`` after its process is gone: a stopping service marks its runs failed, and each
 process keeps a heartbeat on the runs it holds, so a run whose process died (its heartbeat stale) is marked failed by
 whichever replica sweeps next. It is not resumed: the draft may have changed since, and publishing again is one call.
+
+Each run records what it gated (its fingerprint: the draft, the gate policy, the suites). A publish of exactly what
+the last verdict blocked is refused at once (:class:`GateBlocked`, answered 409 with the reasons) instead of being
+accepted to block again; running the gate again (``POST …/gate``) is how a tenant checks it anew
+(docs/decisions/0046).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from typing import Any
 
@@ -17,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.events import new_id
 from libs.platform.runtime import ServiceRuntime
-from services.agent.releases.gate import GateProgress, GateReport
+from services.agent.releases.config import ReleaseConfig
+from services.agent.releases.gate import GatePolicy, GateProgress, GateReport
 from services.agent.releases.publishing import PreparedGate, ReleaseConflict, Releases, Unsettled
 from services.agent.repository import GateRunRepository, GateRunRow
 from services.agent.sandbox.background import Background
@@ -26,6 +34,21 @@ log = logging.getLogger("deskpilot.agent.releases")
 
 DIED = "the agent service running this gate stopped (its heartbeat ended) before the verdict; publish again"
 HEARTBEAT_SECONDS = 5.0
+
+
+def fingerprint(config: ReleaseConfig, policy: GatePolicy, suites: list[str | dict[str, Any]]) -> str:
+    """What a gate run judges, as a digest: the same draft, gate policy and suites give the same fingerprint."""
+    gated = {"config": config.model_dump(mode="json"), "policy": policy.model_dump(mode="json"), "suites": suites}
+    return hashlib.sha256(json.dumps(gated, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+class GateBlocked(Exception):
+    """A publish of what the gate last blocked (the same draft, gate policy and suites): nothing runs."""
+
+    def __init__(self, run: GateRunRow, reasons: list[str]) -> None:
+        super().__init__(f"the gate blocked this draft (gate run {run.id}): " + "; ".join(reasons))
+        self.run = run
+        self.reasons = reasons
 
 
 class GateJobs:
@@ -41,8 +64,12 @@ class GateJobs:
     async def submit(
         self, tenant_id: str, suites: list[str | dict[str, Any]], *, publish: bool, notes: str = "", by: str = "api"
     ) -> GateRunRow:
-        """Start the gate of the draft as it is now (``InvalidDocument`` at once if a suite is not valid)."""
+        """Start the gate of the draft as it is now (``InvalidDocument`` at once if a suite is not valid; a publish
+        of what the gate last blocked: :class:`GateBlocked`, and nothing runs)."""
+        if publish:
+            await self._refuse_blocked(tenant_id, suites)
         prepared = await self._releases.prepare_gate(tenant_id, suites)
+        gated = fingerprint(prepared.config, prepared.policy, suites)
         run_id = new_id("gate")
         progress = GateProgress(conversations=len(prepared.conversation_ids), suites=len(prepared.suites))
         try:
@@ -56,6 +83,7 @@ class GateJobs:
                     requested_by=by,
                     config=prepared.config.model_dump(mode="json"),
                     progress=progress.model_dump(),
+                    fingerprint=gated,
                 )
         except BaseException:
             await prepared.close()
@@ -71,6 +99,14 @@ class GateJobs:
 
         self._background.start(run_id, lambda: self._run(run_id, tenant_id, prepared), stopped)
         return row  # as accepted: queued
+
+    async def _refuse_blocked(self, tenant_id: str, suites: list[str | dict[str, Any]]) -> None:
+        config, policy = await self._releases.draft(tenant_id), await self._releases.gate_policy(tenant_id)
+        async with self._runtime.db.session() as session:
+            last = await GateRunRepository(session).last_verdict(tenant_id, fingerprint(config, policy, suites))
+        if last is not None and last.status == "blocked":
+            report = GateReport.model_validate(last.report) if last.report is not None else None
+            raise GateBlocked(last, report.reasons if report is not None else [last.error or "blocked"])
 
     async def _run(self, run_id: str, tenant_id: str, prepared: PreparedGate) -> None:
         async def progressed(progress: GateProgress) -> None:

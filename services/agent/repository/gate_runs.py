@@ -15,6 +15,7 @@ from services.agent.models import release_gate_runs
 
 RUNS = release_gate_runs.c
 UNFINISHED = ("queued", "running")
+VERDICTS = ("passed", "blocked")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class GateRunRow:
     error: str | None
     created_at: datetime
     finished_at: datetime | None
+    fingerprint: str | None
 
     @classmethod
     def from_row(cls, row: RowMapping) -> GateRunRow:
@@ -49,6 +51,14 @@ class GateRunRepository:
     async def get(self, tenant_id: str, run_id: str) -> GateRunRow | None:
         query = select(release_gate_runs).where(RUNS.tenant_id == tenant_id, RUNS.id == run_id)
         row = (await self.session.execute(query)).mappings().first()
+        return GateRunRow.from_row(row) if row else None
+
+    async def last_verdict(self, tenant_id: str, fingerprint: str) -> GateRunRow | None:
+        """The newest run that passed or blocked on what ``fingerprint`` names (runs that failed reached none)."""
+        query = select(release_gate_runs).where(
+            RUNS.tenant_id == tenant_id, RUNS.fingerprint == fingerprint, RUNS.status.in_(VERDICTS)
+        )
+        row = (await self.session.execute(query.order_by(RUNS.finished_at.desc()).limit(1))).mappings().first()
         return GateRunRow.from_row(row) if row else None
 
     async def recent(self, tenant_id: str, limit: int = 50) -> list[GateRunRow]:

@@ -248,6 +248,20 @@ def test_days_since_counts_whole_days() -> None:
     assert Evaluator(now, {"o": {"at": date(2026, 11, 20).isoformat()}}).holds(check) == (True, "")
 
 
+@pytest.mark.parametrize("today", [date(2026, 12, 21), date(2027, 2, 28), date(2030, 1, 1)])
+def test_the_demo_orders_are_dated_from_the_day_the_shop_is_made(today: date) -> None:
+    """Issue 21's time bomb: fixed dates put every demo order outside the refund window from 2026-12-21."""
+    from services.agent.procedures.expressions import Evaluator, compile_expression
+
+    window = compile_expression("days_since(o.estimated_delivery) <= 30")
+    now = datetime(today.year, today.month, today.day, 23, 59, tzinfo=UTC)
+    orders = {o["order_number"]: o for o in demo_store.orders(today)}
+    assert Evaluator(now, {"o": orders["1003"]}).holds(window) == (True, "")  # refundable under the demo procedure
+    assert Evaluator(now, {"o": orders["1005"]}).holds(window) == (False, "")  # too late
+    assert orders["1001"]["estimated_delivery"] > today.isoformat()  # shipped, still on its way
+    assert all(s["renews_on"] is None or s["renews_on"] > today.isoformat() for s in demo_store.subscriptions(today))
+
+
 async def test_an_address_changes_only_before_shipment_and_after_a_yes() -> None:
     store = MemoryDemoStore()
     move = {"order_number": "1001", "address": "12 New Street, Leeds"}
@@ -282,8 +296,7 @@ def _steps(events: list[RecordedEvent]) -> list[tuple[str, str]]:
 async def test_the_offline_model_looks_up_asks_then_refunds() -> None:
     log = MemoryEventLog()
     messages = ["please refund $20 of order #1003", "yes, go ahead"]
-    recent = (datetime.now(UTC) - timedelta(days=3)).date().isoformat()  # within 30 days whenever this runs
-    shop = MemoryDemoStore([{**o, "estimated_delivery": recent} for o in demo_store.ORDERS])
+    shop = MemoryDemoStore()  # the demo data, dated from today: order 1003 was delivered 10 days ago
     conv = await record(log, "ten_1", OfflineModel(), messages, procedures=demo_procedures(), shop=shop)
     steps = _steps(await log.read("ten_1", conv))
     assert [s if s[0] != "agent.replied" else s[0] for s in steps] == [

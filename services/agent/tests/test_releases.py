@@ -181,7 +181,9 @@ async def test_releases_are_gated_diffed_rolled_out_by_share_and_rolled_back(
         assert (blocked["status"], blocked["release"]) == ("blocked", None)
         assert "would take another write action" in blocked["reasons"][0]
         assert len((await client.get("/v1/agent/releases", headers=auth)).json()["items"]) == 1
+        await check_blocked_again(client, auth, blocked)
 
+        # Another gate policy is another gate: the publish is accepted and runs.
         assert (await client.put("/v1/agent/releases/gate-policy", headers=auth, json={})).status_code == 200
         second = await published(client, auth, {"notes": "refund policy", "by": "ada"})
         assert second["status"] == "passed", second
@@ -197,6 +199,17 @@ async def test_releases_are_gated_diffed_rolled_out_by_share_and_rolled_back(
         cli = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=cast(Any, app)), base_url="http://t", headers=auth)
         async with cli:
             await check_cli(cli, capsys)
+
+
+async def check_blocked_again(client: httpx2.AsyncClient, auth: dict[str, str], blocked: dict[str, Any]) -> None:
+    """The same draft, gate policy and suites again: 409 at once with the gate's reasons; no run, nothing saved."""
+    runs = len((await client.get("/v1/agent/releases/gate-runs", headers=auth)).json()["items"])
+    r = await client.post("/v1/agent/releases", headers=auth, json={"notes": "once more"})
+    assert (r.status_code, r.json()["code"]) == (409, "gate_blocked"), r.text
+    assert blocked["reasons"][0] in r.json()["detail"]
+    assert blocked["id"] in r.json()["detail"]
+    assert len((await client.get("/v1/agent/releases/gate-runs", headers=auth)).json()["items"]) == runs
+    assert len((await client.get("/v1/agent/releases", headers=auth)).json()["items"]) == 1
 
 
 async def check_cli(client: httpx2.AsyncClient, capsys: pytest.CaptureFixture[str]) -> None:

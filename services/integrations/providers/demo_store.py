@@ -64,7 +64,8 @@ class TenantShop:
 
 
 async def seed(repo: DemoStoreRepository, tenant_id: str) -> None:
-    await repo.seed(tenant_id, demo_store.CUSTOMERS, demo_store.ORDERS, demo_store.SUBSCRIPTIONS)
+    """The tenant's copy of the shop, dated from today (the day the tenant is created)."""
+    await repo.seed(tenant_id, demo_store.CUSTOMERS, demo_store.orders(), demo_store.subscriptions())
 
 
 async def execute(call: ToolCall) -> dict[str, Any]:

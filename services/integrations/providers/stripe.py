@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx2
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.integrations.errors import ToolError, lost_in_transit, unsent
 from services.integrations.manifest import Manifest, api_key_purpose
@@ -143,19 +144,38 @@ def describe(call: ToolCall) -> dict[str, Any]:
     }
 
 
-async def execute(vault: Vault, call: ToolCall) -> dict[str, Any]:
-    tool, tenant_id, manifest = call.request.tool, call.tenant_id, call.manifest
-    req = build_request(call)
+async def stored_key(vault: Vault, session: AsyncSession, tenant_id: str, manifest: Manifest) -> str:
+    """The tenant's Stripe key from the vault, or the tool failure an admin can act on."""
     try:
-        secret = await vault.get(call.session, tenant_id, api_key_purpose(manifest.name))
+        secret = await vault.get(session, tenant_id, api_key_purpose(manifest.name))
     except VaultError:
         raise ToolError("permanent", "the stored Stripe key could not be read") from None
     if secret is None:
         raise ToolError("unauthorized", "Stripe is not connected; an admin must connect it")
+    return secret.get_secret_value()
+
+
+async def balance(
+    vault: Vault, session: AsyncSession, tenant_id: str, manifest: Manifest, connection: Connection
+) -> bool:
+    """The cheapest read Stripe offers, with the stored key (a connection check): whether the key is a live one.
+    Refusals come back as the tool failures a tool call would meet, 401 included (the connection is not revoked)."""
+    key = await stored_key(vault, session, tenant_id, manifest)
+    response = await _send(key, base_url(manifest, connection), StripeRequest("GET", "/v1/balance", {}, None), 0.0)
+    if response.status_code == 401:
+        raise ToolError("unauthorized", "Stripe rejected the API key; an admin must reconnect Stripe")
+    if response.status_code >= 400:
+        kind, message = _error_message(response)
+        raise ToolError("permanent", f"Stripe refused the request ({kind or response.status_code}): {message}")
+    return bool(response.json().get("livemode"))
+
+
+async def execute(vault: Vault, call: ToolCall) -> dict[str, Any]:
+    tool, tenant_id, manifest = call.request.tool, call.tenant_id, call.manifest
+    req = build_request(call)
+    key = await stored_key(vault, call.session, tenant_id, manifest)
     await call.before_send()
-    response = await _send(
-        secret.get_secret_value(), base_url(manifest, call.connection), req, manifest.rate_limit.max_inline_wait_seconds
-    )
+    response = await _send(key, base_url(manifest, call.connection), req, manifest.rate_limit.max_inline_wait_seconds)
     if response.status_code == 401:
         await revoke(call.uow, tenant_id, manifest.name, "Stripe rejected the API key (401)")
         raise ToolError("unauthorized", "Stripe rejected the API key; an admin must reconnect Stripe")

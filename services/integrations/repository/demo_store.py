@@ -11,7 +11,7 @@ from sqlalchemy import RowMapping, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from libs.demo_store import ORDERS, SUBSCRIPTIONS
+from libs import demo_store
 from services.integrations.models import (
     demo_address_changes,
     demo_customers,
@@ -173,7 +173,7 @@ async def add_demo_subscriptions(conn: AsyncConnection) -> None:
     """Schema v3: the demo store's subscriptions; tenants seeded before it get the demo subscriptions too."""
     await conn.run_sync(lambda sync: metadata.create_all(sync, tables=[demo_subscriptions]))
     tenants = (await conn.execute(select(demo_customers.c.tenant_id).distinct())).scalars().all()
-    rows = [{"tenant_id": t, **s} for t in tenants for s in SUBSCRIPTIONS]
+    rows = [{"tenant_id": t, **s} for t in tenants for s in demo_store.subscriptions()]
     if rows:
         await conn.execute(insert(demo_subscriptions).on_conflict_do_nothing(), rows)
 
@@ -182,6 +182,6 @@ async def add_demo_address_changes(conn: AsyncConnection) -> None:
     """Schema v4: address changes of the demo orders; tenants seeded before it get the demo orders added since."""
     await conn.run_sync(lambda sync: metadata.create_all(sync, tables=[demo_address_changes]))
     tenants = (await conn.execute(select(demo_customers.c.tenant_id).distinct())).scalars().all()
-    rows = [{"tenant_id": t, **o} for t in tenants for o in ORDERS]
+    rows = [{"tenant_id": t, **o} for t in tenants for o in demo_store.orders()]
     if rows:
         await conn.execute(insert(demo_orders).on_conflict_do_nothing(), rows)
