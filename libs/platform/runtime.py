@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,6 +77,10 @@ class BackgroundTask:
     does: str
 
 
+CallerLookup = Callable[[str], Awaitable[object | None]]
+"""A service's own lookup of a Bearer key: who it is, or None (unknown key)."""
+
+
 class ServiceRuntime:
     """The resources of one service process."""
 
@@ -98,6 +102,8 @@ class ServiceRuntime:
         self.api_keys_table = api_keys_table(metadata)
         self.tenants = TenantDirectory(self.db.sessions, self.tenants_table, self.api_keys_table)
         self.idempotency = IdempotencyKeys(self.db.sessions, idempotency_table(metadata))
+        self.callers: CallerLookup | None = None
+        """Who a key is, for routes that take ``caller`` (ticketing's human agents): the edge asks it."""
         self._migrations = [*migrations, *platform_migrations(metadata, self.api_keys_table, self.idempotency.table)]
         self._on_tenant_created = on_tenant_created
         # The event log has its own connection, so publishing never queues behind consumer traffic.

@@ -16,7 +16,13 @@ from services.ticketing.account_endpoints import (
 )
 from services.ticketing.accounts import SignInThrottle
 from services.ticketing.config import TicketingSettings
-from services.ticketing.endpoints import HumanAgentsController, ReportController, SlaPolicyController, TicketController
+from services.ticketing.endpoints import (
+    HumanAgentsController,
+    ReportController,
+    SlaPolicyController,
+    TicketController,
+    lookup_caller,
+)
 from services.ticketing.handlers import sla_timers, subscriptions
 from services.ticketing.models import add_accounts, add_sso, instance_metadata
 from services.ticketing.oidc import OidcClient
@@ -45,6 +51,7 @@ def create_app(
         ],
     )
     runtime.privacy.handle(privacy.redact, privacy.export)
+    runtime.callers = lambda key: lookup_caller(runtime, key)  # authenticated at the edge, like every service
     for sub in subscriptions(runtime):
         runtime.subscribe(sub)
     runtime.add_background(
