@@ -227,9 +227,51 @@ def _idempotent(operation: dict[str, Any]) -> None:
     operation["parameters"] = [*parameters, IDEMPOTENCY_KEY]
 
 
+_BOUNDS = {
+    "ge": "minimum",
+    "le": "maximum",
+    "gt": "exclusiveMinimum",
+    "lt": "exclusiveMaximum",
+    "min_length": "minLength",
+    "max_length": "maxLength",
+    "pattern": "pattern",
+}
+
+
+def _restore_bounds(operation: dict[str, Any], handler: HTTPRouteHandler) -> None:
+    """The bounds of an optional query parameter (``int | None`` with ``ge=0``): Litestar drops them from the
+    ``oneOf`` it writes, the handler still enforces them (422); state them on the non-null branch."""
+    kwargs = {
+        getattr(p.kwarg_definition, "query", None) or name: p.kwarg_definition
+        for name, p in handler.parsed_fn_signature.parameters.items()
+        if p.kwarg_definition is not None
+    }
+    for parameter in operation.get("parameters", []):
+        definition = kwargs.get(parameter.get("name")) if parameter.get("in") == "query" else None
+        branches = parameter.get("schema", {}).get("oneOf", [])
+        if definition is None or not branches:
+            continue
+        for branch in branches:
+            kind = branch.get("type")
+            for attribute, keyword in _BOUNDS.items():
+                value = getattr(definition, attribute, None)
+                fits = (
+                    kind == "string"
+                    if attribute in ("min_length", "max_length", "pattern")
+                    else kind
+                    in (
+                        "integer",
+                        "number",
+                    )
+                )
+                if value is not None and fits:
+                    branch.setdefault(keyword, value)
+
+
 def _decorate(operation: dict[str, Any], path: str, handler: HTTPRouteHandler, method: str) -> None:
     security = _security(handler)
     operation["security"] = security
+    _restore_bounds(operation, handler)
     screen_parameters(operation)
     if method == "post" and needs_tenant(handler):
         _idempotent(operation)
