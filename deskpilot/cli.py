@@ -2,7 +2,8 @@
 
     deskpilot up [--port 8000] [--data-dir .deskpilot]   the whole platform on one machine
     deskpilot serve <service> [--port N]                  one service process (what Kubernetes runs); ``web``: the
-                                                          web front end (widget, inbox, console)
+                                                          web front end (widget, inbox, console); ``gateway``:
+                                                          the edge with up's limits (DESKPILOT_GATEWAY_UPSTREAMS)
     deskpilot tenants create NAME                         a new tenant; prints its id and API key
     deskpilot replay <conversation-id>                    rebuild a transcript from the log; compare with the view
     deskpilot replay <id>... --against CANDIDATE [--json] replay conversations against a candidate; diff the actions
@@ -16,6 +17,7 @@
     deskpilot integrations rotate-keys                    re-wrap tenant vault keys with the newest master key
     deskpilot dead-letters list|show|redrive [--consumer C] [--id ID]   parked messages; apply them again, once
     deskpilot analytics-credentials TENANT [--out FILE]   a read-only NATS credential for one tenant's events
+    deskpilot analytics-credentials list | revoke ID      the credentials issued; revoke one (the server refuses it)
     deskpilot nats-config DIR                             nkeys and auth.conf for a NATS server run elsewhere
 
 ``NATS_URL`` and ``DATABASE_URL`` select the servers; without them, commands other than ``up`` use those of the
@@ -41,6 +43,7 @@ from libs.platform.selfcheck import EXIT_DATABASE_UNFIT
 from libs.platform.settings import ServiceSettings
 from libs.platform.telemetry import configure_tracing, shutdown_tracing
 
+GATEWAY = "gateway"
 DEFAULT_DATA_DIR = Path(os.environ.get("DESKPILOT_DATA_DIR", ".deskpilot"))
 
 
@@ -67,26 +70,55 @@ def _url(name: str, data_dir: Path) -> str:
     return value
 
 
+def serve_gateway(host: str, port: int) -> int:
+    """``deskpilot up``'s gateway alone: rate limits per API key, widget key and address, size limits, headers."""
+    import uvicorn
+
+    from deskpilot.gateway_limits import GatewaySettings, edge_gateway
+    from deskpilot.http_server import Server
+
+    settings = GatewaySettings()
+    try:
+        gateway = edge_gateway(settings)
+    except ValueError as exc:
+        print(f"deskpilot serve gateway: {exc}", file=sys.stderr, flush=True)
+        return 2
+    # behind the Ingress controller: the client address is the one it puts in X-Forwarded-For (FORWARDED_ALLOW_IPS)
+    ws_max = settings.max_ws_frame_bytes
+    config = uvicorn.Config(gateway, host=host, port=port, log_level="warning", access_log=False, ws_max_size=ws_max)
+    server = Server(config)  # uvicorn's, waking once a second when idle (deskpilot/http_server.py)
+    server.run()
+    return 0 if server.started else 3
+
+
 def serve(service: str, host: str, port: int) -> int:
     import uvicorn
+
+    from deskpilot.http_server import Server
 
     level = os.environ.get("DESKPILOT_LOG_LEVEL", "INFO").upper()
     logging.basicConfig(level=level, format=f"%(asctime)s %(levelname)s {service} %(name)s: %(message)s")
     # The HTTP client logs every request URL at INFO; provider URLs can carry secrets (an OAuth code, a token).
     logging.getLogger("httpx2").setLevel(max(logging.WARNING, logging.getLogger().level))
-    if service != WEB:
+    if service not in (WEB, GATEWAY):
         settings = ServiceSettings()
         unfit = database_unfit(settings.database_owner_url or settings.database_url)
         if unfit:
             print(f"deskpilot serve {service}: {unfit}", file=sys.stderr, flush=True)
             return EXIT_DATABASE_UNFIT
+    if service == GATEWAY:
+        return serve_gateway(host, port)
     module = importlib.import_module("web.app" if service == WEB else f"services.{service}.app")
     configure_tracing(service)  # only when OTEL_EXPORTER_OTLP_* asks for it
     app = module.create_app()
     try:
         # A client's WebSocket frame above this closes the socket with 1009 (message too big) before it is buffered.
         ws_max = int(os.environ.get("DESKPILOT_MAX_WS_FRAME_BYTES", str(128 * 1024)))
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, ws_max_size=ws_max)
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, ws_max_size=ws_max)
+        server = Server(config)  # uvicorn's, waking once a second when idle (deskpilot/http_server.py)
+        server.run()
+        if not server.started:  # as uvicorn.run: a server that could not start exits 3
+            return 3
     finally:
         shutdown_tracing()
     return 0
@@ -281,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     p_up.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
 
     p_serve = sub.add_parser("serve", help="run one service, or the web front end")
-    p_serve.add_argument("service", choices=(*SERVICES, WEB))
+    p_serve.add_argument("service", choices=(*SERVICES, WEB, GATEWAY))
     p_serve.add_argument("--host", default=os.environ.get("DESKPILOT_HTTP_HOST", "0.0.0.0"))
     p_serve.add_argument("--port", type=int, default=int(os.environ.get("DESKPILOT_HTTP_PORT", "8000")))
 

@@ -5,9 +5,10 @@ Each service's app is built as ``deskpilot serve`` builds it (``deskpilot.archit
 document merged into one; then every operation gets its ``security`` (from what the edge demands of its handler:
 an API key, also a human agent's key on ``HUMAN_AGENTS`` routes, a widget key on the chat routes, the operator's key
 on the operator API, or nothing), and its error answers as RFC 9457 problem documents: 400 (hostile input)
-everywhere, 401/403 where a key is needed, 404 where the path names something, 413/422 where there is input, and the
-statuses its handler raises. Request bodies say exactly what they accept (``additionalProperties: false``, as the
-models forbid extra fields).
+everywhere, the gateway's own refusals everywhere (413 too large, 429 rate limited and 503 a service not ready, both
+with ``Retry-After``), 401/403 where a key is needed, 404 where the path names something, 422 where there is
+input, and the statuses its handler raises. Request bodies say exactly what they accept (``additionalProperties:
+false``, as the models forbid extra fields).
 
 The document is committed as ``docs/openapi.json`` and served at ``/openapi.json`` by the web front end (a reference
 page at ``/reference``; every edge routes both there). Regenerate: ``.venv/bin/python -m deskpilot.contract``;
@@ -187,16 +188,26 @@ def _raised(handler: HTTPRouteHandler) -> set[int]:
     return statuses
 
 
+GATEWAY_REFUSALS = {413, 429, 503}
+"""What the gateway of ``deskpilot up`` (or the ingress) may answer for any operation before the service sees it
+(``deskpilot.gateway_limits``, ``deskpilot.gateway``): a body above the service's limit, a key or client over its
+rate limit, the owning service (re)starting. 429 and 503 carry ``Retry-After``."""
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Whole seconds to wait before retrying.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
 def _errors(operation: dict[str, Any], path: str, handler: HTTPRouteHandler, secured: bool) -> set[int]:
-    statuses = {400} | _raised(handler)
+    statuses = {400} | GATEWAY_REFUSALS | _raised(handler)
     if secured:
         statuses |= {401, 403}
     if "{" in path:
         statuses |= {404, 422}
     if operation.get("parameters") or "requestBody" in operation:
         statuses.add(422)
-    if "requestBody" in operation:
-        statuses.add(413)
     return statuses
 
 
@@ -216,9 +227,51 @@ def _idempotent(operation: dict[str, Any]) -> None:
     operation["parameters"] = [*parameters, IDEMPOTENCY_KEY]
 
 
+_BOUNDS = {
+    "ge": "minimum",
+    "le": "maximum",
+    "gt": "exclusiveMinimum",
+    "lt": "exclusiveMaximum",
+    "min_length": "minLength",
+    "max_length": "maxLength",
+    "pattern": "pattern",
+}
+
+
+def _restore_bounds(operation: dict[str, Any], handler: HTTPRouteHandler) -> None:
+    """The bounds of an optional query parameter (``int | None`` with ``ge=0``): Litestar drops them from the
+    ``oneOf`` it writes, the handler still enforces them (422); state them on the non-null branch."""
+    kwargs = {
+        getattr(p.kwarg_definition, "query", None) or name: p.kwarg_definition
+        for name, p in handler.parsed_fn_signature.parameters.items()
+        if p.kwarg_definition is not None
+    }
+    for parameter in operation.get("parameters", []):
+        definition = kwargs.get(parameter.get("name")) if parameter.get("in") == "query" else None
+        branches = parameter.get("schema", {}).get("oneOf", [])
+        if definition is None or not branches:
+            continue
+        for branch in branches:
+            kind = branch.get("type")
+            for attribute, keyword in _BOUNDS.items():
+                value = getattr(definition, attribute, None)
+                fits = (
+                    kind == "string"
+                    if attribute in ("min_length", "max_length", "pattern")
+                    else kind
+                    in (
+                        "integer",
+                        "number",
+                    )
+                )
+                if value is not None and fits:
+                    branch.setdefault(keyword, value)
+
+
 def _decorate(operation: dict[str, Any], path: str, handler: HTTPRouteHandler, method: str) -> None:
     security = _security(handler)
     operation["security"] = security
+    _restore_bounds(operation, handler)
     screen_parameters(operation)
     if method == "post" and needs_tenant(handler):
         _idempotent(operation)
@@ -260,6 +313,7 @@ def _error_responses() -> dict[str, Any]:
             "description": TITLES[status],
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
             **({"headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}} if status == 401 else {}),
+            **({"headers": RETRY_AFTER} if status in (429, 503) else {}),
         }
         for status, code in CODES.items()
     }

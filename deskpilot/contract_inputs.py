@@ -55,6 +55,18 @@ def screen_body(schema: dict[str, Any]) -> None:
     if schema.get("type") == "integer":
         schema.setdefault("minimum", INT_RANGE[0])
         schema.setdefault("maximum", INT_RANGE[1])
+    if "default" in schema and schema["default"] is None and not _allows_null(schema):
+        del schema["default"]  # a field that may be left out but not null (``SkipJsonSchema[None]``)
+
+
+def _allows_null(schema: dict[str, Any]) -> bool:
+    kinds = schema.get("type")
+    if kinds == "null" or (isinstance(kinds, list) and "null" in kinds):
+        return True
+    branches = [*schema.get("anyOf", []), *schema.get("oneOf", [])]
+    return any(isinstance(b, dict) and (b.get("type") == "null" or "$ref" in b) for b in branches) or not (
+        "type" in schema or branches or "$ref" in schema
+    )
 
 
 def screen_parameters(operation: dict[str, Any]) -> None:

@@ -21,8 +21,8 @@
   The widget's files (``/widget.js``, ``/widget.css``) stay loadable by other sites' pages: nothing added here
   restricts who loads them (no frame is involved: the widget draws in a shadow root of the host page).
 
-In Kubernetes and docker-compose, where this gateway does not run, the same limits are set in the Ingress and in
-nginx (docs/operations.md, "Limits at the edge").
+``deskpilot serve gateway`` runs it alone, in front of services run elsewhere (``DESKPILOT_GATEWAY_UPSTREAMS``):
+Kubernetes' edge (deploy/k8s/base/gateway.yaml, decision 0048). docker-compose's nginx sets the same limits.
 """
 
 from __future__ import annotations
@@ -37,7 +37,19 @@ from urllib.parse import parse_qs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from deskpilot.gateway import ASGIApp, Message, Middleware, Receive, Scope, Send, route
+from deskpilot.gateway import (
+    PAGE_FILES,
+    PAGES,
+    ROUTES,
+    ASGIApp,
+    Gateway,
+    Message,
+    Middleware,
+    Receive,
+    Scope,
+    Send,
+    route,
+)
 from libs.platform.problems import PROBLEM_JSON, problem
 from libs.platform.rate_limits import Rate, TokenBuckets, client_network
 
@@ -64,6 +76,9 @@ class GatewaySettings(BaseSettings):
     knowledge_max_body_bytes: int = Field(default=7 * 1024 * 1024, ge=1, description="article imports")
     max_ws_frame_bytes: int = Field(default=128 * 1024, ge=1)
     hsts_max_age: int = Field(default=31_536_000, ge=0)
+    upstreams: dict[str, str] = Field(
+        default_factory=dict, description="``deskpilot serve gateway``: each service's (and web's) base URL, JSON"
+    )
 
 
 LOAD_GENERATOR_ENV = {
@@ -289,3 +304,13 @@ class SecurityHeaders:
 def gateway_middleware(settings: GatewaySettings, clock: Callable[[], float] = time.monotonic) -> list[Middleware]:
     """The gateway's middleware, outermost first: headers (so refusals carry them too), rate limits, sizes."""
     return [SecurityHeaders(settings), RateLimits(settings, clock), SizeLimits(settings)]
+
+
+def edge_gateway(settings: GatewaySettings) -> Gateway:
+    """The gateway alone (``deskpilot serve gateway``): every process it routes to must have an upstream."""
+    missing = sorted({*ROUTES.values(), *PAGES.values(), *PAGE_FILES.values()} - set(settings.upstreams))
+    if missing:
+        raise ValueError(f"DESKPILOT_GATEWAY_UPSTREAMS names no URL for {', '.join(missing)}")
+    gateway = Gateway(settings.upstreams, middleware=gateway_middleware(settings))
+    gateway.ready = True  # nothing to start here: /readyz still asks every service
+    return gateway

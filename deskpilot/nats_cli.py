@@ -1,6 +1,8 @@
 """``deskpilot analytics-credentials`` and ``deskpilot nats-config`` (docs/analytics.md, docs/operations.md).
 
     deskpilot analytics-credentials TENANT [--out FILE]   a read-only NATS credential for one tenant's events
+    deskpilot analytics-credentials list                  the credentials issued (and revoked)
+    deskpilot analytics-credentials revoke ID             the server refuses it from its next reload on
     deskpilot nats-config DIR                             the NATS authorization for a server run elsewhere
 
 Both work on a NATS auth directory (``deskpilot/nats_auth.py``): by default the one of the embedded server that
@@ -13,9 +15,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 from pathlib import Path
+
+from nats.js.errors import NotFoundError
 
 from deskpilot.nats_auth import AnalyticsCredential, NatsAuthDirectory, reload_server
 from libs.events.streams import EVENTS_STREAM
@@ -29,7 +34,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], data_d
         "analytics-credentials",
         help="issue a read-only NATS credential limited to one tenant's events (for an analytics consumer)",
     )
-    p_an.add_argument("tenant_id")
+    p_an.add_argument("tenant_id", metavar="TENANT|list|revoke", help="a tenant id, or list, or revoke ID")
+    p_an.add_argument("credential", nargs="?", help="with revoke: the credential's id (analytics_…)")
     p_an.add_argument("--out", type=Path, help="the credential file to write (default: ./<credential id>.json)")
     p_an.add_argument("--nats-dir", type=Path, help="a NATS auth directory (default: that of 'deskpilot up')")
     p_an.add_argument("--data-dir", type=Path, default=data_dir)
@@ -43,16 +49,38 @@ def _embedded(data_dir: Path) -> dict[str, object]:
     return json.loads(runtime.read_text()) if runtime.exists() else {}
 
 
-def analytics_credentials(args: argparse.Namespace) -> int:
+def _operator(args: argparse.Namespace) -> tuple[NatsAuthDirectory, str, dict[str, object]] | None:
+    """The NATS auth directory, the server's URL and ``deskpilot up``'s runtime, with the operator's credential."""
     running = _embedded(args.data_dir)
     nats_dir = args.nats_dir or Path(str(running.get("nats_dir") or args.data_dir / "nats"))
     auth = NatsAuthDirectory(nats_dir)
     nats_url = os.environ.get("NATS_URL") or str(running.get("nats_url") or "")
     if not auth.auth_conf.exists() or not nats_url:
         print(f"no NATS authorization in {nats_dir}, or no NATS_URL: run 'deskpilot up' or 'deskpilot nats-config'")
-        return 1
+        return None
     if running.get("nats_credentials_dir") and not os.environ.get("NATS_URL"):
         os.environ[nats_auth.CREDENTIALS_DIR] = str(running["nats_credentials_dir"])  # that server's operator
+    return auth, nats_url, running
+
+
+def _reload(auth: NatsAuthDirectory, running: dict[str, object], done: str) -> None:
+    pid = running.get("nats_pid")
+    if isinstance(pid, int) and Path(str(running.get("nats_dir"))) == auth.dir:
+        reload_server(pid)
+        print(f"  the embedded NATS server reloaded its authorization: {done}")
+    else:
+        print(f"  reload the NATS server with {auth.auth_conf} (nats-server --signal reload) for it to take effect")
+
+
+def analytics_credentials(args: argparse.Namespace) -> int:
+    if args.tenant_id == "list":
+        return list_credentials(NatsAuthDirectory(_nats_dir(args)))
+    operator = _operator(args)
+    if operator is None:
+        return 1
+    if args.tenant_id == "revoke":
+        return revoke_credential(args.credential, *operator)
+    auth, nats_url, running = operator
     try:
         credential, seed = auth.issue_analytics(args.tenant_id)
     except ValueError as exc:
@@ -65,12 +93,36 @@ def analytics_credentials(args: argparse.Namespace) -> int:
         json.dump(credential.client_file(seed), f, indent=2)
     print(f"credential {credential.id} for tenant {credential.tenant_id} written to {out} (mode 600; keep it secret)")
     print(f"  its consumer {credential.consumer} delivers the tenant's events to {credential.deliver_subject}")
-    pid = running.get("nats_pid")
-    if isinstance(pid, int) and Path(str(running.get("nats_dir"))) == nats_dir:
-        reload_server(pid)
-        print("  the embedded NATS server reloaded its authorization: the credential works now")
-    else:
-        print(f"  reload the NATS server with {auth.auth_conf} (nats-server --signal reload) before using it")
+    _reload(auth, running, "the credential works now")
+    return 0
+
+
+def _nats_dir(args: argparse.Namespace) -> Path:
+    return Path(args.nats_dir or str(_embedded(args.data_dir).get("nats_dir") or args.data_dir / "nats"))
+
+
+def list_credentials(auth: NatsAuthDirectory) -> int:
+    for c in auth.analytics():
+        state = f"revoked {c.revoked_at}" if c.revoked_at else "active"
+        print(f"{c.id}  tenant {c.tenant_id}  {state}")
+    return 0
+
+
+def revoke_credential(
+    credential_id: str | None, auth: NatsAuthDirectory, nats_url: str, running: dict[str, object]
+) -> int:
+    """Out of ``auth.conf``, its consumer deleted (no delivery even to a connection the reload has yet to close)."""
+    if not credential_id:
+        print("deskpilot analytics-credentials revoke: which credential? (deskpilot analytics-credentials list)")
+        return 2
+    try:
+        credential = auth.revoke_analytics(credential_id)
+    except LookupError as exc:
+        print(f"deskpilot analytics-credentials: {exc}")
+        return 2
+    asyncio.run(_delete_consumer(nats_url, credential))
+    print(f"credential {credential.id} of tenant {credential.tenant_id} revoked; its consumer deleted")
+    _reload(auth, running, "it is refused and its connections closed")
     return 0
 
 
@@ -79,6 +131,15 @@ async def _make_consumer(nats_url: str, credential: AnalyticsCredential) -> None
     nc = await nats_auth.connect(nats_url)
     try:
         await nc.jetstream().add_consumer(EVENTS_STREAM, credential.consumer_config())
+    finally:
+        await nc.close()
+
+
+async def _delete_consumer(nats_url: str, credential: AnalyticsCredential) -> None:
+    nc = await nats_auth.connect(nats_url)
+    try:
+        with contextlib.suppress(NotFoundError):  # revoked before, or deleted by hand
+            await nc.jetstream().delete_consumer(EVENTS_STREAM, credential.consumer)
     finally:
         await nc.close()
 

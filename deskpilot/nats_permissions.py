@@ -25,7 +25,14 @@ from pathlib import Path
 from libs.events.catalog import EVENT_TYPES
 from libs.events.ids import is_subject_token
 from libs.events.sandbox import sandbox_tools_subject
-from libs.events.streams import DEAD_LETTER_STREAM, EVENTS_STREAM, KEYS_BUCKET, KEYS_STREAM
+from libs.events.streams import (
+    DEAD_LETTER_STREAM,
+    EVENTS_STREAM,
+    EXPORTS_BUCKET,
+    EXPORTS_STREAM,
+    KEYS_BUCKET,
+    KEYS_STREAM,
+)
 from libs.events.subjects import (
     CONVERSATION_PREFIX,
     DLQ_PREFIX,
@@ -40,11 +47,9 @@ from libs.events.subjects import (
 )
 from libs.platform.dead_letters import REDRIVEN
 from libs.platform.nats_auth import inbox_prefix
-from libs.platform.privacy import EXPORTS_BUCKET
 
 GENERATED = Path(__file__).with_name("nats_permissions.json")
 REGENERATE = ".venv/bin/python -m deskpilot.nats_permissions"
-EXPORTS_STREAM = f"OBJ_{EXPORTS_BUCKET}"  # the stream behind the object store, by JetStream's naming
 API = "$JS.API"
 
 
@@ -117,7 +122,10 @@ def consumer_api(stream: str, consumer: str) -> list[str]:
 def platform_api() -> list[str]:
     """What every service does with the platform's streams, whatever its subscriptions."""
     streams = (EVENTS_STREAM, DEAD_LETTER_STREAM, KEYS_STREAM, EXPORTS_STREAM)
-    managed = [f"{API}.STREAM.{op}.{s}" for s in streams for op in ("INFO", "CREATE", "UPDATE")]
+    # create a missing stream (a new installation), never change one: a stream updated to capture ``_INBOX.<other>.>``
+    # would let a service read another's replies by direct get (decision 0044); JetStream refuses a create with
+    # another configuration than the existing stream's
+    managed = [f"{API}.STREAM.{op}.{s}" for s in streams for op in ("INFO", "CREATE")]
     buckets = [
         # conversations' data keys (libs/events/subject_keys.py): read, written, erased
         f"$KV.{KEYS_BUCKET}.>",
@@ -127,7 +135,7 @@ def platform_api() -> list[str]:
         f"{API}.STREAM.PURGE.{KEYS_STREAM}",
         # privacy exports (libs/platform/privacy.py): an object store
         f"$O.{EXPORTS_BUCKET}.>",
-        f"{API}.STREAM.*.{EXPORTS_STREAM}",
+        f"{API}.STREAM.PURGE.{EXPORTS_STREAM}",  # an object's old parts, when it is replaced or deleted
         f"{API}.STREAM.MSG.*.{EXPORTS_STREAM}",  # an object's metadata (get) and its parts' purge (delete)
         f"{API}.DIRECT.GET.{EXPORTS_STREAM}.>",
         f"{API}.CONSUMER.CREATE.{EXPORTS_STREAM}",

@@ -27,6 +27,7 @@ from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_pr
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
 from deskpilot.gateway_limits import GatewaySettings, gateway_middleware
+from deskpilot.http_server import Server
 from deskpilot.tenants import NewTenant, demo_tenant
 from libs.events import EventLog
 from libs.platform import nats_auth
@@ -39,7 +40,7 @@ WEB = "web"
 consumes no events), a client of the services' public API."""
 
 
-class _QuietServer(uvicorn.Server):
+class _QuietServer(Server):
     """The gateway's server; signals belong to the supervisor, which stops everything in order."""
 
     def capture_signals(self) -> contextlib.AbstractContextManager[None]:  # type: ignore[override]

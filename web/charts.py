@@ -15,16 +15,15 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
+from web.pages import usd
+
 WIDTH, HEIGHT = 760, 280
+BARS_WIDTH = 480
 LEFT, RIGHT, TOP, BOTTOM = 56, 20, 24, 44
 
 
 def _money(value: Decimal) -> str:
-    if value == 0:
-        return "$0"
-    if value < Decimal("0.01"):
-        return f"${value:.4f}".rstrip("0")
-    return f"${value:.2f}"
+    return usd(value)
 
 
 def nice_step(span: Decimal, bins: int) -> Decimal:
@@ -104,40 +103,48 @@ def histogram(
             tx = LEFT + i * bar_w
             body.append(f'<text x="{tx:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle">{_money(b.low)}</text>')
     body.append(f'<text x="{WIDTH - RIGHT:.1f}" y="{TOP + plot_h + 16}" text-anchor="end">{_money(span)}</text>')
-    for row, (name, value) in enumerate((k, v) for k, v in marks.items() if v is not None):
+    at: dict[Decimal, list[str]] = {}  # marks of equal value share one line and one label (p50 = p95 = p99 $0.00)
+    for name, value in marks.items():
+        if value is not None:
+            at.setdefault(value, []).append(name)
+    for row, (value, names) in enumerate(at.items()):
         mx = x(value)
-        body.append(f'<line class="mark {escape(name)}" x1="{mx:.1f}" y1="{TOP}" x2="{mx:.1f}" y2="{TOP + plot_h}"/>')
-        body.append(
-            f'<text class="mark-label" x="{mx + 4:.1f}" y="{TOP + 12 + 14 * row}">{escape(name)} {_money(value)}</text>'
-        )
+        label = " = ".join(escape(n) for n in names) + " " + _money(value)
+        ends = f'x1="{mx:.1f}" y1="{TOP}" x2="{mx:.1f}" y2="{TOP + plot_h}"'
+        body.append(f'<line class="mark {escape(names[-1])}" {ends}/>')
+        body.append(f'<text class="mark-label" x="{mx + 4:.1f}" y="{TOP + 12 + 14 * row}">{label}</text>')
     shown = ", ".join(f"{k} {_money(v)}" for k, v in marks.items() if v is not None) or "no percentiles"
     description = f"{len(values)} conversations in {len(groups)} buckets up to {_money(span)}; {shown}."
     return _svg(title, description, body, ident)
 
 
 def bars(rows: Sequence[tuple[str, Decimal, str]], *, title: str, ident: str, unit: str = "$") -> Markup:
-    """Horizontal bars: (label, value, link) per row, longest first as given."""
+    """Horizontal bars: (label, value, link) per row, longest first as given. Drawn ``BARS_WIDTH`` wide: it sits in
+    half the page, where a full-width drawing would shrink its text below reading size."""
     row_h = 26
     height = TOP + row_h * max(len(rows), 1) + 10
     largest = max((v for _, v, _ in rows), default=Decimal(0)) or Decimal(1)
-    label_w = 210
-    plot_w = WIDTH - label_w - 90
+    label_w = 200
+    plot_w = BARS_WIDTH - label_w - 90
     body: list[str] = []
     for i, (label, value, href) in enumerate(rows):
         y = TOP + i * row_h
         w = max(float(value / largest) * plot_w, 1.0)
         shown = _money(value) if unit == "$" else f"{value}"
         text = f"{label}: {shown}"
+        short = label if len(label) <= 28 else label[:27] + "…"
         body.append(
             f'<a href="{escape(href)}" aria-label="{escape(text)}">'
-            f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end">{escape(label[:32])}</text>'
+            f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end">{escape(short)}</text>'
             f'<rect class="bar" x="{label_w}" y="{y + 2}" width="{w:.1f}" height="{row_h - 8}"/>'
             f'<text x="{label_w + w + 6:.1f}" y="{y + 15}">{escape(shown)}</text><title>{escape(text)}</title></a>'
         )
     if not rows:
         body.append(f'<text x="{LEFT}" y="{TOP + 14}">nothing in this period</text>')
     svg = _svg(title, f"{len(rows)} bars: " + "; ".join(f"{r[0]} {r[1]}" for r in rows[:10]), body, ident)
-    return Markup(svg.replace(f'viewBox="0 0 {WIDTH} {HEIGHT}"', f'viewBox="0 0 {WIDTH} {height}"'))  # noqa: S704
+    # str first: Markup.replace would escape the new attribute's quotes, leaving the drawing without a viewBox
+    box = str(svg).replace(f'viewBox="0 0 {WIDTH} {HEIGHT}"', f'viewBox="0 0 {BARS_WIDTH} {height}"')
+    return Markup(box)  # noqa: S704 - the markup of _svg, whose data-derived strings were escaped
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ template here does), the layout's shared context, and the response that carries 
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +24,22 @@ environment = Environment(
 
 
 def usd(value: object) -> str:
-    """Exact dollar amounts as people read them: ``0.0012000000`` → ``$0.0012``, ``3.5`` → ``$3.50``."""
+    """Dollar amounts as people read them: cents from a dollar up (``1234.5`` → ``$1,234.50``), and below a dollar
+    at least cents and up to four significant digits, as model calls cost fractions of a cent
+    (``0.0012000000`` → ``$0.0012``, ``0.35`` → ``$0.35``, ``0`` → ``$0.00``)."""
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return str(value)
-    if amount == 0:
-        return "$0"
-    text = format(amount.normalize(), "f")
+    if not amount.is_finite():
+        return str(value)
+    sign, amount = ("-" if amount < 0 else ""), abs(amount)
+    if amount >= 1 or amount == 0:
+        return f"{sign}${amount.quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
+    places = max(2, 3 - amount.adjusted())  # four significant digits
+    text = format(amount.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP), "f").rstrip("0")
     whole, _, cents = text.partition(".")
-    return f"${whole}.{cents.ljust(2, '0')}"
+    return f"{sign}${whole}.{cents.ljust(2, '0')}"
 
 
 environment.filters["usd"] = usd

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from web.transcript import readable
+
 # A side's mark for a change, by the change's kind (the recorded column, the candidate column).
 MARKS = {
     "missing": ("missing", None),
@@ -36,6 +38,7 @@ class ToolView:
     summary: str
     answered_from: str | None
     mark: str = "same"
+    fields: list[tuple[str, str]] = field(default_factory=list)  # the arguments, for people
 
     @property
     def mark_words(self) -> str:
@@ -79,6 +82,7 @@ def _side(actions: dict[str, Any] | None) -> SideView:
             approval=str(t.get("approval", "none")),
             summary=str(t.get("result_summary") or ""),
             answered_from=t.get("answered_from"),
+            fields=readable(t["arguments"]),
         )
         for t in actions.get("tools", [])
     ]

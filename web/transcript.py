@@ -31,8 +31,9 @@ def _words(value: Any) -> str:
 
 
 def readable(arguments: Any, prefix: str = "") -> list[tuple[str, str]]:
-    """A tool call's arguments as ``(name, value)`` lines a person reads at a glance: nested objects by dotted
-    name, lists of plain values joined, ``order_number`` shown as "order number"."""
+    """A tool call's arguments (or result) as ``(name, value)`` lines a person reads at a glance: nested objects by
+    dotted name, lists of objects numbered from 1, lists of plain values joined, ``order_number`` shown as "order
+    number"."""
     if not isinstance(arguments, dict):
         return [(prefix or "value", _words(arguments))]
     out: list[tuple[str, str]] = []
@@ -41,9 +42,19 @@ def readable(arguments: Any, prefix: str = "") -> list[tuple[str, str]]:
         value = arguments[key]
         if isinstance(value, dict) and value:
             out += readable(value, name)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for number, element in enumerate(value, 1):
+                out += readable(element, f"{name} {number}") or [(f"{name} {number}".replace("_", " "), "—")]
         else:
             out.append((name.replace("_", " "), _words(value)))
-    return out
+    return [(n.replace("_", " "), v) for n, v in out]
+
+
+def shortened(lines: list[tuple[str, str]], most: int = 24) -> list[tuple[str, str]]:
+    """At most ``most`` lines, the rest counted (a search's or an order's result can be long)."""
+    if len(lines) <= most:
+        return lines
+    return [*lines[: most - 1], ("…", f"{len(lines) - most + 1} more")]
 
 
 @dataclass
@@ -60,6 +71,7 @@ class Item:
     fields: list[tuple[str, str]] = field(default_factory=list)  # the arguments, for people
     outcome: str | None = None  # pending | completed | failed | approved | denied
     result: str | None = None
+    result_fields: list[tuple[str, str]] = field(default_factory=list)  # the result, for people
     dry_run: bool | None = None
     tool_call_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -168,6 +180,7 @@ class _Reader:
             self.items.append(item)
         if event["type"] == "tool.completed":
             item.outcome, item.result, item.dry_run = "completed", pretty(p["result"]), bool(p.get("dry_run"))
+            item.result_fields = shortened(readable(p["result"]))
         else:
             item.outcome, item.result = "failed", f"{p['kind']}: {p['message']}"
 

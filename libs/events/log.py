@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -26,6 +27,7 @@ from libs.events.streams import ALL_STREAMS, DEAD_LETTER_STREAM, EVENTS_STREAM
 from libs.events.subject_keys import SubjectKeys
 from libs.events.subjects import CONVERSATION_PREFIX, conversation_filter, conversation_type_filter, dead_letter_subject
 
+log = logging.getLogger(__name__)
 WRONG_LAST_SEQUENCE = 10071
 READ_BATCH = 256
 CATCH_UP_ATTEMPTS = 6  # re-reads of a lagging replica (1, 2, 4 … 32 ms) before asking the stream leader
@@ -76,11 +78,12 @@ class EventLog:
     def jetstream(self) -> JetStreamContext:
         return self._js
 
-    async def ensure_streams(self, replicas: int = 1) -> None:
+    async def ensure_streams(self, replicas: int = 1, *, update: bool = True) -> None:
         """Create missing streams with ``replicas``; bring existing ones up to date, keeping their replica count.
 
         Changing replicas is an operator's decision (``nats stream edit``), never a side effect of a process
-        that happens to start with a different setting.
+        that happens to start with a different setting. Only the operator may change a stream (decision 0044):
+        a service (``update=False``) creates a missing one and leaves a stale one as it is, saying so.
         """
         for make in ALL_STREAMS:
             config = make(replicas)
@@ -90,8 +93,14 @@ class EventLog:
                 await self._js.add_stream(config)
                 continue
             config.num_replicas = existing.config.num_replicas
-            if config.as_dict() != {k: v for k, v in existing.config.as_dict().items() if k in config.as_dict()}:
+            # a 0 (duplicate window, max consumers) is the server's default, which it stores as its value
+            wanted = {k: v for k, v in config.as_dict().items() if not (type(v) is int and v == 0)}
+            if wanted == {k: v for k, v in existing.config.as_dict().items() if k in wanted}:
+                continue
+            if update:
                 await self._js.update_stream(config)
+            else:
+                log.warning("stream %s differs from this version's: the operator updates it", config.name)
 
     async def available(self, timeout: float = 2.0) -> bool:
         """Whether JetStream answers for the event log now (a stream without a leader does not)."""

@@ -23,6 +23,9 @@ EVENTS_STREAM = "DP_EVENTS"
 DEAD_LETTER_STREAM = "DP_DEAD_LETTERS"
 KEYS_BUCKET = "DP_SUBJECT_KEYS"
 KEYS_STREAM = f"KV_{KEYS_BUCKET}"  # the stream behind the key-value bucket, by JetStream's naming
+EXPORTS_BUCKET = "DP_PRIVACY_EXPORTS"  # data-subject exports (libs/platform/privacy.py), an object store
+EXPORTS_STREAM = f"OBJ_{EXPORTS_BUCKET}"
+EXPORT_RETENTION = timedelta(days=7)
 
 # Redelivered or retried publishes with the same event id within this window are dropped by the server.
 DUPLICATE_WINDOW = timedelta(minutes=10)
@@ -78,4 +81,23 @@ def keys_stream(replicas: int = 1) -> StreamConfig:
     )
 
 
-ALL_STREAMS = (events_stream, dead_letter_stream, keys_stream)
+def exports_stream(replicas: int = 1) -> StreamConfig:
+    """Data-subject exports (an object store), made with the other streams by the operator."""
+    # as nats-py's create_object_store makes it; declared here, not made lazily by the first export, because a
+    # service may create a missing stream and could make this one with subjects of its choosing (decision 0044)
+    return StreamConfig(
+        name=EXPORTS_STREAM,
+        description="Deskpilot data-subject exports, sealed per export",
+        subjects=[f"$O.{EXPORTS_BUCKET}.C.>", f"$O.{EXPORTS_BUCKET}.M.>"],
+        max_age=EXPORT_RETENTION.total_seconds(),
+        max_bytes=-1,
+        max_consumers=0,
+        storage=StorageType.FILE,
+        discard=DiscardPolicy.NEW,
+        allow_rollup_hdrs=True,
+        allow_direct=True,
+        num_replicas=replicas,
+    )
+
+
+ALL_STREAMS = (events_stream, dead_letter_stream, keys_stream, exports_stream)

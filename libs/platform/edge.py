@@ -4,7 +4,9 @@ Runs after routing and before any handler, parameter parsing or body decoding, i
 
 1. **Authentication.** A route whose handler (or one of its dependencies) takes ``tenant_id`` needs a key: no key or
    an unknown one answers 401, a human agent's key on a route without ``HUMAN_AGENTS`` 403 — before anything about
-   the request is validated (so a request without a key never learns which parameters a route wants). A route with
+   the request is validated (so a request without a key never learns which parameters a route wants). A route that
+   takes ``caller`` instead (ticketing) is authenticated the same way by the service's own lookup
+   (``ServiceRuntime.callers``), which knows human agents' keys and sign-ins. A route with
    ``OPERATOR`` needs the operator's key instead (``DESKPILOT_OPERATOR_KEY``, compared in constant time).
 2. **Hostile input** answers 400 ``hostile_input`` / ``malformed_json``: a path or query string that is not UTF-8 or
    holds a NUL or another control character; a JSON body that is not UTF-8, is nested deeper than
@@ -24,6 +26,7 @@ import json
 import logging
 import math
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -46,6 +49,8 @@ OPERATOR: dict[str, Any] = {"operator": True}
 """``opt`` of a route of the operator API: only the operator's key (``DESKPILOT_OPERATOR_KEY``) may call it."""
 HOLDER = "deskpilot.key_holder"
 """Where the edge leaves the authenticated :class:`KeyHolder` in the ASGI scope for the ``tenant_id`` dependency."""
+CALLER = "deskpilot.caller"
+"""Where the edge leaves who calls (``ServiceRuntime.callers``) in the ASGI scope for the ``caller`` dependency."""
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
@@ -61,23 +66,33 @@ class Refused(Exception):
 
 def needs_tenant(handler: Any) -> bool:
     """Whether ``handler`` or a dependency it uses (transitively) takes ``tenant_id``."""
-    cached = _NEEDS_TENANT.get(id(handler))
+    return _takes(handler, "tenant_id")
+
+
+def needs_caller(handler: Any) -> bool:
+    """Whether ``handler`` or a dependency it uses (transitively) takes ``caller``: a service's own notion of who
+    calls (ticketing: a key that acts as the tenant, or a human agent), looked up by ``ServiceRuntime.callers``."""
+    return _takes(handler, "caller")
+
+
+def _takes(handler: Any, wanted: str) -> bool:
+    cached = _TAKES.get((id(handler), wanted))
     if cached is not None and cached[0] is handler:
         return cached[1]
     deps = handler.resolve_dependencies()
     todo, seen, found = list(handler.parsed_fn_signature.parameters), set(), False
     while todo and not found:
         name = todo.pop()
-        if name == "tenant_id":
+        if name == wanted:
             found = True
         elif name in deps and name not in seen:
             seen.add(name)
             todo.extend(inspect.signature(deps[name].dependency).parameters)
-    _NEEDS_TENANT[id(handler)] = (handler, found)  # the handler is kept, so its id is never another's
+    _TAKES[(id(handler), wanted)] = (handler, found)  # the handler is kept, so its id is never another's
     return found
 
 
-_NEEDS_TENANT: dict[int, tuple[Any, bool]] = {}
+_TAKES: dict[tuple[int, str], tuple[Any, bool]] = {}
 
 
 def _screen_text(where: str, raw: bytes) -> None:
@@ -173,7 +188,9 @@ class Edge(ASGIMiddleware):
         max_body_bytes: int,
         idempotency: IdempotencyKeys | None = None,
         operator_key: str | None = None,
+        callers: Callable[[str], Awaitable[object | None]] | None = None,
     ):
+        self.callers = callers
         self.tenants = tenants
         self.max_body_bytes = max_body_bytes
         self.idempotency = idempotency
@@ -184,7 +201,7 @@ class Edge(ASGIMiddleware):
         """The edge of a service's ``ServiceRuntime``: its tenants, body limit, idempotency keys, operator key."""
         operator = runtime.settings.operator_key
         key = operator.get_secret_value() if operator is not None else None
-        return cls(runtime.tenants, runtime.settings.max_body_bytes, runtime.idempotency, key)
+        return cls(runtime.tenants, runtime.settings.max_body_bytes, runtime.idempotency, key, runtime.callers)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         holder, key, body = None, None, b""
@@ -194,6 +211,8 @@ class Edge(ASGIMiddleware):
             elif needs_tenant(scope["route_handler"]):
                 holder = await self.authenticate(scope)
                 scope[HOLDER] = holder  # type: ignore[literal-required]
+            elif self.callers is not None and needs_caller(scope["route_handler"]):
+                scope[CALLER] = await self.authenticate_caller(scope)  # type: ignore[literal-required]
             _screen_text("path", scope.get("raw_path") or scope["path"].encode())
             _screen_text("query string", scope.get("query_string", b""))
             post = scope.get("method") == "POST"
@@ -218,6 +237,15 @@ class Edge(ASGIMiddleware):
             raise Refused(401, "the operator API is off: no DESKPILOT_OPERATOR_KEY is configured", headers=_CHALLENGE)
         if not hmac.compare_digest(key.encode("utf-8", "replace"), self.operator_key.encode()):
             raise Refused(401, "not the operator key", headers=_CHALLENGE)
+
+    async def authenticate_caller(self, scope: Scope) -> object:
+        """The service's own lookup of the key (``ServiceRuntime.callers``); 401 for an unknown key. What the
+        caller may do is the route's to decide (403)."""
+        assert self.callers is not None
+        caller = await self.callers(_bearer(scope, "your API key"))
+        if caller is None:
+            raise Refused(401, "unknown API key", headers=_CHALLENGE)
+        return caller
 
     async def authenticate(self, scope: Scope) -> KeyHolder:
         key = _bearer(scope, "your API key")

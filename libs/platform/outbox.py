@@ -7,17 +7,19 @@ its state. After the commit the unit of work appends its own events to the event
 rows are marked sent in batches a moment later (one statement for the units of work of 0.1 s: marking each as it
 goes cost a transaction per unit of work). On rollback the events are dropped with the transaction.
 
-A crash between commit and publish, or a NATS outage, leaves rows unsent: the sweep (at start-up and every few
-seconds) publishes rows older than a few seconds, one publisher at a time per outbox (a transaction-scoped advisory
-lock across replicas), in ``seq`` order. A row the fast path is still publishing may also be taken by the sweep;
-JetStream drops the second copy by its event id. A row older than JetStream's duplicate window is only published if
-the log does not have its event already, so a crash that kept a service down longer than the window never logs an
-event twice.
+A crash between commit and publish, or a NATS outage, leaves rows unsent: the sweep (at start-up, at once when a
+unit of work could not publish, then every 2 s until it has sent them, and every 30 s otherwise, for rows another
+replica left behind when it died) publishes rows older than a few seconds, one publisher at a time per outbox (a
+transaction-scoped advisory lock across replicas), in ``seq`` order. A row the fast path is still publishing may
+also be taken by the sweep; JetStream drops the second copy by its event id. A row older than JetStream's duplicate
+window is only published if the log does not have its event already, so a crash that kept a service down longer than
+the window never logs an event twice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 from collections.abc import AsyncIterator
@@ -25,6 +27,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     Column,
     DateTime,
@@ -33,11 +36,14 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    any_,
+    bindparam,
     func,
     select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
 
 from libs.events import Envelope, EventLog, decode
 from libs.events.sealing import Sealer
@@ -63,6 +69,12 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("published_at", DateTime(timezone=True), nullable=True, index=True),
     )
+
+
+def _among(outbox: Table, ids: list[str]) -> ColumnElement[bool]:
+    """``event_id = ANY(:ids)``: one statement, prepared once per connection, whatever the number of ids (an IN
+    list is another statement, parsed and prepared again, for every length)."""
+    return outbox.c.event_id == any_(bindparam("ids", ids, type_=ARRAY(String)))
 
 
 class UnitOfWork:
@@ -111,6 +123,7 @@ class OutboxRelay:
         # Set when a unit of work could not publish: until the sweep has sent what is left, units of work go
         # through the ordered path, so that newer events do not overtake stranded ones.
         self._stranded = False
+        self._strand = asyncio.Event()  # wakes the sweep when a unit of work could not publish
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -131,6 +144,7 @@ class OutboxRelay:
         except Exception as exc:
             # Committed: the events are safe in the outbox, and the sweep sends them, in order, once NATS is back.
             self._stranded = True
+            self._strand.set()
             log.warning("outbox: publishing after commit failed (%r); the sweep will send the rest", exc)
             return
         if self._marking is None:
@@ -154,7 +168,7 @@ class OutboxRelay:
     async def _mark(self, ids: list[str]) -> None:
         async with self._sessions() as session, session.begin():
             await session.execute(
-                update(self._outbox).where(self._outbox.c.event_id.in_(ids)).values(published_at=datetime.now(UTC))
+                update(self._outbox).where(_among(self._outbox, ids)).values(published_at=datetime.now(UTC))
             )
 
     async def publish_pending(self, limit: int = 500, older_than: timedelta | None = None) -> int:
@@ -187,9 +201,7 @@ class OutboxRelay:
                     await self._log.publish(event)
             if rows:
                 await session.execute(
-                    update(self._outbox)
-                    .where(self._outbox.c.event_id.in_([r[0] for r in rows]))
-                    .values(published_at=now)
+                    update(self._outbox).where(_among(self._outbox, [r[0] for r in rows])).values(published_at=now)
                 )
         return len(rows)
 
@@ -199,12 +211,15 @@ class OutboxRelay:
             query = select(func.count()).select_from(self._outbox).where(self._outbox.c.published_at.is_(None))
             return int((await session.execute(query)).scalar_one())
 
-    async def run(self, interval: float = 2.0) -> None:
-        """Sweep forever: catches rows left behind by a crash or a NATS outage (at start-up, all of them)."""
+    async def run(self, interval: float = 2.0, idle_interval: float = 30.0) -> None:
+        """Sweep forever: catches rows left behind by a crash or a NATS outage (at start-up, all of them). While rows
+        are stranded here, every ``interval``; otherwise every ``idle_interval`` (rows a dead replica left), or at
+        once when a unit of work could not publish: an idle service does not ask its database every 2 s."""
         older_than: timedelta | None = None
         away = False  # the infrastructure: said once per outage, not every interval
         while True:
             try:
+                self._strand.clear()
                 await self.publish_pending(older_than=None if self._stranded else older_than)
                 older_than = self._sweep_after
                 away = False
@@ -214,4 +229,8 @@ class OutboxRelay:
                 elif not away:
                     away = True
                     log.warning("outbox sweep: infrastructure unavailable (%s); retrying every %.1fs", exc, interval)
-            await asyncio.sleep(interval)
+            if self._stranded or away:
+                await asyncio.sleep(interval)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._strand.wait(), idle_interval)

@@ -17,10 +17,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
-from nats.js.api import ObjectStoreConfig, StorageType
 from nats.js.errors import BucketNotFoundError
 from nats.js.object_store import ObjectStore
 
@@ -33,14 +31,13 @@ from libs.events import (
     PrivacyExportRequested,
     RecordedEvent,
 )
+from libs.events.streams import EXPORTS_BUCKET, exports_stream
 from libs.events.subjects import any_tenant
 from libs.platform.consumers import Subscription
 from libs.platform.outbox import UnitOfWork
 
 log = logging.getLogger("deskpilot.privacy")
 
-EXPORTS_BUCKET = "DP_PRIVACY_EXPORTS"
-EXPORT_RETENTION = timedelta(days=7)
 PART_SCHEMA = "deskpilot.privacy-export.part/v1"
 
 Redaction = Callable[[UnitOfWork, str, tuple[str, ...]], Awaitable[int]]
@@ -60,17 +57,12 @@ def part_name(tenant_id: str, export_id: str, service: str) -> str:
 
 
 async def export_bucket(js: Any) -> ObjectStore:
-    """The export bucket, created on first use (file storage, parts kept ``EXPORT_RETENTION``)."""
+    """The export bucket; its stream is made with the others (``libs/events/streams.py``), here if still missing."""
     try:
         store: ObjectStore = await js.object_store(EXPORTS_BUCKET)
     except BucketNotFoundError:
-        config = ObjectStoreConfig(
-            bucket=EXPORTS_BUCKET,
-            description="Deskpilot data-subject exports, sealed per export",
-            ttl=EXPORT_RETENTION.total_seconds(),
-            storage=StorageType.FILE,
-        )
-        store = await js.create_object_store(EXPORTS_BUCKET, config=config)
+        await js.add_stream(exports_stream())
+        store = await js.object_store(EXPORTS_BUCKET)
     return store
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from libs.platform.db import Database, Migration
 from libs.platform.dead_letters import RedriveServer, parked_counts
 from libs.platform.faults import Outage
 from libs.platform.idempotency import IdempotencyKeys, idempotency_table
-from libs.platform.nats_auth import connect_options, nats_servers
+from libs.platform.nats_auth import CREDENTIALS_DIR, connect_options, nats_servers
 from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
 from libs.platform.privacy import PrivacyParticipant
 from libs.platform.selfcheck import check_database
@@ -76,6 +77,10 @@ class BackgroundTask:
     does: str
 
 
+CallerLookup = Callable[[str], Awaitable[object | None]]
+"""A service's own lookup of a Bearer key: who it is, or None (unknown key)."""
+
+
 class ServiceRuntime:
     """The resources of one service process."""
 
@@ -97,6 +102,8 @@ class ServiceRuntime:
         self.api_keys_table = api_keys_table(metadata)
         self.tenants = TenantDirectory(self.db.sessions, self.tenants_table, self.api_keys_table)
         self.idempotency = IdempotencyKeys(self.db.sessions, idempotency_table(metadata))
+        self.callers: CallerLookup | None = None
+        """Who a key is, for routes that take ``caller`` (ticketing's human agents): the edge asks it."""
         self._migrations = [*migrations, *platform_migrations(metadata, self.api_keys_table, self.idempotency.table)]
         self._on_tenant_created = on_tenant_created
         # The event log has its own connection, so publishing never queues behind consumer traffic.
@@ -127,9 +134,7 @@ class ServiceRuntime:
                 does="store or revoke the digest of a key issued for the tenant (API keys, human agents' sign-ins)",
             )
         )
-        self.add_background(
-            "outbox", self.relay.run, does="every 2 s, publish outbox rows a crash or a NATS outage left unsent"
-        )
+        self.add_background("outbox", self.relay.run, does="publish outbox rows a crash or a NATS outage left unsent")
         self.add_background(
             "metrics",
             self._measure_forever,
@@ -208,7 +213,8 @@ class ServiceRuntime:
             max_reconnect_attempts=-1,
             **connect_options(self.nats_identity),  # this service's own nkey and inbox (libs/platform/nats_auth.py)
         )
-        await self.event_log.ensure_streams(self.settings.stream_replicas)
+        # with credentials, a service may create a missing stream but not change one (decision 0044)
+        await self.event_log.ensure_streams(self.settings.stream_replicas, update=not os.environ.get(CREDENTIALS_DIR))
         await self.consumers.start()
         await self.redrive.start()
         for task in self._background:

@@ -94,7 +94,7 @@ def create_app(settings: AgentSettings | None = None, model: ChatModel | None = 
     runtime.add_background(
         "turn-sweep",
         lambda: deadlines.sweep_forever(lambda t, c: wake(t, c, 0)),
-        does="every 2 s, wake conversations whose turn waits for tools past its deadline (the agent hands over)",
+        does="when a deadline is due (or every 10 s), wake turns waiting for tools past it (the agent hands over)",
     )
     return build_app(
         runtime,

@@ -10,6 +10,7 @@ it what each ``advance`` left behind and gives it the function that wakes a conv
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,7 @@ class TurnDeadlines:
         self._waiting: dict[Key, str] = {}  # turns waiting for tools, as this process last saw them
         self._recorded: dict[Key, str] = {}  # ... of which a deadline row was written
         self._background: set[asyncio.Task[None]] = set()
+        self._opened = asyncio.Event()  # a deadline row was written here: the sweep looks at when it is due
 
     async def track(self, state: ConversationState, policy: AgentPolicy) -> None:
         """Keep the deadline in step with what an ``advance`` left: a turn waiting for tools has one, others none."""
@@ -66,6 +68,7 @@ class TurnDeadlines:
     async def _open(self, key: Key, turn_id: str, deadline: datetime) -> None:
         async with self._sessions() as session, session.begin():
             await TurnRepository(session).opened(*key, turn_id, deadline)
+        self._opened.set()
 
     async def _close(self, key: Key) -> None:
         async with self._sessions() as session, session.begin():
@@ -83,11 +86,26 @@ class TurnDeadlines:
                 await self._close(key)
         return len(due)
 
-    async def sweep_forever(self, wake: Wake, interval: float = 2.0) -> None:
+    async def _seconds_to_next(self, interval: float, longest: float) -> float:
+        async with self._sessions() as session:
+            deadline = await TurnRepository(session).next_deadline()
+        if deadline is None:
+            return longest
+        left = (deadline - datetime.now(UTC)).total_seconds()
+        # Past already: a turn the sweep just woke and that still waits; looked at again in ``interval``, as before.
+        return interval if left <= 0 else min(longest, left + 0.01)
+
+    async def sweep_forever(self, wake: Wake, interval: float = 2.0, longest: float = 10.0) -> None:
+        """Sweep when the next deadline is due, or when this process wrote one, and at least every ``longest``
+        seconds (a deadline another replica wrote); every ``interval`` while the sweep fails. Idle, the agent
+        does not ask its database every 2 s."""
         away = False  # the infrastructure: said once per outage, not every interval
         while True:
+            wait = interval
             try:
+                self._opened.clear()
                 await self.sweep_once(wake)
+                wait = await self._seconds_to_next(interval, longest)
                 away = False
             except Exception as exc:
                 if not is_transient(exc):
@@ -95,4 +113,5 @@ class TurnDeadlines:
                 elif not away:
                     away = True
                     log.warning("turn sweep: infrastructure unavailable (%s); retrying every %.1fs", exc, interval)
-            await asyncio.sleep(interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._opened.wait(), wait)

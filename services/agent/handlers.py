@@ -12,11 +12,10 @@ from services.agent.deadlines import TurnDeadlines
 from services.agent.releases import figures as release_figures
 from services.agent.repository import CatalogRepository
 from services.agent.service import Agent
-from services.agent.state import ConversationState
+from services.agent.state import TRIGGERS, ConversationState
 from services.agent.tenant_setup import TenantSetup, TenantSetups
 
-# Events after which the agent may have something to do.
-TRIGGERS = ("message.received", "tool.completed", "tool.failed", "tool.approval_decided", "turn.stalled")
+__all__ = ["TRIGGERS", "subscriptions", "waker"]
 
 Wake = Callable[[str, str, int], Awaitable[ConversationState]]
 
@@ -79,7 +78,8 @@ def subscriptions(runtime: ServiceRuntime, wake: Wake, setups: TenantSetups, con
                 await release_figures.project(uow.session, recorded)
 
     # Turns of different conversations run concurrently; one conversation is serialised by the agent's lock and,
-    # across replicas, by optimistic concurrency on its log.
+    # across replicas, by optimistic concurrency on its log; a delivery superseded by a newer trigger of its
+    # conversation defers to that one's (decision 0049).
     return [
         *(
             Subscription(

@@ -115,6 +115,11 @@ class Agent:
             state = await self._state(key, through)
             if choose is not None:
                 setup, model = self._setup(await choose(state))
+            if through and state.last_trigger > through:
+                # A later event of this conversation wakes the agent too, maybe on another replica, and whoever takes
+                # it reads everything up to it: leave the step to that one instead of racing it (a customer sending
+                # three messages at once is answered by one decision, not by three replicas' conflicting ones).
+                return Progress(0, state)
             while True:
                 decision = decide(state, setup, datetime.now(UTC))
                 if isinstance(decision, Wait):

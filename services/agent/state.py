@@ -93,6 +93,7 @@ class ConversationState:
     proposals: dict[str, Proposal] = field(default_factory=dict)
     procedures: list[str] = field(default_factory=list)
     release: int | None = None  # the agent release of the conversation's first turn under one: kept to the end
+    last_trigger: int = 0  # position of the newest event that wakes the agent (``TRIGGERS``)
 
     def result_of(self, tool: str) -> dict[str, Any] | None:
         """The latest successful result of ``tool`` in this conversation."""
@@ -299,10 +300,16 @@ RELEVANT = frozenset(t.model_fields["type"].default for t in APPLY if t not in (
 the agent decides again. Anything else appended meanwhile (costs, usage, tickets) leaves the decision valid."""
 
 
+TRIGGERS = ("message.received", "tool.completed", "tool.failed", "tool.approval_decided", "turn.stalled")
+"""Events after which the agent may have something to do: each is delivered to the agent (``handlers.py``)."""
+
+
 def apply(state: ConversationState, recorded: RecordedEvent) -> None:
     """Fold one recorded event into ``state``."""
     state.version = recorded.position
     state.last_event = recorded.event
+    if recorded.event.type in TRIGGERS:
+        state.last_trigger = recorded.position
     handler = APPLY.get(type(recorded.event.payload))
     if handler is not None:
         handler(state, recorded.event, recorded.event.payload)

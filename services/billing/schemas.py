@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, computed_field
 
 from libs.events import Money
 from libs.events.catalog.billing import OverLimitBehaviour
+from services.billing.plans import PLANS
 
 
 class LedgerLine(BaseModel):
@@ -155,7 +156,7 @@ class TenantPlanView(BaseModel):
 class PlanChange(BaseModel):
     """A tenant's plan, and what happens to new conversations past its hard limit."""
 
-    plan: str = Field(description="free | pro | enterprise")
+    plan: str = Field(description="one of the plans", json_schema_extra={"enum": list(PLANS)})
     over_limit_behaviour: OverLimitBehaviour = "handoff"
     refusal_message: str | None = Field(default=None, max_length=500, min_length=1)
 

@@ -50,13 +50,15 @@ log = logging.getLogger("deskpilot.conversation.email")
 # not hold (an erasure cannot reach them). Its warnings and errors still show.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
 _ADDRESS = re.compile(r"^[^@\s<>]+@[a-z0-9.-]+\.[a-z]{2,}$")
+ADDRESS_IN = r"^ *[^@<>\s\x00-\x1f]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,} *$"
+"""An address as it may be sent (case and surrounding spaces do not matter): what the contract states."""
 _MSGID = re.compile(r"<[^<>\s]+>")
 _MACHINE_SENDERS = ("mailer-daemon", "postmaster")
 
 
 class NewSupportAddress(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    address: str = Field(min_length=3, max_length=320)
+    address: str = Field(min_length=3, max_length=320, pattern=ADDRESS_IN)
 
     @field_validator("address")
     @classmethod

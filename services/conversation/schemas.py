@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -103,6 +103,8 @@ class ReplayResult(BaseModel):
 
 
 _ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
+ORIGIN_IN = r"^ *(\*|[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.-]+(:[0-9]{1,5})?)/* *$"
+"""An origin as it may be sent (case and a trailing slash do not matter): what the contract states of each."""
 
 
 class NewWidgetKey(BaseModel):
@@ -110,7 +112,7 @@ class NewWidgetKey(BaseModel):
     ``https://shop.example.com`` (scheme, host, optional port), or ``*`` for any."""
 
     model_config = ConfigDict(extra="forbid")
-    allowed_origins: list[str] = Field(min_length=1, max_length=50)
+    allowed_origins: list[Annotated[str, Field(pattern=ORIGIN_IN)]] = Field(min_length=1, max_length=50)
 
     @field_validator("allowed_origins")
     @classmethod

@@ -26,6 +26,7 @@ from litestar.exceptions import (
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_409_CONFLICT
 
+from libs.platform.edge import CALLER
 from libs.platform.http import Runtime
 from services.ticketing import accounts, ratings, service
 from services.ticketing.repository import (
@@ -69,15 +70,23 @@ from services.ticketing.service import Caller
 CurrentCaller = NamedDependency[Caller]
 
 
+async def lookup_caller(runtime: Runtime, key: str) -> Caller | None:
+    """Who is behind a Bearer key: a key that acts as the tenant, or a human agent (None: no one). The edge
+    (``libs.platform.edge``) asks it for every route that takes ``caller``, before the request is validated, as it
+    authenticates the other services' routes (``ServiceRuntime.callers``, set in ``app.py``)."""
+    async with runtime.db.session() as session:
+        return await accounts.authenticate(AgentRepository(session), AccountRepository(session), runtime.tenants, key)
+
+
 async def current_caller(request: Request[Any, Any, Any], runtime: Runtime) -> Caller:
-    """Who is behind the request's Bearer key: a key that acts as the tenant, or a human agent."""
+    """The caller the edge authenticated (or, where no edge ran, the same lookup here)."""
+    authenticated = request.scope.get(CALLER)
+    if isinstance(authenticated, Caller):
+        return authenticated
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise NotAuthorizedException("send your API key as 'Authorization: Bearer <key>'")
-    async with runtime.db.session() as session:
-        caller = await accounts.authenticate(
-            AgentRepository(session), AccountRepository(session), runtime.tenants, key.strip()
-        )
+    caller = await lookup_caller(runtime, key.strip())
     if caller is None:
         raise NotAuthorizedException("unknown API key")
     return caller

@@ -78,15 +78,21 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
 async def sla_timers(runtime: ServiceRuntime, interval_s: float) -> None:
     """Forever: claim due SLA timers and emit their breaches (each claim commits with its events).
 
-    The timers are rows, so they survive restarts; any number of replicas may run this loop at once.
+    The timers are rows, so they survive restarts; any number of replicas may run this loop at once. Between
+    sweeps it sleeps until the next running timer is due, at most ``interval_s`` (a ticket opened meanwhile, by
+    this replica or another, may have an earlier one): idle, the service does not ask its database every second.
     """
     while True:
         claimed = 0
+        next_due: float | None = None
         try:
             async with runtime.unit_of_work() as uow:
                 claimed = await sla.sweep_sla(uow)
+                if claimed < sla.SWEEP_BATCH:
+                    next_due = await sla.seconds_to_next_breach(uow)
             sla.count_breaches(uow)
         except Exception:
             log.exception("SLA sweep failed; retrying in %.1fs", interval_s)
         if claimed < sla.SWEEP_BATCH:
-            await asyncio.sleep(interval_s)
+            # A few ms past the due time, so that the database's now() has reached it when the sweep runs.
+            await asyncio.sleep(interval_s if next_due is None else min(interval_s, max(0.04, next_due) + 0.01))

@@ -50,6 +50,13 @@ class IssuerUnavailable(SsoRefused):
         super().__init__(detail, 502)
 
 
+ISSUER_URL = (
+    r"^(https://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|http://(localhost|127\.0\.0\.1|\[::1\]))(:[0-9]{1,5})?"
+    r"(/[^?#\x00-\x20\x7f]*)?$"
+)
+"""What ``check_issuer_url`` accepts, as a pattern the contract can state (and the request model enforces too)."""
+
+
 def check_issuer_url(url: str) -> str:
     """An issuer is an https URL without query or fragment (plain http only on this machine, for local issuers)."""
     parts = urlsplit(url)

@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
-from services.ticketing.oidc import check_issuer_url
+from services.ticketing.oidc import ISSUER_URL, check_issuer_url
 
 Priority = Literal["low", "normal", "high", "urgent"]
 Status = Literal["open", "pending", "resolved"]
@@ -60,9 +61,10 @@ class TicketList(BaseModel):
 class TicketChange(Request):
     """Fields to change; omitted ones stay."""
 
-    priority: Priority | None = None
+    # Omitted is "keep"; null is refused, so the contract does not offer it (SkipJsonSchema).
+    priority: Priority | SkipJsonSchema[None] = None
     team: str | None = Field(default=None, max_length=100)
-    tags: list[Tag] | None = Field(default=None, max_length=50)
+    tags: list[Tag] | SkipJsonSchema[None] = Field(default=None, max_length=50)
 
     @field_validator("priority", "tags")
     @classmethod
@@ -139,10 +141,10 @@ class CreatedHumanAgent(HumanAgent):
 class HumanAgentChange(Request):
     """Admins may change any field; an agent may change only its own ``availability``."""
 
-    availability: Availability | None = None
-    role: Role | None = None
-    team: str | None = Field(default=None, max_length=100)
-    active: bool | None = None
+    availability: Availability | SkipJsonSchema[None] = None
+    role: Role | SkipJsonSchema[None] = None
+    team: str | SkipJsonSchema[None] = Field(default=None, max_length=100)
+    active: bool | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _no_nulls(self) -> HumanAgentChange:
@@ -264,7 +266,7 @@ class SsoConfigIn(Request):
     wins; none mapped gives ``default_role``, or no sign-in when that is null. ``client_secret`` is stored sealed
     and never shown again; leave it out to keep the stored one."""
 
-    issuer: Annotated[str, AfterValidator(check_issuer_url)] = Field(min_length=8, max_length=500)
+    issuer: Annotated[str, AfterValidator(check_issuer_url)] = Field(min_length=8, max_length=500, pattern=ISSUER_URL)
     client_id: str = Field(min_length=1, max_length=300)
     client_secret: str | None = Field(default=None, min_length=1, max_length=2000)
     role_claim: str = Field(default="groups", min_length=1, max_length=100)

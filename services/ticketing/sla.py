@@ -35,3 +35,8 @@ def count_breaches(uow: UnitOfWork) -> None:
     for event in uow.pending:
         if isinstance(event.payload, SlaBreached):
             metrics.SLA_BREACHES.labels(event.payload.kind, event.payload.priority).inc()
+
+
+async def seconds_to_next_breach(uow: UnitOfWork) -> float | None:
+    """How long until the next running timer is due (None: none is running)."""
+    return await TicketRepository(uow.session).seconds_to_next_breach()

@@ -1,6 +1,7 @@
 """The key a tenant was created with, revoked from the console, on a tenant of its own (every other browser test
 calls the API with the demo tenant's original key): after the owner clicks Revoke, the platform answers that key
-with 401 — through the gateway, from more than one service — while the owner's sign-in keeps working."""
+with 401 — through the gateway, from more than one service — while the owner's sign-in keeps working. Revoke
+first asks: a page says what revoking it does, and nothing is revoked until the owner says yes there."""
 
 from __future__ import annotations
 
@@ -22,6 +23,13 @@ async def test_the_owner_revokes_the_tenants_original_key(
     original = page.locator("#api-keys tr[data-key=original]")
     await expect(original).to_contain_text("active")
     await original.get_by_role("button", name="Revoke").click()
+    await expect(page.get_by_role("heading", name="Revoke the tenant's original key?")).to_be_visible()
+    await expect(page.locator("#consequences")).to_contain_text("cannot be undone")
+    await expect(page.get_by_role("alert")).to_contain_text("no other active owner API key")
+    await assert_accessible(page)
+    await screenshot(page, "console-keys-revoke-original-confirm")
+    assert (await api.get("/v1/tickets/api-keys", headers=mine.headers())).status_code == 200, "not before the yes"
+    await page.get_by_role("button", name="Yes, revoke the original key").click()
     await expect(page.get_by_role("status").first).to_contain_text("original key is revoked")
     await expect(original).to_contain_text("revoked")
     await expect(original.get_by_role("button")).to_have_count(0)

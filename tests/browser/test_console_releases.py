@@ -94,6 +94,9 @@ async def test_releases_are_published_through_the_gate_rolled_out_and_rolled_bac
     await expect(second.locator("td.serves")).to_contain_text("rollout 20.0 %")
     await expect(first.locator("td.serves")).to_contain_text("stable 80.0 %")
     await expect(first.locator("td.conversations")).to_have_text("1")  # its conversation, counted
+    per_conversation = re.compile(r"^\$\d[\d,]*\.\d{2,}\s*(\$.* in all|nothing billed)$")
+    await expect(first.locator("td.cost")).to_have_text(per_conversation)
+    await expect(second.locator("td.cost")).to_have_text("—")  # no conversation yet: no figure, not "$0"
     await assert_accessible(page)
     await screenshot(page, "console-releases")
 

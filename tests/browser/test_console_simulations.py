@@ -10,6 +10,7 @@ import httpx2
 from playwright.async_api import BrowserContext, expect
 
 from tests.browser.conftest import WebPlatform, assert_accessible, new_account, screenshot, sign_in
+from tests.support import eventually
 
 BROKEN = """suite: broken
 tasks:
@@ -51,3 +52,39 @@ async def test_a_suite_runs_from_the_console_and_shows_its_results(
     await expect(row).to_contain_text("100 %")
     await assert_accessible(page)
     await screenshot(page, "console-simulations")
+
+
+async def test_a_suite_is_made_from_recorded_conversations_and_runs(
+    context: BrowserContext, web_platform: WebPlatform, api: httpx2.AsyncClient
+) -> None:
+    """From the console's conversation list: the chosen conversation becomes a task of a suite the API makes, shown
+    in the suite form (YAML), which then runs."""
+    headers = web_platform.headers()
+    cid = (await api.post("/v1/conversations", headers=headers, json={"customer_id": "suite@example.com"})).json()["id"]
+    await api.post(f"/v1/conversations/{cid}/messages", headers=headers, json={"text": "where is my order #1001?"})
+
+    async def replied() -> bool:
+        events = (await api.get(f"/v1/conversations/{cid}/events", headers=headers)).json()["events"]
+        return any(e["type"] == "agent.replied" for e in events)
+
+    await eventually(replied, timeout=30, what="the agent's answer")
+    admin = await new_account(api, web_platform, role="admin")
+    page = await context.new_page()
+    await sign_in(page, web_platform, admin, "/console/history?customer_id=suite@example.com")
+    await page.locator(f"tr[data-conversation={cid}]").get_by_role("checkbox").check()
+    await page.get_by_role("button", name="Make a simulation suite of them").click()
+    await expect(page.locator(f"#sc-{cid}")).to_be_checked()
+    await page.get_by_label("Suite name (letters, digits, . _ -)").fill("from-browser")
+    await page.get_by_role("button", name="Make the suite").click()
+    await expect(page.get_by_role("status").first).to_contain_text("Suite from-browser made of 1 conversation")
+    suite = await page.get_by_label("Suite (YAML, see docs/simulation.md)").input_value()
+    assert "suite: from-browser" in suite
+    assert "where is my order #1001?" in suite, "the customer's words, as they wrote them"
+    assert "get_order_status" in suite, "the agent's recorded action, expected"
+    await assert_accessible(page)
+    await screenshot(page, "console-simulations-suite-from-conversations")
+
+    await page.get_by_role("button", name="Run the suite").click()
+    await page.wait_for_url(re.compile(r".*/console/simulations/sim_[^/]+$"))
+    await expect(page.locator("#simulation")).to_have_attribute("data-state", "done", timeout=90_000)
+    await expect(page.locator("#sim-outcome")).to_have_text("passed")

@@ -83,7 +83,9 @@ async def test_a_customer_an_agent_and_an_owner_work_one_conversation(
     conversation = await open_handoff(inbox, customer, "I want to talk to a person")
     await expect(inbox.get_by_role("heading", name="Handoff summary")).to_be_visible()
     action = inbox.locator("#transcript li.action", has_text="get_order_status")
-    await expect(action).to_contain_text('"order_number": "1001"')
+    arguments = action.locator("dl.kv").first
+    await expect(arguments.locator("dt", has_text="order number").locator("+ dd")).to_have_text("1001")
+    assert "{" not in await arguments.inner_text(), "arguments as named lines, not JSON"
     await expect(action).to_contain_text("live")
 
     await inbox.get_by_role("button", name="Take over").click()
@@ -141,6 +143,10 @@ async def test_a_customer_an_agent_and_an_owner_work_one_conversation(
     await expect(console.locator("#cost-figure svg text", has_text="p95")).to_have_count(1)
     await expect(console.locator("#cost-figure svg text", has_text="p99")).to_have_count(1)
     await expect(console.locator("#csat-figure")).to_contain_text("average")
+    for chart in ("models-h", "tools-h"):  # bar charts drawn for half the page are not shrunk below reading size
+        label = await console.locator(f'section[aria-labelledby="{chart}"] svg text').first.bounding_box()
+        assert label is not None, chart
+        assert label["height"] >= 13, (chart, label)
     today = datetime.now(UTC).date().isoformat()
     await expect(console.locator(f'#csat-figure svg a[href*="{today}"]')).to_have_count(1)
     await assert_accessible(console)
@@ -149,6 +155,8 @@ async def test_a_customer_an_agent_and_an_owner_work_one_conversation(
     await console.locator(f'#cost-figure svg a[href="{holding[0]}"]').click()
     listed = console.locator(f"#conversations tr[data-conversation={conversation}]")
     await expect(listed).to_have_count(1)
+    current_tab = console.locator("nav.tabs [aria-current=page]")
+    await expect(current_tab).to_have_text("Conversations")  # a list of conversations, not the Analytics page
     await screenshot(console, "console-conversations")
 
     await console.goto(f"{web_platform.base}/console/analytics")
@@ -164,6 +172,9 @@ async def test_a_customer_an_agent_and_an_owner_work_one_conversation(
     await expect(caused).to_contain_text("caused by")
     await expect(caused.get_by_role("link", name=re.compile(r"tool\.requested"))).to_have_count(1)
     await expect(timeline.locator("li", has_text="llm.called").first.locator(".cost")).to_have_count(1)
+    await expect(current_tab).to_have_text("Conversations")
+    transcript_action = console.locator("section ol.transcript li.action", has_text="get_order_status")
+    await expect(transcript_action.locator("dl.kv dt", has_text="order number").locator("+ dd")).to_have_text("1001")
     await assert_accessible(console)
     await screenshot(console, "console-timeline")
 

@@ -32,6 +32,11 @@ async def test_signing_in_sets_a_cookie_scripts_cannot_read_and_wrong_passwords_
     await page.goto(f"{web_platform.base}/inbox")
     await expect(page).to_have_url(f"{web_platform.base}/web/sign-in?next=%2Finbox")
     await assert_accessible(page)
+    boxes = [await page.get_by_label(name).bounding_box() for name in ("E-mail", "Password", "Organisation id")]
+    heights, widths = {round(b["height"]) for b in boxes if b}, {round(b["width"]) for b in boxes if b}
+    assert len(heights) == 1, f"inputs as tall as each other: {boxes}"
+    assert len(widths) == 1, f"inputs as wide as each other: {boxes}"
+    assert min(heights) >= 30, f"inputs a finger can hit: {boxes}"
     await screenshot(page, "sign-in")
     await page.get_by_label("E-mail").fill(account.email)
     await page.get_by_label("Password").fill("not the password")

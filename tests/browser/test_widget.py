@@ -70,6 +70,10 @@ async def test_the_demo_page_streams_the_answer_word_by_word(
     assert final.startswith(partial), (partial, final)
     assert len(final) > len(partial), "the first words were on screen before the rest was written"
     await assert_accessible(page)
+    chat, text = await page.locator("#dp-panel").bounding_box(), await page.locator("body > main").bounding_box()
+    assert chat is not None
+    assert text is not None
+    assert text["x"] + text["width"] <= chat["x"], "the demo page's own text is hidden behind the open chat"
     await screenshot(page, "widget-answered")
 
 

@@ -50,6 +50,7 @@ def test_every_operation_says_how_it_is_authenticated_and_how_it_fails() -> None
         assert "security" in operation, where
         responses = operation["responses"]
         assert responses["400"] == {"$ref": "#/components/responses/bad_request"}, where
+        assert {"413", "429", "503"} <= set(responses), f"{where}: the gateway's own refusals"
         if operation["security"]:
             assert {"401", "403"} <= set(responses), where
         if "{" in path:
@@ -59,6 +60,8 @@ def test_every_operation_says_how_it_is_authenticated_and_how_it_fails() -> None
                 assert response["$ref"].startswith("#/components/responses/"), where
     problem = document["components"]["responses"]["not_found"]["content"]["application/problem+json"]
     assert problem["schema"] == {"$ref": "#/components/schemas/Problem"}
+    for code in ("rate_limited", "unavailable"):
+        assert "Retry-After" in document["components"]["responses"][code]["headers"], code
     schemes = {f"{m.upper()} {p}": [next(iter(s)) for s in o["security"]] for p, m, o in found if p.startswith("/v1/")}
     assert schemes["POST /v1/conversations"] == ["apiKey"]
     assert schemes["GET /v1/conversations/{conversation_id}"] == ["apiKey", "humanAgentKey"]

@@ -385,17 +385,29 @@ def ingress_service(ingress: Doc, path: str) -> str | None:
 
 @pytest.mark.parametrize("name", RENDERS)
 def test_ingress_routes_every_prefix(name: str) -> None:
+    """Every path reaches the gateway (the edge, decision 0048), whose upstreams reach each path's owner."""
     docs = rendered(name)
     ingress = one(docs, "Ingress", "deskpilot")
+    upstreams = json.loads(env_value(deployment(docs, "gateway"), "DESKPILOT_GATEWAY_UPSTREAMS"))
     for path in sample_paths():
+        assert ingress_service(ingress, path) == "deskpilot-gateway", path
         owner = gateway_service(path)
-        assert ingress_service(ingress, path) == (None if owner is None else f"deskpilot-{owner}"), path
+        if owner is not None:
+            assert upstreams[owner] == f"http://deskpilot-{owner}:{SERVICE_PORT}", path
     services = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Service"}
+    for owner in upstreams:
+        assert {p["port"] for p in services[f"deskpilot-{owner}"]["spec"]["ports"]} == {SERVICE_PORT}
     for rule in ingress["spec"]["rules"]:
         for entry in rule["http"]["paths"]:
             backend = entry["backend"]["service"]
             port_names = {p["name"] for p in services[backend["name"]]["spec"]["ports"]}
             assert backend["port"]["name"] in port_names
+
+
+def env_value(dep: Doc, name: str) -> str:
+    found = [e for e in container(dep)["env"] if e["name"] == name]
+    assert len(found) == 1, name
+    return cast(str, found[0]["value"])
 
 
 def test_dependencies_are_documented() -> None:

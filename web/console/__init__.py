@@ -5,6 +5,7 @@ with the signed-in person's key; an agent gets 403 on every page here."""
 from web.console.analytics import AnalyticsController
 from web.console.keys import KeysController
 from web.console.knowledge import KnowledgeController
+from web.console.privacy import PrivacyController
 from web.console.procedures import ProcedureCheckController, ProceduresController
 from web.console.releases import ReleasesController
 from web.console.replays import ConversationsController, ReplaysController
@@ -18,6 +19,7 @@ __all__ = [
     "KeysController",
     "KnowledgeController",
     "PoliciesController",
+    "PrivacyController",
     "ProcedureCheckController",
     "ProceduresController",
     "ReleasesController",

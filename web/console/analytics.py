@@ -167,7 +167,16 @@ class AnalyticsController(Controller):
         )
         return page(
             "console/conversations.html",
-            **layout(session, section="console", tab="analytics", found=found, criteria=criteria, start=start, end=end),
+            **layout(
+                session,
+                section="console",
+                tab="conversations",
+                found=found,
+                criteria=criteria,
+                start=start,
+                end=end,
+                analytics_link=f"/console/analytics?{urlencode({'from': start.isoformat(), 'to': end.isoformat()})}",
+            ),
         )
 
     @get("/conversations/{conversation_id:str}")
@@ -192,7 +201,7 @@ class AnalyticsController(Controller):
             **layout(
                 session,
                 section="console",
-                tab="analytics",
+                tab="conversations",
                 conversation_id=conversation_id,
                 entries=timeline(log["events"], costs),
                 total=total,

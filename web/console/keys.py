@@ -75,9 +75,29 @@ class KeysController(Controller):
             session, "Rotated API key", user.post(f"/v1/tickets/api-keys/{key_id}/rotate"), "api_key"
         )
 
+    @get("/original/revoke")
+    async def confirm_original_revoke(self, request: AnyRequest, api: Api, store: Store) -> Response[str]:
+        """What revoking the key the tenant was created with does, and the one button that does it."""
+        session = admin(request, store)
+        listed = await SessionApi(api, session).get("/v1/tickets/api-keys")
+        owners = [k for k in listed["items"] if k["role"] == "owner" and not k["revoked_at"]]
+        return page(
+            "console/revoke_original.html",
+            **layout(
+                session,
+                section="console",
+                tab="keys",
+                active=listed.get("original_key_active", True),
+                other_owner_keys=owners,
+            ),
+        )
+
     @post("/api/{key_id:str}/revoke")
     async def revoke_api_key(self, request: AnyRequest, key_id: str, api: Api, store: Store) -> Redirect:
-        session, _, user = await admin_form(request, store, api)
+        """Revoke a key; the original key only from its confirmation page (a form without ``confirm`` goes there)."""
+        session, form, user = await admin_form(request, store, api)
+        if key_id == "original" and form.get("confirm") != "yes":
+            return Redirect(f"{BACK}/original/revoke", status_code=303)
         done = "The tenant's original key is revoked: every service refuses it within seconds."
         done = done if key_id == "original" else "API key revoked."
         return await act(session, BACK, done, user.call("DELETE", f"/v1/tickets/api-keys/{key_id}"))

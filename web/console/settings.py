@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,6 +13,7 @@ from web.api import ApiError
 from web.auth import SessionApi, layout
 from web.console.common import AnyRequest, Api, Store, act, admin, admin_form
 from web.pages import page
+from web.transcript import readable, shortened
 
 AUDIT_FILTERS = ("conversation_id", "end_user", "since", "until")
 
@@ -40,7 +40,7 @@ class IntegrationsController(Controller):
                 mcp=(await user.get("/v1/integrations/mcp"))["items"],
                 audit=(await user.get("/v1/integrations/audit", params=filters | {"limit": 100}))["items"],
                 filters=filters,
-                pretty=lambda v: json.dumps(v, indent=1, sort_keys=True, ensure_ascii=False),
+                readable=lambda v: shortened(readable(v), 12),
             ),
         )
 

@@ -1,11 +1,14 @@
 """Simulation suites (``/v1/simulations``, docs/simulation.md): the tenant's recent runs with their outcome, a suite
 to run (its problems named by line and field, the text kept), and a run's results — pass^k per task, each failed
-expectation in words, every trial's transcript. Runs are in the sandbox, on the model the tenant's policy chose."""
+expectation in words, every trial's transcript; and a suite made of recorded conversations
+(``POST /v1/simulations/suites``), shown in the form to read before it runs. Runs are in the sandbox, on the model
+the tenant's policy chose."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import yaml
 from litestar import Controller, Response, get, post
 from litestar.response import Redirect
 
@@ -31,12 +34,28 @@ tasks:
 """
 
 
-def _list(session: Session, items: list[dict[str, Any]], status_code: int = 200, **form: Any) -> Response[str]:
-    context: dict[str, Any] = {"suite": EXAMPLE, "trials": 1, "problems": []} | form
+async def _list(
+    session: Session, user: SessionApi, chosen: list[str], status_code: int = 200, **form: Any
+) -> Response[str]:
+    """The runs, the suite form (``form`` as written, else the example), and the recent conversations to make a
+    suite of (``chosen`` ticked)."""
+    items = (await user.get(BASE))["items"]
+    recent = (await user.get("/v1/conversations", params={"limit": 30}))["items"]
+    known = {c["id"] for c in recent}
+    extra = [{"id": c, "status": "", "customer_id": "", "created_at": ""} for c in chosen if c not in known]
+    context: dict[str, Any] = {"suite": EXAMPLE, "trials": 1, "problems": [], "suite_name": "from-production"}
     return page(
         "console/simulations.html",
         status_code=status_code,
-        **layout(session, section="console", tab="simulations", items=items, **context),
+        **layout(
+            session,
+            section="console",
+            tab="simulations",
+            items=items,
+            conversations=extra + recent,
+            chosen=set(chosen),
+            **(context | form),
+        ),
     )
 
 
@@ -47,7 +66,32 @@ class SimulationsController(Controller):
     async def simulations(self, request: AnyRequest, api: Api, store: Store) -> Response[str]:
         """The newest runs with their outcome, and a suite to run (an example to start from)."""
         session = admin(request, store)
-        return _list(session, (await SessionApi(api, session).get(BASE))["items"])
+        chosen = [c for c in request.query_params.getall("conversation", []) if c]
+        return await _list(session, SessionApi(api, session), chosen)
+
+    @post("/from-conversations")
+    async def from_conversations(self, request: AnyRequest, api: Api, store: Store) -> Response[str]:
+        """A suite made by the API from the chosen recorded conversations (their recorded actions are each task's
+        expected end state), put in the suite form to read, change and run."""
+        session, form, user = await admin_form(request, store, api)
+        ids = [str(v) for v in (await request.form()).getall("conversations", []) if str(v).strip()]
+        name = form.get("name", "").strip() or "from-production"
+        if not ids:
+            session.say("error", "Choose at least one conversation to make a suite of.")
+            return await _list(session, user, [], 422, suite_name=name)
+        try:
+            suite = await user.post(f"{BASE}/suites", json_body={"conversations": ids, "name": name})
+        except ApiError as exc:
+            if exc.status == 401:
+                raise
+            problems = "; ".join(f"{p['field']}: {p['message']}" for p in exc.errors)
+            session.say("error", f"No suite made: {problems or exc.detail}")
+            return await _list(session, user, ids, exc.status, suite_name=name)
+        text = yaml.safe_dump(suite, sort_keys=False, allow_unicode=True, width=100)
+        tasks = len(suite.get("tasks", []))
+        made = f"{tasks} conversation{'' if tasks == 1 else 's'}"
+        session.say("ok", f"Suite {name} made of {made}: read it below, then run it.")
+        return await _list(session, user, ids, suite=text, suite_name=name)
 
     @post("/")
     async def run(self, request: AnyRequest, api: Api, store: Store) -> Response[Any]:
@@ -64,8 +108,7 @@ class SimulationsController(Controller):
             session.say(
                 "error", f"Not run: {problems} problem(s) in the suite." if problems else f"Not run: {exc.detail}"
             )
-            items = (await user.get(BASE))["items"]
-            return _list(session, items, exc.status, suite=suite, trials=trials, problems=exc.errors)
+            return await _list(session, user, [], exc.status, suite=suite, trials=trials, problems=exc.errors)
         session.say("ok", f"Running {started['tasks']} task(s), {started['trials']} trial(s) each, in the sandbox.")
         return Redirect(f"{BACK}/{started['id']}", status_code=303)
 

@@ -59,3 +59,11 @@ def test_markdown_keeps_raw_html_as_text_and_drops_script_links() -> None:
     assert "javascript:" not in html.replace("[a](javascript:alert(1))", "")
     assert 'href="https://ok.example"' in html
     assert render("<b>x</b>", "html") == "<pre>&lt;b&gt;x&lt;/b&gt;</pre>"
+
+
+def test_bars_are_drawn_at_their_own_size_and_equal_marks_share_a_label() -> None:
+    drawn = str(bars([("offline/deskpilot-offline-1", Decimal(0), "/x")] * 2, title="t", ident="b"))
+    assert 'viewBox="0 0 480 86"' in drawn, drawn[:120]  # two rows, a real attribute (not escaped quotes)
+    chart = str(histogram([Decimal(0)] * 3, {"p50": Decimal(0), "p95": Decimal(0), "p99": Decimal(0)}, str, title="c"))
+    assert chart.count('class="mark-label"') == 1
+    assert "p50 = p95 = p99 $0.00" in chart

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from web.transcript import readable
+from web.transcript import readable, shortened
 
 
 def test_arguments_read_as_named_lines_not_json() -> None:
@@ -10,13 +10,25 @@ def test_arguments_read_as_named_lines_not_json() -> None:
     assert lines == [("amount", "349.5"), ("items", "A-1, B-2"), ("notify", "yes"), ("order number", "1003")]
 
 
-def test_nested_objects_by_dotted_name_and_odd_values_kept_whole() -> None:
-    lines = readable({"address": {"city": "Leeds", "zip": "LS1"}, "lines": [{"sku": "A"}], "note": None})
+def test_nested_objects_by_dotted_name_lists_of_objects_numbered() -> None:
+    lines = readable(
+        {"address": {"city": "Leeds", "zip": "LS1"}, "lines": [{"sku": "A", "unit_price": 2}, {}], "note": None}
+    )
     assert lines == [
         ("address.city", "Leeds"),
         ("address.zip", "LS1"),
-        ("lines", '[{"sku": "A"}]'),
+        ("lines 1.sku", "A"),
+        ("lines 1.unit price", "2"),
+        ("lines 2", "—"),
         ("note", "—"),
     ]
+    assert readable({"mixed": [1, {"a": 1}]}) == [("mixed", '[1, {"a": 1}]')]
     assert readable("just text") == [("value", "just text")]
     assert readable({}) == []
+
+
+def test_a_long_result_is_cut_and_counted() -> None:
+    lines = shortened(readable({f"k{i:02}": i for i in range(30)}), most=10)
+    assert len(lines) == 10
+    assert lines[-1] == ("…", "21 more")
+    assert shortened([("a", "1")]) == [("a", "1")]

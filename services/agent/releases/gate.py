@@ -19,9 +19,11 @@ class GatePolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     replay_last: int = Field(default=50, ge=0, le=500, description="resolved conversations replayed (0: none)")
-    block_on_failed_suite: bool = Field(default=True, description="a suite with a failed task blocks")
+    # strict: a JSON boolean, not 0/1 or "yes" (what the contract says; lax mode took them)
+    block_on_failed_suite: bool = Field(default=True, strict=True, description="a suite with a failed task blocks")
     max_write_difference_pct: float | None = Field(
         default=None,
+        strict=True,
         ge=0,
         le=100,
         description="block when more than this % of the replayed conversations would take another write action "

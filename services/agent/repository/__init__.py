@@ -115,6 +115,11 @@ class TurnRepository:
             )
         )
 
+    async def next_deadline(self) -> datetime | None:
+        """The earliest deadline of a turn waiting for tools, of any process (None: no turn is waiting)."""
+        deadline: datetime | None = await self.session.scalar(select(func.min(open_turns.c.deadline)))
+        return deadline
+
     async def due(self, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
         rows = await self.session.execute(
             select(open_turns.c.tenant_id, open_turns.c.conversation_id)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import RowMapping, func, select, tuple_, update
+from sqlalchemy import RowMapping, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from libs.platform.db import pair_among
 from services.integrations.models import external_tickets
 
 
@@ -146,7 +147,7 @@ class ExternalTicketRepository:
         c = external_tickets.c
         found = await self.session.execute(
             select(c.tenant_id, c.conversation_id)
-            .where(c.provider == provider, tuple_(c.tenant_id, c.conversation_id).in_(sorted(conversations)))
+            .where(c.provider == provider, pair_among(c.tenant_id, c.conversation_id, sorted(conversations)))
             .distinct()
         )
         return {(tenant, conversation) for tenant, conversation in found.tuples()}

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.events import Priority
 from libs.events.catalog.humans import TicketStatus
+from libs.platform.db import pair_among
 from services.ticketing.models import sla_policies, ticket_notes, tickets
 
 SlaKind = Literal["first_response", "resolution"]
@@ -255,7 +256,7 @@ class TicketRepository:
             return set()
         found = await self.session.execute(
             select(tickets.c.tenant_id, tickets.c.conversation_id)
-            .where(tuple_(tickets.c.tenant_id, tickets.c.conversation_id).in_(sorted(conversations)))
+            .where(pair_among(tickets.c.tenant_id, tickets.c.conversation_id, sorted(conversations)))
             .distinct()
         )
         return {(tenant, conversation) for tenant, conversation in found.tuples()}
@@ -317,6 +318,19 @@ class TicketRepository:
             .order_by(tickets.c.csat_at, tickets.c.ticket_id)
         )
         return [RatingRow.from_row(r) for r in (await self.session.execute(query)).mappings()]
+
+    async def seconds_to_next_breach(self) -> float | None:
+        """Seconds (by the database's clock) until the earliest running, unbreached timer of either kind is due;
+        None when none is running. The SLA sweep sleeps until then instead of asking every second."""
+        dues = []
+        for kind in ("first_response", "resolution"):
+            due = tickets.c[f"{kind}_due_at"]
+            met = tickets.c.first_responded_at if kind == "first_response" else tickets.c.resolved_at
+            running = and_(met.is_(None), tickets.c[f"{kind}_breached_at"].is_(None), tickets.c.status != "resolved")
+            dues.append(select(func.min(due)).where(running).scalar_subquery())
+        earliest = func.least(*dues)
+        seconds = await self.session.scalar(select(func.extract("epoch", earliest - func.now())))
+        return None if seconds is None else float(seconds)
 
     async def claim_due_breaches(self, kind: SlaKind, limit: int) -> list[DueBreach]:
         """Mark up to ``limit`` due, running, unbreached timers of ``kind`` as breached and return their tickets.

@@ -279,3 +279,19 @@ async def test_the_tenants_original_key_is_revoked_and_rotated(ticketing: Servic
 
 async def _none(lookup: Awaitable[str | None]) -> bool:
     return await lookup is None
+
+
+async def test_ticketing_authenticates_at_the_edge_before_any_validation(ticketing: Service) -> None:
+    """Like every service's routes: no key or an unknown one is 401 (with the Bearer challenge) before the body or
+    query is looked at; hostile JSON with no key was a 400 when ticketing authenticated in its handlers."""
+    client, _ = ticketing
+    unknown = auth("dpa_" + secrets.token_hex(16))
+    for r in [
+        await client.post("/v1/tickets/t_1/notes", content=b'{"text": "\\u0000"}'),
+        await client.post("/v1/tickets/t_1/notes", content=b'{"text": 1}', headers=unknown),
+        await client.get("/v1/tickets/reports/csat?from=x"),
+        await client.patch("/v1/tickets/agents/a_1", content=b"[" * 100, headers=unknown),
+    ]:
+        assert r.status_code == 401, r.text
+        assert r.headers["www-authenticate"] == "Bearer"
+        assert r.json()["code"] == "unauthorized"

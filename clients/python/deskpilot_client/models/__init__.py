@@ -80,8 +80,8 @@ from .gate_run_view_status import GateRunViewStatus
 from .hand_back import HandBack
 from .human_agent import HumanAgent
 from .human_agent_change import HumanAgentChange
-from .human_agent_change_availability_type_0 import HumanAgentChangeAvailabilityType0
-from .human_agent_change_role_type_0 import HumanAgentChangeRoleType0
+from .human_agent_change_availability import HumanAgentChangeAvailability
+from .human_agent_change_role import HumanAgentChangeRole
 from .human_agent_list import HumanAgentList
 from .imported import Imported
 from .integration_info import IntegrationInfo
@@ -135,6 +135,7 @@ from .pending_approval_arguments import PendingApprovalArguments
 from .pending_approvals import PendingApprovals
 from .plan_change import PlanChange
 from .plan_change_over_limit_behaviour import PlanChangeOverLimitBehaviour
+from .plan_change_plan import PlanChangePlan
 from .plan_limits import PlanLimits
 from .post_message import PostMessage
 from .privacy_accepted import PrivacyAccepted
@@ -228,7 +229,7 @@ from .tenant_plan_view_over_limit_behaviour import TenantPlanViewOverLimitBehavi
 from .text_change import TextChange
 from .ticket import Ticket
 from .ticket_change import TicketChange
-from .ticket_change_priority_type_0 import TicketChangePriorityType0
+from .ticket_change_priority import TicketChangePriority
 from .ticket_list import TicketList
 from .tool_action import ToolAction
 from .tool_action_approval import ToolActionApproval
@@ -370,8 +371,8 @@ __all__ = (
     "HandBack",
     "HumanAgent",
     "HumanAgentChange",
-    "HumanAgentChangeAvailabilityType0",
-    "HumanAgentChangeRoleType0",
+    "HumanAgentChangeAvailability",
+    "HumanAgentChangeRole",
     "HumanAgentList",
     "Imported",
     "IntegrationInfo",
@@ -425,6 +426,7 @@ __all__ = (
     "PendingApprovals",
     "PlanChange",
     "PlanChangeOverLimitBehaviour",
+    "PlanChangePlan",
     "PlanLimits",
     "PostMessage",
     "PrivacyAccepted",
@@ -518,7 +520,7 @@ __all__ = (
     "TextChange",
     "Ticket",
     "TicketChange",
-    "TicketChangePriorityType0",
+    "TicketChangePriority",
     "TicketList",
     "ToolAction",
     "ToolActionApproval",

@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 
 from ..models.plan_change_over_limit_behaviour import PlanChangeOverLimitBehaviour
+from ..models.plan_change_plan import PlanChangePlan
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PlanChange")
@@ -16,17 +17,17 @@ class PlanChange:
     """A tenant's plan, and what happens to new conversations past its hard limit.
 
     Attributes:
-        plan (str): free | pro | enterprise
+        plan (PlanChangePlan): one of the plans
         over_limit_behaviour (PlanChangeOverLimitBehaviour | Unset):  Default: PlanChangeOverLimitBehaviour.HANDOFF.
         refusal_message (None | str | Unset):
     """
 
-    plan: str
+    plan: PlanChangePlan
     over_limit_behaviour: PlanChangeOverLimitBehaviour | Unset = PlanChangeOverLimitBehaviour.HANDOFF
     refusal_message: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        plan = self.plan
+        plan = self.plan.value
 
         over_limit_behaviour: str | Unset = UNSET
         if not isinstance(self.over_limit_behaviour, Unset):
@@ -55,7 +56,7 @@ class PlanChange:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        plan = d.pop("plan")
+        plan = PlanChangePlan(d.pop("plan"))
 
         _over_limit_behaviour = d.pop("over_limit_behaviour", UNSET)
         over_limit_behaviour: PlanChangeOverLimitBehaviour | Unset

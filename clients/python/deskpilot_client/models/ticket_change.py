@@ -5,7 +5,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.ticket_change_priority_type_0 import TicketChangePriorityType0
+from ..models.ticket_change_priority import TicketChangePriority
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TicketChange")
@@ -16,23 +16,19 @@ class TicketChange:
     """Fields to change; omitted ones stay.
 
     Attributes:
-        priority (None | TicketChangePriorityType0 | Unset):
+        priority (TicketChangePriority | Unset):
         team (None | str | Unset):
-        tags (list[str] | None | Unset):
+        tags (list[str] | Unset):
     """
 
-    priority: None | TicketChangePriorityType0 | Unset = UNSET
+    priority: TicketChangePriority | Unset = UNSET
     team: None | str | Unset = UNSET
-    tags: list[str] | None | Unset = UNSET
+    tags: list[str] | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        priority: None | str | Unset
-        if isinstance(self.priority, Unset):
-            priority = UNSET
-        elif isinstance(self.priority, TicketChangePriorityType0):
+        priority: str | Unset = UNSET
+        if not isinstance(self.priority, Unset):
             priority = self.priority.value
-        else:
-            priority = self.priority
 
         team: None | str | Unset
         if isinstance(self.team, Unset):
@@ -40,13 +36,8 @@ class TicketChange:
         else:
             team = self.team
 
-        tags: list[str] | None | Unset
-        if isinstance(self.tags, Unset):
-            tags = UNSET
-        elif isinstance(self.tags, list):
-            tags = self.tags
-
-        else:
+        tags: list[str] | Unset = UNSET
+        if not isinstance(self.tags, Unset):
             tags = self.tags
 
         field_dict: dict[str, Any] = {}
@@ -64,23 +55,12 @@ class TicketChange:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-
-        def _parse_priority(data: object) -> None | TicketChangePriorityType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                priority_type_0 = TicketChangePriorityType0(data)
-
-                return priority_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | TicketChangePriorityType0 | Unset, data)
-
-        priority = _parse_priority(d.pop("priority", UNSET))
+        _priority = d.pop("priority", UNSET)
+        priority: TicketChangePriority | Unset
+        if isinstance(_priority, Unset):
+            priority = UNSET
+        else:
+            priority = TicketChangePriority(_priority)
 
         def _parse_team(data: object) -> None | str | Unset:
             if data is None:
@@ -91,22 +71,7 @@ class TicketChange:
 
         team = _parse_team(d.pop("team", UNSET))
 
-        def _parse_tags(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                tags_type_0 = cast(list[str], data)
-
-                return tags_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | Unset, data)
-
-        tags = _parse_tags(d.pop("tags", UNSET))
+        tags = cast(list[str], d.pop("tags", UNSET))
 
         ticket_change = cls(
             priority=priority,

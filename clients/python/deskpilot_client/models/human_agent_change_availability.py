@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class HumanAgentChangeAvailabilityType0(StrEnum):
+class HumanAgentChangeAvailability(StrEnum):
     AVAILABLE = "available"
     AWAY = "away"
 

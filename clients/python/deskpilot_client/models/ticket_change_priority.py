@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class TicketChangePriorityType0(StrEnum):
+class TicketChangePriority(StrEnum):
     HIGH = "high"
     LOW = "low"
     NORMAL = "normal"

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class HumanAgentChangeRoleType0(StrEnum):
+class HumanAgentChangeRole(StrEnum):
     ADMIN = "admin"
     AGENT = "agent"
     OWNER = "owner"
