@@ -69,7 +69,9 @@ def _json_boolean(value: Any) -> Any:
     return value
 
 
-def _json_number(value: Any) -> Any:
+def json_number(value: Any) -> Any:
+    """A before-validator: a JSON number only. Bounds go before it, so that they reach the schema as bounds:
+    ``Annotated[float, Field(ge=0), BeforeValidator(json_number)]``."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("Input should be a number")
     return value
@@ -78,7 +80,7 @@ def _json_number(value: Any) -> Any:
 JsonBool = Annotated[bool, BeforeValidator(_json_boolean)]
 """A request field that is a JSON boolean and nothing else, as the contract says: Litestar validates request models
 in pydantic's lax mode whatever a field says of strictness, which takes 0, 1 or "yes" for a boolean."""
-JsonNumber = Annotated[float, BeforeValidator(_json_number)]
+JsonNumber = Annotated[float, BeforeValidator(json_number)]
 """A request field that is a JSON number and nothing else (not ``false``, not ``"5"``); see :data:`JsonBool`."""
 
 
