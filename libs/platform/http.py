@@ -33,6 +33,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 from opentelemetry import propagate, trace
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from pydantic import BeforeValidator
 
 from libs.platform import metrics
 from libs.platform.edge import HOLDER, Edge
@@ -60,6 +61,27 @@ INT32_MAX = 2**31 - 1
 PathNumber = Annotated[int, Parameter(ge=1, le=INT32_MAX, description="A positive number, at most 2³¹-1.")]
 """A number in the path that is a PostgreSQL ``integer`` (a release's number): beyond it is 422, not a 500 from the
 driver."""
+
+
+def _json_boolean(value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise ValueError("Input should be true or false")
+    return value
+
+
+def json_number(value: Any) -> Any:
+    """A before-validator: a JSON number only. Bounds go before it, so that they reach the schema as bounds:
+    ``Annotated[float, Field(ge=0), BeforeValidator(json_number)]``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Input should be a number")
+    return value
+
+
+JsonBool = Annotated[bool, BeforeValidator(_json_boolean)]
+"""A request field that is a JSON boolean and nothing else, as the contract says: Litestar validates request models
+in pydantic's lax mode whatever a field says of strictness, which takes 0, 1 or "yes" for a boolean."""
+JsonNumber = Annotated[float, BeforeValidator(json_number)]
+"""A request field that is a JSON number and nothing else (not ``false``, not ``"5"``); see :data:`JsonBool`."""
 
 
 def exactly_one_of(*fields: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from libs.events import Money
 from libs.events.catalog.billing import OverLimitBehaviour
@@ -156,6 +156,7 @@ class TenantPlanView(BaseModel):
 class PlanChange(BaseModel):
     """A tenant's plan, and what happens to new conversations past its hard limit."""
 
+    model_config = ConfigDict(extra="forbid")
     plan: str = Field(description="one of the plans", json_schema_extra={"enum": list(PLANS)})
     over_limit_behaviour: OverLimitBehaviour = "handoff"
     refusal_message: str | None = Field(default=None, max_length=500, min_length=1)

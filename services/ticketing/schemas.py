@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from libs.platform.http import JsonBool
 from services.ticketing.oidc import ISSUER_URL, check_issuer_url
 
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -144,7 +145,7 @@ class HumanAgentChange(Request):
     availability: Availability | SkipJsonSchema[None] = None
     role: Role | SkipJsonSchema[None] = None
     team: str | SkipJsonSchema[None] = Field(default=None, max_length=100)
-    active: bool | SkipJsonSchema[None] = None
+    active: JsonBool | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _no_nulls(self) -> HumanAgentChange:

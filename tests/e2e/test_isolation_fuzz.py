@@ -326,12 +326,44 @@ def test_as_resources_are_intact_after_the_fuzzing(world: World) -> None:
         assert any(k["key_id"] == world.ids["widget_key"] and k["revoked_at"] is None for k in widgets)
 
 
-# Not fixed yet (issue 20): positive-data acceptance (ST202), a schema-valid request refused with 400/422 because
-# the document cannot state the rule yet: rules across fields or on the server's state (a procedure's or suite's
-# content, known plans, models and integrations, a reachable URL, 'to' after 'from', a replay filter that matches
-# nothing). Which operations a run hits varies with the platform's state (about 20; benchmarks/api_fuzz.py
-# --keep keeps their requests). Every other check must pass, and no response may be >= 500 (ST101).
-NOT_YET = "ST202 "
+# Positive-data acceptance (ST202) holds for every operation but these, whose refusal of some schema-valid requests
+# (422/400) rests on a rule the document cannot state (issue 20): the content of embedded YAML/JSON documents
+# (procedures, suites, candidates, tool schemas, imported files), the server's state (existing collections, tools,
+# configured model providers, a pending OAuth state, conversations a replay filter matches, OAuth manifests), the
+# network (a crawl's or MCP server's host must resolve), and rules across fields (a report's 'to' after 'from',
+# at most 366 days; an MCP server's fields by transport; a rollout share's decimal places). Every other check
+# must pass everywhere, and no response may be >= 500 (ST101).
+ST202_NOT_STATABLE = frozenset(
+    {
+        "POST /v1/agent/procedures",
+        "POST /v1/agent/procedures/check",
+        "PUT /v1/agent/procedures/{name}",
+        "POST /v1/agent/releases",
+        "POST /v1/agent/releases/gate",
+        "POST /v1/agent/releases/{number}/rollout",
+        "PUT /v1/agent/releases/draft/tools",
+        "PUT /v1/agent/policy",
+        "POST /v1/simulations",
+        "POST /v1/replays",
+        "POST /v1/integrations/mcp",
+        "POST /v1/integrations/{name}/connect",
+        "GET /v1/integrations/oauth/callback",
+        "POST /v1/knowledge/crawls",
+        "POST /v1/knowledge/imports",
+        "POST /v1/knowledge/articles",
+        "PATCH /v1/knowledge/articles/{article_id}",
+        "GET /v1/billing/reports/conversations",
+        "GET /v1/billing/reports/conversations.csv",
+        "GET /v1/billing/reports/costs",
+        "GET /v1/billing/reports/daily",
+        "GET /v1/tickets/reports/csat",
+    }
+)
+
+
+def _excused(failure: str) -> bool:
+    code, _, operation = failure.partition(" ")
+    return code == "ST202" and operation in ST202_NOT_STATABLE
 
 
 def test_schemathesis_over_the_contract_with_each_tenants_key(world: World, tmp_path: Path) -> None:
@@ -345,5 +377,5 @@ def test_schemathesis_over_the_contract_with_each_tenants_key(world: World, tmp_
     }
     report = json.dumps({name: run.as_dict() for name, run in runs.items()}, indent=1)
     assert all(run.requests for run in runs.values()), report
-    assert not [f for run in runs.values() for f in run.failures if not f.startswith(NOT_YET)], report
+    assert not [f for run in runs.values() for f in run.failures if not _excused(f)], report
     assert not [e for run in runs.values() for e in run.errors], report

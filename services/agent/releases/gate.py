@@ -5,9 +5,11 @@ what blocks the publish."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from libs.platform.http import JsonBool, json_number
 from services.agent.replay.diff import ConversationDiff, ReplaySummary, ToolChange, summarise
 from services.agent.replay.runner import ReplayTarget, replay
 from services.agent.sandbox.candidate import PreparedCandidate
@@ -19,13 +21,9 @@ class GatePolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     replay_last: int = Field(default=50, ge=0, le=500, description="resolved conversations replayed (0: none)")
-    # strict: a JSON boolean, not 0/1 or "yes" (what the contract says; lax mode took them)
-    block_on_failed_suite: bool = Field(default=True, strict=True, description="a suite with a failed task blocks")
-    max_write_difference_pct: float | None = Field(
+    block_on_failed_suite: JsonBool = Field(default=True, description="a suite with a failed task blocks")
+    max_write_difference_pct: Annotated[float, Field(ge=0, le=100), BeforeValidator(json_number)] | None = Field(
         default=None,
-        strict=True,
-        ge=0,
-        le=100,
         description="block when more than this % of the replayed conversations would take another write action "
         "(a refund more, less or different); none: the difference is shown, never blocks",
     )
