@@ -31,6 +31,7 @@ from anthropic.types import TextDelta as AnthropicTextDelta
 
 from libs.events import ToolSpec
 from services.agent.providers.base import (
+    DEFAULT_ANTHROPIC_MODEL,
     ModelMessage,
     ModelRequest,
     ModelResponse,
@@ -47,7 +48,6 @@ from services.agent.providers.retry import (
     classify_status,
 )
 
-DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-4-6"
 EPHEMERAL: dict[str, str] = {"type": "ephemeral"}
 
 

@@ -15,6 +15,11 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from libs.events import ToolSpec
 
+DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-4-6"
+DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
+"""Each provider's model when none is named. Here, not beside the providers: the SDKs take about a second to import,
+which a process running another provider (or the offline model) should not pay at start."""
+
 if TYPE_CHECKING:
     from services.agent.procedures.compiled import Procedure
 

@@ -21,6 +21,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletio
 
 from libs.events import ToolSpec
 from services.agent.providers.base import (
+    DEFAULT_OPENAI_MODEL,
     ModelMessage,
     ModelRequest,
     ModelResponse,
@@ -36,7 +37,6 @@ from services.agent.providers.retry import (
     classify_status,
 )
 
-DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
 # OpenAI-compatible servers often need no key, but the SDK insists on one; this is sent as the bearer token then.
 NO_KEY = "not-needed"
 STOP_REASONS = {

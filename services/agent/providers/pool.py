@@ -12,9 +12,7 @@ from typing import get_args
 from libs.pricing import PRICES, UnknownPrice, price_for
 from services.agent.config import AgentSettings
 from services.agent.policy import AgentPolicy
-from services.agent.providers.anthropic import DEFAULT_ANTHROPIC_MODEL
-from services.agent.providers.base import ChatModel
-from services.agent.providers.openai import DEFAULT_OPENAI_MODEL
+from services.agent.providers.base import DEFAULT_ANTHROPIC_MODEL, DEFAULT_OPENAI_MODEL, ChatModel
 from services.agent.providers.selection import (
     ModelChoice,
     ModelConfigurationError,

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from pydantic import SecretStr
+
 from services.agent.config import AgentSettings
-from services.agent.providers.anthropic import DEFAULT_ANTHROPIC_MODEL, AnthropicModel
-from services.agent.providers.base import ChatModel
+from services.agent.providers.base import DEFAULT_ANTHROPIC_MODEL, DEFAULT_OPENAI_MODEL, ChatModel
 from services.agent.providers.offline import OfflineModel
-from services.agent.providers.openai import DEFAULT_OPENAI_MODEL, OpenAIModel
 from services.agent.providers.retry import RetryDecision, RetryPolicy
 
 ProviderName = Literal["anthropic", "openai", "openai_compatible", "offline"]
@@ -57,49 +57,61 @@ def select_model(
     Base URLs left unset are left to the SDKs, which read ``ANTHROPIC_BASE_URL`` / ``OPENAI_BASE_URL`` themselves.
     """
     choice = tenant_setting or operator_choice(settings)
-    policy = retry_policy(settings)
-    tokens = settings.llm_max_output_tokens
-    match choice.provider:
-        case "offline":
-            return OfflineModel(word_delay=settings.offline_word_delay_ms / 1000)
-        case "anthropic":
-            if settings.anthropic_api_key is None:
-                raise ModelConfigurationError("the anthropic provider was chosen but ANTHROPIC_API_KEY is not set")
-            return AnthropicModel(
-                api_key=settings.anthropic_api_key.get_secret_value(),
-                model=choice.model or DEFAULT_ANTHROPIC_MODEL,
-                base_url=settings.anthropic_base_url,
-                max_tokens=tokens,
-                policy=policy,
-                on_retry=on_retry,
+    if choice.provider == "offline":
+        return OfflineModel(word_delay=settings.offline_word_delay_ms / 1000)
+    if choice.provider == "anthropic":
+        return _anthropic(settings, choice, on_retry)
+    return _openai(settings, choice, on_retry)
+
+
+# The SDK-backed models are imported once chosen: each SDK takes 0.4-0.7 s to import (services.agent.providers).
+
+
+def _anthropic(
+    settings: AgentSettings, choice: ModelChoice, on_retry: Callable[[RetryDecision], None] | None
+) -> ChatModel:
+    if settings.anthropic_api_key is None:
+        raise ModelConfigurationError("the anthropic provider was chosen but ANTHROPIC_API_KEY is not set")
+    from services.agent.providers.anthropic import AnthropicModel
+
+    return AnthropicModel(
+        api_key=settings.anthropic_api_key.get_secret_value(),
+        model=choice.model or DEFAULT_ANTHROPIC_MODEL,
+        base_url=settings.anthropic_base_url,
+        max_tokens=settings.llm_max_output_tokens,
+        policy=retry_policy(settings),
+        on_retry=on_retry,
+    )
+
+
+def _openai(
+    settings: AgentSettings, choice: ModelChoice, on_retry: Callable[[RetryDecision], None] | None
+) -> ChatModel:
+    """OpenAI's API, or a server speaking it (``openai_compatible``: its base URL and model name are required)."""
+    provider: Literal["openai", "openai_compatible"] = "openai" if choice.provider == "openai" else "openai_compatible"
+    key: SecretStr | None
+    if provider == "openai":
+        if settings.openai_api_key is None:
+            raise ModelConfigurationError("the openai provider was chosen but OPENAI_API_KEY is not set")
+        key, model, base_url = settings.openai_api_key, choice.model or DEFAULT_OPENAI_MODEL, settings.openai_base_url
+    else:
+        if not settings.openai_compatible_base_url:
+            raise ModelConfigurationError(
+                "the openai_compatible provider needs DESKPILOT_AGENT_OPENAI_COMPATIBLE_BASE_URL"
             )
-        case "openai":
-            if settings.openai_api_key is None:
-                raise ModelConfigurationError("the openai provider was chosen but OPENAI_API_KEY is not set")
-            return OpenAIModel(
-                api_key=settings.openai_api_key.get_secret_value(),
-                model=choice.model or DEFAULT_OPENAI_MODEL,
-                base_url=settings.openai_base_url,
-                max_tokens=tokens,
-                policy=policy,
-                on_retry=on_retry,
+        if not choice.model:
+            raise ModelConfigurationError(
+                "the openai_compatible provider needs a model name (DESKPILOT_AGENT_LLM_MODEL)"
             )
-        case "openai_compatible":
-            if not settings.openai_compatible_base_url:
-                raise ModelConfigurationError(
-                    "the openai_compatible provider needs DESKPILOT_AGENT_OPENAI_COMPATIBLE_BASE_URL"
-                )
-            if not choice.model:
-                raise ModelConfigurationError(
-                    "the openai_compatible provider needs a model name (DESKPILOT_AGENT_LLM_MODEL)"
-                )
-            key = settings.openai_compatible_api_key
-            return OpenAIModel(
-                api_key=key.get_secret_value() if key is not None else None,
-                model=choice.model,
-                base_url=settings.openai_compatible_base_url,
-                provider="openai_compatible",
-                max_tokens=tokens,
-                policy=policy,
-                on_retry=on_retry,
-            )
+        key, model, base_url = settings.openai_compatible_api_key, choice.model, settings.openai_compatible_base_url
+    from services.agent.providers.openai import OpenAIModel
+
+    return OpenAIModel(
+        api_key=key.get_secret_value() if key is not None else None,
+        model=model,
+        base_url=base_url,
+        provider=provider,
+        max_tokens=settings.llm_max_output_tokens,
+        policy=retry_policy(settings),
+        on_retry=on_retry,
+    )
