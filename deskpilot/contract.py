@@ -280,7 +280,9 @@ def _decorate(operation: dict[str, Any], path: str, handler: HTTPRouteHandler, m
     for status in sorted(_errors(operation, path, handler, bool(security))):
         responses[str(status)] = {"$ref": f"#/components/responses/{CODES.get(status, 'error')}"}
     if "requestBody" in operation:
-        operation["requestBody"]["required"] = operation["requestBody"].get("required", False)
+        data = handler.parsed_fn_signature.parameters.get("data")
+        optional = data is not None and (data.is_optional or data.has_default)  # no body at all is accepted
+        operation["requestBody"]["required"] = operation["requestBody"].get("required", False) and not optional
     if handler.parsed_fn_signature.return_type.annotation is ServerSentEvent and "200" in responses:
         responses["200"]["content"] = {EVENT_STREAM: {"schema": SERVER_SENT_EVENT}}  # Litestar says JSON
 

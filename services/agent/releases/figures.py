@@ -14,6 +14,7 @@ from libs.events import (
     CsatRecorded,
     HandoffRequested,
     LlmCalled,
+    Money,
     RecordedEvent,
 )
 from services.agent.models import release_conversations
@@ -45,8 +46,9 @@ class ReleaseFigures(BaseModel):
     """What a release's conversations came to, so releases can be compared side by side."""
 
     conversations: int
-    cost_usd: Decimal = Field(description="model calls of its conversations, exact dollars")
-    cost_per_conversation_usd: Decimal
+    # Money: written as a plain decimal ("0.000000", never "0E-8"), as the contract's pattern says
+    cost_usd: Money = Field(description="model calls of its conversations, exact dollars")
+    cost_per_conversation_usd: Money
     resolved_pct: float = Field(description="% of its conversations resolved (by the AI or a person)")
     ai_resolved_pct: float = Field(description="% resolved by the AI alone")
     handoff_pct: float = Field(description="% handed to a person")

@@ -14,8 +14,8 @@ class ReleaseFigures:
     """
     Attributes:
         conversations (int):
-        cost_usd (str): model calls of its conversations, exact dollars
-        cost_per_conversation_usd (str):
+        cost_usd (str): A decimal number as a string (exact; money is in US dollars).
+        cost_per_conversation_usd (str): A decimal number as a string (exact; money is in US dollars).
         resolved_pct (float): % of its conversations resolved (by the AI or a person)
         ai_resolved_pct (float): % resolved by the AI alone
         handoff_pct (float): % handed to a person

@@ -8,12 +8,12 @@ from ...client import AuthenticatedClient, Client
 from ...models.chat_opened import ChatOpened
 from ...models.open_chat import OpenChat
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: None | OpenChat,
+    body: None | OpenChat | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -99,12 +99,12 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: None | OpenChat,
+    body: None | OpenChat | Unset = UNSET,
 ) -> Response[ChatOpened | Problem]:
     """Open
 
     Args:
-        body (None | OpenChat):
+        body (None | OpenChat | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -128,12 +128,12 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: None | OpenChat,
+    body: None | OpenChat | Unset = UNSET,
 ) -> ChatOpened | Problem | None:
     """Open
 
     Args:
-        body (None | OpenChat):
+        body (None | OpenChat | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,12 +152,12 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: None | OpenChat,
+    body: None | OpenChat | Unset = UNSET,
 ) -> Response[ChatOpened | Problem]:
     """Open
 
     Args:
-        body (None | OpenChat):
+        body (None | OpenChat | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -179,12 +179,12 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: None | OpenChat,
+    body: None | OpenChat | Unset = UNSET,
 ) -> ChatOpened | Problem | None:
     """Open
 
     Args:
-        body (None | OpenChat):
+        body (None | OpenChat | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -13,7 +13,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    body: None | StartConversation,
+    body: None | StartConversation | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -109,14 +109,14 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: None | StartConversation,
+    body: None | StartConversation | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ConversationCreated | Problem]:
     """Start
 
     Args:
         idempotency_key (str | Unset):
-        body (None | StartConversation):
+        body (None | StartConversation | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -141,14 +141,14 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: None | StartConversation,
+    body: None | StartConversation | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> ConversationCreated | Problem | None:
     """Start
 
     Args:
         idempotency_key (str | Unset):
-        body (None | StartConversation):
+        body (None | StartConversation | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,14 +168,14 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: None | StartConversation,
+    body: None | StartConversation | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ConversationCreated | Problem]:
     """Start
 
     Args:
         idempotency_key (str | Unset):
-        body (None | StartConversation):
+        body (None | StartConversation | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -198,14 +198,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: None | StartConversation,
+    body: None | StartConversation | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> ConversationCreated | Problem | None:
     """Start
 
     Args:
         idempotency_key (str | Unset):
-        body (None | StartConversation):
+        body (None | StartConversation | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

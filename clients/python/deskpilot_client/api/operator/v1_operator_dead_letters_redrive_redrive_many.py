@@ -8,12 +8,12 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.redrive_report import RedriveReport
 from ...models.redrive_request import RedriveRequest
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: None | RedriveRequest,
+    body: None | RedriveRequest | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -96,12 +96,12 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: None | RedriveRequest,
+    body: None | RedriveRequest | Unset = UNSET,
 ) -> Response[Problem | RedriveReport]:
     """RedriveMany
 
     Args:
-        body (None | RedriveRequest):
+        body (None | RedriveRequest | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -125,12 +125,12 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: None | RedriveRequest,
+    body: None | RedriveRequest | Unset = UNSET,
 ) -> Problem | RedriveReport | None:
     """RedriveMany
 
     Args:
-        body (None | RedriveRequest):
+        body (None | RedriveRequest | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -149,12 +149,12 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: None | RedriveRequest,
+    body: None | RedriveRequest | Unset = UNSET,
 ) -> Response[Problem | RedriveReport]:
     """RedriveMany
 
     Args:
-        body (None | RedriveRequest):
+        body (None | RedriveRequest | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -176,12 +176,12 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: None | RedriveRequest,
+    body: None | RedriveRequest | Unset = UNSET,
 ) -> Problem | RedriveReport | None:
     """RedriveMany
 
     Args:
-        body (None | RedriveRequest):
+        body (None | RedriveRequest | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
