@@ -14,8 +14,9 @@ from services.conversation.config import ConversationSettings
 from services.conversation.endpoints import ConversationController
 from services.conversation.handlers import subscriptions
 from services.conversation.limits import WidgetLimiter
-from services.conversation.mail import EmailAddressController, outbound_subscriptions, smtp_server
-from services.conversation.models import add_privacy, metadata, retention_policies
+from services.conversation.mail import outbound_subscriptions, smtp_server
+from services.conversation.mail_addresses import EmailAddressController
+from services.conversation.models import add_privacy, email_address_claims, metadata, retention_policies
 from services.conversation.privacy_endpoints import PrivacyController
 from services.conversation.repository import add_widget_key_revocation
 from services.conversation.retention import run_retention
@@ -30,6 +31,7 @@ MIGRATIONS = [
     Migration(2, "widget keys: key_prefix, revoked_at", add_widget_key_revocation),
     Migration(3, "privacy: conversations.erased_at, privacy_requests", add_privacy),
     create_all_migration(metadata, 4, "privacy: retention_policies", [retention_policies]),
+    create_all_migration(metadata, 5, "email: email_address_claims", [email_address_claims]),
 ]
 
 

@@ -17,6 +17,15 @@ class ConversationSettings(ServiceSettings):
     smtp_port: int = Field(default=2525, validation_alias="DESKPILOT_SMTP_PORT", ge=0, le=65535)
     smtp_relay_host: str = Field(default="127.0.0.1", validation_alias="DESKPILOT_SMTP_RELAY_HOST")
     smtp_relay_port: int = Field(default=25, validation_alias="DESKPILOT_SMTP_RELAY_PORT", ge=1, le=65535)
+    # Registering a support address mails a code to it, from this sender, through the relay; the code is good for
+    # this long and for this many tries (services/conversation/mail_addresses.py).
+    email_verification_from: str = Field(
+        default="verify@deskpilot.localhost", validation_alias="DESKPILOT_EMAIL_VERIFICATION_FROM"
+    )
+    email_verification_seconds: float = Field(
+        default=86400.0, validation_alias="DESKPILOT_EMAIL_VERIFICATION_SECONDS", gt=0
+    )
+    email_verification_attempts: int = Field(default=5, validation_alias="DESKPILOT_EMAIL_VERIFICATION_ATTEMPTS", ge=1)
     # How often the retention run erases what each tenant's retention expired (services/conversation/retention.py).
     retention_run_seconds: float = Field(default=3600.0, validation_alias="DESKPILOT_RETENTION_RUN_SECONDS", gt=0)
     # Web chat: keep-alive comments on idle server-sent-event streams, so that proxies do not cut them.

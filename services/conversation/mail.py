@@ -1,6 +1,6 @@
 """The email channel: an SMTP server inside the conversation service, threading, outbound replies, no mail loops.
 
-Inbound: mail to a tenant's support address (``POST /v1/conversations/email-addresses``) becomes a
+Inbound: mail to a tenant's verified support address (``services.conversation.mail_addresses``) becomes a
 ``message.received`` on channel ``email``. A reply finds its conversation through ``In-Reply-To`` / ``References``
 (every Message-ID seen or sent is recorded per conversation); anything else opens a new conversation. The text is
 the plain part (or the HTML part's text); attachments are kept as references (name, type, size) in the text, their
@@ -30,16 +30,10 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Session
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
-from litestar import Controller, post
-from litestar.exceptions import HTTPException
-from litestar.params import JSONBody
-from litestar.status_codes import HTTP_201_CREATED, HTTP_409_CONFLICT
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from libs.events import AgentReplied, HumanReplied, RecordedEvent
 from libs.events.subjects import any_conversation
 from libs.platform.consumers import Subscription
-from libs.platform.http import Runtime, TenantId
 from libs.platform.runtime import ServiceRuntime
 from services.conversation import service
 from services.conversation.config import ConversationSettings
@@ -49,40 +43,11 @@ log = logging.getLogger("deskpilot.conversation.email")
 # aiosmtpd logs every command at INFO, senders' and recipients' addresses included: personal data, which logs must
 # not hold (an erasure cannot reach them). Its warnings and errors still show.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
-_ADDRESS = re.compile(r"^[^@\s<>]+@[a-z0-9.-]+\.[a-z]{2,}$")
+ADDRESS = re.compile(r"^[^@\s<>]+@[a-z0-9.-]+\.[a-z]{2,}$")
 ADDRESS_IN = r"^ *[^@<>\s\x00-\x1f]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,} *$"
 """An address as it may be sent (case and surrounding spaces do not matter): what the contract states."""
 _MSGID = re.compile(r"<[^<>\s]+>")
 _MACHINE_SENDERS = ("mailer-daemon", "postmaster")
-
-
-class NewSupportAddress(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    address: str = Field(min_length=3, max_length=320, pattern=ADDRESS_IN)
-
-    @field_validator("address")
-    @classmethod
-    def _address(cls, value: str) -> str:
-        normal = value.strip().lower()
-        if not _ADDRESS.match(normal):
-            raise ValueError(f"{value!r} is not an email address")
-        return normal
-
-
-class SupportAddress(BaseModel):
-    address: str
-
-
-class EmailAddressController(Controller):
-    path = "/v1/conversations/email-addresses"
-
-    @post("/", status_code=HTTP_201_CREATED)
-    async def add(self, tenant_id: TenantId, runtime: Runtime, data: JSONBody[NewSupportAddress]) -> SupportAddress:
-        """Receive this tenant's support mail at ``address`` (point its MX, or a forward, at the SMTP server)."""
-        async with runtime.unit_of_work() as uow:
-            if not await ConversationRepository(uow.session).add_email_address(tenant_id, data.address):
-                raise HTTPException(status_code=HTTP_409_CONFLICT, detail=f"{data.address} is already in use")
-        return SupportAddress(address=data.address)
 
 
 def is_automated(msg: EmailMessage, mail_from: str | None, own: bool) -> str | None:
@@ -225,7 +190,7 @@ class InboundMail:
         return conversation_id
 
 
-def _send(host: str, port: int, msg: EmailMessage) -> None:
+def relay_mail(host: str, port: int, msg: EmailMessage) -> None:
     with smtplib.SMTP(host, port, timeout=30) as smtp:
         smtp.send_message(msg)
 
@@ -258,7 +223,7 @@ def outbound_subscriptions(runtime: ServiceRuntime, settings: ConversationSettin
             if isinstance(payload, AgentReplied):
                 msg["Auto-Submitted"] = "auto-replied"
             msg.set_content(payload.text)
-            await asyncio.to_thread(_send, settings.smtp_relay_host, settings.smtp_relay_port, msg)
+            await asyncio.to_thread(relay_mail, settings.smtp_relay_host, settings.smtp_relay_port, msg)
 
     return [
         Subscription(

@@ -82,6 +82,18 @@ email_addresses = Table(
     Column("tenant_id", String(64), nullable=False, index=True),
 )
 
+# A registration waiting for proof of ownership: the code mailed to the address, kept only as its SHA-256 digest.
+# The address receives mail (``email_addresses``) only once the code comes back; then the claim is gone.
+email_address_claims = Table(
+    "email_address_claims",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("address", String(320), primary_key=True),
+    Column("code_sha256", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+)
+
 email_conversations = Table(
     "email_conversations",
     metadata,

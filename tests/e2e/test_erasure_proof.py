@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import smtplib
 import subprocess
 import tempfile
@@ -39,9 +40,15 @@ SUPPORT = "help@shop.example"
 
 
 class _Sink:
-    """The relay the platform mails its replies through: accepts and forgets them (they left the platform)."""
+    """The relay the platform mails through: keeps the support address's verification codes, forgets the rest (it
+    left the platform)."""
 
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+    codes: list[str] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        found = re.search(rb"^ {4}([A-Z2-9]{10})\r?$", envelope.content, re.MULTILINE)
+        if found:
+            self.codes.append(found.group(1).decode())
         return "250 OK"
 
 
@@ -110,6 +117,10 @@ async def _converse(client: httpx2.AsyncClient, platform: Platform, smtp_port: i
     assert r.status_code == 201, r.text
 
     await client.post(f"{base}/v1/conversations/email-addresses", headers=headers, json={"address": SUPPORT})
+    code = await eventually(lambda: _first(_Sink.codes), what="the support address's verification code")
+    body = {"address": SUPPORT, "code": code}
+    r = await client.post(f"{base}/v1/conversations/email-addresses/verify", headers=headers, json=body)
+    assert r.status_code == 200, r.text
     mail = EmailMessage()
     mail["From"], mail["To"], mail["Subject"] = f"{NAME} <{EMAIL}>", SUPPORT, f"Parcel for {NAME}"
     mail["Message-ID"] = "<zq-1@example.org>"
@@ -121,6 +132,10 @@ async def _converse(client: httpx2.AsyncClient, platform: Platform, smtp_port: i
 
     await asyncio.to_thread(deliver)
     return cid, agent["Authorization"].removeprefix("Bearer ")
+
+
+async def _first(found: list[str]) -> str | None:
+    return found[0] if found else None
 
 
 async def _events_until(client: httpx2.AsyncClient, platform: Platform, cid: str, event_type: str) -> dict[str, Any]:

@@ -11,14 +11,17 @@ from services.conversation.repository.conversations import (
     WidgetKeyRow,
     add_widget_key_revocation,
 )
+from services.conversation.repository.email_addresses import AddressClaim, EmailAddressRepository
 from services.conversation.repository.privacy import PrivacyRepository, PrivacyRequestRow
 from services.conversation.repository.turns import QuietConversation, TurnRepository
 from services.conversation.repository.views import ViewRepository
 
 __all__ = [
+    "AddressClaim",
     "ChatSessionRow",
     "ConversationRepository",
     "ConversationRow",
+    "EmailAddressRepository",
     "EmailConversationRow",
     "PrivacyRepository",
     "PrivacyRequestRow",

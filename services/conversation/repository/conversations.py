@@ -371,16 +371,6 @@ class ConversationRepository:
         row = (await self.session.execute(query)).mappings().first()
         return ChatSessionRow.from_row(row) if row else None
 
-    async def add_email_address(self, tenant_id: str, address: str) -> bool:
-        """False when the address already belongs to a tenant (this one or another)."""
-        result = await self.session.execute(
-            insert(email_addresses)
-            .values(address=address, tenant_id=tenant_id)
-            .on_conflict_do_nothing()
-            .returning(email_addresses.c.address)
-        )
-        return result.first() is not None
-
     async def tenant_of_address(self, address: str) -> str | None:
         query = select(email_addresses.c.tenant_id).where(email_addresses.c.address == address)
         return (await self.session.execute(query)).scalar_one_or_none()

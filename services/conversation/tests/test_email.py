@@ -4,6 +4,7 @@ the service sends. Threading by Message-ID / In-Reply-To / References, MIME pars
 from __future__ import annotations
 
 import asyncio
+import re
 import smtplib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Session
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
+from sqlalchemy import text
 
 from deskpilot.embedded import free_port
 from libs.events import Actor, AgentReplied, Envelope, EventLog, HumanReplied, new_id
@@ -99,11 +101,33 @@ def customer_mail(to: str, message_id: str, text: str, **headers: str) -> EmailM
     return msg
 
 
+async def register(mail: Mail, auth: dict[str, str], address: str) -> str:
+    """Register ``address`` and return the code the relay received for it (the newest for that address)."""
+    before = len(mail.relay.received)
+    r = await mail.client.post("/v1/conversations/email-addresses", headers=auth, json={"address": address})
+    assert (r.status_code, r.json()) == (202, {"address": address.lower(), "status": "pending"}), r.text
+
+    async def code() -> str | None:
+        for _, msg in mail.relay.received[before:]:
+            if msg["To"] == address.lower() and msg["Subject"] == "Confirm this support address":
+                found = re.search(r"^ {4}([A-Z2-9]{10})\r?$", msg.get_content(), re.MULTILINE)
+                assert found is not None
+                return found.group(1)
+        return None
+
+    return await eventually(code, what=f"the verification code for {address} at the relay")
+
+
+async def verify(mail: Mail, auth: dict[str, str], address: str, code: str) -> httpx2.Response:
+    body = {"address": address, "code": code}
+    return await mail.client.post("/v1/conversations/email-addresses/verify", headers=auth, json=body)
+
+
 async def support_address(mail: Mail, event_log: EventLog, address: str) -> tuple[str, dict[str, str]]:
     tenant = await provision_tenant(event_log, mail.runtime)
     auth = {"Authorization": f"Bearer {tenant.api_key}"}
-    r = await mail.client.post("/v1/conversations/email-addresses", headers=auth, json={"address": address})
-    assert r.status_code == 201, r.text
+    r = await verify(mail, auth, address, await register(mail, auth, address))
+    assert (r.status_code, r.json()["status"]) == (200, "verified"), r.text
     return tenant.tenant_id, auth
 
 
@@ -130,10 +154,6 @@ async def outbound(mail: Mail, to_message: str) -> EmailMessage:
 
 async def test_mail_threads_into_one_conversation_both_ways(mail: Mail, event_log: EventLog) -> None:
     tenant_id, auth = await support_address(mail, event_log, "Support@Acme.example")
-    r = await mail.client.post(
-        "/v1/conversations/email-addresses", headers=auth, json={"address": "support@acme.example"}
-    )
-    assert r.status_code == 409
 
     first = customer_mail("support@acme.example", "<m1@customer.example>", "Where is my order #1001?")
     first.add_alternative("<p>Where is my <b>order</b> #1001?</p>", subtype="html")
@@ -209,3 +229,76 @@ async def test_auto_replies_and_bounces_never_start_a_mail_loop(mail: Mail, even
         await send(mail, customer_mail("nobody@loop.example", "<a6@x.example>", "hello"))
     await send(mail, customer_mail(to, "<a7@x.example>", "a real question", Auto_Submitted="no"))
     assert [c["channel"] for c in await conversations(mail, auth)] == ["email"]
+
+
+async def test_another_tenant_learns_nothing_and_takes_an_address_only_by_proving_it(
+    mail: Mail, event_log: EventLog
+) -> None:
+    _, a_auth = await support_address(mail, event_log, "desk@proof.example")
+    b = await provision_tenant(event_log, mail.runtime)
+    b_auth = {"Authorization": f"Bearer {b.api_key}"}
+    # B's registration of A's address is answered exactly like one of an address nobody has.
+    taken = await mail.client.post(
+        "/v1/conversations/email-addresses", headers=b_auth, json={"address": "desk@proof.example"}
+    )
+    fresh = await mail.client.post(
+        "/v1/conversations/email-addresses", headers=b_auth, json={"address": "new@proof.example"}
+    )
+    assert (taken.status_code, taken.headers["content-type"]) == (fresh.status_code, fresh.headers["content-type"])
+    assert taken.json() == {"address": "desk@proof.example", "status": "pending"}
+    assert fresh.json() == {"address": "new@proof.example", "status": "pending"}
+    code = await register(mail, b_auth, "desk@proof.example")
+    listed = await mail.client.get("/v1/conversations/email-addresses", headers=b_auth)
+    assert listed.json()["items"] == [
+        {"address": "desk@proof.example", "status": "pending"},
+        {"address": "new@proof.example", "status": "pending"},
+    ]
+    # A pending claim does not disturb A's mail.
+    await send(mail, customer_mail("desk@proof.example", "<p1@x.example>", "first question"))
+    assert len(await conversations(mail, a_auth)) == 1
+    assert await conversations(mail, b_auth) == []
+
+    wrong = await verify(mail, b_auth, "desk@proof.example", "AAAAAAAAAA" if code != "AAAAAAAAAA" else "BBBBBBBBBB")
+    assert (wrong.status_code, wrong.json()["detail"]) == (400, "the code is wrong")
+    unknown = await verify(mail, b_auth, "other@proof.example", code)
+    assert unknown.status_code == 400
+    assert "no verification is pending" in unknown.json()["detail"]
+    ok = await verify(mail, b_auth, "desk@proof.example", code.lower())
+    assert ok.json() == {"address": "desk@proof.example", "status": "verified"}
+    again = await verify(mail, b_auth, "desk@proof.example", code)  # single use
+    assert again.status_code == 400
+
+    # Verified: the address's mail is B's now.
+    await send(mail, customer_mail("desk@proof.example", "<p2@x.example>", "second question"))
+    assert [c["customer_id"] for c in await conversations(mail, b_auth)] == ["alice@customer.example"]
+    assert len(await conversations(mail, a_auth)) == 1
+    a_listed = await mail.client.get("/v1/conversations/email-addresses", headers=a_auth)
+    assert a_listed.json()["items"] == []
+
+
+async def test_expired_and_exhausted_codes_are_refused(mail: Mail, event_log: EventLog) -> None:
+    tenant = await provision_tenant(event_log, mail.runtime)
+    auth = {"Authorization": f"Bearer {tenant.api_key}"}
+    code = await register(mail, auth, "late@expiry.example")
+    async with mail.runtime.db.session() as db:  # a day passes: the claim's expiry is in the past
+        await db.execute(
+            text(
+                "UPDATE conversation.email_address_claims SET expires_at = now() - interval '1 second' "
+                "WHERE address = 'late@expiry.example'"
+            )
+        )
+        await db.commit()
+    expired = await verify(mail, auth, "late@expiry.example", code)
+    assert (expired.status_code, expired.json()["detail"]) == (
+        400,
+        "the code has expired: register the address again for a new one",
+    )
+    code = await register(mail, auth, "guess@expiry.example")
+    details = [(await verify(mail, auth, "guess@expiry.example", "WRONG" + str(i))).json()["detail"] for i in range(5)]
+    assert details[:4] == ["the code is wrong"] * 4
+    assert details[4].startswith("the code is wrong, and that was the last try")
+    spent = await verify(mail, auth, "guess@expiry.example", code)  # the right code, too late
+    assert spent.status_code == 400
+    assert "no verification is pending" in spent.json()["detail"]
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        await send(mail, customer_mail("guess@expiry.example", "<g1@x.example>", "hello"))

@@ -1,5 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .address_verification import AddressVerification
 from .agent_policy import AgentPolicy
 from .api_key import ApiKey
 from .api_key_list import ApiKeyList
@@ -222,6 +223,8 @@ from .suite_outcome import SuiteOutcome
 from .suite_report import SuiteReport
 from .suite_report_pass_hat import SuiteReportPassHat
 from .support_address import SupportAddress
+from .support_address_status import SupportAddressStatus
+from .support_addresses import SupportAddresses
 from .task_report import TaskReport
 from .task_report_pass_hat import TaskReportPassHat
 from .tenant_plan_view import TenantPlanView
@@ -291,6 +294,7 @@ from .widget_key_summary import WidgetKeySummary
 from .write_change import WriteChange
 
 __all__ = (
+    "AddressVerification",
     "AgentPolicy",
     "ApiKey",
     "ApiKeyList",
@@ -513,6 +517,8 @@ __all__ = (
     "SuiteReport",
     "SuiteReportPassHat",
     "SupportAddress",
+    "SupportAddresses",
+    "SupportAddressStatus",
     "TaskReport",
     "TaskReportPassHat",
     "TenantPlanView",

@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.support_address_status import SupportAddressStatus
+
 T = TypeVar("T", bound="SupportAddress")
 
 
@@ -14,19 +16,25 @@ class SupportAddress:
     """
     Attributes:
         address (str):
+        status (SupportAddressStatus): `pending`: the code was mailed, no mail is received yet; `verified`: its mail is
+            received.
     """
 
     address: str
+    status: SupportAddressStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         address = self.address
+
+        status = self.status.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "address": address,
+                "status": status,
             }
         )
 
@@ -37,8 +45,11 @@ class SupportAddress:
         d = dict(src_dict)
         address = d.pop("address")
 
+        status = SupportAddressStatus(d.pop("status"))
+
         support_address = cls(
             address=address,
+            status=status,
         )
 
         support_address.additional_properties = d

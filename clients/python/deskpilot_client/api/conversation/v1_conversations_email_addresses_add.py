@@ -36,10 +36,10 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Problem | SupportAddress | None:
-    if response.status_code == 201:
-        response_201 = SupportAddress.from_dict(response.json())
+    if response.status_code == 202:
+        response_202 = SupportAddress.from_dict(response.json())
 
-        return response_201
+        return response_202
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
