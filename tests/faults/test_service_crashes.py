@@ -14,13 +14,12 @@ import asyncio
 import time
 from dataclasses import dataclass
 
-import asyncpg
-import httpx2
 import psutil
 
 from deskpilot.supervisor import SERVICES
 from tests.faultkit.load import Load, LoadReport
 from tests.faultkit.platform import Up, caught_up, event_log
+from tests.faultkit.shop import refunds_made, without_the_refund_procedure
 from tests.faultkit.verdict import conversation_log, judge
 
 REFUND = "please refund $1 of order #1003"
@@ -80,29 +79,8 @@ def _slowest_after_restart(report: LoadReport, crashes: list[Crash]) -> float:
     return worst
 
 
-async def _refunds(up: Up, keys: set[str]) -> list[str]:
-    url = up.env["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://", 1)
-    conn = await asyncpg.connect(url)
-    try:
-        rows = await conn.fetch(
-            "SELECT idempotency_key FROM integrations.demo_refunds WHERE tenant_id = $1 AND idempotency_key = ANY($2)",
-            up.tenant_id,
-            list(keys),
-        )
-    finally:
-        await conn.close()
-    return [r["idempotency_key"] for r in rows]
-
-
-async def _without_the_refund_procedure(up: Up) -> None:
-    """The demo's refund procedure asks the customer to confirm first; this test wants one message, one refund."""
-    async with httpx2.AsyncClient(base_url=up.base, headers=up.headers, timeout=30) as http:
-        r = await http.delete("/v1/agent/procedures/refund-within-30-days")
-        assert r.status_code in (200, 204, 404), r.text
-
-
 async def test_every_service_killed_once_loses_and_repeats_nothing(up: Up) -> None:
-    await _without_the_refund_procedure(up)
+    await without_the_refund_procedure(up)
     load = Load(up.base, up.api_key, clients=CONVERSATIONS, per_conversation=2, texts=(REFUND, ASK), reply_timeout=120)
     running = asyncio.create_task(load.run())
     crashes: list[Crash] = []
@@ -136,7 +114,7 @@ async def test_every_service_killed_once_loses_and_repeats_nothing(up: Up) -> No
     keys = {c[0]["payload"]["idempotency_key"] for c in calls if c}
     print(f"{len(keys)} refunds asked for in {len(events)} conversations")
     assert len(keys) >= CONVERSATIONS, "the crashes hit conversations doing a write tool"
-    made = await _refunds(up, keys)
+    made = await refunds_made(up, keys)
     assert sorted(made) == sorted(keys), "every refund made exactly once in the store"
 
     await caught_up(up, timeout=300)
