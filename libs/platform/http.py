@@ -77,6 +77,15 @@ def json_number(value: Any) -> Any:
     return value
 
 
+def json_integer(value: Any) -> Any:
+    """A before-validator: a JSON integer only (not ``false`` or ``"5"``; ``5.0`` is one, as JSON Schema has it);
+    bounds go before it."""
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not whole:
+        raise ValueError("Input should be an integer")
+    return value
+
+
 JsonBool = Annotated[bool, BeforeValidator(_json_boolean)]
 """A request field that is a JSON boolean and nothing else, as the contract says: Litestar validates request models
 in pydantic's lax mode whatever a field says of strictness, which takes 0, 1 or "yes" for a boolean."""

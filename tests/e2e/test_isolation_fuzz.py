@@ -330,9 +330,9 @@ def test_as_resources_are_intact_after_the_fuzzing(world: World) -> None:
 # (422/400) rests on a rule the document cannot state (issue 20): the content of embedded YAML/JSON documents
 # (procedures, suites, candidates, tool schemas, imported files), the server's state (existing collections, tools,
 # configured model providers, a pending OAuth state, conversations a replay filter matches, OAuth manifests), the
-# network (a crawl's or MCP server's host must resolve), and rules across fields (a report's 'to' after 'from',
-# at most 366 days; an MCP server's fields by transport; a rollout share's decimal places). Every other check
-# must pass everywhere, and no response may be >= 500 (ST101).
+# network (a crawl's, MCP server's or SSO issuer's host must answer), and rules across fields (a report's 'to'
+# after 'from', at most 366 days; an MCP server's fields by transport; a rollout share's decimal places). Every
+# other check must pass everywhere, and no response may be >= 500 (ST101).
 ST202_NOT_STATABLE = frozenset(
     {
         "POST /v1/agent/procedures",
@@ -357,6 +357,7 @@ ST202_NOT_STATABLE = frozenset(
         "GET /v1/billing/reports/costs",
         "GET /v1/billing/reports/daily",
         "GET /v1/tickets/reports/csat",
+        "PUT /v1/tickets/sso",
     }
 )
 

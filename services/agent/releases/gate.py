@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from libs.platform.http import JsonBool, json_number
+from libs.platform.http import JsonBool, json_integer, json_number
 from services.agent.replay.diff import ConversationDiff, ReplaySummary, ToolChange, summarise
 from services.agent.replay.runner import ReplayTarget, replay
 from services.agent.sandbox.candidate import PreparedCandidate
@@ -20,7 +20,9 @@ class GatePolicy(BaseModel):
     """What blocks a publish (``GET/PUT /v1/agent/releases/gate-policy``)."""
 
     model_config = ConfigDict(extra="forbid")
-    replay_last: int = Field(default=50, ge=0, le=500, description="resolved conversations replayed (0: none)")
+    replay_last: Annotated[int, Field(ge=0, le=500), BeforeValidator(json_integer)] = Field(
+        default=50, description="resolved conversations replayed (0: none)"
+    )
     block_on_failed_suite: JsonBool = Field(default=True, description="a suite with a failed task blocks")
     max_write_difference_pct: Annotated[float, Field(ge=0, le=100), BeforeValidator(json_number)] | None = Field(
         default=None,

@@ -66,11 +66,6 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_429
 
-    if response.status_code == 502:
-        response_502 = Problem.from_dict(response.json())
-
-        return response_502
-
     if response.status_code == 503:
         response_503 = Problem.from_dict(response.json())
 
