@@ -9,6 +9,8 @@ missing) and makes every parent directory of the data dir traversable (o+rx). Ch
 from __future__ import annotations
 
 import atexit
+import itertools
+import secrets
 import shutil
 import socket
 import subprocess
@@ -19,11 +21,42 @@ from pathlib import Path
 from typing import Any
 
 
+def _outgoing_ports() -> tuple[int, int]:
+    """The range the kernel takes outgoing connections' local ports from (Linux's default if it cannot be read)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+def _server_ports() -> range:
+    low, high = _outgoing_ports()
+    return range(10000, low) if low - 10000 >= 2000 else range(high + 1, 65536)
+
+
+_SERVER_PORTS = _server_ports()
+_cursor = itertools.count(secrets.randbelow(len(_SERVER_PORTS)))
+
+
 def free_port() -> int:
+    """A loopback port nothing listens on, for a server about to start. Outside the range of outgoing connections'
+    local ports: a port from there (what binding port 0 gives) can be taken by any client socket, such as a database
+    pool's connection, before the server binds it, and stays taken as long as that connection lives (seen as a web
+    front end failing to bind for two minutes in the full suite). Handed out in turn from a random start, so this
+    process does not give the same port twice before it is used."""
+    for _ in range(len(_SERVER_PORTS)):
+        port = _SERVER_PORTS[next(_cursor) % len(_SERVER_PORTS)]
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+        found: int = s.getsockname()[1]
+        return found
 
 
 def nats_server_binary() -> str:
