@@ -5,6 +5,9 @@ gateway, docker-compose's nginx and the Kubernetes ingress send both paths here.
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
@@ -24,12 +27,20 @@ REFERENCE = """<!doctype html>
 """
 
 
+@functools.cache
+def _document(path: Path) -> bytes | None:
+    """The document, read once per process (it ships with the installation and changes only with it)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
 @get("/openapi.json", include_in_schema=False)
 async def openapi_document(settings: NamedDependency[WebSettings]) -> Response[bytes]:
-    try:
-        document = settings.openapi_document.read_bytes()
-    except FileNotFoundError:
-        raise NotFoundException(f"this installation has no {settings.openapi_document.name}") from None
+    document = _document(settings.openapi_document)
+    if document is None:
+        raise NotFoundException(f"this installation has no {settings.openapi_document.name}")
     return Response(document, media_type="application/json")
 
 
