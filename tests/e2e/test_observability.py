@@ -191,16 +191,18 @@ def ancestors(span: ReceivedSpan, by_id: dict[str, ReceivedSpan]) -> list[Receiv
 
 def turn_trace(receiver: OtlpReceiver, cid: str) -> list[ReceivedSpan] | None:
     """The trace of a turn of ``cid``, once it is complete: the reply projected by the conversation service (the
-    delivery hop)."""
+    delivery hop) and the turn's usage booked by billing. Each process exports its spans in its own batches, so the
+    delivery hop can arrive before billing's (CI once saw exactly that)."""
     for spans in receiver.traces().values():
         agent = [s for s in spans if s.name == "invoke_agent"]
         if not any(s.attributes.get("deskpilot.conversation_id") == cid for s in agent):
             continue
         delivered = [s for s in spans if s.name == "agent.replied process" and s.service == "deskpilot-conversation"]
+        booked = any(s.service == "deskpilot-billing" for s in spans)
         roots = [s for s in spans if not s.parent_id]
         ids = {s.span_id for s in spans}
         whole = all(not s.parent_id or s.parent_id in ids for s in spans)  # parents end, so are exported, last
-        if delivered and whole and any(r.name.startswith("POST /v1/conversations/") for r in roots):
+        if delivered and booked and whole and any(r.name.startswith("POST /v1/conversations/") for r in roots):
             return spans
     return None
 
