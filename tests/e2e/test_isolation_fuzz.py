@@ -352,11 +352,6 @@ ST202_NOT_STATABLE = frozenset(
         "POST /v1/knowledge/imports",
         "POST /v1/knowledge/articles",
         "PATCH /v1/knowledge/articles/{article_id}",
-        "GET /v1/billing/reports/conversations",
-        "GET /v1/billing/reports/conversations.csv",
-        "GET /v1/billing/reports/costs",
-        "GET /v1/billing/reports/daily",
-        "GET /v1/tickets/reports/csat",
         "PUT /v1/tickets/sso",
     }
 )
