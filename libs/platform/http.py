@@ -66,9 +66,7 @@ driver."""
 
 _OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 _PORT = "([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
-HTTP_URL = (
-    rf"^https?://(({_OCTET}\.){{3}}{_OCTET}|([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*)(:{_PORT})?(/[\x21-\x7e]*)?$"
-)
+HTTP_URL = rf"^https?://(({_OCTET}\.){{3}}{_OCTET}|([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*)(:{_PORT})?(/[\x21-\x7e]*)?$"
 """An http(s) URL a tenant gives the platform to call (a site to crawl, an MCP server): a host name (its last label
 starting with a letter) or an IPv4 address, an optional port and a path of printable ASCII. A pattern the contract
 states and the models enforce alike, so that every URL it allows is parsed, and none it refuses is taken."""
