@@ -235,6 +235,7 @@ _BOUNDS = {
     "min_length": "minLength",
     "max_length": "maxLength",
     "pattern": "pattern",
+    "format": "format",
 }
 
 
@@ -257,7 +258,7 @@ def _restore_bounds(operation: dict[str, Any], handler: HTTPRouteHandler) -> Non
                 value = getattr(definition, attribute, None)
                 fits = (
                     kind == "string"
-                    if attribute in ("min_length", "max_length", "pattern")
+                    if attribute in ("min_length", "max_length", "pattern", "format")
                     else kind
                     in (
                         "integer",
