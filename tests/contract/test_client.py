@@ -41,8 +41,8 @@ def test_every_operation_and_answer_of_the_contract_is_generated() -> None:
         for method, operation in item.items():
             if method not in ("get", "put", "post", "patch", "delete"):
                 continue
-            text = generated.get((method, path))
-            assert text is not None, f"{method.upper()} {path} is missing from the client"
+            source = generated.get((method, path))
+            assert source is not None, f"{method.upper()} {path} is missing from the client"
             for status, answer in operation["responses"].items():
                 if "content" in answer or "$ref" in answer:
-                    assert f"response.status_code == {status}:" in text, f"{method.upper()} {path}: {status}"
+                    assert f"response.status_code == {status}:" in source, f"{method.upper()} {path}: {status}"
