@@ -35,7 +35,7 @@ from litestar.routes import HTTPRoute
 from deskpilot.architecture_docs import OPTIONAL, _build
 from deskpilot.contract_inputs import JSON_VALUE, JSON_VALUE_SCHEMA, body_schemas, screen_body, screen_parameters
 from deskpilot.supervisor import SERVICES
-from libs.platform.edge import needs_tenant
+from libs.platform.edge import needs_caller, needs_tenant
 from libs.platform.problems import CODES, TITLES, problem_schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -274,7 +274,7 @@ def _decorate(operation: dict[str, Any], path: str, handler: HTTPRouteHandler, m
     operation["security"] = security
     _restore_bounds(operation, handler)
     screen_parameters(operation)
-    if method == "post" and needs_tenant(handler):
+    if method == "post" and (needs_tenant(handler) or needs_caller(handler)):  # the edge's idempotent POSTs
         _idempotent(operation)
         operation.setdefault("responses", {})["409"] = {"$ref": "#/components/responses/conflict"}
     responses = operation.setdefault("responses", {})

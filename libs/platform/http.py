@@ -308,8 +308,7 @@ def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandle
 
     async def tenant_id(request: Request[Any, Any, Any]) -> str:
         authenticated = request.scope.get(HOLDER)
-        if isinstance(authenticated, KeyHolder):  # the edge did it, before anything was validated
-            narrow_request(authenticated.tenant_id)  # row-level security: from here on, only this tenant's rows
+        if isinstance(authenticated, KeyHolder):  # the edge did it (and narrowed the request), before validation
             return authenticated.tenant_id
         header = request.headers.get("authorization", "")
         scheme, _, key = header.partition(" ")

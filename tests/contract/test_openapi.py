@@ -149,3 +149,35 @@ async def test_an_installation_without_the_document_answers_404() -> None:
     transport = httpx2.ASGITransport(app=cast(Any, create_app(settings)))
     async with httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as web:
         assert (await web.get("/openapi.json")).status_code == 404
+
+
+NOT_IDEMPOTENT = {
+    "POST /v1/tickets/sessions": "a sign-in: no key yet, so no tenant to keep an Idempotency-Key for; each answers a "
+    "new sign-in key, which no store should keep for replay",
+    "POST /v1/tickets/sso/authorizations": "no key yet (the sign-in's first step): no tenant to keep keys for",
+    "POST /v1/tickets/sso/sessions": "no key yet; its state works once, so a retry cannot sign in twice",
+    "POST /v1/conversations/chat": "anonymous visitors of a site share its public widget key: a replayed answer "
+    "would hand one visitor another's chat token",
+    "POST /v1/conversations/chat/{conversation_id}/csat": "the customer's one rating per ticket: a retry is "
+    "refused 409, never counted twice",
+}
+"""The POSTs that answer 201/202 without an ``Idempotency-Key``, each with its reason."""
+
+
+def test_every_creating_post_documents_the_idempotency_key() -> None:
+    """Issue 20: every creating POST accepts ``Idempotency-Key``, in the contract. Walks the committed document."""
+    document = json.loads(DOCUMENT.read_text())
+    creating = {
+        f"POST {path}": operation
+        for path, method, operation in operations(document)
+        if method == "post" and {"201", "202"} & set(operation["responses"])
+    }
+    assert set(NOT_IDEMPOTENT) <= set(creating), "an exemption for a route that is gone or no longer creates"
+    missing = [
+        where
+        for where, operation in creating.items()
+        if where not in NOT_IDEMPOTENT
+        and not any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in operation.get("parameters", []))
+    ]
+    assert missing == [], "document Idempotency-Key on these (the edge takes it on every authenticated POST)"
+    assert len(creating) - len(NOT_IDEMPOTENT) >= 20  # 24 today: the walk found them
