@@ -9,10 +9,12 @@ import json
 from typing import Any, cast
 
 import httpx2
+import jsonschema
 import pytest
 
 from deskpilot.contract import DOCUMENT, render
 from deskpilot.gateway import route
+from libs.platform.edge import Refused, screen_json
 from web.app import create_app
 from web.config import WebSettings
 from web.reference import REFERENCE_CSP
@@ -96,6 +98,33 @@ def test_money_is_a_decimal_string_and_request_bodies_are_closed() -> None:
     for node in _walk(document["paths"]):
         if node.get("type") == "object" and "properties" in node and "additionalProperties" not in node:
             pytest.fail(f"an inline object schema without additionalProperties: {node}")
+
+
+FREE_FORM = [
+    ({"steps": [1, {"say": "hi"}], "max": 2**63 - 1, "min": -(2**63), "ratio": 1.5, "on": True, "off": None}, True),
+    ({"steps": [{"say": "hi\u0000"}]}, False),  # a NUL deep down
+    ({"a\u0000": 1}, False),  # a NUL in a key
+    ({"steps": [[2**63]]}, False),  # an integer beyond 64 bits deep down
+    ({"steps": {"n": -(2**63) - 1}}, False),
+]
+
+
+@pytest.mark.parametrize(("body", "accepted"), FREE_FORM)
+def test_a_free_form_object_is_documented_as_the_edge_screens_it(body: dict[str, Any], accepted: bool) -> None:
+    """Free-form JSON of a request body (a procedure document, a simulation suite …) says what the edge refuses at
+    any depth: the document's schema and the edge agree on each body."""
+    document = json.loads(generated())
+    document_field = document["components"]["schemas"]["ProcedureInput"]["properties"]["document"]["anyOf"][0]
+    assert document_field["additionalProperties"] == {"$ref": "#/components/schemas/JsonValue"}
+    validator = jsonschema.Draft202012Validator({**document, **document_field})
+    assert validator.is_valid(body) is accepted
+    raw = json.dumps({"document": body}).encode()
+    if accepted:
+        screen_json(raw)
+    else:
+        with pytest.raises(Refused) as refused:
+            screen_json(raw)
+        assert refused.value.status == 400
 
 
 async def test_the_web_front_end_serves_the_document_and_a_reference_page_and_every_edge_routes_them_there() -> None:
