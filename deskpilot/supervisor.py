@@ -23,7 +23,7 @@ import httpx2
 import uvicorn
 
 from deskpilot.database_roles import provision_service_role
-from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_procedures, demo_web
+from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, set_up_demo
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
 from deskpilot.gateway_limits import GatewaySettings, gateway_middleware
@@ -238,12 +238,8 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             ready.result()
             tenant = await demo_tenant(log, data_dir)
             await _wait_until(_tenant_usable(client, children, tenant), "demo tenant", 300)
-            conversation_url = f"http://127.0.0.1:{children[0].port}"
-            demo = await demo_web(client, conversation_url, tenant.api_key, data_dir, demo_origins(host, port))
-            ticketing_url = f"http://127.0.0.1:{children[SERVICES.index('ticketing')].port}"
-            owner = await demo_owner(client, ticketing_url, tenant.api_key, data_dir)
-            agent_url = f"http://127.0.0.1:{children[SERVICES.index('agent')].port}"
-            await demo_procedures(client, agent_url, tenant.api_key, data_dir)
+            urls = {c.name: f"http://127.0.0.1:{c.port}" for c in children}
+            demo, owner = await set_up_demo(urls, tenant.api_key, data_dir, demo_origins(host, port))
             # The web front end calls the public API where a browser would: through this gateway.
             web.env = {
                 **env,
