@@ -1,6 +1,7 @@
 """What ``deskpilot up`` sets up for the demo tenant through the public API, so that the web pages work at once: a
 widget key for ``/widget/demo`` that allows the platform's own origins, an owner account (e-mail and a random
-password) to sign in to ``/inbox`` and ``/console``, and the demo store's procedures (once).
+password) to sign in to ``/inbox`` and ``/console``, the demo store's procedures and a support e-mail address waiting
+for its code (once each).
 
 Kept in ``<data-dir>/demo-web.json`` and ``demo-owner.json`` (mode 600) and reused after a restart while the API
 still knows them; otherwise new ones are made.
@@ -22,6 +23,9 @@ DEMO_FILE = "demo-web.json"
 OWNER_FILE = "demo-owner.json"
 OWNER_EMAIL = "owner@demo.deskpilot.dev"
 PROCEDURES_FILE = "demo-procedures.json"
+SUPPORT_ADDRESS_FILE = "demo-support-address.json"
+# A reserved domain (RFC 2606): the code mailed to it goes to the relay and is delivered nowhere.
+SUPPORT_ADDRESS = "support@demo-store.example"
 
 
 @dataclass(frozen=True)
@@ -124,3 +128,22 @@ async def demo_procedures(client: httpx2.AsyncClient, agent_url: str, api_key: s
             r.raise_for_status()
     path.write_text(json.dumps({"procedures": given}))
     return given
+
+
+async def demo_support_address(
+    client: httpx2.AsyncClient, conversation_url: str, api_key: str, data_dir: Path
+) -> str | None:
+    """A support address for the console's Support e-mail page, registered once per data dir: it stays pending
+    (its code goes to the mail relay, for an address nobody reads), as a tenant's own address is until its owner
+    types the code. A tenant that removed it keeps it removed. Returns the address registered now, if any."""
+    path = data_dir / SUPPORT_ADDRESS_FILE
+    if path.exists():
+        return None
+    r = await client.post(
+        f"{conversation_url}/v1/conversations/email-addresses",
+        headers={"Authorization": f"Bearer {api_key}"},
+        json={"address": SUPPORT_ADDRESS},
+    )
+    r.raise_for_status()
+    path.write_text(json.dumps({"address": SUPPORT_ADDRESS}))
+    return SUPPORT_ADDRESS

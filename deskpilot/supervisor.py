@@ -23,7 +23,15 @@ import httpx2
 import uvicorn
 
 from deskpilot.database_roles import provision_service_role
-from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_procedures, demo_web
+from deskpilot.demo import (
+    DemoOwner,
+    DemoWeb,
+    demo_origins,
+    demo_owner,
+    demo_procedures,
+    demo_support_address,
+    demo_web,
+)
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
 from deskpilot.gateway_limits import GatewaySettings, gateway_middleware
@@ -238,12 +246,11 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             ready.result()
             tenant = await demo_tenant(log, data_dir)
             await _wait_until(_tenant_usable(client, children, tenant), "demo tenant", 300)
-            conversation_url = f"http://127.0.0.1:{children[0].port}"
+            conversation_url = _service_url(children, "conversation")
             demo = await demo_web(client, conversation_url, tenant.api_key, data_dir, demo_origins(host, port))
-            ticketing_url = f"http://127.0.0.1:{children[SERVICES.index('ticketing')].port}"
-            owner = await demo_owner(client, ticketing_url, tenant.api_key, data_dir)
-            agent_url = f"http://127.0.0.1:{children[SERVICES.index('agent')].port}"
-            await demo_procedures(client, agent_url, tenant.api_key, data_dir)
+            owner = await demo_owner(client, _service_url(children, "ticketing"), tenant.api_key, data_dir)
+            await demo_procedures(client, _service_url(children, "agent"), tenant.api_key, data_dir)
+            await demo_support_address(client, conversation_url, tenant.api_key, data_dir)
             # The web front end calls the public API where a browser would: through this gateway.
             web.env = {
                 **env,
@@ -265,6 +272,10 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
                 await asyncio.wait_for(task, 15)
         await nc.close()
     return _exit_code(children)
+
+
+def _service_url(children: list[ServiceProcess], name: str) -> str:
+    return f"http://127.0.0.1:{children[SERVICES.index(name)].port}"
 
 
 def _exit_code(children: list[ServiceProcess]) -> int:

@@ -32,6 +32,7 @@ CONSOLE_PAGES = [
     "/console/procedures",
     "/console/sso",
     "/console/privacy",
+    "/console/email",
 ]
 
 
