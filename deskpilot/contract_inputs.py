@@ -5,7 +5,8 @@ Litestar's document of a pydantic request model drops what it cannot translate (
 the model refuses. The request bodies are therefore documented by pydantic's own JSON Schema of the model, in
 validation mode: what ``model_validate`` accepts. And what the edge (``libs.platform.edge``) refuses before any
 model sees it is stated on every input it screens: no control character in a path or query parameter, no NUL in a
-body's text, no integer beyond 64 bits in a body.
+body's text, no integer beyond 64 bits in a body. A free-form JSON object of a body (a simulation suite, a procedure
+document, a replay's candidate …) holds :data:`JSON_VALUE` values, which say the same at every depth.
 """
 
 from __future__ import annotations
@@ -16,13 +17,34 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from libs.platform.edge import INT_RANGE
+from libs.platform.edge import INT_RANGE, MAX_JSON_DEPTH
 
 REF = "#/components/schemas/{model}"
 NO_CONTROL_CHARACTER = "^[^\\x00-\\x1f\\x7f]*$"
 """A path or query parameter the edge lets through (``_CONTROL`` of ``libs.platform.edge``)."""
 NO_NUL = "^[^\\x00]*$"
 """A body's text the edge lets through (a NUL is refused; a lone surrogate cannot be written in UTF-8 JSON)."""
+
+
+JSON_VALUE = "JsonValue"
+JSON_VALUE_SCHEMA: dict[str, Any] = {
+    "description": "Any JSON value, as the edge lets it through in a request body (else 400 `hostile_input`): no "
+    f"text, key or value, holds a NUL (U+0000); every integer is within 64 bits ({INT_RANGE[0]} to {INT_RANGE[1]}); "
+    f"every number is finite; the whole body nests at most {MAX_JSON_DEPTH} levels deep.",
+    # Stated without a `type` and without `anyOf` branches, which openapi-python-client cannot generate for a
+    # recursive schema (it drops every operation that reaches one): the generated client keeps these values as
+    # plain JSON (`dict[str, Any]`), while a validator or a fuzzer applies the rules at every depth.
+    "not": {
+        "anyOf": [
+            {"type": "string", "pattern": "\\x00"},
+            {"type": "integer", "not": {"minimum": INT_RANGE[0], "maximum": INT_RANGE[1]}},
+        ]
+    },
+    "items": {"$ref": REF.format(model=JSON_VALUE)},
+    "additionalProperties": {"$ref": REF.format(model=JSON_VALUE)},
+    "propertyNames": {"pattern": "^[^\\x00]*$"},
+}
+"""What a free-form object of a request body holds (``dict[str, Any]`` in a request model)."""
 
 
 def _models(annotation: Any) -> list[type[BaseModel]]:
@@ -52,6 +74,9 @@ def _screened_string(schema: dict[str, Any], pattern: str) -> None:
 def screen_body(schema: dict[str, Any]) -> None:
     """State the edge's refusals on a string or integer schema of a request body."""
     _screened_string(schema, NO_NUL)
+    if schema.get("type") == "object" and schema.get("additionalProperties") is True:
+        schema["additionalProperties"] = {"$ref": REF.format(model=JSON_VALUE)}
+        schema.setdefault("propertyNames", {"pattern": NO_NUL})
     if schema.get("type") == "integer":
         schema.setdefault("minimum", INT_RANGE[0])
         schema.setdefault("maximum", INT_RANGE[1])

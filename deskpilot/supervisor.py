@@ -23,15 +23,7 @@ import httpx2
 import uvicorn
 
 from deskpilot.database_roles import provision_service_role
-from deskpilot.demo import (
-    DemoOwner,
-    DemoWeb,
-    demo_origins,
-    demo_owner,
-    demo_procedures,
-    demo_support_address,
-    demo_web,
-)
+from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, set_up_demo
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
 from deskpilot.gateway_limits import GatewaySettings, gateway_middleware
@@ -246,11 +238,8 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
             ready.result()
             tenant = await demo_tenant(log, data_dir)
             await _wait_until(_tenant_usable(client, children, tenant), "demo tenant", 300)
-            conversation_url = _service_url(children, "conversation")
-            demo = await demo_web(client, conversation_url, tenant.api_key, data_dir, demo_origins(host, port))
-            owner = await demo_owner(client, _service_url(children, "ticketing"), tenant.api_key, data_dir)
-            await demo_procedures(client, _service_url(children, "agent"), tenant.api_key, data_dir)
-            await demo_support_address(client, conversation_url, tenant.api_key, data_dir)
+            urls = {c.name: f"http://127.0.0.1:{c.port}" for c in children}
+            demo, owner = await set_up_demo(urls, tenant.api_key, data_dir, demo_origins(host, port))
             # The web front end calls the public API where a browser would: through this gateway.
             web.env = {
                 **env,
@@ -272,10 +261,6 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
                 await asyncio.wait_for(task, 15)
         await nc.close()
     return _exit_code(children)
-
-
-def _service_url(children: list[ServiceProcess], name: str) -> str:
-    return f"http://127.0.0.1:{children[SERVICES.index(name)].port}"
 
 
 def _exit_code(children: list[ServiceProcess]) -> int:

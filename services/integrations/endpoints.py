@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, delete, get, post, put
@@ -12,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from libs.platform.http import Runtime, TenantId
+from libs.platform.http import Runtime, TenantId, TimestampQuery, timestamp
 from libs.platform.row_security import narrow_request
 from services.integrations import service
 from services.integrations.audit import trail
@@ -402,16 +401,15 @@ class IntegrationsController(Controller):
         runtime: Runtime,
         conversation_id: FromQuery[str | None] = None,
         end_user: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        since: FromQuery[datetime | None] = None,
-        until: FromQuery[datetime | None] = None,
+        since: TimestampQuery = None,
+        until: TimestampQuery = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> AuditPage:
         """What the AI did through integrations, newest first: for one customer (``end_user``), one conversation,
-        and/or a time range [``since``, ``until``)."""
+        and/or a time range [``since``, ``until``) of RFC 3339 timestamps."""
+        query = AuditQuery(conversation_id, end_user, timestamp(since, "since"), timestamp(until, "until"), limit)
         async with runtime.db.session() as session:
-            records = await AuditRepository(session).entries(
-                tenant_id, AuditQuery(conversation_id, end_user, since, until, limit)
-            )
+            records = await AuditRepository(session).entries(tenant_id, query)
         return AuditPage(items=[_audit_entry(r) for r in records])
 
     @get("/audit.csv", media_type="text/csv")
@@ -421,13 +419,12 @@ class IntegrationsController(Controller):
         runtime: Runtime,
         conversation_id: FromQuery[str | None] = None,
         end_user: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        since: FromQuery[datetime | None] = None,
-        until: FromQuery[datetime | None] = None,
+        since: TimestampQuery = None,
+        until: TimestampQuery = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100_000)] = 10_000,
     ) -> str:
         """The same audit query as CSV, for export."""
+        query = AuditQuery(conversation_id, end_user, timestamp(since, "since"), timestamp(until, "until"), limit)
         async with runtime.db.session() as session:
-            records = await AuditRepository(session).entries(
-                tenant_id, AuditQuery(conversation_id, end_user, since, until, limit)
-            )
+            records = await AuditRepository(session).entries(tenant_id, query)
         return trail.as_csv(_audit_entry(r) for r in records)

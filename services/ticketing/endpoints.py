@@ -28,6 +28,7 @@ from litestar.status_codes import HTTP_409_CONFLICT
 
 from libs.platform.edge import CALLER
 from libs.platform.http import Runtime
+from libs.platform.row_security import narrow_request
 from services.ticketing import accounts, ratings, service
 from services.ticketing.repository import (
     AccountRepository,
@@ -79,7 +80,8 @@ async def lookup_caller(runtime: Runtime, key: str) -> Caller | None:
 
 
 async def current_caller(request: Request[Any, Any, Any], runtime: Runtime) -> Caller:
-    """The caller the edge authenticated (or, where no edge ran, the same lookup here)."""
+    """The caller the edge authenticated, its request narrowed to the caller's tenant (or, where no edge ran, the
+    same here)."""
     authenticated = request.scope.get(CALLER)
     if isinstance(authenticated, Caller):
         return authenticated
@@ -89,6 +91,7 @@ async def current_caller(request: Request[Any, Any, Any], runtime: Runtime) -> C
     caller = await lookup_caller(runtime, key.strip())
     if caller is None:
         raise NotAuthorizedException("unknown API key")
+    narrow_request(caller.tenant_id)  # row-level security, as the edge does: only this tenant's rows from here on
     return caller
 
 
