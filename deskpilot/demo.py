@@ -108,8 +108,8 @@ def _expect(response: Response[Any], kind: type[T], what: str) -> T:
 async def set_up_demo(
     service_urls: Mapping[str, str], api_key: str, data_dir: Path, origins: list[str]
 ) -> tuple[DemoWeb, DemoOwner]:
-    """The demo tenant's widget key, owner account, procedures and support address, through each owning service's public API (the
-    gateway opens only once they are there) with the API's generated client (``clients/python``)."""
+    """The demo tenant's widget key, owner account, procedures and support address, through each owning service's
+    public API (the gateway opens only once they are there) with the API's generated client (``clients/python``)."""
 
     def api(service: str) -> AuthenticatedClient:
         return AuthenticatedClient(base_url=service_urls[service], token=api_key, timeout=httpx.Timeout(5))
