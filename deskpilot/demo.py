@@ -21,14 +21,20 @@ from typing import Any, TypeVar
 import httpx
 from deskpilot_client import AuthenticatedClient
 from deskpilot_client.api.agent import v1_agent_procedures_create as create_procedure
+from deskpilot_client.api.agent import v1_agent_tools_tools as list_tools
 from deskpilot_client.api.conversation import v1_conversations_email_addresses_add as add_support_address
+from deskpilot_client.api.conversation import v1_conversations_list_conversations as list_conversations
 from deskpilot_client.api.conversation import v1_conversations_widget_keys_create as create_widget_key
 from deskpilot_client.api.conversation import v1_conversations_widget_keys_list_keys as list_widget_keys
+from deskpilot_client.api.integrations import v1_integrations_list_integrations as list_integrations
+from deskpilot_client.api.knowledge import v1_knowledge_articles_list_articles as list_articles
 from deskpilot_client.api.ticketing import v1_tickets_agents_agent_id_change as change_agent
 from deskpilot_client.api.ticketing import v1_tickets_agents_agent_id_password_set_password as set_password
 from deskpilot_client.api.ticketing import v1_tickets_agents_create as create_agent
 from deskpilot_client.api.ticketing import v1_tickets_agents_list_agents as list_agents
+from deskpilot_client.api.ticketing import v1_tickets_inbox as list_tickets
 from deskpilot_client.models import (
+    Catalog,
     CreatedHumanAgent,
     CreatedWidgetKey,
     HumanAgent,
@@ -105,6 +111,32 @@ def _expect(response: Response[Any], kind: type[T], what: str) -> T:
     raise _refused(response, what)
 
 
+def _api(url: str, api_key: str) -> AuthenticatedClient:
+    return AuthenticatedClient(base_url=url, token=api_key, timeout=httpx.Timeout(5))
+
+
+async def demo_tenant_usable(service_urls: Mapping[str, str], api_key: str) -> bool:
+    """Every service has projected the demo tenant (its key reads a list there), and its agent sees the demo
+    store's tools."""
+    async with (
+        _api(service_urls["conversation"], api_key) as conversation,
+        _api(service_urls["agent"], api_key) as agent,
+        _api(service_urls["integrations"], api_key) as integrations,
+        _api(service_urls["knowledge"], api_key) as knowledge,
+        _api(service_urls["ticketing"], api_key) as ticketing,
+    ):
+        answers: list[Response[Any]] = [
+            await list_conversations.asyncio_detailed(client=conversation, limit=1),
+            await list_integrations.asyncio_detailed(client=integrations),
+            await list_articles.asyncio_detailed(client=knowledge, limit=1),
+            await list_tickets.asyncio_detailed(client=ticketing, limit=1),
+        ]
+        if any(answer.status_code != HTTPStatus.OK for answer in answers):
+            return False
+        catalog = (await list_tools.asyncio_detailed(client=agent)).parsed
+    return isinstance(catalog, Catalog) and any(t.service == "integrations" for t in catalog.tools)
+
+
 async def set_up_demo(
     service_urls: Mapping[str, str], api_key: str, data_dir: Path, origins: list[str]
 ) -> tuple[DemoWeb, DemoOwner]:
@@ -112,7 +144,7 @@ async def set_up_demo(
     public API (the gateway opens only once they are there) with the API's generated client (``clients/python``)."""
 
     def api(service: str) -> AuthenticatedClient:
-        return AuthenticatedClient(base_url=service_urls[service], token=api_key, timeout=httpx.Timeout(5))
+        return _api(service_urls[service], api_key)
 
     async with api("conversation") as conversation, api("ticketing") as ticketing, api("agent") as agent:
         web = await demo_web(conversation, data_dir, origins)

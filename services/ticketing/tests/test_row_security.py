@@ -6,21 +6,20 @@ caller's (PostgreSQL records the scope of each insert)."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx2
 import pytest
-from sqlalchemy import make_url, select
+from sqlalchemy import select
 
-from deskpilot.database_roles import provision_role
 from libs.events import EventLog, new_id
 from libs.platform.runtime import ServiceRuntime
 from services.ticketing.app import create_app
 from services.ticketing.config import TicketingSettings
 from services.ticketing.models import tickets
 from services.ticketing.repository import InboxFilter, TicketRepository, TicketRow
+from services.ticketing.tests.test_accounts import agent_with_password, sign_in
 from services.ticketing.tests.test_tickets import auth, handoff_event, new_agent, on_log
 from tests.support import provision_tenant, running, write_scopes
 
@@ -28,15 +27,11 @@ Service = tuple[httpx2.AsyncClient, ServiceRuntime]
 
 
 @pytest.fixture(scope="module")
-async def ticketing(nats_url: str, database_url: str) -> AsyncIterator[Service]:
+async def ticketing(nats_url: str, ticketing_database: dict[str, str]) -> AsyncIterator[Service]:
     """Ticketing as ``deskpilot up`` runs it: its own login role (no superuser, no BYPASSRLS, owns nothing); the
-    migrations run as the owner."""
-    role = f"dp_rls_{secrets.token_hex(4)}"
-    url = make_url(database_url).set(username=role, password=secrets.token_hex(8)).render_as_string(hide_password=False)
-    assert await provision_role(database_url, url) == role
-    settings = TicketingSettings.model_validate(
-        {"NATS_URL": nats_url, "DATABASE_URL": url, "DATABASE_OWNER_URL": database_url}
-    )
+    migrations run as the owner (``conftest.py``)."""
+    assert ticketing_database["DATABASE_URL"] != ticketing_database["DATABASE_OWNER_URL"]
+    settings = TicketingSettings.model_validate({"NATS_URL": nats_url, **ticketing_database})
     async with running(create_app(settings)) as svc:
         yield svc
 
@@ -87,3 +82,19 @@ async def test_a_ticket_query_without_its_tenant_filter_returns_no_other_tenants
             theirs = await client.get(f"/v1/tickets/{own[other.tenant_id]}", headers=auth(key))
             assert theirs.status_code == 404
             assert (await client.get(f"/v1/tickets/{own[tenant.tenant_id]}", headers=auth(key))).status_code == 200
+
+
+async def test_a_sign_in_is_written_in_its_agents_tenant_scope(
+    ticketing: Service, event_log: EventLog, database_url: str
+) -> None:
+    """The e-mail names no tenant, so the password is checked in the system scope; the sign-in key it earns is
+    written in the agent's tenant's, as a widget chat is once its key is known."""
+    client, runtime = ticketing
+    tenant = await provision_tenant(event_log, runtime)
+    agent = await agent_with_password(client, tenant.api_key)
+    async with write_scopes(database_url, "ticketing.issued_keys") as issued:
+        signed_in = await sign_in(client, agent["email"], agent["password"])
+        assert signed_in.status_code == 201, signed_in.text
+        assert [s for s in await issued() if s[0] == tenant.tenant_id] == [(tenant.tenant_id, tenant.tenant_id)]
+    own = await client.get("/v1/tickets/agents/me", headers=auth(signed_in.json()["session_key"]))
+    assert (own.status_code, own.json()["agent_id"]) == (200, agent["agent_id"])
