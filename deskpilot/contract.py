@@ -33,7 +33,15 @@ from litestar.response import ServerSentEvent
 from litestar.routes import HTTPRoute
 
 from deskpilot.architecture_docs import OPTIONAL, _build
-from deskpilot.contract_inputs import JSON_VALUE, JSON_VALUE_SCHEMA, body_schemas, screen_body, screen_parameters
+from deskpilot.contract_inputs import (
+    DECIMAL,
+    JSON_VALUE,
+    JSON_VALUE_SCHEMA,
+    NON_NEGATIVE_DECIMAL,
+    body_schemas,
+    screen_body,
+    screen_parameters,
+)
 from deskpilot.supervisor import SERVICES
 from libs.platform.edge import needs_caller, needs_tenant
 from libs.platform.problems import CODES, TITLES, problem_schema
@@ -86,8 +94,6 @@ _RAISED = {
 _STATUS = re.compile(r"HTTP_(\d{3})_|status_code=(\d{3})|ChatRefused\((\d{3})")
 
 
-DECIMAL = r"^-?\d+(\.\d+)?$"
-NON_NEGATIVE_DECIMAL = r"^\d+(\.\d+)?$"
 _numbers = litestar_schema.create_numerical_constrained_field_schema  # type: ignore[attr-defined]
 
 

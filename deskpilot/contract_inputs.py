@@ -16,10 +16,14 @@ import typing
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
 
 from libs.platform.edge import INT_RANGE, MAX_JSON_DEPTH
 
 REF = "#/components/schemas/{model}"
+DECIMAL = r"^-?\d+(\.\d+)?$"
+NON_NEGATIVE_DECIMAL = r"^\d+(\.\d+)?$"
 NO_CONTROL_CHARACTER = "^[^\\x00-\\x1f\\x7f]*$"
 """A path or query parameter the edge lets through (``_CONTROL`` of ``libs.platform.edge``)."""
 NO_NUL = "^[^\\x00]*$"
@@ -56,11 +60,24 @@ def _models(annotation: Any) -> list[type[BaseModel]]:
     return []
 
 
+class _AsValidated(GenerateJsonSchema):
+    """pydantic's validation schema, with a ``Decimal``'s string branch stating which strings it takes: a decimal
+    (non-negative where the field is), not any string."""
+
+    def decimal_schema(self, schema: core_schema.DecimalSchema) -> JsonSchemaValue:
+        out = super().decimal_schema(schema)
+        low = schema.get("ge", schema.get("gt"))
+        for branch in out.get("anyOf", []):
+            if branch.get("type") == "string" and "pattern" not in branch:
+                branch["pattern"] = NON_NEGATIVE_DECIMAL if low is not None and low >= 0 else DECIMAL
+        return out
+
+
 def body_schemas(annotation: Any) -> dict[str, Any]:
     """Component schemas, by name, of every model of a request body as pydantic validates it."""
     out: dict[str, Any] = {}
     for model in _models(annotation):
-        schema = model.model_json_schema(mode="validation", ref_template=REF)
+        schema = model.model_json_schema(mode="validation", ref_template=REF, schema_generator=_AsValidated)
         out.update(schema.pop("$defs", {}))
         out[model.__name__] = schema
     return out

@@ -22,6 +22,7 @@ from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import NamedDependency, Provide
 from litestar.enums import ScopeType
 from litestar.exceptions import (
+    ClientException,
     HTTPException,
     InternalServerException,
     NotAuthorizedException,
@@ -30,7 +31,7 @@ from litestar.exceptions import (
 )
 from litestar.params import Parameter, QueryParameter
 from litestar.routes import HTTPRoute
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 from opentelemetry import propagate, trace
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
@@ -62,6 +63,14 @@ INT32_MAX = 2**31 - 1
 PathNumber = Annotated[int, Parameter(ge=1, le=INT32_MAX, description="A positive number, at most 2³¹-1.")]
 """A number in the path that is a PostgreSQL ``integer`` (a release's number): beyond it is 422, not a 500 from the
 driver."""
+
+
+_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_PORT = "([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+HTTP_URL = rf"^https?://(({_OCTET}\.){{3}}{_OCTET}|([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*)(:{_PORT})?(/[\x21-\x7e]*)?$"
+"""An http(s) URL a tenant gives the platform to call (a site to crawl, an MCP server): a host name (its last label
+starting with a letter) or an IPv4 address, an optional port and a path of printable ASCII. A pattern the contract
+states and the models enforce alike, so that every URL it allows is parsed, and none it refuses is taken."""
 
 
 TIMESTAMP_PATTERN = (
@@ -132,6 +141,14 @@ def exactly_one_of(*fields: str) -> dict[str, Any]:
     """``json_schema_extra`` of a request model whose validator wants exactly one of ``fields`` given (not null): so
     the contract says it, and a client (or a fuzzer) reading it does not send neither or both."""
     return {"oneOf": [{"required": [f], "properties": {f: {"not": {"type": "null"}}}} for f in fields]}
+
+
+class ConflictException(ClientException):
+    """409: the request is well formed, and what the server holds refuses it (an object it names does not exist, a
+    state that does not allow it): a status the contract documents, where a 422 would say the request's shape was
+    wrong although the schema allows it."""
+
+    status_code = HTTP_409_CONFLICT
 
 
 HUMAN_AGENTS: dict[str, Any] = {"human_agents": True}

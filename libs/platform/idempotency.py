@@ -7,7 +7,8 @@ with another request is 422 ``idempotency_key_reused``; while the first is still
 ``idempotency_key_in_use``. A 5xx releases the key, so that the retry the client will make runs for real (with the
 database away when the answer is sent, the edge stores or releases it in the background once it is back). Keys of
 one tenant never meet another's. The rows are this service's (``idempotency_keys`` in its schema, row-level
-secured like every tenant table); an expired key is claimed afresh.
+secured like every tenant table); an expired key is claimed afresh, and every service deletes the expired ones
+hourly (:meth:`IdempotencyKeys.purge_forever`), so an answer is kept about a day, not for good.
 
 A stored answer is sealed (:class:`AnswerSeal`: AES-256-GCM under a key derived from the platform master key for
 the tenant, bound to the tenant and the Idempotency-Key), since answers carry what must not rest in clear: the key
@@ -17,7 +18,9 @@ the key is released, as after a 5xx.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,9 +34,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from libs.events.subject_keys import KeysUnavailable, MasterKeys
-from libs.platform.row_security import tenant_scope
+from libs.platform.row_security import SYSTEM, tenant_scope
 
 KEEP_FOR = timedelta(hours=24)
+PURGE_EVERY_S = 3600.0
+log = logging.getLogger("deskpilot.idempotency")
 MAX_KEY = 200
 MAX_STORED_BODY = 1024 * 1024
 
@@ -164,3 +169,22 @@ class IdempotencyKeys:
                     await session.execute(
                         update(t).where(where).values(status=status, content_type=content_type, body=stored)
                     )
+
+    async def purge(self) -> int:
+        """Delete every key older than ``KEEP_FOR``, its stored answer with it (all tenants'); returns how many."""
+        t = self._table
+        with tenant_scope(SYSTEM):
+            async with self._sessions() as session, session.begin():
+                result = await session.execute(delete(t).where(t.c.created_at <= func.now() - KEEP_FOR))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def purge_forever(self, every_s: float = PURGE_EVERY_S) -> None:
+        """Forever: :meth:`purge`, then wait ``every_s``; a failure (the database away) waits for the next round."""
+        while True:
+            try:
+                purged = await self.purge()
+                if purged:
+                    log.info("deleted %d expired idempotency keys", purged)
+            except Exception as exc:
+                log.warning("could not delete expired idempotency keys (%r); next round in %.0f s", exc, every_s)
+            await asyncio.sleep(every_s)

@@ -135,15 +135,23 @@ class ServiceRuntime:
                 does="store or revoke the digest of a key issued for the tenant (API keys, human agents' sign-ins)",
             )
         )
+        self._add_platform_background()
+        self.privacy = PrivacyParticipant(self)
+        for sub in self.privacy.subscriptions():
+            self.subscribe(sub)
+
+    def _add_platform_background(self) -> None:
         self.add_background("outbox", self.relay.run, does="publish outbox rows a crash or a NATS outage left unsent")
         self.add_background(
             "metrics",
             self._measure_forever,
             does="every 10 s, measure consumers' lag and parked letters, and the outbox backlog, for `/metrics`",
         )
-        self.privacy = PrivacyParticipant(self)
-        for sub in self.privacy.subscriptions():
-            self.subscribe(sub)
+        self.add_background(
+            "idempotency-purge",
+            self.idempotency.purge_forever,
+            does="hourly, delete Idempotency-Keys older than 24 h with their stored answers",
+        )
 
     def subscribe(self, sub: Subscription) -> None:
         self.consumers.add(sub)

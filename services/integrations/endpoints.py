@@ -18,7 +18,7 @@ from services.integrations.audit import trail
 from services.integrations.errors import ConnectError
 from services.integrations.manifest import Manifest, api_key_purpose, builtin_manifests
 from services.integrations.mcp import servers as mcp_servers
-from services.integrations.mcp.policy import McpError, McpPolicy, McpServerRegistration, validate_registration
+from services.integrations.mcp.policy import McpError, McpPolicy, McpServerRequest, validate_registration
 from services.integrations.oauth.connections import OAuthConnections, token_purpose
 from services.integrations.repository import (
     AuditQuery,
@@ -192,6 +192,8 @@ class IntegrationsController(Controller):
         try:
             async with runtime.unit_of_work() as uow:
                 pending = await oauth.take_state(uow.session, oauth_state)
+            if pending is None:  # what the server holds, not the request's shape: 404, as for any unknown id
+                raise NotFoundException("unknown or expired OAuth state; start connecting again")
             narrow_request(pending.tenant_id)  # the state named the tenant: the rest is in its row-level scope
             manifest = _manifest(pending.integration)
             if error or not code:
@@ -208,25 +210,28 @@ class IntegrationsController(Controller):
     @post("/mcp", status_code=201)
     async def register_mcp_server(
         self,
-        data: JSONBody[McpServerRegistration],
+        data: JSONBody[McpServerRequest],
         tenant_id: TenantId,
         runtime: Runtime,
         vault: NamedDependency[Vault],
         mcp_policy: NamedDependency[McpPolicy],
     ) -> McpServerInfo:
         """Connect an MCP server (stdio command or streamable-HTTP URL); its tools join this tenant's catalog.
-        Registering an existing name replaces it. ``env`` and ``headers`` are stored encrypted, never returned."""
+        Registering an existing name replaces it. ``env`` and ``headers`` are stored encrypted, never returned.
+        What the operator does not allow (a command off its list, a private address) is 403; a server that cannot
+        be reached or listed is 422 (a host that does not resolve) or 502."""
+        registration = data.registration()
         try:
-            await validate_registration(data, mcp_policy)
-            tools = await mcp_servers.discover(data, mcp_policy)
+            await validate_registration(registration, mcp_policy)
+            tools = await mcp_servers.discover(registration, mcp_policy)
             async with runtime.unit_of_work() as uow:
-                await mcp_servers.register(uow.session, vault, tenant_id, data, tools)
+                await mcp_servers.register(uow.session, vault, tenant_id, registration, tools)
                 await publish_catalog(uow, tenant_id, None)
         except McpError as exc:
             raise HTTPException(status_code=exc.status, detail=exc.message) from None
         except VaultError as exc:
             raise _http(exc) from None
-        return _mcp_info(data.name, data.transport, data.mode, tools)
+        return _mcp_info(registration.name, registration.transport, registration.mode, tools)
 
     @post("/mcp/{server:str}/refresh", status_code=200)
     async def refresh_mcp_server(

@@ -274,8 +274,11 @@ async def check_figures(client: httpx2.AsyncClient, auth: dict[str, str], on_two
 
 
 async def check_rollout(client: httpx2.AsyncClient, auth: dict[str, str], log: EventLog, tenant: str) -> int:
-    too_much = await client.post("/v1/agent/releases/2/rollout", headers=auth, json={"share": 150})
-    assert too_much.status_code == 422
+    for refused in (150, "20", ""):  # a JSON number of 0-100, as the contract says
+        too_much = await client.post("/v1/agent/releases/2/rollout", headers=auth, json={"share": refused})
+        assert too_much.status_code == 422, refused
+    fine = await client.post("/v1/agent/releases/2/rollout", headers=auth, json={"share": 12.345, "by": "ada"})
+    assert (fine.status_code, fine.json()["share"]) == (200, "12.34")  # to hundredths, not refused for it
     r = await client.post("/v1/agent/releases/2/rollout", headers=auth, json={"share": 20, "by": "ada"})
     assert r.status_code == 200, r.text
     assert (r.json()["stable"], r.json()["rollout"], r.json()["share"]) == (1, 2, "20.00")

@@ -6,10 +6,11 @@ agent is shown once is not at rest in clear."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import httpx2
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from libs.events import EventLog
 from libs.platform.idempotency import SEALED
@@ -94,3 +95,28 @@ async def test_a_human_agents_note_is_written_once(ticketing: Service, event_log
     assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
     notes = (await client.get(url, headers=auth(ada["api_key"]))).json()["items"]
     assert [n["text"] for n in notes] == ["called the courier"]
+
+
+async def test_keys_older_than_a_day_are_deleted_with_their_answers(ticketing: Service, event_log: EventLog) -> None:
+    """What every service's ``idempotency-purge`` task does hourly: an answer is kept about a day, not for good."""
+    client, runtime = ticketing
+    tenant = await provision_tenant(event_log, runtime)
+    for key in ("yesterday", "today"):
+        headers = {**auth(tenant.api_key), "Idempotency-Key": key}
+        created = await client.post("/v1/tickets/agents/", json={"name": key, "role": "agent"}, headers=headers)
+        assert created.status_code == 201, created.text
+    table = runtime.idempotency.table
+    mine = table.c.tenant_id == tenant.tenant_id
+    async with runtime.db.session() as session, session.begin():
+        backdated = update(table).where(mine, table.c.key == "yesterday")
+        await session.execute(backdated.values(created_at=func.now() - timedelta(hours=24, seconds=1)))
+    assert await runtime.idempotency.purge() >= 1
+    async with runtime.db.session() as session:
+        assert list((await session.execute(select(table.c.key).where(mine))).scalars()) == ["today"]
+    again = await client.post(
+        "/v1/tickets/agents/",
+        json={"name": "yesterday", "role": "agent"},
+        headers={**auth(tenant.api_key), "Idempotency-Key": "yesterday"},
+    )
+    assert "idempotent-replayed" not in again.headers  # the key is free again: a new request, a new agent
+    assert await _agent_names(client, tenant.api_key) == ["today", "yesterday", "yesterday"]
