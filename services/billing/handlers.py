@@ -26,4 +26,7 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
         "book the events the ledger reads (`booking.book`): a row per model call and tool outcome, the turn's "
         "`usage.recorded` when a reply or handoff closes it, conversation meters, quota thresholds"
     )
-    return [Subscription("ledger", subjects, book, batch_size=64, batch_handler=book_batch, does=does)]
+    # book() reads no personal field (the rebuild reads the log unopened too): no key look-ups, no decryption.
+    return [
+        Subscription("ledger", subjects, book, batch_size=64, batch_handler=book_batch, does=does, reads_personal=False)
+    ]
