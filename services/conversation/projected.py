@@ -36,14 +36,16 @@ class ProjectedInRequest:
         self._outcomes.move_to_end(event_id)
         while len(self._outcomes) > self._capacity:
             self._outcomes.popitem(last=False)
+        # The future itself, not looked up by id when the transaction ends: the consumer may be waiting on it.
         sync = session.sync_session
-        event.listen(sync, "after_commit", lambda _: self.settle(event_id, projected=True), once=True)
-        event.listen(sync, "after_rollback", lambda _: self.settle(event_id, projected=False), once=True)
+        event.listen(sync, "after_commit", lambda _: _settle(outcome, projected=True), once=True)
+        event.listen(sync, "after_rollback", lambda _: _settle(outcome, projected=False), once=True)
 
     def settle(self, event_id: str, *, projected: bool) -> None:
+        """The request's projection of ``event_id`` ended before its transaction did (``projected=False``: failed)."""
         outcome = self._outcomes.get(event_id)
-        if outcome is not None and not outcome.done():
-            outcome.set_result(projected)
+        if outcome is not None:
+            _settle(outcome, projected=projected)
 
     async def projected(self, event_id: str) -> bool:
         """Whether the request that accepted ``event_id`` projected it (False for any event it does not know)."""
@@ -54,6 +56,11 @@ class ProjectedInRequest:
             return await asyncio.wait_for(asyncio.shield(outcome), WAIT_S)
         except TimeoutError:
             return False
+
+
+def _settle(outcome: asyncio.Future[bool], *, projected: bool) -> None:
+    if not outcome.done():
+        outcome.set_result(projected)
 
 
 _OF_RUNTIME: WeakKeyDictionary[object, ProjectedInRequest] = WeakKeyDictionary()

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from libs.events import Actor, ConversationStarted, Envelope, EventLog, new_id
 from libs.platform.runtime import ServiceRuntime
+from services.conversation import projected as projected_module
 from services.conversation import service
 from services.conversation.app import create_app
 from services.conversation.config import ConversationSettings
@@ -47,36 +48,45 @@ async def test_the_outcome_is_the_transactions(conversation: Service) -> None:
 
 
 async def test_a_message_whose_request_committed_is_skipped_by_the_consumer_and_one_rolled_back_is_projected(
-    conversation: Service, event_log: EventLog
+    conversation: Service, event_log: EventLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, runtime = conversation
+    monkeypatch.setattr(projected_module, "WAIT_S", 120.0)  # the transaction's end must settle it, not the timeout
     tid, conv = (await provision_tenant(event_log, runtime)).tenant_id, new_id("conv")
     opening = Envelope.new(ConversationStarted(), tenant_id=tid, conversation_id=conv, actor=CUSTOMER)
     await event_log.append(tid, conv, [opening], expected_version=0)
     in_requests = projected_in_requests(runtime)
 
-    async def accept(words: str, *, dies: bool = False) -> str:
+    async def accept(words: str, *, dies: bool = False) -> None:
         async with runtime.unit_of_work() as uow:
             repo = ConversationRepository(uow.session)
             recorded = await service.receive_message(
                 runtime.event_log, repo, tid, conv, words, 1000, alone=True, projected=in_requests
             )
+
+            async def consumer_waits() -> bool:
+                return recorded.event.id not in in_requests._outcomes
+
+            # The consumer took the message and waits for this request's transaction to end.
+            await eventually(consumer_waits, timeout=15, what="the projection consumer to ask")
             if dies:  # after the append: the message is on the log, its projection rolled back with the request
                 raise RuntimeError("the request died before its commit")
-        return recorded.event.id
 
     async def row_exists() -> bool:
         async with runtime.db.session() as session:
             return await ConversationRepository(session).get(tid, conv) is not None
 
-    async def transcript_complete() -> bool:
+    async def transcript() -> list[str]:
         async with runtime.db.session() as session:
-            lines = await ConversationRepository(session).transcript(tid, conv)
-        return [line.text for line in lines] == ["kept", "lost"]
+            return [line.text for line in await ConversationRepository(session).transcript(tid, conv)]
 
     await eventually(row_exists, timeout=15, what="the conversation's row")
-    kept = await accept("kept")
+    await accept("kept")
     with pytest.raises(RuntimeError):
         await accept("lost", dies=True)
-    await eventually(transcript_complete, timeout=15, what="both messages in the transcript")
-    assert kept not in in_requests._outcomes, "the consumer did not ask about the message its request projected"
+    await accept("after")  # projected only once the consumer is past the two before it (one consumer, in order)
+
+    async def complete() -> bool:
+        return await transcript() == ["kept", "lost", "after"]
+
+    await eventually(complete, timeout=15, what="every message in the transcript, each once")
