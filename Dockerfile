@@ -20,9 +20,11 @@ COPY deskpilot ./deskpilot
 COPY libs ./libs
 COPY services ./services
 COPY web ./web
+# The API's generated client (scripts/generate_client), which the CLI's API commands call the API with.
+COPY clients/python ./clients/python
 # The integration manifests ship as package data; fail the build if the integrations service would start without
 # them. (Imports run from / so that they resolve to the installed packages, not to /src.)
-RUN pip install -c constraints.txt . \
+RUN pip install -c constraints.txt . ./clients/python \
  && cd / \
  && python -c 'from services.integrations.manifest import builtin_manifests; assert builtin_manifests(), "no manifests"' \
  && deskpilot serve --help >/dev/null \

@@ -33,9 +33,17 @@ from litestar.response import ServerSentEvent
 from litestar.routes import HTTPRoute
 
 from deskpilot.architecture_docs import OPTIONAL, _build
-from deskpilot.contract_inputs import body_schemas, screen_body, screen_parameters
+from deskpilot.contract_inputs import (
+    DECIMAL,
+    JSON_VALUE,
+    JSON_VALUE_SCHEMA,
+    NON_NEGATIVE_DECIMAL,
+    body_schemas,
+    screen_body,
+    screen_parameters,
+)
 from deskpilot.supervisor import SERVICES
-from libs.platform.edge import needs_tenant
+from libs.platform.edge import needs_caller, needs_tenant
 from libs.platform.problems import CODES, TITLES, problem_schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,8 +94,6 @@ _RAISED = {
 _STATUS = re.compile(r"HTTP_(\d{3})_|status_code=(\d{3})|ChatRefused\((\d{3})")
 
 
-DECIMAL = r"^-?\d+(\.\d+)?$"
-NON_NEGATIVE_DECIMAL = r"^\d+(\.\d+)?$"
 _numbers = litestar_schema.create_numerical_constrained_field_schema  # type: ignore[attr-defined]
 
 
@@ -235,6 +241,7 @@ _BOUNDS = {
     "min_length": "minLength",
     "max_length": "maxLength",
     "pattern": "pattern",
+    "format": "format",
 }
 
 
@@ -257,7 +264,7 @@ def _restore_bounds(operation: dict[str, Any], handler: HTTPRouteHandler) -> Non
                 value = getattr(definition, attribute, None)
                 fits = (
                     kind == "string"
-                    if attribute in ("min_length", "max_length", "pattern")
+                    if attribute in ("min_length", "max_length", "pattern", "format")
                     else kind
                     in (
                         "integer",
@@ -273,7 +280,7 @@ def _decorate(operation: dict[str, Any], path: str, handler: HTTPRouteHandler, m
     operation["security"] = security
     _restore_bounds(operation, handler)
     screen_parameters(operation)
-    if method == "post" and needs_tenant(handler):
+    if method == "post" and (needs_tenant(handler) or needs_caller(handler)):  # the edge's idempotent POSTs
         _idempotent(operation)
         operation.setdefault("responses", {})["409"] = {"$ref": "#/components/responses/conflict"}
     responses = operation.setdefault("responses", {})
@@ -374,7 +381,8 @@ def build() -> dict[str, Any]:
     for item in document["paths"].values():
         for operation in item.values():
             if isinstance(operation, dict) and "requestBody" in operation:
-                _close_objects(operation["requestBody"], schemas, set())
+                _close_objects(operation["requestBody"], schemas, {JSON_VALUE})
+    schemas[JSON_VALUE] = JSON_VALUE_SCHEMA
     document["paths"] = dict(sorted(document["paths"].items()))
     document["components"]["schemas"] = dict(sorted(schemas.items()))
     return document

@@ -5,7 +5,8 @@ Litestar's document of a pydantic request model drops what it cannot translate (
 the model refuses. The request bodies are therefore documented by pydantic's own JSON Schema of the model, in
 validation mode: what ``model_validate`` accepts. And what the edge (``libs.platform.edge``) refuses before any
 model sees it is stated on every input it screens: no control character in a path or query parameter, no NUL in a
-body's text, no integer beyond 64 bits in a body.
+body's text, no integer beyond 64 bits in a body. A free-form JSON object of a body (a simulation suite, a procedure
+document, a replay's candidate …) holds :data:`JSON_VALUE` values, which say the same at every depth.
 """
 
 from __future__ import annotations
@@ -15,14 +16,39 @@ import typing
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
 
-from libs.platform.edge import INT_RANGE
+from libs.platform.edge import INT_RANGE, MAX_JSON_DEPTH
 
 REF = "#/components/schemas/{model}"
+DECIMAL = r"^-?\d+(\.\d+)?$"
+NON_NEGATIVE_DECIMAL = r"^\d+(\.\d+)?$"
 NO_CONTROL_CHARACTER = "^[^\\x00-\\x1f\\x7f]*$"
 """A path or query parameter the edge lets through (``_CONTROL`` of ``libs.platform.edge``)."""
 NO_NUL = "^[^\\x00]*$"
 """A body's text the edge lets through (a NUL is refused; a lone surrogate cannot be written in UTF-8 JSON)."""
+
+
+JSON_VALUE = "JsonValue"
+JSON_VALUE_SCHEMA: dict[str, Any] = {
+    "description": "Any JSON value, as the edge lets it through in a request body (else 400 `hostile_input`): no "
+    f"text, key or value, holds a NUL (U+0000); every integer is within 64 bits ({INT_RANGE[0]} to {INT_RANGE[1]}); "
+    f"every number is finite; the whole body nests at most {MAX_JSON_DEPTH} levels deep.",
+    # Stated without a `type` and without `anyOf` branches, which openapi-python-client cannot generate for a
+    # recursive schema (it drops every operation that reaches one): the generated client keeps these values as
+    # plain JSON (`dict[str, Any]`), while a validator or a fuzzer applies the rules at every depth.
+    "not": {
+        "anyOf": [
+            {"type": "string", "pattern": "\\x00"},
+            {"type": "integer", "not": {"minimum": INT_RANGE[0], "maximum": INT_RANGE[1]}},
+        ]
+    },
+    "items": {"$ref": REF.format(model=JSON_VALUE)},
+    "additionalProperties": {"$ref": REF.format(model=JSON_VALUE)},
+    "propertyNames": {"pattern": "^[^\\x00]*$"},
+}
+"""What a free-form object of a request body holds (``dict[str, Any]`` in a request model)."""
 
 
 def _models(annotation: Any) -> list[type[BaseModel]]:
@@ -34,11 +60,24 @@ def _models(annotation: Any) -> list[type[BaseModel]]:
     return []
 
 
+class _AsValidated(GenerateJsonSchema):
+    """pydantic's validation schema, with a ``Decimal``'s string branch stating which strings it takes: a decimal
+    (non-negative where the field is), not any string."""
+
+    def decimal_schema(self, schema: core_schema.DecimalSchema) -> JsonSchemaValue:
+        out = super().decimal_schema(schema)
+        low = schema.get("ge", schema.get("gt"))
+        for branch in out.get("anyOf", []):
+            if branch.get("type") == "string" and "pattern" not in branch:
+                branch["pattern"] = NON_NEGATIVE_DECIMAL if low is not None and low >= 0 else DECIMAL
+        return out
+
+
 def body_schemas(annotation: Any) -> dict[str, Any]:
     """Component schemas, by name, of every model of a request body as pydantic validates it."""
     out: dict[str, Any] = {}
     for model in _models(annotation):
-        schema = model.model_json_schema(mode="validation", ref_template=REF)
+        schema = model.model_json_schema(mode="validation", ref_template=REF, schema_generator=_AsValidated)
         out.update(schema.pop("$defs", {}))
         out[model.__name__] = schema
     return out
@@ -52,6 +91,9 @@ def _screened_string(schema: dict[str, Any], pattern: str) -> None:
 def screen_body(schema: dict[str, Any]) -> None:
     """State the edge's refusals on a string or integer schema of a request body."""
     _screened_string(schema, NO_NUL)
+    if schema.get("type") == "object" and schema.get("additionalProperties") is True:
+        schema["additionalProperties"] = {"$ref": REF.format(model=JSON_VALUE)}
+        schema.setdefault("propertyNames", {"pattern": NO_NUL})
     if schema.get("type") == "integer":
         schema.setdefault("minimum", INT_RANGE[0])
         schema.setdefault("maximum", INT_RANGE[1])

@@ -1,6 +1,7 @@
-"""What ``deskpilot up`` sets up for the demo tenant through the public API, so that the web pages work at once: a
-widget key for ``/widget/demo`` that allows the platform's own origins, an owner account (e-mail and a random
-password) to sign in to ``/inbox`` and ``/console``, and the demo store's procedures (once).
+"""What ``deskpilot up`` sets up for the demo tenant through the public API (with the API's generated client,
+``clients/python``), so that the web pages work at once: a widget key for ``/widget/demo`` that allows the
+platform's own origins, an owner account (e-mail and a random password) to sign in to ``/inbox`` and ``/console``,
+and the demo store's procedures (once).
 
 Kept in ``<data-dir>/demo-web.json`` and ``demo-owner.json`` (mode 600) and reused after a restart while the API
 still knows them; otherwise new ones are made.
@@ -11,10 +12,44 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from http import HTTPStatus
 from pathlib import Path
+from typing import Any, TypeVar
 
-import httpx2
+import httpx
+from deskpilot_client import AuthenticatedClient
+from deskpilot_client.api.agent import v1_agent_procedures_create as create_procedure
+from deskpilot_client.api.agent import v1_agent_tools_tools as list_tools
+from deskpilot_client.api.conversation import v1_conversations_list_conversations as list_conversations
+from deskpilot_client.api.conversation import v1_conversations_widget_keys_create as create_widget_key
+from deskpilot_client.api.conversation import v1_conversations_widget_keys_list_keys as list_widget_keys
+from deskpilot_client.api.integrations import v1_integrations_list_integrations as list_integrations
+from deskpilot_client.api.knowledge import v1_knowledge_articles_list_articles as list_articles
+from deskpilot_client.api.ticketing import v1_tickets_agents_agent_id_change as change_agent
+from deskpilot_client.api.ticketing import v1_tickets_agents_agent_id_password_set_password as set_password
+from deskpilot_client.api.ticketing import v1_tickets_agents_create as create_agent
+from deskpilot_client.api.ticketing import v1_tickets_agents_list_agents as list_agents
+from deskpilot_client.api.ticketing import v1_tickets_inbox as list_tickets
+from deskpilot_client.models import (
+    Catalog,
+    CreatedHumanAgent,
+    CreatedWidgetKey,
+    HumanAgent,
+    HumanAgentChange,
+    HumanAgentChangeAvailability,
+    HumanAgentList,
+    NewHumanAgent,
+    NewHumanAgentRole,
+    NewWidgetKey,
+    PasswordIn,
+    Problem,
+    ProcedureInputType0,
+    ProcedureView,
+    WidgetKeyList,
+)
+from deskpilot_client.types import Response
 
 from libs import demo_store
 
@@ -22,6 +57,7 @@ DEMO_FILE = "demo-web.json"
 OWNER_FILE = "demo-owner.json"
 OWNER_EMAIL = "owner@demo.deskpilot.dev"
 PROCEDURES_FILE = "demo-procedures.json"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,75 +88,113 @@ def _write(path: Path, demo: DemoWeb | DemoOwner) -> None:
         json.dump(asdict(demo), f)
 
 
-async def demo_owner(client: httpx2.AsyncClient, ticketing_url: str, api_key: str, data_dir: Path) -> DemoOwner:
+class DemoSetupError(Exception):
+    """The API refused a step of the demo tenant's set-up."""
+
+
+def _refused(response: Response[Any], what: str) -> DemoSetupError:
+    problem = response.parsed
+    detail = problem.detail if isinstance(problem, Problem) else response.content.decode(errors="replace")
+    return DemoSetupError(f"{what}: {int(response.status_code)} {detail}")
+
+
+def _expect(response: Response[Any], kind: type[T], what: str) -> T:
+    """The answer's body as ``kind``, or an error naming the problem the API answered."""
+    if isinstance(response.parsed, kind):
+        return response.parsed
+    raise _refused(response, what)
+
+
+def _api(url: str, api_key: str) -> AuthenticatedClient:
+    return AuthenticatedClient(base_url=url, token=api_key, timeout=httpx.Timeout(5))
+
+
+async def demo_tenant_usable(service_urls: Mapping[str, str], api_key: str) -> bool:
+    """Every service has projected the demo tenant (its key reads a list there), and its agent sees the demo
+    store's tools."""
+    async with (
+        _api(service_urls["conversation"], api_key) as conversation,
+        _api(service_urls["agent"], api_key) as agent,
+        _api(service_urls["integrations"], api_key) as integrations,
+        _api(service_urls["knowledge"], api_key) as knowledge,
+        _api(service_urls["ticketing"], api_key) as ticketing,
+    ):
+        answers: list[Response[Any]] = [
+            await list_conversations.asyncio_detailed(client=conversation, limit=1),
+            await list_integrations.asyncio_detailed(client=integrations),
+            await list_articles.asyncio_detailed(client=knowledge, limit=1),
+            await list_tickets.asyncio_detailed(client=ticketing, limit=1),
+        ]
+        if any(answer.status_code != HTTPStatus.OK for answer in answers):
+            return False
+        catalog = (await list_tools.asyncio_detailed(client=agent)).parsed
+    return isinstance(catalog, Catalog) and any(t.service == "integrations" for t in catalog.tools)
+
+
+async def set_up_demo(
+    service_urls: Mapping[str, str], api_key: str, data_dir: Path, origins: list[str]
+) -> tuple[DemoWeb, DemoOwner]:
+    """The demo tenant's widget key, owner account and procedures, through each owning service's public API (the
+    gateway opens only once they are there) with the API's generated client (``clients/python``)."""
+
+    def api(service: str) -> AuthenticatedClient:
+        return _api(service_urls[service], api_key)
+
+    async with api("conversation") as conversation, api("ticketing") as ticketing, api("agent") as agent:
+        web = await demo_web(conversation, data_dir, origins)
+        owner = await demo_owner(ticketing, data_dir)
+        await demo_procedures(agent, data_dir)
+    return web, owner
+
+
+async def demo_owner(api: AuthenticatedClient, data_dir: Path) -> DemoOwner:
     """The demo tenant's owner account: the one kept in the data dir if the API still has it active, else a new
     one (a human agent with role ``owner`` and a random password). It is marked away, so that round-robin gives
     handoffs to the team's agents, not to the person who configures the tenant (who can still take any)."""
-    headers = {"Authorization": f"Bearer {api_key}"}
     path = data_dir / OWNER_FILE
     if path.exists():
         kept = DemoOwner(**json.loads(path.read_text()))
-        r = await client.get(f"{ticketing_url}/v1/tickets/agents", headers=headers)
-        r.raise_for_status()
-        if any(a["agent_id"] == kept.agent_id and a["active"] for a in r.json()["items"]):
+        agents = _expect(await list_agents.asyncio_detailed(client=api), HumanAgentList, "list the human agents")
+        if any(a.agent_id == kept.agent_id and a.active for a in agents.items):
             return kept
-    r = await client.post(
-        f"{ticketing_url}/v1/tickets/agents",
-        headers=headers,
-        json={"name": "Demo Owner", "email": OWNER_EMAIL, "role": "owner"},
-    )
-    r.raise_for_status()
-    owner = DemoOwner(agent_id=r.json()["agent_id"], email=OWNER_EMAIL, password=secrets.token_urlsafe(12))
-    r = await client.put(
-        f"{ticketing_url}/v1/tickets/agents/{owner.agent_id}/password",
-        headers=headers,
-        json={"password": owner.password},
-    )
-    r.raise_for_status()
-    r = await client.patch(
-        f"{ticketing_url}/v1/tickets/agents/{owner.agent_id}", headers=headers, json={"availability": "away"}
-    )
-    r.raise_for_status()
+    new = NewHumanAgent(name="Demo Owner", email=OWNER_EMAIL, role=NewHumanAgentRole.OWNER)
+    created = _expect(await create_agent.asyncio_detailed(client=api, body=new), CreatedHumanAgent, "add the owner")
+    owner = DemoOwner(agent_id=created.agent_id, email=OWNER_EMAIL, password=secrets.token_urlsafe(12))
+    r = await set_password.asyncio_detailed(owner.agent_id, client=api, body=PasswordIn(password=owner.password))
+    if r.status_code != HTTPStatus.NO_CONTENT:
+        raise _refused(r, "set the owner's password")
+    away = HumanAgentChange(availability=HumanAgentChangeAvailability.AWAY)
+    _expect(await change_agent.asyncio_detailed(owner.agent_id, client=api, body=away), HumanAgent, "mark it away")
     _write(path, owner)
     return owner
 
 
-async def demo_web(
-    client: httpx2.AsyncClient, conversation_url: str, api_key: str, data_dir: Path, origins: list[str]
-) -> DemoWeb:
+async def demo_web(api: AuthenticatedClient, data_dir: Path, origins: list[str]) -> DemoWeb:
     """The demo tenant's widget key for ``origins``: the one kept in the data dir if still active, else a new one."""
-    headers = {"Authorization": f"Bearer {api_key}"}
     path = data_dir / DEMO_FILE
     if path.exists():
         kept = DemoWeb(**json.loads(path.read_text()))
-        r = await client.get(f"{conversation_url}/v1/conversations/widget-keys", headers=headers)
-        r.raise_for_status()
-        active = {k["key_id"]: k for k in r.json()["items"] if k["revoked_at"] is None}
-        if kept.widget_key_id in active and sorted(active[kept.widget_key_id]["allowed_origins"]) == sorted(origins):
+        keys = _expect(await list_widget_keys.asyncio_detailed(client=api), WidgetKeyList, "list the widget keys")
+        active = {k.key_id: k for k in keys.items if k.revoked_at is None}
+        if kept.widget_key_id in active and sorted(active[kept.widget_key_id].allowed_origins) == sorted(origins):
             return kept
-    r = await client.post(
-        f"{conversation_url}/v1/conversations/widget-keys", headers=headers, json={"allowed_origins": origins}
-    )
-    r.raise_for_status()
-    body = r.json()
-    demo = DemoWeb(widget_key=body["widget_key"], widget_key_id=body["key_id"], allowed_origins=origins)
+    r = await create_widget_key.asyncio_detailed(client=api, body=NewWidgetKey(allowed_origins=origins))
+    created = _expect(r, CreatedWidgetKey, "make a widget key")
+    demo = DemoWeb(widget_key=created.widget_key, widget_key_id=created.key_id, allowed_origins=origins)
     _write(path, demo)
     return demo
 
 
-async def demo_procedures(client: httpx2.AsyncClient, agent_url: str, api_key: str, data_dir: Path) -> list[str]:
+async def demo_procedures(api: AuthenticatedClient, data_dir: Path) -> list[str]:
     """The demo store's procedures (``libs/demo_store/procedures/``), given to the demo tenant once per data dir:
     a tenant that deleted or changed one keeps it that way across restarts. Returns the names given now."""
     path = data_dir / PROCEDURES_FILE
     if path.exists():
         return []
-    headers = {"Authorization": f"Bearer {api_key}"}
     given: list[str] = []
     for source in demo_store.procedure_sources().values():
-        r = await client.post(f"{agent_url}/v1/agent/procedures", headers=headers, json={"source": source})
-        if r.status_code == 201:
-            given.append(r.json()["name"])
-        elif r.status_code != 409:  # 409: the tenant has one of that name already
-            r.raise_for_status()
+        r = await create_procedure.asyncio_detailed(client=api, body=ProcedureInputType0(source=source))
+        if r.status_code != HTTPStatus.CONFLICT:  # 409: the tenant has one of that name already
+            given.append(_expect(r, ProcedureView, "give a demo procedure").name)
     path.write_text(json.dumps({"procedures": given}))
     return given

@@ -81,6 +81,20 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], what: str, timeout:
     raise TimeoutError(f"{what} did not listen on port {port} within {timeout:.0f}s")
 
 
+def move_streams_to_log_account(store: Path) -> bool:
+    """Move the streams of a data dir made before decision 0051 (JetStream's data of the one account ``$G``) to
+    the ``LOG`` account's directory, before the server starts: JetStream keeps each account's streams in
+    ``<store_dir>/jetstream/<account>``. Nothing to do (False) once moved, or when nothing was there. If both
+    directories exist, the server has run with accounts already: ``$G`` is left alone."""
+    from deskpilot.nats_auth import GLOBAL_ACCOUNT, LOG_ACCOUNT
+
+    old, new = store / "jetstream" / GLOBAL_ACCOUNT, store / "jetstream" / LOG_ACCOUNT
+    if not old.is_dir() or new.exists():
+        return False
+    old.rename(new)  # one directory, same file system: atomic
+    return True
+
+
 class EmbeddedNats:
     """A single-node JetStream server with file storage and ``sync_interval: always`` (see libs/events/streams).
 
@@ -119,6 +133,7 @@ class EmbeddedNats:
             from deskpilot.nats_auth import NatsAuthDirectory
 
             include = f'include "{NatsAuthDirectory(self.dir).write().name}"\n'
+            move_streams_to_log_account(self.dir / "store")
         config.write_text(
             f'listen: "127.0.0.1:{self.port}"\n'
             f"max_payload: 4MB\n"

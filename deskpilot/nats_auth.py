@@ -5,8 +5,15 @@ A *NATS auth directory* holds what one server's authorization is made of:
 
     credentials/<identity>.nk   the seed of each service and of ``admin`` (mode 600; the clients' side)
     analytics.json              the analytics credentials issued so far (tenant, consumer, public key; no seed)
-    auth.conf                   the server's ``authorization`` block: public keys and permissions, no secret
+    auth.conf                   the server's ``accounts`` block: public keys and permissions, no secret
     auth.helm.json              the same, as values of the NATS Helm chart (``config.merge``)
+
+Two accounts (decision 0051): the streams live in ``LOG``, the only account with JetStream; every client (services,
+operator, analytics) is a user of ``SERVICES``, which imports the JetStream API and the streams' subjects from
+``LOG`` as *services*. A JetStream answer goes back to the requester's account through the import's response
+mapping, so whatever reply subject a request names, the answer is published in ``SERVICES`` and never reaches a
+stream: NATS does not check reply subjects against publish permissions (tried: with one account, a direct get
+answered on ``dp.tenant.<t>.api_key.revoked`` was stored as that event).
 
 ``deskpilot up`` keeps it in ``<data-dir>/nats`` for its embedded server (``deskpilot/embedded.py`` includes
 ``auth.conf``); ``deskpilot nats-config DIR`` writes one for a server run elsewhere (docker-compose, Kubernetes).
@@ -36,12 +43,16 @@ from deskpilot.nats_permissions import (
     generated,
 )
 from libs.events import new_id
+from libs.events.streams import dead_letter_stream, events_stream
 from libs.platform.nats_auth import ADMIN, seed_file
 
 AUTH_CONF = "auth.conf"
 HELM_VALUES = "auth.helm.json"
 ANALYTICS = "analytics.json"
 CREDENTIALS = "credentials"
+LOG_ACCOUNT = "LOG"  # the streams' account: JetStream keeps its data in <store_dir>/jetstream/LOG
+CLIENTS_ACCOUNT = "SERVICES"
+GLOBAL_ACCOUNT = "$G"  # where the streams were before decision 0051 (one account, no ``accounts`` block)
 
 
 def new_seed() -> str:
@@ -119,6 +130,31 @@ def _user(key: str, permissions: Permissions) -> dict[str, object]:
     return {"nkey": key, "permissions": allowed}
 
 
+def log_exports() -> tuple[list[dict[str, object]], list[str]]:
+    """What ``LOG`` exports as services (request in ``SERVICES``, answer mapped back there) and as streams
+    (messages JetStream publishes in ``LOG`` for the clients: push consumers' deliveries to a client's inbox,
+    analytics deliveries). No stream of ``LOG`` captures ``_INBOX`` or ``dp.analytics``; ``SERVICES`` exports
+    nothing to ``LOG``, so nothing published in ``SERVICES`` (an answer included) reaches a stream but through a
+    service import, whose answers stay in ``SERVICES``."""
+    appended = [*(events_stream().subjects or []), *(dead_letter_stream().subjects or [])]
+    # the JetStream API answers a pull request or a batched direct get with many messages: a stream of responses
+    services: list[dict[str, object]] = [{"service": "$JS.API.>", "response_type": "stream"}]
+    services += [{"service": subject} for subject in ("$JS.ACK.>", "$JS.FC.>", "$KV.>", "$O.>", *appended)]
+    return services, ["_INBOX.>", analytics_deliver_subject("*")]
+
+
+def accounts(users: list[dict[str, object]]) -> dict[str, object]:
+    """The server's ``accounts`` block: ``LOG`` with JetStream and its exports, ``SERVICES`` with every user."""
+    services, streams = log_exports()
+    exports = [*services, *({"stream": s} for s in streams)]
+    imports = [{"service": {"account": LOG_ACCOUNT, "subject": e["service"]}} for e in services]
+    imports += [{"stream": {"account": LOG_ACCOUNT, "subject": s}} for s in streams]
+    return {
+        LOG_ACCOUNT: {"jetstream": "enabled", "exports": exports},
+        CLIENTS_ACCOUNT: {"users": users, "imports": imports},
+    }
+
+
 class NatsAuthDirectory:
     """One server's authorization, kept in ``directory`` (see the module docstring)."""
 
@@ -144,19 +180,20 @@ class NatsAuthDirectory:
         return [AnalyticsCredential(**c) for c in json.loads(path.read_text())] if path.exists() else []
 
     def write(self) -> Path:
-        """Write ``auth.conf``: every service, the operator and each analytics credential, with its permissions."""
+        """Write ``auth.conf``: the two accounts; every service, the operator and each analytics credential, with its
+        permissions, are users of ``SERVICES``."""
         services = generated()
         keys = self.ensure_seeds([*services, ADMIN])
         users = [_user(keys[name], permissions) for name, permissions in services.items()]
         users.append(_user(keys[ADMIN], admin_permissions()))
         users += [_user(c.public_key, c.permissions) for c in self.analytics() if c.revoked_at is None]
-        body = json.dumps({"users": users}, indent=2)
+        block = accounts(users)
         self.auth_conf.write_text(
             "# Generated by deskpilot/nats_auth.py from deskpilot/nats_permissions.json; do not edit.\n"
-            f"authorization {body}\n"
+            f"accounts {json.dumps(block, indent=2)}\n"
         )
         # the same block as values of the NATS Helm chart (helm … -f auth.helm.json; JSON is YAML)
-        helm = {"config": {"merge": {"authorization": {"users": users}}}}
+        helm = {"config": {"merge": {"accounts": block}}}
         (self.dir / HELM_VALUES).write_text(json.dumps(helm, indent=2) + "\n")
         return self.auth_conf
 

@@ -1,6 +1,6 @@
 """``deskpilot releases list|diff|publish|rollout|promote|rollback``: a tenant's agent releases, through the public
-API (docs/releases.md) like any client: ``--url`` (default ``$DESKPILOT_URL`` or http://127.0.0.1:8000) and the
-tenant's key (``--key`` or ``$DESKPILOT_API_KEY``)."""
+API (docs/releases.md) with the API's own generated client (``clients/python``) like any client: ``--url`` (default
+``$DESKPILOT_URL`` or http://127.0.0.1:8000) and the tenant's key (``--key`` or ``$DESKPILOT_API_KEY``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,28 @@ import os
 from pathlib import Path
 from typing import Any
 
-import httpx2
+import httpx
+from deskpilot_client import AuthenticatedClient
+from deskpilot_client.api.agent import v1_agent_releases_diff_b_diff as diff_api
+from deskpilot_client.api.agent import v1_agent_releases_gate_runs_run_id_gate_run as gate_run_api
+from deskpilot_client.api.agent import v1_agent_releases_list_releases as list_api
+from deskpilot_client.api.agent import v1_agent_releases_number_promote_promote as promote_api
+from deskpilot_client.api.agent import v1_agent_releases_number_rollout_rollout as rollout_api
+from deskpilot_client.api.agent import v1_agent_releases_publish as publish_api
+from deskpilot_client.api.agent import v1_agent_releases_rollback_rollback as rollback_api
+from deskpilot_client.models import (
+    ConfigDiff,
+    GateReport,
+    GateRunView,
+    Problem,
+    PromoteRequest,
+    PublishRequest,
+    ReleaseList,
+    RollbackRequest,
+    RolloutRequest,
+    RolloutView,
+)
+from deskpilot_client.types import Response
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,123 +68,132 @@ def run(args: argparse.Namespace) -> int:
     if not args.key:
         print("set --key or DESKPILOT_API_KEY to the tenant's API key")
         return 2
-    headers = {"Authorization": f"Bearer {args.key}"}
 
     async def go() -> int:
-        async with httpx2.AsyncClient(base_url=args.url, headers=headers, timeout=600) as client:
+        async with AuthenticatedClient(base_url=args.url, token=args.key, timeout=httpx.Timeout(600)) as client:
             return await command(client, args)
 
     return asyncio.run(go())
 
 
-def _failed(r: httpx2.Response) -> int:
-    body = r.json() if r.headers.get("content-type", "").endswith("json") else {}
-    print(f"{r.status_code}: {body.get('detail', r.text)}")
-    for problem in body.get("errors", []):
-        print(f"  - {problem.get('field')}: {problem.get('message')}")
+def failed(response: Response[Any]) -> int:
+    """Print an error answer: its problem document's status, detail and field errors (or the body as it came, from
+    something in front of the API that answered otherwise); the exit status 1."""
+    problem = response.parsed
+    if not isinstance(problem, Problem):
+        print(f"{int(response.status_code)}: {response.content.decode(errors='replace')}")
+        return 1
+    print(f"{problem.status}: {problem.detail} ({problem.code})")
+    for error in problem.errors or []:
+        print(f"  - {error.field}: {error.message}")
     return 1
 
 
-async def command(client: httpx2.AsyncClient, args: argparse.Namespace) -> int:
+async def command(client: AuthenticatedClient, args: argparse.Namespace) -> int:
     """One command against the API (``client`` carries the base URL and the key); the exit status."""
-    path = "/v1/agent/releases"
     match args.action:
         case "list":
-            r = await client.get(path)
+            r: Response[Any] = await list_api.asyncio_detailed(client=client)
         case "diff":
-            r = await client.get(f"{path}/{args.a}/diff/{args.b}")
+            r = await diff_api.asyncio_detailed(args.a, args.b, client=client)
         case "publish":
-            suites = [s.read_text() for s in args.suite]
-            r = await client.post(path, json={"notes": args.notes, "suites": suites, "by": args.by})
-            if r.status_code < 400:
-                return await _verdict(client, r.json())
+            suites: list[Any] = [s.read_text() for s in args.suite]
+            body = PublishRequest(notes=args.notes, suites=suites, by=args.by)
+            r = await publish_api.asyncio_detailed(client=client, body=body)
+            if isinstance(r.parsed, GateRunView):
+                return await _verdict(client, r.parsed)
         case "rollout":
-            r = await client.post(f"{path}/{args.number}/rollout", json={"share": args.share, "by": args.by})
+            rollout = RolloutRequest(share=args.share, by=args.by)
+            r = await rollout_api.asyncio_detailed(args.number, client=client, body=rollout)
         case "promote":
-            r = await client.post(f"{path}/{args.number}/promote", json={"by": args.by})
+            r = await promote_api.asyncio_detailed(args.number, client=client, body=PromoteRequest(by=args.by))
         case _:
-            r = await client.post(f"{path}/rollback", json={"to": args.to, "by": args.by})
-    if r.status_code >= 400:
-        return _failed(r)
-    show = {"list": _list, "diff": _diff}.get(args.action, _rollout)
-    show(r.json())
+            r = await rollback_api.asyncio_detailed(client=client, body=RollbackRequest(to=args.to, by=args.by))
+    match r.parsed:
+        case ReleaseList() as releases:
+            _list(releases)
+        case ConfigDiff() as diff:
+            _diff(diff)
+        case RolloutView() as view:
+            _rollout(view)
+        case _:
+            return failed(r)
     return 0
 
 
-def _rollout(body: dict[str, Any]) -> None:
-    rollout = f", release {body['rollout']} takes {body['share']} %" if body.get("rollout") else ""
-    print(f"stable: release {body['stable']}{rollout}")
-    for a in body.get("history", [])[:5]:
-        share = f" {a['share']} %" if a.get("share") is not None else ""
-        print(f"  {a['at'][:19]}  {a['action']:<8} release {a['release']}{share}  by {a['by']}")
+def _rollout(view: RolloutView) -> None:
+    rollout = f", release {view.rollout} takes {view.share} %" if view.rollout else ""
+    print(f"stable: release {view.stable}{rollout}")
+    for a in view.history[:5]:
+        share = f" {a.share} %" if a.share is not None else ""
+        print(f"  {a.at.isoformat()[:19]}  {a.action:<8} release {a.release}{share}  by {a.by}")
 
 
-def _list(body: dict[str, Any]) -> None:
+def _list(releases: ReleaseList) -> None:
     print(f"{'release':>7}  {'role':<8} {'share':>7}  {'published':<19}  {'by':<20} notes")
-    for item in body["items"]:
-        published = item["published_at"][:19]
+    for item in releases.items:
+        published = item.published_at.isoformat()[:19]
         print(
-            f"{item['number']:>7}  {item['role']:<8} {item['share']:>6}%  {published:<19}  "
-            f"{item['published_by']:<20} {item['notes']}"
+            f"{item.number:>7}  {item.role:<8} {item.share:>6}%  {published:<19}  {item.published_by:<20} {item.notes}"
         )
-    if body.get("rollout"):
-        _rollout(body["rollout"])
+    if releases.rollout:
+        _rollout(releases.rollout)
 
 
-def _diff(body: dict[str, Any]) -> None:
-    if body["identical"]:
-        print(f"{body['a']} and {body['b']} are the same")
+def _diff(diff: ConfigDiff) -> None:
+    if diff.identical:
+        print(f"{diff.a} and {diff.b} are the same")
         return
-    for text in body["texts"]:
-        print("\n".join(text["diff"]))
-    for change in body["fields"]:
-        if change["change"] == "changed":
-            print(f"~ {change['field']}: {change['old']!r} -> {change['new']!r}")
+    for text in diff.texts:
+        print("\n".join(text.diff))
+    for change in diff.fields:
+        if change.change == "changed":
+            print(f"~ {change.field}: {change.old!r} -> {change.new!r}")
         else:
-            sign, value = ("+", change["new"]) if change["change"] == "added" else ("-", change["old"])
-            print(f"{sign} {change['field']}: {value!r}")
+            sign, value = ("+", change.new) if change.change == "added" else ("-", change.old)
+            print(f"{sign} {change.field}: {value!r}")
 
 
-def _gate(gate: dict[str, Any]) -> None:
-    replay = gate.get("replay")
+def _gate(gate: GateReport) -> None:
+    replay = gate.replay
     if replay:
         print(
-            f"gate: {replay['replayed']} conversations replayed, {replay['identical_actions_pct']} % identical, "
-            f"{replay['write_difference_pct']} % with another write action"
+            f"gate: {replay.replayed} conversations replayed, {replay.identical_actions_pct} % identical, "
+            f"{replay.write_difference_pct} % with another write action"
         )
-    for change in gate.get("write_changes", []):
-        tools = ", ".join(f"{c['change']} {c['tool']}" for c in change["changes"])
-        print(f"  {change['conversation_id']} turn {change['message_index']}: {tools}")
-    for suite in gate.get("suites", []):
-        print(f"  suite {suite['suite']}: {'passed' if suite['passed'] else 'FAILED'} (pass^1 {suite['pass_1']})")
+    for change in gate.write_changes:
+        tools = ", ".join(f"{c.change} {c.tool}" for c in change.changes)
+        print(f"  {change.conversation_id} turn {change.message_index}: {tools}")
+    for suite in gate.suites:
+        print(f"  suite {suite.suite}: {'passed' if suite.passed else 'FAILED'} (pass^1 {suite.pass_1})")
 
 
 POLL_SECONDS = 0.5
 FINISHED = ("passed", "blocked", "failed")
 
 
-async def _verdict(client: httpx2.AsyncClient, body: dict[str, Any]) -> int:
+async def _verdict(client: AuthenticatedClient, run: GateRunView) -> int:
     """Follow a gate run (``POST`` answered 202) until its verdict, printing its progress; the exit status."""
     shown = None
-    while body["status"] not in FINISHED:
-        p = body["progress"]
-        line = f"{body['status']}: {p['replayed']}/{p['conversations']} conversations, {p['suites_run']}/{p['suites']}"
+    while run.status not in FINISHED:
+        p = run.progress
+        line = f"{run.status}: {p.replayed}/{p.conversations} conversations, {p.suites_run}/{p.suites}"
         if line != shown:
-            print(f"gate {body['id']} {line} suites")
+            print(f"gate {run.id} {line} suites")
             shown = line
         await asyncio.sleep(POLL_SECONDS)
-        r = await client.get(body["url"])
-        if r.status_code >= 400:
-            return _failed(r)
-        body = r.json()
-    if body["gate"]:
-        _gate(body["gate"])
-    if body["status"] == "passed":
-        release = body["release"]
-        print(f"published release {release['number']} ({release['role']}, {release['share']} % of new conversations)")
+        r = await gate_run_api.asyncio_detailed(run.id, client=client)
+        if not isinstance(r.parsed, GateRunView):
+            return failed(r)
+        run = r.parsed
+    if run.gate:
+        _gate(run.gate)
+    if run.status == "passed" and run.release:
+        release = run.release
+        print(f"published release {release.number} ({release.role}, {release.share} % of new conversations)")
         return 0
-    why = body["reasons"] or [body["error"]]
-    print(f"not published: the gate {'blocks' if body['status'] == 'blocked' else 'failed'}")
+    why = run.reasons or [run.error or "no reason given"]
+    print(f"not published: the gate {'blocks' if run.status == 'blocked' else 'failed'}")
     for reason in why:
         print(f"  - {reason}")
     return 1

@@ -23,7 +23,7 @@ import httpx2
 import uvicorn
 
 from deskpilot.database_roles import provision_service_role
-from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_owner, demo_procedures, demo_web
+from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_tenant_usable, set_up_demo
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deskpilot.gateway import Gateway
 from deskpilot.gateway_limits import GatewaySettings, gateway_middleware
@@ -237,13 +237,9 @@ async def run_platform(host: str, port: int, data_dir: Path, nats_url: str, data
                 return _exit_code(children)
             ready.result()
             tenant = await demo_tenant(log, data_dir)
-            await _wait_until(_tenant_usable(client, children, tenant), "demo tenant", 300)
-            conversation_url = f"http://127.0.0.1:{children[0].port}"
-            demo = await demo_web(client, conversation_url, tenant.api_key, data_dir, demo_origins(host, port))
-            ticketing_url = f"http://127.0.0.1:{children[SERVICES.index('ticketing')].port}"
-            owner = await demo_owner(client, ticketing_url, tenant.api_key, data_dir)
-            agent_url = f"http://127.0.0.1:{children[SERVICES.index('agent')].port}"
-            await demo_procedures(client, agent_url, tenant.api_key, data_dir)
+            await _wait_until(_tenant_usable(children, tenant), "demo tenant", 300)
+            urls = {c.name: f"http://127.0.0.1:{c.port}" for c in children}
+            demo, owner = await set_up_demo(urls, tenant.api_key, data_dir, demo_origins(host, port))
             # The web front end calls the public API where a browser would: through this gateway.
             web.env = {
                 **env,
@@ -314,25 +310,11 @@ def _web_ready(client: httpx2.AsyncClient, web: ServiceProcess) -> object:
     return check
 
 
-def _tenant_usable(client: httpx2.AsyncClient, children: list[ServiceProcess], tenant: NewTenant) -> object:
-    """Every service has projected the demo tenant, and its agent sees the demo store's tools."""
-    headers = {"Authorization": f"Bearer {tenant.api_key}"}
-    ports = {c.name: c.port for c in children}
+def _tenant_usable(children: list[ServiceProcess], tenant: NewTenant) -> object:
+    urls = {c.name: f"http://127.0.0.1:{c.port}" for c in children}
 
     async def check() -> bool:
-        probes = {
-            "conversation": "/v1/conversations?limit=1",
-            "agent": "/v1/agent/tools",
-            "integrations": "/v1/integrations",
-            "knowledge": "/v1/knowledge/articles?limit=1",
-            "ticketing": "/v1/tickets?limit=1",
-        }
-        for service, path in probes.items():
-            r = await client.get(f"http://127.0.0.1:{ports[service]}{path}", headers=headers)
-            if r.status_code != 200:
-                return False
-        tools = (await client.get(f"http://127.0.0.1:{ports['agent']}/v1/agent/tools", headers=headers)).json()
-        return any(t["service"] == "integrations" for t in tools["tools"])
+        return await demo_tenant_usable(urls, tenant.api_key)
 
     return check
 

@@ -6,7 +6,9 @@ Runs after routing and before any handler, parameter parsing or body decoding, i
    an unknown one answers 401, a human agent's key on a route without ``HUMAN_AGENTS`` 403 — before anything about
    the request is validated (so a request without a key never learns which parameters a route wants). A route that
    takes ``caller`` instead (ticketing) is authenticated the same way by the service's own lookup
-   (``ServiceRuntime.callers``), which knows human agents' keys and sign-ins. A route with
+   (``ServiceRuntime.callers``), which knows human agents' keys and sign-ins. Either way the request is then
+   narrowed to the key's tenant (``libs.platform.row_security``: its transactions see that tenant's rows only), and
+   a POST may carry an ``Idempotency-Key`` (``libs.platform.idempotency``, kept per that tenant). A route with
    ``OPERATOR`` needs the operator's key instead (``DESKPILOT_OPERATOR_KEY``, compared in constant time).
 2. **Hostile input** answers 400 ``hostile_input`` / ``malformed_json``: a path or query string that is not UTF-8 or
    holds a NUL or another control character; a JSON body that is not UTF-8, is nested deeper than
@@ -37,7 +39,8 @@ from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 from libs.platform.faults import is_transient
 from libs.platform.idempotency import MAX_KEY, IdempotencyKeys, request_digest
 from libs.platform.problems import PROBLEM_JSON, problem_bytes
-from libs.platform.tenancy import KeyHolder, TenantDirectory
+from libs.platform.row_security import narrow_request
+from libs.platform.tenancy import KeyHolder, TenantDirectory, Tenanted
 
 MAX_JSON_DEPTH = 32
 """The deepest a JSON body may nest (objects and arrays); no request of the API needs a tenth of it."""
@@ -188,7 +191,7 @@ class Edge(ASGIMiddleware):
         max_body_bytes: int,
         idempotency: IdempotencyKeys | None = None,
         operator_key: str | None = None,
-        callers: Callable[[str], Awaitable[object | None]] | None = None,
+        callers: Callable[[str], Awaitable[Tenanted | None]] | None = None,
     ):
         self.callers = callers
         self.tenants = tenants
@@ -204,19 +207,13 @@ class Edge(ASGIMiddleware):
         return cls(runtime.tenants, runtime.settings.max_body_bytes, runtime.idempotency, key, runtime.callers)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        holder, key, body = None, None, b""
+        tenant, key, body = None, None, b""
         try:
-            if scope["route_handler"].opt.get("operator"):
-                self.authenticate_operator(scope)
-            elif needs_tenant(scope["route_handler"]):
-                holder = await self.authenticate(scope)
-                scope[HOLDER] = holder  # type: ignore[literal-required]
-            elif self.callers is not None and needs_caller(scope["route_handler"]):
-                scope[CALLER] = await self.authenticate_caller(scope)  # type: ignore[literal-required]
+            tenant = await self.authenticate_route(scope)
             _screen_text("path", scope.get("raw_path") or scope["path"].encode())
             _screen_text("query string", scope.get("query_string", b""))
             post = scope.get("method") == "POST"
-            key = _idempotency_key(scope) if holder and self.idempotency and post else None
+            key = _idempotency_key(scope) if tenant and self.idempotency and post else None
             if key is not None or _is_json(scope):
                 body = await _read_body(receive, self.max_body_bytes)
                 if body and _is_json(scope):
@@ -225,10 +222,29 @@ class Edge(ASGIMiddleware):
         except Refused as refused:
             await _refuse(send, refused)
             return
-        if key is None or holder is None or self.idempotency is None:
+        if key is None or tenant is None or self.idempotency is None:
             await next_app(scope, receive, send)
             return
-        await idempotent(self.idempotency, holder.tenant_id, key, body, (scope, receive, send), next_app)
+        await idempotent(self.idempotency, tenant, key, body, (scope, receive, send), next_app)
+
+    async def authenticate_route(self, scope: Scope) -> str | None:
+        """Who the route wants, authenticated; the tenant the key speaks for (None: the route is for no tenant).
+        From here on the request's database work is that tenant's only (row-level security), whichever way the
+        key was recognised: the one place every service's requests are narrowed."""
+        handler = scope["route_handler"]
+        who: Tenanted | None = None
+        if handler.opt.get("operator"):
+            self.authenticate_operator(scope)
+        elif needs_tenant(handler):
+            who = await self.authenticate(scope)
+            scope[HOLDER] = who  # type: ignore[literal-required]
+        elif self.callers is not None and needs_caller(handler):
+            who = await self.authenticate_caller(scope)
+            scope[CALLER] = who  # type: ignore[literal-required]
+        if who is None:
+            return None
+        narrow_request(who.tenant_id)
+        return who.tenant_id
 
     def authenticate_operator(self, scope: Scope) -> None:
         """The operator's key (``DESKPILOT_OPERATOR_KEY``), compared in constant time; no tenant's key passes."""
@@ -238,7 +254,7 @@ class Edge(ASGIMiddleware):
         if not hmac.compare_digest(key.encode("utf-8", "replace"), self.operator_key.encode()):
             raise Refused(401, "not the operator key", headers=_CHALLENGE)
 
-    async def authenticate_caller(self, scope: Scope) -> object:
+    async def authenticate_caller(self, scope: Scope) -> Tenanted:
         """The service's own lookup of the key (``ServiceRuntime.callers``); 401 for an unknown key. What the
         caller may do is the route's to decide (403)."""
         assert self.callers is not None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Litestar, Request, Response, get
@@ -21,15 +22,16 @@ from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import NamedDependency, Provide
 from litestar.enums import ScopeType
 from litestar.exceptions import (
+    ClientException,
     HTTPException,
     InternalServerException,
     NotAuthorizedException,
     PermissionDeniedException,
     ValidationException,
 )
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 from litestar.routes import HTTPRoute
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 from opentelemetry import propagate, trace
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
@@ -61,6 +63,48 @@ INT32_MAX = 2**31 - 1
 PathNumber = Annotated[int, Parameter(ge=1, le=INT32_MAX, description="A positive number, at most 2³¹-1.")]
 """A number in the path that is a PostgreSQL ``integer`` (a release's number): beyond it is 422, not a 500 from the
 driver."""
+
+
+_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_PORT = "([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+HTTP_URL = rf"^https?://(({_OCTET}\.){{3}}{_OCTET}|([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*)(:{_PORT})?(/[\x21-\x7e]*)?$"
+"""An http(s) URL a tenant gives the platform to call (a site to crawl, an MCP server): a host name (its last label
+starting with a letter) or an IPv4 address, an optional port and a path of printable ASCII. A pattern the contract
+states and the models enforce alike, so that every URL it allows is parsed, and none it refuses is taken."""
+
+
+TIMESTAMP_PATTERN = (
+    r"^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+TimestampQuery = Annotated[
+    str | None,
+    QueryParameter(
+        pattern=TIMESTAMP_PATTERN,
+        format="date-time",
+        description="An RFC 3339 (ISO 8601) timestamp with its offset: `2026-05-01T09:30:00Z`, "
+        "`2026-05-01T11:30:00.5+02:00`. Anything else (a date alone, no offset, a Unix time) is 422.",
+    ),
+]
+"""A point in time in a query: Litestar's own conversion of ``datetime`` would take ``0.5`` as a Unix time and a
+timestamp without an offset as one of no zone. Read it with :func:`timestamp`."""
+
+
+def timestamp(value: str | None, name: str) -> datetime | None:
+    """A :data:`TimestampQuery` as an aware datetime in UTC (422 for a day the calendar lacks, ``02-30``). An offset
+    that takes it before year 1 or after 9999 is before or after every record: the earliest or latest time."""
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationException(
+            f"invalid or missing: {name}", extra=[{"key": name, "message": "not a date and time that exists"}]
+        ) from None
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC) if when.year == 1 else datetime.max.replace(tzinfo=UTC)
 
 
 def _json_boolean(value: Any) -> Any:
@@ -97,6 +141,14 @@ def exactly_one_of(*fields: str) -> dict[str, Any]:
     """``json_schema_extra`` of a request model whose validator wants exactly one of ``fields`` given (not null): so
     the contract says it, and a client (or a fuzzer) reading it does not send neither or both."""
     return {"oneOf": [{"required": [f], "properties": {f: {"not": {"type": "null"}}}} for f in fields]}
+
+
+class ConflictException(ClientException):
+    """409: the request is well formed, and what the server holds refuses it (an object it names does not exist, a
+    state that does not allow it): a status the contract documents, where a 422 would say the request's shape was
+    wrong although the schema allows it."""
+
+    status_code = HTTP_409_CONFLICT
 
 
 HUMAN_AGENTS: dict[str, Any] = {"human_agents": True}
@@ -273,8 +325,7 @@ def build_app(runtime: ServiceRuntime, handlers: Sequence[ControllerRouterHandle
 
     async def tenant_id(request: Request[Any, Any, Any]) -> str:
         authenticated = request.scope.get(HOLDER)
-        if isinstance(authenticated, KeyHolder):  # the edge did it, before anything was validated
-            narrow_request(authenticated.tenant_id)  # row-level security: from here on, only this tenant's rows
+        if isinstance(authenticated, KeyHolder):  # the edge did it (and narrowed the request), before validation
             return authenticated.tenant_id
         header = request.headers.get("authorization", "")
         scheme, _, key = header.partition(" ")

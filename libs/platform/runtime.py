@@ -26,13 +26,13 @@ from libs.platform.consumers import Consumers, Subscription
 from libs.platform.db import Database, Migration
 from libs.platform.dead_letters import RedriveServer, parked_counts
 from libs.platform.faults import Outage
-from libs.platform.idempotency import IdempotencyKeys, idempotency_table
+from libs.platform.idempotency import AnswerSeal, IdempotencyKeys, idempotency_table
 from libs.platform.nats_auth import CREDENTIALS_DIR, connect_options, nats_servers
 from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
 from libs.platform.privacy import PrivacyParticipant
 from libs.platform.selfcheck import check_database
 from libs.platform.settings import ServiceSettings
-from libs.platform.tenancy import TenantDirectory, TenantHook, api_keys_table, tenants_table
+from libs.platform.tenancy import TenantDirectory, Tenanted, TenantHook, api_keys_table, tenants_table
 
 log = logging.getLogger("deskpilot.runtime")
 
@@ -77,7 +77,7 @@ class BackgroundTask:
     does: str
 
 
-CallerLookup = Callable[[str], Awaitable[object | None]]
+CallerLookup = Callable[[str], Awaitable[Tenanted | None]]
 """A service's own lookup of a Bearer key: who it is, or None (unknown key)."""
 
 
@@ -101,7 +101,8 @@ class ServiceRuntime:
         self.tenants_table = tenants_table(metadata)
         self.api_keys_table = api_keys_table(metadata)
         self.tenants = TenantDirectory(self.db.sessions, self.tenants_table, self.api_keys_table)
-        self.idempotency = IdempotencyKeys(self.db.sessions, idempotency_table(metadata))
+        seal = AnswerSeal(lambda: self.event_log.sealer.keys.master)  # the event log's master keys, read when needed
+        self.idempotency = IdempotencyKeys(self.db.sessions, idempotency_table(metadata), seal)
         self.callers: CallerLookup | None = None
         """Who a key is, for routes that take ``caller`` (ticketing's human agents): the edge asks it."""
         self._migrations = [*migrations, *platform_migrations(metadata, self.api_keys_table, self.idempotency.table)]
@@ -134,15 +135,23 @@ class ServiceRuntime:
                 does="store or revoke the digest of a key issued for the tenant (API keys, human agents' sign-ins)",
             )
         )
+        self._add_platform_background()
+        self.privacy = PrivacyParticipant(self)
+        for sub in self.privacy.subscriptions():
+            self.subscribe(sub)
+
+    def _add_platform_background(self) -> None:
         self.add_background("outbox", self.relay.run, does="publish outbox rows a crash or a NATS outage left unsent")
         self.add_background(
             "metrics",
             self._measure_forever,
             does="every 10 s, measure consumers' lag and parked letters, and the outbox backlog, for `/metrics`",
         )
-        self.privacy = PrivacyParticipant(self)
-        for sub in self.privacy.subscriptions():
-            self.subscribe(sub)
+        self.add_background(
+            "idempotency-purge",
+            self.idempotency.purge_forever,
+            does="hourly, delete Idempotency-Keys older than 24 h with their stored answers",
+        )
 
     def subscribe(self, sub: Subscription) -> None:
         self.consumers.add(sub)

@@ -21,6 +21,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -76,6 +77,14 @@ def api_keys_table(metadata: MetaData) -> Table:
         Column("expires_at", DateTime(timezone=True), nullable=True),
         Column("revoked_at", DateTime(timezone=True), nullable=True),
     )
+
+
+class Tenanted(Protocol):
+    """Whoever a request's key speaks for, as the edge knows it: at least a tenant (a :class:`KeyHolder`, or a
+    service's own notion of a caller, such as ticketing's human agents)."""
+
+    @property
+    def tenant_id(self) -> str: ...
 
 
 @dataclass(frozen=True)

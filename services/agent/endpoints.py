@@ -6,12 +6,12 @@ import uuid
 
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import NotFoundException
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from libs.events import Actor, Envelope, ToolApprovalDecided
-from libs.platform.http import HUMAN_AGENTS, ConversationId, PathId, Runtime, TenantId
+from libs.platform.http import HUMAN_AGENTS, ConflictException, ConversationId, PathId, Runtime, TenantId
 from services.agent.policy import AgentPolicy
 from services.agent.providers import HANDOFF_TOOL, ModelChoice, ModelConfigurationError
 from services.agent.providers.pool import ModelPool
@@ -92,12 +92,13 @@ class AgentController(Controller):
         models: NamedDependency[ModelPool],
     ) -> AgentPolicy:
         """Replace the tenant's agent policy; this replica applies it from its next decision, others within 5 s.
-        A ``model`` must be one the operator configured and priced (``GET /v1/agent/models``), else 422."""
+        A ``model`` must be one the operator configured and priced (``GET /v1/agent/models``), else 409: the
+        operator's configuration decides, not the request's shape."""
         if data.model is not None:
             try:
                 models.check(ModelChoice(data.model.provider, data.model.model))
             except ModelConfigurationError as exc:
-                raise ValidationException(detail=str(exc), extra=[{"key": "model", "message": str(exc)}]) from exc
+                raise ConflictException(detail=str(exc)) from exc
         async with runtime.unit_of_work() as uow:
             await PolicyRepository(uow.session).put(tenant_id, data)
         setups.invalidate(tenant_id)

@@ -11,6 +11,7 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from libs.platform.http import Runtime, TenantId
+from libs.platform.periods import ReportDays, ReportStart, report_period
 from services.billing import analytics, reports, service
 from services.billing.booking import LedgerEntry, month_of
 from services.billing.plans import Plan
@@ -28,23 +29,19 @@ from services.billing.schemas import (
     TenantPlanView,
 )
 
-From = Annotated[date, QueryParameter(name="from", description="first day of the period (UTC)")]
-To = Annotated[date, QueryParameter(name="to", description="day after the period (exclusive)")]
 Month = Annotated[
     str | None,
     QueryParameter(pattern=r"^(?!0000)\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM (year 0001+); default: now"),
 ]
 
+DOLLARS = r"^\d{1,12}(\.\d{1,12})?$"
+"""A dollar amount of a query, 0 or more, as a decimal (``0.25``)."""
+MinUsd = Annotated[str | None, QueryParameter(pattern=DOLLARS, description="dollars, inclusive (a decimal: 0.25)")]
+MaxUsd = Annotated[str | None, QueryParameter(pattern=DOLLARS, description="dollars, exclusive (a decimal: 0.25)")]
+
 
 def _invalid(field: str, message: str) -> ValidationException:
     return ValidationException(message, extra=[{"key": field, "message": message}])
-
-
-def _period(start: date, end: date) -> None:
-    if end <= start:
-        raise _invalid("to", "'to' must be after 'from' (the period is [from, to))")
-    if (end - start).days > 366:
-        raise _invalid("to", "a report covers at most 366 days")
 
 
 def _plan_view(plan: Plan, behaviour: str, message: str | None) -> TenantPlanView:
@@ -109,30 +106,34 @@ class BillingController(Controller):
         self,
         tenant_id: TenantId,
         runtime: Runtime,
-        start: From,
-        end: To,
+        first: ReportStart,
+        days: ReportDays,
         top: Annotated[int, QueryParameter(ge=1, le=100)] = 10,
     ) -> CostReport:
         """Cost per conversation (mean, p50, p95, p99, max), the most expensive conversations and what made them
-        expensive, cost and error rate per tool, deflection per day, cost per AI resolution, for ``[from, to)``."""
-        _period(start, end)
+        expensive, cost and error rate per tool, deflection per day, cost per AI resolution, for the period."""
+        start, end = report_period(first, days)
         async with runtime.db.session() as session:
             return await reports.cost_report(LedgerRepository(session), tenant_id, start, end, top)
 
     @get("/reports/conversations.csv", media_type="text/csv")
-    async def conversations_csv(self, tenant_id: TenantId, runtime: Runtime, start: From, end: To) -> Response[str]:
-        """Cost per conversation for ``[from, to)`` as CSV: conversation_id, cost_usd, llm_calls, tool_calls."""
-        _period(start, end)
+    async def conversations_csv(
+        self, tenant_id: TenantId, runtime: Runtime, first: ReportStart, days: ReportDays
+    ) -> Response[str]:
+        """Cost per conversation for the period as CSV: conversation_id, cost_usd, llm_calls, tool_calls."""
+        start, end = report_period(first, days)
         async with runtime.db.session() as session:
             body = await reports.conversations_csv(LedgerRepository(session), tenant_id, start, end)
         name = f"conversation-costs-{start.isoformat()}-{end.isoformat()}.csv"
         return Response(body, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @get("/reports/daily")
-    async def daily_report(self, tenant_id: TenantId, runtime: Runtime, start: From, end: To) -> DailyReport:
-        """Day by day over ``[from, to)``: conversations started and the share resolved, AI resolutions and
+    async def daily_report(
+        self, tenant_id: TenantId, runtime: Runtime, first: ReportStart, days: ReportDays
+    ) -> DailyReport:
+        """Day by day over the period: conversations started and the share resolved, AI resolutions and
         human-handled conversations with the deflection rate, and the day's cost."""
-        _period(start, end)
+        start, end = report_period(first, days)
         async with runtime.db.session() as session:
             return await analytics.daily(LedgerRepository(session), tenant_id, start, end)
 
@@ -141,24 +142,22 @@ class BillingController(Controller):
         self,
         tenant_id: TenantId,
         runtime: Runtime,
-        start: From,
-        end: To,
-        min_usd: Annotated[Decimal | None, QueryParameter(description="dollars, inclusive")] = None,
-        max_usd: Annotated[Decimal | None, QueryParameter(description="dollars, exclusive")] = None,
+        first: ReportStart,
+        days: ReportDays,
+        min_usd: MinUsd = None,
+        max_usd: MaxUsd = None,
         tool: Annotated[str | None, QueryParameter(max_length=64)] = None,
         model: Annotated[str | None, QueryParameter(max_length=128)] = None,
         outcome: Annotated[analytics.Outcome | None, QueryParameter()] = None,
         day: Annotated[date | None, QueryParameter(description="with outcome: the day it happened")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=5000)] = 500,
     ) -> ConversationFactsList:
-        """The conversations behind a figure of ``[from, to)``, most expensive first: cost in ``[min_usd,
+        """The conversations behind a figure of the period, most expensive first: cost in ``[min_usd,
         max_usd)`` (a histogram bucket), those that used ``tool`` or ``model``, or those with ``outcome``
         (``started`` | ``ai_resolved`` | ``human_handled`` | ``resolved``), on ``day`` if given."""
-        _period(start, end)
-        for name, amount in (("min_usd", min_usd), ("max_usd", max_usd)):
-            if amount is not None and (not amount.is_finite() or amount < 0):
-                raise _invalid(name, f"{name} must be a dollar amount of 0 or more")
-        drill = analytics.Drill(min_usd, max_usd, tool, model, outcome, day, limit)
+        start, end = report_period(first, days)
+        low, high = (Decimal(amount) if amount is not None else None for amount in (min_usd, max_usd))
+        drill = analytics.Drill(low, high, tool, model, outcome, day, limit)
         async with runtime.db.session() as session:
             return await analytics.conversations(LedgerRepository(session), tenant_id, start, end, drill)
 

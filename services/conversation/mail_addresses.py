@@ -21,9 +21,9 @@ from typing import Literal
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_400_BAD_REQUEST
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from libs.platform.http import Runtime, TenantId
@@ -93,25 +93,30 @@ def verification_mail(settings: ConversationSettings, address: str, code: str) -
     return msg
 
 
+Refusal = tuple[Literal["no_claim", "wrong_code"], str]
+
+
 async def _refusal(
     runtime: ServiceRuntime, settings: ConversationSettings, tenant_id: str, data: AddressVerification
-) -> str | None:
-    """Why the code is refused (its try counted, the claim dropped when spent), or None when it is right."""
+) -> Refusal | None:
+    """Why the code is refused (its try counted, the claim dropped when spent), or None when it is right: no claim
+    pending (none, expired, spent), or a wrong code."""
     async with runtime.unit_of_work() as uow:
         repo = EmailAddressRepository(uow.session)
         claim = await repo.claim(tenant_id, data.address)
         if claim is None:
-            return f"no verification is pending for {data.address}: register it first"
+            return "no_claim", f"no verification is pending for {data.address}: register it first"
         if claim.expires_at <= datetime.now(UTC):
             await repo.drop_claim(tenant_id, data.address)
-            return "the code has expired: register the address again for a new one"
+            return "no_claim", "the code has expired: register the address again for a new one"
         if hmac.compare_digest(claim.code_sha256, code_digest(tenant_id, data.address, data.code)):
             return None
         if claim.attempts + 1 >= settings.email_verification_attempts:
             await repo.drop_claim(tenant_id, data.address)
-            return "the code is wrong, and that was the last try: register the address again for a new code"
+            last = "the code is wrong, and that was the last try: register the address again for a new code"
+            return "wrong_code", last
         await repo.count_attempt(tenant_id, data.address)
-        return "the code is wrong"
+        return "wrong_code", "the code is wrong"
 
 
 class EmailAddressController(Controller):
@@ -148,11 +153,13 @@ class EmailAddressController(Controller):
         settings: NamedDependency[ConversationSettings],
         data: JSONBody[AddressVerification],
     ) -> SupportAddress:
-        """Prove ownership of ``address`` with the code mailed to it: from now on its mail is this tenant's. A wrong,
-        expired or spent code is refused with 400 and says which."""
+        """Prove ownership of ``address`` with the code mailed to it: from now on its mail is this tenant's. What the
+        server holds decides a refusal, not the request's shape: 404 when no verification of the address is pending
+        (never asked, expired, or spent), 403 for a wrong code; the detail says which."""
         refusal = await _refusal(runtime, settings, tenant_id, data)
         if refusal is not None:
-            raise HTTPException(status_code=HTTP_400_BAD_REQUEST, detail=refusal)
+            kind, detail = refusal
+            raise NotFoundException(detail) if kind == "no_claim" else PermissionDeniedException(detail)
         # Another tenant's row for the address is invisible in this tenant's scope: the move runs in the system's.
         with tenant_scope(SYSTEM):
             async with runtime.unit_of_work() as uow:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, delete, get, post, put
@@ -12,14 +11,14 @@ from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from libs.platform.http import Runtime, TenantId
+from libs.platform.http import Runtime, TenantId, TimestampQuery, timestamp
 from libs.platform.row_security import narrow_request
 from services.integrations import service
 from services.integrations.audit import trail
 from services.integrations.errors import ConnectError
 from services.integrations.manifest import Manifest, api_key_purpose, builtin_manifests
 from services.integrations.mcp import servers as mcp_servers
-from services.integrations.mcp.policy import McpError, McpPolicy, McpServerRegistration, validate_registration
+from services.integrations.mcp.policy import McpError, McpPolicy, McpServerRequest, validate_registration
 from services.integrations.oauth.connections import OAuthConnections, token_purpose
 from services.integrations.repository import (
     AuditQuery,
@@ -193,6 +192,8 @@ class IntegrationsController(Controller):
         try:
             async with runtime.unit_of_work() as uow:
                 pending = await oauth.take_state(uow.session, oauth_state)
+            if pending is None:  # what the server holds, not the request's shape: 404, as for any unknown id
+                raise NotFoundException("unknown or expired OAuth state; start connecting again")
             narrow_request(pending.tenant_id)  # the state named the tenant: the rest is in its row-level scope
             manifest = _manifest(pending.integration)
             if error or not code:
@@ -209,25 +210,28 @@ class IntegrationsController(Controller):
     @post("/mcp", status_code=201)
     async def register_mcp_server(
         self,
-        data: JSONBody[McpServerRegistration],
+        data: JSONBody[McpServerRequest],
         tenant_id: TenantId,
         runtime: Runtime,
         vault: NamedDependency[Vault],
         mcp_policy: NamedDependency[McpPolicy],
     ) -> McpServerInfo:
         """Connect an MCP server (stdio command or streamable-HTTP URL); its tools join this tenant's catalog.
-        Registering an existing name replaces it. ``env`` and ``headers`` are stored encrypted, never returned."""
+        Registering an existing name replaces it. ``env`` and ``headers`` are stored encrypted, never returned.
+        What the operator does not allow (a command off its list, a private address) is 403; a server that cannot
+        be reached or listed is 422 (a host that does not resolve) or 502."""
+        registration = data.registration()
         try:
-            await validate_registration(data, mcp_policy)
-            tools = await mcp_servers.discover(data, mcp_policy)
+            await validate_registration(registration, mcp_policy)
+            tools = await mcp_servers.discover(registration, mcp_policy)
             async with runtime.unit_of_work() as uow:
-                await mcp_servers.register(uow.session, vault, tenant_id, data, tools)
+                await mcp_servers.register(uow.session, vault, tenant_id, registration, tools)
                 await publish_catalog(uow, tenant_id, None)
         except McpError as exc:
             raise HTTPException(status_code=exc.status, detail=exc.message) from None
         except VaultError as exc:
             raise _http(exc) from None
-        return _mcp_info(data.name, data.transport, data.mode, tools)
+        return _mcp_info(registration.name, registration.transport, registration.mode, tools)
 
     @post("/mcp/{server:str}/refresh", status_code=200)
     async def refresh_mcp_server(
@@ -402,16 +406,15 @@ class IntegrationsController(Controller):
         runtime: Runtime,
         conversation_id: FromQuery[str | None] = None,
         end_user: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        since: FromQuery[datetime | None] = None,
-        until: FromQuery[datetime | None] = None,
+        since: TimestampQuery = None,
+        until: TimestampQuery = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> AuditPage:
         """What the AI did through integrations, newest first: for one customer (``end_user``), one conversation,
-        and/or a time range [``since``, ``until``)."""
+        and/or a time range [``since``, ``until``) of RFC 3339 timestamps."""
+        query = AuditQuery(conversation_id, end_user, timestamp(since, "since"), timestamp(until, "until"), limit)
         async with runtime.db.session() as session:
-            records = await AuditRepository(session).entries(
-                tenant_id, AuditQuery(conversation_id, end_user, since, until, limit)
-            )
+            records = await AuditRepository(session).entries(tenant_id, query)
         return AuditPage(items=[_audit_entry(r) for r in records])
 
     @get("/audit.csv", media_type="text/csv")
@@ -421,13 +424,12 @@ class IntegrationsController(Controller):
         runtime: Runtime,
         conversation_id: FromQuery[str | None] = None,
         end_user: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        since: FromQuery[datetime | None] = None,
-        until: FromQuery[datetime | None] = None,
+        since: TimestampQuery = None,
+        until: TimestampQuery = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100_000)] = 10_000,
     ) -> str:
         """The same audit query as CSV, for export."""
+        query = AuditQuery(conversation_id, end_user, timestamp(since, "since"), timestamp(until, "until"), limit)
         async with runtime.db.session() as session:
-            records = await AuditRepository(session).entries(
-                tenant_id, AuditQuery(conversation_id, end_user, since, until, limit)
-            )
+            records = await AuditRepository(session).entries(tenant_id, query)
         return trail.as_csv(_audit_entry(r) for r in records)

@@ -40,7 +40,7 @@ def create_app(settings: KnowledgeSettings | None = None) -> Litestar:
             fulltext_weight=settings.fulltext_weight,
         ),
     )
-    crawler = Crawler(runtime.unit_of_work, kb)
+    crawler = Crawler(runtime.unit_of_work, kb, allow_private=settings.crawl_allow_private)
     for sub in subscriptions(runtime, kb):
         runtime.subscribe(sub)
     # A replay's knowledge calls that the recording cannot answer (docs/replay.md).

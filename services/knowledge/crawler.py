@@ -40,7 +40,7 @@ UnitOfWorkFactory = Callable[[], contextlib.AbstractAsyncContextManager[UnitOfWo
 
 
 class CrawlRefused(ValueError):
-    """The start URL may not be crawled (→ 422)."""
+    """The start URL may not be crawled: the crawl fails with this reason."""
 
 
 def check_crawlable(url: str, *, allow_private: bool) -> None:
@@ -107,7 +107,9 @@ class Crawler:
         *,
         transport: httpx2.AsyncBaseTransport | None = None,
         timeout: float = 10.0,
+        allow_private: bool = False,
     ) -> None:
+        self._allow_private = allow_private
         self._uow = unit_of_work
         self._kb = kb
         self._transport = transport
@@ -133,6 +135,11 @@ class Crawler:
             await asyncio.shield(task)
 
     async def _run(self, job: CrawlJob) -> None:
+        try:  # before anything is fetched: the start URL's host must resolve, to public addresses unless allowed
+            await asyncio.to_thread(check_crawlable, job.root_url, allow_private=self._allow_private)
+        except CrawlRefused as refused:
+            await self._finish(job, "failed", str(refused))
+            return
         try:
             async with httpx2.AsyncClient(
                 transport=self._transport,

@@ -11,10 +11,10 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from libs.events import new_id
-from libs.platform.http import Runtime, TenantId
+from libs.platform.http import ConflictException, Runtime, TenantId
 from services.knowledge import service
 from services.knowledge.config import KnowledgeSettings
-from services.knowledge.crawler import Crawler, CrawlJob, CrawlRefused, check_crawlable
+from services.knowledge.crawler import Crawler, CrawlJob
 from services.knowledge.imports import UnreadableFile, UnsupportedType, parse_upload
 from services.knowledge.repository import ArticleRow, ArticleVersionRow, KnowledgeRepository
 from services.knowledge.retrieval import Hit, search
@@ -98,11 +98,10 @@ def _search_hit(hit: Hit) -> SearchHit:
     )
 
 
-def _unknown_collection(collection_id: str) -> ValidationException:
-    return ValidationException(
-        f"invalid or missing: collection_id (no collection {collection_id!r})",
-        extra=[{"key": "collection_id", "message": "no such collection"}],
-    )
+def _no_collection(collection_id: str) -> str:
+    """A body naming a collection the tenant does not have: what is stored decides, so 409 (not 422: the request
+    is well formed) — create the collection first."""
+    return f"no collection {collection_id!r}: create it first (POST /v1/knowledge/collections)"
 
 
 class KnowledgeController(Controller):
@@ -144,7 +143,7 @@ class KnowledgeController(Controller):
             async with runtime.unit_of_work() as uow:
                 row = await service.create_article(uow, kb, tenant_id, **data.model_dump())
         except service.CollectionNotFound as missing:
-            raise _unknown_collection(str(missing)) from None
+            raise ConflictException(_no_collection(str(missing))) from None
         async with runtime.db.session() as session:
             stored = await KnowledgeRepository(session).get_article(tenant_id, row.article_id)
         assert stored is not None
@@ -188,7 +187,7 @@ class KnowledgeController(Controller):
         except service.ArticleNotFound:
             raise NotFoundException(f"no article {article_id}") from None
         except service.CollectionNotFound as missing:
-            raise _unknown_collection(str(missing)) from None
+            raise ConflictException(_no_collection(str(missing))) from None
         return await self._current(runtime, tenant_id, row.article_id)
 
     @post("/articles/{article_id:str}/publish", status_code=200)
@@ -317,7 +316,7 @@ class KnowledgeController(Controller):
                     )
                     ids.append(row.article_id)
         except service.CollectionNotFound as missing:
-            raise _unknown_collection(str(missing)) from None
+            raise ConflictException(_no_collection(str(missing))) from None
         return Imported(article_ids=ids)
 
     # --- crawls --------------------------------------------------------------------------------------------------
@@ -328,16 +327,11 @@ class KnowledgeController(Controller):
         data: JSONBody[NewCrawl],
         runtime: Runtime,
         crawler: Crawls,
-        knowledge_settings: Settings,
     ) -> Crawl:
-        """Start crawling a website in the background; follow it with ``GET /crawls/{crawl_id}``."""
-        url = str(data.url)
-        try:
-            check_crawlable(url, allow_private=knowledge_settings.crawl_allow_private)
-        except CrawlRefused as refused:
-            raise ValidationException(
-                f"invalid or missing: url ({refused})", extra=[{"key": "url", "message": str(refused)}]
-            ) from None
+        """Start crawling a website in the background; follow it with ``GET /crawls/{crawl_id}``. A host that does
+        not resolve, or resolves to a private address, fails the crawl (``status`` failed, ``error`` says why):
+        what the network answers is the crawl's outcome, not the request's shape."""
+        url = data.url
         crawl_id = new_id("crawl")
         async with runtime.unit_of_work() as uow:
             await KnowledgeRepository(uow.session).add_crawl(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field
+
+from libs.platform.http import HTTP_URL
 
 BodyFormat = Literal["markdown", "html"]
 Tag = str
@@ -130,7 +132,7 @@ class NewCrawl(BaseModel):
     """Crawl a website: its sitemap and same-host links from ``url``, within the limits, obeying robots.txt."""
 
     model_config = ConfigDict(extra="forbid")
-    url: HttpUrl
+    url: str = Field(max_length=2000, pattern=HTTP_URL, description="an http(s) URL (a host name or IPv4 address)")
     max_depth: int = Field(default=3, ge=0, le=10)
     max_pages: int = Field(default=200, ge=1, le=10_000)
     locale: str = Field(default="en", pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$")

@@ -25,6 +25,7 @@ from nats.aio.msg import Msg
 
 from libs.events.subjects import parse_conversation_subject, tenant_conversations_all, tenant_subject
 from libs.platform.http import Runtime
+from libs.platform.row_security import narrow_request
 from libs.platform.tenancy import ORIGINAL_KEY_ID
 from services.ticketing import accounts
 from services.ticketing.config import TicketingSettings
@@ -94,10 +95,9 @@ class SessionController(Controller):
     ) -> SignedIn:
         """Exchange a human agent's e-mail and password for a sign-in key (``dps_…``, shown once) that acts as the
         agent, in its role, across the API until ``expires_at`` or sign-out. No key needed."""
-        ttl = timedelta(hours=settings.session_hours)
         try:
-            async with runtime.unit_of_work() as uow:
-                new, agent = await accounts.sign_in(uow, data.email, data.password, data.tenant_id, ttl, throttle)
+            async with runtime.unit_of_work() as uow:  # the system's scope: the e-mail may be any tenant's
+                agent = await accounts.prove_password(uow, data.email, data.password, data.tenant_id, throttle)
         except accounts.InvalidCredentials as exc:
             raise NotAuthorizedException("wrong e-mail or password") from exc
         except accounts.TooManyAttempts as exc:
@@ -106,6 +106,9 @@ class SessionController(Controller):
                 detail=str(exc),
                 headers={"Retry-After": str(exc.retry_after)},
             ) from exc
+        narrow_request(agent.tenant_id)  # row-level security: the sign-in is the agent's tenant's alone
+        async with runtime.unit_of_work() as uow:
+            new = await accounts.issue_session(uow, agent, timedelta(hours=settings.session_hours))
         assert new.row.expires_at is not None  # a sign-in key always expires
         return SignedIn(
             session_key=new.key,

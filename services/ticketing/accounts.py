@@ -162,19 +162,19 @@ async def _authenticated(accounts: AccountRepository, email: str, password: str,
     raise InvalidCredentials("wrong e-mail or password")
 
 
-async def sign_in(
-    uow: UnitOfWork, email: str, password: str, tenant_id: str | None, ttl: timedelta, throttle: SignInThrottle
-) -> tuple[NewKey, AgentRow]:
-    """A sign-in key for the active agent with this e-mail and password, valid for ``ttl``; and the agent."""
+async def prove_password(
+    uow: UnitOfWork, email: str, password: str, tenant_id: str | None, throttle: SignInThrottle
+) -> AgentRow:
+    """The active agent with this e-mail and password (``InvalidCredentials``, ``TooManyAttempts``); a sign-in key
+    for it is :func:`issue_session`'s, in the agent's tenant's scope (the e-mail alone names no tenant)."""
     throttle.check(email)
-    accounts = AccountRepository(uow.session)
     try:
-        agent = await _authenticated(accounts, email, password, tenant_id)
+        agent = await _authenticated(AccountRepository(uow.session), email, password, tenant_id)
     except InvalidCredentials:
         throttle.failed(email)
         raise
     throttle.succeeded(email)
-    return await issue_session(uow, agent, ttl), agent
+    return agent
 
 
 async def issue_session(uow: UnitOfWork, agent: AgentRow, ttl: timedelta) -> NewKey:

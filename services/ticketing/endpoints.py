@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, patch, post, put
@@ -21,13 +21,14 @@ from litestar.exceptions import (
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
-    ValidationException,
 )
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_409_CONFLICT
 
 from libs.platform.edge import CALLER
 from libs.platform.http import Runtime
+from libs.platform.periods import ReportDays, ReportStart, report_period
+from libs.platform.row_security import narrow_request
 from services.ticketing import accounts, ratings, service
 from services.ticketing.repository import (
     AccountRepository,
@@ -79,7 +80,8 @@ async def lookup_caller(runtime: Runtime, key: str) -> Caller | None:
 
 
 async def current_caller(request: Request[Any, Any, Any], runtime: Runtime) -> Caller:
-    """The caller the edge authenticated (or, where no edge ran, the same lookup here)."""
+    """The caller the edge authenticated, its request narrowed to the caller's tenant (or, where no edge ran, the
+    same here)."""
     authenticated = request.scope.get(CALLER)
     if isinstance(authenticated, Caller):
         return authenticated
@@ -89,6 +91,7 @@ async def current_caller(request: Request[Any, Any, Any], runtime: Runtime) -> C
     caller = await lookup_caller(runtime, key.strip())
     if caller is None:
         raise NotAuthorizedException("unknown API key")
+    narrow_request(caller.tenant_id)  # row-level security, as the edge does: only this tenant's rows from here on
     return caller
 
 
@@ -343,15 +346,14 @@ class ReportController(Controller):
         self,
         caller: CurrentCaller,
         runtime: Runtime,
-        start: Annotated[date, QueryParameter(name="from", description="first day (UTC)")],
-        end: Annotated[date, QueryParameter(name="to", description="day after the last (exclusive)")],
+        first: ReportStart,
+        days: ReportDays,
     ) -> CsatReport:
-        """Customer ratings of ``[from, to)`` (at most 366 days): per UTC day (count, mean, 4-5s), overall, and each
-        rating with its ticket and conversation (admins)."""
+        """Customer ratings of the period (``days`` days from ``from``): per UTC day (count, mean, 4-5s), overall,
+        and each rating with its ticket and conversation (admins)."""
         with domain_errors():
             caller.require_admin()
-        if end <= start or (end - start).days > 366:
-            raise ValidationException("'to' must be after 'from', at most 366 days later")
+        start, end = report_period(first, days)
         lo, hi = (datetime.combine(d, time(), UTC) for d in (start, end))
         async with runtime.db.session() as session:
             rows = await TicketRepository(session).ratings(caller.tenant_id, lo, hi)

@@ -116,7 +116,7 @@ async def configure(
     elif existing is not None:
         sealed = existing.client_secret_sealed
     else:
-        raise SsoRefused("a client secret is needed the first time", 422)
+        raise SsoRefused("a client secret is needed the first time", 409)  # what is stored decides: a conflict
     await oidc.provider(wanted.issuer)
     return await repo.save_config(
         caller.tenant_id,

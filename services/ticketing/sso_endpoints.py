@@ -23,6 +23,7 @@ from litestar.status_codes import (
     HTTP_401_UNAUTHORIZED,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_502_BAD_GATEWAY,
     HTTP_503_SERVICE_UNAVAILABLE,
@@ -96,7 +97,7 @@ class SsoController(Controller):
         a URL that does not answer it is the request's fault, refused with 422 (as a crawl of a host that does not
         resolve is), not a 5xx of ours. The client secret is sealed; leave it out to keep it."""
         wanted = sso.SsoSettings(**data.model_dump())
-        with refusals(HTTP_401_UNAUTHORIZED, HTTP_403_FORBIDDEN, HTTP_422_UNPROCESSABLE_ENTITY):
+        with refusals(HTTP_401_UNAUTHORIZED, HTTP_403_FORBIDDEN, HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY):
             try:
                 async with runtime.unit_of_work() as uow:
                     row = await sso.configure(uow, caller, keys, oidc, wanted)

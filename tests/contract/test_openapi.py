@@ -9,10 +9,12 @@ import json
 from typing import Any, cast
 
 import httpx2
+import jsonschema
 import pytest
 
 from deskpilot.contract import DOCUMENT, render
 from deskpilot.gateway import route
+from libs.platform.edge import Refused, screen_json
 from web.app import create_app
 from web.config import WebSettings
 from web.reference import REFERENCE_CSP
@@ -98,6 +100,33 @@ def test_money_is_a_decimal_string_and_request_bodies_are_closed() -> None:
             pytest.fail(f"an inline object schema without additionalProperties: {node}")
 
 
+FREE_FORM = [
+    ({"steps": [1, {"say": "hi"}], "max": 2**63 - 1, "min": -(2**63), "ratio": 1.5, "on": True, "off": None}, True),
+    ({"steps": [{"say": "hi\u0000"}]}, False),  # a NUL deep down
+    ({"a\u0000": 1}, False),  # a NUL in a key
+    ({"steps": [[2**63]]}, False),  # an integer beyond 64 bits deep down
+    ({"steps": {"n": -(2**63) - 1}}, False),
+]
+
+
+@pytest.mark.parametrize(("body", "accepted"), FREE_FORM)
+def test_a_free_form_object_is_documented_as_the_edge_screens_it(body: dict[str, Any], accepted: bool) -> None:
+    """Free-form JSON of a request body (a procedure document, a simulation suite …) says what the edge refuses at
+    any depth: the document's schema and the edge agree on each body."""
+    document = json.loads(generated())
+    document_field = document["components"]["schemas"]["ProcedureInput"]["properties"]["document"]["anyOf"][0]
+    assert document_field["additionalProperties"] == {"$ref": "#/components/schemas/JsonValue"}
+    validator = jsonschema.Draft202012Validator({**document, **document_field})
+    assert validator.is_valid(body) is accepted
+    raw = json.dumps({"document": body}).encode()
+    if accepted:
+        screen_json(raw)
+    else:
+        with pytest.raises(Refused) as refused:
+            screen_json(raw)
+        assert refused.value.status == 400
+
+
 async def test_the_web_front_end_serves_the_document_and_a_reference_page_and_every_edge_routes_them_there() -> None:
     transport = httpx2.ASGITransport(app=cast(Any, create_app(WebSettings.model_validate({}))))
     async with httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as web:
@@ -120,3 +149,35 @@ async def test_an_installation_without_the_document_answers_404() -> None:
     transport = httpx2.ASGITransport(app=cast(Any, create_app(settings)))
     async with httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as web:
         assert (await web.get("/openapi.json")).status_code == 404
+
+
+NOT_IDEMPOTENT = {
+    "POST /v1/tickets/sessions": "a sign-in: no key yet, so no tenant to keep an Idempotency-Key for; each answers a "
+    "new sign-in key, which no store should keep for replay",
+    "POST /v1/tickets/sso/authorizations": "no key yet (the sign-in's first step): no tenant to keep keys for",
+    "POST /v1/tickets/sso/sessions": "no key yet; its state works once, so a retry cannot sign in twice",
+    "POST /v1/conversations/chat": "anonymous visitors of a site share its public widget key: a replayed answer "
+    "would hand one visitor another's chat token",
+    "POST /v1/conversations/chat/{conversation_id}/csat": "the customer's one rating per ticket: a retry is "
+    "refused 409, never counted twice",
+}
+"""The POSTs that answer 201/202 without an ``Idempotency-Key``, each with its reason."""
+
+
+def test_every_creating_post_documents_the_idempotency_key() -> None:
+    """Issue 20: every creating POST accepts ``Idempotency-Key``, in the contract. Walks the committed document."""
+    document = json.loads(DOCUMENT.read_text())
+    creating = {
+        f"POST {path}": operation
+        for path, method, operation in operations(document)
+        if method == "post" and {"201", "202"} & set(operation["responses"])
+    }
+    assert set(NOT_IDEMPOTENT) <= set(creating), "an exemption for a route that is gone or no longer creates"
+    missing = [
+        where
+        for where, operation in creating.items()
+        if where not in NOT_IDEMPOTENT
+        and not any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in operation.get("parameters", []))
+    ]
+    assert missing == [], "document Idempotency-Key on these (the edge takes it on every authenticated POST)"
+    assert len(creating) - len(NOT_IDEMPOTENT) >= 20  # 24 today: the walk found them

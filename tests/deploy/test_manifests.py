@@ -660,7 +660,9 @@ def test_dockerfile_one_image_non_root_deskpilot_entrypoint() -> None:
     assert json.loads(last["CMD"]) == ["serve", "conversation"]
     runs = " ".join(rest for keyword, rest in instructions if keyword == "RUN")
     assert re.search(r"pip install -c constraints\.txt \.(\s|$)", runs)
+    assert re.search(r"pip install -c constraints\.txt .*\./clients/python(\s|$)", runs), "the CLI needs the client"
     copied = " ".join(rest for keyword, rest in instructions if keyword == "COPY")
+    assert "clients/python" in copied
     assert "constraints.txt" in copied
     assert "pyproject.toml" in copied
 

@@ -209,7 +209,7 @@ async def test_bad_input_gets_useful_4xx(platform: Platform) -> None:
         await eventually(known_to_other, what="the new tenant to reach the agent service")
         theirs = await post({"conversations": [cid]}, other_key)
         assert theirs.status_code == 404  # another tenant's conversation reads exactly like none
-        assert (await post({"filter": {"last": 5}}, other_key)).status_code == 422  # nothing resolved yet
+        assert (await post({"filter": {"last": 5}}, other_key)).status_code == 409  # nothing resolved yet
 
         both = await post({})
         assert both.status_code == 422

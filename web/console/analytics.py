@@ -15,13 +15,15 @@ from markupsafe import Markup
 from web.api import ApiError
 from web.auth import SessionApi, layout
 from web.charts import Bucket, Series, bars, histogram, lines
-from web.console.common import AnyRequest, Api, Store, admin, period
+from web.console.common import AnyRequest, Api, Store, admin, api_period, period
 from web.pages import page
 from web.transcript import timeline, transcript
 
 
 def _drill(start: date, end: date, **criteria: Any) -> str:
-    query = {"from": start.isoformat(), "to": end.isoformat(), **{k: str(v) for k, v in criteria.items()}}
+    # Amounts in plain decimals (0.00000005, never 5E-8): billing's min_usd/max_usd take only those.
+    shown = {k: format(v, "f") if isinstance(v, Decimal) else str(v) for k, v in criteria.items()}
+    query = {"from": start.isoformat(), "to": end.isoformat(), **shown}
     return "/console/conversations?" + urlencode(query)
 
 
@@ -115,7 +117,7 @@ class AnalyticsController(Controller):
         session = admin(request, store)
         user = SessionApi(api, session)
         start, end = period(request)
-        when = {"from": start.isoformat(), "to": end.isoformat()}
+        when = api_period(start, end)
         report = await user.get("/v1/billing/reports/costs", params=when | {"top": 5})
         everything = await user.get("/v1/billing/reports/conversations", params=when | {"limit": 5000})
         daily = (await user.get("/v1/billing/reports/daily", params=when))["days"]
@@ -149,9 +151,7 @@ class AnalyticsController(Controller):
         if first and request.query_params.get("to") == first:
             start = date.fromisoformat(first)
             end = date.fromordinal(start.toordinal() + 1)
-        csat = await SessionApi(api, session).get(
-            "/v1/tickets/reports/csat", params={"from": start.isoformat(), "to": end.isoformat()}
-        )
+        csat = await SessionApi(api, session).get("/v1/tickets/reports/csat", params=api_period(start, end))
         return page("console/ratings.html", **layout(session, section="console", tab="analytics", csat=csat))
 
     @get("/conversations")
@@ -163,7 +163,7 @@ class AnalyticsController(Controller):
         criteria = {k: v for k in allowed if (v := request.query_params.get(k))}
         found = await SessionApi(api, session).get(
             "/v1/billing/reports/conversations",
-            params={"from": start.isoformat(), "to": end.isoformat(), "limit": 500, **criteria},
+            params={**api_period(start, end), "limit": 500, **criteria},
         )
         return page(
             "console/conversations.html",

@@ -36,6 +36,11 @@ def period(request: AnyRequest, days: int = 30) -> tuple[date, date]:
     return start, end
 
 
+def api_period(start: date, end: date) -> dict[str, str | int]:
+    """``[start, end)`` as the report APIs take a period: its first day and how many days it covers."""
+    return {"from": start.isoformat(), "days": (end - start).days}
+
+
 async def act(session: Session, back: str, done: str, call: Any) -> Redirect:
     """Run one API call for a form; tell the person how it went on the page they return to."""
     try:

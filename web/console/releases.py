@@ -128,7 +128,10 @@ class ReleasesController(Controller):
         except InvalidOperation:
             session.say("error", "The share is a number from 0 to 100 (% of new conversations).")
             return Redirect(BACK, status_code=303)
-        body = {"share": str(share), "by": _by(session)}
+        if not share.is_finite():
+            session.say("error", "The share is a number from 0 to 100 (% of new conversations).")
+            return Redirect(BACK, status_code=303)
+        body = {"share": float(share), "by": _by(session)}  # a JSON number, as the API takes it
         call = user.post(f"{BASE}/{number}/rollout", json_body=body)
         return await act(session, BACK, f"Release {number} now takes {share} % of new conversations.", call)
 

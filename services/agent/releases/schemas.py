@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
-from typing import Any, Literal
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from libs.platform.http import json_number
 from services.agent.releases.config import ReleaseConfig
 from services.agent.releases.figures import ReleaseFigures
 from services.agent.releases.gate import GateProgress, GateReport
@@ -33,9 +34,24 @@ class GateRequest(BaseModel):
     suites: list[str | dict[str, Any]] = Field(default_factory=list, max_length=20)
 
 
+def _hundredths(share: Decimal) -> Decimal:
+    return share.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+
+
+Share = Annotated[
+    Decimal,
+    Field(ge=0, le=100),
+    BeforeValidator(json_number),
+    AfterValidator(_hundredths),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100}),
+]
+"""A share of new conversations: a JSON number, 0-100 %, kept to hundredths of a percent (rounded half to even), so
+that every number the contract allows is taken (a third decimal place was refused with 422)."""
+
+
 class RolloutRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    share: Decimal = Field(ge=0, le=100, decimal_places=2, description="% of new conversations, 0-100")
+    share: Share = Field(description="% of new conversations, 0-100 (to hundredths: 12.345 is 12.34)")
     by: str = By
 
 

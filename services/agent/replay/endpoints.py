@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
 
-from libs.platform.http import TenantId
+from libs.platform.http import ConflictException, TenantId
 from services.agent.replay.jobs import NothingToReplay, ReplayJobs
 from services.agent.replay.recording import UnknownConversations
 from services.agent.replay.schemas import (
@@ -32,14 +32,15 @@ class ReplayController(Controller):
         self, tenant_id: TenantId, data: JSONBody[ReplayRequest], replays: NamedDependency[ReplayJobs]
     ) -> ReplayAccepted:
         """Replay recorded conversations of this tenant against a candidate, in the sandbox: nothing reaches the
-        live log, the ledger or any integration's write path. 404 names ids that are not this tenant's."""
+        live log, the ledger or any integration's write path. 404 names ids that are not this tenant's; 409 says
+        that the filter matches no recorded conversation."""
         try:
             ids = await replays.conversations(tenant_id, data.conversations, data.filter)
             replay_id = await replays.submit(tenant_id, ids, data.candidate)
         except UnknownConversations as exc:
             raise NotFoundException(str(exc)) from exc
         except NothingToReplay as exc:
-            raise ValidationException(detail=str(exc), extra=[{"key": "filter", "message": str(exc)}]) from exc
+            raise ConflictException(detail=str(exc)) from exc  # what is recorded decides, not the request's shape
         except InvalidDocument as exc:
             raise unprocessable(exc) from exc
         return ReplayAccepted(id=replay_id, status="queued", conversations=len(ids), url=f"{self.path}/{replay_id}")

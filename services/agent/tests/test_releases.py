@@ -11,8 +11,10 @@ import re
 from decimal import Decimal
 from typing import Any, cast
 
+import httpx
 import httpx2
 import pytest
+from deskpilot_client import AuthenticatedClient
 
 from deskpilot.releases_cli import command
 from libs import demo_store
@@ -196,7 +198,8 @@ async def test_releases_are_gated_diffed_rolled_out_by_share_and_rolled_back(
         await check_diff(client, auth, {"Authorization": f"Bearer {other.api_key}"})
         on_two = await check_rollout(client, auth, event_log, tenant.tenant_id)
         await check_figures(client, auth, on_two)
-        cli = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=cast(Any, app)), base_url="http://t", headers=auth)
+        transport = httpx.ASGITransport(app=cast(Any, app))
+        cli = AuthenticatedClient(base_url="http://t", token=tenant.api_key, httpx_args={"transport": transport})
         async with cli:
             await check_cli(cli, capsys)
 
@@ -212,7 +215,7 @@ async def check_blocked_again(client: httpx2.AsyncClient, auth: dict[str, str], 
     assert len((await client.get("/v1/agent/releases", headers=auth)).json()["items"]) == 1
 
 
-async def check_cli(client: httpx2.AsyncClient, capsys: pytest.CaptureFixture[str]) -> None:
+async def check_cli(client: AuthenticatedClient, capsys: pytest.CaptureFixture[str]) -> None:
     """``deskpilot releases …`` prints what the API answers, and fails with its reasons."""
     assert await command(client, argparse.Namespace(action="list")) == 0
     assert "stable: release 1" in capsys.readouterr().out
@@ -220,7 +223,9 @@ async def check_cli(client: httpx2.AsyncClient, capsys: pytest.CaptureFixture[st
     assert "+1. Look the order up with get_order_status" in capsys.readouterr().out
     too_much = argparse.Namespace(action="rollout", number=2, share=150.0, by="cli")
     assert await command(client, too_much) == 1
-    assert capsys.readouterr().out.startswith("422")
+    refused = capsys.readouterr().out
+    assert refused.startswith("422: "), refused
+    assert "  - share: " in refused, refused  # the problem's field errors too
     assert await command(client, argparse.Namespace(action="rollback", to=None, by="cli")) == 1
     assert "nothing is being rolled out" in capsys.readouterr().out
     assert await command(client, argparse.Namespace(action="promote", number=2, by="cli")) == 0
@@ -269,8 +274,11 @@ async def check_figures(client: httpx2.AsyncClient, auth: dict[str, str], on_two
 
 
 async def check_rollout(client: httpx2.AsyncClient, auth: dict[str, str], log: EventLog, tenant: str) -> int:
-    too_much = await client.post("/v1/agent/releases/2/rollout", headers=auth, json={"share": 150})
-    assert too_much.status_code == 422
+    for refused in (150, "20", ""):  # a JSON number of 0-100, as the contract says
+        too_much = await client.post("/v1/agent/releases/2/rollout", headers=auth, json={"share": refused})
+        assert too_much.status_code == 422, refused
+    fine = await client.post("/v1/agent/releases/2/rollout", headers=auth, json={"share": 12.345, "by": "ada"})
+    assert (fine.status_code, fine.json()["share"]) == (200, "12.34")  # to hundredths, not refused for it
     r = await client.post("/v1/agent/releases/2/rollout", headers=auth, json={"share": 20, "by": "ada"})
     assert r.status_code == 200, r.text
     assert (r.json()["stable"], r.json()["rollout"], r.json()["share"]) == (1, 2, "20.00")

@@ -46,7 +46,7 @@ async def test_cost_report_matches_a_direct_computation(billing: Service, event_
     client, _ = billing
     key, history = await seeded(billing, event_log, seed=21)
     auth = {"Authorization": f"Bearer {key}"}
-    r = await client.get("/v1/billing/reports/costs?from=2026-10-01&to=2027-01-01&top=3", headers=auth)
+    r = await client.get("/v1/billing/reports/costs?from=2026-10-01&days=92&top=3", headers=auth)
     assert r.status_code == 200, r.text
     body = r.json()
 
@@ -89,7 +89,7 @@ async def test_cost_report_matches_a_direct_computation(billing: Service, event_
     ai_cost = sum((history.cost_by_conversation[c] for c in history.ai_resolutions), Decimal(0))
     assert Decimal(body["cost_per_ai_resolution_usd"]) == money(ai_cost / n_ai)
 
-    r = await client.get("/v1/billing/reports/conversations.csv?from=2026-10-01&to=2027-01-01", headers=auth)
+    r = await client.get("/v1/billing/reports/conversations.csv?from=2026-10-01&days=92", headers=auth)
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
@@ -130,17 +130,21 @@ async def test_bad_report_requests_are_rejected_with_a_reason(billing: Service, 
     client, runtime = billing
     tenant = await provision_tenant(event_log, runtime)
     auth = {"Authorization": f"Bearer {tenant.api_key}"}
-    r = await client.get("/v1/billing/reports/costs?from=2026-10-02&to=2026-10-01", headers=auth)
+    for days in ("0", "367", "1.5"):  # the contract's bounds: 1-366 whole days
+        r = await client.get(f"/v1/billing/reports/costs?from=2026-10-02&days={days}", headers=auth)
+        assert r.status_code == 422, days
+        assert [e["field"] for e in r.json()["errors"]] == ["days"], r.text
+    r = await client.get("/v1/billing/reports/costs?from=yesterday&days=1", headers=auth)
     assert r.status_code == 422
-    assert r.json()["errors"] == [{"field": "to", "message": "'to' must be after 'from' (the period is [from, to))"}]
-    r = await client.get("/v1/billing/reports/costs?from=yesterday&to=2026-10-01", headers=auth)
-    assert r.status_code == 422
+    r = await client.get("/v1/billing/reports/daily?from=9999-12-01&days=366", headers=auth)
+    assert r.status_code == 200, r.text  # the period stops at the calendar's last day (a 500 beyond it would not)
+    assert (r.json()["end"], len(r.json()["days"])) == ("9999-12-31", 30)
     r = await client.get("/v1/billing/invoices/preview?month=2026-13", headers=auth)
     assert r.status_code == 422
     r = await client.put("/v1/billing/plan", json={"plan": "platinum"}, headers=auth)
     assert r.status_code == 422
     assert "unknown plan 'platinum'" in r.json()["errors"][0]["message"]
-    r = await client.get("/v1/billing/reports/costs?from=2026-10-01&to=2026-11-01")
+    r = await client.get("/v1/billing/reports/costs?from=2026-10-01&days=31")
     assert r.status_code == 401
     r = await client.get("/v1/billing/invoices/preview?month=0000-01", headers=auth)
     assert r.status_code == 422  # year 0 was a 500
@@ -159,7 +163,7 @@ async def test_daily_series_models_and_the_conversations_behind_each_figure(
     client, _ = billing
     key, history = await seeded(billing, event_log, seed=33)
     auth = {"Authorization": f"Bearer {key}"}
-    period = {"from": "2026-10-01", "to": "2027-01-01"}
+    period: dict[str, str | int] = {"from": "2026-10-01", "days": 92}
 
     report = (await client.get("/v1/billing/reports/costs", params=period, headers=auth)).json()
     llm = [e for e in history.events if e.type == "llm.called"]

@@ -259,14 +259,14 @@ async def test_another_tenant_learns_nothing_and_takes_an_address_only_by_provin
     assert await conversations(mail, b_auth) == []
 
     wrong = await verify(mail, b_auth, "desk@proof.example", "AAAAAAAAAA" if code != "AAAAAAAAAA" else "BBBBBBBBBB")
-    assert (wrong.status_code, wrong.json()["detail"]) == (400, "the code is wrong")
+    assert (wrong.status_code, wrong.json()["detail"]) == (403, "the code is wrong")
     unknown = await verify(mail, b_auth, "other@proof.example", code)
-    assert unknown.status_code == 400
+    assert unknown.status_code == 404  # what the server holds refuses it, not the request's shape
     assert "no verification is pending" in unknown.json()["detail"]
     ok = await verify(mail, b_auth, "desk@proof.example", code.lower())
     assert ok.json() == {"address": "desk@proof.example", "status": "verified"}
     again = await verify(mail, b_auth, "desk@proof.example", code)  # single use
-    assert again.status_code == 400
+    assert again.status_code == 404
 
     # Verified: the address's mail is B's now.
     await send(mail, customer_mail("desk@proof.example", "<p2@x.example>", "second question"))
@@ -290,7 +290,7 @@ async def test_expired_and_exhausted_codes_are_refused(mail: Mail, event_log: Ev
         await db.commit()
     expired = await verify(mail, auth, "late@expiry.example", code)
     assert (expired.status_code, expired.json()["detail"]) == (
-        400,
+        404,
         "the code has expired: register the address again for a new one",
     )
     code = await register(mail, auth, "guess@expiry.example")
@@ -298,7 +298,7 @@ async def test_expired_and_exhausted_codes_are_refused(mail: Mail, event_log: Ev
     assert details[:4] == ["the code is wrong"] * 4
     assert details[4].startswith("the code is wrong, and that was the last try")
     spent = await verify(mail, auth, "guess@expiry.example", code)  # the right code, too late
-    assert spent.status_code == 400
+    assert spent.status_code == 404
     assert "no verification is pending" in spent.json()["detail"]
     with pytest.raises(smtplib.SMTPRecipientsRefused):
         await send(mail, customer_mail("guess@expiry.example", "<g1@x.example>", "hello"))

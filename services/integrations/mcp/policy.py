@@ -11,11 +11,12 @@ import asyncio
 import ipaddress
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from libs.platform.http import HTTP_URL
 from services.integrations.errors import ToolError
 from services.integrations.repository import McpServer
 
@@ -47,6 +48,47 @@ class McpServerRegistration(BaseModel):
     __str__ = __repr__
 
 
+_SAFE_ENV = "^(?!LD_|DYLD_)(?!(" + "|".join(sorted(_LOADER_ENV)) + ")$)[A-Za-z_][A-Za-z0-9_]{0,100}$"
+"""An ``env`` variable a tenant may set (what ``validate_registration`` checks, stated in the contract)."""
+
+
+class _Registering(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=NAME_PATTERN, description="short id, part of every tool's name")
+    mode: Literal["live", "dry_run"] = "live"
+
+
+class StdioServer(_Registering):
+    """A command the platform runs (one the operator allows: ``DESKPILOT_MCP_STDIO_COMMANDS``, else 403)."""
+
+    transport: Literal["stdio"]
+    command: str = Field(min_length=1, max_length=500)
+    args: list[str] = Field(default=[], max_length=50)
+    env: dict[str, str] = Field(
+        default={},
+        max_length=50,
+        description="stored encrypted; no loader or interpreter settings (PATH, PYTHONPATH, LD_…, …)",
+        json_schema_extra={"propertyNames": {"pattern": _SAFE_ENV}},
+    )
+
+
+class HttpServer(_Registering):
+    """A streamable-HTTP server; its host must resolve to public addresses unless the operator allows private ones
+    (``DESKPILOT_MCP_ALLOW_PRIVATE``, else 403)."""
+
+    transport: Literal["http"]
+    url: str = Field(max_length=2000, pattern=HTTP_URL)
+    headers: dict[str, str] = Field(default={}, max_length=20, description="e.g. Authorization; stored encrypted")
+
+
+class McpServerRequest(RootModel[Annotated[StdioServer | HttpServer, Field(discriminator="transport")]]):
+    """An MCP server a tenant connects, by ``transport``: a stdio ``command`` (+ ``args``, ``env``) or a
+    streamable-HTTP ``url`` (+ ``headers``). Registering an existing name replaces it."""
+
+    def registration(self) -> McpServerRegistration:
+        return McpServerRegistration.model_validate(self.root.model_dump())
+
+
 class McpError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -68,7 +110,7 @@ async def validate_registration(registration: McpServerRegistration, policy: Mcp
             if not _ENV_KEY.match(key) or key in _LOADER_ENV or key.startswith(("LD_", "DYLD_")):
                 raise McpError(422, f"env variable {key!r} is not allowed (loader and interpreter settings are not)")
         if registration.command not in policy.stdio_commands:
-            raise McpError(422, "this command is not allowed; the operator lists stdio commands in "
+            raise McpError(403, "this command is not allowed; the operator lists stdio commands in "
                            "DESKPILOT_MCP_STDIO_COMMANDS")  # fmt: skip
         return
     if not registration.url or registration.command or registration.args or registration.env:
@@ -91,7 +133,7 @@ async def _public_destination(url: str, policy: McpPolicy) -> None:
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global:
-            raise McpError(422, f"{parts.hostname} resolves to a non-public address")
+            raise McpError(403, f"{parts.hostname} resolves to a non-public address, which the operator does not allow")
 
 
 async def still_allowed(server: McpServer, policy: McpPolicy) -> None:

@@ -161,12 +161,13 @@ class OAuthConnections:
             url, _ = client.create_authorization_url(authorize_url, state=state, code_verifier=verifier)
         return str(url), expires_at
 
-    async def take_state(self, session: AsyncSession, state: str) -> PendingAuthorization:
-        """Consume a state (usable once); its tenant is the one that started the connection."""
+    async def take_state(self, session: AsyncSession, state: str) -> PendingAuthorization | None:
+        """Consume a state (usable once); its tenant is the one that started the connection. None for a state
+        that is unknown, used or expired."""
         digest = hashlib.sha256(state.encode()).hexdigest()
         pending = await OAuthStateRepository(session).take(digest)
         if pending is None or pending.expires_at <= datetime.now(UTC):
-            raise ConnectError(400, "unknown or expired OAuth state; start connecting again")
+            return None
         verifier = await self.vault.get(session, pending.tenant_id, f"oauth-pkce:{digest}")
         await self.vault.delete(session, pending.tenant_id, f"oauth-pkce:{digest}")
         return PendingAuthorization(

@@ -281,12 +281,40 @@ async def test_the_audit_answers_what_the_ai_did_for_one_customer(integrations: 
         "/v1/integrations/audit", headers=auth, params={"end_user": "ada@example.com", "since": "2999-01-01T00:00:00Z"}
     )
     assert later.json()["items"] == []
+    await check_time_range(client, auth)
     export = await client.get("/v1/integrations/audit.csv", headers=auth, params={"end_user": "ada@example.com"})
     assert export.status_code == 200
     assert export.headers["content-type"].startswith("text/csv")
     rows = export.text.strip().splitlines()
     assert rows[0].startswith("conversation_id,end_user,")
     assert len(rows) == 3
+
+
+async def check_time_range(client: httpx2.AsyncClient, auth: dict[str, str]) -> None:
+    """``since`` and ``until`` are RFC 3339 timestamps with an offset; anything else is 422 naming the parameter,
+    not a Unix time (``0.5`` was 1970) or a time of no zone."""
+    ada = {"end_user": "ada@example.com"}
+    for params, found in (
+        ({"since": "2000-01-01T02:00:00.5+02:00"}, 2),
+        ({"until": "2000-01-01T00:00:00Z"}, 0),
+        ({"since": "0001-01-01T00:00:00+23:59", "until": "9999-12-31T23:59:59-23:59"}, 2),  # beyond years 1 and 9999
+    ):
+        r = await client.get("/v1/integrations/audit", headers=auth, params={**ada, **params})
+        assert (r.status_code, len(r.json()["items"])) == (200, found), (params, r.text)
+    for name, value in (
+        ("until", "0.5"),
+        ("since", "1700000000"),
+        ("since", "2026-05-01"),
+        ("until", "2026-05-01T09:30:00"),
+        ("since", "2026-02-30T00:00:00Z"),
+        ("since", "yesterday"),
+    ):
+        for path in ("/v1/integrations/audit", "/v1/integrations/audit.csv"):
+            r = await client.get(path, headers=auth, params={**ada, name: value})
+            assert r.status_code == 422, (path, name, value, r.text)
+            assert r.headers["content-type"].startswith("application/problem+json")
+            assert r.json()["code"] == "invalid_request", r.text
+            assert [e["field"] for e in r.json()["errors"]] == [name], r.text
 
 
 async def test_old_once_only_bookkeeping_is_forgotten_recent_is_kept(integrations: Service) -> None:

@@ -243,13 +243,16 @@ async def test_a_streamable_http_server_with_credentials(
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"name": "evil", "transport": "stdio", "command": "/bin/sh", "args": ["-c", "id"]}, 422),
+        ({"name": "evil", "transport": "stdio", "command": "/bin/sh", "args": ["-c", "id"]}, 403),  # operator's list
         ({"name": "both", **STDIO, "url": "http://example.com/mcp"}, 422),
         ({"name": "nourl", "transport": "http"}, 422),
         ({"name": "preload", **STDIO, "env": {"LD_PRELOAD": "/opt/x.so"}}, 422),
         ({"name": "pypath", **STDIO, "env": {"PYTHONPATH": "/opt"}}, 422),
         ({"name": "private", "transport": "http", "url": "http://127.0.0.1:1/mcp"}, 502),
         ({"name": "Bad Name", **STDIO}, 422),
+        ({"name": "port", "transport": "http", "url": "http://example.com:65536/mcp"}, 422),  # the URL's pattern
+        ({"name": "userinfo", "transport": "http", "url": "http://a@example.com/mcp"}, 422),
+        ({"name": "nocommand", "transport": "stdio"}, 422),
     ],
 )
 async def test_bad_registrations_are_refused(
@@ -296,7 +299,7 @@ async def test_private_urls_are_refused_unless_allowed(url: str) -> None:
     registration = McpServerRegistration(name="remote", transport="http", url=url)
     with pytest.raises(McpError) as refused:
         await validate_registration(registration, McpPolicy(stdio_commands=frozenset(), allow_private=False, timeout=5))
-    assert refused.value.status == 422
+    assert refused.value.status == 403  # the operator's policy, not the request's shape
     await validate_registration(registration, McpPolicy(stdio_commands=frozenset(), allow_private=True, timeout=5))
 
 

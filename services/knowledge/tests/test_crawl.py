@@ -3,13 +3,17 @@ hash, progress (status API and crawl.progressed events), and re-crawls that re-i
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from typing import Any, cast
 
+import httpx2
 import pytest
 
 from libs.events import EventLog
 from libs.events.catalog.knowledge import CrawlProgressed
-from services.knowledge.crawler import CrawlRefused, check_crawlable
+from libs.platform.row_security import tenant_scope
+from services.knowledge.crawler import Crawler, CrawlJob, CrawlRefused, check_crawlable
+from services.knowledge.repository import KnowledgeRepository
 from services.knowledge.tests.conftest import Service
 from services.knowledge.tests.local_http import serve, site
 from tests.support import eventually, outbox_events, provision_tenant
@@ -126,3 +130,33 @@ def test_private_and_non_http_targets_are_refused_by_default() -> None:
     with pytest.raises(CrawlRefused, match="http"):
         check_crawlable("file:///etc/passwd", allow_private=True)
     check_crawlable("http://127.0.0.1:9/", allow_private=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [("http://127.0.0.1:9/", "private address"), ("http://nowhere.invalid/", "cannot resolve nowhere.invalid")],
+)
+async def test_a_start_url_that_may_not_be_crawled_fails_the_crawl_before_any_fetch(
+    knowledge: Service, event_log: EventLog, url: str, why: str
+) -> None:
+    """The API takes every URL its pattern allows (202); what the network answers is the crawl's outcome."""
+    client, runtime = knowledge
+    tenant = await provision_tenant(event_log, runtime)
+    crawl_id = f"crawl_{uuid.uuid4().hex}"
+    fetched: list[str] = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        fetched.append(str(request.url))
+        return httpx2.Response(500)
+
+    transport = httpx2.MockTransport(answer)
+    crawler = Crawler(runtime.unit_of_work, cast(Any, None), transport=transport, allow_private=False)
+    with tenant_scope(tenant.tenant_id):
+        async with runtime.unit_of_work() as uow:
+            row = {"root_url": url, "status": "queued", "max_depth": 1, "max_pages": 5}
+            await KnowledgeRepository(uow.session).add_crawl(tenant_id=tenant.tenant_id, crawl_id=crawl_id, **row)
+        crawler.start(CrawlJob(tenant.tenant_id, crawl_id, url, 1, 5))
+        await crawler.wait(crawl_id)
+    status = await client.get(f"/v1/knowledge/crawls/{crawl_id}", headers={"Authorization": f"Bearer {tenant.api_key}"})
+    assert (status.json()["status"], fetched) == ("failed", [])
+    assert why in status.json()["error"]

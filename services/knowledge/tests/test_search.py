@@ -135,8 +135,8 @@ async def test_collections_tags_and_listing(knowledge: Service, event_log: Event
     r = await client.post(
         "/v1/knowledge/articles", headers=headers, json={"title": "x", "body": "y", "collection_id": "col_nope"}
     )
-    assert r.status_code == 422
-    assert "collection_id" in r.json()["detail"]
+    assert r.status_code == 409  # well formed; what is stored refuses it
+    assert "no collection 'col_nope'" in r.json()["detail"]
     # French stemming: "expédier" finds "expédiées" through the french configuration, not the english one.
     (hit,) = await _search(client, headers, "expédier", mode="fulltext", locale="fr")
     assert hit["title"] == "Expédition"

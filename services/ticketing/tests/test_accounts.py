@@ -25,9 +25,9 @@ Service = tuple[httpx2.AsyncClient, ServiceRuntime]
 
 
 @pytest.fixture(scope="module")
-async def ticketing(nats_url: str, database_url: str) -> AsyncIterator[Service]:
+async def ticketing(nats_url: str, ticketing_database: dict[str, str]) -> AsyncIterator[Service]:
     settings = TicketingSettings.model_validate(
-        {"NATS_URL": nats_url, "DATABASE_URL": database_url, "DESKPILOT_TICKETING_SIGN_IN_FAILURES": 3}
+        {"NATS_URL": nats_url, **ticketing_database, "DESKPILOT_TICKETING_SIGN_IN_FAILURES": 3}
     )
     async with running(create_app(settings)) as svc:
         yield svc

@@ -21,8 +21,8 @@ from services.ticketing.repository import TicketRepository
 from tests.support import eventually, outbox_events, provision_tenant, running
 
 
-def make_app(nats_url: str, database_url: str, interval_s: float = 0.2) -> Any:
-    settings = TicketingSettings.model_validate({"NATS_URL": nats_url, "DATABASE_URL": database_url})
+def make_app(nats_url: str, database: dict[str, str], interval_s: float = 0.2) -> Any:
+    settings = TicketingSettings.model_validate({"NATS_URL": nats_url, **database})
     return create_app(settings, sla_sweep_interval_s=interval_s)
 
 
@@ -64,8 +64,10 @@ async def breaches(runtime: ServiceRuntime, tenant_id: str) -> list[tuple[str, s
     ]
 
 
-async def test_a_breach_fires_once_across_a_restart(nats_url: str, database_url: str, event_log: EventLog) -> None:
-    async with running(make_app(nats_url, database_url)) as (client, first):
+async def test_a_breach_fires_once_across_a_restart(
+    nats_url: str, ticketing_database: dict[str, str], event_log: EventLog
+) -> None:
+    async with running(make_app(nats_url, ticketing_database)) as (client, first):
         tenant = await provision_tenant(event_log, first)
         await set_targets(client, tenant.api_key, "urgent", first_response=3, resolution=4)
         policy = (await client.get("/v1/tickets/sla-policy/", headers=auth(tenant.api_key))).json()["items"]
@@ -80,7 +82,7 @@ async def test_a_breach_fires_once_across_a_restart(nats_url: str, database_url:
     assert stopped_with.first_response_breached_at is None
     assert stopped_with.resolution_breached_at is None
 
-    async with running(make_app(nats_url, database_url)) as (client, second):
+    async with running(make_app(nats_url, ticketing_database)) as (client, second):
 
         async def both_breached() -> list[tuple[str, str]] | None:
             found = await breaches(second, tenant.tenant_id)
@@ -113,11 +115,11 @@ async def sweep(runtime: ServiceRuntime) -> int:
 
 
 async def test_two_instances_sweeping_at_once_announce_each_breach_once(
-    nats_url: str, database_url: str, event_log: EventLog
+    nats_url: str, ticketing_database: dict[str, str], event_log: EventLog
 ) -> None:
     async with (
-        running(make_app(nats_url, database_url, interval_s=0.05)) as (client, one),
-        running(make_app(nats_url, database_url, interval_s=0.05)) as (_, two),
+        running(make_app(nats_url, ticketing_database, interval_s=0.05)) as (client, one),
+        running(make_app(nats_url, ticketing_database, interval_s=0.05)) as (_, two),
     ):
         tenant = await provision_tenant(event_log, one)
         await provision_tenant(event_log, two, name="same tenant, other instance")
@@ -139,8 +141,8 @@ async def test_two_instances_sweeping_at_once_announce_each_breach_once(
         assert not duplicated, f"breaches announced more than once: {duplicated}"
 
 
-async def test_met_targets_never_breach(nats_url: str, database_url: str, event_log: EventLog) -> None:
-    async with running(make_app(nats_url, database_url)) as (client, runtime):
+async def test_met_targets_never_breach(nats_url: str, ticketing_database: dict[str, str], event_log: EventLog) -> None:
+    async with running(make_app(nats_url, ticketing_database)) as (client, runtime):
         tenant = await provision_tenant(event_log, runtime)
         agent = await client.post("/v1/tickets/agents/", json={"name": "Alice"}, headers=auth(tenant.api_key))
         key = agent.json()["api_key"]

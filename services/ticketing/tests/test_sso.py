@@ -33,8 +33,8 @@ async def issuer() -> AsyncIterator[FakeIssuer]:
 
 
 @pytest.fixture(scope="module")
-async def ticketing(nats_url: str, database_url: str) -> AsyncIterator[Service]:
-    settings = TicketingSettings.model_validate({"NATS_URL": nats_url, "DATABASE_URL": database_url})
+async def ticketing(nats_url: str, ticketing_database: dict[str, str]) -> AsyncIterator[Service]:
+    settings = TicketingSettings.model_validate({"NATS_URL": nats_url, **ticketing_database})
     async with running(create_app(settings)) as svc:
         yield svc
 
@@ -176,6 +176,9 @@ async def test_configuration_is_for_owners_and_checks_the_issuer(ticketing: Serv
     assert (await client.put("/v1/tickets/sso", json=plain)).status_code == 401
     assert (await client.delete("/v1/tickets/sso", headers=owner)).status_code == 204
     assert (await client.get("/v1/tickets/sso", headers=owner)).status_code == 404
+    no_secret = {"issuer": "https://example.com", "client_id": "x"}  # none stored to keep: what is stored decides
+    r = await client.put("/v1/tickets/sso", json=no_secret, headers=owner)
+    assert (r.status_code, r.json()["detail"]) == (409, "a client secret is needed the first time"), r.text
     r = await client.post(
         "/v1/tickets/sso/authorizations", json={"tenant_id": tenant["tenant_id"], "redirect_uri": REDIRECT}
     )

@@ -33,8 +33,8 @@ Service = tuple[httpx2.AsyncClient, ServiceRuntime]
 
 
 @pytest.fixture(scope="module")
-async def ticketing(nats_url: str, database_url: str) -> AsyncIterator[Service]:
-    settings = TicketingSettings.model_validate({"NATS_URL": nats_url, "DATABASE_URL": database_url})
+async def ticketing(nats_url: str, ticketing_database: dict[str, str]) -> AsyncIterator[Service]:
+    settings = TicketingSettings.model_validate({"NATS_URL": nats_url, **ticketing_database})
     async with running(create_app(settings)) as svc:
         yield svc
 

@@ -79,6 +79,9 @@ from .gate_run_list import GateRunList
 from .gate_run_view import GateRunView
 from .gate_run_view_status import GateRunViewStatus
 from .hand_back import HandBack
+from .http_server import HttpServer
+from .http_server_headers import HttpServerHeaders
+from .http_server_mode import HttpServerMode
 from .human_agent import HumanAgent
 from .human_agent_change import HumanAgentChange
 from .human_agent_change_availability import HumanAgentChangeAvailability
@@ -95,11 +98,6 @@ from .limits import Limits
 from .line import Line
 from .mcp_server_info import McpServerInfo
 from .mcp_server_list import McpServerList
-from .mcp_server_registration import McpServerRegistration
-from .mcp_server_registration_env import McpServerRegistrationEnv
-from .mcp_server_registration_headers import McpServerRegistrationHeaders
-from .mcp_server_registration_mode import McpServerRegistrationMode
-from .mcp_server_registration_transport import McpServerRegistrationTransport
 from .mcp_tool_info import McpToolInfo
 from .mcp_tool_info_annotations import McpToolInfoAnnotations
 from .mcp_tool_info_input_schema import McpToolInfoInputSchema
@@ -218,6 +216,9 @@ from .sso_session_in import SsoSessionIn
 from .start_conversation import StartConversation
 from .status_change import StatusChange
 from .status_change_status import StatusChangeStatus
+from .stdio_server import StdioServer
+from .stdio_server_env import StdioServerEnv
+from .stdio_server_mode import StdioServerMode
 from .suite_from_conversations import SuiteFromConversations
 from .suite_outcome import SuiteOutcome
 from .suite_report import SuiteReport
@@ -373,6 +374,9 @@ __all__ = (
     "GateRunView",
     "GateRunViewStatus",
     "HandBack",
+    "HttpServer",
+    "HttpServerHeaders",
+    "HttpServerMode",
     "HumanAgent",
     "HumanAgentChange",
     "HumanAgentChangeAvailability",
@@ -389,11 +393,6 @@ __all__ = (
     "Line",
     "McpServerInfo",
     "McpServerList",
-    "McpServerRegistration",
-    "McpServerRegistrationEnv",
-    "McpServerRegistrationHeaders",
-    "McpServerRegistrationMode",
-    "McpServerRegistrationTransport",
     "McpToolInfo",
     "McpToolInfoAnnotations",
     "McpToolInfoInputSchema",
@@ -512,6 +511,9 @@ __all__ = (
     "StartConversation",
     "StatusChange",
     "StatusChangeStatus",
+    "StdioServer",
+    "StdioServerEnv",
+    "StdioServerMode",
     "SuiteFromConversations",
     "SuiteOutcome",
     "SuiteReport",

@@ -15,7 +15,7 @@ class NewCrawl:
     """Crawl a website: its sitemap and same-host links from ``url``, within the limits, obeying robots.txt.
 
     Attributes:
-        url (str):
+        url (str): an http(s) URL (a host name or IPv4 address)
         max_depth (int | Unset):  Default: 3.
         max_pages (int | Unset):  Default: 200.
         locale (str | Unset):  Default: 'en'.

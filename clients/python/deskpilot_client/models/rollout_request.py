@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
@@ -14,15 +14,14 @@ T = TypeVar("T", bound="RolloutRequest")
 class RolloutRequest:
     """
     Attributes:
-        share (float | str): % of new conversations, 0-100
+        share (float): % of new conversations, 0-100 (to hundredths: 12.345 is 12.34)
         by (str | Unset): who does it (an agent id or e-mail), recorded Default: 'api'.
     """
 
-    share: float | str
+    share: float
     by: str | Unset = "api"
 
     def to_dict(self) -> dict[str, Any]:
-        share: float | str
         share = self.share
 
         by = self.by
@@ -42,11 +41,7 @@ class RolloutRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-
-        def _parse_share(data: object) -> float | str:
-            return cast(float | str, data)
-
-        share = _parse_share(d.pop("share"))
+        share = d.pop("share")
 
         by = d.pop("by", UNSET)
 

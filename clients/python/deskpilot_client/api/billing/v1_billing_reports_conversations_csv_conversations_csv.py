@@ -13,7 +13,7 @@ from ...types import UNSET, Response
 def _get_kwargs(
     *,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -21,8 +21,7 @@ def _get_kwargs(
     json_from_ = from_.isoformat()
     params["from"] = json_from_
 
-    json_to = to.isoformat()
-    params["to"] = json_to
+    params["days"] = days
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -94,13 +93,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
 ) -> Response[Problem | str]:
     """ConversationsCsv
 
     Args:
-        from_ (datetime.date): first day of the period (UTC)
-        to (datetime.date): day after the period (exclusive)
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -112,7 +111,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         from_=from_,
-        to=to,
+        days=days,
     )
 
     response = client.get_httpx_client().request(
@@ -126,13 +125,13 @@ def sync(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
 ) -> Problem | str | None:
     """ConversationsCsv
 
     Args:
-        from_ (datetime.date): first day of the period (UTC)
-        to (datetime.date): day after the period (exclusive)
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -145,7 +144,7 @@ def sync(
     return sync_detailed(
         client=client,
         from_=from_,
-        to=to,
+        days=days,
     ).parsed
 
 
@@ -153,13 +152,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
 ) -> Response[Problem | str]:
     """ConversationsCsv
 
     Args:
-        from_ (datetime.date): first day of the period (UTC)
-        to (datetime.date): day after the period (exclusive)
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -171,7 +170,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         from_=from_,
-        to=to,
+        days=days,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -183,13 +182,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
 ) -> Problem | str | None:
     """ConversationsCsv
 
     Args:
-        from_ (datetime.date): first day of the period (UTC)
-        to (datetime.date): day after the period (exclusive)
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,6 +202,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             from_=from_,
-            to=to,
+            days=days,
         )
     ).parsed

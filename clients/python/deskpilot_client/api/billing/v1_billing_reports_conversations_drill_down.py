@@ -23,7 +23,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
     min_usd: None | str | Unset = UNSET,
     max_usd: None | str | Unset = UNSET,
     tool: None | str | Unset = UNSET,
@@ -42,8 +42,7 @@ def _get_kwargs(
     json_from_ = from_.isoformat()
     params["from"] = json_from_
 
-    json_to = to.isoformat()
-    params["to"] = json_to
+    params["days"] = days
 
     json_min_usd: None | str | Unset
     if isinstance(min_usd, Unset):
@@ -172,7 +171,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
     min_usd: None | str | Unset = UNSET,
     max_usd: None | str | Unset = UNSET,
     tool: None | str | Unset = UNSET,
@@ -188,10 +187,10 @@ def sync_detailed(
     """DrillDown
 
     Args:
-        from_ (datetime.date): first day of the period (UTC)
-        to (datetime.date): day after the period (exclusive)
-        min_usd (None | str | Unset): dollars, inclusive
-        max_usd (None | str | Unset): dollars, exclusive
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
+        min_usd (None | str | Unset): dollars, inclusive (a decimal: 0.25)
+        max_usd (None | str | Unset): dollars, exclusive (a decimal: 0.25)
         tool (None | str | Unset):
         model (None | str | Unset):
         outcome (None | Unset | V1BillingReportsConversationsDrillDownOutcomeType1 |
@@ -210,7 +209,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         from_=from_,
-        to=to,
+        days=days,
         min_usd=min_usd,
         max_usd=max_usd,
         tool=tool,
@@ -231,7 +230,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
     min_usd: None | str | Unset = UNSET,
     max_usd: None | str | Unset = UNSET,
     tool: None | str | Unset = UNSET,
@@ -247,10 +246,10 @@ def sync(
     """DrillDown
 
     Args:
-        from_ (datetime.date): first day of the period (UTC)
-        to (datetime.date): day after the period (exclusive)
-        min_usd (None | str | Unset): dollars, inclusive
-        max_usd (None | str | Unset): dollars, exclusive
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
+        min_usd (None | str | Unset): dollars, inclusive (a decimal: 0.25)
+        max_usd (None | str | Unset): dollars, exclusive (a decimal: 0.25)
         tool (None | str | Unset):
         model (None | str | Unset):
         outcome (None | Unset | V1BillingReportsConversationsDrillDownOutcomeType1 |
@@ -270,7 +269,7 @@ def sync(
     return sync_detailed(
         client=client,
         from_=from_,
-        to=to,
+        days=days,
         min_usd=min_usd,
         max_usd=max_usd,
         tool=tool,
@@ -285,7 +284,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
     min_usd: None | str | Unset = UNSET,
     max_usd: None | str | Unset = UNSET,
     tool: None | str | Unset = UNSET,
@@ -301,10 +300,10 @@ async def asyncio_detailed(
     """DrillDown
 
     Args:
-        from_ (datetime.date): first day of the period (UTC)
-        to (datetime.date): day after the period (exclusive)
-        min_usd (None | str | Unset): dollars, inclusive
-        max_usd (None | str | Unset): dollars, exclusive
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
+        min_usd (None | str | Unset): dollars, inclusive (a decimal: 0.25)
+        max_usd (None | str | Unset): dollars, exclusive (a decimal: 0.25)
         tool (None | str | Unset):
         model (None | str | Unset):
         outcome (None | Unset | V1BillingReportsConversationsDrillDownOutcomeType1 |
@@ -323,7 +322,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         from_=from_,
-        to=to,
+        days=days,
         min_usd=min_usd,
         max_usd=max_usd,
         tool=tool,
@@ -342,7 +341,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
     min_usd: None | str | Unset = UNSET,
     max_usd: None | str | Unset = UNSET,
     tool: None | str | Unset = UNSET,
@@ -358,10 +357,10 @@ async def asyncio(
     """DrillDown
 
     Args:
-        from_ (datetime.date): first day of the period (UTC)
-        to (datetime.date): day after the period (exclusive)
-        min_usd (None | str | Unset): dollars, inclusive
-        max_usd (None | str | Unset): dollars, exclusive
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
+        min_usd (None | str | Unset): dollars, inclusive (a decimal: 0.25)
+        max_usd (None | str | Unset): dollars, exclusive (a decimal: 0.25)
         tool (None | str | Unset):
         model (None | str | Unset):
         outcome (None | Unset | V1BillingReportsConversationsDrillDownOutcomeType1 |
@@ -382,7 +381,7 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             from_=from_,
-            to=to,
+            days=days,
             min_usd=min_usd,
             max_usd=max_usd,
             tool=tool,

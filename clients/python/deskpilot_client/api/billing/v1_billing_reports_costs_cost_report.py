@@ -14,7 +14,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
     top: int | Unset = 10,
 ) -> dict[str, Any]:
 
@@ -23,8 +23,7 @@ def _get_kwargs(
     json_from_ = from_.isoformat()
     params["from"] = json_from_
 
-    json_to = to.isoformat()
-    params["to"] = json_to
+    params["days"] = days
 
     params["top"] = top
 
@@ -101,14 +100,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
     top: int | Unset = 10,
 ) -> Response[CostReport | Problem]:
     """CostReport
 
     Args:
-        from_ (datetime.date): first day of the period (UTC)
-        to (datetime.date): day after the period (exclusive)
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
         top (int | Unset):  Default: 10.
 
     Raises:
@@ -121,7 +120,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         from_=from_,
-        to=to,
+        days=days,
         top=top,
     )
 
@@ -136,14 +135,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
     top: int | Unset = 10,
 ) -> CostReport | Problem | None:
     """CostReport
 
     Args:
-        from_ (datetime.date): first day of the period (UTC)
-        to (datetime.date): day after the period (exclusive)
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
         top (int | Unset):  Default: 10.
 
     Raises:
@@ -157,7 +156,7 @@ def sync(
     return sync_detailed(
         client=client,
         from_=from_,
-        to=to,
+        days=days,
         top=top,
     ).parsed
 
@@ -166,14 +165,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
     top: int | Unset = 10,
 ) -> Response[CostReport | Problem]:
     """CostReport
 
     Args:
-        from_ (datetime.date): first day of the period (UTC)
-        to (datetime.date): day after the period (exclusive)
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
         top (int | Unset):  Default: 10.
 
     Raises:
@@ -186,7 +185,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         from_=from_,
-        to=to,
+        days=days,
         top=top,
     )
 
@@ -199,14 +198,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
     top: int | Unset = 10,
 ) -> CostReport | Problem | None:
     """CostReport
 
     Args:
-        from_ (datetime.date): first day of the period (UTC)
-        to (datetime.date): day after the period (exclusive)
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
         top (int | Unset):  Default: 10.
 
     Raises:
@@ -221,7 +220,7 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             from_=from_,
-            to=to,
+            days=days,
             top=top,
         )
     ).parsed

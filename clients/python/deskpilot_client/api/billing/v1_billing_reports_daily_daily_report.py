@@ -14,7 +14,7 @@ from ...types import UNSET, Response
 def _get_kwargs(
     *,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -22,8 +22,7 @@ def _get_kwargs(
     json_from_ = from_.isoformat()
     params["from"] = json_from_
 
-    json_to = to.isoformat()
-    params["to"] = json_to
+    params["days"] = days
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -98,13 +97,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
 ) -> Response[DailyReport | Problem]:
     """DailyReport
 
     Args:
-        from_ (datetime.date): first day of the period (UTC)
-        to (datetime.date): day after the period (exclusive)
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -116,7 +115,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         from_=from_,
-        to=to,
+        days=days,
     )
 
     response = client.get_httpx_client().request(
@@ -130,13 +129,13 @@ def sync(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
 ) -> DailyReport | Problem | None:
     """DailyReport
 
     Args:
-        from_ (datetime.date): first day of the period (UTC)
-        to (datetime.date): day after the period (exclusive)
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -149,7 +148,7 @@ def sync(
     return sync_detailed(
         client=client,
         from_=from_,
-        to=to,
+        days=days,
     ).parsed
 
 
@@ -157,13 +156,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
 ) -> Response[DailyReport | Problem]:
     """DailyReport
 
     Args:
-        from_ (datetime.date): first day of the period (UTC)
-        to (datetime.date): day after the period (exclusive)
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -175,7 +174,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         from_=from_,
-        to=to,
+        days=days,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -187,13 +186,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
 ) -> DailyReport | Problem | None:
     """DailyReport
 
     Args:
-        from_ (datetime.date): first day of the period (UTC)
-        to (datetime.date): day after the period (exclusive)
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -207,6 +206,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             from_=from_,
-            to=to,
+            days=days,
         )
     ).parsed

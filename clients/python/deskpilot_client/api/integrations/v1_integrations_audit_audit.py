@@ -137,8 +137,12 @@ def sync_detailed(
     Args:
         conversation_id (None | str | Unset):
         end_user (None | str | Unset):
-        since (datetime.datetime | None | Unset):
-        until (datetime.datetime | None | Unset):
+        since (datetime.datetime | None | Unset): An RFC 3339 (ISO 8601) timestamp with its
+            offset: `2026-05-01T09:30:00Z`, `2026-05-01T11:30:00.5+02:00`. Anything else (a date
+            alone, no offset, a Unix time) is 422.
+        until (datetime.datetime | None | Unset): An RFC 3339 (ISO 8601) timestamp with its
+            offset: `2026-05-01T09:30:00Z`, `2026-05-01T11:30:00.5+02:00`. Anything else (a date
+            alone, no offset, a Unix time) is 422.
         limit (int | Unset):  Default: 100.
 
     Raises:
@@ -178,8 +182,12 @@ def sync(
     Args:
         conversation_id (None | str | Unset):
         end_user (None | str | Unset):
-        since (datetime.datetime | None | Unset):
-        until (datetime.datetime | None | Unset):
+        since (datetime.datetime | None | Unset): An RFC 3339 (ISO 8601) timestamp with its
+            offset: `2026-05-01T09:30:00Z`, `2026-05-01T11:30:00.5+02:00`. Anything else (a date
+            alone, no offset, a Unix time) is 422.
+        until (datetime.datetime | None | Unset): An RFC 3339 (ISO 8601) timestamp with its
+            offset: `2026-05-01T09:30:00Z`, `2026-05-01T11:30:00.5+02:00`. Anything else (a date
+            alone, no offset, a Unix time) is 422.
         limit (int | Unset):  Default: 100.
 
     Raises:
@@ -214,8 +222,12 @@ async def asyncio_detailed(
     Args:
         conversation_id (None | str | Unset):
         end_user (None | str | Unset):
-        since (datetime.datetime | None | Unset):
-        until (datetime.datetime | None | Unset):
+        since (datetime.datetime | None | Unset): An RFC 3339 (ISO 8601) timestamp with its
+            offset: `2026-05-01T09:30:00Z`, `2026-05-01T11:30:00.5+02:00`. Anything else (a date
+            alone, no offset, a Unix time) is 422.
+        until (datetime.datetime | None | Unset): An RFC 3339 (ISO 8601) timestamp with its
+            offset: `2026-05-01T09:30:00Z`, `2026-05-01T11:30:00.5+02:00`. Anything else (a date
+            alone, no offset, a Unix time) is 422.
         limit (int | Unset):  Default: 100.
 
     Raises:
@@ -253,8 +265,12 @@ async def asyncio(
     Args:
         conversation_id (None | str | Unset):
         end_user (None | str | Unset):
-        since (datetime.datetime | None | Unset):
-        until (datetime.datetime | None | Unset):
+        since (datetime.datetime | None | Unset): An RFC 3339 (ISO 8601) timestamp with its
+            offset: `2026-05-01T09:30:00Z`, `2026-05-01T11:30:00.5+02:00`. Anything else (a date
+            alone, no offset, a Unix time) is 422.
+        until (datetime.datetime | None | Unset): An RFC 3339 (ISO 8601) timestamp with its
+            offset: `2026-05-01T09:30:00Z`, `2026-05-01T11:30:00.5+02:00`. Anything else (a date
+            alone, no offset, a Unix time) is 422.
         limit (int | Unset):  Default: 100.
 
     Raises:

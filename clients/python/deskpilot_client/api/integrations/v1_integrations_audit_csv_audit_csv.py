@@ -135,8 +135,12 @@ def sync_detailed(
     Args:
         conversation_id (None | str | Unset):
         end_user (None | str | Unset):
-        since (datetime.datetime | None | Unset):
-        until (datetime.datetime | None | Unset):
+        since (datetime.datetime | None | Unset): An RFC 3339 (ISO 8601) timestamp with its
+            offset: `2026-05-01T09:30:00Z`, `2026-05-01T11:30:00.5+02:00`. Anything else (a date
+            alone, no offset, a Unix time) is 422.
+        until (datetime.datetime | None | Unset): An RFC 3339 (ISO 8601) timestamp with its
+            offset: `2026-05-01T09:30:00Z`, `2026-05-01T11:30:00.5+02:00`. Anything else (a date
+            alone, no offset, a Unix time) is 422.
         limit (int | Unset):  Default: 10000.
 
     Raises:
@@ -176,8 +180,12 @@ def sync(
     Args:
         conversation_id (None | str | Unset):
         end_user (None | str | Unset):
-        since (datetime.datetime | None | Unset):
-        until (datetime.datetime | None | Unset):
+        since (datetime.datetime | None | Unset): An RFC 3339 (ISO 8601) timestamp with its
+            offset: `2026-05-01T09:30:00Z`, `2026-05-01T11:30:00.5+02:00`. Anything else (a date
+            alone, no offset, a Unix time) is 422.
+        until (datetime.datetime | None | Unset): An RFC 3339 (ISO 8601) timestamp with its
+            offset: `2026-05-01T09:30:00Z`, `2026-05-01T11:30:00.5+02:00`. Anything else (a date
+            alone, no offset, a Unix time) is 422.
         limit (int | Unset):  Default: 10000.
 
     Raises:
@@ -212,8 +220,12 @@ async def asyncio_detailed(
     Args:
         conversation_id (None | str | Unset):
         end_user (None | str | Unset):
-        since (datetime.datetime | None | Unset):
-        until (datetime.datetime | None | Unset):
+        since (datetime.datetime | None | Unset): An RFC 3339 (ISO 8601) timestamp with its
+            offset: `2026-05-01T09:30:00Z`, `2026-05-01T11:30:00.5+02:00`. Anything else (a date
+            alone, no offset, a Unix time) is 422.
+        until (datetime.datetime | None | Unset): An RFC 3339 (ISO 8601) timestamp with its
+            offset: `2026-05-01T09:30:00Z`, `2026-05-01T11:30:00.5+02:00`. Anything else (a date
+            alone, no offset, a Unix time) is 422.
         limit (int | Unset):  Default: 10000.
 
     Raises:
@@ -251,8 +263,12 @@ async def asyncio(
     Args:
         conversation_id (None | str | Unset):
         end_user (None | str | Unset):
-        since (datetime.datetime | None | Unset):
-        until (datetime.datetime | None | Unset):
+        since (datetime.datetime | None | Unset): An RFC 3339 (ISO 8601) timestamp with its
+            offset: `2026-05-01T09:30:00Z`, `2026-05-01T11:30:00.5+02:00`. Anything else (a date
+            alone, no offset, a Unix time) is 422.
+        until (datetime.datetime | None | Unset): An RFC 3339 (ISO 8601) timestamp with its
+            offset: `2026-05-01T09:30:00Z`, `2026-05-01T11:30:00.5+02:00`. Anything else (a date
+            alone, no offset, a Unix time) is 422.
         limit (int | Unset):  Default: 10000.
 
     Raises:

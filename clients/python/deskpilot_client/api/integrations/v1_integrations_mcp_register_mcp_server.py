@@ -5,15 +5,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.http_server import HttpServer
 from ...models.mcp_server_info import McpServerInfo
-from ...models.mcp_server_registration import McpServerRegistration
 from ...models.problem import Problem
+from ...models.stdio_server import StdioServer
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: McpServerRegistration,
+    body: HttpServer | StdioServer,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -25,7 +26,10 @@ def _get_kwargs(
         "url": "/v1/integrations/mcp",
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, StdioServer):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -101,16 +105,16 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: McpServerRegistration,
+    body: HttpServer | StdioServer,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[McpServerInfo | Problem]:
     """RegisterMcpServer
 
     Args:
         idempotency_key (str | Unset):
-        body (McpServerRegistration): An MCP server a tenant connects: a stdio ``command`` (+
-            ``args``, ``env``) or a streamable-HTTP ``url``
-            (+ ``headers``, e.g. ``Authorization``). ``env`` and ``headers`` are stored encrypted.
+        body (HttpServer | StdioServer): An MCP server a tenant connects, by ``transport``: a
+            stdio ``command`` (+ ``args``, ``env``) or a
+            streamable-HTTP ``url`` (+ ``headers``). Registering an existing name replaces it.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -135,16 +139,16 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: McpServerRegistration,
+    body: HttpServer | StdioServer,
     idempotency_key: str | Unset = UNSET,
 ) -> McpServerInfo | Problem | None:
     """RegisterMcpServer
 
     Args:
         idempotency_key (str | Unset):
-        body (McpServerRegistration): An MCP server a tenant connects: a stdio ``command`` (+
-            ``args``, ``env``) or a streamable-HTTP ``url``
-            (+ ``headers``, e.g. ``Authorization``). ``env`` and ``headers`` are stored encrypted.
+        body (HttpServer | StdioServer): An MCP server a tenant connects, by ``transport``: a
+            stdio ``command`` (+ ``args``, ``env``) or a
+            streamable-HTTP ``url`` (+ ``headers``). Registering an existing name replaces it.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -164,16 +168,16 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: McpServerRegistration,
+    body: HttpServer | StdioServer,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[McpServerInfo | Problem]:
     """RegisterMcpServer
 
     Args:
         idempotency_key (str | Unset):
-        body (McpServerRegistration): An MCP server a tenant connects: a stdio ``command`` (+
-            ``args``, ``env``) or a streamable-HTTP ``url``
-            (+ ``headers``, e.g. ``Authorization``). ``env`` and ``headers`` are stored encrypted.
+        body (HttpServer | StdioServer): An MCP server a tenant connects, by ``transport``: a
+            stdio ``command`` (+ ``args``, ``env``) or a
+            streamable-HTTP ``url`` (+ ``headers``). Registering an existing name replaces it.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -196,16 +200,16 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: McpServerRegistration,
+    body: HttpServer | StdioServer,
     idempotency_key: str | Unset = UNSET,
 ) -> McpServerInfo | Problem | None:
     """RegisterMcpServer
 
     Args:
         idempotency_key (str | Unset):
-        body (McpServerRegistration): An MCP server a tenant connects: a stdio ``command`` (+
-            ``args``, ``env``) or a streamable-HTTP ``url``
-            (+ ``headers``, e.g. ``Authorization``). ``env`` and ``headers`` are stored encrypted.
+        body (HttpServer | StdioServer): An MCP server a tenant connects, by ``transport``: a
+            stdio ``command`` (+ ``args``, ``env``) or a
+            streamable-HTTP ``url`` (+ ``headers``). Registering an existing name replaces it.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

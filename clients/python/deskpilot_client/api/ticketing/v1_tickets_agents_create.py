@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.created_human_agent import CreatedHumanAgent
 from ...models.new_human_agent import NewHumanAgent
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: NewHumanAgent,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -104,10 +107,12 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: NewHumanAgent,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[CreatedHumanAgent | Problem]:
     """Create
 
     Args:
+        idempotency_key (str | Unset):
         body (NewHumanAgent):
 
     Raises:
@@ -120,6 +125,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -133,10 +139,12 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: NewHumanAgent,
+    idempotency_key: str | Unset = UNSET,
 ) -> CreatedHumanAgent | Problem | None:
     """Create
 
     Args:
+        idempotency_key (str | Unset):
         body (NewHumanAgent):
 
     Raises:
@@ -150,6 +158,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -157,10 +166,12 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: NewHumanAgent,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[CreatedHumanAgent | Problem]:
     """Create
 
     Args:
+        idempotency_key (str | Unset):
         body (NewHumanAgent):
 
     Raises:
@@ -173,6 +184,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -184,10 +196,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: NewHumanAgent,
+    idempotency_key: str | Unset = UNSET,
 ) -> CreatedHumanAgent | Problem | None:
     """Create
 
     Args:
+        idempotency_key (str | Unset):
         body (NewHumanAgent):
 
     Raises:
@@ -202,5 +216,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.created_api_key import CreatedApiKey
 from ...models.new_api_key import NewApiKey
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: NewApiKey,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -104,10 +107,12 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: NewApiKey,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[CreatedApiKey | Problem]:
     """Create
 
     Args:
+        idempotency_key (str | Unset):
         body (NewApiKey): An API key that acts as the tenant: ``admin`` (everything but keys and
             owners) or ``owner``.
 
@@ -121,6 +126,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -134,10 +140,12 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: NewApiKey,
+    idempotency_key: str | Unset = UNSET,
 ) -> CreatedApiKey | Problem | None:
     """Create
 
     Args:
+        idempotency_key (str | Unset):
         body (NewApiKey): An API key that acts as the tenant: ``admin`` (everything but keys and
             owners) or ``owner``.
 
@@ -152,6 +160,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -159,10 +168,12 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: NewApiKey,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[CreatedApiKey | Problem]:
     """Create
 
     Args:
+        idempotency_key (str | Unset):
         body (NewApiKey): An API key that acts as the tenant: ``admin`` (everything but keys and
             owners) or ``owner``.
 
@@ -176,6 +187,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -187,10 +199,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: NewApiKey,
+    idempotency_key: str | Unset = UNSET,
 ) -> CreatedApiKey | Problem | None:
     """Create
 
     Args:
+        idempotency_key (str | Unset):
         body (NewApiKey): An API key that acts as the tenant: ``admin`` (everything but keys and
             owners) or ``owner``.
 
@@ -206,5 +220,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

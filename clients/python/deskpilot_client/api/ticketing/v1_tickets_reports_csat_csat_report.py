@@ -14,7 +14,7 @@ from ...types import UNSET, Response
 def _get_kwargs(
     *,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -22,8 +22,7 @@ def _get_kwargs(
     json_from_ = from_.isoformat()
     params["from"] = json_from_
 
-    json_to = to.isoformat()
-    params["to"] = json_to
+    params["days"] = days
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -108,13 +107,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
 ) -> Response[CsatReport | Problem]:
     """CsatReport
 
     Args:
-        from_ (datetime.date): first day (UTC)
-        to (datetime.date): day after the last (exclusive)
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -126,7 +125,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         from_=from_,
-        to=to,
+        days=days,
     )
 
     response = client.get_httpx_client().request(
@@ -140,13 +139,13 @@ def sync(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
 ) -> CsatReport | Problem | None:
     """CsatReport
 
     Args:
-        from_ (datetime.date): first day (UTC)
-        to (datetime.date): day after the last (exclusive)
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -159,7 +158,7 @@ def sync(
     return sync_detailed(
         client=client,
         from_=from_,
-        to=to,
+        days=days,
     ).parsed
 
 
@@ -167,13 +166,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
 ) -> Response[CsatReport | Problem]:
     """CsatReport
 
     Args:
-        from_ (datetime.date): first day (UTC)
-        to (datetime.date): day after the last (exclusive)
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -185,7 +184,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         from_=from_,
-        to=to,
+        days=days,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -197,13 +196,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     from_: datetime.date,
-    to: datetime.date,
+    days: int,
 ) -> CsatReport | Problem | None:
     """CsatReport
 
     Args:
-        from_ (datetime.date): first day (UTC)
-        to (datetime.date): day after the last (exclusive)
+        from_ (datetime.date): the period's first day (UTC)
+        days (int): how many days the period covers, from `from` on (1-366)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -217,6 +216,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             from_=from_,
-            to=to,
+            days=days,
         )
     ).parsed

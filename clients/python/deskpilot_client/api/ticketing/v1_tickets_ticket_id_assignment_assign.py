@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.assignment import Assignment
 from ...models.problem import Problem
 from ...models.ticket import Ticket
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     ticket_id: str,
     *,
     body: Assignment,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -105,11 +108,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: Assignment,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | Ticket]:
     """Assign
 
     Args:
         ticket_id (str):
+        idempotency_key (str | Unset):
         body (Assignment): ``agent_id`` to assign by hand; omit it (or null) for the next
             available agent (round-robin).
 
@@ -124,6 +129,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         ticket_id=ticket_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -138,11 +144,13 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: Assignment,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | Ticket | None:
     """Assign
 
     Args:
         ticket_id (str):
+        idempotency_key (str | Unset):
         body (Assignment): ``agent_id`` to assign by hand; omit it (or null) for the next
             available agent (round-robin).
 
@@ -158,6 +166,7 @@ def sync(
         ticket_id=ticket_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -166,11 +175,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: Assignment,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | Ticket]:
     """Assign
 
     Args:
         ticket_id (str):
+        idempotency_key (str | Unset):
         body (Assignment): ``agent_id`` to assign by hand; omit it (or null) for the next
             available agent (round-robin).
 
@@ -185,6 +196,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         ticket_id=ticket_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -197,11 +209,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: Assignment,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | Ticket | None:
     """Assign
 
     Args:
         ticket_id (str):
+        idempotency_key (str | Unset):
         body (Assignment): ``agent_id`` to assign by hand; omit it (or null) for the next
             available agent (round-robin).
 
@@ -218,5 +232,6 @@ async def asyncio(
             ticket_id=ticket_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.reply_in import ReplyIn
 from ...models.reply_out import ReplyOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     ticket_id: str,
     *,
     body: ReplyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -105,11 +108,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ReplyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ReplyOut]:
     """Reply
 
     Args:
         ticket_id (str):
+        idempotency_key (str | Unset):
         body (ReplyIn):
 
     Raises:
@@ -123,6 +128,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         ticket_id=ticket_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -137,11 +143,13 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ReplyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ReplyOut | None:
     """Reply
 
     Args:
         ticket_id (str):
+        idempotency_key (str | Unset):
         body (ReplyIn):
 
     Raises:
@@ -156,6 +164,7 @@ def sync(
         ticket_id=ticket_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -164,11 +173,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ReplyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ReplyOut]:
     """Reply
 
     Args:
         ticket_id (str):
+        idempotency_key (str | Unset):
         body (ReplyIn):
 
     Raises:
@@ -182,6 +193,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         ticket_id=ticket_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -194,11 +206,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ReplyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ReplyOut | None:
     """Reply
 
     Args:
         ticket_id (str):
+        idempotency_key (str | Unset):
         body (ReplyIn):
 
     Raises:
@@ -214,5 +228,6 @@ async def asyncio(
             ticket_id=ticket_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

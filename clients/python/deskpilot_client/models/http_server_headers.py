@@ -6,11 +6,13 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="McpServerRegistrationEnv")
+T = TypeVar("T", bound="HttpServerHeaders")
 
 
 @_attrs_define
-class McpServerRegistrationEnv:
+class HttpServerHeaders:
+    """e.g. Authorization; stored encrypted"""
+
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -23,10 +25,10 @@ class McpServerRegistrationEnv:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        mcp_server_registration_env = cls()
+        http_server_headers = cls()
 
-        mcp_server_registration_env.additional_properties = d
-        return mcp_server_registration_env
+        http_server_headers.additional_properties = d
+        return http_server_headers
 
     @property
     def additional_keys(self) -> list[str]:

@@ -6,11 +6,13 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="McpServerRegistrationHeaders")
+T = TypeVar("T", bound="StdioServerEnv")
 
 
 @_attrs_define
-class McpServerRegistrationHeaders:
+class StdioServerEnv:
+    """stored encrypted; no loader or interpreter settings (PATH, PYTHONPATH, LD_…, …)"""
+
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -23,10 +25,10 @@ class McpServerRegistrationHeaders:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        mcp_server_registration_headers = cls()
+        stdio_server_env = cls()
 
-        mcp_server_registration_headers.additional_properties = d
-        return mcp_server_registration_headers
+        stdio_server_env.additional_properties = d
+        return stdio_server_env
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class McpServerRegistrationMode(StrEnum):
+class HttpServerMode(StrEnum):
     DRY_RUN = "dry_run"
     LIVE = "live"
 

@@ -1,9 +1,9 @@
 from enum import StrEnum
 
 
-class McpServerRegistrationTransport(StrEnum):
-    HTTP = "http"
-    STDIO = "stdio"
+class StdioServerMode(StrEnum):
+    DRY_RUN = "dry_run"
+    LIVE = "live"
 
     def __str__(self) -> str:
         return str(self.value)
