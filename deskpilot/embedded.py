@@ -107,6 +107,7 @@ class EmbeddedNats:
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.auth = auth
+        self.moved_streams = False  # set by start(): an older data dir's streams were moved to the LOG account
 
     @property
     def credentials(self) -> Path | None:
@@ -133,7 +134,7 @@ class EmbeddedNats:
             from deskpilot.nats_auth import NatsAuthDirectory
 
             include = f'include "{NatsAuthDirectory(self.dir).write().name}"\n'
-            move_streams_to_log_account(self.dir / "store")
+            self.moved_streams = self.moved_streams or move_streams_to_log_account(self.dir / "store")
         config.write_text(
             f'listen: "127.0.0.1:{self.port}"\n'
             f"max_payload: 4MB\n"

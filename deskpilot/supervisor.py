@@ -371,6 +371,8 @@ def up(host: str, port: int, data_dir: Path) -> int:
             # every process of the platform (and the commands run against it) authenticates with its own nkey
             os.environ[nats_auth.CREDENTIALS_DIR] = str(embedded_nats.credentials)
             say(f"[supervisor] embedded NATS JetStream at {nats_url} (clients authenticate: nkeys)")
+            if embedded_nats.moved_streams:
+                say("[supervisor] the data dir's streams moved to the NATS account LOG (docs/decisions/0051)")
         database_url = os.environ.get("DATABASE_OWNER_URL") or os.environ.get("DATABASE_URL", "")
         if not database_url:
             embedded_pg = EmbeddedPostgres(data_dir)

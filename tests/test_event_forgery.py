@@ -145,9 +145,11 @@ async def test_a_data_dir_from_before_the_accounts_keeps_its_streams(tmp_path: P
         old.stop()
     store = tmp_path / "nats" / "store" / "jetstream"
     assert (store / GLOBAL_ACCOUNT / "streams" / EVENTS_STREAM).is_dir()
+    moved: list[bool] = []
     for _ in range(2):  # the move happens once; the second start finds it done
         server = EmbeddedNats(tmp_path, auth=True)
         server.start()
+        moved.append(server.moved_streams)
         try:
             admin = await connect(server, ADMIN)
             js = admin.jetstream()
@@ -159,3 +161,4 @@ async def test_a_data_dir_from_before_the_accounts_keeps_its_streams(tmp_path: P
             server.stop()
         assert not (store / GLOBAL_ACCOUNT).exists()
         assert (store / LOG_ACCOUNT / "streams" / EVENTS_STREAM).is_dir()
+    assert moved == [True, False]
