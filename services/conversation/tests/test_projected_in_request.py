@@ -3,6 +3,7 @@ PostgreSQL and JetStream)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx2
@@ -47,6 +48,28 @@ async def test_the_outcome_is_the_transactions(conversation: Service) -> None:
     assert not await outcomes.projected("never-seen")
 
 
+async def test_the_consumer_may_ask_before_the_transaction_ends(
+    conversation: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The consumer usually takes the message while its request is still projecting it, and waits."""
+    _, runtime = conversation
+    monkeypatch.setattr(projected_module, "WAIT_S", 120.0)  # the transaction's end must settle it, not the timeout
+    outcomes = ProjectedInRequest()
+    for committing in (True, False):
+        async with runtime.db.session() as session:
+            await session.begin()
+            await session.execute(text("SELECT 1"))
+            outcomes.watch(session, "asked-early")
+            asked = asyncio.create_task(outcomes.projected("asked-early"))
+
+            async def waiting(asked: asyncio.Task[bool] = asked) -> bool:
+                return "asked-early" not in outcomes._outcomes or asked.done()
+
+            await eventually(waiting, timeout=15, what="the consumer to ask")
+            await (session.commit() if committing else session.rollback())
+        assert await asyncio.wait_for(asked, 15) is committing
+
+
 async def test_a_message_whose_request_committed_is_skipped_by_the_consumer_and_one_rolled_back_is_projected(
     conversation: Service, event_log: EventLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -60,15 +83,9 @@ async def test_a_message_whose_request_committed_is_skipped_by_the_consumer_and_
     async def accept(words: str, *, dies: bool = False) -> None:
         async with runtime.unit_of_work() as uow:
             repo = ConversationRepository(uow.session)
-            recorded = await service.receive_message(
+            await service.receive_message(
                 runtime.event_log, repo, tid, conv, words, 1000, alone=True, projected=in_requests
             )
-
-            async def consumer_waits() -> bool:
-                return recorded.event.id not in in_requests._outcomes
-
-            # The consumer took the message and waits for this request's transaction to end.
-            await eventually(consumer_waits, timeout=15, what="the projection consumer to ask")
             if dies:  # after the append: the message is on the log, its projection rolled back with the request
                 raise RuntimeError("the request died before its commit")
 
