@@ -12,7 +12,15 @@ import httpx
 import pytest
 from deskpilot_client import AuthenticatedClient
 
-from deskpilot.demo import DEMO_FILE, PROCEDURES_FILE, DemoSetupError, demo_procedures, demo_web
+from deskpilot.demo import (
+    DEMO_FILE,
+    PROCEDURES_FILE,
+    SUPPORT_ADDRESS,
+    DemoSetupError,
+    demo_procedures,
+    demo_support_address,
+    demo_web,
+)
 from libs import demo_store
 from libs.platform.problems import problem
 
@@ -98,3 +106,22 @@ def procedure(name: str) -> dict[str, Any]:
         "document": {},
         "created_at": CREATED_AT,
     }
+
+
+async def test_the_support_address_is_registered_once_per_data_dir(tmp_path: Path) -> None:
+    asked: list[dict[str, Any]] = []
+
+    def register(request: httpx.Request) -> httpx.Response:
+        assert (request.method, request.url.path) == ("POST", "/v1/conversations/email-addresses")
+        asked.append(json.loads(request.content))
+        if len(asked) == 1:
+            return httpx.Response(503, json=problem(503, "conversation cannot reach its database right now"))
+        return httpx.Response(202, json={"address": SUPPORT_ADDRESS, "status": "pending"})
+
+    async with api(register) as client:
+        with pytest.raises(DemoSetupError, match="register the demo support address: 503 conversation cannot"):
+            await demo_support_address(client, tmp_path)
+        assert await demo_support_address(client, tmp_path) == SUPPORT_ADDRESS  # tried again on the next start
+        assert await demo_support_address(client, tmp_path) is None  # once: a tenant that removed it keeps it so
+    assert asked == [{"address": SUPPORT_ADDRESS}] * 2
+    assert SUPPORT_ADDRESS.endswith(".example"), "a reserved domain: its code is delivered nowhere"
