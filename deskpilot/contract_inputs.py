@@ -84,7 +84,7 @@ def body_schemas(annotation: Any) -> dict[str, Any]:
 
 
 def _screened_string(schema: dict[str, Any], pattern: str) -> None:
-    if schema.get("type") == "string" and not {"pattern", "format", "enum", "const"} & schema.keys():
+    if schema.get("type") == "string" and not {"pattern", "enum", "const"} & schema.keys():
         schema["pattern"] = pattern
 
 

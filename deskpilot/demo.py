@@ -1,7 +1,7 @@
 """What ``deskpilot up`` sets up for the demo tenant through the public API (with the API's generated client,
 ``clients/python``), so that the web pages work at once: a widget key for ``/widget/demo`` that allows the
 platform's own origins, an owner account (e-mail and a random password) to sign in to ``/inbox`` and ``/console``,
-and the demo store's procedures (once).
+the demo store's procedures and a support e-mail address waiting for its code (once each).
 
 Kept in ``<data-dir>/demo-web.json`` and ``demo-owner.json`` (mode 600) and reused after a restart while the API
 still knows them; otherwise new ones are made.
@@ -22,6 +22,7 @@ import httpx
 from deskpilot_client import AuthenticatedClient
 from deskpilot_client.api.agent import v1_agent_procedures_create as create_procedure
 from deskpilot_client.api.agent import v1_agent_tools_tools as list_tools
+from deskpilot_client.api.conversation import v1_conversations_email_addresses_add as add_support_address
 from deskpilot_client.api.conversation import v1_conversations_list_conversations as list_conversations
 from deskpilot_client.api.conversation import v1_conversations_widget_keys_create as create_widget_key
 from deskpilot_client.api.conversation import v1_conversations_widget_keys_list_keys as list_widget_keys
@@ -42,11 +43,13 @@ from deskpilot_client.models import (
     HumanAgentList,
     NewHumanAgent,
     NewHumanAgentRole,
+    NewSupportAddress,
     NewWidgetKey,
     PasswordIn,
     Problem,
     ProcedureInputType0,
     ProcedureView,
+    SupportAddress,
     WidgetKeyList,
 )
 from deskpilot_client.types import Response
@@ -57,6 +60,9 @@ DEMO_FILE = "demo-web.json"
 OWNER_FILE = "demo-owner.json"
 OWNER_EMAIL = "owner@demo.deskpilot.dev"
 PROCEDURES_FILE = "demo-procedures.json"
+SUPPORT_ADDRESS_FILE = "demo-support-address.json"
+# A reserved domain (RFC 2606): the code mailed to it goes to the relay and is delivered nowhere.
+SUPPORT_ADDRESS = "support@demo-store.example"
 T = TypeVar("T")
 
 
@@ -134,8 +140,8 @@ async def demo_tenant_usable(service_urls: Mapping[str, str], api_key: str) -> b
 async def set_up_demo(
     service_urls: Mapping[str, str], api_key: str, data_dir: Path, origins: list[str]
 ) -> tuple[DemoWeb, DemoOwner]:
-    """The demo tenant's widget key, owner account and procedures, through each owning service's public API (the
-    gateway opens only once they are there) with the API's generated client (``clients/python``)."""
+    """The demo tenant's widget key, owner account, procedures and support address, through each owning service's
+    public API (the gateway opens only once they are there) with the API's generated client (``clients/python``)."""
 
     def api(service: str) -> AuthenticatedClient:
         return _api(service_urls[service], api_key)
@@ -144,6 +150,7 @@ async def set_up_demo(
         web = await demo_web(conversation, data_dir, origins)
         owner = await demo_owner(ticketing, data_dir)
         await demo_procedures(agent, data_dir)
+        await demo_support_address(conversation, data_dir)
     return web, owner
 
 
@@ -198,3 +205,16 @@ async def demo_procedures(api: AuthenticatedClient, data_dir: Path) -> list[str]
             given.append(_expect(r, ProcedureView, "give a demo procedure").name)
     path.write_text(json.dumps({"procedures": given}))
     return given
+
+
+async def demo_support_address(api: AuthenticatedClient, data_dir: Path) -> str | None:
+    """A support address for the console's Support e-mail page, registered once per data dir: it stays pending
+    (its code goes to the mail relay, for an address nobody reads), as a tenant's own address is until its owner
+    types the code. A tenant that removed it keeps it removed. Returns the address registered now, if any."""
+    path = data_dir / SUPPORT_ADDRESS_FILE
+    if path.exists():
+        return None
+    r = await add_support_address.asyncio_detailed(client=api, body=NewSupportAddress(address=SUPPORT_ADDRESS))
+    _expect(r, SupportAddress, "register the demo support address")
+    path.write_text(json.dumps({"address": SUPPORT_ADDRESS}))
+    return SUPPORT_ADDRESS

@@ -73,7 +73,11 @@ def run(args: argparse.Namespace) -> int:
         async with AuthenticatedClient(base_url=args.url, token=args.key, timeout=httpx.Timeout(600)) as client:
             return await command(client, args)
 
-    return asyncio.run(go())
+    try:
+        return asyncio.run(go())
+    except httpx.TransportError as exc:  # the status a traceback had, with a line instead of one
+        print(f"cannot reach the API at {args.url}: {exc!r}")
+        return 1
 
 
 def failed(response: Response[Any]) -> int:

@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ControllerRouterHandler
 
 from web.api import ApiError, PublicApi
 from web.auth import (
@@ -42,6 +43,7 @@ from web.console import (
     ReleasesController,
     ReplaysController,
     SimulationsController,
+    SupportAddressesController,
 )
 from web.console.sso import SsoSettingsController
 from web.inbox import InboxController
@@ -66,6 +68,33 @@ def _constant(value: Any) -> Provide:
 @get("/web/healthz", include_in_schema=False, sync_to_thread=False)
 def healthz() -> dict[str, str]:
     return {"status": "ok", "service": NAME}
+
+
+PAGES: list[ControllerRouterHandler] = [
+    healthz,
+    home,
+    WidgetController,
+    AuthController,
+    SsoController,
+    SsoSettingsController,
+    InboxController,
+    AnalyticsController,
+    KnowledgeController,
+    IntegrationsController,
+    PoliciesController,
+    PrivacyController,
+    KeysController,
+    ConversationsController,
+    ReplaysController,
+    ProceduresController,
+    ProcedureCheckController,
+    ReleasesController,
+    SimulationsController,
+    SupportAddressesController,
+    openapi_document,
+    reference,
+]
+"""Every route of the front end but its static files."""
 
 
 def create_app(settings: WebSettings | None = None) -> ASGIApp:
@@ -94,30 +123,7 @@ def build_app(settings: WebSettings) -> Litestar:
 
     static = create_static_files_router(path="/web/static", directories=[STATIC], include_in_schema=False)
     return Litestar(
-        route_handlers=[
-            healthz,
-            home,
-            WidgetController,
-            AuthController,
-            SsoController,
-            SsoSettingsController,
-            InboxController,
-            AnalyticsController,
-            KnowledgeController,
-            IntegrationsController,
-            PoliciesController,
-            PrivacyController,
-            KeysController,
-            ConversationsController,
-            ReplaysController,
-            ProceduresController,
-            ProcedureCheckController,
-            ReleasesController,
-            SimulationsController,
-            openapi_document,
-            reference,
-            static,
-        ],
+        route_handlers=[*PAGES, static],
         dependencies={"settings": _constant(settings), "api": _constant(api), "store": _constant(store)},
         exception_handlers={
             SignInRequired: on_sign_in_required,

@@ -77,6 +77,25 @@ async def queue_rows(user: SessionApi, query: dict[str, str]) -> list[dict[str, 
     return rows
 
 
+def ticket_actions(ticket: dict[str, Any], me: str, with_human: bool) -> dict[str, Any]:
+    """What the signed-in person can usefully do with the ticket now: take it over (unless it is already theirs,
+    naming the colleague who has it), hand it back to the AI (theirs or nobody's, while a person has it), resolve
+    it; and a line saying where it stands. The API has no "release" (unassign): the assignee hands back."""
+    if ticket["status"] == "resolved":
+        return {"take": None, "hand_back": False, "resolve": False, "state": "Resolved: nothing to do."}
+    mine = ticket["assignee"] == me
+    if mine:
+        take = None
+        state = "You are handling this conversation." if with_human else (
+            "The AI answers this conversation again; your next reply takes it back.")  # fmt: skip
+    elif ticket["assignee"]:
+        take, state = f"Take over from {ticket['assignee_name']}", f"{ticket['assignee_name']} is handling this."
+    else:
+        take, state = "Take over", "Nobody has taken this conversation yet."
+    hand_back = with_human and (mine or not ticket["assignee"])
+    return {"take": take, "hand_back": hand_back, "resolve": True, "state": state}
+
+
 def _filters(request: Request[Any, Any, Any]) -> dict[str, str]:
     q = request.query_params
     view = q.get("view") if q.get("view") in VIEWS else "all"
@@ -139,33 +158,37 @@ class InboxController(Controller):
 
         return ServerSentEvent(relay(), headers={"Cache-Control": "no-cache"})
 
-    async def _ticket_context(self, user: SessionApi, ticket_id: str) -> dict[str, Any]:
+    async def _ticket_context(self, session: Session, api: PublicApi, ticket_id: str) -> dict[str, Any]:
+        user = SessionApi(api, session)
         ticket = await user.get(f"/v1/tickets/{ticket_id}")
         events = (await user.get(f"/v1/conversations/{ticket['conversation_id']}/events"))["events"]
         notes = (await user.get(f"/v1/tickets/{ticket_id}/notes"))["items"]
         agents = {a["agent_id"]: a["name"] for a in (await user.get("/v1/tickets/agents"))["items"]}
-        now = datetime.now(UTC)
+        ticket["assignee_name"] = agents.get(ticket["assignee"] or "", "")
+        ticket["sla_state"] = sla_of(ticket, datetime.now(UTC))
+        conversation = transcript(events)
         return {
-            "ticket": ticket
-            | {"assignee_name": agents.get(ticket["assignee"] or "", ""), "sla_state": sla_of(ticket, now)},
-            "conversation": transcript(events),
+            "ticket": ticket,
+            "conversation": conversation,
             "notes": [n | {"agent_name": agents.get(n["agent_id"], n["agent_id"])} for n in notes],
+            "actions": ticket_actions(ticket, str(session.agent["agent_id"]), conversation.with_human),
         }
 
     @get("/tickets/{ticket_id:str}")
     async def ticket(self, request: Request[Any, Any, Any], ticket_id: str, api: Api, store: Store) -> Response[str]:
         session = signed_in(request, store)
-        context = await self._ticket_context(SessionApi(api, session), ticket_id)
+        context = await self._ticket_context(session, api, ticket_id)
         return page("inbox/ticket.html", **layout(session, section="inbox", **context))
 
     @get("/tickets/{ticket_id:str}/live")
     async def ticket_fragment(
         self, request: Request[Any, Any, Any], ticket_id: str, api: Api, store: Store
     ) -> Response[str]:
-        """The changing part of a ticket's page (its state, transcript and approvals), for the page's script."""
+        """The changing parts of a ticket's page (its state, transcript, approvals and actions), for the page's
+        script."""
         session = signed_in(request, store)
-        context = await self._ticket_context(SessionApi(api, session), ticket_id)
-        return page("inbox/_live.html", csrf=session.csrf, user=session.agent, **context)
+        context = await self._ticket_context(session, api, ticket_id)
+        return page("inbox/_live_fragment.html", csrf=session.csrf, user=session.agent, **context)
 
     @post("/tickets/{ticket_id:str}/take")
     async def take(self, request: Request[Any, Any, Any], ticket_id: str, api: Api, store: Store) -> Redirect:

@@ -40,7 +40,7 @@ from libs.platform.faults import is_transient
 from libs.platform.idempotency import MAX_KEY, IdempotencyKeys, request_digest
 from libs.platform.problems import PROBLEM_JSON, problem_bytes
 from libs.platform.row_security import narrow_request
-from libs.platform.tenancy import KeyHolder, TenantDirectory, Tenanted
+from libs.platform.tenancy import KeyHolder, TenantDirectory, Tenanted, key_digest
 
 MAX_JSON_DEPTH = 32
 """The deepest a JSON body may nest (objects and arrays); no request of the API needs a tenth of it."""
@@ -309,6 +309,12 @@ async def _refuse(send: Send, refused: Refused) -> None:
     await send({"type": "http.response.body", "body": raw, "more_body": False})
 
 
+def _credential(scope: Scope) -> str:
+    """The digest of the Bearer key the request came with ("" with none): whom a stored answer may be replayed to."""
+    header = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"authorization"), "")
+    return key_digest(header.partition(" ")[2].strip()) if header else ""
+
+
 def _idempotency_key(scope: Scope) -> str | None:
     raw = next((v for k, v in scope["headers"] if k == b"idempotency-key"), None)
     if raw is None:
@@ -331,7 +337,7 @@ async def idempotent(
     ``libs.platform.idempotency``)."""
     scope, receive, send = call
     target = (scope.get("raw_path") or scope["path"].encode()) + b"?" + scope.get("query_string", b"")
-    digest = request_digest(str(scope.get("method")), target, body)
+    digest = request_digest(str(scope.get("method")), target, body, _credential(scope))
     stored = await keys.claim(tenant_id, key, digest)
     # A concurrent retry waits (bounded) for the first request's answer and gets it, rather than a 409.
     for _ in range(IN_FLIGHT_POLLS):

@@ -2,8 +2,10 @@
 
 The edge (``libs.platform.edge``) calls :meth:`IdempotencyKeys.claim` before the handler runs. The first request
 with a key claims it; its answer (status, content type, body) is stored when it is below 500, and replayed to every
-later request with the same key and the same request (method, target, body — compared by SHA-256). The same key
-with another request is 422 ``idempotency_key_reused``; while the first is still being answered, 409
+later request with the same key and the same request (method, target, body and the caller's credential — compared
+by SHA-256). The same key with another request, or from another key of the tenant, is 422 ``idempotency_key_reused``:
+an answer is replayed only to the credential it was made for, never to a human agent who may not do what an admin's
+request did (the edge replays before the handler checks the caller's role); while the first is still being answered, 409
 ``idempotency_key_in_use``. A 5xx releases the key, so that the retry the client will make runs for real (with the
 database away when the answer is sent, the edge stores or releases it in the background once it is back). Keys of
 one tenant never meet another's. The rows are this service's (``idempotency_keys`` in its schema, row-level
@@ -60,8 +62,9 @@ def idempotency_table(metadata: MetaData) -> Table:
     )
 
 
-def request_digest(method: str, target: bytes, body: bytes) -> str:
-    digest = hashlib.sha256(method.encode() + b" " + target + b"\n")
+def request_digest(method: str, target: bytes, body: bytes, credential: str = "") -> str:
+    """What a retry must repeat: the request, and the credential (a key's digest) it was sent with."""
+    digest = hashlib.sha256(method.encode() + b" " + target + b"\n" + credential.encode() + b"\n")
     digest.update(body)
     return digest.hexdigest()
 

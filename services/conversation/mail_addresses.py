@@ -3,7 +3,8 @@
 ``POST /v1/conversations/email-addresses`` answers 202 alike whoever holds the address (it reveals nothing), keeps a
 pending claim (the code's SHA-256 only, expiring, a bounded number of tries) and mails the code through the relay.
 ``POST …/verify`` with the code makes the address this tenant's: from then on its mail opens this tenant's
-conversations, even if another tenant had it (whoever reads the mailbox owns it — decision 0050).
+conversations, even if another tenant had it (whoever reads the mailbox owns it — decision 0050). ``DELETE …/{address}``
+gives it up (or drops the pending claim).
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Literal
 
-from litestar import Controller, get, post
+from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from libs.platform.http import Runtime, TenantId
@@ -167,6 +168,15 @@ class EmailAddressController(Controller):
                 if await repo.drop_claim(tenant_id, data.address):  # single use, even when two tries race
                     await repo.assign(tenant_id, data.address)
         return SupportAddress(address=data.address, status="verified")
+
+    @delete("/{address:str}", status_code=HTTP_204_NO_CONTENT)
+    async def remove(self, tenant_id: TenantId, runtime: Runtime, address: FromPath[str]) -> None:
+        """Stop receiving this tenant's support mail at ``address`` (verified) or drop its pending claim: mail to
+        it is refused from now on, and a code already mailed no longer verifies it. 404 when it is neither."""
+        async with runtime.unit_of_work() as uow:
+            removed = await EmailAddressRepository(uow.session).remove(tenant_id, address.strip().lower())
+        if not removed:
+            raise NotFoundException(f"{address} is not one of this tenant's support addresses")
 
     @get("/")
     async def listing(self, tenant_id: TenantId, runtime: Runtime) -> SupportAddresses:

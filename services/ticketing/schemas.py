@@ -294,7 +294,7 @@ class SsoAuthorizationIn(Request):
     registered at the issuer)."""
 
     tenant_id: str = Field(min_length=1, max_length=64)
-    redirect_uri: str = Field(min_length=8, max_length=500, pattern=r"^https?://[^\s]+$")
+    redirect_uri: str = Field(min_length=8, max_length=500, pattern=r"^https?://[^\s\x00-\x1f\x7f]+$")
 
 
 class SsoAuthorization(BaseModel):

@@ -24,6 +24,7 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from deskpilot.embedded import free_port
 from deskpilot.tenants import create_tenant
 from libs.events import EventLog
+from services.conversation.tests.fake_relay import Relay, relaying
 from services.integrations.tests.fake_hubspot import CLIENT_ID as HUBSPOT_CLIENT_ID
 from services.integrations.tests.fake_hubspot import CLIENT_SECRET as HUBSPOT_CLIENT_SECRET
 from services.integrations.tests.fake_hubspot import FakeHubSpot
@@ -83,12 +84,20 @@ async def oidc_issuer(platform_port: int) -> AsyncIterator[FakeIssuer]:
 
 
 @pytest.fixture(scope="package")
+def mail_relay() -> Iterator[tuple[Relay, int]]:
+    """Where the platform relays its outbound mail (the codes that verify support addresses among it)."""
+    with relaying() as relay:
+        yield relay
+
+
+@pytest.fixture(scope="package")
 def web_platform(
     nats_url: str,
     database_url: str,
     tmp_path_factory: pytest.TempPathFactory,
     platform_port: int,
     hubspot: FakeHubSpot,
+    mail_relay: tuple[Relay, int],
 ) -> Iterator[WebPlatform]:
     assert CHROMIUM.exists(), "Debian's chromium is missing: scripts/bootstrap installs it (apt-get, as root)"
     assert AXE.exists(), "axe-core is missing: scripts/bootstrap installs it (npm, web/package.json)"
@@ -121,6 +130,8 @@ def web_platform(
             "DESKPILOT_WIDGET_IP_MESSAGE_BURST": "1000",
             # The console's crawl test crawls a small site the test serves on 127.0.0.1.
             "KNOWLEDGE_CRAWL_ALLOW_PRIVATE": "true",
+            "DESKPILOT_SMTP_RELAY_HOST": "127.0.0.1",
+            "DESKPILOT_SMTP_RELAY_PORT": str(mail_relay[1]),
         }
     )
     log = data_dir / "platform.log"

@@ -32,6 +32,7 @@ CONSOLE_PAGES = [
     "/console/procedures",
     "/console/sso",
     "/console/privacy",
+    "/console/email",
 ]
 
 
@@ -223,6 +224,10 @@ async def test_keys_are_shown_once_rotated_and_revoked(
         .get_by_role("button", name="Revoke")
         .click()
     )
+    await expect(page.get_by_role("heading", name="Revoke the API key “reporting”?")).to_be_visible()
+    assert await status_with(rotated) == 200, "nothing is revoked before the yes"
+    await page.get_by_role("button", name="Yes, revoke this API key").click()
+    await expect(page.get_by_role("status").first).to_contain_text("API key revoked")
     await expect(page.locator("#api-keys tr", has_text="reporting").filter(has_text="active")).to_have_count(0)
     await eventually(lambda: refused(rotated), what="billing to refuse the revoked key")
 

@@ -141,3 +141,59 @@ async def test_a_missed_target_is_marked_in_the_queue_as_it_happens(
             headers=web_platform.headers(),
             json={k: urgent[k] for k in ("first_response_seconds", "resolution_seconds")},
         )
+
+
+async def handoff_ticket(api: httpx2.AsyncClient, platform: WebPlatform) -> str:
+    """A conversation whose customer asked for a person; returns its ticket's id."""
+    cid = (await api.post("/v1/conversations", headers=platform.headers(), json={})).json()["id"]
+    await api.post(f"/v1/conversations/{cid}/messages", headers=platform.headers(), json={"text": "a person please"})
+
+    async def ticket() -> str | None:
+        log = (await api.get(f"/v1/conversations/{cid}/events", headers=platform.headers())).json()
+        created = [e for e in log["events"] if e["type"] == "ticket.created"]
+        return str(created[0]["payload"]["ticket_id"]) if created else None
+
+    return await eventually(ticket, timeout=30, what="the handoff's ticket")
+
+
+async def test_take_over_is_offered_to_who_does_not_have_the_conversation(
+    browser_contexts: tuple[BrowserContext, BrowserContext], web_platform: WebPlatform, api: httpx2.AsyncClient
+) -> None:
+    """The assignee sees that they handle it and can hand it back, not "Take over"; a colleague sees whom they
+    would take it from; when the colleague takes it, the first agent's page changes to match without a reload."""
+    alice = await new_account(api, web_platform, name="Alice Assignee")
+    bob = await new_account(api, web_platform, name="Bob Colleague")
+    ticket_id = await handoff_ticket(api, web_platform)
+    r = await api.post(
+        f"/v1/tickets/{ticket_id}/assignment", headers=web_platform.headers(), json={"agent_id": alice.agent_id}
+    )
+    assert r.status_code == 200, r.text
+    pages = [await ctx.new_page() for ctx in browser_contexts]
+    for page, account in zip(pages, (alice, bob), strict=True):
+        await sign_in(page, web_platform, account, f"/inbox/tickets/{ticket_id}")
+        await expect(page.locator("#live[data-live-ready=true]")).to_have_count(1)
+    mine, theirs = (page.locator("#ticket-actions") for page in pages)
+
+    await expect(mine.locator("#handling")).to_have_text("You are handling this conversation.")
+    await expect(mine.get_by_role("button", name="Take over")).to_have_count(0)
+    await expect(mine.get_by_role("button", name="Hand back to AI")).to_be_visible()
+    await expect(mine.get_by_role("button", name="Resolve")).to_be_visible()
+    await assert_accessible(pages[0])
+    await screenshot(pages[0], "inbox-ticket-mine")
+
+    await expect(theirs.locator("#handling")).to_have_text("Alice Assignee is handling this.")
+    await expect(theirs.get_by_role("button", name="Hand back to AI")).to_have_count(0)
+    await theirs.get_by_role("button", name="Take over from Alice Assignee").click()
+    await expect(theirs.locator("#handling")).to_have_text("You are handling this conversation.")
+    await expect(theirs.get_by_role("button", name="Take over")).to_have_count(0)
+    await screenshot(pages[1], "inbox-ticket-taken-over")
+
+    await expect(mine.get_by_role("button", name="Take over from Bob Colleague")).to_be_visible(timeout=30_000)
+    await expect(mine.get_by_role("button", name="Hand back to AI")).to_have_count(0)
+
+    await theirs.get_by_role("button", name="Hand back to AI").click()
+    await expect(theirs.locator("#handling")).to_contain_text("The AI answers this conversation again")
+    await expect(theirs.get_by_role("button", name="Hand back to AI")).to_have_count(0)
+    await theirs.get_by_role("button", name="Resolve").click()
+    await expect(theirs.locator("#handling")).to_have_text("Resolved: nothing to do.")
+    await expect(theirs.get_by_role("button")).to_have_count(0)

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Any, cast
 
 import httpx2
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deskpilot.contract import DOCUMENT, render
 from deskpilot.gateway import route
@@ -100,6 +103,30 @@ def test_money_is_a_decimal_string_and_request_bodies_are_closed() -> None:
             pytest.fail(f"an inline object schema without additionalProperties: {node}")
 
 
+def _request_schemas(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every schema a request body reaches, through its references (JsonValue aside: tested on its own)."""
+    schemas = document["components"]["schemas"]
+    seen, found = {"JsonValue"}, []
+    stack = [op["requestBody"] for _, _, op in operations(document) if "requestBody" in op]
+    while stack:
+        for node in _walk(stack.pop()):
+            name = str(node.get("$ref", "")).rsplit("/", 1)[-1]
+            if name and name not in seen:
+                seen.add(name)
+                stack.append(schemas[name])
+            found.append(node)
+    return found
+
+
+def test_no_text_of_a_request_body_is_documented_as_taking_a_nul() -> None:
+    """The edge refuses a NUL in any text of a body (400): every string of a request body says so with its pattern,
+    one with a ``format`` (a URL, a password) or a pattern of its own included."""
+    for node in _request_schemas(json.loads(generated())):
+        if node.get("type") == "string" and not {"enum", "const"} & node.keys():
+            assert "pattern" in node, node
+            assert not re.search(node["pattern"], "a\u0000b"), node
+
+
 FREE_FORM = [
     ({"steps": [1, {"say": "hi"}], "max": 2**63 - 1, "min": -(2**63), "ratio": 1.5, "on": True, "off": None}, True),
     ({"steps": [{"say": "hi\u0000"}]}, False),  # a NUL deep down
@@ -181,3 +208,37 @@ def test_every_creating_post_documents_the_idempotency_key() -> None:
     ]
     assert missing == [], "document Idempotency-Key on these (the edge takes it on every authenticated POST)"
     assert len(creating) - len(NOT_IDEMPOTENT) >= 20  # 24 today: the walk found them
+
+
+def _body_patterns(document: dict[str, Any]) -> set[str]:
+    """The patterns of request bodies' strings (the component schemas that request bodies name, and their own)."""
+    bodies = [op["requestBody"] for _, _, op in operations(document) if "requestBody" in op]
+    names = {ref.rsplit("/", 1)[1] for node in _walk(bodies) if isinstance(ref := node.get("$ref"), str)}
+    schemas = document["components"]["schemas"]
+    seen: set[str] = set()
+    while names - seen:  # follow the references of the request schemas
+        name = (names - seen).pop()
+        seen.add(name)
+        names |= {r.rsplit("/", 1)[1] for node in _walk(schemas[name]) if isinstance(r := node.get("$ref"), str)}
+    nodes = _walk(bodies) + [node for name in seen for node in _walk(schemas[name])]
+    refused = {id(n) for node in nodes if "not" in node for n in _walk(node["not"])}  # what a value must NOT match
+    strings = [n for n in nodes if n.get("type") == "string" and "pattern" in n and id(n) not in refused]
+    return {node["pattern"] for node in strings}
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_no_body_pattern_allows_a_nul_which_the_edge_refuses(data: st.DataObject) -> None:
+    """The edge answers 400 to a NUL in any text of a body: a pattern that lets one through promises a request the
+    API refuses (ST202 on POST /v1/tickets/sso/authorizations, whose redirect_uri was '^https?://[^\\s]+$')."""
+    patterns = _patterns()
+    assert len(patterns) > 10
+    for pattern in patterns:
+        sample = data.draw(st.from_regex(pattern, fullmatch=True), label=pattern)
+        at = data.draw(st.integers(0, len(sample)), label="at")
+        assert not re.search(pattern, sample[:at] + "\x00" + sample[at:]), pattern
+
+
+@functools.cache
+def _patterns() -> list[str]:
+    return sorted(_body_patterns(json.loads(generated())))

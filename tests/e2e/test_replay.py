@@ -5,6 +5,8 @@ live log, the ledger, the audit trail or the demo store; suites run over HTTP; b
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -243,3 +245,25 @@ async def test_bad_input_gets_useful_4xx(platform: Platform) -> None:
         assert (await client.get(f"{replays}/rpl_nope", headers=platform.headers())).status_code == 404
         body = await finished(client, platform, url)
         assert body["summary"]["identical_actions_pct"] == 100.0  # the tenant's own setup does what it did
+
+
+def test_the_releases_cli_reads_the_api_through_the_gateway(platform: Platform) -> None:
+    """``deskpilot releases`` as a user runs it (its own process, the generated client, the gateway's port): the
+    table on success, the problem's status, detail and code on a refusal, and its exit statuses."""
+
+    def releases(*args: str, key: str | None = platform.api_key) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in platform.env.items() if k != "DESKPILOT_API_KEY"}
+        run = [sys.executable, "-m", "deskpilot.cli", "releases", *args, "--url", platform.base]
+        run += ["--key", key] if key else []
+        return subprocess.run(run, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+    listed = releases("list")
+    assert (listed.returncode, listed.stderr) == (0, ""), listed
+    assert listed.stdout.splitlines()[0].split()[:3] == ["release", "role", "share"], listed.stdout
+    refused = releases("list", key="dp_not_a_key")
+    assert refused.returncode == 1, refused
+    assert refused.stdout.startswith("401: "), refused.stdout
+    assert refused.stdout.rstrip().endswith("(unauthorized)"), refused.stdout
+    missing = releases("diff", "1", "999999")
+    assert (missing.returncode, missing.stdout[:5]) == (1, "404: "), missing
+    assert releases("list", key=None).returncode == 2

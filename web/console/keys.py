@@ -1,7 +1,7 @@
 """The tenant's keys: API keys (owners create, rotate and revoke, the key the tenant was created with included; a new
-key is shown once, on the next page only)
-and the web chat's widget keys with their allowed origins (create, rotate: a new key with the same origins and the
-old one revoked, revoke); and the team's human agents (create with a password, change a role)."""
+key is shown once, on the next page only) and the web chat's widget keys with their allowed origins (create, rotate:
+a new key with the same origins and the old one revoked, revoke); and the team's human agents (create with a
+password, change a role). Every revocation asks first, on the console's confirmation page (``revocations``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from litestar.response import Redirect
 
 from web.api import ApiError
 from web.auth import SessionApi, layout
-from web.console.common import AnyRequest, Api, Store, act, admin, admin_form
+from web.console.common import AnyRequest, Api, Store, act, admin, admin_form, confirmation_page, confirmed
+from web.console.revocations import api_key_revocation, ask_url, widget_key_revocation
 from web.pages import page
 from web.sessions import Session
 
@@ -75,31 +76,25 @@ class KeysController(Controller):
             session, "Rotated API key", user.post(f"/v1/tickets/api-keys/{key_id}/rotate"), "api_key"
         )
 
-    @get("/original/revoke")
-    async def confirm_original_revoke(self, request: AnyRequest, api: Api, store: Store) -> Response[str]:
-        """What revoking the key the tenant was created with does, and the one button that does it."""
+    async def _confirmation(self, request: AnyRequest, store: Store, api: Api, kind: str, key_id: str) -> Response[str]:
+        """What revoking this key does, and the one button that does it."""
         session = admin(request, store)
-        listed = await SessionApi(api, session).get("/v1/tickets/api-keys")
-        owners = [k for k in listed["items"] if k["role"] == "owner" and not k["revoked_at"]]
-        return page(
-            "console/revoke_original.html",
-            **layout(
-                session,
-                section="console",
-                tab="keys",
-                active=listed.get("original_key_active", True),
-                other_owner_keys=owners,
-            ),
-        )
+        user = SessionApi(api, session)
+        explain = api_key_revocation if kind == "api" else widget_key_revocation
+        return confirmation_page(session, "keys", await explain(user, key_id))
+
+    @get("/api/{key_id:str}/revoke")
+    async def confirm_api_key_revoke(self, request: AnyRequest, key_id: str, api: Api, store: Store) -> Response[str]:
+        return await self._confirmation(request, store, api, "api", key_id)
 
     @post("/api/{key_id:str}/revoke")
     async def revoke_api_key(self, request: AnyRequest, key_id: str, api: Api, store: Store) -> Redirect:
-        """Revoke a key; the original key only from its confirmation page (a form without ``confirm`` goes there)."""
+        """Revoke an API key once its confirmation page said yes (a form without ``confirm`` goes there)."""
         session, form, user = await admin_form(request, store, api)
-        if key_id == "original" and form.get("confirm") != "yes":
-            return Redirect(f"{BACK}/original/revoke", status_code=303)
+        if (ask := confirmed(form, ask_url("api", key_id))) is not None:
+            return ask
         done = "The tenant's original key is revoked: every service refuses it within seconds."
-        done = done if key_id == "original" else "API key revoked."
+        done = done if key_id == "original" else "API key revoked: every service refuses it within seconds."
         return await act(session, BACK, done, user.call("DELETE", f"/v1/tickets/api-keys/{key_id}"))
 
     @post("/widget")
@@ -127,9 +122,18 @@ class KeysController(Controller):
 
         return await self._new_secret(session, "Rotated widget key", rotate(), "widget_key")
 
+    @get("/widget/{key_id:str}/revoke")
+    async def confirm_widget_key_revoke(
+        self, request: AnyRequest, key_id: str, api: Api, store: Store
+    ) -> Response[str]:
+        return await self._confirmation(request, store, api, "widget", key_id)
+
     @post("/widget/{key_id:str}/revoke")
     async def revoke_widget_key(self, request: AnyRequest, key_id: str, api: Api, store: Store) -> Redirect:
-        session, _, user = await admin_form(request, store, api)
+        """Revoke a widget key once its confirmation page said yes (a form without ``confirm`` goes there)."""
+        session, form, user = await admin_form(request, store, api)
+        if (ask := confirmed(form, ask_url("widget", key_id))) is not None:
+            return ask
         call = user.call("DELETE", f"/v1/conversations/widget-keys/{key_id}")
         return await act(session, BACK, "Widget key revoked; its open chats are closed.", call)
 

@@ -37,6 +37,13 @@
       var old = document.getElementById("queue-rows");
       if (rows && old) old.replaceWith(document.importNode(rows, true));
     } else {
+      // The ticket's actions live in the page's side column: swapped in place, the rest fills the live region.
+      var actions = doc.getElementById("ticket-actions");
+      var shown = document.getElementById("ticket-actions");
+      if (actions) {
+        actions.remove();
+        if (shown) shown.replaceWith(document.importNode(actions, true));
+      }
       var nodes = Array.prototype.map.call(doc.body.childNodes, function (n) {
         return document.importNode(n, true);
       });

@@ -61,6 +61,16 @@ class EmailAddressRepository:
         await self.session.execute(delete(email_addresses).where(email_addresses.c.address == address))
         await self.session.execute(insert(email_addresses).values(address=address, tenant_id=tenant_id))
 
+    async def remove(self, tenant_id: str, address: str) -> bool:
+        """``address`` is no longer this tenant's, verified or pending; False when it was neither."""
+        claim = await self.drop_claim(tenant_id, address)
+        result = await self.session.execute(
+            delete(email_addresses)
+            .where(email_addresses.c.tenant_id == tenant_id, email_addresses.c.address == address)
+            .returning(email_addresses.c.address)
+        )
+        return result.first() is not None or claim
+
     async def listing(self, tenant_id: str) -> list[tuple[str, str]]:
         """This tenant's addresses with their status, ``verified`` or ``pending``, by address."""
         verified = select(email_addresses.c.address).where(email_addresses.c.tenant_id == tenant_id)

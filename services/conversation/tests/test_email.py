@@ -4,19 +4,14 @@ the service sends. Threading by Message-ID / In-Reply-To / References, MIME pars
 from __future__ import annotations
 
 import asyncio
-import re
 import smtplib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 import httpx2
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Session
-from aiosmtpd.smtp import Envelope as SmtpEnvelope
 from sqlalchemy import text
 
 from deskpilot.embedded import free_port
@@ -24,22 +19,8 @@ from libs.events import Actor, AgentReplied, Envelope, EventLog, HumanReplied, n
 from libs.platform.runtime import ServiceRuntime
 from services.conversation.app import create_app
 from services.conversation.config import ConversationSettings
+from services.conversation.tests.fake_relay import Relay, relaying
 from tests.support import eventually, provision_tenant, running
-
-
-class Relay:
-    """The receiving end of our outbound mail (an aiosmtpd server in its own thread)."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, EmailMessage]] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: SmtpEnvelope) -> str:
-        raw = envelope.original_content or envelope.content
-        assert isinstance(raw, bytes)
-        msg = message_from_bytes(raw, policy=policy.default)
-        assert isinstance(msg, EmailMessage)
-        self.received.append((str(envelope.mail_from), msg))
-        return "250 OK"
 
 
 @dataclass
@@ -52,13 +33,8 @@ class Mail:
 
 @pytest.fixture(scope="module")
 def relay() -> Iterator[tuple[Relay, int]]:
-    handler, port = Relay(), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
+    with relaying() as relay:
+        yield relay
 
 
 @pytest.fixture(scope="module")
@@ -108,12 +84,7 @@ async def register(mail: Mail, auth: dict[str, str], address: str) -> str:
     assert (r.status_code, r.json()) == (202, {"address": address.lower(), "status": "pending"}), r.text
 
     async def code() -> str | None:
-        for _, msg in mail.relay.received[before:]:
-            if msg["To"] == address.lower() and msg["Subject"] == "Confirm this support address":
-                found = re.search(r"^ {4}([A-Z2-9]{10})\r?$", msg.get_content(), re.MULTILINE)
-                assert found is not None
-                return found.group(1)
-        return None
+        return mail.relay.verification_code(address, before)
 
     return await eventually(code, what=f"the verification code for {address} at the relay")
 
@@ -302,3 +273,20 @@ async def test_expired_and_exhausted_codes_are_refused(mail: Mail, event_log: Ev
     assert "no verification is pending" in spent.json()["detail"]
     with pytest.raises(smtplib.SMTPRecipientsRefused):
         await send(mail, customer_mail("guess@expiry.example", "<g1@x.example>", "hello"))
+
+
+async def test_a_removed_address_receives_no_more_mail_and_its_mailed_code_no_longer_verifies(
+    mail: Mail, event_log: EventLog
+) -> None:
+    _, auth = await support_address(mail, event_log, "Gone@Remove.example")
+    code = await register(mail, auth, "pending@remove.example")
+    path = "/v1/conversations/email-addresses"
+    assert (await mail.client.delete(f"{path}/gone@remove.example", headers=auth)).status_code == 204
+    assert (await mail.client.delete(f"{path}/pending@remove.example", headers=auth)).status_code == 204
+    assert (await mail.client.get(path, headers=auth)).json()["items"] == []
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        await send(mail, customer_mail("gone@remove.example", "<r1@x.example>", "hello"))
+    late = await verify(mail, auth, "pending@remove.example", code)
+    assert (late.status_code, "no verification is pending" in late.json()["detail"]) == (404, True)
+    again = await mail.client.delete(f"{path}/gone@remove.example", headers=auth)
+    assert again.status_code == 404, "neither verified nor pending"

@@ -120,3 +120,21 @@ async def test_keys_older_than_a_day_are_deleted_with_their_answers(ticketing: S
     )
     assert "idempotent-replayed" not in again.headers  # the key is free again: a new request, a new agent
     assert await _agent_names(client, tenant.api_key) == ["today", "yesterday", "yesterday"]
+
+
+async def test_an_answer_is_replayed_only_to_the_key_it_was_made_for(ticketing: Service, event_log: EventLog) -> None:
+    """The edge replays before the handler checks the caller's role: a human agent who sends an admin's request
+    with the admin's Idempotency-Key must not get the admin's answer (here, a new admin's key: shown once)."""
+    client, runtime = ticketing
+    tenant = await provision_tenant(event_log, runtime)
+    agent = await new_agent(client, tenant.api_key, "Ada")
+    body, key = {"name": "Root", "role": "admin"}, {"Idempotency-Key": "new-admin"}
+    made = await client.post("/v1/tickets/agents/", json=body, headers={**auth(tenant.api_key), **key})
+    assert made.status_code == 201, made.text
+    replayed = await client.post("/v1/tickets/agents/", json=body, headers={**auth(agent["api_key"]), **key})
+    assert (replayed.status_code, replayed.json()["code"]) == (422, "idempotency_key_reused")
+    assert made.json()["api_key"] not in replayed.text
+    refused = await client.post("/v1/tickets/agents/", json=body, headers=auth(agent["api_key"]))
+    assert refused.status_code == 403  # what the agent gets without the key: the route is the admins'
+    again = await client.post("/v1/tickets/agents/", json=body, headers={**auth(tenant.api_key), **key})
+    assert again.json() == made.json()  # the admin's own retry still replays
