@@ -68,6 +68,8 @@ class Subscription:
     ``handler``, so that a poison event is isolated and parked alone.
     ``does`` says in one line what the subscription does; docs/architecture.md shows it in the table of
     subscriptions generated from the code (``deskpilot/architecture_docs.py``), and a test fails when it is empty.
+    ``reads_personal=False``: the handler reads no personal field (``libs.events.personal``), so it gets the events
+    as stored, their sealed fields unopened: no key look-up, no decryption (billing's ledger reads none of them).
     """
 
     name: str
@@ -79,6 +81,7 @@ class Subscription:
     batch_size: int = 16
     batch_handler: BatchHandler | None = None
     does: str = ""
+    reads_personal: bool = True
 
     @property
     def filters(self) -> list[str]:
@@ -283,7 +286,7 @@ class Consumers:
         except PoisonEvent:
             return False
         try:
-            records = [RecordedEvent(position, await self._log.open(event)) for position, event in decoded]
+            records = [RecordedEvent(position, await self._opened(event, sub)) for position, event in decoded]
         except Exception as exc:  # a key store away: the event-by-event path retries with the outage rules
             log.info("consumer %s: could not open a batch (%r); taking it event by event", self.durable(sub), exc)
             return False
@@ -310,6 +313,10 @@ class Consumers:
             await msg.ack()
         metrics.CONSUMED.labels(self._service, self.durable(sub), "handled").inc(len(msgs))
         return True
+
+    async def _opened(self, event: Envelope, sub: Subscription) -> Envelope:
+        """``event`` as ``sub``'s handler takes it: its personal fields opened, unless it reads none."""
+        return await self._log.open(event) if sub.reads_personal else event
 
     @staticmethod
     async def _keep_alive(msg: Msg, every: float) -> None:
@@ -363,7 +370,7 @@ class Consumers:
         while True:
             try:
                 if not opened:
-                    recorded = RecordedEvent(recorded.position, await self._log.open(recorded.event))
+                    recorded = RecordedEvent(recorded.position, await self._opened(recorded.event, sub))
                     opened = True
                 with tenant_scope(event.tenant_id):  # row-level security: the event's tenant's rows only
                     await sub.handler(recorded)
