@@ -38,6 +38,7 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.errors import ConnectionClosedError, NoServersError
 from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import ServiceUnavailableError
 from opentelemetry import propagate, trace
@@ -149,6 +150,7 @@ class Consumers:
         self._healthy = healthy
         self._subs: list[Subscription] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._pulls: list[JetStreamContext.PullSubscription] = []  # unsubscribed on stop
         self._inflight: set[asyncio.Task[None]] = set()
         self._running = False
 
@@ -179,6 +181,7 @@ class Consumers:
             # Created, or brought up to date (an older release made the same consumer with another ack wait).
             await js.add_consumer(EVENTS_STREAM, config)
             psub = await js.pull_subscribe_bind(self.durable(sub), stream=EVENTS_STREAM)
+            self._pulls.append(psub)
             self._tasks.append(asyncio.create_task(self._loop(psub, sub), name=self.durable(sub)))
 
     async def stop(self) -> None:
@@ -191,6 +194,12 @@ class Consumers:
         self._tasks.clear()
         if self._inflight:
             await asyncio.wait(self._inflight, timeout=10)
+        # Else each stop leaves an inbox subscription on a connection that lives on (a test's session connection),
+        # where a pull request still open on the server delivers a message no one reads, held until its ack wait.
+        for pull in self._pulls:
+            with contextlib.suppress(ConnectionClosedError):
+                await pull.unsubscribe()
+        self._pulls.clear()
 
     async def measure(self) -> None:
         """Each durable's lag and unacknowledged messages from JetStream, also when nothing is being fetched (a
