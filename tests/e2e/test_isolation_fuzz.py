@@ -328,7 +328,7 @@ def test_as_resources_are_intact_after_the_fuzzing(world: World) -> None:
 
 # Positive-data acceptance (ST202) holds for every operation but these, whose refusal of some schema-valid requests
 # (422/400) rests on a rule the document does not state yet (issue 20): the content of embedded YAML/JSON documents
-# (procedures, suites, candidates, tool specs, imported files), the integration a connect names (its manifest's
+# (procedures, suites, candidates, imported files), the integration a connect names (its manifest's
 # params and key format), and the network (an MCP server's or SSO issuer's host must answer). Rules that rest on the
 # server's state answer 404/409, documented (an OAuth state, a collection, a configured model, a verification code,
 # a replay filter); reports take 'from' + 'days'; MCP servers are a union by transport. Every other check must pass
@@ -336,11 +336,9 @@ def test_as_resources_are_intact_after_the_fuzzing(world: World) -> None:
 ST202_NOT_STATABLE = frozenset(
     {
         "POST /v1/agent/procedures",
-        "POST /v1/agent/procedures/check",
         "PUT /v1/agent/procedures/{name}",
         "POST /v1/agent/releases",
         "POST /v1/agent/releases/gate",
-        "PUT /v1/agent/releases/draft/tools",
         "POST /v1/simulations",
         "POST /v1/replays",
         "POST /v1/integrations/mcp",
