@@ -82,6 +82,22 @@ async def event_log(nc: NATS) -> EventLog:
     return log
 
 
+@pytest.fixture(autouse=True)
+def no_subscription_left(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that leaves a subscription of its own on the session's NATS connection: a redrive server or a
+    consumer left running there answers or handles the next tests' messages (tests/libs/test_dead_letters.py's
+    redrive server once answered tests/contract/test_operator.py's redrives for a consumer it did not have)."""
+    if "nc" not in request.fixturenames:
+        yield
+        return
+    client: NATS = request.getfixturevalue("nc")
+    before = set(client._subs)
+    yield
+    mux = bytes(client._resp_sub_prefix or b"_NO_MUX.").decode()  # nats-py's one inbox for every request's reply
+    left = [s.subject for sid, s in client._subs.items() if sid not in before and not s.subject.startswith(mux)]
+    assert not left, f"subscriptions left on the session's NATS connection: {left}"
+
+
 @pytest.fixture
 def tenant_id() -> str:
     """A fresh tenant per test: data of other tests is invisible to it."""

@@ -38,6 +38,7 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.errors import ConnectionClosedError, NoServersError
 from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import ServiceUnavailableError
 from opentelemetry import propagate, trace
@@ -67,6 +68,8 @@ class Subscription:
     ``handler``, so that a poison event is isolated and parked alone.
     ``does`` says in one line what the subscription does; docs/architecture.md shows it in the table of
     subscriptions generated from the code (``deskpilot/architecture_docs.py``), and a test fails when it is empty.
+    ``reads_personal=False``: the handler reads no personal field (``libs.events.personal``), so it gets the events
+    as stored, their sealed fields unopened: no key look-up, no decryption (billing's ledger reads none of them).
     """
 
     name: str
@@ -78,6 +81,7 @@ class Subscription:
     batch_size: int = 16
     batch_handler: BatchHandler | None = None
     does: str = ""
+    reads_personal: bool = True
 
     @property
     def filters(self) -> list[str]:
@@ -146,6 +150,7 @@ class Consumers:
         self._healthy = healthy
         self._subs: list[Subscription] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._pulls: list[JetStreamContext.PullSubscription] = []  # unsubscribed on stop
         self._inflight: set[asyncio.Task[None]] = set()
         self._running = False
 
@@ -176,6 +181,7 @@ class Consumers:
             # Created, or brought up to date (an older release made the same consumer with another ack wait).
             await js.add_consumer(EVENTS_STREAM, config)
             psub = await js.pull_subscribe_bind(self.durable(sub), stream=EVENTS_STREAM)
+            self._pulls.append(psub)
             self._tasks.append(asyncio.create_task(self._loop(psub, sub), name=self.durable(sub)))
 
     async def stop(self) -> None:
@@ -188,6 +194,12 @@ class Consumers:
         self._tasks.clear()
         if self._inflight:
             await asyncio.wait(self._inflight, timeout=10)
+        # Else each stop leaves an inbox subscription on a connection that lives on (a test's session connection),
+        # where a pull request still open on the server delivers a message no one reads, held until its ack wait.
+        for pull in self._pulls:
+            with contextlib.suppress(ConnectionClosedError):
+                await pull.unsubscribe()
+        self._pulls.clear()
 
     async def measure(self) -> None:
         """Each durable's lag and unacknowledged messages from JetStream, also when nothing is being fetched (a
@@ -274,7 +286,7 @@ class Consumers:
         except PoisonEvent:
             return False
         try:
-            records = [RecordedEvent(position, await self._log.open(event)) for position, event in decoded]
+            records = [RecordedEvent(position, await self._opened(event, sub)) for position, event in decoded]
         except Exception as exc:  # a key store away: the event-by-event path retries with the outage rules
             log.info("consumer %s: could not open a batch (%r); taking it event by event", self.durable(sub), exc)
             return False
@@ -301,6 +313,10 @@ class Consumers:
             await msg.ack()
         metrics.CONSUMED.labels(self._service, self.durable(sub), "handled").inc(len(msgs))
         return True
+
+    async def _opened(self, event: Envelope, sub: Subscription) -> Envelope:
+        """``event`` as ``sub``'s handler takes it: its personal fields opened, unless it reads none."""
+        return await self._log.open(event) if sub.reads_personal else event
 
     @staticmethod
     async def _keep_alive(msg: Msg, every: float) -> None:
@@ -354,7 +370,7 @@ class Consumers:
         while True:
             try:
                 if not opened:
-                    recorded = RecordedEvent(recorded.position, await self._log.open(recorded.event))
+                    recorded = RecordedEvent(recorded.position, await self._opened(recorded.event, sub))
                     opened = True
                 with tenant_scope(event.tenant_id):  # row-level security: the event's tenant's rows only
                     await sub.handler(recorded)

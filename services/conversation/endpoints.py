@@ -19,6 +19,7 @@ from libs.events import MessageReceived
 from libs.platform.http import HUMAN_AGENTS, ConversationId, Runtime, TenantId
 from services.conversation import service
 from services.conversation.config import ConversationSettings
+from services.conversation.projected import projected_in_requests
 from services.conversation.repository import ConversationRepository, ConversationRow
 from services.conversation.schemas import (
     ConversationCreated,
@@ -126,6 +127,7 @@ class ConversationController(Controller):
                     settings.max_message_chars,
                     dedup,
                     alone=True,
+                    projected=projected_in_requests(runtime),
                 )
         except service.ConversationNotFound as exc:
             raise NotFoundException(f"no conversation {conversation_id}") from exc

@@ -9,17 +9,26 @@ from libs.platform.outbox import UnitOfWork
 from libs.platform.privacy import ExportPart
 from libs.platform.runtime import ServiceRuntime
 from services.conversation import privacy, service
+from services.conversation.projected import projected_in_requests
 from services.conversation.repository import ConversationRepository, PrivacyRepository
 
 
 def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
+    # A customer message the request that accepted it projected (and committed) needs no second projection.
+    in_requests = projected_in_requests(runtime)
+
     async def project(recorded: RecordedEvent) -> None:
+        if await in_requests.projected(recorded.event.id):
+            return
         async with runtime.unit_of_work() as uow:
             await service.project(ConversationRepository(uow.session), recorded)
 
     async def project_batch(batch: list[RecordedEvent]) -> None:
+        left = [recorded for recorded in batch if not await in_requests.projected(recorded.event.id)]
+        if not left:
+            return
         async with runtime.unit_of_work() as uow:
-            await service.project_batch(ConversationRepository(uow.session), batch)
+            await service.project_batch(ConversationRepository(uow.session), left)
 
     async def quota(recorded: RecordedEvent) -> None:
         async with runtime.unit_of_work() as uow:

@@ -34,6 +34,7 @@ from libs.events import (
     new_id,
 )
 from libs.events.envelope import SYSTEM
+from services.conversation.projected import ProjectedInRequest
 from services.conversation.repository import ConversationRepository, ConversationRow, TranscriptEntry
 
 log_ = logging.getLogger("deskpilot.conversation")
@@ -169,11 +170,13 @@ async def receive_message(
     idempotency_key: str | None = None,
     *,
     alone: bool = False,
+    projected: ProjectedInRequest | None = None,
 ) -> RecordedEvent:
     """Accept a customer message. With an ``idempotency_key`` a retry returns the original message: concurrent
     retries collapse into one event by its deterministic id (server-side dedup), later ones are found on the log.
     ``alone``: the caller's unit of work writes nothing else, so a failed projection may roll all of it back
-    instead of a savepoint (two round trips fewer)."""
+    instead of a savepoint (two round trips fewer); and ``projected`` learns whether its commit projected the
+    message, so that the projection consumer does not project it a second time."""
     # Locked now, so that the projection below needs no second read of the row.
     conversation = await repo.get(tenant_id, conversation_id, for_update=True)
     if conversation is None:
@@ -200,6 +203,21 @@ async def receive_message(
     # A customer message needs no decision, so it is appended unconditionally; the agent orders it.
     (position,) = await log.append(tenant_id, conversation_id, [event], expected_version=None)
     recorded = RecordedEvent(position, event)
+    await _project_accepted(repo, recorded, conversation, alone, projected)
+    return recorded
+
+
+async def _project_accepted(
+    repo: ConversationRepository,
+    recorded: RecordedEvent,
+    conversation: ConversationRow,
+    alone: bool,
+    projected: ProjectedInRequest | None,
+) -> None:
+    """The accepted message into the read model, in the request's transaction (see ``receive_message``)."""
+    event = recorded.event
+    if alone and projected is not None:
+        projected.watch(repo.session, event.id)
     # The append and the answer are one unit: once the message is on the log the request has succeeded, and a
     # failed projection must not turn into a 5xx (a client would retry and post it twice); the projection consumer
     # brings the view in step from the log.
@@ -213,7 +231,8 @@ async def receive_message(
         log_.warning("message %s appended; its projection is left to the consumer", event.id, exc_info=True)
         if alone:
             await repo.session.rollback()
-    return recorded
+        if projected is not None:
+            projected.settle(event.id, projected=False)
 
 
 class ProjectionStore(Protocol):

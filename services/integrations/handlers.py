@@ -24,17 +24,21 @@ def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Sub
         async with runtime.unit_of_work() as uow:
             await zendesk_sync.sync_from_webhook(uow, recorded)
 
-    async def mirror(recorded: RecordedEvent) -> None:
-        await zendesk_sync.mirror_customer_message(runtime.unit_of_work, runtime.db.reader, recorded, remotes.oauth)
-
     async def mirror_batch(batch: list[RecordedEvent]) -> None:
         # Most conversations have no linked ticket: one read for the fetch, then the rest as for one message, in
-        # the message's tenant (each ticket's note is once-only, so a batch taken again repeats nothing).
+        # the message's tenant (each ticket's note is once-only, so a batch taken again repeats nothing). The
+        # messages come as stored (below): only those of a linked conversation are opened, for their note.
         linked = await zendesk_sync.linked_conversations(runtime.db.reader, batch)
         for recorded in batch:
             if (recorded.event.tenant_id, recorded.event.conversation_id) in linked:
                 with tenant_scope(recorded.event.tenant_id):
-                    await mirror(recorded)
+                    opened = RecordedEvent(recorded.position, await runtime.event_log.open(recorded.event))
+                    await zendesk_sync.mirror_customer_message(
+                        runtime.unit_of_work, runtime.db.reader, opened, remotes.oauth
+                    )
+
+    async def mirror(recorded: RecordedEvent) -> None:
+        await mirror_batch([recorded])
 
     return [
         service.executor(remotes).subscription(runtime.unit_of_work, max_workers=8),
@@ -52,6 +56,7 @@ def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Sub
             batch_size=64,
             batch_handler=mirror_batch,
             does="add a customer's message to the conversation's open Zendesk ticket as an internal note",
+            reads_personal=False,  # most conversations have no linked ticket: their messages stay sealed
         ),
     ]
 

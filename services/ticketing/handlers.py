@@ -21,7 +21,9 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
         async with runtime.unit_of_work() as uow:
             await service.open_ticket_for_handoff(uow, recorded)
 
-    async def customer_wrote(recorded: RecordedEvent) -> None:
+    async def customer_wrote(stored: RecordedEvent) -> None:
+        # Taken as stored (below): only a message that may concern a ticket is opened.
+        recorded = RecordedEvent(stored.position, await runtime.event_log.open(stored.event))
         async with runtime.unit_of_work() as uow:
             if not await service.open_ticket_for_email(uow, recorded):
                 await service.customer_answered(uow, recorded)
@@ -71,6 +73,7 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
             batch_size=64,
             batch_handler=on_customer_messages,
             does="a conversation's first email opens its ticket; a customer's answer reopens a pending ticket",
+            reads_personal=False,  # most conversations have no ticket: their messages stay sealed
         ),
     ]
 

@@ -57,6 +57,7 @@ from services.conversation.chat.feed import chat_feed
 from services.conversation.chat.frames import KEEP_ALIVE_FRAME, frame_for
 from services.conversation.config import ConversationSettings
 from services.conversation.limits import Limited, WidgetAction, WidgetLimiter
+from services.conversation.projected import projected_in_requests
 from services.conversation.repository import ConversationRepository
 from services.conversation.schemas import (
     ChatHistory,
@@ -121,6 +122,7 @@ async def receive(
             max_chars,
             key,
             alone=True,
+            projected=projected_in_requests(runtime),
         )
     payload = recorded.event.payload
     assert isinstance(payload, MessageReceived)
