@@ -34,14 +34,12 @@ from typing import Any
 
 import asyncpg
 from nats.aio.client import Client as NATS
-from nats.aio.msg import Msg
 from nats.js.errors import NotFoundError
 
 from libs.events import EventLog
 from libs.events.streams import ALL_STREAMS, EVENTS_STREAM
-from libs.platform import nats_auth
+from libs.platform import nats_auth, stream_reads
 
-BATCH = 256
 SERVER_HEADERS = ("Nats-Stream", "Nats-Subject", "Nats-Sequence", "Nats-Time-Stamp", "Nats-Num-Pending")
 DROPPED_HEADERS = ("Nats-Last-Sequence", "Nats-Expected-", "Status", "Description")
 
@@ -69,32 +67,9 @@ def _kept(headers: dict[str, str]) -> dict[str, str]:
 
 async def read_stream(nc: NATS, stream: str) -> list[StoredMessage]:
     """Every message of ``stream`` with its subject and headers, in order (batched direct get)."""
-    out: list[StoredMessage] = []
-    loop = asyncio.get_running_loop()
-    done: asyncio.Future[int] = loop.create_future()
-
-    async def collect(msg: Msg) -> None:
-        headers = dict(msg.headers or {})
-        status = headers.get("Status")
-        if status is None:
-            out.append(StoredMessage(int(headers["Nats-Sequence"]), headers["Nats-Subject"], _kept(headers), msg.data))
-        elif not done.done():
-            done.set_result(int(headers.get("Nats-Num-Pending", "0")) if status == "204" else 0)
-
-    inbox = nc.new_inbox()
-    sub = await nc.subscribe(inbox, cb=collect)
-    try:
-        seq = 1
-        while True:
-            request = {"seq": seq, "next_by_subj": ">", "batch": BATCH}
-            await nc.publish(f"$JS.API.DIRECT.GET.{stream}", json.dumps(request).encode(), reply=inbox)
-            pending = await asyncio.wait_for(done, timeout=10)
-            done = loop.create_future()
-            if pending <= 0 or not out:
-                return out
-            seq = out[-1].seq + 1
-    finally:
-        await sub.unsubscribe()
+    return [
+        StoredMessage(m.seq, m.subject, _kept(m.headers), m.data) for m in await stream_reads.read_stream(nc, stream)
+    ]
 
 
 def _pg_tool(name: str) -> str:

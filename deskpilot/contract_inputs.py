@@ -24,6 +24,7 @@ from libs.platform.edge import INT_RANGE, MAX_JSON_DEPTH
 REF = "#/components/schemas/{model}"
 DECIMAL = r"^-?\d+(\.\d+)?$"
 NON_NEGATIVE_DECIMAL = r"^\d+(\.\d+)?$"
+EXPONENT = r"([eE][+-]?\d+)?$"
 NO_CONTROL_CHARACTER = "^[^\\x00-\\x1f\\x7f]*$"
 """A path or query parameter the edge lets through (``_CONTROL`` of ``libs.platform.edge``)."""
 NO_NUL = "^[^\\x00]*$"
@@ -61,15 +62,16 @@ def _models(annotation: Any) -> list[type[BaseModel]]:
 
 
 class _AsValidated(GenerateJsonSchema):
-    """pydantic's validation schema, with a ``Decimal``'s string branch stating which strings it takes: a decimal
-    (non-negative where the field is), not any string."""
+    """pydantic's validation schema, with a ``Decimal``'s string branch stating which strings it takes: a decimal,
+    with an exponent or not (non-negative where the field is), not any string. The exponent is there because the same
+    component describes answers too, and pydantic writes a large or tiny Decimal as ``-4.4E+255``."""
 
     def decimal_schema(self, schema: core_schema.DecimalSchema) -> JsonSchemaValue:
         out = super().decimal_schema(schema)
         low = schema.get("ge", schema.get("gt"))
         for branch in out.get("anyOf", []):
             if branch.get("type") == "string" and "pattern" not in branch:
-                branch["pattern"] = NON_NEGATIVE_DECIMAL if low is not None and low >= 0 else DECIMAL
+                branch["pattern"] = (NON_NEGATIVE_DECIMAL if low is not None and low >= 0 else DECIMAL)[:-1] + EXPONENT
         return out
 
 

@@ -35,7 +35,7 @@ async def _run(args: argparse.Namespace, nats_url: str) -> int:
     nc = await nats_auth.connect(nats_url)
     try:
         if args.action == "list":
-            letters = await dead_letters(nc.jetstream(), args.consumer, args.id)
+            letters = await dead_letters(nc, args.consumer, args.id)
             for letter in letters:
                 print(letter.line())
             print(f"{len(letters)} dead letters")

@@ -1,7 +1,8 @@
 """What ``deskpilot up`` sets up for the demo tenant through the public API (with the API's generated client,
 ``clients/python``), so that the web pages work at once: a widget key for ``/widget/demo`` that allows the
 platform's own origins, an owner account (e-mail and a random password) to sign in to ``/inbox`` and ``/console``,
-the demo store's procedures and a support e-mail address waiting for its code (once each).
+the demo store's procedures, its assistant's persona and instructions, and a support e-mail address waiting for its
+code (once each).
 
 Kept in ``<data-dir>/demo-web.json`` and ``demo-owner.json`` (mode 600) and reused after a restart while the API
 still knows them; otherwise new ones are made.
@@ -20,6 +21,8 @@ from typing import Any, TypeVar
 
 import httpx
 from deskpilot_client import AuthenticatedClient
+from deskpilot_client.api.agent import v1_agent_policy_get_policy as get_policy
+from deskpilot_client.api.agent import v1_agent_policy_put_policy as put_policy
 from deskpilot_client.api.agent import v1_agent_procedures_create as create_procedure
 from deskpilot_client.api.agent import v1_agent_tools_tools as list_tools
 from deskpilot_client.api.conversation import v1_conversations_email_addresses_add as add_support_address
@@ -34,6 +37,7 @@ from deskpilot_client.api.ticketing import v1_tickets_agents_create as create_ag
 from deskpilot_client.api.ticketing import v1_tickets_agents_list_agents as list_agents
 from deskpilot_client.api.ticketing import v1_tickets_inbox as list_tickets
 from deskpilot_client.models import (
+    AgentPolicy,
     Catalog,
     CreatedHumanAgent,
     CreatedWidgetKey,
@@ -61,6 +65,15 @@ OWNER_FILE = "demo-owner.json"
 OWNER_EMAIL = "owner@demo.deskpilot.dev"
 PROCEDURES_FILE = "demo-procedures.json"
 SUPPORT_ADDRESS_FILE = "demo-support-address.json"
+POLICY_FILE = "demo-policy.json"
+PERSONA = (
+    "Robin, the Demo Store's support assistant: warm, brief and plain-spoken; says what it did and what happens next."
+)
+INSTRUCTIONS = (
+    "Look an order up before saying anything about it; never promise a date the order does not show. "
+    "Refunds and address changes follow the store's procedures. "
+    "Anyone upset, or asking for a person, goes to the team with a short summary of what was tried."
+)
 # A reserved domain (RFC 2606): the code mailed to it goes to the relay and is delivered nowhere.
 SUPPORT_ADDRESS = "support@demo-store.example"
 T = TypeVar("T")
@@ -140,8 +153,9 @@ async def demo_tenant_usable(service_urls: Mapping[str, str], api_key: str) -> b
 async def set_up_demo(
     service_urls: Mapping[str, str], api_key: str, data_dir: Path, origins: list[str]
 ) -> tuple[DemoWeb, DemoOwner]:
-    """The demo tenant's widget key, owner account, procedures and support address, through each owning service's
-    public API (the gateway opens only once they are there) with the API's generated client (``clients/python``)."""
+    """The demo tenant's widget key, owner account, procedures, persona and support address, through each owning
+    service's public API (the gateway opens only once they are there) with the API's generated client
+    (``clients/python``)."""
 
     def api(service: str) -> AuthenticatedClient:
         return _api(service_urls[service], api_key)
@@ -150,6 +164,7 @@ async def set_up_demo(
         web = await demo_web(conversation, data_dir, origins)
         owner = await demo_owner(ticketing, data_dir)
         await demo_procedures(agent, data_dir)
+        await demo_policy(agent, data_dir)
         await demo_support_address(conversation, data_dir)
     return web, owner
 
@@ -205,6 +220,21 @@ async def demo_procedures(api: AuthenticatedClient, data_dir: Path) -> list[str]
             given.append(_expect(r, ProcedureView, "give a demo procedure").name)
     path.write_text(json.dumps({"procedures": given}))
     return given
+
+
+async def demo_policy(api: AuthenticatedClient, data_dir: Path) -> bool:
+    """The demo store's persona and instructions, written into the demo tenant's agent policy once per data dir
+    and only where the tenant has none yet (a tenant's own words are never overwritten). True when written now."""
+    path = data_dir / POLICY_FILE
+    if path.exists():
+        return False
+    policy = _expect(await get_policy.asyncio_detailed(client=api), AgentPolicy, "read the agent policy")
+    written = not policy.persona and not policy.instructions
+    if written:
+        policy.persona, policy.instructions = PERSONA, INSTRUCTIONS
+        _expect(await put_policy.asyncio_detailed(client=api, body=policy), AgentPolicy, "give the demo persona")
+    path.write_text(json.dumps({"persona": written}))
+    return written
 
 
 async def demo_support_address(api: AuthenticatedClient, data_dir: Path) -> str | None:

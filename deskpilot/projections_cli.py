@@ -83,7 +83,7 @@ async def check_all(
         for service in services:
             check: Check = importlib.import_module(f"services.{service}.ops").check_projections
             checks.extend(await check(nc, database_url, tenant_id))
-        parked = await dead_letters(nc.jetstream())
+        parked = await dead_letters(nc)
         behind = [d for d in parked if d.service in services and tenant_id in (None, d.tenant_id)]
         return checks, behind
     finally:

@@ -17,6 +17,7 @@ from deskpilot.demo import (
     PROCEDURES_FILE,
     SUPPORT_ADDRESS,
     DemoSetupError,
+    demo_policy,
     demo_procedures,
     demo_support_address,
     demo_web,
@@ -125,3 +126,29 @@ async def test_the_support_address_is_registered_once_per_data_dir(tmp_path: Pat
         assert await demo_support_address(client, tmp_path) is None  # once: a tenant that removed it keeps it so
     assert asked == [{"address": SUPPORT_ADDRESS}] * 2
     assert SUPPORT_ADDRESS.endswith(".example"), "a reserved domain: its code is delivered nowhere"
+
+
+async def test_the_demo_persona_is_written_once_and_never_over_a_tenants_own_words(tmp_path: Path) -> None:
+    policy: dict[str, Any] = {"persona": "", "instructions": "", "approval_rules": [], "model": None}
+    puts: list[dict[str, Any]] = []
+
+    def agent(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/v1/agent/policy"
+        if request.method == "PUT":
+            puts.append(json.loads(request.content))
+            policy.update(puts[-1])
+        return httpx.Response(200, json=policy)
+
+    async with api(agent) as client:
+        assert await demo_policy(client, tmp_path)
+        assert await demo_policy(client, tmp_path) is False  # once per data dir
+    assert len(puts) == 1
+    assert puts[0]["persona"].startswith("Robin, the Demo Store's")
+    assert puts[0]["approval_rules"] == []  # the rest of the policy is sent back as it was
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    policy["persona"], policy["instructions"] = "", "our own rules"
+    async with api(agent) as client:
+        assert await demo_policy(client, mine) is False
+    assert len(puts) == 1

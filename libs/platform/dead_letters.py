@@ -22,7 +22,6 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription as NatsSubscription
 from nats.js import JetStreamContext
-from nats.js.errors import NotFoundError
 
 from libs.events import EventLog, RecordedEvent, decode
 from libs.events.streams import DEAD_LETTER_STREAM, EVENTS_STREAM
@@ -35,6 +34,7 @@ from libs.events.subjects import (
 )
 from libs.platform.consumers import Subscription
 from libs.platform.row_security import tenant_scope
+from libs.platform.stream_reads import read_stream
 
 log = logging.getLogger("deskpilot.dead_letters")
 
@@ -95,31 +95,21 @@ def _letter(seq: int, subject: str, headers: dict[str, str], body: bytes) -> Dea
     )
 
 
-async def _scan(js: JetStreamContext) -> tuple[list[DeadLetter], set[int]]:
-    """Every letter ever parked, oldest first, and the ids of those re-driven since."""
-    info = await js.stream_info(DEAD_LETTER_STREAM)
-    if not info.state.messages:
-        return [], set()
+async def _scan(nc: NATS) -> tuple[list[DeadLetter], set[int]]:
+    """Every letter ever parked, oldest first, and the ids of those re-driven since (batched direct get)."""
     found: list[DeadLetter] = []
     redriven: set[int] = set()
-    for seq in range(info.state.first_seq, info.state.last_seq + 1):
-        try:
-            msg = await js.get_msg(DEAD_LETTER_STREAM, seq=seq)
-        except NotFoundError:
+    for msg in await read_stream(nc, DEAD_LETTER_STREAM):
+        if msg.subject.endswith(f".{REDRIVEN}"):
+            redriven.add(int(msg.headers.get(REDRIVEN_ID, "0")))
             continue
-        headers = dict(msg.headers or {})
-        if (msg.subject or "").endswith(f".{REDRIVEN}"):
-            redriven.add(int(headers.get(REDRIVEN_ID, "0")))
-            continue
-        found.append(_letter(seq, msg.subject or "", headers, msg.data or b""))
+        found.append(_letter(msg.seq, msg.subject, msg.headers, msg.data))
     return found, redriven
 
 
-async def dead_letters(
-    js: JetStreamContext, consumer: str | None = None, letter_id: int | None = None
-) -> list[DeadLetter]:
+async def dead_letters(nc: NATS, consumer: str | None = None, letter_id: int | None = None) -> list[DeadLetter]:
     """The parked messages not re-driven yet, oldest first; only ``consumer``'s, or only ``letter_id``, if given."""
-    found, redriven = await _scan(js)
+    found, redriven = await _scan(nc)
     return [
         letter
         for letter in found
@@ -127,9 +117,9 @@ async def dead_letters(
     ]
 
 
-async def letter(js: JetStreamContext, letter_id: int) -> tuple[DeadLetter, bool] | None:
+async def letter(nc: NATS, letter_id: int) -> tuple[DeadLetter, bool] | None:
     """The letter ``letter_id`` and whether it was re-driven already; None if no letter has that id."""
-    found, redriven = await _scan(js)
+    found, redriven = await _scan(nc)
     match = next((each for each in found if each.id == letter_id), None)
     return None if match is None else (match, match.id in redriven)
 

@@ -91,7 +91,7 @@ def report(results: list[tuple[DeadLetter, str | None]]) -> RedriveReport:
 
 async def detail(nc: NATS, letter_id: int) -> DeadLetterDetail | None:
     """One letter with its stored body, re-driven or not; None if no letter has that id."""
-    found = await letter(nc.jetstream(), letter_id)
+    found = await letter(nc, letter_id)
     if found is None:
         return None
     parked, redriven = found
@@ -101,7 +101,7 @@ async def detail(nc: NATS, letter_id: int) -> DeadLetterDetail | None:
 
 async def redrive_selected(nc: NATS, consumer: str | None = None, letter_id: int | None = None) -> RedriveReport:
     """Re-drive the letters not re-driven yet (all, one consumer's, or one), in log order."""
-    return report(await redrive(nc, await dead_letters(nc.jetstream(), consumer, letter_id)))
+    return report(await redrive(nc, await dead_letters(nc, consumer, letter_id)))
 
 
 LetterId = Annotated[int, Parameter(ge=1, le=2**63 - 1, description="A dead letter's id.")]
@@ -117,7 +117,7 @@ class OperatorController(Controller):
         self, runtime: Runtime, consumer: Annotated[str | None, Parameter(pattern=CONSUMER)] = None
     ) -> DeadLetters:
         """The messages consumers parked and nobody re-drove yet, oldest first (``deskpilot dead-letters list``)."""
-        parked = await dead_letters(runtime.nc.jetstream(), consumer)
+        parked = await dead_letters(runtime.nc, consumer)
         return DeadLetters(dead_letters=[view(each) for each in parked], count=len(parked))
 
     @get("/dead-letters/{letter_id:int}")
@@ -132,7 +132,7 @@ class OperatorController(Controller):
     async def redrive_one(self, runtime: Runtime, letter_id: LetterId) -> RedriveReport:
         """Run the owning consumer's handler on the letter's event again (``deskpilot dead-letters redrive --id``).
         Idempotent: a letter re-driven already is not applied again (an empty report)."""
-        if await letter(runtime.nc.jetstream(), letter_id) is None:
+        if await letter(runtime.nc, letter_id) is None:
             raise NotFoundException(f"no dead letter {letter_id}")
         return await redrive_selected(runtime.nc, letter_id=letter_id)
 

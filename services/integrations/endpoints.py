@@ -18,7 +18,13 @@ from services.integrations.audit import trail
 from services.integrations.errors import ConnectError
 from services.integrations.manifest import Manifest, api_key_purpose, builtin_manifests
 from services.integrations.mcp import servers as mcp_servers
-from services.integrations.mcp.policy import McpError, McpPolicy, McpServerRequest, validate_registration
+from services.integrations.mcp.policy import (
+    McpError,
+    McpPolicy,
+    McpServerRegistration,
+    McpServerRequest,
+    validate_registration,
+)
 from services.integrations.oauth.connections import OAuthConnections, token_purpose
 from services.integrations.repository import (
     AuditQuery,
@@ -68,6 +74,15 @@ def _http(exc: ConnectError | VaultError) -> HTTPException:
     if isinstance(exc, VaultUnavailable):
         return HTTPException(status_code=503, detail="the vault has no master key configured")
     return HTTPException(status_code=500, detail="a stored secret could not be read")
+
+
+async def _discovered(registration: McpServerRegistration, policy: McpPolicy) -> list[McpTool]:
+    """The tools of a server being registered; one that cannot be listed is the registration's to fix (422), where a
+    registered server that stops answering is an upstream failure (502, on refresh)."""
+    try:
+        return await mcp_servers.discover(registration, policy)
+    except McpError as exc:
+        raise McpError(422 if exc.status == 502 else exc.status, exc.message) from None
 
 
 def _mcp_info(name: str, transport: str, mode: str, tools: Sequence[McpTool], status: str = "active") -> McpServerInfo:
@@ -219,11 +234,11 @@ class IntegrationsController(Controller):
         """Connect an MCP server (stdio command or streamable-HTTP URL); its tools join this tenant's catalog.
         Registering an existing name replaces it. ``env`` and ``headers`` are stored encrypted, never returned.
         What the operator does not allow (a command off its list, a private address) is 403; a server that cannot
-        be reached or listed is 422 (a host that does not resolve) or 502."""
+        be reached or listed is 422: the tenant's URL or command to fix, not a failure of ours (no 5xx)."""
         registration = data.registration()
         try:
             await validate_registration(registration, mcp_policy)
-            tools = await mcp_servers.discover(registration, mcp_policy)
+            tools = await _discovered(registration, mcp_policy)
             async with runtime.unit_of_work() as uow:
                 await mcp_servers.register(uow.session, vault, tenant_id, registration, tools)
                 await publish_catalog(uow, tenant_id, None)

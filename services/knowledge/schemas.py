@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from libs.platform.http import HTTP_URL
+from libs.platform.http import HTTP_URL, json_integer
 
 BodyFormat = Literal["markdown", "html"]
 Tag = str
@@ -133,8 +133,8 @@ class NewCrawl(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     url: str = Field(max_length=2000, pattern=HTTP_URL, description="an http(s) URL (a host name or IPv4 address)")
-    max_depth: int = Field(default=3, ge=0, le=10)
-    max_pages: int = Field(default=200, ge=1, le=10_000)
+    max_depth: Annotated[int, Field(ge=0, le=10), BeforeValidator(json_integer)] = 3
+    max_pages: Annotated[int, Field(ge=1, le=10_000), BeforeValidator(json_integer)] = 200
     locale: str = Field(default="en", pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$")
 
 

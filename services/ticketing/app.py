@@ -24,7 +24,7 @@ from services.ticketing.endpoints import (
     lookup_caller,
 )
 from services.ticketing.handlers import sla_timers, subscriptions
-from services.ticketing.models import add_accounts, add_sso, instance_metadata
+from services.ticketing.models import add_accounts, add_sso, add_sso_issuer_problem, instance_metadata
 from services.ticketing.oidc import OidcClient
 from services.ticketing.sso import TenantKeys
 from services.ticketing.sso_endpoints import SsoController
@@ -48,6 +48,7 @@ def create_app(
             create_all_migration(metadata),
             Migration(2, "owner role, passwords, issued keys", add_accounts),
             Migration(3, "single sign-on", add_sso),
+            Migration(4, "single sign-on: the issuer's problem when saved", add_sso_issuer_problem),
         ],
     )
     runtime.privacy.handle(privacy.redact, privacy.export)

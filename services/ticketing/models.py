@@ -159,6 +159,8 @@ sso_configs = Table(
     Column("role_values", JSONB, nullable=False),
     Column("default_role", String(16), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Why the issuer's discovery document could not be read when this was saved (sign-ins fail until it answers).
+    Column("issuer_problem", String(500), nullable=True),
 )
 
 # A sign-in under way: only the digest of its ``state`` (nonce and PKCE verifier are derived from the state with the
@@ -197,6 +199,11 @@ async def add_accounts(conn: AsyncConnection) -> None:
 async def add_sso(conn: AsyncConnection) -> None:
     """Migration 3: single sign-on's configuration, attempts under way and identities."""
     await conn.run_sync(lambda sync: metadata.create_all(sync, tables=[sso_configs, sso_attempts, sso_identities]))
+
+
+async def add_sso_issuer_problem(conn: AsyncConnection) -> None:
+    """Migration 4: what the issuer answered when single sign-on was saved (its configuration is kept either way)."""
+    await conn.execute(text("ALTER TABLE ticketing.sso_configs ADD COLUMN IF NOT EXISTS issuer_problem VARCHAR(500)"))
 
 
 def instance_metadata() -> MetaData:

@@ -287,6 +287,10 @@ class SsoConfig(BaseModel):
     role_values: dict[str, str]
     default_role: str | None
     updated_at: datetime
+    issuer_problem: str | None = Field(
+        description="why the issuer's discovery document could not be read when this was saved: sign-ins fail "
+        "(502) until it answers; save again once it does. null: it answered"
+    )
 
 
 class SsoAuthorizationIn(Request):
@@ -294,7 +298,7 @@ class SsoAuthorizationIn(Request):
     registered at the issuer)."""
 
     tenant_id: str = Field(min_length=1, max_length=64)
-    redirect_uri: str = Field(min_length=8, max_length=500, pattern=r"^https?://[^\s\x00-\x1f\x7f]+$")
+    redirect_uri: str = Field(min_length=8, max_length=500, pattern=r"^https?://[\x21-\x7e]+$")
 
 
 class SsoAuthorization(BaseModel):

@@ -38,7 +38,7 @@ from libs.events.subject_keys import MasterKeys
 from libs.platform.outbox import UnitOfWork
 from libs.platform.tenancy import key_digest
 from services.ticketing import accounts
-from services.ticketing.oidc import Identity, OidcClient, SsoRefused
+from services.ticketing.oidc import Identity, IssuerUnavailable, OidcClient, SsoRefused
 from services.ticketing.repository import AgentRepository, AgentRow, SsoConfigRow, SsoRepository
 from services.ticketing.service import AGENT_KEY_PREFIX, Caller
 
@@ -106,8 +106,9 @@ class SsoSettings:
 async def configure(
     uow: UnitOfWork, caller: Caller, keys: TenantKeys, oidc: OidcClient, wanted: SsoSettings
 ) -> SsoConfigRow:
-    """Set the tenant's single sign-on (owners only). The issuer must answer discovery now; a missing secret keeps
-    the stored one."""
+    """Set the tenant's single sign-on (owners only); a missing secret keeps the stored one. The issuer's discovery
+    document is read now: what it answered is kept with the configuration (``issuer_problem``), which is saved
+    either way — the network's answer is not the request's shape."""
     caller.require_owner()
     repo = SsoRepository(uow.session)
     existing = await repo.config(caller.tenant_id)
@@ -117,7 +118,11 @@ async def configure(
         sealed = existing.client_secret_sealed
     else:
         raise SsoRefused("a client secret is needed the first time", 409)  # what is stored decides: a conflict
-    await oidc.provider(wanted.issuer)
+    try:
+        await oidc.provider(wanted.issuer)
+        problem = None
+    except IssuerUnavailable as exc:
+        problem = exc.detail[:500]
     return await repo.save_config(
         caller.tenant_id,
         issuer=wanted.issuer,
@@ -126,6 +131,7 @@ async def configure(
         role_claim=wanted.role_claim,
         role_values=wanted.role_values,
         default_role=wanted.default_role,
+        issuer_problem=problem,
     )
 
 

@@ -24,7 +24,6 @@ from litestar.status_codes import (
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
-    HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_502_BAD_GATEWAY,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
@@ -34,7 +33,7 @@ from libs.platform.row_security import tenant_scope
 from services.ticketing import sso
 from services.ticketing.account_endpoints import Settings
 from services.ticketing.endpoints import AUTH, CurrentCaller, agent_view, domain_errors
-from services.ticketing.oidc import IssuerUnavailable, OidcClient, SsoRefused
+from services.ticketing.oidc import OidcClient, SsoRefused
 from services.ticketing.repository import SsoConfigRow, SsoRepository
 from services.ticketing.schemas import (
     SignedIn,
@@ -71,6 +70,7 @@ def _config(row: SsoConfigRow) -> SsoConfig:
         role_values=row.role_values,
         default_role=row.default_role,
         updated_at=row.updated_at,
+        issuer_problem=row.issuer_problem,
     )
 
 
@@ -93,16 +93,14 @@ class SsoController(Controller):
     async def configure(
         self, caller: CurrentCaller, data: JSONBody[SsoConfigIn], runtime: Runtime, oidc: Oidc, keys: Keys
     ) -> SsoConfig:
-        """Set the tenant's OpenID Connect identity provider (owners). The issuer's discovery document is read now:
-        a URL that does not answer it is the request's fault, refused with 422 (as a crawl of a host that does not
-        resolve is), not a 5xx of ours. The client secret is sealed; leave it out to keep it."""
+        """Set the tenant's OpenID Connect identity provider (owners). The issuer's discovery document is read now,
+        and the configuration saved whatever it answers: ``issuer_problem`` says why it could not be read (sign-ins
+        fail until it can), as a crawl of a host that does not resolve fails the crawl, not the request. The client
+        secret is sealed; leave it out to keep it (409 when none is stored yet)."""
         wanted = sso.SsoSettings(**data.model_dump())
-        with refusals(HTTP_401_UNAUTHORIZED, HTTP_403_FORBIDDEN, HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY):
-            try:
-                async with runtime.unit_of_work() as uow:
-                    row = await sso.configure(uow, caller, keys, oidc, wanted)
-            except IssuerUnavailable as exc:
-                raise SsoRefused(f"issuer: {exc.detail}", HTTP_422_UNPROCESSABLE_ENTITY) from None
+        with refusals(HTTP_401_UNAUTHORIZED, HTTP_403_FORBIDDEN, HTTP_409_CONFLICT):
+            async with runtime.unit_of_work() as uow:
+                row = await sso.configure(uow, caller, keys, oidc, wanted)
         return _config(row)
 
     @delete("/", status_code=HTTP_204_NO_CONTENT)

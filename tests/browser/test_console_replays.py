@@ -1,6 +1,7 @@
 """The console's conversations, replays and model choice in a real browser: pick a past conversation, replay it
 against a candidate with a tool switched off, and see in two columns what the agent did and what the candidate
-would do (the tool call it no longer makes marked); choose the tenant's model among those the operator configured."""
+would do (the tool call it no longer makes marked); choose the tenant's model among those the operator configured;
+save SLA targets row by row."""
 
 from __future__ import annotations
 
@@ -95,3 +96,31 @@ async def test_the_tenant_chooses_its_model_among_the_configured_ones(
     await expect(page.get_by_role("status").first).to_contain_text("the operator's model")
     policy = (await api.get("/v1/agent/policy", headers=web_platform.headers())).json()
     assert policy["model"] is None
+
+
+async def test_sla_targets_are_saved_per_priority_from_their_own_row(
+    context: BrowserContext, web_platform: WebPlatform, api: httpx2.AsyncClient
+) -> None:
+    owner = await new_account(api, web_platform, role="owner")
+    page = await context.new_page()
+    await sign_in(page, web_platform, owner, "/console/policies")
+    table = page.locator("section[aria-labelledby=sla-h] table")
+    header = await table.locator("th", has_text="Resolution (hours)").bounding_box()
+    cell = await page.locator("#res-high").bounding_box()
+    assert header is not None
+    assert cell is not None
+    assert abs(header["x"] - cell["x"]) < 20, (header, cell)  # the heading is over its column
+    await page.locator("#fr-high").fill("45")
+    await page.locator("#res-high").fill("9")
+    await page.locator("#fr-urgent").fill("7")  # another row's edit, not saved with this one
+    await page.locator("tr", has=page.locator("#fr-high")).get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("status").first).to_contain_text("SLA targets for high saved")
+    await expect(page.locator("#fr-high")).to_have_value("45")
+    targets = {
+        t["priority"]: t
+        for t in (await api.get("/v1/tickets/sla-policy", headers=web_platform.headers())).json()["items"]
+    }
+    assert (targets["high"]["first_response_seconds"], targets["high"]["resolution_seconds"]) == (45 * 60, 9 * 3600)
+    assert targets["urgent"]["first_response_seconds"] != 7 * 60
+    await assert_accessible(page)
+    await screenshot(page, "console-policies-sla")

@@ -75,7 +75,7 @@ async def test_dead_letters_are_listed_shown_and_redriven_once_over_the_api(
         await event_log.publish(first)
         await event_log.publish(second)
         for _ in range(300):  # bounded: two events, two attempts each, 0.5 s apart
-            if len(await dead_letters(nc.jetstream(), consumer)) == 2:
+            if len(await dead_letters(nc, consumer)) == 2:
                 break
             await asyncio.sleep(0.05)
         listed = (await client.get(LETTERS, params={"consumer": consumer}, headers=OPERATOR)).json()

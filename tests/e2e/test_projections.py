@@ -145,7 +145,7 @@ async def test_an_event_a_projection_parked_is_named_and_counted(platform: Platf
         await nc.jetstream().publish(f"dp.conv.{tenant}.{conv}.message.received", json.dumps(poison).encode())
 
         async def parked() -> bool:
-            letters = await dead_letters(nc.jetstream(), "conversation-projection")
+            letters = await dead_letters(nc, "conversation-projection")
             return any(d.conversation_id == conv for d in letters)
 
         await eventually(parked, timeout=60, what="the projection to park the poison event")

@@ -381,3 +381,19 @@ async def test_the_conversation_flow_through_the_generated_client(platform: Plat
         missing = await show.asyncio(conversation_id="conv_nothing_here", client=api)
         assert isinstance(missing, Problem)
         assert (missing.status, missing.code) == (404, "not_found")
+
+
+async def test_the_demo_tenant_comes_complete(platform: Platform) -> None:
+    """The first impression of ``make up``: the demo tenant has its store's procedures, its assistant's persona and
+    instructions, a widget key and a support address waiting for its code, all given through the public API."""
+    from deskpilot.demo import INSTRUCTIONS, PERSONA, SUPPORT_ADDRESS
+
+    async with httpx2.AsyncClient(base_url=platform.base, headers=platform.headers(), timeout=10) as client:
+        policy = (await client.get("/v1/agent/policy")).json()
+        assert (policy["persona"], policy["instructions"]) == (PERSONA, INSTRUCTIONS)
+        procedures = {p["name"] for p in (await client.get("/v1/agent/procedures")).json()["items"]}
+        assert procedures, "the demo store's procedures"
+        keys = (await client.get("/v1/conversations/widget-keys")).json()["items"]
+        assert [k for k in keys if k["revoked_at"] is None]
+        addresses = (await client.get("/v1/conversations/email-addresses")).json()["items"]
+        assert {(a["address"], a["status"]) for a in addresses} >= {(SUPPORT_ADDRESS, "pending")}

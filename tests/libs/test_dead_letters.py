@@ -45,7 +45,7 @@ async def test_a_parked_event_is_redriven_once_after_the_fix(
         await event_log.publish(first)
         await event_log.publish(second)
         for _ in range(300):  # bounded: two events, two attempts each, 0.5 s apart
-            parked = await dead_letters(nc.jetstream(), consumer)
+            parked = await dead_letters(nc, consumer)
             if len(parked) == 2:
                 break
             await asyncio.sleep(0.05)
@@ -66,14 +66,14 @@ async def test_a_parked_event_is_redriven_once_after_the_fix(
 
         still = await redrive(nc, parked[:1])  # the cause is not fixed yet: it stays parked
         assert still[0][1] is not None
-        assert len(await dead_letters(nc.jetstream(), consumer)) == 2
+        assert len(await dead_letters(nc, consumer)) == 2
 
         broken = False
         results = await redrive(nc, parked)
         assert [error for _, error in results] == [None, None]
         assert applied == [first.id, second.id], "once each, in log order"
-        assert await dead_letters(nc.jetstream(), consumer) == []
-        assert await redrive(nc, await dead_letters(nc.jetstream(), consumer)) == []
+        assert await dead_letters(nc, consumer) == []
+        assert await redrive(nc, await dead_letters(nc, consumer)) == []
         assert applied == [first.id, second.id]
     finally:
         await server.stop()

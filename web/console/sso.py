@@ -83,7 +83,18 @@ class SsoSettingsController(Controller):
         except ValueError as exc:
             session.say("error", f"Role mapping: {exc}")
             return Redirect(BACK, status_code=303)
-        return await act(session, BACK, "Single sign-on saved.", user.call("PUT", "/v1/tickets/sso", json_body=body))
+        try:
+            saved = await user.call("PUT", "/v1/tickets/sso", json_body=body)
+        except ApiError as exc:
+            if exc.status == 401:
+                raise
+            session.say("error", exc.detail or f"refused ({exc.status})")
+        else:  # saved either way; the issuer's answer decides whether sign-ins can work yet
+            if problem := saved.get("issuer_problem"):
+                session.say("error", f"Saved, but sign-ins will fail until the issuer answers: {problem}")
+            else:
+                session.say("ok", "Single sign-on saved.")
+        return Redirect(BACK, status_code=303)
 
     @post("/remove")
     async def remove(self, request: AnyRequest, api: Api, store: Store) -> Redirect:

@@ -160,3 +160,13 @@ async def test_a_start_url_that_may_not_be_crawled_fails_the_crawl_before_any_fe
     status = await client.get(f"/v1/knowledge/crawls/{crawl_id}", headers={"Authorization": f"Bearer {tenant.api_key}"})
     assert (status.json()["status"], fetched) == ("failed", [])
     assert why in status.json()["error"]
+
+
+async def test_a_crawls_limits_are_json_integers(knowledge: Service, event_log: EventLog) -> None:
+    """As the contract says: lax validation took ``false`` as 0 (ST201 in api_fuzz)."""
+    client, runtime = knowledge
+    tenant = await provision_tenant(event_log, runtime)
+    auth = {"Authorization": f"Bearer {tenant.api_key}"}
+    for limits in ({"max_depth": False}, {"max_pages": "5"}, {"max_depth": 1.5}):
+        r = await client.post("/v1/knowledge/crawls", headers=auth, json={"url": "http://127.0.0.1:9/", **limits})
+        assert r.status_code == 422, (limits, r.text)

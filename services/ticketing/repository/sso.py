@@ -25,6 +25,7 @@ class SsoConfigRow:
     role_values: dict[str, str]
     default_role: str | None
     updated_at: datetime
+    issuer_problem: str | None
 
     @classmethod
     def from_row(cls, row: RowMapping) -> SsoConfigRow:
@@ -37,6 +38,7 @@ class SsoConfigRow:
             role_values=dict(row["role_values"]),
             default_role=row["default_role"],
             updated_at=row["updated_at"],
+            issuer_problem=row["issuer_problem"],
         )
 
 

@@ -172,7 +172,14 @@ async def test_configuration_is_for_owners_and_checks_the_issuer(ticketing: Serv
     assert r.status_code in {400, 422}, r.text  # http:// only on this machine
     unreachable = plain | {"issuer": "http://127.0.0.1:9"}
     r = await client.put("/v1/tickets/sso", json=unreachable, headers=owner)
-    assert r.status_code == 422, r.text  # the tenant's URL, not our fault: no 5xx
+    assert r.status_code == 200, r.text  # saved: the network's answer is not the request's shape (and no 5xx)
+    assert "discovery document could not be read" in r.json()["issuer_problem"]
+    shown = await client.get("/v1/tickets/sso", headers=owner)
+    assert shown.json()["issuer_problem"] == r.json()["issuer_problem"]
+    sign_in = await client.post(
+        "/v1/tickets/sso/authorizations", json={"tenant_id": tenant["tenant_id"], "redirect_uri": REDIRECT}
+    )
+    assert sign_in.status_code == 502, sign_in.text  # until the issuer answers
     assert (await client.put("/v1/tickets/sso", json=plain)).status_code == 401
     assert (await client.delete("/v1/tickets/sso", headers=owner)).status_code == 204
     assert (await client.get("/v1/tickets/sso", headers=owner)).status_code == 404

@@ -55,6 +55,7 @@ def config(default_role: str | None = None) -> SsoConfigRow:
         {"ops": "agent", "leads": "admin"},
         default_role,
         datetime.now(UTC),
+        None,
     )
 
 

@@ -25,6 +25,8 @@ class SsoConfig:
         role_values (SsoConfigRoleValues):
         default_role (None | str):
         updated_at (datetime.datetime):
+        issuer_problem (None | str): why the issuer's discovery document could not be read when this was saved: sign-ins
+            fail (502) until it answers; save again once it does. null: it answered
     """
 
     issuer: str
@@ -34,6 +36,7 @@ class SsoConfig:
     role_values: SsoConfigRoleValues
     default_role: None | str
     updated_at: datetime.datetime
+    issuer_problem: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,6 +55,9 @@ class SsoConfig:
 
         updated_at = self.updated_at.isoformat()
 
+        issuer_problem: None | str
+        issuer_problem = self.issuer_problem
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -63,6 +69,7 @@ class SsoConfig:
                 "role_values": role_values,
                 "default_role": default_role,
                 "updated_at": updated_at,
+                "issuer_problem": issuer_problem,
             }
         )
 
@@ -92,6 +99,13 @@ class SsoConfig:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
+        def _parse_issuer_problem(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        issuer_problem = _parse_issuer_problem(d.pop("issuer_problem"))
+
         sso_config = cls(
             issuer=issuer,
             client_id=client_id,
@@ -100,6 +114,7 @@ class SsoConfig:
             role_values=role_values,
             default_role=default_role,
             updated_at=updated_at,
+            issuer_problem=issuer_problem,
         )
 
         sso_config.additional_properties = d
