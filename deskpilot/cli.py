@@ -19,6 +19,7 @@
     deskpilot analytics-credentials TENANT [--out FILE]   a read-only NATS credential for one tenant's events
     deskpilot analytics-credentials list | revoke ID      the credentials issued; revoke one (the server refuses it)
     deskpilot nats-config DIR                             nkeys and auth.conf for a NATS server run elsewhere
+    deskpilot nats-move-streams STORE_DIR                 an old JetStream store's streams to the account LOG
 
 ``NATS_URL`` and ``DATABASE_URL`` select the servers; without them, commands other than ``up`` use those of the
 platform that ``up`` is running from the same data dir.

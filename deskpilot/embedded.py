@@ -81,16 +81,36 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], what: str, timeout:
     raise TimeoutError(f"{what} did not listen on port {port} within {timeout:.0f}s")
 
 
+class StreamsInBothAccounts(RuntimeError):
+    """JetStream data for both ``$G`` and ``LOG``: which holds the log is the operator's call, not a guess."""
+
+
+def _holds_data(account: Path) -> bool:
+    return account.is_dir() and any(path.is_file() for path in account.rglob("*"))
+
+
 def move_streams_to_log_account(store: Path) -> bool:
     """Move the streams of a data dir made before decision 0051 (JetStream's data of the one account ``$G``) to
     the ``LOG`` account's directory, before the server starts: JetStream keeps each account's streams in
-    ``<store_dir>/jetstream/<account>``. Nothing to do (False) once moved, or when nothing was there. If both
-    directories exist, the server has run with accounts already: ``$G`` is left alone."""
+    ``<store_dir>/jetstream/<account>``. Nothing to do (False) once moved, or when nothing was there. A ``LOG``
+    directory with no file in it is replaced. When ``LOG`` holds data too, a server ran with the accounts before
+    the move and services made (empty) streams there: :class:`StreamsInBothAccounts`, and nothing is touched.
+    What ``deskpilot up`` and docker-compose's ``nats-streams`` step (``deskpilot nats-move-streams``) run."""
     from deskpilot.nats_auth import GLOBAL_ACCOUNT, LOG_ACCOUNT
 
     old, new = store / "jetstream" / GLOBAL_ACCOUNT, store / "jetstream" / LOG_ACCOUNT
-    if not old.is_dir() or new.exists():
+    if not _holds_data(old):
         return False
+    if _holds_data(new):
+        raise StreamsInBothAccounts(
+            f"JetStream data in both {old} and {new}: a NATS server ran with the accounts of decision 0051 before "
+            f"the streams were moved, and new streams were made in {LOG_ACCOUNT}. Nothing was moved. With the "
+            f"services and NATS stopped, keep one: docs/operations.md, 'Upgrading a server run elsewhere'"
+        )
+    if new.exists():  # directories only: rmdir refuses anything else
+        for directory in sorted(new.rglob("*"), reverse=True):
+            directory.rmdir()
+        new.rmdir()
     old.rename(new)  # one directory, same file system: atomic
     return True
 

@@ -4,6 +4,7 @@
     deskpilot analytics-credentials list                  the credentials issued (and revoked)
     deskpilot analytics-credentials revoke ID             the server refuses it from its next reload on
     deskpilot nats-config DIR                             the NATS authorization for a server run elsewhere
+    deskpilot nats-move-streams STORE_DIR                 a store from before decision 0051: its streams to LOG
 
 Both work on a NATS auth directory (``deskpilot/nats_auth.py``): by default the one of the embedded server that
 ``deskpilot up`` runs from ``--data-dir``, which is asked to reload at once; ``--nats-dir`` names another (the one
@@ -18,15 +19,17 @@ import asyncio
 import contextlib
 import json
 import os
+import sys
 from pathlib import Path
 
 from nats.js.errors import NotFoundError
 
+from deskpilot.embedded import StreamsInBothAccounts, move_streams_to_log_account
 from deskpilot.nats_auth import AnalyticsCredential, NatsAuthDirectory, reload_server
 from libs.events.streams import EVENTS_STREAM
 from libs.platform import nats_auth
 
-COMMANDS = ("analytics-credentials", "nats-config")
+COMMANDS = ("analytics-credentials", "nats-config", "nats-move-streams")
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], data_dir: Path) -> None:
@@ -42,6 +45,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], data_d
 
     p_conf = sub.add_parser("nats-config", help="write the NATS authorization (auth.conf, nkeys) for a NATS server")
     p_conf.add_argument("directory", type=Path)
+
+    p_move = sub.add_parser(
+        "nats-move-streams",
+        help="move a JetStream store's streams from the account $G to LOG (decision 0051), with NATS stopped",
+    )
+    p_move.add_argument("store", type=Path, help="the server's store_dir (docker-compose: /data)")
 
 
 def _embedded(data_dir: Path) -> dict[str, object]:
@@ -152,5 +161,18 @@ def nats_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def move_streams(args: argparse.Namespace) -> int:
+    """What ``deskpilot up`` does to its own data dir, for a server run elsewhere (docker-compose's nats-streams)."""
+    try:
+        moved = move_streams_to_log_account(args.store)
+    except StreamsInBothAccounts as exc:
+        print(f"deskpilot nats-move-streams: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.store}: " + ("streams moved to the account LOG (decision 0051)" if moved else "nothing to move"))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.command == "nats-move-streams":
+        return move_streams(args)
     return analytics_credentials(args) if args.command == "analytics-credentials" else nats_config(args)

@@ -24,7 +24,7 @@ import uvicorn
 
 from deskpilot.database_roles import provision_service_role
 from deskpilot.demo import DemoOwner, DemoWeb, demo_origins, demo_tenant_usable, set_up_demo
-from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres, StreamsInBothAccounts, free_port
 from deskpilot.gateway import Gateway
 from deskpilot.gateway_limits import GatewaySettings, gateway_middleware
 from deskpilot.http_server import Server
@@ -367,7 +367,11 @@ def up(host: str, port: int, data_dir: Path) -> int:
         nats_url = os.environ.get("NATS_URL", "")
         if not nats_url:
             embedded_nats = EmbeddedNats(data_dir, auth=True)
-            nats_url = embedded_nats.start()
+            try:
+                nats_url = embedded_nats.start()
+            except StreamsInBothAccounts as exc:
+                print(f"deskpilot up: {exc}", file=sys.stderr, flush=True)
+                return 1
             # every process of the platform (and the commands run against it) authenticates with its own nkey
             os.environ[nats_auth.CREDENTIALS_DIR] = str(embedded_nats.credentials)
             say(f"[supervisor] embedded NATS JetStream at {nats_url} (clients authenticate: nkeys)")

@@ -18,7 +18,9 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.js.api import AckPolicy, ConsumerConfig
 
-from deskpilot.embedded import EmbeddedNats
+from deskpilot import embedded
+from deskpilot.cli import main
+from deskpilot.embedded import EmbeddedNats, StreamsInBothAccounts
 from deskpilot.nats_auth import GLOBAL_ACCOUNT, LOG_ACCOUNT
 from deskpilot.nats_permissions import generated
 from libs.events import EventLog, new_id
@@ -127,10 +129,10 @@ async def forge_by_pushing(admin: NATS, agent: NATS, forged: bytes, target: str)
     await listener.unsubscribe()
 
 
-async def test_a_data_dir_from_before_the_accounts_keeps_its_streams(tmp_path: Path, tenant_id: str) -> None:
-    """``deskpilot up`` on a data dir whose streams JetStream kept for the one account ``$G``: the server starts
-    with the streams moved to ``LOG`` (events, a durable's position, the key bucket), and again after a restart."""
-    old = EmbeddedNats(tmp_path)  # no accounts block: JetStream's one account, as before decision 0051
+async def pre_0051_store(data_dir: Path, tenant_id: str) -> Path:
+    """A data dir whose streams JetStream kept for the one account ``$G`` (no accounts block, as before decision
+    0051): 3 events, a durable, a key. Its ``jetstream`` directory."""
+    old = EmbeddedNats(data_dir)
     old.start()
     try:
         nc = await nats.connect(old.url)
@@ -143,8 +145,15 @@ async def test_a_data_dir_from_before_the_accounts_keeps_its_streams(tmp_path: P
         await nc.close()
     finally:
         old.stop()
-    store = tmp_path / "nats" / "store" / "jetstream"
+    store = data_dir / "nats" / "store" / "jetstream"
     assert (store / GLOBAL_ACCOUNT / "streams" / EVENTS_STREAM).is_dir()
+    return store
+
+
+async def test_a_data_dir_from_before_the_accounts_keeps_its_streams(tmp_path: Path, tenant_id: str) -> None:
+    """``deskpilot up`` on a data dir whose streams JetStream kept for the one account ``$G``: the server starts
+    with the streams moved to ``LOG`` (events, a durable's position, the key bucket), and again after a restart."""
+    store = await pre_0051_store(tmp_path, tenant_id)
     moved: list[bool] = []
     for _ in range(2):  # the move happens once; the second start finds it done
         server = EmbeddedNats(tmp_path, auth=True)
@@ -162,3 +171,52 @@ async def test_a_data_dir_from_before_the_accounts_keeps_its_streams(tmp_path: P
         assert not (store / GLOBAL_ACCOUNT).exists()
         assert (store / LOG_ACCOUNT / "streams" / EVENTS_STREAM).is_dir()
     assert moved == [True, False]
+
+
+async def test_an_empty_log_account_directory_does_not_hide_the_streams(tmp_path: Path, tenant_id: str) -> None:
+    """``LOG`` exists but holds no file (every stream deleted, or made by hand): the streams of ``$G`` replace it,
+    instead of staying unread beside it (``mv $G LOG`` would have put them inside it)."""
+    store = await pre_0051_store(tmp_path, tenant_id)
+    (store / LOG_ACCOUNT / "streams").mkdir(parents=True)
+    server = EmbeddedNats(tmp_path, auth=True)
+    server.start()
+    try:
+        admin = await connect(server, ADMIN)
+        assert (await admin.jetstream().stream_info(EVENTS_STREAM)).state.messages == 3
+        await admin.close()
+    finally:
+        server.stop()
+    assert server.moved_streams
+    assert not (store / GLOBAL_ACCOUNT).exists()
+
+
+def listing(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+async def test_streams_in_both_accounts_are_refused_and_left_alone(
+    tmp_path: Path, tenant_id: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What docker-compose did before its nats-streams step: the server restarted with the accounts and the old
+    store unmoved, and the services made empty streams in ``LOG``. The move refuses (``deskpilot up`` and the
+    compose step alike) and touches nothing: which store is the log is the operator's call."""
+    store = await pre_0051_store(tmp_path, tenant_id)
+    monkeypatch.setattr(embedded, "move_streams_to_log_account", lambda _store: False)
+    unmoved = EmbeddedNats(tmp_path, auth=True)
+    unmoved.start()
+    try:
+        admin = await connect(unmoved, ADMIN)
+        await EventLog(admin).ensure_streams()  # as every service does on start
+        assert (await admin.jetstream().stream_info(EVENTS_STREAM)).state.messages == 0
+        await admin.close()
+    finally:
+        unmoved.stop()
+    monkeypatch.undo()
+    before = listing(store)
+    server = EmbeddedNats(tmp_path, auth=True)
+    with pytest.raises(StreamsInBothAccounts, match=r"docs/operations\.md"):
+        server.start()
+    assert server.proc is None
+    assert main(["nats-move-streams", str(store.parent)]) == 1
+    assert f"{store / GLOBAL_ACCOUNT} and {store / LOG_ACCOUNT}" in capsys.readouterr().err
+    assert listing(store) == before
