@@ -222,12 +222,13 @@ class Platform:
 
 
 class Profiles:
-    """``py-spy record`` attached to each process for one throughput run (``--profile DIR``; py-spy on PATH): raw
+    """``py-spy record`` attached to each process for one throughput run (``--profile DIR``; py-spy installed): raw
     collapsed stacks per process, to read with any flame-graph tool or ``sort``."""
 
     def __init__(self, procs: dict[str, psutil.Process], out: Path | None, label: str) -> None:
         self._spies: list[subprocess.Popen[bytes]] = []
-        spy = shutil.which("py-spy")
+        # py-spy is a dev dependency (constraints.txt): in the venv beside this interpreter, or on PATH
+        spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
         if out is None or spy is None:
             return
         out.mkdir(parents=True, exist_ok=True)

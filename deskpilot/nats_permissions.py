@@ -87,8 +87,7 @@ CORE: dict[str, Core] = {
             f"{WIDGET_PREFIX}.*.*.revoked",
             f"{ROOT}.ops.redrive.*",
             f"{DLQ_PREFIX}.*.{REDRIVEN}",
-            f"{API}.STREAM.MSG.GET.{DEAD_LETTER_STREAM}",
-            f"{API}.DIRECT.GET.{DEAD_LETTER_STREAM}",  # the batched read of every letter
+            f"{API}.STREAM.MSG.GET.{DEAD_LETTER_STREAM}",  # from the leader only (libs/platform/dead_letters.py)
         ),
         subscribe=(f"{WIDGET_PREFIX}.*.*.revoked", f"{STREAM_PREFIX}.*.*"),
         # a chat feed's live events: an ephemeral ordered consumer filtered to the conversation

@@ -59,7 +59,7 @@ def dead_letter_stream(replicas: int = 1) -> StreamConfig:
         discard=DiscardPolicy.NEW,
         deny_delete=True,
         deny_purge=False,
-        allow_direct=True,  # listed with batched direct gets (libs/platform/stream_reads.py), as a backup reads it
+        allow_direct=True,  # a backup reads it in batches (libs/platform/stream_reads.py); redrive reads the leader
         num_replicas=replicas,
     )
 

@@ -96,10 +96,11 @@ def _letter(seq: int, subject: str, headers: dict[str, str], body: bytes) -> Dea
 
 
 async def _scan(nc: NATS) -> tuple[list[DeadLetter], set[int]]:
-    """Every letter ever parked, oldest first, and the ids of those re-driven since (batched direct get)."""
+    """Every letter ever parked, oldest first, and the ids of those re-driven since, as the stream's leader has
+    them: a follower's copy may lack the newest markers, and a letter re-driven already would run again."""
     found: list[DeadLetter] = []
     redriven: set[int] = set()
-    for msg in await read_stream(nc, DEAD_LETTER_STREAM):
+    for msg in await read_stream(nc, DEAD_LETTER_STREAM, from_leader=True):
         if msg.subject.endswith(f".{REDRIVEN}"):
             redriven.add(int(msg.headers.get(REDRIVEN_ID, "0")))
             continue

@@ -60,6 +60,8 @@ PathId = Annotated[
 ConversationId = PathId
 
 INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+"""The last position an event log's query may name (JetStream counts in 64 bits; beyond it was a 500)."""
 PathNumber = Annotated[int, Parameter(ge=1, le=INT32_MAX, description="A positive number, at most 2³¹-1.")]
 """A number in the path that is a PostgreSQL ``integer`` (a release's number): beyond it is 422, not a 500 from the
 driver."""

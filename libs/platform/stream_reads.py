@@ -5,6 +5,11 @@ JetStream's batched direct get (``$JS.API.DIRECT.GET.<stream>`` with ``next_by_s
 answers ``BATCH`` messages per request. A stream made before it allowed direct gets (``allow_direct``, which only the
 operator's ``deskpilot up`` may switch on, decision 0044) answers a direct get with no responders, not with its
 messages; such a stream is read one message at a time instead, never taken for empty.
+
+Any replica of a stream answers a direct get, and a follower may lag behind the leader: its copy is a prefix of the
+leader's (Raft applies in order), so a batched read that ends short of the last sequence the leader reported
+(``stream_info``) is completed from the leader. A reader that decides on what it read (has this dead letter been
+re-driven?) reads from the leader only (``from_leader``: ``$JS.API.STREAM.MSG.GET``, one message a request).
 """
 
 from __future__ import annotations
@@ -28,14 +33,19 @@ class StreamMessage:
     data: bytes
 
 
-async def read_stream(nc: NATS, stream: str, timeout: float = 10.0) -> list[StreamMessage]:
-    """Every message of ``stream``, oldest first."""
-    info = await nc.jetstream().stream_info(stream)
+async def read_stream(
+    nc: NATS, stream: str, timeout: float = 10.0, *, from_leader: bool = False
+) -> list[StreamMessage]:
+    """Every message of ``stream``, oldest first, at least up to the last sequence its leader reports now; with
+    ``from_leader``, every one as the leader has it (no replica's possibly stale copy)."""
+    info = await nc.jetstream().stream_info(stream)  # answered by the leader
     if not info.state.messages:
         return []
-    if info.config.allow_direct:
-        return await _batched(nc, stream, timeout)
-    return await _one_by_one(nc, stream, info.state.first_seq, info.state.last_seq)
+    first, last = info.state.first_seq, info.state.last_seq
+    if from_leader or not info.config.allow_direct:
+        return await _one_by_one(nc, stream, first, last)
+    out = await _batched(nc, stream, timeout)
+    return out + await _one_by_one(nc, stream, max(first, out[-1].seq + 1 if out else first), last)
 
 
 async def _one_by_one(nc: NATS, stream: str, first: int, last: int) -> list[StreamMessage]:

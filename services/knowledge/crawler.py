@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import re
-import socket
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from sqlalchemy import func
 
 from libs.events import Envelope
 from libs.events.catalog.knowledge import CrawlProgressed
+from libs.platform.destinations import DestinationRefused, Destinations, Resolver, get_following, system_resolve
 from libs.platform.outbox import UnitOfWork
 from services.knowledge import service
 from services.knowledge.chunking import content_hash, html_to_markdown
@@ -43,22 +42,14 @@ class CrawlRefused(ValueError):
     """The start URL may not be crawled: the crawl fails with this reason."""
 
 
-def check_crawlable(url: str, *, allow_private: bool) -> None:
-    """Refuse non-HTTP URLs and, unless allowed, hosts that resolve to loopback/private/link-local addresses (a
-    crawl fetches URLs chosen by a tenant: without this it could read the operator's internal services)."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise CrawlRefused("only http(s) URLs with a host can be crawled")
-    if allow_private:
-        return
+async def check_crawlable(url: str, destinations: Destinations) -> None:
+    """Refuse non-HTTP URLs and hosts that do not resolve to public addresses (unless the operator allows private
+    ones): a crawl fetches URLs chosen by a tenant, which must not reach the operator's internal services. Every
+    page, redirect hop and connection of the crawl passes the same rule (``libs.platform.destinations``)."""
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except OSError as error:
-        raise CrawlRefused(f"cannot resolve {parts.hostname}") from error
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
-            raise CrawlRefused(f"{parts.hostname} resolves to a private address; crawling it is not allowed")
+        await destinations.check_url(url)
+    except DestinationRefused as refused:
+        raise CrawlRefused(refused.reason) from None
 
 
 class _Links(HTMLParser):
@@ -108,8 +99,9 @@ class Crawler:
         transport: httpx2.AsyncBaseTransport | None = None,
         timeout: float = 10.0,
         allow_private: bool = False,
+        resolve: Resolver = system_resolve,
     ) -> None:
-        self._allow_private = allow_private
+        self._destinations = Destinations(allow_private=allow_private, resolve=resolve)
         self._uow = unit_of_work
         self._kb = kb
         self._transport = transport
@@ -136,17 +128,12 @@ class Crawler:
 
     async def _run(self, job: CrawlJob) -> None:
         try:  # before anything is fetched: the start URL's host must resolve, to public addresses unless allowed
-            await asyncio.to_thread(check_crawlable, job.root_url, allow_private=self._allow_private)
+            await check_crawlable(job.root_url, self._destinations)
         except CrawlRefused as refused:
             await self._finish(job, "failed", str(refused))
             return
         try:
-            async with httpx2.AsyncClient(
-                transport=self._transport,
-                timeout=self._timeout,
-                follow_redirects=True,
-                headers={"User-Agent": USER_AGENT},
-            ) as client:
+            async with self._client() as client:
                 await self._crawl(job, client)
         except asyncio.CancelledError:
             # Best effort: the database may already be going away with the process.
@@ -159,12 +146,23 @@ class Crawler:
         else:
             await self._finish(job, "completed", None)
 
+    def _client(self) -> httpx2.AsyncClient:
+        """Redirects are followed by ``get_following``, one checked hop at a time; without an injected transport
+        (tests), every connection goes to an address the rule checked."""
+        options: dict[str, Any] = {"timeout": self._timeout, "headers": {"User-Agent": USER_AGENT}}
+        if self._transport is None:
+            return self._destinations.client(**options)
+        return httpx2.AsyncClient(transport=self._transport, follow_redirects=False, trust_env=False, **options)
+
+    async def _get(self, client: httpx2.AsyncClient, url: str) -> httpx2.Response | None:
+        try:
+            return await get_following(client, url, self._destinations)
+        except (httpx2.HTTPError, DestinationRefused):
+            return None
+
     async def _robots(self, client: httpx2.AsyncClient, root: str) -> RobotFileParser:
         robots = RobotFileParser()
-        try:
-            response = await client.get(urljoin(root, "/robots.txt"))
-        except httpx2.HTTPError:
-            response = None
+        response = await self._get(client, urljoin(root, "/robots.txt"))
         if response is not None and response.status_code == 200:
             robots.parse(response.text.splitlines())
         elif response is not None and response.status_code in {401, 403}:
@@ -179,11 +177,8 @@ class Crawler:
         for depth in range(2):  # a sitemap index, then its sitemaps
             nested: list[str] = []
             for sitemap_url in todo:
-                try:
-                    response = await client.get(sitemap_url)
-                except httpx2.HTTPError:
-                    continue
-                if response.status_code != 200:
+                response = await self._get(client, sitemap_url)
+                if response is None or response.status_code != 200:
                     continue
                 for loc in _sitemap_locations(response.text):
                     (nested if depth == 0 and loc.endswith(".xml") else pages).append(loc)
@@ -232,9 +227,8 @@ class Crawler:
             await self._progress(job)
 
     async def _fetch(self, client: httpx2.AsyncClient, url: str) -> tuple[str, str] | None:
-        try:
-            response = await client.get(url)
-        except httpx2.HTTPError:
+        response = await self._get(client, url)
+        if response is None:
             return None
         content_type = response.headers.get("content-type", "")
         if response.status_code != 200 or "html" not in content_type or len(response.content) > MAX_PAGE_BYTES:

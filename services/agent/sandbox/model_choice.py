@@ -7,8 +7,6 @@ for the run and never stored): the operator's keys and environment never leave f
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +15,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from libs.platform.destinations import DestinationRefused, Destinations
 from libs.pricing import UnknownPrice, price_for
 from services.agent.config import AgentSettings
 from services.agent.providers import ChatModel, ModelChoice, ModelConfigurationError, select_model
@@ -70,11 +69,11 @@ async def _check_public(url: str) -> None:
     """A tenant may not point the agent service at its own network (the same rule as crawls and MCP servers)."""
     host = urlsplit(url).hostname or ""
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
-    except OSError as exc:
-        raise _refuse("base_url", f"cannot resolve {host!r}: {exc}") from exc
-    if any(not ipaddress.ip_address(info[4][0]).is_global for info in infos):
-        raise _refuse("base_url", f"{host} is a private or loopback address")
+        await Destinations().check_url(url)
+    except DestinationRefused as refused:
+        if refused.unresolvable:
+            raise _refuse("base_url", f"cannot resolve {host!r}") from None
+        raise _refuse("base_url", f"{host} is a private or loopback address") from None
 
 
 async def _check_caller(choice: CandidateModel, caller: Caller) -> None:

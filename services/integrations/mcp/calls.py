@@ -45,7 +45,7 @@ async def call(
     try:
         async with asyncio.timeout(policy.timeout):
             async with open_session(
-                server.transport, server.command, server.args, server.url, secrets, policy.timeout
+                server.transport, server.command, server.args, server.url, secrets, policy.timeout, policy.destinations
             ) as client:
                 await journal()
                 sent = True  # from here on the server may act on the call, answer or not

@@ -6,16 +6,24 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx2
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
+
+from libs.platform.destinations import Destinations
 
 
 @asynccontextmanager
 async def open_session(
-    transport: str, command: str | None, args: list[str], url: str | None, secrets: dict[str, Any], timeout: float
+    transport: str,
+    command: str | None,
+    args: list[str],
+    url: str | None,
+    secrets: dict[str, Any],
+    timeout: float,
+    destinations: Destinations,
 ) -> AsyncIterator[Client]:
-    """A client session; ``secrets`` holds the stdio ``env`` or the HTTP ``headers`` (from the vault)."""
+    """A client session; ``secrets`` holds the stdio ``env`` or the HTTP ``headers`` (from the vault). Every
+    connection of an HTTP session goes to an address ``destinations`` checked, and redirects are not followed."""
     if transport == "stdio":
         assert command is not None
         params = StdioServerParameters(command=command, args=args, env=secrets.get("env") or None)
@@ -24,7 +32,7 @@ async def open_session(
         return
     assert url is not None
     async with (
-        httpx2.AsyncClient(headers=secrets.get("headers") or {}, timeout=timeout) as http,
+        destinations.client(headers=secrets.get("headers") or {}, timeout=timeout) as http,
         Client(streamable_http_client(url, http_client=http), read_timeout_seconds=timeout) as client,
     ):
         yield client

@@ -7,8 +7,6 @@ A stdio server is a command run on Deskpilot's own hosts, so only commands the o
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -16,6 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from libs.platform.destinations import DestinationRefused, Destinations
 from libs.platform.http import HTTP_URL
 from services.integrations.errors import ToolError
 from services.integrations.repository import McpServer
@@ -101,6 +100,10 @@ class McpPolicy:
     allow_private: bool
     timeout: float
 
+    @property
+    def destinations(self) -> Destinations:
+        return Destinations(allow_private=self.allow_private)
+
 
 async def validate_registration(registration: McpServerRegistration, policy: McpPolicy) -> None:
     if registration.transport == "stdio":
@@ -122,18 +125,12 @@ async def validate_registration(registration: McpServerRegistration, policy: Mcp
 
 
 async def _public_destination(url: str, policy: McpPolicy) -> None:
-    """Unless private destinations are allowed, every address the host resolves to must be public."""
-    parts = urlsplit(url)
-    if policy.allow_private or parts.hostname is None:
-        return
+    """Unless private destinations are allowed, every address the host resolves to must be public (the platform's
+    one rule, which also pins each connection of a session to a checked address)."""
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 443)
-    except OSError:
-        raise McpError(422, f"cannot resolve {parts.hostname}") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise McpError(403, f"{parts.hostname} resolves to a non-public address, which the operator does not allow")
+        await policy.destinations.check_url(url)
+    except DestinationRefused as refused:
+        raise McpError(422 if refused.unresolvable else 403, refused.reason) from None
 
 
 async def still_allowed(server: McpServer, policy: McpPolicy) -> None:

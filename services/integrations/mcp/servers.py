@@ -49,7 +49,7 @@ async def discover(registration: McpServerRegistration, policy: McpPolicy) -> li
         async with asyncio.timeout(policy.timeout):
             async with open_session(
                 registration.transport, registration.command, registration.args, registration.url, secrets,
-                policy.timeout,
+                policy.timeout, policy.destinations,
             ) as client:  # fmt: skip
                 cursor: str | None = None
                 while True:

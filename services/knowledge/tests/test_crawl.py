@@ -11,6 +11,7 @@ import pytest
 
 from libs.events import EventLog
 from libs.events.catalog.knowledge import CrawlProgressed
+from libs.platform.destinations import Destinations
 from libs.platform.row_security import tenant_scope
 from services.knowledge.crawler import Crawler, CrawlJob, CrawlRefused, check_crawlable
 from services.knowledge.repository import KnowledgeRepository
@@ -121,15 +122,16 @@ async def test_crawl_status_is_per_tenant(knowledge: Service, event_log: EventLo
     assert r.status_code == 404
 
 
-def test_private_and_non_http_targets_are_refused_by_default() -> None:
+async def test_private_and_non_http_targets_are_refused_by_default() -> None:
     # A tenant must not make the service fetch the operator's internal endpoints (the test service allows
     # loopback explicitly, with KNOWLEDGE_CRAWL_ALLOW_PRIVATE).
-    for url in ("http://127.0.0.1:9/", "http://localhost/", "http://10.1.2.3/", "http://169.254.169.254/latest"):
+    urls = ("http://127.0.0.1:9/", "http://localhost/", "http://10.1.2.3/", "http://169.254.169.254/latest")
+    for url in (*urls, "http://100.100.100.200/latest/meta-data/"):
         with pytest.raises(CrawlRefused, match="private"):
-            check_crawlable(url, allow_private=False)
+            await check_crawlable(url, Destinations())
     with pytest.raises(CrawlRefused, match="http"):
-        check_crawlable("file:///etc/passwd", allow_private=True)
-    check_crawlable("http://127.0.0.1:9/", allow_private=True)
+        await check_crawlable("file:///etc/passwd", Destinations(allow_private=True))
+    await check_crawlable("http://127.0.0.1:9/", Destinations(allow_private=True))
 
 
 @pytest.mark.parametrize(
@@ -170,3 +172,46 @@ async def test_a_crawls_limits_are_json_integers(knowledge: Service, event_log: 
     for limits in ({"max_depth": False}, {"max_pages": "5"}, {"max_depth": 1.5}):
         r = await client.post("/v1/knowledge/crawls", headers=auth, json={"url": "http://127.0.0.1:9/", **limits})
         assert r.status_code == 422, (limits, r.text)
+
+
+RESOLVES = {"help.example": ["93.184.215.14"], "meta.example": ["100.100.100.200"]}
+
+
+async def resolve(host: str, _port: int) -> list[str]:
+    return RESOLVES.get(host) or [host]  # an address literal is its own answer
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["http://127.0.0.1:9/admin", "http://10.0.0.5/", "http://100.100.100.200/latest/", "http://meta.example/latest/"],
+)
+async def test_a_redirect_to_a_private_address_is_refused_at_that_hop(
+    knowledge: Service, event_log: EventLog, target: str
+) -> None:
+    """The start URL is public; its page redirects to an internal address: that hop is refused, nothing is fetched
+    from it, and the page counts as failed."""
+    client, runtime = knowledge
+    tenant = await provision_tenant(event_log, runtime)
+    crawl_id = f"crawl_{uuid.uuid4().hex}"
+    fetched: list[str] = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        fetched.append(str(request.url))
+        if request.url.path == "/":
+            return httpx2.Response(302, headers={"location": target})
+        return httpx2.Response(404)
+
+    crawler = Crawler(runtime.unit_of_work, cast(Any, None), transport=httpx2.MockTransport(answer), resolve=resolve)
+    url = "https://help.example/"
+    with tenant_scope(tenant.tenant_id):
+        async with runtime.unit_of_work() as uow:
+            row = {"root_url": url, "status": "queued", "max_depth": 1, "max_pages": 5}
+            await KnowledgeRepository(uow.session).add_crawl(tenant_id=tenant.tenant_id, crawl_id=crawl_id, **row)
+        crawler.start(CrawlJob(tenant.tenant_id, crawl_id, url, 1, 5))
+        await crawler.wait(crawl_id)
+    status = (
+        await client.get(f"/v1/knowledge/crawls/{crawl_id}", headers={"Authorization": f"Bearer {tenant.api_key}"})
+    ).json()
+    assert (status["status"], status["pages_fetched"], status["pages_failed"]) == ("completed", 0, 1)
+    assert url in fetched
+    assert {httpx2.URL(u).host for u in fetched} == {"help.example"}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
 import httpx2
@@ -146,8 +147,8 @@ async def test_met_targets_never_breach(nats_url: str, ticketing_database: dict[
         tenant = await provision_tenant(event_log, runtime)
         agent = await client.post("/v1/tickets/agents/", json={"name": "Alice"}, headers=auth(tenant.api_key))
         key = agent.json()["api_key"]
-        # Targets met in time, with 4-5 s to spare on a loaded machine (1 s was missed once); the ignored ticket's
-        # resolution target comes due last, so every other target has passed once that breach is announced.
+        # Targets met with 4-5 s to spare; the ignored ticket's resolution comes due last, so every other target has
+        # passed once that breach is announced.
         await set_targets(client, tenant.api_key, "high", first_response=4, resolution=5)
         await set_targets(client, tenant.api_key, "urgent", first_response=1, resolution=6)
         _, answered = await open_ticket(runtime, tenant.tenant_id, "high")
@@ -163,6 +164,18 @@ async def test_met_targets_never_breach(nats_url: str, ticketing_database: dict[
 
         await eventually(ignored_resolution_breached, what="the ignored ticket's resolution breach")
         await sweep(runtime)
-        assert sorted(await breaches(runtime, tenant.tenant_id)) == sorted(
-            [(answered, "resolution"), (ignored, "first_response"), (ignored, "resolution")]
-        )
+        # Judged by what the database recorded, not by how fast this machine was: a timer stops when it is met or
+        # its ticket is resolved; one stopped before it fell due never breaches; every breach is announced once.
+        breached, met_in_time = set(), set()
+        for ticket_id in (answered, solved, ignored):
+            sla_of = (await client.get(f"/v1/tickets/{ticket_id}", headers=auth(key))).json()["sla"]
+            for kind, met in (("first_response", "first_responded_at"), ("resolution", "resolved_at")):
+                stops = [datetime.fromisoformat(at) for at in (sla_of[met], sla_of["resolved_at"]) if at is not None]
+                if stops and min(stops) < datetime.fromisoformat(sla_of[f"{kind}_due_at"]):
+                    met_in_time.add((ticket_id, kind))
+                if sla_of[f"{kind}_breached_at"] is not None:
+                    breached.add((ticket_id, kind))
+        assert met_in_time, "no target was met in time: the test would prove nothing"
+        assert not met_in_time & breached, f"met in time, yet breached: {met_in_time & breached}"
+        assert {(ignored, "first_response"), (ignored, "resolution"), (answered, "resolution")} <= breached
+        assert sorted(await breaches(runtime, tenant.tenant_id)) == sorted(breached)
