@@ -223,8 +223,9 @@ IDEMPOTENCY_KEY: dict[str, Any] = {
     "required": False,
     "description": "Makes a retry safe: the same key with the same request, sent with the same API key, within 24 h "
     "replays the first answer (header `Idempotent-Replayed: true`); with another request, or from another API key, "
-    "it is 422 `idempotency_key_reused`; 409 `idempotency_key_in_use` while the first is being answered. Keys are "
-    "per tenant.",
+    "it is 422 `idempotency_key_reused`; 409 `idempotency_key_in_use` while the first is being answered; 409 "
+    "`idempotency_answer_lost` when the first answer can no longer be read (the request is not run again: a new key "
+    "runs it). Keys are per tenant.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[\\x20-\\x7e]+$"},
 }
 

@@ -95,7 +95,11 @@ def screen_body(schema: dict[str, Any]) -> None:
     _screened_string(schema, NO_NUL)
     if schema.get("type") == "object" and schema.get("additionalProperties") is True:
         schema["additionalProperties"] = {"$ref": REF.format(model=JSON_VALUE)}
-        schema.setdefault("propertyNames", {"pattern": NO_NUL})
+    if schema.get("type") == "object" and isinstance(schema.get("additionalProperties"), dict):
+        # a map's keys are text too (SSO's role_values: a key with a NUL was a schema-valid 400)
+        names = schema.setdefault("propertyNames", {})
+        if not {"pattern", "format", "enum", "const"} & names.keys():
+            names["pattern"] = NO_NUL
     if schema.get("type") == "integer":
         schema.setdefault("minimum", INT_RANGE[0])
         schema.setdefault("maximum", INT_RANGE[1])

@@ -28,6 +28,8 @@ Store = NamedDependency[SessionStore]
 VIEWS = ("all", "mine", "unassigned", "breaching")
 STATUSES = ("unresolved", "open", "pending", "resolved", "all")
 PRIORITIES = ("", "urgent", "high", "normal", "low")
+HUMAN_HAS_IT = frozenset({"waiting_human", "with_human"})
+"""The conversation API's ``status`` values in which a person, not the AI, answers the customer."""
 
 
 def _parse(ts: str | None) -> datetime | None:
@@ -77,10 +79,12 @@ async def queue_rows(user: SessionApi, query: dict[str, str]) -> list[dict[str, 
     return rows
 
 
-def ticket_actions(ticket: dict[str, Any], me: str, with_human: bool) -> dict[str, Any]:
+def ticket_actions(ticket: dict[str, Any], me: str, conversation_status: str) -> dict[str, Any]:
     """What the signed-in person can usefully do with the ticket now: take it over (unless it is already theirs,
     naming the colleague who has it), hand it back to the AI (theirs or nobody's, while a person has it), resolve
-    it; and a line saying where it stands. The API has no "release" (unassign): the assignee hands back."""
+    it; and a line saying where it stands. The API has no "release" (unassign): the assignee hands back. Whether a
+    person has the conversation is the ``status`` the conversation API answers (its state machine, not a copy)."""
+    with_human = conversation_status in HUMAN_HAS_IT
     if ticket["status"] == "resolved":
         return {"take": None, "hand_back": False, "resolve": False, "state": "Resolved: nothing to do."}
     mine = ticket["assignee"] == me
@@ -161,6 +165,7 @@ class InboxController(Controller):
     async def _ticket_context(self, session: Session, api: PublicApi, ticket_id: str) -> dict[str, Any]:
         user = SessionApi(api, session)
         ticket = await user.get(f"/v1/tickets/{ticket_id}")
+        status = (await user.get(f"/v1/conversations/{ticket['conversation_id']}"))["status"]
         events = (await user.get(f"/v1/conversations/{ticket['conversation_id']}/events"))["events"]
         notes = (await user.get(f"/v1/tickets/{ticket_id}/notes"))["items"]
         agents = {a["agent_id"]: a["name"] for a in (await user.get("/v1/tickets/agents"))["items"]}
@@ -171,7 +176,7 @@ class InboxController(Controller):
             "ticket": ticket,
             "conversation": conversation,
             "notes": [n | {"agent_name": agents.get(n["agent_id"], n["agent_id"])} for n in notes],
-            "actions": ticket_actions(ticket, str(session.agent["agent_id"]), conversation.with_human),
+            "actions": ticket_actions(ticket, str(session.agent["agent_id"]), status),
         }
 
     @get("/tickets/{ticket_id:str}")

@@ -84,7 +84,6 @@ class Conversation:
     pending_approvals: list[Item]
     cost_usd: Decimal
     model: str | None
-    with_human: bool = False  # a person has it (asked for, joined or replied), not handed back or resolved since
 
 
 def _system(event: Event, text: str) -> Item:
@@ -113,16 +112,6 @@ def _system_line(event: Event) -> str | None:
             return f"Handed to a human ({p.get('priority', 'normal')}): {p['reason']}"
         case _:
             return None
-
-
-HUMAN_HAS_IT = {
-    "handoff.requested": True,
-    "human.assigned": True,
-    "human.replied": True,
-    "conversation.handed_back": False,
-    "conversation.resolved": False,
-}
-"""Who answers the customer, as the conversation service's state machine has it: these events move it."""
 
 
 class _Reader:
@@ -201,10 +190,7 @@ def transcript(events: list[Event]) -> Conversation:
     for event in events:
         reader.read(event)
     pending = [i for i in reader.calls.values() if i.kind == "approval" and i.outcome == "pending"]
-    with_human = False
-    for event in events:
-        with_human = HUMAN_HAS_IT.get(event["type"], with_human)
-    return Conversation(reader.items, reader.summary, pending, reader.cost, reader.model, with_human)
+    return Conversation(reader.items, reader.summary, pending, reader.cost, reader.model)
 
 
 @dataclass(frozen=True)

@@ -62,9 +62,11 @@ async def system_resolve(host: str, port: int) -> list[str]:
 @dataclass(frozen=True)
 class Destinations:
     """The rule as the operator configured it: ``allow_private`` lets every resolved address through (still pinned:
-    the connection goes to the address that was resolved)."""
+    the connection goes to the address that was resolved); ``allow_loopback`` only this machine's own addresses
+    (single sign-on's local issuers)."""
 
     allow_private: bool = False
+    allow_loopback: bool = False
     resolve: Resolver = field(default=system_resolve)
 
     async def addresses(self, host: str, port: int) -> list[str]:
@@ -77,9 +79,12 @@ class Destinations:
             found = []
         if not found:
             raise DestinationRefused(f"cannot resolve {host}", unresolvable=True)
-        if not self.allow_private and not all(is_public(ipaddress.ip_address(a.split("%")[0])) for a in found):
+        if not self.allow_private and not all(self._allowed(ipaddress.ip_address(a.split("%")[0])) for a in found):
             raise DestinationRefused(f"{host} resolves to a private address, which is not allowed")
         return found
+
+    def _allowed(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        return is_public(address) or (self.allow_loopback and address.is_loopback)
 
     async def check_url(self, url: str) -> None:
         """An http(s) URL with a host whose addresses pass :meth:`addresses`."""

@@ -325,6 +325,12 @@ def _idempotency_key(scope: Scope) -> str | None:
     return key
 
 
+ANSWER_LOST = (
+    "a request with this Idempotency-Key was answered, but that answer can no longer be read (it was sealed under a "
+    "retired master key); the request was not run again: send it with a new Idempotency-Key to run it again"
+)
+
+
 async def idempotent(
     keys: IdempotencyKeys,
     tenant_id: str,
@@ -350,6 +356,8 @@ async def idempotent(
             await _refuse(
                 send, Refused(422, "this Idempotency-Key was used for another request", "idempotency_key_reused")
             )
+        elif stored.unreadable:
+            await _refuse(send, Refused(409, ANSWER_LOST, "idempotency_answer_lost"))
         elif stored.status is None:
             await _refuse(
                 send,

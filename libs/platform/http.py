@@ -60,6 +60,10 @@ PathId = Annotated[
 ConversationId = PathId
 
 INT32_MAX = 2**31 - 1
+LOG_POSITION_MAX = 2**53 - 1
+"""The last position an event log's query may name: JetStream counts in 64 bits (beyond them was a 500), and
+2^53-1 is the largest integer every JSON reader holds exactly (a float bound of 2^63-1 let a fuzzer send
+9223372036854775999 as valid)."""
 PathNumber = Annotated[int, Parameter(ge=1, le=INT32_MAX, description="A positive number, at most 2³¹-1.")]
 """A number in the path that is a PostgreSQL ``integer`` (a release's number): beyond it is 422, not a 500 from the
 driver."""

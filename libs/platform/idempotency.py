@@ -5,9 +5,11 @@ with a key claims it; its answer (status, content type, body) is stored when it 
 later request with the same key and the same request (method, target, body and the caller's credential — compared
 by SHA-256). The same key with another request, or from another key of the tenant, is 422 ``idempotency_key_reused``:
 an answer is replayed only to the credential it was made for, never to a human agent who may not do what an admin's
-request did (the edge replays before the handler checks the caller's role); while the first is still being answered, 409
-``idempotency_key_in_use``. A 5xx releases the key, so that the retry the client will make runs for real (with the
-database away when the answer is sent, the edge stores or releases it in the background once it is back). Keys of
+request did (the edge replays before the handler checks the caller's role); while the first is still being
+answered, 409 ``idempotency_key_in_use``; when its stored answer cannot be opened any more (sealed under a retired
+master key version, or damaged), 409 ``idempotency_answer_lost``: the request is not run again, a new key runs it.
+A 5xx releases the key, so that the retry the client will make runs for real (with the database away when the
+answer is sent, the edge stores or releases it in the background once it is back). Keys of
 one tenant never meet another's. The rows are this service's (``idempotency_keys`` in its schema, row-level
 secured like every tenant table); an expired key is claimed afresh, and every service deletes the expired ones
 hourly (:meth:`IdempotencyKeys.purge_forever`), so an answer is kept about a day, not for good.
@@ -28,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -108,12 +111,13 @@ def _aad(tenant_id: str, key: str) -> bytes:
 @dataclass(frozen=True)
 class Stored:
     """An earlier answer to replay, or ``status`` None while it is being made; ``same_request`` False when the key
-    was used for another request."""
+    was used for another request; ``unreadable`` when the answer was made but can no longer be opened."""
 
     same_request: bool
     status: int | None
     content_type: str | None
     body: bytes | None
+    unreadable: bool = False
 
 
 class IdempotencyKeys:
@@ -149,10 +153,15 @@ class IdempotencyKeys:
                 row = (await session.execute(t.select().where(t.c.tenant_id == tenant_id, t.c.key == key))).first()
         if row is None:  # deleted in between (a 5xx released it): the client may simply retry
             return Stored(True, None, None, None)
-        body = row.body
+        same, body = row.request_sha256 == request_sha256, row.body
         if body is not None and self._seal is not None:
-            body = self._seal.open(tenant_id, key, body)
-        return Stored(row.request_sha256 == request_sha256, row.status, row.content_type, body)
+            try:
+                body = self._seal.open(tenant_id, key, body)
+            except (KeysUnavailable, InvalidTag, ValueError) as exc:  # a retired master key version, a damaged row
+                # The request did run: running it again could duplicate what it did, so the key stays spent.
+                log.warning("tenant %s: a stored idempotent answer cannot be opened (%r)", tenant_id, exc)
+                return Stored(same, row.status, row.content_type, None, unreadable=True)
+        return Stored(same, row.status, row.content_type, body)
 
     async def complete(self, tenant_id: str, key: str, status: int, content_type: str | None, body: bytes) -> None:
         """Keep the answer for replay, or release the key when there is nothing worth replaying (a 5xx)."""

@@ -16,7 +16,7 @@ from litestar.status_codes import (
 )
 
 from libs.events import MessageReceived
-from libs.platform.http import HUMAN_AGENTS, ConversationId, Runtime, TenantId
+from libs.platform.http import HUMAN_AGENTS, LOG_POSITION_MAX, ConversationId, Runtime, TenantId
 from services.conversation import service
 from services.conversation.config import ConversationSettings
 from services.conversation.projected import projected_in_requests
@@ -148,7 +148,7 @@ class ConversationController(Controller):
         tenant_id: TenantId,
         conversation_id: ConversationId,
         runtime: Runtime,
-        from_version: Annotated[int, QueryParameter(ge=0)] = 0,
+        from_version: Annotated[int, QueryParameter(ge=0, le=LOG_POSITION_MAX)] = 0,
     ) -> EventPage:
         """The conversation's event log, in order, from ``from_version`` (exclusive); a human agent's key may read
         it too (the inbox shows the agent's actions from it)."""

@@ -43,9 +43,12 @@ log = logging.getLogger("deskpilot.conversation.email")
 # aiosmtpd logs every command at INFO, senders' and recipients' addresses included: personal data, which logs must
 # not hold (an erasure cannot reach them). Its warnings and errors still show.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
-ADDRESS = re.compile(r"^[^@\s<>]+@[a-z0-9.-]+\.[a-z]{2,}$")
-ADDRESS_IN = r"^ *[^@<>\s\x00-\x1f]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,} *$"
-"""An address as it may be sent (case and surrounding spaces do not matter): what the contract states."""
+ADDRESS = re.compile(r"^[^@\s<>/]+@[a-z0-9.-]+\.[a-z]{2,}$")
+ADDRESS_IN = r"^ *[^@<>/\s\x00-\x1f\x7f-\x9f]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,} *$"
+"""An address as it may be sent (case and surrounding spaces do not matter): what the contract states. No C1 control
+(U+0085 is ``\\s`` to Python and pydantic, not to the ECMA regex a client reads the contract with). No ``/``: an
+address is a path segment of ``DELETE …/email-addresses/{address}``, where no router matches one (not even ``%2F``),
+so an address holding one could never be removed."""
 _MSGID = re.compile(r"<[^<>\s]+>")
 _MACHINE_SENDERS = ("mailer-daemon", "postmaster")
 

@@ -173,10 +173,14 @@ class EmailAddressController(Controller):
     async def remove(self, tenant_id: TenantId, runtime: Runtime, address: FromPath[str]) -> None:
         """Stop receiving this tenant's support mail at ``address`` (verified) or drop its pending claim: mail to
         it is refused from now on, and a code already mailed no longer verifies it. 404 when it is neither."""
+        missing = NotFoundException(f"{address} is not one of this tenant's support addresses")
+        try:
+            normal = _address(address)
+        except ValueError:  # not an address: not one of this tenant's either
+            raise missing from None
         async with runtime.unit_of_work() as uow:
-            removed = await EmailAddressRepository(uow.session).remove(tenant_id, address.strip().lower())
-        if not removed:
-            raise NotFoundException(f"{address} is not one of this tenant's support addresses")
+            if not await EmailAddressRepository(uow.session).remove(tenant_id, normal):
+                raise missing
 
     @get("/")
     async def listing(self, tenant_id: TenantId, runtime: Runtime) -> SupportAddresses:

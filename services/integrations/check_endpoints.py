@@ -49,6 +49,7 @@ class ConnectionChecksController(Controller):
         runtime: Runtime,
         oauth: NamedDependency[OAuthConnections],
         vault: NamedDependency[Vault],
+        mcp_policy: NamedDependency[McpPolicy],
     ) -> ConnectionTested:
         """One harmless read at the provider with the stored credentials (nothing written, nothing audited): ``ok``
         with what the provider said, or why not (``unauthorized``, ``unreachable``, ``error``, ``not_connected``)."""
@@ -60,7 +61,7 @@ class ConnectionChecksController(Controller):
             connection = await ConnectionRepository(uow.session).get(tenant_id, name)
             if connection is None or not connection.active:
                 return _not_connected(name, f"{manifest.title} is not connected")
-            target = checks.Target(uow, tenant_id, manifest, connection, oauth, vault)
+            target = checks.Target(uow, tenant_id, manifest, connection, oauth, vault, mcp_policy.destinations)
             result = await checks.run(lambda: check(target))
         return _answer(name, result)
 

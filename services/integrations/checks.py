@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import httpx2
 
+from libs.platform.destinations import Destinations
 from libs.platform.outbox import UnitOfWork
 from services.integrations.errors import ToolError
 from services.integrations.manifest import Manifest
@@ -44,6 +45,7 @@ class Target:
     connection: Connection
     oauth: OAuthConnections
     vault: Vault
+    destinations: Destinations  # where a tenant's own API base URL may point (the operator's MCP allowance)
 
 
 def _refused(title: str, response: httpx2.Response) -> ToolError:
@@ -60,7 +62,7 @@ async def _demo_store(t: Target) -> str:
 
 
 async def _stripe(t: Target) -> str:
-    live = await stripe.balance(t.vault, t.uow.session, t.tenant_id, t.manifest, t.connection)
+    live = await stripe.balance(t.vault, t.uow.session, t.tenant_id, t.manifest, t.connection, t.destinations)
     return f"Stripe accepted the key ({'live' if live else 'test'} mode)."
 
 

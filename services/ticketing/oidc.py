@@ -29,10 +29,18 @@ from joserfc.errors import (
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
+from libs.platform.destinations import DestinationRefused, Destinations, get_following
+
 HTTP_TIMEOUT = 10.0
 CACHE_S = 300.0  # discovery documents and key sets are asked again after this; an unknown key id asks at once
 LEEWAY_S = 60  # clock skew allowed between the issuer and this service
 SCOPE = "openid email profile"
+
+
+LOCAL_OR_PUBLIC = Destinations(allow_loopback=True)
+"""Where discovery, keys and tokens may be fetched from: public addresses, or this machine (a local issuer, as
+``check_issuer_url`` allows); never the operator's network (``libs.platform.destinations``), whatever the
+discovery document names."""
 
 
 class SsoRefused(Exception):
@@ -109,16 +117,20 @@ _REASONS = {
 class OidcClient:
     """Talks OpenID Connect to any issuer; caches discovery documents and key sets per issuer for ``CACHE_S``."""
 
-    def __init__(self, timeout: float = HTTP_TIMEOUT) -> None:
+    def __init__(self, timeout: float = HTTP_TIMEOUT, destinations: Destinations = LOCAL_OR_PUBLIC) -> None:
         self.timeout = timeout
+        self._destinations = destinations
         self._providers: dict[str, tuple[float, Provider]] = {}
         self._keys: dict[str, tuple[float, KeySet]] = {}
 
     async def _get_json(self, url: str, what: str) -> dict[str, Any]:
         try:
-            async with httpx2.AsyncClient(timeout=self.timeout) as client:
-                response = await client.get(url, headers={"Accept": "application/json"})
+            accept = {"Accept": "application/json"}
+            async with self._destinations.client(timeout=self.timeout, headers=accept) as client:
+                response = await get_following(client, url, self._destinations)
             body = response.json() if response.status_code == 200 else None
+        except DestinationRefused as refused:
+            raise IssuerUnavailable(f"the identity provider's {what} may not be fetched: {refused.reason}") from None
         except (httpx2.HTTPError, ValueError) as exc:
             raise IssuerUnavailable(
                 f"the identity provider's {what} could not be read ({type(exc).__name__})"
@@ -167,6 +179,8 @@ class OidcClient:
             redirect_uri=redirect_uri,
             code_challenge_method="S256",
             timeout=self.timeout,
+            transport=self._destinations.transport(),
+            trust_env=False,
         )
 
     def authorization_url(

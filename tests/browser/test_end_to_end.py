@@ -56,6 +56,12 @@ async def open_handoff(inbox: Page, customer: Page, text: str) -> str:
 
 
 async def agent_inbox(context: BrowserContext, platform: WebPlatform, agent: Account) -> Page:
+    """The agent's inbox, signed in. The agent is marked away first: round-robin then never hands them the test's
+    handoff before they click "Take over" (an assignee has nothing to take over), whatever colleagues exist."""
+    api = httpx2.AsyncClient(base_url=platform.base, headers=platform.headers(), timeout=10)
+    async with api:
+        r = await api.patch(f"/v1/tickets/agents/{agent.agent_id}", json={"availability": "away"})
+        assert r.status_code == 200, r.text
     inbox = await context.new_page()
     await sign_in(inbox, platform, agent)
     await expect(inbox.locator("#queue[data-live-ready=true]")).to_have_count(1)

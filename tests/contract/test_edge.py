@@ -124,3 +124,17 @@ async def test_options_allows_every_method_of_the_path(conversation: Service) ->
     r = await client.request("OPTIONS", "/v1/privacy/retention")
     assert r.status_code == 204
     assert r.headers["allow"] == "GET, OPTIONS, PUT"
+
+
+async def test_a_log_position_past_the_bound_is_422_and_the_last_one_reads_nothing(
+    conversation: Service, event_log: EventLog
+) -> None:
+    """from_version is a JetStream sequence: 41769627640889412803362816 was a 500 (api_fuzz, ST101)."""
+    client, runtime = conversation
+    tenant = await provision_tenant(event_log, runtime)
+    auth = {"Authorization": f"Bearer {tenant.api_key}"}
+    conv = (await client.post("/v1/conversations/", headers=auth)).json()["id"]
+    beyond = await client.get(f"/v1/conversations/{conv}/events", params={"from_version": 2**63}, headers=auth)
+    assert beyond.status_code == 422, beyond.text
+    last = await client.get(f"/v1/conversations/{conv}/events", params={"from_version": 2**53 - 1}, headers=auth)
+    assert (last.status_code, last.json()["events"]) == (200, []), last.text

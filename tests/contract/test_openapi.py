@@ -210,8 +210,8 @@ def test_every_creating_post_documents_the_idempotency_key() -> None:
     assert len(creating) - len(NOT_IDEMPOTENT) >= 20  # 24 today: the walk found them
 
 
-def _body_patterns(document: dict[str, Any]) -> set[str]:
-    """The patterns of request bodies' strings (the component schemas that request bodies name, and their own)."""
+def _body_nodes(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every schema node of the request bodies (the component schemas that request bodies name, and their own)."""
     bodies = [op["requestBody"] for _, _, op in operations(document) if "requestBody" in op]
     names = {ref.rsplit("/", 1)[1] for node in _walk(bodies) if isinstance(ref := node.get("$ref"), str)}
     schemas = document["components"]["schemas"]
@@ -220,10 +220,24 @@ def _body_patterns(document: dict[str, Any]) -> set[str]:
         name = (names - seen).pop()
         seen.add(name)
         names |= {r.rsplit("/", 1)[1] for node in _walk(schemas[name]) if isinstance(r := node.get("$ref"), str)}
-    nodes = _walk(bodies) + [node for name in seen for node in _walk(schemas[name])]
+    return _walk(bodies) + [node for name in seen for node in _walk(schemas[name])]
+
+
+def _body_patterns(document: dict[str, Any]) -> set[str]:
+    """The patterns of request bodies' strings and of their maps' keys."""
+    nodes = _body_nodes(document)
     refused = {id(n) for node in nodes if "not" in node for n in _walk(node["not"])}  # what a value must NOT match
-    strings = [n for n in nodes if n.get("type") == "string" and "pattern" in n and id(n) not in refused]
-    return {node["pattern"] for node in strings}
+    keys = {id(node["propertyNames"]) for node in nodes if isinstance(node.get("propertyNames"), dict)}
+    texts = [n for n in nodes if (n.get("type") == "string" or id(n) in keys) and "pattern" in n]
+    return {node["pattern"] for node in texts if id(node) not in refused}
+
+
+def test_every_map_of_a_body_states_its_keys_pattern() -> None:
+    """A map's keys are text the edge screens too (SSO's role_values took a key with a NUL: 400, ST202)."""
+    maps = [n for n in _body_nodes(json.loads(generated())) if isinstance(n.get("additionalProperties"), dict)]
+    assert len(maps) > 5
+    for node in maps:
+        assert "pattern" in node.get("propertyNames", {}), node
 
 
 @settings(max_examples=10, deadline=None, derandomize=True)

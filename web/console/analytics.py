@@ -4,7 +4,7 @@ event log as a timeline."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -61,6 +61,11 @@ def _cost_charts(report: dict[str, Any], costs: list[Decimal], start: date, end:
     return {"cost": cost_chart, "models": model_chart, "tools": tool_chart}
 
 
+def _ratings_of(day: date) -> str:
+    """The ratings page for one day: ``[day, day + 1)``, the period every console page reads."""
+    return f"/console/ratings?{urlencode({'from': day.isoformat(), 'to': (day + timedelta(days=1)).isoformat()})}"
+
+
 def _trend_charts(daily: list[dict[str, Any]], csat: dict[str, Any], start: date, end: date) -> dict[str, Markup]:
     """Deflection and resolution rate by day, and CSAT by day; each point drills down."""
     days = [date.fromisoformat(d["day"]) for d in daily]
@@ -87,7 +92,7 @@ def _trend_charts(daily: list[dict[str, Any]], csat: dict[str, Any], start: date
             Series(
                 "average CSAT",
                 [(date.fromisoformat(d["day"]), _dec(d["average"])) for d in csat["days"]],
-                lambda d: f"/console/ratings?{urlencode({'from': d.isoformat(), 'to': d.isoformat()})}",
+                _ratings_of,
             )
         ],
         title="CSAT over time",
@@ -144,13 +149,9 @@ class AnalyticsController(Controller):
 
     @get("/ratings")
     async def ratings(self, request: AnyRequest, api: Api, store: Store) -> Response[str]:
-        """The ratings behind a point of the CSAT chart (a day: ``from`` = ``to``)."""
+        """The ratings behind a point of the CSAT chart (one day: ``to`` is the day after ``from``)."""
         session = admin(request, store)
-        first = request.query_params.get("from") or ""
         start, end = period(request)
-        if first and request.query_params.get("to") == first:
-            start = date.fromisoformat(first)
-            end = date.fromordinal(start.toordinal() + 1)
         csat = await SessionApi(api, session).get("/v1/tickets/reports/csat", params=api_period(start, end))
         return page("console/ratings.html", **layout(session, section="console", tab="analytics", csat=csat))
 

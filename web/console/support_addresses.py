@@ -46,6 +46,11 @@ async def _tell(session: Session, done: str, refused: str, call: Any) -> Redirec
     return Redirect(BACK, status_code=303)
 
 
+def removal_path(address: str) -> str:
+    """The console page that asks before removing ``address``: the address is one path segment, ``/`` escaped too."""
+    return f"{BACK}/{quote(address, safe='')}/remove"
+
+
 def _removal(address: str, status: str | None) -> Confirmation:
     again = "To receive its mail later, add it again and enter the new code mailed to it."
     effects = [
@@ -59,7 +64,7 @@ def _removal(address: str, status: str | None) -> Confirmation:
         title="Remove this support address?",
         subject=address,
         effects=effects,
-        action=f"{BACK}/{quote(address)}/remove",
+        action=removal_path(address),
         button="Yes, remove this address",
         back=BACK,
         back_label="Support e-mail",
@@ -74,6 +79,7 @@ class SupportAddressesController(Controller):
     async def addresses(self, request: AnyRequest, api: Api, store: Store) -> Response[str]:
         session = admin(request, store)
         listed = (await SessionApi(api, session).get(PATH))["items"]
+        listed = [a | {"removal": removal_path(a["address"])} for a in listed]
         context = layout(session, section="console", tab="email", addresses=listed)
         return page("console/support_addresses.html", **context)
 
@@ -110,5 +116,5 @@ class SupportAddressesController(Controller):
         session, form, user = await admin_form(request, store, api)
         if (ask := confirmed(form, _removal(address, None).action)) is not None:
             return ask
-        call = user.call("DELETE", f"{PATH}/{quote(address)}")
+        call = user.call("DELETE", f"{PATH}/{quote(address, safe='')}")
         return await _tell(session, f"{address} is removed.", f"{address} was not removed", call)

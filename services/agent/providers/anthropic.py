@@ -220,11 +220,14 @@ class AnthropicModel:
         policy: RetryPolicy | None = None,
         on_retry: Callable[[RetryDecision], None] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        http_client: httpx2.AsyncClient | None = None,
     ) -> None:
         self.model = model
         self.max_tokens = max_tokens
         # max_retries=0: our Retrier is the only retry policy, so it is the one that runs and is tested.
-        self.client = anthropic.AsyncAnthropic(api_key=api_key, base_url=base_url, max_retries=0)
+        self.client = anthropic.AsyncAnthropic(
+            api_key=api_key, base_url=base_url, max_retries=0, http_client=http_client
+        )
         self.retrier = Retrier(
             self.provider, policy or RetryPolicy(), classify_anthropic, sleep=sleep, on_retry=on_retry
         )

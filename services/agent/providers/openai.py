@@ -199,6 +199,7 @@ class OpenAIModel:
         policy: RetryPolicy | None = None,
         on_retry: Callable[[RetryDecision], None] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        http_client: httpx2.AsyncClient | None = None,
     ) -> None:
         if provider == "openai_compatible" and not base_url:
             raise ValueError("an OpenAI-compatible server needs its base_url")
@@ -208,7 +209,9 @@ class OpenAIModel:
         self.model = model
         self.max_tokens = max_tokens
         # max_retries=0: our Retrier is the only retry policy, so it is the one that runs and is tested.
-        self.client = openai.AsyncOpenAI(api_key=api_key or NO_KEY, base_url=base_url, max_retries=0)
+        self.client = openai.AsyncOpenAI(
+            api_key=api_key or NO_KEY, base_url=base_url, max_retries=0, http_client=http_client
+        )
         self.retrier = Retrier(provider, policy or RetryPolicy(), classify_openai, sleep=sleep, on_retry=on_retry)
 
     def _params(self, request: ModelRequest) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import SecretStr
 
@@ -12,6 +12,9 @@ from services.agent.config import AgentSettings
 from services.agent.providers.base import DEFAULT_ANTHROPIC_MODEL, DEFAULT_OPENAI_MODEL, ChatModel
 from services.agent.providers.offline import OfflineModel
 from services.agent.providers.retry import RetryDecision, RetryPolicy
+
+if TYPE_CHECKING:
+    import httpx2
 
 ProviderName = Literal["anthropic", "openai", "openai_compatible", "offline"]
 
@@ -51,24 +54,29 @@ def select_model(
     tenant_setting: ModelChoice | None = None,
     *,
     on_retry: Callable[[RetryDecision], None] | None = None,
+    http_client: httpx2.AsyncClient | None = None,
 ) -> ChatModel:
     """The model for ``tenant_setting`` if given, else for the operator's settings.
 
     Base URLs left unset are left to the SDKs, which read ``ANTHROPIC_BASE_URL`` / ``OPENAI_BASE_URL`` themselves.
+    ``http_client``: the SDK's client (one pinned to public destinations for a tenant's own server), else its own.
     """
     choice = tenant_setting or operator_choice(settings)
     if choice.provider == "offline":
         return OfflineModel(word_delay=settings.offline_word_delay_ms / 1000)
     if choice.provider == "anthropic":
-        return _anthropic(settings, choice, on_retry)
-    return _openai(settings, choice, on_retry)
+        return _anthropic(settings, choice, on_retry, http_client)
+    return _openai(settings, choice, on_retry, http_client)
 
 
 # The SDK-backed models are imported once chosen: each SDK takes 0.4-0.7 s to import (services.agent.providers).
 
 
 def _anthropic(
-    settings: AgentSettings, choice: ModelChoice, on_retry: Callable[[RetryDecision], None] | None
+    settings: AgentSettings,
+    choice: ModelChoice,
+    on_retry: Callable[[RetryDecision], None] | None,
+    http_client: httpx2.AsyncClient | None,
 ) -> ChatModel:
     if settings.anthropic_api_key is None:
         raise ModelConfigurationError("the anthropic provider was chosen but ANTHROPIC_API_KEY is not set")
@@ -81,11 +89,15 @@ def _anthropic(
         max_tokens=settings.llm_max_output_tokens,
         policy=retry_policy(settings),
         on_retry=on_retry,
+        http_client=http_client,
     )
 
 
 def _openai(
-    settings: AgentSettings, choice: ModelChoice, on_retry: Callable[[RetryDecision], None] | None
+    settings: AgentSettings,
+    choice: ModelChoice,
+    on_retry: Callable[[RetryDecision], None] | None,
+    http_client: httpx2.AsyncClient | None,
 ) -> ChatModel:
     """OpenAI's API, or a server speaking it (``openai_compatible``: its base URL and model name are required)."""
     provider: Literal["openai", "openai_compatible"] = "openai" if choice.provider == "openai" else "openai_compatible"
@@ -114,4 +126,5 @@ def _openai(
         max_tokens=settings.llm_max_output_tokens,
         policy=retry_policy(settings),
         on_retry=on_retry,
+        http_client=http_client,
     )

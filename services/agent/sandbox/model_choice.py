@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx2
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from libs.platform.destinations import DestinationRefused, Destinations
@@ -106,12 +107,21 @@ def _settings_for(choice: CandidateModel, settings: AgentSettings) -> AgentSetti
     return settings.model_copy(update=update)
 
 
+def _pinned(choice: CandidateModel, caller: Caller) -> httpx2.AsyncClient | None:
+    """A tenant's own server is called only at addresses the public-destination rule checked, connection by
+    connection (``libs.platform.destinations``), not just when the document is checked."""
+    if choice.base_url is None or caller.operator:
+        return None
+    return Destinations(allow_private=caller.allow_private_urls).client()
+
+
 async def build_model(choice: CandidateModel, settings: AgentSettings, caller: Caller) -> ChatModel:
     """The model ``choice`` names; ``InvalidDocument`` when ``caller`` may not use it or it cannot be built or
     priced (its calls are costed like live ones)."""
     await _check_caller(choice, caller)
     try:
-        model = select_model(_settings_for(choice, settings), ModelChoice(choice.provider, choice.model))
+        wanted = ModelChoice(choice.provider, choice.model)
+        model = select_model(_settings_for(choice, settings), wanted, http_client=_pinned(choice, caller))
     except ModelConfigurationError as exc:
         raise InvalidDocument(WHAT, [Problem("model", str(exc))]) from exc
     try:

@@ -40,7 +40,7 @@ from litestar.status_codes import (
 )
 
 from libs.events import MessageReceived
-from libs.platform.http import Runtime
+from libs.platform.http import LOG_POSITION_MAX, Runtime
 from libs.platform.runtime import ServiceRuntime
 from services.conversation import service
 from services.conversation.chat.access import (
@@ -240,7 +240,7 @@ class ChatController(Controller):
         request: Request[Any, Any, Any],
         conversation_id: FromPath[str],
         runtime: Runtime,
-        after: Annotated[int, QueryParameter(ge=0)] = 0,
+        after: Annotated[int, QueryParameter(ge=0, le=LOG_POSITION_MAX)] = 0,
     ) -> Response[ChatHistory]:
         """What the customer has seen of the conversation after position ``after``, in order."""
         access = await self._session(request, runtime, conversation_id)
@@ -285,7 +285,7 @@ class ChatController(Controller):
         conversation_id: FromPath[str],
         runtime: Runtime,
         settings: NamedDependency[ConversationSettings],
-        after: Annotated[int | None, QueryParameter(ge=0)] = None,
+        after: Annotated[int | None, QueryParameter(ge=0, le=LOG_POSITION_MAX)] = None,
         last_event_id: Annotated[str | None, HeaderParameter(name="Last-Event-ID")] = None,
     ) -> ServerSentEvent:
         """Server-sent events: the conversation from ``after`` (or the ``Last-Event-ID`` an EventSource resends),

@@ -290,3 +290,30 @@ async def test_a_removed_address_receives_no_more_mail_and_its_mailed_code_no_lo
     assert (late.status_code, "no verification is pending" in late.json()["detail"]) == (404, True)
     again = await mail.client.delete(f"{path}/gone@remove.example", headers=auth)
     assert again.status_code == 404, "neither verified nor pending"
+
+
+async def test_another_tenants_delete_of_a_verified_address_is_404_and_it_stays_the_owners(
+    mail: Mail, event_log: EventLog
+) -> None:
+    _, a_auth = await support_address(mail, event_log, "Kept@Isolation.example")
+    b = await provision_tenant(event_log, mail.runtime)
+    b_auth = {"Authorization": f"Bearer {b.api_key}"}
+    path = "/v1/conversations/email-addresses"
+    taken = await mail.client.delete(f"{path}/kept@isolation.example", headers=b_auth)
+    assert taken.status_code == 404, taken.text
+    assert (await mail.client.get(path, headers=a_auth)).json()["items"] == [
+        {"address": "kept@isolation.example", "status": "verified"}
+    ]
+    await send(mail, customer_mail("kept@isolation.example", "<i1@x.example>", "still yours?"))
+    assert [c["channel"] for c in await conversations(mail, a_auth)] == ["email"]
+    assert await conversations(mail, b_auth) == []
+
+
+async def test_an_address_with_a_slash_is_refused_as_it_could_never_be_removed(mail: Mail, event_log: EventLog) -> None:
+    tenant = await provision_tenant(event_log, mail.runtime)
+    auth = {"Authorization": f"Bearer {tenant.api_key}"}
+    path = "/v1/conversations/email-addresses"
+    slashed = await mail.client.post(path, headers=auth, json={"address": "sales/eu@slash.example"})
+    assert slashed.status_code == 422, slashed.text
+    assert (await mail.client.get(path, headers=auth)).json()["items"] == []
+    assert (await mail.client.delete(f"{path}/not-an-address", headers=auth)).status_code == 404

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import httpx2
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from libs.platform.destinations import DestinationRefused, Destinations
 from services.integrations.errors import ToolError, lost_in_transit, unsent
 from services.integrations.manifest import Manifest, api_key_purpose
 from services.integrations.repository import Connection
@@ -89,13 +90,19 @@ def _error_message(response: httpx2.Response) -> tuple[str, str]:
     return str(error.get("type", "")), str(error.get("message", ""))[:500]
 
 
-async def _send(key: str, url: str, req: StripeRequest, max_wait: float) -> httpx2.Response:
-    """``max_wait``: the longest Retry-After waited out in line (the manifest's ``rate_limit``)."""
+async def _send(key: str, url: str, req: StripeRequest, max_wait: float, destinations: Destinations) -> httpx2.Response:
+    """``max_wait``: the longest Retry-After waited out in line (the manifest's ``rate_limit``). ``url`` may be the
+    tenant's ``api_base_url``: it must be a public destination (``libs.platform.destinations``) unless the operator
+    allows private ones, and each connection goes to the address that was checked."""
+    try:
+        await destinations.check_url(url)
+    except DestinationRefused as refused:
+        raise ToolError("permanent", f"Stripe was not called: {refused.reason}") from None
     headers = {"Authorization": f"Bearer {key}", "Stripe-Version": STRIPE_VERSION}
     if req.idempotency_key:
         headers["Idempotency-Key"] = req.idempotency_key
     write = req.method != "GET"
-    async with httpx2.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
+    async with destinations.client(base_url=url, timeout=TIMEOUT) as client:
         for attempt in range(2):
             try:
                 response = await client.request(
@@ -156,12 +163,18 @@ async def stored_key(vault: Vault, session: AsyncSession, tenant_id: str, manife
 
 
 async def balance(
-    vault: Vault, session: AsyncSession, tenant_id: str, manifest: Manifest, connection: Connection
+    vault: Vault,
+    session: AsyncSession,
+    tenant_id: str,
+    manifest: Manifest,
+    connection: Connection,
+    destinations: Destinations,
 ) -> bool:
     """The cheapest read Stripe offers, with the stored key (a connection check): whether the key is a live one.
     Refusals come back as the tool failures a tool call would meet, 401 included (the connection is not revoked)."""
     key = await stored_key(vault, session, tenant_id, manifest)
-    response = await _send(key, base_url(manifest, connection), StripeRequest("GET", "/v1/balance", {}, None), 0.0)
+    balance_request = StripeRequest("GET", "/v1/balance", {}, None)
+    response = await _send(key, base_url(manifest, connection), balance_request, 0.0, destinations)
     if response.status_code == 401:
         raise ToolError("unauthorized", "Stripe rejected the API key; an admin must reconnect Stripe")
     if response.status_code >= 400:
@@ -170,12 +183,13 @@ async def balance(
     return bool(response.json().get("livemode"))
 
 
-async def execute(vault: Vault, call: ToolCall) -> dict[str, Any]:
+async def execute(vault: Vault, call: ToolCall, destinations: Destinations) -> dict[str, Any]:
     tool, tenant_id, manifest = call.request.tool, call.tenant_id, call.manifest
     req = build_request(call)
     key = await stored_key(vault, call.session, tenant_id, manifest)
     await call.before_send()
-    response = await _send(key, base_url(manifest, call.connection), req, manifest.rate_limit.max_inline_wait_seconds)
+    wait = manifest.rate_limit.max_inline_wait_seconds
+    response = await _send(key, base_url(manifest, call.connection), req, wait, destinations)
     if response.status_code == 401:
         await revoke(call.uow, tenant_id, manifest.name, "Stripe rejected the API key (401)")
         raise ToolError("unauthorized", "Stripe rejected the API key; an admin must reconnect Stripe")

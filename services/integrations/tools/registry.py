@@ -42,7 +42,10 @@ REGISTRY: dict[str, Handlers] = {
     "demo_store": OwnDatabaseTools(demo_store.execute),
     "hubspot": ProviderTools(lambda call, remotes: hubspot.execute(remotes.oauth, call)),
     "shopify": ProviderTools(lambda call, remotes: shopify.execute(remotes.oauth, call)),
-    "stripe": ProviderTools(lambda call, remotes: stripe.execute(remotes.vault, call), describe_write=stripe.describe),
+    "stripe": ProviderTools(
+        lambda call, remotes: stripe.execute(remotes.vault, call, remotes.mcp.destinations),
+        describe_write=stripe.describe,
+    ),
     "zendesk": ProviderTools(lambda call, remotes: zendesk.execute(remotes.oauth, call)),
 }
 

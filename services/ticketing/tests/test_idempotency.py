@@ -138,3 +138,33 @@ async def test_an_answer_is_replayed_only_to_the_key_it_was_made_for(ticketing: 
     assert refused.status_code == 403  # what the agent gets without the key: the route is the admins'
     again = await client.post("/v1/tickets/agents/", json=body, headers={**auth(tenant.api_key), **key})
     assert again.json() == made.json()  # the admin's own retry still replays
+
+
+async def test_an_answer_that_can_no_longer_be_opened_is_409_not_run_again(
+    ticketing: Service, event_log: EventLog
+) -> None:
+    """Its master key version retired (or the row damaged): every retry was a 500 for a day; now a 409 that says the
+    request ran, and nothing runs twice. 409 rather than freeing the key: running a POST that did run again could
+    duplicate what it did (a second agent, a second reply)."""
+    client, runtime = ticketing
+    tenant = await provision_tenant(event_log, runtime)
+    headers = {**auth(tenant.api_key), "Idempotency-Key": "agent-lost"}
+    body = {"name": "Ada", "role": "agent"}
+    assert (await client.post("/v1/tickets/agents/", json=body, headers=headers)).status_code == 201
+    table = runtime.idempotency.table
+    row = (table.c.tenant_id == tenant.tenant_id) & (table.c.key == "agent-lost")
+    async with runtime.db.session() as session:
+        sealed = (await session.execute(select(table.c.body).where(row))).scalar_one()
+        version, _, rest = sealed[len(SEALED) :].partition(b":")
+        for damaged in (SEALED + b"retired:" + rest, sealed[:-1] + bytes([sealed[-1] ^ 1])):
+            await session.execute(update(table).where(row).values(body=damaged))
+            await session.commit()
+            again = await client.post("/v1/tickets/agents/", json=body, headers=headers)
+            assert (again.status_code, again.json()["code"]) == (409, "idempotency_answer_lost"), again.text
+            assert "not run again" in again.json()["detail"]
+    assert version
+    assert await _agent_names(client, tenant.api_key) == ["Ada"]
+    fresh = await client.post(
+        "/v1/tickets/agents/", json=body, headers={**auth(tenant.api_key), "Idempotency-Key": "k2"}
+    )
+    assert fresh.status_code == 201, fresh.text
