@@ -122,9 +122,10 @@ async def search(
         )
     if mode in {"hybrid", "vector"}:
         (vector,) = await embedder.embed([query])
-        nearest = await repo.nearest(
-            tenant_id, embedder.model, vector, depth, ef_search=settings.ef_search, scope=scope
-        )
+        if any(vector):  # a query with no direction (punctuation only) is at no cosine distance from anything
+            nearest = await repo.nearest(
+                tenant_id, embedder.model, vector, depth, ef_search=settings.ef_search, scope=scope
+            )
     if mode == "fulltext":
         hits = [_hit(r, r.score) for r in _per_article(fulltext)]
     elif mode == "vector":

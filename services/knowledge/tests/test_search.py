@@ -77,6 +77,21 @@ async def test_a_result_carries_title_anchor_snippet_and_score(knowledge: Servic
     assert best["score"] > 0
 
 
+@pytest.mark.parametrize("q", ["?!", "...", "—"])
+async def test_a_query_with_no_words_finds_nothing_and_every_score_is_a_number(
+    knowledge: Service, event_log: EventLog, q: str
+) -> None:
+    """A query the embedder turns into no direction at all (punctuation only) has no nearest neighbours: its
+    cosine distance to anything is NaN, which answered a null score where the contract promises a number."""
+    client, runtime = knowledge
+    headers = await tenant_headers(event_log, runtime)
+    await _add(client, headers, title="Return policy", body=RETURNS)
+    for mode in ("hybrid", "vector"):
+        hits = await _search(client, headers, q, mode=mode)
+        assert all(isinstance(h["score"], float) for h in hits), (mode, hits)
+        assert hits == [], mode
+
+
 async def test_versions_publish_and_archive(knowledge: Service, event_log: EventLog) -> None:
     client, runtime = knowledge
     headers = await tenant_headers(event_log, runtime)
