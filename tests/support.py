@@ -75,14 +75,14 @@ async def running(app: Litestar) -> AsyncIterator[tuple[httpx2.AsyncClient, Serv
 
 
 @asynccontextmanager
-async def listening(app: Any) -> AsyncIterator[str]:
-    """``app`` served by uvicorn on a free 127.0.0.1 port (lifespan on), on the test's event loop; its base URL.
-    For tests that need real sockets (WebSocket, SSE); :func:`running` calls an app in-process."""
+async def listening(app: Any, port: int | None = None) -> AsyncIterator[str]:
+    """``app`` served by uvicorn on a free 127.0.0.1 port (or ``port``; lifespan on), on the test's event loop; its
+    base URL. For tests that need real sockets (WebSocket, SSE); :func:`running` calls an app in-process."""
     import uvicorn
 
     from deskpilot.embedded import free_port
 
-    port = free_port()
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     task = asyncio.create_task(server.serve())
     await eventually(lambda: asyncio.sleep(0, server.started), what="the service to listen")

@@ -17,7 +17,7 @@ from services.integrations.handlers import forget_old_bookkeeping, subscriptions
 from services.integrations.mcp.policy import McpPolicy
 from services.integrations.models import external_tickets, metadata, processed_events, tool_attempts
 from services.integrations.oauth.connections import OAuthConnections, parse_oauth_clients
-from services.integrations.repository import add_demo_address_changes, add_demo_subscriptions
+from services.integrations.repository import add_demo_address_changes, add_demo_subscriptions, add_mcp_problem
 from services.integrations.tools import sandbox
 from services.integrations.vault import EnvKeyProvider, Vault
 
@@ -40,6 +40,7 @@ def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
             ),
             Migration(3, "demo store subscriptions", add_demo_subscriptions),
             Migration(4, "demo store address changes", add_demo_address_changes),
+            Migration(5, "MCP servers: why one could not be reached or listed", add_mcp_problem),
         ],
         on_tenant_created=service.on_tenant_created,
     )

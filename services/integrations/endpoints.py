@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, delete, get, post, put
@@ -18,13 +17,8 @@ from services.integrations.audit import trail
 from services.integrations.errors import ConnectError
 from services.integrations.manifest import Manifest, api_key_purpose, builtin_manifests
 from services.integrations.mcp import servers as mcp_servers
-from services.integrations.mcp.policy import (
-    McpError,
-    McpPolicy,
-    McpServerRegistration,
-    McpServerRequest,
-    validate_registration,
-)
+from services.integrations.mcp.info import mcp_info
+from services.integrations.mcp.policy import McpError, McpPolicy, McpServerRequest
 from services.integrations.oauth.connections import OAuthConnections, token_purpose
 from services.integrations.repository import (
     AuditQuery,
@@ -33,7 +27,6 @@ from services.integrations.repository import (
     ConnectionRepository,
     ExternalTicketRepository,
     McpServerRepository,
-    McpTool,
     SyncedTicket,
 )
 from services.integrations.schemas import (
@@ -48,7 +41,6 @@ from services.integrations.schemas import (
     IntegrationList,
     McpServerInfo,
     McpServerList,
-    McpToolInfo,
     ModeChange,
     ModeChanged,
     WebhookAccepted,
@@ -74,34 +66,6 @@ def _http(exc: ConnectError | VaultError) -> HTTPException:
     if isinstance(exc, VaultUnavailable):
         return HTTPException(status_code=503, detail="the vault has no master key configured")
     return HTTPException(status_code=500, detail="a stored secret could not be read")
-
-
-async def _discovered(registration: McpServerRegistration, policy: McpPolicy) -> list[McpTool]:
-    """The tools of a server being registered; one that cannot be listed is the registration's to fix (422), where a
-    registered server that stops answering is an upstream failure (502, on refresh)."""
-    try:
-        return await mcp_servers.discover(registration, policy)
-    except McpError as exc:
-        raise McpError(422 if exc.status == 502 else exc.status, exc.message) from None
-
-
-def _mcp_info(name: str, transport: str, mode: str, tools: Sequence[McpTool], status: str = "active") -> McpServerInfo:
-    return McpServerInfo(
-        name=name,
-        transport=transport,
-        status=status,
-        mode=mode,
-        tools=[
-            McpToolInfo(
-                name=t.provider_name,
-                server_tool=t.name,
-                description=t.description,
-                input_schema=t.input_schema,
-                annotations=t.annotations,
-            )
-            for t in tools
-        ],
-    )
 
 
 def _external_ticket(ticket: SyncedTicket) -> ExternalTicket:
@@ -233,20 +197,20 @@ class IntegrationsController(Controller):
     ) -> McpServerInfo:
         """Connect an MCP server (stdio command or streamable-HTTP URL); its tools join this tenant's catalog.
         Registering an existing name replaces it. ``env`` and ``headers`` are stored encrypted, never returned.
-        What the operator does not allow (a command off its list, a private address) is 403; a server that cannot
-        be reached or listed is 422: the tenant's URL or command to fix, not a failure of ours (no 5xx)."""
+        What the operator does not allow (a command off its list, a private address) is 403. A server that cannot
+        be reached or listed now is saved all the same, with no tools and its ``problem`` saying why; refresh lists
+        its tools once it answers."""
         registration = data.registration()
         try:
-            await validate_registration(registration, mcp_policy)
-            tools = await _discovered(registration, mcp_policy)
+            tools, problem = await mcp_servers.checked(registration, mcp_policy)
             async with runtime.unit_of_work() as uow:
-                await mcp_servers.register(uow.session, vault, tenant_id, registration, tools)
+                await mcp_servers.register(uow.session, vault, tenant_id, registration, tools, problem)
                 await publish_catalog(uow, tenant_id, None)
         except McpError as exc:
             raise HTTPException(status_code=exc.status, detail=exc.message) from None
         except VaultError as exc:
             raise _http(exc) from None
-        return _mcp_info(registration.name, registration.transport, registration.mode, tools)
+        return mcp_info(registration.name, registration.transport, registration.mode, tools, problem)
 
     @post("/mcp/{server:str}/refresh", status_code=200)
     async def refresh_mcp_server(
@@ -258,14 +222,18 @@ class IntegrationsController(Controller):
         mcp_policy: NamedDependency[McpPolicy],
     ) -> McpServerInfo:
         """List a connected MCP server's tools again (after it added, changed or removed some) and publish them to
-        this tenant's agent. The registration is checked again against the operator's current policy."""
+        this tenant's agent (a problem recorded before clears). The registration is checked again against the
+        operator's current policy. A server that cannot be reached or listed is 502, its ``problem`` recorded."""
         try:
             async with runtime.db.session() as session:
                 registration = await mcp_servers.stored_registration(session, vault, tenant_id, server)
             if registration is None:
                 raise NotFoundException(f"there is no connected MCP server named {server!r}")
-            await validate_registration(registration, mcp_policy)
-            tools = await mcp_servers.discover(registration, mcp_policy)
+            tools, problem = await mcp_servers.checked(registration, mcp_policy)
+            if problem is not None:
+                async with runtime.unit_of_work() as uow:
+                    await McpServerRepository(uow.session).record_problem(tenant_id, server, problem)
+                raise McpError(502, problem)
             async with runtime.unit_of_work() as uow:
                 # Only the tools change: a disconnect or a mode switch made meanwhile stands.
                 mode = await McpServerRepository(uow.session).replace_tools(tenant_id, server, tools)
@@ -276,14 +244,15 @@ class IntegrationsController(Controller):
             raise HTTPException(status_code=exc.status, detail=exc.message) from None
         except VaultError as exc:
             raise _http(exc) from None
-        return _mcp_info(server, registration.transport, mode, tools)
+        return mcp_info(server, registration.transport, mode, tools, None)
 
     @get("/mcp")
     async def list_mcp_servers(self, tenant_id: TenantId, runtime: Runtime) -> McpServerList:
         """This tenant's MCP servers and the tools each one offers."""
         async with runtime.db.session() as session:
             servers = await McpServerRepository(session).of_tenant(tenant_id)
-        return McpServerList(items=[_mcp_info(s.name, s.transport, s.mode, s.tools, s.status) for s in servers])
+        items = [mcp_info(s.name, s.transport, s.mode, s.tools, s.problem, s.status) for s in servers]
+        return McpServerList(items=items)
 
     @put("/{name:str}/mode")
     async def set_mode(

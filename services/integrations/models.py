@@ -85,6 +85,7 @@ mcp_servers = Table(
     Column("status", String(16), nullable=False),  # active | disconnected
     Column("mode", String(16), nullable=False),  # live | dry_run
     Column("tools", JSON, nullable=False),  # [{name, provider_name, description, input_schema, annotations}]
+    Column("problem", String(500), nullable=True),  # why it could not be reached or listed last time; None: it was
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

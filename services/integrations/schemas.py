@@ -91,6 +91,10 @@ class McpServerInfo(BaseModel):
     transport: str
     status: str
     mode: str
+    problem: str | None = Field(
+        description="why the server could not be reached or its tools listed, when registered or last refreshed: "
+        "it offers no tools until it answers (refresh lists them again). null: it answered"
+    )
     tools: list[McpToolInfo]
 
 

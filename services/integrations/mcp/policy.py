@@ -94,6 +94,10 @@ class McpError(Exception):
         self.status, self.message = status, message
 
 
+class Unreachable(McpError):
+    """The server's host does not resolve: it cannot be reached now (not a policy refusal)."""
+
+
 @dataclass(frozen=True)
 class McpPolicy:
     stdio_commands: frozenset[str]
@@ -130,7 +134,9 @@ async def _public_destination(url: str, policy: McpPolicy) -> None:
     try:
         await policy.destinations.check_url(url)
     except DestinationRefused as refused:
-        raise McpError(422 if refused.unresolvable else 403, refused.reason) from None
+        if refused.unresolvable:
+            raise Unreachable(422, refused.reason) from None
+        raise McpError(403, refused.reason) from None
 
 
 async def still_allowed(server: McpServer, policy: McpPolicy) -> None:

@@ -17,7 +17,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.integrations.mcp.client import failure_kind, open_session
-from services.integrations.mcp.policy import McpError, McpPolicy, McpServerRegistration
+from services.integrations.mcp.policy import (
+    McpError,
+    McpPolicy,
+    McpServerRegistration,
+    Unreachable,
+    validate_registration,
+)
 from services.integrations.repository import McpServerRepository, McpTool
 from services.integrations.vault import Vault
 
@@ -77,8 +83,28 @@ async def discover(registration: McpServerRegistration, policy: McpPolicy) -> li
     return tools
 
 
+async def checked(registration: McpServerRegistration, policy: McpPolicy) -> tuple[list[McpTool], str | None]:
+    """A registration checked against the operator's policy (its refusals raise ``McpError``: 403, 422), then its
+    tools; a server that cannot be reached or listed now has none, and the second item says why (it is saved
+    either way, like single sign-on's issuer, and listed again on refresh)."""
+    try:
+        await validate_registration(registration, policy)
+        return await discover(registration, policy), None
+    except Unreachable as exc:
+        return [], f"could not reach MCP server {registration.name!r}: {exc.message}"[:500]
+    except McpError as exc:
+        if exc.status != 502:  # a refusal, or tools whose safe names collide: the registration's to fix
+            raise
+        return [], exc.message[:500]
+
+
 async def register(
-    session: AsyncSession, vault: Vault, tenant_id: str, registration: McpServerRegistration, tools: list[McpTool]
+    session: AsyncSession,
+    vault: Vault,
+    tenant_id: str,
+    registration: McpServerRegistration,
+    tools: list[McpTool],
+    problem: str | None = None,
 ) -> None:
     if registration.env or registration.headers:
         secrets = json.dumps({"env": registration.env, "headers": registration.headers})
@@ -94,6 +120,7 @@ async def register(
         url=registration.url,
         mode=registration.mode,
         tools=tools,
+        problem=problem,
     )
 
 

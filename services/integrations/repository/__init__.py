@@ -13,7 +13,7 @@ from services.integrations.repository.demo_store import (
 )
 from services.integrations.repository.executions import ExecutionRepository
 from services.integrations.repository.external_tickets import ExternalTicketRepository, SyncedTicket, TicketState
-from services.integrations.repository.mcp_servers import McpServer, McpServerRepository, McpTool
+from services.integrations.repository.mcp_servers import McpServer, McpServerRepository, McpTool, add_mcp_problem
 from services.integrations.repository.oauth_states import OAuthState, OAuthStateRepository
 from services.integrations.repository.vault import SealedSecret, VaultRepository, WrappedDataKey
 from services.integrations.repository.webhooks import WebhookDeliveryRepository
@@ -43,4 +43,5 @@ __all__ = [
     "WrappedDataKey",
     "add_demo_address_changes",
     "add_demo_subscriptions",
+    "add_mcp_problem",
 ]

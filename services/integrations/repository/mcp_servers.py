@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import RowMapping, func, select, update
+from sqlalchemy import RowMapping, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.integrations.models import mcp_servers
 
@@ -63,6 +63,7 @@ class McpServer:
     status: str  # active | disconnected
     mode: Literal["live", "dry_run"]
     tools: tuple[McpTool, ...]
+    problem: str | None  # why it could not be reached or listed last time (it then offers no tools)
     created_at: datetime
     updated_at: datetime
 
@@ -78,6 +79,7 @@ class McpServer:
             status=row["status"],
             mode=row["mode"],
             tools=tuple(McpTool.from_json(t) for t in row["tools"]),
+            problem=row["problem"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
         )
@@ -98,6 +100,7 @@ class McpServerRepository:
         url: str | None,
         mode: str,
         tools: list[McpTool],
+        problem: str | None = None,
     ) -> None:
         row = {
             "transport": transport,
@@ -107,6 +110,7 @@ class McpServerRepository:
             "mode": mode,
             "tools": [t.as_json() for t in tools],
             "status": "active",
+            "problem": problem,
         }
         await self.session.execute(
             insert(mcp_servers)
@@ -117,15 +121,24 @@ class McpServerRepository:
         )
 
     async def replace_tools(self, tenant_id: str, name: str, tools: list[McpTool]) -> str | None:
-        """New tool list for a still-connected server (nothing else changes); its mode, or None if not connected."""
+        """New tool list for a still-connected server, which answered (its problem clears; nothing else changes);
+        its mode, or None if not connected."""
         result = await self.session.execute(
             update(mcp_servers)
             .where(mcp_servers.c.tenant_id == tenant_id, mcp_servers.c.name == name, mcp_servers.c.status == "active")
-            .values(tools=[t.as_json() for t in tools], updated_at=func.now())
+            .values(tools=[t.as_json() for t in tools], problem=None, updated_at=func.now())
             .returning(mcp_servers.c.mode)
         )
         mode = result.scalar()
         return str(mode) if mode is not None else None
+
+    async def record_problem(self, tenant_id: str, name: str, problem: str) -> None:
+        """A connected server that could not be reached or listed: why (its tools are kept until it answers)."""
+        await self.session.execute(
+            update(mcp_servers)
+            .where(mcp_servers.c.tenant_id == tenant_id, mcp_servers.c.name == name, mcp_servers.c.status == "active")
+            .values(problem=problem[:500], updated_at=func.now())
+        )
 
     async def of_tenant(self, tenant_id: str, *, active_only: bool = False) -> list[McpServer]:
         query = select(mcp_servers).where(mcp_servers.c.tenant_id == tenant_id)
@@ -159,3 +172,8 @@ class McpServerRepository:
             .returning(mcp_servers.c.name)
         )
         return result.first() is not None
+
+
+async def add_mcp_problem(conn: AsyncConnection) -> None:
+    """Schema v5: why an MCP server could not be reached or listed (it is registered either way)."""
+    await conn.execute(text("ALTER TABLE integrations.mcp_servers ADD COLUMN IF NOT EXISTS problem VARCHAR(500)"))

@@ -15,6 +15,7 @@ import httpx2
 import pytest
 from sqlalchemy import text
 
+from deskpilot.embedded import free_port
 from deskpilot.tenants import NewTenant
 from libs.events import (
     EventLog,
@@ -28,7 +29,7 @@ from services.integrations import service
 from services.integrations.app import create_app
 from services.integrations.config import IntegrationsSettings
 from services.integrations.mcp.policy import McpError, McpPolicy, McpServerRegistration, validate_registration
-from services.integrations.mcp.servers import provider_name
+from services.integrations.mcp.servers import checked, provider_name
 from services.integrations.tests import mcp_test_server
 from services.integrations.tests.support import auth, outcome_of, tool_call
 from services.integrations.vault import new_master_key
@@ -217,7 +218,8 @@ async def test_a_streamable_http_server_with_credentials(
         tenant.api_key,
         {"name": "remote", "transport": "http", "url": http_mcp_url, "headers": {"Authorization": "Bearer nope"}},
     )
-    assert wrong.status_code == 422  # a server that does not list its tools: the registration's to fix, no 5xx
+    assert wrong.status_code == 201, wrong.text  # saved, with no tools and why (no 5xx, no refusal)
+    assert (wrong.json()["tools"], "could not list the tools" in wrong.json()["problem"]) == ([], True)
     assert "nope" not in wrong.text
     body = {
         "name": "remote",
@@ -227,6 +229,7 @@ async def test_a_streamable_http_server_with_credentials(
     }
     response = await register(mcp_service, tenant.api_key, body)
     assert response.status_code == 201, response.text
+    assert response.json()["problem"] is None
     assert HTTP_TOKEN not in response.text
     before = len(mcp_test_server.CANCELLED)
     cancel = tool_call(tenant.tenant_id, provider_name("remote", "orders.cancel"), {"order_number": "55"})
@@ -248,7 +251,6 @@ async def test_a_streamable_http_server_with_credentials(
         ({"name": "nourl", "transport": "http"}, 422),
         ({"name": "preload", **STDIO, "env": {"LD_PRELOAD": "/opt/x.so"}}, 422),
         ({"name": "pypath", **STDIO, "env": {"PYTHONPATH": "/opt"}}, 422),
-        ({"name": "private", "transport": "http", "url": "http://127.0.0.1:1/mcp"}, 422),  # nothing answers there
         ({"name": "Bad Name", **STDIO}, 422),
         ({"name": "port", "transport": "http", "url": "http://example.com:65536/mcp"}, 422),  # the URL's pattern
         ({"name": "userinfo", "transport": "http", "url": "http://a@example.com/mcp"}, 422),
@@ -383,3 +385,68 @@ async def test_a_write_that_never_answers_is_an_unknown_outcome_not_a_retry_invi
     assert isinstance(failed, ToolFailed), failed
     assert failed.kind == "outcome_unknown"  # the server did act: a retry would cancel twice
     assert "88" in mcp_test_server.CANCELLED
+
+
+async def test_an_unreachable_server_is_saved_with_its_problem_and_listed_once_it_answers(
+    mcp_service: Service, event_log: EventLog
+) -> None:
+    client, runtime, _ = mcp_service
+    tenant = await provision_tenant(event_log, runtime)
+    headers = auth(tenant.api_key)
+    port = free_port()  # nothing listens there yet
+    body = {
+        "name": "later",
+        "transport": "http",
+        "url": f"http://127.0.0.1:{port}/mcp",
+        "headers": {"Authorization": f"Bearer {HTTP_TOKEN}"},
+    }
+    cancel = provider_name("later", "orders.cancel")
+
+    async def published() -> set[str]:
+        events = [e.payload for e in await outbox_events(runtime, "tools.published") if e.tenant_id == tenant.tenant_id]
+        assert isinstance(events[-1], ToolsPublished)
+        return {t.name for t in events[-1].tools}
+
+    async def shown() -> dict[str, Any]:
+        items = (await client.get("/v1/integrations/mcp", headers=headers)).json()["items"]
+        assert [s["name"] for s in items] == ["later"]
+        return dict(items[0])
+
+    saved = await register(mcp_service, tenant.api_key, body)
+    assert saved.status_code == 201, saved.text
+    assert (saved.json()["tools"], "could not list the tools of MCP server 'later'" in saved.json()["problem"]) == (
+        [],
+        True,
+    )
+    assert HTTP_TOKEN not in saved.text
+    assert (await shown())["problem"] == saved.json()["problem"]
+    assert cancel not in await published()
+    down = await client.post("/v1/integrations/mcp/later/refresh", headers=headers)
+    assert down.status_code == 502, down.text
+    assert (await shown())["problem"]
+    async with listening(mcp_test_server.http_app(HTTP_TOKEN), port=port):
+        refreshed = await client.post("/v1/integrations/mcp/later/refresh", headers=headers)
+    assert refreshed.status_code == 200, refreshed.text
+    assert refreshed.json()["problem"] is None
+    assert cancel in {t["name"] for t in refreshed.json()["tools"]}
+    listed = await shown()
+    assert (listed["problem"], cancel in {t["name"] for t in listed["tools"]}) == (None, True)
+    assert cancel in await published()
+
+
+async def test_a_host_that_does_not_resolve_is_saved_with_its_problem(
+    mcp_service: Service, event_log: EventLog
+) -> None:
+    tenant = await provision_tenant(event_log, mcp_service[1])
+    nowhere = {"name": "nowhere", "transport": "http", "url": "http://nowhere.invalid/mcp"}
+    saved = await register(mcp_service, tenant.api_key, nowhere)
+    assert saved.status_code == 201, saved.text
+    assert (saved.json()["tools"], saved.json()["problem"].startswith("could not")) == ([], True)
+    strict = McpPolicy(stdio_commands=frozenset(), allow_private=False, timeout=5)
+    registration = McpServerRegistration(name="nowhere", transport="http", url="http://nowhere.invalid/mcp")
+    tools, problem = await checked(registration, strict)
+    assert (tools, str(problem).startswith("could not reach MCP server 'nowhere'")) == ([], True)
+    private = McpServerRegistration(name="private", transport="http", url="http://127.0.0.1:1/mcp")
+    with pytest.raises(McpError) as refused:  # a policy refusal is not a problem to record: still 403
+        await checked(private, strict)
+    assert refused.value.status == 403

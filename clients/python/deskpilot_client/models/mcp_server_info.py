@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,6 +21,8 @@ class McpServerInfo:
         transport (str):
         status (str):
         mode (str):
+        problem (None | str): why the server could not be reached or its tools listed, when registered or last
+            refreshed: it offers no tools until it answers (refresh lists them again). null: it answered
         tools (list[McpToolInfo]):
     """
 
@@ -28,6 +30,7 @@ class McpServerInfo:
     transport: str
     status: str
     mode: str
+    problem: None | str
     tools: list[McpToolInfo]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -39,6 +42,9 @@ class McpServerInfo:
         status = self.status
 
         mode = self.mode
+
+        problem: None | str
+        problem = self.problem
 
         tools = []
         for tools_item_data in self.tools:
@@ -53,6 +59,7 @@ class McpServerInfo:
                 "transport": transport,
                 "status": status,
                 "mode": mode,
+                "problem": problem,
                 "tools": tools,
             }
         )
@@ -72,6 +79,13 @@ class McpServerInfo:
 
         mode = d.pop("mode")
 
+        def _parse_problem(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        problem = _parse_problem(d.pop("problem"))
+
         tools = []
         _tools = d.pop("tools")
         for tools_item_data in _tools:
@@ -84,6 +98,7 @@ class McpServerInfo:
             transport=transport,
             status=status,
             mode=mode,
+            problem=problem,
             tools=tools,
         )
 
