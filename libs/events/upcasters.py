@@ -64,6 +64,12 @@ def _llm_called_v1_to_v2(payload: Payload) -> Payload:
     return out
 
 
+@upcaster("llm.called", 2)
+def _llm_called_v2_to_v3(payload: Payload) -> Payload:
+    """v2 did not say which agent release its conversation ran under: unknown (the figures look it up)."""
+    return {**payload, "release": "unknown"}
+
+
 @upcaster("agent.turn_started", 1)
 def _turn_started_v1_to_v2(payload: Payload) -> Payload:
     """v1 predates agent releases: its turn ran under none."""

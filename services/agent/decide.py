@@ -202,7 +202,7 @@ def after_model(
     state: ConversationState, turn: OpenTurn, response: ModelResponse, setup: Setup, latency_ms: float, now: datetime
 ) -> Payloads:
     """The events a model's answer leads to, starting with the priced record of the call itself."""
-    called = llm_called(turn, response, setup, latency_ms, now)
+    called = llm_called(turn, response, setup, latency_ms, now, state.release)
     if not response.tool_calls:
         reply = AgentReplied(
             turn_id=turn.turn_id,
@@ -232,7 +232,9 @@ def model_failed(turn: OpenTurn, reason: str, setup: Setup) -> Payloads:
     return (failed, *_handoff(turn, setup, "the AI model is unavailable"))
 
 
-def llm_called(turn: OpenTurn, response: ModelResponse, setup: Setup, latency_ms: float, now: datetime) -> LlmCalled:
+def llm_called(
+    turn: OpenTurn, response: ModelResponse, setup: Setup, latency_ms: float, now: datetime, release: int | None
+) -> LlmCalled:
     cost = llm_cost(
         setup.provider,
         setup.model,
@@ -253,6 +255,7 @@ def llm_called(turn: OpenTurn, response: ModelResponse, setup: Setup, latency_ms
         latency_ms=round(latency_ms, 3),
         cost_usd=cost,
         stop_reason=response.stop_reason,
+        release=release,
     )
 
 

@@ -69,12 +69,14 @@ def subscriptions(runtime: ServiceRuntime, wake: Wake, setups: TenantSetups, con
         setups.invalidate(recorded.event.tenant_id)
 
     async def figures(recorded: RecordedEvent) -> None:
-        async with runtime.unit_of_work() as uow:
-            await release_figures.project(uow.session, recorded)
+        await figures_batch([recorded])
 
     async def figures_batch(batch: list[RecordedEvent]) -> None:
+        counted = [r for r in batch if release_figures.counted(r)]
+        if not counted:
+            return  # model calls of conversations under no release: no transaction at all
         async with runtime.unit_of_work() as uow:
-            for recorded in batch:
+            for recorded in counted:
                 await release_figures.project(uow.session, recorded)
 
     # Turns of different conversations run concurrently; one conversation is serialised by the agent's lock and,

@@ -29,9 +29,10 @@ class AgentTurnStarted(EventPayload):
 
 
 class LlmCalled(EventPayload):
-    """One model call of a turn: provider, model, token usage (incl. cache), latency and dollar cost. (v2)"""
+    """One model call of a turn: provider, model, token usage (incl. cache), latency and dollar cost, and the agent
+    release its conversation runs under. (v3)"""
 
-    SCHEMA_VERSION: ClassVar[int] = 2
+    SCHEMA_VERSION: ClassVar[int] = 3
     PRODUCERS: ClassVar[tuple[str, ...]] = ("agent",)
     type: Literal["llm.called"] = "llm.called"
     turn_id: str
@@ -48,6 +49,11 @@ class LlmCalled(EventPayload):
         default=False,
         description="the decision this call informed was dropped because the conversation moved on meanwhile; "
         "billed, but not counted against the turn's limits",
+    )
+    release: int | Literal["unknown"] | None = Field(
+        default="unknown",
+        description="the agent release the conversation runs under (its first turn's under one), whose figures "
+        'count the call; none if it runs under none; "unknown" for calls recorded before v3',
     )
 
 

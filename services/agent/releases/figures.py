@@ -23,6 +23,14 @@ from services.agent.repository import FigureRepository, ReleaseFigureRow
 FIGURE_TYPES = ("agent.turn_started", "llm.called", "handoff.requested", "conversation.resolved", "csat.recorded")
 
 
+def counted(recorded: RecordedEvent) -> bool:
+    """Whether the event can change any figures. A model call says which release its conversation runs under, so
+    one under none needs no statement (one recorded before v3 said so, "unknown", is applied as any other change:
+    it matches no row unless its conversation is under a release)."""
+    payload = recorded.event.payload
+    return not (isinstance(payload, LlmCalled) and payload.release is None)
+
+
 async def project(session: AsyncSession, recorded: RecordedEvent) -> None:
     """One event into its conversation's figures (a conversation under no release has none)."""
     event, payload, position = recorded.event, recorded.event.payload, recorded.position
