@@ -117,7 +117,7 @@ async def test_append_rejects_events_of_another_conversation(event_log: EventLog
         await event_log.append(tenant_id, conv, [started(tenant_id, new_id("conv"))], expected_version=0)
 
 
-async def test_stored_v1_event_is_read_as_v2(event_log: EventLog, nc: NATS, tenant_id: str) -> None:
+async def test_a_stored_v1_event_is_read_as_the_current_version(event_log: EventLog, nc: NATS, tenant_id: str) -> None:
     conv = new_id("conv")
     await event_log.append(tenant_id, conv, [started(tenant_id, conv)], expected_version=0)
     legacy = {
@@ -145,11 +145,12 @@ async def test_stored_v1_event_is_read_as_v2(event_log: EventLog, nc: NATS, tena
     )
     read = await event_log.read(tenant_id, conv)
     upcast = read[-1].event
-    assert upcast.schema_version == 2
+    assert upcast.schema_version == LlmCalled.SCHEMA_VERSION == 3  # v1 → v2 (usage names) → v3 (release)
     assert isinstance(upcast.payload, LlmCalled)
     assert (upcast.payload.input_tokens, upcast.payload.output_tokens) == (1200, 80)
     assert upcast.payload.cache_read_tokens == 0
     assert upcast.payload.stop_reason == "unknown"
+    assert upcast.payload.release == "unknown"  # written before the event named its release
 
 
 async def test_poison_message_is_dead_lettered_and_the_consumer_keeps_going(
