@@ -297,3 +297,20 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[s
 
 def on_http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[str]:
     return refusal_page(exc.status_code, "Error" if exc.status_code != 404 else "Not found", str(exc.detail))
+
+
+async def act(
+    session: Session, back: str, done: str, call: Any, *, refused: str = "", reasons: Mapping[int, str] | None = None
+) -> Redirect:
+    """Run one API call for a form; tell the person how it went on the page they return to (``back``): ``done``, or
+    the API's reason for refusing (``reasons`` may word a status better), after ``refused`` when given."""
+    try:
+        await call
+    except ApiError as exc:
+        if exc.status == 401:
+            raise
+        reason = (reasons or {}).get(exc.status) or exc.detail or f"refused ({exc.status})"
+        session.say("error", f"{refused}: {reason}." if refused else reason)
+    else:
+        session.say("ok", done)
+    return Redirect(back, status_code=303)

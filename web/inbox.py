@@ -18,7 +18,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage
 
 from web.api import ApiError, PublicApi
-from web.auth import SessionApi, checked_form, layout, signed_in
+from web.auth import SessionApi, act, checked_form, layout, signed_in
 from web.pages import page
 from web.sessions import Session, SessionStore
 from web.transcript import transcript
@@ -113,16 +113,8 @@ def _back(ticket_id: str) -> Redirect:
 
 
 async def _act(session: Session, ticket_id: str, done: str, call: Any) -> Redirect:
-    """Run one API call for a form; say how it went on the page it returns to."""
-    try:
-        await call
-    except ApiError as exc:
-        if exc.status == 401:
-            raise
-        session.say("error", exc.detail or f"refused ({exc.status})")
-    else:
-        session.say("ok", done)
-    return _back(ticket_id)
+    """Run one API call for a form; say how it went on the ticket's page."""
+    return await act(session, f"/inbox/tickets/{ticket_id}", done, call)
 
 
 class InboxController(Controller):

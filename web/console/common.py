@@ -11,7 +11,7 @@ from litestar import Request, Response
 from litestar.di import NamedDependency
 from litestar.response import Redirect
 
-from web.api import ApiError, PublicApi
+from web.api import PublicApi
 from web.auth import SessionApi, checked_form, layout, signed_in
 from web.pages import page
 from web.sessions import Session, SessionStore
@@ -42,19 +42,6 @@ def period(request: AnyRequest, days: int = 30) -> tuple[date, date]:
 def api_period(start: date, end: date) -> dict[str, str | int]:
     """``[start, end)`` as the report APIs take a period: its first day and how many days it covers."""
     return {"from": start.isoformat(), "days": (end - start).days}
-
-
-async def act(session: Session, back: str, done: str, call: Any) -> Redirect:
-    """Run one API call for a form; tell the person how it went on the page they return to."""
-    try:
-        await call
-    except ApiError as exc:
-        if exc.status == 401:
-            raise
-        session.say("error", exc.detail or f"refused ({exc.status})")
-    else:
-        session.say("ok", done)
-    return Redirect(back, status_code=303)
 
 
 async def admin_form(

@@ -11,8 +11,16 @@ from litestar import Controller, Response, get, post
 from litestar.response import Redirect
 
 from web.api import ApiError
-from web.auth import SessionApi, layout
-from web.console.common import AnyRequest, Api, Store, act, admin, admin_form, confirmation_page, confirmed
+from web.auth import SessionApi, act, layout
+from web.console.common import (
+    AnyRequest,
+    Api,
+    Store,
+    admin,
+    admin_form,
+    confirmation_page,
+    confirmed,
+)
 from web.console.revocations import api_key_revocation, ask_url, widget_key_revocation
 from web.pages import page
 from web.sessions import Session

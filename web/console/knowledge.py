@@ -9,8 +9,14 @@ from typing import Any
 from litestar import Controller, Response, get, post
 from litestar.response import Redirect
 
-from web.auth import SessionApi, checked_form, layout
-from web.console.common import AnyRequest, Api, Store, act, admin, admin_form
+from web.auth import SessionApi, act, checked_form, layout
+from web.console.common import (
+    AnyRequest,
+    Api,
+    Store,
+    admin,
+    admin_form,
+)
 from web.markdown import render
 from web.pages import page
 

@@ -7,8 +7,14 @@ from __future__ import annotations
 from litestar import Controller, Response, get, post
 from litestar.response import Redirect
 
-from web.auth import SessionApi, layout
-from web.console.common import AnyRequest, Api, Store, act, admin, admin_form
+from web.auth import SessionApi, act, layout
+from web.console.common import (
+    AnyRequest,
+    Api,
+    Store,
+    admin,
+    admin_form,
+)
 from web.pages import page
 
 BACK = "/console/privacy"

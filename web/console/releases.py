@@ -12,8 +12,14 @@ from litestar import Controller, Response, get, post
 from litestar.response import Redirect
 
 from web.api import ApiError
-from web.auth import SessionApi, layout
-from web.console.common import AnyRequest, Api, Store, act, admin, admin_form
+from web.auth import SessionApi, act, layout
+from web.console.common import (
+    AnyRequest,
+    Api,
+    Store,
+    admin,
+    admin_form,
+)
 from web.pages import page
 from web.sessions import Session
 

@@ -11,9 +11,15 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect
 
 from web.api import ApiError
-from web.auth import SessionApi, layout
+from web.auth import SessionApi, act, layout
 from web.config import WebSettings
-from web.console.common import AnyRequest, Api, Store, act, admin, admin_form
+from web.console.common import (
+    AnyRequest,
+    Api,
+    Store,
+    admin,
+    admin_form,
+)
 from web.pages import page
 from web.sso import callback_url
 

@@ -11,8 +11,7 @@ from urllib.parse import quote
 from litestar import Controller, Response, get, post
 from litestar.response import Redirect
 
-from web.api import ApiError
-from web.auth import SessionApi, layout
+from web.auth import SessionApi, act, layout
 from web.console.common import (
     AnyRequest,
     Api,
@@ -32,18 +31,7 @@ PATH = "/v1/conversations/email-addresses"
 
 async def _tell(session: Session, done: str, refused: str, call: Any) -> Redirect:
     """Run one API call; say how it went, a refusal with the API's reason after ``refused``."""
-    try:
-        await call
-    except ApiError as exc:
-        if exc.status == 401:
-            raise
-        reason = exc.detail or f"refused ({exc.status})"
-        if exc.status == 422:
-            reason = "that is not an e-mail address"
-        session.say("error", f"{refused}: {reason}.")
-    else:
-        session.say("ok", done)
-    return Redirect(BACK, status_code=303)
+    return await act(session, BACK, done, call, refused=refused, reasons={422: "that is not an e-mail address"})
 
 
 def removal_path(address: str) -> str:
