@@ -48,6 +48,7 @@ async def test_an_agent_gets_403_on_every_console_page(
         assert response is not None
         assert response.status == 403, path
         await expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    await assert_accessible(page)
     await screenshot(page, "console-403-for-an-agent")
 
 
