@@ -148,8 +148,22 @@ class IntegrationsController(Controller):
     async def register_mcp(self, request: AnyRequest, api: Api, store: Store) -> Redirect:
         session, form, user = await admin_form(request, store, api)
         body = {"name": form.get("name", "").strip(), "transport": "http", "url": form.get("url", "").strip()}
-        call = user.post("/v1/integrations/mcp", json_body=body)
-        return await act(session, "/console/integrations", f"MCP server {body['name']} connected.", call)
+        try:
+            saved = await user.post("/v1/integrations/mcp", json_body=body)
+        except ApiError as exc:
+            if exc.status == 401:
+                raise
+            session.say("error", exc.detail or f"refused ({exc.status})")
+        else:
+            problem = saved.get("problem") if isinstance(saved, dict) else None
+            if problem:  # saved, but it offers no tools until a refresh reaches it
+                session.say(
+                    "error",
+                    f"MCP server {body['name']} saved, not connected: {problem}. “List tools again” once it answers.",
+                )
+            else:
+                session.say("ok", f"MCP server {body['name']} connected.")
+        return Redirect("/console/integrations", status_code=303)
 
     @post("/mcp/{server:str}/refresh")
     async def refresh_mcp(self, request: AnyRequest, server: str, api: Api, store: Store) -> Redirect:
