@@ -1,5 +1,5 @@
-"""Schemathesis hooks of the API fuzzing (``benchmarks/api_fuzz.py`` and the in-suite run in tests/e2e): load with
-``SCHEMATHESIS_HOOKS=benchmarks.fuzz_hooks``.
+"""Schemathesis hooks and a serializer of the API fuzzing (``benchmarks/api_fuzz.py`` and the in-suite run in
+tests/e2e): load with ``SCHEMATHESIS_HOOKS=benchmarks.fuzz_hooks``.
 
 The fuzzer plays a client that follows the contract: a valid ``Idempotency-Key`` it sends is its own for that one
 request. Generated keys repeat (the coverage phase sends the same few values to every operation), and the same key
@@ -27,3 +27,8 @@ def before_call(_context: Any, case: Any, _kwargs: dict[str, Any]) -> None:
             # A valid key for a valid one: what the case tests is unchanged. Without this, schemathesis revalidates
             # the edited headers, with the API key it added since, and relabels a "missing Authorization" case.
             case._sync_validated_hashes()
+
+
+# An import's body is the file itself (``format: binary``): a PDF goes on the wire as the bytes generated, as
+# schemathesis sends application/octet-stream (text/* types it sends already).
+schemathesis.serializer.alias("application/pdf", "application/octet-stream")

@@ -34,7 +34,6 @@ A_WORDS = ("Zelda Quuxworth", "Quuxworth", "zelda.agent@a-tenant.example", "Vorp
 # Path parameters that are not one tenant's ids: names every tenant shares, or public, signed routes.
 LEFT_OUT = {
     "/v1/integrations/{name}": "an integration's name from the shared manifests; B acts on its own connection",
-    "/v1/integrations/{name}/connect": "an integration's name from the shared manifests",
     "/v1/integrations/{name}/mode": "an integration's name from the shared manifests",
     "/v1/integrations/{name}/test": "an integration's name from the shared manifests",
     "/v1/integrations/mcp/{server}": "a name B chooses for its own MCP server",
@@ -328,12 +327,12 @@ def test_as_resources_are_intact_after_the_fuzzing(world: World) -> None:
 
 # Positive-data acceptance (ST202) holds for every operation but these, whose refusal of some schema-valid requests
 # (422/400) rests on a rule the document does not state yet (issue 20): the content of embedded YAML/JSON documents
-# (procedures, suites, candidates, imported files), the integration a connect names (its manifest's params and key
-# format). Rules that rest on the server's state answer 404/409, documented (an OAuth state, a collection, a
-# configured model, a verification code, a replay filter); reports take 'from' + 'days'; MCP servers are a union by
-# transport; a crawl, SSO issuer or MCP server that does not answer is the crawl's failure, the saved settings'
-# issuer_problem or the saved server's problem. Every other check must pass everywhere, and no
-# response may be >= 500 (ST101).
+# (procedures, suites, candidates). Rules that rest on the server's state answer 404/409, documented (an OAuth state,
+# a collection, a configured model, a verification code, a replay filter); reports take 'from' + 'days'; MCP servers
+# are a union by transport; each integration has a connect operation of its own, its body typed from its manifest; a
+# crawl, SSO issuer or MCP server that does not answer is the crawl's failure, the saved settings' issuer_problem or
+# the saved server's problem, and an imported file that cannot be read is the import's problem. Every other check
+# must pass everywhere, and no response may be >= 500 (ST101).
 ST202_NOT_STATABLE = frozenset(
     {
         "POST /v1/agent/procedures",
@@ -342,8 +341,6 @@ ST202_NOT_STATABLE = frozenset(
         "POST /v1/agent/releases/gate",
         "POST /v1/simulations",
         "POST /v1/replays",
-        "POST /v1/integrations/{name}/connect",
-        "POST /v1/knowledge/imports",
     }
 )
 
