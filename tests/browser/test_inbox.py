@@ -250,6 +250,9 @@ async def test_a_rejected_action_never_runs_and_the_ai_carries_on(
         await expect(page.locator("#approvals-h")).to_have_count(0)
         decided = page.locator("#transcript li.approval", has_text="refund_order")
         await expect(decided).to_contain_text(re.compile(rf"denied\s+by {re.escape(agent.email)}"))
+        not_run = page.locator("#transcript li.action", has_text="called refund_order")
+        await expect(not_run).to_contain_text("denied: a person declined", timeout=30_000)
+        await expect(not_run.locator("dt", has_text="amount").locator("+ dd")).to_have_text("150")
         await assert_accessible(page)
         await screenshot(page, "inbox-approval-rejected")
 
