@@ -29,7 +29,6 @@ from pydantic import (
     WrapValidator,
     create_model,
 )
-from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from libs.platform.http import Runtime, TenantId
@@ -58,7 +57,7 @@ class OAuthConnect(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     params: ConnectParams = Field(default_factory=ConnectParams)
-    user_id: str | SkipJsonSchema[None] = USER_ID
+    user_id: str | None = USER_ID
 
 
 ApiBaseUrl = Annotated[str, StringConstraints(max_length=2000, pattern=API_BASE_URL)]
@@ -66,7 +65,7 @@ ApiBaseUrl = Annotated[str, StringConstraints(max_length=2000, pattern=API_BASE_
 
 class ApiKeyParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    api_base_url: ApiBaseUrl | SkipJsonSchema[None] = Field(
+    api_base_url: ApiBaseUrl | None = Field(
         default=None,
         description="where the provider's API is, instead of the manifest's (a sandbox); https to a host name "
         "unless the operator allows private destinations (else 403)",
@@ -79,7 +78,7 @@ class ApiKeyConnect(BaseModel):
     model_config = ConfigDict(extra="forbid")
     api_key: Secret[str]
     params: ApiKeyParams = Field(default_factory=ApiKeyParams)
-    user_id: str | SkipJsonSchema[None] = USER_ID
+    user_id: str | None = USER_ID
 
 
 def _camel(name: str) -> str:

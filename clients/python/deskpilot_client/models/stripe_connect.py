@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -21,12 +21,12 @@ class StripeConnect:
     Attributes:
         api_key (str): a Stripe restricted key (rk_live_…) or secret key (sk_live_…)
         params (ApiKeyParams | Unset):
-        user_id (str | Unset): the admin connecting, for the record
+        user_id (None | str | Unset): the admin connecting, for the record
     """
 
     api_key: str
     params: ApiKeyParams | Unset = UNSET
-    user_id: str | Unset = UNSET
+    user_id: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         api_key = self.api_key
@@ -35,7 +35,11 @@ class StripeConnect:
         if not isinstance(self.params, Unset):
             params = self.params.to_dict()
 
-        user_id = self.user_id
+        user_id: None | str | Unset
+        if isinstance(self.user_id, Unset):
+            user_id = UNSET
+        else:
+            user_id = self.user_id
 
         field_dict: dict[str, Any] = {}
 
@@ -65,7 +69,14 @@ class StripeConnect:
         else:
             params = ApiKeyParams.from_dict(_params)
 
-        user_id = d.pop("user_id", UNSET)
+        def _parse_user_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        user_id = _parse_user_id(d.pop("user_id", UNSET))
 
         stripe_connect = cls(
             api_key=api_key,

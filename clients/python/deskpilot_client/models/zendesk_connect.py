@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -20,16 +20,20 @@ class ZendeskConnect:
 
     Attributes:
         params (ZendeskConnectParams):
-        user_id (str | Unset): the admin connecting, for the record
+        user_id (None | str | Unset): the admin connecting, for the record
     """
 
     params: ZendeskConnectParams
-    user_id: str | Unset = UNSET
+    user_id: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         params = self.params.to_dict()
 
-        user_id = self.user_id
+        user_id: None | str | Unset
+        if isinstance(self.user_id, Unset):
+            user_id = UNSET
+        else:
+            user_id = self.user_id
 
         field_dict: dict[str, Any] = {}
 
@@ -50,7 +54,14 @@ class ZendeskConnect:
         d = dict(src_dict)
         params = ZendeskConnectParams.from_dict(d.pop("params"))
 
-        user_id = d.pop("user_id", UNSET)
+        def _parse_user_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        user_id = _parse_user_id(d.pop("user_id", UNSET))
 
         zendesk_connect = cls(
             params=params,
