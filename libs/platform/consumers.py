@@ -47,6 +47,7 @@ from libs.events import Envelope, EventLog, PoisonEvent, RecordedEvent, decode
 from libs.events.streams import EVENTS_STREAM
 from libs.platform import metrics
 from libs.platform.faults import Outage, is_transient
+from libs.platform.pulls import StandingPull
 from libs.platform.row_security import SYSTEM, tenant_scope
 
 log = logging.getLogger("deskpilot.consumers")
@@ -151,6 +152,7 @@ class Consumers:
         self._subs: list[Subscription] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._pulls: list[JetStreamContext.PullSubscription] = []  # unsubscribed on stop
+        self._standing: list[StandingPull] = []  # likewise
         self._inflight: set[asyncio.Task[None]] = set()
         self._running = False
 
@@ -200,6 +202,9 @@ class Consumers:
             with contextlib.suppress(ConnectionClosedError):
                 await pull.unsubscribe()
         self._pulls.clear()
+        for standing in self._standing:
+            await standing.unsubscribe()
+        self._standing.clear()
 
     async def measure(self) -> None:
         """Each durable's lag and unacknowledged messages from JetStream, also when nothing is being fetched (a
@@ -222,6 +227,9 @@ class Consumers:
         slots = _Slots(sub.max_workers)
         if sub.max_workers == 1:
             await self._redeliveries_first(sub)
+            # An ordered consumer takes events as they come: one pull request open at a time, not one per fetch.
+            standing = StandingPull(self._nc, EVENTS_STREAM, self.durable(sub), sub.batch_size, FETCH_WAIT_S)
+            self._standing.append(standing)
         while self._running:
             await self.outage.wait_over()  # take nothing new while the infrastructure is away
             # A concurrent consumer pulls only what there are workers for: what a replica takes it starts at once,
@@ -229,7 +237,10 @@ class Consumers:
             # unacknowledged. An ordered one takes what is there, up to its batch: one transaction for all of it.
             free = await slots.free() if sub.max_workers > 1 else sub.batch_size
             try:
-                msgs = await psub.fetch(batch=min(sub.batch_size, free), timeout=FETCH_WAIT_S)
+                if sub.max_workers == 1:
+                    msgs = await standing.fetch()
+                else:
+                    msgs = await psub.fetch(batch=min(sub.batch_size, free), timeout=FETCH_WAIT_S)
             except (TimeoutError, NatsTimeoutError):
                 continue
             except (ConnectionClosedError, NoServersError, ServiceUnavailableError) as exc:
@@ -239,10 +250,11 @@ class Consumers:
             if msgs:  # what is left for this consumer after the fetch: free, from the last message's metadata
                 metrics.CONSUMER_LAG.labels(self._service, self.durable(sub)).set(msgs[-1].metadata.num_pending)
             if sub.max_workers == 1:
-                if sub.batch_handler is not None and len(msgs) > 1 and await self._handle_batch(msgs, sub):
-                    continue
-                for msg in msgs:
-                    await self._handle(msg, sub)
+                if sub.batch_handler is None or len(msgs) < 2 or not await self._handle_batch(msgs, sub):
+                    for msg in msgs:
+                        await self._handle(msg, sub)
+                if msgs:  # handled, or parked; one whose acknowledgement failed was handled too
+                    standing.settled = msgs[-1].metadata.sequence.stream
                 continue
             for msg in msgs:
                 slots.take()
