@@ -25,7 +25,10 @@ from libs.platform.edge import INT_RANGE, MAX_JSON_DEPTH
 REF = "#/components/schemas/{model}"
 DECIMAL = r"^-?\d+(\.\d+)?$"
 NON_NEGATIVE_DECIMAL = r"^\d+(\.\d+)?$"
-EXPONENT = r"([eE][+-]?\d+)?$"
+EXPONENT = r"([eE][+-]?\d{1,15})?$"
+"""A decimal string's exponent: Python's Decimal refuses one beyond 10^18 ('-2170e+9136720564771492740' was a
+schema-valid approval rule refused 422, ST202 on a replay's candidate policy); 15 digits leave room for any
+coefficient."""
 NO_CONTROL_CHARACTER = "^[^\\x00-\\x1f\\x7f]*$"
 """A path or query parameter the edge lets through (``_CONTROL`` of ``libs.platform.edge``)."""
 NO_NUL = "^[^\\x00]*$"

@@ -44,7 +44,7 @@ class TenantModel(BaseModel):
         "(a host on a private network, or one that does not resolve: 403)",
     )
     api_key: SecretStr | None = Field(
-        default=None, description="the server's key: used for this run only, never stored or shown"
+        default=None, min_length=1, description="the server's key: used for this run only, never stored or shown"
     )
     api_key_env: SkipJsonSchema[None] = Field(default=None, exclude=True)  # the command line's only
 

@@ -42,7 +42,7 @@ class CandidateModel(BaseModel):
         description="an Anthropic- or OpenAI-compatible server, e.g. http://host:8000/v1",
     )
     api_key: SecretStr | None = Field(
-        default=None, description="the server's key: used for this run only, never stored or shown"
+        default=None, min_length=1, description="the server's key: used for this run only, never stored or shown"
     )
     api_key_env: str | None = Field(
         default=None,

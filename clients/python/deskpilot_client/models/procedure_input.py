@@ -13,7 +13,7 @@ class ProcedureInput:
     """A procedure to save: its text, YAML or JSON (docs/procedures.md); problems are named by line and field.
 
     Attributes:
-        source (str): a procedure as YAML or JSON text, at most 100,000 characters: its fields, guard expressions and
+        source (str): a procedure as YAML or JSON text, at most 20,000 characters: its fields, guard expressions and
             tools as docs/procedures.md describes them (format `deskpilot-procedure`); each problem is named by field and
             line: 422 when the document is wrong, 409 when it names what this tenant does not have
     """
