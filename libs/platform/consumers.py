@@ -14,22 +14,21 @@ explicit acknowledgement decided here, deliberately:
 
 The ack wait is short (``ack_wait_s``, seconds) and a message being handled is kept alive with in-progress
 acknowledgements, however long its handler runs (a model call, a slow tool): so a message whose process was killed
-mid-way is delivered again within seconds, not minutes. A redelivery is logged with its conversation.
+mid-way is delivered again within seconds, not minutes. A redelivery is logged with its conversation. An ordered
+consumer that holds unacknowledged messages when it starts (its process was killed) or that could not settle one
+is first reset to its ack floor, so that what follows is delivered again in log order (decision 0054).
 
 Handlers must be idempotent: redelivery after a crash is normal, and the event id is the idempotency key.
 
-Why not FastStream's subscriber (measured, ``benchmarks/consumer_loop.py``, 2 cores, one run, median of 3):
-consuming 5,000 events, this loop ran at 13.8k msg/s against FastStream 0.7.8's pull subscriber at 4.35k msg/s
-(raw nats-py: 17.7k msg/s). Also, nats-py 2.16 sometimes ends an idle fetch with a plain ``asyncio.TimeoutError``
-(a timing race: 13 of ~800 concurrent idle fetches in a probe), which FastStream 0.7.8 does not suppress, so its
-consume task crashes and is restarted. This loop is small, and it keeps acknowledgement, dead-lettering and
-per-consumer concurrency explicit.
+Why not FastStream's subscriber: decision 0004 (this loop measured 3x faster, ``benchmarks/consumer_loop.py``, and
+FastStream 0.7.8's consume task crashes on nats-py's occasional bare timeout of an idle fetch).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -113,6 +112,7 @@ FETCH_WAIT_S = 5.0
 at once, whatever the wait; the wait only sets how often an idle consumer asks again (a request per consumer per
 wait: at 1 s, the ~25 consumers of an idle platform made half its NATS traffic) and how long a pull request lost
 with a NATS node lingers before the next one is made."""
+ACK_CONFIRM_S = 5.0  # an ordered consumer's wait for its confirmed acknowledgement; past it, unsettled: reset
 
 
 class _Slots:
@@ -151,7 +151,7 @@ class Consumers:
         self._subs: list[Subscription] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._pulls: list[JetStreamContext.PullSubscription] = []  # unsubscribed on stop
-        self._inflight: set[asyncio.Task[None]] = set()
+        self._inflight: set[asyncio.Task[bool]] = set()
         self._running = False
 
     def add(self, sub: Subscription) -> None:
@@ -215,19 +215,17 @@ class Consumers:
             metrics.CONSUMER_LAG.labels(self._service, durable).set(info.num_pending or 0)
             metrics.CONSUMER_ACK_PENDING.labels(self._service, durable).set(info.num_ack_pending or 0)
 
-    async def _loop(self, psub: object, sub: Subscription) -> None:
-        from nats.js import JetStreamContext
-
-        assert isinstance(psub, JetStreamContext.PullSubscription)
+    async def _loop(self, psub: JetStreamContext.PullSubscription, sub: Subscription) -> None:
         slots = _Slots(sub.max_workers)
-        if sub.max_workers == 1:
-            await self._redeliveries_first(sub)
+        ordered = sub.max_workers == 1
+        if ordered:  # a killed process may have left messages unacknowledged
+            psub = await self._rewind(psub, sub)
         while self._running:
             await self.outage.wait_over()  # take nothing new while the infrastructure is away
             # A concurrent consumer pulls only what there are workers for: what a replica takes it starts at once,
             # so several replicas share the work by their free capacity (the in-flight cap), and nothing waits here
             # unacknowledged. An ordered one takes what is there, up to its batch: one transaction for all of it.
-            free = await slots.free() if sub.max_workers > 1 else sub.batch_size
+            free = sub.batch_size if ordered else await slots.free()
             try:
                 msgs = await psub.fetch(batch=min(sub.batch_size, free), timeout=FETCH_WAIT_S)
             except (TimeoutError, NatsTimeoutError):
@@ -238,11 +236,9 @@ class Consumers:
                 continue
             if msgs:  # what is left for this consumer after the fetch: free, from the last message's metadata
                 metrics.CONSUMER_LAG.labels(self._service, self.durable(sub)).set(msgs[-1].metadata.num_pending)
-            if sub.max_workers == 1:
-                if sub.batch_handler is not None and len(msgs) > 1 and await self._handle_batch(msgs, sub):
-                    continue
-                for msg in msgs:
-                    await self._handle(msg, sub)
+            if ordered:
+                if not await self._handle_in_order(msgs, sub):
+                    psub = await self._rewind(psub, sub)
                 continue
             for msg in msgs:
                 slots.take()
@@ -251,35 +247,73 @@ class Consumers:
                 task.add_done_callback(self._inflight.discard)
                 task.add_done_callback(slots.give_back)
 
-    async def _redeliveries_first(self, sub: Subscription) -> None:
-        """An ordered consumer that a killed process left holding unacknowledged messages waits out their ack wait
-        before its first fetch: JetStream hands out new messages before it redelivers those, so later events would
-        overtake them (tried on nats-server: 6, 7, 8 before 3, 4, 5; billing then closed a turn before booking its
-        last model call). Once due, redeliveries come first, in order."""
-        durable = self.durable(sub)
+    async def _handle_in_order(self, msgs: list[Msg], sub: Subscription) -> bool:
+        """``msgs`` handled and settled in log order; False at the first that could not be settled (NATS failed
+        while acknowledging or parking it), the ones after it not taken."""
         try:
-            info = await self._nc.jetstream().consumer_info(EVENTS_STREAM, durable, timeout=2)
-        except Exception as exc:
-            log.debug("consumer %s: no consumer info before the first fetch (%r)", durable, exc)
-            return
-        if info.num_ack_pending:
-            log.info("consumer %s: %d left unacknowledged; redelivering them first", durable, info.num_ack_pending)
-            await asyncio.sleep(sub.ack_wait_s + 0.5)
+            if sub.batch_handler is not None and len(msgs) > 1 and await self._handle_batch(msgs, sub):
+                return True
+        except Exception as exc:  # handled, but NATS failed while acknowledging it
+            log.warning("consumer %s: could not acknowledge a batch (%r)", self.durable(sub), exc)
+            return False
+        for msg in msgs:
+            if not await self._handle(msg, sub, confirm=msg is msgs[-1]):
+                return False
+        return True
 
-    async def _handle(self, msg: Msg, sub: Subscription) -> None:
+    async def _rewind(
+        self, psub: JetStreamContext.PullSubscription, sub: Subscription
+    ) -> JetStreamContext.PullSubscription:
+        """An ordered consumer holding unacknowledged messages (a killed process's, or unsettled here) is reset to its
+        ack floor before it fetches again (``$JS.API.CONSUMER.RESET``, NATS 2.14+; decision 0054): JetStream would
+        redeliver them after their ack wait, after newer messages, in the order their waits ran out. Delivery then
+        starts again at the first unacknowledged message, in log order. Returns the pull subscription to fetch from:
+        a new one after a reset (the old one may hold stray deliveries)."""
+        durable = self.durable(sub)
+        while self._running:
+            try:
+                info = await self._nc.jetstream().consumer_info(EVENTS_STREAM, durable, timeout=2)
+                break
+            except Exception as exc:  # NATS away: nothing may be fetched before this is known
+                log.warning("consumer %s: no consumer info before fetching (%r); retrying", durable, exc)
+                await asyncio.sleep(1.0)
+        else:
+            return psub
+        if not info.num_ack_pending:
+            return psub
+        try:
+            reply = await self._nc.request(f"$JS.API.CONSUMER.RESET.{EVENTS_STREAM}.{durable}", b"", timeout=2)
+            answer = json.loads(reply.data)
+            if "error" in answer:
+                raise RuntimeError(answer["error"])
+        except Exception as exc:  # a server before 2.14, or permissions without the reset: redelivered first, at least
+            log.error("consumer %s: no reset to its ack floor (%r); waiting out the ack wait instead", durable, exc)
+            await asyncio.sleep(sub.ack_wait_s + 0.5)
+            return psub
+        log.info("consumer %s: %d unacknowledged; again from %s", durable, info.num_ack_pending, answer["reset_seq"])
+        with contextlib.suppress(Exception):
+            await psub.unsubscribe()
+        fresh = await self._nc.jetstream().pull_subscribe_bind(durable, stream=EVENTS_STREAM)
+        self._pulls = [fresh if p is psub else p for p in self._pulls]
+        return fresh
+
+    async def _handle(self, msg: Msg, sub: Subscription, *, confirm: bool = False) -> bool:
+        """Handle and settle ``msg`` (acknowledged, parked or not); False if it could not be settled."""
         durable = self.durable(sub)
         alive = asyncio.create_task(self._keep_alive(msg, sub.ack_wait_s / 3))
         try:
-            await self._process(msg, sub, durable)
+            await self._process(msg, sub, durable, confirm)
+            return True
         except Exception:
             # Only reachable if NATS itself failed while acking or parking: the message will be redelivered.
             log.exception("consumer %s: could not settle message %s", durable, msg.subject)
+            return False
         finally:
             alive.cancel()
 
     async def _handle_batch(self, msgs: list[Msg], sub: Subscription) -> bool:
         """All of ``msgs`` through the batch handler and acknowledged; False (nothing acknowledged) if any could not
-        be decoded or the handler failed: the caller then takes them one by one."""
+        be decoded or the handler failed: the caller then takes them one by one. Raises if acknowledging fails."""
         assert sub.batch_handler is not None
         try:
             decoded = [(m.metadata.sequence.stream, decode(m.data)) for m in msgs]
@@ -309,8 +343,8 @@ class Consumers:
             for span in spans:
                 span.end()
         self.outage.recovered()
-        for msg in msgs:
-            await msg.ack()
+        for msg in msgs:  # NATS failing here leaves the batch unsettled: the caller rewinds
+            await self._ack(msg, confirm=msg is msgs[-1])
         metrics.CONSUMED.labels(self._service, self.durable(sub), "handled").inc(len(msgs))
         return True
 
@@ -326,13 +360,20 @@ class Consumers:
             with contextlib.suppress(Exception):  # NATS away: the redelivery that may follow is harmless
                 await msg.in_progress()
 
-    async def _process(self, msg: Msg, sub: Subscription, durable: str) -> None:
+    @staticmethod
+    async def _ack(msg: Msg, *, confirm: bool) -> None:
+        """Acknowledge ``msg``. An ordered consumer confirms the last of each fetch (a round trip per fetch), so
+        JetStream's ack floor, where a reset goes back to, keeps up: it moves only along consecutive deliveries or
+        when nothing is pending (one redelivery under steady load kept a projection's at the start of the log)."""
+        await (msg.ack_sync(timeout=ACK_CONFIRM_S) if confirm else msg.ack())
+
+    async def _process(self, msg: Msg, sub: Subscription, durable: str, confirm: bool) -> None:
         try:
             event = decode(msg.data)
         except PoisonEvent as exc:
             log.error("consumer %s: poison message on %s parked in dead letters: %s", durable, msg.subject, exc)
             await self._park(durable, msg, "poison", f"poison: {exc}")
-            await msg.ack()
+            await self._ack(msg, confirm=confirm)
             return
         if msg.metadata.num_delivered > 1:
             metrics.REDELIVERIES.labels(self._service, durable).inc()
@@ -348,7 +389,7 @@ class Consumers:
             handled = await self._attempt(
                 msg, sub, durable, RecordedEvent(msg.metadata.sequence.stream, event), opened=False
             )
-        await msg.ack()
+        await self._ack(msg, confirm=confirm)
         if handled:
             metrics.CONSUMED.labels(self._service, durable, "handled").inc()
 
