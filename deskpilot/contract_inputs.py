@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
+from libs.platform.documents import DOCUMENT_FORMATS
 from libs.platform.edge import INT_RANGE, MAX_JSON_DEPTH
 
 REF = "#/components/schemas/{model}"
@@ -91,8 +92,10 @@ def _screened_string(schema: dict[str, Any], pattern: str) -> None:
 
 
 def screen_body(schema: dict[str, Any]) -> None:
-    """State the edge's refusals on a string or integer schema of a request body."""
-    _screened_string(schema, NO_NUL)
+    """State the edge's refusals on a string or integer schema of a request body (a document of one of our formats
+    states it by its format: a YAML stream holds no NUL, ``libs.platform.documents``)."""
+    if schema.get("format") not in DOCUMENT_FORMATS:
+        _screened_string(schema, NO_NUL)
     if schema.get("type") == "object" and schema.get("additionalProperties") is True:
         schema["additionalProperties"] = {"$ref": REF.format(model=JSON_VALUE)}
     if schema.get("type") == "object" and isinstance(schema.get("additionalProperties"), dict):

@@ -51,7 +51,7 @@ from deskpilot_client.models import (
     NewWidgetKey,
     PasswordIn,
     Problem,
-    ProcedureInputType0,
+    ProcedureInput,
     ProcedureView,
     SupportAddress,
     WidgetKeyList,
@@ -215,7 +215,7 @@ async def demo_procedures(api: AuthenticatedClient, data_dir: Path) -> list[str]
         return []
     given: list[str] = []
     for source in demo_store.procedure_sources().values():
-        r = await create_procedure.asyncio_detailed(client=api, body=ProcedureInputType0(source=source))
+        r = await create_procedure.asyncio_detailed(client=api, body=ProcedureInput(source=source))
         if r.status_code != HTTPStatus.CONFLICT:  # 409: the tenant has one of that name already
             given.append(_expect(r, ProcedureView, "give a demo procedure").name)
     path.write_text(json.dumps({"procedures": given}))

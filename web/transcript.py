@@ -175,8 +175,19 @@ class _Reader:
         p = event["payload"]
         item = self.calls.get(p["tool_call_id"])
         if item is None or item.kind != "action":
-            # a call that never ran as requested (unknown tool, denied approval): its own line
-            item = Item("action", "AI", f"called {p['tool']}", event["occurred_at"], event["position"], tool=p["tool"])
+            # a call that never ran as requested (unknown tool, denied approval): its own line, with the arguments
+            # its approval request showed (a denied call has no tool.requested of its own)
+            asked = item if item is not None else Item("", "", "", "", 0)
+            item = Item(
+                "action",
+                "AI",
+                f"called {p['tool']}",
+                event["occurred_at"],
+                event["position"],
+                tool=p["tool"],
+                arguments=asked.arguments,
+                fields=asked.fields,
+            )
             self.items.append(item)
         if event["type"] == "tool.completed":
             item.outcome, item.result, item.dry_run = "completed", pretty(p["result"]), bool(p.get("dry_run"))

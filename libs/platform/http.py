@@ -207,7 +207,10 @@ def http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response
     if exc.status_code == 401:
         headers["WWW-Authenticate"] = "Bearer"
     code = exc.extra.get("code") if isinstance(exc.extra, dict) else None
-    return _problem(exc.status_code, str(exc.detail), code, media_type=PROBLEM_JSON, headers=headers or None)
+    errors = _fields(exc.extra.get("errors")) if isinstance(exc.extra, dict) else []  # a 409's fields, by name
+    return _problem(
+        exc.status_code, str(exc.detail), code, media_type=PROBLEM_JSON, headers=headers or None, errors=errors or None
+    )
 
 
 OUTAGE_RETRY_AFTER_S = 2

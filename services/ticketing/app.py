@@ -25,7 +25,7 @@ from services.ticketing.endpoints import (
 )
 from services.ticketing.handlers import sla_timers, subscriptions
 from services.ticketing.models import add_accounts, add_sso, add_sso_issuer_problem, instance_metadata
-from services.ticketing.oidc import OidcClient
+from services.ticketing.oidc import LOCAL_OR_PUBLIC, PUBLIC, OidcClient
 from services.ticketing.sso import TenantKeys
 from services.ticketing.sso_endpoints import SsoController
 
@@ -75,6 +75,6 @@ def create_app(
         ],
         settings=settings,
         throttle=SignInThrottle(limit=settings.sign_in_failures),
-        oidc=OidcClient(),
+        oidc=OidcClient(destinations=LOCAL_OR_PUBLIC if settings.sso_allow_local_issuers else PUBLIC),
         keys=TenantKeys(lambda: runtime.event_log.sealer.keys.master),
     )

@@ -37,10 +37,11 @@ LEEWAY_S = 60  # clock skew allowed between the issuer and this service
 SCOPE = "openid email profile"
 
 
+PUBLIC = Destinations()
+"""Where discovery, keys and tokens may be fetched from: public addresses only (``libs.platform.destinations``),
+whatever the discovery document names. ``DESKPILOT_SSO_ALLOW_LOCAL_ISSUERS`` adds this machine (a local issuer, as
+``check_issuer_url`` allows), never the operator's network."""
 LOCAL_OR_PUBLIC = Destinations(allow_loopback=True)
-"""Where discovery, keys and tokens may be fetched from: public addresses, or this machine (a local issuer, as
-``check_issuer_url`` allows); never the operator's network (``libs.platform.destinations``), whatever the
-discovery document names."""
 
 
 class SsoRefused(Exception):
@@ -117,7 +118,7 @@ _REASONS = {
 class OidcClient:
     """Talks OpenID Connect to any issuer; caches discovery documents and key sets per issuer for ``CACHE_S``."""
 
-    def __init__(self, timeout: float = HTTP_TIMEOUT, destinations: Destinations = LOCAL_OR_PUBLIC) -> None:
+    def __init__(self, timeout: float = HTTP_TIMEOUT, destinations: Destinations = PUBLIC) -> None:
         self.timeout = timeout
         self._destinations = destinations
         self._providers: dict[str, tuple[float, Provider]] = {}

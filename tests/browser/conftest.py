@@ -130,6 +130,10 @@ def web_platform(
             "DESKPILOT_WIDGET_IP_MESSAGE_BURST": "1000",
             # The console's crawl test crawls a small site the test serves on 127.0.0.1.
             "KNOWLEDGE_CRAWL_ALLOW_PRIVATE": "true",
+            # The single sign-on test's identity provider is a fake on 127.0.0.1.
+            "DESKPILOT_SSO_ALLOW_LOCAL_ISSUERS": "true",
+            # The console's MCP form is tried with a server on 127.0.0.1 that does not answer.
+            "DESKPILOT_MCP_ALLOW_PRIVATE": "true",
             "DESKPILOT_SMTP_RELAY_HOST": "127.0.0.1",
             "DESKPILOT_SMTP_RELAY_PORT": str(mail_relay[1]),
         }

@@ -48,6 +48,7 @@ async def test_an_agent_gets_403_on_every_console_page(
         assert response is not None
         assert response.status == 403, path
         await expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    await assert_accessible(page)
     await screenshot(page, "console-403-for-an-agent")
 
 
@@ -158,6 +159,13 @@ async def test_integrations_dry_run_and_the_audit_log(
     await expect(demo.get_by_role("button", name="Dry run")).to_be_visible()
     await demo.get_by_role("button", name=re.compile("^Test")).click()
     await expect(page.get_by_role("status").first).to_contain_text(re.compile(r"demo_store works: .* orders on file"))
+
+    # An MCP server that does not answer is saved with its problem: the page says so, not "connected".
+    await page.locator("#mcp-name").fill("offline_tools")
+    await page.locator("#mcp-url").fill("http://127.0.0.1:9/mcp")
+    await page.get_by_role("button", name="Connect MCP server").click()
+    await expect(page.get_by_role("alert").first).to_contain_text("MCP server offline_tools saved, not connected")
+    await expect(page.locator("#mcp-problem-offline_tools")).to_contain_text("Not reachable")
 
     # Something to audit: the demo tenant's AI looks up an order for a known customer.
     r = await api.post("/v1/conversations", headers=web_platform.headers(), json={"customer_id": "ada@example.com"})

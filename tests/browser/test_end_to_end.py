@@ -13,7 +13,7 @@ a customer in the widget, a human agent in the inbox and an owner in the console
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import httpx2
@@ -66,6 +66,38 @@ async def agent_inbox(context: BrowserContext, platform: WebPlatform, agent: Acc
     await sign_in(inbox, platform, agent)
     await expect(inbox.locator("#queue[data-live-ready=true]")).to_have_count(1)
     return inbox
+
+
+async def the_rates_chart_draws_the_days_figures(
+    console: Page, api: httpx2.AsyncClient, platform: WebPlatform, today: str
+) -> None:
+    """The deflection and resolution chart is an SVG drawing today's figures as billing reports them: a point per
+    rate (named with its value for a screen reader and a tooltip), each linking to its conversations."""
+    period: dict[str, str | int] = {"from": (datetime.now(UTC).date() - timedelta(days=29)).isoformat(), "days": 30}
+    r = await api.get("/v1/billing/reports/daily", headers=platform.headers(), params=period)
+    assert r.status_code == 200, r.text
+    (day,) = [d for d in r.json()["days"] if d["day"] == today]
+    chart = console.locator('section[aria-labelledby="rates-h"] svg.chart')
+    await expect(chart.locator("title").first).to_have_text("Deflection and resolution rate over time")
+    await expect(chart.locator("line.axis")).to_have_count(2)
+    y_axis = chart.locator("line.axis").nth(1)  # from the top of the plot (rate 1) to its bottom (rate 0)
+    drawn = 0
+    for n, (name, outcome) in enumerate((("deflection rate", "ai_resolved"), ("resolution rate", "started"))):
+        value = day[name.replace(" ", "_")]
+        point = chart.locator(f'a[aria-label^="{name} on {today}:"]')
+        if value is None:  # no figure that day: no point
+            await expect(point).to_have_count(0)
+            continue
+        await expect(point).to_have_attribute("aria-label", f"{name} on {today}: {Decimal(str(value))}")
+        top = float(await y_axis.get_attribute("y1") or "nan")
+        bottom = float(await y_axis.get_attribute("y2") or "nan")
+        height = float(await point.locator(f"circle.dot{n}").get_attribute("cy") or "nan")
+        assert abs(height - (bottom - float(value) * (bottom - top))) < 0.2, (name, value, height, top, bottom)
+        href = await point.get_attribute("href") or ""
+        assert f"outcome={outcome}" in href, href
+        assert f"day={today}" in href, href
+        drawn += 1
+    assert drawn, f"billing reported no rate for today: {day}"
 
 
 async def test_a_customer_an_agent_and_an_owner_work_one_conversation(
@@ -128,6 +160,8 @@ async def test_a_customer_an_agent_and_an_owner_work_one_conversation(
         1, timeout=30_000
     )
     await inbox.goto(f"{web_platform.base}/inbox?status=all")
+    await expect(inbox.locator("tr.ticket-row", has_text="I want to talk to a person").first).to_be_visible()
+    await assert_accessible(inbox)
     await screenshot(inbox, "inbox-queue")
 
     # The owner's console: the conversation's cost is in the histogram, its rating in CSAT.
@@ -155,6 +189,7 @@ async def test_a_customer_an_agent_and_an_owner_work_one_conversation(
         assert label["height"] >= 13, (chart, label)
     today = datetime.now(UTC).date().isoformat()
     await expect(console.locator(f'#csat-figure svg a[href*="{today}"]')).to_have_count(1)
+    await the_rates_chart_draws_the_days_figures(console, api, web_platform, today)
     await assert_accessible(console)
     await screenshot(console, "console-analytics")
 
@@ -163,13 +198,16 @@ async def test_a_customer_an_agent_and_an_owner_work_one_conversation(
     await expect(listed).to_have_count(1)
     current_tab = console.locator("nav.tabs [aria-current=page]")
     await expect(current_tab).to_have_text("Conversations")  # a list of conversations, not the Analytics page
-    await screenshot(console, "console-conversations")
+    await assert_accessible(console)
+    await screenshot(console, "console-conversations-of-a-bar")
 
     await console.goto(f"{web_platform.base}/console/analytics")
     await console.locator(f'#csat-figure svg a[href*="{today}"]').click()
     rating = console.locator("tr", has_text=conversation)
     await expect(rating).to_contain_text("5/5")
     await expect(rating).to_contain_text("Quick and kind")
+    await assert_accessible(console)
+    await screenshot(console, "console-ratings")
 
     await rating.get_by_role("link").click()
     timeline = console.locator("#timeline")

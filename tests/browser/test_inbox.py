@@ -3,6 +3,9 @@ from another origin. The whole handoff flow is in test_end_to_end.py."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import httpx2
 from playwright.async_api import BrowserContext, Page, expect
 
@@ -15,7 +18,7 @@ from tests.browser.conftest import (
     screenshot,
     sign_in,
 )
-from tests.support import eventually, listening
+from tests.support import DEMO_REFUNDABLE_ORDER, eventually, listening
 
 
 async def ask(page: Page, text: str) -> None:
@@ -90,6 +93,7 @@ async def test_a_forged_form_from_another_origin_changes_nothing(
         async with page.expect_navigation():
             await page.locator("#f button").click()
         await expect(page.get_by_role("heading", name="Request refused")).to_be_visible()
+        await assert_accessible(page)
         assert page.url.startswith(web_platform.base)
 
     events = (await api.get(f"/v1/conversations/{cid}/events", headers=web_platform.headers())).json()["events"]
@@ -134,6 +138,7 @@ async def test_a_missed_target_is_marked_in_the_queue_as_it_happens(
         await expect(row.locator("time.sla")).to_contain_text("breached")
         await page.goto(f"{web_platform.base}/inbox?view=breaching&priority=urgent")
         await expect(page.locator(f"tr[data-ticket={ticket_id}]")).to_have_count(1)
+        await assert_accessible(page)
         await screenshot(page, "inbox-breaching")
     finally:
         await api.put(
@@ -197,3 +202,65 @@ async def test_take_over_is_offered_to_who_does_not_have_the_conversation(
     await theirs.get_by_role("button", name="Resolve").click()
     await expect(theirs.locator("#handling")).to_have_text("Resolved: nothing to do.")
     await expect(theirs.get_by_role("button")).to_have_count(0)
+
+
+async def test_a_rejected_action_never_runs_and_the_ai_carries_on(
+    context: BrowserContext, web_platform: WebPlatform, api: httpx2.AsyncClient
+) -> None:
+    """A refund above the tenant's approval threshold waits in the inbox; the agent rejects it with a reason: the
+    refund is not made, the transcript says who denied it, and the AI answers the customer again."""
+    headers = web_platform.headers()
+    policy = (await api.get("/v1/agent/policy", headers=headers)).json()
+    rule = {"tool": "refund_order", "argument": "amount", "above": "100"}
+    r = await api.put("/v1/agent/policy", headers=headers, json=policy | {"approval_rules": [rule]})
+    assert r.status_code == 200, r.text
+    try:
+        agent = await new_account(api, web_platform, name="Rex Rejects")
+        r = await api.patch(f"/v1/tickets/agents/{agent.agent_id}", headers=headers, json={"availability": "away"})
+        assert r.status_code == 200, r.text
+        ticket_id = await handoff_ticket(api, web_platform)
+        cid = (await api.get(f"/v1/tickets/{ticket_id}", headers=headers)).json()["conversation_id"]
+        page = await context.new_page()
+        await sign_in(page, web_platform, agent, f"/inbox/tickets/{ticket_id}")
+        await expect(page.locator("#live[data-live-ready=true]")).to_have_count(1)
+        await page.get_by_role("button", name="Take over").click()
+        await page.get_by_role("button", name="Hand back to AI").click()
+        await expect(page.locator("#handling")).to_contain_text("The AI answers this conversation again")
+
+        async def events(kind: str) -> list[dict[str, Any]]:
+            log = (await api.get(f"/v1/conversations/{cid}/events", headers=headers)).json()["events"]
+            return [e for e in log if e["type"] == kind]
+
+        async def replies_after(position: int) -> list[dict[str, Any]]:
+            return [e for e in await events("agent.replied") if e["position"] > position]
+
+        asked = await api.post(
+            f"/v1/conversations/{cid}/messages",
+            headers=headers,
+            json={"text": f"please refund $150 of order #{DEMO_REFUNDABLE_ORDER}"},
+        )
+        assert asked.status_code == 202, asked.text
+        await eventually(lambda: replies_after(asked.json()["position"]), timeout=30, what="the AI to ask for a yes")
+        await api.post(f"/v1/conversations/{cid}/messages", headers=headers, json={"text": "yes"})
+        approval = page.locator("div.approval", has_text="refund_order")
+        await expect(approval).to_contain_text("refund_order with amount above 100", timeout=30_000)
+        await approval.get_by_label("Note").fill("Send us a photo of the damage first.")
+        await approval.get_by_role("button", name="Reject").click()
+        await expect(page.get_by_role("status").first).to_contain_text("Rejected.")
+        await expect(page.locator("#approvals-h")).to_have_count(0)
+        decided = page.locator("#transcript li.approval", has_text="refund_order")
+        await expect(decided).to_contain_text(re.compile(rf"denied\s+by {re.escape(agent.email)}"))
+        not_run = page.locator("#transcript li.action", has_text="called refund_order")
+        await expect(not_run).to_contain_text("denied: a person declined", timeout=30_000)
+        await expect(not_run.locator("dt", has_text="amount").locator("+ dd")).to_have_text("150")
+        await assert_accessible(page)
+        await screenshot(page, "inbox-approval-rejected")
+
+        (decision,) = await events("tool.approval_decided")
+        assert decision["payload"]["approved"] is False
+        assert decision["payload"]["note"] == "Send us a photo of the damage first."
+        await eventually(lambda: replies_after(decision["position"]), timeout=30, what="the AI to answer again")
+        refunds = [e for e in await events("tool.completed") if e["payload"]["tool"] == "refund_order"]
+        assert refunds == [], "a rejected refund was made"
+    finally:
+        await api.put("/v1/agent/policy", headers=headers, json=policy)

@@ -8,7 +8,7 @@ import httpx2
 from playwright.async_api import BrowserContext, expect
 
 from services.ticketing.tests.fake_issuer import CLIENT_ID, CLIENT_SECRET, FakeIssuer
-from tests.browser.conftest import WebPlatform, assert_accessible, new_account, screenshot, sign_in
+from tests.browser.conftest import AXE, WebPlatform, assert_accessible, new_account, screenshot, sign_in
 
 
 async def test_an_owner_sets_up_single_sign_on_and_a_person_signs_in_with_the_mapped_role(
@@ -31,6 +31,7 @@ async def test_an_owner_sets_up_single_sign_on_and_a_person_signs_in_with_the_ma
 
     oidc_issuer.user = {"sub": "grace-1", "email": "grace@example.com", "name": "Grace SSO", "groups": ["desk-admins"]}
     person = await context.browser.new_context() if context.browser else context
+    await person.add_init_script(path=str(AXE))
     try:
         sso_page = await person.new_page()
         visited: list[str] = []
@@ -49,6 +50,8 @@ async def test_an_owner_sets_up_single_sign_on_and_a_person_signs_in_with_the_ma
         # Back from the issuer once more with the same (used) answer: refused, and the person is told why.
         await sso_page.goto(f"{web_platform.base}/web/sso/callback?state=used&code=used")
         await expect(sso_page.get_by_role("alert")).to_contain_text("state does not match")
+        await assert_accessible(sso_page)
+        await screenshot(sso_page, "sso-refused")
     finally:
         if person is not context:
             await person.close()

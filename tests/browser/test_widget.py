@@ -76,6 +76,15 @@ async def test_the_demo_page_streams_the_answer_word_by_word(
     assert text["x"] + text["width"] <= chat["x"], "the demo page's own text is hidden behind the open chat"
     await screenshot(page, "widget-answered")
 
+    # The home page (what `make up` opens first) leads to the demo, the inbox and the console.
+    home = await page.goto(f"{web_platform.base}/")
+    assert home is not None
+    assert home.ok
+    await assert_accessible(page)
+    await screenshot(page, "home")
+    await page.get_by_role("link", name="Chat widget demo").click()
+    await page.wait_for_url(f"{web_platform.base}/widget/demo")
+
 
 async def test_a_reload_and_a_dropped_connection_lose_nothing_and_repeat_nothing(
     context: BrowserContext, web_platform: WebPlatform

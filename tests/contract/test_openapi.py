@@ -12,11 +12,13 @@ from typing import Any, cast
 import httpx2
 import jsonschema
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deskpilot.contract import DOCUMENT, render
 from deskpilot.gateway import route
+from libs.platform.documents import DOCUMENT_FORMATS
 from libs.platform.edge import Refused, screen_json
 from web.app import create_app
 from web.config import WebSettings
@@ -120,11 +122,20 @@ def _request_schemas(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_no_text_of_a_request_body_is_documented_as_taking_a_nul() -> None:
     """The edge refuses a NUL in any text of a body (400): every string of a request body says so with its pattern,
-    one with a ``format`` (a URL, a password) or a pattern of its own included."""
+    one with a ``format`` (a URL, a password) or a pattern of its own included; a document of one of our formats
+    (a procedure, a suite) by its format: a YAML stream holds no NUL."""
+    documents = 0
     for node in _request_schemas(json.loads(generated())):
+        if node.get("format") in DOCUMENT_FORMATS:
+            documents += 1
+            assert "pattern" not in node, node  # the format's generator drives; a pattern would be drawn from instead
+            continue
         if node.get("type") == "string" and not {"enum", "const"} & node.keys():
             assert "pattern" in node, node
             assert not re.search(node["pattern"], "a\u0000b"), node
+    assert documents >= 4  # a procedure's source, a simulation's suite, a publish's and a gate's suites
+    with pytest.raises(yaml.YAMLError):
+        yaml.safe_load("name: a\u0000b")
 
 
 FREE_FORM = [
@@ -138,14 +149,14 @@ FREE_FORM = [
 
 @pytest.mark.parametrize(("body", "accepted"), FREE_FORM)
 def test_a_free_form_object_is_documented_as_the_edge_screens_it(body: dict[str, Any], accepted: bool) -> None:
-    """Free-form JSON of a request body (a procedure document, a simulation suite …) says what the edge refuses at
+    """Free-form JSON of a request body (a candidate's policy, a fake tool's schema …) says what the edge refuses at
     any depth: the document's schema and the edge agree on each body."""
     document = json.loads(generated())
-    document_field = document["components"]["schemas"]["ProcedureInput"]["properties"]["document"]["anyOf"][0]
+    document_field = document["components"]["schemas"]["SimulationRequest"]["properties"]["candidate"]["anyOf"][0]
     assert document_field["additionalProperties"] == {"$ref": "#/components/schemas/JsonValue"}
     validator = jsonschema.Draft202012Validator({**document, **document_field})
     assert validator.is_valid(body) is accepted
-    raw = json.dumps({"document": body}).encode()
+    raw = json.dumps({"candidate": body}).encode()
     if accepted:
         screen_json(raw)
     else:

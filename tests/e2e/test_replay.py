@@ -181,7 +181,9 @@ async def test_suites_run_over_http_and_grow_from_conversations(platform: Platfo
         assert task["expect"]["tool_calls"] == [{"tool": "get_order_status", "arguments": {"order_number": "1001"}}]
         failing = {"tools": {"disabled": ["get_order_status"]}}
         r = await client.post(
-            f"{platform.base}/v1/simulations", headers=platform.headers(), json={"suite": suite, "candidate": failing}
+            f"{platform.base}/v1/simulations",
+            headers=platform.headers(),
+            json={"suite": json.dumps(suite), "candidate": failing},
         )
         assert r.status_code == 202, r.text
         body = await finished(client, platform, r.json()["url"])

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from litestar import Controller, MediaType, Response, get, post
@@ -149,8 +148,22 @@ class IntegrationsController(Controller):
     async def register_mcp(self, request: AnyRequest, api: Api, store: Store) -> Redirect:
         session, form, user = await admin_form(request, store, api)
         body = {"name": form.get("name", "").strip(), "transport": "http", "url": form.get("url", "").strip()}
-        call = user.post("/v1/integrations/mcp", json_body=body)
-        return await act(session, "/console/integrations", f"MCP server {body['name']} connected.", call)
+        try:
+            saved = await user.post("/v1/integrations/mcp", json_body=body)
+        except ApiError as exc:
+            if exc.status == 401:
+                raise
+            session.say("error", exc.detail or f"refused ({exc.status})")
+        else:
+            problem = saved.get("problem") if isinstance(saved, dict) else None
+            if problem:  # saved, but it offers no tools until a refresh reaches it
+                session.say(
+                    "error",
+                    f"MCP server {body['name']} saved, not connected: {problem}. “List tools again” once it answers.",
+                )
+            else:
+                session.say("ok", f"MCP server {body['name']} connected.")
+        return Redirect("/console/integrations", status_code=303)
 
     @post("/mcp/{server:str}/refresh")
     async def refresh_mcp(self, request: AnyRequest, server: str, api: Api, store: Store) -> Redirect:
@@ -159,11 +172,32 @@ class IntegrationsController(Controller):
         return await act(session, "/console/integrations", f"{server}: tools listed again.", call)
 
 
-def _decimal(text: str, default: Decimal) -> Decimal:
-    try:
-        return Decimal(text) if text.strip() else default
-    except InvalidOperation:
-        return default
+# The policy form's limits; the API checks each (whole numbers, except the cost cap and seconds per turn).
+LIMIT_FIELDS = (
+    "tool_calls_per_turn",
+    "tool_calls_per_conversation",
+    "model_calls_per_turn",
+    "tokens_per_conversation",
+    "identical_tool_calls",
+    "consecutive_tool_failures",
+    "cost_per_conversation_usd",
+    "turn_seconds",
+)
+
+
+def read_approval_rules(text: str) -> tuple[list[dict[str, str]], str]:
+    """The form's approval rules, one a line (``tool`` or ``tool argument above``), and the first line that is
+    neither (empty when all are)."""
+    rules = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 1:
+            rules.append({"tool": parts[0]})
+        elif len(parts) == 3:
+            rules.append({"tool": parts[0], "argument": parts[1], "above": parts[2]})
+        elif parts:
+            return [], line.strip()
+    return rules, ""
 
 
 class PoliciesController(Controller):
@@ -189,32 +223,19 @@ class PoliciesController(Controller):
 
     @post("/agent")
     async def save_agent_policy(self, request: AnyRequest, api: Api, store: Store) -> Redirect:
-        """Limits, cost cap and approval rules (one per line: ``tool`` or ``tool argument above``)."""
+        """Limits, cost cap and approval rules (one per line: ``tool`` or ``tool argument above``). A figure goes
+        to the API as typed, so one it cannot take is refused with its reason rather than quietly kept as it was."""
         session, form, user = await admin_form(request, store, api)
         current = await user.get("/v1/agent/policy")
+        rules, wrong = read_approval_rules(form.get("approval_rules", ""))
+        if wrong:
+            session.say("error", f"Policy not saved: “{wrong}” is not an approval rule (tool, or tool argument above).")
+            return Redirect("/console/policies", status_code=303)
         limits = dict(current["limits"])
-        for name in (
-            "tool_calls_per_turn",
-            "tool_calls_per_conversation",
-            "model_calls_per_turn",
-            "tokens_per_conversation",
-            "identical_tool_calls",
-            "consecutive_tool_failures",
-        ):
-            if form.get(name, "").strip().isdigit():
-                limits[name] = int(form[name])
-        limits["cost_per_conversation_usd"] = str(
-            _decimal(form.get("cost_per_conversation_usd", ""), Decimal(str(limits["cost_per_conversation_usd"])))
-        )
-        if form.get("turn_seconds", "").strip():
-            limits["turn_seconds"] = float(_decimal(form["turn_seconds"], Decimal(str(limits["turn_seconds"]))))
-        rules = []
-        for line in form.get("approval_rules", "").splitlines():
-            parts = line.split()
-            if len(parts) == 1:
-                rules.append({"tool": parts[0]})
-            elif len(parts) == 3:
-                rules.append({"tool": parts[0], "argument": parts[1], "above": str(_decimal(parts[2], Decimal(0)))})
+        for name in LIMIT_FIELDS:
+            typed = form.get(name, "").strip()
+            if typed:
+                limits[name] = int(typed) if typed.isdigit() else typed
         policy = current | {
             "persona": form.get("persona", ""),
             "instructions": form.get("instructions", ""),
@@ -222,7 +243,7 @@ class PoliciesController(Controller):
             "approval_rules": rules,
         }
         call = user.call("PUT", "/v1/agent/policy", json_body=policy)
-        return await act(session, "/console/policies", "Agent policy saved.", call)
+        return await act(session, "/console/policies", "Agent policy saved.", call, refused="Policy not saved")
 
     @post("/model")
     async def save_model(self, request: AnyRequest, api: Api, store: Store) -> Redirect:

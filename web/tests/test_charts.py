@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -67,3 +68,31 @@ def test_bars_are_drawn_at_their_own_size_and_equal_marks_share_a_label() -> Non
     chart = str(histogram([Decimal(0)] * 3, {"p50": Decimal(0), "p95": Decimal(0), "p99": Decimal(0)}, str, title="c"))
     assert chart.count('class="mark-label"') == 1
     assert "p50 = p95 = p99 $0.00" in chart
+
+
+def test_rates_over_time_draw_a_line_through_each_days_figure_with_gaps_left_out() -> None:
+    """Deflection and resolution over time (the analytics page's chart): a polyline per series through the days
+    that have a figure, each figure a linked point at its height, named with its value; a day without one is a gap."""
+    days = [date(2026, 3, d) for d in (1, 2, 3)]
+    svg = str(
+        lines(
+            [
+                Series("deflection rate", list(zip(days, [Decimal("0.25"), None, Decimal(1)], strict=True)), str),
+                Series("resolution rate", list(zip(days, [Decimal("0.5")] * 3, strict=True)), str),
+            ],
+            title="Rates",
+            ident="r",
+            y_max=Decimal(1),
+            y_label="rate (0 to 1)",
+        )
+    )
+    polylines = re.findall(r'<polyline class="series s(\d)" points="([^"]+)"/>', svg)
+    assert [(n, len(points.split())) for n, points in polylines] == [("0", 2), ("1", 3)]  # the gap day is skipped
+    points = dict(re.findall(r'aria-label="([^"]+)"><circle class="dot\d" cx="[\d.]+" cy="([\d.]+)"', svg))
+    assert len(points) == 5
+    bottom, top = 280 - 44, 24  # HEIGHT - BOTTOM: rate 0; TOP: rate 1
+    assert float(points["deflection rate on 2026-03-01: 0.25"]) == bottom - 0.25 * (bottom - top)
+    assert float(points["deflection rate on 2026-03-03: 1"]) == top
+    assert float(points["resolution rate on 2026-03-02: 0.5"]) == bottom - 0.5 * (bottom - top)
+    assert 'href="2026-03-02"' in svg
+    assert "deflection rate: 2 days; resolution rate: 3 days" in svg

@@ -112,12 +112,13 @@ class _Checker:
         self.catalog = catalog
         self.found: list[Problem] = []
 
-    def add(self, loc: tuple[int | str, ...], message: str) -> None:
-        self.found.append(Problem(field_path(loc), message, line_of(self.node, loc)))
+    def add(self, loc: tuple[int | str, ...], message: str, *, held: bool = False) -> None:
+        self.found.append(Problem(field_path(loc), message, line_of(self.node, loc), held))
 
     def tool(self, loc: tuple[int | str, ...], name: str, *, own: bool = True) -> bool:
-        if name not in self.catalog:
-            self.add(loc, f"unknown tool {name!r} (this tenant's tools: {', '.join(sorted(self.catalog))})")
+        if name not in self.catalog:  # the tenant's catalog decides, not the document: held (409)
+            listed = ", ".join(sorted(self.catalog))
+            self.add(loc, f"unknown tool {name!r} (this tenant's tools: {listed})", held=True)
             return False
         if own and name not in self.document.tools:
             self.add(loc, f"{name!r} is not one of the procedure's tools (add it to `tools`)")
@@ -130,14 +131,17 @@ class _Checker:
         except ExpressionError as exc:
             self.add(loc, f"{condition.check!r} {exc}")
             return
-        for message in problems(parsed, known):
-            self.add(loc, f"{condition.check!r}: {message}")
+        for message, held in problems(parsed, known):
+            self.add(loc, f"{condition.check!r}: {message}", held=held)
 
     def known(self, guarded: str | None) -> dict[str, Fields]:
+        """The procedure's tools and their fields (unknown for a tool the catalog lacks: reported as such)."""
         out: dict[str, Fields] = {}
         for name in self.document.tools:
             spec = self.catalog.get(name)
-            if spec is not None:
+            if spec is None:
+                out[name] = None
+            else:
                 out[name] = argument_fields(spec) if name == guarded else result_fields(spec)
         return out
 

@@ -1,18 +1,18 @@
 """The procedures API: ``/v1/agent/procedures`` — list, read, create, replace, delete, and check without saving.
-Every document is validated against the tenant's tools; a 422 names the line and field of every problem."""
+Every document is validated against the tenant's tools; the answer names the line and field of every problem: 422
+for a document that is wrong in itself, 409 for one that names what the tenant does not have."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.exceptions import ClientException, NotFoundException, ValidationException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_409_CONFLICT
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from libs.platform.http import Runtime, TenantId
+from libs.platform.http import ConflictException, Runtime, TenantId
 from services.agent.procedures.compiled import load_procedure
 from services.agent.procedures.document import ProcedureDocument
 from services.agent.procedures.schemas import (
@@ -25,24 +25,9 @@ from services.agent.procedures.schemas import (
 )
 from services.agent.providers import HANDOFF_TOOL
 from services.agent.repository import CatalogRepository, ProcedureRepository, ProcedureRow
-from services.agent.sandbox.documents import InvalidDocument, Problem
+from services.agent.sandbox.documents import InvalidDocument, Problem, line_of, parse
+from services.agent.sandbox.http import refused
 from services.agent.tenant_setup import TenantSetups
-
-
-class ConflictException(ClientException):
-    status_code = HTTP_409_CONFLICT
-
-
-def unprocessable(exc: InvalidDocument) -> ValidationException:
-    """The platform's 422, each problem with its field and (for a text document) its line, first in the message."""
-    fields = [
-        {
-            "key": f"{exc.what}.{p.field}" if p.field else exc.what,
-            "message": f"line {p.line}: {p.message}" if p.line is not None else p.message,
-        }
-        for p in exc.problems
-    ]
-    return ValidationException(detail=str(exc), extra=fields)
 
 
 def _summary(row: ProcedureRow) -> dict[str, Any]:
@@ -63,11 +48,19 @@ def _view(row: ProcedureRow) -> ProcedureView:
     return ProcedureView(**_summary(row), source=row.source, document=row.document, created_at=row.created_at)
 
 
-async def _validated(runtime: Runtime, tenant_id: str, data: ProcedureInput) -> tuple[ProcedureDocument, str]:
+async def _validated(runtime: Runtime, tenant_id: str, data: ProcedureInput) -> ProcedureDocument:
     async with runtime.db.session() as session:
         catalog = [*await CatalogRepository(session).tools(tenant_id), HANDOFF_TOOL]
-    source = data.source if data.source is not None else yaml.safe_dump(data.document, sort_keys=False)
-    return load_procedure(data.source if data.source is not None else dict(data.document or {}), catalog), source
+    return load_procedure(data.source, catalog)
+
+
+def _named(document: ProcedureDocument, source: str, name: str) -> None:
+    """A replacement names the procedure it replaces: one named otherwise is a representation inconsistent with the
+    target resource, 409 (RFC 9110, 9.3.4), with the field and its line."""
+    if document.name != name:
+        line = line_of(parse(source, "procedure")[1], ("name",))
+        message = f"must be {name!r}, the procedure replaced"
+        raise InvalidDocument("procedure", [Problem("name", message, line, held=True)])
 
 
 class ProcedureController(Controller):
@@ -97,14 +90,15 @@ class ProcedureController(Controller):
         runtime: Runtime,
         setups: NamedDependency[TenantSetups],
     ) -> ProcedureView:
-        """Add a procedure (version 1); 422 names the line and field of every problem, 409 if the name is taken."""
+        """Add a procedure (version 1); 422 names the line and field of every problem, 409 those that rest on the
+        tenant's tools (a tool it does not have, a field its tool lacks), and a name that is taken."""
         try:
-            document, source = await _validated(runtime, tenant_id, data)
+            document = await _validated(runtime, tenant_id, data)
         except InvalidDocument as exc:
-            raise unprocessable(exc) from exc
+            raise refused(exc) from exc
         async with runtime.unit_of_work() as uow:
             row = await ProcedureRepository(uow.session).create(
-                tenant_id, document.name, source, document.model_dump(mode="json")
+                tenant_id, document.name, data.source, document.model_dump(mode="json")
             )
         if row is None:
             raise ConflictException(f"there is a procedure {document.name!r} already; replace it with PUT")
@@ -120,16 +114,19 @@ class ProcedureController(Controller):
         runtime: Runtime,
         setups: NamedDependency[TenantSetups],
     ) -> ProcedureView:
-        """Replace a procedure (its next version); the document's `name` must be the one in the path."""
+        """Replace a procedure (its next version): 404 if there is none of that name; then as a create, and 409 if
+        the document's `name` is not the one in the path."""
+        async with runtime.db.session() as session:
+            if await ProcedureRepository(session).get(tenant_id, name) is None:
+                raise NotFoundException(f"no procedure {name!r}")
         try:
-            document, source = await _validated(runtime, tenant_id, data)
-            if document.name != name:
-                raise InvalidDocument("procedure", [Problem("name", f"must be {name!r}, the procedure replaced")])
+            document = await _validated(runtime, tenant_id, data)
+            _named(document, data.source, name)
         except InvalidDocument as exc:
-            raise unprocessable(exc) from exc
+            raise refused(exc) from exc
         async with runtime.unit_of_work() as uow:
             row = await ProcedureRepository(uow.session).replace(
-                tenant_id, name, source, document.model_dump(mode="json")
+                tenant_id, name, data.source, document.model_dump(mode="json")
             )
         if row is None:
             raise NotFoundException(f"no procedure {name!r}")

@@ -98,17 +98,18 @@ def compile_expression(text: str) -> Expression:
     return Expression(text.strip(), tree.body, names)
 
 
-def problems(expression: Expression, known: Mapping[str, Fields]) -> list[str]:
-    """Names ``expression`` uses that ``known`` (tool name → its fields) does not have."""
-    out: list[str] = []
+def problems(expression: Expression, known: Mapping[str, Fields]) -> list[tuple[str, bool]]:
+    """Names ``expression`` uses that ``known`` (tool name → its fields) does not have, each with whether it rests
+    on the tenant's catalog (a tool's fields) rather than on the procedure itself (its list of tools)."""
+    out: list[tuple[str, bool]] = []
     for name in sorted(expression.names - set(known)):
-        out.append(f"{name!r} is not one of this procedure's tools ({', '.join(sorted(known)) or 'none'})")
+        out.append((f"{name!r} is not one of this procedure's tools ({', '.join(sorted(known)) or 'none'})", False))
     for node in ast.walk(expression.tree):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in known:
             fields = known[node.value.id]
             if fields is not None and node.attr not in fields:
                 listed = ", ".join(sorted(fields)) or "none"
-                out.append(f"{node.value.id} has no field {node.attr!r} (its fields: {listed})")
+                out.append((f"{node.value.id} has no field {node.attr!r} (its fields: {listed})", True))
     return out
 
 

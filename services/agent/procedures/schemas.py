@@ -5,23 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from libs.platform.http import exactly_one_of
+from libs.platform.documents import PROCEDURE_FORMAT, PROCEDURE_MAX_CHARS, document_description, document_format
 
 
 class ProcedureInput(BaseModel):
-    """A procedure to save: its text (YAML or JSON; problems are named by line and field) or the object itself."""
+    """A procedure to save: its text, YAML or JSON (docs/procedures.md); problems are named by line and field."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=exactly_one_of("source", "document"))
-    source: str | None = Field(default=None, max_length=100_000, description="the document as YAML or JSON text")
-    document: dict[str, Any] | None = Field(default=None, description="the document as an object")
-
-    @model_validator(mode="after")
-    def _one(self) -> ProcedureInput:
-        if (self.source is None) == (self.document is None):
-            raise ValueError("send exactly one of `source` (YAML or JSON text) and `document` (an object)")
-        return self
+    model_config = ConfigDict(extra="forbid")
+    source: str = Field(
+        max_length=PROCEDURE_MAX_CHARS,
+        description=document_description(PROCEDURE_FORMAT),
+        json_schema_extra=document_format(PROCEDURE_FORMAT),
+    )
 
 
 class ProcedureSummary(BaseModel):

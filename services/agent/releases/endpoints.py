@@ -35,7 +35,7 @@ from services.agent.releases.schemas import (
 from services.agent.repository import ActionRow, GateRunRow, ReleaseRow, RolloutRow
 from services.agent.sandbox.candidate import ToolChanges
 from services.agent.sandbox.documents import InvalidDocument
-from services.agent.sandbox.http import unprocessable
+from services.agent.sandbox.http import refused
 
 Rel = NamedDependency[Releases]
 Gates = NamedDependency[GateJobs]
@@ -153,7 +153,7 @@ class ReleaseController(Controller):
         try:
             run = await gates.submit(tenant_id, data.suites, publish=False)
         except InvalidDocument as exc:
-            raise unprocessable(exc) from exc
+            raise refused(exc) from exc
         return await _run_view(run, releases)
 
     @post("/", status_code=HTTP_202_ACCEPTED)
@@ -171,7 +171,7 @@ class ReleaseController(Controller):
         try:
             run = await gates.submit(tenant_id, data.suites, publish=True, notes=data.notes, by=data.by)
         except InvalidDocument as exc:
-            raise unprocessable(exc) from exc
+            raise refused(exc) from exc
         except GateBlocked as exc:
             detail = f"{exc} (GET {PATH}/gate-runs/{exc.run.id}); change the draft, the gate policy or the suites"
             raise ConflictException(detail=detail, extra={"code": "gate_blocked"}) from exc

@@ -18,6 +18,7 @@ import asyncio
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +37,7 @@ DIED = "the agent service running this gate stopped (its heartbeat ended) before
 HEARTBEAT_SECONDS = 5.0
 
 
-def fingerprint(config: ReleaseConfig, policy: GatePolicy, suites: list[str | dict[str, Any]]) -> str:
+def fingerprint(config: ReleaseConfig, policy: GatePolicy, suites: Sequence[str | dict[str, Any]]) -> str:
     """What a gate run judges, as a digest: the same draft, gate policy and suites give the same fingerprint."""
     gated = {"config": config.model_dump(mode="json"), "policy": policy.model_dump(mode="json"), "suites": suites}
     return hashlib.sha256(json.dumps(gated, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
@@ -62,7 +63,7 @@ class GateJobs:
         self._held: set[str] = set()  # runs of this process, queued or running: their heartbeat is kept fresh
 
     async def submit(
-        self, tenant_id: str, suites: list[str | dict[str, Any]], *, publish: bool, notes: str = "", by: str = "api"
+        self, tenant_id: str, suites: Sequence[str | dict[str, Any]], *, publish: bool, notes: str = "", by: str = "api"
     ) -> GateRunRow:
         """Start the gate of the draft as it is now (``InvalidDocument`` at once if a suite is not valid; a publish
         of what the gate last blocked: :class:`GateBlocked`, and nothing runs)."""
@@ -100,7 +101,7 @@ class GateJobs:
         self._background.start(run_id, lambda: self._run(run_id, tenant_id, prepared), stopped)
         return row  # as accepted: queued
 
-    async def _refuse_blocked(self, tenant_id: str, suites: list[str | dict[str, Any]]) -> None:
+    async def _refuse_blocked(self, tenant_id: str, suites: Sequence[str | dict[str, Any]]) -> None:
         config, policy = await self._releases.draft(tenant_id), await self._releases.gate_policy(tenant_id)
         async with self._runtime.db.session() as session:
             last = await GateRunRepository(session).last_verdict(tenant_id, fingerprint(config, policy, suites))

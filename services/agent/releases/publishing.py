@@ -5,7 +5,7 @@ with who and when. Endpoints and the CLI call these; they own no HTTP."""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -130,7 +130,7 @@ class Releases:
         async with self.runtime.unit_of_work() as uow:
             await ReleaseRepository(uow.session).put_draft(tenant_id, **values)
 
-    async def _suites(self, config: ReleaseConfig, documents: list[str | dict[str, Any]]) -> list[SuiteRun]:
+    async def _suites(self, config: ReleaseConfig, documents: Sequence[str | dict[str, Any]]) -> list[SuiteRun]:
         runs: list[SuiteRun] = []
         problems: list[Problem] = []
         caller = tenant_caller(self.settings)
@@ -144,14 +144,14 @@ class Releases:
                 live = self.models(config.policy)
                 runs.append(await plan(suite, candidate, live, self.settings, node=node, caller=caller))
             except InvalidDocument as exc:
-                problems += [Problem(f"suites[{i}].{p.field}", p.message, p.line) for p in exc.problems]
+                problems += [p.under(f"suites[{i}]") for p in exc.problems]
         if problems:
             for run in runs:
                 await run.close()
             raise InvalidDocument("publish", problems)
         return runs
 
-    async def prepare_gate(self, tenant_id: str, suites: list[str | dict[str, Any]]) -> PreparedGate:
+    async def prepare_gate(self, tenant_id: str, suites: Sequence[str | dict[str, Any]]) -> PreparedGate:
         """The gate of the draft as it is now, ready to run (:class:`InvalidDocument` if a suite is not valid)."""
         config, policy = await self.draft(tenant_id), await self.gate_policy(tenant_id)
         live = await self.setups.get(tenant_id)
@@ -171,7 +171,7 @@ class Releases:
         target = ReplayTarget(log, tenant_id, risks_of(live.tools, draft.tools), self.runtime.nc)
         return PreparedGate(config, policy, draft, target, ids, runs)
 
-    async def gate(self, tenant_id: str, suites: list[str | dict[str, Any]]) -> tuple[ReleaseConfig, GateReport]:
+    async def gate(self, tenant_id: str, suites: Sequence[str | dict[str, Any]]) -> tuple[ReleaseConfig, GateReport]:
         """The draft through the gate: nothing is saved."""
         prepared = await self.prepare_gate(tenant_id, suites)
         return prepared.config, await prepared.run()

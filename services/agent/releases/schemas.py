@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
@@ -12,6 +12,7 @@ from libs.platform.http import json_number
 from services.agent.releases.config import ReleaseConfig
 from services.agent.releases.figures import ReleaseFigures
 from services.agent.releases.gate import GateProgress, GateReport
+from services.agent.simulation.suite import suite_text
 
 By = Field(default="api", min_length=1, max_length=200, description="who does it (an agent id or e-mail), recorded")
 
@@ -21,8 +22,8 @@ class PublishRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     notes: str = Field(default="", max_length=2000, description="what changed, in words")
-    suites: list[str | dict[str, Any]] = Field(
-        default_factory=list, max_length=20, description="simulation suites (YAML/JSON text or objects) the draft runs"
+    suites: list[Annotated[str, suite_text()]] = Field(
+        default_factory=list, max_length=20, description="simulation suites (YAML or JSON text) the draft runs"
     )
     by: str = By
 
@@ -31,7 +32,9 @@ class GateRequest(BaseModel):
     """Run the gate on the draft without publishing."""
 
     model_config = ConfigDict(extra="forbid")
-    suites: list[str | dict[str, Any]] = Field(default_factory=list, max_length=20)
+    suites: list[Annotated[str, suite_text()]] = Field(
+        default_factory=list, max_length=20, description="simulation suites (YAML or JSON text) the draft runs"
+    )
 
 
 def _hundredths(share: Decimal) -> Decimal:

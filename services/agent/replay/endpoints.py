@@ -21,7 +21,7 @@ from services.agent.replay.schemas import (
     ReplayView,
 )
 from services.agent.sandbox.documents import InvalidDocument
-from services.agent.sandbox.http import unprocessable
+from services.agent.sandbox.http import refused
 
 
 class ReplayController(Controller):
@@ -42,7 +42,7 @@ class ReplayController(Controller):
         except NothingToReplay as exc:
             raise ConflictException(detail=str(exc)) from exc  # what is recorded decides, not the request's shape
         except InvalidDocument as exc:
-            raise unprocessable(exc) from exc
+            raise refused(exc) from exc
         return ReplayAccepted(id=replay_id, status="queued", conversations=len(ids), url=f"{self.path}/{replay_id}")
 
     @get("/{replay_id:str}")

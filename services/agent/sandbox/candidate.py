@@ -118,13 +118,15 @@ def candidate_tools(changes: ToolChanges, base: list[ToolSpec], known: set[str] 
     is an error, one naming a tool ``known`` elsewhere (another task's catalog) does not apply here."""
     known = known if known is not None else {t.name for t in base}
     problems = [
-        Problem(f"tools.{where}", f"there is no tool {name!r} in the catalog (tools: {', '.join(sorted(known))})")
+        Problem(
+            f"tools.{where}", f"there is no tool {name!r} in the catalog (tools: {', '.join(sorted(known))})", held=True
+        )
         for where, names in (("descriptions", list(changes.descriptions)), ("disabled", changes.disabled))
         for name in names
         if name not in known
     ]
     clashes = [t.name for t in changes.added if t.name in {t.name for t in base}]
-    problems += [Problem("tools.added", f"{name!r} is already in the catalog") for name in clashes]
+    problems += [Problem("tools.added", f"{name!r} is already in the catalog", held=True) for name in clashes]
     if problems:
         raise InvalidDocument(WHAT, problems)
     kept = [t for t in base if t.name not in set(changes.disabled)]
@@ -146,7 +148,7 @@ def candidate_procedures(
         try:
             out.append(compile_procedure(load_procedure(document, tools)))
         except InvalidDocument as exc:
-            problems += [Problem(f"procedures[{i}].{p.field}", p.message) for p in exc.problems]
+            problems += [p.under(f"procedures[{i}]") for p in exc.problems]
     if problems:
         raise InvalidDocument(WHAT, problems)
     return tuple(out)

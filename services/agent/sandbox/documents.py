@@ -23,6 +23,14 @@ class Problem:
     field: str
     message: str
     line: int | None = None
+    held: bool = False
+    """The document is valid in itself and names what the server does not hold for the tenant (a tool of its
+    catalog, a field of one, a model the operator configured): answered 409, not 422, since no schema of the
+    document can state it."""
+
+    def under(self, prefix: str) -> Problem:
+        """The same problem, its field inside ``prefix`` (a suite's within a publish, a procedure's in a candidate)."""
+        return Problem(f"{prefix}.{self.field}" if self.field else prefix, self.message, self.line, self.held)
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line is not None else ""
@@ -36,6 +44,11 @@ class InvalidDocument(ValueError):
         super().__init__(f"invalid {what}: " + "; ".join(str(p) for p in problems))
         self.what = what
         self.problems = problems
+
+    @property
+    def held(self) -> bool:
+        """Every problem rests on what the server holds (see :attr:`Problem.held`): the document itself is valid."""
+        return all(p.held for p in self.problems)
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:

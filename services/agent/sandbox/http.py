@@ -1,13 +1,16 @@
-"""A document's problems as the platform's 422: each field named with its line, when it has one."""
+"""A document's problems as the platform's answer: each field named with its line, when it has one. 422 when the
+document itself is wrong; 409 when it is valid and names what the server does not hold for the tenant (a tool, a
+field of one, a configured model): the contract's format states the document's grammar, never the tenant's state."""
 
 from __future__ import annotations
 
-from litestar.exceptions import ValidationException
+from litestar.exceptions import HTTPException, ValidationException
 
+from libs.platform.http import ConflictException
 from services.agent.sandbox.documents import InvalidDocument
 
 
-def unprocessable(exc: InvalidDocument) -> ValidationException:
+def refused(exc: InvalidDocument) -> HTTPException:
     fields = [
         {
             "key": f"{exc.what}.{p.field}" if p.field else exc.what,
@@ -15,4 +18,6 @@ def unprocessable(exc: InvalidDocument) -> ValidationException:
         }
         for p in exc.problems
     ]
+    if exc.problems and exc.held:
+        return ConflictException(detail=str(exc), extra={"errors": fields})
     return ValidationException(detail=str(exc), extra=fields)

@@ -62,8 +62,8 @@ def tenant_caller(settings: AgentSettings) -> Caller:
     return Caller(operator=False, allow_private_urls=settings.sandbox_allow_private_model_urls)
 
 
-def _refuse(field: str, message: str) -> InvalidDocument:
-    return InvalidDocument(WHAT, [Problem(f"model.{field}", message)])
+def _refuse(field: str, message: str, *, held: bool = False) -> InvalidDocument:
+    return InvalidDocument(WHAT, [Problem(f"model.{field}", message, held=held)])
 
 
 async def _check_public(url: str) -> None:
@@ -123,12 +123,12 @@ async def build_model(choice: CandidateModel, settings: AgentSettings, caller: C
         wanted = ModelChoice(choice.provider, choice.model)
         model = select_model(_settings_for(choice, settings), wanted, http_client=_pinned(choice, caller))
     except ModelConfigurationError as exc:
-        raise InvalidDocument(WHAT, [Problem("model", str(exc))]) from exc
+        raise InvalidDocument(WHAT, [Problem("model", str(exc), held=True)]) from exc  # the operator's settings
     try:
         price_for(model.provider, model.model, datetime.now(UTC).date())
     except UnknownPrice as exc:
         close = getattr(model, "aclose", None)
         if close is not None:
             await close()
-        raise _refuse("model", f"{exc}: its cost could not be computed") from exc
+        raise _refuse("model", f"{exc}: its cost could not be computed", held=True) from exc  # the price list's
     return model

@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from libs.platform.http import TenantId
 from services.agent.replay.recording import UnknownConversations
 from services.agent.sandbox.documents import InvalidDocument
-from services.agent.sandbox.http import unprocessable
+from services.agent.sandbox.http import refused
 from services.agent.simulation.jobs import SimulationJobs
 from services.agent.simulation.report import SuiteReport
 from services.agent.simulation.schemas import (
@@ -40,7 +40,7 @@ class SimulationController(Controller):
         try:
             run = await simulations.prepare(tenant_id, data.suite, data.candidate)
         except InvalidDocument as exc:
-            raise unprocessable(exc) from exc
+            raise refused(exc) from exc
         sim_id = await simulations.submit(tenant_id, run, data.trials)
         return SimulationAccepted(
             id=sim_id, status="queued", tasks=len(run.tasks), trials=data.trials, url=f"{self.path}/{sim_id}"
@@ -105,5 +105,5 @@ class SimulationController(Controller):
         except UnknownConversations as exc:
             raise NotFoundException(str(exc)) from exc
         except InvalidDocument as exc:
-            raise unprocessable(exc) from exc
+            raise refused(exc) from exc
         return suite.model_dump(mode="json", exclude_defaults=True)

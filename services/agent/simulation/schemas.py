@@ -8,14 +8,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.agent.simulation.report import SuiteReport
+from services.agent.simulation.suite import suite_text
 
 
 class SimulationRequest(BaseModel):
     """Run a suite (docs/simulation.md) ``trials`` times per task, optionally against a candidate. ``suite``: the
-    suite as an object, or its YAML/JSON text (then problems are named by line too)."""
+    suite's YAML or JSON text (a suite object from ``POST /v1/simulations/suites``, sent as JSON text)."""
 
     model_config = ConfigDict(extra="forbid")
-    suite: dict[str, Any] | str
+    suite: str = suite_text()
     candidate: dict[str, Any] | None = None
     trials: int = Field(default=1, ge=1, le=20)
 

@@ -1,4 +1,5 @@
-"""The procedures API on a real database: CRUD per tenant, 422s naming line and field, nothing half-saved."""
+"""The procedures API on a real database: CRUD per tenant, refusals naming line and field (422 for a document wrong in
+itself, 409 for one naming what the tenant's tools lack), nothing half-saved."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ async def test_procedures_are_validated_saved_versioned_and_kept_per_tenant(
         tenant = await provision_tenant(event_log, runtime)
         other = await provision_tenant(event_log, runtime, "Other")
         auth = {"Authorization": f"Bearer {tenant.api_key}"}
+        others_auth = {"Authorization": f"Bearer {other.api_key}"}
         catalog = ToolsPublished(service="integrations", tools=demo_store.tool_specs())
         await event_log.publish(Envelope.new(catalog, tenant_id=tenant.tenant_id, actor=SYSTEM))
 
@@ -29,13 +31,23 @@ async def test_procedures_are_validated_saved_versioned_and_kept_per_tenant(
 
         await eventually(catalog_ready, what="the catalog to reach the agent")
 
+        unparsable = REFUND.replace("refund_order.amount <=", "refund_order.amount <== ")
+        r = await client.post("/v1/agent/procedures", headers=auth, json={"source": unparsable})
+        assert r.status_code == 422, r.text  # the document breaks the expression language
+        (problem,) = r.json()["errors"]
+        assert problem["field"] == "procedure.guards[0].preconditions[3].check"
+        assert problem["message"].startswith("line 23: ")
+        assert "does not parse" in problem["message"]
         broken = REFUND.replace("refund_order.amount <=", "refund_order.amont <=")
         r = await client.post("/v1/agent/procedures", headers=auth, json={"source": broken})
-        assert r.status_code == 422, r.text
+        assert r.status_code == 409, r.text  # valid in itself; the tenant's refund_order has no such field
         (problem,) = r.json()["errors"]
         assert problem["field"] == "procedure.guards[0].preconditions[3].check"
         assert problem["message"].startswith("line 23: ")
         assert "no field 'amont'" in problem["message"]
+        unknown = await client.post("/v1/agent/procedures", headers=others_auth, json={"source": REFUND})
+        assert unknown.status_code == 409, unknown.text  # the other tenant has no demo store tools
+        assert "unknown tool 'get_order_status'" in unknown.json()["errors"][0]["message"]
         assert (await client.get("/v1/agent/procedures", headers=auth)).json()["items"] == []
 
         check = await client.post("/v1/agent/procedures/check", headers=auth, json={"source": broken})
@@ -54,9 +66,14 @@ async def test_procedures_are_validated_saved_versioned_and_kept_per_tenant(
         assert r.status_code == 200
         assert r.json()["version"] == 2
         assert "<= 14" in r.json()["source"]
-        renamed = await client.put("/v1/agent/procedures/other-name", headers=auth, json={"source": REFUND})
-        assert renamed.status_code == 422
-        assert renamed.json()["errors"][0]["field"] == "procedure.name"
+        none = await client.put("/v1/agent/procedures/other-name", headers=auth, json={"source": REFUND})
+        assert none.status_code == 404, none.text
+        renamed = REFUND.replace("name: refund-within-30-days", "name: other-name")
+        r = await client.put("/v1/agent/procedures/refund-within-30-days", headers=auth, json={"source": renamed})
+        assert r.status_code == 409, r.text  # a representation of another procedure than the one in the path
+        assert r.json()["errors"] == [
+            {"field": "procedure.name", "message": "line 3: must be 'refund-within-30-days', the procedure replaced"}
+        ]
 
         others = {"Authorization": f"Bearer {other.api_key}"}
         assert (await client.get("/v1/agent/procedures/refund-within-30-days", headers=others)).status_code == 404

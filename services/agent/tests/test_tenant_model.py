@@ -3,6 +3,7 @@ run on that model, other tenants' on the operator's."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -100,7 +101,7 @@ async def test_a_tenants_simulations_run_on_its_model(nats_url: str, database_ur
             policy = (await client.get("/v1/agent/policy", headers=auth)).json()
             chosen = policy | {"model": {"provider": "openai_compatible", "model": "llama3.1"}}
             assert (await client.put("/v1/agent/policy", headers=auth, json=chosen)).status_code == 200
-            started = await client.post("/v1/simulations", headers=auth, json={"suite": suite})
+            started = await client.post("/v1/simulations", headers=auth, json={"suite": json.dumps(suite)})
             assert started.status_code == 202, started.text
 
             async def finished() -> dict[str, Any] | None:

@@ -34,7 +34,9 @@ async def issuer() -> AsyncIterator[FakeIssuer]:
 
 @pytest.fixture(scope="module")
 async def ticketing(nats_url: str, ticketing_database: dict[str, str]) -> AsyncIterator[Service]:
-    settings = TicketingSettings.model_validate({"NATS_URL": nats_url, **ticketing_database})
+    settings = TicketingSettings.model_validate(
+        {"NATS_URL": nats_url, "DESKPILOT_SSO_ALLOW_LOCAL_ISSUERS": True, **ticketing_database}
+    )
     async with running(create_app(settings)) as svc:
         yield svc
 

@@ -74,7 +74,6 @@ from .gate_policy import GatePolicy
 from .gate_progress import GateProgress
 from .gate_report import GateReport
 from .gate_request import GateRequest
-from .gate_request_suites_item_type_1 import GateRequestSuitesItemType1
 from .gate_run_list import GateRunList
 from .gate_run_view import GateRunView
 from .gate_run_view_status import GateRunViewStatus
@@ -148,8 +147,7 @@ from .privacy_subject_type_2 import PrivacySubjectType2
 from .problem import Problem
 from .problem_errors_item import ProblemErrorsItem
 from .procedure_check import ProcedureCheck
-from .procedure_input_type_0 import ProcedureInputType0
-from .procedure_input_type_1 import ProcedureInputType1
+from .procedure_input import ProcedureInput
 from .procedure_list import ProcedureList
 from .procedure_summary import ProcedureSummary
 from .procedure_view import ProcedureView
@@ -157,7 +155,6 @@ from .procedure_view_document import ProcedureViewDocument
 from .progress import Progress
 from .promote_request import PromoteRequest
 from .publish_request import PublishRequest
-from .publish_request_suites_item_type_1 import PublishRequestSuitesItemType1
 from .rating import Rating
 from .redrive_report import RedriveReport
 from .redrive_request import RedriveRequest
@@ -197,7 +194,6 @@ from .simulation_list_item import SimulationListItem
 from .simulation_progress import SimulationProgress
 from .simulation_request import SimulationRequest
 from .simulation_request_candidate_type_0 import SimulationRequestCandidateType0
-from .simulation_request_suite_type_0 import SimulationRequestSuiteType0
 from .simulation_view import SimulationView
 from .simulation_view_candidate_type_0 import SimulationViewCandidateType0
 from .sla import Sla
@@ -369,7 +365,6 @@ __all__ = (
     "GateProgress",
     "GateReport",
     "GateRequest",
-    "GateRequestSuitesItemType1",
     "GateRunList",
     "GateRunView",
     "GateRunViewStatus",
@@ -443,8 +438,7 @@ __all__ = (
     "Problem",
     "ProblemErrorsItem",
     "ProcedureCheck",
-    "ProcedureInputType0",
-    "ProcedureInputType1",
+    "ProcedureInput",
     "ProcedureList",
     "ProcedureSummary",
     "ProcedureView",
@@ -452,7 +446,6 @@ __all__ = (
     "Progress",
     "PromoteRequest",
     "PublishRequest",
-    "PublishRequestSuitesItemType1",
     "Rating",
     "RedriveReport",
     "RedriveRequest",
@@ -492,7 +485,6 @@ __all__ = (
     "SimulationProgress",
     "SimulationRequest",
     "SimulationRequestCandidateType0",
-    "SimulationRequestSuiteType0",
     "SimulationView",
     "SimulationViewCandidateType0",
     "Sla",

@@ -9,7 +9,6 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.simulation_request_candidate_type_0 import SimulationRequestCandidateType0
-    from ..models.simulation_request_suite_type_0 import SimulationRequestSuiteType0
 
 
 T = TypeVar("T", bound="SimulationRequest")
@@ -18,27 +17,24 @@ T = TypeVar("T", bound="SimulationRequest")
 @_attrs_define
 class SimulationRequest:
     """Run a suite (docs/simulation.md) ``trials`` times per task, optionally against a candidate. ``suite``: the
-    suite as an object, or its YAML/JSON text (then problems are named by line too).
+    suite's YAML or JSON text (a suite object from ``POST /v1/simulations/suites``, sent as JSON text).
 
         Attributes:
-            suite (SimulationRequestSuiteType0 | str):
+            suite (str): a simulation suite as YAML or JSON text: tasks with unique ids, customers, setups and expectations
+                as docs/simulation.md describes them (format `deskpilot-suite`); each problem is named by field and line: 422
+                when the document is wrong, 409 when it names what this tenant does not have
             candidate (None | SimulationRequestCandidateType0 | Unset):
             trials (int | Unset):  Default: 1.
     """
 
-    suite: SimulationRequestSuiteType0 | str
+    suite: str
     candidate: None | SimulationRequestCandidateType0 | Unset = UNSET
     trials: int | Unset = 1
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.simulation_request_candidate_type_0 import SimulationRequestCandidateType0  # noqa: PLC0415
-        from ..models.simulation_request_suite_type_0 import SimulationRequestSuiteType0  # noqa: PLC0415
 
-        suite: dict[str, Any] | str
-        if isinstance(self.suite, SimulationRequestSuiteType0):
-            suite = self.suite.to_dict()
-        else:
-            suite = self.suite
+        suite = self.suite
 
         candidate: dict[str, Any] | None | Unset
         if isinstance(self.candidate, Unset):
@@ -67,22 +63,9 @@ class SimulationRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.simulation_request_candidate_type_0 import SimulationRequestCandidateType0  # noqa: PLC0415
-        from ..models.simulation_request_suite_type_0 import SimulationRequestSuiteType0  # noqa: PLC0415
 
         d = dict(src_dict)
-
-        def _parse_suite(data: object) -> SimulationRequestSuiteType0 | str:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                suite_type_0 = SimulationRequestSuiteType0.from_dict(data)
-
-                return suite_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(SimulationRequestSuiteType0 | str, data)
-
-        suite = _parse_suite(d.pop("suite"))
+        suite = d.pop("suite")
 
         def _parse_candidate(data: object) -> None | SimulationRequestCandidateType0 | Unset:
             if data is None:

@@ -7,14 +7,13 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.procedure_check import ProcedureCheck
-from ...models.procedure_input_type_0 import ProcedureInputType0
-from ...models.procedure_input_type_1 import ProcedureInputType1
+from ...models.procedure_input import ProcedureInput
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: ProcedureInputType0 | ProcedureInputType1,
+    body: ProcedureInput,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -26,10 +25,7 @@ def _get_kwargs(
         "url": "/v1/agent/procedures/check",
     }
 
-    if isinstance(body, ProcedureInputType0):
-        _kwargs["json"] = body.to_dict()
-    else:
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -105,15 +101,15 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: ProcedureInputType0 | ProcedureInputType1,
+    body: ProcedureInput,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ProcedureCheck]:
     """Check
 
     Args:
         idempotency_key (str | Unset):
-        body (ProcedureInputType0 | ProcedureInputType1): A procedure to save: its text (YAML or
-            JSON; problems are named by line and field) or the object itself.
+        body (ProcedureInput): A procedure to save: its text, YAML or JSON (docs/procedures.md);
+            problems are named by line and field.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -138,15 +134,15 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: ProcedureInputType0 | ProcedureInputType1,
+    body: ProcedureInput,
     idempotency_key: str | Unset = UNSET,
 ) -> Problem | ProcedureCheck | None:
     """Check
 
     Args:
         idempotency_key (str | Unset):
-        body (ProcedureInputType0 | ProcedureInputType1): A procedure to save: its text (YAML or
-            JSON; problems are named by line and field) or the object itself.
+        body (ProcedureInput): A procedure to save: its text, YAML or JSON (docs/procedures.md);
+            problems are named by line and field.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,15 +162,15 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: ProcedureInputType0 | ProcedureInputType1,
+    body: ProcedureInput,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ProcedureCheck]:
     """Check
 
     Args:
         idempotency_key (str | Unset):
-        body (ProcedureInputType0 | ProcedureInputType1): A procedure to save: its text (YAML or
-            JSON; problems are named by line and field) or the object itself.
+        body (ProcedureInput): A procedure to save: its text, YAML or JSON (docs/procedures.md);
+            problems are named by line and field.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -197,15 +193,15 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: ProcedureInputType0 | ProcedureInputType1,
+    body: ProcedureInput,
     idempotency_key: str | Unset = UNSET,
 ) -> Problem | ProcedureCheck | None:
     """Check
 
     Args:
         idempotency_key (str | Unset):
-        body (ProcedureInputType0 | ProcedureInputType1): A procedure to save: its text (YAML or
-            JSON; problems are named by line and field) or the object itself.
+        body (ProcedureInput): A procedure to save: its text, YAML or JSON (docs/procedures.md);
+            problems are named by line and field.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -7,8 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.procedure_input_type_0 import ProcedureInputType0
-from ...models.procedure_input_type_1 import ProcedureInputType1
+from ...models.procedure_input import ProcedureInput
 from ...models.procedure_view import ProcedureView
 from ...types import Response
 
@@ -16,7 +15,7 @@ from ...types import Response
 def _get_kwargs(
     name: str,
     *,
-    body: ProcedureInputType0 | ProcedureInputType1,
+    body: ProcedureInput,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,10 +26,7 @@ def _get_kwargs(
         ),
     }
 
-    if isinstance(body, ProcedureInputType0):
-        _kwargs["json"] = body.to_dict()
-    else:
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -107,14 +103,14 @@ def sync_detailed(
     name: str,
     *,
     client: AuthenticatedClient,
-    body: ProcedureInputType0 | ProcedureInputType1,
+    body: ProcedureInput,
 ) -> Response[Problem | ProcedureView]:
     """Replace
 
     Args:
         name (str):
-        body (ProcedureInputType0 | ProcedureInputType1): A procedure to save: its text (YAML or
-            JSON; problems are named by line and field) or the object itself.
+        body (ProcedureInput): A procedure to save: its text, YAML or JSON (docs/procedures.md);
+            problems are named by line and field.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -140,14 +136,14 @@ def sync(
     name: str,
     *,
     client: AuthenticatedClient,
-    body: ProcedureInputType0 | ProcedureInputType1,
+    body: ProcedureInput,
 ) -> Problem | ProcedureView | None:
     """Replace
 
     Args:
         name (str):
-        body (ProcedureInputType0 | ProcedureInputType1): A procedure to save: its text (YAML or
-            JSON; problems are named by line and field) or the object itself.
+        body (ProcedureInput): A procedure to save: its text, YAML or JSON (docs/procedures.md);
+            problems are named by line and field.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,14 +164,14 @@ async def asyncio_detailed(
     name: str,
     *,
     client: AuthenticatedClient,
-    body: ProcedureInputType0 | ProcedureInputType1,
+    body: ProcedureInput,
 ) -> Response[Problem | ProcedureView]:
     """Replace
 
     Args:
         name (str):
-        body (ProcedureInputType0 | ProcedureInputType1): A procedure to save: its text (YAML or
-            JSON; problems are named by line and field) or the object itself.
+        body (ProcedureInput): A procedure to save: its text, YAML or JSON (docs/procedures.md);
+            problems are named by line and field.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -199,14 +195,14 @@ async def asyncio(
     name: str,
     *,
     client: AuthenticatedClient,
-    body: ProcedureInputType0 | ProcedureInputType1,
+    body: ProcedureInput,
 ) -> Problem | ProcedureView | None:
     """Replace
 
     Args:
         name (str):
-        body (ProcedureInputType0 | ProcedureInputType1): A procedure to save: its text (YAML or
-            JSON; problems are named by line and field) or the object itself.
+        body (ProcedureInput): A procedure to save: its text, YAML or JSON (docs/procedures.md);
+            problems are named by line and field.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -110,7 +110,8 @@ def sync_detailed(
         idempotency_key (str | Unset):
         body (SimulationRequest): Run a suite (docs/simulation.md) ``trials`` times per task,
             optionally against a candidate. ``suite``: the
-            suite as an object, or its YAML/JSON text (then problems are named by line too).
+            suite's YAML or JSON text (a suite object from ``POST /v1/simulations/suites``, sent as
+            JSON text).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -144,7 +145,8 @@ def sync(
         idempotency_key (str | Unset):
         body (SimulationRequest): Run a suite (docs/simulation.md) ``trials`` times per task,
             optionally against a candidate. ``suite``: the
-            suite as an object, or its YAML/JSON text (then problems are named by line too).
+            suite's YAML or JSON text (a suite object from ``POST /v1/simulations/suites``, sent as
+            JSON text).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -173,7 +175,8 @@ async def asyncio_detailed(
         idempotency_key (str | Unset):
         body (SimulationRequest): Run a suite (docs/simulation.md) ``trials`` times per task,
             optionally against a candidate. ``suite``: the
-            suite as an object, or its YAML/JSON text (then problems are named by line too).
+            suite's YAML or JSON text (a suite object from ``POST /v1/simulations/suites``, sent as
+            JSON text).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -205,7 +208,8 @@ async def asyncio(
         idempotency_key (str | Unset):
         body (SimulationRequest): Run a suite (docs/simulation.md) ``trials`` times per task,
             optionally against a candidate. ``suite``: the
-            suite as an object, or its YAML/JSON text (then problems are named by line too).
+            suite's YAML or JSON text (a suite object from ``POST /v1/simulations/suites``, sent as
+            JSON text).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
