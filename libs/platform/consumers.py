@@ -290,7 +290,8 @@ class Consumers:
             log.error("consumer %s: no reset to its ack floor (%r); waiting out the ack wait instead", durable, exc)
             await asyncio.sleep(sub.ack_wait_s + 0.5)
             return psub
-        log.info("consumer %s: %d unacknowledged; again from %s", durable, info.num_ack_pending, answer["reset_seq"])
+        upto = info.delivered.stream_seq if info.delivered else None
+        log.info("consumer %s: unacknowledged up to %s; again from %s", durable, upto, answer["reset_seq"])
         with contextlib.suppress(Exception):
             await psub.unsubscribe()
         fresh = await self._nc.jetstream().pull_subscribe_bind(durable, stream=EVENTS_STREAM)
