@@ -198,13 +198,16 @@ class EventLog:
         """Stored ``(position, body)`` pairs decoded, their personal fields opened."""
         return [RecordedEvent(pos, await self.sealer.open(decode(data))) for pos, data in raw]
 
-    async def history(self, tenant_id: str | None = None, *, opened: bool) -> tuple[list[RecordedEvent], int]:
-        """Every conversation event of the log (one tenant's, or all) in log order, for a rebuild: the decodable ones
-        (their personal fields opened if ``opened``) and how many were not (the live consumers park those)."""
+    async def history(
+        self, tenant_id: str | None = None, *, opened: bool, after: int = 0
+    ) -> tuple[list[RecordedEvent], int]:
+        """Every conversation event of the log (one tenant's, or all) after position ``after``, in log order, for a
+        rebuild: the decodable ones (their personal fields opened if ``opened``) and how many were not (the live
+        consumers park those)."""
         subject = f"{CONVERSATION_PREFIX}.{tenant_id}.>" if tenant_id else f"{CONVERSATION_PREFIX}.>"
         events: list[RecordedEvent] = []
         skipped = 0
-        for position, raw in await self.read_raw(subject):
+        for position, raw in await self.read_raw(subject, after):
             try:
                 event = decode(raw)
             except PoisonEvent:

@@ -15,8 +15,7 @@ explicit acknowledgement decided here, deliberately:
 The ack wait is short (``ack_wait_s``, seconds) and a message being handled is kept alive with in-progress
 acknowledgements, however long its handler runs (a model call, a slow tool): so a message whose process was killed
 mid-way is delivered again within seconds, not minutes. A redelivery is logged with its conversation. An ordered
-consumer that holds unacknowledged messages when it starts (its process was killed) or that could not settle one
-is first reset to its ack floor, so that what follows is delivered again in log order (decision 0054).
+consumer holding unacknowledged messages when it starts, or one it could not settle, is reset (decision 0054).
 
 Handlers must be idempotent: redelivery after a crash is normal, and the event id is the idempotency key.
 
@@ -46,6 +45,7 @@ from libs.events import Envelope, EventLog, PoisonEvent, RecordedEvent, decode
 from libs.events.streams import EVENTS_STREAM
 from libs.platform import metrics
 from libs.platform.faults import Outage, is_transient
+from libs.platform.pulls import StandingPull
 from libs.platform.row_security import SYSTEM, tenant_scope
 
 log = logging.getLogger("deskpilot.consumers")
@@ -112,7 +112,6 @@ FETCH_WAIT_S = 5.0
 at once, whatever the wait; the wait only sets how often an idle consumer asks again (a request per consumer per
 wait: at 1 s, the ~25 consumers of an idle platform made half its NATS traffic) and how long a pull request lost
 with a NATS node lingers before the next one is made."""
-ACK_CONFIRM_S = 5.0  # an ordered consumer's wait for its confirmed acknowledgement; past it, unsettled: reset
 
 
 class _Slots:
@@ -151,6 +150,7 @@ class Consumers:
         self._subs: list[Subscription] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._pulls: list[JetStreamContext.PullSubscription] = []  # unsubscribed on stop
+        self._standing: list[StandingPull] = []  # likewise
         self._inflight: set[asyncio.Task[bool]] = set()
         self._running = False
 
@@ -200,6 +200,9 @@ class Consumers:
             with contextlib.suppress(ConnectionClosedError):
                 await pull.unsubscribe()
         self._pulls.clear()
+        for standing in self._standing:
+            await standing.unsubscribe()
+        self._standing.clear()
 
     async def measure(self) -> None:
         """Each durable's lag and unacknowledged messages from JetStream, also when nothing is being fetched (a
@@ -218,16 +221,21 @@ class Consumers:
     async def _loop(self, psub: JetStreamContext.PullSubscription, sub: Subscription) -> None:
         slots = _Slots(sub.max_workers)
         ordered = sub.max_workers == 1
-        if ordered:  # a killed process may have left messages unacknowledged
-            psub = await self._rewind(psub, sub)
+        if ordered:
+            # An ordered consumer takes events as they come: one pull request open at a time, not one per fetch.
+            standing = StandingPull(self._nc, EVENTS_STREAM, self.durable(sub), sub.batch_size, FETCH_WAIT_S)
+            self._standing.append(standing)
+            standing = await self._rewind(standing, sub)  # a killed process may have left messages unacknowledged
         while self._running:
             await self.outage.wait_over()  # take nothing new while the infrastructure is away
             # A concurrent consumer pulls only what there are workers for: what a replica takes it starts at once,
             # so several replicas share the work by their free capacity (the in-flight cap), and nothing waits here
             # unacknowledged. An ordered one takes what is there, up to its batch: one transaction for all of it.
-            free = sub.batch_size if ordered else await slots.free()
             try:
-                msgs = await psub.fetch(batch=min(sub.batch_size, free), timeout=FETCH_WAIT_S)
+                if ordered:
+                    msgs = await standing.fetch()
+                else:
+                    msgs = await psub.fetch(batch=min(sub.batch_size, await slots.free()), timeout=FETCH_WAIT_S)
             except (TimeoutError, NatsTimeoutError):
                 continue
             except (ConnectionClosedError, NoServersError, ServiceUnavailableError) as exc:
@@ -237,8 +245,8 @@ class Consumers:
             if msgs:  # what is left for this consumer after the fetch: free, from the last message's metadata
                 metrics.CONSUMER_LAG.labels(self._service, self.durable(sub)).set(msgs[-1].metadata.num_pending)
             if ordered:
-                if not await self._handle_in_order(msgs, sub):
-                    psub = await self._rewind(psub, sub)
+                if unsettled := await self._handle_in_order(msgs, sub, standing):
+                    standing = await self._rewind(standing, sub, unsettled)
                 continue
             for msg in msgs:
                 slots.take()
@@ -247,28 +255,27 @@ class Consumers:
                 task.add_done_callback(self._inflight.discard)
                 task.add_done_callback(slots.give_back)
 
-    async def _handle_in_order(self, msgs: list[Msg], sub: Subscription) -> bool:
-        """``msgs`` handled and settled in log order; False at the first that could not be settled (NATS failed
-        while acknowledging or parking it), the ones after it not taken."""
+    async def _handle_in_order(self, msgs: list[Msg], sub: Subscription, standing: StandingPull) -> int:
+        """``msgs`` handled and settled in log order (0), or the stream sequence of the first that could not be (NATS
+        failed as it was acknowledged or parked), the ones after it not taken."""
         try:
             if sub.batch_handler is not None and len(msgs) > 1 and await self._handle_batch(msgs, sub):
-                return True
-        except Exception as exc:  # handled, but NATS failed while acknowledging it
+                standing.settled = msgs[-1].metadata.sequence.stream
+                return 0
+        except Exception as exc:  # handled, but NATS failed while acknowledging it: all of it again
             log.warning("consumer %s: could not acknowledge a batch (%r)", self.durable(sub), exc)
-            return False
+            return int(msgs[0].metadata.sequence.stream)
         for msg in msgs:
-            if not await self._handle(msg, sub, confirm=msg is msgs[-1]):
-                return False
-        return True
+            if not await self._handle(msg, sub):
+                return int(msg.metadata.sequence.stream)
+            standing.settled = msg.metadata.sequence.stream
+        return 0
 
-    async def _rewind(
-        self, psub: JetStreamContext.PullSubscription, sub: Subscription
-    ) -> JetStreamContext.PullSubscription:
-        """An ordered consumer holding unacknowledged messages (a killed process's, or unsettled here) is reset to its
-        ack floor before it fetches again (``$JS.API.CONSUMER.RESET``, NATS 2.14+; decision 0054): JetStream would
-        redeliver them after their ack wait, after newer messages, in the order their waits ran out. Delivery then
-        starts again at the first unacknowledged message, in log order. Returns the pull subscription to fetch from:
-        a new one after a reset (the old one may hold stray deliveries)."""
+    async def _rewind(self, standing: StandingPull, sub: Subscription, unsettled: int = 0) -> StandingPull:
+        """An ordered consumer holding unacknowledged messages is reset (``$JS.API.CONSUMER.RESET``, NATS 2.14+;
+        decision 0054) to its ack floor when it starts (a killed process left them), to the one it could not settle
+        when live: JetStream would redeliver them after their ack wait, after newer messages, in the order their
+        waits ran out, not the log's. Returns the pull to fetch from: after a reset a new one (the old, strays)."""
         durable = self.durable(sub)
         while self._running:
             try:
@@ -278,32 +285,33 @@ class Consumers:
                 log.warning("consumer %s: no consumer info before fetching (%r); retrying", durable, exc)
                 await asyncio.sleep(1.0)
         else:
-            return psub
+            return standing
         if not info.num_ack_pending:
-            return psub
+            return standing
         try:
-            reply = await self._nc.request(f"$JS.API.CONSUMER.RESET.{EVENTS_STREAM}.{durable}", b"", timeout=2)
+            body = json.dumps({"seq": unsettled}).encode() if unsettled else b""
+            reply = await self._nc.request(f"$JS.API.CONSUMER.RESET.{EVENTS_STREAM}.{durable}", body, timeout=2)
             answer = json.loads(reply.data)
             if "error" in answer:
                 raise RuntimeError(answer["error"])
-        except Exception as exc:  # a server before 2.14, or permissions without the reset: redelivered first, at least
-            log.error("consumer %s: no reset to its ack floor (%r); waiting out the ack wait instead", durable, exc)
+        except Exception as exc:  # a server before 2.14, or permissions without it: redelivered first, at least
+            log.error("consumer %s: no reset (%r); waiting out the ack wait instead", durable, exc)
             await asyncio.sleep(sub.ack_wait_s + 0.5)
-            return psub
+            return standing
         upto = info.delivered.stream_seq if info.delivered else None
         log.info("consumer %s: unacknowledged up to %s; again from %s", durable, upto, answer["reset_seq"])
-        with contextlib.suppress(Exception):
-            await psub.unsubscribe()
-        fresh = await self._nc.jetstream().pull_subscribe_bind(durable, stream=EVENTS_STREAM)
-        self._pulls = [fresh if p is psub else p for p in self._pulls]
+        await standing.unsubscribe()
+        fresh = StandingPull(self._nc, EVENTS_STREAM, durable, sub.batch_size, FETCH_WAIT_S)
+        fresh.settled = standing.settled  # what comes again up to there was handled: acknowledged, not handled
+        self._standing = [fresh if s is standing else s for s in self._standing]
         return fresh
 
-    async def _handle(self, msg: Msg, sub: Subscription, *, confirm: bool = False) -> bool:
+    async def _handle(self, msg: Msg, sub: Subscription) -> bool:
         """Handle and settle ``msg`` (acknowledged, parked or not); False if it could not be settled."""
         durable = self.durable(sub)
         alive = asyncio.create_task(self._keep_alive(msg, sub.ack_wait_s / 3))
         try:
-            await self._process(msg, sub, durable, confirm)
+            await self._process(msg, sub, durable)
             return True
         except Exception:
             # Only reachable if NATS itself failed while acking or parking: the message will be redelivered.
@@ -345,7 +353,7 @@ class Consumers:
                 span.end()
         self.outage.recovered()
         for msg in msgs:  # NATS failing here leaves the batch unsettled: the caller rewinds
-            await self._ack(msg, confirm=msg is msgs[-1])
+            await msg.ack()
         metrics.CONSUMED.labels(self._service, self.durable(sub), "handled").inc(len(msgs))
         return True
 
@@ -361,20 +369,13 @@ class Consumers:
             with contextlib.suppress(Exception):  # NATS away: the redelivery that may follow is harmless
                 await msg.in_progress()
 
-    @staticmethod
-    async def _ack(msg: Msg, *, confirm: bool) -> None:
-        """Acknowledge ``msg``. An ordered consumer confirms the last of each fetch (a round trip per fetch), so
-        JetStream's ack floor, where a reset goes back to, keeps up: it moves only along consecutive deliveries or
-        when nothing is pending (one redelivery under steady load kept a projection's at the start of the log)."""
-        await (msg.ack_sync(timeout=ACK_CONFIRM_S) if confirm else msg.ack())
-
-    async def _process(self, msg: Msg, sub: Subscription, durable: str, confirm: bool) -> None:
+    async def _process(self, msg: Msg, sub: Subscription, durable: str) -> None:
         try:
             event = decode(msg.data)
         except PoisonEvent as exc:
             log.error("consumer %s: poison message on %s parked in dead letters: %s", durable, msg.subject, exc)
             await self._park(durable, msg, "poison", f"poison: {exc}")
-            await self._ack(msg, confirm=confirm)
+            await msg.ack()
             return
         if msg.metadata.num_delivered > 1:
             metrics.REDELIVERIES.labels(self._service, durable).inc()
@@ -390,7 +391,7 @@ class Consumers:
             handled = await self._attempt(
                 msg, sub, durable, RecordedEvent(msg.metadata.sequence.stream, event), opened=False
             )
-        await self._ack(msg, confirm=confirm)
+        await msg.ack()
         if handled:
             metrics.CONSUMED.labels(self._service, durable, "handled").inc()
 

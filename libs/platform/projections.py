@@ -30,6 +30,7 @@ class ProjectionCheck:
     live_rows: int
     differences: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    repaired: int | None = None  # rows written to make the live table agree (None: compared only)
 
     @property
     def matches(self) -> bool:

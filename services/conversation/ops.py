@@ -20,6 +20,7 @@ __all__ = [
     "ReplayReport",
     "Subject",
     "check_projections",
+    "repair_projections",
     "replay",
     "request_privacy",
     "tenant_of",
@@ -68,5 +69,18 @@ async def check_projections(nc: NATS, database_url: str, tenant_id: str | None) 
     try:
         async with db.session() as session:
             return await rebuild.check_views(EventLog(nc), ViewRepository(session), tenant_id)
+    finally:
+        await db.close()
+
+
+async def repair_projections(nc: NATS, database_url: str, tenant_id: str | None) -> list[ProjectionCheck]:
+    """``deskpilot projections rebuild conversation`` (no ``--check``): the views rebuilt from the log and written
+    over the live tables, in one transaction under the tables' lock (``rebuild.repair_views``)."""
+    db = Database(database_url, schema="conversation")
+    try:
+        async with db.session() as session:
+            checks = await rebuild.repair_views(EventLog(nc), ViewRepository(session), tenant_id)
+            await session.commit()
+            return checks
     finally:
         await db.close()

@@ -2,9 +2,10 @@
 
 Every conversation event, in log order and opened, goes through the live consumer's own ``service.project_batch``
 into :class:`MemoryViews` (a ``ProjectionStore`` in memory); the result is compared with the live
-``conversations`` and ``transcript_entries`` tables row by row. ``event_count`` is left out: the HTTP path projects
-a customer's message at once, and the consumer does not count an older event it projects after it, so the live
-count may trail a rebuild's without anything being wrong with the view.
+``conversations`` and ``transcript_entries`` tables row by row, and without ``--check`` written over them
+(:func:`repair_views`). ``event_count`` is left out of the comparison: the HTTP path projects a customer's message at
+once, and the consumer does not count an older event it projects after it, so the live count may trail a rebuild's
+without anything being wrong with the view (a row the repair inserts gets the rebuild's count).
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from libs.events import EventLog
+from libs.events.personal import ERASED
+from libs.platform.projection_repair import TableRows
 from libs.platform.projections import ProjectionCheck, Row, compare_rows
+from services.conversation.models import conversations, transcript_entries
 from services.conversation.repository import ConversationRow, TranscriptEntry, ViewRepository
 from services.conversation.service import project_batch
 
@@ -62,21 +66,71 @@ class MemoryViews:
         self.transcripts.setdefault((tenant_id, conversation_id, position), entry)
 
 
-async def rebuild_views(event_log: EventLog, tenant_id: str | None) -> tuple[MemoryViews, int]:
-    """Project every conversation event of the log (one tenant's, or all) into memory; returns it and the count."""
-    events, _ = await event_log.history(tenant_id, opened=True)  # undecodable ones: parked live, not in the view
-    views = MemoryViews()
+async def fold_views(event_log: EventLog, tenant_id: str | None, views: MemoryViews, after: int = 0) -> tuple[int, int]:
+    """Project the conversation events of the log after position ``after`` (one tenant's, or all) into ``views``;
+    returns how many and the last position read."""
+    events, _ = await event_log.history(tenant_id, opened=True, after=after)  # undecodable: parked live, not here
     for start in range(0, len(events), BATCH):
         await project_batch(views, events[start : start + BATCH])
-    return views, len(events)
+    return len(events), events[-1].position if events else after
+
+
+async def rebuild_views(event_log: EventLog, tenant_id: str | None) -> tuple[MemoryViews, int]:
+    """Project every conversation event of the log (one tenant's, or all) into memory; returns it and the count."""
+    views = MemoryViews()
+    count, _ = await fold_views(event_log, tenant_id, views)
+    return views, count
 
 
 def _conversation(row: ConversationRow) -> Row:
-    return {c: getattr(row, c) for c in CONVERSATION_COLUMNS}
+    compared = {c: getattr(row, c) for c in CONVERSATION_COLUMNS}
+    if compared["customer_id"] == ERASED:  # an erasure's redaction forgets the customer: the log reads [erased]
+        compared["customer_id"] = None
+    return compared
 
 
 def _line(entry: TranscriptEntry) -> Row:
     return {"event_id": entry.event_id, "role": entry.role, "text": entry.text, "at": entry.at}
+
+
+async def _tables(views: MemoryViews, repo: ViewRepository, tenant_id: str | None) -> list[TableRows]:
+    """The live rows (read now) and the rebuilt ones, table by table."""
+    live_conversations = {
+        (r.tenant_id, r.conversation_id): _conversation(r) for r in await repo.conversations(tenant_id)
+    }
+    live_lines = {(t, c, e.position): _line(e) for t, c, e in await repo.transcripts(tenant_id)}
+    rebuilt = views.conversations
+    return [
+        TableRows(
+            conversations,
+            CONVERSATION_KEY,
+            live_conversations,
+            {key: _conversation(row) for key, row in rebuilt.items()},
+            {key: {"event_count": row.event_count} for key, row in rebuilt.items()},
+        ),
+        TableRows(
+            transcript_entries,
+            TRANSCRIPT_KEY,
+            live_lines,
+            {key: _line(entry) for key, entry in views.transcripts.items()},
+        ),
+    ]
+
+
+def _checks(tables: list[TableRows], events: int, seconds: float, repaired: list[int] | None) -> list[ProjectionCheck]:
+    return [
+        ProjectionCheck(
+            SERVICE,
+            t.table.name,
+            events,
+            len(t.rebuilt),
+            len(t.live),
+            compare_rows(SERVICE, t.table.name, t.key_columns, t.live, t.rebuilt),
+            seconds,
+            None if repaired is None else repaired[i],
+        )
+        for i, t in enumerate(tables)
+    ]
 
 
 async def check_views(event_log: EventLog, repo: ViewRepository, tenant_id: str | None) -> list[ProjectionCheck]:
@@ -85,29 +139,23 @@ async def check_views(event_log: EventLog, repo: ViewRepository, tenant_id: str 
     started = time.perf_counter()
     views, events = await rebuild_views(event_log, tenant_id)
     rebuilt_at = time.perf_counter() - started
-    live_conversations = {
-        (r.tenant_id, r.conversation_id): _conversation(r) for r in await repo.conversations(tenant_id)
-    }
-    live_lines = {(t, c, e.position): _line(e) for t, c, e in await repo.transcripts(tenant_id)}
-    rebuilt_conversations = {key: _conversation(row) for key, row in views.conversations.items()}
-    rebuilt_lines = {key: _line(entry) for key, entry in views.transcripts.items()}
-    return [
-        ProjectionCheck(
-            SERVICE,
-            "conversations",
-            events,
-            len(rebuilt_conversations),
-            len(live_conversations),
-            compare_rows(SERVICE, "conversations", CONVERSATION_KEY, live_conversations, rebuilt_conversations),
-            rebuilt_at,
-        ),
-        ProjectionCheck(
-            SERVICE,
-            "transcript_entries",
-            events,
-            len(rebuilt_lines),
-            len(live_lines),
-            compare_rows(SERVICE, "transcript_entries", TRANSCRIPT_KEY, live_lines, rebuilt_lines),
-            rebuilt_at,
-        ),
-    ]
+    return _checks(await _tables(views, repo, tenant_id), events, rebuilt_at, None)
+
+
+async def repair_views(event_log: EventLog, repo: ViewRepository, tenant_id: str | None) -> list[ProjectionCheck]:
+    """Rebuild the views from the log and write them over the live tables in the caller's transaction; returns the
+    comparison made before writing, with the rows written.
+
+    The log is read once without a lock; then both tables are locked (the projection consumer and the requests that
+    project a customer's message wait; reads go on), the events appended meanwhile are projected too, and the live
+    rows are read. Whatever is committed in the live tables was on the log before (both writers append before they
+    commit), so the rebuild is never behind them; it may be ahead of a lagging consumer, which then projects those
+    events again to no effect (lines are keyed by position, a conversation's state only moves forward)."""
+    started = time.perf_counter()
+    views = MemoryViews()
+    events, last = await fold_views(event_log, tenant_id, views)
+    await repo.lock()
+    more, _ = await fold_views(event_log, tenant_id, views, after=last)
+    tables = await _tables(views, repo, tenant_id)
+    repaired = [await repo.replace(t) for t in tables]
+    return _checks(tables, events + more, time.perf_counter() - started, repaired)

@@ -149,14 +149,14 @@ FREE_FORM = [
 
 @pytest.mark.parametrize(("body", "accepted"), FREE_FORM)
 def test_a_free_form_object_is_documented_as_the_edge_screens_it(body: dict[str, Any], accepted: bool) -> None:
-    """Free-form JSON of a request body (a candidate's policy, a fake tool's schema …) says what the edge refuses at
+    """Free-form JSON of a request body (a tool's input schema, in a candidate or a draft) says what the edge refuses at
     any depth: the document's schema and the edge agree on each body."""
     document = json.loads(generated())
-    document_field = document["components"]["schemas"]["SimulationRequest"]["properties"]["candidate"]["anyOf"][0]
+    document_field = document["components"]["schemas"]["ToolSpec"]["properties"]["input_schema"]
     assert document_field["additionalProperties"] == {"$ref": "#/components/schemas/JsonValue"}
     validator = jsonschema.Draft202012Validator({**document, **document_field})
     assert validator.is_valid(body) is accepted
-    raw = json.dumps({"candidate": body}).encode()
+    raw = json.dumps({"input_schema": body}).encode()
     if accepted:
         screen_json(raw)
     else:

@@ -5,7 +5,7 @@ test's alone). A customer writes through the API and by e-mail; the agent calls 
 opened, a human replies, notes and resolves it, the customer rates it. Before the erasure a search of a ``pg_dump`` of
 the whole database finds the customer's strings (so the search can fail); after ``POST /v1/privacy/erasures`` and
 every service's answer, the dump, the JetStream store directory and the platform's log hold none of them, the log
-reads ``[erased]``, ``deskpilot replay`` still verifies and ``deskpilot billing rebuild --check`` still passes.
+reads ``[erased]``, ``deskpilot replay`` still verifies and ``deskpilot projections rebuild --check`` still passes.
 The same scan finds no secret in clear (the tenant's API key, an agent's key, the vault master key).
 """
 
@@ -188,16 +188,17 @@ async def test_an_erased_customer_leaves_no_trace_on_disk(own_platform: tuple[Pl
     replay = platform.cli("replay", cid)
     assert replay.returncode == 0, replay.stdout + replay.stderr
     assert "[erased]" in replay.stdout
-    # The check compares the live ledger with the log, so it holds once billing has booked the newest events (the
-    # e-mail conversation's handoff can still be on its way on a busy machine): wait for that, not for a time.
+    # The check compares the live ledger and views with the log (the views' redacted customer too), so it holds once
+    # billing has booked the newest events (the e-mail conversation's handoff can still be on its way on a busy
+    # machine): wait for that, not for a time.
     rebuilt: list[subprocess.CompletedProcess[str]] = []
 
     async def ledger_matches_the_log() -> bool:
-        rebuilt.append(await asyncio.to_thread(platform.cli, "billing", "rebuild", "--check"))
+        rebuilt.append(await asyncio.to_thread(platform.cli, "projections", "rebuild", "--check"))
         return rebuilt[-1].returncode == 0
 
     with contextlib.suppress(pytest.fail.Exception):  # then say what still differs
-        await eventually(ledger_matches_the_log, timeout=60, what="billing's ledger to match the log")
+        await eventually(ledger_matches_the_log, timeout=60, what="the read models to match the log")
     assert rebuilt[-1].returncode == 0, rebuilt[-1].stdout + rebuilt[-1].stderr
 
     # The secrets proof: no API key, agent key or master key in clear on disk. (The launcher's banner prints the

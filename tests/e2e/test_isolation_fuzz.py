@@ -327,18 +327,16 @@ def test_as_resources_are_intact_after_the_fuzzing(world: World) -> None:
 
 
 # Positive-data acceptance (ST202) holds for every operation but these, whose refusal of some schema-valid requests
-# (422/400) rests on a rule the document does not state yet (issue 20): the content of embedded YAML/JSON documents
-# (candidates, imported files), the integration a connect names (its manifest's params and key format). Procedures
-# and suites are texts of the contract's own formats (deskpilot-procedure, deskpilot-suite), generated valid by the
-# fuzz hooks; what one names that the tenant lacks (a tool, a tool's field) is 409. Rules that rest on the server's
-# state answer 404/409, documented (an OAuth state, a collection, a configured model, a verification code, a replay
-# filter); reports take 'from' + 'days'; MCP servers are a union by transport; a crawl, SSO issuer or MCP server
-# that does not answer is the crawl's failure, the saved settings' issuer_problem or the saved server's problem.
-# Every other check must pass everywhere, and no response may be >= 500 (ST101).
+# (422/400) rests on a rule the document does not state yet (issue 20): the content of imported files, the
+# integration a connect names (its manifest's params and key format). Procedures and suites are texts of the
+# contract's own formats (deskpilot-procedure, deskpilot-suite), generated valid by the fuzz hooks; a candidate is
+# typed field by field. Rules that rest on the server's state answer 404/409, documented (an OAuth state, a
+# collection, a configured model, a verification code, a replay filter, a tool or a tool's field a document names);
+# the operator's rules 403 (a private address); reports take 'from' + 'days'; MCP servers are a union by transport;
+# a crawl, SSO issuer or MCP server that does not answer is the crawl's failure, the saved settings' issuer_problem
+# or the saved server's problem. Every other check must pass everywhere, and no response may be >= 500 (ST101).
 ST202_NOT_STATABLE = frozenset(
     {
-        "POST /v1/simulations",
-        "POST /v1/replays",
         "POST /v1/integrations/{name}/connect",
         "POST /v1/knowledge/imports",
     }

@@ -40,12 +40,12 @@ async def converse(client: httpx2.AsyncClient, platform: Platform) -> tuple[str,
     return cid, events
 
 
-async def tamper(platform: Platform, statement: str, *args: object) -> None:
+async def tamper(platform: Platform, statement: str, *args: object, done: str = "UPDATE 1") -> None:
     url = json.loads((platform.data_dir / "runtime.json").read_text())["database_url"]
     conn = await asyncpg.connect(url.replace("+asyncpg", ""))
     try:
         await conn.execute("SELECT set_config('deskpilot.tenant_id', '*', false)")  # row-level security: all rows
-        assert await conn.execute(statement, *args) == "UPDATE 1"
+        assert await conn.execute(statement, *args) == done
     finally:
         await conn.close()
 
@@ -97,14 +97,14 @@ async def test_a_backup_restored_into_an_empty_installation_rebuilds_clean(platf
         nats_server.stop()
 
 
-async def test_rebuilt_read_models_match_and_a_tampered_row_is_named(platform: Platform) -> None:
+async def test_rebuilt_read_models_match_a_tampered_row_is_named_and_a_rebuild_repairs_it(platform: Platform) -> None:
     async with httpx2.AsyncClient(timeout=10) as client:
         cid, events = await converse(client, platform)
     tenant = events[0]["tenant_id"]
-    rebuild = ("projections", "rebuild", "--tenant", tenant, "--check")
+    check = ("projections", "rebuild", "--tenant", tenant, "--check")
 
     async def consistent() -> str | None:  # the projections catch up with the log a moment after the reply
-        done = platform.cli(*rebuild)
+        done = platform.cli(*check)
         return done.stdout if done.returncode == 0 else None
 
     out = await eventually(consistent, timeout=60, what="every read model to match the log")
@@ -114,25 +114,47 @@ async def test_rebuilt_read_models_match_and_a_tampered_row_is_named(platform: P
     assert "DIFFERS" not in out
 
     reply = next(e for e in events if e["type"] == "agent.replied")
-    await tamper(
-        platform,
-        "UPDATE conversation.transcript_entries SET text = 'tampered' WHERE conversation_id = $1 AND position = $2",
-        cid,
-        reply["position"],
-    )
+    line = "UPDATE conversation.transcript_entries SET text = 'tampered' WHERE conversation_id = $1 AND position = $2"
+    await tamper(platform, line, cid, reply["position"])
+    extra = "INSERT INTO conversation.transcript_entries VALUES ($1, $2, 999999, 'evt_x', 'ai', 'not logged', now())"
+    await tamper(platform, extra, tenant, cid, done="INSERT 0 1")
     llm = next(e for e in events if e["type"] == "llm.called")
     await tamper(platform, "UPDATE billing.ledger_entries SET cost_usd = cost_usd + 1 WHERE event_id = $1", llm["id"])
+    turns = "DELETE FROM billing.turn_usage WHERE tenant_id = $1 AND conversation_id = $2"
+    await tamper(platform, turns, tenant, cid, done="DELETE 2")
 
-    done = platform.cli(*rebuild)
+    done = platform.cli(*check)
     assert done.returncode == 1, done.stdout + done.stderr
     row = f"conversation.transcript_entries[tenant_id={tenant}, conversation_id={cid}, position={reply['position']}]"
     assert f"{row}: text differs (live 'tampered', log " in done.stdout, done.stdout
+    added = f"conversation.transcript_entries[tenant_id={tenant}, conversation_id={cid}, position=999999]"
+    assert f"{added}: in the live table, not in the log" in done.stdout, done.stdout
     assert f"billing.ledger_entries[event_id={llm['id']}]: cost_usd differs" in done.stdout, done.stdout
-    assert "conversation.conversations: " in done.stdout
-    assert "2 of 6 read models differ from the log" in done.stdout, done.stdout
+    assert f"billing.turn_usage[tenant_id={tenant}, turn_id=" in done.stdout, done.stdout
+    assert "3 of 6 read models differ from the log" in done.stdout, done.stdout
+
+    # Without --check: rewritten from the log, one service at a time.
     only = platform.cli("projections", "rebuild", "conversation", "--tenant", tenant)
-    assert only.returncode == 0  # without --check it reports and succeeds
+    assert only.returncode == 0, only.stdout + only.stderr
     assert "billing." not in only.stdout
+    assert "  repaired: 2 rows written from the log" in only.stdout, only.stdout
+    done = platform.cli(*check)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "conversation.transcript_entries: " in done.stdout, done.stdout
+    assert row not in done.stdout, done.stdout
+    assert "2 of 6 read models differ from the log" in done.stdout, done.stdout
+
+    async def repaired() -> str | None:  # billing's is refused while its consumer has events left to book
+        done = platform.cli("projections", "rebuild", "--tenant", tenant)
+        return done.stdout if done.returncode == 0 else None
+
+    out = await eventually(repaired, timeout=60, what="billing's ledger to be repaired")
+    assert "billing.turn_usage: " in out, out
+    assert "  repaired: 2 rows written from the log" in out, out
+    assert "  repaired: 1 rows written from the log" in out, out  # the ledger entry
+    done = platform.cli(*check)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "DIFFERS" not in done.stdout, done.stdout
 
 
 async def test_an_event_a_projection_parked_is_named_and_counted(platform: Platform) -> None:

@@ -223,11 +223,12 @@ async def test_bad_input_gets_useful_4xx(platform: Platform) -> None:
         assert field["field"] == "candidate.model.provider"
         assert "'anthropic', 'openai', 'openai_compatible' or 'offline'" in field["message"]
         tool = await post({"conversations": [cid], "candidate": {"tools": {"disabled": ["launch_rockets"]}}})
-        assert tool.status_code == 422
+        assert tool.status_code == 409  # a valid candidate; the tenant's catalog has no such tool
+        assert tool.json()["errors"][0]["field"] == "candidate.tools.disabled"
         assert "launch_rockets" in tool.json()["errors"][0]["message"]
         local = {"model": {"provider": "openai_compatible", "model": "m", "base_url": "http://127.0.0.1:9/v1"}}
         private = await post({"conversations": [cid], "candidate": local})
-        assert private.status_code == 422
+        assert private.status_code == 403  # the operator's rule: a tenant's model server is on the internet
         assert "private or loopback" in private.json()["errors"][0]["message"]
         limits = await post({"conversations": [cid], "candidate": {"policy": {"limits": {"tool_calls_per_turn": 0}}}})
         assert limits.status_code == 422

@@ -36,7 +36,7 @@ class ReplayController(Controller):
         that the filter matches no recorded conversation."""
         try:
             ids = await replays.conversations(tenant_id, data.conversations, data.filter)
-            replay_id = await replays.submit(tenant_id, ids, data.candidate)
+            replay_id = await replays.submit(tenant_id, ids, data.candidate.document())
         except UnknownConversations as exc:
             raise NotFoundException(str(exc)) from exc
         except NothingToReplay as exc:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from libs.platform.http import exactly_one_of
 from services.agent.replay.diff import ConversationDiff, ReplaySummary
 from services.agent.replay.recording import ConversationFilter
+from services.agent.sandbox.candidate_request import CandidateRequest
 
 
 class ReplayRequest(BaseModel):
@@ -19,7 +20,7 @@ class ReplayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=exactly_one_of("conversations", "filter"))
     conversations: list[str] | None = Field(default=None, min_length=1, max_length=1000)
     filter: ConversationFilter | None = None
-    candidate: dict[str, Any] = Field(default_factory=dict)
+    candidate: CandidateRequest = Field(default_factory=CandidateRequest)
 
     @model_validator(mode="after")
     def _one_selection(self) -> ReplayRequest:

@@ -57,9 +57,10 @@ class Candidate(BaseModel):
         "the base policy: a mapping replaces only the keys it names, anything else replaces the whole value",
     )
     tools: ToolChanges = ToolChanges()
-    procedures: list[dict[str, Any]] | None = Field(
+    procedures: list[str | dict[str, Any]] | None = Field(
         default=None,
-        description="procedure documents (docs/procedures.md) that replace the base's procedures; omitted: the base's",
+        description="procedures (docs/procedures.md; YAML or JSON texts, or mappings in a file) that replace the "
+        "base's; omitted: the base's",
     )
     knowledge: list[str] | None = Field(
         default=None,

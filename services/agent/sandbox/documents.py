@@ -27,10 +27,14 @@ class Problem:
     """The document is valid in itself and names what the server does not hold for the tenant (a tool of its
     catalog, a field of one, a model the operator configured): answered 409, not 422, since no schema of the
     document can state it."""
+    forbidden: bool = False
+    """The document is valid in itself and names what the operator's rules refuse a tenant (a model server that is
+    not a public address): answered 403."""
 
     def under(self, prefix: str) -> Problem:
         """The same problem, its field inside ``prefix`` (a suite's within a publish, a procedure's in a candidate)."""
-        return Problem(f"{prefix}.{self.field}" if self.field else prefix, self.message, self.line, self.held)
+        field = f"{prefix}.{self.field}" if self.field else prefix
+        return Problem(field, self.message, self.line, self.held, self.forbidden)
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line is not None else ""
@@ -46,9 +50,12 @@ class InvalidDocument(ValueError):
         self.problems = problems
 
     @property
-    def held(self) -> bool:
-        """Every problem rests on what the server holds (see :attr:`Problem.held`): the document itself is valid."""
-        return all(p.held for p in self.problems)
+    def status(self) -> int:
+        """422 when the document is wrong in itself; else 403 when the operator's rules refuse what it names
+        (:attr:`Problem.forbidden`), 409 when it names what the server does not hold (:attr:`Problem.held`)."""
+        if not self.problems or any(not (p.held or p.forbidden) for p in self.problems):
+            return 422
+        return 403 if any(p.forbidden for p in self.problems) else 409
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:

@@ -17,6 +17,7 @@ import httpx2
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from libs.platform.destinations import DestinationRefused, Destinations
+from libs.platform.http import HTTP_URL
 from libs.pricing import UnknownPrice, price_for
 from services.agent.config import AgentSettings
 from services.agent.providers import ChatModel, ModelChoice, ModelConfigurationError, select_model
@@ -35,7 +36,10 @@ class CandidateModel(BaseModel):
     provider: ProviderName
     model: str | None = Field(default=None, max_length=200, description="default: the provider's default model")
     base_url: str | None = Field(
-        default=None, max_length=500, description="an Anthropic- or OpenAI-compatible server, e.g. http://host:8000/v1"
+        default=None,
+        max_length=500,
+        pattern=HTTP_URL,
+        description="an Anthropic- or OpenAI-compatible server, e.g. http://host:8000/v1",
     )
     api_key: SecretStr | None = Field(
         default=None, description="the server's key: used for this run only, never stored or shown"
@@ -62,8 +66,8 @@ def tenant_caller(settings: AgentSettings) -> Caller:
     return Caller(operator=False, allow_private_urls=settings.sandbox_allow_private_model_urls)
 
 
-def _refuse(field: str, message: str, *, held: bool = False) -> InvalidDocument:
-    return InvalidDocument(WHAT, [Problem(f"model.{field}", message, held=held)])
+def _refuse(field: str, message: str, *, held: bool = False, forbidden: bool = False) -> InvalidDocument:
+    return InvalidDocument(WHAT, [Problem(f"model.{field}", message, held=held, forbidden=forbidden)])
 
 
 async def _check_public(url: str) -> None:
@@ -72,9 +76,9 @@ async def _check_public(url: str) -> None:
     try:
         await Destinations().check_url(url)
     except DestinationRefused as refused:
-        if refused.unresolvable:
-            raise _refuse("base_url", f"cannot resolve {host!r}") from None
-        raise _refuse("base_url", f"{host} is a private or loopback address") from None
+        if refused.unresolvable:  # the rule is "a public address": a name that resolves to none is refused alike
+            raise _refuse("base_url", f"cannot resolve {host!r}", forbidden=True) from None
+        raise _refuse("base_url", f"{host} is a private or loopback address", forbidden=True) from None
 
 
 async def _check_caller(choice: CandidateModel, caller: Caller) -> None:

@@ -38,7 +38,8 @@ class SimulationController(Controller):
     ) -> SimulationAccepted:
         """Run a suite in the sandbox; 422 names the line and field of every problem in the suite or candidate."""
         try:
-            run = await simulations.prepare(tenant_id, data.suite, data.candidate)
+            candidate = data.candidate.document() if data.candidate is not None else None
+            run = await simulations.prepare(tenant_id, data.suite, candidate)
         except InvalidDocument as exc:
             raise refused(exc) from exc
         sim_id = await simulations.submit(tenant_id, run, data.trials)

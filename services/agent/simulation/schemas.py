@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.agent.sandbox.candidate_request import CandidateRequest
 from services.agent.simulation.report import SuiteReport
 from services.agent.simulation.suite import suite_text
 
@@ -17,7 +18,7 @@ class SimulationRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     suite: str = suite_text()
-    candidate: dict[str, Any] | None = None
+    candidate: CandidateRequest | None = None
     trials: int = Field(default=1, ge=1, le=20)
 
 

@@ -27,6 +27,7 @@ from libs.events import (
     ToolSpec,
     new_id,
 )
+from libs.platform.telemetry import CAPTURE_CONTENT
 from services.agent.context import build_request, scrub
 from services.agent.policy import AgentPolicy, ApprovalRule, Limits
 from services.agent.providers import ModelMessage, ModelRequest, ModelResponse, OfflineModel, ToolCall
@@ -282,8 +283,10 @@ def test_secrets_never_reach_the_prompt() -> None:
     assert scrub("password=hunter2hunter2") == "[redacted]"
 
 
-@pytest.fixture
-def spans() -> InMemorySpanExporter:
+@pytest.fixture(scope="session")
+def span_exporter() -> InMemorySpanExporter:
+    """One provider for the session: a module's tracer binds to the provider set when it first makes a span, so a
+    provider set for a later test would never see that module's spans."""
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
@@ -291,6 +294,12 @@ def spans() -> InMemorySpanExporter:
     trace._TRACER_PROVIDER_SET_ONCE._done = False
     trace.set_tracer_provider(provider)
     return exporter
+
+
+@pytest.fixture
+def spans(span_exporter: InMemorySpanExporter) -> InMemorySpanExporter:
+    span_exporter.clear()
+    return span_exporter
 
 
 async def test_a_turn_emits_genai_spans(event_log: EventLog, tenant_id: str, spans: InMemorySpanExporter) -> None:
@@ -306,6 +315,28 @@ async def test_a_turn_emits_genai_spans(event_log: EventLog, tenant_id: str, spa
     assert any(s.name == "invoke_agent" for s in spans.get_finished_spans())
     state = fold(tenant_id, conv, await event_log.read(tenant_id, conv))
     assert state.turn is not None
+
+
+async def test_message_content_goes_on_spans_only_when_the_operator_asks(
+    event_log: EventLog, tenant_id: str, spans: InMemorySpanExporter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`` unset: the chat spans carry no message, and no
+    attribute of any span the turn made holds the customer's text; set to true, the same turn's chat spans do."""
+    agent = Agent(event_log, OfflineModel())
+    monkeypatch.delenv(CAPTURE_CONTENT, raising=False)
+    await agent.advance(tenant_id, await new_conversation(event_log, tenant_id, "where is my order #1001?"), [LOOKUP])
+    quiet = spans.get_finished_spans()
+    assert any(s.name == "chat deskpilot-offline-1" for s in quiet)
+    for span in quiet:
+        attributes = dict(span.attributes or {})
+        assert not {"gen_ai.input.messages", "gen_ai.output.messages"} & attributes.keys(), span.name
+        assert not any("1001" in str(value) for value in attributes.values()), (span.name, attributes)
+
+    spans.clear()
+    monkeypatch.setenv(CAPTURE_CONTENT, "true")
+    await agent.advance(tenant_id, await new_conversation(event_log, tenant_id, "where is my order #1002?"), [LOOKUP])
+    chat = next(s for s in spans.get_finished_spans() if s.name == "chat deskpilot-offline-1")
+    assert "1002" in str((chat.attributes or {})["gen_ai.input.messages"])
 
 
 async def test_unparseable_arguments_go_back_to_the_model_without_running_the_tool(

@@ -12,6 +12,7 @@ from sqlalchemy import RowMapping, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from libs.platform.projection_repair import TableRows, lock_tables, replace_rows
 from services.billing.booking import ConversationMeter, LedgerEntry, LedgerSnapshot, TurnUsage, money
 from services.billing.models import active_conversations, conversation_meters, ledger_entries, turn_usage
 
@@ -213,6 +214,14 @@ class LedgerRepository:
             for r in (await self.session.execute(scoped(active_conversations))).mappings()
         }
         return LedgerSnapshot(entries, turns, meters, active)
+
+    async def lock(self) -> None:
+        """Hold every write of booking's tables (the ledger consumer waits) until the transaction ends."""
+        await lock_tables(self.session, (ledger_entries, turn_usage, conversation_meters, active_conversations))
+
+    async def replace(self, rows: TableRows) -> int:
+        """Write the rebuilt rows over the live ones (under :meth:`lock`); how many rows were written."""
+        return await replace_rows(self.session, rows)
 
     async def active_count(self, tenant_id: str, month: str) -> int:
         c = active_conversations.c

@@ -1,11 +1,12 @@
 """The conversation service's read model as a whole, for ``deskpilot projections rebuild``: every conversation's
-projected state and every transcript line (of one tenant, or all)."""
+projected state and every transcript line (of one tenant, or all), and writing a rebuilt one over it."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from libs.platform.projection_repair import TableRows, lock_tables, replace_rows
 from services.conversation.models import conversations, transcript_entries
 from services.conversation.repository.conversations import ConversationRow, TranscriptEntry
 
@@ -27,3 +28,11 @@ class ViewRepository:
             query = query.where(transcript_entries.c.tenant_id == tenant_id)
         rows = (await self.session.execute(query)).mappings()
         return [(r["tenant_id"], r["conversation_id"], TranscriptEntry.from_row(r)) for r in rows]
+
+    async def lock(self) -> None:
+        """Hold every write of the read model (the projection's and the requests') until the transaction ends."""
+        await lock_tables(self.session, (conversations, transcript_entries))
+
+    async def replace(self, rows: TableRows) -> int:
+        """Write the rebuilt rows over the live ones (under :meth:`lock`); how many rows were written."""
+        return await replace_rows(self.session, rows)

@@ -18,6 +18,7 @@ from .audit_entry import AuditEntry
 from .audit_entry_request import AuditEntryRequest
 from .audit_entry_response import AuditEntryResponse
 from .audit_page import AuditPage
+from .candidate_request import CandidateRequest
 from .catalog import Catalog
 from .catalog_tool import CatalogTool
 from .catalog_tool_annotations import CatalogToolAnnotations
@@ -193,7 +194,6 @@ from .simulation_list import SimulationList
 from .simulation_list_item import SimulationListItem
 from .simulation_progress import SimulationProgress
 from .simulation_request import SimulationRequest
-from .simulation_request_candidate_type_0 import SimulationRequestCandidateType0
 from .simulation_view import SimulationView
 from .simulation_view_candidate_type_0 import SimulationViewCandidateType0
 from .sla import Sla
@@ -224,6 +224,8 @@ from .support_address_status import SupportAddressStatus
 from .support_addresses import SupportAddresses
 from .task_report import TaskReport
 from .task_report_pass_hat import TaskReportPassHat
+from .tenant_model import TenantModel
+from .tenant_model_provider import TenantModelProvider
 from .tenant_plan_view import TenantPlanView
 from .tenant_plan_view_over_limit_behaviour import TenantPlanViewOverLimitBehaviour
 from .text_change import TextChange
@@ -309,6 +311,7 @@ __all__ = (
     "AuditEntryRequest",
     "AuditEntryResponse",
     "AuditPage",
+    "CandidateRequest",
     "Catalog",
     "CatalogTool",
     "CatalogToolAnnotations",
@@ -484,7 +487,6 @@ __all__ = (
     "SimulationListItem",
     "SimulationProgress",
     "SimulationRequest",
-    "SimulationRequestCandidateType0",
     "SimulationView",
     "SimulationViewCandidateType0",
     "Sla",
@@ -515,6 +517,8 @@ __all__ = (
     "SupportAddressStatus",
     "TaskReport",
     "TaskReportPassHat",
+    "TenantModel",
+    "TenantModelProvider",
     "TenantPlanView",
     "TenantPlanViewOverLimitBehaviour",
     "TextChange",

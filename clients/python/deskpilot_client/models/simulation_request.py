@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.simulation_request_candidate_type_0 import SimulationRequestCandidateType0
+    from ..models.candidate_request import CandidateRequest
 
 
 T = TypeVar("T", bound="SimulationRequest")
@@ -23,23 +23,23 @@ class SimulationRequest:
             suite (str): a simulation suite as YAML or JSON text: tasks with unique ids, customers, setups and expectations
                 as docs/simulation.md describes them (format `deskpilot-suite`); each problem is named by field and line: 422
                 when the document is wrong, 409 when it names what this tenant does not have
-            candidate (None | SimulationRequestCandidateType0 | Unset):
+            candidate (CandidateRequest | None | Unset):
             trials (int | Unset):  Default: 1.
     """
 
     suite: str
-    candidate: None | SimulationRequestCandidateType0 | Unset = UNSET
+    candidate: CandidateRequest | None | Unset = UNSET
     trials: int | Unset = 1
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.simulation_request_candidate_type_0 import SimulationRequestCandidateType0  # noqa: PLC0415
+        from ..models.candidate_request import CandidateRequest  # noqa: PLC0415
 
         suite = self.suite
 
         candidate: dict[str, Any] | None | Unset
         if isinstance(self.candidate, Unset):
             candidate = UNSET
-        elif isinstance(self.candidate, SimulationRequestCandidateType0):
+        elif isinstance(self.candidate, CandidateRequest):
             candidate = self.candidate.to_dict()
         else:
             candidate = self.candidate
@@ -62,12 +62,12 @@ class SimulationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.simulation_request_candidate_type_0 import SimulationRequestCandidateType0  # noqa: PLC0415
+        from ..models.candidate_request import CandidateRequest  # noqa: PLC0415
 
         d = dict(src_dict)
         suite = d.pop("suite")
 
-        def _parse_candidate(data: object) -> None | SimulationRequestCandidateType0 | Unset:
+        def _parse_candidate(data: object) -> CandidateRequest | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -75,12 +75,12 @@ class SimulationRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                candidate_type_0 = SimulationRequestCandidateType0.from_dict(data)
+                candidate_type_0 = CandidateRequest.from_dict(data)
 
                 return candidate_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | SimulationRequestCandidateType0 | Unset, data)
+            return cast(CandidateRequest | None | Unset, data)
 
         candidate = _parse_candidate(d.pop("candidate", UNSET))
 

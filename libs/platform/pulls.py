@@ -1,0 +1,111 @@
+"""An ordered consumer's pull request kept open on the server, instead of one request per fetch.
+
+nats-py's ``fetch`` makes a pull request per call (``no_wait`` with ``expires``) and the server ends each with a
+``404 No Messages`` status once it has delivered what there was: for a consumer that takes events as they come, as
+every ordered consumer does while turns run one after another, that is three messages through NATS for every event
+besides its delivery and acknowledgement (request, delivery, status, ack). Here one request asks for up to
+``batch`` messages and stays open until they have all come or it expires (``FETCH_WAIT_S``), so an event costs its
+delivery and its acknowledgement; a new request is made only when the last one is used up or has expired.
+Measured with ``benchmarks/turn_counts.py`` (see the commit that brought this in).
+
+At most ``batch`` messages are ever delivered and not yet handed out, as with ``fetch(batch)``. Those waiting here
+while the consumer is busy with earlier ones may be delivered again once their ack wait runs out (a handler riding
+out an outage): the consumer hands a message out only if its stream sequence is past the last one it settled
+(``settled``), and acknowledges the others unhandled, so a redelivery never repeats a side effect nor overtakes a
+later event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections import deque
+
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription as CoreSubscription
+from nats.js.api import Header, StatusCode
+
+log = logging.getLogger("deskpilot.consumers")
+
+_GRACE_S = 1.0
+"""How long past its expiry a request's ``408`` may be late before the request is taken as lost (NATS restarted)."""
+
+
+class StandingPull:
+    """Pull requests for one durable consumer, each kept open until used up or expired, delivered to an inbox of its
+    own (``$JS.API.CONSUMER.MSG.NEXT.<stream>.<durable>``)."""
+
+    def __init__(self, nc: NATS, stream: str, durable: str, batch: int, expires_s: float) -> None:
+        self._nc = nc
+        self._durable = durable
+        self._next = f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{durable}"
+        self._batch = batch
+        self._expires_s = expires_s
+        self._inbox = nc.new_inbox()
+        self._sub: CoreSubscription | None = None
+        self._arrived: deque[Msg] = deque()
+        self._wake = asyncio.Event()
+        self._owed = 0  # messages the open request may still deliver; 0: no request open
+        self._deadline = 0.0
+        self.settled = 0
+        """Stream sequence of the last message the consumer settled (handled and acknowledged, or parked)."""
+
+    async def fetch(self) -> list[Msg]:
+        """What has come, in order, once at least one message has (waiting at most about ``expires_s``); ``[]``
+        when the request expired with nothing."""
+        if self._sub is None:
+            self._sub = await self._nc.subscribe(self._inbox, cb=self._arrive)
+        if self._owed <= 0 or time.monotonic() > self._deadline + _GRACE_S:
+            await self._request()
+        msgs: list[Msg] = []
+        if not self._arrived:
+            self._wake.clear()
+            try:
+                async with asyncio.timeout(max(0.0, self._deadline + _GRACE_S - time.monotonic())):
+                    await self._wake.wait()
+            except TimeoutError:
+                self._owed = 0  # lost with a NATS restart: ask again
+                return msgs
+        while self._arrived:  # everything that has come
+            await self._take(self._arrived.popleft(), msgs)
+        return msgs
+
+    async def _arrive(self, msg: Msg) -> None:
+        self._arrived.append(msg)
+        self._wake.set()
+
+    async def _request(self) -> None:
+        assert self._sub is not None
+        ask = {"batch": self._batch, "expires": int(self._expires_s * 1e9)}
+        await self._nc.publish(self._next, json.dumps(ask).encode(), reply=self._inbox)
+        self._owed = self._batch
+        self._deadline = time.monotonic() + self._expires_s
+
+    async def _take(self, msg: Msg, into: list[Msg]) -> None:
+        status = (msg.headers or {}).get(Header.STATUS)
+        if status == StatusCode.CONTROL_MESSAGE:
+            return
+        if status:  # 408: expired; 409: the server ended it (leader changed, consumer deleted, …); ask again
+            self._owed = 0
+            if status != StatusCode.REQUEST_TIMEOUT:
+                log.info("consumer %s: pull request ended: %s %s", self._durable, status, msg.headers)
+                await asyncio.sleep(0.5)
+            return
+        self._owed -= 1
+        if msg.metadata.sequence.stream <= self.settled:  # delivered again while it waited here: handled already
+            with contextlib.suppress(Exception):
+                await msg.ack()
+            return
+        into.append(msg)
+
+    async def unsubscribe(self) -> None:
+        if self._sub is not None:
+            with contextlib.suppress(Exception):
+                await self._sub.unsubscribe()
+            self._sub = None
+            self._owed = 0
+            self._arrived.clear()
