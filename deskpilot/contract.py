@@ -187,6 +187,8 @@ def _raised(handler: HTTPRouteHandler) -> set[int]:
     statuses = {status for name, status in _RAISED.items() if name in source}
     if "domain_errors()" in source:  # ticketing's domain failures (services/ticketing/endpoints.py)
         statuses |= {403, 404, 409}
+    if "refused(exc)" in source:  # a tenant's document refused (services/agent/sandbox/http.py): 422, 409 or 403
+        statuses |= {403, 409, 422}
     for match in _STATUS.finditer(source):
         status = int(next(g for g in match.groups() if g))
         if status >= 400:
@@ -383,7 +385,9 @@ def build() -> dict[str, Any]:
     for item in document["paths"].values():
         for operation in item.values():
             if isinstance(operation, dict) and "requestBody" in operation:
-                _close_objects(operation["requestBody"], schemas, {JSON_VALUE})
+                # The edge screens JSON bodies; a file sent as the body (an import) is bytes, whatever they hold.
+                json_body = operation["requestBody"].get("content", {}).get("application/json")
+                _close_objects(json_body, schemas, {JSON_VALUE})
     schemas[JSON_VALUE] = JSON_VALUE_SCHEMA
     document["paths"] = dict(sorted(document["paths"].items()))
     document["components"]["schemas"] = dict(sorted(schemas.items()))

@@ -218,24 +218,23 @@ class Consumers:
             metrics.CONSUMER_LAG.labels(self._service, durable).set(info.num_pending or 0)
             metrics.CONSUMER_ACK_PENDING.labels(self._service, durable).set(info.num_ack_pending or 0)
 
-    async def _loop(self, psub: JetStreamContext.PullSubscription, sub: Subscription) -> None:
+    async def _loop(self, psub: object, sub: Subscription) -> None:
+        assert isinstance(psub, JetStreamContext.PullSubscription)
         slots = _Slots(sub.max_workers)
         ordered = sub.max_workers == 1
-        if ordered:
-            # An ordered consumer takes events as they come: one pull request open at a time, not one per fetch.
-            standing = StandingPull(self._nc, EVENTS_STREAM, self.durable(sub), sub.batch_size, FETCH_WAIT_S)
-            self._standing.append(standing)
-            standing = await self._rewind(standing, sub)  # a killed process may have left messages unacknowledged
+        # Events are taken as they come: one pull request open at a time, not one per fetch.
+        standing = StandingPull(self._nc, EVENTS_STREAM, self.durable(sub), sub.batch_size, FETCH_WAIT_S)
+        self._standing.append(standing)
+        if ordered:  # a killed process may have left messages unacknowledged
+            standing = await self._rewind(standing, sub)
         while self._running:
             await self.outage.wait_over()  # take nothing new while the infrastructure is away
             # A concurrent consumer pulls only what there are workers for: what a replica takes it starts at once,
             # so several replicas share the work by their free capacity (the in-flight cap), and nothing waits here
             # unacknowledged. An ordered one takes what is there, up to its batch: one transaction for all of it.
             try:
-                if ordered:
-                    msgs = await standing.fetch()
-                else:
-                    msgs = await psub.fetch(batch=min(sub.batch_size, await slots.free()), timeout=FETCH_WAIT_S)
+                # What a concurrent consumer's request may still deliver never exceeds its free workers.
+                msgs = await standing.fetch(sub.batch_size if ordered else min(sub.batch_size, await slots.free()))
             except (TimeoutError, NatsTimeoutError):
                 continue
             except (ConnectionClosedError, NoServersError, ServiceUnavailableError) as exc:
