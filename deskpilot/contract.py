@@ -383,7 +383,9 @@ def build() -> dict[str, Any]:
     for item in document["paths"].values():
         for operation in item.values():
             if isinstance(operation, dict) and "requestBody" in operation:
-                _close_objects(operation["requestBody"], schemas, {JSON_VALUE})
+                # The edge screens JSON bodies; a file sent as the body (an import) is bytes, whatever they hold.
+                json_body = operation["requestBody"].get("content", {}).get("application/json")
+                _close_objects(json_body, schemas, {JSON_VALUE})
     schemas[JSON_VALUE] = JSON_VALUE_SCHEMA
     document["paths"] = dict(sorted(document["paths"].items()))
     document["components"]["schemas"] = dict(sorted(schemas.items()))

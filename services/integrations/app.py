@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from litestar import Litestar
+from litestar.types import ControllerRouterHandler
 
 from libs.platform.db import Migration
 from libs.platform.http import build_app
@@ -12,6 +13,7 @@ from libs.platform.runtime import ServiceRuntime, create_all_migration
 from services.integrations import privacy, service
 from services.integrations.check_endpoints import ConnectionChecksController
 from services.integrations.config import IntegrationsSettings
+from services.integrations.connect_endpoints import connect_handlers
 from services.integrations.endpoints import IntegrationsController
 from services.integrations.handlers import forget_old_bookkeeping, subscriptions
 from services.integrations.mcp.policy import McpPolicy
@@ -72,8 +74,8 @@ def create_app(settings: IntegrationsSettings | None = None) -> Litestar:
         lambda: sandbox.serve(runtime, remotes),
         does="answer replays' and simulations' tool calls on the dry-run path (core NATS request/reply)",
     )
-    app = build_app(
-        runtime, [IntegrationsController, ConnectionChecksController], vault=vault, oauth=oauth, mcp_policy=policy
-    )
+    controllers: list[ControllerRouterHandler] = [IntegrationsController, ConnectionChecksController]
+    controllers += connect_handlers()  # one connect operation per integration, typed from its manifest
+    app = build_app(runtime, controllers, vault=vault, oauth=oauth, mcp_policy=policy)
     app.state.remotes = remotes
     return app

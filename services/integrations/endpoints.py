@@ -1,4 +1,5 @@
-"""The integrations API: available integrations, connecting them through OAuth, and the audit log."""
+"""The integrations API: available integrations, the OAuth callback, MCP servers, webhooks and the audit log
+(connecting each integration: ``connect_endpoints.py``)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from libs.platform.http import Runtime, TenantId, TimestampQuery, timestamp
 from libs.platform.row_security import narrow_request
-from services.integrations import service
 from services.integrations.audit import trail
-from services.integrations.errors import ConnectError
+from services.integrations.errors import ConnectError, answer_for
 from services.integrations.manifest import Manifest, api_key_purpose, builtin_manifests
 from services.integrations.mcp import servers as mcp_servers
 from services.integrations.mcp.info import mcp_info
@@ -33,8 +33,6 @@ from services.integrations.schemas import (
     AuditEntry,
     AuditPage,
     Connected,
-    ConnectRequest,
-    ConnectStarted,
     ExternalTicket,
     ExternalTicketPage,
     IntegrationInfo,
@@ -48,7 +46,7 @@ from services.integrations.schemas import (
     WebhookSecret,
 )
 from services.integrations.tools.catalog import publish_catalog
-from services.integrations.vault import Vault, VaultError, VaultUnavailable
+from services.integrations.vault import Vault, VaultError
 from services.integrations.webhooks import inbox
 from services.integrations.webhooks.signatures import WebhookRejected
 
@@ -58,14 +56,6 @@ def _manifest(name: str) -> Manifest:
     if manifest is None:
         raise NotFoundException(f"there is no integration named {name!r}")
     return manifest
-
-
-def _http(exc: ConnectError | VaultError) -> HTTPException:
-    if isinstance(exc, ConnectError):
-        return HTTPException(status_code=exc.status, detail=exc.message)
-    if isinstance(exc, VaultUnavailable):
-        return HTTPException(status_code=503, detail="the vault has no master key configured")
-    return HTTPException(status_code=500, detail="a stored secret could not be read")
 
 
 def _external_ticket(ticket: SyncedTicket) -> ExternalTicket:
@@ -125,38 +115,6 @@ class IntegrationsController(Controller):
             )
         return IntegrationList(items=items)
 
-    @post("/{name:str}/connect", status_code=200)
-    async def connect(
-        self,
-        name: FromPath[str],
-        data: JSONBody[ConnectRequest],
-        tenant_id: TenantId,
-        runtime: Runtime,
-        oauth: NamedDependency[OAuthConnections],
-        vault: NamedDependency[Vault],
-        mcp_policy: NamedDependency[McpPolicy],
-    ) -> ConnectStarted | Connected:
-        """Start connecting an OAuth integration: send the admin's browser to ``authorization_url``.
-        For an ``api_key`` integration, ``api_key`` is stored encrypted and the integration is connected at once."""
-        manifest = _manifest(name)
-        if manifest.auth.type == "api_key":
-            key = data.api_key.get_secret_value() if data.api_key else ""
-            try:
-                async with runtime.unit_of_work() as uow:
-                    await service.connect_api_key(
-                        uow, vault, manifest, tenant_id, key, data.params, data.user_id,
-                        allow_private=mcp_policy.allow_private,
-                    )  # fmt: skip
-            except (ConnectError, VaultError) as exc:
-                raise _http(exc) from None
-            return Connected(integration=manifest.name, connected=True, scopes=[])
-        try:
-            async with runtime.unit_of_work() as uow:
-                url, expires_at = await oauth.start(uow.session, tenant_id, manifest, data.params, data.user_id)
-        except (ConnectError, VaultError) as exc:
-            raise _http(exc) from None
-        return ConnectStarted(authorization_url=url, state_expires_at=expires_at)
-
     @get("/oauth/callback")
     async def oauth_callback(
         self,
@@ -183,7 +141,7 @@ class IntegrationsController(Controller):
                 scopes = await oauth.complete(uow.session, manifest, pending, token)
                 await publish_catalog(uow, pending.tenant_id, None)
         except (ConnectError, VaultError) as exc:
-            raise _http(exc) from None
+            raise answer_for(exc) from None
         return Connected(integration=manifest.name, connected=True, scopes=scopes)
 
     @post("/mcp", status_code=201)
@@ -209,7 +167,7 @@ class IntegrationsController(Controller):
         except McpError as exc:
             raise HTTPException(status_code=exc.status, detail=exc.message) from None
         except VaultError as exc:
-            raise _http(exc) from None
+            raise answer_for(exc) from None
         return mcp_info(registration.name, registration.transport, registration.mode, tools, problem)
 
     @post("/mcp/{server:str}/refresh", status_code=200)
@@ -243,7 +201,7 @@ class IntegrationsController(Controller):
         except McpError as exc:
             raise HTTPException(status_code=exc.status, detail=exc.message) from None
         except VaultError as exc:
-            raise _http(exc) from None
+            raise answer_for(exc) from None
         return mcp_info(server, registration.transport, mode, tools, None)
 
     @get("/mcp")
@@ -336,7 +294,7 @@ class IntegrationsController(Controller):
                 secret = data.secret.get_secret_value()
                 await vault.put(uow.session, tenant_id, inbox.secret_purpose(provider), secret)
         except VaultError as exc:
-            raise _http(exc) from None
+            raise answer_for(exc) from None
         return WebhookEndpoint(provider=provider, path=f"/v1/integrations/webhooks/{provider}/{tenant_id}")
 
     @post("/webhooks/{provider:str}/{tenant:str}", status_code=200)

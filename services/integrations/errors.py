@@ -4,8 +4,10 @@ and connecting an integration."""
 from __future__ import annotations
 
 import httpx2
+from litestar.exceptions import HTTPException
 
 from libs.platform.tool_executor import ToolFailure
+from services.integrations.vault import VaultError, VaultUnavailable
 
 
 class ToolError(ToolFailure):
@@ -35,3 +37,12 @@ class ConnectError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status, self.message = status, message
+
+
+def answer_for(exc: ConnectError | VaultError) -> HTTPException:
+    """The HTTP answer to a failed connection or an unreadable vault (no master key: 503)."""
+    if isinstance(exc, ConnectError):
+        return HTTPException(status_code=exc.status, detail=exc.message)
+    if isinstance(exc, VaultUnavailable):
+        return HTTPException(status_code=503, detail="the vault has no master key configured")
+    return HTTPException(status_code=500, detail="a stored secret could not be read")

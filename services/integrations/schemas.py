@@ -60,13 +60,6 @@ class ExternalTicketPage(BaseModel):
     items: list[ExternalTicket]
 
 
-class ConnectRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    params: dict[str, str] = Field(default={}, description="values for the manifest's URL placeholders")
-    user_id: str | None = Field(default=None, max_length=200, description="the admin connecting, for the record")
-    api_key: SecretStr | None = Field(default=None, description="for api_key integrations: the key, stored encrypted")
-
-
 class ConnectStarted(BaseModel):
     authorization_url: str
     state_expires_at: datetime

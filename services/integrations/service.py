@@ -54,7 +54,8 @@ async def connect_api_key(
     allow_private: bool,
 ) -> None:
     """Store the tenant's API key (encrypted) and connect the integration at once; ``ConnectError`` if the key
-    or the params are not acceptable."""
+    or the params are not acceptable (the connect body's schema states both) or the operator does not allow the
+    ``api_base_url`` (403)."""
     settings = manifest.auth.api_key
     if settings is None:
         raise ConnectError(501, f"{manifest.title}'s manifest has no auth.api_key settings")
@@ -69,8 +70,8 @@ async def connect_api_key(
 
 
 def _check_api_base_override(params: dict[str, str], allow_private: bool) -> None:
-    """API-key connections take one param, ``api_base_url``: https to a named host, or anything when private
-    destinations are allowed (a local fake provider)."""
+    """API-key connections take one param, ``api_base_url``: https to a named host, or any http(s) URL when private
+    destinations are allowed (a local fake provider). What the operator does not allow is 403, as for MCP servers."""
     unknown = set(params) - {"api_base_url"}
     if unknown:
         raise ConnectError(422, f"unknown params: {', '.join(sorted(unknown))}")
@@ -81,4 +82,4 @@ def _check_api_base_override(params: dict[str, str], allow_private: bool) -> Non
         if url.scheme not in ("http", "https") or not host:
             raise ConnectError(422, "api_base_url must be an http(s) URL")
         if (url.scheme != "https" or literal) and not allow_private:
-            raise ConnectError(422, "api_base_url must be https to a named host")
+            raise ConnectError(403, "api_base_url must be https to a named host: private destinations are not allowed")

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
@@ -34,6 +34,7 @@ from services.knowledge.schemas import (
     Reindexed,
     SearchHit,
     SearchResults,
+    UploadOperation,
     VersionList,
 )
 
@@ -269,7 +270,7 @@ class KnowledgeController(Controller):
         return Reindexed(model=kb.embedder.model, articles=count)
 
     # --- imports -------------------------------------------------------------------------------------------------
-    @post("/imports", status_code=HTTP_201_CREATED)
+    @post("/imports", status_code=HTTP_201_CREATED, operation_class=UploadOperation)
     async def import_file(
         self,
         tenant_id: TenantId,
@@ -282,26 +283,29 @@ class KnowledgeController(Controller):
         locale: Annotated[str, QueryParameter(pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$")] = "en",
         collection_id: FromQuery[str | None] = None,
     ) -> Imported:
-        """Import a file sent as the raw body, typed by its Content-Type: text/markdown, text/html,
-        application/pdf (its text) or text/csv (``question``,``answer`` columns: one article per row).
-        Larger than the import limit → 413; another type → 415."""
+        """Import a file sent as the raw body: Markdown, HTML, a PDF (its text) or a CSV (``question``,``answer``
+        columns: one article per row), typed by its Content-Type or, as ``application/octet-stream``, by the
+        extension of ``filename``. Larger than the import limit → 413; another media type → 415; an unknown
+        collection → 409. A file that cannot be read as what it is makes no article: ``problem`` says why (as a
+        crawl that fails says so in its status)."""
         body = await request.body()
         if len(body) > knowledge_settings.import_max_bytes:
             raise HTTPException(
                 status_code=413,
                 detail=f"the file is {len(body)} bytes; imports are limited to {knowledge_settings.import_max_bytes}",
             )
+        problem: str | None = None
         try:
             drafts = parse_upload(body, request.headers.get("content-type", ""), filename)
         except UnsupportedType as error:
             raise HTTPException(status_code=415, detail=str(error)) from None
         except UnreadableFile as error:
-            raise ValidationException(
-                f"invalid or missing: body ({error})", extra=[{"key": "body", "message": str(error)}]
-            ) from None
+            drafts, problem = [], str(error)
         ids = []
         try:
             async with runtime.unit_of_work() as uow:
+                if collection_id is not None:  # 409 whether or not the file is readable
+                    await service.check_collection(uow, tenant_id, collection_id)
                 for draft in drafts:
                     row = await service.create_article(
                         uow,
@@ -317,7 +321,7 @@ class KnowledgeController(Controller):
                     ids.append(row.article_id)
         except service.CollectionNotFound as missing:
             raise ConflictException(_no_collection(str(missing))) from None
-        return Imported(article_ids=ids)
+        return Imported(article_ids=ids, problem=problem)
 
     # --- crawls --------------------------------------------------------------------------------------------------
     @post("/crawls", status_code=HTTP_202_ACCEPTED)

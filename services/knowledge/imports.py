@@ -16,6 +16,9 @@ SUPPORTED = {
     "application/pdf": "pdf",
     "text/csv": "csv",
 }
+OCTET_STREAM = "application/octet-stream"
+EXTENSIONS = {"md": "markdown", "markdown": "markdown", "html": "html", "htm": "html", "pdf": "pdf", "csv": "csv"}
+"""What a file sent as ``application/octet-stream`` is, by the extension of its ``filename``."""
 
 
 class UnsupportedType(ValueError):
@@ -23,7 +26,7 @@ class UnsupportedType(ValueError):
 
 
 class UnreadableFile(ValueError):
-    """The upload claims a supported type but cannot be read as one (→ 422)."""
+    """The upload claims a supported type but cannot be read as one: the import's ``problem``, no article."""
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,12 @@ def media_type(content_type: str) -> str:
 
 def _decode(data: bytes) -> str:
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise UnreadableFile("the file is not UTF-8 text") from error
+    if "\x00" in text:  # text holds no NUL (nor can PostgreSQL store one)
+        raise UnreadableFile("the file holds a NUL character: it is not text")
+    return text
 
 
 def _title_from_markdown(markdown: str, fallback: str) -> str:
@@ -59,9 +65,13 @@ def _pdf_text(data: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError) as error:
+    except PdfReadError as error:
         raise UnreadableFile(f"not a readable PDF: {error}") from error
-    return "\n\n".join(p.strip() for p in pages if p.strip())
+    except Exception as error:  # a broken file breaks the parser in any way: still the file's problem
+        raise UnreadableFile(f"not a readable PDF ({type(error).__name__})") from error
+    # Text drawn from a PDF's fonts may hold NULs (unmapped glyphs): they are no text, and PostgreSQL stores none.
+    texts = [page.replace("\x00", "").strip() for page in pages]
+    return "\n\n".join(text for text in texts if text)
 
 
 def _csv_pairs(text: str) -> list[ImportedArticle]:
@@ -83,12 +93,25 @@ def _csv_pairs(text: str) -> list[ImportedArticle]:
     return out
 
 
-def parse_upload(data: bytes, content_type: str, filename: str = "") -> list[ImportedArticle]:
-    """The articles in an upload, by its media type; raises :class:`UnsupportedType` or :class:`UnreadableFile`."""
-    kind = SUPPORTED.get(media_type(content_type))
+def _kind(media: str, filename: str) -> str:
+    """What the file is: its media type says, or for ``application/octet-stream`` its name's extension."""
+    if media == OCTET_STREAM:
+        extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+        if extension not in EXTENSIONS:
+            names = ", ".join(f".{e}" for e in EXTENSIONS)
+            raise UnreadableFile(f"cannot tell what the file is: name it with one of {names}, or send its media type")
+        return EXTENSIONS[extension]
+    kind = SUPPORTED.get(media)
     if kind is None:
-        accepted = ", ".join(sorted(SUPPORTED))
-        raise UnsupportedType(f"cannot import {media_type(content_type) or 'an untyped body'}; send one of: {accepted}")
+        accepted = ", ".join([*sorted(SUPPORTED), OCTET_STREAM])
+        raise UnsupportedType(f"cannot import {media or 'an untyped body'}; send one of: {accepted}")
+    return kind
+
+
+def parse_upload(data: bytes, content_type: str, filename: str = "") -> list[ImportedArticle]:
+    """The articles in an upload, by its media type (or its name's extension); raises :class:`UnsupportedType` or
+    :class:`UnreadableFile`."""
+    kind = _kind(media_type(content_type), filename)
     fallback = re.sub(r"\.[A-Za-z0-9]+$", "", filename.rsplit("/", 1)[-1]) or "Imported article"
     if kind == "csv":
         return _csv_pairs(_decode(data))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
+from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
+from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from libs.platform.http import HTTP_URL, json_integer
+from services.knowledge.imports import EXTENSIONS, OCTET_STREAM, SUPPORTED
 
 BodyFormat = Literal["markdown", "html"]
 Tag = str
@@ -124,8 +128,33 @@ class Reindexed(BaseModel):
     articles: int
 
 
+@dataclass
+class UploadOperation(Operation):
+    """An import's operation in the contract, with what Litestar cannot infer from a handler that reads the raw
+    body: the file, any bytes. What the bytes hold is the import's ``problem``, not the request's shape."""
+
+    def __post_init__(self) -> None:
+        types = ", ".join(sorted(SUPPORTED))
+        self.request_body = RequestBody(
+            required=True,
+            description=f"The file itself, typed by its name's extension (``filename``: {', '.join(EXTENSIONS)}). "
+            f"It may instead be sent under its own media type ({types}), which then says what it is. Its size is "
+            "limited by the deployment (413 above it).",
+            content={
+                OCTET_STREAM: OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY))
+            },
+        )
+
+
 class Imported(BaseModel):
-    article_ids: list[str]
+    """What an import made of the file: its articles, or why it made none."""
+
+    article_ids: list[str] = Field(description="the articles made from the file, in its order; empty with a problem")
+    problem: str | None = Field(
+        default=None,
+        description="why the file gave no article: it cannot be read as its type (not UTF-8, not a PDF with text, "
+        "a CSV without question/answer columns or rows, empty). The upload itself was well-formed; send a better file",
+    )
 
 
 class NewCrawl(BaseModel):

@@ -134,6 +134,12 @@ async def _after_change(uow: UnitOfWork, kb: Knowledge, tenant_id: str, article:
             )
 
 
+async def check_collection(uow: UnitOfWork, tenant_id: str, collection_id: str) -> None:
+    """``CollectionNotFound`` unless the tenant has this collection."""
+    if not await KnowledgeRepository(uow.session).collection_exists(tenant_id, collection_id):
+        raise CollectionNotFound(collection_id)
+
+
 async def create_article(
     uow: UnitOfWork,
     kb: Knowledge,
@@ -149,8 +155,8 @@ async def create_article(
     source_url: str | None = None,
 ) -> ArticleRow:
     repo = KnowledgeRepository(uow.session)
-    if collection_id is not None and not await repo.collection_exists(tenant_id, collection_id):
-        raise CollectionNotFound(collection_id)
+    if collection_id is not None:
+        await check_collection(uow, tenant_id, collection_id)
     article = await repo.add_article(
         tenant_id=tenant_id,
         article_id=new_id("art"),

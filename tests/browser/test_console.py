@@ -128,6 +128,12 @@ async def test_the_knowledge_base_edits_previews_publishes_imports_and_crawls(
     await page.get_by_role("button", name="Import").click()
     await expect(page.get_by_role("status").first).to_contain_text("Imported 1 article(s) from shipping.md.")
     await expect(page.locator("#articles").get_by_role("link", name="Shipping")).to_have_count(1)
+    # A file that cannot be read as what it is: nothing is imported, and the page says why.
+    await page.get_by_label("Markdown, HTML, PDF, or a CSV of questions and answers").set_input_files(
+        files=FilePayload(name="faq.csv", mimeType="text/csv", buffer=b"q,a\nx,y\n")
+    )
+    await page.get_by_role("button", name="Import").click()
+    await expect(page.get_by_role("alert").first).to_contain_text("Nothing imported from faq.csv: the CSV needs")
 
     # A crawl of a small site, with a progress bar that fills as pages are fetched.
     site = HostPages()

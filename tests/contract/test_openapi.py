@@ -106,10 +106,12 @@ def test_money_is_a_decimal_string_and_request_bodies_are_closed() -> None:
 
 
 def _request_schemas(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every schema a request body reaches, through its references (JsonValue aside: tested on its own)."""
+    """Every schema a JSON request body reaches, through its references (JsonValue aside: tested on its own). The
+    edge screens JSON; a file sent as the body (an import) is bytes, whatever they hold."""
     schemas = document["components"]["schemas"]
     seen, found = {"JsonValue"}, []
-    stack = [op["requestBody"] for _, _, op in operations(document) if "requestBody" in op]
+    bodies = [op["requestBody"]["content"] for _, _, op in operations(document) if "requestBody" in op]
+    stack = [body["application/json"] for body in bodies if "application/json" in body]
     while stack:
         for node in _walk(stack.pop()):
             name = str(node.get("$ref", "")).rsplit("/", 1)[-1]

@@ -1,6 +1,7 @@
 """A real 3-node NATS JetStream cluster on loopback ports: three ``nats-server`` processes, each with its own store,
 ``sync_interval: always`` (every acknowledged write is on disk, as in the shipped configuration), routes to the
-others, and the monitoring port (``/jsz``) that tells which node leads the meta group."""
+others, and the monitoring port (``/jsz``) that tells which node leads the meta group and how far each node's own
+replica of a stream is."""
 
 from __future__ import annotations
 
@@ -105,6 +106,23 @@ class NatsCluster:
                 continue
             if leader:
                 return str(leader)
+        return None
+
+    @staticmethod
+    def stored_last_seq(node: Node, stream: str = EVENTS_STREAM) -> int | None:
+        """The last sequence of ``stream`` in ``node``'s own replica, from its monitoring endpoint
+        (``/jsz?accounts=true&streams=true``: each server reports the streams it stores, as it stores them); None
+        when the node does not answer or holds no replica."""
+        try:
+            url = f"http://127.0.0.1:{node.http_port}/jsz?accounts=true&streams=true"
+            with urllib.request.urlopen(url, timeout=2) as r:
+                accounts = json.load(r).get("account_details") or []
+        except (OSError, ValueError):
+            return None
+        for account in accounts:
+            for detail in account.get("stream_detail") or []:
+                if detail.get("name") == stream:
+                    return int(detail["state"]["last_seq"])
         return None
 
     async def stream_leader(self, stream: str = EVENTS_STREAM) -> str | None:

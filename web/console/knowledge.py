@@ -143,7 +143,9 @@ class KnowledgeController(Controller):
 
         done = "Imported."
         back = await act(session, "/console/knowledge", done, call())
-        if imported:
+        if imported.get("problem"):
+            session.flash[-1] = ("error", f"Nothing imported from {upload.filename}: {imported['problem']}")
+        elif imported:
             session.flash[-1] = ("ok", f"Imported {len(imported['article_ids'])} article(s) from {upload.filename}.")
         if "application/json" in request.headers.get("accept", ""):
             # The page's script uploads (to show progress) and then goes where a form would have been sent.

@@ -149,7 +149,8 @@ class ReleaseController(Controller):
     @post("/gate", status_code=HTTP_202_ACCEPTED)
     async def gate(self, tenant_id: TenantId, data: JSONBody[GateRequest], releases: Rel, gates: Gates) -> GateRunView:
         """Run the publish gate on the draft (replay and suites, in the sandbox) without publishing: 202 and the run
-        to follow (``GET /v1/agent/releases/gate-runs/{id}``); 422 at once if a suite is not valid."""
+        to follow (``GET /v1/agent/releases/gate-runs/{id}``); 422 at once if a suite is not valid, 409 if the
+        draft names what a suite's world lacks (a tool change for a tool it does not have)."""
         try:
             run = await gates.submit(tenant_id, data.suites, publish=False)
         except InvalidDocument as exc:

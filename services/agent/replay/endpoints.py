@@ -33,7 +33,8 @@ class ReplayController(Controller):
     ) -> ReplayAccepted:
         """Replay recorded conversations of this tenant against a candidate, in the sandbox: nothing reaches the
         live log, the ledger or any integration's write path. 404 names ids that are not this tenant's; 409 says
-        that the filter matches no recorded conversation."""
+        that the filter matches no recorded conversation, or what the candidate names that the tenant or operator
+        lacks (a tool, a configured model); 403 a model server that is not a public address."""
         try:
             ids = await replays.conversations(tenant_id, data.conversations, data.filter)
             replay_id = await replays.submit(tenant_id, ids, data.candidate.document())

@@ -36,7 +36,8 @@ class SimulationController(Controller):
     async def start(
         self, tenant_id: TenantId, data: JSONBody[SimulationRequest], simulations: NamedDependency[SimulationJobs]
     ) -> SimulationAccepted:
-        """Run a suite in the sandbox; 422 names the line and field of every problem in the suite or candidate."""
+        """Run a suite in the sandbox; 422 names the line and field of every problem in the suite or candidate, 409
+        what they name that the tenant or operator lacks (a tool, a configured model), 403 a private model server."""
         try:
             candidate = data.candidate.document() if data.candidate is not None else None
             run = await simulations.prepare(tenant_id, data.suite, candidate)

@@ -144,7 +144,11 @@ async def test_the_full_oauth_dance_stores_tokens_only_encrypted(
                 {"t": tenant_id},
             )
         ).scalar_one()
-        states = (await session.execute(text("SELECT count(*) FROM integrations.oauth_states"))).scalar_one()
+        states = (
+            await session.execute(
+                text("SELECT count(*) FROM integrations.oauth_states WHERE tenant_id = :t"), {"t": tenant_id}
+            )
+        ).scalar_one()
     assert "oauth:hubspot:tokens" in dump
     for token in fake.issued:
         assert token not in dump

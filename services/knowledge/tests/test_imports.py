@@ -1,5 +1,6 @@
 """Imports: Markdown, HTML, PDF text and CSV question/answer pairs become searchable articles; too large → 413,
-unsupported type → 415, unreadable → 422."""
+unsupported type → 415; a file that cannot be read as its type makes no article and the import says why
+(``problem``): the upload was well-formed, what it holds is the file's."""
 
 from __future__ import annotations
 
@@ -78,13 +79,52 @@ async def test_import_limits_and_types(knowledge: Service, event_log: EventLog) 
     r = await _import(client, headers, b"\x89PNG....", "image/png")
     assert r.status_code == 415
     assert "text/markdown" in r.json()["detail"]
-    r = await _import(client, headers, b"not a pdf at all", "application/pdf")
-    assert r.status_code == 422
-    r = await _import(client, headers, b"q,a\nx,y\n", "text/csv")
-    assert r.status_code == 422
-    assert "question" in r.json()["errors"][0]["message"]
+    unreadable = [
+        (b"not a pdf at all", "application/pdf", "not a readable PDF"),
+        (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R >>\nendobj\n%%EOF", "application/pdf", "PDF"),
+        (b"q,a\nx,y\n", "text/csv", "'question' and 'answer' columns"),
+        (b"question,answer\n,\n", "text/csv", "no question/answer rows"),
+        (b"\xff\xfe# caf\xe9", "text/markdown", "not UTF-8"),
+        (b"# Title\n\nnul \x00 inside", "text/markdown", "NUL"),
+        (b"", "text/html", "empty"),
+        (b"  \n", "text/markdown", "empty"),
+    ]
+    for body, content_type, why in unreadable:
+        r = await _import(client, headers, body, content_type)
+        assert r.status_code == 201, (body, r.text)
+        assert r.json()["article_ids"] == []
+        assert why in r.json()["problem"], (body, r.json())
     listed = (await client.get("/v1/knowledge/articles", headers=headers)).json()["items"]
     assert listed == []
+
+
+async def test_a_file_sent_as_octet_stream_is_what_its_name_says(knowledge: Service, event_log: EventLog) -> None:
+    client, runtime = knowledge
+    headers = await tenant_headers(event_log, runtime)
+    csv = b"question,answer\nDo you ship to Iceland?,Yes, in five days.\n"
+    r = await _import(client, headers, csv, "application/octet-stream", filename="faq.CSV")
+    assert (r.status_code, r.json()["problem"], len(r.json()["article_ids"])) == (201, None, 1), r.text
+    r = await _import(client, headers, b"# Gift wrap\n\nFree.", "application/octet-stream", filename="wrap.md")
+    assert (r.status_code, r.json()["problem"], len(r.json()["article_ids"])) == (201, None, 1), r.text
+    for filename in ("notes.txt", "README", ""):
+        r = await _import(client, headers, b"# Gift wrap", "application/octet-stream", filename=filename)
+        assert r.status_code == 201, r.text
+        assert r.json()["article_ids"] == []
+        assert ".md, .markdown, .html, .htm, .pdf, .csv" in r.json()["problem"]
+    assert (await _titles(client, headers, "ship to iceland"))[0] == "Do you ship to Iceland?"
+
+
+async def test_an_import_into_an_unknown_collection_is_a_conflict_whatever_the_file(
+    knowledge: Service, event_log: EventLog
+) -> None:
+    client, runtime = knowledge
+    headers = await tenant_headers(event_log, runtime)
+    for body in (b"# Fine\n\nA readable file.", b"\xff not text"):
+        r = await _import(client, headers, body, "text/markdown", collection_id="col_nope")
+        assert r.status_code == 409, r.text
+        assert r.json()["code"] == "conflict"
+    r = await _import(client, headers, b"# Fine\n\nA readable file.", "text/markdown")
+    assert (r.status_code, r.json()["problem"], len(r.json()["article_ids"])) == (201, None, 1)
 
 
 async def test_imports_can_land_as_drafts(knowledge: Service, event_log: EventLog) -> None:

@@ -4,6 +4,7 @@ from .address_verification import AddressVerification
 from .agent_policy import AgentPolicy
 from .api_key import ApiKey
 from .api_key_list import ApiKeyList
+from .api_key_params import ApiKeyParams
 from .approval_decision import ApprovalDecision
 from .approval_rule import ApprovalRule
 from .article import Article
@@ -29,8 +30,6 @@ from .chat_opened import ChatOpened
 from .collection import Collection
 from .collection_list import CollectionList
 from .config_diff import ConfigDiff
-from .connect_request import ConnectRequest
-from .connect_request_params import ConnectRequestParams
 from .connect_started import ConnectStarted
 from .connected import Connected
 from .connection_tested import ConnectionTested
@@ -82,6 +81,8 @@ from .hand_back import HandBack
 from .http_server import HttpServer
 from .http_server_headers import HttpServerHeaders
 from .http_server_mode import HttpServerMode
+from .hubspot_connect import HubspotConnect
+from .hubspot_connect_params import HubspotConnectParams
 from .human_agent import HumanAgent
 from .human_agent_change import HumanAgentChange
 from .human_agent_change_availability import HumanAgentChangeAvailability
@@ -187,6 +188,8 @@ from .rollout_request import RolloutRequest
 from .rollout_view import RolloutView
 from .search_hit import SearchHit
 from .search_results import SearchResults
+from .shopify_connect import ShopifyConnect
+from .shopify_connect_params import ShopifyConnectParams
 from .sign_in import SignIn
 from .signed_in import SignedIn
 from .simulation_accepted import SimulationAccepted
@@ -215,6 +218,7 @@ from .status_change_status import StatusChangeStatus
 from .stdio_server import StdioServer
 from .stdio_server_env import StdioServerEnv
 from .stdio_server_mode import StdioServerMode
+from .stripe_connect import StripeConnect
 from .suite_from_conversations import SuiteFromConversations
 from .suite_outcome import SuiteOutcome
 from .suite_report import SuiteReport
@@ -291,12 +295,15 @@ from .webhook_secret import WebhookSecret
 from .widget_key_list import WidgetKeyList
 from .widget_key_summary import WidgetKeySummary
 from .write_change import WriteChange
+from .zendesk_connect import ZendeskConnect
+from .zendesk_connect_params import ZendeskConnectParams
 
 __all__ = (
     "AddressVerification",
     "AgentPolicy",
     "ApiKey",
     "ApiKeyList",
+    "ApiKeyParams",
     "ApprovalDecision",
     "ApprovalRule",
     "Article",
@@ -325,8 +332,6 @@ __all__ = (
     "Connected",
     "ConnectionTested",
     "ConnectionTestedOutcome",
-    "ConnectRequest",
-    "ConnectRequestParams",
     "ConnectStarted",
     "ConversationCost",
     "ConversationCreated",
@@ -375,6 +380,8 @@ __all__ = (
     "HttpServer",
     "HttpServerHeaders",
     "HttpServerMode",
+    "HubspotConnect",
+    "HubspotConnectParams",
     "HumanAgent",
     "HumanAgentChange",
     "HumanAgentChangeAvailability",
@@ -480,6 +487,8 @@ __all__ = (
     "RolloutView",
     "SearchHit",
     "SearchResults",
+    "ShopifyConnect",
+    "ShopifyConnectParams",
     "SignedIn",
     "SignIn",
     "SimulationAccepted",
@@ -508,6 +517,7 @@ __all__ = (
     "StdioServer",
     "StdioServerEnv",
     "StdioServerMode",
+    "StripeConnect",
     "SuiteFromConversations",
     "SuiteOutcome",
     "SuiteReport",
@@ -572,4 +582,6 @@ __all__ = (
     "WidgetKeyList",
     "WidgetKeySummary",
     "WriteChange",
+    "ZendeskConnect",
+    "ZendeskConnectParams",
 )

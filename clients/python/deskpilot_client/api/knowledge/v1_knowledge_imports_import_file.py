@@ -8,11 +8,12 @@ from ...client import AuthenticatedClient, Client
 from ...models.imported import Imported
 from ...models.problem import Problem
 from ...models.v1_knowledge_imports_import_file_status import V1KnowledgeImportsImportFileStatus
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, File, Response, Unset
 
 
 def _get_kwargs(
     *,
+    body: File,
     filename: str | Unset = "",
     status: V1KnowledgeImportsImportFileStatus | Unset = V1KnowledgeImportsImportFileStatus.PUBLISHED,
     locale: str | Unset = "en",
@@ -49,6 +50,9 @@ def _get_kwargs(
         "url": "/v1/knowledge/imports",
         "params": params,
     }
+
+    _kwargs["content"] = body.payload
+    headers["Content-Type"] = "application/octet-stream"
 
     _kwargs["headers"] = headers
     return _kwargs
@@ -123,6 +127,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
+    body: File,
     filename: str | Unset = "",
     status: V1KnowledgeImportsImportFileStatus | Unset = V1KnowledgeImportsImportFileStatus.PUBLISHED,
     locale: str | Unset = "en",
@@ -138,6 +143,7 @@ def sync_detailed(
         locale (str | Unset):  Default: 'en'.
         collection_id (None | str | Unset):
         idempotency_key (str | Unset):
+        body (File):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -148,6 +154,7 @@ def sync_detailed(
     """
 
     kwargs = _get_kwargs(
+        body=body,
         filename=filename,
         status=status,
         locale=locale,
@@ -165,6 +172,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
+    body: File,
     filename: str | Unset = "",
     status: V1KnowledgeImportsImportFileStatus | Unset = V1KnowledgeImportsImportFileStatus.PUBLISHED,
     locale: str | Unset = "en",
@@ -180,6 +188,7 @@ def sync(
         locale (str | Unset):  Default: 'en'.
         collection_id (None | str | Unset):
         idempotency_key (str | Unset):
+        body (File):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -191,6 +200,7 @@ def sync(
 
     return sync_detailed(
         client=client,
+        body=body,
         filename=filename,
         status=status,
         locale=locale,
@@ -202,6 +212,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
+    body: File,
     filename: str | Unset = "",
     status: V1KnowledgeImportsImportFileStatus | Unset = V1KnowledgeImportsImportFileStatus.PUBLISHED,
     locale: str | Unset = "en",
@@ -217,6 +228,7 @@ async def asyncio_detailed(
         locale (str | Unset):  Default: 'en'.
         collection_id (None | str | Unset):
         idempotency_key (str | Unset):
+        body (File):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -227,6 +239,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs(
+        body=body,
         filename=filename,
         status=status,
         locale=locale,
@@ -242,6 +255,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
+    body: File,
     filename: str | Unset = "",
     status: V1KnowledgeImportsImportFileStatus | Unset = V1KnowledgeImportsImportFileStatus.PUBLISHED,
     locale: str | Unset = "en",
@@ -257,6 +271,7 @@ async def asyncio(
         locale (str | Unset):  Default: 'en'.
         collection_id (None | str | Unset):
         idempotency_key (str | Unset):
+        body (File):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -269,6 +284,7 @@ async def asyncio(
     return (
         await asyncio_detailed(
             client=client,
+            body=body,
             filename=filename,
             status=status,
             locale=locale,

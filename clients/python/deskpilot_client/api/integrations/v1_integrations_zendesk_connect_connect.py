@@ -1,22 +1,19 @@
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.connect_request import ConnectRequest
 from ...models.connect_started import ConnectStarted
-from ...models.connected import Connected
 from ...models.problem import Problem
+from ...models.zendesk_connect import ZendeskConnect
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
-    name: str,
     *,
-    body: ConnectRequest,
+    body: ZendeskConnect,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -25,9 +22,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/integrations/{name}/connect".format(
-            name=quote(str(name), safe=""),
-        ),
+        "url": "/v1/integrations/zendesk/connect",
     }
 
     _kwargs["json"] = body.to_dict()
@@ -40,25 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Connected | ConnectStarted | Problem | None:
+) -> ConnectStarted | Problem | None:
     if response.status_code == 200:
-
-        def _parse_response_200(data: object) -> Connected | ConnectStarted:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                response_200_type_0 = ConnectStarted.from_dict(data)
-
-                return response_200_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            response_200_type_1 = Connected.from_dict(data)
-
-            return response_200_type_1
-
-        response_200 = _parse_response_200(response.json())
+        response_200 = ConnectStarted.from_dict(response.json())
 
         return response_200
 
@@ -76,11 +55,6 @@ def _parse_response(
         response_403 = Problem.from_dict(response.json())
 
         return response_403
-
-    if response.status_code == 404:
-        response_404 = Problem.from_dict(response.json())
-
-        return response_404
 
     if response.status_code == 409:
         response_409 = Problem.from_dict(response.json())
@@ -115,7 +89,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Connected | ConnectStarted | Problem]:
+) -> Response[ConnectStarted | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -125,29 +99,26 @@ def _build_response(
 
 
 def sync_detailed(
-    name: str,
     *,
     client: AuthenticatedClient,
-    body: ConnectRequest,
+    body: ZendeskConnect,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Connected | ConnectStarted | Problem]:
-    """Connect
+) -> Response[ConnectStarted | Problem]:
+    """ConnectZendesk
 
     Args:
-        name (str):
         idempotency_key (str | Unset):
-        body (ConnectRequest):
+        body (ZendeskConnect): Start connecting Zendesk through OAuth.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Connected | ConnectStarted | Problem]
+        Response[ConnectStarted | Problem]
     """
 
     kwargs = _get_kwargs(
-        name=name,
         body=body,
         idempotency_key=idempotency_key,
     )
@@ -160,29 +131,26 @@ def sync_detailed(
 
 
 def sync(
-    name: str,
     *,
     client: AuthenticatedClient,
-    body: ConnectRequest,
+    body: ZendeskConnect,
     idempotency_key: str | Unset = UNSET,
-) -> Connected | ConnectStarted | Problem | None:
-    """Connect
+) -> ConnectStarted | Problem | None:
+    """ConnectZendesk
 
     Args:
-        name (str):
         idempotency_key (str | Unset):
-        body (ConnectRequest):
+        body (ZendeskConnect): Start connecting Zendesk through OAuth.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Connected | ConnectStarted | Problem
+        ConnectStarted | Problem
     """
 
     return sync_detailed(
-        name=name,
         client=client,
         body=body,
         idempotency_key=idempotency_key,
@@ -190,29 +158,26 @@ def sync(
 
 
 async def asyncio_detailed(
-    name: str,
     *,
     client: AuthenticatedClient,
-    body: ConnectRequest,
+    body: ZendeskConnect,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Connected | ConnectStarted | Problem]:
-    """Connect
+) -> Response[ConnectStarted | Problem]:
+    """ConnectZendesk
 
     Args:
-        name (str):
         idempotency_key (str | Unset):
-        body (ConnectRequest):
+        body (ZendeskConnect): Start connecting Zendesk through OAuth.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Connected | ConnectStarted | Problem]
+        Response[ConnectStarted | Problem]
     """
 
     kwargs = _get_kwargs(
-        name=name,
         body=body,
         idempotency_key=idempotency_key,
     )
@@ -223,30 +188,27 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    name: str,
     *,
     client: AuthenticatedClient,
-    body: ConnectRequest,
+    body: ZendeskConnect,
     idempotency_key: str | Unset = UNSET,
-) -> Connected | ConnectStarted | Problem | None:
-    """Connect
+) -> ConnectStarted | Problem | None:
+    """ConnectZendesk
 
     Args:
-        name (str):
         idempotency_key (str | Unset):
-        body (ConnectRequest):
+        body (ZendeskConnect): Start connecting Zendesk through OAuth.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Connected | ConnectStarted | Problem
+        ConnectStarted | Problem
     """
 
     return (
         await asyncio_detailed(
-            name=name,
             client=client,
             body=body,
             idempotency_key=idempotency_key,

@@ -8,26 +8,29 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.connect_request_params import ConnectRequestParams
+    from ..models.api_key_params import ApiKeyParams
 
 
-T = TypeVar("T", bound="ConnectRequest")
+T = TypeVar("T", bound="StripeConnect")
 
 
 @_attrs_define
-class ConnectRequest:
-    """
+class StripeConnect:
+    """Connect Stripe with an API key, stored encrypted and never returned.
+
     Attributes:
-        params (ConnectRequestParams | Unset): values for the manifest's URL placeholders
+        api_key (str): a Stripe restricted key (rk_live_…) or secret key (sk_live_…)
+        params (ApiKeyParams | Unset):
         user_id (None | str | Unset): the admin connecting, for the record
-        api_key (None | str | Unset): for api_key integrations: the key, stored encrypted
     """
 
-    params: ConnectRequestParams | Unset = UNSET
+    api_key: str
+    params: ApiKeyParams | Unset = UNSET
     user_id: None | str | Unset = UNSET
-    api_key: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        api_key = self.api_key
+
         params: dict[str, Any] | Unset = UNSET
         if not isinstance(self.params, Unset):
             params = self.params.to_dict()
@@ -38,35 +41,33 @@ class ConnectRequest:
         else:
             user_id = self.user_id
 
-        api_key: None | str | Unset
-        if isinstance(self.api_key, Unset):
-            api_key = UNSET
-        else:
-            api_key = self.api_key
-
         field_dict: dict[str, Any] = {}
 
-        field_dict.update({})
+        field_dict.update(
+            {
+                "api_key": api_key,
+            }
+        )
         if params is not UNSET:
             field_dict["params"] = params
         if user_id is not UNSET:
             field_dict["user_id"] = user_id
-        if api_key is not UNSET:
-            field_dict["api_key"] = api_key
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.connect_request_params import ConnectRequestParams  # noqa: PLC0415
+        from ..models.api_key_params import ApiKeyParams  # noqa: PLC0415
 
         d = dict(src_dict)
+        api_key = d.pop("api_key")
+
         _params = d.pop("params", UNSET)
-        params: ConnectRequestParams | Unset
+        params: ApiKeyParams | Unset
         if isinstance(_params, Unset):
             params = UNSET
         else:
-            params = ConnectRequestParams.from_dict(_params)
+            params = ApiKeyParams.from_dict(_params)
 
         def _parse_user_id(data: object) -> None | str | Unset:
             if data is None:
@@ -77,19 +78,10 @@ class ConnectRequest:
 
         user_id = _parse_user_id(d.pop("user_id", UNSET))
 
-        def _parse_api_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        api_key = _parse_api_key(d.pop("api_key", UNSET))
-
-        connect_request = cls(
+        stripe_connect = cls(
+            api_key=api_key,
             params=params,
             user_id=user_id,
-            api_key=api_key,
         )
 
-        return connect_request
+        return stripe_connect
