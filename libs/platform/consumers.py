@@ -227,9 +227,9 @@ class Consumers:
         slots = _Slots(sub.max_workers)
         if sub.max_workers == 1:
             await self._redeliveries_first(sub)
-            # An ordered consumer takes events as they come: one pull request open at a time, not one per fetch.
-            standing = StandingPull(self._nc, EVENTS_STREAM, self.durable(sub), sub.batch_size, FETCH_WAIT_S)
-            self._standing.append(standing)
+        # Events are taken as they come: one pull request open at a time, not one per fetch.
+        standing = StandingPull(self._nc, EVENTS_STREAM, self.durable(sub), sub.batch_size, FETCH_WAIT_S)
+        self._standing.append(standing)
         while self._running:
             await self.outage.wait_over()  # take nothing new while the infrastructure is away
             # A concurrent consumer pulls only what there are workers for: what a replica takes it starts at once,
@@ -237,10 +237,8 @@ class Consumers:
             # unacknowledged. An ordered one takes what is there, up to its batch: one transaction for all of it.
             free = await slots.free() if sub.max_workers > 1 else sub.batch_size
             try:
-                if sub.max_workers == 1:
-                    msgs = await standing.fetch()
-                else:
-                    msgs = await psub.fetch(batch=min(sub.batch_size, free), timeout=FETCH_WAIT_S)
+                # What a concurrent consumer's request may still deliver never exceeds its free workers.
+                msgs = await standing.fetch(min(sub.batch_size, free))
             except (TimeoutError, NatsTimeoutError):
                 continue
             except (ConnectionClosedError, NoServersError, ServiceUnavailableError) as exc:
