@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -45,7 +46,8 @@ from libs.events import Envelope, EventLog, PoisonEvent, RecordedEvent, decode
 from libs.events.streams import EVENTS_STREAM
 from libs.platform import metrics
 from libs.platform.faults import Outage, is_transient
-from libs.platform.pulls import StandingPull
+from libs.platform.leases import ConsumerLeases
+from libs.platform.pulls import FreeSlots, StandingPull
 from libs.platform.row_security import SYSTEM, tenant_scope
 
 log = logging.getLogger("deskpilot.consumers")
@@ -114,32 +116,17 @@ wait: at 1 s, the ~25 consumers of an idle platform made half its NATS traffic) 
 with a NATS node lingers before the next one is made."""
 
 
-class _Slots:
-    """How many more messages a concurrent consumer may take on (its workers not busy)."""
-
-    def __init__(self, workers: int) -> None:
-        self._free = workers
-        self._changed = asyncio.Event()
-
-    async def free(self) -> int:
-        while self._free <= 0:
-            self._changed.clear()
-            await self._changed.wait()
-        return self._free
-
-    def take(self) -> None:
-        self._free -= 1
-
-    def give_back(self, _done: object = None) -> None:
-        self._free += 1
-        self._changed.set()
-
-
 class Consumers:
     """Runs a service's subscriptions as durable pull consumers named ``<service>-<name>``."""
 
     def __init__(
-        self, service: str, nc: NATS, event_log: EventLog, outage: Outage | None = None, healthy: Probe | None = None
+        self,
+        service: str,
+        nc: NATS,
+        event_log: EventLog,
+        outage: Outage | None = None,
+        healthy: Probe | None = None,
+        leases: ConsumerLeases | None = None,
     ) -> None:
         self._service = service
         self._nc = nc
@@ -153,6 +140,7 @@ class Consumers:
         self._standing: list[StandingPull] = []  # likewise
         self._inflight: set[asyncio.Task[bool]] = set()
         self._running = False
+        self.leases = leases  # then an ordered consumer runs only while this replica holds its lock (decision 0057)
 
     def add(self, sub: Subscription) -> None:
         self._subs.append(sub)
@@ -182,7 +170,14 @@ class Consumers:
             await js.add_consumer(EVENTS_STREAM, config)
             psub = await js.pull_subscribe_bind(self.durable(sub), stream=EVENTS_STREAM)
             self._pulls.append(psub)
-            self._tasks.append(asyncio.create_task(self._loop(psub, sub), name=self.durable(sub)))
+            loop = functools.partial(self._loop, psub, sub)
+            if sub.max_workers == 1 and self.leases is not None:
+                lease = self.leases.lease(self.durable(sub))
+                self._tasks.append(asyncio.create_task(lease.hold(loop), name=self.durable(sub)))
+            else:
+                self._tasks.append(asyncio.create_task(loop(), name=self.durable(sub)))
+        if self.leases is not None and self.leases.leases:
+            self._tasks.append(asyncio.create_task(self.leases.run(), name=f"{self._service}-leases"))
 
     async def stop(self) -> None:
         self._running = False
@@ -220,39 +215,44 @@ class Consumers:
 
     async def _loop(self, psub: object, sub: Subscription) -> None:
         assert isinstance(psub, JetStreamContext.PullSubscription)
-        slots = _Slots(sub.max_workers)
+        slots = FreeSlots(sub.max_workers)
         ordered = sub.max_workers == 1
         # Events are taken as they come: one pull request open at a time, not one per fetch.
         standing = StandingPull(self._nc, EVENTS_STREAM, self.durable(sub), sub.batch_size, FETCH_WAIT_S)
         self._standing.append(standing)
-        if ordered:  # a killed process may have left messages unacknowledged
-            standing = await self._rewind(standing, sub)
-        while self._running:
-            await self.outage.wait_over()  # take nothing new while the infrastructure is away
-            # A concurrent consumer pulls only what there are workers for: what a replica takes it starts at once,
-            # so several replicas share the work by their free capacity (the in-flight cap), and nothing waits here
-            # unacknowledged. An ordered one takes what is there, up to its batch: one transaction for all of it.
-            try:
-                # What a concurrent consumer's request may still deliver never exceeds its free workers.
-                msgs = await standing.fetch(sub.batch_size if ordered else min(sub.batch_size, await slots.free()))
-            except (TimeoutError, NatsTimeoutError):
-                continue
-            except (ConnectionClosedError, NoServersError, ServiceUnavailableError) as exc:
-                log.warning("consumer %s: NATS unavailable (%r); retrying", self.durable(sub), exc)
-                await asyncio.sleep(1.0)
-                continue
-            if msgs:  # what is left for this consumer after the fetch: free, from the last message's metadata
-                metrics.CONSUMER_LAG.labels(self._service, self.durable(sub)).set(msgs[-1].metadata.num_pending)
-            if ordered:
-                if unsettled := await self._handle_in_order(msgs, sub, standing):
-                    standing = await self._rewind(standing, sub, unsettled)
-                continue
-            for msg in msgs:
-                slots.take()
-                task = asyncio.create_task(self._handle(msg, sub))
-                self._inflight.add(task)
-                task.add_done_callback(self._inflight.discard)
-                task.add_done_callback(slots.give_back)
+        try:
+            if ordered:  # a killed process may have left messages unacknowledged
+                standing = await self._rewind(standing, sub)
+            while self._running:
+                await self.outage.wait_over()  # take nothing new while the infrastructure is away
+                # A concurrent consumer pulls only what there are workers for: what a replica takes it starts at
+                # once, so several replicas share the work by their free capacity (the in-flight cap), and nothing
+                # waits here unacknowledged. An ordered one takes what is there, up to its batch: one transaction.
+                try:
+                    # What a concurrent consumer's request may still deliver never exceeds its free workers.
+                    msgs = await standing.fetch(sub.batch_size if ordered else min(sub.batch_size, await slots.free()))
+                except (TimeoutError, NatsTimeoutError):
+                    continue
+                except (ConnectionClosedError, NoServersError, ServiceUnavailableError) as exc:
+                    log.warning("consumer %s: NATS unavailable (%r); retrying", self.durable(sub), exc)
+                    await asyncio.sleep(1.0)
+                    continue
+                if msgs:  # what is left for this consumer after the fetch: from the last message's metadata
+                    metrics.CONSUMER_LAG.labels(self._service, self.durable(sub)).set(msgs[-1].metadata.num_pending)
+                if ordered:
+                    if unsettled := await self._handle_in_order(msgs, sub, standing):
+                        standing = await self._rewind(standing, sub, unsettled)
+                    continue
+                for msg in msgs:
+                    slots.take()
+                    task = asyncio.create_task(self._handle(msg, sub))
+                    self._inflight.add(task)
+                    task.add_done_callback(self._inflight.discard)
+                    task.add_done_callback(slots.give_back)
+        finally:  # stopped (its lease lost, decision 0057): no pull request of this loop left open
+            if standing in self._standing:
+                self._standing.remove(standing)
+            await standing.unsubscribe()
 
     async def _handle_in_order(self, msgs: list[Msg], sub: Subscription, standing: StandingPull) -> int:
         """``msgs`` handled and settled in log order (0), or the stream sequence of the first that could not be (NATS

@@ -110,3 +110,24 @@ class StandingPull:
             self._sub = None
             self._owed = 0
             self._arrived.clear()
+
+
+class FreeSlots:
+    """How many more messages a concurrent consumer may take on (its workers not busy)."""
+
+    def __init__(self, workers: int) -> None:
+        self._free = workers
+        self._changed = asyncio.Event()
+
+    async def free(self) -> int:
+        while self._free <= 0:
+            self._changed.clear()
+            await self._changed.wait()
+        return self._free
+
+    def take(self) -> None:
+        self._free -= 1
+
+    def give_back(self, _done: object = None) -> None:
+        self._free += 1
+        self._changed.set()
