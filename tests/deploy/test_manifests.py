@@ -505,7 +505,7 @@ def test_compose_nats_has_durable_jetstream() -> None:
     image, _, tag = nats["image"].partition(":")
     assert image == "nats"
     version = tuple(int(x) for x in re.findall(r"\d+", tag)[:2])
-    assert version >= (2, 11), f"NATS 2.11+ required, got {tag}"
+    assert version >= (2, 14), f"NATS 2.14+ required (a consumer reset, decision 0054), got {tag}"
     cmd = command(nats)
     assert "-js" in cmd
     assert cmd[cmd.index("-sd") + 1] == "/data"
