@@ -8,9 +8,8 @@ explicit acknowledgement decided here, deliberately:
 * a handler that fails because the infrastructure is away (``libs.platform.faults``: PostgreSQL restarting, JetStream
   without a leader, …) is retried in place for as long as it takes, with capped backoff; meanwhile the process
   takes no new messages, reports itself not ready, and the message is never dead-lettered;
-* any other handler exception is retried in place with backoff, so an ordered consumer never lets later events
-  overtake a failing one; after ``max_attempts`` it is parked;
-* success acknowledges.
+* any other handler exception is retried in place with backoff (an ordered consumer never lets later events
+  overtake a failing one); after ``max_attempts`` it is parked; success acknowledges.
 
 The ack wait is short (``ack_wait_s``, seconds) and a message being handled is kept alive with in-progress
 acknowledgements, however long its handler runs (a model call, a slow tool): so a message whose process was killed
@@ -18,10 +17,8 @@ mid-way is delivered again within seconds, not minutes. A redelivery is logged w
 consumer holding unacknowledged messages when it starts, or one it could not settle, is reset (decision 0054).
 
 Handlers must be idempotent: redelivery after a crash is normal, and the event id is the idempotency key.
-
-Why not FastStream's subscriber: decision 0004 (this loop measured 3x faster, ``benchmarks/consumer_loop.py``, and
-FastStream 0.7.8's consume task crashes on nats-py's occasional bare timeout of an idle fetch).
-"""
+Why not FastStream's subscriber: decision 0004 (this loop measured 3x faster, ``benchmarks/consumer_loop.py``;
+FastStream 0.7.8's consume task crashes on nats-py's occasional bare timeout of an idle fetch)."""
 
 from __future__ import annotations
 
@@ -40,6 +37,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import ServiceUnavailableError
 from opentelemetry import propagate, trace
+from prometheus_client import Gauge
 
 from libs.events import Envelope, EventLog, PoisonEvent, RecordedEvent, decode
 from libs.events.streams import EVENTS_STREAM
@@ -115,10 +113,10 @@ with a NATS node lingers before the next one is made."""
 
 
 class _Slots:
-    """How many more messages a concurrent consumer may take on (its workers not busy)."""
+    """How many more messages a concurrent consumer may take on (its workers not busy); ``holding`` counts the taken."""
 
-    def __init__(self, workers: int) -> None:
-        self._free = workers
+    def __init__(self, workers: int, holding: Gauge) -> None:
+        self._free, self._holding = workers, holding
         self._changed = asyncio.Event()
 
     async def free(self) -> int:
@@ -129,9 +127,11 @@ class _Slots:
 
     def take(self) -> None:
         self._free -= 1
+        self._holding.inc()
 
     def give_back(self, _done: object = None) -> None:
         self._free += 1
+        self._holding.dec()
         self._changed.set()
 
 
@@ -220,8 +220,8 @@ class Consumers:
 
     async def _loop(self, psub: object, sub: Subscription) -> None:
         assert isinstance(psub, JetStreamContext.PullSubscription)
-        slots = _Slots(sub.max_workers)
-        ordered = sub.max_workers == 1
+        holding = metrics.CONSUMER_IN_FLIGHT.labels(self._service, self.durable(sub))
+        slots, ordered = _Slots(sub.max_workers, holding), sub.max_workers == 1
         # Events are taken as they come: one pull request open at a time, not one per fetch.
         standing = StandingPull(self._nc, EVENTS_STREAM, self.durable(sub), sub.batch_size, FETCH_WAIT_S)
         self._standing.append(standing)
@@ -229,9 +229,8 @@ class Consumers:
             standing = await self._rewind(standing, sub)
         while self._running:
             await self.outage.wait_over()  # take nothing new while the infrastructure is away
-            # A concurrent consumer pulls only what there are workers for: what a replica takes it starts at once,
-            # so several replicas share the work by their free capacity (the in-flight cap), and nothing waits here
-            # unacknowledged. An ordered one takes what is there, up to its batch: one transaction for all of it.
+            # A concurrent consumer pulls only what there are workers for and starts it at once: replicas share work by
+            # free capacity (the in-flight cap). An ordered one takes what is there, up to its batch: one transaction.
             try:
                 # What a concurrent consumer's request may still deliver never exceeds its free workers.
                 msgs = await standing.fetch(sub.batch_size if ordered else min(sub.batch_size, await slots.free()))
@@ -244,8 +243,10 @@ class Consumers:
             if msgs:  # what is left for this consumer after the fetch: free, from the last message's metadata
                 metrics.CONSUMER_LAG.labels(self._service, self.durable(sub)).set(msgs[-1].metadata.num_pending)
             if ordered:
+                holding.set(len(msgs))
                 if unsettled := await self._handle_in_order(msgs, sub, standing):
                     standing = await self._rewind(standing, sub, unsettled)
+                holding.set(0)
                 continue
             for msg in msgs:
                 slots.take()
