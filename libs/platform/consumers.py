@@ -8,9 +8,8 @@ explicit acknowledgement decided here, deliberately:
 * a handler that fails because the infrastructure is away (``libs.platform.faults``: PostgreSQL restarting, JetStream
   without a leader, …) is retried in place for as long as it takes, with capped backoff; meanwhile the process
   takes no new messages, reports itself not ready, and the message is never dead-lettered;
-* any other handler exception is retried in place with backoff, so an ordered consumer never lets later events
-  overtake a failing one; after ``max_attempts`` it is parked;
-* success acknowledges.
+* any other handler exception is retried in place with backoff (an ordered consumer never lets later events
+  overtake a failing one); after ``max_attempts`` it is parked; success acknowledges.
 
 The ack wait is short (``ack_wait_s``, seconds) and a message being handled is kept alive with in-progress
 acknowledgements, however long its handler runs (a model call, a slow tool): so a message whose process was killed
@@ -18,10 +17,8 @@ mid-way is delivered again within seconds, not minutes. A redelivery is logged w
 consumer holding unacknowledged messages when it starts, or one it could not settle, is reset (decision 0054).
 
 Handlers must be idempotent: redelivery after a crash is normal, and the event id is the idempotency key.
-
-Why not FastStream's subscriber: decision 0004 (this loop measured 3x faster, ``benchmarks/consumer_loop.py``, and
-FastStream 0.7.8's consume task crashes on nats-py's occasional bare timeout of an idle fetch).
-"""
+Why not FastStream's subscriber: decision 0004 (this loop measured 3x faster, ``benchmarks/consumer_loop.py``;
+FastStream 0.7.8's consume task crashes on nats-py's occasional bare timeout of an idle fetch)."""
 
 from __future__ import annotations
 
@@ -215,8 +212,8 @@ class Consumers:
 
     async def _loop(self, psub: object, sub: Subscription) -> None:
         assert isinstance(psub, JetStreamContext.PullSubscription)
-        slots = FreeSlots(sub.max_workers)
-        ordered = sub.max_workers == 1
+        holding = metrics.CONSUMER_IN_FLIGHT.labels(self._service, self.durable(sub))
+        slots, ordered = FreeSlots(sub.max_workers, holding), sub.max_workers == 1
         # Events are taken as they come: one pull request open at a time, not one per fetch.
         standing = StandingPull(self._nc, EVENTS_STREAM, self.durable(sub), sub.batch_size, FETCH_WAIT_S)
         self._standing.append(standing)
@@ -225,9 +222,8 @@ class Consumers:
                 standing = await self._rewind(standing, sub)
             while self._running:
                 await self.outage.wait_over()  # take nothing new while the infrastructure is away
-                # A concurrent consumer pulls only what there are workers for: what a replica takes it starts at
-                # once, so several replicas share the work by their free capacity (the in-flight cap), and nothing
-                # waits here unacknowledged. An ordered one takes what is there, up to its batch: one transaction.
+                # A concurrent consumer pulls only what there are workers for and starts it at once: replicas share
+                # work by free capacity (the in-flight cap). An ordered one takes what is there, up to its batch.
                 try:
                     # What a concurrent consumer's request may still deliver never exceeds its free workers.
                     msgs = await standing.fetch(sub.batch_size if ordered else min(sub.batch_size, await slots.free()))
@@ -240,8 +236,10 @@ class Consumers:
                 if msgs:  # what is left for this consumer after the fetch: from the last message's metadata
                     metrics.CONSUMER_LAG.labels(self._service, self.durable(sub)).set(msgs[-1].metadata.num_pending)
                 if ordered:
+                    holding.set(len(msgs))
                     if unsettled := await self._handle_in_order(msgs, sub, standing):
                         standing = await self._rewind(standing, sub, unsettled)
+                    holding.set(0)
                     continue
                 for msg in msgs:
                     slots.take()
@@ -249,7 +247,8 @@ class Consumers:
                     self._inflight.add(task)
                     task.add_done_callback(self._inflight.discard)
                     task.add_done_callback(slots.give_back)
-        finally:  # stopped (its lease lost, decision 0057): no pull request of this loop left open
+        finally:  # stopped (its lease lost, decision 0057): no pull request of this loop left open, none held
+            holding.set(0)
             if standing in self._standing:
                 self._standing.remove(standing)
             await standing.unsubscribe()

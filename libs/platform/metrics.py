@@ -102,6 +102,11 @@ CONSUMER_ACK_PENDING = gauge(
     "Messages delivered to a durable consumer and not yet acknowledged (in flight, or stalled)",
     ("service", "consumer"),
 )
+CONSUMER_IN_FLIGHT = gauge(
+    "deskpilot_consumer_in_flight",
+    "Messages this process holds for a durable consumer now (taken, not yet settled): a replica's share of the work",
+    ("service", "consumer"),
+)
 DEAD_LETTERS = counter(
     "deskpilot_dead_letters",
     "Messages parked on dp.dlq.<consumer>: poison (undecodable or unappliable) or failed (out of attempts)",

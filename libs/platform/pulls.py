@@ -28,6 +28,7 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription as CoreSubscription
 from nats.js.api import Header, StatusCode
+from prometheus_client import Gauge
 
 log = logging.getLogger("deskpilot.consumers")
 
@@ -113,10 +114,10 @@ class StandingPull:
 
 
 class FreeSlots:
-    """How many more messages a concurrent consumer may take on (its workers not busy)."""
+    """How many more messages a concurrent consumer may take on (its workers not busy); ``holding`` counts the taken."""
 
-    def __init__(self, workers: int) -> None:
-        self._free = workers
+    def __init__(self, workers: int, holding: Gauge) -> None:
+        self._free, self._holding = workers, holding
         self._changed = asyncio.Event()
 
     async def free(self) -> int:
@@ -127,7 +128,9 @@ class FreeSlots:
 
     def take(self) -> None:
         self._free -= 1
+        self._holding.inc()
 
     def give_back(self, _done: object = None) -> None:
         self._free += 1
+        self._holding.dec()
         self._changed.set()

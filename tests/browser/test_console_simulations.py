@@ -125,6 +125,13 @@ async def test_a_suite_is_saved_as_the_tenants_listed_and_deleted(
     await assert_accessible(page)
     await screenshot(page, "console-simulations-stored-suites")
 
+    # A gate run names it in its report.
+    run = (await api.post("/v1/agent/releases/gate", headers=mine.headers(), json={})).json()
+    await page.goto(f"{mine.base}/console/releases/gate-runs/{run['id']}")
+    await expect(page.locator("#gate-run")).to_have_attribute("data-state", "passed", timeout=90_000)
+    await expect(page.locator("#gate-suites")).to_contain_text("order-status (stored as nightly)")
+    await page.goto(f"{mine.base}/console/simulations")
+
     await row.get_by_role("button", name="Delete stored suite nightly").click()
     await expect(page.get_by_role("status").first).to_contain_text("Stored suite nightly deleted")
     await expect(page.locator("#stored-suites")).to_contain_text("No stored suites")
