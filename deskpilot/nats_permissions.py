@@ -108,13 +108,15 @@ def produced_subjects(service: str) -> list[str]:
 
 
 def consumer_api(stream: str, consumer: str) -> list[str]:
-    """The JetStream API subjects that create, inspect, pull from and acknowledge one consumer."""
+    """The JetStream API subjects that create, inspect, pull from, acknowledge and reset one consumer (an ordered
+    consumer left with unacknowledged messages starts again from its ack floor: decision 0054)."""
     return [
         f"{API}.CONSUMER.DURABLE.CREATE.{stream}.{consumer}",
         f"{API}.CONSUMER.CREATE.{stream}.{consumer}",
         f"{API}.CONSUMER.CREATE.{stream}.{consumer}.>",
         f"{API}.CONSUMER.INFO.{stream}.{consumer}",
         f"{API}.CONSUMER.MSG.NEXT.{stream}.{consumer}",
+        f"{API}.CONSUMER.RESET.{stream}.{consumer}",
         f"$JS.ACK.{stream}.{consumer}.>",
     ]
 

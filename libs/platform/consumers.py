@@ -8,28 +8,24 @@ explicit acknowledgement decided here, deliberately:
 * a handler that fails because the infrastructure is away (``libs.platform.faults``: PostgreSQL restarting, JetStream
   without a leader, …) is retried in place for as long as it takes, with capped backoff; meanwhile the process
   takes no new messages, reports itself not ready, and the message is never dead-lettered;
-* any other handler exception is retried in place with backoff, so an ordered consumer never lets later events
-  overtake a failing one; after ``max_attempts`` it is parked;
-* success acknowledges.
+* any other handler exception is retried in place with backoff (an ordered consumer never lets later events
+  overtake a failing one); after ``max_attempts`` it is parked; success acknowledges.
 
 The ack wait is short (``ack_wait_s``, seconds) and a message being handled is kept alive with in-progress
 acknowledgements, however long its handler runs (a model call, a slow tool): so a message whose process was killed
-mid-way is delivered again within seconds, not minutes. A redelivery is logged with its conversation.
+mid-way is delivered again within seconds, not minutes. A redelivery is logged with its conversation. An ordered
+consumer holding unacknowledged messages when it starts, or one it could not settle, is reset (decision 0054).
 
 Handlers must be idempotent: redelivery after a crash is normal, and the event id is the idempotency key.
-
-Why not FastStream's subscriber (measured, ``benchmarks/consumer_loop.py``, 2 cores, one run, median of 3):
-consuming 5,000 events, this loop ran at 13.8k msg/s against FastStream 0.7.8's pull subscriber at 4.35k msg/s
-(raw nats-py: 17.7k msg/s). Also, nats-py 2.16 sometimes ends an idle fetch with a plain ``asyncio.TimeoutError``
-(a timing race: 13 of ~800 concurrent idle fetches in a probe), which FastStream 0.7.8 does not suppress, so its
-consume task crashes and is restarted. This loop is small, and it keeps acknowledgement, dead-lettering and
-per-consumer concurrency explicit.
-"""
+Why not FastStream's subscriber: decision 0004 (this loop measured 3x faster, ``benchmarks/consumer_loop.py``;
+FastStream 0.7.8's consume task crashes on nats-py's occasional bare timeout of an idle fetch)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -47,7 +43,8 @@ from libs.events import Envelope, EventLog, PoisonEvent, RecordedEvent, decode
 from libs.events.streams import EVENTS_STREAM
 from libs.platform import metrics
 from libs.platform.faults import Outage, is_transient
-from libs.platform.pulls import StandingPull
+from libs.platform.leases import ConsumerLeases
+from libs.platform.pulls import FreeSlots, StandingPull
 from libs.platform.row_security import SYSTEM, tenant_scope
 
 log = logging.getLogger("deskpilot.consumers")
@@ -116,32 +113,17 @@ wait: at 1 s, the ~25 consumers of an idle platform made half its NATS traffic) 
 with a NATS node lingers before the next one is made."""
 
 
-class _Slots:
-    """How many more messages a concurrent consumer may take on (its workers not busy)."""
-
-    def __init__(self, workers: int) -> None:
-        self._free = workers
-        self._changed = asyncio.Event()
-
-    async def free(self) -> int:
-        while self._free <= 0:
-            self._changed.clear()
-            await self._changed.wait()
-        return self._free
-
-    def take(self) -> None:
-        self._free -= 1
-
-    def give_back(self, _done: object = None) -> None:
-        self._free += 1
-        self._changed.set()
-
-
 class Consumers:
     """Runs a service's subscriptions as durable pull consumers named ``<service>-<name>``."""
 
     def __init__(
-        self, service: str, nc: NATS, event_log: EventLog, outage: Outage | None = None, healthy: Probe | None = None
+        self,
+        service: str,
+        nc: NATS,
+        event_log: EventLog,
+        outage: Outage | None = None,
+        healthy: Probe | None = None,
+        leases: ConsumerLeases | None = None,
     ) -> None:
         self._service = service
         self._nc = nc
@@ -153,8 +135,9 @@ class Consumers:
         self._tasks: list[asyncio.Task[None]] = []
         self._pulls: list[JetStreamContext.PullSubscription] = []  # unsubscribed on stop
         self._standing: list[StandingPull] = []  # likewise
-        self._inflight: set[asyncio.Task[None]] = set()
+        self._inflight: set[asyncio.Task[bool]] = set()
         self._running = False
+        self.leases = leases  # then an ordered consumer runs only while this replica holds its lock (decision 0057)
 
     def add(self, sub: Subscription) -> None:
         self._subs.append(sub)
@@ -184,7 +167,14 @@ class Consumers:
             await js.add_consumer(EVENTS_STREAM, config)
             psub = await js.pull_subscribe_bind(self.durable(sub), stream=EVENTS_STREAM)
             self._pulls.append(psub)
-            self._tasks.append(asyncio.create_task(self._loop(psub, sub), name=self.durable(sub)))
+            loop = functools.partial(self._loop, psub, sub)
+            if sub.max_workers == 1 and self.leases is not None:
+                lease = self.leases.lease(self.durable(sub))
+                self._tasks.append(asyncio.create_task(lease.hold(loop), name=self.durable(sub)))
+            else:
+                self._tasks.append(asyncio.create_task(loop(), name=self.durable(sub)))
+        if self.leases is not None and self.leases.leases:
+            self._tasks.append(asyncio.create_task(self.leases.run(), name=f"{self._service}-leases"))
 
     async def stop(self) -> None:
         self._running = False
@@ -221,77 +211,116 @@ class Consumers:
             metrics.CONSUMER_ACK_PENDING.labels(self._service, durable).set(info.num_ack_pending or 0)
 
     async def _loop(self, psub: object, sub: Subscription) -> None:
-        from nats.js import JetStreamContext
-
         assert isinstance(psub, JetStreamContext.PullSubscription)
-        slots = _Slots(sub.max_workers)
-        if sub.max_workers == 1:
-            await self._redeliveries_first(sub)
-            # An ordered consumer takes events as they come: one pull request open at a time, not one per fetch.
-            standing = StandingPull(self._nc, EVENTS_STREAM, self.durable(sub), sub.batch_size, FETCH_WAIT_S)
-            self._standing.append(standing)
-        while self._running:
-            await self.outage.wait_over()  # take nothing new while the infrastructure is away
-            # A concurrent consumer pulls only what there are workers for: what a replica takes it starts at once,
-            # so several replicas share the work by their free capacity (the in-flight cap), and nothing waits here
-            # unacknowledged. An ordered one takes what is there, up to its batch: one transaction for all of it.
-            free = await slots.free() if sub.max_workers > 1 else sub.batch_size
-            try:
-                if sub.max_workers == 1:
-                    msgs = await standing.fetch()
-                else:
-                    msgs = await psub.fetch(batch=min(sub.batch_size, free), timeout=FETCH_WAIT_S)
-            except (TimeoutError, NatsTimeoutError):
-                continue
-            except (ConnectionClosedError, NoServersError, ServiceUnavailableError) as exc:
-                log.warning("consumer %s: NATS unavailable (%r); retrying", self.durable(sub), exc)
-                await asyncio.sleep(1.0)
-                continue
-            if msgs:  # what is left for this consumer after the fetch: free, from the last message's metadata
-                metrics.CONSUMER_LAG.labels(self._service, self.durable(sub)).set(msgs[-1].metadata.num_pending)
-            if sub.max_workers == 1:
-                if sub.batch_handler is None or len(msgs) < 2 or not await self._handle_batch(msgs, sub):
-                    for msg in msgs:
-                        await self._handle(msg, sub)
-                if msgs:  # handled, or parked; one whose acknowledgement failed was handled too
-                    standing.settled = msgs[-1].metadata.sequence.stream
-                continue
-            for msg in msgs:
-                slots.take()
-                task = asyncio.create_task(self._handle(msg, sub))
-                self._inflight.add(task)
-                task.add_done_callback(self._inflight.discard)
-                task.add_done_callback(slots.give_back)
-
-    async def _redeliveries_first(self, sub: Subscription) -> None:
-        """An ordered consumer that a killed process left holding unacknowledged messages waits out their ack wait
-        before its first fetch: JetStream hands out new messages before it redelivers those, so later events would
-        overtake them (tried on nats-server: 6, 7, 8 before 3, 4, 5; billing then closed a turn before booking its
-        last model call). Once due, redeliveries come first, in order."""
-        durable = self.durable(sub)
+        holding = metrics.CONSUMER_IN_FLIGHT.labels(self._service, self.durable(sub))
+        slots, ordered = FreeSlots(sub.max_workers, holding), sub.max_workers == 1
+        # Events are taken as they come: one pull request open at a time, not one per fetch.
+        standing = StandingPull(self._nc, EVENTS_STREAM, self.durable(sub), sub.batch_size, FETCH_WAIT_S)
+        self._standing.append(standing)
         try:
-            info = await self._nc.jetstream().consumer_info(EVENTS_STREAM, durable, timeout=2)
-        except Exception as exc:
-            log.debug("consumer %s: no consumer info before the first fetch (%r)", durable, exc)
-            return
-        if info.num_ack_pending:
-            log.info("consumer %s: %d left unacknowledged; redelivering them first", durable, info.num_ack_pending)
-            await asyncio.sleep(sub.ack_wait_s + 0.5)
+            if ordered:  # a killed process may have left messages unacknowledged
+                standing = await self._rewind(standing, sub)
+            while self._running:
+                await self.outage.wait_over()  # take nothing new while the infrastructure is away
+                # A concurrent consumer pulls only what there are workers for and starts it at once: replicas share
+                # work by free capacity (the in-flight cap). An ordered one takes what is there, up to its batch.
+                try:
+                    # What a concurrent consumer's request may still deliver never exceeds its free workers.
+                    msgs = await standing.fetch(sub.batch_size if ordered else min(sub.batch_size, await slots.free()))
+                except (TimeoutError, NatsTimeoutError):
+                    continue
+                except (ConnectionClosedError, NoServersError, ServiceUnavailableError) as exc:
+                    log.warning("consumer %s: NATS unavailable (%r); retrying", self.durable(sub), exc)
+                    await asyncio.sleep(1.0)
+                    continue
+                if msgs:  # what is left for this consumer after the fetch: from the last message's metadata
+                    metrics.CONSUMER_LAG.labels(self._service, self.durable(sub)).set(msgs[-1].metadata.num_pending)
+                if ordered:
+                    holding.set(len(msgs))
+                    if unsettled := await self._handle_in_order(msgs, sub, standing):
+                        standing = await self._rewind(standing, sub, unsettled)
+                    holding.set(0)
+                    continue
+                for msg in msgs:
+                    slots.take()
+                    task = asyncio.create_task(self._handle(msg, sub))
+                    self._inflight.add(task)
+                    task.add_done_callback(self._inflight.discard)
+                    task.add_done_callback(slots.give_back)
+        finally:  # stopped (its lease lost, decision 0057): no pull request of this loop left open, none held
+            holding.set(0)
+            if standing in self._standing:
+                self._standing.remove(standing)
+            await standing.unsubscribe()
 
-    async def _handle(self, msg: Msg, sub: Subscription) -> None:
+    async def _handle_in_order(self, msgs: list[Msg], sub: Subscription, standing: StandingPull) -> int:
+        """``msgs`` handled and settled in log order (0), or the stream sequence of the first that could not be (NATS
+        failed as it was acknowledged or parked), the ones after it not taken."""
+        try:
+            if sub.batch_handler is not None and len(msgs) > 1 and await self._handle_batch(msgs, sub):
+                standing.settled = msgs[-1].metadata.sequence.stream
+                return 0
+        except Exception as exc:  # handled, but NATS failed while acknowledging it: all of it again
+            log.warning("consumer %s: could not acknowledge a batch (%r)", self.durable(sub), exc)
+            return int(msgs[0].metadata.sequence.stream)
+        for msg in msgs:
+            if not await self._handle(msg, sub):
+                return int(msg.metadata.sequence.stream)
+            standing.settled = msg.metadata.sequence.stream
+        return 0
+
+    async def _rewind(self, standing: StandingPull, sub: Subscription, unsettled: int = 0) -> StandingPull:
+        """An ordered consumer holding unacknowledged messages is reset (``$JS.API.CONSUMER.RESET``, NATS 2.14+;
+        decision 0054) to its ack floor when it starts (a killed process left them), to the one it could not settle
+        when live: JetStream would redeliver them after their ack wait, after newer messages, in the order their
+        waits ran out, not the log's. Returns the pull to fetch from: after a reset a new one (the old, strays)."""
+        durable = self.durable(sub)
+        while self._running:
+            try:
+                info = await self._nc.jetstream().consumer_info(EVENTS_STREAM, durable, timeout=2)
+                break
+            except Exception as exc:  # NATS away: nothing may be fetched before this is known
+                log.warning("consumer %s: no consumer info before fetching (%r); retrying", durable, exc)
+                await asyncio.sleep(1.0)
+        else:
+            return standing
+        if not info.num_ack_pending:
+            return standing
+        try:
+            body = json.dumps({"seq": unsettled}).encode() if unsettled else b""
+            reply = await self._nc.request(f"$JS.API.CONSUMER.RESET.{EVENTS_STREAM}.{durable}", body, timeout=2)
+            answer = json.loads(reply.data)
+            if "error" in answer:
+                raise RuntimeError(answer["error"])
+        except Exception as exc:  # a server before 2.14, or permissions without it: redelivered first, at least
+            log.error("consumer %s: no reset (%r); waiting out the ack wait instead", durable, exc)
+            await asyncio.sleep(sub.ack_wait_s + 0.5)
+            return standing
+        upto = info.delivered.stream_seq if info.delivered else None
+        log.info("consumer %s: unacknowledged up to %s; again from %s", durable, upto, answer["reset_seq"])
+        await standing.unsubscribe()
+        fresh = StandingPull(self._nc, EVENTS_STREAM, durable, sub.batch_size, FETCH_WAIT_S)
+        fresh.settled = standing.settled  # what comes again up to there was handled: acknowledged, not handled
+        self._standing = [fresh if s is standing else s for s in self._standing]
+        return fresh
+
+    async def _handle(self, msg: Msg, sub: Subscription) -> bool:
+        """Handle and settle ``msg`` (acknowledged, parked or not); False if it could not be settled."""
         durable = self.durable(sub)
         alive = asyncio.create_task(self._keep_alive(msg, sub.ack_wait_s / 3))
         try:
             await self._process(msg, sub, durable)
+            return True
         except Exception:
             # Only reachable if NATS itself failed while acking or parking: the message will be redelivered.
             log.exception("consumer %s: could not settle message %s", durable, msg.subject)
+            return False
         finally:
             alive.cancel()
 
     async def _handle_batch(self, msgs: list[Msg], sub: Subscription) -> bool:
         """All of ``msgs`` through the batch handler and acknowledged; False (nothing acknowledged) if any could not
-        be decoded or the handler failed: the caller then takes them one by one."""
+        be decoded or the handler failed: the caller then takes them one by one. Raises if acknowledging fails."""
         assert sub.batch_handler is not None
         try:
             decoded = [(m.metadata.sequence.stream, decode(m.data)) for m in msgs]
@@ -321,7 +350,7 @@ class Consumers:
             for span in spans:
                 span.end()
         self.outage.recovered()
-        for msg in msgs:
+        for msg in msgs:  # NATS failing here leaves the batch unsettled: the caller rewinds
             await msg.ack()
         metrics.CONSUMED.labels(self._service, self.durable(sub), "handled").inc(len(msgs))
         return True

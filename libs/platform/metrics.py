@@ -92,9 +92,19 @@ CONSUMER_LAG = gauge(
     "Messages on the stream a durable consumer has not been delivered yet (JetStream's num_pending)",
     ("service", "consumer"),
 )
+CONSUMER_ACTIVE = gauge(
+    "deskpilot_consumer_active",
+    "1 in the replica that holds an ordered consumer's lock and runs it, 0 in a standby (decision 0057)",
+    ("service", "consumer"),
+)
 CONSUMER_ACK_PENDING = gauge(
     "deskpilot_consumer_ack_pending",
     "Messages delivered to a durable consumer and not yet acknowledged (in flight, or stalled)",
+    ("service", "consumer"),
+)
+CONSUMER_IN_FLIGHT = gauge(
+    "deskpilot_consumer_in_flight",
+    "Messages this process holds for a durable consumer now (taken, not yet settled): a replica's share of the work",
     ("service", "consumer"),
 )
 DEAD_LETTERS = counter(

@@ -28,6 +28,7 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription as CoreSubscription
 from nats.js.api import Header, StatusCode
+from prometheus_client import Gauge
 
 log = logging.getLogger("deskpilot.consumers")
 
@@ -54,13 +55,15 @@ class StandingPull:
         self.settled = 0
         """Stream sequence of the last message the consumer settled (handled and acknowledged, or parked)."""
 
-    async def fetch(self) -> list[Msg]:
+    async def fetch(self, batch: int | None = None) -> list[Msg]:
         """What has come, in order, once at least one message has (waiting at most about ``expires_s``); ``[]``
-        when the request expired with nothing."""
+        when the request expired with nothing. A new request, when one is due, asks for ``batch`` (default: the
+        consumer's): a concurrent consumer asks only for what it has free workers for, as with ``fetch``."""
         if self._sub is None:
             self._sub = await self._nc.subscribe(self._inbox, cb=self._arrive)
-        if self._owed <= 0 or time.monotonic() > self._deadline + _GRACE_S:
-            await self._request()
+        # Messages already here go first (after an outage, say): a new request could bring them again, overdue.
+        if not self._arrived and (self._owed <= 0 or time.monotonic() > self._deadline + _GRACE_S):
+            await self._request(batch or self._batch)
         msgs: list[Msg] = []
         if not self._arrived:
             self._wake.clear()
@@ -70,7 +73,7 @@ class StandingPull:
             except TimeoutError:
                 self._owed = 0  # lost with a NATS restart: ask again
                 return msgs
-        while self._arrived:  # everything that has come
+        while self._arrived and len(msgs) < (batch or self._batch):  # what has come, up to the batch
             await self._take(self._arrived.popleft(), msgs)
         return msgs
 
@@ -78,11 +81,10 @@ class StandingPull:
         self._arrived.append(msg)
         self._wake.set()
 
-    async def _request(self) -> None:
-        assert self._sub is not None
-        ask = {"batch": self._batch, "expires": int(self._expires_s * 1e9)}
+    async def _request(self, batch: int) -> None:
+        ask = {"batch": batch, "expires": int(self._expires_s * 1e9)}
         await self._nc.publish(self._next, json.dumps(ask).encode(), reply=self._inbox)
-        self._owed = self._batch
+        self._owed = batch
         self._deadline = time.monotonic() + self._expires_s
 
     async def _take(self, msg: Msg, into: list[Msg]) -> None:
@@ -109,3 +111,26 @@ class StandingPull:
             self._sub = None
             self._owed = 0
             self._arrived.clear()
+
+
+class FreeSlots:
+    """How many more messages a concurrent consumer may take on (its workers not busy); ``holding`` counts the taken."""
+
+    def __init__(self, workers: int, holding: Gauge) -> None:
+        self._free, self._holding = workers, holding
+        self._changed = asyncio.Event()
+
+    async def free(self) -> int:
+        while self._free <= 0:
+            self._changed.clear()
+            await self._changed.wait()
+        return self._free
+
+    def take(self) -> None:
+        self._free -= 1
+        self._holding.inc()
+
+    def give_back(self, _done: object = None) -> None:
+        self._free += 1
+        self._holding.dec()
+        self._changed.set()

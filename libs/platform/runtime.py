@@ -27,6 +27,7 @@ from libs.platform.db import Database, Migration
 from libs.platform.dead_letters import RedriveServer, parked_counts
 from libs.platform.faults import Outage
 from libs.platform.idempotency import AnswerSeal, IdempotencyKeys, idempotency_table
+from libs.platform.leases import ConsumerLeases
 from libs.platform.nats_auth import CREDENTIALS_DIR, connect_options, nats_servers
 from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
 from libs.platform.privacy import PrivacyParticipant
@@ -112,7 +113,11 @@ class ServiceRuntime:
         self.event_log = EventLog(self.nc)
         self.relay = OutboxRelay(self.db.sessions, self.outbox, self.event_log)
         self.outage = Outage()
-        self.consumers = Consumers(name, self.nc, self.event_log, self.outage, healthy=self._infrastructure_up)
+        # Each ordered consumer runs in one replica at a time, the one holding its advisory lock (decision 0057).
+        leases = ConsumerLeases(settings.database_url, name)
+        self.consumers = Consumers(
+            name, self.nc, self.event_log, self.outage, healthy=self._infrastructure_up, leases=leases
+        )
         # `deskpilot dead-letters redrive` runs a consumer's handler again here, in the service that owns it.
         self.redrive = RedriveServer(name, self.nc, self.event_log, lambda: self.consumers.subscriptions)
         self._tasks: list[asyncio.Task[None]] = []

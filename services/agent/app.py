@@ -27,6 +27,7 @@ from services.agent.models import (
     metadata,
     release_conversations,
     release_gate_runs,
+    simulation_suites,
 )
 from services.agent.procedures.endpoints import ProcedureController
 from services.agent.providers import ChatModel, select_model
@@ -53,6 +54,7 @@ MIGRATIONS = [
     Migration(6, "release drafts: knowledge scope", add_draft_knowledge),
     create_all_migration(metadata, 7, "publish gates as jobs", tables=[release_gate_runs]),
     Migration(8, "gate runs: what they gated", add_gate_fingerprint),
+    create_all_migration(metadata, 9, "stored simulation suites", tables=[simulation_suites]),
 ]
 
 

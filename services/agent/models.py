@@ -200,6 +200,19 @@ release_gate_runs = Table(
 )
 Index("release_gate_runs_verdicts", release_gate_runs.c.tenant_id, release_gate_runs.c.fingerprint)
 
+# Stored simulation suites (schema v9): each tenant's named suites, as written (``source``, YAML or JSON) and
+# validated (``document``); every publish gate runs all of them (docs/releases.md).
+simulation_suites = Table(
+    "simulation_suites",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("name", String(100), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 
 async def add_gate_fingerprint(conn: AsyncConnection) -> None:
     """Schema v8: gate runs record what they gated (a new database got the column with the table, in v7)."""

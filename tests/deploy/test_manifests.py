@@ -329,24 +329,30 @@ def test_configuration() -> None:
     assert dev["NATS_URL"] == base["NATS_URL"]
 
 
-def test_agents_scale_out_and_ordered_consumers_do_not() -> None:
+REPLICATED = ("agent", "conversation", "ticketing", "billing")
+"""Services run with two replicas or more in the base; the ordered consumers of the last three run in one replica at
+a time, the holder of each one's advisory lock (decision 0057)."""
+
+
+def test_services_with_ordered_consumers_run_a_standby_and_roll() -> None:
     docs = rendered("base")
-    assert deployment(docs, "agent")["spec"]["replicas"] >= 2
-    for service in ("conversation", "ticketing", "billing"):
+    for service in REPLICATED:
         spec = deployment(docs, service)["spec"]
-        assert spec["replicas"] == 1
-        assert spec["strategy"]["type"] == "Recreate", f"{service} must never run two ordered consumers at once"
+        assert spec["replicas"] >= 2, f"{service}: one replica is a single point of failure"
+        assert spec["strategy"]["type"] == "RollingUpdate"
+        assert spec["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
 
 
+@pytest.mark.parametrize("service", REPLICATED)
 @pytest.mark.parametrize("name", RENDERS)
-def test_agent_disruption_budget(name: str) -> None:
+def test_disruption_budgets(name: str, service: str) -> None:
     docs = rendered(name)
-    pdb = one(docs, "PodDisruptionBudget", "deskpilot-agent")
+    pdb = one(docs, "PodDisruptionBudget", f"deskpilot-{service}")
     selector = pdb["spec"]["selector"]["matchLabels"]
     for dep in (d for d in docs if d["kind"] == "Deployment"):
         selected = selector.items() <= dep["spec"]["template"]["metadata"]["labels"].items()
-        assert selected == (dep["metadata"]["name"] == "deskpilot-agent")
-    replicas = deployment(docs, "agent")["spec"]["replicas"]
+        assert selected == (dep["metadata"]["name"] == f"deskpilot-{service}")
+    replicas = deployment(docs, service)["spec"]["replicas"]
     if "minAvailable" in pdb["spec"]:
         assert pdb["spec"]["minAvailable"] < replicas, "the budget would block every drain"
     else:
@@ -505,7 +511,7 @@ def test_compose_nats_has_durable_jetstream() -> None:
     image, _, tag = nats["image"].partition(":")
     assert image == "nats"
     version = tuple(int(x) for x in re.findall(r"\d+", tag)[:2])
-    assert version >= (2, 11), f"NATS 2.11+ required, got {tag}"
+    assert version >= (2, 14), f"NATS 2.14+ required (a consumer reset, decision 0054), got {tag}"
     cmd = command(nats)
     assert "-js" in cmd
     assert cmd[cmd.index("-sd") + 1] == "/data"

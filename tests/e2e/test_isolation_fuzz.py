@@ -47,6 +47,7 @@ LEFT_OUT = {
     "/v1/agent/releases/{number}/promote": "a tenant's own release number: each tenant counts its releases from 1",
     "/v1/tickets/sla-policy/{priority}": "a priority (low … urgent), B's own policy",
     "PUT /v1/agent/procedures/{name}": "saves B's own procedure of that name (its GET and DELETE are fuzzed)",
+    "PUT /v1/simulations/suites/{name}": "saves B's own stored suite of that name (its GET and DELETE are fuzzed)",
     "/v1/conversations/chat/{conversation_id}/ws": "a WebSocket (its refusal is tested in services/conversation)",
 }
 
@@ -74,6 +75,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
 # Which of A's ids a parameter names, where the name alone is ambiguous.
 KINDS = {
     ("/v1/agent/procedures/{name}", "name"): "procedure",
+    ("/v1/simulations/suites/{name}", "name"): "suite",
     ("/v1/conversations/widget-keys/{key_id}", "key_id"): "widget_key",
     ("/v1/tickets/api-keys/{key_id}", "key_id"): "api_key",
     ("/v1/tickets/api-keys/{key_id}/rotate", "key_id"): "api_key",
@@ -86,6 +88,13 @@ LOOKALIKES = {
 }  # fmt: skip
 ID_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What any id of the platform looks like; a value outside it may be refused for its shape (422) instead of 404."""
+A_SUITE = """suite: quux-origin
+description: Vorpal teapot policy
+tasks:
+  - id: greeting
+    customer: {messages: ["hello"], customer_id: zelda.quuxworth@a-tenant.example}
+    expect: {handoff: false}
+"""
 PADDING = (" ", "%20", "\u00a0", "\u200b", "\ufeff", "+", "%2B")
 
 
@@ -215,6 +224,9 @@ def _a_resources(client: httpx2.Client, platform: Platform) -> dict[str, str]:
     procedures = _json(client.get(f"{base}/v1/agent/procedures", headers=auth), "A's procedures")["items"]
     if procedures:  # the demo tenant's
         ids["procedure"] = procedures[0]["name"]
+    ids["suite"] = "quuxworth-suite"
+    stored = client.put(f"{base}/v1/simulations/suites/{ids['suite']}", headers=auth, json={"suite": A_SUITE})
+    _json(stored, "A's stored suite")
     return ids
 
 
@@ -310,6 +322,7 @@ def test_as_resources_are_intact_after_the_fuzzing(world: World) -> None:
         "article": lambda i: f"/v1/knowledge/articles/{i}",
         "replay": lambda i: f"/v1/replays/{i}",
         "export": lambda i: f"/v1/privacy/exports/{i}",
+        "suite": lambda i: f"/v1/simulations/suites/{i}",
     }
     with httpx2.Client(timeout=30) as client:
         for kind, path in reads.items():

@@ -120,6 +120,7 @@ FAMILIES = {
     "deskpilot_consumer_redeliveries",
     "deskpilot_consumer_lag",
     "deskpilot_consumer_ack_pending",
+    "deskpilot_consumer_in_flight",
     "deskpilot_dead_letters",
     "deskpilot_outbox_backlog",
     "deskpilot_turn_duration_seconds",

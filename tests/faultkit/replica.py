@@ -58,6 +58,19 @@ def supervised_agent_url(up: Up) -> str:
     return str(json.loads((up.data_dir / "runtime.json").read_text())["services"]["agent"])
 
 
+async def agent_holding(url: str) -> float:
+    """Deliveries of the conversation triggers (``agent-on-*``) one agent process holds now (taken, not settled)."""
+    async with httpx2.AsyncClient(timeout=5) as http:
+        text = (await http.get(f"{url}/metrics")).text
+    return sum(
+        sample.value
+        for metric in text_string_to_metric_families(text)
+        if metric.name == "deskpilot_consumer_in_flight"
+        for sample in metric.samples
+        if sample.labels.get("consumer", "").startswith("agent-on-")
+    )
+
+
 async def agent_counter(url: str, family: str, **labels: str) -> float:
     """The sum of a counter (``family`` without ``_total``) over the samples of one agent process matching
     ``labels``; durables of the conversation triggers only (``agent-on-*``) when the counter has a consumer."""

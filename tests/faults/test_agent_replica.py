@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.faultkit.load import Load
 from tests.faultkit.platform import Up, caught_up, event_log
-from tests.faultkit.replica import agent_counter, start_replica, stop_replica, supervised_agent_url
+from tests.faultkit.replica import agent_counter, agent_holding, start_replica, stop_replica, supervised_agent_url
 from tests.faultkit.shop import refunds_made, without_the_refund_procedure
 from tests.faultkit.verdict import conversation_log, dead_letters, judge
 
@@ -28,11 +28,13 @@ environment as the supervised agent otherwise."""
 
 
 async def _mid_traffic(load: Load, url: str, timeout: float = 120.0) -> float:
-    """Until half the conversations had a reply and the extra replica handled its share; what it handled."""
+    """Until half the conversations had a reply, the extra replica handled its share and holds a delivery now (in
+    the middle of a slow reply: what must come back); what it handled. Killed holding nothing, it would leave no
+    work for the live replica to take over, which is what this test is about (it failed so under load)."""
     deadline = time.monotonic() + timeout
     while True:
         handled = await agent_counter(url, "deskpilot_consumer_messages", outcome="handled")
-        if handled >= TAKEN_BEFORE_THE_KILL and load.report.answered >= CONVERSATIONS // 2:
+        if handled >= TAKEN_BEFORE_THE_KILL and load.report.answered >= CONVERSATIONS // 2 and await agent_holding(url):
             return handled
         assert time.monotonic() < deadline, f"extra replica handled {handled}, {load.report.answered} replies"
         await asyncio.sleep(0.05)

@@ -2,18 +2,20 @@
 to run (its problems named by line and field, the text kept), and a run's results — pass^k per task, each failed
 expectation in words, every trial's transcript; and a suite made of recorded conversations
 (``POST /v1/simulations/suites``), shown in the form to read before it runs. Runs are in the sandbox, on the model
-the tenant's policy chose."""
+the tenant's policy chose. A suite in the form can be saved as one of the tenant's stored suites
+(``PUT /v1/simulations/suites/{name}``), which every publish gate runs; they are listed, and can be deleted."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 from litestar import Controller, Response, get, post
 from litestar.response import Redirect
 
 from web.api import ApiError
-from web.auth import SessionApi, layout
+from web.auth import SessionApi, act, layout
 from web.console.common import AnyRequest, Api, Store, admin, admin_form
 from web.pages import page
 from web.sessions import Session
@@ -40,10 +42,17 @@ async def _list(
     """The runs, the suite form (``form`` as written, else the example), and the recent conversations to make a
     suite of (``chosen`` ticked)."""
     items = (await user.get(BASE))["items"]
+    stored = (await user.get(f"{BASE}/suites"))["items"]
     recent = (await user.get("/v1/conversations", params={"limit": 30}))["items"]
     known = {c["id"] for c in recent}
     extra = [{"id": c, "status": "", "customer_id": "", "created_at": ""} for c in chosen if c not in known]
-    context: dict[str, Any] = {"suite": EXAMPLE, "trials": 1, "problems": [], "suite_name": "from-production"}
+    context: dict[str, Any] = {
+        "suite": EXAMPLE,
+        "trials": 1,
+        "problems": [],
+        "suite_name": "from-production",
+        "stored_name": "",
+    }
     return page(
         "console/simulations.html",
         status_code=status_code,
@@ -52,6 +61,7 @@ async def _list(
             section="console",
             tab="simulations",
             items=items,
+            stored=stored,
             conversations=extra + recent,
             chosen=set(chosen),
             **(context | form),
@@ -111,6 +121,37 @@ class SimulationsController(Controller):
             return await _list(session, user, [], exc.status, suite=suite, trials=trials, problems=exc.errors)
         session.say("ok", f"Running {started['tasks']} task(s), {started['trials']} trial(s) each, in the sandbox.")
         return Redirect(f"{BACK}/{started['id']}", status_code=303)
+
+    @post("/stored")
+    async def save(self, request: AnyRequest, api: Api, store: Store) -> Response[Any]:
+        """Save the form's suite as the tenant's, under the name given; with problems, the form comes back (their
+        status) with each by line and field, as written, and nothing is saved."""
+        session, form, user = await admin_form(request, store, api)
+        # A textarea submits CRLF line ends; the stored text keeps the author's lines as LF.
+        suite, name = form.get("suite", "").replace("\r\n", "\n"), form.get("stored_name", "").strip()
+        trials = int(form["trials"]) if form.get("trials", "").isdigit() else 1
+        kept = {"suite": suite, "trials": trials, "stored_name": name}
+        if not name:
+            session.say("error", "Not saved: give the name to store the suite under.")
+            return await _list(session, user, [], 422, **kept)
+        try:
+            saved = await user.call("PUT", f"{BASE}/suites/{quote(name, safe='')}", json_body={"suite": suite})
+        except ApiError as exc:
+            if exc.status == 401:
+                raise
+            problems = len(exc.errors)
+            said = f"Not saved: {problems} problem(s) in the suite." if problems else f"Not saved: {exc.detail}"
+            session.say("error", said)
+            return await _list(session, user, [], exc.status, problems=exc.errors, **kept)
+        session.say("ok", f"Suite {saved['name']} saved: every publish gate runs it from now on.")
+        return Redirect(BACK, status_code=303)
+
+    @post("/stored/{name:str}/delete")
+    async def delete_stored(self, request: AnyRequest, name: str, api: Api, store: Store) -> Redirect:
+        """Delete a stored suite: publish gates no longer run it."""
+        session, _, user = await admin_form(request, store, api)
+        done = f"Stored suite {name} deleted: publish gates no longer run it."
+        return await act(session, BACK, done, user.call("DELETE", f"{BASE}/suites/{quote(name, safe='')}"))
 
     @get("/{sim_id:str}")
     async def results(self, request: AnyRequest, sim_id: str, api: Api, store: Store) -> Response[str]:

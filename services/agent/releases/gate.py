@@ -1,6 +1,6 @@
 """The publish gate: the draft replayed against the tenant's last resolved conversations and run through the
-simulation suites it is given, in the sandbox (docs/replay.md, docs/simulation.md); the tenant's gate policy says
-what blocks the publish."""
+simulation suites it is given and the tenant's stored ones, in the sandbox (docs/replay.md, docs/simulation.md);
+the tenant's gate policy says what blocks the publish."""
 
 from __future__ import annotations
 
@@ -41,7 +41,10 @@ class WriteChange(BaseModel):
 
 
 class SuiteOutcome(BaseModel):
-    suite: str
+    suite: str = Field(description="the suite's own name (its `suite` field)")
+    stored_as: str | None = Field(
+        default=None, description="the tenant's stored suite it is (its name); none: given with the request"
+    )
     passed: bool
     pass_1: float
     failed_tasks: list[str]
@@ -83,13 +86,19 @@ def write_changes(diffs: Sequence[ConversationDiff]) -> list[WriteChange]:
     ]
 
 
+def _named(outcome: SuiteOutcome) -> str:
+    if outcome.stored_as is None:
+        return f"suite {outcome.suite!r}"
+    return f"stored suite {outcome.stored_as!r} (suite {outcome.suite!r})"
+
+
 def verdict(
     policy: GatePolicy, summary: ReplaySummary | None, suites: list[SuiteOutcome], changes: list[WriteChange]
 ) -> GateReport:
     reasons: list[str] = []
     if policy.block_on_failed_suite:
         failed = [s for s in suites if not s.passed]
-        reasons += [f"suite {s.suite!r} failed: {', '.join(s.failed_tasks) or 'a trial'}" for s in failed]
+        reasons += [f"{_named(s)} failed: {', '.join(s.failed_tasks) or 'a trial'}" for s in failed]
     limit = policy.max_write_difference_pct
     if limit is not None and summary is not None and summary.write_difference_pct > limit:
         reasons.append(
@@ -106,9 +115,12 @@ async def run_gate(
     conversation_ids: Sequence[str],
     suites: Sequence[SuiteRun],
     progress: Progress | None = None,
+    stored_as: Sequence[str | None] = (),
 ) -> GateReport:
     """Replay ``conversation_ids`` against the draft and run each suite once; the report says what blocks;
-    ``progress`` hears of each conversation and suite as it finishes."""
+    ``progress`` hears of each conversation and suite as it finishes; ``stored_as``: each suite's stored name (none:
+    given with the request)."""
+    names = [*stored_as, *[None] * (len(suites) - len(stored_as))]
     done = GateProgress(conversations=len(conversation_ids), suites=len(suites))
 
     async def replayed(_diff: ConversationDiff) -> None:
@@ -119,7 +131,7 @@ async def run_gate(
     diffs = await replay(conversation_ids, draft, target, replayed, concurrency=4) if conversation_ids else []
     summary = summarise(diffs) if diffs else None
     outcomes: list[SuiteOutcome] = []
-    for run in suites:
+    for run, name in zip(suites, names, strict=True):
         report = await run_suite(run, trials=1)
         done.suites_run += 1
         if progress is not None:
@@ -127,6 +139,7 @@ async def run_gate(
         outcomes.append(
             SuiteOutcome(
                 suite=report.suite,
+                stored_as=name,
                 passed=report.passed,
                 pass_1=report.pass_hat.get("1", 0.0),
                 failed_tasks=report.failed_tasks,

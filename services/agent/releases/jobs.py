@@ -6,7 +6,8 @@ A run never stays ``running`` after its process is gone: a stopping service mark
 process keeps a heartbeat on the runs it holds, so a run whose process died (its heartbeat stale) is marked failed by
 whichever replica sweeps next. It is not resumed: the draft may have changed since, and publishing again is one call.
 
-Each run records what it gated (its fingerprint: the draft, the gate policy, the suites). A publish of exactly what
+Each run records what it gated (its fingerprint: the draft, the gate policy, the suites: those given with the
+request and the tenant's stored ones, read once when the run is asked for). A publish of exactly what
 the last verdict blocked is refused at once (:class:`GateBlocked`, answered 409 with the reasons) instead of being
 accepted to block again; running the gate again (``POST …/gate``) is how a tenant checks it anew
 (docs/decisions/0046).
@@ -27,7 +28,7 @@ from libs.events import new_id
 from libs.platform.runtime import ServiceRuntime
 from services.agent.releases.config import ReleaseConfig
 from services.agent.releases.gate import GatePolicy, GateProgress, GateReport
-from services.agent.releases.publishing import PreparedGate, ReleaseConflict, Releases, Unsettled
+from services.agent.releases.publishing import GatedSuite, PreparedGate, ReleaseConflict, Releases, Unsettled
 from services.agent.repository import GateRunRepository, GateRunRow
 from services.agent.sandbox.background import Background
 
@@ -37,9 +38,10 @@ DIED = "the agent service running this gate stopped (its heartbeat ended) before
 HEARTBEAT_SECONDS = 5.0
 
 
-def fingerprint(config: ReleaseConfig, policy: GatePolicy, suites: Sequence[str | dict[str, Any]]) -> str:
+def fingerprint(config: ReleaseConfig, policy: GatePolicy, suites: Sequence[GatedSuite]) -> str:
     """What a gate run judges, as a digest: the same draft, gate policy and suites give the same fingerprint."""
-    gated = {"config": config.model_dump(mode="json"), "policy": policy.model_dump(mode="json"), "suites": suites}
+    judged = [s.judged() for s in suites]
+    gated = {"config": config.model_dump(mode="json"), "policy": policy.model_dump(mode="json"), "suites": judged}
     return hashlib.sha256(json.dumps(gated, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -65,12 +67,14 @@ class GateJobs:
     async def submit(
         self, tenant_id: str, suites: Sequence[str | dict[str, Any]], *, publish: bool, notes: str = "", by: str = "api"
     ) -> GateRunRow:
-        """Start the gate of the draft as it is now (``InvalidDocument`` at once if a suite is not valid; a publish
-        of what the gate last blocked: :class:`GateBlocked`, and nothing runs)."""
+        """Start the gate of the draft as it is now, with ``suites`` and the tenant's stored suites
+        (``InvalidDocument`` at once if a suite is not valid; a publish of what the gate last blocked:
+        :class:`GateBlocked`, and nothing runs)."""
+        every = await self._releases.gated_suites(tenant_id, suites)
         if publish:
-            await self._refuse_blocked(tenant_id, suites)
-        prepared = await self._releases.prepare_gate(tenant_id, suites)
-        gated = fingerprint(prepared.config, prepared.policy, suites)
+            await self._refuse_blocked(tenant_id, every)
+        prepared = await self._releases.prepare_gate(tenant_id, every)
+        gated = fingerprint(prepared.config, prepared.policy, every)
         run_id = new_id("gate")
         progress = GateProgress(conversations=len(prepared.conversation_ids), suites=len(prepared.suites))
         try:
@@ -101,7 +105,7 @@ class GateJobs:
         self._background.start(run_id, lambda: self._run(run_id, tenant_id, prepared), stopped)
         return row  # as accepted: queued
 
-    async def _refuse_blocked(self, tenant_id: str, suites: Sequence[str | dict[str, Any]]) -> None:
+    async def _refuse_blocked(self, tenant_id: str, suites: Sequence[GatedSuite]) -> None:
         config, policy = await self._releases.draft(tenant_id), await self._releases.gate_policy(tenant_id)
         async with self._runtime.db.session() as session:
             last = await GateRunRepository(session).last_verdict(tenant_id, fingerprint(config, policy, suites))

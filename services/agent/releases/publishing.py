@@ -29,6 +29,7 @@ from services.agent.repository import (
     ReleaseRepository,
     ReleaseRow,
     RolloutRow,
+    SuiteRepository,
 )
 from services.agent.sandbox.candidate import PreparedCandidate, ToolChanges, tenant_caller
 from services.agent.sandbox.documents import InvalidDocument, Problem, load_with_lines, validate
@@ -52,6 +53,19 @@ class Unsettled(RuntimeError):
 Settle = Callable[[AsyncSession, int], Awaitable[bool]]
 
 
+@dataclass(frozen=True)
+class GatedSuite:
+    """A suite a gate runs: given with the request, or stored by the tenant (``stored_as``: the name it is stored
+    under, ``PUT /v1/simulations/suites/{name}``)."""
+
+    document: str | dict[str, Any]
+    stored_as: str | None = None
+
+    def judged(self) -> str | dict[str, Any]:
+        """What a gate run's fingerprint holds of it (a given suite: its document, as before stored suites)."""
+        return self.document if self.stored_as is None else {"stored_as": self.stored_as, "source": self.document}
+
+
 @dataclass
 class PreparedGate:
     """A gate ready to run: the draft as it was when asked for, its suites planned, the conversations to replay."""
@@ -62,10 +76,13 @@ class PreparedGate:
     target: ReplayTarget
     conversation_ids: list[str]
     suites: list[SuiteRun]
+    stored_as: list[str | None]  # each suite's stored name (None: given with the request)
 
     async def run(self, progress: Progress | None = None) -> GateReport:
         try:
-            return await run_gate(self.policy, self.draft, self.target, self.conversation_ids, self.suites, progress)
+            return await run_gate(
+                self.policy, self.draft, self.target, self.conversation_ids, self.suites, progress, self.stored_as
+            )
         finally:
             await self.close()
 
@@ -130,11 +147,18 @@ class Releases:
         async with self.runtime.unit_of_work() as uow:
             await ReleaseRepository(uow.session).put_draft(tenant_id, **values)
 
-    async def _suites(self, config: ReleaseConfig, documents: Sequence[str | dict[str, Any]]) -> list[SuiteRun]:
+    async def gated_suites(self, tenant_id: str, given: Sequence[str | dict[str, Any]]) -> list[GatedSuite]:
+        """What a gate of the tenant's draft runs: the suites ``given`` with the request, then every stored one."""
+        async with self.runtime.db.session() as session:
+            stored = await SuiteRepository(session).all(tenant_id)
+        return [GatedSuite(d) for d in given] + [GatedSuite(r.source, r.name) for r in stored]
+
+    async def _suites(self, config: ReleaseConfig, documents: Sequence[GatedSuite]) -> list[SuiteRun]:
         runs: list[SuiteRun] = []
         problems: list[Problem] = []
         caller = tenant_caller(self.settings)
-        for i, document in enumerate(documents):
+        for i, gated in enumerate(documents):
+            document = gated.document
             try:
                 if isinstance(document, str):
                     suite, node = load_with_lines(Suite, document, "suite")
@@ -144,15 +168,17 @@ class Releases:
                 live = self.models(config.policy)
                 runs.append(await plan(suite, candidate, live, self.settings, node=node, caller=caller))
             except InvalidDocument as exc:
-                problems += [p.under(f"suites[{i}]") for p in exc.problems]
+                where = f"suites[{i}]" if gated.stored_as is None else f"stored_suites.{gated.stored_as}"
+                problems += [p.under(where) for p in exc.problems]
         if problems:
             for run in runs:
                 await run.close()
             raise InvalidDocument("publish", problems)
         return runs
 
-    async def prepare_gate(self, tenant_id: str, suites: Sequence[str | dict[str, Any]]) -> PreparedGate:
-        """The gate of the draft as it is now, ready to run (:class:`InvalidDocument` if a suite is not valid)."""
+    async def prepare_gate(self, tenant_id: str, suites: Sequence[GatedSuite]) -> PreparedGate:
+        """The gate of the draft as it is now, ready to run (:class:`InvalidDocument` if a suite is not valid, or a
+        stored one names what the draft or the operator lacks now)."""
         config, policy = await self.draft(tenant_id), await self.gate_policy(tenant_id)
         live = await self.setups.get(tenant_id)
         draft = PreparedCandidate(
@@ -169,12 +195,7 @@ class Releases:
         wanted = ConversationFilter(last=policy.replay_last, status="resolved") if policy.replay_last else None
         ids = await select(log, tenant_id, wanted) if wanted is not None else []
         target = ReplayTarget(log, tenant_id, risks_of(live.tools, draft.tools), self.runtime.nc)
-        return PreparedGate(config, policy, draft, target, ids, runs)
-
-    async def gate(self, tenant_id: str, suites: Sequence[str | dict[str, Any]]) -> tuple[ReleaseConfig, GateReport]:
-        """The draft through the gate: nothing is saved."""
-        prepared = await self.prepare_gate(tenant_id, suites)
-        return prepared.config, await prepared.run()
+        return PreparedGate(config, policy, draft, target, ids, runs, [g.stored_as for g in suites])
 
     async def create(
         self,

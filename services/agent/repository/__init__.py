@@ -17,6 +17,7 @@ from services.agent.repository.figures import FigureRepository, ReleaseFigureRow
 from services.agent.repository.gate_runs import GateRunRepository, GateRunRow
 from services.agent.repository.procedures import ProcedureRepository, ProcedureRow
 from services.agent.repository.releases import ActionRow, DraftRow, ReleaseRepository, ReleaseRow, RolloutRow
+from services.agent.repository.suites import StoredSuiteRow, SuiteRepository
 
 __all__ = [
     "ActionRow",
@@ -38,6 +39,8 @@ __all__ = [
     "SimulationListRow",
     "SimulationRepository",
     "SimulationRow",
+    "StoredSuiteRow",
+    "SuiteRepository",
     "TurnRepository",
 ]
 

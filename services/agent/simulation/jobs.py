@@ -1,5 +1,6 @@
 """Simulations requested over the API: the suite and candidate checked at once (line and field of every problem),
-then the trials run in the background, progress counted as they finish and the report stored at the end."""
+then the trials run in the background, progress counted as they finish and the report stored at the end. And the
+tenant's stored suites, checked the same way before they are saved (every publish gate runs them)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from libs.platform.runtime import ServiceRuntime
 from services.agent.config import AgentSettings
 from services.agent.policy import AgentPolicy
 from services.agent.providers import ChatModel
-from services.agent.repository import SimulationListRow, SimulationRepository, SimulationRow
+from services.agent.repository import (
+    SimulationListRow,
+    SimulationRepository,
+    SimulationRow,
+    StoredSuiteRow,
+    SuiteRepository,
+)
 from services.agent.sandbox.background import Background
 from services.agent.sandbox.candidate import Candidate, tenant_caller
 from services.agent.sandbox.documents import InvalidDocument, Problem, load_with_lines, validate
@@ -103,3 +110,25 @@ class SimulationJobs:
             return await suite_from_conversations(self._runtime.event_log, tenant_id, ids, catalog, setup.policy, name)
         except ValueError as exc:  # every conversation was empty: a suite needs a task
             raise InvalidDocument("request", [Problem("conversations", "none of them has a customer message")]) from exc
+
+    async def save_suite(self, tenant_id: str, name: str, text: str) -> StoredSuiteRow:
+        """``text`` saved as the tenant's suite ``name`` (replacing one of that name), once it is checked exactly as a
+        simulation's suite is: ``InvalidDocument`` (nothing saved) names every problem."""
+        run = await self.prepare(tenant_id, text, None)
+        await run.close()
+        async with self._runtime.unit_of_work() as uow:
+            return await SuiteRepository(uow.session).put(
+                tenant_id, name, text, run.suite.model_dump(mode="json", exclude_unset=True)
+            )
+
+    async def stored_suites(self, tenant_id: str) -> list[StoredSuiteRow]:
+        async with self._runtime.db.session() as session:
+            return await SuiteRepository(session).all(tenant_id)
+
+    async def stored_suite(self, tenant_id: str, name: str) -> StoredSuiteRow | None:
+        async with self._runtime.db.session() as session:
+            return await SuiteRepository(session).get(tenant_id, name)
+
+    async def delete_suite(self, tenant_id: str, name: str) -> bool:
+        async with self._runtime.unit_of_work() as uow:
+            return await SuiteRepository(uow.session).delete(tenant_id, name)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.agent.sandbox.candidate_request import CandidateRequest
 from services.agent.simulation.report import SuiteReport
-from services.agent.simulation.suite import suite_text
+from services.agent.simulation.suite import NAME, suite_text
 
 
 class SimulationRequest(BaseModel):
@@ -74,3 +74,29 @@ class SuiteFromConversations(BaseModel):
     model_config = ConfigDict(extra="forbid")
     conversations: list[str] = Field(min_length=1, max_length=500)
     name: str = Field(default="from-production", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+class StoredSuiteRequest(BaseModel):
+    """A suite to keep as the tenant's (``PUT /v1/simulations/suites/{name}``): every publish gate runs it."""
+
+    model_config = ConfigDict(extra="forbid")
+    suite: str = suite_text()
+
+
+class StoredSuiteSummary(BaseModel):
+    name: str = Field(pattern=NAME, description="the name it is stored under (the path's)")
+    suite: str = Field(description="the suite's own name (its `suite` field), as reports name it")
+    description: str
+    tasks: int = Field(description="how many tasks it has")
+    created_at: datetime
+    updated_at: datetime
+
+
+class StoredSuiteView(StoredSuiteSummary):
+    """A stored suite, with its text as saved."""
+
+    source: str = Field(description="the suite's YAML or JSON text, as saved")
+
+
+class StoredSuiteList(BaseModel):
+    items: list[StoredSuiteSummary]

@@ -218,6 +218,10 @@ from .status_change_status import StatusChangeStatus
 from .stdio_server import StdioServer
 from .stdio_server_env import StdioServerEnv
 from .stdio_server_mode import StdioServerMode
+from .stored_suite_list import StoredSuiteList
+from .stored_suite_request import StoredSuiteRequest
+from .stored_suite_summary import StoredSuiteSummary
+from .stored_suite_view import StoredSuiteView
 from .stripe_connect import StripeConnect
 from .suite_from_conversations import SuiteFromConversations
 from .suite_outcome import SuiteOutcome
@@ -517,6 +521,10 @@ __all__ = (
     "StdioServer",
     "StdioServerEnv",
     "StdioServerMode",
+    "StoredSuiteList",
+    "StoredSuiteRequest",
+    "StoredSuiteSummary",
+    "StoredSuiteView",
     "StripeConnect",
     "SuiteFromConversations",
     "SuiteOutcome",
