@@ -225,7 +225,7 @@ def _a_resources(client: httpx2.Client, platform: Platform) -> dict[str, str]:
     if procedures:  # the demo tenant's
         ids["procedure"] = procedures[0]["name"]
     ids["suite"] = "quuxworth-suite"
-    stored = client.put(f"{base}/v1/simulations/suites/{ids['suite']}", headers=auth, json={"suite": A_SUITE})
+    stored = client.put(f"{base}/v1/simulations/suites/{ids['suite']}", headers=auth, json={"source": A_SUITE})
     _json(stored, "A's stored suite")
     return ids
 

@@ -135,7 +135,7 @@ class SimulationsController(Controller):
             session.say("error", "Not saved: give the name to store the suite under.")
             return await _list(session, user, [], 422, **kept)
         try:
-            saved = await user.call("PUT", f"{BASE}/suites/{quote(name, safe='')}", json_body={"suite": suite})
+            saved = await user.call("PUT", f"{BASE}/suites/{quote(name, safe='')}", json_body={"source": suite})
         except ApiError as exc:
             if exc.status == 401:
                 raise

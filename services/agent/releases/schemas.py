@@ -63,9 +63,16 @@ class PromoteRequest(BaseModel):
     by: str = By
 
 
+def _whole_number(value: object) -> object:
+    """A JSON integer only: pydantic's lax mode, which the edge validates in, took true and "1" as release 1."""
+    if type(value) is not int:
+        raise ValueError("a release number (a JSON integer)")
+    return value
+
+
 class RollbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    to: int | None = Field(
+    to: Annotated[int, BeforeValidator(_whole_number)] | None = Field(
         default=None, ge=1, le=2**31 - 1, description="an earlier release; omitted: stop the rollout"
     )
     by: str = By

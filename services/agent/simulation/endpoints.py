@@ -156,7 +156,7 @@ class SimulationController(Controller):
         unless it passes: 422 names the line and field of every problem, 409 what it names that the tenant or
         operator lacks (a configured model), 403 a private model server."""
         try:
-            row = await simulations.save_suite(tenant_id, name, data.suite)
+            row = await simulations.save_suite(tenant_id, name, data.source)
         except InvalidDocument as exc:
             raise refused(exc) from exc
         return StoredSuiteView(**_stored(row), source=row.source)

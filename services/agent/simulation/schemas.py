@@ -77,10 +77,11 @@ class SuiteFromConversations(BaseModel):
 
 
 class StoredSuiteRequest(BaseModel):
-    """A suite to keep as the tenant's (``PUT /v1/simulations/suites/{name}``): every publish gate runs it."""
+    """A suite to keep as the tenant's (``PUT /v1/simulations/suites/{name}``): every publish gate runs it. ``source``:
+    its YAML or JSON text, as a stored suite's ``source`` reads back (``suite`` there is the suite's own name)."""
 
     model_config = ConfigDict(extra="forbid")
-    suite: str = suite_text()
+    source: str = suite_text()
 
 
 class StoredSuiteSummary(BaseModel):

@@ -254,8 +254,9 @@ async def check_diff(client: httpx2.AsyncClient, auth: dict[str, str], others: d
         r = await client.post(f"/v1/agent/releases/17179869184/{action}", headers=auth, json=body)
         assert r.status_code == 422, r.text
         assert r.json()["errors"][0]["field"] == "number"
-    r = await client.post("/v1/agent/releases/rollback", headers=auth, json={"to": 17179869184})
-    assert r.status_code == 422, r.text
+    for to in (17179869184, True, 1.5, "1"):  # true and "1" were taken as release 1
+        r = await client.post("/v1/agent/releases/rollback", headers=auth, json={"to": to})
+        assert r.status_code == 422, (to, r.text)
 
 
 async def check_figures(client: httpx2.AsyncClient, auth: dict[str, str], on_two: int) -> None:

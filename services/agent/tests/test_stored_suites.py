@@ -46,7 +46,7 @@ async def test_a_stored_failing_suite_blocks_a_publish_until_it_is_deleted(
         other = await provision_tenant(event_log, runtime, "Other")
         auth, others = {"Authorization": f"Bearer {tenant.api_key}"}, {"Authorization": f"Bearer {other.api_key}"}
 
-        r = await client.put(f"{PATH}/must-hand-over", headers=auth, json={"suite": BAD})
+        r = await client.put(f"{PATH}/must-hand-over", headers=auth, json={"source": BAD})
         assert r.status_code == 422, r.text
         (problem,) = r.json()["errors"]
         assert problem["field"] == "suite.tasks[0].expect.colour", problem
@@ -54,7 +54,7 @@ async def test_a_stored_failing_suite_blocks_a_publish_until_it_is_deleted(
         assert (await client.get(PATH, headers=auth)).json() == {"items": []}, "nothing saved"
         assert (await client.get(f"{PATH}/must-hand-over", headers=auth)).status_code == 404
 
-        r = await client.put(f"{PATH}/must-hand-over", headers=auth, json={"suite": FAILING})
+        r = await client.put(f"{PATH}/must-hand-over", headers=auth, json={"source": FAILING})
         assert r.status_code == 200, r.text
         assert (r.json()["name"], r.json()["suite"], r.json()["tasks"], r.json()["source"]) == (
             "must-hand-over",

@@ -10,24 +10,25 @@ T = TypeVar("T", bound="StoredSuiteRequest")
 
 @_attrs_define
 class StoredSuiteRequest:
-    """A suite to keep as the tenant's (``PUT /v1/simulations/suites/{name}``): every publish gate runs it.
+    """A suite to keep as the tenant's (``PUT /v1/simulations/suites/{name}``): every publish gate runs it. ``source``:
+    its YAML or JSON text, as a stored suite's ``source`` reads back (``suite`` there is the suite's own name).
 
-    Attributes:
-        suite (str): a simulation suite as YAML or JSON text: tasks with unique ids, customers, setups and expectations
-            as docs/simulation.md describes them (format `deskpilot-suite`); each problem is named by field and line: 422
-            when the document is wrong, 409 when it names what this tenant does not have
+        Attributes:
+            source (str): a simulation suite as YAML or JSON text: tasks with unique ids, customers, setups and expectations
+                as docs/simulation.md describes them (format `deskpilot-suite`); each problem is named by field and line: 422
+                when the document is wrong, 409 when it names what this tenant does not have
     """
 
-    suite: str
+    source: str
 
     def to_dict(self) -> dict[str, Any]:
-        suite = self.suite
+        source = self.source
 
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
             {
-                "suite": suite,
+                "source": source,
             }
         )
 
@@ -36,10 +37,10 @@ class StoredSuiteRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        suite = d.pop("suite")
+        source = d.pop("source")
 
         stored_suite_request = cls(
-            suite=suite,
+            source=source,
         )
 
         return stored_suite_request

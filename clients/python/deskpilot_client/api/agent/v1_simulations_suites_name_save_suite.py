@@ -115,7 +115,9 @@ def sync_detailed(
     Args:
         name (str): A stored suite's name: letters, digits, `.`, `_` and `-`, 1-100.
         body (StoredSuiteRequest): A suite to keep as the tenant's (``PUT
-            /v1/simulations/suites/{name}``): every publish gate runs it.
+            /v1/simulations/suites/{name}``): every publish gate runs it. ``source``:
+            its YAML or JSON text, as a stored suite's ``source`` reads back (``suite`` there is the
+            suite's own name).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -148,7 +150,9 @@ def sync(
     Args:
         name (str): A stored suite's name: letters, digits, `.`, `_` and `-`, 1-100.
         body (StoredSuiteRequest): A suite to keep as the tenant's (``PUT
-            /v1/simulations/suites/{name}``): every publish gate runs it.
+            /v1/simulations/suites/{name}``): every publish gate runs it. ``source``:
+            its YAML or JSON text, as a stored suite's ``source`` reads back (``suite`` there is the
+            suite's own name).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -176,7 +180,9 @@ async def asyncio_detailed(
     Args:
         name (str): A stored suite's name: letters, digits, `.`, `_` and `-`, 1-100.
         body (StoredSuiteRequest): A suite to keep as the tenant's (``PUT
-            /v1/simulations/suites/{name}``): every publish gate runs it.
+            /v1/simulations/suites/{name}``): every publish gate runs it. ``source``:
+            its YAML or JSON text, as a stored suite's ``source`` reads back (``suite`` there is the
+            suite's own name).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -207,7 +213,9 @@ async def asyncio(
     Args:
         name (str): A stored suite's name: letters, digits, `.`, `_` and `-`, 1-100.
         body (StoredSuiteRequest): A suite to keep as the tenant's (``PUT
-            /v1/simulations/suites/{name}``): every publish gate runs it.
+            /v1/simulations/suites/{name}``): every publish gate runs it. ``source``:
+            its YAML or JSON text, as a stored suite's ``source`` reads back (``suite`` there is the
+            suite's own name).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
