@@ -221,7 +221,7 @@ class Consumers:
             if ordered:  # a killed process may have left messages unacknowledged
                 standing = await self._rewind(standing, sub)
             while self._running:
-                await self.outage.wait_over()  # take nothing new while the infrastructure is away
+                await self.outage.ride_out(self._infrastructure_up)  # take nothing new while the infrastructure is away
                 # A concurrent consumer pulls only what there are workers for and starts it at once: replicas share
                 # work by free capacity (the in-flight cap). An ordered one takes what is there, up to its batch.
                 try:

@@ -12,8 +12,10 @@ while it lasts, readiness reports it, and it is logged once when it starts and o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 import nats.errors
@@ -120,5 +122,13 @@ class Outage:
         self._since, self._reason, self._failures = None, "", 0
         self._over.set()
 
-    async def wait_over(self) -> None:
-        await self._over.wait()
+    async def ride_out(self, infrastructure_up: Callable[[], Awaitable[bool]], every_s: float = 0.5) -> None:
+        """Until the outage is over: a handler that succeeds ends it, or ``infrastructure_up()`` finds everything
+        back (the handler that saw the failure may have been stopped meanwhile, e.g. its consumer's lease lost, and
+        then nothing else would end it: the process would stay not ready and take nothing new, for good)."""
+        while self.active:
+            if await infrastructure_up():
+                self.recovered()
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._over.wait(), every_s)

@@ -184,3 +184,22 @@ async def test_a_claim_the_outage_kept_from_being_released_is_released_when_the_
     await idempotent(keys, "ten_1", "msg-1", b"", (scope, receive, send), app)
     assert statuses == [503, 202], "the retry ran for real"
     assert calls == 2
+
+
+async def test_an_outage_whose_failing_handler_was_stopped_ends_when_the_infrastructure_is_back() -> None:
+    """The handler that saw the failure may be gone (its consumer stopped when its lease was lost): the consumers'
+    loops find the infrastructure back themselves, or the process would stay not ready and take nothing, for good
+    (the database-restart fault test found exactly that)."""
+    outage, up = Outage(), asyncio.Event()
+    outage.failed("billing-ledger", OperationalError("SELECT 1", {}, ConnectionRefusedError()))
+
+    async def infrastructure_up() -> bool:
+        return up.is_set()
+
+    riding = asyncio.create_task(outage.ride_out(infrastructure_up, every_s=0.01))
+    await asyncio.wait({riding}, timeout=0.1)
+    assert not riding.done(), "still away: keeps waiting"
+    assert outage.active
+    up.set()
+    await asyncio.wait_for(riding, 10)
+    assert not outage.active
