@@ -20,6 +20,8 @@ from tests.browser.conftest import (
 )
 from tests.support import DEMO_REFUNDABLE_ORDER, eventually, listening
 
+REFUND_PROCEDURE = "refund-within-30-days"
+
 
 async def ask(page: Page, text: str) -> None:
     box = page.get_by_label("Your message")
@@ -208,12 +210,17 @@ async def test_a_rejected_action_never_runs_and_the_ai_carries_on(
     context: BrowserContext, web_platform: WebPlatform, api: httpx2.AsyncClient
 ) -> None:
     """A refund above the tenant's approval threshold waits in the inbox; the agent rejects it with a reason: the
-    refund is not made, the transcript says who denied it, and the AI answers the customer again."""
+    refund is not made, the transcript says who denied it, and the AI answers the customer again. The demo's refund
+    procedure is set aside meanwhile: order 1003 is the store's one refundable order, and the end-to-end test (run
+    before this one on the same platform) refunds part of it, after which the procedure rightly blocks any refund."""
     headers = web_platform.headers()
     policy = (await api.get("/v1/agent/policy", headers=headers)).json()
     rule = {"tool": "refund_order", "argument": "amount", "above": "100"}
     r = await api.put("/v1/agent/policy", headers=headers, json=policy | {"approval_rules": [rule]})
     assert r.status_code == 200, r.text
+    procedure = f"/v1/agent/procedures/{REFUND_PROCEDURE}"
+    kept = (await api.get(procedure, headers=headers)).json()["source"]
+    assert (await api.delete(procedure, headers=headers)).status_code == 204
     try:
         agent = await new_account(api, web_platform, name="Rex Rejects")
         r = await api.patch(f"/v1/tickets/agents/{agent.agent_id}", headers=headers, json={"availability": "away"})
@@ -240,8 +247,6 @@ async def test_a_rejected_action_never_runs_and_the_ai_carries_on(
             json={"text": f"please refund $150 of order #{DEMO_REFUNDABLE_ORDER}"},
         )
         assert asked.status_code == 202, asked.text
-        await eventually(lambda: replies_after(asked.json()["position"]), timeout=30, what="the AI to ask for a yes")
-        await api.post(f"/v1/conversations/{cid}/messages", headers=headers, json={"text": "yes"})
         approval = page.locator("div.approval", has_text="refund_order")
         await expect(approval).to_contain_text("refund_order with amount above 100", timeout=30_000)
         await approval.get_by_label("Note").fill("Send us a photo of the damage first.")
@@ -264,3 +269,5 @@ async def test_a_rejected_action_never_runs_and_the_ai_carries_on(
         assert refunds == [], "a rejected refund was made"
     finally:
         await api.put("/v1/agent/policy", headers=headers, json=policy)
+        restored = await api.post("/v1/agent/procedures", headers=headers, json={"source": kept})
+        assert restored.status_code == 201, restored.text
