@@ -180,9 +180,10 @@ class Consumers:
         self._running = False
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if self._tasks:  # bounded: a task that swallowed its cancellation must not hold the process's stop for good
+            _, stuck = await asyncio.wait(self._tasks, timeout=10)
+            for task in stuck:
+                log.warning("consumer task %s did not stop within 10 s; left behind", task.get_name())
         self._tasks.clear()
         if self._inflight:
             await asyncio.wait(self._inflight, timeout=10)
