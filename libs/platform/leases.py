@@ -10,9 +10,8 @@ releases it and a standby takes it, then starts the consumer, whose start-up res
 messages the dead holder left unacknowledged, in log order.
 
 A holder must stop consuming before a successor starts: it asks its connection every ``heartbeat_s`` (at most
-``answer_s`` to answer: a loaded machine is slow, not gone) and cancels its consumers at the first failure; a
-standby that had to wait for the lock waits ``grace_s`` more (longer than the holder takes to notice) before it
-starts. The lock session asks the server
+``heartbeat_s`` to answer) and cancels its consumers at the first failure; a standby that had to wait for the lock
+waits ``grace_s`` more (longer than the holder takes to notice) before it starts. The lock session asks the server
 for TCP keepalives of a few seconds, so the lock of a holder cut off by the network is not held for hours.
 """
 
@@ -34,10 +33,7 @@ log = logging.getLogger("deskpilot.leases")
 
 HEARTBEAT_S = 1.0
 """How often a holder checks its lock session and a standby asks for the lock."""
-ANSWER_S = 5.0
-"""How long the lock session may take to answer before it counts as lost. A lost session stops the consumers and
-restarts them from their ack floor: a second's timeout did that on a merely busy machine (tests/faults under load)."""
-GRACE_S = HEARTBEAT_S + ANSWER_S + 1.0
+GRACE_S = 3.0
 """How long a standby that took over waits before consuming: longer than a holder's heartbeat plus its timeout."""
 _KEEPALIVES = "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3"
 
@@ -103,17 +99,11 @@ class ConsumerLeases:
     every ``heartbeat_s``; all lost at once when the session fails."""
 
     def __init__(
-        self,
-        database_url: str,
-        service: str,
-        *,
-        heartbeat_s: float = HEARTBEAT_S,
-        answer_s: float = ANSWER_S,
-        grace_s: float = GRACE_S,
+        self, database_url: str, service: str, *, heartbeat_s: float = HEARTBEAT_S, grace_s: float = GRACE_S
     ) -> None:
         self._dsn = asyncpg_dsn(database_url)
         self.service = service
-        self._heartbeat_s, self._answer_s, self._grace_s = heartbeat_s, answer_s, grace_s
+        self._heartbeat_s, self._grace_s = heartbeat_s, grace_s
         self.leases: dict[str, ConsumerLease] = {}
         self.session_pid: int | None = None
         """The backend pid of the lock session (a test closes it with ``pg_terminate_backend``)."""
@@ -131,7 +121,7 @@ class ConsumerLeases:
             try:
                 conn = await asyncpg.connect(self._dsn, timeout=5)
                 await conn.execute(_KEEPALIVES)
-                self.session_pid = await conn.fetchval("SELECT pg_backend_pid()", timeout=self._answer_s)
+                self.session_pid = await conn.fetchval("SELECT pg_backend_pid()", timeout=self._heartbeat_s)
                 while True:
                     await self._ask(conn)
                     await asyncio.sleep(self._heartbeat_s)  # not synchronisation: the interval of asking again
@@ -148,11 +138,11 @@ class ConsumerLeases:
                     await _close(conn)
 
     async def _ask(self, conn: asyncpg.Connection) -> None:
-        await conn.fetchval("SELECT 1", timeout=self._answer_s)
+        await conn.fetchval("SELECT 1", timeout=self._heartbeat_s)
         for lease in self.leases.values():
             if lease.holding:
                 continue
-            if await conn.fetchval("SELECT pg_try_advisory_lock($1)", lease.key, timeout=self._answer_s):
+            if await conn.fetchval("SELECT pg_try_advisory_lock($1)", lease.key, timeout=self._heartbeat_s):
                 lease.set_holding(True)
             else:
                 lease.took_over = True

@@ -24,7 +24,7 @@ class Replica:
 
     def __init__(self, name: str, nc: NATS, database_url: str, handled: list[tuple[str, int]]) -> None:
         self.name, self.nc, self.handled = name, nc, handled
-        self.leases = ConsumerLeases(database_url, "test", heartbeat_s=0.2, answer_s=0.5, grace_s=1.0)
+        self.leases = ConsumerLeases(database_url, "test", heartbeat_s=0.2, grace_s=1.0)
         self.consumers = Consumers("test", nc, EventLog(nc), leases=self.leases)
         self.stuck_at: int | None = None  # a position this replica's handler never finishes (cancelled)
         self.stuck = asyncio.Event()
