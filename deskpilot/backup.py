@@ -39,6 +39,7 @@ from nats.js.errors import NotFoundError
 from libs.events import EventLog
 from libs.events.streams import ALL_STREAMS, EVENTS_STREAM
 from libs.platform import nats_auth, stream_reads
+from libs.platform.db import asyncpg_dsn
 
 SERVER_HEADERS = ("Nats-Stream", "Nats-Subject", "Nats-Sequence", "Nats-Time-Stamp", "Nats-Num-Pending")
 DROPPED_HEADERS = ("Nats-Last-Sequence", "Nats-Expected-", "Status", "Description")
@@ -82,10 +83,6 @@ def _pg_tool(name: str) -> str:
     return found
 
 
-def _libpq(database_url: str) -> str:
-    return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
-
-
 async def backup(out: Path, nats_url: str, database_url: str) -> dict[str, Any]:
     """Write the backup directory ``out`` (created; must not hold a backup already); returns its manifest."""
     if (out / "manifest.json").exists():
@@ -101,7 +98,7 @@ async def backup(out: Path, nats_url: str, database_url: str) -> dict[str, Any]:
             streams[name] = {"messages": len(messages), "last_seq": messages[-1].seq if messages else 0}
     finally:
         await nc.close()
-    dump = [_pg_tool("pg_dump"), "--format=custom", "--file", str(out / "postgres.dump"), _libpq(database_url)]
+    dump = [_pg_tool("pg_dump"), "--format=custom", "--file", str(out / "postgres.dump"), asyncpg_dsn(database_url)]
     await asyncio.to_thread(subprocess.run, dump, check=True, capture_output=True, timeout=3600)
     manifest = {"format": "deskpilot-backup/v1", "created_at": datetime.now(UTC).isoformat(), "streams": streams}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
@@ -121,7 +118,7 @@ async def _empty(nc: NATS) -> None:
 
 
 async def _database_empty(database_url: str) -> None:
-    conn = await asyncpg.connect(_libpq(database_url))
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         schemas = await conn.fetch(
             "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' "
@@ -154,7 +151,7 @@ async def restore(src: Path, nats_url: str, database_url: str, replicas: int = 1
         # pgvector may exist already: it is dropped and created again).
         command = [
             _pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--clean", "--if-exists",
-            "--dbname", _libpq(database_url),
+            "--dbname", asyncpg_dsn(database_url),
         ]  # fmt: skip
         done = await asyncio.to_thread(
             subprocess.run, [*command, str(src / "postgres.dump")], capture_output=True, text=True, timeout=3600

@@ -187,7 +187,7 @@ def _raised(handler: HTTPRouteHandler) -> set[int]:
     statuses = {status for name, status in _RAISED.items() if name in source}
     if "domain_errors()" in source:  # ticketing's domain failures (services/ticketing/endpoints.py)
         statuses |= {403, 404, 409}
-    if "refused(exc)" in source:  # a tenant's document refused (services/agent/sandbox/http.py): 422, 409 or 403
+    if re.search(r"\brefused\(", source):  # a tenant's document refused (services/agent/sandbox/http.py)
         statuses |= {403, 409, 422}
     for match in _STATUS.finditer(source):
         status = int(next(g for g in match.groups() if g))

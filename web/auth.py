@@ -11,9 +11,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
@@ -299,18 +299,29 @@ def on_http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Respo
     return refusal_page(exc.status_code, "Error" if exc.status_code != 404 else "Not found", str(exc.detail))
 
 
+Told: TypeAlias = Callable[[Any], tuple[str, str]]
+"""What to tell the person, as (kind, words), from what an accepted call answered (a save that carries a problem)."""
+
+
 async def act(
-    session: Session, back: str, done: str, call: Any, *, refused: str = "", reasons: Mapping[int, str] | None = None
+    session: Session,
+    back: str,
+    done: str | Told,
+    call: Any,
+    *,
+    refused: str = "",
+    reasons: Mapping[int, str] | None = None,
 ) -> Redirect:
-    """Run one API call for a form; tell the person how it went on the page they return to (``back``): ``done``, or
-    the API's reason for refusing (``reasons`` may word a status better), after ``refused`` when given."""
+    """Run one API call for a form; tell the person how it went on the page they return to (``back``): ``done`` (or
+    what ``done`` makes of the answer), or the API's reason for refusing (``reasons`` may word a status better),
+    after ``refused`` when given."""
     try:
-        await call
+        answer = await call
     except ApiError as exc:
         if exc.status == 401:
             raise
         reason = (reasons or {}).get(exc.status) or exc.detail or f"refused ({exc.status})"
         session.say("error", f"{refused}: {reason}." if refused else reason)
     else:
-        session.say("ok", done)
+        session.say(*done(answer)) if callable(done) else session.say("ok", done)
     return Redirect(back, status_code=303)

@@ -108,13 +108,17 @@ def _filters(request: Request[Any, Any, Any]) -> dict[str, str]:
     return {"view": view or "all", "status": status or "unresolved", "priority": priority or ""}
 
 
+def _ticket_page(ticket_id: str) -> str:
+    return f"/inbox/tickets/{ticket_id}"
+
+
 def _back(ticket_id: str) -> Redirect:
-    return Redirect(f"/inbox/tickets/{ticket_id}", status_code=303)
+    return Redirect(_ticket_page(ticket_id), status_code=303)
 
 
 async def _act(session: Session, ticket_id: str, done: str, call: Any) -> Redirect:
     """Run one API call for a form; say how it went on the ticket's page."""
-    return await act(session, f"/inbox/tickets/{ticket_id}", done, call)
+    return await act(session, _ticket_page(ticket_id), done, call)
 
 
 class InboxController(Controller):

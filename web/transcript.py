@@ -177,7 +177,6 @@ class _Reader:
         if item is None or item.kind != "action":
             # a call that never ran as requested (unknown tool, denied approval): its own line, with the arguments
             # its approval request showed (a denied call has no tool.requested of its own)
-            asked = item if item is not None else Item("", "", "", "", 0)
             item = Item(
                 "action",
                 "AI",
@@ -185,8 +184,8 @@ class _Reader:
                 event["occurred_at"],
                 event["position"],
                 tool=p["tool"],
-                arguments=asked.arguments,
-                fields=asked.fields,
+                arguments=item.arguments if item else None,
+                fields=list(item.fields) if item else [],
             )
             self.items.append(item)
         if event["type"] == "tool.completed":

@@ -46,6 +46,7 @@ from libs.platform.faults import Outage, is_transient
 from libs.platform.leases import ConsumerLeases
 from libs.platform.pulls import FreeSlots, StandingPull
 from libs.platform.row_security import SYSTEM, tenant_scope
+from libs.platform.tasks import stop_tasks
 
 log = logging.getLogger("deskpilot.consumers")
 tracer = trace.get_tracer("deskpilot.consumers")
@@ -178,12 +179,7 @@ class Consumers:
 
     async def stop(self) -> None:
         self._running = False
-        for task in self._tasks:
-            task.cancel()
-        if self._tasks:  # bounded: a task that swallowed its cancellation must not hold the process's stop for good
-            _, stuck = await asyncio.wait(self._tasks, timeout=10)
-            for task in stuck:
-                log.warning("consumer task %s did not stop within 10 s; left behind", task.get_name())
+        await stop_tasks(self._tasks)
         self._tasks.clear()
         if self._inflight:
             await asyncio.wait(self._inflight, timeout=10)

@@ -22,6 +22,16 @@ from libs.platform import row_security
 from libs.platform.row_security import SYSTEM, tenant_scope
 
 
+def advisory_key(label: str) -> int:
+    """A PostgreSQL advisory lock's key for ``label``: SHA-256's first 8 bytes as a signed 64-bit number."""
+    return int.from_bytes(hashlib.sha256(label.encode()).digest()[:8], "big", signed=True)
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    """``database_url`` (SQLAlchemy's ``postgresql+asyncpg://``) as a DSN asyncpg and libpq's tools take."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def pair_among(
     first: ColumnElement[str], second: ColumnElement[str], pairs: Sequence[tuple[str, str]]
 ) -> ColumnElement[bool]:
@@ -100,9 +110,7 @@ class Database:
             await owner.dispose()
 
     async def _migrate(self, engine: AsyncEngine, migrations: Sequence[Migration], role: str | None) -> list[int]:
-        lock_key = int.from_bytes(
-            hashlib.sha256(f"deskpilot-migrate:{self.schema}".encode()).digest()[:8], "big", signed=True
-        )
+        lock_key = advisory_key(f"deskpilot-migrate:{self.schema}")
         applied_now: list[int] = []
         with tenant_scope(SYSTEM):  # data migrations see every tenant's rows (the policies apply to the owner too)
             async with engine.begin() as conn:

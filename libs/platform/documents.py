@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 PROCEDURE_FORMAT = "deskpilot-procedure"
 SUITE_FORMAT = "deskpilot-suite"
 PROCEDURE_MAX_CHARS = 20_000
@@ -33,14 +35,15 @@ DOCUMENT_FORMATS = {
 """Each format's name → what a string of it is, and where its grammar is documented."""
 
 
-def document_format(name: str) -> dict[str, Any]:
-    """``json_schema_extra`` of a request field holding a document of format ``name``."""
-    return {"format": name}
+MAX_CHARS = {PROCEDURE_FORMAT: PROCEDURE_MAX_CHARS}
+"""The formats whose text is bounded here (a suite is bounded by the body limit alone)."""
 
 
-def document_description(name: str) -> str:
-    """What a field of format ``name`` holds, where its grammar is documented, and how its problems are answered."""
-    return (
+def document_text(name: str) -> Any:
+    """A request field (``pydantic.Field``) holding a document of format ``name``: what it holds, where its grammar
+    is documented, and how its problems are answered."""
+    description = (
         f"{DOCUMENT_FORMATS[name]} (format `{name}`); each problem is named by field and line: 422 when the document "
         "is wrong, 409 when it names what this tenant does not have"
     )
+    return Field(max_length=MAX_CHARS.get(name), description=description, json_schema_extra={"format": name})

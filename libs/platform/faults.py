@@ -131,4 +131,5 @@ class Outage:
                 self.recovered()
                 return
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._over.wait(), every_s)
+                async with asyncio.timeout(every_s):  # not wait_for, which can swallow a cancel (Python 3.11)
+                    await self._over.wait()

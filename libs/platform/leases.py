@@ -18,16 +18,14 @@ for TCP keepalives of a few seconds, so the lock of a holder cut off by the netw
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import hashlib
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 import asyncpg
-from sqlalchemy import make_url
 
 from libs.platform import metrics
+from libs.platform.db import advisory_key, asyncpg_dsn
 
 log = logging.getLogger("deskpilot.leases")
 
@@ -40,13 +38,7 @@ _KEEPALIVES = "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET
 
 def lock_key(service: str, durable: str) -> int:
     """The advisory lock of one ordered consumer: a signed 64-bit key from its service and durable name."""
-    digest = hashlib.sha256(f"deskpilot-consumer:{service}:{durable}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-def asyncpg_dsn(database_url: str) -> str:
-    """``database_url`` (SQLAlchemy's ``postgresql+asyncpg://``) as a DSN asyncpg takes."""
-    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return advisory_key(f"deskpilot-consumer:{service}:{durable}")
 
 
 class ConsumerLease:
@@ -67,18 +59,16 @@ class ConsumerLease:
             if self.took_over:  # the previous holder may still be noticing its session is gone
                 await asyncio.sleep(self._grace_s)
             task = asyncio.create_task(run(), name=f"{self.durable}-leased")
+            lost = asyncio.create_task(self.wait_holding(False))
             try:
-                while self.holding and not task.done():
-                    lost = asyncio.create_task(self.wait_holding(False))
-                    await asyncio.wait({task, lost}, return_when=asyncio.FIRST_COMPLETED)
-                    lost.cancel()
+                await asyncio.wait({task, lost}, return_when=asyncio.FIRST_COMPLETED)
                 if task.done():
                     return task.result()  # the consumer stopped (or raised, raised here)
                 log.warning("consumer %s: lost its lock; stopped here", self.durable)
-            finally:
+            finally:  # waited for without raising its CancelledError: a cancel of this task itself goes through
+                lost.cancel()
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                await asyncio.wait({task})
 
     async def wait_holding(self, holding: bool = True) -> None:
         """Until this replica holds the lock (or, with ``False``, does not)."""
@@ -120,7 +110,7 @@ class ConsumerLeases:
             conn: asyncpg.Connection | None = None
             try:
                 conn = await asyncpg.connect(self._dsn, timeout=5)
-                await conn.execute(_KEEPALIVES)
+                await conn.execute(_KEEPALIVES, timeout=self._heartbeat_s)
                 self.session_pid = await conn.fetchval("SELECT pg_backend_pid()", timeout=self._heartbeat_s)
                 while True:
                     await self._ask(conn)
@@ -138,11 +128,19 @@ class ConsumerLeases:
                     await _close(conn)
 
     async def _ask(self, conn: asyncpg.Connection) -> None:
-        await conn.fetchval("SELECT 1", timeout=self._heartbeat_s)
-        for lease in self.leases.values():
-            if lease.holding:
-                continue
-            if await conn.fetchval("SELECT pg_try_advisory_lock($1)", lease.key, timeout=self._heartbeat_s):
+        """One round trip: the locks not held asked for at once (which checks the session), or ``SELECT 1``."""
+        wanted = {lease.key: lease for lease in self.leases.values() if not lease.holding}
+        if not wanted:
+            await conn.fetchval("SELECT 1", timeout=self._heartbeat_s)
+            return
+        taken = await conn.fetch(
+            "SELECT k FROM unnest($1::bigint[]) AS k WHERE pg_try_advisory_lock(k)",
+            list(wanted),
+            timeout=self._heartbeat_s,
+        )
+        got = {row[0] for row in taken}
+        for key, lease in wanted.items():
+            if key in got:
                 lease.set_holding(True)
             else:
                 lease.took_over = True
@@ -151,6 +149,7 @@ class ConsumerLeases:
 async def _close(conn: asyncpg.Connection) -> None:
     """Close the lock session (releasing the lock), or cut it off if the server does not answer."""
     try:
-        await asyncio.wait_for(conn.close(), timeout=2)
+        async with asyncio.timeout(2):  # not wait_for: in Python 3.11 it can swallow the cancel of a stopping task
+            await conn.close()
     except Exception:
         conn.terminate()

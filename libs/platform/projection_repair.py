@@ -16,7 +16,7 @@ from sqlalchemy import Table, and_, delete, insert, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from libs.platform.projections import Key, Row
+from libs.platform.projections import Key, ProjectionCheck, Row, compare_rows
 
 LOCK_TIMEOUT_MS = 10_000
 """How long a repair waits for the tables' writers to finish their transactions before it gives up."""
@@ -36,6 +36,26 @@ class TableRows:
     live: Mapping[Key, Row]
     rebuilt: Mapping[Key, Row]
     missing: Mapping[Key, Row] = field(default_factory=dict)
+
+
+def table_checks(
+    service: str, tables: Sequence[TableRows], events: int, seconds: float, repaired: Sequence[int] | None
+) -> list[ProjectionCheck]:
+    """One check per table of ``service``: its rows compared (differences named by key), with the rows a repair
+    wrote when it made one (``repaired``, per table)."""
+    return [
+        ProjectionCheck(
+            service,
+            t.table.name,
+            events,
+            len(t.rebuilt),
+            len(t.live),
+            compare_rows(service, t.table.name, t.key_columns, t.live, t.rebuilt),
+            seconds,
+            None if repaired is None else repaired[i],
+        )
+        for i, t in enumerate(tables)
+    ]
 
 
 async def lock_tables(session: AsyncSession, tables: Sequence[Table]) -> None:

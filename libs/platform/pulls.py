@@ -1,4 +1,5 @@
-"""An ordered consumer's pull request kept open on the server, instead of one request per fetch.
+"""A durable consumer's pull request kept open on the server, instead of one request per fetch (ordered and
+concurrent consumers alike: a concurrent one asks for no more than its free workers, ``FreeSlots``).
 
 nats-py's ``fetch`` makes a pull request per call (``no_wait`` with ``expires``) and the server ends each with a
 ``404 No Messages`` status once it has delivered what there was: for a consumer that takes events as they come, as

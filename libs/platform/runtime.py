@@ -33,6 +33,7 @@ from libs.platform.outbox import OutboxRelay, UnitOfWork, outbox_table
 from libs.platform.privacy import PrivacyParticipant
 from libs.platform.selfcheck import check_database
 from libs.platform.settings import ServiceSettings
+from libs.platform.tasks import stop_tasks
 from libs.platform.tenancy import TenantDirectory, Tenanted, TenantHook, api_keys_table, tenants_table
 
 log = logging.getLogger("deskpilot.runtime")
@@ -235,11 +236,7 @@ class ServiceRuntime:
             self._tasks.append(asyncio.create_task(task.run(), name=f"{self.name}-{task.name}"))
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop_tasks(self._tasks)
         self._tasks.clear()
         await self.consumers.stop()
         for close in self._closers:

@@ -17,8 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from libs.events import EventLog
-from libs.platform.projection_repair import TableRows
-from libs.platform.projections import ProjectionCheck, Row, compare_rows
+from libs.platform.projection_repair import TableRows, table_checks
+from libs.platform.projections import ProjectionCheck, Row
 from services.billing.booking import (
     ConversationMeter,
     LedgerEntry,
@@ -165,25 +165,9 @@ def _tables(live: LedgerSnapshot, rebuilt: LedgerSnapshot, active_at: dict[Any, 
     ]
 
 
-def _checks(tables: list[TableRows], events: int, seconds: float, repaired: list[int] | None) -> list[ProjectionCheck]:
-    return [
-        ProjectionCheck(
-            "billing",
-            t.table.name,
-            events,
-            len(t.rebuilt),
-            len(t.live),
-            compare_rows("billing", t.table.name, t.key_columns, t.live, t.rebuilt),
-            seconds,
-            None if repaired is None else repaired[i],
-        )
-        for i, t in enumerate(tables)
-    ]
-
-
 def projection_checks(report: RebuildReport, seconds: float = 0.0) -> list[ProjectionCheck]:
     """The rebuild as ``deskpilot projections rebuild billing --check`` reports it: one check per table, rows named."""
-    return _checks(_tables(report.live, report.rebuilt, {}), report.events, seconds, None)
+    return table_checks("billing", _tables(report.live, report.rebuilt, {}), report.events, seconds, None)
 
 
 async def repair_ledger(
@@ -204,4 +188,4 @@ async def repair_ledger(
     more, _, _ = await fold_ledger(event_log, tenant_id, ledger, after=last, through=await applied_through())
     tables = _tables(await repo.snapshot(tenant_id), ledger.snapshot(), ledger.active_at)
     repaired = [await repo.replace(t) for t in tables]
-    return _checks(tables, events + more, time.perf_counter() - started, repaired)
+    return table_checks("billing", tables, events + more, time.perf_counter() - started, repaired)

@@ -17,8 +17,8 @@ from datetime import datetime
 
 from libs.events import EventLog
 from libs.events.personal import ERASED
-from libs.platform.projection_repair import TableRows
-from libs.platform.projections import ProjectionCheck, Row, compare_rows
+from libs.platform.projection_repair import TableRows, table_checks
+from libs.platform.projections import ProjectionCheck, Row
 from services.conversation.models import conversations, transcript_entries
 from services.conversation.repository import ConversationRow, TranscriptEntry, ViewRepository
 from services.conversation.service import project_batch
@@ -117,29 +117,13 @@ async def _tables(views: MemoryViews, repo: ViewRepository, tenant_id: str | Non
     ]
 
 
-def _checks(tables: list[TableRows], events: int, seconds: float, repaired: list[int] | None) -> list[ProjectionCheck]:
-    return [
-        ProjectionCheck(
-            SERVICE,
-            t.table.name,
-            events,
-            len(t.rebuilt),
-            len(t.live),
-            compare_rows(SERVICE, t.table.name, t.key_columns, t.live, t.rebuilt),
-            seconds,
-            None if repaired is None else repaired[i],
-        )
-        for i, t in enumerate(tables)
-    ]
-
-
 async def check_views(event_log: EventLog, repo: ViewRepository, tenant_id: str | None) -> list[ProjectionCheck]:
     """Rebuild the views from the log and compare them with the live tables (read after the log: run it when the
     projection has caught up, or expect the newest events as differences)."""
     started = time.perf_counter()
     views, events = await rebuild_views(event_log, tenant_id)
     rebuilt_at = time.perf_counter() - started
-    return _checks(await _tables(views, repo, tenant_id), events, rebuilt_at, None)
+    return table_checks(SERVICE, await _tables(views, repo, tenant_id), events, rebuilt_at, None)
 
 
 async def repair_views(event_log: EventLog, repo: ViewRepository, tenant_id: str | None) -> list[ProjectionCheck]:
@@ -158,4 +142,4 @@ async def repair_views(event_log: EventLog, repo: ViewRepository, tenant_id: str
     more, _ = await fold_views(event_log, tenant_id, views, after=last)
     tables = await _tables(views, repo, tenant_id)
     repaired = [await repo.replace(t) for t in tables]
-    return _checks(tables, events + more, time.perf_counter() - started, repaired)
+    return table_checks(SERVICE, tables, events + more, time.perf_counter() - started, repaired)

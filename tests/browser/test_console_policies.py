@@ -1,6 +1,6 @@
 """The console's policies page in a real browser, on a tenant of its own (the demo tenant's other tests rely on its
 limits and model): "Save policy" round-trips limits, the cost cap and approval rules through the agent's API, a
-value the API cannot take is refused with its reason (and nothing changes), and the model choice is saved."""
+value the API cannot take is refused with its reason (and nothing changes) (the model choice: test_console_replays)."""
 
 from __future__ import annotations
 
@@ -49,10 +49,11 @@ async def test_the_policy_form_saves_through_the_api_and_refuses_a_bad_value(
     assert saved["limits"]["consecutive_tool_failures"] == 2
     assert str(saved["limits"]["cost_per_conversation_usd"]) in ("0.75", "0.750", "0.7500")
     assert float(saved["limits"]["turn_seconds"]) == 90.0
-    assert [(r["tool"], r.get("argument"), r.get("above")) for r in saved["approval_rules"]] == [
-        ("refund_order", "amount", saved["approval_rules"][0]["above"]),
-        ("update_address", None, None),
+    assert [(r["tool"], r.get("argument")) for r in saved["approval_rules"]] == [
+        ("refund_order", "amount"),
+        ("update_address", None),
     ]
+    assert saved["approval_rules"][1].get("above") is None
     assert float(saved["approval_rules"][0]["above"]) == 250.0
     # The page shows what the API now holds.
     await expect(page.get_by_label("Tool calls per turn")).to_have_value("5")
@@ -82,16 +83,3 @@ async def test_the_policy_form_saves_through_the_api_and_refuses_a_bad_value(
     assert await policy() == saved
     await assert_accessible(page)
     await screenshot(page, "console-policies-refused")
-
-    # The model: one the operator configured, then back to the operator's.
-    models = (await api.get("/v1/agent/models", headers=mine.headers())).json()
-    provider, model = next((o["provider"], m) for o in models["items"] if o["available"] for m in o["models"])
-    await page.get_by_label("Provider and model").select_option(f"{provider}|{model}")
-    await page.get_by_role("button", name="Use this model").click()
-    await expect(page.get_by_role("status").first).to_have_text(f"The agent now runs on {provider}/{model}.")
-    assert (await policy())["model"] == {"provider": provider, "model": model}
-    await expect(page.locator("#current-model")).to_have_text(f"{provider} / {model}")
-    await page.get_by_label("Provider and model").select_option("")
-    await page.get_by_role("button", name="Use this model").click()
-    await expect(page.get_by_role("status").first).to_have_text("The agent now runs on the operator's model.")
-    assert (await policy())["model"] is None

@@ -58,33 +58,27 @@ def supervised_agent_url(up: Up) -> str:
     return str(json.loads((up.data_dir / "runtime.json").read_text())["services"]["agent"])
 
 
-async def agent_holding(url: str) -> float:
-    """Deliveries of the conversation triggers (``agent-on-*``) one agent process holds now (taken, not settled)."""
+async def _agent_sum(url: str, family: str, suffix: str, labels: dict[str, str]) -> float:
+    """The sum of ``family``'s samples named ``family + suffix`` in one agent process's metrics that match
+    ``labels``; durables of the conversation triggers only (``agent-on-*``) when the family has a consumer."""
     async with httpx2.AsyncClient(timeout=5) as http:
         text = (await http.get(f"{url}/metrics")).text
     return sum(
         sample.value
         for metric in text_string_to_metric_families(text)
-        if metric.name == "deskpilot_consumer_in_flight"
+        if metric.name == family
         for sample in metric.samples
-        if sample.labels.get("consumer", "").startswith("agent-on-")
+        if sample.name == family + suffix
+        and sample.labels.get("consumer", "agent-on-").startswith("agent-on-")
+        and all(sample.labels.get(k) == v for k, v in labels.items())
     )
 
 
+async def agent_holding(url: str) -> float:
+    """Deliveries of the conversation triggers one agent process holds now (taken, not settled)."""
+    return await _agent_sum(url, "deskpilot_consumer_in_flight", "", {})
+
+
 async def agent_counter(url: str, family: str, **labels: str) -> float:
-    """The sum of a counter (``family`` without ``_total``) over the samples of one agent process matching
-    ``labels``; durables of the conversation triggers only (``agent-on-*``) when the counter has a consumer."""
-    async with httpx2.AsyncClient(timeout=5) as http:
-        text = (await http.get(f"{url}/metrics")).text
-    total = 0.0
-    for metric in text_string_to_metric_families(text):
-        if metric.name != family:
-            continue
-        for sample in metric.samples:
-            if not sample.name.endswith("_total"):
-                continue
-            if not sample.labels.get("consumer", "agent-on-").startswith("agent-on-"):
-                continue
-            if all(sample.labels.get(k) == v for k, v in labels.items()):
-                total += sample.value
-    return total
+    """The sum of a counter (``family`` without ``_total``) over one agent process's samples matching ``labels``."""
+    return await _agent_sum(url, family, "_total", labels)

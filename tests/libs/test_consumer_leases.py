@@ -14,16 +14,17 @@ from nats.aio.client import Client as NATS
 from libs.events import EventLog, RecordedEvent, new_id
 from libs.platform import nats_auth
 from libs.platform.consumers import Consumers, Subscription
-from libs.platform.leases import ConsumerLease, ConsumerLeases, asyncpg_dsn, lock_key
-from tests.libs.test_ordered_consumers import Conversation
+from libs.platform.db import asyncpg_dsn
+from libs.platform.leases import ConsumerLease, ConsumerLeases, lock_key
+from tests.libs.conversations import Conversation
 from tests.support import eventually
 
 
 class Replica:
-    """One replica of the consumer: its own NATS connection, lock session and record of what it handled."""
+    """One replica of the consumer: its own NATS connection and lock session."""
 
-    def __init__(self, name: str, nc: NATS, database_url: str, handled: list[tuple[str, int]]) -> None:
-        self.name, self.nc, self.handled = name, nc, handled
+    def __init__(self, name: str, nc: NATS, database_url: str) -> None:
+        self.name = name
         self.leases = ConsumerLeases(database_url, "test", heartbeat_s=0.2, grace_s=1.0)
         self.consumers = Consumers("test", nc, EventLog(nc), leases=self.leases)
         self.stuck_at: int | None = None  # a position this replica's handler never finishes (cancelled)
@@ -34,12 +35,10 @@ class Replica:
 
 
 @asynccontextmanager
-async def replica(
-    name: str, nats_url: str, database_url: str, handled: list[tuple[str, int]]
-) -> AsyncIterator[Replica]:
+async def replica(name: str, nats_url: str, database_url: str) -> AsyncIterator[Replica]:
     nc = await nats_auth.connect(nats_url)
     try:
-        yield Replica(name, nc, database_url, handled)
+        yield Replica(name, nc, database_url)
     finally:
         await nc.close()
 
@@ -66,8 +65,8 @@ async def test_one_replica_consumes_and_the_other_takes_over_in_order_when_its_l
 
     await conversation.publish(8)
     async with (
-        replica("a", nats_url, database_url, handled) as a,
-        replica("b", nats_url, database_url, handled) as b,
+        replica("a", nats_url, database_url) as a,
+        replica("b", nats_url, database_url) as b,
     ):
         a.stuck_at = conversation.positions[5]
         subscribe(a)

@@ -10,29 +10,12 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from libs.events import Actor, Envelope, EventLog, MessageReceived, PoisonEvent, RecordedEvent, new_id
+from libs.events import EventLog, PoisonEvent, RecordedEvent, new_id
 from libs.events.streams import EVENTS_STREAM
-from libs.events.subjects import conversation_subject
 from libs.platform import nats_auth
 from libs.platform.consumers import Consumers, Subscription
+from tests.libs.conversations import Conversation
 from tests.support import eventually
-
-CUSTOMER = Actor(kind="customer", id="cust-1")
-
-
-class Conversation:
-    """One conversation's subject, and the positions of the messages published to it."""
-
-    def __init__(self, event_log: EventLog, tenant_id: str) -> None:
-        self.log, self.tenant_id, self.id = event_log, tenant_id, new_id("conv")
-        self.subject = conversation_subject(tenant_id, self.id, "message.received")
-        self.positions: list[int] = []
-
-    async def publish(self, count: int) -> None:
-        for _ in range(count):
-            payload = MessageReceived(message_id=new_id("msg"), text=f"m{len(self.positions)}")
-            event = Envelope.new(payload, tenant_id=self.tenant_id, conversation_id=self.id, actor=CUSTOMER)
-            self.positions.append(await self.log.publish(event))
 
 
 async def killed_process(nats_url: str, durable: str, conversation: Conversation, fetch: int) -> tuple[NATS, list[Msg]]:

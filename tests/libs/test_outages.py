@@ -193,11 +193,18 @@ async def test_an_outage_whose_failing_handler_was_stopped_ends_when_the_infrast
     outage, up = Outage(), asyncio.Event()
     outage.failed("billing-ledger", OperationalError("SELECT 1", {}, ConnectionRefusedError()))
 
+    asked = 0
+
     async def infrastructure_up() -> bool:
+        nonlocal asked
+        asked += 1
         return up.is_set()
 
+    async def asked_again() -> bool:
+        return asked >= 3
+
     riding = asyncio.create_task(outage.ride_out(infrastructure_up, every_s=0.01))
-    await asyncio.wait({riding}, timeout=0.1)
+    await eventually(asked_again, what="the outage to ask about the infrastructure again and again")
     assert not riding.done(), "still away: keeps waiting"
     assert outage.active
     up.set()

@@ -9,23 +9,16 @@ import asyncio
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 
-from libs.events import Actor, Envelope, EventLog, MessageReceived, RecordedEvent, new_id
+from libs.events import EventLog, RecordedEvent, new_id
 from libs.events.streams import EVENTS_STREAM
-from libs.events.subjects import conversation_subject
 from libs.platform.consumers import Consumers, Subscription
+from tests.libs.conversations import Conversation
 from tests.support import eventually
-
-CUSTOMER = Actor(kind="customer", id="cust-1")
-
-
-def _message(tenant_id: str, conv: str, text: str) -> Envelope:
-    payload = MessageReceived(message_id=new_id("msg"), text=text)
-    return Envelope.new(payload, tenant_id=tenant_id, conversation_id=conv, actor=CUSTOMER)
 
 
 async def test_events_come_through_one_open_request(event_log: EventLog, nc: NATS, tenant_id: str) -> None:
-    conv = new_id("conv")
-    subject = conversation_subject(tenant_id, conv, "message.received")
+    conversation = Conversation(event_log, tenant_id)
+    subject = conversation.subject
     name = new_id("standing").replace("_", "-")
     requests: list[Msg] = []
 
@@ -44,7 +37,7 @@ async def test_events_come_through_one_open_request(event_log: EventLog, nc: NAT
     try:
         positions = []
         for i in range(5):  # one at a time, each handled before the next is written
-            positions.append(await event_log.publish(_message(tenant_id, conv, f"m{i}")))
+            positions.extend(await conversation.publish(1))
             await eventually(lambda: asyncio.sleep(0, len(seen) == len(positions)), timeout=30, what=f"event {i}")
     finally:
         await consumers.stop()
@@ -56,8 +49,8 @@ async def test_events_come_through_one_open_request(event_log: EventLog, nc: NAT
 async def test_a_redelivery_of_an_event_waiting_behind_a_slow_one_is_not_handled_again(
     event_log: EventLog, nc: NATS, tenant_id: str
 ) -> None:
-    conv = new_id("conv")
-    subject = conversation_subject(tenant_id, conv, "message.received")
+    conversation = Conversation(event_log, tenant_id)
+    subject = conversation.subject
     name = new_id("standing").replace("_", "-")
     js = nc.jetstream()
     seen: list[int] = []
@@ -71,14 +64,14 @@ async def test_a_redelivery_of_an_event_waiting_behind_a_slow_one_is_not_handled
             await eventually(redelivered, timeout=30, what="the events behind the slow one delivered again")
         seen.append(recorded.position)
 
-    positions = [await event_log.publish(_message(tenant_id, conv, f"m{i}")) for i in range(3)]
+    positions = await conversation.publish(3)
     consumers = Consumers("test", nc, event_log)
     consumers.add(Subscription(name, subject, handle, ack_wait_s=1.0))
     await consumers.start()
     try:
         await eventually(lambda: asyncio.sleep(0, len(seen) >= 3), timeout=30, what="the three events")
         # One more behind them: whatever was delivered again came before it, so once it is handled all were.
-        positions.append(await event_log.publish(_message(tenant_id, conv, "m3")))
+        positions.extend(await conversation.publish(1))
         await eventually(lambda: asyncio.sleep(0, positions[-1] in seen), timeout=30, what="the fourth event")
     finally:
         await consumers.stop()

@@ -129,24 +129,19 @@ class KnowledgeController(Controller):
             return Redirect("/console/knowledge", status_code=303)
         content = await upload.read()
         status = "published" if fields.get("status") == "published" else "draft"
-        imported: dict[str, Any] = {}
 
-        async def call() -> None:
-            imported.update(
-                await SessionApi(api, session).post(
-                    "/v1/knowledge/imports",
-                    params={"filename": upload.filename or "upload", "status": status},
-                    content=content,
-                    headers={"Content-Type": upload.content_type or "application/octet-stream"},
-                )
-            )
+        def told(imported: dict[str, Any]) -> tuple[str, str]:
+            if imported.get("problem"):
+                return "error", f"Nothing imported from {upload.filename}: {imported['problem']}"
+            return "ok", f"Imported {len(imported['article_ids'])} article(s) from {upload.filename}."
 
-        done = "Imported."
-        back = await act(session, "/console/knowledge", done, call())
-        if imported.get("problem"):
-            session.flash[-1] = ("error", f"Nothing imported from {upload.filename}: {imported['problem']}")
-        elif imported:
-            session.flash[-1] = ("ok", f"Imported {len(imported['article_ids'])} article(s) from {upload.filename}.")
+        call = SessionApi(api, session).post(
+            "/v1/knowledge/imports",
+            params={"filename": upload.filename or "upload", "status": status},
+            content=content,
+            headers={"Content-Type": upload.content_type or "application/octet-stream"},
+        )
+        back = await act(session, "/console/knowledge", told, call)
         if "application/json" in request.headers.get("accept", ""):
             # The page's script uploads (to show progress) and then goes where a form would have been sent.
             return Response({"next": back.url}, media_type="application/json")

@@ -148,22 +148,16 @@ class IntegrationsController(Controller):
     async def register_mcp(self, request: AnyRequest, api: Api, store: Store) -> Redirect:
         session, form, user = await admin_form(request, store, api)
         body = {"name": form.get("name", "").strip(), "transport": "http", "url": form.get("url", "").strip()}
-        try:
-            saved = await user.post("/v1/integrations/mcp", json_body=body)
-        except ApiError as exc:
-            if exc.status == 401:
-                raise
-            session.say("error", exc.detail or f"refused ({exc.status})")
-        else:
-            problem = saved.get("problem") if isinstance(saved, dict) else None
-            if problem:  # saved, but it offers no tools until a refresh reaches it
-                session.say(
+
+        def told(saved: dict[str, Any]) -> tuple[str, str]:
+            if problem := saved.get("problem"):  # saved, but it offers no tools until a refresh reaches it
+                return (
                     "error",
                     f"MCP server {body['name']} saved, not connected: {problem}. “List tools again” once it answers.",
                 )
-            else:
-                session.say("ok", f"MCP server {body['name']} connected.")
-        return Redirect("/console/integrations", status_code=303)
+            return "ok", f"MCP server {body['name']} connected."
+
+        return await act(session, "/console/integrations", told, user.post("/v1/integrations/mcp", json_body=body))
 
     @post("/mcp/{server:str}/refresh")
     async def refresh_mcp(self, request: AnyRequest, server: str, api: Api, store: Store) -> Redirect:
@@ -226,11 +220,11 @@ class PoliciesController(Controller):
         """Limits, cost cap and approval rules (one per line: ``tool`` or ``tool argument above``). A figure goes
         to the API as typed, so one it cannot take is refused with its reason rather than quietly kept as it was."""
         session, form, user = await admin_form(request, store, api)
-        current = await user.get("/v1/agent/policy")
         rules, wrong = read_approval_rules(form.get("approval_rules", ""))
         if wrong:
             session.say("error", f"Policy not saved: “{wrong}” is not an approval rule (tool, or tool argument above).")
             return Redirect("/console/policies", status_code=303)
+        current = await user.get("/v1/agent/policy")
         limits = dict(current["limits"])
         for name in LIMIT_FIELDS:
             typed = form.get(name, "").strip()

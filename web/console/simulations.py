@@ -7,6 +7,7 @@ the tenant's policy chose. A suite in the form can be saved as one of the tenant
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -69,6 +70,20 @@ async def _list(
     )
 
 
+def _trials(form: Mapping[str, str]) -> int:
+    return int(form["trials"]) if form.get("trials", "").isdigit() else 1
+
+
+async def _suite_refused(session: Session, user: SessionApi, exc: ApiError, verb: str, **kept: Any) -> Response[Any]:
+    """A suite the API refused (run or saved): the form comes back (its status) with each problem by line and field,
+    as written; 401 goes on to the sign-in."""
+    if exc.status == 401:
+        raise exc
+    problems = len(exc.errors)
+    session.say("error", f"{verb}: {problems} problem(s) in the suite." if problems else f"{verb}: {exc.detail}")
+    return await _list(session, user, [], exc.status, problems=exc.errors, **kept)
+
+
 class SimulationsController(Controller):
     path = BACK
 
@@ -107,18 +122,11 @@ class SimulationsController(Controller):
     async def run(self, request: AnyRequest, api: Api, store: Store) -> Response[Any]:
         """Run the suite; when it has problems, the form comes back (422) with each by line and field, as written."""
         session, form, user = await admin_form(request, store, api)
-        suite = form.get("suite", "")
-        trials = int(form["trials"]) if form.get("trials", "").isdigit() else 1
+        suite, trials = form.get("suite", ""), _trials(form)
         try:
             started = await user.post(BASE, json_body={"suite": suite, "trials": trials})
         except ApiError as exc:
-            if exc.status == 401:
-                raise
-            problems = len(exc.errors)
-            session.say(
-                "error", f"Not run: {problems} problem(s) in the suite." if problems else f"Not run: {exc.detail}"
-            )
-            return await _list(session, user, [], exc.status, suite=suite, trials=trials, problems=exc.errors)
+            return await _suite_refused(session, user, exc, "Not run", suite=suite, trials=trials)
         session.say("ok", f"Running {started['tasks']} task(s), {started['trials']} trial(s) each, in the sandbox.")
         return Redirect(f"{BACK}/{started['id']}", status_code=303)
 
@@ -129,20 +137,14 @@ class SimulationsController(Controller):
         session, form, user = await admin_form(request, store, api)
         # A textarea submits CRLF line ends; the stored text keeps the author's lines as LF.
         suite, name = form.get("suite", "").replace("\r\n", "\n"), form.get("stored_name", "").strip()
-        trials = int(form["trials"]) if form.get("trials", "").isdigit() else 1
-        kept = {"suite": suite, "trials": trials, "stored_name": name}
+        kept = {"suite": suite, "trials": _trials(form), "stored_name": name}
         if not name:
             session.say("error", "Not saved: give the name to store the suite under.")
             return await _list(session, user, [], 422, **kept)
         try:
             saved = await user.call("PUT", f"{BASE}/suites/{quote(name, safe='')}", json_body={"source": suite})
         except ApiError as exc:
-            if exc.status == 401:
-                raise
-            problems = len(exc.errors)
-            said = f"Not saved: {problems} problem(s) in the suite." if problems else f"Not saved: {exc.detail}"
-            session.say("error", said)
-            return await _list(session, user, [], exc.status, problems=exc.errors, **kept)
+            return await _suite_refused(session, user, exc, "Not saved", **kept)
         session.say("ok", f"Suite {saved['name']} saved: every publish gate runs it from now on.")
         return Redirect(BACK, status_code=303)
 

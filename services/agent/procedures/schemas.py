@@ -7,18 +7,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from libs.platform.documents import PROCEDURE_FORMAT, PROCEDURE_MAX_CHARS, document_description, document_format
+from libs.platform.documents import PROCEDURE_FORMAT, document_text
 
 
 class ProcedureInput(BaseModel):
     """A procedure to save: its text, YAML or JSON (docs/procedures.md); problems are named by line and field."""
 
     model_config = ConfigDict(extra="forbid")
-    source: str = Field(
-        max_length=PROCEDURE_MAX_CHARS,
-        description=document_description(PROCEDURE_FORMAT),
-        json_schema_extra=document_format(PROCEDURE_FORMAT),
-    )
+    source: str = document_text(PROCEDURE_FORMAT)
 
 
 class ProcedureSummary(BaseModel):

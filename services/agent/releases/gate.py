@@ -114,13 +114,12 @@ async def run_gate(
     target: ReplayTarget,
     conversation_ids: Sequence[str],
     suites: Sequence[SuiteRun],
+    stored_as: Sequence[str | None],
     progress: Progress | None = None,
-    stored_as: Sequence[str | None] = (),
 ) -> GateReport:
     """Replay ``conversation_ids`` against the draft and run each suite once; the report says what blocks;
     ``progress`` hears of each conversation and suite as it finishes; ``stored_as``: each suite's stored name (none:
     given with the request)."""
-    names = [*stored_as, *[None] * (len(suites) - len(stored_as))]
     done = GateProgress(conversations=len(conversation_ids), suites=len(suites))
 
     async def replayed(_diff: ConversationDiff) -> None:
@@ -131,7 +130,7 @@ async def run_gate(
     diffs = await replay(conversation_ids, draft, target, replayed, concurrency=4) if conversation_ids else []
     summary = summarise(diffs) if diffs else None
     outcomes: list[SuiteOutcome] = []
-    for run, name in zip(suites, names, strict=True):
+    for run, name in zip(suites, stored_as, strict=True):
         report = await run_suite(run, trials=1)
         done.suites_run += 1
         if progress is not None:

@@ -65,7 +65,7 @@ class GateJobs:
         self._held: set[str] = set()  # runs of this process, queued or running: their heartbeat is kept fresh
 
     async def submit(
-        self, tenant_id: str, suites: Sequence[str | dict[str, Any]], *, publish: bool, notes: str = "", by: str = "api"
+        self, tenant_id: str, suites: Sequence[str], *, publish: bool, notes: str = "", by: str = "api"
     ) -> GateRunRow:
         """Start the gate of the draft as it is now, with ``suites`` and the tenant's stored suites
         (``InvalidDocument`` at once if a suite is not valid; a publish of what the gate last blocked:

@@ -32,7 +32,7 @@ from services.agent.repository import (
     SuiteRepository,
 )
 from services.agent.sandbox.candidate import PreparedCandidate, ToolChanges, tenant_caller
-from services.agent.sandbox.documents import InvalidDocument, Problem, load_with_lines, validate
+from services.agent.sandbox.documents import InvalidDocument, Problem, load_with_lines
 from services.agent.simulation.runner import SuiteRun, plan
 from services.agent.simulation.suite import Suite
 from services.agent.tenant_setup import TenantSetups
@@ -58,7 +58,7 @@ class GatedSuite:
     """A suite a gate runs: given with the request, or stored by the tenant (``stored_as``: the name it is stored
     under, ``PUT /v1/simulations/suites/{name}``)."""
 
-    document: str | dict[str, Any]
+    document: str  # its YAML or JSON text
     stored_as: str | None = None
 
     def judged(self) -> str | dict[str, Any]:
@@ -81,7 +81,7 @@ class PreparedGate:
     async def run(self, progress: Progress | None = None) -> GateReport:
         try:
             return await run_gate(
-                self.policy, self.draft, self.target, self.conversation_ids, self.suites, progress, self.stored_as
+                self.policy, self.draft, self.target, self.conversation_ids, self.suites, self.stored_as, progress
             )
         finally:
             await self.close()
@@ -147,7 +147,7 @@ class Releases:
         async with self.runtime.unit_of_work() as uow:
             await ReleaseRepository(uow.session).put_draft(tenant_id, **values)
 
-    async def gated_suites(self, tenant_id: str, given: Sequence[str | dict[str, Any]]) -> list[GatedSuite]:
+    async def gated_suites(self, tenant_id: str, given: Sequence[str]) -> list[GatedSuite]:
         """What a gate of the tenant's draft runs: the suites ``given`` with the request, then every stored one."""
         async with self.runtime.db.session() as session:
             stored = await SuiteRepository(session).all(tenant_id)
@@ -158,12 +158,8 @@ class Releases:
         problems: list[Problem] = []
         caller = tenant_caller(self.settings)
         for i, gated in enumerate(documents):
-            document = gated.document
             try:
-                if isinstance(document, str):
-                    suite, node = load_with_lines(Suite, document, "suite")
-                else:
-                    suite, node = validate(Suite, document, "suite"), None
+                suite, node = load_with_lines(Suite, gated.document, "suite")
                 candidate = config.as_candidate("draft")
                 live = self.models(config.policy)
                 runs.append(await plan(suite, candidate, live, self.settings, node=node, caller=caller))

@@ -8,11 +8,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from libs.platform.http import json_number
+from libs.platform.documents import SUITE_FORMAT, document_text
+from libs.platform.http import json_integer, json_number
 from services.agent.releases.config import ReleaseConfig
 from services.agent.releases.figures import ReleaseFigures
 from services.agent.releases.gate import GateProgress, GateReport
-from services.agent.simulation.suite import suite_text
 
 By = Field(default="api", min_length=1, max_length=200, description="who does it (an agent id or e-mail), recorded")
 
@@ -22,7 +22,7 @@ class PublishRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     notes: str = Field(default="", max_length=2000, description="what changed, in words")
-    suites: list[Annotated[str, suite_text()]] = Field(
+    suites: list[Annotated[str, document_text(SUITE_FORMAT)]] = Field(
         default_factory=list, max_length=20, description="simulation suites (YAML or JSON text) the draft runs"
     )
     by: str = By
@@ -32,7 +32,7 @@ class GateRequest(BaseModel):
     """Run the gate on the draft without publishing."""
 
     model_config = ConfigDict(extra="forbid")
-    suites: list[Annotated[str, suite_text()]] = Field(
+    suites: list[Annotated[str, document_text(SUITE_FORMAT)]] = Field(
         default_factory=list, max_length=20, description="simulation suites (YAML or JSON text) the draft runs"
     )
 
@@ -63,17 +63,10 @@ class PromoteRequest(BaseModel):
     by: str = By
 
 
-def _whole_number(value: object) -> object:
-    """A JSON integer only: pydantic's lax mode, which the edge validates in, took true and "1" as release 1."""
-    if type(value) is not int:
-        raise ValueError("a release number (a JSON integer)")
-    return value
-
-
 class RollbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    to: Annotated[int, BeforeValidator(_whole_number)] | None = Field(
-        default=None, ge=1, le=2**31 - 1, description="an earlier release; omitted: stop the rollout"
+    to: Annotated[int, Field(ge=1, le=2**31 - 1), BeforeValidator(json_integer)] | None = Field(
+        default=None, description="an earlier release; omitted: stop the rollout"
     )
     by: str = By
 

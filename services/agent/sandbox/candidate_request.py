@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, SecretStr
 from pydantic.json_schema import SkipJsonSchema
 
-from libs.platform.documents import PROCEDURE_FORMAT, PROCEDURE_MAX_CHARS, document_description, document_format
+from libs.platform.documents import PROCEDURE_FORMAT, document_text
 from libs.platform.http import HTTP_URL
 from services.agent.policy import AgentPolicy
 from services.agent.providers.selection import ProviderName
@@ -49,14 +49,6 @@ class TenantModel(BaseModel):
     api_key_env: SkipJsonSchema[None] = Field(default=None, exclude=True)  # the command line's only
 
 
-def procedure_text() -> Any:
-    return Field(
-        max_length=PROCEDURE_MAX_CHARS,
-        description=document_description(PROCEDURE_FORMAT),
-        json_schema_extra=document_format(PROCEDURE_FORMAT),
-    )
-
-
 class CandidateRequest(BaseModel):
     """What to run instead of the base setup (docs/replay.md); every field is optional, ``{}`` is the base itself."""
 
@@ -72,7 +64,7 @@ class CandidateRequest(BaseModel):
         default_factory=ToolChanges,
         description="changes to the catalog (a tool it does not have: 409; a tool added that it has: 409)",
     )
-    procedures: list[Annotated[str, procedure_text()]] | None = Field(
+    procedures: list[Annotated[str, document_text(PROCEDURE_FORMAT)]] | None = Field(
         default=None, description="procedures (YAML or JSON texts) that replace the base's; omitted: the base's"
     )
     knowledge: list[str] | None = Field(

@@ -44,16 +44,10 @@ class SimulationJobs:
         self._settings = settings
         self._setups = setups
 
-    async def prepare(
-        self, tenant_id: str, suite_doc: str | dict[str, Any], candidate_doc: dict[str, Any] | None
-    ) -> SuiteRun:
-        """The run, checked: ``InvalidDocument`` names what is wrong with the suite (by line, when it came as text)
-        or the candidate. It runs on the model the tenant's policy chose (as its turns and replays do) unless the
-        candidate names one."""
-        if isinstance(suite_doc, str):
-            suite, node = load_with_lines(Suite, suite_doc, "suite")
-        else:
-            suite, node = validate(Suite, suite_doc, "suite"), None
+    async def prepare(self, tenant_id: str, suite_doc: str, candidate_doc: dict[str, Any] | None) -> SuiteRun:
+        """The run, checked: ``InvalidDocument`` names what is wrong with the suite (by line) or the candidate. It
+        runs on the model the tenant's policy chose (as its turns and replays do) unless the candidate names one."""
+        suite, node = load_with_lines(Suite, suite_doc, "suite")
         candidate = validate(Candidate, candidate_doc, "candidate") if candidate_doc is not None else None
         caller = tenant_caller(self._settings)
         live = self._models((await self._setups.get(tenant_id)).policy)

@@ -7,9 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.platform.documents import SUITE_FORMAT, document_text
 from services.agent.sandbox.candidate_request import CandidateRequest
 from services.agent.simulation.report import SuiteReport
-from services.agent.simulation.suite import NAME, suite_text
+from services.agent.simulation.suite import NAME
 
 
 class SimulationRequest(BaseModel):
@@ -17,7 +18,7 @@ class SimulationRequest(BaseModel):
     suite's YAML or JSON text (a suite object from ``POST /v1/simulations/suites``, sent as JSON text)."""
 
     model_config = ConfigDict(extra="forbid")
-    suite: str = suite_text()
+    suite: str = document_text(SUITE_FORMAT)
     candidate: CandidateRequest | None = None
     trials: int = Field(default=1, ge=1, le=20)
 
@@ -81,7 +82,7 @@ class StoredSuiteRequest(BaseModel):
     its YAML or JSON text, as a stored suite's ``source`` reads back (``suite`` there is the suite's own name)."""
 
     model_config = ConfigDict(extra="forbid")
-    source: str = suite_text()
+    source: str = document_text(SUITE_FORMAT)
 
 
 class StoredSuiteSummary(BaseModel):

@@ -8,16 +8,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from libs.events import RiskClass
-from libs.platform.documents import SUITE_FORMAT, document_description, document_format
 from services.agent.sandbox.candidate import CandidateModel
 from services.agent.sandbox.documents import load
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
-
-
-def suite_text() -> Any:
-    """A request field holding a suite's text (format ``deskpilot-suite``)."""
-    return Field(description=document_description(SUITE_FORMAT), json_schema_extra=document_format(SUITE_FORMAT))
 
 
 class Strict(BaseModel):
