@@ -2,7 +2,9 @@
 
 Resuming after ``after=<position>`` first starts a live ordered consumer on the conversation's subjects, then
 replays the log from that position, then continues live, skipping positions already sent: a client that
-reconnects with its last position misses nothing and sees nothing twice.
+reconnects with its last position misses nothing and sees nothing twice. The live consumer asks the server only
+for the event types a customer is shown (``SHOWN``): a turn's internal events (the model calls, the tool's result,
+the usage) are never delivered to this process for a chat to drop.
 """
 
 from __future__ import annotations
@@ -14,14 +16,21 @@ from typing import Any
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
-from nats.js.api import DeliverPolicy
+from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from libs.events import EventLog, RecordedEvent
 from libs.events.envelope import decode
 from libs.events.streams import EVENTS_STREAM
-from libs.events.subjects import conversation_filter, reply_stream_subject
+from libs.events.subjects import conversation_type_filter, reply_stream_subject
 from services.conversation.chat.access import KeyWatch
-from services.conversation.chat.frames import KEEP_ALIVE_FRAME, REVOKED_FRAME, delta_of, frame_for, may_show
+from services.conversation.chat.frames import (
+    KEEP_ALIVE_FRAME,
+    REVOKED_FRAME,
+    SHOWN,
+    delta_of,
+    frame_for,
+    may_show,
+)
 
 Arrivals = asyncio.Queue[tuple[str, Msg]]  # ("event" | "delta" | "revoked", message)
 
@@ -73,12 +82,14 @@ async def _listening(nc: NATS, tenant_id: str, conversation_id: str, watch: KeyW
             subscriptions.append(await nc.subscribe(watch.subject, cb=arrive("revoked")))
         subscriptions.append(await nc.subscribe(reply_stream_subject(tenant_id, conversation_id), cb=arrive("delta")))
         # Live first, then the replay: anything appended in between is in one or the other (or both, skipped later).
+        shown = sorted(conversation_type_filter(tenant_id, conversation_id, t) for t in SHOWN)
         live = await nc.jetstream().subscribe(
-            conversation_filter(tenant_id, conversation_id),
+            shown[0],
             cb=arrive("event"),
             stream=EVENTS_STREAM,
             ordered_consumer=True,
             deliver_policy=DeliverPolicy.NEW,
+            config=ConsumerConfig(filter_subjects=shown),
         )
         subscriptions.append(live)
         yield arrivals

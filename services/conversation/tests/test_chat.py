@@ -17,8 +17,9 @@ from sqlalchemy import text
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 
-from libs.events import Actor, AgentReplied, Envelope, EventLog, HumanReplied, RecordedEvent, new_id
+from libs.events import Actor, AgentReplied, AgentTurnStarted, Envelope, EventLog, HumanReplied, RecordedEvent, new_id
 from libs.events.streaming import ReplyDelta
+from libs.events.streams import EVENTS_STREAM
 from libs.events.subjects import reply_stream_subject
 from libs.platform.runtime import ServiceRuntime
 from services.conversation.app import create_app
@@ -325,3 +326,27 @@ async def test_an_event_appended_during_the_replay_is_delivered_once(
         await event_log.append(chat.tenant_id, chat.conversation_id, [reply(chat, "after")], None)
         following = await asyncio.wait_for(anext(feed), 10)
         assert following["text"] == "after"  # not "racing" a second time
+
+
+async def test_the_live_feed_is_delivered_only_the_events_a_customer_is_shown(
+    server: Server, event_log: EventLog, nc: NATS
+) -> None:
+    """A turn's internal events never reach the chat's process: the server filters them out of its live consumer."""
+    chat = await open_chat(server, event_log)
+    internal = Envelope.new(
+        AgentTurnStarted(turn_id="t1", trigger_event_id=new_id("evt"), provider="offline", model="m"),
+        tenant_id=chat.tenant_id,
+        conversation_id=chat.conversation_id,
+        actor=AI,
+    )
+    feed = chat_feed(nc, event_log, chat.tenant_id, chat.conversation_id, after=0)
+    async with contextlib.aclosing(feed):
+        await event_log.append(chat.tenant_id, chat.conversation_id, [reply(chat, "first")], None)
+        assert (await asyncio.wait_for(anext(feed), 10))["text"] == "first"  # replayed; the live consumer is there
+        appended = await event_log.append(chat.tenant_id, chat.conversation_id, [internal, reply(chat, "second")], None)
+        assert (await asyncio.wait_for(anext(feed), 10))["text"] == "second"
+        consumers = await nc.jetstream().consumers_info(EVENTS_STREAM)
+        (live,) = [c for c in consumers if any(chat.conversation_id in s for s in c.config.filter_subjects or [])]
+        # one delivery, the reply: the turn's opening was not sent to this process at all
+        assert live.delivered is not None
+        assert (live.delivered.consumer_seq, live.delivered.stream_seq) == (1, appended[1])
