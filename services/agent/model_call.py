@@ -6,6 +6,7 @@ The answer (or the failure, after the provider's own retries) goes back to ``dec
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -65,27 +66,66 @@ async def call_model(
 async def _streamed(
     model: ChatModel, request: ModelRequest, where: tuple[str, str, str], deltas: DeltaSink | None
 ) -> ModelResponse:
-    tenant_id, conversation_id, turn_id = where
-    seq, final = 0, None
+    pieces = _Pieces(deltas, where) if deltas is not None else None
+    final = None
     async for item in stream_reply(model, request):
         if not isinstance(item, TextDelta):
             final = item
-        elif deltas is not None and item.text:
-            await deltas(
-                ReplyDelta(
-                    tenant_id=tenant_id, conversation_id=conversation_id, turn_id=turn_id, seq=seq, text=item.text
-                )
-            )
-            seq += 1
-    if deltas is not None and seq:
-        await deltas(
-            ReplyDelta(
-                tenant_id=tenant_id, conversation_id=conversation_id, turn_id=turn_id, seq=seq, text="", final=True
-            )
-        )
+        elif pieces is not None and item.text:
+            pieces.add(item.text)
+    if pieces is not None:
+        await pieces.close()
     if final is None:
         raise RuntimeError(f"{model.provider} ended its stream without a response")
     return final
+
+
+class _Pieces:
+    """The reply's text forwarded as it is written, one delta per arrival: pieces the model sent together (the
+    events of one network read, handed out without a pause) go out as one delta, sent once the stream waits for
+    more — no delay added, fewer messages to relay (a zero-latency model's whole answer is one read). Deltas go out
+    in order; the last (``final``) closes them."""
+
+    def __init__(self, sink: DeltaSink, where: tuple[str, str, str]) -> None:
+        self._sink = sink
+        self._tenant_id, self._conversation_id, self._turn_id = where
+        self._text: list[str] = []
+        self._seq = 0
+        self._sending: asyncio.Task[None] | None = None
+
+    def add(self, text: str) -> None:
+        if not self._text:  # the first piece since the last send: send when this task next waits
+            self._sending = asyncio.ensure_future(self._send(self._sending))
+        self._text.append(text)
+
+    async def close(self) -> None:
+        if self._sending is None:
+            return  # no text: no deltas at all
+        await self._send(self._sending, final=True)
+
+    async def _send(self, before: asyncio.Task[None] | None, final: bool = False) -> None:
+        if before is not None:
+            await before  # in order, whatever the sink's pace
+        try:
+            if self._text:
+                text, self._text = "".join(self._text), []
+                await self._sink(self._delta(text))
+            if final:
+                await self._sink(self._delta("", final=True))
+        except Exception as exc:  # deltas are a courtesy: the stored reply carries the whole text
+            log.warning("conversation %s: a reply delta was not sent (%r)", self._conversation_id, exc)
+
+    def _delta(self, text: str, final: bool = False) -> ReplyDelta:
+        delta = ReplyDelta(
+            tenant_id=self._tenant_id,
+            conversation_id=self._conversation_id,
+            turn_id=self._turn_id,
+            seq=self._seq,
+            text=text,
+            final=final,
+        )
+        self._seq += 1
+        return delta
 
 
 def _message(message: ModelMessage, finish_reason: str | None = None) -> dict[str, object]:
