@@ -46,7 +46,7 @@ from libs.platform.faults import Outage, is_transient
 from libs.platform.leases import ConsumerLeases
 from libs.platform.pulls import FreeSlots, StandingPull
 from libs.platform.row_security import SYSTEM, tenant_scope
-from libs.platform.tasks import stop_tasks
+from libs.platform.tasks import stop_tasks, until_done
 
 log = logging.getLogger("deskpilot.consumers")
 tracer = trace.get_tracer("deskpilot.consumers")
@@ -69,6 +69,8 @@ class Subscription:
     subscriptions generated from the code (``deskpilot/architecture_docs.py``), and a test fails when it is empty.
     ``reads_personal=False``: the handler reads no personal field (``libs.events.personal``), so it gets the events
     as stored, their sealed fields unopened: no key look-up, no decryption (billing's ledger reads none of them).
+    ``on_start`` runs each time the consumer starts in this process (a standby taking over too), before its first
+    fetch, until it succeeds: to rebuild what the handler keeps from its own events (decision 0058).
     """
 
     name: str
@@ -81,6 +83,7 @@ class Subscription:
     batch_handler: BatchHandler | None = None
     does: str = ""
     reads_personal: bool = True
+    on_start: Callable[[], Awaitable[None]] | None = None
 
     @property
     def filters(self) -> list[str]:
@@ -215,6 +218,8 @@ class Consumers:
         standing = StandingPull(self._nc, EVENTS_STREAM, self.durable(sub), sub.batch_size, FETCH_WAIT_S)
         self._standing.append(standing)
         try:
+            if sub.on_start is not None:
+                await until_done(sub.on_start, f"consumer {self.durable(sub)}: its start")
             if ordered:  # a killed process may have left messages unacknowledged
                 standing = await self._rewind(standing, sub)
             while self._running:

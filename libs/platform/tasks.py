@@ -1,10 +1,10 @@
-"""Stopping a process's background tasks, for good and in bounded time."""
+"""A process's background tasks: stopping them, for good and in bounded time; retrying what must be done first."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 log = logging.getLogger("deskpilot.tasks")
@@ -27,3 +27,17 @@ async def stop_tasks(tasks: Collection[asyncio.Task[Any]], within_s: float = 10.
     for task in tasks:
         if task.done() and not task.cancelled() and (failed := task.exception()) is not None:
             log.error("task %s had failed: %r", task.get_name(), failed)
+
+
+async def until_done(work: Callable[[], Awaitable[None]], what: str, max_delay_s: float = 5.0) -> None:
+    """Run ``work`` until it succeeds, each failure logged and waited after (0.5 s, 1 s, 2 s, … up to
+    ``max_delay_s``): for what must be done before anything else may go on (PostgreSQL away: until it is back)."""
+    attempt = 0
+    while True:
+        try:
+            await work()
+            return
+        except Exception as exc:
+            attempt += 1
+            log.warning("%s failed (%r); trying again", what, exc)
+            await asyncio.sleep(min(max_delay_s, 0.5 * 2 ** (attempt - 1)))

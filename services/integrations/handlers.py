@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -24,12 +25,16 @@ def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Sub
         async with runtime.unit_of_work() as uow:
             await zendesk_sync.sync_from_webhook(uow, recorded)
 
+    zendesk_tenants = zendesk_sync.ZendeskTenants()
+
     async def mirror_batch(batch: list[RecordedEvent]) -> None:
-        # Most conversations have no linked ticket: one read for the fetch, then the rest as for one message, in
-        # the message's tenant (each ticket's note is once-only, so a batch taken again repeats nothing). The
-        # messages come as stored (below): only those of a linked conversation are opened, for their note.
-        linked = await zendesk_sync.linked_conversations(runtime.db.reader, batch)
-        for recorded in batch:
+        # Only messages of tenants with Zendesk connected are looked at: the others cost no statement (decision
+        # 0058). Of those, most conversations have no linked ticket: one read for the fetch, then the rest as for one
+        # message, in the message's tenant (each ticket's note is once-only, so a batch taken again repeats nothing).
+        # The messages come as stored (below): only those of a linked conversation are opened, for their note.
+        messages = zendesk_tenants.messages_to_mirror(batch)
+        linked = await zendesk_sync.linked_conversations(runtime.db.reader, messages)
+        for recorded in messages:
             if (recorded.event.tenant_id, recorded.event.conversation_id) in linked:
                 with tenant_scope(recorded.event.tenant_id):
                     opened = RecordedEvent(recorded.position, await runtime.event_log.open(recorded.event))
@@ -51,12 +56,14 @@ def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Sub
         ),
         Subscription(
             "helpdesk-mirror",
-            any_conversation("message.received"),
+            f"{any_conversation('message.received')} {any_tenant('tools.published')}",
             mirror,
             batch_size=64,
             batch_handler=mirror_batch,
-            does="add a customer's message to the conversation's open Zendesk ticket as an internal note",
+            does="add a customer's message to the conversation's open Zendesk ticket as an internal note; "
+            "the tenants with Zendesk connected, known from their catalogs, are the only ones looked at",
             reads_personal=False,  # most conversations have no linked ticket: their messages stay sealed
+            on_start=functools.partial(zendesk_tenants.load, runtime.db.reader),
         ),
     ]
 

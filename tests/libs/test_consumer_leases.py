@@ -1,6 +1,7 @@
 """Two replicas of one ordered consumer (real JetStream and PostgreSQL, decision 0057): only the one holding the
 consumer's advisory lock consumes; when its lock session is closed mid-stream it stops, the other takes over and
-every event is applied once, in log order, the one the first was handling included."""
+every event is applied once, in log order, the one the first was handling included. Each replica's consumer runs
+its ``on_start`` as it begins to consume, retried until it succeeds (decision 0058)."""
 
 from __future__ import annotations
 
@@ -51,8 +52,16 @@ async def test_one_replica_consumes_and_the_other_takes_over_in_order_when_its_l
     durable = f"test-{name}"
     handled: list[tuple[str, int]] = []  # (replica, position), every delivery handled
     applied: list[int] = []  # the effect: each position once (a redelivery is recognised and skipped)
+    started: list[tuple[str, int]] = []  # (replica, deliveries handled by then): each start of a consumer
+    attempts: list[str] = []
 
     def subscribe(rep: Replica) -> None:
+        async def start() -> None:
+            attempts.append(rep.name)
+            if attempts.count(rep.name) == 1 and rep.name == "b":
+                raise OSError("PostgreSQL is away")  # a failed start is tried again, before anything is fetched
+            started.append((rep.name, len(handled)))
+
         async def handle(recorded: RecordedEvent) -> None:
             handled.append((rep.name, recorded.position))
             if recorded.position == rep.stuck_at:
@@ -61,7 +70,7 @@ async def test_one_replica_consumes_and_the_other_takes_over_in_order_when_its_l
             if recorded.position not in applied:
                 applied.append(recorded.position)
 
-        rep.consumers.add(Subscription(name, conversation.subject, handle, ack_wait_s=1.0))
+        rep.consumers.add(Subscription(name, conversation.subject, handle, ack_wait_s=1.0, on_start=start))
 
     await conversation.publish(8)
     async with (
@@ -111,6 +120,9 @@ async def test_one_replica_consumes_and_the_other_takes_over_in_order_when_its_l
     first_b = next(i for i, (who, _) in enumerate(handled) if who == "b")
     assert all(who == "b" for who, _ in handled[first_b:]), "a went on consuming after b took over"
     assert handled[first_b] == ("b", conversation.positions[5]), "b did not start with the one a was handling"
+    assert started == [("a", 0), ("b", first_b)], (
+        "a consumer did not start (once) before it consumed, or b before a stopped"
+    )
 
 
 def test_each_consumer_of_each_service_has_a_lock_of_its_own() -> None:

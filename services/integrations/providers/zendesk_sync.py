@@ -38,11 +38,13 @@ from libs.events import (
     PoisonEvent,
     Priority,
     RecordedEvent,
+    ToolsPublished,
     WebhookReceived,
     new_id,
 )
 from libs.platform.outbox import UnitOfWork
-from services.integrations.manifest import builtin_manifests
+from libs.platform.row_security import SYSTEM, tenant_scope
+from services.integrations.manifest import SERVICE, builtin_manifests
 from services.integrations.oauth.api import call_api
 from services.integrations.oauth.connections import OAuthConnections
 from services.integrations.providers.zendesk import (
@@ -159,12 +161,47 @@ async def sync_from_webhook(uow: UnitOfWork, recorded: RecordedEvent) -> None:
 CLOSED = frozenset({"solved", "closed"})
 
 
+class ZendeskTenants:
+    """The tenants whose customers' messages the mirror looks at: those that connected Zendesk (decision 0058).
+
+    Known without a statement per message: read when the mirror's consumer starts in this replica (at start-up, or
+    taking over from another), then kept from integrations' catalogs (``tools.published``), which that consumer
+    reads in log order with the messages. A tenant's first connection commits before its catalog is published, and
+    the agent calls a Zendesk tool (the only way a ticket gets linked) only after it has read that catalog: so a
+    message that can have a linked ticket comes after that catalog in the log, or the start's read saw the
+    connection. Tenants are never taken out while the consumer runs, nor left out of the read for a connection no
+    longer active: a batch handled again, event by event, never finds a tenant gone, and a tenant reconnecting is
+    known before its new catalog is published. The mirror itself skips a connection that is not active."""
+
+    def __init__(self) -> None:
+        self._tenants: set[str] = set()
+
+    async def load(self, reads: Callable[[], AbstractAsyncContextManager[AsyncSession]]) -> None:
+        with tenant_scope(SYSTEM):
+            async with reads() as session:
+                self._tenants = await ConnectionRepository(session).tenants_with(PROVIDER)
+
+    def messages_to_mirror(self, batch: list[RecordedEvent]) -> list[RecordedEvent]:
+        """The customers' messages in ``batch`` from tenants with Zendesk, as of each one's place in the log."""
+        messages = []
+        for recorded in batch:
+            event, payload = recorded.event, recorded.event.payload
+            if isinstance(payload, ToolsPublished):
+                if payload.service == SERVICE and any(tool.integration == PROVIDER for tool in payload.tools):
+                    self._tenants.add(event.tenant_id)
+            elif isinstance(payload, MessageReceived) and event.conversation_id and event.tenant_id in self._tenants:
+                messages.append(recorded)
+        return messages
+
+
 async def linked_conversations(
     reads: Callable[[], AbstractAsyncContextManager[AsyncSession]], batch: list[RecordedEvent]
 ) -> set[tuple[str, str]]:
     """The ``(tenant_id, conversation_id)`` of ``batch`` with a Zendesk ticket linked: only their messages need
-    :func:`mirror_customer_message`; one read for the whole batch instead of one per message."""
+    :func:`mirror_customer_message`; one read for the whole batch instead of one per message (none for none)."""
     wrote = {(r.event.tenant_id, r.event.conversation_id) for r in batch if r.event.conversation_id is not None}
+    if not wrote:
+        return set()
     async with reads() as session:
         return await ExternalTicketRepository(session).linked(PROVIDER, wrote)
 

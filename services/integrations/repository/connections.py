@@ -93,6 +93,13 @@ class ConnectionRepository:
         )
         return list(rows.scalars())
 
+    async def tenants_with(self, integration: str) -> set[str]:
+        """The tenants that ever connected ``integration``, whatever its status now (in the system scope: all)."""
+        rows = await self.session.execute(
+            select(connections.c.tenant_id).where(connections.c.integration == integration)
+        )
+        return set(rows.scalars())
+
     async def upsert_oauth(
         self,
         tenant_id: str,

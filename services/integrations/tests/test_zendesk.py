@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
+from sqlalchemy import event
 
 from libs.events import (
     Actor,
@@ -25,10 +28,12 @@ from libs.events import (
     RecordedEvent,
     ToolCompleted,
     ToolFailed,
+    ToolsPublished,
     new_id,
 )
+from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
-from services.integrations import service
+from services.integrations import handlers, service
 from services.integrations.app import create_app
 from services.integrations.config import IntegrationsSettings
 from services.integrations.manifest import builtin_manifests
@@ -514,3 +519,101 @@ async def test_testing_the_connection_reads_the_tokens_user(
     _, api_key = await connect(zendesk_service, event_log)
     tested = (await zendesk_service[0].post("/v1/integrations/zendesk/test", headers=auth(api_key))).json()
     assert (tested["ok"], tested["outcome"]) == (True, "ok"), tested
+
+
+_COUNTING: ContextVar[list[str] | None] = ContextVar("counting_statements", default=None)
+
+
+@contextmanager
+def database_work(runtime: ServiceRuntime) -> Iterator[list[str]]:
+    """Every statement and transaction begun on the service's engine by this task inside the block (the service's
+    own consumers, busy with other tests' events meanwhile, are not counted)."""
+    seen: list[str] = []
+
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        if (counting := _COUNTING.get()) is not None:
+            counting.append(sql)
+
+    def begin(_conn: Any) -> None:
+        if (counting := _COUNTING.get()) is not None:
+            counting.append("BEGIN")
+
+    engine, token = runtime.db.engine.sync_engine, _COUNTING.set(seen)
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "begin", begin)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "begin", begin)
+        _COUNTING.reset(token)
+
+
+def customer_says(tenant_id: str, conversation_id: str, text: str, position: int = 1) -> RecordedEvent:
+    said = MessageReceived(message_id=new_id("msg"), text=text, channel="web")
+    envelope = Envelope.new(
+        said, tenant_id=tenant_id, conversation_id=conversation_id, actor=Actor(kind="customer", id="c")
+    )
+    return RecordedEvent(position, envelope)
+
+
+def a_mirror(svc: Service) -> Subscription:
+    """The helpdesk mirror as another replica of the service has it: its own knowledge of who has Zendesk."""
+    _, runtime, remotes, _ = svc
+    return next(s for s in handlers.subscriptions(runtime, remotes) if s.name == "helpdesk-mirror")
+
+
+async def test_the_messages_of_a_tenant_without_zendesk_cost_the_mirror_no_statement(
+    zendesk_service: Service, fake: FakeZendesk, event_log: EventLog
+) -> None:
+    runtime = zendesk_service[1]
+    without = (await provision_tenant(event_log, runtime)).tenant_id
+    with_zendesk, _ = await connect(zendesk_service, event_log)
+    for mirror in (next(s for s in runtime.subscriptions if s.name == "helpdesk-mirror"), a_mirror(zendesk_service)):
+        assert mirror.on_start is not None
+        assert mirror.batch_handler is not None
+        await mirror.on_start()  # (again, for the service's own: as when a replica takes the consumer over)
+        said = [customer_says(without, new_id("conv"), "Hello?", p) for p in (1, 2)]
+        with database_work(runtime) as seen:
+            await mirror.batch_handler(said)
+            await mirror.handler(said[0])
+        assert seen == []
+        # a tenant with Zendesk: one read for a batch finds its conversation has no linked ticket, and that is all
+        with database_work(runtime) as seen:
+            await mirror.batch_handler([*said, customer_says(with_zendesk, new_id("conv"), "Hi", 3)])
+        (read,) = [s for s in seen if s != "BEGIN"]  # (the reader's "begin" is autocommit's: nothing sent)
+        assert "integrations.external_tickets" in read
+
+
+async def test_a_replica_learns_of_a_zendesk_connection_from_its_catalog_or_at_its_start(
+    zendesk_service: Service, fake: FakeZendesk, event_log: EventLog
+) -> None:
+    _, runtime, remotes, _ = zendesk_service
+    running_before = a_mirror(zendesk_service)  # a replica consuming since before the tenant connected
+    assert running_before.on_start is not None
+    assert running_before.batch_handler is not None
+    await running_before.on_start()
+    tenant_id, _ = await connect(zendesk_service, event_log)  # through this replica's HTTP API, not that one's
+    conversation_id = new_id("conv")
+    opened = tool_call(tenant_id, "zendesk_create_ticket", {"subject": "Toaster", "body": "Smoke."}, conversation_id)
+    async with runtime.unit_of_work() as uow:
+        assert await service.execute(uow, opened, remotes)
+    (created,) = await outcomes_of(runtime, opened)
+    assert isinstance(created, ToolCompleted), created
+    ticket = fake.tickets[created.result["id"]]
+    (catalog,) = [e for e in await outbox_events(runtime, "tools.published") if e.tenant_id == tenant_id][-1:]
+    assert any(tool.integration == "zendesk" for tool in cast(ToolsPublished, catalog.payload).tools)
+
+    with database_work(runtime) as seen:  # that replica does not know yet: a message before the catalog costs nothing
+        await running_before.handler(customer_says(tenant_id, new_id("conv"), "Before the catalog."))
+    assert seen == []
+    # The catalog comes before any message that can have a linked ticket, in the log that replica reads.
+    await running_before.batch_handler(
+        [RecordedEvent(1, catalog), customer_says(tenant_id, conversation_id, "It's a T-800.", 2)]
+    )
+    # A replica that takes the consumer over after the catalog went by reads who has Zendesk as it starts.
+    taking_over = a_mirror(zendesk_service)
+    assert taking_over.on_start is not None
+    await taking_over.on_start()
+    await taking_over.handler(customer_says(tenant_id, conversation_id, "Model 2.", 3))
+    assert [c["body"].split("\n\n")[-1] for c in ticket["comments"][1:]] == ["It's a T-800.", "Model 2."]
