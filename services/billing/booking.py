@@ -145,11 +145,9 @@ class LedgerStore(Protocol):
     async def add_entry(self, entry: LedgerEntry) -> bool:
         """Store the entry; False if its event was already booked."""
 
-    async def turn_usage(self, tenant_id: str, conversation_id: str, turn_id: str) -> TurnUsage:
-        """The totals of the turn's entries booked so far."""
-
-    async def close_turn(self, usage: TurnUsage) -> bool:
-        """Record the turn's usage; False if the turn was already closed."""
+    async def close_turn(self, tenant_id: str, conversation_id: str, turn_id: str) -> TurnUsage | None:
+        """Record the totals of the turn's entries booked so far as its usage, and return them; None if the turn was
+        already closed (its usage stays as first recorded)."""
 
     async def mark_active(self, tenant_id: str, month: str, conversation_id: str, at: datetime) -> bool:
         """Count the conversation as active in ``month``; False if it already was."""
@@ -201,8 +199,7 @@ async def book(store: LedgerStore, recorded: RecordedEvent) -> Booked:
         case AgentReplied() | HandoffRequested():
             if isinstance(payload, HandoffRequested):
                 await store.meter_human_involvement(tenant, conv, at)
-            usage = await store.turn_usage(tenant, conv, payload.turn_id)
-            if await store.close_turn(usage):
+            if (usage := await store.close_turn(tenant, conv, payload.turn_id)) is not None:
                 return Booked(usage=usage)
         case _ if event.type in HUMAN_INVOLVEMENT:
             await store.meter_human_involvement(tenant, conv, at)

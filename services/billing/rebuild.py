@@ -46,9 +46,11 @@ class MemoryLedger(LedgerSnapshot):
         self._by_turn.setdefault((entry.tenant_id, entry.turn_id), []).append(entry)
         return True
 
-    async def turn_usage(self, tenant_id: str, conversation_id: str, turn_id: str) -> TurnUsage:
+    async def close_turn(self, tenant_id: str, conversation_id: str, turn_id: str) -> TurnUsage | None:
+        if (tenant_id, turn_id) in self.turns:
+            return None
         lines = self._by_turn.get((tenant_id, turn_id), [])
-        return TurnUsage(
+        usage = TurnUsage(
             tenant_id,
             turn_id,
             conversation_id,
@@ -58,13 +60,8 @@ class MemoryLedger(LedgerSnapshot):
             sum(e.output_tokens for e in lines),
             money(sum((e.cost_usd for e in lines), Decimal(0))),
         )
-
-    async def close_turn(self, usage: TurnUsage) -> bool:
-        key = (usage.tenant_id, usage.turn_id)
-        if key in self.turns:
-            return False
-        self.turns[key] = usage
-        return True
+        self.turns[(tenant_id, turn_id)] = usage
+        return usage
 
     async def mark_active(self, tenant_id: str, month: str, conversation_id: str, at: datetime) -> bool:
         key = (tenant_id, month, conversation_id)

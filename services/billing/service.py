@@ -68,12 +68,13 @@ async def enforce_quota(
 ) -> None:
     """Announce, once per tenant and month each, the 80 %/100 % usage alerts and the hard limit, and announce the
     tenant's quota state whenever it changes."""
-    plans, ledger = PlanRepository(uow.session), LedgerRepository(uow.session)
+    plans = PlanRepository(uow.session)
     # Serialise quota decisions per tenant (replicas of billing share the consumer, and a plan may change
-    # meanwhile): lock the tenant's plan row (storing the default plan on first use), then read it.
-    await plans.lock_tenant(tenant_id, default_plan, DEFAULT_BEHAVIOUR)
-    current = await tenant_plan(plans, tenant_id, default_plan)
-    plan, used = current.plan, await ledger.active_count(tenant_id, month)
+    # meanwhile): lock the tenant's plan row (storing the default plan on first use), then read the month.
+    row = await plans.lock_tenant(tenant_id, default_plan, DEFAULT_BEHAVIOUR)
+    current = TenantPlan(PLANS[row.plan], row.over_limit_behaviour, row.refusal_message)
+    plan = current.plan
+    used, known = await plans.quota_standing(tenant_id, month)
 
     def emit(payload: UsageAlert | QuotaExceeded | PlanQuotaStateChanged) -> None:
         uow.emit(Envelope.new(payload, tenant_id=tenant_id, actor=ACTOR, caused_by=caused_by))
@@ -94,7 +95,6 @@ async def enforce_quota(
             )
         )
     state = "over_hard_limit" if over else "within_limits"
-    known = await plans.quota_state(tenant_id)
     unchanged = known is not None and (known.month, known.state, known.behaviour) == (
         month,
         state,

@@ -8,9 +8,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, func, or_, select, update
+from sqlalchemy import RowMapping, String, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from libs.platform.projection_repair import TableRows, lock_tables, replace_rows
 from services.billing.booking import ConversationMeter, LedgerEntry, LedgerSnapshot, TurnUsage, money
@@ -100,9 +101,33 @@ class ModelStat:
         )
 
 
+def _close_turn_statement() -> ReturningInsert[Any]:
+    """Sum the turn's entries and record the totals as its usage, in one statement (reading the totals, then
+    inserting them, was a round trip more per turn); returns the row, or nothing if the turn was already closed."""
+    c, key = ledger_entries.c, String(64)
+    tenant, turn, conversation = (bindparam(n, type_=key) for n in ("tenant_id", "turn_id", "conversation_id"))
+    totals = select(
+        tenant,
+        turn,
+        conversation,
+        func.count().filter(c.kind == "llm"),
+        func.count().filter(c.kind == "tool"),
+        func.coalesce(func.sum(c.input_tokens), 0),
+        func.coalesce(func.sum(c.output_tokens), 0),
+        func.coalesce(func.sum(c.cost_usd), 0),
+    ).where(c.tenant_id == tenant, c.turn_id == turn)
+    columns = ["tenant_id", "turn_id", "conversation_id", "llm_calls", "tool_calls", "input_tokens", "output_tokens"]
+    return (
+        insert(turn_usage)
+        .from_select([*columns, "cost_usd"], totals)
+        .on_conflict_do_nothing()
+        .returning(*(turn_usage.c[name] for name in [*columns, "cost_usd"]))
+    )
+
+
 # Booking's inserts, built once; each call passes its row as parameters.
 _ADD_ENTRY = insert(ledger_entries).on_conflict_do_nothing().returning(ledger_entries.c.event_id)
-_CLOSE_TURN = insert(turn_usage).on_conflict_do_nothing().returning(turn_usage.c.turn_id)
+_CLOSE_TURN = _close_turn_statement()
 _MARK_ACTIVE = insert(active_conversations).on_conflict_do_nothing().returning(active_conversations.c.conversation_id)
 
 
@@ -120,24 +145,12 @@ class LedgerRepository:
         result = await self.session.execute(_ADD_ENTRY, dataclasses.asdict(entry))
         return result.first() is not None
 
-    async def turn_usage(self, tenant_id: str, conversation_id: str, turn_id: str) -> TurnUsage:
-        c = ledger_entries.c
-        row = (
-            await self.session.execute(
-                select(
-                    func.count().filter(c.kind == "llm"),
-                    func.count().filter(c.kind == "tool"),
-                    func.coalesce(func.sum(c.input_tokens), 0),
-                    func.coalesce(func.sum(c.output_tokens), 0),
-                    func.coalesce(func.sum(c.cost_usd), 0),
-                ).where(c.tenant_id == tenant_id, c.turn_id == turn_id)
-            )
-        ).one()
-        return TurnUsage(tenant_id, turn_id, conversation_id, row[0], row[1], int(row[2]), int(row[3]), money(row[4]))
-
-    async def close_turn(self, usage: TurnUsage) -> bool:
-        result = await self.session.execute(_CLOSE_TURN, dataclasses.asdict(usage))
-        return result.first() is not None
+    async def close_turn(self, tenant_id: str, conversation_id: str, turn_id: str) -> TurnUsage | None:
+        key = {"tenant_id": tenant_id, "turn_id": turn_id, "conversation_id": conversation_id}
+        row = (await self.session.execute(_CLOSE_TURN, key)).mappings().first()
+        if row is None:
+            return None
+        return dataclasses.replace(TurnUsage.from_row(row), cost_usd=money(row["cost_usd"]))
 
     async def mark_active(self, tenant_id: str, month: str, conversation_id: str, at: datetime) -> bool:
         row = {"tenant_id": tenant_id, "month": month, "conversation_id": conversation_id, "first_message_at": at}

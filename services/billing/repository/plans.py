@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import RowMapping, func, select
+from sqlalchemy import RowMapping, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.events.catalog.billing import OverLimitBehaviour
-from services.billing.models import quota_state, tenant_plans, usage_thresholds
+from services.billing.models import active_conversations, quota_state, tenant_plans, usage_thresholds
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,19 @@ class PlanRepository:
         row = (await self.session.execute(query)).mappings().first()
         return TenantPlanRow.from_row(row) if row else None
 
-    async def lock_tenant(self, tenant_id: str, plan: str, behaviour: str) -> None:
-        """Make sure the tenant has a plan row and lock it: quota decisions for one tenant run one at a time."""
+    async def lock_tenant(self, tenant_id: str, plan: str, behaviour: str) -> TenantPlanRow:
+        """The tenant's plan row, locked: quota decisions for one tenant run one at a time. A tenant without one gets
+        ``plan`` stored first; one that has one (every tenant after its first conversation) costs one statement."""
+        if (row := await self.tenant_plan(tenant_id, for_update=True)) is not None:
+            return row
         await self.session.execute(
             insert(tenant_plans)
             .values(tenant_id=tenant_id, plan=plan, over_limit_behaviour=behaviour)
             .on_conflict_do_nothing()
         )
-        await self.tenant_plan(tenant_id, for_update=True)
+        row = await self.tenant_plan(tenant_id, for_update=True)
+        assert row is not None, "a plan row inserted or kept in this transaction"
+        return row
 
     async def set_plan(self, tenant_id: str, plan: str, behaviour: str, refusal_message: str | None) -> None:
         values = {"plan": plan, "over_limit_behaviour": behaviour, "refusal_message": refusal_message}
@@ -83,10 +88,17 @@ class PlanRepository:
         )
         return result.first() is not None
 
-    async def quota_state(self, tenant_id: str) -> QuotaStateRow | None:
-        query = select(quota_state).where(quota_state.c.tenant_id == tenant_id)
-        row = (await self.session.execute(query)).mappings().first()
-        return QuotaStateRow.from_row(row) if row else None
+    async def quota_standing(self, tenant_id: str, month: str) -> tuple[int, QuotaStateRow | None]:
+        """The tenant's active conversations in ``month`` and the quota state last announced, in one statement. Read
+        after :meth:`lock_tenant`, in a statement of its own, so that it sees what the lock waited for."""
+        active = active_conversations.c
+        used = select(func.count()).where(active.tenant_id == tenant_id, active.month == month).scalar_subquery()
+        one = select(literal_column("1").label("one")).subquery("one")
+        query = select(used.label("used"), quota_state).select_from(
+            one.outerjoin(quota_state, quota_state.c.tenant_id == tenant_id)
+        )
+        row = (await self.session.execute(query)).mappings().one()
+        return int(row["used"]), QuotaStateRow.from_row(row) if row["tenant_id"] is not None else None
 
     async def set_quota_state(self, tenant_id: str, month: str, state: str, behaviour: str) -> None:
         values = {"month": month, "state": state, "behaviour": behaviour}

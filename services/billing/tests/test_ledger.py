@@ -6,8 +6,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from libs.events import Actor, AgentReplied, Envelope, EventLog, LlmCalled, RecordedEvent, ToolCompleted, new_id
-from libs.pricing import llm_cost
+from libs.pricing import llm_cost, tool_cost
 from services.billing import service
+from services.billing.booking import TurnUsage, book, money
+from services.billing.rebuild import MemoryLedger
+from services.billing.repository import LedgerRepository
 from services.billing.tests.conftest import Service
 from tests.support import outbox_events, provision_tenant
 
@@ -91,3 +94,45 @@ async def test_another_tenants_costs_are_not_visible(billing: Service, event_log
         await service.apply(uow, RecordedEvent(1, priced_call(owner.tenant_id, conv, "t", 10, 10)))
     r = await client.get(f"/v1/billing/conversations/{conv}/cost", headers={"Authorization": f"Bearer {other.api_key}"})
     assert r.status_code == 404
+
+
+async def test_a_turn_closes_once_with_what_was_booked_before_its_close_in_memory_and_in_postgres_alike(
+    billing: Service,
+) -> None:
+    """Closing a turn sums its entries and records the totals in one step: what was booked of the turn (of this
+    tenant only) before its closing event, never an entry that came after, and a second close changes nothing."""
+    _, runtime = billing
+    tenant, other, conv, turn = new_id("ten"), new_id("ten"), new_id("conv"), new_id("turn")
+    reply = AgentReplied(turn_id=turn, message_id="m", text="done", provider="anthropic", model="claude-sonnet-4-5")
+    tool = ToolCompleted(turn_id=turn, tool_call_id="c1", tool="search_knowledge", result={}, latency_ms=3)
+    events = [
+        priced_call(tenant, conv, turn, 1200, 80),
+        priced_call(other, conv, turn, 999, 999),  # the same turn id in another tenant: not this turn's
+        Envelope.new(tool, tenant_id=tenant, conversation_id=conv, actor=AI),
+        priced_call(tenant, conv, turn, 1500, 40),
+        Envelope.new(reply, tenant_id=tenant, conversation_id=conv, actor=AI),
+        priced_call(tenant, conv, turn, 7, 7),  # booked after the close: billed, not in the turn's usage
+        Envelope.new(reply, tenant_id=tenant, conversation_id=conv, actor=AI),  # a second close (handoff, replay)
+        Envelope.new(reply.model_copy(update={"turn_id": "empty"}), tenant_id=tenant, conversation_id=conv, actor=AI),
+    ]
+    memory = MemoryLedger()
+    for position, event in enumerate(events, start=1):
+        rebuilt = await book(memory, RecordedEvent(position, event))
+        async with runtime.unit_of_work() as uow:
+            live = await book(LedgerRepository(uow.session), RecordedEvent(position, event))
+        assert live == rebuilt, event.type
+
+    async with runtime.db.session() as session:
+        stored = await LedgerRepository(session).snapshot(tenant)
+    assert stored.turns == {key: usage for key, usage in memory.turns.items() if key[0] == tenant}
+    day = datetime.now(UTC).date()
+    expected = sum(
+        (
+            llm_cost("anthropic", "claude-sonnet-4-5", day, input_tokens=i, output_tokens=o, cache_read_tokens=1000)
+            for i, o in ((1200, 80), (1500, 40))
+        ),
+        Decimal(0),
+    ) + tool_cost("search_knowledge", day)
+    assert stored.turns[(tenant, turn)] == TurnUsage(tenant, turn, conv, 2, 1, 2700, 120, expected)
+    assert str(stored.turns[(tenant, turn)].cost_usd) == str(money(expected))  # the ledger's ten decimal places
+    assert stored.turns[(tenant, "empty")] == TurnUsage(tenant, "empty", conv, 0, 0, 0, 0, Decimal(0))
