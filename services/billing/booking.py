@@ -142,8 +142,10 @@ class Booked:
 class LedgerStore(Protocol):
     """Where booking writes. Every method is idempotent."""
 
-    async def add_entry(self, entry: LedgerEntry) -> bool:
-        """Store the entry; False if its event was already booked."""
+    async def add_entry(self, entry: LedgerEntry) -> None:
+        """Store the entry, unless its event was booked already (the first booking stays). The store may hold it back
+        to write it with the next ones, as long as it is written before anything that reads entries (``close_turn``)
+        and with the rest of the unit of work."""
 
     async def close_turn(self, tenant_id: str, conversation_id: str, turn_id: str) -> TurnUsage | None:
         """Record the totals of the turn's entries booked so far as its usage, and return them; None if the turn was

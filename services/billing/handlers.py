@@ -56,8 +56,7 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
         if not left:
             return
         async with runtime.unit_of_work() as uow:
-            for recorded in left:
-                await service.apply(uow, recorded)
+            await service.apply_all(uow, left)
         metered.committed(left)
 
     # In log order, so a turn's calls are booked before the reply that closes it; only the types booking reads.

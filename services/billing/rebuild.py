@@ -39,12 +39,10 @@ class MemoryLedger(LedgerSnapshot):
         self.active_at: dict[tuple[str, str, str], datetime] = {}  # the first message of the month (not compared)
         self._by_turn: dict[tuple[str, str | None], list[LedgerEntry]] = {}
 
-    async def add_entry(self, entry: LedgerEntry) -> bool:
-        if entry.event_id in self.entries:
-            return False
-        self.entries[entry.event_id] = entry
-        self._by_turn.setdefault((entry.tenant_id, entry.turn_id), []).append(entry)
-        return True
+    async def add_entry(self, entry: LedgerEntry) -> None:
+        if entry.event_id not in self.entries:
+            self.entries[entry.event_id] = entry
+            self._by_turn.setdefault((entry.tenant_id, entry.turn_id), []).append(entry)
 
     async def close_turn(self, tenant_id: str, conversation_id: str, turn_id: str) -> TurnUsage | None:
         if (tenant_id, turn_id) in self.turns:

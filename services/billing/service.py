@@ -32,8 +32,20 @@ class UnknownPlan(ValueError):
 
 async def apply(uow: UnitOfWork, recorded: RecordedEvent, default_plan: str = DEFAULT_PLAN) -> None:
     """Book one conversation event; announce a closed turn and any quota threshold it crossed."""
+    await apply_all(uow, [recorded], default_plan)
+
+
+async def apply_all(uow: UnitOfWork, batch: list[RecordedEvent], default_plan: str = DEFAULT_PLAN) -> None:
+    """Book conversation events in log order, in one unit of work (their ledger rows written together)."""
+    ledger = LedgerRepository(uow.session, hold_entries=True)
+    for recorded in batch:
+        await _apply(uow, ledger, recorded, default_plan)
+    await ledger.flush()
+
+
+async def _apply(uow: UnitOfWork, ledger: LedgerRepository, recorded: RecordedEvent, default_plan: str) -> None:
     event = recorded.event
-    booked = await book(LedgerRepository(uow.session), recorded)
+    booked = await book(ledger, recorded)
     if booked.usage is not None:
         u = booked.usage
         uow.emit(

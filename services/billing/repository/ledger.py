@@ -134,18 +134,33 @@ _MARK_ACTIVE = insert(active_conversations).on_conflict_do_nothing().returning(a
 class LedgerRepository:
     """The ledger and the meters in PostgreSQL: the live :class:`services.billing.booking.LedgerStore`."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, hold_entries: bool = False) -> None:
+        """``hold_entries``: entries are written together by :meth:`flush` (which the owner then must call before
+        its unit of work commits), or before a turn's close reads them; otherwise each as it is booked."""
         self.session = session
+        self._hold = hold_entries
+        self._held: dict[str, dict[str, Any]] = {}  # entries booked and not yet written, by event id
 
     # --- booking (LedgerStore) ---------------------------------------------------------------------------------
 
-    async def add_entry(self, entry: LedgerEntry) -> bool:
-        # The statement is built once and the row passed as parameters: building it per entry (19 bound values,
-        # their coercions and the cache key) was most of what booking a model call cost in Python.
-        result = await self.session.execute(_ADD_ENTRY, dataclasses.asdict(entry))
-        return result.first() is not None
+    async def add_entry(self, entry: LedgerEntry) -> None:
+        # Held, a batch of events is one INSERT of many rows, not one round trip each. The first booking of an event
+        # stays, in the batch as in the table.
+        self._held.setdefault(entry.event_id, vars(entry))
+        if not self._hold:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write the entries held back, in one statement (their unit of work calls this before it commits)."""
+        if self._held:
+            rows, self._held = list(self._held.values()), {}
+            # Built once, the rows passed as parameters: building it per entry (19 bound values, their coercions
+            # and the cache key) was most of what booking a model call cost in Python. With RETURNING, SQLAlchemy
+            # sends the rows as one multi-row INSERT ("insertmanyvalues"), not one statement per row.
+            await self.session.execute(_ADD_ENTRY, rows)
 
     async def close_turn(self, tenant_id: str, conversation_id: str, turn_id: str) -> TurnUsage | None:
+        await self.flush()  # the turn's sums include what this unit of work booked
         key = {"tenant_id": tenant_id, "turn_id": turn_id, "conversation_id": conversation_id}
         row = (await self.session.execute(_CLOSE_TURN, key)).mappings().first()
         if row is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import sqlalchemy
+
 from libs.events import Actor, AgentReplied, Envelope, EventLog, LlmCalled, RecordedEvent, ToolCompleted, new_id
 from libs.pricing import llm_cost, tool_cost
 from services.billing import service
@@ -136,3 +138,52 @@ async def test_a_turn_closes_once_with_what_was_booked_before_its_close_in_memor
     assert stored.turns[(tenant, turn)] == TurnUsage(tenant, turn, conv, 2, 1, 2700, 120, expected)
     assert str(stored.turns[(tenant, turn)].cost_usd) == str(money(expected))  # the ledger's ten decimal places
     assert stored.turns[(tenant, "empty")] == TurnUsage(tenant, "empty", conv, 0, 0, 0, 0, Decimal(0))
+
+
+async def test_a_batch_writes_its_ledger_rows_in_one_statement_and_books_each_event_once(billing: Service) -> None:
+    """The live consumer books a batch in one unit of work: its entries go to the table in one INSERT (before the
+    turn's close reads them), an event twice in the batch or booked before is booked once, and the result equals
+    the rebuild's."""
+    _, runtime = billing
+    tenant, conv = new_id("ten"), new_id("conv")
+    turns = [new_id("turn") for _ in range(3)]
+    events: list[Envelope] = []
+    for turn in turns:
+        reply = AgentReplied(turn_id=turn, message_id="m", text="ok", provider="anthropic", model="claude-sonnet-4-5")
+        tool = ToolCompleted(turn_id=turn, tool_call_id="c", tool="search_knowledge", result={}, latency_ms=1)
+        events += [
+            priced_call(tenant, conv, turn, 100, 10),
+            Envelope.new(tool, tenant_id=tenant, conversation_id=conv, actor=AI),
+            priced_call(tenant, conv, turn, 200, 20),
+            Envelope.new(reply, tenant_id=tenant, conversation_id=conv, actor=AI),
+        ]
+    recorded = [RecordedEvent(position, event) for position, event in enumerate(events, start=1)]
+    async with runtime.unit_of_work() as uow:  # the first turn's first call, booked before the batch
+        await service.apply(uow, recorded[0])
+    batch = [*recorded[:6], recorded[5], *recorded[6:]]  # and the second turn's call twice in the batch
+
+    inserts: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.startswith("INSERT INTO billing.ledger_entries"):
+            inserts.append(statement)
+
+    engine = runtime.db.engine.sync_engine
+    sqlalchemy.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        async with runtime.unit_of_work() as uow:
+            await service.apply_all(uow, batch)
+    finally:
+        sqlalchemy.event.remove(engine, "before_cursor_execute", seen)
+    assert len(inserts) == len(turns)  # one per turn (its close reads them), not one per entry
+
+    memory = MemoryLedger()
+    for r in [recorded[0], *batch]:
+        await book(memory, r)
+    async with runtime.db.session() as session:
+        live = await LedgerRepository(session).snapshot(tenant)
+    assert live.differences(memory.snapshot()) == []
+    assert len(live.entries) == 9
+    assert [(u.llm_calls, u.tool_calls, u.input_tokens) for u in live.turns.values()] == [(2, 1, 300)] * 3
+    usage = [e for e in await outbox_events(runtime, "usage.recorded") if e.conversation_id == conv]
+    assert len(usage) == 3
