@@ -4,7 +4,8 @@
 (integrations, knowledge) has one durable consumer that sees only its own requests. What every executor does
 around a tool is here, once: in one unit of work it claims the call (a redelivered request finds its claim and does
 nothing), runs the service's handler, and emits ``tool.completed`` or ``tool.failed`` through the outbox with the
-time the handler took. The service plugs in only how to claim and how to run.
+time the handler took. The service plugs in only how to claim and how to run; what its claim read on the way (in
+the claim's own statement) is handed to its run.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
 
 from opentelemetry import trace
 
@@ -47,16 +48,18 @@ class ToolAnswer:
     dry_run: bool = False
 
 
-Claim = Callable[[UnitOfWork, Envelope, ToolRequested], Awaitable[bool]]
-"""Record that this call is being executed, in the unit of work; False if it already was (a redelivery)."""
-Run = Callable[[UnitOfWork, Envelope, ToolRequested], Awaitable[ToolAnswer]]
-"""Execute the call; return its answer, or raise :class:`ToolFailure`."""
+Claimed = TypeVar("Claimed")
+"""What a service's claim read on its way (integrations: the tenant's connection, in the claim's statement)."""
+Claim = Callable[[UnitOfWork, Envelope, ToolRequested], Awaitable[Claimed | None]]
+"""Record that this call is being executed, in the unit of work; None if it already was (a redelivery)."""
+Run = Callable[[UnitOfWork, Envelope, ToolRequested, Claimed], Awaitable[ToolAnswer]]
+"""Execute the call, given what its claim returned; return its answer, or raise :class:`ToolFailure`."""
 
 
-class ToolExecutor:
+class ToolExecutor(Generic[Claimed]):
     """The tool requests of one service: see the module docstring."""
 
-    def __init__(self, service: str, claim: Claim, run: Run) -> None:
+    def __init__(self, service: str, claim: Claim[Claimed], run: Run[Claimed]) -> None:
         self.service = service
         self._claim = claim
         self._run = run
@@ -83,12 +86,12 @@ class ToolExecutor:
         event, request = recorded.event, recorded.event.payload
         assert isinstance(request, ToolRequested)
         assert event.conversation_id is not None
-        if request.service != self.service or not await self._claim(uow, event, request):
+        if request.service != self.service or (claimed := await self._claim(uow, event, request)) is None:
             return False
         started = time.perf_counter()
         with tracer.start_as_current_span(f"execute_tool {request.tool}", kind=trace.SpanKind.INTERNAL) as span:
             try:
-                answer = await self._run(uow, event, request)
+                answer = await self._run(uow, event, request, claimed)
             except ToolFailure as failure:
                 answer = ToolAnswer(failure=failure)
             if span.is_recording():

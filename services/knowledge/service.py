@@ -281,14 +281,14 @@ async def _run_tool(
     }
 
 
-def tool_executor(kb: Knowledge) -> ToolExecutor:
+def tool_executor(kb: Knowledge) -> ToolExecutor[bool]:
     """The knowledge service's tool executor (``libs.platform.tool_executor``): ``search_knowledge`` and
     ``get_article``, once per ``tool_call_id`` (the claim row commits with the answer's outbox row)."""
 
-    async def claim(uow: UnitOfWork, event: Envelope, request: ToolRequested) -> bool:
-        return await KnowledgeRepository(uow.session).claim_tool_call(event.tenant_id, request.tool_call_id)
+    async def claim(uow: UnitOfWork, event: Envelope, request: ToolRequested) -> bool | None:
+        return await KnowledgeRepository(uow.session).claim_tool_call(event.tenant_id, request.tool_call_id) or None
 
-    async def run(uow: UnitOfWork, event: Envelope, request: ToolRequested) -> ToolAnswer:
+    async def run(uow: UnitOfWork, event: Envelope, request: ToolRequested, _claimed: bool) -> ToolAnswer:
         if request.tool not in {t.name for t in TOOLS}:
             raise ToolFailure("unknown_tool", f"the knowledge service has no tool {request.tool!r}")
         try:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import RowMapping, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.integrations.models import audit_log
+from services.integrations.models import audit_log, tool_executions
 
 
 @dataclass(frozen=True)
@@ -63,20 +63,8 @@ class AuditRepository:
         self.session = session
 
     async def record(self, entry: AuditRecord) -> None:
-        row = {
-            "tenant_id": entry.tenant_id,
-            "conversation_id": entry.conversation_id,
-            "end_user": entry.end_user,
-            "integration": entry.integration,
-            "tool": entry.tool,
-            "tool_call_id": entry.tool_call_id,
-            "request": entry.request,
-            "response": entry.response,
-            "status": entry.status,
-            "dry_run": entry.dry_run,
-            "latency_ms": entry.latency_ms,
-        }
-        await self.session.execute(_RECORD, row)  # built once (below): one per tool call
+        """One executed call's audit line; the same statement gives the call's claim its status (below)."""
+        await self.session.execute(_RECORD, {f"line_{name}": getattr(entry, name) for name in _LINE})
 
     async def entries(self, tenant_id: str, q: AuditQuery) -> list[AuditRecord]:
         """Newest first."""
@@ -93,4 +81,21 @@ class AuditRepository:
         return [AuditRecord.from_row(r) for r in (await self.session.execute(query)).mappings()]
 
 
-_RECORD = audit_log.insert()
+_LINE = ("tenant_id", "conversation_id", "end_user", "integration", "tool", "tool_call_id", "request", "response",
+         "status", "dry_run", "latency_ms")  # fmt: skip
+# One per tool call, one round trip: the audit line, and its status on the call's claim (``tool_executions``, set
+# "running" by the claim earlier in the same transaction). PostgreSQL runs a data-modifying WITH whether read or not.
+_FINISHED = (
+    update(tool_executions)
+    .where(
+        tool_executions.c.tenant_id == bindparam("line_tenant_id"),
+        tool_executions.c.tool_call_id == bindparam("line_tool_call_id"),
+    )
+    .values(status=bindparam("line_status"))
+    .cte("finished")
+)
+_RECORD = (
+    audit_log.insert()
+    .values({name: bindparam(f"line_{name}", type_=audit_log.c[name].type) for name in _LINE})
+    .add_cte(_FINISHED)
+)

@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, update
+from dataclasses import dataclass
+
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.integrations.models import tool_attempts, tool_executions
+from services.integrations.models import connections, tool_attempts, tool_executions
+from services.integrations.repository.connections import Connection
 
-# Run for every tool call: built once, each call passing its values as parameters.
-_CLAIM = insert(tool_executions).on_conflict_do_nothing().returning(tool_executions.c.tool_call_id)
-_FINISH = (
-    update(tool_executions)
-    .where(tool_executions.c.tenant_id == bindparam("t"), tool_executions.c.tool_call_id == bindparam("call"))
-    .values(status=bindparam("s"))
+# Run for every tool call: built once, each call passing its values as parameters. The claim and the read of the
+# tenant's connection to the tool's integration are one statement (one round trip); no row when already claimed.
+_CLAIMED = (
+    insert(tool_executions)
+    .values(
+        tenant_id=bindparam("t"), tool_call_id=bindparam("call"), request_event_id=bindparam("event"),
+        conversation_id=bindparam("conversation"), tool=bindparam("tool"), status="running",
+    )
+    .on_conflict_do_nothing()
+    .returning(tool_executions.c.tool_call_id)
+    .cte("claimed")
+)  # fmt: skip
+_CLAIM = select(_CLAIMED.c.tool_call_id.label("claimed"), *connections.c).select_from(
+    _CLAIMED.outerjoin(
+        connections,
+        and_(connections.c.tenant_id == bindparam("t"), connections.c.integration == bindparam("integration")),
+    )
 )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A tool call claimed for execution here, and the tenant's connection to its integration (None: none)."""
+
+    connection: Connection | None
 
 
 class ExecutionRepository:
@@ -22,21 +43,29 @@ class ExecutionRepository:
         self.session = session
 
     async def claim(
-        self, tenant_id: str, tool_call_id: str, request_event_id: str, conversation_id: str, tool: str
-    ) -> bool:
-        """Record that this tool call is being executed; False if it already was (a redelivery)."""
-        row = {
-            "tenant_id": tenant_id,
-            "tool_call_id": tool_call_id,
-            "request_event_id": request_event_id,
-            "conversation_id": conversation_id,
+        self,
+        tenant_id: str,
+        tool_call_id: str,
+        request_event_id: str,
+        conversation_id: str,
+        tool: str,
+        integration: str | None = None,
+    ) -> Claim | None:
+        """Record that this tool call is being executed, reading the tenant's connection to ``integration`` (a
+        built-in's) in the same statement; None if it already was (a redelivery). Its status is set with its audit
+        line (:class:`AuditRepository`), in the same transaction: a claim is never seen running."""
+        values = {
+            "t": tenant_id,
+            "call": tool_call_id,
+            "event": request_event_id,
+            "conversation": conversation_id,
             "tool": tool,
-            "status": "running",
+            "integration": integration,
         }
-        return (await self.session.execute(_CLAIM, row)).first() is not None
-
-    async def finish(self, tenant_id: str, tool_call_id: str, status: str) -> None:
-        await self.session.execute(_FINISH, {"t": tenant_id, "call": tool_call_id, "s": status})
+        row = (await self.session.execute(_CLAIM, values)).mappings().first()
+        if row is None:
+            return None
+        return Claim(Connection.from_row(row) if row["integration"] is not None else None)
 
     async def record_attempt(self, tenant_id: str, tool_call_id: str) -> tuple[int, float]:
         """Count one more call leaving for a provider; returns how many attempts came before this one and how many

@@ -27,6 +27,7 @@ from services.integrations.repository import (
     DemoStoreRepository,
     ExecutionRepository,
 )
+from services.integrations.tests.support import database_work
 from services.integrations.tools.registry import REGISTRY, OwnDatabaseTools, ProviderTools
 from tests.support import eventually, outbox_events, provision_tenant, running
 
@@ -362,3 +363,52 @@ async def test_testing_the_demo_store_counts_its_orders(integrations: Service, e
     assert (await client.post("/v1/integrations/nope/test", headers=auth)).status_code == 404
     mcp = (await client.post("/v1/integrations/mcp/nope/test", headers=auth)).json()
     assert mcp["outcome"] == "not_connected"
+
+
+async def test_a_tool_call_is_four_statements_and_its_claim_ends_with_its_status(
+    integrations: Service, event_log: EventLog
+) -> None:
+    """The claim reads the connection, and the audit line sets the claim's status, in their own statements: one
+    transaction of four (claim, the tool's read, audit, outbox); a redelivery is the claim alone, and does nothing."""
+    _, runtime = integrations
+    tenant_id = (await provision_tenant(event_log, runtime)).tenant_id
+    looked_up = RecordedEvent(
+        1, tool_request(tenant_id, new_id("conv"), "get_order_status", {"order_number": "1001"}, new_id("call"))
+    )
+    not_connected = RecordedEvent(
+        2, tool_request(tenant_id, new_id("conv"), "zendesk_get_ticket", {"ticket_id": 1}, new_id("call"))
+    )
+    with database_work(runtime) as seen:
+        async with runtime.unit_of_work() as uow:
+            assert await service.execute(uow, looked_up)
+    assert seen[0] == "BEGIN"
+    claim, read, audit, outbox = seen[1:]
+    assert "INSERT INTO integrations.tool_executions" in claim
+    assert "FROM claimed LEFT OUTER JOIN integrations.connections" in claim
+    assert "integrations.demo_orders" in read
+    assert "UPDATE integrations.tool_executions" in audit
+    assert "INSERT INTO integrations.audit_log" in audit
+    assert "INSERT INTO integrations.outbox" in outbox
+
+    with database_work(runtime) as seen:
+        async with runtime.unit_of_work() as uow:
+            assert not await service.execute(uow, looked_up)  # redelivered
+    assert [s.split()[0] for s in seen] == ["BEGIN", "WITH"]
+    async with runtime.unit_of_work() as uow:
+        assert await service.execute(uow, not_connected)
+    outcomes = {
+        e.causation_id: e.payload for e in await outbox_events(runtime) if e.type in ("tool.completed", "tool.failed")
+    }
+    assert isinstance(outcomes[looked_up.event.id], ToolCompleted)
+    failed = outcomes[not_connected.event.id]
+    assert isinstance(failed, ToolFailed)
+    assert failed.kind == "unknown_tool"
+    async with runtime.db.session() as session:
+        rows = await session.execute(
+            text(
+                "SELECT e.status, a.status, a.integration FROM integrations.tool_executions e JOIN "
+                "integrations.audit_log a USING (tenant_id, tool_call_id) WHERE e.tenant_id = :t ORDER BY a.id"
+            ),
+            {"t": tenant_id},
+        )
+        assert [tuple(r) for r in rows] == [("completed", "completed", "demo_store"), ("failed", "failed", "zendesk")]

@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
-from sqlalchemy import event
 
 from libs.events import (
     Actor,
@@ -47,7 +44,7 @@ from services.integrations.repository import (
     VaultRepository,
 )
 from services.integrations.tests.fake_zendesk import CLIENT_ID, CLIENT_SECRET, SUBDOMAIN, FakeZendesk
-from services.integrations.tests.support import auth, outcomes_of, run_tool, tool_call
+from services.integrations.tests.support import auth, database_work, outcomes_of, run_tool, tool_call
 from services.integrations.tests.test_webhooks import SECRET
 from services.integrations.tests.test_webhooks import zendesk as sign_zendesk
 from services.integrations.vault import new_master_key
@@ -519,34 +516,6 @@ async def test_testing_the_connection_reads_the_tokens_user(
     _, api_key = await connect(zendesk_service, event_log)
     tested = (await zendesk_service[0].post("/v1/integrations/zendesk/test", headers=auth(api_key))).json()
     assert (tested["ok"], tested["outcome"]) == (True, "ok"), tested
-
-
-_COUNTING: ContextVar[list[str] | None] = ContextVar("counting_statements", default=None)
-
-
-@contextmanager
-def database_work(runtime: ServiceRuntime) -> Iterator[list[str]]:
-    """Every statement and transaction begun on the service's engine by this task inside the block (the service's
-    own consumers, busy with other tests' events meanwhile, are not counted)."""
-    seen: list[str] = []
-
-    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
-        if (counting := _COUNTING.get()) is not None:
-            counting.append(sql)
-
-    def begin(_conn: Any) -> None:
-        if (counting := _COUNTING.get()) is not None:
-            counting.append("BEGIN")
-
-    engine, token = runtime.db.engine.sync_engine, _COUNTING.set(seen)
-    event.listen(engine, "before_cursor_execute", statement)
-    event.listen(engine, "begin", begin)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", statement)
-        event.remove(engine, "begin", begin)
-        _COUNTING.reset(token)
 
 
 def customer_says(tenant_id: str, conversation_id: str, text: str, position: int = 1) -> RecordedEvent:

@@ -68,20 +68,26 @@ class Outcome:
         return {"error": self.error.kind, "message": str(self.error)}
 
 
-def executor(remotes: Remotes | None = None) -> ToolExecutor:
-    """The integrations service's tool executor (``libs.platform.tool_executor``): claim, then run and audit."""
+def executor(remotes: Remotes | None = None) -> ToolExecutor[Target]:
+    """The integrations service's tool executor (``libs.platform.tool_executor``): claim and resolve, then run and
+    audit."""
 
-    async def claim(uow: UnitOfWork, event: Envelope, request: ToolRequested) -> bool:
+    async def claim(uow: UnitOfWork, event: Envelope, request: ToolRequested) -> Target | None:
         assert event.conversation_id is not None
-        return await ExecutionRepository(uow.session).claim(
-            event.tenant_id, request.tool_call_id, event.id, event.conversation_id, request.tool
-        )
+        manifest = manifest_of(request.tool)
+        claimed = await ExecutionRepository(uow.session).claim(
+            event.tenant_id, request.tool_call_id, event.id, event.conversation_id, request.tool,
+            integration=manifest.name if manifest is not None else None,
+        )  # fmt: skip
+        if claimed is None:
+            return None
+        if manifest is not None:  # its connection came with the claim
+            return _builtin(manifest, claimed.connection)
+        return await _mcp_or_unknown(uow.session, event.tenant_id, request.tool)
 
-    async def run(uow: UnitOfWork, event: Envelope, request: ToolRequested) -> ToolAnswer:
-        target = await resolve(uow.session, event.tenant_id, request.tool)
+    async def run(uow: UnitOfWork, event: Envelope, request: ToolRequested, target: Target) -> ToolAnswer:
         outcome = await _timed_run(uow, event, request, target, remotes)
-        await ExecutionRepository(uow.session).finish(event.tenant_id, request.tool_call_id, outcome.status)
-        await trail.record(
+        await trail.record(  # which also sets the claim's status
             uow.session, event, request, target.integration,
             response=outcome.audited, status=outcome.status, dry_run=target.dry_run, latency_ms=outcome.latency_ms,
         )  # fmt: skip
@@ -97,11 +103,19 @@ async def execute(uow: UnitOfWork, recorded: RecordedEvent, remotes: Remotes | N
 
 
 async def resolve(session: AsyncSession, tenant_id: str, tool: str) -> Target:
+    """What ``tool`` is for this tenant (a sandbox call's: an execution's comes with its claim)."""
     manifest = manifest_of(tool)
     if manifest is not None:
-        connection = await ConnectionRepository(session).get(tenant_id, manifest.name)
-        dry_run = connection is not None and connection.mode == "dry_run"
-        return Target(manifest.name, dry_run, manifest=manifest, connection=connection)
+        return _builtin(manifest, await ConnectionRepository(session).get(tenant_id, manifest.name))
+    return await _mcp_or_unknown(session, tenant_id, tool)
+
+
+def _builtin(manifest: Manifest, connection: Connection | None) -> Target:
+    dry_run = connection is not None and connection.mode == "dry_run"
+    return Target(manifest.name, dry_run, manifest=manifest, connection=connection)
+
+
+async def _mcp_or_unknown(session: AsyncSession, tenant_id: str, tool: str) -> Target:
     mcp = await McpServerRepository(session).tool(tenant_id, tool)
     if mcp is not None:
         return Target(f"mcp:{mcp[0].name}", mcp[0].mode == "dry_run", mcp=mcp)
