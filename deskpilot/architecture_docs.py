@@ -277,6 +277,9 @@ def _filters(sub: Subscription) -> str:
 def _subscription_row(durable: str, sub: Subscription, does: str) -> str:
     workers = "1, in log order" if sub.max_workers == 1 else f"{sub.max_workers}, any order"
     batch = f"≤ {sub.batch_size} events per transaction" if sub.batch_handler is not None else "—"
+    if sub.batch_handler is not None and sub.gather_s:
+        until = ", ".join(f"`{t}`" for t in sorted(sub.gather_until))
+        batch += f", gathered up to {sub.gather_s:g} s" + (f" or until {until}" if until else "")
     return (
         f"| `{durable}` | {_filters(sub)} | {_cell(does)} | {workers} | {batch} "
         f"| {sub.ack_wait_s:g} s | {sub.max_attempts} |"
@@ -308,9 +311,11 @@ def subscriptions_table(views: tuple[ServiceView, ...]) -> list[str]:
         "",
         "Durable JetStream pull consumers on `DP_EVENTS`, named `<service>-<name>` (`libs/platform/consumers.py`).",
         "Workers: how many messages one process handles at once (1 keeps log order). Batch: an ordered consumer that",
-        "handles what one fetch brought in one transaction (event by event again if that fails). Ack wait: how long",
-        "before an unacknowledged message is delivered again (kept alive while it is handled). Attempts: failures",
-        "(with the infrastructure up) before a message is parked on `dp.dlq.<consumer>`.",
+        "handles what one fetch brought in one transaction (event by event again if that fails); one that gathers",
+        "holds what came up to that long for more to join it, unless an event of the types named is among it",
+        "(`Subscription.gather_s`). Ack wait: how long before an unacknowledged message is delivered again (kept",
+        "alive while it is handled). Attempts: failures (with the infrastructure up) before a message is parked on",
+        "`dp.dlq.<consumer>`.",
         "",
         "| durable consumer | subject filter | does | workers | batch | ack wait | attempts |",
         "|---|---|---|---|---|---|---|",

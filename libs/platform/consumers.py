@@ -28,7 +28,6 @@ import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -46,48 +45,13 @@ from libs.platform.faults import Outage, is_transient
 from libs.platform.leases import ConsumerLeases
 from libs.platform.pulls import FreeSlots, StandingPull
 from libs.platform.row_security import SYSTEM, tenant_scope
+from libs.platform.subscriptions import Subscription
 from libs.platform.tasks import stop_tasks, until_done
+
+__all__ = ["Consumers", "Subscription"]  # Subscription lives in libs.platform.subscriptions
 
 log = logging.getLogger("deskpilot.consumers")
 tracer = trace.get_tracer("deskpilot.consumers")
-
-EventHandler = Callable[[RecordedEvent], Awaitable[None]]
-BatchHandler = Callable[[list[RecordedEvent]], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """One durable consumer of a service: its name, subject filter and handler.
-
-    ``max_workers > 1`` handles messages concurrently (only for handlers that tolerate any order, such as the
-    agent, which re-reads the log and relies on optimistic concurrency); ``1`` preserves log order.
-    ``subject`` may name several filters separated by spaces (one consumer, still in log order).
-    ``batch_handler`` (ordered consumers only) takes everything one fetch brought, in order, in one go (one
-    transaction instead of one per event); should it fail, the batch is handled again event by event with
-    ``handler``, so that a poison event is isolated and parked alone.
-    ``does`` says in one line what the subscription does; docs/architecture.md shows it in the table of
-    subscriptions generated from the code (``deskpilot/architecture_docs.py``), and a test fails when it is empty.
-    ``reads_personal=False``: the handler reads no personal field (``libs.events.personal``), so it gets the events
-    as stored, their sealed fields unopened: no key look-up, no decryption (billing's ledger reads none of them).
-    ``on_start`` runs each time the consumer starts in this process (a standby taking over too), before its first
-    fetch, until it succeeds: to rebuild what the handler keeps from its own events (decision 0058).
-    """
-
-    name: str
-    subject: str
-    handler: EventHandler
-    max_workers: int = 1
-    max_attempts: int = 5
-    ack_wait_s: float = 6.0
-    batch_size: int = 16
-    batch_handler: BatchHandler | None = None
-    does: str = ""
-    reads_personal: bool = True
-    on_start: Callable[[], Awaitable[None]] | None = None
-
-    @property
-    def filters(self) -> list[str]:
-        return self.subject.split()
 
 
 def _process_span(msg: Msg, event: Envelope, durable: str) -> trace.Span:
@@ -238,6 +202,8 @@ class Consumers:
                 if msgs:  # what is left for this consumer after the fetch: from the last message's metadata
                     metrics.CONSUMER_LAG.labels(self._service, self.durable(sub)).set(msgs[-1].metadata.num_pending)
                 if ordered:
+                    if sub.gather_s and sub.batch_handler is not None and msgs:
+                        msgs = await standing.gather(msgs, sub.batch_size, sub.gather_s, sub.ends_gathering)
                     holding.set(len(msgs))
                     if unsettled := await self._handle_in_order(msgs, sub, standing):
                         standing = await self._rewind(standing, sub, unsettled)

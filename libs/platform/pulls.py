@@ -24,6 +24,7 @@ import json
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -56,10 +57,11 @@ class StandingPull:
         self.settled = 0
         """Stream sequence of the last message the consumer settled (handled and acknowledged, or parked)."""
 
-    async def fetch(self, batch: int | None = None) -> list[Msg]:
-        """What has come, in order, once at least one message has (waiting at most about ``expires_s``); ``[]``
-        when the request expired with nothing. A new request, when one is due, asks for ``batch`` (default: the
-        consumer's): a concurrent consumer asks only for what it has free workers for, as with ``fetch``."""
+    async def fetch(self, batch: int | None = None, wait_s: float | None = None) -> list[Msg]:
+        """What has come, in order, once at least one message has (waiting at most about ``expires_s``, or
+        ``wait_s``); ``[]`` when the request expired with nothing, or nothing came within ``wait_s`` (the request
+        stays open). A new request, when one is due, asks for ``batch`` (default: the consumer's): a concurrent
+        consumer asks only for what it has free workers for, as with ``fetch``."""
         if self._sub is None:
             self._sub = await self._nc.subscribe(self._inbox, cb=self._arrive)
         # Messages already here go first (after an outage, say): a new request could bring them again, overdue.
@@ -68,14 +70,27 @@ class StandingPull:
         msgs: list[Msg] = []
         if not self._arrived:
             self._wake.clear()
+            lost_in = self._deadline + _GRACE_S - time.monotonic()
             try:
-                async with asyncio.timeout(max(0.0, self._deadline + _GRACE_S - time.monotonic())):
+                async with asyncio.timeout(max(0.0, lost_in if wait_s is None else min(wait_s, lost_in))):
                     await self._wake.wait()
             except TimeoutError:
-                self._owed = 0  # lost with a NATS restart: ask again
+                if wait_s is None or wait_s >= lost_in:
+                    self._owed = 0  # lost with a NATS restart: ask again
                 return msgs
         while self._arrived and len(msgs) < (batch or self._batch):  # what has come, up to the batch
             await self._take(self._arrived.popleft(), msgs)
+        return msgs
+
+    async def gather(self, msgs: list[Msg], batch: int, within_s: float, until: Callable[[str], bool]) -> list[Msg]:
+        """``msgs`` and what else comes within ``within_s`` (up to ``batch`` in all), until one whose subject
+        ``until`` holds is among them. Nothing is dropped: what comes later waits here for the next fetch."""
+        deadline = time.monotonic() + within_s
+        while len(msgs) < batch and not any(until(m.subject) for m in msgs):
+            left = deadline - time.monotonic()
+            if left <= 0 or not (more := await self.fetch(batch - len(msgs), wait_s=left)):
+                break
+            msgs = [*msgs, *more]
         return msgs
 
     async def _arrive(self, msg: Msg) -> None:

@@ -1,18 +1,20 @@
 """An ordered consumer's one open pull request (``libs.platform.pulls``), on real JetStream: events come as they are
-written without a request each, and events delivered again while they waited behind a slow one are not handled
-twice."""
+written without a request each, events delivered again while they waited behind a slow one are not handled
+twice, and a gathering consumer handles events that came one at a time together."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 
-from libs.events import EventLog, RecordedEvent, new_id
+from libs.events import ConversationResolved, Envelope, EventLog, RecordedEvent, new_id
 from libs.events.streams import EVENTS_STREAM
+from libs.events.subjects import conversation_filter
 from libs.platform.consumers import Consumers, Subscription
-from tests.libs.conversations import Conversation
+from tests.libs.conversations import CUSTOMER, Conversation
 from tests.support import eventually
 
 
@@ -76,3 +78,69 @@ async def test_a_redelivery_of_an_event_waiting_behind_a_slow_one_is_not_handled
     finally:
         await consumers.stop()
     assert seen == positions, "an event delivered again was handled twice"
+
+
+async def test_a_gathering_consumer_handles_events_that_came_one_at_a_time_in_one_batch(
+    event_log: EventLog, nc: NATS, tenant_id: str
+) -> None:
+    """``Subscription.gather_s``: events written one at a time wait for the one that ends the gathering and are handed
+    to the batch handler with it, in log order; what comes after starts a new gathering, which ends after
+    ``gather_s`` with what came if nothing ends it."""
+    conversation = Conversation(event_log, tenant_id)
+    name = new_id("gather").replace("_", "-")
+    batches: list[list[int]] = []
+    single: list[int] = []
+
+    async def handle(recorded: RecordedEvent) -> None:
+        single.append(recorded.position)
+
+    async def handle_batch(batch: list[RecordedEvent]) -> None:
+        batches.append([r.position for r in batch])
+
+    async def resolve() -> int:
+        event = Envelope.new(
+            ConversationResolved(by="ai"),
+            tenant_id=tenant_id,
+            conversation_id=conversation.id,
+            actor=CUSTOMER,
+        )
+        return await event_log.publish(event)
+
+    consumers = Consumers("test", nc, event_log)
+    subscription = Subscription(
+        name,
+        conversation_filter(tenant_id, conversation.id),
+        handle,
+        batch_size=64,
+        batch_handler=handle_batch,
+        gather_s=10.0,  # long: what ends the gathering here is the resolution
+        gather_until=frozenset({"conversation.resolved"}),
+    )
+    consumers.add(subscription)
+    await consumers.start()
+    try:
+        first: list[int] = []
+        for _ in range(3):
+            first += await conversation.publish(1)
+            await asyncio.sleep(0.2)  # one at a time, as a turn's events come
+        assert (batches, single) == ([], []), "handled before the gathering ended"
+        first.append(await resolve())
+        await eventually(lambda: asyncio.sleep(0, bool(batches)), timeout=30, what="the gathered batch")
+        assert batches == [first]
+    finally:
+        await consumers.stop()
+
+    # Gathering for a short while: what came is handled when it is over, though nothing ended it.
+    consumers = Consumers("test", nc, event_log)
+    consumers.add(dataclasses.replace(subscription, gather_s=0.3))
+    await consumers.start()
+    try:
+        later = await conversation.publish(2)
+        await eventually(
+            lambda: asyncio.sleep(0, later[-1] in single or any(later[-1] in b for b in batches[1:])),
+            timeout=30,
+            what="the events of a gathering nothing ended",
+        )
+    finally:
+        await consumers.stop()
+    assert single + [p for b in batches[1:] for p in b] == later
