@@ -49,6 +49,8 @@ BOOKED_TYPES = frozenset(
     }
 )
 """The conversation events ``book`` reads; every other type changes nothing in the ledger."""
+ANNOUNCING_TYPES = frozenset({"agent.replied", "handoff.requested", "message.received"})
+"""The types whose booking may announce something: a turn's ``usage.recorded``, a quota threshold or state."""
 
 
 def money(value: Decimal) -> Decimal:

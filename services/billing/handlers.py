@@ -10,7 +10,9 @@ from libs.events.subjects import any_conversation
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
 from services.billing import service
-from services.billing.booking import BOOKED_TYPES, month_of
+from services.billing.booking import ANNOUNCING_TYPES, BOOKED_TYPES, month_of
+
+GATHER_S = 0.5  # a turn's events with a zero-latency model (turn_e2e) come within ~0.1-0.3 s; ack wait 6 s
 
 
 class MeteredMonths:
@@ -66,6 +68,18 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
         "`usage.recorded` when a reply or handoff closes it, conversation meters, quota thresholds"
     )
     # book() reads no personal field (the rebuild reads the log unopened too): no key look-ups, no decryption.
+    # A turn's model calls and tool outcomes wait (at most GATHER_S) for the reply or handoff that closes it, and
+    # the turn is booked in one transaction, not one per event; what announces something is booked at once.
     return [
-        Subscription("ledger", subjects, book, batch_size=64, batch_handler=book_batch, does=does, reads_personal=False)
+        Subscription(
+            "ledger",
+            subjects,
+            book,
+            batch_size=64,
+            batch_handler=book_batch,
+            does=does,
+            reads_personal=False,
+            gather_s=GATHER_S,
+            gather_until=ANNOUNCING_TYPES,
+        )
     ]

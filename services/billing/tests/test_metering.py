@@ -5,20 +5,27 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import cast
 
 from libs.events import (
     Actor,
+    AgentReplied,
     ConversationResolved,
     Envelope,
     HandoffRequested,
+    HumanAssigned,
+    HumanReplied,
+    LlmCalled,
     MessageReceived,
     RecordedEvent,
     ToolCompleted,
     ToolFailed,
     new_id,
 )
+from libs.platform.runtime import ServiceRuntime
 from libs.pricing import tool_cost, tool_price
-from services.billing.booking import book
+from services.billing.booking import ANNOUNCING_TYPES, BOOKED_TYPES, Booked, book
+from services.billing.handlers import subscriptions
 from services.billing.rebuild import MemoryLedger
 from services.billing.repository import LedgerRepository
 from services.billing.tests.conftest import Service
@@ -134,3 +141,43 @@ def test_tool_prices_are_dated() -> None:
     assert tool_cost("search_knowledge", date(2026, 3, 1)) == Decimal("0.0002")
     assert tool_cost("search_knowledge", date(2026, 3, 1), executed=False) == 0
     assert tool_cost("no_such_tool", date(2026, 3, 1)) == 0
+
+
+async def test_the_ledger_consumer_gathers_a_turn_until_an_event_that_can_announce_something() -> None:
+    """The ledger consumer holds a turn's events back (``gather_s``) until one whose booking can announce something
+    (a turn's ``usage.recorded``, a quota threshold or state) is among them, and books that one at once: every booked
+    type that can announce, found here by booking one of each, is among those it stops for."""
+    tenant, conv, turn = new_id("ten"), new_id("conv"), new_id("turn")
+    now = datetime.now(UTC)
+    payloads = [
+        LlmCalled(
+            turn_id=turn,
+            provider="anthropic",
+            model="claude-sonnet-4-5",
+            input_tokens=1,
+            output_tokens=1,
+            latency_ms=1,
+            cost_usd=Decimal(0),
+            stop_reason="end_turn",
+        ),
+        ToolCompleted(turn_id=turn, tool_call_id="1", tool="search_knowledge", result={}, latency_ms=1),
+        ToolFailed(
+            turn_id=turn, tool_call_id="2", tool="search_knowledge", kind="transient", message="m", latency_ms=1
+        ),
+        MessageReceived(message_id="m", text="hi"),
+        HumanAssigned(ticket_id="t", agent_id="h", agent_name="Alice", method="manual"),
+        HumanReplied(ticket_id="t", message_id="m2", agent_id="h", agent_name="Alice", text="hello"),
+        AgentReplied(turn_id=turn, message_id="m3", text="ok", provider="anthropic", model="claude-sonnet-4-5"),
+        HandoffRequested(turn_id=new_id("turn"), reason="r", summary="s"),
+        ConversationResolved(by="ai"),
+    ]
+    events = [at(payload, tenant, conv, now) for payload in payloads]
+    assert {e.type for e in events} == BOOKED_TYPES
+    announcing = set()
+    for position, event in enumerate(events, start=1):  # each type's first booking: whatever it can announce
+        if await book(MemoryLedger(), RecordedEvent(position, event)) != Booked():
+            announcing.add(event.type)
+    assert announcing == ANNOUNCING_TYPES
+    [ledger] = subscriptions(cast(ServiceRuntime, None))
+    assert ledger.gather_until == ANNOUNCING_TYPES
+    assert 0 < ledger.gather_s < ledger.ack_wait_s / 4  # held unacknowledged meanwhile
