@@ -29,8 +29,9 @@ class ProjectedInRequest:
         self._outcomes: OrderedDict[str, asyncio.Future[bool]] = OrderedDict()
 
     def watch(self, session: AsyncSession, event_id: str) -> None:
-        """``event_id`` is on the log and ``session``'s transaction (no savepoint: a savepoint's release is a commit
-        to SQLAlchemy's events) projects it; its commit or rollback says whether it did."""
+        """``session``'s transaction (no savepoint: a savepoint's release is a commit to SQLAlchemy's events)
+        appends ``event_id`` and projects it; its commit or rollback says whether it did. Called before the append:
+        the consumer may be handed the event before the append returns."""
         outcome: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._outcomes[event_id] = outcome
         self._outcomes.move_to_end(event_id)

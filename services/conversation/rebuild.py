@@ -20,7 +20,7 @@ from libs.events.personal import ERASED
 from libs.platform.projection_repair import TableRows, table_checks
 from libs.platform.projections import ProjectionCheck, Row
 from services.conversation.models import conversations, transcript_entries
-from services.conversation.repository import ConversationRow, TranscriptEntry, ViewRepository
+from services.conversation.repository import Advance, ConversationRow, TranscriptEntry, ViewRepository
 from services.conversation.service import project_batch
 
 SERVICE = "conversation"
@@ -46,24 +46,27 @@ class MemoryViews:
         row = ConversationRow(tenant_id, conversation_id, channel, customer_id, "open", 0, 0, at, at)
         self.conversations.setdefault((tenant_id, conversation_id), row)
 
-    async def advance(
-        self, tenant_id: str, conversation_id: str, position: int, status: str, at: datetime, events: int = 1
-    ) -> None:
-        key = (tenant_id, conversation_id)
-        row = self.conversations[key]
-        self.conversations[key] = dataclasses.replace(
-            row, last_position=position, status=status, updated_at=at, event_count=row.event_count + events
+    async def apply(
+        self, tenant_id: str, conversation_id: str, advance: Advance, entries: Sequence[TranscriptEntry]
+    ) -> bool:
+        row = self.conversations.get((tenant_id, conversation_id))
+        if row is None or row.last_position >= advance.first:
+            return False
+        await self.add_late_entries(tenant_id, conversation_id, entries)
+        self.conversations[(tenant_id, conversation_id)] = dataclasses.replace(
+            row,
+            last_position=advance.last,
+            status=advance.statuses.get(row.status, row.status),
+            updated_at=advance.at,
+            event_count=row.event_count + advance.events,
         )
+        return True
 
-    async def add_entries(self, tenant_id: str, conversation_id: str, entries: Sequence[TranscriptEntry]) -> None:
+    async def add_late_entries(self, tenant_id: str, conversation_id: str, entries: Sequence[TranscriptEntry]) -> None:
+        if (tenant_id, conversation_id) not in self.conversations:
+            return
         for e in entries:
             self.transcripts.setdefault((tenant_id, conversation_id, e.position), e)
-
-    async def add_entry(
-        self, tenant_id: str, conversation_id: str, position: int, event_id: str, role: str, text: str, at: datetime
-    ) -> None:
-        entry = TranscriptEntry(position, event_id, role, text, at)
-        self.transcripts.setdefault((tenant_id, conversation_id, position), entry)
 
 
 async def fold_views(event_log: EventLog, tenant_id: str | None, views: MemoryViews, after: int = 0) -> tuple[int, int]:

@@ -35,7 +35,7 @@ from libs.events import (
 )
 from libs.events.envelope import SYSTEM
 from services.conversation.projected import ProjectedInRequest
-from services.conversation.repository import ConversationRepository, ConversationRow, TranscriptEntry
+from services.conversation.repository import Advance, ConversationRepository, ConversationRow, TranscriptEntry
 
 log_ = logging.getLogger("deskpilot.conversation")
 _KEYED_MESSAGES = uuid.UUID("6f1d5c36-6a3e-4c55-9d84-2f1c4b8a7e01")
@@ -78,6 +78,10 @@ def entry_for(recorded: RecordedEvent) -> TranscriptEntry | None:
         case _:
             return None
     return TranscriptEntry(recorded.position, event.id, role, line, event.occurred_at)
+
+
+STATUSES = ("open", "with_ai", "waiting_human", "with_human", "resolved")
+"""Every status a conversation has: ``open`` when it is created, then whatever ``next_status`` makes of it."""
 
 
 def next_status(status: str, event: Envelope) -> str:
@@ -142,8 +146,7 @@ async def start_conversation(
             )
         )
     positions = await log.append(tenant_id, conversation_id, events, expected_version=0)
-    for position, appended in zip(positions, events, strict=True):
-        await project(repo, RecordedEvent(position, appended))
+    await project_batch(repo, [RecordedEvent(p, appended) for p, appended in zip(positions, events, strict=True)])
     return RecordedEvent(positions[0], event)
 
 
@@ -177,7 +180,7 @@ async def receive_message(
     ``alone``: the caller's unit of work writes nothing else, so a failed projection may roll all of it back
     instead of a savepoint (two round trips fewer); and ``projected`` learns whether its commit projected the
     message, so that the projection consumer does not project it a second time."""
-    # Locked now, so that the projection below needs no second read of the row.
+    # Locked now: one conversation's messages are appended and projected one after the other.
     conversation = await repo.get(tenant_id, conversation_id, for_update=True)
     if conversation is None:
         raise ConversationNotFound(conversation_id)
@@ -200,33 +203,32 @@ async def receive_message(
         actor=Actor(kind="customer", id=conversation.customer_id or "anonymous"),
         event_id=event_id,
     )
+    if alone and projected is not None:  # before the append: this process's consumer may see the message first
+        projected.watch(repo.session, event.id)
     # A customer message needs no decision, so it is appended unconditionally; the agent orders it.
     (position,) = await log.append(tenant_id, conversation_id, [event], expected_version=None)
     recorded = RecordedEvent(position, event)
-    await _project_accepted(repo, recorded, conversation, alone, projected)
+    await _project_accepted(repo, recorded, alone, projected)
     return recorded
 
 
 async def _project_accepted(
     repo: ConversationRepository,
     recorded: RecordedEvent,
-    conversation: ConversationRow,
     alone: bool,
     projected: ProjectedInRequest | None,
 ) -> None:
     """The accepted message into the read model, in the request's transaction (see ``receive_message``)."""
     event = recorded.event
-    if alone and projected is not None:
-        projected.watch(repo.session, event.id)
     # The append and the answer are one unit: once the message is on the log the request has succeeded, and a
     # failed projection must not turn into a 5xx (a client would retry and post it twice); the projection consumer
     # brings the view in step from the log.
     try:
         if alone:
-            await project(repo, recorded, locked=conversation)
+            await project(repo, recorded)
         else:
             async with repo.session.begin_nested():
-                await project(repo, recorded, locked=conversation)
+                await project(repo, recorded)
     except SQLAlchemyError:
         log_.warning("message %s appended; its projection is left to the consumer", event.id, exc_info=True)
         if alone:
@@ -244,66 +246,69 @@ class ProjectionStore(Protocol):
     async def create(
         self, tenant_id: str, conversation_id: str, channel: str, customer_id: str | None, at: datetime
     ) -> None: ...
-    async def advance(
-        self, tenant_id: str, conversation_id: str, position: int, status: str, at: datetime, events: int = 1
+    async def apply(
+        self, tenant_id: str, conversation_id: str, advance: Advance, entries: Sequence[TranscriptEntry]
+    ) -> bool: ...
+    async def add_late_entries(
+        self, tenant_id: str, conversation_id: str, entries: Sequence[TranscriptEntry]
     ) -> None: ...
-    async def add_entries(self, tenant_id: str, conversation_id: str, entries: Sequence[TranscriptEntry]) -> None: ...
-    async def add_entry(
-        self, tenant_id: str, conversation_id: str, position: int, event_id: str, role: str, text: str, at: datetime
-    ) -> None: ...
 
 
-async def project(repo: ProjectionStore, recorded: RecordedEvent, locked: ConversationRow | None = None) -> None:
-    """Apply one logged event to the read model; replays and redeliveries are no-ops. ``locked``: the
-    conversation's row, already read ``FOR UPDATE`` in this transaction by the caller."""
-    event = recorded.event
-    assert event.conversation_id is not None
-    if isinstance(event.payload, ConversationStarted):
-        await repo.create(
-            event.tenant_id, event.conversation_id, event.payload.channel, event.payload.customer_id, event.occurred_at
-        )
-    row = locked or await repo.get(event.tenant_id, event.conversation_id, for_update=True)
-    if row is None:
-        return
-    # Transcript entries are keyed by position, so a late or redelivered event is inserted at most once and in
-    # its place even if a newer one was projected first; only the conversation's state moves strictly forward.
-    entry = entry_for(recorded)
-    if entry is not None:
-        await repo.add_entry(
-            event.tenant_id, event.conversation_id, entry.position, entry.event_id, entry.role, entry.text, entry.at
-        )
-    if recorded.position <= row.last_position:
-        return
-    await repo.advance(
-        event.tenant_id, event.conversation_id, recorded.position, next_status(row.status, event), event.occurred_at
-    )
+def advance_for(events: Sequence[RecordedEvent]) -> Advance:
+    """What a run of one conversation's events (in log order, each once) does to its row, whatever status the row
+    has: the fold needs no read of the row, so that the store can apply it in one statement."""
+    statuses = {}
+    for before in STATUSES:
+        status = before
+        for recorded in events:
+            status = next_status(status, recorded.event)
+        statuses[before] = status
+    at = max(recorded.event.occurred_at for recorded in events)
+    return Advance(events[0].position, events[-1].position, statuses, at, len(events))
 
 
-async def project_batch(repo: ProjectionStore, batch: list[RecordedEvent]) -> None:
-    """``project`` for a fetched batch, one conversation at a time: one row lock, one insert of its transcript lines
-    and one update, instead of three statements per event. Same rules: lines keyed by position, state forward only."""
-    by_conversation: dict[tuple[str, str], list[RecordedEvent]] = {}
+async def project(repo: ProjectionStore, recorded: RecordedEvent) -> None:
+    """Apply one logged event to the read model; replays and redeliveries are no-ops."""
+    await project_batch(repo, [recorded])
+
+
+async def project_batch(repo: ProjectionStore, batch: Sequence[RecordedEvent]) -> None:
+    """Apply logged events to the read model, one conversation at a time; replays and redeliveries are no-ops.
+
+    Transcript lines are keyed by position, so a late or redelivered event's line is inserted at most once and in its
+    place; a conversation's state only moves forward. When none of a conversation's events was projected yet (the
+    usual case) its lines and its new state go in one statement, without reading the row; otherwise (a redelivery, a
+    customer message the request projected) the row is read and locked, then the lines added and the events after
+    its position applied."""
+    by_conversation: dict[tuple[str, str], dict[int, RecordedEvent]] = {}
     for recorded in batch:
         assert recorded.event.conversation_id is not None
-        by_conversation.setdefault((recorded.event.tenant_id, recorded.event.conversation_id), []).append(recorded)
-    for (tenant_id, conversation_id), events in by_conversation.items():
-        for recorded in events:
-            payload = recorded.event.payload
-            if isinstance(payload, ConversationStarted):
-                at = recorded.event.occurred_at
-                await repo.create(tenant_id, conversation_id, payload.channel, payload.customer_id, at)
+        key = (recorded.event.tenant_id, recorded.event.conversation_id)
+        by_conversation.setdefault(key, {})[recorded.position] = recorded
+    for (tenant_id, conversation_id), by_position in by_conversation.items():
+        await _project_run(repo, tenant_id, conversation_id, [by_position[p] for p in sorted(by_position)])
+
+
+async def _project_run(
+    repo: ProjectionStore, tenant_id: str, conversation_id: str, events: list[RecordedEvent]
+) -> None:
+    """One conversation's events of a batch, in log order, each once."""
+    for recorded in events:
+        payload = recorded.event.payload
+        if isinstance(payload, ConversationStarted):
+            at = recorded.event.occurred_at
+            await repo.create(tenant_id, conversation_id, payload.channel, payload.customer_id, at)
+    entries = rebuild_transcript(events)
+    if await repo.apply(tenant_id, conversation_id, advance_for(events), entries):
+        return
+    if len(events) > 1:  # some were projected already: the others may not be
         row = await repo.get(tenant_id, conversation_id, for_update=True)
-        if row is None:
-            continue
-        entries = [entry for entry in map(entry_for, events) if entry is not None]
-        if entries:
-            await repo.add_entries(tenant_id, conversation_id, entries)
-        status, last, newer = row.status, row.last_position, [r for r in events if r.position > row.last_position]
-        for recorded in sorted(newer, key=lambda r: r.position):
-            status, last = next_status(status, recorded.event), recorded.position
+        newer = [recorded for recorded in events if row is not None and recorded.position > row.last_position]
         if newer:
-            at = max(r.event.occurred_at for r in newer)
-            await repo.advance(tenant_id, conversation_id, last, status, at, events=len(newer))
+            await repo.apply(tenant_id, conversation_id, advance_for(newer), entries)
+            return
+    if entries:
+        await repo.add_late_entries(tenant_id, conversation_id, entries)
 
 
 @dataclass(frozen=True)

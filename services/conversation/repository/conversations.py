@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import RowMapping, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
@@ -21,6 +21,8 @@ from services.conversation.models import (
     transcript_entries,
     widget_keys,
 )
+from services.conversation.repository import projection
+from services.conversation.repository.projection import Advance, NewEntry
 
 
 @dataclass(frozen=True)
@@ -88,21 +90,6 @@ class QuotaState:
             refusal_message=row["refusal_message"],
             position=row["position"],
         )
-
-
-class NewEntry(Protocol):
-    """A transcript line to store (the service's ``TranscriptEntry``)."""
-
-    @property
-    def position(self) -> int: ...
-    @property
-    def event_id(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def at(self) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -183,22 +170,10 @@ _WIDGET_KEY = (
 )
 
 
-# The projection's statements, run for every event: built once, each call passing its values as parameters
-# (building them anew per call was a good part of what projecting an event cost in Python).
+# Read for every customer message (and by the projection when a batch overlaps what it projected): built once.
 _KEY = (conversations.c.tenant_id == bindparam("t")) & (conversations.c.conversation_id == bindparam("c"))
 _GET = select(conversations).where(_KEY)
 _GET_FOR_UPDATE = _GET.with_for_update()
-_ADVANCE = (
-    update(conversations)
-    .where(_KEY)
-    .values(
-        last_position=bindparam("p"),
-        status=bindparam("s"),
-        updated_at=bindparam("at"),
-        event_count=conversations.c.event_count + bindparam("n"),
-    )
-)
-_ADD_ENTRY = insert(transcript_entries).on_conflict_do_nothing()
 
 
 class ConversationRepository:
@@ -238,11 +213,13 @@ class ConversationRepository:
             .on_conflict_do_nothing()
         )
 
-    async def advance(
-        self, tenant_id: str, conversation_id: str, position: int, status: str, at: datetime, events: int = 1
-    ) -> None:
-        values = {"t": tenant_id, "c": conversation_id, "p": position, "s": status, "at": at, "n": events}
-        await self.session.execute(_ADVANCE, values)
+    async def apply(self, tenant_id: str, conversation_id: str, advance: Advance, entries: Sequence[NewEntry]) -> bool:
+        """``entries`` added and ``advance`` applied in one statement (``projection.apply``); whether it advanced."""
+        return await projection.apply(self.session, tenant_id, conversation_id, advance, entries)
+
+    async def add_late_entries(self, tenant_id: str, conversation_id: str, entries: Sequence[NewEntry]) -> None:
+        """Lines of events projected already, under the row's lock (``projection.add_late_entries``)."""
+        await projection.add_late_entries(self.session, tenant_id, conversation_id, entries)
 
     async def add_entries(self, tenant_id: str, conversation_id: str, entries: Sequence[NewEntry]) -> None:
         """Several transcript lines in one statement; lines already there (by position) are kept."""
@@ -264,20 +241,6 @@ class ConversationRepository:
             )
             .on_conflict_do_nothing()
         )
-
-    async def add_entry(
-        self, tenant_id: str, conversation_id: str, position: int, event_id: str, role: str, text: str, at: datetime
-    ) -> None:
-        row = {
-            "tenant_id": tenant_id,
-            "conversation_id": conversation_id,
-            "position": position,
-            "event_id": event_id,
-            "role": role,
-            "text": text,
-            "at": at,
-        }
-        await self.session.execute(_ADD_ENTRY, row)
 
     async def transcript(self, tenant_id: str, conversation_id: str) -> list[TranscriptEntry]:
         query = (
