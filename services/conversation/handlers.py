@@ -12,6 +12,8 @@ from services.conversation import privacy, service
 from services.conversation.projected import projected_in_requests
 from services.conversation.repository import ConversationRepository, PrivacyRepository
 
+GATHER_S = 0.5  # how long an event that changes only a conversation's position may wait for others; ack wait 6 s
+
 
 def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
     # A customer message the request that accepted it projected (and committed) needs no second projection.
@@ -45,7 +47,9 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
         return await privacy.export(runtime.event_log, uow, tenant_id, conversation_ids)
 
     runtime.privacy.handle(redact, export)
-    # One ordered consumer over every conversation event keeps the read model in log order.
+    # One ordered consumer over every conversation event keeps the read model in log order. An event that changes
+    # what a reader sees (a status, a transcript line) is projected at once, with the ones that waited for it (at
+    # most GATHER_S: a turn's model and tool calls, its usage), so that a turn takes a few transactions, not one each.
     return [
         Subscription(
             "projection",
@@ -54,6 +58,8 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
             batch_size=64,
             batch_handler=project_batch,
             does="project every conversation event into status and transcript (rows keyed by log position)",
+            gather_s=GATHER_S,
+            gather_until=service.SHOWN_TYPES,
         ),
         Subscription(
             "quota",

@@ -83,6 +83,22 @@ def entry_for(recorded: RecordedEvent) -> TranscriptEntry | None:
 STATUSES = ("open", "with_ai", "waiting_human", "with_human", "resolved")
 """Every status a conversation has: ``open`` when it is created, then whatever ``next_status`` makes of it."""
 
+SHOWN_TYPES = frozenset(
+    {
+        "conversation.started",
+        "message.received",
+        "agent.turn_started",
+        "agent.replied",
+        "handoff.requested",
+        "human.assigned",
+        "human.replied",
+        "conversation.handed_back",
+        "conversation.resolved",
+    }
+)
+"""The types that may change a conversation's status (``next_status``) or add a transcript line (``entry_for``);
+every other event (a model call, a tool call, usage, ...) only moves its position, event count and update time."""
+
 
 def next_status(status: str, event: Envelope) -> str:
     """Conversation state machine: open → with_ai → waiting_human → with_human → resolved; a new customer message

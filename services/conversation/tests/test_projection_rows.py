@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
+from typing import get_args
 
 import pytest
 
@@ -32,6 +33,7 @@ from libs.events import (
     UsageRecorded,
     new_id,
 )
+from libs.events.catalog import AnyEvent
 from libs.platform.runtime import ServiceRuntime
 from services.conversation import service
 from services.conversation.app import create_app
@@ -236,3 +238,33 @@ async def test_a_late_line_waits_for_the_rows_lock_like_every_writer(
     status, last, count, *_, lines = await stored(runtime, events)
     assert (status, last, count) == ("waiting_human", 19, 9)
     assert [line[0] for line in lines] == [11, 17, 19]
+
+
+async def test_only_events_that_change_nothing_a_reader_sees_but_the_position_wait_to_be_projected(
+    runtime: ServiceRuntime,
+) -> None:
+    """The projection consumer gathers (``gather_s``) every event but those of ``SHOWN_TYPES``: each other type of the
+    catalog leaves every status as it is and adds no transcript line, so only the position, count and update time of
+    a conversation wait (well within the ack wait)."""
+    union = get_args(AnyEvent)[0]
+    types = {cls.model_fields["type"].default: cls for cls in get_args(union)}
+    assert types.keys() >= service.SHOWN_TYPES
+    for event_type, cls in types.items():
+        if event_type in service.SHOWN_TYPES:
+            continue
+        payload = cls.model_construct(**{name: "x" for name in cls.model_fields if name != "type"})
+        event = Envelope.model_construct(
+            id="e",
+            schema_version=1,
+            type=event_type,
+            tenant_id="t",
+            occurred_at=datetime.now(UTC),
+            correlation_id="c",
+            actor=SYSTEM,
+            payload=payload,
+        )
+        assert service.entry_for(RecordedEvent(1, event)) is None, event_type
+        assert [service.next_status(s, event) for s in service.STATUSES] == list(service.STATUSES), event_type
+    [projection] = [sub for sub in runtime.subscriptions if sub.name == "projection"]
+    assert projection.gather_until == service.SHOWN_TYPES
+    assert 0 < projection.gather_s < projection.ack_wait_s / 4
