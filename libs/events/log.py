@@ -17,7 +17,7 @@ from typing import Protocol
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
-from nats.js import JetStreamContext
+from nats.js import JetStreamContext, api
 from nats.js.errors import APIError, NotFoundError
 from opentelemetry import propagate
 
@@ -140,15 +140,8 @@ class EventLog:
         A retry of an event already stored returns its position; if that position is not the conversation's last
         one any more, the next expected-version append will conflict and the caller reads what came after.
         """
-        if event.tenant_id != tenant_id or event.conversation_id != conversation_id:
-            raise ValueError(f"event {event.id} does not belong to conversation {conversation_id}")
-        headers = {"Nats-Msg-Id": event.id, "Dp-Type": event.type, **trace_headers()}
-        body = (await self.sealer.seal(event)).encode()
-        if expected is not None:
-            headers["Nats-Expected-Last-Subject-Sequence"] = str(expected)
-            headers["Nats-Expected-Last-Subject-Sequence-Subject"] = conversation_filter(tenant_id, conversation_id)
         try:
-            ack = await self._js.publish(event.subject, body, stream=EVENTS_STREAM, headers=headers)
+            return int((await self._publish_to(tenant_id, conversation_id, event, expected)).seq)
         except APIError as exc:
             if exc.err_code != WRONG_LAST_SEQUENCE:
                 raise
@@ -158,7 +151,34 @@ class EventLog:
             if stored is None:
                 raise VersionConflict(tenant_id, conversation_id, expected or 0) from exc
             return stored
-        return int(ack.seq)
+
+    async def append_next(self, tenant_id: str, conversation_id: str, event: Envelope, after: int) -> int | None:
+        """Append one event only if ``after`` is the conversation's last position: its position, or None if the
+        conversation has moved on (nothing written) or the event is stored already (a retry).
+
+        Unlike :meth:`append_one` this does not look for an earlier copy of ``event``: a position returned proves that
+        no other event of the conversation lies between ``after`` and it. On None a caller that must append anyway
+        appends without expectation (``Nats-Msg-Id`` deduplicates a retry within the window).
+        """
+        try:
+            ack = await self._publish_to(tenant_id, conversation_id, event, after)
+        except APIError as exc:
+            if exc.err_code != WRONG_LAST_SEQUENCE:
+                raise
+            return None
+        return None if ack.duplicate else int(ack.seq)
+
+    async def _publish_to(
+        self, tenant_id: str, conversation_id: str, event: Envelope, expected: int | None
+    ) -> api.PubAck:
+        if event.tenant_id != tenant_id or event.conversation_id != conversation_id:
+            raise ValueError(f"event {event.id} does not belong to conversation {conversation_id}")
+        headers = {"Nats-Msg-Id": event.id, "Dp-Type": event.type, **trace_headers()}
+        body = (await self.sealer.seal(event)).encode()
+        if expected is not None:
+            headers["Nats-Expected-Last-Subject-Sequence"] = str(expected)
+            headers["Nats-Expected-Last-Subject-Sequence-Subject"] = conversation_filter(tenant_id, conversation_id)
+        return await self._js.publish(event.subject, body, stream=EVENTS_STREAM, headers=headers)
 
     async def _position_of(self, tenant_id: str, conversation_id: str, event_id: str, after: int) -> int | None:
         for recorded in await self.read(tenant_id, conversation_id, from_version=after):

@@ -19,9 +19,10 @@ class ProjectedInRequest:
     The consumer of the same process skips such a message: projecting it again would change nothing (its transcript
     line is keyed by position, and the conversation's position has moved to it or past it), so a message costs one
     transaction of the projection instead of two. The request's own transaction decides: committed, the message is
-    projected; rolled back, or projected by nobody, the consumer projects it as before. Whatever this process does
-    not know (another replica's message, one accepted before a restart, one forgotten past ``capacity``, one whose
-    request takes longer than ``WAIT_S``) is projected by the consumer as before.
+    projected; rolled back, projected by nobody, or only its transcript line (the view was behind the log), the
+    consumer projects it as before. Whatever this process does not know (another replica's message, one accepted
+    before a restart, one forgotten past ``capacity``, one whose request takes longer than ``WAIT_S``) is projected
+    by the consumer as before.
     """
 
     def __init__(self, capacity: int = 4096) -> None:

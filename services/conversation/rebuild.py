@@ -3,9 +3,11 @@
 Every conversation event, in log order and opened, goes through the live consumer's own ``service.project_batch``
 into :class:`MemoryViews` (a ``ProjectionStore`` in memory); the result is compared with the live
 ``conversations`` and ``transcript_entries`` tables row by row, and without ``--check`` written over them
-(:func:`repair_views`). ``event_count`` is left out of the comparison: the HTTP path projects a customer's message at
-once, and the consumer does not count an older event it projects after it, so the live count may trail a rebuild's
-without anything being wrong with the view (a row the repair inserts gets the rebuild's count).
+(:func:`repair_views`). ``event_count`` is left out of the comparison: the HTTP path used to project a customer's
+message at once even when the consumer was behind, which did not count the older events it projected after it, so
+the count of a row projected before then may trail a rebuild's without anything else being wrong with the view (a row
+the repair inserts gets the rebuild's count). Now a request projects a message's position only when the view had
+caught up with the log (``service.receive_message``), and the counts agree.
 """
 
 from __future__ import annotations

@@ -195,7 +195,8 @@ async def receive_message(
     retries collapse into one event by its deterministic id (server-side dedup), later ones are found on the log.
     ``alone``: the caller's unit of work writes nothing else, so a failed projection may roll all of it back
     instead of a savepoint (two round trips fewer); and ``projected`` learns whether its commit projected the
-    message, so that the projection consumer does not project it a second time."""
+    message, so that the projection consumer does not project it a second time. The request projects all of the
+    message only if it lands right after the view's position; behind the log, only its line (``_project_accepted``)."""
     # Locked now: one conversation's messages are appended and projected one after the other.
     conversation = await repo.get(tenant_id, conversation_id, for_update=True)
     if conversation is None:
@@ -221,10 +222,14 @@ async def receive_message(
     )
     if alone and projected is not None:  # before the append: this process's consumer may see the message first
         projected.watch(repo.session, event.id)
-    # A customer message needs no decision, so it is appended unconditionally; the agent orders it.
-    (position,) = await log.append(tenant_id, conversation_id, [event], expected_version=None)
+    # A customer message needs no decision, so it is appended whatever came before it (the agent orders it). Right
+    # after the view's position (the row is locked: nobody else moves it) only if the view has caught up with the log.
+    position = await log.append_next(tenant_id, conversation_id, event, conversation.last_position)
+    caught_up = position is not None
+    if position is None:
+        (position,) = await log.append(tenant_id, conversation_id, [event], expected_version=None)
     recorded = RecordedEvent(position, event)
-    await _project_accepted(repo, recorded, alone, projected)
+    await _project_accepted(repo, recorded, alone, projected, fully=caught_up)
     return recorded
 
 
@@ -233,24 +238,41 @@ async def _project_accepted(
     recorded: RecordedEvent,
     alone: bool,
     projected: ProjectedInRequest | None,
+    *,
+    fully: bool,
 ) -> None:
-    """The accepted message into the read model, in the request's transaction (see ``receive_message``)."""
+    """The accepted message into the read model, in the request's transaction (see ``receive_message``): all of it
+    if ``fully`` (the view had caught up with the log), else only its transcript line, so that it
+    shows at once while the consumer, still behind, projects the events before it and then the message's status and
+    position in log order (moving the row's position to the message would make the events before it late, their
+    status changes lost)."""
     event = recorded.event
     # The append and the answer are one unit: once the message is on the log the request has succeeded, and a
     # failed projection must not turn into a 5xx (a client would retry and post it twice); the projection consumer
     # brings the view in step from the log.
     try:
         if alone:
-            await project(repo, recorded)
+            await _project_in_request(repo, recorded, fully=fully)
         else:
             async with repo.session.begin_nested():
-                await project(repo, recorded)
+                await _project_in_request(repo, recorded, fully=fully)
     except SQLAlchemyError:
         log_.warning("message %s appended; its projection is left to the consumer", event.id, exc_info=True)
         if alone:
             await repo.session.rollback()
-        if projected is not None:
-            projected.settle(event.id, projected=False)
+        fully = False
+    if projected is not None and not fully:  # the consumer projects it (status and position: all of it if failed)
+        projected.settle(event.id, projected=False)
+
+
+async def _project_in_request(repo: ConversationRepository, recorded: RecordedEvent, *, fully: bool) -> None:
+    if fully:
+        await project(repo, recorded)
+    else:  # keyed by position: the consumer's insert of the same line keeps this one
+        assert recorded.event.conversation_id is not None
+        await repo.add_late_entries(
+            recorded.event.tenant_id, recorded.event.conversation_id, rebuild_transcript([recorded])
+        )
 
 
 class ProjectionStore(Protocol):

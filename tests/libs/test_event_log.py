@@ -111,6 +111,22 @@ async def test_duplicate_append_returns_original_positions_without_a_second_copy
     assert [r.event.id for r in await event_log.read(tenant_id, conv)] == [e.id for e in events]
 
 
+async def test_append_next_says_whether_nothing_came_between(event_log: EventLog, tenant_id: str) -> None:
+    """A position only when the event lands right after ``after``: a conflict and a retry are both None, without a
+    read, and an unconditional append of the retry then returns its original position."""
+    conv = new_id("conv")
+    (first,) = await event_log.append(tenant_id, conv, [started(tenant_id, conv)], expected_version=0)
+    quick = message(tenant_id, conv, "right after")
+    second = await event_log.append_next(tenant_id, conv, quick, first)
+    assert second is not None
+    assert second > first
+    assert await event_log.append_next(tenant_id, conv, message(tenant_id, conv, "behind"), first) is None
+    assert await event_log.append_next(tenant_id, conv, quick, first) is None, "a retry proves nothing"
+    assert await event_log.append_next(tenant_id, conv, quick, second) is None, "not even at its own position"
+    assert await event_log.append(tenant_id, conv, [quick], expected_version=None) == [second]
+    assert [r.position for r in await event_log.read(tenant_id, conv)] == [first, second]
+
+
 async def test_append_rejects_events_of_another_conversation(event_log: EventLog, tenant_id: str) -> None:
     conv = new_id("conv")
     with pytest.raises(ValueError, match="does not belong"):
