@@ -164,8 +164,9 @@ async def test_a_batch_writes_its_ledger_rows_in_one_statement_and_books_each_ev
 
     inserts: list[str] = []
 
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if statement.startswith("INSERT INTO billing.ledger_entries"):
+    def seen(conn: object, cursor: object, statement: str, parameters: object, *args: object) -> None:
+        # this tenant's only: the service's live consumer books other tests' events on the same engine meanwhile
+        if statement.startswith("INSERT INTO billing.ledger_entries") and tenant in str(parameters):
             inserts.append(statement)
 
     engine = runtime.db.engine.sync_engine
