@@ -11,8 +11,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
@@ -20,7 +21,7 @@ import httpx2
 import nats
 import pytest
 from litestar import Litestar
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -157,6 +158,34 @@ async def write_scopes(database_url: str, table: str) -> AsyncIterator[Callable[
 # The demo refund procedure refunds delivered orders within 30 days; the demo store's order 1003 was delivered 10 days
 # before the day a tenant's shop is made (libs/demo_store/data.py), so it is refundable whatever day the suite runs.
 DEMO_REFUNDABLE_ORDER = "1003"
+
+
+_COUNTING: ContextVar[list[str] | None] = ContextVar("counting_statements", default=None)
+
+
+@contextmanager
+def database_work(runtime: ServiceRuntime) -> Iterator[list[str]]:
+    """Every statement and transaction begun on the service's engine by this task inside the block (``"BEGIN"`` for
+    a transaction): the service's own consumers, busy with other tests' events meanwhile, are not counted."""
+    seen: list[str] = []
+
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        if (counting := _COUNTING.get()) is not None:
+            counting.append(sql)
+
+    def begin(_conn: Any) -> None:
+        if (counting := _COUNTING.get()) is not None:
+            counting.append("BEGIN")
+
+    engine, token = runtime.db.engine.sync_engine, _COUNTING.set(seen)
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "begin", begin)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "begin", begin)
+        _COUNTING.reset(token)
 
 
 def platform_env(**services: str) -> dict[str, str]:

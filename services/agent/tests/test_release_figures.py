@@ -4,21 +4,15 @@ however often it is delivered."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
-
-from sqlalchemy import event
 
 from libs.events import SYSTEM, AgentTurnStarted, Envelope, EventLog, LlmCalled, RecordedEvent, new_id
 from libs.events.catalog.base import EventPayload
-from libs.platform.runtime import ServiceRuntime
 from services.agent.app import create_app
 from services.agent.config import AgentSettings
 from services.agent.providers import ModelRequest, ModelResponse
 from services.agent.repository import FigureRepository
-from tests.support import provision_tenant, running
+from tests.support import database_work, provision_tenant, running
 
 
 class GreetingModel:
@@ -43,27 +37,6 @@ def call(release: int | str | None, cost: str) -> LlmCalled:
             "release": release,
         }
     )
-
-
-@contextmanager
-def database_work(runtime: ServiceRuntime) -> Iterator[list[str]]:
-    """Every statement and transaction begun on the service's engine inside the block."""
-    seen: list[str] = []
-
-    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
-        seen.append(sql)
-
-    def begin(_conn: Any) -> None:
-        seen.append("BEGIN")
-
-    engine = runtime.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", statement)
-    event.listen(engine, "begin", begin)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", statement)
-        event.remove(engine, "begin", begin)
 
 
 async def test_a_model_call_under_no_release_costs_no_statement_and_one_under_a_release_counts_once(

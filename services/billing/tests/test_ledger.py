@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import sqlalchemy
-
 from libs.events import Actor, AgentReplied, Envelope, EventLog, LlmCalled, RecordedEvent, ToolCompleted, new_id
 from libs.pricing import llm_cost, tool_cost
 from services.billing import service
@@ -14,7 +12,7 @@ from services.billing.booking import TurnUsage, book, money
 from services.billing.rebuild import MemoryLedger
 from services.billing.repository import LedgerRepository
 from services.billing.tests.conftest import Service
-from tests.support import outbox_events, provision_tenant
+from tests.support import database_work, outbox_events, provision_tenant
 
 AI = Actor(kind="ai", id="agent")
 
@@ -162,20 +160,10 @@ async def test_a_batch_writes_its_ledger_rows_in_one_statement_and_books_each_ev
         await service.apply(uow, recorded[0])
     batch = [*recorded[:6], recorded[5], *recorded[6:]]  # and the second turn's call twice in the batch
 
-    inserts: list[str] = []
-
-    def seen(conn: object, cursor: object, statement: str, parameters: object, *args: object) -> None:
-        # this tenant's only: the service's live consumer books other tests' events on the same engine meanwhile
-        if statement.startswith("INSERT INTO billing.ledger_entries") and tenant in str(parameters):
-            inserts.append(statement)
-
-    engine = runtime.db.engine.sync_engine
-    sqlalchemy.event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with database_work(runtime) as seen:
         async with runtime.unit_of_work() as uow:
             await service.apply_all(uow, batch)
-    finally:
-        sqlalchemy.event.remove(engine, "before_cursor_execute", seen)
+    inserts = [s for s in seen if s.startswith("INSERT INTO billing.ledger_entries")]
     assert len(inserts) == len(turns)  # one per turn (its close reads them), not one per entry
 
     memory = MemoryLedger()

@@ -3,12 +3,7 @@ database work of a block."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
-
-from sqlalchemy import event
 
 from libs.events import Actor, Envelope, RecordedEvent, ToolCompleted, ToolFailed, ToolRequested, new_id
 from libs.platform.runtime import ServiceRuntime
@@ -64,31 +59,3 @@ async def run_tool(svc: Service, tenant_id: str, tool: str, arguments: dict[str,
     async with runtime.unit_of_work() as uow:
         assert await service.execute(uow, request, remotes)
     return await outcome_of(runtime, request)
-
-
-_COUNTING: ContextVar[list[str] | None] = ContextVar("counting_statements", default=None)
-
-
-@contextmanager
-def database_work(runtime: ServiceRuntime) -> Iterator[list[str]]:
-    """Every statement and transaction begun on the service's engine by this task inside the block (the service's
-    own consumers, busy with other tests' events meanwhile, are not counted)."""
-    seen: list[str] = []
-
-    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
-        if (counting := _COUNTING.get()) is not None:
-            counting.append(sql)
-
-    def begin(_conn: Any) -> None:
-        if (counting := _COUNTING.get()) is not None:
-            counting.append("BEGIN")
-
-    engine, token = runtime.db.engine.sync_engine, _COUNTING.set(seen)
-    event.listen(engine, "before_cursor_execute", statement)
-    event.listen(engine, "begin", begin)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", statement)
-        event.remove(engine, "begin", begin)
-        _COUNTING.reset(token)

@@ -27,9 +27,8 @@ from services.integrations.repository import (
     DemoStoreRepository,
     ExecutionRepository,
 )
-from services.integrations.tests.support import database_work
 from services.integrations.tools.registry import REGISTRY, OwnDatabaseTools, ProviderTools
-from tests.support import eventually, outbox_events, provision_tenant, running
+from tests.support import database_work, eventually, outbox_events, provision_tenant, running
 
 AI = Actor(kind="ai", id="agent")
 Service = tuple[httpx2.AsyncClient, ServiceRuntime]

@@ -44,11 +44,11 @@ from services.integrations.repository import (
     VaultRepository,
 )
 from services.integrations.tests.fake_zendesk import CLIENT_ID, CLIENT_SECRET, SUBDOMAIN, FakeZendesk
-from services.integrations.tests.support import auth, database_work, outcomes_of, run_tool, tool_call
+from services.integrations.tests.support import auth, outcomes_of, run_tool, tool_call
 from services.integrations.tests.test_webhooks import SECRET
 from services.integrations.tests.test_webhooks import zendesk as sign_zendesk
 from services.integrations.vault import new_master_key
-from tests.support import eventually, outbox_events, provision_tenant, running, serving
+from tests.support import database_work, eventually, outbox_events, provision_tenant, running, serving
 
 REDIRECT = "http://service/v1/integrations/oauth/callback"
 Service = tuple[httpx2.AsyncClient, ServiceRuntime, service.Remotes, FakeZendesk]
