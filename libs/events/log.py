@@ -21,6 +21,7 @@ from nats.js import JetStreamContext, api
 from nats.js.errors import APIError, NotFoundError
 from opentelemetry import propagate
 
+from libs.events.direct_reads import reads_on
 from libs.events.envelope import Envelope, PoisonEvent, RecordedEvent, decode
 from libs.events.sealing import Sealer
 from libs.events.streams import ALL_STREAMS, DEAD_LETTER_STREAM, EVENTS_STREAM
@@ -73,6 +74,7 @@ class EventLog:
         self._js: JetStreamContext = nc.jetstream()
         # Personal fields are sealed before anything is stored and opened after decoding (libs.events.sealing).
         self.sealer = Sealer(keys or SubjectKeys(self._js))
+        self._reads = reads_on(nc, DIRECT_GET)
 
     @property
     def jetstream(self) -> JetStreamContext:
@@ -270,45 +272,10 @@ class EventLog:
 
         Uses JetStream's batched direct get (``$JS.API.DIRECT.GET`` with ``next_by_subj`` and ``batch``, NATS
         2.11+): one request per ``READ_BATCH`` messages and no consumer to create and delete, which measured
-        several times faster than an ephemeral consumer for the short incremental reads the agent makes.
+        several times faster than an ephemeral consumer for the short incremental reads the agent makes; every
+        read's answers come on one subscription (``libs.events.direct_reads``).
         """
-        out: list[tuple[int, bytes]] = []
-        loop = asyncio.get_running_loop()
-        batch_done: asyncio.Future[int] = loop.create_future()
-
-        async def collect(msg: Msg) -> None:  # a callback, not next_msg(): no queue round trip per message
-            nonlocal batch_done
-            headers = msg.headers or {}
-            status = headers.get("Status")
-            if status is None:
-                try:
-                    out.append((int(headers["Nats-Sequence"]), msg.data))
-                except (KeyError, ValueError) as exc:  # fail the read now, not after its timeout
-                    if not batch_done.done():
-                        batch_done.set_exception(APIError(description=f"direct get without a sequence: {exc!r}"))
-            elif batch_done.done():
-                return
-            elif status == "204":  # end of this batch
-                batch_done.set_result(int(headers.get("Nats-Num-Pending", "0")))
-            elif status == "404":  # nothing (more) matches
-                batch_done.set_result(0)
-            else:
-                batch_done.set_exception(APIError(code=int(status), description=headers.get("Description", "")))
-
-        inbox = self._nc.new_inbox()
-        sub = await self._nc.subscribe(inbox, cb=collect)
-        try:
-            seq = from_version + 1
-            while True:
-                request = {"seq": seq, "next_by_subj": subject_filter, "batch": READ_BATCH}
-                await self._nc.publish(DIRECT_GET, json.dumps(request).encode(), reply=inbox)
-                pending = await asyncio.wait_for(batch_done, timeout=5)
-                batch_done = loop.create_future()
-                if pending <= 0 or not out:
-                    return out
-                seq = out[-1][0] + 1
-        finally:
-            await sub.unsubscribe()
+        return await self._reads.read(subject_filter, from_version, READ_BATCH)
 
     async def dead_letter(self, consumer: str, msg: Msg, reason: str) -> None:
         """Park a message a consumer cannot process, with the reason, for inspection and re-drive."""
