@@ -59,21 +59,21 @@ class _Read:
 class DirectReads:
     """Batched direct gets of one stream (``api``: its ``$JS.API.DIRECT.GET.<stream>``) over one subscription."""
 
+    def __init__(self, nc: NATS, api: str) -> None:
+        self._nc = nc
+        self._api = api
+        self._inbox: str = ""  # made once connected: the connection's inbox prefix is its identity's (decision 0043)
+        self._sub: Subscription | None = None
+        self._subscribing = asyncio.Lock()
+        self._reads: dict[str, _Read] = {}
+        self._tokens = itertools.count(1)
+
     @property
     def subject(self) -> str:
         """The subscription's subject: it stays as long as the connection (as nats-py's one for requests)."""
         if not self._inbox:
             self._inbox = self._nc.new_inbox()
         return f"{self._inbox}.*"
-
-    def __init__(self, nc: NATS, api: str) -> None:
-        self._nc = nc
-        self._api = api
-        self._inbox = ""  # made once connected: the connection's inbox prefix is its identity's (decision 0043)
-        self._sub: Subscription | None = None
-        self._subscribing = asyncio.Lock()
-        self._reads: dict[str, _Read] = {}
-        self._tokens = itertools.count(1)
 
     async def read(self, subject_filter: str, after: int, batch: int) -> list[tuple[int, bytes]]:
         """``(sequence, body)`` of every message matching ``subject_filter`` after sequence ``after``, in order."""
