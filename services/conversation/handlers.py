@@ -13,6 +13,10 @@ from services.conversation.projected import projected_in_requests
 from services.conversation.repository import ConversationRepository, PrivacyRepository
 
 GATHER_S = 0.5  # how long an event that changes only a conversation's position may wait for others; ack wait 6 s
+TURN_CLOSED = "usage.recorded"
+"""Billing's figure of a finished turn (reply or handoff), the turn's last event: nothing of the turn can join what
+waits any more, so it ends the gathering too, and the view's position is current once a turn is done (a customer
+message posted then finds the view caught up and is projected in its request, decision 0060)."""
 
 
 def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
@@ -49,7 +53,8 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
     runtime.privacy.handle(redact, export)
     # One ordered consumer over every conversation event keeps the read model in log order. An event that changes
     # what a reader sees (a status, a transcript line) is projected at once, with the ones that waited for it (at
-    # most GATHER_S: a turn's model and tool calls, its usage), so that a turn takes a few transactions, not one each.
+    # most GATHER_S: a turn's model and tool calls), so that a turn takes a few transactions, not one each; the turn's
+    # usage figure, its last event, ends the wait too.
     return [
         Subscription(
             "projection",
@@ -59,7 +64,7 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
             batch_handler=project_batch,
             does="project every conversation event into status and transcript (rows keyed by log position)",
             gather_s=GATHER_S,
-            gather_until=service.SHOWN_TYPES,
+            gather_until=service.SHOWN_TYPES | {TURN_CLOSED},
         ),
         Subscription(
             "quota",

@@ -35,7 +35,7 @@ from libs.events import (
 )
 from libs.events.catalog import AnyEvent
 from libs.platform.runtime import ServiceRuntime
-from services.conversation import service
+from services.conversation import handlers, service
 from services.conversation.app import create_app
 from services.conversation.config import ConversationSettings
 from services.conversation.rebuild import MemoryViews
@@ -243,9 +243,10 @@ async def test_a_late_line_waits_for_the_rows_lock_like_every_writer(
 async def test_only_events_that_change_nothing_a_reader_sees_but_the_position_wait_to_be_projected(
     runtime: ServiceRuntime,
 ) -> None:
-    """The projection consumer gathers (``gather_s``) every event but those of ``SHOWN_TYPES``: each other type of the
-    catalog leaves every status as it is and adds no transcript line, so only the position, count and update time of
-    a conversation wait (well within the ack wait)."""
+    """The projection consumer gathers (``gather_s``) every event but those of ``SHOWN_TYPES`` (and a turn's last,
+    ``usage.recorded``, which ends the wait without changing more): each other type of the catalog leaves every
+    status as it is and adds no transcript line, so only the position, count and update time of a conversation wait
+    (well within the ack wait)."""
     union = get_args(AnyEvent)[0]
     types = {cls.model_fields["type"].default: cls for cls in get_args(union)}
     assert types.keys() >= service.SHOWN_TYPES
@@ -266,5 +267,5 @@ async def test_only_events_that_change_nothing_a_reader_sees_but_the_position_wa
         assert service.entry_for(RecordedEvent(1, event)) is None, event_type
         assert [service.next_status(s, event) for s in service.STATUSES] == list(service.STATUSES), event_type
     [projection] = [sub for sub in runtime.subscriptions if sub.name == "projection"]
-    assert projection.gather_until == service.SHOWN_TYPES
+    assert projection.gather_until == service.SHOWN_TYPES | {handlers.TURN_CLOSED}  # and a turn's last event
     assert 0 < projection.gather_s < projection.ack_wait_s / 4
