@@ -12,7 +12,7 @@ from libs.events.catalog.billing import OverLimitBehaviour
 from libs.platform.outbox import UnitOfWork
 from services.billing.booking import book, month_of
 from services.billing.plans import ALERT_THRESHOLDS_PCT, DEFAULT_REFUSAL_MESSAGE, PLANS, Plan, alert_level
-from services.billing.repository import LedgerRepository, PlanRepository
+from services.billing.repository import LedgerRepository, PlanRepository, TenantPlanRow
 
 ACTOR = Actor(kind="system", id="billing")
 DEFAULT_PLAN = "free"
@@ -72,6 +72,10 @@ async def tenant_plan(repo: PlanRepository, tenant_id: str, default_plan: str = 
     row = await repo.tenant_plan(tenant_id)
     if row is None:
         return TenantPlan(PLANS[default_plan], DEFAULT_BEHAVIOUR, None)
+    return _plan_of(row)
+
+
+def _plan_of(row: TenantPlanRow) -> TenantPlan:
     return TenantPlan(PLANS[row.plan], row.over_limit_behaviour, row.refusal_message)
 
 
@@ -83,8 +87,7 @@ async def enforce_quota(
     plans = PlanRepository(uow.session)
     # Serialise quota decisions per tenant (replicas of billing share the consumer, and a plan may change
     # meanwhile): lock the tenant's plan row (storing the default plan on first use), then read the month.
-    row = await plans.lock_tenant(tenant_id, default_plan, DEFAULT_BEHAVIOUR)
-    current = TenantPlan(PLANS[row.plan], row.over_limit_behaviour, row.refusal_message)
+    current = _plan_of(await plans.lock_tenant(tenant_id, default_plan, DEFAULT_BEHAVIOUR))
     plan = current.plan
     used, known = await plans.quota_standing(tenant_id, month)
 

@@ -61,23 +61,24 @@ def a_conversation(tenant_id: str) -> list[RecordedEvent]:
     Positions are made up and the events are not on the log, so nothing else projects them meanwhile."""
     conv = new_id("conv")
     cost, turn = Decimal("0.001"), "turn-1"
+
+    def called(stop_reason: str) -> LlmCalled:
+        return LlmCalled(
+            turn_id=turn,
+            provider="p",
+            model="m",
+            input_tokens=1,
+            output_tokens=1,
+            latency_ms=1,
+            cost_usd=cost,
+            stop_reason=stop_reason,
+        )
+
     payloads = [
         (CUSTOMER, ConversationStarted(channel="web", customer_id="ada")),
         (CUSTOMER, MessageReceived(message_id="m1", text="where is my order?")),
         (AI, AgentTurnStarted(turn_id=turn, trigger_event_id="e", provider="p", model="m")),
-        (
-            AI,
-            LlmCalled(
-                turn_id=turn,
-                provider="p",
-                model="m",
-                input_tokens=1,
-                output_tokens=1,
-                latency_ms=1,
-                cost_usd=cost,
-                stop_reason="tool_use",
-            ),
-        ),
+        (AI, called("tool_use")),
         (
             AI,
             ToolRequested(
@@ -90,19 +91,7 @@ def a_conversation(tenant_id: str) -> list[RecordedEvent]:
             ),
         ),
         (SYSTEM, ToolCompleted(turn_id=turn, tool_call_id="tc", tool="order_status", result={}, latency_ms=1)),
-        (
-            AI,
-            LlmCalled(
-                turn_id=turn,
-                provider="p",
-                model="m",
-                input_tokens=1,
-                output_tokens=1,
-                latency_ms=1,
-                cost_usd=cost,
-                stop_reason="end_turn",
-            ),
-        ),
+        (AI, called("end_turn")),
         (AI, AgentReplied(turn_id=turn, message_id="m2", text="it ships today", provider="p", model="m")),
         (
             SYSTEM,
