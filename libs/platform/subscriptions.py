@@ -8,6 +8,10 @@ from dataclasses import dataclass
 
 from libs.events import RecordedEvent
 
+GATHER_S = 0.5
+"""How long a gathering consumer holds what it fetched (``Subscription.gather_s``): a turn's events with a
+zero-latency model come within ~0.05-0.3 s; far below the ack wait (6 s)."""
+
 EventHandler = Callable[[RecordedEvent], Awaitable[None]]
 BatchHandler = Callable[[list[RecordedEvent]], Awaitable[None]]
 
@@ -31,7 +35,9 @@ class Subscription:
     ``gather_s`` (ordered consumers with a ``batch_handler``): what a fetch brought waits up to this long for more
     to join it, unless an event of a type in ``gather_until`` is among it, which is handled at once: events that
     come one at a time, as a turn's do, are then handled in one transaction instead of one each. The events held
-    wait unacknowledged, so ``gather_s`` stays far below ``ack_wait_s``.
+    wait unacknowledged, so ``gather_s`` stays far below ``ack_wait_s``. A consumer that a turn does not wait for
+    gathers with nothing in ``gather_until``: it works once per ``GATHER_S`` at most, never while the agent is
+    starting the turn a customer's message opened (decision 0061).
     """
 
     name: str

@@ -8,6 +8,7 @@ from libs.events import RecordedEvent, ToolsPublished
 from libs.events.subjects import any_conversation, any_tenant
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
+from libs.platform.subscriptions import GATHER_S
 from services.agent.deadlines import TurnDeadlines
 from services.agent.releases import figures as release_figures
 from services.agent.repository import CatalogRepository
@@ -101,6 +102,7 @@ def subscriptions(runtime: ServiceRuntime, wake: Wake, setups: TenantSetups, con
             batch_handler=figures_batch,
             does="count each conversation under an agent release once: its release, the cost of its model calls, "
             "handoff, resolution and rating (the figures per release)",
+            gather_s=GATHER_S,  # off the turn's path: at most one transaction per GATHER_S (decision 0061)
         ),
         Subscription(
             "catalog",

@@ -9,10 +9,9 @@ from libs.events import MessageReceived, RecordedEvent
 from libs.events.subjects import any_conversation
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
+from libs.platform.subscriptions import GATHER_S
 from services.billing import service
 from services.billing.booking import ANNOUNCING_TYPES, BOOKED_TYPES, month_of
-
-GATHER_S = 0.5  # a turn's events with a zero-latency model (turn_e2e) come within ~0.1-0.3 s; ack wait 6 s
 
 
 class MeteredMonths:
@@ -69,7 +68,9 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
     )
     # book() reads no personal field (the rebuild reads the log unopened too): no key look-ups, no decryption.
     # A turn's model calls and tool outcomes wait (at most GATHER_S) for the reply or handoff that closes it, and
-    # the turn is booked in one transaction, not one per event; what announces something is booked at once.
+    # the turn is booked in one transaction, not one per event; a reply or handoff, which announce the turn's usage, are
+    # booked at once. A customer's message waits for the turn it opens too (its quota figures follow at most GATHER_S
+    # later): billing does not compete with the agent for the CPU while the turn starts (decision 0061).
     return [
         Subscription(
             "ledger",
@@ -80,6 +81,6 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
             does=does,
             reads_personal=False,
             gather_s=GATHER_S,
-            gather_until=ANNOUNCING_TYPES,
+            gather_until=ANNOUNCING_TYPES - {"message.received"},
         )
     ]

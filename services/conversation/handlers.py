@@ -8,15 +8,20 @@ from libs.platform.consumers import Subscription
 from libs.platform.outbox import UnitOfWork
 from libs.platform.privacy import ExportPart
 from libs.platform.runtime import ServiceRuntime
+from libs.platform.subscriptions import GATHER_S
 from services.conversation import privacy, service
 from services.conversation.projected import projected_in_requests
 from services.conversation.repository import ConversationRepository, PrivacyRepository
 
-GATHER_S = 0.5  # how long an event that changes only a conversation's position may wait for others; ack wait 6 s
 TURN_CLOSED = "usage.recorded"
 """Billing's figure of a finished turn (reply or handoff), the turn's last event: nothing of the turn can join what
 waits any more, so it ends the gathering too, and the view's position is current once a turn is done (a customer
 message posted then finds the view caught up and is projected in its request, decision 0060)."""
+PROJECTED_AT_ONCE = (service.SHOWN_TYPES - {"message.received", "agent.turn_started"}) | {TURN_CLOSED}
+"""What ends the projection's gathering: what a reader may see, but for the two a turn begins with, which wait for
+the turn's reply (at most GATHER_S). A customer's message is projected by the request that accepted it, and the
+turn's opening sets the status its message already set (``with_ai``): projecting them again at once only made the
+conversation service compete with the agent for the CPU while the turn starts (decision 0061)."""
 
 
 def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
@@ -53,8 +58,8 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
     runtime.privacy.handle(redact, export)
     # One ordered consumer over every conversation event keeps the read model in log order. An event that changes
     # what a reader sees (a status, a transcript line) is projected at once, with the ones that waited for it (at
-    # most GATHER_S: a turn's model and tool calls), so that a turn takes a few transactions, not one each; the turn's
-    # usage figure, its last event, ends the wait too.
+    # most GATHER_S: a turn's message, opening, model and tool calls), so that a turn takes a few transactions, not
+    # one each; the turn's usage figure, its last event, ends the wait too.
     return [
         Subscription(
             "projection",
@@ -64,7 +69,7 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
             batch_handler=project_batch,
             does="project every conversation event into status and transcript (rows keyed by log position)",
             gather_s=GATHER_S,
-            gather_until=service.SHOWN_TYPES | {TURN_CLOSED},
+            gather_until=PROJECTED_AT_ONCE,
         ),
         Subscription(
             "quota",

@@ -12,6 +12,7 @@ from libs.events.subjects import any_conversation, any_tenant
 from libs.platform.consumers import Subscription
 from libs.platform.row_security import tenant_scope
 from libs.platform.runtime import ServiceRuntime
+from libs.platform.subscriptions import GATHER_S
 from services.integrations import service
 from services.integrations.providers import zendesk_sync
 from services.integrations.repository import BookkeepingRepository
@@ -63,6 +64,7 @@ def subscriptions(runtime: ServiceRuntime, remotes: service.Remotes) -> list[Sub
             does="add a customer's message to the conversation's open Zendesk ticket as an internal note; "
             "the tenants with Zendesk connected, known from their catalogs, are the only ones looked at",
             reads_personal=False,  # most conversations have no linked ticket: their messages stay sealed
+            gather_s=GATHER_S,  # off the turn's path: at most one transaction per GATHER_S (decision 0061)
             on_start=functools.partial(zendesk_tenants.load, runtime.db.reader),
         ),
     ]

@@ -10,6 +10,7 @@ from libs.events.subjects import any_conversation
 from libs.platform.consumers import Subscription
 from libs.platform.row_security import tenant_scope
 from libs.platform.runtime import ServiceRuntime
+from libs.platform.subscriptions import GATHER_S
 from services.ticketing import ratings, service, sla
 from services.ticketing.repository import TicketRepository
 
@@ -74,6 +75,7 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
             batch_handler=on_customer_messages,
             does="a conversation's first email opens its ticket; a customer's answer reopens a pending ticket",
             reads_personal=False,  # most conversations have no ticket: their messages stay sealed
+            gather_s=GATHER_S,  # off the turn's path: at most one transaction per GATHER_S (decision 0061)
         ),
     ]
 
