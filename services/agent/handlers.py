@@ -52,9 +52,8 @@ DOES_AFTER = {
 
 def subscriptions(runtime: ServiceRuntime, wake: Wake, setups: TenantSetups, concurrency: int) -> list[Subscription]:
     async def advance(recorded: RecordedEvent) -> None:
-        event = recorded.event
-        assert event.conversation_id is not None
-        await wake(event.tenant_id, event.conversation_id, recorded.position)
+        assert recorded.event.conversation_id is not None
+        await wake(recorded.event.tenant_id, recorded.event.conversation_id, recorded.position)
 
     async def catalog(recorded: RecordedEvent) -> None:
         payload = recorded.event.payload

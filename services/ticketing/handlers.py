@@ -44,9 +44,8 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
         async with runtime.db.reader() as session:
             with_ticket = await TicketRepository(session).with_tickets(wrote)
         for recorded in batch:
-            payload, event = recorded.event.payload, recorded.event
-            email = isinstance(payload, MessageReceived) and payload.channel == "email"
-            if email or (event.tenant_id, event.conversation_id) in with_ticket:
+            event = recorded.event
+            if _email(event.payload) or (event.tenant_id, event.conversation_id) in with_ticket:
                 with tenant_scope(event.tenant_id):
                     await customer_wrote(recorded)
 
@@ -78,6 +77,10 @@ def subscriptions(runtime: ServiceRuntime) -> list[Subscription]:
             gather_s=GATHER_S,  # off the turn's path: at most one transaction per GATHER_S (decision 0061)
         ),
     ]
+
+
+def _email(payload: object) -> bool:
+    return isinstance(payload, MessageReceived) and payload.channel == "email"
 
 
 async def sla_timers(runtime: ServiceRuntime, interval_s: float) -> None:
