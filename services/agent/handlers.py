@@ -8,7 +8,7 @@ from libs.events import RecordedEvent, ToolsPublished
 from libs.events.subjects import any_conversation, any_tenant
 from libs.platform.consumers import Subscription
 from libs.platform.runtime import ServiceRuntime
-from libs.platform.subscriptions import GATHER_S
+from libs.platform.subscriptions import GATHER_S, EventHandler
 from services.agent.deadlines import TurnDeadlines
 from services.agent.releases import figures as release_figures
 from services.agent.repository import CatalogRepository
@@ -83,16 +83,7 @@ def subscriptions(runtime: ServiceRuntime, wake: Wake, setups: TenantSetups, con
     # across replicas, by optimistic concurrency on its log; a delivery superseded by a newer trigger of its
     # conversation defers to that one's (decision 0049).
     return [
-        *(
-            Subscription(
-                f"on-{t.replace('.', '-').replace('_', '-')}",
-                any_conversation(t),
-                advance,
-                max_workers=concurrency,
-                does=DOES_AFTER.get(t, ""),
-            )
-            for t in TRIGGERS
-        ),
+        *_wakes(advance, concurrency),
         Subscription(
             "release-figures",
             " ".join(any_conversation(t) for t in release_figures.FIGURE_TYPES),
@@ -109,4 +100,19 @@ def subscriptions(runtime: ServiceRuntime, wake: Wake, setups: TenantSetups, con
             catalog,
             does="store the tools a service published for the tenant (the newest set by log position wins)",
         ),
+    ]
+
+
+def _wakes(advance: EventHandler, concurrency: int) -> list[Subscription]:
+    """A consumer per trigger, each waking the agent on the triggering event's conversation."""
+    return [
+        Subscription(
+            f"on-{t.replace('.', '-').replace('_', '-')}",
+            any_conversation(t),
+            advance,
+            max_workers=concurrency,
+            does=DOES_AFTER.get(t, ""),
+            reads_personal=False,  # it wakes the agent, which reads the log itself: nothing to open here
+        )
+        for t in TRIGGERS
     ]
