@@ -150,6 +150,9 @@ class Platform:
         self.api_key = ""
 
     def start(self) -> None:
+        # `deskpilot up` runs in a session of its own (a Ctrl-C to the terminal must not reach it unordered): a
+        # SIGTERM to this benchmark ends the run as Ctrl-C does, so that ``stop`` still stops what started here.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         nats_url, db_url = self.nats.start(), self.pg.start()
         self.nats_url = nats_url
         model = subprocess.Popen(
