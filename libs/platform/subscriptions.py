@@ -36,8 +36,9 @@ class Subscription:
     to join it, unless an event of a type in ``gather_until`` is among it, which is handled at once: events that
     come one at a time, as a turn's do, are then handled in one transaction instead of one each. The events held
     wait unacknowledged, so ``gather_s`` stays far below ``ack_wait_s``. A consumer that a turn does not wait for
-    gathers with nothing in ``gather_until``: it works once per ``GATHER_S`` at most, never while the agent is
-    starting the turn a customer's message opened (decision 0061).
+    gathers with nothing in ``gather_until``: it handles what came once per ``GATHER_S`` at most, in one
+    transaction, not at each event (a customer's message no longer sets it working while the agent starts the turn
+    the message opened, decision 0061).
     """
 
     name: str
