@@ -19,7 +19,6 @@ from nats.aio.client import Client as NATS
 from deskpilot.embedded import EmbeddedNats, EmbeddedPostgres
 from libs.events import EventLog, new_id
 from libs.events.direct_reads import reads_on
-from libs.events.log import DIRECT_GET
 from libs.events.subject_keys import MASTER_KEYS_SETTING
 from libs.platform import nats_auth
 from libs.platform.nats_auth import CREDENTIALS_DIR
@@ -96,7 +95,7 @@ def no_subscription_left(request: pytest.FixtureRequest) -> Iterator[None]:
     before = set(client._subs)
     yield
     mux = bytes(client._resp_sub_prefix or b"_NO_MUX.").decode()  # nats-py's one inbox for every request's reply
-    reads = reads_on(client, DIRECT_GET).subject  # the event log's one inbox for every read (libs.events.direct_reads)
+    reads = reads_on(client).subject  # the event log's one inbox for every read (libs.events.direct_reads)
     left = [
         s.subject
         for sid, s in client._subs.items()

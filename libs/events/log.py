@@ -74,7 +74,7 @@ class EventLog:
         self._js: JetStreamContext = nc.jetstream()
         # Personal fields are sealed before anything is stored and opened after decoding (libs.events.sealing).
         self.sealer = Sealer(keys or SubjectKeys(self._js))
-        self._reads = reads_on(nc, DIRECT_GET)
+        self._reads = reads_on(nc)
 
     @property
     def jetstream(self) -> JetStreamContext:
@@ -275,7 +275,7 @@ class EventLog:
         several times faster than an ephemeral consumer for the short incremental reads the agent makes; every
         read's answers come on one subscription (``libs.events.direct_reads``).
         """
-        return await self._reads.read(subject_filter, from_version, READ_BATCH)
+        return await self._reads.read(DIRECT_GET, subject_filter, from_version, READ_BATCH)
 
     async def dead_letter(self, consumer: str, msg: Msg, reason: str) -> None:
         """Park a message a consumer cannot process, with the reason, for inspection and re-drive."""

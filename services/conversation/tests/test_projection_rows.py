@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import get_args
 
 import pytest
+from sqlalchemy import text
 
 from libs.events import (
     SYSTEM,
@@ -40,7 +41,7 @@ from services.conversation.app import create_app
 from services.conversation.config import ConversationSettings
 from services.conversation.rebuild import MemoryViews
 from services.conversation.repository import ConversationRepository
-from tests.support import provision_tenant, running
+from tests.support import eventually, provision_tenant, running
 
 Stored = tuple[str, int, int, datetime, datetime, list[tuple[int, str, str, str, datetime]]]
 """A conversation's status, last position, event count, updated and created times, and its transcript lines."""
@@ -191,6 +192,13 @@ async def test_a_late_event_adds_its_line_but_moves_nothing_back(runtime: Servic
     assert [line[0] for line in lines] == [11, 17, 19, 20, 21, 22, 23, 24]
 
 
+async def waiting_for_a_lock(runtime: ServiceRuntime) -> bool:
+    """Whether a session of the service's database waits for a lock (the batch behind the row's holder)."""
+    async with runtime.db.session() as session:
+        query = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        return bool((await session.execute(text(query))).scalar_one())
+
+
 def test_the_fold_of_a_run_is_the_fold_of_its_events_from_every_status() -> None:
     events = a_conversation("t")
     for start in range(len(events)):
@@ -221,7 +229,7 @@ async def test_a_late_line_waits_for_the_rows_lock_like_every_writer(
         repo = ConversationRepository(holder.session)
         assert await repo.get(tenant_id, conv, for_update=True) is not None
         behind = asyncio.create_task(project_in_batches(runtime, [[late, handoff]]))
-        await asyncio.sleep(1.0)  # the consumer's batch now waits for the row
+        await eventually(lambda: waiting_for_a_lock(runtime), timeout=30, what="the batch waiting for the row")
         assert await repo.apply(tenant_id, conv, service.advance_for([handoff]), service.rebuild_transcript([handoff]))
     await asyncio.wait_for(behind, 30)
     status, last, count, *_, lines = await stored(runtime, events)
