@@ -211,6 +211,20 @@ class Platform:
                     out[cmd[cmd.index("serve") + 1]] = child
         return out
 
+    def servers(self) -> dict[str, list[psutil.Process]]:
+        """What serves the platform on the same machine but is not the platform: nats-server, every PostgreSQL
+        process (postmaster and backends), the fake model and this benchmark's own client."""
+        assert self.nats.proc is not None
+        nats_proc = psutil.Process(self.nats.proc.pid)
+        pg = [p for p in psutil.process_iter(["cmdline"]) if str(self.pg.dir) in " ".join(p.info["cmdline"] or [])]
+        pg_all = pg + [c for p in pg for c in p.children(recursive=True)]
+        return {
+            "nats-server": [nats_proc],
+            "postgres": list({p.pid: p for p in pg_all}.values()),
+            "model": [psutil.Process(self.procs[0].pid)],
+            "client": [psutil.Process()],
+        }
+
     def stop(self) -> None:
         for proc in reversed(self.procs):
             with contextlib.suppress(ProcessLookupError):
@@ -283,6 +297,23 @@ def cpu_ms(procs: dict[str, psutil.Process]) -> dict[str, float]:
             t = proc.cpu_times()
             out[name] = (t.user + t.system) * 1000
     return out
+
+
+def group_cpu_ms(groups: dict[str, list[psutil.Process]]) -> dict[str, float]:
+    out = {}
+    for name, procs in groups.items():
+        total = 0.0
+        for proc in procs:
+            with contextlib.suppress(psutil.Error):
+                t = proc.cpu_times()
+                total += (t.user + t.system) * 1000
+        out[name] = total
+    return out
+
+
+def machine_busy_ms() -> float:
+    t = psutil.cpu_times()
+    return (t.user + t.nice + t.system + t.irq + t.softirq + t.steal) * 1000
 
 
 class Client:
@@ -449,6 +480,9 @@ async def _throughput(
             total = sum(figures.syscalls.values())
             print(f"  {'':>13} system calls per turn (load-independent): {total:.0f} = {calls}")
         print(f"  {'':>13} idle cost subtracted from both: {figures.idle_cpu:.1f} CPU-ms/s over all processes")
+        outside = "  ".join(f"{k} {v:.1f}" for k, v in figures.outside.items())
+        print(f"  {'':>13} beside the platform, CPU-ms per turn: {outside}")
+        print(f"  {'':>13} the whole machine: {figures.machine:.1f} CPU-ms per turn")
 
     duplicates = 0
     for c in chats:
@@ -476,6 +510,8 @@ class Throughput:
     cpu: dict[str, float]
     syscalls: dict[str, float]
     idle_cpu: float  # CPU-ms per second of all processes with nothing to do (sweeps, fetch polls), subtracted
+    outside: dict[str, float]  # CPU-ms per turn of nats-server, PostgreSQL, the fake model, the client
+    machine: float  # CPU-ms per turn of the whole machine (everything busy, from /proc/stat)
 
 
 async def _quiesce(procs: dict[str, psutil.Process], idle: float, limit_s: float = 180.0) -> None:
@@ -513,8 +549,13 @@ async def _concurrent(
 ) -> tuple[Throughput, list[Chat]]:
     chats = [await client.open() for _ in range(n)]
     procs = platform.processes()
+    servers = platform.servers()
+    outside_0, machine_0, t0 = group_cpu_ms(servers), machine_busy_ms(), time.perf_counter()
     idle_cpu, idle_calls = await _idle_rates(procs)
-    before = cpu_ms(procs)
+    idle_s = time.perf_counter() - t0
+    outside_idle = {k: (v - outside_0[k]) / idle_s for k, v in group_cpu_ms(servers).items()}
+    machine_idle = (machine_busy_ms() - machine_0) / idle_s
+    before, outside_1, machine_1 = cpu_ms(procs), group_cpu_ms(servers), machine_busy_ms()
     syscalls = SyscallCount(procs)
     profiles = Profiles(procs, profile, f"c{n}")
     start = time.perf_counter()
@@ -529,6 +570,7 @@ async def _concurrent(
     await _quiesce(procs, sum(idle_cpu.values()))
     window = time.perf_counter() - start
     after = cpu_ms(procs)
+    outside_2, machine_2 = group_cpu_ms(servers), machine_busy_ms()
     counted = syscalls.stop()
     profiles.stop()
     done = [t for t in turns if t.replied is not None]
@@ -543,6 +585,10 @@ async def _concurrent(
         cpu={k: max(0.0, after[k] - before.get(k, 0.0) - idle_cpu.get(k, 0.0) * window) / accepted for k in after},
         syscalls={k: max(0.0, v - idle_calls.get(k, 0.0) * window) / accepted for k, v in counted.items()},
         idle_cpu=sum(idle_cpu.values()),
+        outside={
+            k: max(0.0, outside_2[k] - outside_1[k] - outside_idle[k] * window) / accepted for k in outside_2
+        },
+        machine=max(0.0, machine_2 - machine_1 - machine_idle * window) / accepted,
     )
     return figures, chats
 
