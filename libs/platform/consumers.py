@@ -192,7 +192,11 @@ class Consumers:
                 # work by free capacity (the in-flight cap). An ordered one takes what is there, up to its batch.
                 try:
                     # What a concurrent consumer's request may still deliver never exceeds its free workers.
-                    msgs = await standing.fetch(sub.batch_size if ordered else min(sub.batch_size, await slots.free()))
+                    msgs = await (
+                        standing.poll(sub.batch_size, sub.gather_s)
+                        if sub.polls
+                        else standing.fetch(sub.batch_size if ordered else min(sub.batch_size, await slots.free()))
+                    )
                 except (TimeoutError, NatsTimeoutError):
                     continue
                 except (ConnectionClosedError, NoServersError, ServiceUnavailableError) as exc:
@@ -202,7 +206,7 @@ class Consumers:
                 if msgs:  # what is left for this consumer after the fetch: from the last message's metadata
                     metrics.CONSUMER_LAG.labels(self._service, self.durable(sub)).set(msgs[-1].metadata.num_pending)
                 if ordered:
-                    if sub.gather_s and sub.batch_handler is not None and msgs:
+                    if sub.gather_s and sub.batch_handler is not None and msgs and not sub.polls:
                         msgs = await standing.gather(msgs, sub.batch_size, sub.gather_s, sub.ends_gathering)
                     holding.set(len(msgs))
                     if unsettled := await self._handle_in_order(msgs, sub, standing):

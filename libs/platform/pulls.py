@@ -14,6 +14,10 @@ while the consumer is busy with earlier ones may be delivered again once their a
 out an outage): the consumer hands a message out only if its stream sequence is past the last one it settled
 (``settled``), and acknowledges the others unhandled, so a redelivery never repeats a side effect nor overtakes a
 later event.
+
+A consumer that no turn waits for (``Subscription.polls``) keeps no request open at all: ``poll`` asks once per
+``gather_s`` with a request the server ends at once (``no_wait``), so an event written meanwhile stays on the server
+until the next poll instead of waking the process while the agent starts the turn it opened (decision 0062).
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ class StandingPull:
         self._wake = asyncio.Event()
         self._owed = 0  # messages the open request may still deliver; 0: no request open
         self._deadline = 0.0
+        self._polled = 0.0  # when ``poll`` last asked
+        self._full = False  # whether that ask came back with all it asked for
         self.settled = 0
         """Stream sequence of the last message the consumer settled (handled and acknowledged, or parked)."""
 
@@ -93,12 +99,39 @@ class StandingPull:
             msgs = [*msgs, *more]
         return msgs
 
+    async def poll(self, batch: int, every_s: float) -> list[Msg]:
+        """What waits on the server, up to ``batch``, asked for ``every_s`` after the last ask (at once after an ask
+        that came back full) with a request the server ends at once (``no_wait``): a consumer that polls holds no
+        request open, so nothing is delivered to it, nor wakes its process, between polls (decision 0062)."""
+        if not self._full:
+            await asyncio.sleep(max(0.0, self._polled + every_s - time.monotonic()))
+        self._polled = time.monotonic()
+        if self._sub is None:
+            self._sub = await self._nc.subscribe(self._inbox, cb=self._arrive)
+        msgs: list[Msg] = []
+        if not self._arrived:  # else what an earlier ask brought late goes first
+            await self._request(batch, no_wait=True)
+        answered_by = time.monotonic() + _GRACE_S
+        while len(msgs) < batch and (self._arrived or self._owed > 0):
+            if not self._arrived:
+                self._wake.clear()
+                try:
+                    async with asyncio.timeout(max(0.0, answered_by - time.monotonic())):
+                        await self._wake.wait()
+                except TimeoutError:
+                    self._owed = 0  # lost with a NATS restart: the next poll asks again
+                    break
+            await self._take(self._arrived.popleft(), msgs)
+        self._full = len(msgs) >= batch
+        return msgs
+
     async def _arrive(self, msg: Msg) -> None:
         self._arrived.append(msg)
         self._wake.set()
 
-    async def _request(self, batch: int) -> None:
-        ask = {"batch": batch, "expires": int(self._expires_s * 1e9)}
+    async def _request(self, batch: int, *, no_wait: bool = False) -> None:
+        # no_wait: the server sends what there is, then (if fewer than asked) a 404 status, and ends the request
+        ask = {"batch": batch, "no_wait": True} if no_wait else {"batch": batch, "expires": int(self._expires_s * 1e9)}
         await self._nc.publish(self._next, json.dumps(ask).encode(), reply=self._inbox)
         self._owed = batch
         self._deadline = time.monotonic() + self._expires_s
@@ -107,9 +140,9 @@ class StandingPull:
         status = (msg.headers or {}).get(Header.STATUS)
         if status == StatusCode.CONTROL_MESSAGE:
             return
-        if status:  # 408: expired; 409: the server ended it (leader changed, consumer deleted, …); ask again
+        if status:  # 408: expired; 404: a poll found no more; 409: the server ended it (leader changed, …); ask again
             self._owed = 0
-            if status != StatusCode.REQUEST_TIMEOUT:
+            if status not in (StatusCode.REQUEST_TIMEOUT, StatusCode.NO_MESSAGES):
                 log.info("consumer %s: pull request ended: %s %s", self._durable, status, msg.headers)
                 await asyncio.sleep(0.5)
             return

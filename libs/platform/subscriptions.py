@@ -36,9 +36,10 @@ class Subscription:
     to join it, unless an event of a type in ``gather_until`` is among it, which is handled at once: events that
     come one at a time, as a turn's do, are then handled in one transaction instead of one each. The events held
     wait unacknowledged, so ``gather_s`` stays far below ``ack_wait_s``. A consumer that a turn does not wait for
-    gathers with nothing in ``gather_until``: it handles what came once per ``GATHER_S`` at most, in one
-    transaction, not at each event (a customer's message no longer sets it working while the agent starts the turn
-    the message opened, decision 0061).
+    gathers with nothing in ``gather_until``: it *polls* (``polls``), asking the server for what came once per
+    ``gather_s`` and handling it in one transaction; it holds no pull request open in between, so an event is not
+    even delivered to it, nor wakes its process, while the agent starts the turn the event opened (decisions 0061,
+    0062).
     """
 
     name: str
@@ -58,6 +59,14 @@ class Subscription:
     @property
     def filters(self) -> list[str]:
         return self.subject.split()
+
+    @property
+    def polls(self) -> bool:
+        """Whether the consumer asks for what came once per ``gather_s`` instead of keeping a pull request open: an
+        ordered, gathering one that nothing ends the gathering of (decision 0062)."""
+        return bool(
+            self.gather_s and self.batch_handler is not None and not self.gather_until and self.max_workers == 1
+        )
 
     def ends_gathering(self, subject: str) -> bool:
         """Whether an event on ``subject`` (``….<type>``) is to be handled at once, with what it joined."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -144,3 +145,52 @@ async def test_a_gathering_consumer_handles_events_that_came_one_at_a_time_in_on
     finally:
         await consumers.stop()
     assert single + [p for b in batches[1:] for p in b] == later
+
+
+async def test_a_consumer_no_turn_waits_for_polls_and_holds_no_request_open(
+    event_log: EventLog, nc: NATS, tenant_id: str
+) -> None:
+    """``Subscription.polls`` (gathering, nothing ends it; decision 0062): each ask for events is one the server ends
+    at once, so between polls no request is open to deliver an event as it is written (nor wake the process); what
+    came is handled in log order, once, in batches."""
+    conversation = Conversation(event_log, tenant_id)
+    name = new_id("polls").replace("_", "-")
+    asks: list[dict[str, object]] = []
+
+    async def asked(msg: Msg) -> None:
+        asks.append(json.loads(msg.data))
+
+    watch = await nc.subscribe(f"$JS.API.CONSUMER.MSG.NEXT.{EVENTS_STREAM}.test-{name}", cb=asked)
+    handled: list[list[int]] = []
+
+    async def handle(recorded: RecordedEvent) -> None:
+        handled.append([recorded.position])
+
+    async def handle_batch(batch: list[RecordedEvent]) -> None:
+        handled.append([r.position for r in batch])
+
+    subscription = Subscription(
+        name, conversation.subject, handle, batch_size=64, batch_handler=handle_batch, gather_s=0.2
+    )
+    assert subscription.polls
+    consumers = Consumers("test", nc, event_log)
+    consumers.add(subscription)
+    await consumers.start()
+    try:
+        written: list[int] = []
+        for _ in range(3):  # one at a time, as a turn's events come
+            written += await conversation.publish(1)
+            info = await nc.jetstream().consumer_info(EVENTS_STREAM, f"test-{name}")
+            assert info.num_waiting == 0, "a pull request open between polls"
+        await eventually(
+            lambda: asyncio.sleep(0, sum(len(b) for b in handled) >= len(written)), timeout=30, what="the events"
+        )
+        info = await nc.jetstream().consumer_info(EVENTS_STREAM, f"test-{name}")
+    finally:
+        await consumers.stop()
+        await watch.unsubscribe()
+    assert [p for b in handled for p in b] == written
+    assert info.num_waiting == 0
+    assert info.num_ack_pending == 0
+    assert asks
+    assert all(a.get("no_wait") is True for a in asks), asks
