@@ -585,9 +585,7 @@ async def _concurrent(
         cpu={k: max(0.0, after[k] - before.get(k, 0.0) - idle_cpu.get(k, 0.0) * window) / accepted for k in after},
         syscalls={k: max(0.0, v - idle_calls.get(k, 0.0) * window) / accepted for k, v in counted.items()},
         idle_cpu=sum(idle_cpu.values()),
-        outside={
-            k: max(0.0, outside_2[k] - outside_1[k] - outside_idle[k] * window) / accepted for k in outside_2
-        },
+        outside={k: max(0.0, outside_2[k] - outside_1[k] - outside_idle[k] * window) / accepted for k in outside_2},
         machine=max(0.0, machine_2 - machine_1 - machine_idle * window) / accepted,
     )
     return figures, chats
