@@ -139,8 +139,9 @@ class Chat:
 class Platform:
     """``deskpilot up`` on embedded servers, with the Anthropic-wire model server, for the length of the run."""
 
-    def __init__(self, work: Path, model_ms: float) -> None:
+    def __init__(self, work: Path, model_ms: float, root: Path = ROOT) -> None:
         self.work = work
+        self.root = root  # the checkout whose platform and model server run (``turn_ab.py`` runs two)
         self.model_ms = model_ms
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -157,7 +158,7 @@ class Platform:
         self.nats_url = nats_url
         model = subprocess.Popen(
             [sys.executable, "-m", "tests.fakes.shop_model", "--model-ms", str(self.model_ms)],
-            cwd=ROOT,
+            cwd=self.root,
             stdout=subprocess.PIPE,
         )
         self.procs.append(model)
@@ -185,7 +186,7 @@ class Platform:
         log = (self.work / "up.log").open("wb")
         up = subprocess.Popen(
             [sys.executable, "-m", "deskpilot.cli", "up", "--port", str(self.port), "--data-dir", str(self.work)],
-            cwd=ROOT,
+            cwd=self.root,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
