@@ -85,20 +85,22 @@ class PrivacyRepository:
         caller projects them again from the log, which now reads ``[erased]``)."""
         ids = list(conversation_ids)
         touched = 0
+        # The conversations' rows first, as every writer of a conversation takes its row before its lines: lines
+        # deleted first and held while waiting for a row would deadlock with a projection holding it.
+        for stmt in (
+            update(conversations)
+            .where(conversations.c.tenant_id == tenant_id, conversations.c.conversation_id.in_(ids))
+            .values(customer_id=None, erased_at=func.now()),
+            update(email_conversations)
+            .where(email_conversations.c.tenant_id == tenant_id, email_conversations.c.conversation_id.in_(ids))
+            .values(customer_address="[erased]", subject="[erased]"),
+        ):
+            touched += (await self.session.execute(stmt)).rowcount or 0  # type: ignore[attr-defined]
         for table in (transcript_entries, email_messages):
             result = await self.session.execute(
                 delete(table).where(table.c.tenant_id == tenant_id, table.c.conversation_id.in_(ids))
             )
             touched += result.rowcount or 0  # type: ignore[attr-defined]
-        for stmt in (
-            update(email_conversations)
-            .where(email_conversations.c.tenant_id == tenant_id, email_conversations.c.conversation_id.in_(ids))
-            .values(customer_address="[erased]", subject="[erased]"),
-            update(conversations)
-            .where(conversations.c.tenant_id == tenant_id, conversations.c.conversation_id.in_(ids))
-            .values(customer_id=None, erased_at=func.now()),
-        ):
-            touched += (await self.session.execute(stmt)).rowcount or 0  # type: ignore[attr-defined]
         return touched
 
     async def add_request(

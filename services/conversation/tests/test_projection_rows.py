@@ -36,7 +36,7 @@ from libs.events import (
 )
 from libs.events.catalog import AnyEvent
 from libs.platform.runtime import ServiceRuntime
-from services.conversation import handlers, service
+from services.conversation import handlers, privacy, service
 from services.conversation.app import create_app
 from services.conversation.config import ConversationSettings
 from services.conversation.rebuild import MemoryViews
@@ -269,3 +269,29 @@ async def test_only_events_that_change_nothing_a_reader_sees_but_the_position_wa
         handlers.TURN_CLOSED
     }
     assert 0 < projection.gather_s < projection.ack_wait_s / 4
+
+
+async def test_an_erasure_takes_the_rows_lock_before_its_lines_like_every_writer(
+    runtime: ServiceRuntime, event_log: EventLog
+) -> None:
+    """An erasure's redaction locks the conversation's row before it deletes the lines, as the projection and the
+    requests do: a redaction that deleted the lines first and then waited for the row held them against a writer
+    holding the row and adding a line again (a deadlock, one of them aborted after PostgreSQL's deadlock timeout)."""
+    tenant_id = (await provision_tenant(event_log, runtime)).tenant_id
+    events = a_conversation(tenant_id)
+    conv = events[0].event.conversation_id or ""
+    await project_in_batches(runtime, [events])
+    lines = len((await stored(runtime, events))[-1])
+
+    async def erase() -> int:
+        async with runtime.unit_of_work() as uow:
+            return await privacy.redact(event_log, uow, tenant_id, (conv,))
+
+    async with runtime.unit_of_work() as holder:  # a writer holding the row, e.g. the projection adding a line
+        assert await ConversationRepository(holder.session).get(tenant_id, conv, for_update=True) is not None
+        erasing = asyncio.create_task(erase())
+        await eventually(lambda: waiting_for_a_lock(runtime), timeout=30, what="the erasure waiting for the row")
+        # NOWAIT: fails at once (lock not available) if the erasure holds a line while it waits
+        query = "SELECT position FROM conversation.transcript_entries WHERE conversation_id = :c FOR UPDATE NOWAIT"
+        assert len((await holder.session.execute(text(query), {"c": conv})).all()) == lines
+    assert await asyncio.wait_for(erasing, 30) > 0
