@@ -9,6 +9,9 @@ Two ways write to the log, and each unit of work uses exactly one of them:
   continues after them at once; if one is (a new message, a tool result, a turn someone else opened), the rest of
   the decision is void and the caller decides again from the new state. Whatever landed is a fact on its own, and
   a decision's events never land twice: a retry of an event that is already stored returns its position.
+  Not as one JetStream atomic batch (``allow_atomic``, nats-server 2.12+), though that would make a decision all or
+  nothing: measured on nats-server 2.15.1 (2026-12-07), a batch of two events cost the server 2.0 CPU-ms and 2.9 ms
+  round trip, two expected-version appends 0.30-0.35 CPU-ms and 0.77 ms; a turn's reply came 4 ms later.
 * **``Outbox.emit``** (``libs.platform.outbox``) — services that react to events (tool results, tickets, billing)
   commit their state and the events it causes together, and the relay publishes them after the commit.
 """
