@@ -7,9 +7,11 @@ that the machine's phases (other work, frequency, a neighbour's load) hit equall
 and ``web/node_modules`` linked or installed); this checkout is B. Each starts ``deskpilot up`` on embedded servers
 with the zero-latency Anthropic-wire model, as ``turn_e2e.py`` does; then, turn by turn, A then B (B then A on odd
 turns), each on a conversation of its own platform, a new one every five turns. Printed: POST → first push and
-POST → ``agent.replied`` pushed, p50/p95/p99 for each, and the paired difference B - A of the first push (median and
-mean). Run it with ``--base`` this very checkout to see the method's own noise (an A/A: ±0.3 ms median on the
-2-core reference machine), which single ``turn_e2e.py`` runs, minutes apart, show as ±2 ms.
+POST → ``agent.replied`` pushed, p50/p95/p99 for each, the paired difference B - A of the first push (median and
+mean), and the CPU-ms per turn of each platform (its processes, nats-server, PostgreSQL, the model server; net of
+what each spends idle, measured for a few seconds first). Run it with ``--base`` this very checkout to see the
+method's own noise (an A/A: ±0.3 ms median on the 2-core reference machine), which single ``turn_e2e.py`` runs,
+minutes apart, show as ±2 ms.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ import argparse
 import asyncio
 import statistics
 import tempfile
+import time
 from pathlib import Path
 
 import httpx2
-from turn_e2e import ORIGIN, QUESTIONS, ROOT, Chat, Client, Platform, Turn, pct
+from turn_e2e import IDLE_S, ORIGIN, QUESTIONS, ROOT, Chat, Client, Platform, Turn, cpu_ms, group_cpu_ms, pct
 
 
 async def _client(platform: Platform, http: httpx2.AsyncClient) -> Client:
@@ -34,6 +37,13 @@ async def _client(platform: Platform, http: httpx2.AsyncClient) -> Client:
     for text in QUESTIONS[:3]:
         await client.say(warm, text)
     return client
+
+
+async def _cpu(platform: Platform) -> float:
+    """CPU-ms so far of everything one platform runs (its processes, nats-server, PostgreSQL, the model server)."""
+    servers = platform.servers()
+    servers.pop("client")  # this process drives both
+    return sum(cpu_ms(platform.processes()).values()) + sum(group_cpu_ms(servers).values())
 
 
 def _ms(turns: list[Turn], attr: str) -> list[float]:
@@ -51,6 +61,11 @@ async def run(roots: list[Path], turns: int) -> None:
             clients = [await _client(p, h) for p, h in zip(platforms, https, strict=True)]
             said: list[list[Turn]] = [[], []]
             chats: list[Chat | None] = [None, None]
+            idle = [await _cpu(p) for p in platforms]
+            await asyncio.sleep(IDLE_S)
+            start = [await _cpu(p) for p in platforms]
+            idle_rate = [(b - a) / IDLE_S for a, b in zip(idle, start, strict=True)]
+            began = time.perf_counter()
             for k in range(turns):
                 for i in (0, 1) if k % 2 == 0 else (1, 0):
                     if k % 5 == 0 or chats[i] is None:
@@ -58,6 +73,11 @@ async def run(roots: list[Path], turns: int) -> None:
                     chat = chats[i]
                     assert chat is not None
                     said[i].append(await clients[i].say(chat, QUESTIONS[k % 5]))
+            took = time.perf_counter() - began
+            cpu = [
+                (await _cpu(p) - s0 - rate * took) / turns
+                for p, s0, rate in zip(platforms, start, idle_rate, strict=True)
+            ]
             for h in https:
                 await h.aclose()
         finally:
@@ -76,6 +96,7 @@ async def run(roots: list[Path], turns: int) -> None:
         if a.first_push is not None and b.first_push is not None
     ]
     print(f"  B - A first push, paired: median {statistics.median(pairs):+.2f}, mean {statistics.mean(pairs):+.2f}")
+    print(f"  CPU-ms per turn (platform, nats-server, PostgreSQL, model; net of idle): A {cpu[0]:.1f}, B {cpu[1]:.1f}")
     print(f"  stuck: A {sum(t.replied is None for t in said[0])}, B {sum(t.replied is None for t in said[1])}")
 
 
