@@ -22,6 +22,7 @@ from libs.events.direct_reads import reads_on
 from libs.events.subject_keys import MASTER_KEYS_SETTING
 from libs.platform import nats_auth
 from libs.platform.nats_auth import CREDENTIALS_DIR
+from services.conversation.chat.hub import hub_on
 
 # Every process of the suite (this one and the services it starts, which inherit the environment) seals personal
 # data with the same master key, as one deployment's processes do.
@@ -96,10 +97,11 @@ def no_subscription_left(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     mux = bytes(client._resp_sub_prefix or b"_NO_MUX.").decode()  # nats-py's one inbox for every request's reply
     reads = reads_on(client).subject  # the event log's one inbox for every read (libs.events.direct_reads)
+    chats = hub_on(client).subjects  # the connection's chats' one consumer and delta subscription (chat.hub)
     left = [
         s.subject
         for sid, s in client._subs.items()
-        if sid not in before and not s.subject.startswith(mux) and s.subject != reads
+        if sid not in before and not s.subject.startswith(mux) and s.subject != reads and s.subject not in chats
     ]
     assert not left, f"subscriptions left on the session's NATS connection: {left}"
 

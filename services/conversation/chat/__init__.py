@@ -10,7 +10,8 @@ Delivery (WebSocket, or server-sent events as a fallback) sends, in log order, t
 (``frames.VISIBLE``), tool calls in words as progress lines (``frames.PROGRESS``, never their arguments) and,
 while connected, the transient reply deltas of ``dp.stream.<tenant>.<conversation>`` (``feed.chat_feed``).
 Modules: ``access`` (keys, tokens, revocation watch), ``frames`` (what the customer sees), ``feed`` (replay then
-live), ``http`` (the widget's HTTP API and SSE), ``socket`` (the WebSocket).
+live), ``hub`` (one live consumer and one delta subscription per connection, for all its chats), ``http`` (the
+widget's HTTP API and SSE), ``socket`` (the WebSocket).
 """
 
 from services.conversation.chat.access import WIDGET_KEY_PREFIX, digest, page_origin

@@ -1,38 +1,28 @@
 """Live delivery of one conversation: the log's replay from a position, then live events and reply deltas.
 
-Resuming after ``after=<position>`` first starts a live ordered consumer on the conversation's subjects, then
-replays the log from that position, then continues live, skipping positions already sent: a client that
-reconnects with its last position misses nothing and sees nothing twice. The live consumer asks the server only
-for the event types a customer is shown (``SHOWN``): a turn's internal events (the model calls, the tool's result,
-the usage) are never delivered to this process for a chat to drop.
+Resuming after ``after=<position>`` first listens to the conversation's live events (``hub.ChatHub``: one ordered
+consumer per connection for every open chat), then replays the log from that position, then continues live,
+skipping positions already sent: a client that reconnects with its last position misses nothing and sees nothing
+twice. The hub's consumer asks the server only for the event types a customer is shown (``SHOWN``): a turn's
+internal events (the model calls, the tool's result, the usage) are never delivered to this process for a chat to
+drop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
-from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from libs.events import EventLog, RecordedEvent
 from libs.events.envelope import decode
-from libs.events.streams import EVENTS_STREAM
-from libs.events.subjects import conversation_type_filter, reply_stream_subject
 from services.conversation.chat.access import KeyWatch
-from services.conversation.chat.frames import (
-    KEEP_ALIVE_FRAME,
-    REVOKED_FRAME,
-    SHOWN,
-    delta_of,
-    frame_for,
-    may_show,
-)
-
-Arrivals = asyncio.Queue[tuple[str, Msg]]  # ("event" | "delta" | "revoked", message)
+from services.conversation.chat.frames import KEEP_ALIVE_FRAME, REVOKED_FRAME, delta_of, frame_for, may_show
+from services.conversation.chat.hub import Arrivals, hub_on
 
 
 async def chat_feed(
@@ -67,36 +57,21 @@ async def chat_feed(
 
 @contextlib.asynccontextmanager
 async def _listening(nc: NATS, tenant_id: str, conversation_id: str, watch: KeyWatch | None) -> AsyncIterator[Arrivals]:
-    """Subscribed to the revocation notice, the reply deltas and the conversation's live events, in that order."""
+    """Subscribed to the revocation notice, then listening to the conversation's reply deltas and live events
+    (``hub.ChatHub``, one consumer and one subscription for every chat of the connection)."""
     arrivals: Arrivals = asyncio.Queue()
 
-    def arrive(kind: str) -> Callable[[Msg], Awaitable[None]]:
-        async def put(msg: Msg) -> None:
-            arrivals.put_nowait((kind, msg))
+    async def revoked(msg: Msg) -> None:
+        arrivals.put_nowait(("revoked", msg))
 
-        return put
-
-    subscriptions: list[Any] = []
+    subscription = await nc.subscribe(watch.subject, cb=revoked) if watch else None
     try:
-        if watch:
-            subscriptions.append(await nc.subscribe(watch.subject, cb=arrive("revoked")))
-        subscriptions.append(await nc.subscribe(reply_stream_subject(tenant_id, conversation_id), cb=arrive("delta")))
-        # Live first, then the replay: anything appended in between is in one or the other (or both, skipped later).
-        shown = sorted(conversation_type_filter(tenant_id, conversation_id, t) for t in SHOWN)
-        live = await nc.jetstream().subscribe(
-            shown[0],
-            cb=arrive("event"),
-            stream=EVENTS_STREAM,
-            ordered_consumer=True,
-            deliver_policy=DeliverPolicy.NEW,
-            config=ConsumerConfig(filter_subjects=shown),
-        )
-        subscriptions.append(live)
-        yield arrivals
+        async with hub_on(nc).listening(tenant_id, conversation_id, arrivals):
+            yield arrivals
     finally:
-        for sub in reversed(subscriptions):
+        if subscription is not None:
             with contextlib.suppress(Exception):
-                await sub.unsubscribe()
+                await subscription.unsubscribe()
 
 
 async def _live(

@@ -20,10 +20,12 @@ from websockets.exceptions import InvalidStatus
 from libs.events import Actor, AgentReplied, AgentTurnStarted, Envelope, EventLog, HumanReplied, RecordedEvent, new_id
 from libs.events.streaming import ReplyDelta
 from libs.events.streams import EVENTS_STREAM
-from libs.events.subjects import reply_stream_subject
+from libs.events.subjects import any_conversation, reply_stream_subject
 from libs.platform.runtime import ServiceRuntime
 from services.conversation.app import create_app
 from services.conversation.chat import chat_feed
+from services.conversation.chat.frames import SHOWN
+from services.conversation.chat.hub import hub_on
 from services.conversation.config import ConversationSettings
 from tests.support import listening, provision_tenant, write_scopes
 
@@ -331,7 +333,8 @@ async def test_an_event_appended_during_the_replay_is_delivered_once(
 async def test_the_live_feed_is_delivered_only_the_events_a_customer_is_shown(
     server: Server, event_log: EventLog, nc: NATS
 ) -> None:
-    """A turn's internal events never reach the chat's process: the server filters them out of its live consumer."""
+    """A turn's internal events never reach the chat's process: the server filters them out of the live consumer
+    (the connection's one for all its chats, ``chat.hub``)."""
     chat = await open_chat(server, event_log)
     internal = Envelope.new(
         AgentTurnStarted(turn_id="t1", trigger_event_id=new_id("evt"), provider="offline", model="m"),
@@ -345,8 +348,32 @@ async def test_the_live_feed_is_delivered_only_the_events_a_customer_is_shown(
         assert (await asyncio.wait_for(anext(feed), 10))["text"] == "first"  # replayed; the live consumer is there
         appended = await event_log.append(chat.tenant_id, chat.conversation_id, [internal, reply(chat, "second")], None)
         assert (await asyncio.wait_for(anext(feed), 10))["text"] == "second"
-        consumers = await nc.jetstream().consumers_info(EVENTS_STREAM)
-        (live,) = [c for c in consumers if any(chat.conversation_id in s for s in c.config.filter_subjects or [])]
-        # one delivery, the reply: the turn's opening was not sent to this process at all
+        live = await hub_on(nc).consumer()
+        # the server delivers the shown types only: the turn's opening was not sent to this process at all
+        assert sorted(live.config.filter_subjects or []) == sorted(any_conversation(t) for t in SHOWN)
+        assert internal.type not in SHOWN
         assert live.delivered is not None
-        assert (live.delivered.consumer_seq, live.delivered.stream_seq) == (1, appended[1])
+        assert live.delivered.stream_seq >= appended[1]
+
+
+async def test_the_chats_of_a_connection_share_one_live_consumer_and_each_gets_its_own(
+    server: Server, event_log: EventLog, nc: NATS
+) -> None:
+    """Decision 0063: opening chats creates no consumer each on the server (one per connection, ``chat.hub``), and
+    what the hub receives goes to the chats of its conversation only, of whatever tenant."""
+    chats = [await open_chat(server, event_log) for _ in range(3)]  # three tenants
+    before = len(await nc.jetstream().consumers_info(EVENTS_STREAM))
+    feeds = [chat_feed(nc, event_log, c.tenant_id, c.conversation_id, after=0) for c in chats]
+    async with contextlib.AsyncExitStack() as stack:
+        for chat, feed in zip(chats, feeds, strict=True):
+            await stack.enter_async_context(contextlib.aclosing(feed))
+            await event_log.append(chat.tenant_id, chat.conversation_id, [reply(chat, f"hello {chat.tenant_id}")], None)
+            assert (await asyncio.wait_for(anext(feed), 10))["text"] == f"hello {chat.tenant_id}"
+        assert len(await nc.jetstream().consumers_info(EVENTS_STREAM)) - before <= 1, "a consumer per chat"
+        middle = chats[1]
+        await event_log.append(middle.tenant_id, middle.conversation_id, [reply(middle, "only for the middle")], None)
+        for chat in (chats[0], chats[2]):
+            await event_log.append(chat.tenant_id, chat.conversation_id, [reply(chat, f"own {chat.tenant_id}")], None)
+        assert (await asyncio.wait_for(anext(feeds[1]), 10))["text"] == "only for the middle"
+        for chat, feed in ((chats[0], feeds[0]), (chats[2], feeds[2])):
+            assert (await asyncio.wait_for(anext(feed), 10))["text"] == f"own {chat.tenant_id}"
