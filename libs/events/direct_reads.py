@@ -15,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import weakref
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 from nats.js.errors import APIError
+
+from libs.events.per_connection import one_per_connection
 
 TIMEOUT_S = 5.0
 
@@ -107,12 +108,5 @@ class DirectReads:
             read.take(msg)
 
 
-_ON: weakref.WeakKeyDictionary[NATS, DirectReads] = weakref.WeakKeyDictionary()
-
-
-def reads_on(nc: NATS) -> DirectReads:
-    """The direct reads of connection ``nc``, made on first use."""
-    reads = _ON.get(nc)
-    if reads is None:
-        reads = _ON[nc] = DirectReads(nc)
-    return reads
+reads_on = one_per_connection(DirectReads)
+"""The direct reads of a connection, made on first use."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import weakref
 from collections.abc import AsyncIterator
 
 from nats.aio.client import Client as NATS
@@ -25,6 +24,7 @@ from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, ConsumerInfo, DeliverPolicy
 
+from libs.events.per_connection import one_per_connection
 from libs.events.streams import EVENTS_STREAM
 from libs.events.subjects import STREAM_PREFIX, any_conversation
 from services.conversation.chat.frames import SHOWN
@@ -102,12 +102,5 @@ class ChatHub:
             arrivals.put_nowait((kind, msg))
 
 
-_ON: weakref.WeakKeyDictionary[NATS, ChatHub] = weakref.WeakKeyDictionary()
-
-
-def hub_on(nc: NATS) -> ChatHub:
-    """The chat hub of connection ``nc``, made on first use (its subscriptions when its first chat listens)."""
-    hub = _ON.get(nc)
-    if hub is None:
-        hub = _ON[nc] = ChatHub(nc)
-    return hub
+hub_on = one_per_connection(ChatHub)
+"""The chat hub of a connection, made on first use (its subscriptions when its first chat listens)."""
