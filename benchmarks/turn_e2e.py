@@ -161,6 +161,7 @@ class Platform:
             cwd=self.root,
             stdout=subprocess.PIPE,
         )
+        self.model = model
         self.procs.append(model)
         assert model.stdout is not None
         model_url = model.stdout.readline().decode().strip()
@@ -222,7 +223,7 @@ class Platform:
         return {
             "nats-server": [nats_proc],
             "postgres": list({p.pid: p for p in pg_all}.values()),
-            "model": [psutil.Process(self.procs[0].pid)],
+            "model": [psutil.Process(self.model.pid)],
             "client": [psutil.Process()],
         }
 
@@ -301,20 +302,20 @@ def cpu_ms(procs: dict[str, psutil.Process]) -> dict[str, float]:
 
 
 def group_cpu_ms(groups: dict[str, list[psutil.Process]]) -> dict[str, float]:
-    out = {}
-    for name, procs in groups.items():
-        total = 0.0
-        for proc in procs:
-            with contextlib.suppress(psutil.Error):
-                t = proc.cpu_times()
-                total += (t.user + t.system) * 1000
-        out[name] = total
-    return out
+    """CPU-ms so far of each group of processes, the ones gone left out."""
+    return {name: sum(cpu_ms({str(i): p for i, p in enumerate(procs)}).values()) for name, procs in groups.items()}
 
 
 def machine_busy_ms() -> float:
     t = psutil.cpu_times()
     return (t.user + t.nice + t.system + t.irq + t.softirq + t.steal) * 1000
+
+
+def readings(procs: dict[str, psutil.Process], servers: dict[str, list[psutil.Process]]) -> dict[str, float]:
+    """CPU-ms so far: each platform process by its role, what serves beside it as ``beside:<name>``, and the whole
+    machine as ``machine`` (busy time from ``/proc/stat``)."""
+    beside = {f"beside:{name}": ms for name, ms in group_cpu_ms(servers).items()}
+    return {**cpu_ms(procs), **beside, "machine": machine_busy_ms()}
 
 
 class Client:
@@ -529,16 +530,16 @@ async def _quiesce(procs: dict[str, psutil.Process], idle: float, limit_s: float
 
 
 async def _idle_rates(
-    procs: dict[str, psutil.Process], seconds: float = IDLE_S
+    procs: dict[str, psutil.Process], servers: dict[str, list[psutil.Process]], seconds: float = IDLE_S
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """CPU-ms and system calls per second of each process while no turn runs (background sweeps, idle fetches),
-    so that the figures per turn count the turns' own cost, not the idle cost spread over however many turns the
-    machine's load allowed in the run."""
-    before = cpu_ms(procs)
+    """CPU-ms (``readings``) and system calls per second of each process while no turn runs (background sweeps,
+    idle fetches), so that the figures per turn count the turns' own cost, not the idle cost spread over however
+    many turns the machine's load allowed in the run."""
+    before = readings(procs, servers)
     calls = SyscallCount(procs)
     await asyncio.sleep(seconds)
     counted = calls.stop()
-    after = cpu_ms(procs)
+    after = readings(procs, servers)
     return (
         {k: (after[k] - before.get(k, 0.0)) / seconds for k in after},
         {k: v / seconds for k, v in counted.items()},
@@ -551,12 +552,9 @@ async def _concurrent(
     chats = [await client.open() for _ in range(n)]
     procs = platform.processes()
     servers = platform.servers()
-    outside_0, machine_0, t0 = group_cpu_ms(servers), machine_busy_ms(), time.perf_counter()
-    idle_cpu, idle_calls = await _idle_rates(procs)
-    idle_s = time.perf_counter() - t0
-    outside_idle = {k: (v - outside_0[k]) / idle_s for k, v in group_cpu_ms(servers).items()}
-    machine_idle = (machine_busy_ms() - machine_0) / idle_s
-    before, outside_1, machine_1 = cpu_ms(procs), group_cpu_ms(servers), machine_busy_ms()
+    idle, idle_calls = await _idle_rates(procs, servers)
+    idle_cpu = {k: idle[k] for k in procs if k in idle}
+    before = readings(procs, servers)
     syscalls = SyscallCount(procs)
     profiles = Profiles(procs, profile, f"c{n}")
     start = time.perf_counter()
@@ -570,24 +568,24 @@ async def _concurrent(
     # processes are back to their idle rate, and divided by the turns accepted.
     await _quiesce(procs, sum(idle_cpu.values()))
     window = time.perf_counter() - start
-    after = cpu_ms(procs)
-    outside_2, machine_2 = group_cpu_ms(servers), machine_busy_ms()
+    after = readings(procs, servers)
     counted = syscalls.stop()
     profiles.stop()
     done = [t for t in turns if t.replied is not None]
     accepted = max(1, sum(1 for t in turns if t.status == 202))
     latencies = [(t.replied - t.posted) * 1000 for t in done if t.replied is not None]
+    per_turn = {k: max(0.0, after[k] - before.get(k, 0.0) - idle.get(k, 0.0) * window) / accepted for k in after}
     figures = Throughput(
         rate=len(done) / elapsed,
         p50=pct(latencies, 50),
         p99=pct(latencies, 99),
         errors=sum(1 for t in turns if t.status != 202),
         stuck=sum(1 for t in turns if t.status == 202 and t.replied is None),
-        cpu={k: max(0.0, after[k] - before.get(k, 0.0) - idle_cpu.get(k, 0.0) * window) / accepted for k in after},
+        cpu={k: v for k, v in per_turn.items() if k in procs},
         syscalls={k: max(0.0, v - idle_calls.get(k, 0.0) * window) / accepted for k, v in counted.items()},
         idle_cpu=sum(idle_cpu.values()),
-        outside={k: max(0.0, outside_2[k] - outside_1[k] - outside_idle[k] * window) / accepted for k in outside_2},
-        machine=max(0.0, machine_2 - machine_1 - machine_idle * window) / accepted,
+        outside={k.removeprefix("beside:"): v for k, v in per_turn.items() if k.startswith("beside:")},
+        machine=per_turn["machine"],
     )
     return figures, chats
 

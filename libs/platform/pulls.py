@@ -68,19 +68,14 @@ class StandingPull:
         ``wait_s``); ``[]`` when the request expired with nothing, or nothing came within ``wait_s`` (the request
         stays open). A new request, when one is due, asks for ``batch`` (default: the consumer's): a concurrent
         consumer asks only for what it has free workers for, as with ``fetch``."""
-        if self._sub is None:
-            self._sub = await self._nc.subscribe(self._inbox, cb=self._arrive)
+        await self._subscribed()
         # Messages already here go first (after an outage, say): a new request could bring them again, overdue.
         if not self._arrived and (self._owed <= 0 or time.monotonic() > self._deadline + _GRACE_S):
             await self._request(batch or self._batch)
         msgs: list[Msg] = []
         if not self._arrived:
-            self._wake.clear()
             lost_in = self._deadline + _GRACE_S - time.monotonic()
-            try:
-                async with asyncio.timeout(max(0.0, lost_in if wait_s is None else min(wait_s, lost_in))):
-                    await self._wake.wait()
-            except TimeoutError:
+            if not await self._arrival(lost_in if wait_s is None else min(wait_s, lost_in)):
                 if wait_s is None or wait_s >= lost_in:
                     self._owed = 0  # lost with a NATS restart: ask again
                 return msgs
@@ -106,24 +101,32 @@ class StandingPull:
         if not self._full:
             await asyncio.sleep(max(0.0, self._polled + every_s - time.monotonic()))
         self._polled = time.monotonic()
-        if self._sub is None:
-            self._sub = await self._nc.subscribe(self._inbox, cb=self._arrive)
+        await self._subscribed()
         msgs: list[Msg] = []
         if not self._arrived:  # else what an earlier ask brought late goes first
             await self._request(batch, no_wait=True)
         answered_by = time.monotonic() + _GRACE_S
         while len(msgs) < batch and (self._arrived or self._owed > 0):
-            if not self._arrived:
-                self._wake.clear()
-                try:
-                    async with asyncio.timeout(max(0.0, answered_by - time.monotonic())):
-                        await self._wake.wait()
-                except TimeoutError:
-                    self._owed = 0  # lost with a NATS restart: the next poll asks again
-                    break
+            if not self._arrived and not await self._arrival(answered_by - time.monotonic()):
+                self._owed = 0  # lost with a NATS restart: the next poll asks again
+                break
             await self._take(self._arrived.popleft(), msgs)
         self._full = len(msgs) >= batch
         return msgs
+
+    async def _subscribed(self) -> None:
+        if self._sub is None:
+            self._sub = await self._nc.subscribe(self._inbox, cb=self._arrive)
+
+    async def _arrival(self, within_s: float) -> bool:
+        """Whether a message came within ``within_s`` (none had come before the call)."""
+        self._wake.clear()
+        try:
+            async with asyncio.timeout(max(0.0, within_s)):
+                await self._wake.wait()
+        except TimeoutError:
+            return False
+        return True
 
     async def _arrive(self, msg: Msg) -> None:
         self._arrived.append(msg)

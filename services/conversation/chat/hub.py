@@ -26,7 +26,7 @@ from nats.js.api import ConsumerConfig, ConsumerInfo, DeliverPolicy
 
 from libs.events.per_connection import one_per_connection
 from libs.events.streams import EVENTS_STREAM
-from libs.events.subjects import STREAM_PREFIX, any_conversation
+from libs.events.subjects import STREAM_PREFIX, any_conversation, parse_conversation_subject
 from services.conversation.chat.frames import SHOWN
 
 Arrivals = asyncio.Queue[tuple[str, Msg]]  # ("event" | "delta" | "revoked", message)
@@ -39,18 +39,19 @@ class ChatHub:
     def __init__(self, nc: NATS) -> None:
         self._nc = nc
         self._chats: dict[Key, set[Arrivals]] = {}
-        self._subscriptions: list[Subscription] = []
+        self._deltas: Subscription | None = None  # both made when the first chat listens
+        self._events: JetStreamContext.PushSubscription | None = None
         self._starting = asyncio.Lock()
 
     @property
     def subjects(self) -> list[str]:
         """The subjects of its subscriptions, which stay as long as the connection (once a chat listened)."""
-        return [s.subject for s in self._subscriptions]
+        return [s.subject for s in (self._deltas, self._events) if s is not None]
 
     async def consumer(self) -> ConsumerInfo:
         """The server's view of its live consumer (what it filters, what it delivered); after a chat listened."""
-        assert isinstance(self._subscriptions[1], JetStreamContext.PushSubscription)
-        return await self._subscriptions[1].consumer_info()
+        assert self._events is not None
+        return await self._events.consumer_info()
 
     @contextlib.asynccontextmanager
     async def listening(self, tenant_id: str, conversation_id: str, arrivals: Arrivals) -> AsyncIterator[None]:
@@ -67,15 +68,13 @@ class ChatHub:
                 self._chats.pop(key, None)
 
     async def _started(self) -> None:
-        if self._subscriptions:
-            return
         async with self._starting:
-            if self._subscriptions:
+            if self._events is not None:
                 return
             deltas = await self._nc.subscribe(f"{STREAM_PREFIX}.*.*", cb=self._delta)
             shown = sorted(any_conversation(t) for t in SHOWN)
             try:
-                events = await self._nc.jetstream().subscribe(
+                self._events = await self._nc.jetstream().subscribe(
                     shown[0],
                     cb=self._event,
                     stream=EVENTS_STREAM,
@@ -86,19 +85,18 @@ class ChatHub:
             except Exception:
                 await deltas.unsubscribe()
                 raise
-            self._subscriptions = [deltas, events]
+            self._deltas = deltas
 
     async def _event(self, msg: Msg) -> None:
-        self._hand_out(msg, "event")  # dp.conv.<tenant>.<conversation>.<type>
+        if (parsed := parse_conversation_subject(msg.subject)) is not None:
+            self._hand_out((parsed[0], parsed[1]), "event", msg)
 
     async def _delta(self, msg: Msg) -> None:
-        self._hand_out(msg, "delta")  # dp.stream.<tenant>.<conversation>
+        _, _, tenant_id, conversation_id = msg.subject.split(".")  # reply_stream_subject's four tokens
+        self._hand_out((tenant_id, conversation_id), "delta", msg)
 
-    def _hand_out(self, msg: Msg, kind: str) -> None:
-        tokens = msg.subject.split(".", 4)
-        if len(tokens) < 4:
-            return
-        for arrivals in self._chats.get((tokens[2], tokens[3]), ()):
+    def _hand_out(self, key: Key, kind: str, msg: Msg) -> None:
+        for arrivals in self._chats.get(key, ()):
             arrivals.put_nowait((kind, msg))
 
 
