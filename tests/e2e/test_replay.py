@@ -113,9 +113,15 @@ async def test_a_replay_issues_no_live_side_effect(platform: Platform) -> None:
             assert r.status_code == 202, r.text
             await events_until(client, platform, cid, "tool.approval_requested")
             before = await client.get(f"{platform.base}/v1/conversations/{cid}/events", headers=platform.headers())
-            cost_before = (
-                await client.get(f"{platform.base}/v1/billing/conversations/{cid}/cost", headers=platform.headers())
-            ).json()
+            logged = [e["type"] for e in before.json()["events"]]
+            calls = (logged.count("llm.called"), logged.count("tool.completed") + logged.count("tool.failed"))
+
+            async def booked() -> dict[str, Any] | None:  # billing trails the log: wait until it has booked all of it
+                url = f"{platform.base}/v1/billing/conversations/{cid}/cost"
+                body: dict[str, Any] = (await client.get(url, headers=platform.headers())).json()
+                return body if (body.get("llm_calls"), body.get("tool_calls")) == calls else None
+
+            cost_before = await eventually(booked, what="billing to book every model and tool call on the log")
             audit_url, where = f"{platform.base}/v1/integrations/audit", {"conversation_id": cid}
             audit_before = (await client.get(audit_url, params=where, headers=platform.headers())).json()["items"]
             assert [a["tool"] for a in audit_before] == ["get_order_status"]  # the refund waits for a person
