@@ -27,11 +27,13 @@ from anthropic import AsyncStream
 from libs.events import ToolSpec
 from services.agent.providers.base import (
     DEFAULT_ANTHROPIC_MODEL,
+    MalformedAnswer,
     ModelMessage,
     ModelRequest,
     ModelResponse,
     StreamEvent,
     ToolCall,
+    Wire,
     decode_tool_arguments,
 )
 from services.agent.providers.retry import (
@@ -102,9 +104,6 @@ def anthropic_messages(messages: list[ModelMessage]) -> list[dict[str, Any]]:
     return out
 
 
-Wire = dict[str, Any]  # a message or a stream event as the API sends it (JSON)
-
-
 def response_from_message(message: object) -> ModelResponse:
     """A whole (non-streamed) message of the Messages API as our response."""
     try:
@@ -133,10 +132,6 @@ def _response(message: Wire) -> ModelResponse:
         cache_read_tokens=usage.get("cache_read_input_tokens") or 0,
         cache_write_tokens=usage.get("cache_creation_input_tokens") or 0,
     )
-
-
-class MalformedAnswer(ValueError):
-    """The API answered with something that is not the Messages API's shape (not retried: it would again)."""
 
 
 def classify_anthropic(exc: BaseException) -> Failure | None:

@@ -57,6 +57,13 @@ class ToolCall:
     argument_error: str | None = None
 
 
+Wire = dict[str, Any]  # a message, completion or stream event as a provider's API sends it (JSON)
+
+
+class MalformedAnswer(ValueError):
+    """A provider answered with something that is not its API's shape (not retried: it would again)."""
+
+
 def decode_tool_arguments(raw: str) -> tuple[dict[str, Any], str | None]:
     """Arguments from the JSON text a model produced: ``(arguments, None)``, or ``({}, error)`` when the text is not
     a JSON object. The error quotes the start of the text, so the model can see and fix its mistake."""

@@ -1,5 +1,8 @@
 """OpenAI chat completions through the ``openai`` SDK, and OpenAI-compatible servers (vLLM, Ollama, llama.cpp).
 
+As for Anthropic (``anthropic.py``), the request goes through the SDK's client with ``client.post`` and the answer is
+read as the wire's JSON, without the typed models ``chat.completions.create`` would build of every chunk.
+
 Tool arguments arrive as a JSON *string* the model wrote, which may be malformed. Such a call comes back as a
 :class:`ToolCall` with ``arguments={}`` and ``argument_error`` saying what was wrong; the agent answers it with a
 failed tool result instead of running it, so the model can correct itself.
@@ -16,17 +19,17 @@ from typing import Any, Literal, cast
 import httpx2
 import openai
 from openai import AsyncStream
-from openai.types import CompletionUsage
-from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageFunctionToolCall
 
 from libs.events import ToolSpec
 from services.agent.providers.base import (
     DEFAULT_OPENAI_MODEL,
+    MalformedAnswer,
     ModelMessage,
     ModelRequest,
     ModelResponse,
     StreamEvent,
     ToolCall,
+    Wire,
     decode_tool_arguments,
 )
 from services.agent.providers.retry import (
@@ -99,30 +102,42 @@ def openai_messages(system: str, messages: list[ModelMessage]) -> list[dict[str,
     return out
 
 
-def _usage(usage: CompletionUsage | None) -> tuple[int, int, int]:
+COMPLETIONS = "/chat/completions"
+
+
+def _usage(usage: Wire | None) -> tuple[int, int, int]:
     """(input, output, cache read): cached prompt tokens are billed at the cache price, so not as input too."""
-    if usage is None:
+    if not usage:
         return 0, 0, 0
-    details = usage.prompt_tokens_details
-    cached = (details.cached_tokens or 0) if details is not None else 0
-    return max(0, usage.prompt_tokens - cached), usage.completion_tokens, cached
+    cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
+    return max(0, (usage.get("prompt_tokens") or 0) - cached), usage.get("completion_tokens") or 0, cached
 
 
-def response_from_completion(completion: ChatCompletion) -> ModelResponse:
+def response_from_completion(completion: object) -> ModelResponse:
+    """A whole (non-streamed) chat completion as our response."""
+    try:
+        return _response(cast(Wire, completion))
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise MalformedAnswer(f"not a chat completion: {str(completion)[:200]}") from exc
+
+
+def _response(completion: Wire) -> ModelResponse:
     calls: list[ToolCall] = []
     text = ""
     finish = "stop"
-    if completion.choices:
-        choice = completion.choices[0]
-        finish = choice.finish_reason
-        text = choice.message.content or ""
-        for call in choice.message.tool_calls or []:
-            if isinstance(call, ChatCompletionMessageFunctionToolCall):
-                arguments, error = decode_tool_arguments(call.function.arguments)
-                calls.append(ToolCall(call.id, call.function.name, arguments, error))
+    if completion["choices"]:
+        choice = completion["choices"][0]
+        finish = choice.get("finish_reason") or finish
+        message = choice["message"]
+        text = message.get("content") or ""
+        for call in message.get("tool_calls") or []:
+            if call.get("type", "function") == "function":
+                arguments, error = decode_tool_arguments(call["function"].get("arguments") or "")
+                calls.append(ToolCall(call["id"], call["function"]["name"], arguments, error))
             else:  # a "custom" (free-text) tool call: we only declare function tools
-                calls.append(ToolCall(call.id, call.custom.name, {}, "only function tools with JSON arguments exist"))
-    input_tokens, output_tokens, cached = _usage(completion.usage)
+                name = (call.get("custom") or {}).get("name", "")
+                calls.append(ToolCall(call["id"], name, {}, "only function tools with JSON arguments exist"))
+    input_tokens, output_tokens, cached = _usage(completion.get("usage"))
     return ModelResponse(text, calls, input_tokens, output_tokens, STOP_REASONS.get(finish, finish), cached, 0)
 
 
@@ -133,7 +148,7 @@ def classify_openai(exc: BaseException) -> Failure | None:
         return Failure(True, "timed out")
     if isinstance(exc, openai.APIConnectionError | httpx2.TransportError):
         return Failure(True, "connection failed")
-    if isinstance(exc, openai.APIResponseValidationError):
+    if isinstance(exc, openai.APIResponseValidationError | MalformedAnswer):
         return Failure(False, "the response did not match the API's schema")
     if isinstance(exc, openai.APIError):  # an error object inside a 200 event stream
         return Failure(True, f"stream error {exc.type or ''}".strip())
@@ -145,29 +160,35 @@ class _Assembly:
     text: list[str] = field(default_factory=list)
     tools: dict[int, list[Any]] = field(default_factory=dict)  # index -> [id, name, argument fragments]
     finish: str | None = None
-    usage: CompletionUsage | None = None
+    usage: Wire | None = None
 
-    def absorb(self, chunk: ChatCompletionChunk) -> str:
-        if chunk.usage is not None:
-            self.usage = chunk.usage
+    def absorb(self, chunk: Wire) -> str:
+        try:
+            return self._absorb(chunk)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise MalformedAnswer(f"a chunk of no chat completion: {str(chunk)[:200]}") from exc
+
+    def _absorb(self, chunk: Wire) -> str:
+        if chunk.get("usage") is not None:
+            self.usage = chunk["usage"]
         added: list[str] = []
-        for choice in chunk.choices:
-            if choice.index != 0:
+        for choice in chunk.get("choices") or []:
+            if choice.get("index", 0) != 0:
                 continue
-            delta = choice.delta
-            if delta.content:
-                added.append(delta.content)
-            for fragment in delta.tool_calls or []:
-                entry = self.tools.setdefault(fragment.index, ["", "", []])
-                if fragment.id:
-                    entry[0] = fragment.id
-                if fragment.function is not None:
-                    if fragment.function.name and not entry[1]:
-                        entry[1] = fragment.function.name
-                    if fragment.function.arguments:
-                        entry[2].append(fragment.function.arguments)
-            if choice.finish_reason:
-                self.finish = choice.finish_reason
+            delta = choice.get("delta") or {}
+            if delta.get("content"):
+                added.append(delta["content"])
+            for fragment in delta.get("tool_calls") or []:
+                entry = self.tools.setdefault(fragment["index"], ["", "", []])
+                if fragment.get("id"):
+                    entry[0] = fragment["id"]
+                function = fragment.get("function") or {}
+                if function.get("name") and not entry[1]:
+                    entry[1] = function["name"]
+                if function.get("arguments"):
+                    entry[2].append(function["arguments"])
+            if choice.get("finish_reason"):
+                self.finish = choice["finish_reason"]
         self.text.extend(added)
         return "".join(added)
 
@@ -225,18 +246,26 @@ class OpenAIModel:
     async def complete(self, request: ModelRequest) -> ModelResponse:
         params = self._params(request)
 
-        async def attempt(timeout: float) -> ChatCompletion:
-            return cast(ChatCompletion, await self.client.chat.completions.create(**params, timeout=timeout))
+        async def attempt(timeout: float) -> ModelResponse:
+            answer = await self.client.post(COMPLETIONS, cast_to=object, body=params, options={"timeout": timeout})
+            return response_from_completion(answer)
 
-        return response_from_completion(await self.retrier.run(attempt))
+        return await self.retrier.run(attempt)
 
     def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
         """Text deltas as they arrive, then the assembled response (tool arguments come in fragments), retried as
         :meth:`Retrier.stream` describes."""
         params = {**self._params(request), "stream": True, "stream_options": {"include_usage": True}}
 
-        def open_stream(timeout: float) -> Awaitable[AsyncStream[ChatCompletionChunk]]:
-            return self.client.chat.completions.create(**params, timeout=timeout)
+        def open_stream(timeout: float) -> Awaitable[AsyncStream[Wire]]:
+            return self.client.post(
+                COMPLETIONS,
+                cast_to=object,
+                body=params,
+                stream=True,
+                stream_cls=AsyncStream[Wire],
+                options={"timeout": timeout},
+            )
 
         return self.retrier.stream(open_stream, _Assembly)
 

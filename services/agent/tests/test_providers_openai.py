@@ -260,3 +260,21 @@ async def test_a_stream_that_fails_before_any_text_is_retried() -> None:
         events = [e async for e in model_for(fake.url).stream(request())]
     assert events[-1] == EXPECTED
     assert len(fake.requests) == 2
+
+
+async def test_an_answer_that_is_not_a_chat_completion_is_reported_and_not_retried() -> None:
+    async def ask(model: OpenAIModel, streamed: bool) -> None:
+        if streamed:
+            [e async for e in model.stream(request())]
+        else:
+            await model.complete(request())
+
+    not_a_completion = json_reply({"object": "error_page", "html": "<h1>gateway</h1>"})
+    broken_chunk = sse_reply([(None, {"choices": [{"index": 0, "delta": {"tool_calls": [{"id": "call_1"}]}}]})])
+    for reply, streamed in ((not_a_completion, False), (broken_chunk, True)):
+        async with fake_server(default=reply) as fake:
+            model = model_for(fake.url, sleep=RecordingSleep())
+            with pytest.raises(ProviderUnavailable, match="did not match the API's schema") as caught:
+                await ask(model, streamed)
+        assert caught.value.retryable is False
+        assert len(fake.requests) == 1
