@@ -18,7 +18,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import anthropic
 import httpx2
@@ -35,6 +35,7 @@ from services.agent.providers.base import (
     ToolCall,
     Wire,
     decode_tool_arguments,
+    read_wire,
 )
 from services.agent.providers.retry import (
     RETRYABLE_ERROR_TYPES,
@@ -106,10 +107,7 @@ def anthropic_messages(messages: list[ModelMessage]) -> list[dict[str, Any]]:
 
 def response_from_message(message: object) -> ModelResponse:
     """A whole (non-streamed) message of the Messages API as our response."""
-    try:
-        return _response(cast(Wire, message))
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise MalformedAnswer(f"not a message of the Messages API: {str(message)[:200]}") from exc
+    return read_wire(_response, message, "not a message of the Messages API")
 
 
 def _response(message: Wire) -> ModelResponse:
@@ -179,10 +177,7 @@ class _Assembly:
 
     def absorb(self, event: Wire) -> str:
         """Fold one stream event in; the text it adds (``""`` if none)."""
-        try:
-            return self._absorb(event)
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise MalformedAnswer(f"a stream event the Messages API does not send: {str(event)[:200]}") from exc
+        return read_wire(self._absorb, event, "a stream event the Messages API does not send")
 
     def _absorb(self, event: Wire) -> str:
         kind = event.get("type")

@@ -9,9 +9,9 @@ and no token is counted twice (Anthropic reports it this way; the OpenAI provide
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast, runtime_checkable
 
 from libs.events import ToolSpec
 
@@ -57,11 +57,21 @@ class ToolCall:
     argument_error: str | None = None
 
 
+T = TypeVar("T")
 Wire = dict[str, Any]  # a message, completion or stream event as a provider's API sends it (JSON)
 
 
 class MalformedAnswer(ValueError):
     """A provider answered with something that is not its API's shape (not retried: it would again)."""
+
+
+def read_wire(parse: Callable[[Wire], T], answer: object, what: str) -> T:
+    """``parse(answer)``, where an answer lacking what the API always sends (a key, a list, an object) is a
+    :class:`MalformedAnswer` saying ``what`` it was not."""
+    try:
+        return parse(cast(Wire, answer))
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise MalformedAnswer(f"{what}: {str(answer)[:200]}") from exc
 
 
 def decode_tool_arguments(raw: str) -> tuple[dict[str, Any], str | None]:

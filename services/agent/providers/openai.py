@@ -14,7 +14,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import httpx2
 import openai
@@ -31,6 +31,7 @@ from services.agent.providers.base import (
     ToolCall,
     Wire,
     decode_tool_arguments,
+    read_wire,
 )
 from services.agent.providers.retry import (
     Failure,
@@ -115,10 +116,7 @@ def _usage(usage: Wire | None) -> tuple[int, int, int]:
 
 def response_from_completion(completion: object) -> ModelResponse:
     """A whole (non-streamed) chat completion as our response."""
-    try:
-        return _response(cast(Wire, completion))
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise MalformedAnswer(f"not a chat completion: {str(completion)[:200]}") from exc
+    return read_wire(_response, completion, "not a chat completion")
 
 
 def _response(completion: Wire) -> ModelResponse:
@@ -163,10 +161,7 @@ class _Assembly:
     usage: Wire | None = None
 
     def absorb(self, chunk: Wire) -> str:
-        try:
-            return self._absorb(chunk)
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise MalformedAnswer(f"a chunk of no chat completion: {str(chunk)[:200]}") from exc
+        return read_wire(self._absorb, chunk, "a chunk of no chat completion")
 
     def _absorb(self, chunk: Wire) -> str:
         if chunk.get("usage") is not None:

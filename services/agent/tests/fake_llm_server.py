@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
+
+import pytest
+
+from services.agent.providers import ModelRequest, ProviderUnavailable, StreamingChatModel
 
 
 @dataclass(frozen=True)
@@ -115,3 +119,22 @@ class RecordingSleep:
 
     async def __call__(self, seconds: float) -> None:
         self.delays.append(seconds)
+
+
+async def refused_as_malformed(
+    model_for: Callable[[str], StreamingChatModel], request: ModelRequest, whole: Reply, streamed: Reply
+) -> None:
+    """Served ``whole`` (to ``complete``) or ``streamed`` (to ``stream``), answers that are not the API's shape, the
+    model raises a :class:`ProviderUnavailable` that is not retryable, after one request."""
+    for reply, stream in ((whole, False), (streamed, True)):
+        async with fake_server(default=reply) as fake:
+            model = model_for(fake.url)
+            with pytest.raises(ProviderUnavailable, match="did not match the API's schema") as caught:
+                await (_drain(model, request) if stream else model.complete(request))
+        assert caught.value.retryable is False
+        assert len(fake.requests) == 1
+
+
+async def _drain(model: StreamingChatModel, request: ModelRequest) -> None:
+    async for _ in model.stream(request):
+        pass

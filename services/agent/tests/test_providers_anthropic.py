@@ -26,7 +26,14 @@ from services.agent.providers import (
     ToolCall,
     stream_reply,
 )
-from services.agent.tests.fake_llm_server import RecordingSleep, Reply, fake_server, json_reply, sse_reply
+from services.agent.tests.fake_llm_server import (
+    RecordingSleep,
+    Reply,
+    fake_server,
+    json_reply,
+    refused_as_malformed,
+    sse_reply,
+)
 
 KEY = "sk-ant-test-key"
 LOOKUP = ToolSpec(
@@ -382,18 +389,8 @@ async def test_offline_model_streams_its_text_word_by_word() -> None:
 
 
 async def test_an_answer_that_is_not_the_messages_api_shape_is_reported_and_not_retried() -> None:
-    async def ask(model: AnthropicModel, streamed: bool) -> None:
-        if streamed:
-            [e async for e in model.stream(request())]
-        else:
-            await model.complete(request())
-
     not_a_message = json_reply({"type": "error_page", "html": "<h1>gateway</h1>"})
     broken_event = sse_reply([("content_block_delta", {"type": "content_block_delta", "index": 0})])
-    for reply, streamed in ((not_a_message, False), (broken_event, True)):
-        async with fake_server(default=reply) as fake:
-            model = model_for(fake.url, sleep=RecordingSleep())
-            with pytest.raises(ProviderUnavailable, match="did not match the API's schema") as caught:
-                await ask(model, streamed)
-        assert caught.value.retryable is False
-        assert len(fake.requests) == 1
+    await refused_as_malformed(
+        lambda url: model_for(url, sleep=RecordingSleep()), request(), not_a_message, broken_event
+    )

@@ -20,7 +20,14 @@ from services.agent.providers import (
     TextDelta,
     ToolCall,
 )
-from services.agent.tests.fake_llm_server import RecordingSleep, Reply, fake_server, json_reply, sse_reply
+from services.agent.tests.fake_llm_server import (
+    RecordingSleep,
+    Reply,
+    fake_server,
+    json_reply,
+    refused_as_malformed,
+    sse_reply,
+)
 
 KEY = "sk-openai-test-key"
 LOOKUP = ToolSpec(
@@ -263,18 +270,8 @@ async def test_a_stream_that_fails_before_any_text_is_retried() -> None:
 
 
 async def test_an_answer_that_is_not_a_chat_completion_is_reported_and_not_retried() -> None:
-    async def ask(model: OpenAIModel, streamed: bool) -> None:
-        if streamed:
-            [e async for e in model.stream(request())]
-        else:
-            await model.complete(request())
-
     not_a_completion = json_reply({"object": "error_page", "html": "<h1>gateway</h1>"})
     broken_chunk = sse_reply([(None, {"choices": [{"index": 0, "delta": {"tool_calls": [{"id": "call_1"}]}}]})])
-    for reply, streamed in ((not_a_completion, False), (broken_chunk, True)):
-        async with fake_server(default=reply) as fake:
-            model = model_for(fake.url, sleep=RecordingSleep())
-            with pytest.raises(ProviderUnavailable, match="did not match the API's schema") as caught:
-                await ask(model, streamed)
-        assert caught.value.retryable is False
-        assert len(fake.requests) == 1
+    await refused_as_malformed(
+        lambda url: model_for(url, sleep=RecordingSleep()), request(), not_a_completion, broken_chunk
+    )
