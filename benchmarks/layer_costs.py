@@ -7,7 +7,7 @@ the CPU time of this process alone (``time.process_time``) per operation, agains
 
 * **a streamed model call** to the zero-latency Anthropic-wire model ``turn_e2e.py`` uses: through
   ``AnthropicModel.stream`` (the ``anthropic`` SDK over httpx2, exactly as the agent calls it); the same request
-  body through httpx2 directly (the SDK's request building and event parsing left out); and as a bare HTTP/1.1
+  body through httpx2 directly (the SDK's client left out); and as a bare HTTP/1.1
   exchange on an asyncio stream, one kept-alive connection, the events parsed with ``json`` (the wire's floor). One
   call at a time, then 16 at once (httpx2's pool checks every idle connection before each request);
 * **a statement**: transactions of five ``UPDATE … RETURNING`` on embedded PostgreSQL, through an ``AsyncSession``
@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -57,7 +57,7 @@ REQUEST = ModelRequest(
 )
 
 
-async def cpu_ms(operation: Operation, calls: int, concurrency: int = 1) -> float:
+async def cpu_ms_per_call(operation: Operation, calls: int, concurrency: int) -> float:
     """CPU-ms of this process per call of ``operation``, ``concurrency`` of them at a time, after a warm-up."""
     for _ in range(max(1, 20 // concurrency)):
         await asyncio.gather(*(operation() for _ in range(concurrency)))
@@ -72,13 +72,11 @@ class BareHttp:
     """One kept-alive HTTP/1.1 connection on an asyncio stream: the request written whole, the response read by
     ``Content-Length`` or chunk by chunk, each ``data:`` line of the event stream parsed. The floor under any client."""
 
-    def __init__(self, url: str, body: bytes) -> None:
+    def __init__(self, url: str, body: bytes, headers: dict[str, str]) -> None:
         parts = urlsplit(url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
-        head = (
-            f"POST /v1/messages HTTP/1.1\r\nhost: {self.host}\r\nx-api-key: sk-bench\r\n"
-            f"anthropic-version: 2023-06-01\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n\r\n"
-        )
+        fields = {"host": self.host, **headers, "content-length": str(len(body))}
+        head = "POST /v1/messages HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields.items()) + "\r\n"
         self.request = head.encode() + body
         self.streams: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
@@ -109,7 +107,7 @@ async def model_calls(url: str, calls: int, rounds: int) -> dict[str, float]:
     body = json.dumps({**model._params(REQUEST), "stream": True}).encode()
     headers = {"x-api-key": "sk-bench", "anthropic-version": "2023-06-01", "content-type": "application/json"}
     http = httpx2.AsyncClient(base_url=url, limits=httpx2.Limits(max_connections=64, max_keepalive_connections=64))
-    bare = BareHttp(url, body)
+    bare = BareHttp(url, body, headers)
 
     async def sdk() -> None:
         async for _ in model.stream(REQUEST):
@@ -121,21 +119,26 @@ async def model_calls(url: str, calls: int, rounds: int) -> dict[str, float]:
                 if line.startswith("data: "):
                     json.loads(line[6:])
 
-    ways = {"anthropic SDK": sdk, "httpx2 directly": direct, "bare HTTP/1.1": bare.call}
+    ways = {
+        "anthropic SDK": (sdk, 1),
+        "httpx2 directly": (direct, 1),
+        "bare HTTP/1.1": (bare.call, 1),
+        "anthropic SDK, 16 at once": (sdk, 16),
+    }
     try:
-        return await _rounds({**ways, "anthropic SDK, 16 at once": sdk}, calls, rounds, {"anthropic SDK, 16 at once"})
+        return await _rounds(ways, calls, rounds)
     finally:
         bare.close()
         await http.aclose()
         await model.aclose()
 
 
-async def _rounds(ways: dict[str, Operation], calls: int, rounds: int, concurrent: set[str]) -> dict[str, float]:
-    """Each way ``rounds`` times, interleaved; the median of each."""
+async def _rounds(ways: Mapping[str, tuple[Operation, int]], calls: int, rounds: int) -> dict[str, float]:
+    """Each way (an operation, how many at once) ``rounds`` times, interleaved; the median of each."""
     seen: dict[str, list[float]] = {name: [] for name in ways}
     for _ in range(rounds):
-        for name, way in ways.items():
-            seen[name].append(await cpu_ms(way, calls, 16 if name in concurrent else 1))
+        for name, (way, concurrency) in ways.items():
+            seen[name].append(await cpu_ms_per_call(way, calls, concurrency))
     return {name: statistics.median(values) for name, values in seen.items()}
 
 
@@ -186,7 +189,8 @@ async def _statements(engine: AsyncEngine, calls: int, rounds: int) -> dict[str,
                 await driver.fetchval(BUMP, "t", str(i))
 
     try:
-        per_transaction = await _rounds({"SQLAlchemy AsyncSession": session, "asyncpg": asyncpg}, calls, rounds, set())
+        ways = {"SQLAlchemy AsyncSession": (session, 1), "asyncpg": (asyncpg, 1)}
+        per_transaction = await _rounds(ways, calls, rounds)
     finally:
         raw.close()
     return {name: ms / PER_TRANSACTION for name, ms in per_transaction.items()}

@@ -296,18 +296,23 @@ class SyscallCount:
         return out
 
 
+def _cpu_ms_of(proc: psutil.Process) -> float | None:
+    """CPU-ms so far of ``proc``; None once it is gone."""
+    try:
+        t = proc.cpu_times()
+    except psutil.Error:
+        return None
+    return (t.user + t.system) * 1000
+
+
 def cpu_ms(procs: dict[str, psutil.Process]) -> dict[str, float]:
-    out = {}
-    for name, proc in procs.items():
-        with contextlib.suppress(psutil.Error):
-            t = proc.cpu_times()
-            out[name] = (t.user + t.system) * 1000
-    return out
+    """CPU-ms so far of each process, the ones gone left out."""
+    return {name: ms for name, proc in procs.items() if (ms := _cpu_ms_of(proc)) is not None}
 
 
 def group_cpu_ms(groups: dict[str, list[psutil.Process]]) -> dict[str, float]:
     """CPU-ms so far of each group of processes, the ones gone left out."""
-    return {name: sum(cpu_ms({str(i): p for i, p in enumerate(procs)}).values()) for name, procs in groups.items()}
+    return {name: sum(ms for p in procs if (ms := _cpu_ms_of(p)) is not None) for name, procs in groups.items()}
 
 
 def machine_busy_ms() -> float:
