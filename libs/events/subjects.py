@@ -114,6 +114,19 @@ def reply_stream_subject(tenant_id: str, conversation_id: str) -> str:
     return f"{STREAM_PREFIX}.{_token(tenant_id, 'tenant id')}.{_token(conversation_id, 'conversation id')}"
 
 
+def any_reply_stream() -> str:
+    """A filter matching every conversation's reply deltas (a process's one subscription for all its chats)."""
+    return f"{STREAM_PREFIX}.*.*"
+
+
+def parse_reply_stream_subject(subject: str) -> tuple[str, str] | None:
+    """``(tenant id, conversation id)`` of a ``reply_stream_subject``; ``None`` for any other subject."""
+    parts = subject.split(".")
+    if len(parts) != STREAM_PREFIX.count(".") + 3 or ".".join(parts[:-2]) != STREAM_PREFIX:
+        return None
+    return parts[-2], parts[-1]
+
+
 def widget_key_revoked_subject(tenant_id: str, key_id: str) -> str:
     """Where the conversation service's replicas learn that a widget key was revoked (not part of the log)."""
     return f"{WIDGET_PREFIX}.{_token(tenant_id, 'tenant id')}.{_token(key_id, 'widget key id')}.revoked"

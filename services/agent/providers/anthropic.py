@@ -142,7 +142,7 @@ def classify_anthropic(exc: BaseException) -> Failure | None:
         return Failure(True, "timed out")
     if isinstance(exc, anthropic.APIConnectionError | httpx2.TransportError):
         return Failure(True, "connection failed")
-    if isinstance(exc, anthropic.APIResponseValidationError | MalformedAnswer):
+    if isinstance(exc, MalformedAnswer):
         return Failure(False, "the response did not match the API's schema")
     return None
 

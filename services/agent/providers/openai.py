@@ -146,7 +146,7 @@ def classify_openai(exc: BaseException) -> Failure | None:
         return Failure(True, "timed out")
     if isinstance(exc, openai.APIConnectionError | httpx2.TransportError):
         return Failure(True, "connection failed")
-    if isinstance(exc, openai.APIResponseValidationError | MalformedAnswer):
+    if isinstance(exc, MalformedAnswer):
         return Failure(False, "the response did not match the API's schema")
     if isinstance(exc, openai.APIError):  # an error object inside a 200 event stream
         return Failure(True, f"stream error {exc.type or ''}".strip())

@@ -26,7 +26,12 @@ from nats.js.api import ConsumerConfig, ConsumerInfo, DeliverPolicy
 
 from libs.events.per_connection import one_per_connection
 from libs.events.streams import EVENTS_STREAM
-from libs.events.subjects import STREAM_PREFIX, any_conversation, parse_conversation_subject
+from libs.events.subjects import (
+    any_conversation,
+    any_reply_stream,
+    parse_conversation_subject,
+    parse_reply_stream_subject,
+)
 from services.conversation.chat.frames import SHOWN
 
 Arrivals = asyncio.Queue[tuple[str, Msg]]  # ("event" | "delta" | "revoked", message)
@@ -71,7 +76,7 @@ class ChatHub:
         async with self._starting:
             if self._events is not None:
                 return
-            deltas = await self._nc.subscribe(f"{STREAM_PREFIX}.*.*", cb=self._delta)
+            deltas = await self._nc.subscribe(any_reply_stream(), cb=self._delta)
             shown = sorted(any_conversation(t) for t in SHOWN)
             try:
                 self._events = await self._nc.jetstream().subscribe(
@@ -92,8 +97,8 @@ class ChatHub:
             self._hand_out((parsed[0], parsed[1]), "event", msg)
 
     async def _delta(self, msg: Msg) -> None:
-        _, _, tenant_id, conversation_id = msg.subject.split(".")  # reply_stream_subject's four tokens
-        self._hand_out((tenant_id, conversation_id), "delta", msg)
+        if (key := parse_reply_stream_subject(msg.subject)) is not None:
+            self._hand_out(key, "delta", msg)
 
     def _hand_out(self, key: Key, kind: str, msg: Msg) -> None:
         for arrivals in self._chats.get(key, ()):
